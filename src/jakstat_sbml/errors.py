@@ -1,0 +1,37 @@
+"""Errors raised by jakstat_sbml. All are subclasses of :class:`JakStatError`."""
+
+from __future__ import annotations
+
+import difflib
+
+
+class JakStatError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(JakStatError, ValueError):
+    """Bad input from the user: unknown name, bad dose, bad time span."""
+
+
+class UnknownNameError(InputError, KeyError):
+    """A gene, drug, cytokine, readout or context name that does not exist."""
+
+    def __init__(self, kind: str, name: object, valid: list[str]):
+        self.kind, self.name, self.valid = kind, name, list(valid)
+        close = difflib.get_close_matches(str(name), self.valid, n=3, cutoff=0.5)
+        if not close:
+            close = [v for v in self.valid if str(name).upper() in v.upper()][:3]
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        shown = ", ".join(self.valid[:12]) + (", ..." if len(self.valid) > 12 else "")
+        super().__init__(f"unknown {kind} {name!r}{hint} (valid: {shown})")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class ModelFileError(JakStatError):
+    """A model file that is missing, unreadable, not SBML, or lacks what the catalog needs."""
+
+
+class SimulationError(JakStatError):
+    """The ODE solver failed; the message names the condition and what to try."""
