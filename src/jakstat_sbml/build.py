@@ -290,6 +290,17 @@ def validate(sbml: str | Path, *, units: bool = True, modeling_practice: bool = 
     return report
 
 
+def provenance_counts(rows: list[dict[str, str]]) -> dict[str, int]:
+    """How many tabulated values come from literature, data, derivation or assumption."""
+    counts = {"literature": 0, "data (calibrated)": 0, "derived": 0, "assumed": 0}
+    for r in rows:
+        s = r["source"]
+        key = ("data (calibrated)" if s.startswith("calibrated:") else "derived" if s.startswith("derived:")
+               else "assumed" if s.startswith("assumed:") else "literature")
+        counts[key] += 1
+    return counts
+
+
 # ----------------------------------------------------------------------------- entry
 
 
@@ -319,6 +330,7 @@ def main() -> None:
         f"{m.getNumParameters()} parameters; libsbml: {report.errors.__len__()} errors, "
         f"{len(report.warnings)} warnings"
     )
+    print("parameter sources: " + ", ".join(f"{k} {v}" for k, v in provenance_counts(read_parameter_rows(paths["parameters_tsv"])).items()))
     if not report.ok:
         print(report)
         raise SystemExit(1)

@@ -1,0 +1,34 @@
+# One-command set-up: each target creates .venv and installs what it needs.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test build bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed       ## simulate the bundled model and write report/
+	MPLBACKEND=Agg $(BIN)/jakstat report --out report
+	@echo "open report/index.md"
+
+test: $(VENV)/.installed-test  ## the whole suite (what CI runs)
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
+	$(BIN)/jakstat build
+
+bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
+	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) report .pytest_cache

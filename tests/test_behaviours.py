@@ -1,0 +1,241 @@
+"""DESIGN 2.5: the behaviours the model must show, each with its source.
+
+Signalling strength is the AUC over 0-120 min of the cytokine's main readout
+(catalog: IL-2 pSTAT5, IL-4/IL-13 pSTAT6, IL-6 pSTAT3, IL-12 pSTAT4, IFN-alpha/gamma
+pSTAT1) at the catalog's standard dose, in the CTCL context unless stated.
+"""
+
+import numpy as np
+import pytest
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog
+from jakstat_sbml.experiments import dose_response
+
+from .conftest import auc, standard
+
+MAIN = {c: catalog.CYTOKINES[c].main_readout for c in catalog.CYTOKINES}
+STATS = ["STAT1", "STAT2", "STAT3", "STAT4", "STAT5A", "STAT5B", "STAT6"]
+
+
+def signalling(model, cytokine, **kw):
+    return auc(model.simulate(cytokines=standard(cytokine), **kw), MAIN[cytokine])
+
+
+def relative(model, gene, cytokine, background=()):
+    """Signalling with ``gene`` knocked out, relative to the same cell without it."""
+    ko = signalling(model, cytokine, knockouts=[gene, *background])
+    wt = signalling(model, cytokine, knockouts=list(background) or None)
+    return ko / wt
+
+
+# --------------------------------------------------------------------------- 1
+@pytest.mark.parametrize("context", ["ctcl", "hepatocyte"])
+def test_1_no_cytokine_stays_basal_at_steady_state(context):
+    """Without cytokine, phospho-STATs stay below 2% of total and nothing moves
+    (DESIGN 2.5.1; basal pSTAT3 ~1% of total by mass spectrometry in hepatocytes,
+    Sobotta 2017 data, pSTAT3_ms at t = 18 min without IL-6: 1.1-1.5%)."""
+    model = js.load_model(context=context)
+    totals = model.parameter_values()
+    df = model.simulate(t_end=240)
+    for s in STATS:
+        readout = f"p{s}"
+        assert df[readout].abs().max() < 0.02 * totals[f"{s}_total"] or totals[f"{s}_total"] == 0, s
+    values = df.drop(columns="time").to_numpy()
+    np.testing.assert_allclose(values, np.broadcast_to(values[0], values.shape), rtol=1e-6, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- 2
+def test_2_il6_pstat3_transient_and_socs3_mrna_follows(hepatocyte):
+    """IL-6 40 ng/mL in hepatocytes: pSTAT3 peaks within 5-30 min and falls below half
+    its peak by 90 min; SOCS3 mRNA peaks at 25-60 min, after pSTAT3 (Sobotta et al.,
+    Front Physiol 2017, ../shared/data/petab/Sobotta_Frontiers2017; Braun et al., JBC 2013)."""
+    df = hepatocyte.simulate(cytokines={"IL6": "40 ng/mL"}, t_end=120, points=241)
+    t = df["time"].to_numpy()
+    p = df["pSTAT3"].to_numpy()
+    m = df["SOCS3_mRNA"].to_numpy()
+    t_p, t_m = t[np.argmax(p)], t[np.argmax(m)]
+    assert 5 <= t_p <= 30
+    assert np.interp(90, t, p) < 0.5 * p.max()
+    assert 25 <= t_m <= 60
+    assert t_m > t_p
+
+
+# --------------------------------------------------------------------------- 3
+def test_3_socs3_knockout_keeps_il6_pstat3_high(hepatocyte):
+    """SOCS3-deficient cells: IL-6 pSTAT3 prolonged, >= 2x wild type at 120 min
+    (Croker et al., Nat Immunol 2003; Yasukawa et al., Nat Immunol 2003)."""
+    wt = hepatocyte.simulate(cytokines={"IL6": "40 ng/mL"})
+    ko = hepatocyte.simulate(cytokines={"IL6": "40 ng/mL"}, knockouts=["SOCS3"])
+    assert ko["pSTAT3"].iloc[-1] >= 2 * wt["pSTAT3"].iloc[-1]
+
+
+# --------------------------------------------------------------------------- 4
+@pytest.mark.parametrize("cytokine", ["IL6", "IL2", "IL4", "IFNA", "IFNG"])
+def test_4_jak1_knockout_cripples_jak1_cytokines(ctcl, cytokine):
+    """JAK1-deficient cells: IL-6, IL-2, IL-4, IFN-alpha, IFN-gamma signalling <= 20%
+    of wild type (Rodig et al., Cell 1998)."""
+    assert relative(ctcl, "JAK1", cytokine) <= 0.20
+
+
+def test_4_jak3_knockout_abolishes_gamma_c_cytokines_only(ctcl):
+    """JAK3 deficiency: IL-2 and IL-4 type I signalling abolished; IL-6 and IFN-gamma
+    unchanged (JAK3-SCID; Rodig et al., Cell 1998 for the JAK1 counterpart).
+    Type I IL-4 is isolated by removing the type II chain IL13RA1."""
+    assert relative(ctcl, "JAK3", "IL2") < 0.01
+    assert relative(ctcl, "JAK3", "IL4", background=["IL13RA1"]) < 0.01
+    assert relative(ctcl, "JAK3", "IL6") == pytest.approx(1, abs=0.02)
+    assert relative(ctcl, "JAK3", "IFNG") == pytest.approx(1, abs=0.02)
+
+
+def test_4_jak2_knockout_abolishes_ifng_and_il12(ctcl):
+    """JAK2-deficient cells do not respond to IFN-gamma (Neubauer et al., Cell 1998;
+    Parganas et al., Cell 1998); IL-12 signals through JAK2/TYK2."""
+    assert relative(ctcl, "JAK2", "IFNG") < 0.01
+    assert relative(ctcl, "JAK2", "IL12") < 0.01
+
+
+def test_4_tyk2_knockout(ctcl):
+    """TYK2 deficiency: IL-12 abolished, IFN-alpha strongly reduced, IFN-gamma unchanged
+    (Minegishi et al., Immunity 2006; Shimoda et al., Immunity 2000)."""
+    assert relative(ctcl, "TYK2", "IL12") < 0.01
+    assert relative(ctcl, "TYK2", "IFNA") <= 0.20
+    assert relative(ctcl, "TYK2", "IFNG") == pytest.approx(1, abs=0.02)
+
+
+# --------------------------------------------------------------------------- 5
+def test_5_stat1_knockout_shifts_il6_to_stat3_homodimers(ctcl):
+    """STAT1 and STAT3 compete for partners at gp130: without STAT1, IL-6 makes more
+    STAT3 homodimers (STAT1:STAT3 heterodimers disappear) (Costa-Pereira et al.,
+    PNAS 2002: IL-6 STAT3 responses rise in STAT1-null cells)."""
+    wt = ctcl.simulate(cytokines=standard("IL6"))
+    ko = ctcl.simulate(cytokines=standard("IL6"), knockouts=["STAT1"])
+    assert auc(ko, "pSTAT3_pSTAT3_nuc") > 1.2 * auc(wt, "pSTAT3_pSTAT3_nuc")
+    assert auc(ko, "pSTAT1_pSTAT3_nuc") == pytest.approx(0, abs=1e-6)
+    assert auc(wt, "pSTAT1_pSTAT3_nuc") > 0
+
+
+def test_5_stat2_knockout_removes_isgf3(ctcl):
+    """ISGF3 is STAT1:STAT2:IRF9: no STAT2, no ISGF3 (Park et al., Immunity 2000)."""
+    wt = ctcl.simulate(cytokines=standard("IFNA"))
+    ko = ctcl.simulate(cytokines=standard("IFNA"), knockouts=["STAT2"])
+    assert auc(wt, "nuc_ISGF3") > 1
+    assert auc(ko, "nuc_ISGF3") < 1e-6 * auc(wt, "nuc_ISGF3")
+
+
+@pytest.mark.parametrize("stat,cytokine,readout", [
+    ("STAT1", "IFNG", "pSTAT1"), ("STAT3", "IL6", "pSTAT3"), ("STAT4", "IL12", "pSTAT4"),
+    ("STAT5A", "IL2", "pSTAT5A"), ("STAT5B", "IL2", "pSTAT5B"), ("STAT6", "IL4", "pSTAT6"),
+    ("STAT2", "IFNA", "pSTAT2"),
+])
+def test_5_stat_knockouts_remove_their_own_readout(ctcl, stat, cytokine, readout):
+    ko = ctcl.simulate(cytokines=standard(cytokine), knockouts=[stat])
+    assert ko[readout].abs().max() < 1e-9
+
+
+# --------------------------------------------------------------------------- 6
+def test_6_cish_knockout_raises_il2_pstat5(ctcl):
+    """CISH-deficient T cells: stronger IL-2 pSTAT5 (Yang et al., Nat Immunol 2013;
+    Palmer et al., J Exp Med 2015)."""
+    assert relative(ctcl, "CISH", "IL2") > 1.2
+
+
+def test_6_socs1_knockout_prolongs_ifng_pstat1(ctcl):
+    """SOCS1-deficient cells: prolonged IFN-gamma pSTAT1 (Brysha et al., JBC 2001;
+    Alexander et al., Cell 1999)."""
+    wt = ctcl.simulate(cytokines=standard("IFNG"))
+    ko = ctcl.simulate(cytokines=standard("IFNG"), knockouts=["SOCS1"])
+    late_wt = wt["pSTAT1"].iloc[-1] / wt["pSTAT1"].max()
+    late_ko = ko["pSTAT1"].iloc[-1] / ko["pSTAT1"].max()
+    assert late_ko > 1.5 * late_wt
+    assert ko["pSTAT1"].iloc[-1] > 1.5 * wt["pSTAT1"].iloc[-1]
+
+
+# --------------------------------------------------------------------------- 7
+@pytest.mark.parametrize("cytokine,readout", [("IFNG", "nuc_pSTAT1"), ("IL6", "nuc_pSTAT3")])
+def test_7_tcptp_knockout_prolongs_nuclear_pstat(ctcl, cytokine, readout):
+    """TC-PTP (PTPN2) knockout cells keep nuclear pSTAT1 (IFN-gamma) and pSTAT3 (IL-6)
+    phosphorylated for longer (ten Hoeve et al., MCB 2002)."""
+    wt = ctcl.simulate(cytokines=standard(cytokine))
+    ko = ctcl.simulate(cytokines=standard(cytokine), knockouts=["PTPN2"])
+    assert ko[readout].iloc[-1] > 1.5 * wt[readout].iloc[-1]
+    assert ko[readout].iloc[-1] / ko[readout].max() > wt[readout].iloc[-1] / wt[readout].max()
+
+
+# --------------------------------------------------------------------------- 8
+@pytest.mark.parametrize("pias,cytokine,stat", [("PIAS3", "IL6", "STAT3"), ("PIAS1", "IFNG", "STAT1")])
+def test_8_pias_overexpression_blocks_transcription_not_phosphorylation(ctcl, pias, cytokine, stat):
+    """PIAS3 (PIAS1) binds activated STAT3 (STAT1) and blocks DNA binding and
+    transcription without changing its tyrosine phosphorylation (Chung et al., Science
+    1997; Liu et al., PNAS 1998). Compared over the first 30 min, before feedback
+    (SOCS) responds to the lower output."""
+    wt = ctcl.simulate(cytokines=standard(cytokine), t_end=30)
+    ox = ctcl.simulate(cytokines=standard(cytokine), overexpress={pias: 5}, t_end=30)
+    window = (0, 30)
+    assert auc(ox, f"tx_{stat}", window) < 0.7 * auc(wt, f"tx_{stat}", window)
+    assert auc(ox, f"p{stat}", window) == pytest.approx(auc(wt, f"p{stat}", window), rel=0.10)
+
+
+# --------------------------------------------------------------------------- 9
+DOSES = [0.3, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000]
+
+
+def test_9_ruxolitinib_cellular_potency_below_biochemical(ctcl):
+    """ATP competition: the IL-6/pSTAT3 IC50 of ruxolitinib in cells lies well above its
+    biochemical JAK1 IC50 of 3.3 nM (Quintas-Cardama et al., Blood 2010: 281 nM on
+    IL-6-induced pSTAT3 in whole blood)."""
+    curve = dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=DOSES, time=20)
+    assert curve.ic50 > 10 * 3.3
+    assert curve.max_effect > 0.9
+
+
+def test_9_tofacitinib_prefers_gamma_c_cytokines(ctcl):
+    """Tofacitinib inhibits the JAK1/JAK3 cytokines (IL-2, IL-4 type I) more potently
+    than the JAK1/JAK2/TYK2 ones (IL-6, IFN-gamma, IL-12) (Meyer et al., J Inflamm
+    2010; Clark et al., J Med Chem 2014)."""
+    ic50 = {}
+    for cytokine in ["IL2", "IL4", "IL6", "IFNG", "IL12"]:
+        background = {"knockouts": ["IL13RA1"]} if cytokine == "IL4" else {}
+        ic50[cytokine] = dose_response(ctcl, "tofacitinib", cytokine, MAIN[cytokine], doses=DOSES,
+                                       time=20, **background).ic50
+    assert max(ic50["IL2"], ic50["IL4"]) < min(ic50["IL6"], ic50["IFNG"], ic50["IL12"])
+
+
+# --------------------------------------------------------------------------- 10
+def test_10_pimozide_lowers_pstat5_not_jak_phosphorylation(ctcl):
+    """Pimozide lowers STAT5 tyrosine phosphorylation at 5-20 uM without inhibiting JAKs
+    (Nelson et al., Blood 2011)."""
+    wt = ctcl.simulate(cytokines=standard("IL2"))
+    for uM in (5, 10, 20):
+        pim = ctcl.simulate(cytokines=standard("IL2"), drugs={"pimozide": f"{uM} uM"}, preincubation=30)
+        assert auc(pim, "pSTAT5") < 0.8 * auc(wt, "pSTAT5"), uM
+        for jak in ("pJAK1", "pJAK3"):
+            assert auc(pim, jak) == pytest.approx(auc(wt, jak), rel=0.05), (uM, jak)
+    strong = ctcl.simulate(cytokines=standard("IL2"), drugs={"pimozide": "20 uM"}, preincubation=30)
+    weak = ctcl.simulate(cytokines=standard("IL2"), drugs={"pimozide": "5 uM"}, preincubation=30)
+    assert auc(strong, "pSTAT5") < auc(weak, "pSTAT5")
+
+
+# --------------------------------------------------------------------------- 11
+def test_11_no_dead_genes(ctcl):
+    """Every gene of DESIGN 2.1 changes at least one readout by >= 10% (AUC 0-120 min)
+    under at least one cytokine when knocked out. Changes are relative to the wild-type
+    AUC, floored at 1 nM*min (tx_* at 1 unit*min) so numerical noise cannot count."""
+    readouts = js.readouts()
+    wild = {}
+    for c in js.cytokines():
+        df = ctcl.simulate(cytokines=standard(c))
+        wild[c] = np.array([auc(df, r) for r in readouts])
+    dead = []
+    for gene in js.genes():
+        best = 0.0
+        for c in js.cytokines():
+            df = ctcl.simulate(cytokines=standard(c), knockouts=[gene])
+            ko = np.array([auc(df, r) for r in readouts])
+            change = np.abs(ko - wild[c]) / np.maximum(np.abs(wild[c]), 1.0)
+            best = max(best, float(change.max()))
+            if best >= 0.10:
+                break
+        if best < 0.10:
+            dead.append((gene, round(best, 3)))
+    assert not dead, f"knockouts without effect: {dead}"

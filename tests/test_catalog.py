@@ -1,0 +1,60 @@
+"""Names, identifiers and doses: unknown input fails early with the nearest valid names."""
+
+import math
+
+import pytest
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog
+from jakstat_sbml.units import to_nM
+
+
+def test_every_design_gene_is_in_the_catalog():
+    design = """IL2 IL4 IL6 IL12A IL12B IL13 IFNA2 IFNG IL2RA IL2RB IL2RG IL4R IL13RA1 IL6R IL6ST
+    IFNAR1 IFNAR2 IFNGR1 IFNGR2 IL12RB1 IL12RB2 JAK1 JAK2 JAK3 TYK2 STAT1 STAT2 STAT3 STAT4
+    STAT5A STAT5B STAT6 IRF9 SOCS1 SOCS3 CISH PTPN6 PTPN11 PTPN2 PTPN1 PIAS1 PIAS3""".split()
+    assert sorted(js.genes()) == sorted(design)
+
+
+def test_uniprot_accessions_are_well_formed_and_unique():
+    acc = [g.uniprot for g in catalog.GENES.values()]
+    assert len(set(acc)) == len(acc)
+    for a in acc:
+        assert len(a) == 6 and a[0] in "OPQ" and a[1].isdigit(), a
+
+
+@pytest.mark.parametrize("kind,bad,expected", [
+    ("gene", "JAK4", "JAK1"), ("gene", "stat3", "STAT3"), ("cytokine", "IL-6", "IL6"),
+    ("drug", "ruxolitinb", "ruxolitinib"), ("readout", "pSTAT33", "pSTAT3"), ("context", "hepatocytes", "hepatocyte"),
+])
+def test_unknown_names_suggest_the_nearest(kind, bad, expected):
+    with pytest.raises(js.UnknownNameError) as err:
+        getattr(catalog, kind)(bad)
+    assert isinstance(err.value, js.JakStatError) and isinstance(err.value, ValueError)
+    assert repr(bad) in str(err.value) and repr(expected) in str(err.value)
+
+
+def test_contexts_listed_with_default_first():
+    assert js.contexts()[0] == "ctcl"
+    assert "hepatocyte" in js.contexts()
+
+
+@pytest.mark.parametrize("dose,nM", [
+    (5, 5.0), ("500 nM", 500.0), ("1 uM", 1000.0), ("1 µM", 1000.0), ("2e-9 M", 2.0), ("0.5 mM", 5e5),
+])
+def test_molar_doses(dose, nM):
+    assert to_nM(dose, what="x") == pytest.approx(nM)
+
+
+def test_mass_doses_use_the_cytokine_molar_mass():
+    # 40 ng/mL IL-6 (20.8 kDa) = 40e-6 g/L / 20800 g/mol = 1.923 nM
+    assert to_nM("40 ng/mL", what="IL6", mass_kda=catalog.CYTOKINES["IL6"].mass_kda) == pytest.approx(1.923, rel=1e-3)
+
+
+@pytest.mark.parametrize("dose,message", [
+    (-1, "negative"), (math.nan, "finite"), (math.inf, "finite"), ("ten nM", "cannot read"),
+    ("5 kg", "not a concentration"), ("40 ng/mL", "molar mass"), (True, "number"),
+])
+def test_bad_doses_are_rejected(dose, message):
+    with pytest.raises(js.InputError, match=message):
+        to_nM(dose, what="ruxolitinib")
