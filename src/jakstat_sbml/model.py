@@ -292,24 +292,34 @@ class Model:
         self._steady[key] = state
         return state
 
-    def _simulate_array(self, cond: Condition, selections: list[str]) -> np.ndarray:
+    def _stimulation_values(self, cond: Condition, genotype: np.ndarray, with_cytokines: bool) -> np.ndarray:
+        values = dict(zip(self._tunable, genotype))
+        for name, nM in cond.drugs:
+            values[catalog.DRUGS[name].dose_parameter] = nM
+        if with_cytokines:
+            for name, nM in cond.cytokines:
+                values[catalog.CYTOKINES[name].dose_parameter] = nM
+        return np.array([values[p] for p in self._tunable])
+
+    def _start(self, cond: Condition) -> None:
+        """Put the RoadRunner at time 0 of ``cond``: genotype steady state, drug
+        pre-incubation done, cytokine doses set."""
         rr = self._rr
         genotype = self._genotype_values(cond)
         self._set_parameters(genotype)
         start = self._steady_state(cond)
-        stimulated = dict(zip(self._tunable, genotype))
-        for name, nM in cond.drugs:
-            stimulated[catalog.DRUGS[name].dose_parameter] = nM
+        rr.model.setFloatingSpeciesAmounts(start)
+        if cond.preincubation > 0 and cond.drugs:
+            rr.model.setTime(-cond.preincubation)
+            self._set_parameters(self._stimulation_values(cond, genotype, with_cytokines=False))
+            rr.simulate(-cond.preincubation, 0.0, 2, ["time"])
+        rr.model.setTime(0.0)
+        self._set_parameters(self._stimulation_values(cond, genotype, with_cytokines=True))
+
+    def _simulate_array(self, cond: Condition, selections: list[str]) -> np.ndarray:
+        rr = self._rr
         try:
-            rr.model.setFloatingSpeciesAmounts(start)
-            if cond.preincubation > 0 and cond.drugs:
-                rr.model.setTime(-cond.preincubation)
-                self._set_parameters(np.array([stimulated[p] for p in self._tunable]))
-                rr.simulate(-cond.preincubation, 0.0, 2, ["time"])
-            rr.model.setTime(0.0)
-            for name, nM in cond.cytokines:
-                stimulated[catalog.CYTOKINES[name].dose_parameter] = nM
-            self._set_parameters(np.array([stimulated[p] for p in self._tunable]))
+            self._start(cond)
             out = rr.simulate(0.0, cond.t_end, cond.points, selections)
         except RuntimeError as exc:
             raise SimulationError(
@@ -321,6 +331,23 @@ class Model:
         if not np.all(np.isfinite(data)):
             raise SimulationError(f"non-finite values in the simulation of [{cond.label()}]")
         return data
+
+    # ------------------------------------------------------------------ for exporters
+    def parameters_for(self, cond: Condition) -> dict[str, float]:
+        """Every tabulated parameter's value while ``cond`` runs (after time 0):
+        context, genotype, drug and cytokine doses."""
+        genotype = self._genotype_values(cond)
+        return dict(zip(self._tunable, self._stimulation_values(cond, genotype, with_cytokines=True).tolist()))
+
+    def initial_concentrations(self, cond: Condition) -> dict[str, float]:
+        """Concentration (nM) of every integrated species at time 0 of ``cond``:
+        the unstimulated steady state of its genotype, after any drug pre-incubation."""
+        try:
+            self._start(cond)
+        except RuntimeError as exc:
+            raise SimulationError(f"the solver failed preparing [{cond.label()}]: {exc}") from None
+        m = self._rr.model
+        return dict(zip(m.getFloatingSpeciesIds(), np.array(m.getFloatingSpeciesConcentrations()).tolist()))
 
     def _check_catalog_names(self) -> None:
         m = self._rr.model
