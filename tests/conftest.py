@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import jakstat_sbml as js
 from jakstat_sbml import catalog
@@ -10,6 +11,15 @@ from jakstat_sbml.experiments import response
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# Hypothesis profiles (tests/test_properties.py). "ci" is the default and what
+# `make test` runs; `pytest --hypothesis-profile=thorough` runs 50x more examples.
+# Every example simulates, so no per-example deadline and no too_slow check.
+settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=10_000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")  # the --hypothesis-profile option, when given, overrides this
 
 
 @pytest.fixture(scope="session")

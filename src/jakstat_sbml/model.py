@@ -10,8 +10,10 @@ into the next.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,12 +25,22 @@ from . import catalog
 from .errors import InputError, ModelFileError, SimulationError, UnknownNameError
 from .units import PlasmaDose, to_nM
 
-# Solver settings. Absolute tolerance is per species amount (zmol = nM x pL), the
-# same for every species: RoadRunner otherwise scales it by each species' initial
-# value, which makes species that start at zero force thousands of tiny steps.
-# tests/test_solver.py checks that tightening both 100x changes results by < 1e-4.
-RELATIVE_TOLERANCE = 1e-6
-ABSOLUTE_TOLERANCE = 1e-10
+# Solver settings (defaults; Model.set_solver_options changes them per model).
+# Absolute tolerance is per species amount (zmol = nM x pL), the same for every
+# species: RoadRunner otherwise scales it by each species' initial value, which
+# makes species that start at zero force thousands of tiny steps. 1e-13 zmol is
+# ~2.5e-13 nM in the cytoplasm (one molecule per cell is ~0.004 nM).
+# Relative 1e-7 because CVODE conserves protein totals only to about its relative
+# tolerance: at 1e-6 a TYK2 total drifted by 1.2e-5 (IL-12 on a JAK3 A572V cell),
+# at 1e-7 / 1e-13 totals hold to < 2e-8 over random conditions, results are within
+# 1.4e-6 of a converged solution (1.5e-5 at 1e-6) and simulations cost 3-18% more.
+# tests/test_solver.py has the study and checks that 100x tighter tolerances change
+# results by < 1e-4; tests/test_properties.py checks conservation. MAXIMUM_STEPS is
+# CVODE's internal-step budget per output interval (RoadRunner's default); the
+# 1e5 min pre-equilibration needs a few hundred.
+RELATIVE_TOLERANCE = 1e-7
+ABSOLUTE_TOLERANCE = 1e-13
+MAXIMUM_STEPS = 20000
 PREEQUILIBRATION_TIME = 1e5  # min; slowest basal process is receptor turnover (~4 h)
 STEADY_STATE_RATE = 1e-9  # nM/min; largest rate of change accepted as steady
 
@@ -158,21 +170,21 @@ class Model:
     """The JAK/STAT model compiled once, in one cell context."""
 
     def __init__(self, sbml: str | Path | None = None, context: str = catalog.DEFAULT_CONTEXT):
-        import roadrunner
+        from .compiled import load_roadrunner
 
-        path = Path(sbml) if sbml is not None else catalog.bundled_sbml_path()
+        path = _model_path(sbml)
         self._ctx = catalog.context(context)
         self.path = path
         text = _read_sbml(path)
         try:
-            self._rr = roadrunner.RoadRunner(text)
+            self._rr = load_roadrunner(text)  # compiled once per machine (compiled.py)
         except Exception as exc:  # RoadRunner raises RuntimeError with libsbml's message
             raise ModelFileError(f"{path}: RoadRunner could not load the model: {exc}") from None
         self._check_catalog_names()
         rr = self._rr
-        rr.integrator.relative_tolerance = RELATIVE_TOLERANCE
-        for sid in rr.model.getFloatingSpeciesIds():
-            rr.integrator.setIndividualTolerance(sid, ABSOLUTE_TOLERANCE)
+        self._steady = {}  # set_solver_options clears it
+        self.set_solver_options(relative_tolerance=RELATIVE_TOLERANCE, absolute_tolerance=ABSOLUTE_TOLERANCE,
+                                maximum_steps=MAXIMUM_STEPS)
         ids = list(rr.model.getGlobalParameterIds())
         self._param_index = {p: i for i, p in enumerate(ids)}
         table = catalog.parameter_table()
@@ -201,6 +213,48 @@ class Model:
     def parameter_values(self) -> dict[str, float]:
         """Tabulated parameter values in this context (before any perturbation)."""
         return dict(self._context_values)
+
+    # ------------------------------------------------------------------ solver
+    @property
+    def solver_options(self) -> dict[str, float | int]:
+        """The ODE solver (CVODE) settings in use: ``relative_tolerance``,
+        ``absolute_tolerance`` (per species amount, zmol = nM x pL) and
+        ``maximum_steps`` (internal steps allowed per output interval)."""
+        return dict(self._solver_options)
+
+    def set_solver_options(self, *, relative_tolerance: float | None = None,
+                           absolute_tolerance: float | None = None,
+                           maximum_steps: int | None = None) -> None:
+        """Change this model's ODE solver settings (``None`` keeps a setting).
+
+        Raise ``maximum_steps`` when a simulation fails with "too much work";
+        tighten the tolerances when a result looks noisy or the solver fails to
+        converge. The cached unstimulated steady states are dropped, so every
+        later result is computed with the new settings. Bad values (a tolerance
+        that is not a finite number > 0, a relative tolerance >= 1, a
+        ``maximum_steps`` that is not a positive integer) raise InputError and
+        change nothing.
+        """
+        options = dict(getattr(self, "_solver_options", {}))
+        for name, value in (("relative_tolerance", relative_tolerance), ("absolute_tolerance", absolute_tolerance)):
+            if value is None:
+                continue
+            value = _number(value, name)
+            if value <= 0 or (name == "relative_tolerance" and value >= 1):
+                bound = "> 0 and < 1" if name == "relative_tolerance" else "> 0"
+                raise InputError(f"{name} must be {bound}, got {value!r}")
+            options[name] = value
+        if maximum_steps is not None:
+            if isinstance(maximum_steps, bool) or not isinstance(maximum_steps, numbers.Integral) or maximum_steps < 1:
+                raise InputError(f"maximum_steps must be a positive integer, got {maximum_steps!r}")
+            options["maximum_steps"] = int(maximum_steps)
+        integrator = self._rr.integrator
+        integrator.relative_tolerance = options["relative_tolerance"]
+        for sid in self._rr.model.getFloatingSpeciesIds():
+            integrator.setIndividualTolerance(sid, options["absolute_tolerance"])
+        integrator.setValue("maximum_num_steps", options["maximum_steps"])
+        self._solver_options = options
+        self._steady = {}  # steady states computed with the old settings
 
     def __repr__(self) -> str:
         m = self._rr.model
@@ -247,6 +301,39 @@ class Model:
         rr.model.setFloatingSpeciesAmounts(self._steady_state(cond))
         return {r: float(rr[self._readout_selection[r]]) for r in catalog.READOUTS}
 
+    def species(self, cond: Condition | Mapping, *, amounts: bool = False) -> pd.DataFrame:
+        """Time course of every integrated species under ``cond`` (a Condition, or
+        a mapping of :meth:`simulate`'s keywords).
+
+        Columns: ``time`` (min), then one per species id: concentration in nM of
+        the species' own compartment, or with ``amounts=True`` amount in zmol
+        (nM x pL), which adds up across compartments (e.g. to check that a
+        protein's total is conserved). ``df.attrs`` holds the condition, the
+        ``unit``, each species' ``compartments`` and the ``volumes`` (pL).
+        """
+        if isinstance(cond, Mapping):
+            known = [k for k in inspect.signature(Condition.make).parameters if k != "cls"]
+            for key in cond:
+                if key not in known:
+                    raise UnknownNameError("condition keyword", key, known)
+            cond = Condition.make(**dict(cond))
+        elif not isinstance(cond, Condition):
+            raise InputError(f"species() needs a Condition or a mapping of simulate() keywords, "
+                             f"got {type(cond).__name__}")
+        m = self._rr.model
+        ids = list(m.getFloatingSpeciesIds())
+        sel = ["time"] + (ids if amounts else [f"[{s}]" for s in ids])
+        data = self._simulate_array(cond, sel)
+        df = pd.DataFrame(data, columns=["time"] + ids)
+        compartments = list(m.getCompartmentIds())
+        df.attrs["condition"] = cond.as_dict()
+        df.attrs["context"] = self.context
+        df.attrs["unit"] = "zmol" if amounts else "nM"
+        df.attrs["compartments"] = {s: compartments[m.getCompartmentIndexForFloatingSpecies(i)]
+                                    for i, s in enumerate(ids)}
+        df.attrs["volumes"] = dict(zip(compartments, np.array(m.getCompartmentVolumes()).tolist()))
+        return df
+
     # ------------------------------------------------------------------ internals
     def _genotype_values(self, cond: Condition) -> np.ndarray:
         values = dict(self._context_values)
@@ -283,11 +370,17 @@ class Model:
                     break
             else:
                 raise SimulationError(
-                    f"no steady state without cytokine for genotype [{cond.label() or 'wild type'}] "
-                    f"(largest rate {rate:.3g} nM/min after {3 * PREEQUILIBRATION_TIME:g} min)"
+                    f"no steady state without cytokine for genotype [{_genotype_label(cond)}] in context "
+                    f"{self.context!r} (largest rate {rate:.3g} nM/min after {3 * PREEQUILIBRATION_TIME:g} min). "
+                    "Check the parameters= overrides of the condition, or tighten the tolerances with "
+                    "model.set_solver_options(relative_tolerance=..., absolute_tolerance=...)."
                 )
         except RuntimeError as exc:
-            raise SimulationError(f"pre-equilibration failed for [{cond.label()}]: {exc}") from None
+            raise SimulationError(
+                f"the solver failed while pre-equilibrating genotype [{_genotype_label(cond)}] in context "
+                f"{self.context!r} (needed for [{cond.label()}]): {_first_line(exc)}. "
+                f"{_solver_advice(exc, self._solver_options, cond)}"
+            ) from None
         state = rr.model.getFloatingSpeciesAmounts().copy()
         self._steady[key] = state
         return state
@@ -323,13 +416,16 @@ class Model:
             out = rr.simulate(0.0, cond.t_end, cond.points, selections)
         except RuntimeError as exc:
             raise SimulationError(
-                f"the solver failed for [{cond.label()}] in context {self.context!r}: {exc}. "
-                "Try a shorter t_end, lower doses, or tighter tolerances "
-                "(jakstat_sbml.model.RELATIVE_TOLERANCE / ABSOLUTE_TOLERANCE)."
+                f"the solver failed for [{_run_label(cond)}] in context {self.context!r}: {_first_line(exc)}. "
+                f"{_solver_advice(exc, self._solver_options, cond)}"
             ) from None
         data = np.array(out)
         if not np.all(np.isfinite(data)):
-            raise SimulationError(f"non-finite values in the simulation of [{cond.label()}]")
+            raise SimulationError(
+                f"non-finite values in the simulation of [{_run_label(cond)}] in context {self.context!r}. "
+                "Try lower doses or parameter overrides, or tighter tolerances with "
+                "model.set_solver_options(relative_tolerance=..., absolute_tolerance=...)."
+            )
         return data
 
     # ------------------------------------------------------------------ for exporters
@@ -345,7 +441,10 @@ class Model:
         try:
             self._start(cond)
         except RuntimeError as exc:
-            raise SimulationError(f"the solver failed preparing [{cond.label()}]: {exc}") from None
+            raise SimulationError(
+                f"the solver failed preparing [{_run_label(cond)}] in context {self.context!r}: {_first_line(exc)}. "
+                f"{_solver_advice(exc, self._solver_options, cond)}"
+            ) from None
         m = self._rr.model
         return dict(zip(m.getFloatingSpeciesIds(), np.array(m.getFloatingSpeciesConcentrations()).tolist()))
 
@@ -354,35 +453,143 @@ class Model:
         present = set(m.getFloatingSpeciesIds()) | set(m.getBoundarySpeciesIds()) | set(m.getGlobalParameterIds())
         needed = set(catalog.READOUTS)
         needed |= {g.parameter for g in catalog.GENES.values()}
+        needed |= {c.name for c in catalog.CYTOKINES.values()} | {d.name for d in catalog.DRUGS.values()}
         needed |= {c.dose_parameter for c in catalog.CYTOKINES.values()}
         needed |= {d.dose_parameter for d in catalog.DRUGS.values()}
         needed |= {mu.parameter for mu in catalog.MUTATIONS.values()}
         missing = sorted(needed - present)
         if missing:
             raise ModelFileError(
-                f"{self.path}: the model lacks {len(missing)} element(s) the catalog needs: "
-                f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}"
+                f"{self.path}: the model lacks {len(missing)} species/parameter id(s) the catalog needs: "
+                f"{', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}. load_model(path) expects "
+                "the jakstat-sbml model, or an edited copy that keeps every id the catalog names"
             )
 
 
 def _read_sbml(path: Path) -> str:
+    """The text of the SBML file at ``path``, checked before anything compiles it.
+
+    Nothing in the file is executed or fetched: a DOCTYPE with entity
+    declarations or an external DTD (the way XML pulls in other files or URLs,
+    "XXE") is refused before any parser reads it, entity references are never
+    resolved, processing instructions are ignored. Raises ModelFileError saying
+    what is wrong with the file.
+    """
     import libsbml
 
-    if not path.exists():
-        raise ModelFileError(f"model file not found: {path}")
     try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"cannot read {path}: {exc}") from None
-    # Parse with libsbml first: it never executes anything from the file and gives
-    # clear messages for XML that is not SBML.
+        if not path.exists():
+            raise ModelFileError(f"model file not found: {path} "
+                                 "(js.load_model() without a path loads the bundled model)")
+        if path.is_dir():
+            raise ModelFileError(f"{path} is a folder, not an SBML file")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read the model file {str(path)[:200]!r}: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise ModelFileError(f"{path} is empty, not an SBML model")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(
+            f"{path} is not UTF-8 text, so not SBML (SBML files are UTF-8 encoded XML): "
+            f"byte {exc.start} is {raw[exc.start:exc.start + 1]!r}"
+        ) from None
+    _check_xml_prolog(text, path)
     doc = libsbml.readSBMLFromString(text)
     fatal = [doc.getError(i) for i in range(doc.getNumErrors())
              if doc.getError(i).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
-    if doc.getModel() is None or fatal:
-        why = fatal[0].getMessage().strip().splitlines()[0] if fatal else "no <model> element"
-        raise ModelFileError(f"{path} is not a valid SBML model: {why}")
+    if fatal:
+        why = "; ".join(f"line {e.getLine()}: {(e.getMessage().strip().splitlines() or ['?'])[0]}"
+                        for e in fatal[:3])
+        more = f" (and {len(fatal) - 3} more errors)" if len(fatal) > 3 else ""
+        raise ModelFileError(f"{path} is not a valid SBML model: {why}{more}")
+    if doc.getModel() is None:
+        raise ModelFileError(f"{path} is SBML without a <model> element")
     return text
+
+
+def _model_path(sbml) -> Path:
+    """The SBML file to load: the bundled model for None, else the path given."""
+    if sbml is None:
+        return catalog.bundled_sbml_path()
+    if isinstance(sbml, str) and sbml.lstrip().startswith("<"):
+        raise ModelFileError("load_model() takes the path of an SBML file, not SBML text; "
+                             "write the text to a .xml file and pass its path")
+    if not isinstance(sbml, (str, os.PathLike)):
+        raise ModelFileError(f"load_model() takes the path of an SBML file (str or Path), got {type(sbml).__name__}")
+    return Path(sbml)
+
+
+class _RootElement(Exception):
+    """Stops the XML pre-check at the root element: the prolog is all it reads."""
+
+
+def _check_xml_prolog(text: str, path: Path) -> None:
+    """Refuse DOCTYPE declarations that declare entities or name an external DTD,
+    and XML whose root element is not <sbml>, before libsbml or RoadRunner parse it.
+
+    Python's expat reads only the prolog here and stops at the root element, so
+    no entity declared in the file is ever expanded or fetched.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    root: list[str] = []
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        if system_id or public_id or has_internal_subset:
+            what = f"an external DTD ({system_id or public_id!r})" if system_id or public_id else "entity declarations"
+            raise ModelFileError(
+                f"{path}: refused to read a DOCTYPE with {what}. SBML needs no DTD, and DTDs and XML entities "
+                "can pull other files or URLs into a model (XXE); remove the <!DOCTYPE ...> declaration"
+            )
+
+    def start(name, attrs):
+        root.append(name)
+        raise _RootElement
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(text, True)
+    except _RootElement:
+        pass
+    except expat.ExpatError as exc:
+        raise ModelFileError(
+            f"{path} is not well-formed XML, so not SBML: {expat.ErrorString(exc.code)} at line {exc.lineno}, "
+            f"column {exc.offset + 1}"
+        ) from None
+    if root and root[0].rsplit(":", 1)[-1] != "sbml":
+        raise ModelFileError(f"{path} is XML but not SBML: its root element is <{root[0]}>, not <sbml>")
+
+
+def _genotype_label(cond: Condition) -> str:
+    g = Condition(knockouts=cond.knockouts, overexpress=cond.overexpress, mutations=cond.mutations,
+                  parameters=cond.parameters).label()
+    return g.replace("no cytokine, ", "") if g != "no cytokine" else "wild type"
+
+
+def _run_label(cond: Condition) -> str:
+    pre = f", drugs {cond.preincubation:g} min ahead" if cond.preincubation and cond.drugs else ""
+    return f"{cond.label()}; t_end {cond.t_end:g} min, {cond.points} points{pre}"
+
+
+def _first_line(exc: BaseException) -> str:
+    """RoadRunner's message without the C++ function it came from."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return line.split("; In ")[0].rstrip(". ")
+
+
+def _solver_advice(exc: BaseException, options: Mapping, cond: Condition) -> str:
+    """What to try after a CVODE failure, by kind of failure."""
+    if "TOO_MUCH_WORK" in str(exc):
+        steps = options["maximum_steps"]
+        return (f"The solver used up its {steps} internal steps per output interval: allow more with "
+                f"model.set_solver_options(maximum_steps={10 * steps}), or ask for more points.")
+    overrides = " Check the parameters= overrides (a zero constant can make a rate 0/0)." if cond.parameters else ""
+    return ("Try tighter tolerances with model.set_solver_options(relative_tolerance=..., "
+            f"absolute_tolerance=...), lower doses, or a shorter t_end.{overrides}")
 
 
 def _selector(rr, name: str) -> str:

@@ -1,0 +1,306 @@
+"""How fast jakstat_sbml is, against other ways of doing the same work, in one run.
+
+Prints one Markdown table on stdout (progress goes to stderr): medians over
+repeats, and ratios between numbers measured in this same run, so a busy
+machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
+beside this file says how to read it.
+
+    python benchmarks/run.py            # the full set (~5 min on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats, 200 conditions: a smoke run
+    python benchmarks/run.py --only 4   # one section (1-5)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import jakstat_sbml as js
+import workloads as w
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # median seconds
+    cpu: float | None  # median CPU seconds of the timed process: not slowed by other processes
+
+
+@dataclass
+class Row:
+    what: str
+    timing: Timing | None = None
+    ratio_wall: str = ""
+    ratio_cpu: str = ""
+    target: str = ""
+    met: str = ""
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, Timing]:
+    """Median wall and CPU seconds of each function; the repeats are interleaved
+    (a, b, a, b, ...) so that a change in machine load hits every function alike."""
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, f in fns.items():
+            c, t = time.process_time(), time.perf_counter()
+            f()
+            wall[k].append(time.perf_counter() - t)
+            cpu[k].append(time.process_time() - c)
+    return {k: Timing(statistics.median(wall[k]), statistics.median(cpu[k])) for k in fns}
+
+
+def duration(s: float | None) -> str:
+    if s is None:
+        return ""
+    return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else "met" if ok else "NOT met"
+
+
+def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, target: str = "",
+            check: Callable[[float], bool] | None = None) -> Row:
+    """A row showing ``shown`` with the ratio num / den (wall and CPU) as ``label.format(ratio)``."""
+    rw = num.wall / den.wall
+    rc = num.cpu / den.cpu if num.cpu is not None and den.cpu else None
+    met = f"{verdict(check(rw))} / {verdict(check(rc) if rc is not None else None)}" if check else ""
+    return Row(row, shown, label.format(rw), label.format(rc) if rc is not None else "", target, met)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
+    say("1/5 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    cond = w.time_course_condition()
+    raw = w.RawRoadRunner(model, cond)
+    copasi = w.Copasi(model, cond)
+    naive = w.NaiveTellurium(model)
+    ours = w.api_time_course(model)  # also caches the unstimulated steady state, as in any session
+    dose_nM = dict(cond.cytokines)[w.CYTOKINE]
+    checks.append(f"raw RoadRunner vs API, all readouts: max difference {w.agreement(raw.time_course(), ours):.1e} "
+                  "of peak")
+    col = js.readouts().index("pSTAT3") + 1
+    checks.append(f"COPASI vs API, pSTAT3: max difference "
+                  f"{w.agreement(copasi.readout('pSTAT3'), ours[:, col]):.1e} of peak")
+    naive_out = naive.time_course(cond)  # also the naive loop's first compile, not timed
+    checks.append(f"naive tellurium vs API, all readouts: max difference {w.agreement(naive_out, ours):.1e} of peak")
+
+    fast = medians({"api": lambda: w.api_time_course(model), "api_nM": lambda: w.api_time_course(model, dose_nM),
+                    "raw": raw.time_course}, repeats * 20)
+    slow = medians({"basico": copasi.basico_time_course, "engine": copasi.engine_time_course}, repeats * 3)
+    tellurium = medians({"naive": lambda: naive.time_course(cond)}, max(3, repeats))["naive"]
+    api, rr = fast["api"], fast["raw"]
+    return [
+        Row("1. one 120-min time course (IL-6 \"40 ng/mL\", 41 readouts): `model.simulate`", api),
+        compare("   raw RoadRunner, same SBML and start state", rr, api, rr, "API takes {:.2f}x raw",
+                "API <= 1.20x raw", lambda r: r <= 1.20),
+        compare("   `model.simulate` with the dose as a number (nM, no unit parsing)", fast["api_nM"],
+                fast["api_nM"], rr, "{:.2f}x raw"),
+        compare("   COPASI via basico (`run_time_course`)", slow["basico"], slow["basico"], api, "{:.1f}x API",
+                ">= 3x API", lambda r: r >= 3),
+        compare("   COPASI engine alone (time-course task)", slow["engine"], slow["engine"], api, "{:.1f}x API"),
+        compare("   naive tellurium loop (`te.loada` per simulation)", tellurium, tellurium, api, "{:.0f}x API",
+                ">= 50x API", lambda r: r >= 50),
+    ]
+
+
+def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
+    say("2/5 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    doses = np.logspace(0, 4, 20)
+    kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
+    naive = w.NaiveTellurium(model)
+    ours = js.dose_response(model, doses=doses, **kw)
+    theirs, ic50 = naive.dose_response(doses_nM=doses, preincubation=30.0, **kw)
+    checks.append(f"naive dose-response vs js.dose_response: responses differ by at most "
+                  f"{w.agreement(theirs, ours.responses):.1e} of the largest; IC50 {ic50:.4g} vs {ours.ic50:.4g} nM")
+    api = medians({"api": lambda: js.dose_response(model, doses=doses, **kw)}, repeats * 3)["api"]
+    slow = medians({"naive": lambda: naive.dose_response(doses_nM=doses, preincubation=30.0, **kw)},
+                   repeats)["naive"]
+    return [
+        Row("2. 20-dose dose-response + Hill fit (22 simulations): `js.dose_response`", api),
+        compare("   naive tellurium loop (load + equilibrate per dose, same fit)", slow, slow, api, "{:.0f}x API"),
+    ]
+
+
+def knockout_screen(repeats: int) -> list[Row]:
+    conds, readouts = w.knockout_screen_conditions()
+    say(f"3/5 full knockout screen: {len(conds)} conditions through js.run on one core")
+    wall, cpu = [], []
+    for _ in range(repeats):
+        model = js.load_model()  # fresh: the screen computes its per-genotype steady states
+        c, t = time.process_time(), time.perf_counter()
+        js.run(model, conds, readouts=readouts)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    t = Timing(statistics.median(wall), statistics.median(cpu))
+    return [Row(f"3. knockout screen, {len(js.genes())} genes + wild type x {len(js.cytokines())} cytokines "
+                f"= {len(conds)} time courses, `js.run` on 1 core, fresh model", t,
+                f"{t.wall / len(conds) * 1e3:.1f} ms per condition", f"{t.cpu / len(conds) * 1e3:.1f} ms per condition",
+                "< 2 s", f"{verdict(t.wall < 2)} / {verdict(t.cpu < 2)}")]
+
+
+def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
+    from distributed import Client, LocalCluster
+
+    conds, readouts = w.many_conditions(n)
+    say(f"4/5 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    start = time.perf_counter()
+    js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
+    first_pool = time.perf_counter() - start
+    start = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        js.run(model, conds[:4], readouts=readouts, client=client)  # workers receive and rebuild the model
+        cluster_start = time.perf_counter() - start
+        results = {}
+
+        def engine(name, **kw):
+            def go():
+                results[name] = js.run(model, conds, readouts=readouts, **kw)
+            return go
+
+        t = medians({"serial": engine("serial"), "processes": engine("processes", n_jobs=2),
+                     "dask": engine("dask", client=client), "spin1": lambda: spin(1), "spin2": lambda: spin(2)},
+                    repeats)
+    same = all(np.array_equal(results["serial"].to_numpy(), results[k].to_numpy()) for k in ("processes", "dask"))
+    checks.append(f"{len(conds)} conditions: serial, processes and Dask results identical bit for bit: "
+                  f"{'yes' if same else 'NO'}")
+    serial = Timing(t["serial"].wall, None)  # CPU time of this process says nothing about the workers
+    ceiling = 2 * t["spin1"].wall / t["spin2"].wall  # the speed-up two cores can give right now
+    return [
+        Row(f"4. {len(conds)} conditions, serial (`js.run`)", serial,
+            f"{serial.wall / len(conds) * 1e3:.1f} ms per condition"),
+        compare("   2 local processes (`n_jobs=2`, workers kept between calls)", Timing(t["processes"].wall, None),
+                serial, Timing(t["processes"].wall, None),
+                "{:.2f}x faster than serial" + f" ({t['serial'].wall / t['processes'].wall / ceiling:.0%} of ceiling)",
+                ">= 1.7x", lambda r: r >= 1.7),
+        compare("   Dask LocalCluster, 2 workers x 1 thread (`client=`)", Timing(t["dask"].wall, None),
+                serial, Timing(t["dask"].wall, None),
+                "{:.2f}x faster than serial" + f" ({t['serial'].wall / t['dask'].wall / ceiling:.0%} of ceiling)",
+                ">= 1.7x", lambda r: r >= 1.7),
+        Row("   ceiling on this machine during the run: 2 busy-loop processes at once vs 1 (same work each)",
+            Timing(t["spin2"].wall, None), f"{ceiling:.2f}x the throughput of one"),
+        Row(f"   once: fork server and 2 workers started, model shipped, 4 conditions {duration(first_pool)}; "
+            f"Dask cluster started, model shipped, 4 conditions {duration(cluster_start)}"),
+    ]
+
+
+def spin(processes: int) -> None:
+    """``processes`` pure-Python busy loops (~1 s each alone) at once: how much two
+    cores really give right now, whatever else the machine runs."""
+    loop = "x = 0\nfor i in range(20_000_000):\n    x += i"
+    running = [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(processes)]
+    for p in running:
+        p.wait()
+
+
+def load_time(repeats: int) -> list[Row]:
+    say("5/5 model load in a fresh process: cold compile vs cached compiled model")
+
+    def load(cache: Path) -> tuple[float, float]:
+        env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
+        out = subprocess.run([sys.executable, str(HERE / "load_once.py")], env=env, check=True,
+                             capture_output=True, text=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        return r["seconds"], r["cpu_seconds"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        filled = Path(tmp) / "filled"
+        load(filled)
+        cold, cached = [], []
+        for i in range(repeats):
+            cold.append(load(Path(tmp) / f"empty{i}"))
+            cached.append(load(filled))
+
+    def timing(runs):
+        return Timing(statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+
+    c, h = timing(cold), timing(cached)
+    return [
+        Row("5. `js.load_model()` in a fresh process, cold (compiles the SBML)", c),
+        compare("   cached compiled model (JAKSTAT_CACHE_DIR)", h, c, h, "{:.1f}x faster than cold", ">= 5x",
+                lambda r: r >= 5),
+    ]
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def machine() -> list[str]:
+    import COPASI
+    import roadrunner
+
+    return [
+        f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, libroadrunner {roadrunner.__version__}, "
+        f"COPASI {COPASI.__version__}",
+    ]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer repeats and 200 conditions (a smoke run)")
+    p.add_argument("--repeats", type=int, default=None, help="repeats of the slow measurements (default 3)")
+    p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 6), metavar="N",
+                   help="run only these sections (1-5)")
+    args = p.parse_args(argv)
+    sections = set(args.only or range(1, 6))
+    repeats = args.repeats or (1 if args.quick else 3)
+    n = args.conditions or (200 if args.quick else 2000)
+
+    load_before = os.getloadavg()
+    wall = time.perf_counter()
+    model = js.load_model()
+    checks: list[str] = []
+    rows = []
+    for number, section in [(1, lambda: one_time_course(model, repeats, checks)),
+                            (2, lambda: dose_response(model, repeats, checks)),
+                            (3, lambda: knockout_screen(repeats)),
+                            (4, lambda: many(model, n, repeats, checks)),
+                            (5, lambda: load_time(repeats))]:
+        if number in sections:
+            rows += section()
+    load_after = os.getloadavg()
+
+    print("# jakstat-sbml benchmarks\n")
+    for line in machine():
+        print(line)
+    print(f"load average (1 min) {load_before[0]:.2f} at start, {load_after[0]:.2f} at end; "
+          f"{time.perf_counter() - wall:.0f} s in all; medians of {repeats} repeat(s) "
+          f"(x20 for the fast single simulations)\n")
+    print("| benchmark | wall time | CPU time | ratio (wall) | ratio (CPU) | target | met (wall / CPU) |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        wall, cpu = (duration(r.timing.wall), duration(r.timing.cpu)) if r.timing else ("", "")
+        print(f"| {r.what} | {wall} | {cpu} | {r.ratio_wall} | {r.ratio_cpu} | {r.target} | {r.met} |")
+    print("\nChecks (the compared ways compute the same thing):")
+    for c in checks:
+        print(f"- {c}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
