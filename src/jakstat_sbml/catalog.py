@@ -110,6 +110,7 @@ class Cytokine:
     main_readout: str
     standard_dose: str  # used by screens and reports when no dose is given
     description: str
+    jaks: tuple[str, ...] = ()  # JAKs of its receptor chains (DESIGN 2.1), main ones first
 
     @property
     def dose_parameter(self) -> str:
@@ -121,13 +122,20 @@ class Cytokine:
 CYTOKINES: dict[str, Cytokine] = {
     c.name: c
     for c in [
-        Cytokine("IL2", ("IL2",), 15.4, "pSTAT5", "1 ng/mL", "IL-2 -> IL2RA/IL2RB/IL2RG -> JAK1/JAK3 -> STAT5"),
-        Cytokine("IL4", ("IL4",), 15.0, "pSTAT6", "10 ng/mL", "IL-4 -> IL4R + IL2RG (type I) or IL13RA1 (type II) -> STAT6"),
-        Cytokine("IL6", ("IL6",), 20.8, "pSTAT3", "40 ng/mL", "IL-6 -> IL6R/IL6ST -> JAK1 (JAK2, TYK2) -> STAT3"),
-        Cytokine("IL12", ("IL12A", "IL12B"), 57.2, "pSTAT4", "10 ng/mL", "IL-12 -> IL12RB1/IL12RB2 -> TYK2/JAK2 -> STAT4"),
-        Cytokine("IL13", ("IL13",), 12.3, "pSTAT6", "50 ng/mL", "IL-13 -> IL13RA1 + IL4R -> JAK1/TYK2 -> STAT6"),
-        Cytokine("IFNA", ("IFNA2",), 19.2, "pSTAT1", "10 ng/mL", "IFN-alpha2 -> IFNAR1/IFNAR2 -> TYK2/JAK1 -> ISGF3"),
-        Cytokine("IFNG", ("IFNG",), 33.8, "pSTAT1", "10 ng/mL", "IFN-gamma -> IFNGR1/IFNGR2 -> JAK1/JAK2 -> STAT1"),
+        Cytokine("IL2", ("IL2",), 15.4, "pSTAT5", "1 ng/mL", "IL-2 -> IL2RA/IL2RB/IL2RG -> JAK1/JAK3 -> STAT5",
+                 ("JAK1", "JAK3")),
+        Cytokine("IL4", ("IL4",), 15.0, "pSTAT6", "10 ng/mL", "IL-4 -> IL4R + IL2RG (type I) or IL13RA1 (type II) -> STAT6",
+                 ("JAK1", "JAK3", "TYK2", "JAK2")),
+        Cytokine("IL6", ("IL6",), 20.8, "pSTAT3", "40 ng/mL", "IL-6 -> IL6R/IL6ST -> JAK1 (JAK2, TYK2) -> STAT3",
+                 ("JAK1", "JAK2", "TYK2")),
+        Cytokine("IL12", ("IL12A", "IL12B"), 57.2, "pSTAT4", "10 ng/mL", "IL-12 -> IL12RB1/IL12RB2 -> TYK2/JAK2 -> STAT4",
+                 ("TYK2", "JAK2")),
+        Cytokine("IL13", ("IL13",), 12.3, "pSTAT6", "50 ng/mL", "IL-13 -> IL13RA1 + IL4R -> JAK1/TYK2 -> STAT6",
+                 ("JAK1", "TYK2", "JAK2")),
+        Cytokine("IFNA", ("IFNA2",), 19.2, "pSTAT1", "10 ng/mL", "IFN-alpha2 -> IFNAR1/IFNAR2 -> TYK2/JAK1 -> ISGF3",
+                 ("TYK2", "JAK1")),
+        Cytokine("IFNG", ("IFNG",), 33.8, "pSTAT1", "10 ng/mL", "IFN-gamma -> IFNGR1/IFNGR2 -> JAK1/JAK2 -> STAT1",
+                 ("JAK1", "JAK2")),
     ]
 }
 
@@ -164,10 +172,26 @@ DRUGS: dict[str, Drug] = {
         Drug(
             "pimozide", "CHEBI:8212", 0.01,
             "~99% plasma protein bound (assumed; antipsychotic label)",
-            ("STAT5",), "lowers STAT5 (and STAT3) phosphorylation without inhibiting JAKs",
+            ("STAT5", "STAT3"), "lowers STAT5 (and STAT3) phosphorylation without inhibiting JAKs",
         ),
     ]
 }
+
+
+def drug_pairs(name: str) -> list[tuple[str, str]]:
+    """The (cytokine, readout) pairs on which a drug acts, in catalog order.
+
+    A JAK inhibitor acts on every cytokine whose receptor carries one of its target
+    JAKs, read out on the cytokine's main readout; a drug that targets a STAT
+    (pimozide) acts on the cytokines whose main readout is that phospho-STAT.
+    """
+    d = drug(name)
+    pairs = []
+    for c in CYTOKINES.values():
+        if set(d.targets) & set(c.jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
+            pairs.append((c.name, c.main_readout))
+    return pairs
+
 
 # ----------------------------------------------------------------------------- mutations
 

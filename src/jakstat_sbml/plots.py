@@ -1,4 +1,4 @@
-"""Figures of time courses (axes always carry units)."""
+"""Figures: time courses, dose-response curves, knockout heatmaps, combination maps (axes carry units)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,119 @@ def time_course(df: pd.DataFrame, title: str | None = None, axes=None):
 def readout_label(name: str) -> str:
     unit = catalog.READOUTS[name].unit
     return f"{name} ({'0-1' if unit == '1' else unit})"
+
+
+# ----------------------------------------------------------------------------- dose-response
+
+
+def dose_curve(curve, ax=None):
+    """Simulated points and Hill fit of a DoseResponse (inhibitor) or CytokineResponse
+    (agonist) on a log dose axis."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        ax = plt.subplots(figsize=(4.5, 3.5), constrained_layout=True)[1]
+    drug = getattr(curve, "drug", None)
+    doses, resp = curve.doses, curve.responses
+    positive = doses > 0
+    ax.semilogx(doses[positive], resp[positive], "o", ms=4, label="simulated")
+    fit = curve.fit
+    if fit is not None:
+        xs = np.logspace(np.log10(doses[positive].min()) - 0.3, np.log10(doses[positive].max()) + 0.3, 200)
+        name = "IC50" if drug else "EC50"
+        ax.semilogx(xs, fit.predict(xs), "-", lw=1.5, label=f"Hill fit, {name} {fit.ic50:.3g} nM")
+        ax.axvline(fit.ic50, ls=":", color="grey", lw=1)
+    if drug:
+        ax.axhline(curve.baseline, ls="--", color="grey", lw=0.8, label="no drug")
+        ax.set_xlabel(f"{drug} (nM, free)")
+        ax.set_title(f"{drug}: {curve.cytokine} / {curve.readout}", fontsize=10)
+    else:
+        ax.axhline(curve.unstimulated, ls="--", color="grey", lw=0.8, label="no cytokine")
+        ax.set_xlabel(f"{curve.cytokine} (nM)")
+        ax.set_title(f"{curve.cytokine} / {curve.readout}", fontsize=10)
+    ax.set_ylabel(f"{curve.readout} {curve.measure.label} ({curve.measure.unit(curve.readout)})")
+    ax.legend(frameon=False, fontsize=7)
+    return ax
+
+
+def dose_curve_grid(curves, ncols: int = 4, title: str | None = None):
+    """One panel per curve (DoseResponse or CytokineResponse)."""
+    import matplotlib.pyplot as plt
+
+    n = max(len(curves), 1)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), constrained_layout=True,
+                             squeeze=False)
+    for ax, curve in zip(axes.flat, curves):
+        dose_curve(curve, ax=ax)
+    for ax in list(axes.flat)[len(curves):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+# ----------------------------------------------------------------------------- knockout screen
+
+
+def knockout_heatmap(screen, ax=None, limit: float | None = None):
+    """Genes x (cytokine/readout) heatmap of log2 fold changes (blue: knockout lowers the
+    readout's AUC, red: raises it); colours saturate at +-``limit`` (default: the largest
+    |value|, at most 7)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    table = screen.table
+    values = table.to_numpy(dtype=float)
+    if limit is None:
+        finite = np.abs(values[np.isfinite(values)])
+        limit = float(min(max(finite.max() if finite.size else 1.0, 0.5), 7.0))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(2.5 + 0.55 * table.shape[1], 1.5 + 0.2 * table.shape[0]),
+                               constrained_layout=True)
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
+    ax.set_yticks(range(table.shape[0]), table.index, fontsize=7)
+    ax.set_xticks(range(table.shape[1]), [f"{c}\n{r}" for c, r in table.columns], fontsize=7, rotation=90)
+    ax.set_xlabel("cytokine / readout")
+    ax.set_ylabel("knocked-out gene (HGNC)")
+    lo, hi = screen.window
+    ax.set_title(f"Knockout screen ({screen.context})", fontsize=10)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6)
+    bar.set_label(f"log2 fold change of AUC {lo:g}-{hi:g} min\n(knockout / wild type)")
+    return ax
+
+
+# ----------------------------------------------------------------------------- combinations
+
+
+def combination_maps(comb, axes=None):
+    """Four heatmaps over the dose grid: fractional inhibition, and Bliss, Loewe and HSA
+    excess (red: synergy, blue: antagonism)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 4, figsize=(17, 3.9), constrained_layout=True)
+    else:
+        fig = axes[0].figure
+    panels = [("inhibition (fraction of no-drug response)", comb.effect, "viridis", (0, 1)),
+              ("Bliss excess", comb.bliss, "RdBu_r", None),
+              ("Loewe excess", comb.loewe, "RdBu_r", None),
+              ("HSA excess", comb.hsa, "RdBu_r", None)]
+    finite = [np.abs(m[np.isfinite(m)]) for _, m, _, r in panels[1:]]
+    lim = max([float(f.max()) for f in finite if f.size] + [0.05])
+    for ax, (label, matrix, cmap, rng) in zip(axes, panels):
+        vmin, vmax = rng if rng else (-lim, lim)
+        image = ax.imshow(matrix, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
+                          interpolation="nearest")
+        ax.set_xticks(range(comb.doses_b.size), [f"{d:g}" for d in comb.doses_b], fontsize=7, rotation=45)
+        ax.set_yticks(range(comb.doses_a.size), [f"{d:g}" for d in comb.doses_a], fontsize=7)
+        ax.set_xlabel(f"{comb.drug_b} (nM, free)")
+        ax.set_ylabel(f"{comb.drug_a} (nM, free)")
+        ax.set_title(label, fontsize=9)
+        fig.colorbar(image, ax=ax, shrink=0.8).set_label("fraction" if rng else "observed - expected (fraction)")
+    fig.suptitle(f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label} "
+                 f"({comb.context}); positive excess = synergy", fontsize=10)
+    return fig

@@ -1,43 +1,263 @@
-"""The report `make demo` writes: one folder of figures, tables and an index page."""
+"""The report `make demo` writes: one folder of figures, tables and an index page.
+
+:func:`write_report` runs, in order: a time course per cytokine, each cytokine's
+dose-response (EC50), each drug's dose-response on every cytokine/readout pair it
+acts on (IC50), the knockout screen, one drug combination and the gain-of-function
+mutations, and ties them together in ``index.md``. :func:`steps` lists the steps so
+a caller can show progress.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from . import catalog, plots
+import numpy as np
+import pandas as pd
+
+from . import __version__, catalog, plots
+from .experiments import (
+    Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
+    knockout_screen, response,
+)
 from .model import Model
 
+COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
+                   doses_a=(10, 30, 100, 300, 1000, 3000), doses_b=(1000, 3000, 10000, 30000, 100000))
+MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
+T_END = 120.0  # min of every time course
 
-def time_courses(model: Model, out: Path, t_end: float = 120.0,
-                 progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Standard-dose time course of every cytokine: CSV and PNG per cytokine."""
+# Gain-of-function mutations (catalog.MUTATIONS): the experiment that shows each.
+MUTATION_CASES = [
+    ("JAK3_A572V", None, "pSTAT5", "no cytokine: constitutive pSTAT5"),
+    ("STAT5B_N642H", "IL2", "pSTAT5B", "IL-2: prolonged pSTAT5B"),
+    ("STAT3_Y640F", "IL6", "tx_STAT3", "IL-6: stronger STAT3 output"),
+]
+
+
+def steps() -> list[str]:
+    """Labels of the report's steps, in order (one progress tick each)."""
+    out = [f"time course {c}" for c in catalog.CYTOKINES]
+    out += [f"EC50 {c}" for c in catalog.CYTOKINES]
+    out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
+    out += ["knockout screen", "combination", "mutations", "index"]
+    return out
+
+
+def write_report(model: Model, out: Path, *, figure_format: str = "png",
+                 progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None) -> Path:
+    """Write the whole report into ``out``; returns the path of ``index.md``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tick = progress or (lambda _label: None)
+    run_kw = dict(n_jobs=n_jobs, client=client)
+    fmt = figure_format
+
+    sections = [("Time courses at standard doses", time_course_section(time_courses(model, out, fmt, tick)))]
+
+    ec50 = []
+    for c in catalog.CYTOKINES:
+        ec50.append(cytokine_response(model, c, time=MEASURE_TIME, **run_kw))
+        tick(f"EC50 {c}")
+    sections.append(("Cytokine dose-response (EC50)", ec50_section(ec50, out, fmt)))
+
+    ic50 = []
+    for d in catalog.DRUGS:
+        for c, r in catalog.drug_pairs(d):
+            ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, **run_kw))
+            tick(f"IC50 {d} {c}/{r}")
+    sections.append(("Drug dose-response (IC50)", ic50_section(ic50, out, fmt)))
+
+    screen = knockout_screen(model, window=(0.0, T_END), **run_kw)
+    tick("knockout screen")
+    sections.append(("Knockout screen", screen_section(screen, out, fmt)))
+
+    comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
+    tick("combination")
+    sections.append(("Drug combination", combination_section(comb, out, fmt)))
+
+    sections.append(("Gain-of-function mutations", mutation_section(model, out, fmt)))
+    tick("mutations")
+
+    index = write_index(out, model, sections)
+    tick("index")
+    return index
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _save(fig, path: Path) -> str:
     import matplotlib.pyplot as plt
 
-    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    return "0" if abs(x) < 1e-9 else f"{x:.3g}"  # solver noise around zero reads 0
+
+
+def time_courses(model: Model, out: Path, figure_format: str = "png",
+                 progress: Callable[[str], None] | None = None, t_end: float = T_END) -> list[dict]:
+    """Standard-dose time course of every cytokine: CSV and figure per cytokine."""
     rows = []
     for name, c in catalog.CYTOKINES.items():
         df = model.simulate(cytokines={name: c.standard_dose}, t_end=t_end)
         csv = out / f"timecourse_{name}.csv"
-        png = out / f"timecourse_{name}.png"
         df.to_csv(csv, index=False)
         fig = plots.time_course(df, title=f"{name} {c.standard_dose} ({model.context})")
-        fig.savefig(png, dpi=110)
-        plt.close(fig)
+        figure = _save(fig, out / f"timecourse_{name}.{figure_format}")
         main = df[c.main_readout]
         rows.append({"cytokine": name, "dose": c.standard_dose, "readout": c.main_readout,
                      "peak_nM": float(main.max()), "t_peak_min": float(df["time"][main.idxmax()]),
-                     "csv": csv.name, "png": png.name})
+                     "csv": csv.name, "figure": figure})
         if progress:
-            progress(name)
+            progress(f"time course {name}")
     return rows
+
+
+def time_course_section(rows: list[dict]) -> str:
+    table = ["| cytokine | dose | main readout | peak (nM) | peak time (min) | data |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        table.append(f"| {r['cytokine']} | {r['dose']} | {r['readout']} | {r['peak_nM']:.3g} | "
+                     f"{r['t_peak_min']:g} | [csv]({r['csv']}) |")
+    figures = [f"![{r['cytokine']}]({r['figure']})" for r in rows]
+    return "\n".join(table) + "\n\n" + "\n\n".join(figures)
+
+
+def ec50_section(curves: list[CytokineResponse], out: Path, figure_format: str) -> str:
+    table = pd.DataFrame([c.summary() for c in curves])
+    table.to_csv(out / "cytokine_ec50.csv", index=False)
+    pd.concat([c.to_frame().assign(cytokine=c.cytokine, readout=c.readout) for c in curves]).to_csv(
+        out / "cytokine_dose_response.csv", index=False)
+    figure = _save(plots.dose_curve_grid(curves, title=f"Cytokine dose-response, readout at {MEASURE_TIME:g} min"),
+                   out / f"cytokine_ec50.{figure_format}")
+    lines = ["Each cytokine over 1/1000 to 100x its standard dose; main readout at "
+             f"{MEASURE_TIME:g} min; Hill fit with the unstimulated value fixed.", "",
+             "| cytokine | readout | EC50 (nM) | 95% CI (nM) | EC50 (ng/mL) | Hill slope | max (nM) |",
+             "|---|---|---|---|---|---|---|"]
+    for c in curves:
+        lo, hi = c.ec50_ci
+        lines.append(f"| {c.cytokine} | {c.readout} | {_fmt(c.ec50)} | {_fmt(lo)}-{_fmt(hi)} | "
+                     f"{_fmt(c.ec50_ng_per_mL)} | {_fmt(c.slope)} | {_fmt(c.emax)} |")
+    lines += ["", "Data: [cytokine_ec50.csv](cytokine_ec50.csv), "
+              "[cytokine_dose_response.csv](cytokine_dose_response.csv)", "", f"![EC50 curves]({figure})"]
+    return "\n".join(lines)
+
+
+def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> str:
+    table = pd.DataFrame([c.summary() for c in curves])
+    table.to_csv(out / "drug_ic50.csv", index=False)
+    pd.concat([c.to_frame().assign(drug=c.drug, cytokine=c.cytokine, readout=c.readout) for c in curves]).to_csv(
+        out / "drug_dose_response.csv", index=False)
+    lines = [f"Each drug on every cytokine/readout pair it acts on (catalog.drug_pairs), added 30 min before "
+             f"the cytokine (standard dose); readout at {MEASURE_TIME:g} min. IC50s are free (medium) "
+             "concentrations; the plasma column divides by the fraction unbound. Biochemical IC50s for "
+             "comparison: ruxolitinib JAK1 3.3, JAK2 2.8, TYK2 19, JAK3 428 nM (Quintas-Cardama et al., "
+             "Blood 2010); tofacitinib JAK1 3.2, JAK2 4.1, JAK3 1.6, TYK2 34 nM at Km ATP (Meyer et al., "
+             "J Inflamm 2010).", "",
+             "| drug | cytokine | readout | IC50 (nM, free) | 95% CI (nM) | IC50 (nM, total plasma) | "
+             "Hill slope | max effect |",
+             "|---|---|---|---|---|---|---|---|"]
+    for c in curves:
+        lo, hi = c.ic50_ci
+        ic50 = _fmt(c.ic50) if np.isfinite(c.ic50) else f"> {c.doses.max():g}"
+        lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
+                     f"{_fmt(c.ic50_plasma)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
+    lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
+    for drug in catalog.DRUGS:
+        mine = [c for c in curves if c.drug == drug]
+        if mine:
+            fig = plots.dose_curve_grid(mine, title=f"{drug}: dose-response, readout at {MEASURE_TIME:g} min")
+            lines += [f"![{drug}]({_save(fig, out / f'ic50_{drug}.{figure_format}')})", ""]
+    return "\n".join(lines)
+
+
+def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str:
+    screen.effects.to_csv(out / "knockout_screen.csv", index=False)
+    wide = screen.table
+    wide.columns = [f"{c}/{r}" for c, r in wide.columns]
+    wide.to_csv(out / "knockout_screen_log2fc.csv")
+    figure = _save(screen.plot().figure, out / f"knockout_screen.{figure_format}")
+    hits = screen.hits(1.0)
+    counts = hits.groupby(["cytokine", "readout"], sort=False).size()
+    lo, hi = screen.window
+    lines = [f"Every gene of the model knocked out under each cytokine (standard dose); effect = log2 fold "
+             f"change of the main readout's AUC {lo:g}-{hi:g} min against wild type (a lost response reads "
+             "-6.66, see `KnockoutScreen`).", "",
+             "| cytokine / readout | genes with >= 2-fold change |", "|---|---|"]
+    for (c, r), n in counts.items():
+        genes = ", ".join(hits[(hits.cytokine == c) & (hits.readout == r)].gene)
+        lines.append(f"| {c} / {r} | {n}: {genes} |")
+    lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs), "
+              "[knockout_screen_log2fc.csv](knockout_screen_log2fc.csv) (matrix)", "",
+              f"![knockout screen]({figure})"]
+    return "\n".join(lines)
+
+
+def combination_section(comb: Combination, out: Path, figure_format: str) -> str:
+    comb.to_frame().to_csv(out / "combination.csv", index=False)
+    figure = _save(comb.plot(), out / f"combination.{figure_format}")
+    scores = comb.scores()
+    return "\n".join([
+        f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label}, "
+        f"{comb.doses_a.size} x {comb.doses_b.size} free doses (nM). Scores are observed minus expected "
+        "fractional inhibition, averaged over the combination cells: positive = synergy. Bliss expects "
+        "independent action, Loewe dose additivity, HSA the better single agent.", "",
+        "| Bliss | Loewe | HSA |", "|---|---|---|",
+        f"| {scores['bliss']:+.3f} | {scores['loewe']:+.3f} | {scores['hsa']:+.3f} |", "",
+        "Data: [combination.csv](combination.csv)", "", f"![combination]({figure})",
+    ])
+
+
+def mutation_section(model: Model, out: Path, figure_format: str) -> str:
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(MUTATION_CASES), figsize=(4.4 * len(MUTATION_CASES), 3.4),
+                             constrained_layout=True)
+    lines = ["Each mutation as the fully mutant cell (mutant fraction 1), against wild type; AUC 0-"
+             f"{T_END:g} min.", "",
+             "| mutation | experiment | readout | AUC wild type | AUC mutant | ratio | source |",
+             "|---|---|---|---|---|---|---|"]
+    frames = []
+    for ax, (mut, cytokine, readout, what) in zip(axes, MUTATION_CASES):
+        stim = {cytokine: catalog.CYTOKINES[cytokine].standard_dose} if cytokine else None
+        wt = model.simulate(cytokines=stim, t_end=T_END, readouts=[readout])
+        mt = model.simulate(cytokines=stim, mutations={mut: 1.0}, t_end=T_END, readouts=[readout])
+        a_wt, a_mt = (response(d, readout, window=(0, T_END)) for d in (wt, mt))
+        ratio = _fmt(a_mt / a_wt) if a_wt > 1e-9 else "from ~0"
+        lines.append(f"| {mut} | {what} | {readout} | {_fmt(a_wt)} | {_fmt(a_mt)} | {ratio} | "
+                     f"{catalog.MUTATIONS[mut].source} |")
+        ax.plot(wt["time"], wt[readout], label="wild type")
+        ax.plot(mt["time"], mt[readout], label=mut)
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel(plots.readout_label(readout))
+        ax.set_title(what, fontsize=9)
+        ax.legend(frameon=False, fontsize=8)
+        frames += [wt.assign(mutation="wild type", case=mut), mt.assign(mutation=mut, case=mut)]
+    pd.concat(frames).to_csv(out / "mutations.csv", index=False)
+    figure = _save(fig, out / f"mutations.{figure_format}")
+    lines += ["", "Data: [mutations.csv](mutations.csv)", "", f"![mutations]({figure})"]
+    return "\n".join(lines)
 
 
 def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Path:
     lines = [
         "# jakstat-sbml report",
         "",
-        f"Model: `{model.path.name}`, context `{model.context}`. Concentrations in nM, time in min.",
+        f"Model `{model.path.name}` (jakstat-sbml {__version__}), context `{model.context}`: "
+        f"{catalog.context(model.context).description} Concentrations in nM, time in min. "
+        "Written by `jakstat report`; every number below is simulated, none is measured.",
+        "",
+        "Contents: " + ", ".join(f"[{t}](#{_anchor(t)})" for t, _ in sections),
         "",
     ]
     for title, body in sections:
@@ -47,11 +267,6 @@ def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Pat
     return index
 
 
-def time_course_section(rows: list[dict]) -> str:
-    table = ["| cytokine | dose | main readout | peak (nM) | peak time (min) | data |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        table.append(f"| {r['cytokine']} | {r['dose']} | {r['readout']} | {r['peak_nM']:.3g} | "
-                     f"{r['t_peak_min']:g} | [csv]({r['csv']}) |")
-    figures = [f"![{r['cytokine']}]({r['png']})" for r in rows]
-    return "\n".join(table) + "\n\n" + "\n\n".join(figures)
+def _anchor(title: str) -> str:
+    keep = "".join(ch for ch in title.lower() if ch.isalnum() or ch in " -")
+    return keep.replace(" ", "-")

@@ -1,0 +1,268 @@
+"""Experiments on the model: perturbations, dose-responses, knockout screens and drug
+combinations. Biology tests state the expectation and its source next to the number;
+the other tests check that each experiment simulates what it says it does and that
+bad input fails before any simulation, leaving the model as it was."""
+
+import math
+
+import numpy as np
+import pytest
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog, experiments
+from jakstat_sbml.experiments import response
+
+from .conftest import standard
+
+DOSES = [1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000]  # nM, half-log steps
+RUXOLITINIB_JAK1_IC50 = 3.3  # nM, biochemical (Quintas-Cardama et al., Blood 2010)
+
+
+# --------------------------------------------------------------------------- drugs
+def test_ruxolitinib_cellular_ic50_lies_well_above_its_biochemical_ic50(ctcl):
+    """ATP competition: in cells (~3 mM ATP) ruxolitinib must outcompete far more ATP
+    than in the kinase assay (at Km ATP), so its IL-6/pSTAT3 IC50 lies well above the
+    3.3 nM JAK1 IC50 (Quintas-Cardama et al., Blood 2010: 281 nM on IL-6 pSTAT3 in whole
+    blood). Lowering cellular ATP 100-fold must bring it down by about the Cheng-Prusoff
+    factor (1 + 3.15 mM / 0.12 mM Km of JAK1 = 27.6 vs 1.27: ~20-fold)."""
+    curve = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=DOSES, time=20)
+    assert curve.ic50 > 10 * RUXOLITINIB_JAK1_IC50
+    assert curve.ic50_ci[0] < curve.ic50 < curve.ic50_ci[1]
+    assert curve.max_effect > 0.9
+    atp = ctcl.parameter_values()["ATP_cell"]
+    low_atp = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[0.1, 0.3, *DOSES], time=20,
+                               parameters={"ATP_cell": atp / 100})
+    assert curve.ic50 / low_atp.ic50 > 10
+
+
+def test_tofacitinib_is_more_potent_on_gamma_c_cytokines(ctcl):
+    """Tofacitinib inhibits JAK3 (1.6 nM) and JAK1 (3.2 nM) more than JAK2 (4.1 nM) and
+    TYK2 (34 nM) (Meyer et al., J Inflamm 2010), and at 1 mM ATP JAK1/JAK3 (15, 55 nM)
+    far more than JAK2/TYK2 (77, 489 nM) (Clark et al., J Med Chem 2014): the JAK1/JAK3
+    cytokines IL-2 and IL-4 are inhibited at clearly (>= 1.5-fold) lower doses than
+    IL-6 (JAK1/JAK2/TYK2) and IL-12 (TYK2/JAK2)."""
+    ic50 = {c: js.dose_response(ctcl, "tofacitinib", c, r, doses=DOSES, time=20).ic50
+            for c, r in [("IL2", "pSTAT5"), ("IL4", "pSTAT6"), ("IL6", "pSTAT3"), ("IL12", "pSTAT4")]}
+    assert 1.5 * max(ic50["IL2"], ic50["IL4"]) < min(ic50["IL6"], ic50["IL12"]), ic50
+
+
+def test_pimozide_lowers_pstat5_but_not_jak_phosphorylation(ctcl):
+    """Pimozide lowers STAT5 tyrosine phosphorylation at 5-20 uM without inhibiting JAKs
+    (Nelson et al., Blood 2011, PMID 21233313). Ruxolitinib, a JAK inhibitor, does
+    lower pJAK1: the readout can show the difference."""
+    pstat5 = js.dose_response(ctcl, "pimozide", "IL2", "pSTAT5", time=20)
+    assert 1000 < pstat5.ic50 < 30000  # nM: effects seen at 5-20 uM
+    for jak in ("pJAK1", "pJAK3"):
+        curve = js.dose_response(ctcl, "pimozide", "IL2", jak, time=20)
+        assert curve.fit is None  # nothing to fit: < 5% change
+        np.testing.assert_allclose(curve.responses, curve.baseline, rtol=0.02)
+    assert js.dose_response(ctcl, "ruxolitinib", "IL2", "pJAK1", doses=DOSES, time=20).max_effect > 0.9
+
+
+def test_jak3_a572v_signals_without_cytokine_and_jak_inhibitors_stop_it(ctcl):
+    """JAK3 A572V (heterozygous, as in patients) activates STAT5 without cytokine
+    (Cornejo et al., Blood 2009); JAK3-mutant cells depend on JAK1 and JAK3 kinase
+    activity and respond to ruxolitinib and tofacitinib (Degryse et al., Blood 2014).
+    Basal pSTAT5 of wild-type cells is < 2% of total (DESIGN 2.5.1)."""
+    totals = ctcl.parameter_values()
+    total_stat5 = totals["STAT5A_total"] + totals["STAT5B_total"]
+    conditions = [{"mutations": m, "drugs": d, "preincubation": 60, "t_end": 60}
+                  for m, d in [({}, None), ({"JAK3_A572V": 0.5}, None),
+                               ({"JAK3_A572V": 0.5}, {"ruxolitinib": 1000}),
+                               ({"JAK3_A572V": 0.5}, {"tofacitinib": 1000})]]
+    df = js.run(ctcl, conditions, readouts=["pSTAT5"])
+    end = df.groupby("condition")["pSTAT5"].last().to_numpy()
+    wild, mutant, rux, tofa = end
+    assert wild < 0.02 * total_stat5
+    assert mutant > 0.02 * total_stat5 and mutant > 100 * max(wild, 1e-6)
+    assert rux < 0.5 * mutant and tofa < 0.5 * mutant
+
+
+def test_stat5b_n642h_prolongs_il2_pstat5b(ctcl):
+    """STAT5B N642H increases and prolongs STAT5B tyrosine phosphorylation (Rajala et
+    al., Blood 2013): pSTAT5B at 120 min after IL-2 at least 1.5x wild type."""
+    wt = ctcl.simulate(cytokines=standard("IL2"), readouts=["pSTAT5B"])
+    mut = ctcl.simulate(cytokines=standard("IL2"), mutations={"STAT5B_N642H": 1}, readouts=["pSTAT5B"])
+    assert mut["pSTAT5B"].iloc[-1] > 1.5 * wt["pSTAT5B"].iloc[-1]
+
+
+def test_stat3_y640f_raises_il6_stat3_output(ctcl):
+    """STAT3 Y640F is activating: more phosphorylation and transcriptional activity
+    (Koskela et al., NEJM 2012): IL-6 STAT3 output (AUC 0-120 min) at least 1.3x."""
+    wt = ctcl.simulate(cytokines=standard("IL6"), readouts=["tx_STAT3", "pSTAT3"])
+    mut = ctcl.simulate(cytokines=standard("IL6"), mutations={"STAT3_Y640F": 1}, readouts=["tx_STAT3", "pSTAT3"])
+    assert response(mut, "tx_STAT3", window=(0, 120)) > 1.3 * response(wt, "tx_STAT3", window=(0, 120))
+    assert mut["pSTAT3"].max() > wt["pSTAT3"].max()
+
+
+def test_plasma_doses_are_converted_with_the_fraction_unbound(ctcl):
+    fu = catalog.DRUGS["tofacitinib"].fraction_unbound  # 0.6: ~40% protein bound
+    total = [100, 1000, 10000]
+    free = js.dose_response(ctcl, "tofacitinib", "IL2", doses=[x * fu for x in total], time=20)
+    plasma = js.dose_response(ctcl, "tofacitinib", "IL2", doses=total, time=20, plasma=True)
+    np.testing.assert_allclose(plasma.doses, free.doses)
+    np.testing.assert_array_equal(plasma.responses, free.responses)
+    assert plasma.to_frame()["dose_plasma_nM"].tolist() == pytest.approx(total)
+
+
+# --------------------------------------------------------------------------- dose-response
+def test_dose_response_simulates_what_it_says(ctcl):
+    """Each point equals the same condition run by hand: drug added 30 min before the
+    cytokine, AUC over the window; the baseline is the no-drug run."""
+    curve = js.dose_response(ctcl, "ruxolitinib", "IFNG", "pSTAT1", doses=[50, 500], window=(0, 60),
+                             knockouts=["SOCS1"])
+    by_hand = [response(ctcl.simulate(cytokines=standard("IFNG"), drugs={"ruxolitinib": d} if d else None,
+                                      knockouts=["SOCS1"], preincubation=30, t_end=60), "pSTAT1",
+                        window=(0, 60)) for d in (0, 50, 500)]
+    assert curve.baseline == pytest.approx(by_hand[0], rel=1e-9)
+    np.testing.assert_allclose(curve.responses, by_hand[1:], rtol=1e-9)
+    assert curve.metric == "AUC 0-60 min"
+    assert curve.fit is None  # two doses: too few for a Hill fit, and the curve says so
+    assert math.isnan(curve.ic50)
+
+
+def test_dose_response_plot_has_labelled_axes(ctcl):
+    curve = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=DOSES, time=20)
+    ax = curve.plot()
+    assert "nM" in ax.get_xlabel() and "ruxolitinib" in ax.get_xlabel()
+    assert "pSTAT3" in ax.get_ylabel() and "(nM)" in ax.get_ylabel()
+    assert curve.summary()["ic50_nM"] == curve.ic50
+
+
+def test_il2_ec50_depends_on_the_high_affinity_receptor(ctcl):
+    """IL2RA (CD25) turns the intermediate-affinity IL2RB/IL2RG receptor (Kd ~1 nM) into
+    the high-affinity one (Kd ~10 pM) (Wang & Smith, J Exp Med 1987; Stauber et al.,
+    PNAS 2006): the IL-2 EC50 on pSTAT5 is sub-nanomolar in IL2RA+ cells and moves at
+    least 10-fold to higher doses without IL2RA."""
+    wt = js.cytokine_response(ctcl, "IL2", time=20)
+    no_cd25 = js.cytokine_response(ctcl, "IL2", time=20, knockouts=["IL2RA"])
+    assert wt.ec50 < 0.1
+    assert no_cd25.ec50 > 10 * wt.ec50
+    assert wt.responses.max() > 10 * wt.responses[0] and wt.fit.rising
+    assert wt.ec50_ng_per_mL == pytest.approx(wt.ec50 * catalog.CYTOKINES["IL2"].mass_kda)
+    ax = wt.plot()
+    assert "IL2 (nM)" == ax.get_xlabel() and "nM" in ax.get_ylabel()
+
+
+# --------------------------------------------------------------------------- knockout screen
+@pytest.fixture(scope="module")
+def screen(ctcl):
+    return js.knockout_screen(ctcl, cytokines=["IL2", "IL6"], window=(0, 120))
+
+
+def test_knockout_screen_covers_every_gene_and_pair(screen):
+    assert list(screen.table.index) == js.genes()
+    assert list(screen.table.columns) == [("IL2", "pSTAT5"), ("IL6", "pSTAT3")]
+    assert np.all(np.isfinite(screen.table.to_numpy()))
+
+
+def test_knockout_screen_effects(screen):
+    """JAK3 is needed by IL-2 and not by IL-6 (JAK3-SCID; DESIGN 2.5.4); SOCS3 loss
+    raises IL-6 pSTAT3 (Croker et al., Nat Immunol 2003); CISH loss raises IL-2 pSTAT5
+    (Yang et al., Nat Immunol 2013)."""
+    t = screen.table
+    assert t.loc["JAK3", ("IL2", "pSTAT5")] < -5
+    assert abs(t.loc["JAK3", ("IL6", "pSTAT3")]) < 0.05
+    assert t.loc["SOCS3", ("IL6", "pSTAT3")] > 0.5
+    assert t.loc["CISH", ("IL2", "pSTAT5")] > 0.3
+    assert {"JAK1", "JAK3", "IL2RB"} <= set(screen.hits(2.0).query("cytokine == 'IL2'").gene)
+
+
+def test_knockout_screen_matches_a_hand_computed_fold_change(ctcl, screen):
+    wt = response(ctcl.simulate(cytokines=standard("IL6")), "pSTAT3", window=(0, 120))
+    ko = response(ctcl.simulate(cytokines=standard("IL6"), knockouts=["PTPN2"]), "pSTAT3", window=(0, 120))
+    row = screen.effects.query("gene == 'PTPN2' and cytokine == 'IL6'").iloc[0]
+    assert row.auc_wild_type == pytest.approx(wt, rel=1e-9) and row.auc_knockout == pytest.approx(ko, rel=1e-9)
+    assert row.log2_fold_change == pytest.approx(np.log2((ko + 0.01 * wt) / (wt + 0.01 * wt)), rel=1e-9)
+
+
+def test_knockout_screen_heatmap_is_labelled(screen):
+    ax = screen.plot()
+    assert "gene" in ax.get_ylabel() and "cytokine" in ax.get_xlabel()
+    colorbar = ax.figure.axes[-1]
+    assert "log2 fold change" in colorbar.get_ylabel() and "min" in colorbar.get_ylabel()
+
+
+# --------------------------------------------------------------------------- combinations
+def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
+    """Ruxolitinib and tofacitinib compete with ATP, and with each other, for the JAK1
+    kinase site that IL-6 signalling depends on: mutually exclusive inhibitors are
+    Loewe-additive (Chou & Talalay, Adv Enzyme Regul 1984), so the Loewe excess is ~0,
+    while Bliss, which assumes independent targets, reads them as antagonistic."""
+    doses = [30, 100, 300, 1000, 3000]
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=doses, doses_b=doses,
+                          time=20)
+    scores = comb.scores()
+    assert abs(scores["loewe"]) < 0.01 and np.nanmax(np.abs(comb.loewe)) < 0.02
+    assert scores["bliss"] < -0.01
+    assert scores["hsa"] > 0  # together they beat either alone
+
+
+def test_combination_grid_is_consistent_with_single_drug_curves(ctcl):
+    comb = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[100, 1000], doses_b=[3000, 30000],
+                          time=20)
+    assert comb.responses.shape == (3, 3) and comb.doses_a[0] == 0 and comb.doses_b[0] == 0
+    alone = js.dose_response(ctcl, "ruxolitinib", "IL2", doses=[100, 1000], time=20)
+    np.testing.assert_allclose(comb.responses[1:, 0], alone.responses, rtol=1e-9)
+    assert comb.baseline == pytest.approx(alone.baseline, rel=1e-9)
+    assert comb.effect[0, 0] == 0
+    assert np.all(np.isnan(comb.bliss[0])) and np.all(np.isfinite(comb.bliss[1:, 1:]))
+    assert np.all(np.isnan(comb.loewe))  # 2 doses per drug: too few to fit, so no Loewe
+    frame = comb.to_frame()
+    assert len(frame) == 9 and {"bliss", "loewe", "hsa", "effect"} <= set(frame.columns)
+    fig = comb.plot()
+    assert all("nM" in ax.get_xlabel() for ax in fig.axes if ax.get_xlabel())
+
+
+# --------------------------------------------------------------------------- bad input
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fails the test if an experiment reaches the simulator."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("an experiment simulated before rejecting its input")
+    monkeypatch.setattr(experiments, "run", forbidden)
+
+
+BAD_CALLS = [
+    (lambda m: js.dose_response(m, "ruxolitinb", "IL6"), "'ruxolitinib'"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL-6"), "'IL6'"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", "pSTAT33"), "'pSTAT3'"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", knockouts=["JAK4"]), "'JAK1'"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, -1]), "negative"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, float("nan")]), "finite"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=["ten nM"]), "cannot read"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[]), "empty"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", time=0), "time must be"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", time=-5), "time must be"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", window=(30, 10)), "window"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", time=20, window=(0, 30)), "not both"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", preincubation=-1), "preincubation"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", knockout=["JAK1"]), "'knockouts'"),
+    (lambda m: js.cytokine_response(m, "IFNB"), "unknown cytokine"),
+    (lambda m: js.cytokine_response(m, "IL2", doses=["1 ng/mL", "-1 ng/mL"]), "negative"),
+    (lambda m: js.cytokine_response(m, "IL2", doses=[]), "empty"),
+    (lambda m: js.knockout_screen(m, genes=["SOCS3", "SOCS2"]), "'SOCS3'"),
+    (lambda m: js.knockout_screen(m, cytokines=["IL2", "IL7"]), "unknown cytokine"),
+    (lambda m: js.knockout_screen(m, readouts=["STAT5"]), "'pSTAT5'"),
+    (lambda m: js.knockout_screen(m, window=(0, 0)), "window"),
+    (lambda m: js.knockout_screen(m, cytokines=[]), "at least one cytokine"),
+    (lambda m: js.combination(m, "ruxolitinib", "pimozid", "IL2"), "'pimozide'"),
+    (lambda m: js.combination(m, "ruxolitinib", "ruxolitinib", "IL2"), "two different drugs"),
+    (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_b=[]), "empty"),
+    (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=["1 kg"]), "not a concentration"),
+]
+
+
+@pytest.mark.parametrize("call,message", BAD_CALLS)
+def test_bad_input_fails_before_any_simulation_and_leaves_the_model_unchanged(ctcl, no_simulation, call,
+                                                                            message):
+    before = ctcl.simulate(cytokines=standard("IL2"), drugs={"ruxolitinib": 100}, preincubation=30, t_end=30)
+    with pytest.raises(js.JakStatError, match=message):
+        call(ctcl)
+    after = ctcl.simulate(cytokines=standard("IL2"), drugs={"ruxolitinib": 100}, preincubation=30, t_end=30)
+    assert np.array_equal(before.to_numpy(), after.to_numpy())
+
+
+def test_unknown_context_names_the_nearest():
+    with pytest.raises(js.JakStatError, match="'ctcl'"):
+        js.load_model(context="ctlc")
