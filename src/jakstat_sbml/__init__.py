@@ -7,14 +7,19 @@
 
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
 from .errors import InputError, JakStatError, ModelFileError, SimulationError, UnknownNameError
-from .experiments import DoseResponse, dose_response
+from .experiments import (
+    Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
+    knockout_screen,
+)
+from .export import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .units import plasma
 
 __all__ = [
-    "Condition", "DoseResponse", "InputError", "JakStatError", "Model", "ModelFileError", "SimulationError",
-    "UnknownNameError", "contexts", "cytokines", "dose_response", "drugs", "genes", "load_model", "mutations",
+    "Combination", "Condition", "CytokineResponse", "DoseResponse", "InputError", "JakStatError", "KnockoutScreen",
+    "Model", "ModelFileError", "SimulationError", "UnknownNameError", "combination", "contexts", "cytokine_response",
+    "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "mutations",
     "plasma", "readouts", "run",
 ]
 __version__ = "0.1.0"

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.", no_args_is_help=True)
+app = typer.Typer(
+    help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"
+         "Doses: plain numbers are nM; strings carry units ('40 ng/mL', '1 uM'). Drug doses are free "
+         "(medium) concentrations unless --plasma says they are total plasma concentrations. "
+         "Names: cytokines IL2 IL4 IL6 IL12 IL13 IFNA IFNG; drugs ruxolitinib tofacitinib pimozide; "
+         "genes are HGNC symbols; `jakstat contexts` lists the cell contexts.",
+    no_args_is_help=True)
 console = Console()
+
+
+class FigureFormat(str, Enum):
+    png = "png"
+    svg = "svg"
+
+
+# ----------------------------------------------------------------------------- helpers
 
 
 def _progress() -> Progress:
@@ -23,7 +39,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            raise typer.BadParameter(f"{what} must look like NAME=DOSE, got {item!r}")
+            raise typer.BadParameter(f"{what} must look like NAME=VALUE, got {item!r}")
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -36,9 +52,105 @@ def _dose(v: str):
         return v
 
 
+def _doses(text: str | None, what: str) -> list | None:
+    """Comma-separated doses ('1,10,100' in nM, or '1 uM, 10 uM'); None keeps the default."""
+    if text is None:
+        return None
+    return [_dose(x.strip()) for x in text.split(",") if x.strip()]
+
+
+def _window(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"--window must look like START,END in min (e.g. 0,60), got {text!r}") from None
+    return a, b
+
+
+def _mutations(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, _, frac = item.partition("=")
+        try:
+            out[name.strip()] = float(frac) if frac else 1.0
+        except ValueError:
+            raise typer.BadParameter(f"--mutation must look like NAME or NAME=FRACTION, got {item!r}") from None
+    return out
+
+
+def _overexpress(items: list[str]) -> dict[str, float]:
+    out = {}
+    for k, v in _pairs(items, "--overexpress").items():
+        try:
+            out[k] = float(v)
+        except ValueError:
+            raise typer.BadParameter(f"--overexpress fold must be a number, got {v!r} for {k}") from None
+    return out
+
+
+def _background(knockout: list[str], overexpress: list[str], mutation: list[str]) -> dict:
+    """The background keywords every simulation of an experiment shares."""
+    bg = {}
+    if knockout:
+        bg["knockouts"] = knockout
+    if overexpress:
+        bg["overexpress"] = _overexpress(overexpress)
+    if mutation:
+        bg["mutations"] = _mutations(mutation)
+    return bg
+
+
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _load(context: str):
+    import jakstat_sbml as js
+
+    try:
+        return js.load_model(context=context)
+    except js.JakStatError as exc:
+        _fail(exc)
+
+
+def _save_figure(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _agg() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _wrote(*paths: Path) -> None:
+    for p in paths:
+        console.print(f"wrote {escape(str(p))}", soft_wrap=True)
+
+
+# Options shared by the experiment commands.
+KNOCKOUT = typer.Option([], "--knockout", "-k", help="HGNC symbol knocked out in every simulation (repeatable).")
+OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the context's level, e.g. PIAS3=5.")
+MUTATION = typer.Option([], "--mutation", "-m",
+                        help="Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: JAK3_A572V, STAT5B_N642H, "
+                             "STAT3_Y640F (e.g. JAK3_A572V=0.5 heterozygous).")
+CONTEXT = typer.Option("ctcl", help="Cell context (see `jakstat contexts`).")
+TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
+WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")
+PREINCUBATION = typer.Option(30.0, help="Minutes of drug before the cytokine.")
+PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
+                                             "the fraction unbound: ruxolitinib 0.03, tofacitinib 0.6).")
+N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
+FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
+
+
+# ----------------------------------------------------------------------------- commands
 
 
 @app.command()
@@ -74,43 +186,221 @@ def simulate(
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM)."),
     drug: list[str] = typer.Option([], "--drug", "-d", help="NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'."),
     knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
-    overexpress: list[str] = typer.Option([], "--overexpress", "-o", help="GENE=FOLD, e.g. PIAS3=5."),
-    context: str = typer.Option("ctcl", help="Cell context (see `jakstat contexts`)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    plasma: bool = PLASMA,
+    context: str = CONTEXT,
     preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
     t_end: float = typer.Option(120.0, help="End time (min)."),
     points: int = typer.Option(None, help="Number of output time points (default: one per minute)."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Readouts to keep (default: all)."),
-    out: Path = typer.Option(None, help="Write the time course here (.csv); a .png beside it."),
+    out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),
+    figure_format: FigureFormat = FORMAT,
 ):
-    """Simulate one condition and print (or write) the time course."""
+    """Simulate one condition and print (or write) the time course.
+
+    Example:
+
+      jakstat simulate -c IL6='40 ng/mL' -d ruxolitinib=500 -k SOCS3 --out il6.csv
+    """
     import jakstat_sbml as js
 
+    model = _load(context)
+    drugs = {k: _dose(v) for k, v in _pairs(drug, "--drug").items()}
+    if plasma:
+        drugs = {k: js.plasma(v) for k, v in drugs.items()}
     try:
-        model = js.load_model(context=context)
         df = model.simulate(
             cytokines={k: _dose(v) for k, v in _pairs(cytokine, "--cytokine").items()},
-            drugs={k: _dose(v) for k, v in _pairs(drug, "--drug").items()},
-            knockouts=knockout, overexpress={k: float(v) for k, v in _pairs(overexpress, "--overexpress").items()},
-            preincubation=preincubation, t_end=t_end, points=points, readouts=readout or None)
+            drugs=drugs, knockouts=knockout, overexpress=_overexpress(overexpress),
+            mutations=_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points,
+            readouts=readout or None)
     except js.JakStatError as exc:
         _fail(exc)
     if out:
+        _agg()
+        from . import plots
+
         out.parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(out, index=False)
-        from . import plots
-        import matplotlib.pyplot as plt
-
-        fig = plots.time_course(df, title=json.dumps(df.attrs["condition"]["cytokines"]))
-        fig.savefig(out.with_suffix(".png"), dpi=110)
-        plt.close(fig)
-        console.print(f"wrote {out} and {out.with_suffix('.png')}")
+        figure = out.with_suffix(f".{figure_format.value}")
+        _save_figure(plots.time_course(df, title=json.dumps(df.attrs["condition"]["cytokines"])), figure)
+        _wrote(out, figure)
     else:
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
-        table = Table(*cols)
+        table = Table(*cols, title="nM (tx_*: 0-1), time in min")
         step = max(1, len(df) // 12)
         for _, row in df.iloc[::step][cols].iterrows():
             table.add_row(*(f"{0.0 if abs(v) < 1e-9 else v:.4g}" for v in row))
         console.print(table)
+
+
+@app.command("dose-response")
+def dose_response_command(
+    cytokine: str = typer.Argument(..., help="Cytokine: IL2 IL4 IL6 IL12 IL13 IFNA IFNG."),
+    drug: str = typer.Option(None, "--drug", help="Inhibitor to titrate (IC50). Without it the cytokine "
+                                                 "itself is titrated (EC50)."),
+    readout: str = typer.Option(None, "--readout", "-r", help="Readout (default: the cytokine's main one)."),
+    doses: str = typer.Option(None, help="Comma-separated doses, e.g. '1,10,100,1000' (nM) or "
+                                         "'0.01 ng/mL, 1 ng/mL'. Default: 1 nM-30 uM for JAK inhibitors, "
+                                         "0.3-100 uM for pimozide, 1/1000-100x the standard dose for a cytokine."),
+    time: float = TIME,
+    window: str = WINDOW,
+    cytokine_dose: str = typer.Option(None, help="Cytokine dose for a drug titration (default: standard dose)."),
+    preincubation: float = PREINCUBATION,
+    plasma: bool = PLASMA,
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
+
+    Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50
+    with 95% CI, Hill slope, max effect) and a figure. Examples:
+
+      jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
+
+      jakstat dose-response IL2 --window 0,60
+    """
+    import jakstat_sbml as js
+
+    _agg()
+    model = _load(context)
+    bg = _background(knockout, overexpress, mutation)
+    kw = dict(time=time, window=_window(window), n_jobs=n_jobs, progress=True, **bg)
+    try:
+        if drug:
+            curve = js.dose_response(model, drug, cytokine, readout, doses=_doses(doses, "--doses"),
+                                     cytokine_dose=None if cytokine_dose is None else _dose(cytokine_dose),
+                                     preincubation=preincubation, plasma=plasma, **kw)
+            name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
+            midpoint, label = curve.ic50, "IC50 (nM, free)"
+        else:
+            curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"), **kw)
+            name = f"dose_response_{curve.cytokine}_{curve.readout}"
+            midpoint, label = curve.ec50, "EC50 (nM)"
+    except js.JakStatError as exc:
+        _fail(exc)
+    out.mkdir(parents=True, exist_ok=True)
+    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
+    curve.to_frame().to_csv(data, index=False)
+    import pandas as pd
+
+    pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
+    _save_figure(curve.plot().figure, figure)
+    lo, hi = curve.fit.ic50_ci if curve.fit else (float("nan"), float("nan"))
+    console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}"
+                  if curve.fit else f"{label}: no fit (the response changes by less than 5% over these doses)")
+    _wrote(data, fit, figure)
+
+
+@app.command()
+def screen(
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine at its standard dose "
+                                                                    "(repeatable; default all seven)."),
+    readout: list[str] = typer.Option([], "--readout", "-r", help="Readout measured for every cytokine "
+                                                                  "(repeatable; default each cytokine's main one)."),
+    gene: list[str] = typer.Option([], "--gene", "-g", help="Genes to knock out (repeatable; default every gene)."),
+    window: str = typer.Option("0,120", help="AUC window START,END (min)."),
+    knockout: list[str] = typer.Option([], "--knockout", "-k", help="Background knockout shared by wild type "
+                                                                    "and every screened knockout (repeatable)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Knockout screen: log2 fold change of each readout's AUC per gene.
+
+    Every gene (or --gene) is knocked out under every cytokine (or
+    --cytokine) and compared with wild type.
+
+    Writes knockout_screen.csv (long: AUCs and log2 fold change),
+    knockout_screen_log2fc.csv (gene x cytokine/readout matrix) and a
+    heatmap. Example:
+
+      jakstat screen -c IL2 -c IL6 --window 0,60
+    """
+    import jakstat_sbml as js
+
+    _agg()
+    model = _load(context)
+    try:
+        result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
+                                    genes=gene or None, window=_window(window), n_jobs=n_jobs, progress=True,
+                                    **_background(knockout, overexpress, mutation))
+    except js.JakStatError as exc:
+        _fail(exc)
+    out.mkdir(parents=True, exist_ok=True)
+    long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
+                               out / f"knockout_screen.{figure_format.value}")
+    result.effects.to_csv(long, index=False)
+    wide = result.table
+    wide.columns = [f"{c}/{r}" for c, r in wide.columns]
+    wide.to_csv(wide_path)
+    _save_figure(result.plot().figure, figure)
+    hits = result.hits(1.0)
+    console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
+    _wrote(long, wide_path, figure)
+
+
+@app.command()
+def combine(
+    drug_a: str = typer.Argument(..., help="First drug (rows of the grid)."),
+    drug_b: str = typer.Argument(..., help="Second drug (columns of the grid)."),
+    cytokine: str = typer.Argument(..., help="Cytokine at its standard dose (or --cytokine-dose)."),
+    readout: str = typer.Option(None, "--readout", "-r", help="Readout (default: the cytokine's main one)."),
+    doses_a: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug A (0 is added)."),
+    doses_b: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug B (0 is added)."),
+    time: float = TIME,
+    window: str = WINDOW,
+    cytokine_dose: str = typer.Option(None, help="Cytokine dose (default: standard dose)."),
+    preincubation: float = PREINCUBATION,
+    plasma: bool = PLASMA,
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
+
+    Scores are observed minus expected fractional inhibition (positive
+    = synergy): Bliss expects independent action, Loewe dose
+    additivity, HSA the better single agent. Writes
+    combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
+    cell) and a figure. Example:
+
+      jakstat combine ruxolitinib pimozide IL2 --doses-b 1000,3000,10000,30000
+    """
+    import jakstat_sbml as js
+
+    _agg()
+    model = _load(context)
+    try:
+        result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=_doses(doses_a, "--doses-a"),
+                                doses_b=_doses(doses_b, "--doses-b"), time=time, window=_window(window),
+                                cytokine_dose=None if cytokine_dose is None else _dose(cytokine_dose),
+                                preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
+                                **_background(knockout, overexpress, mutation))
+    except js.JakStatError as exc:
+        _fail(exc)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
+    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
+    result.to_frame().to_csv(data, index=False)
+    _save_figure(result.plot(), figure)
+    scores = result.scores()
+    console.print("mean excess over the grid (positive = synergy): "
+                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()))
+    _wrote(data, figure)
 
 
 @app.command()
@@ -119,30 +409,85 @@ def contexts():
     from . import catalog
 
     for name in catalog.contexts():
-        console.print(f"[bold]{name}[/bold]: {catalog.context(name).description}")
+        console.print(f"[bold]{name}[/bold]: {escape(catalog.context(name).description)}")
 
 
 @app.command()
 def report(out: Path = typer.Option(Path("report"), help="Output folder."),
-           context: str = typer.Option("ctcl", help="Cell context.")):
-    """Write the report: time courses for every cytokine (CSV + PNG) and an index page."""
-    import matplotlib
+           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS):
+    """Write the report folder (what `make demo` runs).
 
-    matplotlib.use("Agg")
+    Time courses for every cytokine, cytokine EC50s, drug IC50 curves
+    and table, the knockout-screen heatmap, a drug combination map and
+    the mutations, with an index page (index.md) tying them together.
+    """
+    _agg()
     import jakstat_sbml as js
-    from . import catalog
     from . import report as rep
 
+    model = _load(context)
+    steps = rep.steps()
     try:
-        model = js.load_model(context=context)
+        with _progress() as progress:
+            task = progress.add_task("report", total=len(steps))
+
+            def tick(label: str) -> None:
+                progress.update(task, advance=1, description=f"report: {label}")
+
+            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs)
     except js.JakStatError as exc:
         _fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
-    with _progress() as progress:
-        task = progress.add_task("time courses", total=len(catalog.CYTOKINES))
-        rows = rep.time_courses(model, out, progress=lambda _: progress.advance(task))
-    index = rep.write_index(out, model, [("Time courses at standard doses", rep.time_course_section(rows))])
-    console.print(f"wrote {index}")
+    _wrote(index)
+
+
+@app.command("export")
+def export_command(
+    format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "
+                                                             "(a folder)."),
+    path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM)."),
+    drug: list[str] = typer.Option([], "--drug", "-d", help="NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'."),
+    knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    plasma: bool = PLASMA,
+    context: str = CONTEXT,
+    preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
+    t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
+    points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
+    dataset: str = typer.Option(None, help="petab only: the data (default Sobotta_Frontiers2017, which needs "
+                                           "--context hepatocyte)."),
+):
+    """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX or PEtab.
+
+    Knockouts, doses and the context become parameter values in the file and the
+    species start at the condition's time-0 state. See docs/copasi.md.
+
+    Examples:
+
+      jakstat export sbml il6_rux.xml -c IL6='40 ng/mL' -d ruxolitinib=500
+
+      jakstat export copasi il6.cps -c IL6='40 ng/mL' -k SOCS3
+
+      jakstat export omex jakstat.omex
+
+      jakstat export petab sobotta --context hepatocyte
+    """
+    import jakstat_sbml as js
+    from .export import export
+
+    model = _load(context)
+    drugs = {k: _dose(v) for k, v in _pairs(drug, "--drug").items()}
+    if plasma:
+        drugs = {k: js.plasma(v) for k, v in drugs.items()}
+    try:
+        written = export(model, path, format_, dataset=dataset,
+                         cytokines={k: _dose(v) for k, v in _pairs(cytokine, "--cytokine").items()},
+                         drugs=drugs, knockouts=knockout, overexpress=_overexpress(overexpress),
+                         mutations=_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points)
+    except js.JakStatError as exc:
+        _fail(exc)
+    _wrote(written)
 
 
 if __name__ == "__main__":

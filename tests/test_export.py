@@ -1,0 +1,417 @@
+"""Exports checked by running the other tools on them: RoadRunner on the exported
+SBML, COPASI on the SBML and the .cps, tellurium on the COMBINE archive, petablint
+and a second, independent likelihood on the PEtab problem."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jakstat_sbml as js
+from jakstat_sbml import build, catalog
+from jakstat_sbml.export import (
+    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, RUXOLITINIB_SCAN_DOSES, as_condition,
+)
+from jakstat_sbml.petab_problem import PREEQUILIBRATION, petab_simulations, select_measurements
+from jakstat_sbml.sedml import RUXOLITINIB_SERIES, experiments
+
+from .conftest import SHARED
+
+T_END, POINTS = 120.0, 5  # few output points keep the suite fast; the solvers step freely in between
+# Agreement between simulators, per value: |a - b| <= RTOL * |b| + ATOL_NM. 1e-6 nM is
+# ~2.4e-4 molecules in the 0.4 pL cytoplasm, far below anything measurable.
+RTOL, ATOL_NM = 1e-4, 1e-6
+
+
+def _agree(a, b, rtol=RTOL, atol=ATOL_NM):
+    """Largest |a - b| / (atol + rtol |b|): <= 1 means within tolerance."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.max(np.abs(a - b) / (atol + rtol * np.abs(b))))
+
+
+def _roadrunner(sbml, rtol=1e-6, atol=1e-10):
+    """A plain RoadRunner of an exported file, with the package's solver settings."""
+    import roadrunner
+
+    rr = roadrunner.RoadRunner(sbml)
+    rr.integrator.relative_tolerance = rtol
+    for s in rr.model.getFloatingSpeciesIds():
+        rr.integrator.setIndividualTolerance(s, atol)
+    return rr
+
+
+# ----------------------------------------------------------------------------- SBML
+
+
+def test_sbml_export_reproduces_the_python_api(ctcl, tmp_path):
+    cond = as_condition(None, dict(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 100}, knockouts=["PTPN2"],
+                                   overexpress={"PIAS3": 2}, preincubation=30, t_end=T_END, points=POINTS))
+    path = js.export(ctcl, tmp_path / "il6.xml", condition=cond)
+    text = path.read_text()
+    assert build.validate(text).errors == []
+
+    import libsbml
+
+    m = libsbml.readSBMLFromString(text).getModel()
+    assert m.getNumInitialAssignments() == 0  # the start is the steady state, not the totals
+    assert m.getParameter("PTPN2_total").getValue() == 0
+    assert m.getParameter("dose_ruxolitinib").getValue() == 100
+    assert m.getParameter("dose_IL6").getValue() == pytest.approx(40 / 20.8)
+
+    rr = _roadrunner(str(path))
+    species = set(rr.model.getFloatingSpeciesIds())
+    ref = ctcl.run(cond)
+    out = rr.simulate(0, T_END, POINTS, ["time"] + [f"[{r}]" if r in species else r for r in ref.columns[1:]])
+    # Same engine and tolerances (rtol 1e-6): only the solver's own error separates them.
+    assert _agree(np.asarray(out), ref.to_numpy(), rtol=1e-5, atol=1e-9) <= 1
+
+
+def test_sbml_export_carries_the_context(hepatocyte, tmp_path):
+    import libsbml
+
+    path = js.export(hepatocyte, tmp_path / "hep.xml", cytokines={"IL6": 10})
+    m = libsbml.readSBML(str(path)).getModel()
+    assert m.getParameter("IL2RA_total").getValue() == 0  # contexts.tsv: hepatocytes lack IL-2R
+    assert m.getParameter("JAK3_total").getValue() == 0
+    assert "hepatocyte" in m.getName()
+
+
+# ----------------------------------------------------------------------------- COPASI
+
+COPASI_CASES = {
+    "baseline": {},
+    "SOCS3 knockout": {"knockouts": ["SOCS3"]},
+    "ruxolitinib 500 nM": {"drugs": {"ruxolitinib": 500}},
+}
+
+
+def _copasi_time_course(dm):
+    """Time, every species (concentration, nM) and every global quantity from COPASI's
+    Time-Course task as it is set up in ``dm``, keyed by name (= SBML id here)."""
+    import basico
+
+    cm = dm.getModel()
+    cns = [cm.getValueReference().getCN().getString()]
+    names = ["time"]
+    for s in cm.getMetabolites():
+        cns.append(s.getConcentrationReference().getCN().getString())
+        names.append(s.getObjectName())
+    for v in cm.getModelValues():
+        cns.append(v.getValueReference().getCN().getString())
+        names.append(v.getObjectName())
+    df = basico.run_time_course_with_output(cns, model=dm)
+    df.columns = names
+    return df
+
+
+@pytest.mark.parametrize("cytokine", ["IL6", "IL2"])
+@pytest.mark.parametrize("case", list(COPASI_CASES))
+def test_copasi_reproduces_roadrunner_for_every_species(ctcl, tmp_path, cytokine, case):
+    import basico
+
+    cond = as_condition(None, dict(cytokines={cytokine: catalog.CYTOKINES[cytokine].standard_dose},
+                                   t_end=T_END, points=POINTS, **COPASI_CASES[case]))
+    species = ctcl.species(cond)  # RoadRunner through the Python API
+    readouts = ctcl.run(cond)
+    sbml = js.export(ctcl, tmp_path / "model.xml", condition=cond)
+    cps = js.export(ctcl, tmp_path / "model.cps", format="copasi", condition=cond)
+
+    from_sbml = basico.load_model(str(sbml))
+    from_cps = basico.load_model(str(cps))
+    try:
+        # The SBML with the tolerances the .cps carries (export.COPASI_*), the .cps as saved.
+        basico.set_task_settings("Time-Course", {
+            "problem": {"Duration": T_END, "StepNumber": POINTS - 1, "StepSize": T_END / (POINTS - 1)},
+            "method": {"name": "Deterministic (LSODA)",
+                       "Relative Tolerance": COPASI_RELATIVE_TOLERANCE,
+                       "Absolute Tolerance": COPASI_ABSOLUTE_TOLERANCE,
+                       "Max Internal Steps": COPASI_MAX_STEPS}}, model=from_sbml)
+        for dm in (from_sbml, from_cps):
+            copasi = _copasi_time_course(dm)
+            if dm is from_sbml:  # COPASI names species by their SBML names ("STAT1:nuc")
+                ids = {s.getObjectName(): s.getSBMLId() for s in dm.getModel().getMetabolites()}
+                ids |= {v.getObjectName(): v.getSBMLId() for v in dm.getModel().getModelValues()}
+                copasi.columns = ["time"] + [ids[c] for c in copasi.columns[1:]]
+            assert np.allclose(copasi["time"], species["time"])
+            integrated = [s for s in species.columns[1:]]
+            assert set(integrated) <= set(copasi.columns)
+            worst = _agree(copasi[integrated].to_numpy(), species[integrated].to_numpy())
+            assert worst <= 1, f"{case}, {cytokine}: species deviate by {worst:.3g} x tolerance"
+            worst = _agree(copasi[list(readouts.columns[1:])].to_numpy(), readouts.iloc[:, 1:].to_numpy())
+            assert worst <= 1, f"{case}, {cytokine}: readouts deviate by {worst:.3g} x tolerance"
+    finally:
+        basico.remove_datamodel(from_sbml)
+        basico.remove_datamodel(from_cps)
+
+
+def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
+    import basico
+    import COPASI
+
+    cps = js.export(ctcl, tmp_path / "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"},
+                    t_end=T_END, points=POINTS)
+    dm = basico.load_model(str(cps))
+    try:
+        tc = basico.get_task_settings("Time-Course", model=dm)
+        assert tc["scheduled"] and tc["problem"]["Duration"] == T_END and tc["problem"]["StepNumber"] == POINTS - 1
+        scan = basico.get_scan_settings(model=dm)
+        assert scan["subtask"] == "Time-Course" and scan["output_specification"] == ["After"]
+        (item,) = scan["scan_items"]
+        assert item["item"] == "Values[dose_ruxolitinib].InitialValue"
+        assert item["values"] == list(RUXOLITINIB_SCAN_DOSES)
+        plots = basico.get_plots(model=dm)
+        assert len(plots) == 2 and set(plots["tasks"]) == {"Time-Course", "Scan"}
+
+        # Run the scan as saved; after each time course COPASI reports (dose, pSTAT3).
+        names = ["Values[dose_ruxolitinib]", "Values[pSTAT3]"]
+        dh, _ = basico.create_data_handler(names, during=[], after=names, model=dm)
+        dm.addInterface(dh)
+        task = dm.getTask("Scan")
+        assert task.initializeRaw(COPASI.CCopasiTask.OUTPUT_UI) and task.processRaw(True)
+        task.restore(True)
+        pairs = np.array(dh.getAfterData()).reshape(-1, 2)[:len(RUXOLITINIB_SCAN_DOSES)]
+        dm.removeInterface(dh)
+    finally:
+        basico.remove_datamodel(dm)
+    assert list(pairs[:, 0]) == list(RUXOLITINIB_SCAN_DOSES)
+    for dose, pstat3 in pairs[[2, 6]]:  # 10 and 1000 nM
+        ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, t_end=T_END, points=POINTS,
+                            readouts=["pSTAT3"])
+        assert _agree(pstat3, ref["pSTAT3"].iloc[-1]) <= 1
+
+
+# ----------------------------------------------------------------------------- OMEX
+
+
+def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_path):
+    import libcombine
+    from tellurium.sedml.tesedml import executeCombineArchive
+
+    background = {"knockouts": ["CISH"]}
+    cond = as_condition(None, dict(cytokines={"IL2": "1 ng/mL"}, drugs={"tofacitinib": 100}, preincubation=30,
+                                   t_end=T_END, points=POINTS, **background))
+    omex = js.export(ctcl, tmp_path / "jakstat.omex", format="omex", condition=cond)
+
+    archive = libcombine.CombineArchive()
+    assert archive.initializeFromArchive(str(omex))
+    formats = {archive.getEntry(i).getLocation(): archive.getEntry(i).getFormat()
+               for i in range(archive.getNumEntries())}
+    assert formats["experiments.sedml"].endswith("sed-ml.level-1.version-3")
+    assert {formats[f] for f in ("condition.xml", "genotype.xml", "SOCS3_knockout.xml")} == {
+        "http://identifiers.org/combine.specifications/sbml.level-3.version-2"}
+    assert archive.getMasterFile().getLocation() == "experiments.sedml"
+    assert "ruxolitinib" in archive.getMetadataForLocation(".").getDescription()
+    archive.cleanUp()
+
+    (result,) = executeCombineArchive(str(omex), createOutputs=False).values()
+    data = {k: np.asarray(v) for k, v in result["dataGenerators"].items()}
+
+    def check(task, reference, column=0):
+        for readout in ("pSTAT1", "pSTAT3", "pSTAT5", "SOCS3_mRNA", "CISH_mRNA"):
+            got = data[f"{task}__{readout}"][:, column]
+            assert _agree(got, reference[readout].to_numpy()) <= 1, f"{task} {readout}"
+        assert np.allclose(data[f"{task}__time"][:, column], reference["time"])
+
+    check("condition", ctcl.run(cond))
+    for e in experiments(cond)[1:]:
+        kw = dict(t_end=T_END, points=POINTS, **background)
+        if e.id == "SOCS3_knockout_IL6":
+            kw["knockouts"] = background["knockouts"] + ["SOCS3"]
+        doses = dict(e.fixed)
+        for column, value in enumerate(e.values):
+            doses[e.varied] = value
+            kw["cytokines"] = {c: doses[p.dose_parameter] for c, p in catalog.CYTOKINES.items()
+                               if p.dose_parameter in doses}
+            kw["drugs"] = {d: doses[p.dose_parameter] for d, p in catalog.DRUGS.items() if p.dose_parameter in doses}
+            check(e.id, ctcl.simulate(**kw), column)
+    assert data["ruxolitinib_series_IL6__pSTAT3"].shape == (POINTS, len(RUXOLITINIB_SERIES))
+
+
+# ----------------------------------------------------------------------------- PEtab
+
+
+def test_sobotta_selection_keeps_only_what_the_problem_can_express():
+    rows = select_measurements("Sobotta_Frontiers2017")
+    kept = rows[rows["reason"] == ""]
+    assert len(rows) == 2101 and 1000 < len(kept) < len(rows)
+    assert (kept["time"] >= 0).all()
+    assert not kept["datasetId"].str.contains("Pulse|ThreeDoses|ActD").any()
+    assert set(kept["observableId"]).isdisjoint({"JAK1_gp130_abs", "SOCS3_abs", "ctSTAT3_abs"})
+    conditions = pd.read_csv(SHARED / "data/petab/Sobotta_Frontiers2017/experimentalCondition_Sobotta_Frontiers2017.tsv",
+                             sep="\t").set_index("conditionId")
+    used = conditions.loc[kept["simulationConditionId"].unique()]
+    assert (used[["input_stattic", "input_actd", "input_ruxolitinib"]] == 0).all().all()
+
+
+@pytest.fixture(scope="module")
+def sobotta_folder(hepatocyte, tmp_path_factory):
+    return js.export(hepatocyte, tmp_path_factory.mktemp("petab") / "sobotta", format="petab")
+
+
+def test_petab_export_passes_petablint(sobotta_folder):
+    # What the petablint command runs: the YAML schema, then every table against the model.
+    import petab.v1 as petab
+    from petab.v1.lint import lint_problem
+
+    petab.yaml.validate(sobotta_folder / "problem.yaml")
+    problem = petab.Problem.from_yaml(sobotta_folder / "problem.yaml")
+    assert lint_problem(problem) is False  # False: no errors
+    conditions = problem.condition_df.set_index("conditionName")
+    assert conditions.filter(like="IL6 40 ng/mL", axis=0)["dose_IL6"].iloc[0] == pytest.approx(40 / 20.8)  # nM
+    assert set(problem.measurement_df["preequilibrationConditionId"]) == {PREEQUILIBRATION}
+
+
+def _nllh(problem, simulation):
+    """PEtab negative log-likelihood (normal noise, lin or log10 observables), vectorised."""
+    m = problem.measurement_df
+    nominal = problem.parameter_df["nominalValue"]
+    sigma = np.array([nominal[t] if t in nominal else float(t) for t in m["noiseParameters"].astype(str)])
+    log10 = (problem.observable_df.loc[m["observableId"], "observableTransformation"] == "log10").to_numpy()
+    y, s = m["measurement"].to_numpy(float), np.asarray(simulation, float)
+    r = np.where(log10, np.log10(y) - np.log10(np.where(log10, s, 1.0)), y - s) / sigma
+    norm = np.where(log10, np.log(2 * np.pi * sigma**2 * y**2 * np.log(10) ** 2), np.log(2 * np.pi * sigma**2))
+    return float(np.sum(0.5 * norm + 0.5 * r**2))
+
+
+def _roadrunner_simulation(folder):
+    """The problem's simulations from its files alone: RoadRunner on model.xml,
+    pre-equilibrated from the totals, exact output times, sympy observables."""
+    import petab.v1 as petab
+    import sympy as sp
+    from petab.v1.math import sympify_petab
+
+    problem = petab.Problem.from_yaml(folder / "problem.yaml")
+    rr = _roadrunner(str(folder / "model.xml"), rtol=1e-8, atol=1e-12)
+    species = set(rr.model.getFloatingSpeciesIds())
+    parameters = set(rr.model.getGlobalParameterIds())
+    nominal = problem.parameter_df["nominalValue"]
+    for p in set(nominal.index) & parameters:
+        rr[p] = float(nominal[p])
+    conditions = problem.condition_df.drop(columns="conditionName")
+    for p, v in conditions.loc[PREEQUILIBRATION].items():
+        rr[p] = float(v)
+    rr.reset()  # species from the totals' initial assignments
+    rr.simulate(0, 2e5, 2)
+    assert np.max(np.abs(rr.model.getFloatingSpeciesConcentrationRates())) < 1e-9
+    steady = rr.model.getFloatingSpeciesAmounts().copy()
+
+    m = problem.measurement_df
+    exprs = {o: sympify_petab(f) for o, f in problem.observable_df["observableFormula"].items()}
+    out = np.full(len(m), np.nan)
+    for cid, rows in m.groupby("simulationConditionId"):
+        rr.model.setTime(0.0)
+        rr.model.setFloatingSpeciesAmounts(steady)
+        for p, v in conditions.loc[cid].items():
+            rr[p] = float(v)
+        times = sorted(set(rows["time"]) | {0.0})
+        names = sorted({s.name for e in exprs.values() for s in e.free_symbols} & (species | parameters))
+        res = rr.simulate(times=times, selections=["time"] + [f"[{n}]" if n in species else n for n in names])
+        table = pd.DataFrame(np.asarray(res)[:, 1:], index=times, columns=names)
+        for (obs, pars), sub in rows.groupby(["observableId", "observableParameters"], dropna=False):
+            tokens = [] if pd.isna(pars) else [t for t in str(pars).split(";") if t]
+            given = {f"observableParameter{k}_{obs}": nominal[t] if t in nominal else float(t)
+                     for k, t in enumerate(tokens, 1)}
+            symbols = sorted(exprs[obs].free_symbols, key=lambda x: x.name)
+            f = sp.lambdify(symbols, exprs[obs], "numpy")
+            args = [given[x.name] if x.name in given else table.loc[sub["time"], x.name].to_numpy() for x in symbols]
+            out[m.index.get_indexer(sub.index)] = f(*args)
+    for p in conditions.columns:  # leave no dose behind in the shared RoadRunner cache
+        rr[p] = 0.0
+    return problem, out
+
+
+def test_petab_objective_is_finite_and_the_same_two_ways(hepatocyte, sobotta_folder):
+    import petab.v1 as petab
+
+    problem, direct = _roadrunner_simulation(sobotta_folder)
+    api = petab_simulations(hepatocyte, problem)
+    assert _agree(direct, api["simulation"], rtol=1e-4, atol=1e-8) <= 1
+    # petab evaluates each noise formula against the whole parameter table (slow):
+    # hand it one experiment at a time with just that experiment's noise parameters.
+    m, chunks = problem.measurement_df, []
+    for _, rows in m.groupby("datasetId"):
+        noise = [t for t in rows["noiseParameters"].astype(str).unique() if t in problem.parameter_df.index]
+        chunks.append((rows, api.loc[rows.index], problem.observable_df, problem.parameter_df.loc[noise]))
+    llh = petab.calculate_llh(*(list(c) for c in zip(*chunks)))
+    nllh_direct = _nllh(problem, direct)
+    print(f"Sobotta 2017 PEtab objective (-log L) at current parameters: {-llh:.6f} "
+          f"(RoadRunner on the files: {nllh_direct:.6f}); {len(problem.measurement_df)} measurements")
+    assert math.isfinite(llh) and math.isfinite(nllh_direct)
+    assert -llh == pytest.approx(nllh_direct, abs=1e-3)
+
+
+def test_petab_needs_the_datasets_context_and_no_condition(ctcl, hepatocyte, tmp_path):
+    with pytest.raises(js.InputError, match="context 'hepatocyte'"):
+        js.export(ctcl, tmp_path / "p", format="petab")
+    with pytest.raises(js.InputError, match="conditions from the data"):
+        js.export(hepatocyte, tmp_path / "p", format="petab", knockouts=["SOCS3"])
+    with pytest.raises(js.UnknownNameError, match="Sobotta_Frontiers2017"):
+        js.export(hepatocyte, tmp_path / "p", format="petab", dataset="Sobotta2017")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("path,kwargs,error,message", [
+    ("m.xml", {"format": "sbm"}, js.UnknownNameError, "did you mean 'sbml'"),
+    ("m.cps", {"format": "sbml"}, js.InputError, "ending in .xml"),
+    ("m.xml", {"format": "copasi"}, js.InputError, "ending in .cps"),
+    ("m.xml", {"knockouts": ["JAK4"]}, js.UnknownNameError, "unknown gene 'JAK4'"),
+    ("m.xml", {"cytokine": {"IL6": 1}}, js.UnknownNameError, "did you mean 'cytokines'"),
+    ("m.xml", {"condition": js.Condition(), "knockouts": ["JAK1"]}, js.InputError, "not both"),
+    ("m.xml", {"drugs": {"ruxolitinib": -1}}, js.InputError, "negative"),
+    ("m.xml", {"dataset": "Sobotta_Frontiers2017"}, js.InputError, "only applies to format 'petab'"),
+    ("a_file/m.xml", {}, js.InputError, "not a writable folder"),
+])
+def test_bad_input_raises_and_writes_nothing(ctcl, tmp_path, path, kwargs, error, message):
+    (tmp_path / "a_file").write_text("not a folder")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(error, match=message):
+        js.export(ctcl, tmp_path / path, **kwargs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_export_replaces_an_existing_file_whole(ctcl, tmp_path):
+    target = tmp_path / "m.xml"
+    target.write_text("old")
+    js.export(ctcl, target, cytokines={"IFNG": 1})
+    import libsbml
+
+    assert libsbml.readSBML(str(target)).getModel().getParameter("dose_IFNG").getValue() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.xml"]  # no temporary left behind
+
+
+def test_cli_export(tmp_path):
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["export", "sbml", str(tmp_path / "il6.xml"), "-c", "IL6=40 ng/mL", "-k", "SOCS3"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "il6.xml").exists()
+    done = runner.invoke(app, ["export", "svg", str(tmp_path / "x.svg")])
+    assert done.exit_code == 2 and "unknown export format 'svg'" in done.output
+
+
+def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):
+    from jakstat_sbml.petab_problem import petab_problem
+
+    problem = petab_problem(hepatocyte, estimate=["kcat_IL6R"])
+    row = problem.parameter_df.loc["kcat_IL6R"]
+    assert row["estimate"] == 1 and row["nominalValue"] == hepatocyte.parameter_values()["kcat_IL6R"]
+    # The Python API simulates the problem at the table's values, re-equilibrating first.
+    problem.parameter_df.loc["kcat_IL6R", "nominalValue"] = row["nominalValue"] / 4
+    sim = petab_simulations(hepatocyte, problem)
+    pick = problem.measurement_df.query("observableId == 'pSTAT3_ms' and time == 18").index[-1]
+    cond = problem.condition_df.loc[problem.measurement_df.loc[pick, "simulationConditionId"]]
+    ref = hepatocyte.simulate(cytokines={"IL6": cond["dose_IL6"]}, parameters={"kcat_IL6R": row["nominalValue"] / 4},
+                              t_end=18, points=2, readouts=["pSTAT3"])
+    expected = 100 * ref["pSTAT3"].iloc[-1] / hepatocyte.parameter_values()["STAT3_total"]
+    assert sim.loc[pick, "simulation"] == pytest.approx(expected, rel=1e-4)
+    with pytest.raises(js.UnknownNameError, match="dose_IL6|kcat"):
+        petab_problem(hepatocyte, estimate=["kcat_IL6"])
+    with pytest.raises(js.InputError, match="positive"):
+        petab_problem(hepatocyte, estimate=["IL2RA_total"])  # 0 in hepatocytes
