@@ -278,7 +278,15 @@ def test_processing_instructions_are_ignored(tmp_path, ctcl, bundled_text, serve
     ({"t_end": float("inf")}, "t_end must be a finite number, got inf"),
     ({"t_end": "120"}, "t_end must be a finite number, got '120'"),
     ({"preincubation": float("nan")}, "preincubation must be a finite number, got nan"),
-    ({"points": 10.5}, "points must be an integer >= 2, got 10.5"),
+    ({"points": 10.5}, "points must be an integer from 2 to 100000, got 10.5"),
+    ({"points": 10**7}, "points must be an integer from 2 to 100000, got 10000000"),
+    ({"t_end": 1e-300}, "t_end must be >= 1e-06 min, got 1e-300"),
+    ({"drugs": {"ruxolitinib": 10}, "preincubation": 1e-300}, "preincubation must be 0 or >= 1e-06 min, got 1e-300"),
+    ({"cytokines": {"IL6": 10**400}}, "dose of IL6: dose must be finite, got a number too large for a float"),
+    ({"knockouts": 5}, "knockouts must be a name or a list of names, got 5"),
+    ({"knockouts": ["SOCS3", 5]}, "knockouts must contain names (strings), got 5"),
+    ({"mutations": 5}, "mutations must be a name or a list of names, got 5"),
+    ({"parameters": {"dose_IL6": 1.0}}, "parameters['dose_IL6']: give doses with cytokines= or drugs=, not parameters="),
     ({"cytokines": {"IL6": "-5 nM"}}, "dose of IL6: dose must not be negative, got '-5 nM'"),
     ({"cytokines": {"IL6": float("-inf")}}, "dose of IL6: dose must be finite, got -inf"),
     ({"drugs": {"ruxolitinib": float("nan")}}, "dose of ruxolitinib: dose must be finite, got nan"),
@@ -330,12 +338,40 @@ def test_a_batch_with_one_bad_condition_fails_before_anything_runs(monkeypatch):
     original = model.run
     monkeypatch.setattr(model, "run", lambda cond, readouts=None: ran.append(cond) or original(cond, readouts))
     good = {"cytokines": {"IL6": 2}}
-    with pytest.raises(js.UnknownNameError, match=r"^unknown gene 'JAK4'; did you mean "):
+    with pytest.raises(js.UnknownNameError, match=r"^condition 2: unknown gene 'JAK4'; did you mean "):
         js.run(model, [good, good, {"knockouts": ["JAK4"]}])
-    with pytest.raises(js.InputError, match=r"^t_end must be > 0 min, got -1.0$"):
+    with pytest.raises(js.InputError, match=r"^condition 1: t_end must be > 0 min, got -1.0$"):
         js.run(model, [good, {"t_end": -1}])
     with pytest.raises(js.UnknownNameError, match=r"^unknown readout 'pSTAT9'; did you mean "):
         js.run(model, [good], readouts=["pSTAT3", "pSTAT9"])
     assert ran == []
     js.run(model, [good])  # and the spy does see a run that goes ahead
     assert len(ran) == 1
+
+
+def test_readouts_must_be_names(ctcl):
+    with pytest.raises(js.InputError, match=r"^readouts must be a name or a list of names, got 5$"):
+        ctcl.simulate(cytokines={"IL6": 1}, readouts=5)
+
+
+def test_one_readout_may_be_given_as_a_string(ctcl):
+    df = ctcl.simulate(cytokines={"IL6": 1}, readouts="pSTAT3", t_end=10)
+    assert list(df.columns) == ["time", "pSTAT3"]
+
+
+def test_run_accepts_a_mapping_and_names_an_unknown_keyword(ctcl):
+    cond = {"cytokines": {"IL6": 1}, "t_end": 10}
+    np.testing.assert_array_equal(ctcl.run(cond).to_numpy(), ctcl.run(js.Condition.make(**cond)).to_numpy())
+    with pytest.raises(js.UnknownNameError, match=r"unknown condition keyword 'cytokine'; did you mean 'cytokines'\?"):
+        ctcl.run({"cytokine": {"IL6": 1}})
+
+
+def test_batch_errors_name_the_bad_condition(ctcl):
+    with pytest.raises(js.UnknownNameError, match=r"^condition 1: unknown gene 'JAK9'"):
+        js.run(ctcl, [{"cytokines": {"IL6": 1}}, {"knockouts": ["JAK9"]}])
+
+
+@pytest.mark.parametrize("spelling", ["IFN-gamma", "ifn_g", "IFNgamma"])
+def test_cytokine_spellings_suggest_the_catalog_name(ctcl, spelling):
+    with pytest.raises(js.UnknownNameError, match=r"did you mean 'IFNG'"):
+        ctcl.simulate(cytokines={spelling: 1})

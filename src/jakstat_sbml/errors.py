@@ -18,15 +18,23 @@ class UnknownNameError(InputError, KeyError):
 
     def __init__(self, kind: str, name: object, valid: list[str]):
         self.kind, self.name, self.valid = kind, name, list(valid)
-        close = difflib.get_close_matches(str(name), self.valid, n=3, cutoff=0.5)
+        key = _normalised(str(name))
+        close = [v for v in self.valid if _normalised(v) == key]
+        close += [v for v in difflib.get_close_matches(str(name), self.valid, n=3, cutoff=0.5) if v not in close]
         if not close:
-            close = [v for v in self.valid if str(name).upper() in v.upper()][:3]
+            close = [v for v in self.valid if key and key in _normalised(v)][:3]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         shown = ", ".join(self.valid[:12]) + (", ..." if len(self.valid) > 12 else "")
         super().__init__(f"unknown {kind} {name!r}{hint} (valid: {shown})")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]
+
+
+def _normalised(name: str) -> str:
+    """Spelling-insensitive key: 'IFN-gamma', 'ifn_g' and 'IFNG' all become 'IFNG'."""
+    key = name.upper().replace("GAMMA", "G").replace("ALPHA", "A")
+    return "".join(ch for ch in key if ch.isalnum())
 
 
 class ModelFileError(JakStatError):

@@ -109,17 +109,7 @@ def as_condition(condition: Condition | Mapping | None, keywords: Mapping | None
     if condition is not None and keywords:
         raise InputError("give either condition= or the condition keywords "
                          f"({', '.join(sorted(keywords))}), not both")
-    if isinstance(condition, Condition):
-        return condition
-    if condition is not None and not isinstance(condition, Mapping):
-        raise InputError(f"condition must be a Condition or a mapping of simulate() keywords, "
-                         f"got {type(condition).__name__}")
-    keywords = dict(condition or keywords)
-    valid = [p for p in inspect.signature(Condition.make).parameters if p != "cls"]
-    for k in keywords:
-        if k not in valid:
-            raise UnknownNameError("condition keyword", k, valid)
-    return Condition.make(**keywords)
+    return Condition.of(condition if condition is not None else keywords)
 
 
 def _format(fmt: object) -> str:

@@ -42,6 +42,8 @@ RELATIVE_TOLERANCE = 1e-7
 ABSOLUTE_TOLERANCE = 1e-13
 MAXIMUM_STEPS = 20000
 PREEQUILIBRATION_TIME = 1e5  # min; slowest basal process is receptor turnover (~4 h)
+MINIMUM_SPAN = 1e-6  # min; shorter spans are below CVODE's resolution of time
+MAXIMUM_POINTS = 100_000  # output rows per simulation
 STEADY_STATE_RATE = 1e-9  # nM/min; largest rate of change accepted as steady
 
 
@@ -82,9 +84,7 @@ class Condition:
                 drg.append((d.name, _dose(v.dose, k) * d.fraction_unbound))
             else:
                 drg.append((d.name, _dose(v, k)))
-        if isinstance(knockouts, str):
-            knockouts = [knockouts]
-        ko = tuple(sorted({catalog.gene(g).symbol for g in (knockouts or [])}))
+        ko = tuple(sorted({catalog.gene(g).symbol for g in _names(knockouts, "knockouts")}))
         ox = []
         for g, fold in _mapping(overexpress, "overexpress").items():
             sym = catalog.gene(g).symbol
@@ -94,10 +94,8 @@ class Condition:
             if sym in ko:
                 raise InputError(f"{sym} is both knocked out and overexpressed")
             ox.append((sym, fold))
-        if isinstance(mutations, str):
-            mutations = [mutations]
         if mutations is not None and not isinstance(mutations, Mapping):
-            mutations = {m: 1.0 for m in mutations}
+            mutations = {m: 1.0 for m in _names(mutations, "mutations")}
         mut = []
         for m, frac in _mapping(mutations, "mutations").items():
             name = catalog.mutation(m).name
@@ -110,22 +108,36 @@ class Condition:
         for p, v in _mapping(parameters, "parameters").items():
             if p not in known or known[p].unit == "pL":
                 raise UnknownNameError("parameter", p, [k for k, r in known.items() if r.unit != "pL"])
+            if p.startswith("dose_"):
+                # doses in parameters= would also act during pre-equilibration
+                raise InputError(f"parameters[{p!r}]: give doses with cytokines= or drugs=, not parameters=")
             v = _number(v, f"parameters[{p!r}]")
             if v < 0:
                 raise InputError(f"parameters[{p!r}]: must not be negative, got {v}")
             par.append((p, v))
         pre = _number(preincubation, "preincubation")
-        if pre < 0:
-            raise InputError(f"preincubation must be >= 0 min, got {preincubation!r}")
+        if pre < 0 or 0 < pre < MINIMUM_SPAN:
+            raise InputError(f"preincubation must be 0 or >= {MINIMUM_SPAN:g} min, got {preincubation!r}")
         t_end = _number(t_end, "t_end")
         if t_end <= 0:
             raise InputError(f"t_end must be > 0 min, got {t_end!r}")
+        if t_end < MINIMUM_SPAN:
+            raise InputError(f"t_end must be >= {MINIMUM_SPAN:g} min, got {t_end!r}")
         if points is None:
             points = int(min(max(round(t_end), 1), 1000)) + 1
-        if isinstance(points, bool) or not isinstance(points, numbers.Integral) or points < 2:
-            raise InputError(f"points must be an integer >= 2, got {points!r}")
+        if isinstance(points, bool) or not isinstance(points, numbers.Integral) or not 2 <= points <= MAXIMUM_POINTS:
+            raise InputError(f"points must be an integer from 2 to {MAXIMUM_POINTS}, got {points!r}")
         return cls(cyt, tuple(sorted(drg)), ko, tuple(sorted(ox)), tuple(sorted(mut)),
                    tuple(sorted(par)), pre, t_end, int(points))
+
+    @classmethod
+    def of(cls, value: Condition | Mapping) -> Condition:
+        """A Condition from a Condition or a mapping of :meth:`Model.simulate` keywords."""
+        if isinstance(value, Condition):
+            return value
+        if isinstance(value, Mapping):
+            return cls.make(**_keywords(value))
+        raise InputError(f"a condition is a Condition or a mapping of simulate() keywords, got {value!r}")
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -146,6 +158,30 @@ class Condition:
     def genotype(self) -> tuple:
         """Everything that shapes the pre-stimulation steady state."""
         return (self.knockouts, self.overexpress, self.mutations, self.parameters)
+
+
+def _keywords(mapping: Mapping) -> dict:
+    """Keyword arguments for Condition.make, with unknown keys named."""
+    allowed = [p for p in inspect.signature(Condition.make).parameters if p != "cls"]
+    for key in mapping:
+        if key not in allowed:
+            raise UnknownNameError("condition keyword", key, allowed)
+    return dict(mapping)
+
+
+def _names(value, what: str) -> list[str]:
+    """A list of names from None, one name, or an iterable of names."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise InputError(f"{what} must be a name or a list of names, got {value!r}")
+    names = list(value)
+    for n in names:
+        if not isinstance(n, str):
+            raise InputError(f"{what} must contain names (strings), got {n!r}")
+    return names
 
 
 def _mapping(value, what: str) -> dict:
@@ -281,8 +317,10 @@ class Model:
                               preincubation=preincubation, t_end=t_end, points=points)
         return self.run(cond, readouts=readouts)
 
-    def run(self, cond: Condition, readouts: Iterable[str] | None = None) -> pd.DataFrame:
-        names = list(readouts) if readouts is not None else list(catalog.READOUTS)
+    def run(self, cond: Condition | Mapping, readouts: Iterable[str] | str | None = None) -> pd.DataFrame:
+        """Simulate a :class:`Condition` (or a mapping of :meth:`simulate` keywords)."""
+        cond = Condition.of(cond)
+        names = _names(readouts, "readouts") if readouts is not None else list(catalog.READOUTS)
         for r in names:
             catalog.readout(r)
         sel = ["time"] + [self._readout_selection[r] for r in names]
@@ -311,15 +349,7 @@ class Model:
         protein's total is conserved). ``df.attrs`` holds the condition, the
         ``unit``, each species' ``compartments`` and the ``volumes`` (pL).
         """
-        if isinstance(cond, Mapping):
-            known = [k for k in inspect.signature(Condition.make).parameters if k != "cls"]
-            for key in cond:
-                if key not in known:
-                    raise UnknownNameError("condition keyword", key, known)
-            cond = Condition.make(**dict(cond))
-        elif not isinstance(cond, Condition):
-            raise InputError(f"species() needs a Condition or a mapping of simulate() keywords, "
-                             f"got {type(cond).__name__}")
+        cond = Condition.of(cond)
         m = self._rr.model
         ids = list(m.getFloatingSpeciesIds())
         sel = ["time"] + (ids if amounts else [f"[{s}]" for s in ids])

@@ -50,7 +50,19 @@ Chunk = list[tuple[int, Condition]]
 
 def as_condition(c: Condition | Mapping) -> Condition:
     """A Condition from a Condition or from the keyword mapping of ``Model.simulate``."""
-    return c if isinstance(c, Condition) else Condition.make(**dict(c))
+    return Condition.of(c)
+
+
+def _conditions(conditions: Sequence[Condition | Mapping]) -> list[Condition]:
+    """Validate every condition; an error says which one (by position) is bad."""
+    out = []
+    for i, c in enumerate(conditions):
+        try:
+            out.append(Condition.of(c))
+        except JakStatError as exc:
+            exc.args = (f"condition {i}: {exc}", *exc.args[1:])
+            raise
+    return out
 
 
 def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: Iterable[str] | None = None,
@@ -69,7 +81,7 @@ def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: It
     readouts (all of ``js.readouts()`` by default). Every condition and readout is
     validated before the first simulation, so bad input fails early and nothing runs.
     """
-    conds = [as_condition(c) for c in conditions]
+    conds = _conditions(conditions)
     if isinstance(readouts, str):
         readouts = [readouts]
     names = [catalog.readout(r).name for r in readouts] if readouts is not None else catalog.readouts()
