@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench clean
+.PHONY: demo test build bench calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,14 @@ demo: $(VENV)/.installed       ## simulate the bundled model and write report/
 	MPLBACKEND=Agg $(BIN)/jakstat report --out report
 	@echo "open report/index.md"
 
-test: $(VENV)/.installed-test  ## the whole suite (what CI runs)
+test: $(VENV)/.installed-test  ## the whole suite, tests/ and notebooks/ (what CI runs)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build
+
+calibrate: $(VENV)/.installed-test ## the full calibration against ../shared/data (about 45 min on 2 cores)
+	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

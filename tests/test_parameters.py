@@ -9,7 +9,8 @@ from jakstat_sbml import build, catalog
 
 from .conftest import REPO, SHARED
 
-SOURCE = re.compile(r"^(doi:10\.\S+|PMID\s?\d+|pubmed:\d+|calibrated:[A-Za-z0-9_]+.*|assumed:\S.*|derived:\S.*)$")
+# a default's source, optionally followed by the context values calibrated elsewhere
+SOURCE = re.compile(r"^(doi:10\.\S+|PMID\s?\d+|pubmed:\d+|calibrated:[A-Za-z0-9_]+.*|assumed:\S.*|derived:\S.*)( \[context .+ calibrated:[A-Za-z0-9_]+.*\])?$")
 DATASETS = {"Bachmann_MSB2011", "Boehm_JProteomeRes2014", "Raia_CancerResearch2011", "Sobotta_Frontiers2017",
             "Swameye_PNAS2003", "Becker_Science2010", "Merkle_PCB2016"}
 
@@ -36,6 +37,17 @@ def test_calibrated_sources_name_a_dataset_of_shared_data(rows):
             assert name in DATASETS, r["id"]
             if SHARED.exists():
                 assert (SHARED / "data" / "petab" / name).is_dir(), name
+
+
+def test_context_calibrations_are_named_in_the_parameter_table(rows):
+    # every parameter a context calibrates says so, with the dataset, in parameters.tsv
+    by_id = {r["id"]: r["source"] for r in rows}
+    for name in catalog.contexts():
+        ctx = catalog.context(name)
+        for pid, source in ctx.sources.items():
+            if source.startswith("calibrated:"):
+                dataset = re.match(r"calibrated:([A-Za-z0-9_]+)", source).group(1)
+                assert "[context " in by_id[pid] and f"{name} value calibrated:{dataset}" in by_id[pid], pid
 
 
 def test_every_sbml_constant_has_a_row_and_every_row_a_constant(rows, sbml_model):

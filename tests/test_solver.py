@@ -209,7 +209,7 @@ def test_a_genotype_without_steady_state_is_reported(own_model, monkeypatch):
     assert str(err.value).startswith(
         "no steady state without cytokine for genotype [CISH KO, JAK3_A572V (0.5)] in context 'ctcl' "
         "(largest rate ")
-    assert "after 300000 min). Check the parameters= overrides of the condition" in str(err.value)
+    assert "after 1,200,000 min). Check the parameters= overrides of the condition" in str(err.value)
 
 
 def test_solver_options_hold_in_parallel_runs():

@@ -248,6 +248,13 @@ def _readouts() -> dict[str, Readout]:
         r.append(Readout(f"{g}_protein", "nM", f"{g} protein, free and bound, whole-cell concentration"))
     for j in ["JAK1", "JAK2", "JAK3", "TYK2"]:
         r.append(Readout(f"p{j}", "nM", f"phosphorylated (active) {j} in receptor complexes, whole-cell concentration"))
+    # Receptor states that calibration data measure (Sobotta 2017, Raia 2011).
+    r.append(Readout("pIL6ST", "nM", "phosphorylated gp130: active IL-6 receptor complexes, whole-cell concentration"))
+    r.append(Readout("pIL4R", "nM", "phosphorylated IL-4R alpha in active type I and II complexes, whole-cell concentration"))
+    r.append(Readout("IL13_bound", "nM", "IL-13 bound to the cell (all its receptor complexes), whole-cell concentration"))
+    r.append(Readout("IL13RA1_surface", "nM", "IL13RA1 at the surface (free, JAK-loaded, in complexes), whole-cell concentration"))
+    r.append(Readout("STAT3_nuc_total", "nM", "STAT3 in the nucleus, all forms, nuclear concentration"))
+    r.append(Readout("STAT3_cyt_total", "nM", "STAT3 in the cytoplasm, all forms, cytoplasmic concentration"))
     return {x.name: x for x in r}
 
 
@@ -339,6 +346,13 @@ def _contexts() -> dict[str, Context]:
         c["overrides"][row["parameter"]] = float(row["value"])
         c["sources"][row["parameter"]] = row["source"]
     return {name: Context(name, **c) for name, c in out.items()}
+
+
+def reload_tables() -> None:
+    """Read contexts.tsv and parameters.tsv again (after a calibration stored new
+    values); models loaded afterwards use them."""
+    _contexts.cache_clear()
+    parameter_table.cache_clear()
 
 
 def contexts() -> list[str]:

@@ -455,8 +455,8 @@ def export_command(
     preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
     points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
-    dataset: str = typer.Option(None, help="petab only: the data (default Sobotta_Frontiers2017, which needs "
-                                           "--context hepatocyte)."),
+    dataset: str = typer.Option(None, help="petab only: the data, Sobotta_Frontiers2017 (default; needs --context "
+                                           "hepatocyte) or Raia_CancerResearch2011 (needs --context lymphoma)."),
 ):
     """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX or PEtab.
 
@@ -488,6 +488,67 @@ def export_command(
     except js.JakStatError as exc:
         _fail(exc)
     _wrote(written)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    dataset: str = typer.Argument(..., help="Sobotta_Frontiers2017, Raia_CancerResearch2011, "
+                                            "Boehm_JProteomeRes2014, Bachmann_MSB2011, or all."),
+    out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (and OUT/summary.tsv)."),
+    starts: int = typer.Option(None, help="Multi-start size (default: the dataset's full budget; start 0 is "
+                                          "the context's current values)."),
+    n_jobs: int = typer.Option(2, "--n-jobs", "-j", help="Worker processes for the starts."),
+    max_nfev: int = typer.Option(None, help="Least-squares iterations per start (default: the dataset's)."),
+    store: bool = typer.Option(False, "--store", help="Make the best values the context's defaults "
+                                                       "(models/contexts.tsv)."),
+    rewrite: bool = typer.Option(False, "--rewrite", help="Fit nothing: rewrite OUT/<dataset> from its multi-start "
+                                                           "table at the stored values (after changing plots)."),
+):
+    """Fit the model to a published dataset and compare with the published model's fit.
+
+    Writes the objective table (ours vs published: -log L, chi2, n), fitted
+    parameters with identifiability, the multi-start table and plots of the data
+    with both fits. Boehm 2014 and Bachmann 2011 need an Epo receptor our network
+    lacks: their published models are evaluated and the README says why.
+
+    Examples:
+
+      jakstat calibrate Raia_CancerResearch2011 --starts 4
+
+      jakstat calibrate all --store --out docs/calibration   (the full calibration)
+    """
+    _agg()
+    import jakstat_sbml as js
+    from . import calibrate as cal
+
+    names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
+    command = "jakstat calibrate " + " ".join(
+        [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
+        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []))
+    try:
+        for name in names:
+            total = cal.CALIBRATIONS[name].starts if name in cal.CALIBRATIONS and starts is None else (starts or 1)
+            with _progress() as progress:
+                task = progress.add_task(f"{name}: starts", total=total if name in cal.CALIBRATIONS else 1)
+
+                def tick(start) -> None:
+                    progress.update(task, advance=1, description=f"{name}: start {start.start} "
+                                                                 f"-log L {start.nllh:.2f}")
+
+                folder = cal.run_dataset(name, out, starts=starts, n_jobs=n_jobs, max_nfev=max_nfev, store=store,
+                                         rewrite=rewrite, progress=tick, command=command)
+                progress.update(task, completed=progress.tasks[0].total)
+            _wrote(folder)
+        table = cal.summary(out)
+    except js.JakStatError as exc:
+        _fail(exc)
+    shown = Table("dataset", "ours -log L", "ours chi2", "published -log L", "published chi2", "n", "chi2 ratio",
+                  "status")
+    for _, r in table.iterrows():
+        shown.add_row(r["dataset"], f"{r['ours_nllh']:.2f}", f"{r['ours_chi2']:.1f}", f"{r['published_nllh']:.2f}",
+                      f"{r['published_chi2']:.1f}", str(r["n"]), f"{r['chi2_ratio']:.3f}", r["status"])
+    console.print(shown)
+    _wrote(Path(out) / "summary.tsv")
 
 
 if __name__ == "__main__":

@@ -1,51 +1,49 @@
 """PEtab problems of our model against published JAK/STAT data.
 
-``petab_problem(model, "Sobotta_Frontiers2017")`` returns a ``petab.v1.Problem``:
-our SBML (hepatocyte context), the Sobotta et al. 2017 IL-6 measurements in
-primary hepatocytes (Front Physiol 8:775, doi:10.3389/fphys.2017.00775; the
-draft PEtab encoding in ../shared/data/petab, see its SOURCE.md), observables
-mapped onto our readouts, and the draft's per-blot offsets, scales and noise
-levels as parameters. Every simulation starts from the unstimulated steady state
-(PEtab pre-equilibration with the condition ``unstimulated``; the species keep
-their initial assignments from the totals, so a calibration that changes a
-total or a rate gets its own steady state). Doses are nM in the condition table
-(IL-6 ng/mL converted with the catalog's molar mass, 20.8 kDa).
+``petab_problem(model, dataset)`` returns a ``petab.v1.Problem``: our SBML in the
+dataset's cell context, the published measurements (../shared/data/petab, see its
+SOURCE.md), observables mapped onto our readouts, and the draft's blot offsets,
+scales and noise levels as parameters. Every simulation starts from the
+unstimulated steady state (PEtab pre-equilibration with the condition
+``unstimulated``; the species keep their initial assignments from the totals, so
+a calibration that changes a total or a rate gets its own steady state). Doses
+are nM in the condition table (ng/mL converted with the catalog's molar masses).
 
-What of the draft is kept, and why the rest is not (:func:`select_measurements`
-gives the reason for every row):
+Datasets (:data:`DATASETS`):
 
-- kept: constant IL-6 from time 0, measured at t >= 0, on observables our model
-  has (phospho-STAT3 in lysates and nuclei, pJAK1, phospho-gp130, SOCS3 mRNA and
-  protein, % phospho-STAT3 by mass spectrometry, nuclear/cytoplasmic STAT3);
-- dropped, negative times: the draft starts simulations at t = -60 min, which a
-  PEtab v1 problem cannot (it starts at 0);
-- dropped, pulse / repeated-dose protocols (data sets named *Pulse*,
-  *ThreeDoses*): IL-6 washed out or added again, which a constant-dose condition
-  table cannot express;
-- dropped, actinomycin D (data sets named *ActD*) and Stattic (conditions with
-  Stattic): inhibitors our model does not have (the draft's ruxolitinib
-  conditions were already removed from the copy in ../shared/data);
-- dropped, absolute amounts (JAK1_gp130_abs, SOCS3_abs, ctSTAT3_abs): the draft
-  gives them no units, so they cannot be compared with nM;
-- dropped, rows without observable parameters (the two SOCS3_qpcr rows of
-  model1_data375, which also make the draft fail petablint);
-- dropped, blots whose scale the draft fixes at 0 (pJAK1 and pSTAT3 of
-  bohl_hep_2009_07_07_DRTC): the published fit did not use them.
+- ``Sobotta_Frontiers2017``: IL-6 in primary hepatocytes (Front Physiol 8:775,
+  doi:10.3389/fphys.2017.00775), context ``hepatocyte``. Kept: constant IL-6
+  from time 0, measured at t >= 0, on observables our model has (phospho-STAT3
+  in lysates and nuclei, pJAK1, phospho-gp130, SOCS3 mRNA and protein, % phospho-
+  STAT3 by mass spectrometry, nuclear/cytoplasmic STAT3). Dropped, with the
+  reason in :func:`select_measurements`: negative times (the draft starts at
+  t = -60 min, PEtab v1 at 0); IL-6 pulse, wash-out and repeated-dose protocols
+  (*Pulse*, *ThreeDoses*), which a constant-dose condition table cannot
+  express; actinomycin D and Stattic, inhibitors our model does not have (the
+  ruxolitinib conditions are not in the copy); absolute amounts without units
+  (JAK1_gp130_abs, SOCS3_abs, ctSTAT3_abs); the two SOCS3_qpcr rows without
+  observable parameters; blots whose scale the draft fixes at 0; and rows where
+  the published model, simulated from the draft, does not reproduce the
+  repository's own simulation (the draft does not encode their protocol).
+- ``Raia_CancerResearch2011``: IL-13 in MedB-1 lymphoma cells (Cancer Res
+  71:693, doi:10.1158/0008-5472.CAN-10-2987), context ``lymphoma``. Dropped:
+  CD274 (PD-L1) mRNA, a gene outside our network. pSTAT5, SOCS3 protein and
+  surface receptor are absolute in the published problem, in its model's own
+  units (its initial amounts are fitted); ours are nM, so each gets a scale.
 
-Parameters: noise levels start at the draft's published estimates (in the
-data's log10 units, whatever the model). Offsets and scales convert our nM into
-each blot's units, so the published ones (fitted with another model) do not
-apply: each blot's pair starts at its joint optimum given our model's current
-simulation and those noise levels, as hierarchical optimisation would compute
-it. Our model has no basal phosphorylation, so every offset is estimated and
-positive (the draft fixes some at 0). All are estimated; ``estimate=`` adds
-model parameters.
+Offsets and scales convert our nM into each blot's units, so the published ones
+(fitted with another model) do not apply: they start at their optimum given our
+model's current simulation and the published noise levels, as hierarchical
+optimisation computes it (:func:`jakstat_sbml.likelihood.profile`). Our model
+has no basal phosphorylation, so every offset is estimated and positive (the
+Sobotta draft fixes some at 0). Noise levels are the published fits' values and
+are fixed, so that both models are judged by one noise model.
 
-Computing the objective: ``petab_simulations(model, problem)`` simulates the
-problem with the Python API (re-equilibrating whenever a model parameter
-changes) and ``petab.v1.calculate_llh`` turns that into the likelihood.
-pyPESTO 0.7.0's RoadRunner importer cannot evaluate this problem: its
-pre-equilibration (RoadRunner's Newton solver with conserved-moiety analysis,
+Computing the objective: :class:`Simulator` (and :func:`petab_simulations`)
+simulates the problem with the Python API (re-equilibrating whenever a model
+parameter changes) and ``petab.v1.calculate_llh`` turns that into the
+likelihood. pyPESTO 0.7.0's RoadRunner importer cannot evaluate these problems:
+its pre-equilibration (RoadRunner's Newton solver with conserved-moiety analysis,
 default tolerances) fails with CV_TOO_MUCH_WORK on this model even when started
 at the steady state, and replicate measurements at one time point make it ask
 RoadRunner for repeated output times (CV_TOO_CLOSE).
@@ -56,16 +54,16 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import reduce
+from functools import cache, reduce
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import build, catalog
+from . import catalog
 from .errors import InputError, UnknownNameError
 from .export import ExportError
 from .model import Condition, Model
@@ -98,10 +96,14 @@ def data_folder(path: str | os.PathLike | None = None) -> Path:
 class Observable:
     """How one of the data's observables reads out of our model."""
 
-    quantity: str  # expression of model symbols: readouts, species (concentration), parameters
-    relative: bool  # arbitrary units: offset + scale * quantity (draft's observableParameter1/2)
+    quantity: str  # expression of our readouts and parameters
+    form: str  # "offset+scale", "scale" or "absolute": how the data's units relate to the quantity
     transformation: str  # PEtab observableTransformation
     meaning: str
+    own_scale: bool = False  # absolute in the published problem (its model's units): we add a scale
+
+    def scale_token(self, observable_id: str) -> str:
+        return f"scale_{observable_id}_jakstat"
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,11 @@ class Dataset:
     dose_column: str  # in the draft's condition table, ng/mL
     observables: dict[str, Observable]
     dropped_observables: dict[str, str]  # observable -> reason
-    protocol_datasets: dict[str, str]  # regex on the data set name -> reason
-    inhibitor_columns: dict[str, str]  # condition column whose non-zero value drops a row -> reason
+    protocol_datasets: dict[str, str] = field(default_factory=dict)  # regex on the data set name -> reason
+    inhibitor_columns: dict[str, str] = field(default_factory=dict)  # non-zero value drops a row -> reason
+    noise: str = "constant"  # "constant": sd; "abs+rel": sd_abs + sd_rel * observable (lin)
+    not_expressed: tuple[str, ...] = ()  # what of the published model ours does not have, for the results
 
-
-NUCLEAR_OVER_CYTOPLASMIC_STAT3 = "nuclear_over_cytoplasmic_STAT3"  # placeholder, expanded per SBML
 
 SOBOTTA = Dataset(
     name="Sobotta_Frontiers2017",
@@ -124,19 +126,17 @@ SOBOTTA = Dataset(
     cytokine="IL6",
     dose_column="input_il6",
     observables={
-        "pSTAT3_wb": Observable("pSTAT3", True, "log10", "phospho-STAT3, whole-cell lysate (western blot)"),
-        "pSTAT3_lumi": Observable("pSTAT3", True, "log10", "phospho-STAT3, whole-cell lysate (Luminex)"),
-        "npSTAT3_wb": Observable("nuc_pSTAT3", True, "log10", "phospho-STAT3 in the nuclear fraction"),
-        "pJAK1_wb": Observable("pJAK1", True, "log10", "phospho-JAK1 (receptor-bound, active)"),
-        # Our receptor complexes are phosphorylated as one unit (JAK and gp130 together):
-        # phospho-gp130 is every active gp130 complex, whichever JAK it carries.
-        "pgp130_wb": Observable("pJAK1 + pJAK2 + pTYK2", True, "log10",
-                                "phospho-gp130: active IL-6 receptor complexes (only IL-6 is given)"),
-        "SOCS3_qpcr": Observable("SOCS3_mRNA", True, "log10", "SOCS3 mRNA (qRT-PCR)"),
-        "SOCS3_wb": Observable("SOCS3_protein", True, "log10", "SOCS3 protein (western blot)"),
-        "pSTAT3_ms": Observable("100 * pSTAT3 / STAT3_total", False, "lin",
+        "pSTAT3_wb": Observable("pSTAT3", "offset+scale", "log10", "phospho-STAT3, whole-cell lysate (western blot)"),
+        "pSTAT3_lumi": Observable("pSTAT3", "offset+scale", "log10", "phospho-STAT3, whole-cell lysate (Luminex)"),
+        "npSTAT3_wb": Observable("nuc_pSTAT3", "offset+scale", "log10", "phospho-STAT3 in the nuclear fraction"),
+        "pJAK1_wb": Observable("pJAK1", "offset+scale", "log10", "phospho-JAK1 (receptor-bound, active)"),
+        # Our receptor complexes are phosphorylated as one unit (JAK and gp130 together).
+        "pgp130_wb": Observable("pIL6ST", "offset+scale", "log10", "phospho-gp130: active IL-6 receptor complexes"),
+        "SOCS3_qpcr": Observable("SOCS3_mRNA", "offset+scale", "log10", "SOCS3 mRNA (qRT-PCR)"),
+        "SOCS3_wb": Observable("SOCS3_protein", "offset+scale", "log10", "SOCS3 protein (western blot)"),
+        "pSTAT3_ms": Observable("100 * pSTAT3 / STAT3_total", "absolute", "lin",
                                 "percent of STAT3 phosphorylated (mass spectrometry)"),
-        "ntSTAT3_ratio": Observable(NUCLEAR_OVER_CYTOPLASMIC_STAT3, False, "log10",
+        "ntSTAT3_ratio": Observable("STAT3_nuc_total / STAT3_cyt_total", "absolute", "log10",
                                     "nuclear over cytoplasmic STAT3 concentration (imaging)"),
     },
     dropped_observables={
@@ -153,16 +153,59 @@ SOBOTTA = Dataset(
         "input_actd": "actinomycin D: an inhibitor the model does not have",
         "input_ruxolitinib": "ruxolitinib schedule with degradation: not in this problem",
     },
+    not_expressed=(
+        "IL-6 pulse/wash-out and repeated-dose experiments (the draft's condition table has constant inputs "
+        "only; its own simulations of them disagree with the repository's)",
+        "actinomycin D and Stattic experiments (inhibitors our model does not have); the ruxolitinib "
+        "experiments are not in the copy of the data",
+        "absolute amounts without units (JAK1_gp130_abs, SOCS3_abs, ctSTAT3_abs)",
+        "measurements before IL-6 (t = -10 min; PEtab v1 starts at 0)",
+        "basal (IL-6-independent) receptor activation: the published model has it (jak1_act_basal), ours has "
+        "no phospho-STAT3 without cytokine, so blot offsets stand for the basal signal",
+    ),
 )
 
-DATASETS = {SOBOTTA.name: SOBOTTA}
+RAIA = Dataset(
+    name="Raia_CancerResearch2011",
+    context="lymphoma",
+    cytokine="IL13",
+    dose_column="il13_level",
+    observables={
+        "observable_pJAK2": Observable("pJAK2", "scale", "lin", "phospho-JAK2 (immunoblot)"),
+        "observable_pIL4Ra": Observable("pIL4R", "scale", "lin", "phospho-IL-4R alpha (immunoblot)"),
+        "observable_pSTAT5": Observable("pSTAT5", "scale", "lin", "phospho-STAT5 (immunoblot)", own_scale=True),
+        "observable_SOCS3mRNA": Observable("SOCS3_mRNA", "scale", "lin", "SOCS3 mRNA (qRT-PCR)"),
+        "observable_SOCS3": Observable("SOCS3_protein", "scale", "lin", "SOCS3 protein (immunoblot)",
+                                       own_scale=True),
+        "observable_IL13_cell": Observable("IL13_bound", "scale", "lin", "cell-bound IL-13 (radioligand)"),
+        "observable_RecSurf": Observable("IL13RA1_surface", "scale", "lin",
+                                         "surface IL-13 receptor (flow cytometry)", own_scale=True),
+    },
+    dropped_observables={
+        "observable_CD274mRNA": "CD274 (PD-L1) mRNA: the gene is not in the network",
+    },
+    noise="abs+rel",
+    not_expressed=(
+        "CD274 (PD-L1) mRNA: a STAT5 target gene outside our network",
+        "the decoy receptor IL13RA2: the published model binds IL-13 to it (IL13_cell includes it); ours has "
+        "no IL13RA2, so cell-bound IL-13 is the signalling receptors' only",
+        "an internal receptor pool that recycles to the surface (Rec_i, Rec_recycle): ours makes new chains "
+        "at the constitutive turnover rate instead",
+    ),
+)
+
+DATASETS = {d.name: d for d in (SOBOTTA, RAIA)}
 
 
-def _dataset(name: str) -> Dataset:
+def dataset(name: str) -> Dataset:
+    """The dataset mapped onto our model (:data:`DATASETS`), by name."""
     try:
         return DATASETS[name]
     except (KeyError, TypeError):
         raise UnknownNameError("PEtab dataset", name, list(DATASETS)) from None
+
+
+_dataset = dataset  # the name the exporter used
 
 
 def _draft(ds: Dataset, folder: Path) -> dict[str, pd.DataFrame]:
@@ -178,21 +221,33 @@ def _draft(ds: Dataset, folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def _data_set_name(row: pd.Series) -> str:
-    """The experiment a row belongs to, from its parameter names (the draft has no datasetId)."""
-    for field in (row.get("observableParameters"), row.get("noiseParameters")):
-        if isinstance(field, str):
-            for token in field.split(";"):
+    """The experiment a row belongs to: its datasetId, else from its parameter names (the
+    Sobotta draft has no datasetId column)."""
+    given = row.get("datasetId")
+    if isinstance(given, str) and given:
+        return given
+    for name in (row.get("observableParameters"), row.get("noiseParameters")):
+        if isinstance(name, str):
+            for token in name.split(";"):
                 m = re.match(r"^(?:offset|scale|sd)_[a-z0-9]+_(?:wb|qpcr|lumi|ms|abs|ratio)_(.+)$", token.strip())
                 if m:
                     return m.group(1)
     return f"{row['observableId']}_{row['simulationConditionId']}"
 
 
+@cache
+def _reproduced(name: str, folder: str) -> tuple[bool, ...]:
+    from .published import PublishedModel
+
+    return tuple(bool(v) for v in PublishedModel(name, folder).reproduces_repository())
+
+
 def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The draft's measurement table with ``datasetId``, the IL-6 dose (ng/mL) and
+    """The draft's measurement table with ``datasetId``, the dose (ng/mL) and
     ``reason``: why a row is left out ('' for rows the problem keeps)."""
     ds = _dataset(dataset)
-    draft = _draft(ds, data_folder(data_dir))
+    folder = data_folder(data_dir)
+    draft = _draft(ds, folder)
     m = draft["measurement"].copy()
     conditions = draft["condition"].set_index("conditionId")
     m["datasetId"] = [_data_set_name(r) for _, r in m.iterrows()]
@@ -200,18 +255,21 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
     p = draft["parameter"]
     switched_off = set(p.loc[p["parameterId"].str.startswith("scale_") & (p["estimate"] == 0)
                              & (p["nominalValue"] == 0), "parameterId"])
+    reproduced = _reproduced(ds.name, str(folder))
     reasons = []
-    for _, row in m.iterrows():
+    for i, (_, row) in enumerate(m.iterrows()):
         reason = ""
+        obs = ds.observables.get(row["observableId"])
+        has_tokens = isinstance(row.get("observableParameters"), str) and row["observableParameters"].strip()
         if row["observableId"] in ds.dropped_observables:
             reason = ds.dropped_observables[row["observableId"]]
-        elif row["observableId"] not in ds.observables:
+        elif obs is None:
             reason = "observable not mapped onto the model"
         elif row["time"] < 0:
             reason = "negative time: PEtab simulations start at t = 0"
-        elif ds.observables[row["observableId"]].relative and not isinstance(row["observableParameters"], str):
+        elif obs.form != "absolute" and not obs.own_scale and not has_tokens:
             reason = "no observable parameters (offset, scale) given"
-        elif any(t.strip() in switched_off for t in str(row["observableParameters"]).split(";")):
+        elif has_tokens and any(t.strip() in switched_off for t in str(row["observableParameters"]).split(";")):
             reason = "the draft fixes this blot's scale at 0: the published fit left it out"
         else:
             for pattern, why in ds.protocol_datasets.items():
@@ -221,6 +279,9 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
             for column, why in ds.inhibitor_columns.items():
                 if not reason and column in conditions and conditions.loc[row["simulationConditionId"], column] != 0:
                     reason = why
+            if not reason and not reproduced[i]:
+                reason = ("the published model, simulated from the draft, does not reproduce the repository's "
+                          "simulation here: the draft does not encode this row's protocol")
         reasons.append(reason)
     m["reason"] = reasons
     return m
@@ -229,15 +290,25 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
 # ----------------------------------------------------------------------------- problem
 
 
+def observable_formula(obs_id: str, o: Observable) -> str:
+    """PEtab formula of an observable (placeholders for offset and scale)."""
+    if o.form == "offset+scale":
+        return f"observableParameter1_{obs_id} + observableParameter2_{obs_id} * ({o.quantity})"
+    if o.form == "scale":
+        return f"observableParameter1_{obs_id} * ({o.quantity})"
+    return o.quantity
+
+
 def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str | os.PathLike | None = None,
                   estimate: Iterable[str] = ()):
     """The PEtab problem of ``model`` against ``dataset`` (a ``petab.v1.Problem``).
 
-    ``model`` must be in the dataset's context (hepatocyte for Sobotta 2017).
-    ``estimate`` lists model parameters (ids of models/parameters.tsv) to add to
-    the parameter table as estimated (log10 scale, bounds 1/1000x to 1000x of the
-    current value); by default only the observables' offsets, scales and noise
-    levels are estimated. The module docstring says what of the data is kept.
+    ``model`` must be in the dataset's context (hepatocyte for Sobotta 2017,
+    lymphoma for Raia 2011). ``estimate`` lists model parameters (ids of
+    models/parameters.tsv) to add to the parameter table as estimated (log10
+    scale, bounds 1/1000x to 1000x of the current value); by default only the
+    observables' offsets and scales are estimated (noise levels are the
+    published ones, fixed). The module docstring says what of the data is kept.
     """
     from petab.v1 import Problem
     from petab.v1.models.sbml_model import SbmlModel
@@ -253,18 +324,16 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
     kept = rows[rows["reason"] == ""]
 
     doc = sbml_with_totals(model)
-    formulas = {}
-    for obs_id in sorted(set(kept["observableId"])):
-        o = ds.observables[obs_id]
-        q = _species_ratio(doc) if o.quantity == NUCLEAR_OVER_CYTOPLASMIC_STAT3 else o.quantity
-        formulas[obs_id] = (f"observableParameter1_{obs_id} + observableParameter2_{obs_id} * ({q})"
-                            if o.relative else q)
+    formulas = {obs_id: observable_formula(obs_id, ds.observables[obs_id])
+                for obs_id in sorted(set(kept["observableId"]))}
+    noise = {o: (f"noiseParameter1_{o}" if ds.noise == "constant"
+                 else f"noiseParameter1_{o} + noiseParameter2_{o} * ({f})") for o, f in formulas.items()}
     observable_df = pd.DataFrame({
         "observableId": list(formulas),
         "observableName": [ds.observables[o].meaning for o in formulas],
         "observableFormula": list(formulas.values()),
         "observableTransformation": [ds.observables[o].transformation for o in formulas],
-        "noiseFormula": [f"noiseParameter1_{o}" for o in formulas],
+        "noiseFormula": [noise[o] for o in formulas],
         "noiseDistribution": "normal",
     }).set_index("observableId")
 
@@ -281,19 +350,22 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
            for r in first.itertuples()]
     ).set_index("conditionId")
 
+    tokens = [ds.observables[o].scale_token(o) if ds.observables[o].own_scale else p
+              for o, p in zip(kept["observableId"], kept["observableParameters"].fillna(""))]
     measurement_df = pd.DataFrame({
         "observableId": kept["observableId"],
         "preequilibrationConditionId": PREEQUILIBRATION,
         "simulationConditionId": kept["simulationConditionId"],
         "measurement": kept["measurement"].astype(float),
         "time": kept["time"].astype(float),
-        "observableParameters": kept["observableParameters"].fillna(""),
+        "observableParameters": tokens,
         "noiseParameters": kept["noiseParameters"].astype(str),
         "datasetId": kept["datasetId"],
     }).reset_index(drop=True)
 
     draft_parameters = _draft(ds, folder)["parameter"]
-    parameter_df = _parameter_table(draft_parameters, measurement_df, to_estimate)
+    own = sorted({ds.observables[o].scale_token(o) for o in formulas if ds.observables[o].own_scale})
+    parameter_df = _parameter_table(draft_parameters, measurement_df, to_estimate, own)
     problem = Problem(model=SbmlModel(sbml_model=doc.getModel(), sbml_document=doc,
                                       model_id=doc.getModel().getId()),
                       condition_df=condition_df, measurement_df=measurement_df,
@@ -325,18 +397,6 @@ def _nM(cytokine: str, ng_per_ml: float) -> float:
     return dict(Condition.make(cytokines={cytokine: f"{float(ng_per_ml)!r} ng/mL"}).cytokines)[cytokine]
 
 
-def _species_ratio(doc, gene: str = "STAT3") -> str:
-    """Nuclear over cytoplasmic concentration of all forms of ``gene`` (species ids)."""
-    terms: dict[str, list[str]] = {"nucleus": [], "cytoplasm": []}
-    for s in doc.getModel().getListOfSpecies():
-        n = build.species_genes(s.getId()).count(gene)
-        if n and s.getCompartment() in terms:
-            terms[s.getCompartment()].append(s.getId() if n == 1 else f"{n} * {s.getId()}")
-    if not terms["nucleus"] or not terms["cytoplasm"]:
-        raise ExportError(f"the model has no nuclear or no cytoplasmic {gene}")
-    return f"({' + '.join(terms['nucleus'])}) / ({' + '.join(terms['cytoplasm'])})"
-
-
 def _model_parameters_to_estimate(model: Model, estimate: Iterable[str]) -> dict[str, float]:
     if isinstance(estimate, str):
         estimate = [estimate]
@@ -353,15 +413,16 @@ def _model_parameters_to_estimate(model: Model, estimate: Iterable[str]) -> dict
     return out
 
 
+def split_tokens(field) -> list[str]:
+    """The entries of an observableParameters / noiseParameters field."""
+    if field is None or (isinstance(field, float) and math.isnan(field)):
+        return []
+    return [t.strip() for t in str(field).split(";") if t.strip()]
+
+
 def _tokens(column: pd.Series) -> set[str]:
     """Parameter ids (not numbers) in an observableParameters / noiseParameters column."""
-    out = set()
-    for field in column.dropna():
-        for token in str(field).split(";"):
-            token = token.strip()
-            if token and not _is_number(token):
-                out.add(token)
-    return out
+    return {t for name in column.dropna() for t in split_tokens(name) if not _is_number(t)}
 
 
 def _is_number(token: str) -> bool:
@@ -372,21 +433,29 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _parameter_table(draft: pd.DataFrame, measurement_df: pd.DataFrame, model_parameters: dict[str, float]):
+def _parameter_table(draft: pd.DataFrame, measurement_df: pd.DataFrame, model_parameters: dict[str, float],
+                     own_scales: list[str]):
     needed = _tokens(measurement_df["observableParameters"]) | _tokens(measurement_df["noiseParameters"])
+    needed -= set(own_scales)
     draft = draft.set_index("parameterId")
     missing = sorted(needed - set(draft.index))
     if missing:
         raise ExportError(f"the draft's parameter table lacks {', '.join(missing[:5])}")
     table = draft.loc[sorted(needed), ["parameterName", "parameterScale", "lowerBound", "upperBound",
                                        "nominalValue"]].copy()
+    noise = _tokens(measurement_df["noiseParameters"])
+    nuisance = table.index.difference(list(noise))
     # Our model has no basal phosphorylation, so every blot needs a positive
     # background: the draft's offsets fixed at 0 (lin scale) become estimated on
-    # log10 scale with the bounds of its other offsets and scales.
-    lin = table.index[table["parameterScale"] != "log10"]
-    table.loc[lin, ["parameterScale", "lowerBound", "upperBound"]] = ["log10", 1e-15, 1e6]
+    # log10 scale; offsets and scales get wide bounds (our units are nM, not the
+    # published model's).
+    table.loc[nuisance, ["parameterScale", "lowerBound", "upperBound"]] = ["log10", 1e-15, 1e15]
     table.loc[table["nominalValue"] <= 0, "nominalValue"] = 1.0  # replaced by the start fit
     table["estimate"] = 1
+    table.loc[table.index.isin(list(noise)), "estimate"] = 0  # the published noise levels, fixed
+    for pid in own_scales:
+        table.loc[pid] = {"parameterName": pid, "parameterScale": "log10", "lowerBound": 1e-15,
+                          "upperBound": 1e15, "nominalValue": 1.0, "estimate": 1}
     for pid, value in model_parameters.items():
         table.loc[pid] = {"parameterName": pid, "parameterScale": "log10", "lowerBound": value / 1000,
                           "upperBound": value * 1000, "nominalValue": value, "estimate": 1}
@@ -394,59 +463,61 @@ def _parameter_table(draft: pd.DataFrame, measurement_df: pd.DataFrame, model_pa
     return table
 
 
+def observations(problem, noise_values: Mapping[str, float] | None = None):
+    """The :class:`~jakstat_sbml.likelihood.Observations` of a problem made here:
+    measurements, transformation, published noise levels, offset/scale tokens."""
+    from .likelihood import Observations
+
+    m = problem.measurement_df
+    nominal = problem.parameter_df["nominalValue"].astype(float).to_dict()
+    nominal.update(noise_values or {})
+    obs_df = problem.observable_df
+    cols = {k: [] for k in ("offset_id", "scale_id", "offset", "scale", "noise_abs", "noise_rel")}
+    for _, row in m.iterrows():
+        formula = obs_df.loc[row["observableId"], "observableFormula"]
+        tokens = split_tokens(row["observableParameters"])
+        placeholders = sorted(set(re.findall(r"observableParameter(\d)_", formula)))
+        if placeholders == ["1", "2"]:
+            ids = tokens
+        elif placeholders == ["1"]:
+            ids = ["", tokens[0]]
+        else:
+            ids = ["", ""]
+        for what, token, default in (("offset", ids[0], 0.0), ("scale", ids[1], 1.0)):
+            if token and _is_number(token):
+                cols[f"{what}_id"].append("")
+                cols[what].append(float(token))
+            else:
+                cols[f"{what}_id"].append(token)
+                cols[what].append(nominal.get(token, default) if token else default)
+        noise = [nominal[t] if t in nominal else float(t) for t in split_tokens(row["noiseParameters"])]
+        cols["noise_abs"].append(noise[0])
+        cols["noise_rel"].append(noise[1] if len(noise) > 1 else 0.0)
+    log10 = obs_df.loc[m["observableId"], "observableTransformation"].to_numpy() == "log10"
+    return Observations.from_frame(pd.DataFrame({"measurement": m["measurement"].to_numpy(float),
+                                                 "log10": log10, **cols}))
+
+
+def model_parameter_values(problem, model: Model) -> dict[str, float]:
+    """The problem's values of model parameters (those in its parameter table)."""
+    known = model.parameters_for(Condition())
+    return {p: float(v) for p, v in problem.parameter_df["nominalValue"].items() if p in known}
+
+
 def _start_offsets_and_scales(problem, model: Model, ds: Dataset) -> None:
     """Start each blot's offset and scale at their joint optimum given the current
-    simulation and the published noise levels (least squares on the observable's
-    scale, as hierarchical optimisation does)."""
-    from scipy.optimize import minimize
+    simulation and the published noise levels (as hierarchical optimisation does)."""
+    from .likelihood import profile
 
-    quantities = {}
-    for obs_id, o in ds.observables.items():
-        if obs_id in problem.observable_df.index and o.relative:
-            formula = problem.observable_df.loc[obs_id, "observableFormula"]
-            quantities[obs_id] = formula.split(" * ", 1)[1]  # "offset + scale * (quantity)"
-    x = _evaluate(model, problem, quantities)
-    m = problem.measurement_df
+    obs = observations(problem)
+    quantities = {o: ds.observables[o].quantity for o in problem.observable_df.index}
+    q = Simulator(model, problem.measurement_df, problem.condition_df, quantities).values(
+        model_parameter_values(problem, model))
+    fit = profile(obs, q)
     par = problem.parameter_df
-    nominal = par["nominalValue"].to_dict()
-
-    def value(token: str) -> float:
-        return float(token) if _is_number(token) else float(nominal[token])
-
-    groups: dict[str, list[int]] = {}
-    for i, field in enumerate(m["observableParameters"]):
-        if isinstance(field, str) and field:
-            groups.setdefault(field, []).append(i)
-    for field, idx in groups.items():
-        offset_id, scale_id = (t.strip() for t in field.split(";"))
-        rows = m.iloc[idx]
-        y = rows["measurement"].to_numpy(float)
-        q = np.clip(x[idx], 0.0, None)
-        sigma = np.array([value(f) for f in rows["noiseParameters"]])
-        log = problem.observable_df.loc[rows["observableId"].iloc[0], "observableTransformation"] != "lin"
-        free_offset = not _is_number(offset_id)
-        if not np.any(q > 0):
-            continue  # no signal in the model: the data cannot place a scale
-
-        def cost(u_offset, u_scale):
-            offset = 10.0**u_offset if free_offset else float(offset_id)
-            sim = offset + 10.0**u_scale * q[..., :]
-            r = (np.log10(y) - np.log10(sim)) if log else (y - sim)
-            return np.sum((r / sigma) ** 2, axis=-1)
-
-        lo_s, hi_s = np.log10(par.loc[scale_id, ["lowerBound", "upperBound"]].to_numpy(float))
-        u_s = np.arange(lo_s, hi_s + 1e-9, 0.25)
-        u_o = np.arange(np.log10(y.min()) - 3, np.log10(y.max()) + 0.25, 0.25) if free_offset else np.zeros(1)
-        grid = cost(u_o[:, None, None], u_s[None, :, None])  # offsets x scales
-        i_o, i_s = np.unravel_index(int(np.argmin(grid)), grid.shape)
-        start = [u_o[i_o], u_s[i_s]] if free_offset else [u_s[i_s]]
-        fit = minimize(lambda v: float(cost(v[0], v[1]) if free_offset else cost(0.0, v[0])), start,
-                       method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
-        best = fit.x if fit.fun <= grid.min() else np.array(start)
-        par.loc[scale_id, "nominalValue"] = float(10.0 ** np.clip(best[-1], lo_s, hi_s))
-        if free_offset:
-            lo_o, hi_o = np.log10(par.loc[offset_id, ["lowerBound", "upperBound"]].to_numpy(float))
-            par.loc[offset_id, "nominalValue"] = float(10.0 ** np.clip(best[0], lo_o, hi_o))
+    for token, value in fit.nuisance.items():
+        lo, hi = par.loc[token, ["lowerBound", "upperBound"]].astype(float)
+        par.loc[token, "nominalValue"] = float(np.clip(value, lo, hi)) if value > 0 else float(lo)
 
 
 # ----------------------------------------------------------------------------- simulation
@@ -469,88 +540,110 @@ def _grid(times: Iterable[float]) -> tuple[float, int, float]:
     return float(t_end), points, float(step)
 
 
-def _conditions(model: Model, problem) -> dict[str, Condition]:
-    """Our Condition for each simulation condition of the problem (times excluded)."""
-    dose_of = {c.dose_parameter: ("cytokines", n) for n, c in catalog.CYTOKINES.items()}
-    dose_of |= {d.dose_parameter: ("drugs", n) for n, d in catalog.DRUGS.items()}
-    known = model.parameters_for(Condition())
-    overrides = {p: float(v) for p, v in problem.parameter_df["nominalValue"].items() if p in known}
-    out = {}
-    for cid, row in problem.condition_df.iterrows():
-        kw: dict = {"cytokines": {}, "drugs": {}, "parameters": dict(overrides)}
-        for column, v in row.items():
-            if column == "conditionName" or pd.isna(v):
-                continue
-            if column in dose_of:
-                kind, name = dose_of[column]
-                kw[kind][name] = float(v)
-            else:
-                kw["parameters"][column] = float(v)
-        out[cid] = kw
-    for cid in set(problem.measurement_df["preequilibrationConditionId"].dropna()):
-        kw = out[cid]
-        if any(v for v in kw["cytokines"].values()) or any(v for v in kw["drugs"].values()) \
-                or kw["parameters"] != overrides:
-            raise InputError(f"pre-equilibration condition {cid!r} sets doses or parameters: the Python API "
-                             "always pre-equilibrates the genotype without doses")
-    return out
+class Simulator:
+    """Values of observable formulas for every row of a measurement table, from
+    simulations with the Python API.
 
+    ``formulas`` maps observable ids to expressions of our readouts, parameters
+    and PEtab placeholders (``observableParameter1_<id>`` ...). Everything that
+    does not depend on the parameters (which conditions to simulate, on which
+    time grid, which rows read which grid points, the compiled formulas) is
+    prepared once, so that :meth:`values` only simulates; a calibration calls it
+    for every parameter vector. Conditions that differ only by name (the same
+    dose in several experiments) are simulated once.
+    """
 
-def _evaluate(model: Model, problem, formulas: dict[str, str]) -> np.ndarray:
-    """Value of ``formulas[observableId]`` for every measurement row (NaN where absent)."""
-    import sympy as sp
-    from petab.v1.math import sympify_petab
+    def __init__(self, model: Model, measurements: pd.DataFrame, conditions: pd.DataFrame,
+                 formulas: Mapping[str, str]):
+        import sympy as sp
+        from petab.v1.math import sympify_petab
 
-    m = problem.measurement_df
-    nominal = problem.parameter_df["nominalValue"].to_dict()
-    exprs = {obs: sympify_petab(f) for obs, f in formulas.items()}
-    placeholders = re.compile(r"^(observableParameter|noiseParameter)\d+_")
-    model_symbols = sorted({s.name for e in exprs.values() for s in e.free_symbols
-                            if not placeholders.match(s.name) and s.name not in nominal})
-    readouts = [s for s in model_symbols if s in catalog.READOUTS]
-    conditions = _conditions(model, problem)
-    out = np.full(len(m), np.nan)
-    # Conditions that differ only by name (the same dose in several experiments)
-    # are simulated once.
-    same = m["simulationConditionId"].map(lambda cid: repr(conditions[cid]))
-    for key, rows in m.groupby(same):
-        t_end, points, step = _grid(rows["time"])
-        cond = Condition.make(**conditions[rows["simulationConditionId"].iloc[0]], t_end=t_end, points=points)
-        values = {}
-        if readouts:
-            df = model.run(cond, readouts=readouts)
-            values.update({r: df[r].to_numpy() for r in readouts})
-        rest = [s for s in model_symbols if s not in values]
-        if rest:
-            params = model.parameters_for(cond)
-            values.update({s: np.full(points, params[s]) for s in rest if s in params})
-            rest = [s for s in rest if s not in values]
-        if rest:
-            species = model.species(cond)
-            for s in rest:
-                if s not in species.columns:
-                    raise InputError(f"observable symbol {s!r} is no readout, parameter or species of the model")
-                values[s] = species[s].to_numpy()
-        index = np.rint(rows["time"].to_numpy(float) / step).astype(int)
-        for (obs, pars), sub in rows.groupby(["observableId", "observableParameters"], dropna=False):
-            if obs not in exprs:
-                continue
-            e = exprs[obs]
-            given = {}
-            tokens = [] if pd.isna(pars) else [t.strip() for t in str(pars).split(";") if t.strip()]
-            for k, token in enumerate(tokens, start=1):
-                given[f"observableParameter{k}_{obs}"] = float(token) if _is_number(token) else float(nominal[token])
-            # by name: petab's parser gives its symbols assumptions (real=True)
-            e = e.subs({s: given[s.name] for s in e.free_symbols if s.name in given})
-            syms = sorted(e.free_symbols, key=lambda s: s.name)
-            unknown = [s.name for s in syms if s.name not in values]
-            if unknown:
-                raise InputError(f"observable {obs}: cannot evaluate {', '.join(unknown)}")
-            f = sp.lambdify(syms, e, "numpy")
-            at = index[[rows.index.get_loc(i) for i in sub.index]]
-            result = f(*[values[s.name][at] for s in syms]) if syms else np.full(len(at), float(e))
-            out[m.index.get_indexer(sub.index)] = np.broadcast_to(result, len(at))
-    return out
+        self.model = model
+        self.n = len(measurements)
+        doses = self._doses(conditions)
+        parameters = set(model.parameters_for(Condition()))
+        placeholder = re.compile(r"^(observableParameter|noiseParameter)\d+_")
+        exprs = {o: sympify_petab(f) for o, f in formulas.items()}
+        m = measurements.reset_index(drop=True)
+        unknown_obs = sorted(set(m["observableId"]) - set(exprs))
+        if unknown_obs:
+            raise InputError(f"no formula for observable(s) {', '.join(unknown_obs)}")
+        key = m["simulationConditionId"].map(lambda cid: tuple(sorted(doses[cid].items())))
+        self._groups = []
+        for dose_key, rows in m.groupby(key, sort=False):
+            t_end, points, step = _grid(rows["time"])
+            index = np.rint(rows["time"].to_numpy(float) / step).astype(int)
+            readouts: set[str] = set()
+            parts = []
+            pars_column = rows["observableParameters"].fillna("").astype(str) if "observableParameters" in rows \
+                else pd.Series("", index=rows.index)
+            for (obs, pars), sub in rows.groupby([rows["observableId"], pars_column], sort=False):
+                e = exprs[obs]
+                args = []
+                symbols = sorted(e.free_symbols, key=lambda s: s.name)
+                tokens = split_tokens(pars)
+                for s in symbols:
+                    name = s.name
+                    if placeholder.match(name):
+                        k = int(re.match(r"^\D+(\d+)_", name).group(1))
+                        if k > len(tokens):
+                            raise InputError(f"observable {obs}: no value for {name}")
+                        token = tokens[k - 1]
+                        args.append(("number", float(token)) if _is_number(token) else ("token", token))
+                    elif name in catalog.READOUTS:
+                        readouts.add(name)
+                        args.append(("readout", name))
+                    elif name in parameters:
+                        args.append(("parameter", name))
+                    else:
+                        raise InputError(f"observable {obs}: {name!r} is no readout or parameter of the model")
+                f = sp.lambdify(symbols, e, "numpy")
+                at = index[[rows.index.get_loc(i) for i in sub.index]]
+                parts.append((f, args, at, sub.index.to_numpy()))
+            self._groups.append((dict(dose_key), t_end, points, sorted(readouts), parts))
+
+    def _doses(self, conditions: pd.DataFrame) -> dict[str, dict[str, float]]:
+        dose_of = {c.dose_parameter: n for n, c in catalog.CYTOKINES.items()}
+        out = {}
+        for cid, row in conditions.iterrows():
+            d = {}
+            for column, v in row.items():
+                if column == "conditionName" or pd.isna(v):
+                    continue
+                if column not in dose_of:
+                    raise InputError(f"condition {cid}: column {column!r} is not a cytokine dose")
+                d[dose_of[column]] = float(v)
+            out[cid] = d
+        return out
+
+    def values(self, parameters: Mapping[str, float] | None = None,
+               tokens: Mapping[str, float] | None = None) -> np.ndarray:
+        """Each row's formula value with model ``parameters`` (overrides of the
+        context's values) and placeholder ``tokens`` (offsets, scales)."""
+        out = np.full(self.n, np.nan)
+        overrides = dict(parameters or {})
+        tokens = tokens or {}
+        for doses, t_end, points, readouts, parts in self._groups:
+            cond = Condition.make(cytokines={k: v for k, v in doses.items() if v}, parameters=overrides,
+                                  t_end=t_end, points=points)
+            values = {}
+            if readouts:
+                df = self.model.run(cond, readouts=readouts)
+                values = {r: df[r].to_numpy() for r in readouts}
+            params = self.model.parameters_for(cond) if any(a[0] == "parameter" for p in parts for a in p[1]) else {}
+            for f, args, at, rows in parts:
+                vals = []
+                for kind, name in args:
+                    if kind == "readout":
+                        vals.append(values[name][at])
+                    elif kind == "parameter":
+                        vals.append(params[name])
+                    elif kind == "token":
+                        vals.append(tokens[name])
+                    else:
+                        vals.append(name)
+                out[rows] = np.broadcast_to(np.asarray(f(*vals), float), len(rows))
+        return out
 
 
 def petab_simulations(model: Model, problem) -> pd.DataFrame:
@@ -562,8 +655,10 @@ def petab_simulations(model: Model, problem) -> pd.DataFrame:
     pre-equilibration asks for). Use with ``petab.v1.calculate_llh``.
     """
     formulas = problem.observable_df["observableFormula"].to_dict()
+    nominal = problem.parameter_df["nominalValue"].astype(float).to_dict()
+    simulator = Simulator(model, problem.measurement_df, problem.condition_df, formulas)
     sim = problem.measurement_df.drop(columns="measurement").copy()
-    sim["simulation"] = _evaluate(model, problem, formulas)
+    sim["simulation"] = simulator.values(model_parameter_values(problem, model), nominal)
     return sim
 
 

@@ -154,3 +154,62 @@ def combination_maps(comb, axes=None):
     fig.suptitle(f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label} "
                  f"({comb.context}); positive excess = synergy", fontsize=10)
     return fig
+
+
+def calibration_fits(points: pd.DataFrame, curves: pd.DataFrame, *, title: str, ylabel: str, log: bool,
+                     ncols: int = 4):
+    """Data and model fits, one panel per experiment.
+
+    ``points``: columns panel, series, time (min), measurement. ``curves``: panel,
+    series, model, time, value. Colours are series (doses); solid lines are the
+    first model in ``curves``, dashed the second.
+    """
+    import matplotlib.pyplot as plt
+
+    panels = list(dict.fromkeys(points["panel"]))
+    ncols = min(ncols, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.9 * nrows), squeeze=False,
+                             constrained_layout=True)
+    models = list(dict.fromkeys(curves["model"])) if len(curves) else []
+    styles = dict(zip(models, ["-", "--", ":"]))
+    for ax, panel in zip(axes.flat, panels):
+        pts = points[points["panel"] == panel]
+        series = list(dict.fromkeys(pts["series"]))
+        colours = dict(zip(series, plt.cm.viridis([i / max(len(series) - 1, 1) for i in range(len(series))])))
+        for name in series:
+            d = pts[pts["series"] == name]
+            ax.plot(d["time"], d["measurement"], "o", ms=3.5, color=colours[name], alpha=0.75, label=name)
+            for model in models:
+                c = curves[(curves["panel"] == panel) & (curves["series"] == name) & (curves["model"] == model)]
+                ax.plot(c["time"], c["value"], styles[model], color=colours[name], lw=1.3)
+        if log:
+            ax.set_yscale("log")
+            # limits from the data: a curve may start at 0 (no offset) far below them
+            lo, hi = float(pts["measurement"].min()), float(pts["measurement"].max())
+            ax.set_ylim(lo / 3, hi * 3)
+        ax.set_title(str(panel), fontsize=7)
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.legend(frameon=False, fontsize=6, title_fontsize=6)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    if models:
+        handles = [plt.Line2D([], [], color="k", ls=styles[m]) for m in models]
+        fig.legend(handles, models, loc="upper right", frameon=False, fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def multistart_waterfall(nllh, ax=None):
+    """Sorted final -log L of the starts of a multi-start calibration."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.2), constrained_layout=True)
+    values = np.sort(np.asarray(nllh, float))
+    ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=4)
+    ax.set_xlabel("start (sorted by final objective)")
+    ax.set_ylabel("-log L at the end of the start")
+    return ax.figure
