@@ -285,29 +285,28 @@ def _linear(y, q, w, fixed_offset, fixed_scale) -> tuple[float, float]:
     return float((sy - s * sq) / sw), float(s)
 
 
+def _log10_minimum(f, lo: float, hi: float) -> float:
+    """10**u at the minimum of f(u) over [lo, hi]: a 0.25-wide grid (the cost can have
+    several dips), then a bounded refinement around the best grid point."""
+    grid = np.arange(lo, hi + 1e-9, 0.25)
+    vals = [f(u) for u in grid]
+    i = int(np.argmin(vals))
+    res = optimize.minimize_scalar(f, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
+                                   method="bounded", options={"xatol": 1e-10})
+    return float(10.0 ** (res.x if res.fun <= vals[i] else grid[i]))
+
+
 def _numeric_scale(y, q, log, a, b, offset) -> float:
     """Scale by a 1-D search in log10 (noise that depends on the simulation)."""
     pos = q[q > 0]
     centre = math.log10(max(float(np.median(np.abs(y))), 1e-300)) - math.log10(float(np.median(pos)) if pos.size
                                                                                 else 1.0)
-    f = lambda u: _nllh(y, offset + 10.0**u * q, log, a, b)  # noqa: E731
-    grid = np.arange(centre - 6, centre + 6 + 1e-9, 0.25)
-    vals = [f(u) for u in grid]
-    i = int(np.argmin(vals))
-    res = optimize.minimize_scalar(f, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
-                                   method="bounded", options={"xatol": 1e-10})
-    return float(10.0 ** (res.x if res.fun <= vals[i] else grid[i]))
+    return _log10_minimum(lambda u: _nllh(y, offset + 10.0**u * q, log, a, b), centre - 6, centre + 6)
 
 
 def _numeric_offset(y, q, log, a, b, scale) -> float:
-    f = lambda u: _nllh(y, 10.0**u + scale * q, log, a, b)  # noqa: E731
     top = math.log10(float(np.max(np.abs(y))))
-    grid = np.arange(top - 8, top + 1 + 1e-9, 0.25)
-    vals = [f(u) for u in grid]
-    i = int(np.argmin(vals))
-    res = optimize.minimize_scalar(f, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
-                                   method="bounded", options={"xatol": 1e-10})
-    return float(10.0 ** (res.x if res.fun <= vals[i] else grid[i]))
+    return _log10_minimum(lambda u: _nllh(y, 10.0**u + scale * q, log, a, b), top - 8, top + 1)
 
 
 def _numeric_both(y, q, log, a, b) -> tuple[float, float]:
