@@ -1,5 +1,5 @@
 """Many conditions at once: serial, local processes and a real Dask cluster give the
-same numbers bit for bit, a dying Dask worker loses nothing, and compiled models
+same numbers bit for bit, a dying worker (Dask or local) loses nothing, and compiled models
 are cached on disk (and rebuilt when the cache is damaged)."""
 
 import os
@@ -196,6 +196,60 @@ def test_dask_worker_killed_mid_run_still_yields_every_result(ctcl, dask_client)
     assert recorder.finished == len(conds)
     assert_same_frame(df, expected)
     dask_client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
+
+
+def _kill_a_local_worker_mid_run(recorder: "ChunkRecorder", killed: dict) -> threading.Thread:
+    """Once results have come back and the pool is running, SIGKILL one of its workers."""
+
+    def kill():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            pool = parallel._pool
+            pids = list(pool.executor._processes) if pool is not None and pool.executor._processes else []
+            if recorder.finished and pids:
+                killed.update(pid=pids[0], finished=recorder.finished)
+                os.kill(pids[0], signal.SIGKILL)
+                return
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=kill)
+    thread.start()
+    return thread
+
+
+def _many_conditions():
+    return [js.Condition.make(cytokines=standard(c), drugs={"ruxolitinib": d}, preincubation=10)
+            for c in js.cytokines() for d in np.logspace(0, 4, 18)]
+
+
+def test_local_worker_killed_mid_run_still_yields_every_result(ctcl):
+    # The chunks of the broken pool that had not come back run again on a fresh one.
+    conds = _many_conditions()
+    expected = js.run(ctcl, conds, readouts=READOUTS)
+    parallel.close_worker_processes()
+    recorder, killed = ChunkRecorder(), {}
+    killer = _kill_a_local_worker_mid_run(recorder, killed)
+    df = js.run(ctcl, conds, readouts=READOUTS, n_jobs=2, progress=recorder)
+    killer.join()
+    assert 0 < killed["finished"] < len(conds)
+    assert recorder.finished == len(conds)
+    assert_same_frame(df, expected)
+
+
+def test_workers_that_keep_dying_raise_a_clear_error_and_the_next_run_is_whole(ctcl, monkeypatch):
+    conds = _many_conditions()
+    parallel.close_worker_processes()
+    monkeypatch.setattr(parallel, "POOL_RESTARTS", 0)
+    recorder, killed = ChunkRecorder(), {}
+    killer = _kill_a_local_worker_mid_run(recorder, killed)
+    with pytest.raises(js.SimulationError) as err:
+        js.run(ctcl, conds, readouts=READOUTS, n_jobs=2, progress=recorder)
+    killer.join()
+    assert str(err.value).startswith("worker processes died on 1 attempt(s); ")
+    assert "run them with n_jobs=1 to find it" in str(err.value)
+    monkeypatch.undo()
+    assert_same_frame(js.run(ctcl, conds[:20], readouts=READOUTS, n_jobs=2),
+                      js.run(ctcl, conds[:20], readouts=READOUTS))
 
 
 # ----------------------------------------------------------------------------- compiled-model cache

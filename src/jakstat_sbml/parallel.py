@@ -10,6 +10,10 @@ small and each worker's cache of unstimulated steady states is reused.
 Results come back as one long DataFrame with a ``condition`` column (the position
 in the input list) beside ``time`` and the readouts; ``df.attrs["conditions"]``
 holds each condition as a dict.
+
+A worker that dies loses nothing: Dask reschedules its chunks, and a broken local
+pool is replaced and the chunks that had not come back run again (up to
+``POOL_RESTARTS`` times, then a :class:`SimulationError` says how many were not run).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pandas as pd
 
 from . import catalog
 from .compiled import CompiledState, compiled_state, install_state
-from .errors import InputError, JakStatError
+from .errors import InputError, JakStatError, SimulationError
 from .model import Condition, Model
 
 # Chunking: about this many chunks per worker (load balance, progress updates),
@@ -262,25 +266,45 @@ def _executor(recipe: ModelRecipe, workers: int) -> ProcessPoolExecutor:
         return executor
 
 
+# A worker that dies (killed, out of memory) breaks the whole pool: the chunks that
+# had not come back run again on a fresh pool, up to this many times.
+POOL_RESTARTS = 2
+
+
+def _forget_pool(executor: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None and _pool.executor is executor:
+            _pool = None
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
 def _run_in_processes(workers: int, recipe: ModelRecipe, chunks: list[Chunk], readouts: list[str],
                       done: Callable) -> None:
-    global _pool
-    executor = _executor(recipe, workers)
-    futures = []
-    try:
-        futures = [executor.submit(_run_installed_chunk, recipe.token, chunk, readouts) for chunk in chunks]
-        for f in futures_completed(futures):
-            done(f.result())
-    except BrokenProcessPool:
-        with _pool_lock:  # a worker died: start afresh next time
-            if _pool is not None and _pool.executor is executor:
-                _pool = None
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    except BaseException:
-        for f in futures:
-            f.cancel()  # chunks already running finish in the background
-        raise
+    remaining = list(chunks)
+    for _ in range(POOL_RESTARTS + 1):
+        executor = _executor(recipe, workers)
+        futures: dict = {}
+        finished: set[int] = set()
+        try:
+            futures = {executor.submit(_run_installed_chunk, recipe.token, chunk, readouts): i
+                       for i, chunk in enumerate(remaining)}
+            for f in futures_completed(futures):
+                done(f.result())
+                finished.add(futures[f])
+            return
+        except BrokenProcessPool:
+            _forget_pool(executor)
+            remaining = [chunk for i, chunk in enumerate(remaining) if i not in finished]
+        except BaseException:
+            for f in futures:
+                f.cancel()  # chunks already running finish in the background
+            raise
+    n = sum(len(chunk) for chunk in remaining)
+    raise SimulationError(
+        f"worker processes died on {POOL_RESTARTS + 1} attempt(s); {n} condition(s) were not run. A process "
+        "may be running out of memory, or a condition may crash the simulator: run them with n_jobs=1 "
+        "to find it.")
 
 
 # ----------------------------------------------------------------------------- Dask
