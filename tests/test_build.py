@@ -112,3 +112,18 @@ def test_knockouts_and_doses_are_parameters_not_events(model):
         assert c.dose_parameter in params
     for d in catalog.DRUGS.values():
         assert d.dose_parameter in params
+
+
+def test_readme_and_copasi_page_quote_the_models_current_size(model):
+    # The docs state the model's size; a model change without a doc change fails here.
+    import re
+
+    species = model.getNumSpecies()
+    integrated = sum(not model.getSpecies(i).getBoundaryCondition() for i in range(species))
+    readme = (REPO / "README.md").read_text()
+    quoted = re.search(r"(\d+) species \((\d+) integrated\), (\d+) reactions, (\d+) parameters", readme)
+    assert quoted and tuple(map(int, quoted.groups())) == (
+        species, integrated, model.getNumReactions(), model.getNumParameters())
+    copasi = (REPO / "docs" / "copasi.md").read_text()
+    assert f"The whole model: {species} species" in copasi
+    assert f"{model.getNumReactions()} reactions" in copasi
