@@ -628,7 +628,7 @@ def fit_curves(comparison: Comparison, *, objective: Objective | None = None,
     curves = []
     keys = ["observableId", "simulationConditionId", "observableParameters", "panel"]
     pub_rows = m.copy()
-    pub_rows["observableParameters"] = pub_rows["observableParameters"].fillna("") \
+    pub_rows["observableParameters"] = pub_rows["observableParameters"].astype(object).fillna("") \
         if "observableParameters" in pub_rows else ""
     dense = _dense(pub_rows, keys, points)
     obs, q = published.observations(dense.drop(columns=["panel", "series"]))

@@ -198,7 +198,7 @@ class PublishedModel:
             forms = {o: self._forms[o] for o in rows["observableId"].unique()}
             names = sorted({s.name for f in forms.values() for s in f.quantity.free_symbols} & known)
             table = self._simulate(cid, rows["time"].to_numpy(float), names)
-            pars_column = (rows["observableParameters"].fillna("").astype(str) if "observableParameters" in rows
+            pars_column = (rows["observableParameters"].astype(object).fillna("").astype(str) if "observableParameters" in rows
                            else pd.Series("", index=rows.index))
             for (obs, pars), sub in rows.groupby([rows["observableId"], pars_column]):
                 e = forms[obs].quantity
