@@ -289,9 +289,6 @@ class Objective:
         """-log L plus half the squared penalties (what the optimiser minimises, up to a constant)."""
         return self.fit(x).nllh + 0.5 * float(np.sum(self.penalties(x) ** 2))
 
-    def __call__(self, x: np.ndarray) -> float:
-        return self.fit(x).nllh
-
 
 # ----------------------------------------------------------------------------- one start
 
@@ -336,16 +333,6 @@ def fit_start(objective: Objective, x0: np.ndarray, *, max_nfev: int | None = No
 # ----------------------------------------------------------------------------- multi-start
 
 _WORKER: dict[str, Objective] = {}
-
-
-def _process_context():
-    # Not "fork": the caller may hold threads (progress bars, BLAS) that forking
-    # would copy half-way; a fork server (or spawn) starts clean processes.
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
 
 
 def _worker_objective(dataset: str, data_dir) -> Objective:
@@ -456,8 +443,10 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        from .parallel import _process_context as process_context  # the batch runs' fork server
+
         workers = min(n_jobs if n_jobs > 0 else (os.cpu_count() or 1), starts)
-        with ProcessPoolExecutor(workers, mp_context=_process_context()) as pool:
+        with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
             futures = [pool.submit(_run_start, dataset, None if data_dir is None else str(data_dir), i, x0,
                                    max_nfev) for i, x0 in enumerate(points)]
             for f in as_completed(futures):
