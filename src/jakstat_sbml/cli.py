@@ -551,5 +551,90 @@ def calibrate_command(
     _wrote(Path(out) / "summary.tsv")
 
 
+validate_app = typer.Typer(help="Check the model against measured data it was not built from.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+
+@validate_app.command("pharmacology")
+def validate_pharmacology_command(
+    out: Path = typer.Option(None, help="Also write OUT/pharmacology_validation.csv, a summary and a figure."),
+    refit: bool = typer.Option(False, "--refit", help="First fit the cellular potency shifts (one per JAK) to the "
+                                                      "rows marked 'fit' (several minutes)."),
+    store: bool = typer.Option(False, "--store", help="With --refit: write the fitted shifts into "
+                                                      "models/parameters.tsv and rebuild the SBML."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Recompute every measured cellular / whole-blood IC50 with the model.
+
+    Prints model vs measured (free nM) with the fold error of each row,
+    the geometric-mean fold error (all rows, fit rows, test rows) and the
+    worst row. Measured IC50s are converted to free drug with the plasma
+    fraction unbound and blood-to-plasma ratio (data/pharmacology).
+    Exit status 1 when the targets (GMFE <= 2, no row worse than 5x) are
+    missed, 2 on bad input.
+
+      jakstat validate pharmacology --out report
+    """
+    _agg()
+    import jakstat_sbml as js
+    from . import pharmacology as ph
+
+    shifts = None
+    try:
+        if refit:
+            with _progress() as progress:
+                task = progress.add_task("fit shifts", total=None)
+
+                def tick(calls: int, cost: float) -> None:
+                    progress.update(task, advance=1, description=f"fit shifts: evaluation {calls}, cost {cost:.3f}")
+
+                fit = ph.fit_cellular_shifts(progress=tick)
+            shifts = fit.shifts
+            for p, v in fit.shifts.items():
+                console.print(f"{p} = {v:.4g} (SE of log10 {fit.log10_se[p]:.2f})"
+                              + ("  [yellow]at its bound[/yellow]" if p in fit.at_bounds else ""))
+            if store:
+                from .build import build_sbml
+
+                ph.store_shifts(fit)
+                build_sbml()  # the SBML carries the new defaults; models loaded from now on use them
+                shifts = None
+        rows = ph.measurements()
+        with _progress() as progress:
+            task = progress.add_task("rows", total=len(rows))
+            result = ph.validate_pharmacology(rows=rows, shifts=shifts,
+                                              progress=lambda i: progress.update(task, advance=1,
+                                                                                 description=f"row {i}"))
+    except js.JakStatError as exc:
+        _fail(exc)
+    table = Table("row", "drug", "cytokine/readout", "role", "measured (nM)", "free fraction", "measured free",
+                  "model free", "fold error")
+    for _, r in result.table.iterrows():
+        fe = r["fold_error"]
+        colour = "green" if fe <= 2 else ("yellow" if fe <= 5 else "red")
+        table.add_row(r["id"], r["drug"], f"{r['cytokine']}/{r['readout']}", r["role"], f"{r['measured_nM']:.4g}",
+                      f"{r['free_fraction']:.3g}", f"{r['measured_free_nM']:.4g}", f"{r['model_free_nM']:.4g}",
+                      f"[{colour}]{fe:.2f}[/{colour}]")
+    console.print(table)
+    s = result.summary()
+    console.print(f"geometric-mean fold error {s['gmfe']:.2f} (fit rows {s['gmfe_fit']:.2f}, "
+                  f"test rows {s['gmfe_test']:.2f}); worst row {s['worst_id']} ({s['worst_fold_error']:.2f}x); "
+                  f"{s['within_2x']}/{s['rows']} within 2x, {s['within_5x']}/{s['rows']} within 5x")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
+        figure = out / f"pharmacology_validation.{figure_format.value}"
+        result.to_frame().to_csv(csv, index=False)
+        import pandas as pd
+
+        pd.DataFrame([s]).to_csv(summary, index=False)
+        _save_figure(result.plot(), figure)
+        _wrote(csv, summary, figure)
+    if not result.meets_targets:
+        console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "
+                      f"{ph.TARGET_WORST:g}x[/yellow]")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
