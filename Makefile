@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate clean
+.PHONY: demo test build bench calibrate pharmacology clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimon
 
 calibrate: $(VENV)/.installed-test ## the full calibration against ../shared/data (about 45 min on 2 cores)
 	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration
+
+pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
+	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

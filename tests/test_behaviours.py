@@ -181,11 +181,14 @@ DOSES = [0.3, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000]
 
 
 def test_9_ruxolitinib_cellular_potency_below_biochemical(ctcl):
-    """ATP competition: the IL-6/pSTAT3 IC50 of ruxolitinib in cells lies well above its
-    biochemical JAK1 IC50 of 3.3 nM (Quintas-Cardama et al., Blood 2010: 281 nM on
-    IL-6-induced pSTAT3 in whole blood)."""
+    """ATP competition: in cells ruxolitinib is less potent than on the isolated
+    kinase, so its free IL-6/pSTAT3 IC50 lies above the biochemical JAK1 IC50 of 3.3 nM
+    (Quintas-Cardama et al., Blood 2010); and it agrees with the measured whole-blood
+    IC50 of 281 nM (same paper) within 5x once both are total concentrations (plasma
+    fu 0.03: docs/pharmacology.md)."""
     curve = dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=DOSES, time=20)
-    assert curve.ic50 > 10 * 3.3
+    assert curve.ic50 > 3.3
+    assert 281 / 5 < curve.ic50_plasma < 281 * 5
     assert curve.max_effect > 0.9
 
 

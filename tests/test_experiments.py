@@ -21,15 +21,15 @@ DOSES = [1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000]  # nM, half-log steps
 def test_ruxolitinib_potency_follows_its_cellular_inhibition_constant(ctcl):
     """IL-6 signals through JAK1 on gp130 (Rodig et al., Cell 1998), and an ATP-site
     inhibitor blocks every catalytic act of the JAK it occupies, so the IL-6/pSTAT3 IC50
-    is set by ruxolitinib's cellular constant on JAK1 (biochemical Ki x the cellular
-    shift): a 10-fold smaller shift must give a 5- to 15-fold lower IC50, and the curve
-    must reach full inhibition."""
+    is set by ruxolitinib's cellular constant on JAK1 (biochemical Ki x ATP shift x the
+    drug's cellular factor): a 10-fold smaller factor must give a 5- to 15-fold lower
+    IC50, and the curve must reach full inhibition."""
     curve = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[0.1, 0.3, *DOSES], time=20)
     assert curve.ic50_ci[0] < curve.ic50 < curve.ic50_ci[1]
     assert curve.max_effect > 0.9
-    shift = ctcl.parameter_values()["cellular_shift_JAK1"]
+    factor = ctcl.parameter_values()["cellular_factor_ruxolitinib"]
     potent = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[0.01, 0.03, 0.1, 0.3, *DOSES], time=20,
-                              parameters={"cellular_shift_JAK1": shift / 10})
+                              parameters={"cellular_factor_ruxolitinib": factor / 10})
     assert 5 < curve.ic50 / potent.ic50 < 15
 
 
@@ -187,9 +187,9 @@ def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
     kinase site that IL-6 signalling depends on: mutually exclusive inhibitors are
     Loewe-additive (Chou & Talalay, Adv Enzyme Regul 1984), so the Loewe excess is ~0,
     while Bliss, which assumes independent targets, reads them as antagonistic."""
-    doses = [30, 100, 300, 1000, 3000]
-    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=doses, doses_b=doses,
-                          time=20)
+    # doses around each drug's IL-6 IC50 (~10 and ~100 nM free), so the grid is not saturated
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=[1, 3, 10, 30, 100],
+                          doses_b=[10, 30, 100, 300, 1000], time=20)
     scores = comb.scores()
     assert abs(scores["loewe"]) < 0.01 and np.nanmax(np.abs(comb.loewe)) < 0.02
     assert scores["bliss"] < -0.01

@@ -34,6 +34,9 @@ def test_calibrated_sources_name_a_dataset_of_shared_data(rows):
     for r in rows:
         if r["source"].startswith("calibrated:"):
             name = re.match(r"calibrated:([A-Za-z0-9_]+)", r["source"]).group(1)
+            if name == "pharmacology":  # the drug layer: fitted to the measured IC50 table in the repository
+                assert (REPO / "data" / "pharmacology" / "cellular_ic50.tsv").is_file()
+                continue
             assert name in DATASETS, r["id"]
             if SHARED.exists():
                 assert (SHARED / "data" / "petab" / name).is_dir(), name

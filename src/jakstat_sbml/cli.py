@@ -558,10 +558,12 @@ app.add_typer(validate_app, name="validate")
 @validate_app.command("pharmacology")
 def validate_pharmacology_command(
     out: Path = typer.Option(None, help="Also write OUT/pharmacology_validation.csv, a summary and a figure."),
-    refit: bool = typer.Option(False, "--refit", help="First fit the cellular potency shifts (one per JAK) to the "
-                                                      "rows marked 'fit' (several minutes)."),
-    store: bool = typer.Option(False, "--store", help="With --refit: write the fitted shifts into "
+    refit: bool = typer.Option(False, "--refit", help="First fit the cellular potency factors (one per drug) to "
+                                                      "the rows marked 'fit' (a minute or two)."),
+    store: bool = typer.Option(False, "--store", help="With --refit: write the fitted factors into "
                                                       "models/parameters.tsv and rebuild the SBML."),
+    context: str = typer.Option("ctcl", help="Also predict every drug's IC50 on each cytokine's main readout "
+                                             "in this context (free and total plasma)."),
     figure_format: FigureFormat = FORMAT,
 ):
     """Recompute every measured cellular / whole-blood IC50 with the model.
@@ -569,7 +571,9 @@ def validate_pharmacology_command(
     Prints model vs measured (free nM) with the fold error of each row,
     the geometric-mean fold error (all rows, fit rows, test rows) and the
     worst row. Measured IC50s are converted to free drug with the plasma
-    fraction unbound and blood-to-plasma ratio (data/pharmacology).
+    fraction unbound and blood-to-plasma ratio (data/pharmacology). Then
+    prints the model's IC50s in --context (cytokine at its standard dose,
+    drug 30 min before, readout at 20 min).
     Exit status 1 when the targets (GMFE <= 2, no row worse than 5x) are
     missed, 2 on bad input.
 
@@ -579,57 +583,79 @@ def validate_pharmacology_command(
     import jakstat_sbml as js
     from . import pharmacology as ph
 
-    shifts = None
+    factors = None
     try:
         if refit:
             with _progress() as progress:
-                task = progress.add_task("fit shifts", total=None)
+                task = progress.add_task("fit factors", total=None)
 
                 def tick(calls: int, cost: float) -> None:
-                    progress.update(task, advance=1, description=f"fit shifts: evaluation {calls}, cost {cost:.3f}")
+                    progress.update(task, advance=1, description=f"fit factors: evaluation {calls}, cost {cost:.4f}")
 
-                fit = ph.fit_cellular_shifts(progress=tick)
-            shifts = fit.shifts
-            for p, v in fit.shifts.items():
-                console.print(f"{p} = {v:.4g} (SE of log10 {fit.log10_se[p]:.2f})"
+                fit = ph.fit_cellular_factors(progress=tick)
+            factors = fit.factors
+            for p, v in fit.factors.items():
+                se = fit.log10_se[p]
+                console.print(f"{p} = {v:.4g} (" + (f"SE of log10 {se:.2f}" if se == se else "one row: no SE") + ")"
                               + ("  [yellow]at its bound[/yellow]" if p in fit.at_bounds else ""))
             if store:
                 from .build import build_sbml
 
-                ph.store_shifts(fit)
+                ph.store_factors(fit)
                 build_sbml()  # the SBML carries the new defaults; models loaded from now on use them
-                shifts = None
+                factors = None
         rows = ph.measurements()
         with _progress() as progress:
             task = progress.add_task("rows", total=len(rows))
-            result = ph.validate_pharmacology(rows=rows, shifts=shifts,
+            result = ph.validate_pharmacology(rows=rows, factors=factors,
                                               progress=lambda i: progress.update(task, advance=1,
                                                                                  description=f"row {i}"))
+        predicted = ph.context_ic50s(_load(context))
     except js.JakStatError as exc:
         _fail(exc)
-    table = Table("row", "drug", "cytokine/readout", "role", "measured (nM)", "free fraction", "measured free",
-                  "model free", "fold error")
+    table = Table(caption="IC50 in nM: measured as added, x free fraction (fu) = measured free; "
+                          "model free; fold error")
+    table.add_column("row", no_wrap=True)
+    for name in ("role", "added", "fu", "free", "model", "fold"):
+        table.add_column(name, justify="left" if name == "role" else "right")
     for _, r in result.table.iterrows():
         fe = r["fold_error"]
         colour = "green" if fe <= 2 else ("yellow" if fe <= 5 else "red")
-        table.add_row(r["id"], r["drug"], f"{r['cytokine']}/{r['readout']}", r["role"], f"{r['measured_nM']:.4g}",
-                      f"{r['free_fraction']:.3g}", f"{r['measured_free_nM']:.4g}", f"{r['model_free_nM']:.4g}",
-                      f"[{colour}]{fe:.2f}[/{colour}]")
+        table.add_row(r["id"], r["role"], f"{r['measured_nM']:.3g}", f"{r['free_fraction']:.3g}",
+                      f"{r['measured_free_nM']:.3g}", f"{r['model_free_nM']:.3g}", f"[{colour}]{fe:.2f}[/{colour}]")
     console.print(table)
     s = result.summary()
     console.print(f"geometric-mean fold error {s['gmfe']:.2f} (fit rows {s['gmfe_fit']:.2f}, "
                   f"test rows {s['gmfe_test']:.2f}); worst row {s['worst_id']} ({s['worst_fold_error']:.2f}x); "
                   f"{s['within_2x']}/{s['rows']} within 2x, {s['within_5x']}/{s['rows']} within 5x")
+    drugs = list(dict.fromkeys(predicted["drug"]))
+    shown = Table(caption=f"model IC50 (nM) in context {context}, free and total plasma ("
+                          + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited below "
+                          f"{ph.PREDICTION_MAX_NM:g} nM free, or no response in this context")
+    shown.add_column("cytokine/readout", no_wrap=True)
+    for d in drugs:
+        for kind in ("free", "plasma"):
+            shown.add_column(f"{d[:4]}\n{kind}", justify="right")
+    for (c, r), g in predicted.groupby(["cytokine", "readout"], sort=False):
+        cells = []
+        for d in drugs:
+            row = g[g["drug"] == d].iloc[0]
+            ok = row["ic50_free_nM"] < float("inf")  # False for nan and inf
+            cells += [f"{row['ic50_free_nM']:.3g}", f"{row['ic50_plasma_nM']:.3g}"] if ok else ["-", "-"]
+        shown.add_row(f"{c}/{r}", *cells)
+    console.print(shown)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
         figure = out / f"pharmacology_validation.{figure_format.value}"
+        predictions = out / f"predicted_ic50_{context}.csv"
         result.to_frame().to_csv(csv, index=False)
         import pandas as pd
 
         pd.DataFrame([s]).to_csv(summary, index=False)
+        predicted.to_csv(predictions, index=False)
         _save_figure(result.plot(), figure)
-        _wrote(csv, summary, figure)
+        _wrote(csv, summary, predictions, figure)
     if not result.meets_targets:
         console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "
                       f"{ph.TARGET_WORST:g}x[/yellow]")

@@ -40,7 +40,7 @@ def steps() -> list[str]:
     out = [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
-    out += ["knockout screen", "combination", "mutations", "index"]
+    out += ["knockout screen", "combination", "mutations", "pharmacology", "index"]
     return out
 
 
@@ -81,6 +81,9 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     sections.append(("Gain-of-function mutations", mutation_section(model, out, fmt)))
     tick("mutations")
+
+    sections.append(("Drug potency against measured data", pharmacology_section(model, out, fmt)))
+    tick("pharmacology")
 
     index = write_index(out, model, sections)
     tick("index")
@@ -246,6 +249,34 @@ def mutation_section(model: Model, out: Path, figure_format: str) -> str:
     pd.concat(frames).to_csv(out / "mutations.csv", index=False)
     figure = _save(fig, out / f"mutations.{figure_format}")
     lines += ["", "Data: [mutations.csv](mutations.csv)", "", f"![mutations]({figure})"]
+    return "\n".join(lines)
+
+
+def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
+    """Every measured cellular / whole-blood IC50 recomputed (jakstat validate pharmacology)."""
+    from . import pharmacology as ph
+
+    result = ph.validate_pharmacology(model)
+    result.to_frame().to_csv(out / "pharmacology_validation.csv", index=False)
+    figure = _save(result.plot(), out / f"pharmacology_validation.{figure_format}")
+    s = result.summary()
+    lines = [f"Each measured IC50 of data/pharmacology/cellular_ic50.tsv recomputed with the model in the row's "
+             "context (same cytokine and dose, readout, pre-incubation and stimulation time); measured values "
+             "converted to free drug with the plasma fraction unbound and blood-to-plasma ratio "
+             "(docs/pharmacology.md). Rows marked *fit* set the cellular potency factors, rows marked *test* "
+             "were kept back.", "",
+             f"Geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows (fit {s['gmfe_fit']:.2f}, "
+             f"test {s['gmfe_test']:.2f}); worst row {s['worst_id']} ({s['worst_fold_error']:.2f}x); "
+             f"{s['within_2x']} within 2x, {s['within_5x']} within 5x "
+             f"(targets: GMFE <= {ph.TARGET_GMFE:g}, every row within {ph.TARGET_WORST:g}x).", "",
+             "| row | drug | cytokine / readout | role | measured (nM, nominal) | measured free (nM) | "
+             "model free (nM) | fold error |", "|---|---|---|---|---|---|---|---|"]
+    for _, r in result.table.iterrows():
+        lines.append(f"| {r['id']} | {r['drug']} | {r['cytokine']} / {r['readout']} | {r['role']} | "
+                     f"{_fmt(r['measured_nM'])} | {_fmt(r['measured_free_nM'])} | {_fmt(r['model_free_nM'])} | "
+                     f"{r['fold_error']:.2f} |")
+    lines += ["", "Data: [pharmacology_validation.csv](pharmacology_validation.csv)", "",
+              f"![model vs measured IC50]({figure})"]
     return "\n".join(lines)
 
 
