@@ -11,6 +11,8 @@ import jakstat_sbml as js
 from jakstat_sbml import catalog
 from jakstat_sbml import pharmacology as ph
 
+from .conftest import REPO
+
 
 def _kcell(model, drug, jak):
     """The model's cellular inhibition constant (nM) of ``drug`` on ``jak``."""
@@ -174,3 +176,15 @@ def test_tofacitinib_gamma_c_potency_in_ctcl_is_bracketed_by_whole_blood_data(ct
     the T-cell context must lie within 5x of that range."""
     curve = js.dose_response(ctcl, "tofacitinib", "IL2", "pSTAT5", doses=np.logspace(0, 4, 17), time=15)
     assert 50 / 5 < curve.ic50 < 67 * 5
+
+
+def test_the_documented_validation_is_current(validation):
+    """docs/pharmacology.md quotes docs/pharmacology/*.csv; a model or data change
+    without `make pharmacology` fails here."""
+    from .conftest import REPO
+
+    stored = pd.read_csv(REPO / "docs" / "pharmacology" / "pharmacology_validation.csv").set_index("id")
+    now = validation.table.set_index("id")
+    assert set(stored.index) == set(now.index)
+    np.testing.assert_allclose(stored.loc[now.index, "model_free_nM"], now["model_free_nM"], rtol=0.02)
+    np.testing.assert_allclose(stored.loc[now.index, "measured_free_nM"], now["measured_free_nM"], rtol=1e-9)

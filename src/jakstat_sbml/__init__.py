@@ -14,12 +14,14 @@ from .experiments import (
 from .export import export
 from .model import Condition, Model, load_model
 from .parallel import run
+from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .units import plasma
 
 __all__ = [
     "Combination", "Condition", "CytokineResponse", "DoseResponse", "InputError", "JakStatError", "KnockoutScreen",
-    "Model", "ModelFileError", "SimulationError", "UnknownNameError", "combination", "contexts", "cytokine_response",
+    "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError", "combination",
+    "contexts", "cytokine_response",
     "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "mutations",
-    "plasma", "readouts", "run",
+    "plasma", "readouts", "run", "validate_pharmacology",
 ]
 __version__ = "0.1.0"
