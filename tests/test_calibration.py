@@ -187,6 +187,84 @@ def test_calibrated_values_are_the_contexts_defaults(dataset):
         assert ctx.overrides[p] == pytest.approx(fitted[p], rel=1e-4), p
 
 
+# ----------------------------------------------------------------------------- physiological bounds
+
+
+def _fitted_anywhere() -> list[str]:
+    return sorted({p for spec in cal.CALIBRATIONS.values() for p in spec.parameters})
+
+
+def test_every_fitted_parameter_has_a_documented_physiological_range():
+    table = cal.parameter_bounds()
+    units = pd.read_csv(catalog.models_dir() / "parameters.tsv", sep="\t").set_index("id")["unit"]
+    for p in _fitted_anywhere():
+        assert p in table.index, f"{p} is fitted but has no row in models/parameter_bounds.tsv"
+        row = table.loc[p]
+        assert len(row["reason"].strip()) > 40, f"{p}: the reason must give a source or the reasoning"
+        assert "doi:" in row["reason"] or "PMID" in row["reason"] or "PMC" in row["reason"] \
+            or "assumed" in row["reason"] or "Derived" in row["reason"], p
+        assert 0 < row["lower"] < row["upper"], p
+        assert row["unit"] == units[p], f"{p}: bounds in {row['unit']}, parameters.tsv in {units[p]}"
+    # ranges are biology, not numerical boxes: no range spans more than 5 decades
+    spans = np.log10(table["upper"] / table["lower"])
+    assert (spans <= 5 + 1e-9).all(), spans[spans > 5]
+
+
+@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+def test_calibrations_take_their_bounds_from_the_table(dataset):
+    spec = cal.calibration(dataset)
+    table = cal.parameter_bounds()
+    assert list(spec.bounds) == spec.parameters
+    for p, (lo, hi) in spec.bounds.items():
+        assert (lo, hi) == (table.loc[p, "lower"], table.loc[p, "upper"]), p
+    # and the written results used the same bounds
+    written = pd.read_csv(RESULTS / dataset / "parameters.tsv", sep="\t").set_index("parameter")
+    assert list(written.index) == spec.parameters
+    for p, (lo, hi) in spec.bounds.items():
+        assert written.loc[p, "lower"] == pytest.approx(lo, rel=1e-5), p
+        assert written.loc[p, "upper"] == pytest.approx(hi, rel=1e-5), p
+
+
+@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+def test_stored_context_values_lie_within_the_physiological_bounds(dataset):
+    spec = cal.calibration(dataset)
+    ctx = catalog.context(spec.context)
+    for p, (lo, hi) in spec.bounds.items():
+        value = ctx.overrides[p]
+        # stored values are rounded to 6 significant figures
+        assert lo * (1 - 1e-5) <= value <= hi * (1 + 1e-5), f"{spec.context} {p} = {value} outside [{lo}, {hi}]"
+
+
+def test_parameters_at_a_bound_are_reported_as_findings():
+    """A fit that ends at a physiological bound is a finding docs/calibration.md lists,
+    never a bound to be widened quietly."""
+    doc = (REPO / "docs" / "calibration.md").read_text()
+    assert "## Parameters at their physiological bounds" in doc
+    section = doc.split("## Parameters at their physiological bounds", 1)[1].split("\n## ", 1)[0]
+    for dataset in cal.CALIBRATIONS:
+        written = pd.read_csv(RESULTS / dataset / "parameters.tsv", sep="\t")
+        for p in written.loc[written["at_bound"], "parameter"]:
+            assert f"`{p}`" in section, f"{dataset}: {p} ends at its bound but is not listed in docs/calibration.md"
+
+
+def test_missing_or_unexplained_bounds_fail_clearly(tmp_path):
+    table = pd.read_csv(catalog.models_dir() / cal.BOUNDS_FILE, sep="\t", dtype=str, keep_default_na=False)
+    path = tmp_path / "bounds.tsv"
+    table[table["id"] != "kact_receptor"].to_csv(path, sep="\t", index=False)
+    with pytest.raises(js.InputError, match="no physiological bounds for the fitted parameter.*kact_receptor"):
+        cal.bounds_for(cal.SOBOTTA.parameters, path)
+    blank = table.copy()
+    blank.loc[blank["id"] == "kcat_IL6R", "reason"] = ""
+    blank.to_csv(path, sep="\t", index=False)
+    with pytest.raises(js.InputError, match="no reason.*kcat_IL6R"):
+        cal.bounds_for(cal.SOBOTTA.parameters, path)
+    flipped = table.copy()
+    flipped.loc[flipped["id"] == "K_tx", ["lower", "upper"]] = ["10", "1"]
+    flipped.to_csv(path, sep="\t", index=False)
+    with pytest.raises(js.InputError, match="0 < lower < upper.*K_tx"):
+        cal.parameter_bounds(path)
+
+
 def test_parallel_and_serial_multistart_agree():
     serial = cal.calibrate("Raia_CancerResearch2011", starts=2, n_jobs=1, max_nfev=1)
     parallel = cal.calibrate("Raia_CancerResearch2011", starts=2, n_jobs=2, max_nfev=1)

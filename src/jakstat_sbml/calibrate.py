@@ -7,7 +7,8 @@ line; ``jakstat calibrate all`` for every dataset):
 1. The dataset's PEtab problem (:mod:`jakstat_sbml.petab_problem`): our model in
    the dataset's context, the kept measurements, the published noise levels.
 2. An objective over the log10 of the module's parameters (:data:`CALIBRATIONS`),
-   within bounds: simulate every condition with the Python API (each parameter
+   within their physiological ranges (models/parameter_bounds.tsv, each with its
+   source or stated assumption; :func:`parameter_bounds`): simulate every condition with the Python API (each parameter
    vector gets its own unstimulated steady state), then profile each blot's
    offset and scale (:func:`jakstat_sbml.likelihood.profile`), so the optimiser
    only sees model parameters.
@@ -88,13 +89,61 @@ class Behaviour:
 PENALTY_WEIGHT = 100.0  # a 1% violation costs ~0.5 in -log L units
 
 
+BOUNDS_FILE = "parameter_bounds.tsv"  # in models/: id, lower, upper, unit, reason
+
+
+def parameter_bounds(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The physiological range of every calibrated parameter (models/parameter_bounds.tsv),
+    indexed by parameter id: lower, upper (models/parameters.tsv units), unit, and the
+    reason (a source or an explicit assumption). Fits are confined to these ranges,
+    which are biology, not numerical boxes: a fit that ends at one is a finding
+    (docs/calibration.md, "Parameters at their physiological bounds")."""
+    from . import catalog
+
+    path = Path(path) if path is not None else catalog.models_dir() / BOUNDS_FILE
+    if not path.exists():
+        raise InputError(f"no parameter bounds table at {path}")
+    table = pd.read_csv(path, sep="\t", dtype={"id": str, "unit": str, "reason": str}, keep_default_na=False)
+    missing = {"id", "lower", "upper", "unit", "reason"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
+    duplicated = table["id"][table["id"].duplicated()].tolist()
+    if duplicated:
+        raise InputError(f"{path} has more than one row for {', '.join(duplicated)}")
+    table = table.set_index("id")
+    table["lower"] = pd.to_numeric(table["lower"], errors="coerce")
+    table["upper"] = pd.to_numeric(table["upper"], errors="coerce")
+    bad = table.index[~((table["lower"] > 0) & (table["upper"] > table["lower"]))].tolist()
+    if bad:
+        raise InputError(f"{path}: bounds must satisfy 0 < lower < upper (fits are on log10 scale); "
+                         f"not so for {', '.join(bad)}")
+    return table
+
+
+def bounds_for(parameters: Sequence[str], path: str | os.PathLike | None = None) -> dict[str, tuple[float, float]]:
+    """(lower, upper) of each of ``parameters`` from models/parameter_bounds.tsv;
+    an InputError names every parameter without a row there (or without a reason)."""
+    table = parameter_bounds(path)
+    missing = [p for p in parameters if p not in table.index]
+    if missing:
+        raise InputError(f"no physiological bounds for the fitted parameter(s) {', '.join(missing)}: add a row "
+                         f"(id, lower, upper, unit, reason with a source or an explicit assumption) to "
+                         f"models/{BOUNDS_FILE}")
+    unexplained = [p for p in parameters if not str(table.loc[p, "reason"]).strip()]
+    if unexplained:
+        raise InputError(f"models/{BOUNDS_FILE} gives no reason for the bounds of {', '.join(unexplained)}")
+    return {p: (float(table.loc[p, "lower"]), float(table.loc[p, "upper"])) for p in parameters}
+
+
 @dataclass(frozen=True)
 class Calibration:
-    """Which parameters of which context a dataset calibrates, and within which bounds."""
+    """Which parameters of which context a dataset calibrates. Their bounds are the
+    physiological ranges of models/parameter_bounds.tsv (:func:`bounds_for`), read
+    when first asked for."""
 
     dataset: str
     context: str
-    bounds: dict[str, tuple[float, float]]  # parameter -> (lower, upper), parameters.tsv units
+    fitted: tuple[str, ...]  # parameter ids of models/parameters.tsv
     behaviours: tuple[Behaviour, ...] = ()
     starts: int = 12  # multi-start size of the full calibration
     max_nfev: int = 60  # least_squares iterations per start (Jacobians not counted)
@@ -102,37 +151,27 @@ class Calibration:
 
     @property
     def parameters(self) -> list[str]:
-        return list(self.bounds)
+        return list(self.fitted)
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """parameter -> (lower, upper) in parameters.tsv units, from models/parameter_bounds.tsv."""
+        return bounds_for(self.fitted)
 
 
 SOBOTTA = Calibration(
     dataset="Sobotta_Frontiers2017",
     context="hepatocyte",
-    bounds={
+    fitted=(
         # receptor amounts and IL-6 binding
-        "IL6R_total": (0.05, 50.0),
-        "IL6ST_total": (0.05, 50.0),
-        "Kd_IL6_IL6R": (0.01, 100.0),
+        "IL6R_total", "IL6ST_total", "Kd_IL6_IL6R",
         # receptor activation, inactivation, turnover
-        "kact_receptor": (0.01, 1000.0),
-        "kcat_SHP2": (1e-5, 1.0),
-        "kint_active": (1e-4, 1.0),
-        "kdeg_receptor": (1e-4, 0.1),
+        "kact_receptor", "kcat_SHP2", "kint_active", "kdeg_receptor",
         # STAT3 phosphorylation, import, export, dephosphorylation
-        "kcat_IL6R": (1.0, 1e5),
-        "kimp_dimer": (0.005, 10.0),
-        "kimp_basal": (0.001, 1.0),
-        "kexp": (0.001, 1.0),
-        "kcat_TCPTP": (1e-4, 1.0),
-        "kdeph_cyt": (1e-4, 1.0),
+        "kcat_IL6R", "kimp_dimer", "kimp_basal", "kexp", "kcat_TCPTP", "kdeph_cyt",
         # SOCS3: transcription, mRNA and protein turnover, inhibition of gp130
-        "K_tx": (0.1, 1000.0),
-        "v_tx_SOCS3": (0.001, 100.0),
-        "kdeg_mRNA": (0.001, 1.0),
-        "kdeg_SOCS": (0.001, 1.0),
-        "kon_SOCS3": (1e-4, 10.0),
-        "kdeg_SOCS_complex": (1e-4, 1.0),
-    },
+        "K_tx", "v_tx_SOCS3", "kdeg_mRNA", "kdeg_SOCS", "kon_SOCS3", "kdeg_SOCS_complex",
+    ),
     starts=10,
     max_nfev=50,
     # DESIGN 2.5 behaviours 2 and 3 (tests/test_behaviours.py), with a margin: the
@@ -150,32 +189,17 @@ SOBOTTA = Calibration(
 RAIA = Calibration(
     dataset="Raia_CancerResearch2011",
     context="lymphoma",
-    bounds={
+    fitted=(
         # receptor chains, their JAKs and IL-13 binding
-        "IL13RA1_total": (0.01, 50.0),
-        "IL4R_total": (0.01, 50.0),
-        "JAK2_total": (0.1, 200.0),
-        "TYK2_total": (0.01, 200.0),
-        "Kd_IL13_IL13RA1": (0.1, 1000.0),
+        "IL13RA1_total", "IL4R_total", "JAK2_total", "TYK2_total", "Kd_IL13_IL13RA1",
         # receptor activation, inactivation, internalisation, turnover
-        "kact_receptor": (0.01, 1000.0),
-        "kcat_PTP1B": (1e-5, 1.0),
-        "kint_active": (1e-4, 1.0),
-        "kdeg_receptor": (1e-4, 0.1),
+        "kact_receptor", "kcat_PTP1B", "kint_active", "kdeg_receptor",
         # STAT5 phosphorylation by the IL-13 receptor, import, dephosphorylation
-        "kcat_IL4R_typeII_STAT5": (0.1, 1e5),
-        "kcat_PTP1B_STAT": (1e-5, 1.0),
-        "kimp_dimer": (0.005, 10.0),
-        "kdeph_nuc": (1e-4, 1.0),
+        "kcat_IL4R_typeII_STAT5", "kcat_PTP1B_STAT", "kimp_dimer", "kdeph_nuc",
         # SOCS3: STAT5-driven transcription, turnover, inhibition of JAK2
         # (the maximal SOCS3 rate v_tx_SOCS3 stays: only w_SOCS3_STAT5 x v_tx_SOCS3 shows in these data)
-        "w_SOCS3_STAT5": (0.001, 1000.0),
-        "K_tx": (0.01, 1000.0),
-        "kdeg_mRNA": (0.001, 1.0),
-        "kdeg_SOCS": (0.001, 1.0),
-        "kon_SOCS3_JAK2": (1e-5, 10.0),
-        "kdeg_SOCS_complex": (1e-4, 1.0),
-    },
+        "w_SOCS3_STAT5", "K_tx", "kdeg_mRNA", "kdeg_SOCS", "kon_SOCS3_JAK2", "kdeg_SOCS_complex",
+    ),
     starts=16,
     max_nfev=100,
     seed=2011,
@@ -238,7 +262,7 @@ class Objective:
         if self.model.context != spec.context:
             raise InputError(f"{dataset} calibrates context {spec.context!r}, not {self.model.context!r}")
         self.parameters = list(parameters) if parameters is not None else spec.parameters
-        unknown = [p for p in self.parameters if p not in spec.bounds]
+        unknown = [p for p in self.parameters if p not in spec.fitted]
         if unknown:
             raise UnknownNameError(f"parameter calibrated on {dataset}", unknown[0], spec.parameters)
         self.dataset = pp.dataset(dataset)
@@ -247,8 +271,9 @@ class Objective:
         quantities = {o: self.dataset.observables[o].quantity for o in self.problem.observable_df.index}
         self.simulator = pp.Simulator(self.model, self.problem.measurement_df, self.problem.condition_df,
                                       quantities)
-        self.lower = np.log10([spec.bounds[p][0] for p in self.parameters])
-        self.upper = np.log10([spec.bounds[p][1] for p in self.parameters])
+        bounds = spec.bounds  # models/parameter_bounds.tsv
+        self.lower = np.log10([bounds[p][0] for p in self.parameters])
+        self.upper = np.log10([bounds[p][1] for p in self.parameters])
         self.evaluations = 0
 
     def start(self) -> np.ndarray:
@@ -404,8 +429,9 @@ def read_result(dataset: str, folder: str | os.PathLike) -> CalibrationResult:
         x0 = np.array([r.get(f"start_log10_{p}", r[f"log10_{p}"]) for p in spec.parameters], float)
         starts.append(StartResult(int(r["start"]), x0, x, float(r["nllh"]), float(r["chi2"]), float(r["cost"]),
                                   int(r["evaluations"]), float(r["seconds"]), str(r["message"])))
-    lower = np.log10([spec.bounds[p][0] for p in spec.parameters])
-    upper = np.log10([spec.bounds[p][1] for p in spec.parameters])
+    bounds = spec.bounds
+    lower = np.log10([bounds[p][0] for p in spec.parameters])
+    upper = np.log10([bounds[p][1] for p in spec.parameters])
     run = pd.read_csv(Path(folder) / "run.tsv", sep="\t").set_index("key")["value"] \
         if (Path(folder) / "run.tsv").exists() else pd.Series(dtype=object)
     return CalibrationResult(dataset, spec.context, spec.parameters, lower, upper, starts,
@@ -461,6 +487,7 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
 # ----------------------------------------------------------------------------- identifiability
 
 IDENTIFIABLE_SE = 0.5  # log10 units: a standard error above half a decade counts as poorly identified
+AT_BOUND = 0.01  # log10 units: within 2.3% of a bound counts as at it (a finding, docs/calibration.md)
 SPREAD_DELTA = 1.92  # -log L units: starts within the 95% likelihood-ratio threshold of one parameter
 
 
@@ -485,7 +512,7 @@ def identifiability(objective: Objective, result: CalibrationResult) -> pd.DataF
     spread = np.array([s.x for s in near])
     rows = []
     for j, p in enumerate(result.parameters):
-        at_bound = x[j] <= objective.lower[j] + 1e-3 or x[j] >= objective.upper[j] - 1e-3
+        at_bound = x[j] <= objective.lower[j] + AT_BOUND or x[j] >= objective.upper[j] - AT_BOUND
         well = se[j] <= IDENTIFIABLE_SE and not at_bound
         rows.append({"parameter": p, "value": float(10.0 ** x[j]), "log10_value": float(x[j]),
                      "lower": float(10.0 ** objective.lower[j]), "upper": float(10.0 ** objective.upper[j]),
@@ -746,15 +773,26 @@ def _readme(dataset, comparison: Comparison, result, ident, figures, data_dir, c
         out += [f"## Multi-start: {len(result.starts)} starts, {good} within {SPREAD_DELTA} of the best "
                 f"(-log L {result.best.nllh:.3f}); {result.seconds / 60:.0f} min wall time on {result.n_jobs} "
                 f"processes, up to {result.max_nfev} iterations per start", "",
-                "Start 0 begins at the context's values before the fit; the others at a Latin hypercube over "
-                "the log10 bounds. See multistart.tsv and multistart.png.", "",
+                "Start 0 begins at the context's values before the fit (clipped into the bounds); the others at a "
+                "Latin hypercube over the log10 of the bounds. The bounds are physiological ranges, each with its "
+                "source or stated assumption, from models/parameter_bounds.tsv. See multistart.tsv and "
+                "multistart.png.", "",
                 "## Fitted parameters and identifiability", "",
                 "se_log10: Gauss-Newton standard error of log10(value) at the optimum (inverse Fisher "
                 f"information of the profiled residuals); above {IDENTIFIABLE_SE} (a factor of "
                 f"{10**IDENTIFIABLE_SE:.1f}) the data do not pin the value down. log10_min/max_near: range over "
                 "the starts that reached the optimum's neighbourhood.", "",
-                _markdown(ident[["parameter", "start_value", "value", "se_log10", "log10_min_near",
-                                 "log10_max_near", "identifiability"]]), ""]
+                _markdown(ident[["parameter", "lower", "upper", "start_value", "value", "se_log10",
+                                 "log10_min_near", "log10_max_near", "identifiability"]]), ""]
+        at_bound = ident.loc[ident["at_bound"], ["parameter", "value", "lower", "upper"]]
+        if len(at_bound):
+            out += ["Parameters that end at a physiological bound (a finding, discussed in docs/calibration.md, "
+                    "\"Parameters at their physiological bounds\"): " + ", ".join(
+                        f"{r.parameter} {r.value:.4g} ({'lower' if r.value <= math.sqrt(r.lower * r.upper) else 'upper'}"
+                        f" bound {r.lower if r.value <= math.sqrt(r.lower * r.upper) else r.upper:g})"
+                        for r in at_bound.itertuples()) + ".", ""]
+        else:
+            out += ["No parameter ends at its physiological bound.", ""]
     out += ["## Plots", ""] + [f"![{f}]({f})" for f in figures] + [""]
     return "\n".join(out)
 
