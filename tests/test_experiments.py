@@ -107,8 +107,9 @@ def test_plasma_doses_are_converted_with_the_fraction_unbound(ctcl):
 def test_dose_response_simulates_what_it_says(ctcl):
     """Each point equals the same condition run by hand: drug added 30 min before the
     cytokine, AUC over the window; the baseline is the no-drug run."""
-    curve = js.dose_response(ctcl, "ruxolitinib", "IFNG", "pSTAT1", doses=[50, 500], window=(0, 60),
-                             knockouts=["SOCS1"])
+    with pytest.warns(js.JakStatWarning, match="a Hill fit needs at least 3"):
+        curve = js.dose_response(ctcl, "ruxolitinib", "IFNG", "pSTAT1", doses=[50, 500], window=(0, 60),
+                                 knockouts=["SOCS1"])
     by_hand = [response(ctcl.simulate(cytokines=standard("IFNG"), drugs={"ruxolitinib": d} if d else None,
                                       knockouts=["SOCS1"], preincubation=30, t_end=60), "pSTAT1",
                         window=(0, 60)) for d in (0, 50, 500)]
@@ -116,7 +117,7 @@ def test_dose_response_simulates_what_it_says(ctcl):
     np.testing.assert_allclose(curve.responses, by_hand[1:], rtol=1e-9)
     assert curve.metric == "AUC 0-60 min"
     assert curve.fit is None  # two doses: too few for a Hill fit, and the curve says so
-    assert math.isnan(curve.ic50)
+    assert math.isnan(curve.ic50) and "2 positive doses of ruxolitinib" in curve.flags[0]
 
 
 def test_dose_response_plot_has_labelled_axes(ctcl):
@@ -197,15 +198,20 @@ def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
 
 
 def test_combination_grid_is_consistent_with_single_drug_curves(ctcl):
-    comb = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[100, 1000], doses_b=[3000, 30000],
-                          time=20)
+    with pytest.warns(js.JakStatWarning, match="Loewe needs at least 3 non-zero doses"):
+        comb = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[100, 1000], doses_b=[3000, 30000],
+                              time=20)
     assert comb.responses.shape == (3, 3) and comb.doses_a[0] == 0 and comb.doses_b[0] == 0
-    alone = js.dose_response(ctcl, "ruxolitinib", "IL2", doses=[100, 1000], time=20)
+    with pytest.warns(js.JakStatWarning, match="at least 3"):
+        alone = js.dose_response(ctcl, "ruxolitinib", "IL2", doses=[100, 1000], time=20)
     np.testing.assert_allclose(comb.responses[1:, 0], alone.responses, rtol=1e-9)
     assert comb.baseline == pytest.approx(alone.baseline, rel=1e-9)
     assert comb.effect[0, 0] == 0
     assert np.all(np.isnan(comb.bliss[0])) and np.all(np.isfinite(comb.bliss[1:, 1:]))
-    assert np.all(np.isnan(comb.loewe))  # 2 doses per drug: too few to fit, so no Loewe
+    assert np.all(np.isnan(comb.loewe))  # 2 doses per drug: too few to fit, so no Loewe, and it says so
+    assert comb.flags == ("Loewe needs at least 3 non-zero doses of each drug to fit its single-agent curve: "
+                          "no Loewe scores",)
+    assert comb.unstimulated < 1e-3 < comb.baseline  # IL-2 drives pSTAT5: the grid is measurable
     frame = comb.to_frame()
     assert len(frame) == 9 and {"bliss", "loewe", "hsa", "effect"} <= set(frame.columns)
     fig = comb.plot()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import jakstat_sbml as js
-from jakstat_sbml.fitting import bliss_excess, fit_hill, hill, hsa_excess, loewe_excess
+from jakstat_sbml.fitting import bliss_excess, fit_hill, hill, hsa_excess, loewe_excess, midpoint_support
 
 DOSES = np.logspace(-1, 5, 13)  # 0.1 nM - 100 uM, half-log steps
 
@@ -73,6 +73,21 @@ def test_hill_fit_ci_is_wider_with_more_noise():
 def test_hill_fit_rejects_bad_input(doses, responses, message):
     with pytest.raises(js.InputError, match=message):
         fit_hill(doses, responses, zero=6.0)
+
+
+@pytest.mark.parametrize("doses,expected", [
+    (np.logspace(0, 4, 9), "ok"),  # 1 nM-10 uM around an IC50 of 30 nM: bracketed, plateau reached
+    (np.logspace(-2, 1, 7), "above"),  # up to 10 nM: the IC50 (30 nM) is extrapolated upwards
+    (np.logspace(2, 4, 5), "below"),  # from 100 nM: extrapolated downwards
+    (np.logspace(0, 2, 5), "open"),  # up to 100 nM = IC77 at slope 1: midpoint inside, plateau extrapolated
+])
+def test_midpoint_support_says_whether_the_doses_bracket_the_midpoint(doses, expected):
+    """A fitted midpoint is a measurement only when the tested doses bracket it, and a
+    fitted plateau only when the highest dose reaches 90% of the way to it (IC90)."""
+    fit = fit_hill(doses, hill(doses, 100.0, 0.0, 30.0, 1.0), zero=100.0)
+    assert fit.ic50 == pytest.approx(30.0, rel=0.01)  # the fit itself is fine on exact data
+    assert midpoint_support(fit, np.concatenate([[0.0], doses])) == expected  # dose 0 does not count
+    assert fit.occupancy(30.0) == pytest.approx(0.5, rel=0.01) and fit.occupancy(270.0) == pytest.approx(0.9, rel=0.01)
 
 
 # --------------------------------------------------------------------------- combinations

@@ -6,7 +6,7 @@
 """
 
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
-from .errors import InputError, JakStatError, ModelFileError, SimulationError, UnknownNameError
+from .errors import InputError, JakStatError, JakStatWarning, ModelFileError, SimulationError, UnknownNameError
 from .experiments import (
     Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
     knockout_screen,
@@ -18,9 +18,9 @@ from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .units import plasma
 
 __all__ = [
-    "Combination", "Condition", "CytokineResponse", "DoseResponse", "InputError", "JakStatError", "KnockoutScreen",
-    "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError", "combination",
-    "contexts", "cytokine_response",
+    "Combination", "Condition", "CytokineResponse", "DoseResponse", "InputError", "JakStatError", "JakStatWarning",
+    "KnockoutScreen", "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
+    "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "mutations",
     "plasma", "readouts", "run", "validate_pharmacology",
 ]

@@ -37,6 +37,11 @@ def _normalised(name: str) -> str:
     return "".join(ch for ch in key if ch.isalnum())
 
 
+class JakStatWarning(UserWarning):
+    """A result that cannot support some of its numbers: the experiment ran, and the
+    numbers it cannot support are NaN. The message is one of the result's ``flags``."""
+
+
 class ModelFileError(JakStatError):
     """A model file that is missing, unreadable, not SBML, or lacks what the catalog needs."""
 

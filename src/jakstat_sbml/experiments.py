@@ -10,12 +10,20 @@ are keywords of :meth:`Model.simulate`; the experiments take the same keywords a
 background applied to every simulation. Every input is validated before the first
 simulation, and all simulations go through :func:`jakstat_sbml.run`, so
 ``n_jobs=``, ``client=`` and ``progress=`` work the same way everywhere.
+
+A result reports only what its simulations support. Each has ``flags``: one-line
+reasons why a number is missing or needs care (empty when all is well), also in
+``summary()`` and in ``to_frame().attrs["flags"]``, and each flag is emitted as a
+:class:`~jakstat_sbml.errors.JakStatWarning`. A readout the stimulus does not drive
+gives no inhibition, IC50 or EC50 (NaN); neither does a midpoint the doses do not
+bracket, or a response that does not move (see :data:`SIGNAL_FLOOR`).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .errors import InputError, UnknownNameError
-from .fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess
+from .errors import InputError, JakStatWarning, UnknownNameError
+from .fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from .model import Condition, Model
 from .parallel import run
 from .units import PlasmaDose, to_nM
@@ -34,6 +42,20 @@ DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM fr
 DEFAULT_DOSES = {"pimozide": (300, 1000, 3000, 10000, 30000, 100000)}
 DEFAULT_TIME = 20.0  # min: early response, before most feedback (as in DESIGN 2.5.9)
 MIN_EFFECT = 0.05  # a curve is fitted only when the agent moves the response by >= 5%
+# Detection floor: a difference between simulated responses counts as signal only when
+# it exceeds max(SIGNAL_FLOOR [x window length for an AUC], SIGNAL_FLOOR_RELATIVE x the
+# responses' magnitude), in the readout's unit.
+# - SIGNAL_FLOOR = 1e-3: for nM readouts a quarter of one molecule per cell (1 / N_A is
+#   0.004 nM in the 0.4 pL cytoplasm, 0.006 nM in the 0.275 pL nucleus, 0.0025 nM over
+#   the whole cell), so no change a cell could carry falls below it, while solver noise
+#   (absolute tolerance ~2.5e-13 nM; a readout no stimulus drives sits at ~1e-29 nM)
+#   stays 9 orders of magnitude under it. For 0-1 promoter activities: 0.1% of full.
+# - SIGNAL_FLOOR_RELATIVE = 1e-4: the accuracy, relative to a readout's level, that the
+#   solver settings are chosen to guarantee (tests/test_solver.py); on top of a large
+#   level (a constitutively active mutant) smaller differences are not resolved.
+SIGNAL_FLOOR = 1e-3
+SIGNAL_FLOOR_RELATIVE = 1e-4
+HALF = 0.5  # an inhibitor's IC50 needs >= 50% observed inhibition, unless its partial plateau is observed
 BACKGROUND_KEYS = ("cytokines", "drugs", "knockouts", "overexpress", "mutations", "parameters")
 
 
@@ -182,6 +204,164 @@ def _stimulus(background: Mapping, cytokine: catalog.Cytokine, dose) -> dict:
                  {cytokine.name: to_nM(dose, what=f"dose of {cytokine.name}", mass_kda=cytokine.mass_kda)})
 
 
+# ----------------------------------------------------------------------------- what a result can support
+
+
+def signal_floor(measure: Measure, *levels) -> float:
+    """Smallest difference between two responses that counts as signal (readout unit,
+    x min for an AUC): see :data:`SIGNAL_FLOOR`. ``levels`` are the responses compared."""
+    absolute = SIGNAL_FLOOR * (measure.window[1] - measure.window[0] if measure.window else 1.0)
+    level = max((float(np.nanmax(np.abs(x))) for x in levels if np.size(x) and np.isfinite(x).any()), default=0.0)
+    return max(absolute, SIGNAL_FLOOR_RELATIVE * level)
+
+
+def _warn(flags: Sequence[str]) -> None:
+    for flag in flags:  # stacklevel 3: the line of user code that called the experiment
+        warnings.warn(flag, JakStatWarning, stacklevel=3)
+
+
+def _num(x: float) -> str:
+    """3 significant digits, without an exponent for 0.001 to 1e6: 100000, not 1e+05."""
+    text = f"{x:.3g}"
+    return f"{x:.0f}" if "e+" in text and abs(x) < 1e6 else text
+
+
+def _nM(x: float) -> str:
+    return f"{_num(x)} nM"
+
+
+def _dose_range(doses: np.ndarray, text) -> str:
+    positive = doses[doses > 0]
+    if positive.size == 0:
+        return "no positive dose"
+    if positive.size == 1:
+        return text(positive[0])
+    return f"{text(positive.min())} to {text(positive.max())}"
+
+
+def _too_few(doses: np.ndarray, agent: str, midpoint: str) -> str | None:
+    n = int(np.sum(doses > 0))
+    if n >= 3:
+        return None
+    return (f"{n} positive dose{'' if n == 1 else 's'} of {agent}: a Hill fit needs at least 3, "
+            f"so there is no {midpoint}")
+
+
+def _no_ci(midpoint: str, n: int) -> str:
+    why = (f"{n} doses for 3 fitted parameters leave no residual degrees of freedom" if n <= 3
+           else "the fit's covariance is singular")
+    return f"the {midpoint} has no confidence interval: {why}"
+
+
+def _judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, resp: np.ndarray,
+                      baseline: float, unstimulated: float, measure: Measure, context: str,
+                      dose_text) -> tuple[HillFit | None, HillFit | None, tuple[str, ...], bool]:
+    """Fit, extrapolated fit, flags and measurability of an inhibitor dose-response.
+
+    The IC50 is kept when the doses bracket it and the highest dose inhibits >= 50%
+    (or the curve levels off at a partial effect, then flagged as relative); otherwise
+    the fit goes to ``extrapolated_fit`` and the IC50 is NaN.
+    """
+    unit = measure.unit(readout)
+    floor = signal_floor(measure, baseline, unstimulated)
+    driven = abs(baseline - unstimulated) > floor
+    if not driven and abs(baseline) <= floor:
+        return None, None, (
+            f"{cytokine} does not drive {readout} in context {context!r}: {baseline:.3g} {unit} with {cytokine} "
+            f"vs {unstimulated:.3g} {unit} without ({measure.label}), below the {floor:.2g} {unit} detection "
+            f"floor; no inhibition or IC50 can be measured",), False
+    flags = []
+    if not driven:
+        flags.append(f"{cytokine} does not raise {readout} above its unstimulated level ({unstimulated:.3g} {unit}, "
+                     f"{measure.label}): the inhibition is of the basal signal")
+    few = _too_few(doses, drug, "IC50")
+    if few:
+        return None, None, (*flags, few), True
+    positive = doses > 0
+    x, y = doses[positive], resp[positive]
+    inhibition = 1 - y / baseline
+    observed = float(inhibition.max())
+    tested = _dose_range(doses, dose_text)
+    if baseline - y.min() <= MIN_EFFECT * max(abs(baseline), float(np.abs(resp).max())):
+        rise = f"; it raises {readout} by up to {-inhibition.min():.0%}" if inhibition.min() < -MIN_EFFECT else ""
+        return None, None, (*flags, f"{drug} does not lower {readout} by {MIN_EFFECT:.0%} or more at {tested} (at "
+                                    f"most {max(observed, 0.0):.1%} inhibition{rise}): nothing to fit, no IC50"), True
+    try:
+        fit = fit_hill(x, y, zero=baseline)
+    except InputError as e:
+        return None, None, (*flags, f"no IC50: {e}"), True
+    top, low = x.argmax(), x.argmin()
+    support = midpoint_support(fit, x)
+    if support == "above":
+        return None, fit, (*flags, f"the highest dose tested, {dose_text(x[top])}, inhibits {readout} by "
+                                   f"{inhibition[top]:.0%}: the IC50 is above the tested range"), True
+    if support == "below":
+        return None, fit, (*flags, f"the lowest dose tested, {dose_text(x[low])}, already inhibits {readout} by "
+                                   f"{inhibition[low]:.0%}: the IC50 is below the tested range"), True
+    if observed < HALF:
+        if support == "open":
+            return None, fit, (*flags, f"{drug} inhibits {readout} by at most {observed:.0%} and has not levelled "
+                                       f"off at the highest dose tested, {dose_text(x[top])}: the IC50 is not within "
+                                       f"the tested range"), True
+        flags.append(f"partial inhibition: {drug} inhibits {readout} by at most {observed:.0%} and levels off; the "
+                     f"IC50 ({dose_text(fit.ic50)}) is relative, half of that maximal effect, and 50% inhibition is "
+                     f"never reached")
+    elif support == "open":
+        flags.append(f"{readout} is still falling at the highest dose tested ({dose_text(x[top])}, "
+                     f"{inhibition[top]:.0%} inhibition): the fitted maximal effect ({fit.max_effect:.0%}) is an "
+                     f"extrapolation, max_effect is the observed {observed:.0%}")
+    if not all(np.isfinite(fit.ic50_ci)):
+        flags.append(_no_ci("IC50", x.size))
+    return fit, None, tuple(flags), True
+
+
+def _judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.ndarray, unstimulated: float,
+                      measure: Measure, context: str,
+                      dose_text) -> tuple[HillFit | None, HillFit | None, tuple[str, ...], bool]:
+    """Fit, extrapolated fit, flags and measurability of a cytokine dose-response: the
+    EC50 is kept when the doses bracket it, NaN (fit in ``extrapolated_fit``) otherwise."""
+    unit = measure.unit(readout)
+    floor = signal_floor(measure, unstimulated, resp)
+    if float(np.max(np.abs(resp - unstimulated))) <= floor:
+        return None, None, (
+            f"{cytokine} does not drive {readout} in context {context!r}: at every dose it stays within {floor:.2g} "
+            f"{unit} of the unstimulated {unstimulated:.3g} {unit} ({measure.label}); no EC50 or Emax can be "
+            f"measured",), False
+    few = _too_few(doses, cytokine, "EC50")
+    if few:
+        return None, None, (few,), True
+    positive = doses > 0
+    x, y = doses[positive], resp[positive]
+    tested = _dose_range(doses, dose_text)
+    rise = y - unstimulated
+    scale = max(abs(unstimulated), float(np.abs(resp).max()))
+    if rise.max() <= MIN_EFFECT * scale:
+        fall = (f"; it lowers {readout} by up to {-rise.min():.3g} {unit}, and only rising responses are fitted"
+                if rise.min() < -MIN_EFFECT * scale else "")
+        return None, None, (f"{cytokine} does not raise {readout} by {MIN_EFFECT:.0%} or more at {tested} (at most "
+                            f"{max(rise.max(), 0.0):.3g} {unit}{fall}): nothing to fit, no EC50",), True
+    try:
+        fit = fit_hill(x, y, zero=unstimulated)
+    except InputError as e:
+        return None, None, (f"no EC50: {e}",), True
+    top, low = x.argmax(), x.argmin()
+    support = midpoint_support(fit, x)
+    if support == "above":
+        return None, fit, (f"the highest dose tested, {dose_text(x[top])}, gives {readout} {y[top]:.3g} {unit} and it "
+                           f"is still rising: the EC50 is above the tested range",), True
+    if support == "below":
+        return None, fit, (f"the lowest dose tested, {dose_text(x[low])}, already gives {rise[low] / rise.max():.0%} "
+                           f"of the largest {readout} response: the EC50 is below the tested range",), True
+    flags = []
+    if support == "open":
+        flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted Emax "
+                     f"({fit.saturation:.3g} {unit}) is an extrapolation, emax is the observed maximum "
+                     f"{y.max():.3g} {unit}")
+    if not all(np.isfinite(fit.ic50_ci)):
+        flags.append(_no_ci("EC50", x.size))
+    return fit, None, tuple(flags), True
+
+
 # ----------------------------------------------------------------------------- dose-response
 
 
@@ -192,6 +372,13 @@ class DoseResponse:
     ``doses`` are free (medium) concentrations in nM, ``responses`` the readout's
     measure at each dose (``measure``: value at a time, or AUC), ``baseline`` the
     measure with cytokine and no drug, ``unstimulated`` without either.
+
+    ``fit`` is the Hill fit whose IC50 the doses support, or None; a fit whose IC50
+    lies outside the tested doses (or whose observed inhibition stays below 50% while
+    still falling) is kept apart as ``extrapolated_fit``. ``measurable`` is False when
+    the cytokine does not drive the readout (no signal above the detection floor,
+    :data:`SIGNAL_FLOOR`); then inhibition, IC50 and max_effect are NaN. ``flags``
+    says why, one line per reason (empty when nothing needs saying).
     """
 
     drug: str
@@ -206,6 +393,9 @@ class DoseResponse:
     context: str
     fraction_unbound: float
     background: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    measurable: bool = True
+    extrapolated_fit: HillFit | None = None
 
     @property
     def metric(self) -> str:
@@ -214,8 +404,10 @@ class DoseResponse:
     @property
     def ic50(self) -> float:
         """Fitted IC50 in nM of free drug: the dose halfway between the no-drug response
-        and the fitted floor (relative IC50). NaN when the drug moves the response by
-        less than 5% (nothing to fit)."""
+        and the fitted floor (relative IC50). NaN when there is no fit the doses
+        support: the drug moves the response by less than 5%, fewer than 3 doses, the
+        IC50 outside the tested range, or a readout the cytokine does not drive
+        (``flags`` says which)."""
         return self.fit.ic50 if self.fit else float("nan")
 
     @property
@@ -234,20 +426,27 @@ class DoseResponse:
 
     @property
     def max_effect(self) -> float:
-        """Fraction of the no-drug response removed at saturation (fitted; observed at
-        the highest dose when there is no fit)."""
-        if self.fit:
+        """Fraction of the no-drug response removed at saturation: the fitted plateau
+        when the doses reach it, otherwise the largest inhibition observed (the fitted
+        plateau would be an extrapolation). NaN when the readout is not measurable."""
+        if not self.measurable:
+            return float("nan")
+        if self.fit and midpoint_support(self.fit, self.doses) == "ok":
             return self.fit.max_effect
         return float(1 - self.responses.min() / self.baseline) if self.baseline else float("nan")
 
     @property
     def inhibition(self) -> np.ndarray:
-        """Fraction of the no-drug response removed at each dose."""
-        return 1 - self.responses / self.baseline if self.baseline else np.full(self.doses.shape, np.nan)
+        """Fraction of the no-drug response removed at each dose (NaN when not measurable)."""
+        if not self.measurable or not self.baseline:
+            return np.full(self.doses.shape, np.nan)
+        return 1 - self.responses / self.baseline
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
-                             self.readout: self.responses, "inhibition": self.inhibition})
+        frame = pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
+                              self.readout: self.responses, "inhibition": self.inhibition})
+        frame.attrs["flags"] = self.flags
+        return frame
 
     def summary(self) -> dict:
         lo, hi = self.ic50_ci
@@ -255,7 +454,7 @@ class DoseResponse:
                 "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
                 "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
                 "baseline": self.baseline, "unstimulated": self.unstimulated,
-                "max_dose_nM": float(self.doses.max()), "context": self.context}
+                "max_dose_nM": float(self.doses.max()), "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
         from . import plots
@@ -280,7 +479,10 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     background applied to every simulation.
 
     The fit fixes the zero-dose response at the simulated no-drug value, so
-    ``ic50``, ``slope`` and ``max_effect`` come from the doses alone.
+    ``ic50``, ``slope`` and ``max_effect`` come from the doses alone. What the doses
+    cannot support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`:
+    a readout the cytokine does not drive, fewer than 3 doses, a flat response, an
+    IC50 outside the tested range or not reached (< 50% inhibition, still falling).
     """
     d = catalog.drug(drug)
     c = catalog.cytokine(cytokine)
@@ -302,23 +504,15 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
     values = _measures(df, len(conditions), [readout], measure)[readout]
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
-    fit = _fit(doses_nM, resp, baseline, falling=True)
+
+    def dose_text(x: float) -> str:
+        return f"{_num(x)} nM free ({_num(x / d.fraction_unbound)} nM plasma)" if plasma else _nM(x)
+
+    fit, extrapolated, flags, measurable = _judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
+                                                             unstimulated, measure, model.context, dose_text)
+    _warn(flags)
     return DoseResponse(d.name, c.name, readout, doses_nM, resp, baseline, unstimulated, fit, measure,
-                        model.context, d.fraction_unbound, bg)
-
-
-def _fit(doses: np.ndarray, resp: np.ndarray, zero: float, *, falling: bool) -> HillFit | None:
-    """Hill fit with the zero-dose response fixed, or None when there is nothing to fit."""
-    positive = doses > 0
-    if positive.sum() < 3:
-        return None
-    change = (zero - resp[positive].min()) if falling else (resp[positive].max() - zero)
-    if change <= MIN_EFFECT * max(abs(zero), float(np.abs(resp).max()), 1e-300):
-        return None
-    try:
-        return fit_hill(doses[positive], resp[positive], zero=zero)
-    except InputError:
-        return None
+                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated)
 
 
 # ----------------------------------------------------------------------------- cytokine dose-response
@@ -327,7 +521,12 @@ def _fit(doses: np.ndarray, resp: np.ndarray, zero: float, *, falling: bool) -> 
 @dataclass(frozen=True)
 class CytokineResponse:
     """A cytokine's dose-response on one readout: ``doses`` in nM, ``responses`` the
-    readout's measure, ``unstimulated`` the measure without this cytokine."""
+    readout's measure, ``unstimulated`` the measure without this cytokine.
+
+    ``fit``, ``extrapolated_fit``, ``measurable`` and ``flags`` as in
+    :class:`DoseResponse`: an EC50 outside the tested doses is NaN, and a readout the
+    cytokine does not drive has no EC50 and no Emax.
+    """
 
     cytokine: str
     readout: str
@@ -338,6 +537,9 @@ class CytokineResponse:
     measure: Measure
     context: str
     background: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    measurable: bool = True
+    extrapolated_fit: HillFit | None = None
 
     @property
     def metric(self) -> str:
@@ -346,7 +548,9 @@ class CytokineResponse:
     @property
     def ec50(self) -> float:
         """Fitted EC50 in nM: the dose halfway between the unstimulated and the
-        saturating response. NaN when the cytokine moves the readout by < 5%."""
+        saturating response. NaN when the cytokine moves the readout by < 5%, when
+        the EC50 lies outside the tested doses, and when the cytokine does not drive
+        the readout (``flags`` says which)."""
         return self.fit.ec50 if self.fit else float("nan")
 
     @property
@@ -364,20 +568,27 @@ class CytokineResponse:
 
     @property
     def emax(self) -> float:
-        """Fitted response at saturating cytokine (observed maximum without a fit)."""
-        return self.fit.saturation if self.fit else float(self.responses.max())
+        """Fitted response at saturating cytokine when the doses reach the plateau;
+        otherwise the observed maximum. NaN when the cytokine does not drive the readout."""
+        if not self.measurable:
+            return float("nan")
+        if self.fit and midpoint_support(self.fit, self.doses) == "ok":
+            return self.fit.saturation
+        return float(self.responses.max())
 
     def to_frame(self) -> pd.DataFrame:
         mass = catalog.CYTOKINES[self.cytokine].mass_kda
-        return pd.DataFrame({"dose_nM": self.doses, "dose_ng_per_mL": self.doses * mass,
-                             self.readout: self.responses})
+        frame = pd.DataFrame({"dose_nM": self.doses, "dose_ng_per_mL": self.doses * mass,
+                              self.readout: self.responses})
+        frame.attrs["flags"] = self.flags
+        return frame
 
     def summary(self) -> dict:
         lo, hi = self.ec50_ci
         return {"cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
                 "ec50_nM": self.ec50, "ec50_ci_low_nM": lo, "ec50_ci_high_nM": hi,
                 "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "emax": self.emax,
-                "unstimulated": self.unstimulated, "context": self.context}
+                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
         from . import plots
@@ -395,7 +606,8 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     half-log steps from 1/1000 to 100x the catalog's standard dose. The readout
     (default: the cytokine's main readout) is taken at ``time`` min (default 20)
     or as AUC over ``window``. Extra keywords are a background applied to every
-    simulation (``preincubation`` applies to background drugs).
+    simulation (``preincubation`` applies to background drugs). What the doses cannot
+    support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`.
     """
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
@@ -413,8 +625,15 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
     values = _measures(df, len(conditions), [readout], measure)[readout]
     unstimulated, resp = float(values[0]), values[1:]
-    fit = _fit(doses_nM, resp, unstimulated, falling=False)
-    return CytokineResponse(c.name, readout, doses_nM, resp, unstimulated, fit, measure, model.context, bg)
+
+    def dose_text(x: float) -> str:
+        return f"{_num(x)} nM ({_num(x * c.mass_kda)} ng/mL)"
+
+    fit, extrapolated, flags, measurable = _judge_activation(c.name, readout, doses_nM, resp, unstimulated, measure,
+                                                             model.context, dose_text)
+    _warn(flags)
+    return CytokineResponse(c.name, readout, doses_nM, resp, unstimulated, fit, measure, model.context, bg, flags,
+                            measurable, extrapolated)
 
 
 # ----------------------------------------------------------------------------- knockout screen
@@ -428,21 +647,26 @@ class KnockoutScreen:
     wild type and of the knockout (readout unit x min over ``window``) and
     ``log2_fold_change`` = log2((AUC_ko + f) / (AUC_wt + f)), where the floor f is
     1% of the wild-type AUC (at least 1e-9): a response that disappears reads
-    log2(0.01 / 1.01) = -6.66 instead of minus infinity, and solver noise around
-    zero reads 0.
+    log2(0.01 / 1.01) = -6.66 instead of minus infinity. A (cytokine, readout) pair
+    whose wild-type AUC is below the detection floor (:data:`SIGNAL_FLOOR` x window)
+    has no fold changes (NaN): the cytokine does not drive that readout, and a ratio
+    of solver noise would mean nothing. ``flags`` names such pairs.
     """
 
     effects: pd.DataFrame
     window: tuple[float, float]
     context: str
     background: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
     @property
     def table(self) -> pd.DataFrame:
         """Genes (rows, catalog order) x (cytokine, readout) columns of log2 fold changes."""
         wide = self.effects.pivot_table(index="gene", columns=["cytokine", "readout"],
                                         values="log2_fold_change", sort=False)
-        return wide.reindex(pd.unique(self.effects["gene"]))
+        # reindex: keeps the columns of pairs without fold changes (NaN), in screen order
+        pairs = pd.MultiIndex.from_frame(self.effects[["cytokine", "readout"]].drop_duplicates())
+        return wide.reindex(index=pd.unique(self.effects["gene"]), columns=pairs)
 
     def hits(self, threshold: float = 1.0) -> pd.DataFrame:
         """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold)."""
@@ -476,6 +700,8 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     readout. Extra keywords are a background applied to wild type and knockouts
     alike (e.g. ``knockouts=["IL13RA1"]`` screens in IL13RA1-null cells;
     background ``drugs=`` are added ``preincubation`` min before the cytokine).
+    Pairs whose wild-type response is below the detection floor get NaN fold
+    changes, a line in ``flags`` and a :class:`JakStatWarning`.
     """
     if cytokines is None:
         cytokines = list(catalog.CYTOKINES)
@@ -514,6 +740,17 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     df = run(model, conditions, readouts=measured, n_jobs=n_jobs, client=client, progress=progress)
     auc = _measures(df, len(conditions), measured, measure)
     index = {k: i for i, k in enumerate(keys)}
+    flags, silent = [], set()
+    for c, r in pairs:
+        wt = auc[r][index[(c, None)]]
+        floor = signal_floor(measure, wt)
+        if abs(wt) <= floor:
+            silent.add((c, r))
+            raised = [g for g in genes if abs(auc[r][index[(c, g)]]) > floor]
+            extra = f"; knockouts with a detectable {r}: {', '.join(raised)}" if raised else ""
+            flags.append(f"{c} does not drive {r} in context {model.context!r} (wild-type {measure.label} "
+                         f"{wt:.3g} {measure.unit(r)}, below the {floor:.2g} {measure.unit(r)} detection floor): "
+                         f"no fold changes for this pair{extra}")
     rows = []
     for gene in genes:
         for c, r in pairs:
@@ -521,10 +758,13 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
             ko = auc[r][index[(c, gene)]]
             rows.append({"gene": gene, "module": catalog.GENES[gene].module, "cytokine": c, "readout": r,
                          "auc_wild_type": wt, "auc_knockout": ko,
-                         "log2_fold_change": float(log2_fold_change(ko, wt))})
+                         "log2_fold_change": math.nan if (c, r) in silent else float(log2_fold_change(ko, wt))})
     if background_ko:
         bg["knockouts"] = background_ko
-    return KnockoutScreen(pd.DataFrame(rows), measure.window, model.context, bg)
+    effects = pd.DataFrame(rows)
+    effects.attrs["flags"] = tuple(flags)
+    _warn(flags)
+    return KnockoutScreen(effects, measure.window, model.context, bg, tuple(flags))
 
 
 # ----------------------------------------------------------------------------- combinations
@@ -545,6 +785,12 @@ class Combination:
       D_X(E) the single-agent dose giving E from a Hill fit of each drug alone
       (NaN when a drug has fewer than 3 non-zero doses to fit).
     - **HSA** (highest single agent): expected max(E_A, E_B).
+
+    ``unstimulated`` is the measure without cytokine or drug. Effect and scores are
+    NaN when the cytokine does not drive the readout (``measurable`` False), and the
+    scores are NaN when nothing on the grid moves the readout by 5% or more: an
+    excess of nothing over nothing is not synergy. ``flags`` says why, and also
+    when Loewe relies on a single-agent curve extrapolated beyond its tested doses.
     """
 
     drug_a: str
@@ -562,6 +808,9 @@ class Combination:
     loewe: np.ndarray
     hsa: np.ndarray
     background: dict = field(default_factory=dict)
+    unstimulated: float = float("nan")
+    flags: tuple[str, ...] = ()
+    measurable: bool = True
 
     @property
     def metric(self) -> str:
@@ -573,6 +822,8 @@ class Combination:
 
     @property
     def effect(self) -> np.ndarray:
+        if not self.measurable:
+            return np.full(self.responses.shape, np.nan)
         return _effect(self.responses)
 
     def scores(self) -> dict[str, float]:
@@ -583,11 +834,13 @@ class Combination:
     def to_frame(self) -> pd.DataFrame:
         ia, ib = np.meshgrid(np.arange(self.doses_a.size), np.arange(self.doses_b.size), indexing="ij")
         ia, ib = ia.ravel(), ib.ravel()
-        return pd.DataFrame({
+        frame = pd.DataFrame({
             f"{self.drug_a}_nM": self.doses_a[ia], f"{self.drug_b}_nM": self.doses_b[ib],
             self.readout: self.responses[ia, ib], "effect": self.effect[ia, ib],
             "bliss": self.bliss[ia, ib], "loewe": self.loewe[ia, ib], "hsa": self.hsa[ia, ib],
         })
+        frame.attrs["flags"] = self.flags
+        return frame
 
     def plot(self, axes=None):
         from . import plots
@@ -617,7 +870,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     Doses are nM of free drug (``plasma=True``: total plasma, converted with each
     drug's fraction unbound); dose 0 is added to both axes. Timing, readout and
     background keywords as in :func:`dose_response`. See :class:`Combination` for
-    the definitions of the scores (positive = synergy).
+    the definitions of the scores (positive = synergy) and for when they are NaN
+    (with a reason in ``flags`` and a :class:`JakStatWarning`).
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
     if a.name == b.name:
@@ -637,17 +891,49 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
         for db in xb:
             drugs = {k: v for k, v in ((a.name, da), (b.name, db)) if v > 0}
             conditions.append(Condition.make(**_with(common, {"drugs": _with(bg.get("drugs"), drugs)})))
+    conditions.append(Condition.make(**_with(common, {"cytokines": bg.get("cytokines")})))  # no cytokine, no drug
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
-    resp = _measures(df, len(conditions), [readout], measure)[readout].reshape(xa.size, xb.size)
+    values = _measures(df, len(conditions), [readout], measure)[readout]
+    resp, unstimulated = values[:-1].reshape(xa.size, xb.size), float(values[-1])
+    baseline = float(resp[0, 0])
+    unit = measure.unit(readout)
+    floor = signal_floor(measure, baseline, unstimulated)
+    flags = []
+    measurable = abs(baseline - unstimulated) > floor or abs(baseline) > floor
+    nan = np.full(resp.shape, np.nan)
+    if not measurable:
+        flags.append(f"{c.name} does not drive {readout} in context {model.context!r}: {baseline:.3g} {unit} with "
+                     f"{c.name} vs {unstimulated:.3g} {unit} without ({measure.label}), below the {floor:.2g} {unit} "
+                     f"detection floor; no effect or synergy score can be measured")
+        _warn(flags)
+        return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, None, None,
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), False)
+    if abs(baseline - unstimulated) <= floor:
+        flags.append(f"{c.name} does not raise {readout} above its unstimulated level ({unstimulated:.3g} {unit}, "
+                     f"{measure.label}): the effects are on the basal signal")
     effect = _effect(resp)
     fit_a = _effect_fit(xa, effect[:, 0])
     fit_b = _effect_fit(xb, effect[0, :])
+    if float(np.nanmax(np.abs(effect))) < MIN_EFFECT:
+        flags.append(f"neither {a.name} nor {b.name}, alone or together, changes {readout} by {MIN_EFFECT:.0%} or "
+                     f"more on this grid (at most {np.nanmax(np.abs(effect)):.1%}): no synergy scores")
+        _warn(flags)
+        return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), True)
     if min(xa.size, xb.size) - 1 < 3:  # too few single-agent doses to read D_X(E) off a fit
         loewe = np.full(effect.shape, np.nan)
+        flags.append("Loewe needs at least 3 non-zero doses of each drug to fit its single-agent curve: "
+                     "no Loewe scores")
     else:
         loewe = loewe_excess(xa, xb, effect, fit_a, fit_b)
+        for drug, x, alone, fit in ((a.name, xa, effect[:, 0], fit_a), (b.name, xb, effect[0, :], fit_b)):
+            if fit is not None and midpoint_support(fit, x) in ("above", "open"):
+                flags.append(f"{drug} alone has not levelled off by its highest dose ({_nM(x.max())} free, "
+                             f"{alone[-1]:.0%} effect): Loewe reads its dose-equivalents off a Hill curve "
+                             f"extrapolated beyond the tested doses")
+    _warn(flags)
     return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
-                       bliss_excess(effect), loewe, hsa_excess(effect), bg)
+                       bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True)
 
 
 MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe
@@ -667,5 +953,5 @@ def _effect_fit(doses: np.ndarray, effect: np.ndarray) -> HillFit | None:
 __all__ = [
     "Combination", "CytokineResponse", "DoseResponse", "KnockoutScreen", "Measure", "PlasmaDose",
     "combination", "cytokine_response", "default_doses", "dose_response", "knockout_screen", "log2_fold_change",
-    "response",
+    "response", "signal_floor",
 ]

@@ -73,6 +73,40 @@ class HillFit:
     def predict(self, dose):
         return hill(dose, self.zero, self.saturation, self.ic50, self.slope)
 
+    def occupancy(self, dose):
+        """Fraction of the way from ``zero`` to ``saturation`` the fitted curve has come
+        at ``dose`` (0.5 at the midpoint, 0.9 at the IC90/EC90)."""
+        return hill(dose, 0.0, 1.0, self.ic50, self.slope)
+
+
+# The fitted plateau counts as observed when the highest dose brings the curve at least
+# this far towards it (the IC90/EC90 is tested): below that the plateau, and any
+# maximal effect read from it, is an extrapolation of the Hill model beyond the data.
+PLATEAU_OCCUPANCY = 0.9
+
+
+def midpoint_support(fit: HillFit, doses) -> str:
+    """What the tested ``doses`` (positive ones count) say about a fit's midpoint and plateau.
+
+    - ``"above"``: the midpoint lies above the highest dose (it is extrapolated);
+    - ``"below"``: the midpoint lies below the lowest dose (extrapolated the other way);
+    - ``"open"``: the midpoint is within the doses, but the curve has not levelled
+      off by the highest dose (occupancy < :data:`PLATEAU_OCCUPANCY`), so the fitted
+      plateau is an extrapolation;
+    - ``"ok"``: midpoint within the doses and the plateau reached.
+    """
+    x = np.asarray(doses, dtype=float)
+    x = x[x > 0]
+    if x.size == 0:
+        raise InputError("midpoint_support needs at least one positive dose")
+    if fit.ic50 > x.max():
+        return "above"
+    if fit.ic50 < x.min():
+        return "below"
+    if float(fit.occupancy(x.max())) < PLATEAU_OCCUPANCY:
+        return "open"
+    return "ok"
+
 
 def fit_hill(doses, responses, *, zero: float | None = None) -> HillFit:
     """Least-squares Hill fit in log-dose space, for falling or rising curves.
@@ -153,7 +187,8 @@ def fit_hill(doses, responses, *, zero: float | None = None) -> HillFit:
     var = pcov[i_mid, i_mid] if np.all(np.isfinite(pcov)) else math.nan
     se = math.sqrt(var) if var >= 0 else math.nan
     q = float(stats.t.ppf(0.975, dof))
-    ci = (10.0 ** (log_mid - q * se), 10.0 ** (log_mid + q * se)) if math.isfinite(se) else (math.nan, math.nan)
+    with np.errstate(over="ignore"):  # a midpoint the data do not pin down: an infinite bound
+        ci = (10.0 ** (log_mid - q * se), 10.0 ** (log_mid + q * se)) if math.isfinite(se) else (math.nan, math.nan)
     return HillFit(ic50=float(10.0**log_mid), slope=float(slope), zero=float(z0 * scale),
                    saturation=float(sat * scale), ic50_ci=(float(ci[0]), float(ci[1])),
                    rmse=float(math.sqrt(sse / x.size)) * scale)
