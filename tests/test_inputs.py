@@ -375,3 +375,91 @@ def test_batch_errors_name_the_bad_condition(ctcl):
 def test_cytokine_spellings_suggest_the_catalog_name(ctcl, spelling):
     with pytest.raises(js.UnknownNameError, match=r"did you mean 'IFNG'"):
         ctcl.simulate(cytokines={spelling: 1})
+
+
+# ----------------------------------------------------------------------------- misspelt keywords
+
+
+@pytest.mark.parametrize("call,kind", [
+    (lambda m: m.simulate(cytokine={"IL6": 1}), "simulate() keyword"),
+    (lambda m: m.condition(cytokine={"IL6": 1}), "Condition.make() keyword"),
+    (lambda m: js.Condition.make(cytokine={"IL6": 1}), "Condition.make() keyword"),
+    (lambda m: m.run({"cytokine": {"IL6": 1}}), "condition keyword"),
+    (lambda m: js.run(m, [{"cytokine": {"IL6": 1}}]), "condition keyword"),
+])
+def test_a_misspelt_keyword_names_the_right_one(ctcl, call, kind):
+    """Not a bare TypeError: the message names the keyword and the nearest valid one."""
+    with pytest.raises(js.UnknownNameError) as err:
+        call(ctcl)
+    message = str(err.value).removeprefix("condition 0: ")
+    assert message.startswith(f"unknown {kind} 'cytokine'; did you mean 'cytokines'? (valid: cytokines, drugs, ")
+
+
+@pytest.mark.parametrize("typo,meant", [("knockout", "knockouts"), ("readout", "readouts"), ("tend", "t_end"),
+                                        ("drug", "drugs"), ("pre_incubation", "preincubation")])
+def test_simulate_suggests_the_nearest_keyword(ctcl, typo, meant):
+    with pytest.raises(js.UnknownNameError, match=rf"^unknown simulate\(\) keyword '{typo}'; did you mean '{meant}'"):
+        ctcl.simulate(cytokines={"IL6": 1}, **{typo: None})
+
+
+# ----------------------------------------------------------------------------- bare-number doses
+
+
+def _dose_warnings(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, js.JakStatWarning)]
+
+
+def test_a_bare_cytokine_dose_that_looks_like_ng_per_mL_warns(ctcl):
+    """Bare numbers are nM. 400 for IL-6 is 400 nM (8.3 ug/mL), far beyond any culture
+    dose: probably meant as 400 ng/mL (19.2 nM). The dose stays what was written."""
+    with pytest.warns(js.JakStatWarning) as record:
+        cond = js.Condition.make(cytokines={"IL6": 400})
+    assert dict(cond.cytokines)["IL6"] == 400
+    (message,) = _dose_warnings(record)
+    assert message == ("dose of IL6: the bare number 400 is read as 400 nM (8.32 ug/mL), more than 100 nM, far "
+                       "beyond culture doses (about 0.01-10 nM, 0.1-100 ng/mL). Bare numbers are nM; if you meant "
+                       "400 ng/mL (19.2 nM), write '400 ng/mL'. Write '400 nM' to keep nM without this warning.")
+    assert record[0].filename == __file__  # points at the caller's line, not inside the package
+    for entry in (lambda: ctcl.simulate(cytokines={"IFNG": 1000.0}, t_end=1, readouts="pSTAT1"),
+                  lambda: js.run(ctcl, [{"cytokines": {"IL13": np.float64(250)}, "t_end": 1}], readouts="pSTAT6")):
+        with pytest.warns(js.JakStatWarning, match="the bare number") as record:
+            entry()
+        assert record[0].filename == __file__
+
+
+def test_doses_with_units_plausible_bare_doses_and_drugs_do_not_warn(recwarn):
+    js.Condition.make(cytokines={"IL6": "400 nM", "IL13": "10 ug/mL", "IFNG": 100, "IL2": 40},
+                      drugs={"ruxolitinib": 50_000})
+    assert _dose_warnings(recwarn) == []
+    from jakstat_sbml.units import quiet_bare_doses
+
+    with quiet_bare_doses():  # doses a caller has already converted to nM
+        js.Condition.make(cytokines={"IL6": 400.0})
+    assert _dose_warnings(recwarn) == []
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"cytokines": {"IL6": 1e12}},
+     "dose of IL6: 1000000000000.0 is 1e+03 M, more than 1 M: no dose can be that concentrated (bare numbers are nM)"),
+    ({"drugs": {"ruxolitinib": "2 M"}},
+     "dose of ruxolitinib: '2 M' is 2 M, more than 1 M: no dose can be that concentrated"),
+    ({"drugs": {"tofacitinib": js.plasma(5e9)}},
+     "dose of tofacitinib: 5000000000.0 is 5 M, more than 1 M: no dose can be that concentrated (bare numbers are nM)"),
+    ({"cytokines": {"IL6": 2e6}},
+     "dose of IL6: 2000000.0 is 2 mM (41.6 mg/mL), more than 1 mM (20.8 mg/mL) of protein: a stock solution, "
+     "not a dose in medium (bare numbers are nM)"),
+    ({"cytokines": {"IL2": "50 mg/mL"}},
+     "dose of IL2: '50 mg/mL' is 3.25 mM (50 mg/mL), more than 1 mM (15.4 mg/mL) of protein: a stock solution, "
+     "not a dose in medium"),
+])
+def test_physically_absurd_doses_are_refused(ctcl, kwargs, message):
+    with pytest.raises(js.InputError) as err:
+        ctcl.simulate(**kwargs)
+    assert str(err.value) == message
+    with pytest.raises(js.InputError):
+        js.run(ctcl, [kwargs])
+
+
+def test_the_largest_possible_doses_are_accepted():
+    cond = js.Condition.make(cytokines={"IL6": "1 mM"}, drugs={"ruxolitinib": "1 M"})
+    assert dict(cond.cytokines)["IL6"] == pytest.approx(1e6) and dict(cond.drugs)["ruxolitinib"] == pytest.approx(1e9)

@@ -103,4 +103,114 @@ def test_results_finite_and_non_negative(ctcl):
                        drugs={"ruxolitinib": 100, "pimozide": 5000}, t_end=240)
     values = df.drop(columns="time").to_numpy()
     assert np.all(np.isfinite(values))
-    assert values.min() > -1e-6
+    assert values.min() >= 0
+
+
+# --------------------------------------------------------------------------- ligand genes
+LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values()}  # IL12: IL12A and IL12B
+
+
+@pytest.mark.parametrize("cytokine", list(LIGAND_GENES))
+def test_a_ligand_knockout_leaves_the_response_to_added_cytokine_unchanged(ctcl, cytokine):
+    """Knocking out IL6 in the cell stops the cell's own IL-6, not the recombinant IL-6
+    in the medium; the modelled cells make none, so nothing changes (it abolished the
+    response, log2 fold change -6.7, before)."""
+    main = catalog.CYTOKINES[cytokine].main_readout
+    wt = ctcl.simulate(cytokines=standard(cytokine), t_end=60)
+    assert wt[main].max() > 0.1  # the cytokine does signal: the comparison is not 0 = 0
+    for gene in LIGAND_GENES[cytokine]:
+        for genotype in ({"knockouts": [gene]}, {"overexpress": {gene: 5}}):
+            other = ctcl.simulate(cytokines=standard(cytokine), t_end=60, **genotype)
+            np.testing.assert_array_equal(other.to_numpy(), wt.to_numpy(), err_msg=f"{gene} {genotype}")
+
+
+def test_a_ligand_knockout_removes_the_cells_own_production(ctcl):
+    """With autocrine IL-6 switched on, the cells signal without added IL-6; knocking
+    out IL6 (and only that) removes it, and added IL-6 still works in the knockout."""
+    own = {"IL6_autocrine": 0.5}  # nM
+    wt = ctcl.steady_state()["pSTAT3"]
+    autocrine = ctcl.steady_state(js.Condition.make(parameters=own))["pSTAT3"]
+    knockout = ctcl.steady_state(js.Condition.make(parameters=own, knockouts=["IL6"]))["pSTAT3"]
+    assert autocrine > wt + 0.5
+    assert knockout == pytest.approx(wt, rel=1e-6, abs=1e-9)
+    # overexpression scales the cells' own production
+    double = ctcl.steady_state(js.Condition.make(parameters=own, overexpress={"IL6": 2}))["pSTAT3"]
+    assert double > autocrine
+    added = ctcl.simulate(cytokines=standard("IL6"), parameters=own, knockouts=["IL6"], t_end=60)
+    plain = ctcl.simulate(cytokines=standard("IL6"), t_end=60)
+    np.testing.assert_allclose(added.to_numpy(), plain.to_numpy(), rtol=1e-6, atol=1e-9)
+    # IL-12 needs both subunits: either knockout removes the cells' own IL-12
+    own12 = {"IL12_autocrine": 0.5}
+    for gene in ("IL12A", "IL12B"):
+        ko = ctcl.steady_state(js.Condition.make(parameters=own12, knockouts=[gene]))["pSTAT4"]
+        assert ko == pytest.approx(ctcl.steady_state()["pSTAT4"], rel=1e-6, abs=1e-9)
+    assert ctcl.steady_state(js.Condition.make(parameters=own12))["pSTAT4"] > ctcl.steady_state()["pSTAT4"] + 0.1
+
+
+def test_ligand_genes_say_what_a_knockout_means():
+    for cytokine, genes in LIGAND_GENES.items():
+        for gene in genes:
+            g = catalog.GENES[gene]
+            assert "own production" in g.description and "knockout leaves added" in g.description, gene
+            assert catalog.parameter_table()[g.parameter].description.startswith(f"{gene} gene dosage")
+        autocrine = catalog.parameter_table()[f"{cytokine}_autocrine"]
+        assert autocrine.value == 0 and autocrine.unit == "nM"
+    for context in js.contexts():  # no context makes the cells secrete a ligand
+        assert not any(p.endswith("_autocrine") for p in catalog.context(context).overrides), context
+
+
+def test_knockout_screen_ligand_rows_show_no_effect_under_their_own_cytokine(ctcl):
+    screen = js.knockout_screen(ctcl, genes=["IL6", "IL12A", "IL12B", "IL6R"], cytokines=["IL6", "IL12"])
+    effects = screen.effects.set_index(["gene", "cytokine"])["log2_fold_change"]
+    for gene, cytokine in [("IL6", "IL6"), ("IL12A", "IL12"), ("IL12B", "IL12")]:
+        assert effects[(gene, cytokine)] == 0, gene
+    assert effects[("IL6R", "IL6")] < -5  # a receptor knockout still abolishes the response
+    assert set(screen.hits().gene) == {"IL6R"}
+
+
+# --------------------------------------------------------------------------- no negative concentrations
+def _raw(model, cond, readouts):
+    return model._simulate_array(cond, ["time"] + [model._readout_selection[r] for r in readouts])
+
+
+def test_solver_noise_below_zero_is_returned_as_zero(ctcl):
+    """The default IL-6 run has 1,358 readout values at about -1e-21 nM from CVODE;
+    users get 0 there and every other value bit for bit."""
+    cond = js.Condition.make(cytokines={"IL6": "40 ng/mL"})
+    raw = _raw(ctcl, cond, js.readouts())
+    assert (raw < 0).sum() > 1000 and raw.min() > -1e-9  # noise, not a problem
+    df = ctcl.run(cond)
+    values = df.to_numpy()
+    assert values.min() >= 0 and not np.signbit(values).any()  # no -0.0 either
+    np.testing.assert_array_equal(values, np.where(raw < 0, 0.0, raw))
+    steady = ctcl.steady_state(cond)
+    assert min(steady.values()) >= 0
+    assert min(ctcl.initial_concentrations(cond).values()) >= 0
+    for amounts in (False, True):
+        species = ctcl.species(cond, amounts=amounts).drop(columns="time").to_numpy()
+        assert species.min() >= 0
+
+
+def test_a_negative_value_beyond_solver_noise_raises(ctcl, monkeypatch):
+    cond = js.Condition.make(cytokines={"IL6": "40 ng/mL"}, t_end=10, points=11)
+    raw = _raw(ctcl, cond, js.readouts())
+    broken = raw.copy()
+    column = 1 + js.readouts().index("pSTAT3")
+    broken[4, column] = -1e-6
+    monkeypatch.setattr(ctcl, "_simulate_array", lambda c, sel: broken.copy())
+    with pytest.raises(js.SimulationError, match=r"^pSTAT3 = -1e-06 nM at t = 4 min for \[IL6 1.92308 nM; .*"
+                                                 r"negative value beyond solver noise \(-1e-09 nM\), in 1 value\(s\)"
+                                                 r".*set_solver_options"):
+        ctcl.run(cond)
+    broken[4, column] = -5e-10  # within the tolerance: noise, set to 0
+    assert ctcl.run(cond)["pSTAT3"].iloc[4] == 0
+
+
+def test_the_noise_tolerance_follows_a_loosened_absolute_tolerance():
+    from jakstat_sbml.model import NEGATIVE_TOLERANCE
+
+    model = js.load_model()
+    assert model._negative_tolerance() == NEGATIVE_TOLERANCE
+    model.set_solver_options(absolute_tolerance=1e-8)  # zmol; the nucleus is 0.275 pL
+    assert model._negative_tolerance() == pytest.approx(100 * 1e-8 / 0.275)
+    assert model.simulate(cytokines=standard("IL6"), t_end=30).drop(columns="time").to_numpy().min() >= 0

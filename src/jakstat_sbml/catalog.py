@@ -49,19 +49,23 @@ def _g(symbol, uniprot, module, description, parameter=None):
     return Gene(symbol, uniprot, module, parameter or f"{symbol}_total", description)
 
 
-# DESIGN 2.1. Ligand genes control the ligand supply (their *_expression factor);
-# SOCS/CISH control transcription; every other protein its total abundance.
+# DESIGN 2.1. Ligand genes control the cells' own production of their ligand (their
+# *_expression factor scales *_autocrine, models/modules/cytokines.ant), never the
+# cytokine an experiment adds to the medium: the modelled cells secrete none
+# (*_autocrine = 0), so a ligand knockout leaves the response to added cytokine
+# unchanged. SOCS/CISH control transcription; every other protein its total abundance.
+_OWN = "; the cells' own production only (none modelled): a knockout leaves added {} unchanged"
 GENES: dict[str, Gene] = {
     g.symbol: g
     for g in [
-        _g("IL2", "P60568", "cytokines", "interleukin-2", "IL2_expression"),
-        _g("IL4", "P05112", "cytokines", "interleukin-4", "IL4_expression"),
-        _g("IL6", "P05231", "cytokines", "interleukin-6", "IL6_expression"),
-        _g("IL12A", "P29459", "cytokines", "interleukin-12 p35 subunit", "IL12A_expression"),
-        _g("IL12B", "P29460", "cytokines", "interleukin-12 p40 subunit", "IL12B_expression"),
-        _g("IL13", "P35225", "cytokines", "interleukin-13", "IL13_expression"),
-        _g("IFNA2", "P01563", "cytokines", "interferon alpha-2", "IFNA2_expression"),
-        _g("IFNG", "P01579", "cytokines", "interferon gamma", "IFNG_expression"),
+        _g("IL2", "P60568", "cytokines", "interleukin-2" + _OWN.format("IL-2"), "IL2_expression"),
+        _g("IL4", "P05112", "cytokines", "interleukin-4" + _OWN.format("IL-4"), "IL4_expression"),
+        _g("IL6", "P05231", "cytokines", "interleukin-6" + _OWN.format("IL-6"), "IL6_expression"),
+        _g("IL12A", "P29459", "cytokines", "interleukin-12 p35 subunit" + _OWN.format("IL-12"), "IL12A_expression"),
+        _g("IL12B", "P29460", "cytokines", "interleukin-12 p40 subunit" + _OWN.format("IL-12"), "IL12B_expression"),
+        _g("IL13", "P35225", "cytokines", "interleukin-13" + _OWN.format("IL-13"), "IL13_expression"),
+        _g("IFNA2", "P01563", "cytokines", "interferon alpha-2" + _OWN.format("IFN-alpha"), "IFNA2_expression"),
+        _g("IFNG", "P01579", "cytokines", "interferon gamma" + _OWN.format("IFN-gamma"), "IFNG_expression"),
         _g("IL2RA", "P01589", "receptors", "IL-2 receptor alpha (CD25)"),
         _g("IL2RB", "P14784", "receptors", "IL-2 receptor beta (CD122)"),
         _g("IL2RG", "P31785", "receptors", "common gamma chain (CD132)"),
@@ -336,7 +340,8 @@ class Context:
 @cache
 def _contexts() -> dict[str, Context]:
     path = models_dir() / "contexts.tsv"
-    rows = list(csv.DictReader(path.open(newline=""), delimiter="\t"))
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
     out: dict[str, dict] = {}
     for row in rows:
         c = out.setdefault(row["context"], {"description": "", "overrides": {}, "sources": {}})
@@ -380,7 +385,8 @@ class ParameterRow:
 def parameter_table() -> dict[str, ParameterRow]:
     """models/parameters.tsv: every parameter's value, unit and provenance."""
     path = models_dir() / "parameters.tsv"
-    rows = csv.DictReader(path.open(newline=""), delimiter="\t")
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
     return {
         r["id"]: ParameterRow(r["id"], float(r["value"]), r["unit"], r["source"], r["description"])
         for r in rows

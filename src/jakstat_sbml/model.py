@@ -45,6 +45,14 @@ PREEQUILIBRATION_TIME = 1e5  # min; slowest basal process is receptor turnover (
 MINIMUM_SPAN = 1e-6  # min; shorter spans are below CVODE's resolution of time
 MAXIMUM_POINTS = 100_000  # output rows per simulation
 STEADY_STATE_RATE = 1e-9  # nM/min; largest rate of change accepted as steady
+# Concentrations are never negative, but CVODE leaves species that should be 0 at
+# +-(absolute tolerance): around -1e-13 nM at the default tolerances (worst of 189
+# runs over every context, cytokine, 1 pM-100 nM, knockouts, mutations and drugs:
+# -9.8e-14 nM). Results handed to users have values above -NEGATIVE_TOLERANCE set to
+# 0; a value below it is a wrong result, not noise, and raises SimulationError. The
+# bound grows with a loosened absolute tolerance (100 x its nM equivalent in the
+# smallest compartment), so noise at the user's own tolerance is never an error.
+NEGATIVE_TOLERANCE = 1e-9  # nM
 # Rounds of PREEQUILIBRATION_TIME before giving up. Constitutive mutants in slow-phosphatase
 # contexts (lymphoma: nuclear pSTAT5 dephosphorylation ~1e-4/min, as in Raia 2011's fit)
 # settle on a ~5e4 min time scale and need up to ~7e5 min.
@@ -77,8 +85,15 @@ class Condition:
         preincubation: float = 0.0,
         t_end: float = 120.0,
         points: int | None = None,
+        **unknown,
     ) -> Condition:
-        """Validate user input and return the normalised condition (raises InputError)."""
+        """Validate user input and return the normalised condition (raises InputError).
+
+        Bare-number doses are nM (strings carry units); see :mod:`jakstat_sbml.units`
+        for the doses that warn or are refused. A misspelt keyword raises
+        UnknownNameError naming the nearest valid one.
+        """
+        _reject_unknown(unknown, CONDITION_KEYWORDS, "Condition.make() keyword")
         cyt = tuple(sorted((catalog.cytokine(k).name, _dose(v, k, catalog.cytokine(k).mass_kda))
                            for k, v in _mapping(cytokines, "cytokines").items()))
         drg = []
@@ -164,12 +179,21 @@ class Condition:
         return (self.knockouts, self.overexpress, self.mutations, self.parameters)
 
 
+# The keywords of a condition (Condition.make, a mapping given to run/js.run).
+CONDITION_KEYWORDS = [name for name, p in inspect.signature(Condition.make).parameters.items()
+                      if name != "cls" and p.kind is not inspect.Parameter.VAR_KEYWORD]
+
+
+def _reject_unknown(keywords: Iterable, allowed: list[str], kind: str) -> None:
+    """UnknownNameError (with the nearest valid name) for the first keyword not allowed."""
+    for key in keywords:
+        if key not in allowed:
+            raise UnknownNameError(kind, key, allowed)
+
+
 def _keywords(mapping: Mapping) -> dict:
     """Keyword arguments for Condition.make, with unknown keys named."""
-    allowed = [p for p in inspect.signature(Condition.make).parameters if p != "cls"]
-    for key in mapping:
-        if key not in allowed:
-            raise UnknownNameError("condition keyword", key, allowed)
+    _reject_unknown(mapping, CONDITION_KEYWORDS, "condition keyword")
     return dict(mapping)
 
 
@@ -307,15 +331,20 @@ class Model:
 
     def simulate(self, cytokines=None, drugs=None, knockouts=None, overexpress=None,
                  mutations=None, parameters=None, preincubation=0.0, t_end=120.0,
-                 points=None, readouts=None) -> pd.DataFrame:
+                 points=None, readouts=None, **unknown) -> pd.DataFrame:
         """Time course of the named readouts.
 
-        Doses: floats are nM, strings carry units ("40 ng/mL", "1 uM");
-        ``js.plasma("1 uM")`` marks a drug dose as total plasma concentration.
+        Doses: bare numbers are nM, strings carry units ("40 ng/mL", "1 uM"); a bare
+        cytokine dose above 100 nM warns (JakStatWarning: probably meant ng/mL), a
+        dose above 1 M (cytokine: 1 mM) is refused. ``js.plasma("1 uM")`` marks a
+        drug dose as total plasma concentration.
         Drugs are added ``preincubation`` minutes before the cytokines (time 0).
         Returns a DataFrame with ``time`` (min) and one column per readout (nM,
-        ``tx_*`` 0-1); ``df.attrs["condition"]`` holds the condition.
+        ``tx_*`` 0-1), never negative (see :data:`NEGATIVE_TOLERANCE`);
+        ``df.attrs["condition"]`` holds the condition. A misspelt keyword raises
+        UnknownNameError naming the nearest valid one.
         """
+        _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
                               preincubation=preincubation, t_end=t_end, points=points)
@@ -325,10 +354,14 @@ class Model:
         """Simulate a :class:`Condition` (or a mapping of :meth:`simulate` keywords)."""
         cond = Condition.of(cond)
         names = _names(readouts, "readouts") if readouts is not None else list(catalog.READOUTS)
+        if not names:
+            raise InputError("readouts must not be empty (None means every readout)")
         for r in names:
             catalog.readout(r)
         sel = ["time"] + [self._readout_selection[r] for r in names]
         data = self._simulate_array(cond, sel)
+        self._nonnegative(data[:, 1:], names, self._negative_tolerance(), cond, data[:, 0],
+                          [catalog.READOUTS[r].unit for r in names])
         df = pd.DataFrame(data, columns=["time"] + names)
         df.attrs["condition"] = cond.as_dict()
         df.attrs["context"] = self.context
@@ -341,7 +374,11 @@ class Model:
         rr = self._rr
         self._set_parameters(self._genotype_values(cond))
         rr.model.setFloatingSpeciesAmounts(self._steady_state(cond))
-        return {r: float(rr[self._readout_selection[r]]) for r in catalog.READOUTS}
+        names = list(catalog.READOUTS)
+        values = np.array([[float(rr[self._readout_selection[r]]) for r in names]])
+        self._nonnegative(values, names, self._negative_tolerance(), cond, None,
+                          [catalog.READOUTS[r].unit for r in names])
+        return dict(zip(names, values[0].tolist()))
 
     def species(self, cond: Condition | Mapping, *, amounts: bool = False) -> pd.DataFrame:
         """Time course of every integrated species under ``cond`` (a Condition, or
@@ -358,8 +395,13 @@ class Model:
         ids = list(m.getFloatingSpeciesIds())
         sel = ["time"] + (ids if amounts else [f"[{s}]" for s in ids])
         data = self._simulate_array(cond, sel)
-        df = pd.DataFrame(data, columns=["time"] + ids)
         compartments = list(m.getCompartmentIds())
+        tolerance = self._negative_tolerance()
+        if amounts:  # nM x pL of each species' compartment
+            volumes = np.array(m.getCompartmentVolumes())
+            tolerance = tolerance * volumes[[m.getCompartmentIndexForFloatingSpecies(i) for i in range(len(ids))]]
+        self._nonnegative(data[:, 1:], ids, tolerance, cond, data[:, 0], unit="zmol" if amounts else "nM")
+        df = pd.DataFrame(data, columns=["time"] + ids)
         df.attrs["condition"] = cond.as_dict()
         df.attrs["context"] = self.context
         df.attrs["unit"] = "zmol" if amounts else "nM"
@@ -480,7 +522,40 @@ class Model:
                 f"{_solver_advice(exc, self._solver_options, cond)}"
             ) from None
         m = self._rr.model
-        return dict(zip(m.getFloatingSpeciesIds(), np.array(m.getFloatingSpeciesConcentrations()).tolist()))
+        ids = list(m.getFloatingSpeciesIds())
+        values = np.array(m.getFloatingSpeciesConcentrations(), dtype=float)[None, :]
+        self._nonnegative(values, ids, self._negative_tolerance(), cond, None)
+        return dict(zip(ids, values[0].tolist()))
+
+    def _negative_tolerance(self) -> float:
+        """Largest negative concentration (nM, as a positive number) taken for solver noise."""
+        smallest = float(np.min(self._rr.model.getCompartmentVolumes()))  # pL
+        return max(NEGATIVE_TOLERANCE, 100 * self._solver_options["absolute_tolerance"] / smallest)
+
+    def _nonnegative(self, block: np.ndarray, names: list[str], tolerance, cond: Condition,
+                     times: np.ndarray | None, unit: str | list[str] = "nM") -> None:
+        """Set solver noise below zero to 0 in ``block`` (rows: times, columns: ``names``;
+        in place, vectorised); raise SimulationError for a value further below zero than
+        ``tolerance`` (a scalar or one per column), which no result may hide."""
+        if block.size == 0:
+            return
+        negative = block < 0
+        if not negative.any():
+            block += 0.0  # -0.0 -> 0.0
+            return
+        bad = block < -np.asarray(tolerance)
+        if bad.any():
+            row, col = np.argwhere(bad)[np.argmin(block[bad])]
+            at = f" at t = {times[row]:g} min" if times is not None else " at time 0"
+            limit = np.broadcast_to(np.asarray(tolerance, dtype=float), block.shape[1:])[col]
+            u = unit if isinstance(unit, str) else unit[col]
+            raise SimulationError(
+                f"{names[col]} = {block[row, col]:.3g} {u}{at} for [{_run_label(cond)}] in context "
+                f"{self.context!r}: a negative value beyond solver noise (-{limit:.2g} {u}), in "
+                f"{int(bad.sum())} value(s). The solver lost accuracy: tighten the tolerances with "
+                "model.set_solver_options(relative_tolerance=..., absolute_tolerance=...).")
+        block[negative] = 0.0
+        block += 0.0
 
     def _check_catalog_names(self) -> None:
         m = self._rr.model

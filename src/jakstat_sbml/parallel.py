@@ -82,13 +82,19 @@ def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: It
     Rich progress bar on stderr; a ``rich.progress.Progress`` gets a task added.
 
     Columns: ``condition`` (position in ``conditions``), ``time`` (min), then the
-    readouts (all of ``js.readouts()`` by default). Every condition and readout is
-    validated before the first simulation, so bad input fails early and nothing runs.
+    readouts (all of ``js.readouts()`` by default), never negative (solver noise
+    around 0 is set to 0, see ``Model.run``). Every condition and readout is
+    validated before the first simulation, so bad input fails early and nothing runs:
+    a misspelt keyword in a mapping raises UnknownNameError with the nearest valid
+    one, and ``readouts=[]`` an InputError. No conditions give an empty frame with
+    the same columns (so code that filters a condition list needs no special case).
     """
     conds = _conditions(conditions)
     if isinstance(readouts, str):
         readouts = [readouts]
     names = [catalog.readout(r).name for r in readouts] if readouts is not None else catalog.readouts()
+    if not names:
+        raise InputError("readouts must not be empty (None means every readout)")
     workers = _workers(n_jobs, client)
     results: list[np.ndarray | None] = [None] * len(conds)
 
@@ -311,7 +317,9 @@ def _run_in_processes(workers: int, recipe: ModelRecipe, chunks: list[Chunk], re
 
 
 def _run_on_dask(client, recipe: ModelRecipe, chunks: list[Chunk], readouts: list[str], done: Callable) -> None:
-    from distributed import as_completed
+    from .optional import require
+
+    as_completed = require("distributed", "Dask scale-out (client=)").as_completed
 
     # Every worker gets the recipe once; a worker that replaces a dead one fetches it
     # from the others. Dask reschedules the chunks of a worker that dies.

@@ -1,13 +1,47 @@
-"""Dose parsing: floats are nM; strings carry units ("40 ng/mL", "1 uM", "5e-7 M")."""
+"""Dose parsing: floats are nM; strings carry units ("40 ng/mL", "1 uM", "5e-7 M").
+
+A bare number (``40``) is always nM, never guessed. Because
+the same number in ng/mL is 12-57x less cytokine, a bare cytokine dose above
+:data:`BARE_CYTOKINE_CEILING_NM` (100 nM, 1.2-5.7 ug/mL; culture doses are about
+0.01-10 nM, 0.1-100 ng/mL) warns with a
+:class:`~jakstat_sbml.errors.JakStatWarning` that shows both readings; a dose with
+units never warns. Doses no experiment can give are refused (InputError): above
+:data:`MAX_DOSE_NM` (1 M) for anything, above :data:`MAX_CYTOKINE_NM` (1 mM, 12-57
+mg/mL: a concentrated protein stock, not a medium) for a cytokine.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
+import sys
+import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .errors import InputError
+from .errors import InputError, JakStatWarning
+
+MAX_DOSE_NM = 1e9  # 1 M: no drug or cytokine is dosed anywhere near (water itself is 55 M)
+MAX_CYTOKINE_NM = 1e6  # 1 mM of a 12-57 kDa protein is 12-57 mg/mL: a protein stock, not a medium
+BARE_CYTOKINE_CEILING_NM = 100.0  # bare-number cytokine doses above this warn (probably ng/mL)
+
+_quiet = ContextVar("jakstat_quiet_bare_doses", default=False)
+
+
+@contextmanager
+def quiet_bare_doses():
+    """Within this block bare-number cytokine doses raise no warning.
+
+    For code that passes doses it has already converted to nM (e.g. an
+    experiment's dose grid built from the user's, already checked, doses).
+    """
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 @cache
@@ -38,12 +72,41 @@ def plasma(dose) -> PlasmaDose:
 def to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
     """Concentration in nM from a number (nM) or a string/Quantity with units.
 
-    Mass concentrations (ng/mL, ug/L, ...) need ``mass_kda``. Raises InputError,
-    naming ``what``, for negative, non-finite or unparseable input.
+    Mass concentrations (ng/mL, ug/L, ...) need ``mass_kda``, which marks the dose
+    as a cytokine's (protein). Raises InputError, naming ``what``, for negative,
+    non-finite, unparseable or impossible (> 1 M; cytokine > 1 mM) input, and warns
+    (JakStatWarning) for a bare-number cytokine dose above 100 nM (see the module).
     """
     if isinstance(value, str):
-        return _string_to_nM(value, what, mass_kda)  # cached: pint takes ~1 ms a parse
-    return _to_nM(value, what=what, mass_kda=mass_kda)
+        nM = _string_to_nM(value, what, mass_kda)  # cached: pint takes ~1 ms a parse
+    else:
+        nM = _to_nM(value, what=what, mass_kda=mass_kda)
+    if mass_kda is not None and nM > BARE_CYTOKINE_CEILING_NM and not _quiet.get() and isinstance(value, numbers.Real):
+        ng = nM * mass_kda  # nM x kDa = ng/mL
+        meant = float(value) / mass_kda
+        warnings.warn(
+            f"{what}: the bare number {float(value):g} is read as {nM:g} nM ({_mass(ng)}), more than "
+            f"{BARE_CYTOKINE_CEILING_NM:g} nM, far beyond culture doses (about 0.01-10 nM, 0.1-100 ng/mL). Bare "
+            f"numbers are nM; if you meant {float(value):g} ng/mL ({meant:.3g} nM), write "
+            f"'{float(value):g} ng/mL'. Write '{float(value):g} nM' to keep nM without this warning.",
+            JakStatWarning, stacklevel=_caller_stacklevel())
+    return nM
+
+
+def _mass(ng_per_mL: float) -> str:
+    if ng_per_mL >= 1e6:
+        return f"{ng_per_mL / 1e6:.3g} mg/mL"
+    if ng_per_mL >= 1e3:
+        return f"{ng_per_mL / 1e3:.3g} ug/mL"
+    return f"{ng_per_mL:.3g} ng/mL"
+
+
+def _caller_stacklevel() -> int:
+    """warnings.warn stacklevel of the first frame outside this package (the user's line)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (frame.f_globals.get("__name__") or "").startswith("jakstat_sbml"):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @lru_cache(maxsize=4096)
@@ -85,4 +148,12 @@ def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
         raise InputError(f"{what}: dose must be finite, got {value!r}")
     if nM < 0:
         raise InputError(f"{what}: dose must not be negative, got {value!r}")
+    bare = " (bare numbers are nM)" if isinstance(value, numbers.Real) else ""
+    if nM > MAX_DOSE_NM:
+        raise InputError(f"{what}: {value!r} is {nM / 1e9:.3g} M, more than 1 M: no dose can be that "
+                         f"concentrated{bare}")
+    if mass_kda is not None and nM > MAX_CYTOKINE_NM:
+        raise InputError(f"{what}: {value!r} is {nM / 1e6:.3g} mM ({_mass(nM * mass_kda)}), more than 1 mM "
+                         f"({_mass(MAX_CYTOKINE_NM * mass_kda)}) of protein: a stock solution, not a dose in "
+                         f"medium{bare}")
     return nM
