@@ -298,6 +298,10 @@ class PharmacologyValidation:
             ax.scatter(g["measured_free_nM"], g["model_free_nM"], marker=markers.get(drug, "o"),
                        facecolors="tab:blue" if role == "fit" else "none", edgecolors="tab:blue",
                        label=f"{drug} ({role})")
+        hidden = len(self.table) - len(t)
+        if hidden:  # never drop a row silently
+            ax.text(0.98, 0.02, f"{hidden} row(s) without a model IC50 not shown: {', '.join(self.unreached['id'])}",
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="tab:red")
         ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM free)",
                ylabel="model IC50 (nM free)",
                title=f"GMFE {self.gmfe:.2f} (fit {self.gmfe_fit:.2f}, test {self.gmfe_test:.2f})")

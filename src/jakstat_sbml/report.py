@@ -104,7 +104,13 @@ def _save(fig, path: Path) -> str:
 def _fmt(x: float) -> str:
     if not np.isfinite(x):
         return "n/a"
-    return "0" if abs(x) < 1e-9 else f"{x:.3g}"  # solver noise around zero reads 0
+    return "0" if abs(x) < 1e-9 else plots.format_number(x)  # solver noise around zero reads 0
+
+
+def _flagged(result) -> str:
+    """' (not trusted: ...)' for a result with flags (experiments' ``flags``), else ''."""
+    flags = tuple(getattr(result, "flags", ()) or ())
+    return f" (not trusted: {'; '.join(map(str, flags))})" if flags else ""
 
 
 def time_courses(model: Model, out: Path, figure_format: str = "png",
@@ -115,7 +121,7 @@ def time_courses(model: Model, out: Path, figure_format: str = "png",
         df = model.simulate(cytokines={name: c.standard_dose}, t_end=t_end)
         csv = out / f"timecourse_{name}.csv"
         df.to_csv(csv, index=False)
-        fig = plots.time_course(df, title=f"{name} {c.standard_dose} ({model.context})")
+        fig = plots.time_course(df, given={name: c.standard_dose})  # title: the condition, in words
         figure = _save(fig, out / f"timecourse_{name}.{figure_format}")
         main = df[c.main_readout]
         rows.append({"cytokine": name, "dose": c.standard_dose, "readout": c.main_readout,
@@ -141,7 +147,9 @@ def ec50_section(curves: list[CytokineResponse], out: Path, figure_format: str) 
     table.to_csv(out / "cytokine_ec50.csv", index=False)
     pd.concat([c.to_frame().assign(cytokine=c.cytokine, readout=c.readout) for c in curves]).to_csv(
         out / "cytokine_dose_response.csv", index=False)
-    figure = _save(plots.dose_curve_grid(curves, title=f"Cytokine dose-response, readout at {MEASURE_TIME:g} min"),
+    context = curves[0].context if curves else ""
+    figure = _save(plots.dose_curve_grid(curves, title=f"Cytokine dose-response, readout at {MEASURE_TIME:g} min "
+                                                       f"(context {context})"),
                    out / f"cytokine_ec50.{figure_format}")
     lines = ["Each cytokine over 1/1000 to 100x its standard dose; main readout at "
              f"{MEASURE_TIME:g} min; Hill fit with the unstimulated value fixed.", "",
@@ -149,7 +157,7 @@ def ec50_section(curves: list[CytokineResponse], out: Path, figure_format: str) 
              "|---|---|---|---|---|---|---|"]
     for c in curves:
         lo, hi = c.ec50_ci
-        lines.append(f"| {c.cytokine} | {c.readout} | {_fmt(c.ec50)} | {_fmt(lo)}-{_fmt(hi)} | "
+        lines.append(f"| {c.cytokine} | {c.readout} | {_fmt(c.ec50)}{_flagged(c)} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{_fmt(c.ec50_ng_per_mL)} | {_fmt(c.slope)} | {_fmt(c.emax)} |")
     lines += ["", "Data: [cytokine_ec50.csv](cytokine_ec50.csv), "
               "[cytokine_dose_response.csv](cytokine_dose_response.csv)", "", f"![EC50 curves]({figure})"]
@@ -172,14 +180,16 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
              "|---|---|---|---|---|---|---|---|"]
     for c in curves:
         lo, hi = c.ic50_ci
-        ic50 = _fmt(c.ic50) if np.isfinite(c.ic50) else f"> {c.doses.max():g}"
+        ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{_fmt(c.ic50_plasma)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
     for drug in catalog.DRUGS:
         mine = [c for c in curves if c.drug == drug]
         if mine:
-            fig = plots.dose_curve_grid(mine, title=f"{drug}: dose-response, readout at {MEASURE_TIME:g} min")
+            fig = plots.dose_curve_grid(mine, title=f"{drug}: dose-response, added 30 min before the cytokine "
+                                                    f"(standard dose), readout at {MEASURE_TIME:g} min "
+                                                    f"(context {mine[0].context})")
             lines += [f"![{drug}]({_save(fig, out / f'ic50_{drug}.{figure_format}')})", ""]
     return "\n".join(lines)
 
@@ -200,6 +210,8 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
     for (c, r), n in counts.items():
         genes = ", ".join(hits[(hits.cytokine == c) & (hits.readout == r)].gene)
         lines.append(f"| {c} / {r} | {n}: {genes} |")
+    if getattr(screen, "flags", ()):
+        lines += ["", f"**Not trusted:** {'; '.join(map(str, screen.flags))}"]
     lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs), "
               "[knockout_screen_log2fc.csv](knockout_screen_log2fc.csv) (matrix)", "",
               f"![knockout screen]({figure})"]
@@ -216,7 +228,9 @@ def combination_section(comb: Combination, out: Path, figure_format: str) -> str
         "fractional inhibition, averaged over the combination cells: positive = synergy. Bliss expects "
         "independent action, Loewe dose additivity, HSA the better single agent.", "",
         "| Bliss | Loewe | HSA |", "|---|---|---|",
-        f"| {scores['bliss']:+.3f} | {scores['loewe']:+.3f} | {scores['hsa']:+.3f} |", "",
+        "| " + " | ".join(f"{scores[k]:+.3f}" if np.isfinite(scores[k]) else "n/a" for k in ("bliss", "loewe", "hsa"))
+        + " |", "",
+        *([f"**Not trusted:** {'; '.join(map(str, comb.flags))}", ""] if getattr(comb, "flags", ()) else []),
         "Data: [combination.csv](combination.csv)", "", f"![combination]({figure})",
     ])
 
@@ -239,12 +253,14 @@ def mutation_section(model: Model, out: Path, figure_format: str) -> str:
         ratio = _fmt(a_mt / a_wt) if a_wt > 1e-9 else "from ~0"
         lines.append(f"| {mut} | {what} | {readout} | {_fmt(a_wt)} | {_fmt(a_mt)} | {ratio} | "
                      f"{catalog.MUTATIONS[mut].source} |")
-        ax.plot(wt["time"], wt[readout], label="wild type")
-        ax.plot(mt["time"], mt[readout], label=mut)
+        # every series drawn (a wild type at ~0 is the point), overlaps and flat lines named
+        unit = catalog.READOUTS[readout].unit
+        plots.line_panel(ax, wt["time"], {"wild type": wt[readout], mut: mt[readout]}, zero_level=None,
+                         unit="" if unit == "1" else unit, flat_word="constant")
         ax.set_xlabel("time (min)")
         ax.set_ylabel(plots.readout_label(readout))
-        ax.set_title(what, fontsize=9)
-        ax.legend(frameon=False, fontsize=8)
+        stimulus = f"{cytokine} {catalog.CYTOKINES[cytokine].standard_dose}; " if cytokine else ""
+        ax.set_title(f"{what}\n{stimulus}mutant fraction 1; context {model.context}", fontsize=9)
         frames += [wt.assign(mutation="wild type", case=mut), mt.assign(mutation=mut, case=mut)]
     pd.concat(frames).to_csv(out / "mutations.csv", index=False)
     figure = _save(fig, out / f"mutations.{figure_format}")
