@@ -146,3 +146,195 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     assert result.exit_code != 0
     assert message in result.output
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- results that never mislead
+
+import errno  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from jakstat_sbml import optional  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def block_imports(monkeypatch, *packages):
+    """Make ``import <package>`` (and its submodules) fail as if it were not installed."""
+    for name in [m for m in sys.modules if m.split(".")[0] in packages] + list(packages):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def one_line_error(result, alone: bool = True) -> str:
+    """The error line of a command that failed with exit status 2 (``alone``: it printed nothing else)."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("error: "), result.output
+    assert len(lines) == 1 or (not alone and not any(x.startswith("error") for x in lines[:-1])), result.output
+    return lines[-1]
+
+
+@pytest.mark.parametrize("args,package,purpose", [
+    (["export", "copasi", "{tmp}/m.cps"], "basico", "COPASI export"),
+    (["export", "omex", "{tmp}/m.omex"], "libcombine", "COMBINE/OMEX export"),
+    (["export", "omex", "{tmp}/m.omex"], "libsedml", "COMBINE/OMEX export"),
+    (["export", "petab", "{tmp}/sobotta", "--context", "hepatocyte"], "petab", "PEtab export"),
+    (["calibrate", "Raia_CancerResearch2011", "--starts", "1", "--out", "{tmp}/cal"], "petab", "calibration"),
+])
+def test_a_missing_optional_package_is_one_sentence_saying_what_to_install(monkeypatch, tmp_path, args, package,
+                                                                           purpose):
+    block_imports(monkeypatch, package)
+    result = runner.invoke(app, [a.format(tmp=tmp_path) for a in args])
+    line = one_line_error(result)
+    assert purpose in line and optional.PACKAGES[package] in line
+    assert 'pip install "jakstat-sbml[interop]"' in line
+    assert list(tmp_path.iterdir()) == []  # checked before anything was written
+
+
+def test_an_optional_package_imported_elsewhere_is_reported_the_same_way(monkeypatch, tmp_path):
+    import jakstat_sbml.calibrate as cal
+
+    def fails(*args, **kwargs):
+        import distributed  # noqa: F401  (blocked below)
+
+    block_imports(monkeypatch, "distributed")
+    monkeypatch.setattr(cal, "run_dataset", fails)
+    line = one_line_error(runner.invoke(app, ["calibrate", "Raia_CancerResearch2011", "--out", tmp_path / "c"]),
+                          alone=False)  # after the progress bar
+    assert "dask[distributed]" in line and 'pip install "jakstat-sbml[interop]"' in line
+
+
+UNWRITABLE = [("a_file/out", "a_file is a file, not a folder")]
+if Path("/proc/self").is_dir():  # Linux: a virtual file system where nothing can be created
+    UNWRITABLE.append(("/proc/jakstat-out", "/proc does not accept new files"))
+
+EXPERIMENTS = [
+    ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100"],
+    ["dose-response", "IL2", "--doses", "0.01,0.1"],
+    ["screen", "-c", "IL2", "-g", "JAK3"],
+    ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "100", "--doses-b", "3000"],
+    ["report"],
+    ["validate", "pharmacology"],
+    ["calibrate", "Raia_CancerResearch2011"],
+]
+
+
+@pytest.mark.parametrize("out,reason", UNWRITABLE)
+@pytest.mark.parametrize("args", EXPERIMENTS, ids=lambda a: a[0])
+def test_an_unwritable_out_exits_2_naming_the_path_before_any_simulation(monkeypatch, tmp_path, args, out, reason):
+    (tmp_path / "a_file").write_text("not a folder")
+    out = tmp_path / out if not out.startswith("/") else Path(out)
+
+    def no_work(*a, **k):
+        raise AssertionError("the output folder must be checked before any model is loaded")
+
+    monkeypatch.setattr(js, "load_model", no_work)
+    line = one_line_error(runner.invoke(app, [*args, "--out", str(out)]))
+    assert f"cannot write to {out}" in line and reason in line
+
+
+@pytest.mark.parametrize("out,reason", UNWRITABLE)
+def test_simulate_and_export_to_an_unwritable_path_exit_2_naming_it(monkeypatch, tmp_path, out, reason):
+    (tmp_path / "a_file").write_text("not a folder")
+    folder = tmp_path / out if not out.startswith("/") else Path(out)
+    line = one_line_error(runner.invoke(app, ["simulate", "-c", "IL6=1", "--out", str(folder / "il6.csv")]))
+    assert f"cannot write to {folder / 'il6.csv'}" in line and reason in line
+    line = one_line_error(runner.invoke(app, ["export", "sbml", str(folder / "m.xml")]))
+    assert f"cannot write to {folder / 'm.xml'}" in line and reason in line
+    assert "No such file or directory" not in line
+
+
+def test_a_write_that_fails_after_the_simulation_exits_2_with_the_reason(monkeypatch, tmp_path):
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "out" / "knockout_screen.csv"))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", read_only)
+    line = one_line_error(invoke("screen", "-c", "IL2", "-g", "JAK3", "--window", "0,30", "--out", tmp_path / "out"),
+                          alone=False)
+    assert f"cannot write to {tmp_path / 'out' / 'knockout_screen.csv'}: read-only file system" in line
+
+
+def test_version_prints_the_package_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"jakstat-sbml {version('jakstat-sbml')}"
+
+
+def test_the_readme_examples_write_where_git_ignores():
+    readme = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+    commands = [shlex.split(line.split("#")[0]) for b in blocks for line in b.splitlines()
+                if line.startswith("jakstat ")]
+    outputs = [c[c.index("--out") + 1] for c in commands if "--out" in c]
+    outputs += [c[3] for c in commands if c[1] == "export"]
+    relative = [o for o in outputs if not o.startswith("/")]
+    assert "out" in [Path(o).parts[0] for o in relative]  # the examples do write into the checkout
+    ignored = {line.strip().strip("/") for line in (REPO / ".gitignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {Path(o).parts[0] for o in relative} <= ignored, (relative, ignored)
+
+
+class Flagged:
+    """A real result with ``flags`` (what experiments return once they carry them)."""
+
+    def __init__(self, result, flags):
+        self._result, self.flags = result, tuple(flags)
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+
+def test_dose_response_with_flags_warns_and_does_not_print_the_ic50(monkeypatch, tmp_path):
+    real = js.dose_response
+    flag = "IC50 above the tested range (10000 nM)"
+    curves = []
+
+    def flagged(*args, **kwargs):
+        curves.append(real(*args, **kwargs))
+        return Flagged(curves[-1], [flag, "Hill slope at its bound"])
+
+    monkeypatch.setattr(js, "dose_response", flagged)
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000,10000",
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {flag}" in result.output and "warning: Hill slope at its bound" in result.output
+    assert re.search(r"IC50 \(nM, free\): not determined \(IC50 above the tested range", result.output)
+    assert f"{curves[0].ic50:.4g}" not in result.output and "95% CI" not in result.output
+
+
+def test_screen_and_combine_print_each_flag_in_yellow(monkeypatch, tmp_path):
+    from rich.console import Console
+
+    from jakstat_sbml import cli
+
+    monkeypatch.setattr(cli, "console", Console(force_terminal=True, color_system="standard", width=200))
+    screen, combination = js.knockout_screen, js.combination
+    monkeypatch.setattr(js, "knockout_screen",
+                        lambda *a, **k: Flagged(screen(*a, **k), ["AUC of wild type near zero for IL2/pSTAT5"]))
+    monkeypatch.setattr(js, "combination",
+                        lambda *a, **k: Flagged(combination(*a, **k), ["Loewe undefined: pimozide never reaches "
+                                                                       "half effect"]))
+    result = invoke("screen", "-c", "IL2", "-g", "JAK3", "--window", "0,30", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "\x1b[33mwarning: AUC of wild type near zero for IL2/pSTAT5" in result.output  # yellow
+    result = invoke("combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "100", "--doses-b", "3000",
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "\x1b[33mwarning: Loewe undefined: pimozide never reaches half effect" in result.output
+
+
+def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "0.01,0.1,1,3", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.output and "IC50 (nM, free): not determined (" in result.output
+    assert "95% CI" not in result.output
+    # each flag is printed once, as a line of the command; not also as a Python warning
+    assert not [w for w in caught if type(w.message).__name__ == "JakStatWarning"]

@@ -2,7 +2,10 @@
 SBML, COPASI on the SBML and the .cps, tellurium on the COMBINE archive, petablint
 and a second, independent likelihood on the PEtab problem."""
 
+import errno
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -363,7 +366,7 @@ def test_petab_needs_the_datasets_context_and_no_condition(ctcl, hepatocyte, tmp
     ("m.xml", {"condition": js.Condition(), "knockouts": ["JAK1"]}, js.InputError, "not both"),
     ("m.xml", {"drugs": {"ruxolitinib": -1}}, js.InputError, "negative"),
     ("m.xml", {"dataset": "Sobotta_Frontiers2017"}, js.InputError, "only applies to format 'petab'"),
-    ("a_file/m.xml", {}, js.InputError, "not a writable folder"),
+    ("a_file/m.xml", {}, js.InputError, "a_file is a file, not a folder"),
 ])
 def test_bad_input_raises_and_writes_nothing(ctcl, tmp_path, path, kwargs, error, message):
     (tmp_path / "a_file").write_text("not a folder")
@@ -415,3 +418,60 @@ def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):
         petab_problem(hepatocyte, estimate=["kcat_IL6"])
     with pytest.raises(js.InputError, match="positive"):
         petab_problem(hepatocyte, estimate=["IL2RA_total"])  # 0 in hepatocytes
+
+
+@pytest.mark.parametrize("fmt,path,package,purpose", [
+    ("copasi", "m.cps", "basico", "COPASI export"),
+    ("omex", "m.omex", "libcombine", "COMBINE/OMEX export"),
+    ("omex", "m.omex", "libsedml", "COMBINE/OMEX export"),
+    ("petab", "sobotta", "petab", "PEtab export"),
+])
+def test_a_missing_optional_package_raises_one_sentence_before_any_work(ctcl, hepatocyte, monkeypatch, tmp_path,
+                                                                         fmt, path, package, purpose):
+    import sys
+
+    from jakstat_sbml.optional import MissingDependencyError
+
+    for name in [m for m in sys.modules if m.split(".")[0] == package] + [package]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
+    model = hepatocyte if fmt == "petab" else ctcl
+    with pytest.raises(MissingDependencyError) as caught:
+        js.export(model, tmp_path / path, format=fmt)
+    error = caught.value
+    assert isinstance(error, js.JakStatError) and isinstance(error, ImportError) and error.name == package
+    assert str(error).startswith(f"{purpose} needs the optional package ")
+    assert 'pip install "jakstat-sbml[interop]"' in str(error) and "\n" not in str(error)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_optional_require_names_a_broken_dependency_of_an_installed_package(monkeypatch):
+    import sys
+
+    from jakstat_sbml.optional import MissingDependencyError, require
+
+    monkeypatch.setitem(sys.modules, "jakstat_test_tool", None)
+    with pytest.raises(MissingDependencyError, match="needs the optional package jakstat_test_tool, which is not "
+                                                      "installed"):
+        require("jakstat_test_tool", "a test")
+    assert require("libsbml", "a test") is sys.modules["libsbml"]
+
+
+@pytest.mark.parametrize("code,reason", [
+    (errno.EROFS, "read-only file system"), (errno.EACCES, "permission denied"), (errno.EPERM, "permission denied"),
+    (errno.ENOSPC, "no space left on the device"),
+])
+def test_a_failed_write_names_the_path_and_the_reason(tmp_path, code, reason):
+    from jakstat_sbml.export import OutputError, write_error
+
+    error = write_error(tmp_path / "m.xml", OSError(code, os.strerror(code)))
+    assert isinstance(error, OutputError) and isinstance(error, js.InputError)
+    assert str(error) == f"cannot write to {tmp_path / 'm.xml'}: {reason}"
+
+
+def test_export_into_a_virtual_file_system_says_so(ctcl):
+    from jakstat_sbml.export import OutputError
+
+    proc = Path("/proc")
+    assert proc.is_dir()  # Linux, where the project runs
+    with pytest.raises(OutputError, match="cannot write to /proc/m.xml: /proc does not accept new files"):
+        js.export(ctcl, proc / "m.xml")

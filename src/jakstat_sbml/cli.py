@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -107,13 +108,82 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def _reported(out: Path | None = None) -> Iterator[None]:
+    """Turn the errors a user can act on into one line and exit status 2.
+
+    Our own errors (bad input, a missing optional package), an optional package
+    imported outside :mod:`jakstat_sbml.optional`, and, with ``out``, a file in
+    ``out`` that cannot be written.
+    """
+    from . import optional
+    from .errors import JakStatError
+    from .export import write_error
+
+    try:
+        yield
+    except JakStatError as exc:
+        _fail(exc)
+    except ImportError as exc:
+        missing = optional.missing(exc)
+        if missing is None:
+            raise
+        _fail(missing)
+    except OSError as exc:
+        if out is None:
+            raise
+        failed, folder = (Path(exc.filename).absolute() if exc.filename else None), out.absolute()
+        if failed is not None and not (failed.is_relative_to(folder) or folder.is_relative_to(failed)):
+            raise  # not one of the outputs (or a folder on their way): a bug or a missing input
+        _fail(write_error(failed or out, exc))
+
+
+def _writable(path: Path | None, *, folder: bool = True) -> None:
+    """Fail (exit 2) before any work when ``path`` cannot be written."""
+    from .export import writable
+
+    if path is not None:
+        with _reported():
+            writable(path, folder=folder)
+
+
+def _require(module: str, purpose: str) -> None:
+    """Fail (exit 2) before any work when an optional package is missing."""
+    from .optional import require
+
+    with _reported():
+        require(module, purpose)
+
+
+@contextmanager
+def _flags_printed_later() -> Iterator[None]:
+    """Silence the experiments' JakStatWarnings: each is a flag of the result, printed by :func:`_warn`."""
+    import warnings
+
+    from . import errors
+
+    with warnings.catch_warnings():
+        category = getattr(errors, "JakStatWarning", None)
+        if category is not None:
+            warnings.simplefilter("ignore", category)
+        yield
+
+
+def _flags(result) -> tuple[str, ...]:
+    """Why numbers of ``result`` cannot be trusted (empty for results without flags)."""
+    return tuple(str(f) for f in (getattr(result, "flags", None) or ()))
+
+
+def _warn(flags: tuple[str, ...]) -> None:
+    for flag in flags:
+        console.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
+
+
 def _load(context: str):
     import jakstat_sbml as js
 
-    try:
+    with _reported():
         return js.load_model(context=context)
-    except js.JakStatError as exc:
-        _fail(exc)
 
 
 def _save_figure(fig, path: Path) -> None:
@@ -151,6 +221,29 @@ FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
 
 
 # ----------------------------------------------------------------------------- commands
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jakstat-sbml")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        from . import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"jakstat-sbml {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass
 
 
 @app.command()
@@ -205,26 +298,27 @@ def simulate(
     """
     import jakstat_sbml as js
 
+    _writable(out, folder=False)
     model = _load(context)
     drugs = {k: _dose(v) for k, v in _pairs(drug, "--drug").items()}
     if plasma:
         drugs = {k: js.plasma(v) for k, v in drugs.items()}
-    try:
+    cytokines = {k: _dose(v) for k, v in _pairs(cytokine, "--cytokine").items()}
+    with _reported():
         df = model.simulate(
-            cytokines={k: _dose(v) for k, v in _pairs(cytokine, "--cytokine").items()},
+            cytokines=cytokines,
             drugs=drugs, knockouts=knockout, overexpress=_overexpress(overexpress),
             mutations=_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points,
             readouts=readout or None)
-    except js.JakStatError as exc:
-        _fail(exc)
     if out:
         _agg()
         from . import plots
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(out, index=False)
         figure = out.with_suffix(f".{figure_format.value}")
-        _save_figure(plots.time_course(df, title=json.dumps(df.attrs["condition"]["cytokines"])), figure)
+        with _reported(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            df.to_csv(out, index=False)
+            _save_figure(plots.time_course(df, given={**cytokines, **drugs}), figure)  # doses as the user gave them
         _wrote(out, figure)
     else:
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
@@ -269,10 +363,11 @@ def dose_response_command(
     import jakstat_sbml as js
 
     _agg()
+    _writable(out)
     model = _load(context)
     bg = _background(knockout, overexpress, mutation)
     kw = dict(time=time, window=_window(window), n_jobs=n_jobs, progress=True, **bg)
-    try:
+    with _reported(), _flags_printed_later():
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else _dose(cytokine_dose),
@@ -283,18 +378,23 @@ def dose_response_command(
             curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"), **kw)
             name = f"dose_response_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ec50, "EC50 (nM)"
-    except js.JakStatError as exc:
-        _fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
-    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
-    curve.to_frame().to_csv(data, index=False)
     import pandas as pd
 
-    pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
-    _save_figure(curve.plot().figure, figure)
-    lo, hi = curve.fit.ic50_ci if curve.fit else (float("nan"), float("nan"))
-    console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}"
-                  if curve.fit else f"{label}: no fit (the response changes by less than 5% over these doses)")
+    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
+    with _reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        curve.to_frame().to_csv(data, index=False)
+        pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
+        _save_figure(curve.plot().figure, figure)
+    flags = _flags(curve)
+    _warn(flags)
+    if flags:  # a number that cannot be trusted is not shown as one
+        console.print(f"{label}: not determined ({escape('; '.join(flags))})", soft_wrap=True)
+    elif curve.fit:
+        lo, hi = curve.fit.ic50_ci
+        console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}")
+    else:
+        console.print(f"{label}: no fit (the response changes by less than 5% over these doses)")
     _wrote(data, fit, figure)
 
 
@@ -329,22 +429,23 @@ def screen(
     import jakstat_sbml as js
 
     _agg()
+    _writable(out)
     model = _load(context)
-    try:
+    with _reported(), _flags_printed_later():
         result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
                                     genes=gene or None, window=_window(window), n_jobs=n_jobs, progress=True,
                                     **_background(knockout, overexpress, mutation))
-    except js.JakStatError as exc:
-        _fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
     long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
                                out / f"knockout_screen.{figure_format.value}")
-    result.effects.to_csv(long, index=False)
-    wide = result.table
-    wide.columns = [f"{c}/{r}" for c, r in wide.columns]
-    wide.to_csv(wide_path)
-    _save_figure(result.plot().figure, figure)
+    with _reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.effects.to_csv(long, index=False)
+        wide = result.table
+        wide.columns = [f"{c}/{r}" for c, r in wide.columns]
+        wide.to_csv(wide_path)
+        _save_figure(result.plot().figure, figure)
     hits = result.hits(1.0)
+    _warn(_flags(result))
     console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
     _wrote(long, wide_path, figure)
 
@@ -383,23 +484,24 @@ def combine(
     import jakstat_sbml as js
 
     _agg()
+    _writable(out)
     model = _load(context)
-    try:
+    with _reported(), _flags_printed_later():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=_doses(doses_a, "--doses-a"),
                                 doses_b=_doses(doses_b, "--doses-b"), time=time, window=_window(window),
                                 cytokine_dose=None if cytokine_dose is None else _dose(cytokine_dose),
                                 preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
                                 **_background(knockout, overexpress, mutation))
-    except js.JakStatError as exc:
-        _fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
     name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
-    result.to_frame().to_csv(data, index=False)
-    _save_figure(result.plot(), figure)
+    with _reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(data, index=False)
+        _save_figure(result.plot(), figure)
+    _warn(_flags(result))
     scores = result.scores()
     console.print("mean excess over the grid (positive = synergy): "
-                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()))
+                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()), soft_wrap=True)
     _wrote(data, figure)
 
 
@@ -422,12 +524,12 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
     the mutations, with an index page (index.md) tying them together.
     """
     _agg()
-    import jakstat_sbml as js
     from . import report as rep
 
+    _writable(out)
     model = _load(context)
     steps = rep.steps()
-    try:
+    with _reported(out):
         with _progress() as progress:
             task = progress.add_task("report", total=len(steps))
 
@@ -435,8 +537,6 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
                 progress.update(task, advance=1, description=f"report: {label}")
 
             index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs)
-    except js.JakStatError as exc:
-        _fail(exc)
     _wrote(index)
 
 
@@ -480,13 +580,11 @@ def export_command(
     drugs = {k: _dose(v) for k, v in _pairs(drug, "--drug").items()}
     if plasma:
         drugs = {k: js.plasma(v) for k, v in drugs.items()}
-    try:
+    with _reported():
         written = export(model, path, format_, dataset=dataset,
                          cytokines={k: _dose(v) for k, v in _pairs(cytokine, "--cytokine").items()},
                          drugs=drugs, knockouts=knockout, overexpress=_overexpress(overexpress),
                          mutations=_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points)
-    except js.JakStatError as exc:
-        _fail(exc)
     _wrote(written)
 
 
@@ -518,14 +616,15 @@ def calibrate_command(
       jakstat calibrate all --store --out docs/calibration   (the full calibration)
     """
     _agg()
-    import jakstat_sbml as js
+    _require("petab", "calibration")
+    _writable(out)
     from . import calibrate as cal
 
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
     command = "jakstat calibrate " + " ".join(
         [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
         + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []))
-    try:
+    with _reported(out):
         for name in names:
             total = cal.CALIBRATIONS[name].starts if name in cal.CALIBRATIONS and starts is None else (starts or 1)
             with _progress() as progress:
@@ -540,8 +639,6 @@ def calibrate_command(
                 progress.update(task, completed=progress.tasks[0].total)
             _wrote(folder)
         table = cal.summary(out)
-    except js.JakStatError as exc:
-        _fail(exc)
     shown = Table("dataset", "ours -log L", "ours chi2", "published -log L", "published chi2", "n", "chi2 ratio",
                   "status")
     for _, r in table.iterrows():
@@ -580,11 +677,11 @@ def validate_pharmacology_command(
       jakstat validate pharmacology --out report
     """
     _agg()
-    import jakstat_sbml as js
     from . import pharmacology as ph
 
+    _writable(out)
     factors = None
-    try:
+    with _reported():
         if refit:
             with _progress() as progress:
                 task = progress.add_task("fit factors", total=None)
@@ -611,8 +708,6 @@ def validate_pharmacology_command(
                                               progress=lambda i: progress.update(task, advance=1,
                                                                                  description=f"row {i}"))
         predicted = ph.context_ic50s(_load(context))
-    except js.JakStatError as exc:
-        _fail(exc)
     table = Table(caption="IC50 in nM: measured as added, x free fraction (fu) = measured free; "
                           "model free; fold error")
     table.add_column("row", no_wrap=True)
@@ -645,16 +740,17 @@ def validate_pharmacology_command(
         shown.add_row(f"{c}/{r}", *cells)
     console.print(shown)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        import pandas as pd
+
         csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
         figure = out / f"pharmacology_validation.{figure_format.value}"
         predictions = out / f"predicted_ic50_{context}.csv"
-        result.to_frame().to_csv(csv, index=False)
-        import pandas as pd
-
-        pd.DataFrame([s]).to_csv(summary, index=False)
-        predicted.to_csv(predictions, index=False)
-        _save_figure(result.plot(), figure)
+        with _reported(out):
+            out.mkdir(parents=True, exist_ok=True)
+            result.to_frame().to_csv(csv, index=False)
+            pd.DataFrame([s]).to_csv(summary, index=False)
+            predicted.to_csv(predictions, index=False)
+            _save_figure(result.plot(), figure)
         _wrote(csv, summary, predictions, figure)
     if not result.meets_targets:
         console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "

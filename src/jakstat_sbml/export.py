@@ -20,6 +20,7 @@ bad input or a failing tool leaves nothing half-written.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import os
 import shutil
@@ -30,6 +31,7 @@ from xml.sax.saxutils import escape
 
 from .errors import InputError, JakStatError, ModelFileError, UnknownNameError
 from .model import Condition, Model
+from .optional import require
 
 # Accepted file name endings per format; PEtab is a folder (YAML + tables + SBML).
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -37,6 +39,14 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "copasi": (".cps",),
     "omex": (".omex",),
     "petab": (),
+}
+
+# The optional packages (interop extra) each format needs, checked before any work.
+NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sbml": ("SBML export", ()),
+    "copasi": ("COPASI export", ("basico",)),
+    "omex": ("COMBINE/OMEX export", ("libcombine", "libsedml")),
+    "petab": ("PEtab export", ("petab", "sympy")),
 }
 
 # COPASI's LSODA at these tolerances agrees with itself at 100x tighter ones to
@@ -59,6 +69,10 @@ class ExportError(JakStatError):
     """An external tool (COPASI, libSBML, libCombine, PEtab) rejected what we built."""
 
 
+class OutputError(InputError):
+    """An output path that cannot be written: the message names the path and the reason."""
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -78,13 +92,18 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
     ``"petab"`` (a folder; ``dataset=`` names the data, default
     ``"Sobotta_Frontiers2017"``; the data set its own doses, so no condition).
     Bad input raises :class:`~jakstat_sbml.errors.InputError` before anything is
-    written; an existing file (or PEtab folder) at ``path`` is replaced.
+    written; an existing file (or PEtab folder) at ``path`` is replaced. Formats
+    other than SBML need the ``interop`` extra; without it
+    :class:`~jakstat_sbml.optional.MissingDependencyError` says what to install.
     """
     fmt = _format(format)
     cond = as_condition(condition, keywords)
     if dataset is not None and fmt != "petab":
         raise InputError(f"dataset= only applies to format 'petab', not {fmt!r}")
     target = _target(path, fmt)
+    purpose, modules = NEEDS[fmt]
+    for module in modules:
+        require(module, purpose)
     with tempfile.TemporaryDirectory(prefix="jakstat-export-") as tmp:
         staged = Path(tmp) / target.name
         if fmt == "sbml":
@@ -131,12 +150,50 @@ def _target(path: str | os.PathLike, fmt: str) -> Path:
         raise InputError(f"a PEtab export is a folder, but {target} is a file")
     if fmt != "petab" and target.is_dir():
         raise InputError(f"{target} is a folder; give a file name ending in {endings[0]}")
-    ancestor = target.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise InputError(f"cannot write {target}: {ancestor} is not a writable folder")
+    writable(target.parent, folder=True, name=target)  # _install stages beside the target, then moves it in
     return target
+
+
+def writable(path: str | os.PathLike, *, folder: bool, name: str | os.PathLike | None = None) -> Path:
+    """Check, before any work, that ``path`` can be written; return it as an absolute path.
+
+    ``folder=True``: ``path`` is a folder to create (if missing) and fill;
+    ``folder=False``: a file, whose folder is created if missing. The check creates
+    and removes an empty folder where the first new entry would go, so it finds
+    what permissions alone do not (read-only and virtual file systems such as
+    /proc). Raises :class:`OutputError` ("cannot write to PATH: reason"; ``name``,
+    if given, is the PATH the message shows).
+    """
+    target = Path(path).expanduser().absolute()
+    shown = target if name is None else name
+    if target.is_dir() and not folder:
+        raise OutputError(f"cannot write to {shown}: it is a folder, not a file")
+    if target.exists() and not target.is_dir() and folder:
+        raise OutputError(f"cannot write to {shown}: {target} is a file, not a folder")
+    probe = target if folder and target.is_dir() else target.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"cannot write to {shown}: {probe} is a file, not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".jakstat-write-check-", dir=probe))
+    except OSError as exc:
+        raise write_error(shown, exc, probe) from None
+    return target
+
+
+def write_error(path: str | os.PathLike, exc: OSError, folder: Path | None = None) -> OutputError:
+    """An :class:`OutputError` naming ``path`` and why writing it failed with ``exc``."""
+    reasons = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on the device",
+               errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file, not a folder",
+               errno.EISDIR: "it is a folder, not a file", errno.ENAMETOOLONG: "the name is too long"}
+    reason = reasons.get(exc.errno)
+    if reason is None and exc.errno == errno.ENOENT and folder is not None and folder.is_dir():
+        reason = f"{folder} does not accept new files (a virtual or read-only file system)"
+    if reason is None:
+        reason = (exc.strerror or str(exc)).lower()
+    return OutputError(f"cannot write to {path}: {reason}")
 
 
 def _install(staged: Path, target: Path) -> None:
@@ -145,7 +202,7 @@ def _install(staged: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise write_error(target, exc, target.parent) from None
     try:
         incoming = temp / target.name
         if staged.is_dir():
@@ -159,7 +216,7 @@ def _install(staged: Path, target: Path) -> None:
         else:
             os.replace(incoming, target)
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise write_error(target, exc, target.parent) from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 
@@ -219,9 +276,9 @@ def condition_sbml(model: Model, condition: Condition | None = None) -> str:
 
 def write_copasi(model: Model, condition: Condition, path: Path) -> None:
     """A COPASI file of ``condition`` with a time-course and a ruxolitinib-scan task."""
-    import basico
     import libsbml
 
+    basico = require("basico", "COPASI export")
     doc = condition_document(model, condition)
     # COPASI shows names, not ids, and keeps no SBML ids in a .cps. Name species and
     # parameters by their SBML ids (the names the Python API uses: dose_ruxolitinib,
@@ -246,7 +303,7 @@ def write_copasi(model: Model, condition: Condition, path: Path) -> None:
 
 
 def _copasi_tasks(dm, condition: Condition) -> None:
-    import basico
+    basico = require("basico", "COPASI export")
 
     cm = dm.getModel()
     values = {v.getSBMLId(): v for v in cm.getModelValues()}

@@ -67,6 +67,7 @@ from . import catalog
 from .errors import InputError, UnknownNameError
 from .export import ExportError
 from .model import Condition, Model
+from .optional import require
 
 DEFAULT_DATASET = "Sobotta_Frontiers2017"
 PREEQUILIBRATION = "unstimulated"
@@ -310,8 +311,8 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
     observables' offsets and scales are estimated (noise levels are the
     published ones, fixed). The module docstring says what of the data is kept.
     """
-    from petab.v1 import Problem
-    from petab.v1.models.sbml_model import SbmlModel
+    Problem = require("petab.v1", "a PEtab problem").Problem
+    SbmlModel = require("petab.v1.models.sbml_model", "a PEtab problem").SbmlModel
 
     ds = _dataset(dataset)
     if model.context != ds.context:
@@ -555,8 +556,8 @@ class Simulator:
 
     def __init__(self, model: Model, measurements: pd.DataFrame, conditions: pd.DataFrame,
                  formulas: Mapping[str, str]):
-        import sympy as sp
-        from petab.v1.math import sympify_petab
+        sp = require("sympy", "PEtab observables")
+        sympify_petab = require("petab.v1.math", "PEtab observables").sympify_petab
 
         self.model = model
         self.n = len(measurements)
@@ -668,7 +669,7 @@ def petab_simulations(model: Model, problem) -> pd.DataFrame:
 def write_petab(model: Model, folder: Path, *, dataset: str = DEFAULT_DATASET, condition: Condition | None = None,
                 data_dir: str | os.PathLike | None = None) -> Path:
     """Write the problem to ``folder`` (problem.yaml, model.xml, the tables and a README)."""
-    from petab.v1.lint import lint_problem
+    lint_problem = require("petab.v1.lint", "PEtab export").lint_problem
 
     if condition is not None and (condition.cytokines or condition.drugs or condition.knockouts
                                   or condition.overexpress or condition.mutations or condition.parameters

@@ -55,7 +55,9 @@ class PublishedModel:
     """A published PEtab problem and its model, simulated with RoadRunner."""
 
     def __init__(self, dataset: str, data_dir: str | os.PathLike | None = None):
-        import petab.v1 as petab
+        from .optional import require
+
+        petab = require("petab.v1", "the published models' evaluation")
 
         if dataset not in PUBLISHED:
             raise UnknownNameError("published dataset", dataset, list(PUBLISHED))
@@ -113,7 +115,9 @@ class PublishedModel:
     @cached_property
     def _noise(self) -> dict[str, tuple]:
         """noise formula -> ('abs', expr) or ('abs+rel*h', p1, p2) per observable."""
-        import sympy as sp
+        from .optional import require
+
+        sp = require("sympy", "the published models' evaluation")
         from petab.v1.math import sympify_petab
 
         out = {}
@@ -186,7 +190,9 @@ class PublishedModel:
     def quantities(self, measurements: pd.DataFrame) -> np.ndarray:
         """The model quantity of each row: its observable's formula without offset
         and scale (the whole formula, with nominal tokens, where it is not affine)."""
-        import sympy as sp
+        from .optional import require
+
+        sp = require("sympy", "the published models' evaluation")
 
         m = measurements
         nominal = self.nominal
@@ -313,7 +319,9 @@ def _tokens(field) -> list[str]:
 
 def _affine(expr, obs: str) -> _Form:
     """Split an observable formula into offset + scale * quantity when it has that form."""
-    import sympy as sp
+    from .optional import require
+
+    sp = require("sympy", "the published models' evaluation")
 
     p1 = _named(expr, f"observableParameter1_{obs}")
     p2 = _named(expr, f"observableParameter2_{obs}")

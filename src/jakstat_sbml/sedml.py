@@ -25,6 +25,7 @@ from pathlib import Path
 from . import catalog
 from .export import ExportError, condition_sbml
 from .model import Condition, Model
+from .optional import require
 
 SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.version-2"
 SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml.level-1.version-3"
@@ -101,7 +102,7 @@ def _main_readout(condition: Condition) -> str:
 
 def write_omex(model: Model, condition: Condition, path: Path) -> None:
     """Write the archive (SBML files, SED-ML, manifest, metadata) to ``path``."""
-    import libcombine
+    libcombine = require("libcombine", "COMBINE/OMEX export")
 
     conditions = genotype_conditions(condition)
     files = {f"{name}.xml": condition_sbml(model, cond) for name, cond in conditions.items()}
@@ -128,7 +129,7 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
 
 
 def _description(text: str):
-    import libcombine
+    libcombine = require("libcombine", "COMBINE/OMEX export")
 
     d = libcombine.OmexDescription()
     d.setAbout(".")
@@ -147,7 +148,8 @@ def _description(text: str):
 def sedml_document(condition: Condition, genotype_sbml: str) -> str:
     """SED-ML L1V3 text of the experiments (targets checked against ``genotype_sbml``)."""
     import libsbml
-    import libsedml
+
+    libsedml = require("libsedml", "SED-ML export")
 
     sbml = libsbml.readSBMLFromString(genotype_sbml).getModel()
     species = {s.getId() for s in sbml.getListOfSpecies()}
@@ -222,7 +224,7 @@ def sedml_document(condition: Condition, genotype_sbml: str) -> str:
 
 def _outputs(doc, e: Experiment, task_id: str, readouts: list[str], target) -> None:
     """Data generators, a report (time + readouts) and a plot of the main readout."""
-    import libsedml
+    libsedml = require("libsedml", "SED-ML export")
 
     def generator(name: str) -> str:
         dg = doc.createDataGenerator()
