@@ -239,3 +239,20 @@ def test_dose_curve_title_names_the_background(ctcl):
     ko = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], time=20, knockouts=["SOCS3"])
     title = ko.plot().get_title()
     assert "ruxolitinib: IL6 / pSTAT3" in title and "knockout SOCS3" in title
+
+
+def test_calibration_panels_are_titled_by_experiment_and_keep_every_model_curve():
+    """PEtab's generic ids (model1_data2_pSTAT5) become 'experiment 2: <doses>', and on
+    a log axis a model curve below the data stays inside the panel (issue 16)."""
+    import pandas as pd
+
+    from jakstat_sbml import plots
+
+    pts = pd.DataFrame({"panel": "model1_data2_pSTAT5", "series": "IL13 20 ng/mL", "time": [0.0, 10.0, 20.0],
+                        "measurement": [0.5, 1.0, 1.2]})
+    curves = pd.DataFrame({"panel": "model1_data2_pSTAT5", "series": "IL13 20 ng/mL", "model": "ours",
+                           "time": [0.0, 10.0, 20.0], "value": [0.05, 0.9, 1.1]})
+    fig = plots.calibration_fits(pts, curves, title="t", ylabel="y", log=True)
+    ax = fig.axes[0]
+    assert ax.get_title() == "experiment 2: IL13 20 ng/mL"
+    assert ax.get_ylim()[0] < 0.05

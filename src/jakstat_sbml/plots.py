@@ -11,6 +11,7 @@ trusted (a result's ``flags``) are written on the panel.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Mapping
 
@@ -557,6 +558,15 @@ def combination_maps(comb, axes=None):
     return fig
 
 
+def _panel_title(panel, series) -> str:
+    """A calibration panel's title: the experiment's name, or for PEtab's generic
+    ids (``model1_data2_pSTAT5``) the experiment number and what was given."""
+    generic = re.fullmatch(r"model\d+_data(\d+)(?:_.*)?", str(panel))
+    if generic:
+        return f"experiment {generic.group(1)}: " + ", ".join(map(str, series))
+    return str(panel)
+
+
 def calibration_fits(points: pd.DataFrame, curves: pd.DataFrame, *, title: str, ylabel: str, log: bool,
                      ncols: int = 4):
     """Data and model fits, one panel per experiment.
@@ -586,10 +596,14 @@ def calibration_fits(points: pd.DataFrame, curves: pd.DataFrame, *, title: str, 
                 ax.plot(c["time"], c["value"], styles[model], color=colours[name], lw=1.3)
         if log:
             ax.set_yscale("log")
-            # limits from the data: a curve may start at 0 (no offset) far below them
+            # limits from the data and the curves, so no model curve leaves the panel; a curve that
+            # starts at 0 (no offset) is followed down to 1/100 of the smallest measurement
             lo, hi = float(pts["measurement"].min()), float(pts["measurement"].max())
-            ax.set_ylim(lo / 3, hi * 3)
-        ax.set_title(str(panel), fontsize=7)
+            shown = curves.loc[(curves["panel"] == panel) & (curves["value"] > 0), "value"]
+            if len(shown):
+                lo, hi = max(min(lo, float(shown.min())), lo / 100), max(hi, float(shown.max()))
+            ax.set_ylim(lo / 2, hi * 2)
+        ax.set_title(_panel_title(panel, series), fontsize=7)
         ax.set_xlabel("time (min)")
         ax.set_ylabel(ylabel, fontsize=8)
         ax.legend(frameon=False, fontsize=6, title_fontsize=6)
