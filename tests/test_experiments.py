@@ -270,3 +270,20 @@ def test_bad_input_fails_before_any_simulation_and_leaves_the_model_unchanged(ct
 def test_unknown_context_names_the_nearest():
     with pytest.raises(js.JakStatError, match="'ctcl'"):
         js.load_model(context="ctlc")
+
+
+def test_only_the_users_own_bare_numbers_warn_as_possible_ng_per_ml(ctcl):
+    """The bare-number warning (a cytokine number above 100 nM may have been meant as
+    ng/mL) is about what the user typed: the package's own default grid (up to 100x the
+    standard dose, 407 nM of IL-13) is nM by construction and must not warn, and a
+    user's 500 warns once, not once per simulation."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        js.cytokine_response(ctcl, "IL13", time=20)
+    assert not [w for w in caught if "bare number" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        js.cytokine_response(ctcl, "IL13", doses=[1, 10, 500], time=20)
+    assert len([w for w in caught if "bare number" in str(w.message)]) == 1

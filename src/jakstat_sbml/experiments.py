@@ -35,7 +35,7 @@ from .errors import InputError, JakStatWarning, UnknownNameError
 from .fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from .model import Condition, Model
 from .parallel import run
-from .units import PlasmaDose, to_nM
+from .units import PlasmaDose, quiet_bare_doses, to_nM
 
 DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM free, JAK inhibitors
 # Pimozide acts at 5-20 uM (Nelson et al., Blood 2011), so its default range is higher.
@@ -173,6 +173,13 @@ def _doses(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
     if not doses:
         raise InputError(f"{what}: the dose list is empty")
     return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in doses], dtype=float)
+
+
+def _condition(**keywords) -> Condition:
+    """Condition.make for doses this module has already converted to nM (the user's
+    own bare numbers were checked, and warned about, when they were converted)."""
+    with quiet_bare_doses():
+        return Condition.make(**keywords)
 
 
 def _background(condition: Mapping) -> dict:
@@ -496,9 +503,9 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     stimulus = _stimulus(bg, c, cytokine_dose)
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [
-        Condition.make(**_with(common, {"cytokines": stimulus})),  # no drug
-        Condition.make(**_with(common, {"cytokines": bg.get("cytokines")})),  # no cytokine either
-        *(Condition.make(**_with(common, {"cytokines": stimulus, "drugs": _with(bg.get("drugs"), {d.name: x})}))
+        _condition(**_with(common, {"cytokines": stimulus})),  # no drug
+        _condition(**_with(common, {"cytokines": bg.get("cytokines")})),  # no cytokine either
+        *(_condition(**_with(common, {"cytokines": stimulus, "drugs": _with(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     ]
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
@@ -612,15 +619,17 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    if doses is None:
+    if doses is None:  # the package's own grid: nM by construction, so no bare-number warning
         standard = to_nM(c.standard_dose, what=c.name, mass_kda=c.mass_kda)
-        doses = standard * 10.0 ** np.arange(-3, 2.01, 0.5)
-    doses_nM = _doses(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
+        with quiet_bare_doses():
+            doses_nM = _doses(standard * 10.0 ** np.arange(-3, 2.01, 0.5), f"doses of {c.name}")
+    else:
+        doses_nM = _doses(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
     bg = _background(condition)
     _check_not_in(c.name, bg.get("cytokines"), "cytokine")
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
-    conditions = [Condition.make(**common)]
-    conditions += [Condition.make(**_with(common, {"cytokines": _with(bg.get("cytokines"), {c.name: x})}))
+    conditions = [_condition(**common)]
+    conditions += [_condition(**_with(common, {"cytokines": _with(bg.get("cytokines"), {c.name: x})}))
                    for x in doses_nM]
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
     values = _measures(df, len(conditions), [readout], measure)[readout]
@@ -734,7 +743,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
                       t_end=measure.t_end, points=measure.points)
         for gene in [None, *genes]:
             ko = background_ko + ([gene] if gene else [])
-            conditions.append(Condition.make(**common, knockouts=ko))
+            conditions.append(_condition(**common, knockouts=ko))
             keys.append((c, gene))
     measured = sorted({r for _, r in pairs})
     df = run(model, conditions, readouts=measured, n_jobs=n_jobs, client=client, progress=progress)
@@ -890,8 +899,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     for da in xa:
         for db in xb:
             drugs = {k: v for k, v in ((a.name, da), (b.name, db)) if v > 0}
-            conditions.append(Condition.make(**_with(common, {"drugs": _with(bg.get("drugs"), drugs)})))
-    conditions.append(Condition.make(**_with(common, {"cytokines": bg.get("cytokines")})))  # no cytokine, no drug
+            conditions.append(_condition(**_with(common, {"drugs": _with(bg.get("drugs"), drugs)})))
+    conditions.append(_condition(**_with(common, {"cytokines": bg.get("cytokines")})))  # no cytokine, no drug
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
     values = _measures(df, len(conditions), [readout], measure)[readout]
     resp, unstimulated = values[:-1].reshape(xa.size, xb.size), float(values[-1])
