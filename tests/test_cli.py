@@ -338,3 +338,31 @@ def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
     assert "95% CI" not in result.output
     # each flag is printed once, as a line of the command; not also as a Python warning
     assert not [w for w in caught if type(w.message).__name__ == "JakStatWarning"]
+
+
+def test_validate_pharmacology_refuses_a_bad_context_before_simulating():
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "pharmacology", "--context", "hepatocyt"])
+    assert result.exit_code == 2
+    assert "unknown context 'hepatocyt'" in result.output and "hepatocyte" in result.output
+    assert "row " not in result.output  # no validation row ran first
+
+
+def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
+    """Issue 11: `jakstat validate pharmacology` prints model vs measured with fold
+    errors, the geometric-mean fold error and the worst row, the context's IC50s, and
+    with --out writes them; exit 0 when the targets are met."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "geometric-mean fold error" in result.output and "worst row" in result.output
+    assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output and "IL6/pSTAT3" in result.output
+    for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
+                 "pharmacology_validation.png"):
+        assert (tmp_path / name).stat().st_size > 0, name

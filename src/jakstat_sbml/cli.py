@@ -677,11 +677,13 @@ def validate_pharmacology_command(
       jakstat validate pharmacology --out report
     """
     _agg()
+    from . import catalog
     from . import pharmacology as ph
 
     _writable(out)
     factors = None
     with _reported():
+        catalog.context(context)  # a bad --context fails before any simulation
         if refit:
             with _progress() as progress:
                 task = progress.add_task("fit factors", total=None)
