@@ -10,7 +10,7 @@ from jakstat_sbml import catalog
 from jakstat_sbml.experiments import response
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+PETAB = REPO / "data" / "petab"  # the published measurements, carried by the repository
 
 # Hypothesis profiles (tests/test_properties.py). "ci" is the default and what
 # `make test` runs; `pytest --hypothesis-profile=thorough` runs 50x more examples.

@@ -49,7 +49,7 @@ def test_1_no_cytokine_stays_basal_at_steady_state(context):
 def test_2_il6_pstat3_transient_and_socs3_mrna_follows(hepatocyte):
     """IL-6 40 ng/mL in hepatocytes: pSTAT3 peaks within 5-30 min and falls below half
     its peak by 90 min; SOCS3 mRNA peaks at 25-60 min, after pSTAT3 (Sobotta et al.,
-    Front Physiol 2017, ../shared/data/petab/Sobotta_Frontiers2017; Braun et al., JBC 2013)."""
+    Front Physiol 2017, data/petab/Sobotta_Frontiers2017; Braun et al., JBC 2013)."""
     df = hepatocyte.simulate(cytokines={"IL6": "40 ng/mL"}, t_end=120, points=241)
     t = df["time"].to_numpy()
     p = df["pSTAT3"].to_numpy()

@@ -3,6 +3,7 @@
 import libsbml
 import pytest
 
+import jakstat_sbml as js
 from jakstat_sbml import build, catalog
 
 from .conftest import REPO
@@ -127,3 +128,23 @@ def test_readme_and_copasi_page_quote_the_models_current_size(model):
     copasi = (REPO / "docs" / "copasi.md").read_text()
     assert f"The whole model: {species} species" in copasi
     assert f"{model.getNumReactions()} reactions" in copasi
+
+
+def test_an_installed_package_is_never_written_into(monkeypatch, tmp_path):
+    """Issue 14: build, calibrate --store and validate pharmacology --store rewrite the
+    model's source tables; with the models folder inside an installed package they must
+    refuse with a message, and write nothing."""
+    from jakstat_sbml import catalog, pharmacology
+
+    installed = tmp_path / "site-packages" / "jakstat_sbml" / "models"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(catalog, "models_dir", lambda: installed)
+    with pytest.raises(js.InputError, match="installed package"):
+        catalog.writable_models_dir()
+    with pytest.raises(js.InputError, match="installed package"):
+        build.build_sbml()
+    fit = pharmacology.FactorFit({"cellular_factor_ruxolitinib": 0.2}, {"cellular_factor_ruxolitinib": 0.1}, 0.0,
+                                 1, [], False, "")
+    with pytest.raises(js.InputError, match="installed package"):
+        pharmacology.store_factors(fit)
+    assert list(installed.iterdir()) == []

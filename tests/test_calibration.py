@@ -1,4 +1,4 @@
-"""Calibration against the published datasets (../shared/data/petab).
+"""Calibration against the published datasets (data/petab).
 
 The evaluator of the published models reproduces their reference objectives; the
 likelihood profiles offsets and scales correctly on synthetic data; the
@@ -97,7 +97,7 @@ def test_observations_reject_what_the_likelihood_cannot_use():
 
 @pytest.mark.parametrize("dataset,reference", [
     ("Boehm_JProteomeRes2014", 138.22199693517703),  # AMICI benchmark reference llh -138.2219969...
-    ("Raia_CancerResearch2011", 346.090),  # ../shared/data/petab/SOURCE.md, all 205 rows
+    ("Raia_CancerResearch2011", 346.090),  # data/petab/SOURCE.md, all 205 rows
 ])
 def test_published_models_reproduce_their_reference_objective(dataset, reference):
     model = PublishedModel(dataset)

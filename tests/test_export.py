@@ -19,7 +19,7 @@ from jakstat_sbml.export import (
 from jakstat_sbml.petab_problem import PREEQUILIBRATION, petab_simulations, select_measurements
 from jakstat_sbml.sedml import RUXOLITINIB_SERIES, experiments
 
-from .conftest import SHARED
+from .conftest import PETAB
 
 T_END, POINTS = 120.0, 5  # few output points keep the suite fast; the solvers step freely in between
 # Agreement between simulators, per value: |a - b| <= RTOL * |b| + ATOL_NM. 1e-6 nM is
@@ -241,7 +241,7 @@ def test_sobotta_selection_keeps_only_what_the_problem_can_express():
     assert (kept["time"] >= 0).all()
     assert not kept["datasetId"].str.contains("Pulse|ThreeDoses|ActD").any()
     assert set(kept["observableId"]).isdisjoint({"JAK1_gp130_abs", "SOCS3_abs", "ctSTAT3_abs"})
-    conditions = pd.read_csv(SHARED / "data/petab/Sobotta_Frontiers2017/experimentalCondition_Sobotta_Frontiers2017.tsv",
+    conditions = pd.read_csv(PETAB / "Sobotta_Frontiers2017/experimentalCondition_Sobotta_Frontiers2017.tsv",
                              sep="\t").set_index("conditionId")
     used = conditions.loc[kept["simulationConditionId"].unique()]
     assert (used[["input_stattic", "input_actd", "input_ruxolitinib"]] == 0).all().all()

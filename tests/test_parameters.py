@@ -7,7 +7,7 @@ import pytest
 
 from jakstat_sbml import build, catalog
 
-from .conftest import REPO, SHARED
+from .conftest import PETAB, REPO
 
 # a default's source, optionally followed by the context values calibrated elsewhere
 SOURCE = re.compile(r"^(doi:10\.\S+|PMID\s?\d+|pubmed:\d+|calibrated:[A-Za-z0-9_]+.*|assumed:\S.*|derived:\S.*)( \[context .+ calibrated:[A-Za-z0-9_]+.*\])?$")
@@ -30,7 +30,7 @@ def test_every_row_has_a_recognised_source(rows):
         assert SOURCE.match(r["source"]), f"{r['id']}: source {r['source']!r}"
 
 
-def test_calibrated_sources_name_a_dataset_of_shared_data(rows):
+def test_calibrated_sources_name_a_dataset_the_repository_carries(rows):
     for r in rows:
         if r["source"].startswith("calibrated:"):
             name = re.match(r"calibrated:([A-Za-z0-9_]+)", r["source"]).group(1)
@@ -38,8 +38,7 @@ def test_calibrated_sources_name_a_dataset_of_shared_data(rows):
                 assert (REPO / "data" / "pharmacology" / "cellular_ic50.tsv").is_file()
                 continue
             assert name in DATASETS, r["id"]
-            if SHARED.exists():
-                assert (SHARED / "data" / "petab" / name).is_dir(), name
+            assert (PETAB / name).is_dir(), name  # the repository carries every dataset a value comes from
 
 
 def test_context_calibrations_are_named_in_the_parameter_table(rows):

@@ -306,6 +306,8 @@ def provenance_counts(rows: list[dict[str, str]]) -> dict[str, int]:
 
 def build_sbml(models: Path | None = None, *, write: bool = True) -> str:
     """Regenerate parameters.ant and the annotated SBML; return the SBML text."""
+    if write and models is None:
+        catalog.writable_models_dir()  # never write into an installed package
     paths = source_paths(models)
     rows = read_parameter_rows(paths["parameters_tsv"])
     fragment = parameters_antimony(rows)

@@ -803,7 +803,7 @@ def store_in_contexts(result: CalibrationResult, path: str | os.PathLike | None 
     source ``calibrated:<dataset> (...)``; returns the stored (rounded) values."""
     from . import catalog
 
-    path = Path(path) if path is not None else catalog.models_dir() / "contexts.tsv"
+    path = Path(path) if path is not None else catalog.writable_models_dir() / "contexts.tsv"
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     stored = {p: float(f"{v:.{significant}g}") for p, v in result.best_values().items()}
     source = (f"calibrated:{result.dataset} (multi-start least squares, {len(result.starts)} starts, "

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import UnknownNameError
+from .errors import InputError, UnknownNameError
 
 # ----------------------------------------------------------------------------- files
 
@@ -27,6 +27,18 @@ def models_dir() -> Path:
     if (packaged / "jakstat.xml").exists():
         return packaged
     return Path(__file__).resolve().parents[2] / "models"
+
+
+def writable_models_dir() -> Path:
+    """models/ of a source checkout, for the commands that rewrite the model's tables
+    (build, calibrate --store, validate pharmacology --store). An installed package is
+    never written into: those commands then fail with a clear message."""
+    folder = models_dir()
+    if folder.parent.name == "jakstat_sbml":  # inside the installed package (a wheel)
+        raise InputError(f"this command rewrites the model's source tables, but {folder} belongs to an installed "
+                         "package, which is never written into; run it in a clone of the repository "
+                         "(pip install -e . there)")
+    return folder
 
 
 def bundled_sbml_path() -> Path:

@@ -625,6 +625,10 @@ def calibrate_command(
         [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
         + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []))
     with _reported(out):
+        if store:
+            from . import catalog
+
+            catalog.writable_models_dir()  # fail before fitting: an installed package is never written into
         for name in names:
             total = cal.CALIBRATIONS[name].starts if name in cal.CALIBRATIONS and starts is None else (starts or 1)
             with _progress() as progress:
@@ -684,6 +688,8 @@ def validate_pharmacology_command(
     factors = None
     with _reported():
         catalog.context(context)  # a bad --context fails before any simulation
+        if store:
+            catalog.writable_models_dir()  # and an installed package is never written into
         if refit:
             with _progress() as progress:
                 task = progress.add_task("fit factors", total=None)

@@ -1,7 +1,7 @@
 """PEtab problems of our model against published JAK/STAT data.
 
 ``petab_problem(model, dataset)`` returns a ``petab.v1.Problem``: our SBML in the
-dataset's cell context, the published measurements (../shared/data/petab, see its
+dataset's cell context, the published measurements (data/petab, see its
 SOURCE.md), observables mapped onto our readouts, and the draft's blot offsets,
 scales and noise levels as parameters. Every simulation starts from the
 unstimulated steady state (PEtab pre-equilibration with the condition
@@ -75,15 +75,17 @@ MAX_GRID_POINTS = 200_000
 
 
 def data_folder(path: str | os.PathLike | None = None) -> Path:
-    """Folder of the PEtab data sets: ``path``, $JAKSTAT_PETAB_DATA, or ../shared/data/petab
-    beside the repository."""
+    """Folder of the PEtab data sets: ``path``, $JAKSTAT_PETAB_DATA, or the copies the
+    package carries (data/petab of the repository, inside the package in a wheel)."""
     if path is not None:
         folder = Path(path)
         if not folder.is_dir():
             raise InputError(f"PEtab data folder not found: {folder}")
         return folder
-    for candidate in (os.environ.get("JAKSTAT_PETAB_DATA"),
-                      Path(__file__).resolve().parents[3] / "shared" / "data" / "petab"):
+    from .catalog import models_dir
+
+    for candidate in (os.environ.get("JAKSTAT_PETAB_DATA"), models_dir().parent / "data" / "petab",
+                      Path(__file__).resolve().parents[2] / "data" / "petab"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     raise InputError("PEtab data folder not found: pass data_dir= or set $JAKSTAT_PETAB_DATA "

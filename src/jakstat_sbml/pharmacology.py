@@ -430,7 +430,7 @@ def fit_cellular_factors(rows: pd.DataFrame | None = None, *, shared: bool = Fal
 
 def store_factors(fit: FactorFit, path: str | Path | None = None) -> Path:
     """Write fitted factors into models/parameters.tsv (value and source); rebuild the SBML after."""
-    path = Path(path) if path else catalog.models_dir() / "parameters.tsv"
+    path = Path(path) if path else catalog.writable_models_dir() / "parameters.tsv"
     df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     for p, v in fit.factors.items():
         i = df.index[df["id"] == p]

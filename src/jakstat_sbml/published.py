@@ -1,6 +1,6 @@
 """The published models of the calibration datasets, simulated from their PEtab files.
 
-Each problem in ../shared/data/petab carries the model its authors fitted. To
+Each problem in data/petab carries the model its authors fitted. To
 judge our model against theirs with one objective, :class:`PublishedModel`
 simulates theirs with RoadRunner as its PEtab tables say: the parameter
 table's nominal values, the condition table's values, concentrations of species
