@@ -14,11 +14,9 @@ import pandas as pd
 import pytest
 
 import jakstat_sbml as js
-from jakstat_sbml import calibrate as cal
+from jakstat_sbml import calibration as cal
 from jakstat_sbml import catalog
-from jakstat_sbml.likelihood import Observations, profile
-from jakstat_sbml.petab_problem import select_measurements
-from jakstat_sbml.published import PublishedModel
+from jakstat_sbml.calibration import Observations, PublishedModel, profile, select_measurements
 
 from .conftest import REPO
 
@@ -129,7 +127,7 @@ def test_sobotta_rows_the_draft_cannot_reproduce_are_left_out():
 
 @pytest.fixture(scope="module")
 def objectives():
-    return {d: cal.Objective(d) for d in cal.CALIBRATIONS}
+    return {d: cal.Objective(d) for d in cal.DATASETS}
 
 
 def _recorded(dataset: str) -> pd.Series:
@@ -137,7 +135,7 @@ def _recorded(dataset: str) -> pd.Series:
     return table.loc["ours (calibrated)"]
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_stored_optimum_reproduces_its_recorded_objective(objectives, dataset):
     fit = objectives[dataset].fit()
     recorded = _recorded(dataset)
@@ -147,7 +145,7 @@ def test_stored_optimum_reproduces_its_recorded_objective(objectives, dataset):
     assert fit.n == recorded["n"]
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_short_refit_from_the_stored_optimum_finds_little_to_gain(objectives, dataset):
     o = objectives[dataset]
     before = o.cost(o.start())
@@ -156,7 +154,7 @@ def test_short_refit_from_the_stored_optimum_finds_little_to_gain(objectives, da
     assert before - refit.cost < 1.0, "the stored values are not a local optimum: rerun the calibration"
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_our_chi2_is_within_one_and_a_half_times_the_published(objectives, dataset):
     comparison = cal.compare(dataset, objective=objectives[dataset])
     table = comparison.table.set_index("model")
@@ -168,8 +166,8 @@ def test_our_chi2_is_within_one_and_a_half_times_the_published(objectives, datas
 def test_datasets_without_an_input_in_our_network_are_documented(dataset):
     # the structural reason: no erythropoietin and no Epo receptor in the network
     assert not {"EPO", "EPOR"} & set(catalog.GENES)
-    assert dataset not in cal.CALIBRATIONS
-    readme = (RESULTS / dataset / "README.md").read_text()
+    assert dataset not in cal.DATASETS
+    readme = (RESULTS / dataset / "README.md").read_text(encoding="utf-8")
     assert "Why our model is not fitted" in readme and "EPO/EPOR module" in readme
     table = pd.read_csv(RESULTS / dataset / "objective.tsv", sep="\t").set_index("model")
     model = PublishedModel(dataset)
@@ -177,9 +175,9 @@ def test_datasets_without_an_input_in_our_network_are_documented(dataset):
         model.nominal_fit().nllh + model.prior_nllh(), abs=1e-3)
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_calibrated_values_are_the_contexts_defaults(dataset):
-    spec = cal.calibration(dataset)
+    spec = cal.dataset(dataset)
     ctx = catalog.context(spec.context)
     fitted = pd.read_csv(RESULTS / dataset / "parameters.tsv", sep="\t").set_index("parameter")["value"]
     for p in spec.parameters:
@@ -191,7 +189,7 @@ def test_calibrated_values_are_the_contexts_defaults(dataset):
 
 
 def _fitted_anywhere() -> list[str]:
-    return sorted({p for spec in cal.CALIBRATIONS.values() for p in spec.parameters})
+    return sorted({p for spec in cal.DATASETS.values() for p in spec.parameters})
 
 
 def test_every_fitted_parameter_has_a_documented_physiological_range():
@@ -210,9 +208,9 @@ def test_every_fitted_parameter_has_a_documented_physiological_range():
     assert (spans <= 5 + 1e-9).all(), spans[spans > 5]
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_calibrations_take_their_bounds_from_the_table(dataset):
-    spec = cal.calibration(dataset)
+    spec = cal.dataset(dataset)
     table = cal.parameter_bounds()
     assert list(spec.bounds) == spec.parameters
     for p, (lo, hi) in spec.bounds.items():
@@ -225,9 +223,9 @@ def test_calibrations_take_their_bounds_from_the_table(dataset):
         assert written.loc[p, "upper"] == pytest.approx(hi, rel=1e-5), p
 
 
-@pytest.mark.parametrize("dataset", list(cal.CALIBRATIONS))
+@pytest.mark.parametrize("dataset", list(cal.DATASETS))
 def test_stored_context_values_lie_within_the_physiological_bounds(dataset):
-    spec = cal.calibration(dataset)
+    spec = cal.dataset(dataset)
     ctx = catalog.context(spec.context)
     for p, (lo, hi) in spec.bounds.items():
         value = ctx.overrides[p]
@@ -238,10 +236,10 @@ def test_stored_context_values_lie_within_the_physiological_bounds(dataset):
 def test_parameters_at_a_bound_are_reported_as_findings():
     """A fit that ends at a physiological bound is a finding docs/calibration.md lists,
     never a bound to be widened quietly."""
-    doc = (REPO / "docs" / "calibration.md").read_text()
+    doc = (REPO / "docs" / "calibration.md").read_text(encoding="utf-8")
     assert "## Parameters at their physiological bounds" in doc
     section = doc.split("## Parameters at their physiological bounds", 1)[1].split("\n## ", 1)[0]
-    for dataset in cal.CALIBRATIONS:
+    for dataset in cal.DATASETS:
         written = pd.read_csv(RESULTS / dataset / "parameters.tsv", sep="\t")
         for p in written.loc[written["at_bound"], "parameter"]:
             assert f"`{p}`" in section, f"{dataset}: {p} ends at its bound but is not listed in docs/calibration.md"

@@ -196,7 +196,7 @@ def test_a_missing_optional_package_is_one_sentence_saying_what_to_install(monke
 
 
 def test_an_optional_package_imported_elsewhere_is_reported_the_same_way(monkeypatch, tmp_path):
-    import jakstat_sbml.calibrate as cal
+    import jakstat_sbml.calibration as cal
 
     def fails(*args, **kwargs):
         import distributed  # noqa: F401  (blocked below)

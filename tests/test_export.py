@@ -13,11 +13,11 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import build, catalog
-from jakstat_sbml.export import (
-    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, RUXOLITINIB_SCAN_DOSES, as_condition,
+from jakstat_sbml.calibration import PREEQUILIBRATION, petab_simulations, select_measurements
+from jakstat_sbml.interop.copasi import (
+    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, RUXOLITINIB_SCAN_DOSES,
 )
-from jakstat_sbml.petab_problem import PREEQUILIBRATION, petab_simulations, select_measurements
-from jakstat_sbml.sedml import RUXOLITINIB_SERIES, experiments
+from jakstat_sbml.interop.omex import RUXOLITINIB_SERIES, experiments
 
 from .conftest import PETAB
 
@@ -48,10 +48,10 @@ def _roadrunner(sbml, rtol=1e-6, atol=1e-10):
 
 
 def test_sbml_export_reproduces_the_python_api(ctcl, tmp_path):
-    cond = as_condition(None, dict(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 100}, knockouts=["PTPN2"],
-                                   overexpress={"PIAS3": 2}, preincubation=30, t_end=T_END, points=POINTS))
+    cond = js.Condition.make(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 100}, knockouts=["PTPN2"],
+                             overexpress={"PIAS3": 2}, preincubation=30, t_end=T_END, points=POINTS)
     path = js.export(ctcl, tmp_path / "il6.xml", condition=cond)
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     assert build.validate(text).errors == []
 
     import libsbml
@@ -113,8 +113,8 @@ def _copasi_time_course(dm):
 def test_copasi_reproduces_roadrunner_for_every_species(ctcl, tmp_path, cytokine, case):
     import basico
 
-    cond = as_condition(None, dict(cytokines={cytokine: catalog.CYTOKINES[cytokine].standard_dose},
-                                   t_end=T_END, points=POINTS, **COPASI_CASES[case]))
+    cond = js.Condition.make(cytokines={cytokine: catalog.CYTOKINES[cytokine].standard_dose},
+                             t_end=T_END, points=POINTS, **COPASI_CASES[case])
     species = ctcl.species(cond)  # RoadRunner through the Python API
     readouts = ctcl.run(cond)
     sbml = js.export(ctcl, tmp_path / "model.xml", condition=cond)
@@ -192,8 +192,8 @@ def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_pat
     from tellurium.sedml.tesedml import executeCombineArchive
 
     background = {"knockouts": ["CISH"]}
-    cond = as_condition(None, dict(cytokines={"IL2": "1 ng/mL"}, drugs={"tofacitinib": 100}, preincubation=30,
-                                   t_end=T_END, points=POINTS, **background))
+    cond = js.Condition.make(cytokines={"IL2": "1 ng/mL"}, drugs={"tofacitinib": 100}, preincubation=30,
+                             t_end=T_END, points=POINTS, **background)
     omex = js.export(ctcl, tmp_path / "jakstat.omex", format="omex", condition=cond)
 
     archive = libcombine.CombineArchive()
@@ -369,7 +369,7 @@ def test_petab_needs_the_datasets_context_and_no_condition(ctcl, hepatocyte, tmp
     ("a_file/m.xml", {}, js.InputError, "a_file is a file, not a folder"),
 ])
 def test_bad_input_raises_and_writes_nothing(ctcl, tmp_path, path, kwargs, error, message):
-    (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(error, match=message):
         js.export(ctcl, tmp_path / path, **kwargs)
@@ -378,7 +378,7 @@ def test_bad_input_raises_and_writes_nothing(ctcl, tmp_path, path, kwargs, error
 
 def test_export_replaces_an_existing_file_whole(ctcl, tmp_path):
     target = tmp_path / "m.xml"
-    target.write_text("old")
+    target.write_text("old", encoding="utf-8")
     js.export(ctcl, target, cytokines={"IFNG": 1})
     import libsbml
 
@@ -400,7 +400,7 @@ def test_cli_export(tmp_path):
 
 
 def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):
-    from jakstat_sbml.petab_problem import petab_problem
+    from jakstat_sbml.calibration import petab_problem
 
     problem = petab_problem(hepatocyte, estimate=["kcat_IL6R"])
     row = problem.parameter_df.loc["kcat_IL6R"]
@@ -461,7 +461,8 @@ def test_optional_require_names_a_broken_dependency_of_an_installed_package(monk
     (errno.ENOSPC, "no space left on the device"),
 ])
 def test_a_failed_write_names_the_path_and_the_reason(tmp_path, code, reason):
-    from jakstat_sbml.export import OutputError, write_error
+    from jakstat_sbml.errors import OutputError
+    from jakstat_sbml.files import write_error
 
     error = write_error(tmp_path / "m.xml", OSError(code, os.strerror(code)))
     assert isinstance(error, OutputError) and isinstance(error, js.InputError)
@@ -469,7 +470,7 @@ def test_a_failed_write_names_the_path_and_the_reason(tmp_path, code, reason):
 
 
 def test_export_into_a_virtual_file_system_says_so(ctcl):
-    from jakstat_sbml.export import OutputError
+    from jakstat_sbml.errors import OutputError
 
     proc = Path("/proc")
     assert proc.is_dir()  # Linux, where the project runs

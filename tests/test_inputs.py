@@ -122,7 +122,7 @@ def test_binary_file(tmp_path):
 
 
 def test_antimony_or_other_text_is_not_sbml(tmp_path):
-    path = _write(tmp_path, (BUNDLED.parent / "jakstat.ant").read_text())
+    path = _write(tmp_path, (BUNDLED.parent / "jakstat.ant").read_text(encoding="utf-8"))
     message = _load_error(path)
     assert message.startswith(f"{path} is not well-formed XML, so not SBML: ")
     assert "at line 1, column 1" in message
@@ -213,7 +213,7 @@ def _with_doctype(text: str, doctype: str) -> str:
 def test_external_entities_are_never_resolved(tmp_path, bundled_text, server):
     url, requests = server
     secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-CONTENT")
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
     doctype = (f'<!DOCTYPE sbml [\n  <!ENTITY xxe SYSTEM "file://{secret}">\n'
                f'  <!ENTITY remote SYSTEM "{url}/entity">\n]>')
     text = _with_doctype(bundled_text, doctype).replace('<model ', '<model name="&xxe;&remote;" ', 1)

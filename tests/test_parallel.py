@@ -145,7 +145,7 @@ def test_processes_use_the_callers_context_solver_options_and_sbml_text(tmp_path
     model.set_solver_options(relative_tolerance=1e-8)
     conds = [js.Condition.make(cytokines=standard(c), t_end=60) for c in ("IL6", "IFNG", "IL2", "IL12")]
     serial = js.run(model, conds, readouts=READOUTS)
-    path.write_text("<sbml>not the model any more</sbml>")
+    path.write_text("<sbml>not the model any more</sbml>", encoding="utf-8")
     parallel = js.run(model, conds, readouts=READOUTS, n_jobs=2)
     assert_same_frame(parallel, serial)
     assert parallel.attrs["context"] == "hepatocyte"
@@ -280,6 +280,27 @@ def test_workers_that_keep_dying_raise_a_clear_error_and_the_next_run_is_whole(c
                       js.run(ctcl, conds[:20], readouts=READOUTS))
 
 
+def _square_unless_first_time(x: int, marker: str) -> int:
+    """Dies (the whole worker process) the first time it sees 3; a worker run in a
+    pool elsewhere cannot be killed from the test, so it kills itself."""
+    if x == 3 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return x * x
+
+
+def test_the_public_process_pool_survives_a_dead_worker_and_keeps_task_order(tmp_path):
+    """Calibration's starts run through parallel.map_in_processes: a worker that dies
+    must cost nothing but time (issue 14: calibration had its own pool without this)."""
+    marker = str(tmp_path / "died")
+    seen = []
+    results = parallel.map_in_processes(_square_unless_first_time, [(x, marker) for x in range(8)], n_jobs=2,
+                                        done=lambda i, r: seen.append(i))
+    assert os.path.exists(marker)  # a worker did die
+    assert results == [x * x for x in range(8)]
+    assert sorted(seen) == list(range(8))
+
+
 # ----------------------------------------------------------------------------- compiled-model cache
 
 
@@ -308,7 +329,7 @@ def reference_run(model) -> np.ndarray:
 def test_second_load_uses_the_cache_and_gives_identical_results(cache):
     first = js.load_model()
     assert len(cache) == 1
-    entry = compiled.entry_path(catalog.bundled_sbml_path().read_text())
+    entry = compiled.entry_path(catalog.bundled_sbml_path().read_text(encoding="utf-8"))
     assert entry.is_file() and entry.parent == compiled.cache_dir()
     second = js.load_model()
     assert len(cache) == 1  # restored, not compiled
@@ -325,16 +346,16 @@ def corrupt(entry, how):
             b[i] ^= 0xFF
         entry.write_bytes(bytes(b))
     elif how == "not a cache file":
-        entry.write_text("hello")
+        entry.write_text("hello", encoding="utf-8")
     elif how == "another model's entry":
-        other = catalog.bundled_sbml_path().read_text() + "\n<!-- another model -->\n"
+        other = catalog.bundled_sbml_path().read_text(encoding="utf-8") + "\n<!-- another model -->\n"
         compiled.load_roadrunner(other)
         shutil.copy(compiled.entry_path(other), entry)
 
 
 @pytest.mark.parametrize("how", ["truncated", "flipped bytes", "not a cache file", "another model's entry"])
 def test_damaged_cache_entry_is_ignored_and_rebuilt(cache, how):
-    sbml = catalog.bundled_sbml_path().read_text()
+    sbml = catalog.bundled_sbml_path().read_text(encoding="utf-8")
     expected = reference_run(js.load_model())
     entry = compiled.entry_path(sbml)
     corrupt(entry, how)
@@ -348,7 +369,7 @@ def test_damaged_cache_entry_is_ignored_and_rebuilt(cache, how):
 
 def test_unwritable_cache_directory_only_costs_speed(cache, tmp_path, monkeypatch):
     blocker = tmp_path / "a file"
-    blocker.write_text("not a directory")
+    blocker.write_text("not a directory", encoding="utf-8")
     monkeypatch.setenv(compiled.CACHE_DIR_VARIABLE, str(blocker / "cache"))
     expected = reference_run(js.load_model())
     assert np.array_equal(reference_run(js.load_model()), expected)

@@ -181,7 +181,6 @@ def test_tofacitinib_gamma_c_potency_in_ctcl_is_bracketed_by_whole_blood_data(ct
 def test_the_documented_validation_is_current(validation):
     """docs/pharmacology.md quotes docs/pharmacology/*.csv; a model or data change
     without `make pharmacology` fails here."""
-    from .conftest import REPO
 
     stored = pd.read_csv(REPO / "docs" / "pharmacology" / "pharmacology_validation.csv").set_index("id")
     now = validation.table.set_index("id")

@@ -11,7 +11,7 @@ from .experiments import (
     Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
     knockout_screen,
 )
-from .export import export
+from .interop import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology

@@ -352,7 +352,7 @@ class Context:
 @cache
 def _contexts() -> dict[str, Context]:
     path = models_dir() / "contexts.tsv"
-    with path.open(newline="") as fh:
+    with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     out: dict[str, dict] = {}
     for row in rows:
@@ -397,7 +397,7 @@ class ParameterRow:
 def parameter_table() -> dict[str, ParameterRow]:
     """models/parameters.tsv: every parameter's value, unit and provenance."""
     path = models_dir() / "parameters.tsv"
-    with path.open(newline="") as fh:
+    with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return {
         r["id"]: ParameterRow(r["id"], float(r["value"]), r["unit"], r["source"], r["description"])

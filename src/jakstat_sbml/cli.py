@@ -118,7 +118,7 @@ def _reported(out: Path | None = None) -> Iterator[None]:
     """
     from . import optional
     from .errors import JakStatError
-    from .export import write_error
+    from .files import write_error
 
     try:
         yield
@@ -140,7 +140,7 @@ def _reported(out: Path | None = None) -> Iterator[None]:
 
 def _writable(path: Path | None, *, folder: bool = True) -> None:
     """Fail (exit 2) before any work when ``path`` cannot be written."""
-    from .export import writable
+    from .files import writable
 
     if path is not None:
         with _reported():
@@ -574,7 +574,7 @@ def export_command(
       jakstat export petab sobotta --context hepatocyte
     """
     import jakstat_sbml as js
-    from .export import export
+    from .interop import export
 
     model = _load(context)
     drugs = {k: _dose(v) for k, v in _pairs(drug, "--drug").items()}
@@ -618,7 +618,7 @@ def calibrate_command(
     _agg()
     _require("petab", "calibration")
     _writable(out)
-    from . import calibrate as cal
+    from . import calibration as cal
 
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
     command = "jakstat calibrate " + " ".join(
@@ -630,9 +630,9 @@ def calibrate_command(
 
             catalog.writable_models_dir()  # fail before fitting: an installed package is never written into
         for name in names:
-            total = cal.CALIBRATIONS[name].starts if name in cal.CALIBRATIONS and starts is None else (starts or 1)
+            total = cal.DATASETS[name].starts if name in cal.DATASETS and starts is None else (starts or 1)
             with _progress() as progress:
-                task = progress.add_task(f"{name}: starts", total=total if name in cal.CALIBRATIONS else 1)
+                task = progress.add_task(f"{name}: starts", total=total if name in cal.DATASETS else 1)
 
                 def tick(start) -> None:
                     progress.update(task, advance=1, description=f"{name}: start {start.start} "

@@ -48,3 +48,11 @@ class ModelFileError(JakStatError):
 
 class SimulationError(JakStatError):
     """The ODE solver failed; the message names the condition and what to try."""
+
+
+class ExportError(JakStatError):
+    """An external tool (COPASI, libSBML, libCombine, PEtab) rejected what we built."""
+
+
+class OutputError(InputError):
+    """An output path that cannot be written: the message names the path and the reason."""

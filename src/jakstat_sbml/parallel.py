@@ -52,11 +52,6 @@ _WORKER_MODELS_KEPT = 4  # models a worker thread keeps between tasks (most rece
 Chunk = list[tuple[int, Condition]]
 
 
-def as_condition(c: Condition | Mapping) -> Condition:
-    """A Condition from a Condition or from the keyword mapping of ``Model.simulate``."""
-    return Condition.of(c)
-
-
 def _conditions(conditions: Sequence[Condition | Mapping]) -> list[Condition]:
     """Validate every condition; an error says which one (by position) is bad."""
     out = []
@@ -164,7 +159,7 @@ class ModelRecipe:
     def _local_file(self) -> Path:
         original = Path(self.path)
         try:
-            if original.is_file() and original.read_text() == self.sbml:
+            if original.is_file() and original.read_text(encoding="utf-8") == self.sbml:
                 return original
         except (OSError, UnicodeDecodeError):
             pass
@@ -173,7 +168,7 @@ class ModelRecipe:
         folder.mkdir(parents=True, exist_ok=True)
         copy = folder / original.name
         if not copy.exists():
-            copy.write_text(self.sbml)
+            copy.write_text(self.sbml, encoding="utf-8")
         return copy
 
 
@@ -287,30 +282,74 @@ def _forget_pool(executor: ProcessPoolExecutor) -> None:
 
 def _run_in_processes(workers: int, recipe: ModelRecipe, chunks: list[Chunk], readouts: list[str],
                       done: Callable) -> None:
-    remaining = list(chunks)
+    _complete(lambda: _executor(recipe, workers), _run_installed_chunk,
+              [(recipe.token, chunk, readouts) for chunk in chunks], lambda _, part: done(part),
+              lambda n: sum(len(chunks[i]) for i in n), "condition(s)")
+
+
+def map_in_processes(function: Callable, tasks: Sequence[tuple], *, n_jobs: int = -1,
+                     done: Callable[[int, object], None] | None = None) -> list:
+    """``function(*task)`` for every task, in local worker processes; results in task order.
+
+    The package's one way to run work in processes (``run`` uses it for conditions,
+    calibration for its starts): a fork server that imports the package once, and a
+    worker that dies (killed, out of memory) loses nothing: the tasks that had not
+    come back run again on a fresh pool, up to :data:`POOL_RESTARTS` times.
+    ``function`` and the tasks must be picklable (a module-level function);
+    ``done(index, result)`` is called as each task finishes. ``n_jobs=-1``: one
+    process per CPU, never more than there are tasks.
+    """
+    tasks = list(tasks)
+    workers = min(_workers(n_jobs, None), max(1, len(tasks)))
+    results: list = [None] * len(tasks)
+
+    def finished(i: int, result) -> None:
+        results[i] = result
+        if done is not None:
+            done(i, result)
+
+    if tasks:
+        executors: list[ProcessPoolExecutor] = []
+
+        def fresh() -> ProcessPoolExecutor:
+            executors.append(ProcessPoolExecutor(workers, mp_context=_process_context()))
+            return executors[-1]
+
+        try:
+            _complete(fresh, function, tasks, finished, len, "task(s)")
+        finally:
+            for executor in executors:
+                executor.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def _complete(executor: Callable[[], ProcessPoolExecutor], function: Callable, tasks: list[tuple],
+              done: Callable[[int, object], None], size: Callable[[list[int]], int], what: str) -> None:
+    """Submit every task to ``executor()``'s pool; after a worker death, the unfinished
+    tasks again to a fresh pool. ``size`` counts what the unfinished tasks hold, for
+    the error message."""
+    remaining = list(range(len(tasks)))
     for _ in range(POOL_RESTARTS + 1):
-        executor = _executor(recipe, workers)
+        pool = executor()
         futures: dict = {}
         finished: set[int] = set()
         try:
-            futures = {executor.submit(_run_installed_chunk, recipe.token, chunk, readouts): i
-                       for i, chunk in enumerate(remaining)}
+            futures = {pool.submit(function, *tasks[i]): i for i in remaining}
             for f in futures_completed(futures):
-                done(f.result())
+                done(futures[f], f.result())
                 finished.add(futures[f])
             return
         except BrokenProcessPool:
-            _forget_pool(executor)
-            remaining = [chunk for i, chunk in enumerate(remaining) if i not in finished]
+            _forget_pool(pool)
+            remaining = [i for i in remaining if i not in finished]
         except BaseException:
             for f in futures:
-                f.cancel()  # chunks already running finish in the background
+                f.cancel()  # tasks already running finish in the background
             raise
-    n = sum(len(chunk) for chunk in remaining)
     raise SimulationError(
-        f"worker processes died on {POOL_RESTARTS + 1} attempt(s); {n} condition(s) were not run. A process "
-        "may be running out of memory, or a condition may crash the simulator: run them with n_jobs=1 "
-        "to find it.")
+        f"worker processes died on {POOL_RESTARTS + 1} attempt(s); {size(remaining)} {what} were not run. A "
+        "process may be running out of memory, or one of them may crash the simulator: run them with n_jobs=1 to "
+        "find it.")
 
 
 # ----------------------------------------------------------------------------- Dask
@@ -385,4 +424,4 @@ def _frame(results: list[np.ndarray], conds: list[Condition], names: list[str], 
     return out
 
 
-__all__ = ["ModelRecipe", "as_condition", "close_worker_processes", "run"]
+__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "run"]

@@ -276,7 +276,7 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
     result.to_frame().to_csv(out / "pharmacology_validation.csv", index=False)
     figure = _save(result.plot(), out / f"pharmacology_validation.{figure_format}")
     s = result.summary()
-    lines = [f"Each measured IC50 of data/pharmacology/cellular_ic50.tsv recomputed with the model in the row's "
+    lines = ["Each measured IC50 of data/pharmacology/cellular_ic50.tsv recomputed with the model in the row's "
              "context (same cytokine and dose, readout, pre-incubation and stimulation time); measured values "
              "converted to free drug with the plasma fraction unbound and blood-to-plasma ratio "
              "(docs/pharmacology.md). Rows marked *fit* set the cellular potency factors, rows marked *test* "
@@ -310,7 +310,7 @@ def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Pat
     for title, body in sections:
         lines += [f"## {title}", "", body, ""]
     index = out / "index.md"
-    index.write_text("\n".join(lines))
+    index.write_text("\n".join(lines), encoding="utf-8")
     return index
 
 

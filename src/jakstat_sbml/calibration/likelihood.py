@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .errors import InputError
+from ..errors import InputError
 
 LOG_SPAN_BELOW = 8.0  # decades of offset/scale ratio searched below the largest quantity
 LOG_SPAN_ABOVE = 4.0  # ... and above it (a large ratio: the blot shows no change)

@@ -1,7 +1,7 @@
 """COMBINE/OMEX archive: SBML per genotype + SED-ML of the canonical experiments.
 
 A genotype has its own unstimulated steady state, so each genotype is its own
-SBML file (species start at that state, see :func:`export.condition_sbml`); doses
+SBML file (species start at that state, see :func:`jakstat_sbml.interop.sbml.condition_sbml`); doses
 are set by SED-ML. The archive holds
 
 - ``condition.xml``: the exported condition itself (task ``run_condition``);
@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import catalog
-from .export import ExportError, condition_sbml
-from .model import Condition, Model
-from .optional import require
+from .. import catalog
+from ..errors import ExportError
+from ..model import Condition, Model
+from ..optional import require
+from .sbml import condition_sbml
 
 SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.version-2"
 SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml.level-1.version-3"

@@ -11,7 +11,7 @@ problems and is refused.
 
 :meth:`PublishedModel.observations` splits each measurement's observable into
 what the model computes (``quantity``) and the blot's offset and scale, so that
-:mod:`jakstat_sbml.likelihood` can evaluate it with the published nuisance values
+:mod:`jakstat_sbml.calibration.likelihood` can evaluate it with the published nuisance values
 or profile them exactly as it does for our model.
 """
 
@@ -25,20 +25,16 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, UnknownNameError
+from ..errors import InputError, UnknownNameError
+from ..optional import require
+from .datasets import ALL_DATASETS
+from .datasets import START_TIMES, data_folder
 from .likelihood import Fit, Observations, profile
 
-START_TIMES = {"Sobotta_Frontiers2017": -60.0}  # min; inputs are piecewise in time from -60
-PUBLISHED = ("Sobotta_Frontiers2017", "Raia_CancerResearch2011", "Boehm_JProteomeRes2014", "Bachmann_MSB2011")
 RELATIVE_TOLERANCE = 1e-10
 ABSOLUTE_TOLERANCE = 1e-12
 AGREEMENT = 1e-3  # log10 units (or relative, lin): a simulation reproduces the repository's
 
-
-def data_folder(path: str | os.PathLike | None = None):
-    from .petab_problem import data_folder as folder
-
-    return folder(path)
 
 
 @dataclass(frozen=True)
@@ -55,12 +51,10 @@ class PublishedModel:
     """A published PEtab problem and its model, simulated with RoadRunner."""
 
     def __init__(self, dataset: str, data_dir: str | os.PathLike | None = None):
-        from .optional import require
-
         petab = require("petab.v1", "the published models' evaluation")
 
-        if dataset not in PUBLISHED:
-            raise UnknownNameError("published dataset", dataset, list(PUBLISHED))
+        if dataset not in ALL_DATASETS:
+            raise UnknownNameError("published dataset", dataset, list(ALL_DATASETS))
         folder = data_folder(data_dir) / dataset
         yaml = folder / f"{dataset}.yaml"
         if not yaml.exists():
@@ -115,8 +109,6 @@ class PublishedModel:
     @cached_property
     def _noise(self) -> dict[str, tuple]:
         """noise formula -> ('abs', expr) or ('abs+rel*h', p1, p2) per observable."""
-        from .optional import require
-
         sp = require("sympy", "the published models' evaluation")
         from petab.v1.math import sympify_petab
 
@@ -190,8 +182,6 @@ class PublishedModel:
     def quantities(self, measurements: pd.DataFrame) -> np.ndarray:
         """The model quantity of each row: its observable's formula without offset
         and scale (the whole formula, with nominal tokens, where it is not affine)."""
-        from .optional import require
-
         sp = require("sympy", "the published models' evaluation")
 
         m = measurements
@@ -319,8 +309,6 @@ def _tokens(field) -> list[str]:
 
 def _affine(expr, obs: str) -> _Form:
     """Split an observable formula into offset + scale * quantity when it has that form."""
-    from .optional import require
-
     sp = require("sympy", "the published models' evaluation")
 
     p1 = _named(expr, f"observableParameter1_{obs}")

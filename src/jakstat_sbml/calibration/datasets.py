@@ -1,0 +1,290 @@
+"""The published JAK/STAT datasets and what of each our model is fitted to: one place
+for every fact of a dataset.
+
+A :class:`Dataset` says how the data map onto our model (context, cytokine,
+observables and the reasons rows are left out) and how it calibrates the
+model (fitted parameters, behaviours the fit must keep, multi-start budget).
+:data:`DATASETS` are those our network can express; :data:`ALL_DATASETS` the
+four in data/petab, with :data:`NOT_EXPRESSIBLE` saying what the other two
+would need. The data live in data/petab (see its SOURCE.md and LICENSE);
+:func:`data_folder` finds them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, UnknownNameError
+from .bounds import bounds_for
+
+DEFAULT_DATASET = "Sobotta_Frontiers2017"
+ALL_DATASETS = ("Sobotta_Frontiers2017", "Raia_CancerResearch2011", "Boehm_JProteomeRes2014", "Bachmann_MSB2011")
+START_TIMES = {"Sobotta_Frontiers2017": -60.0}  # min; the draft's inputs are piecewise in time from -60
+
+
+def data_folder(path: str | os.PathLike | None = None) -> Path:
+    """Folder of the PEtab data sets: ``path``, $JAKSTAT_PETAB_DATA, or the copies the
+    package carries (data/petab of the repository, inside the package in a wheel)."""
+    if path is not None:
+        folder = Path(path)
+        if not folder.is_dir():
+            raise InputError(f"PEtab data folder not found: {folder}")
+        return folder
+    from ..catalog import models_dir
+
+    for candidate in (os.environ.get("JAKSTAT_PETAB_DATA"), models_dir().parent / "data" / "petab",
+                      Path(__file__).resolve().parents[2] / "data" / "petab"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    raise InputError("PEtab data folder not found: pass data_dir= or set $JAKSTAT_PETAB_DATA "
+                     "(the folder holding Sobotta_Frontiers2017/)")
+
+
+# ----------------------------------------------------------------------------- what the fit must keep
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A known behaviour (DESIGN 2.5) the fit must keep: ``readout`` of ``cytokines`` at
+    ``time`` with ``knockouts``, relative to the wild type (``relative_to="wild type"``)
+    or to its own peak (``relative_to="peak"``), at least ``minimum`` or at most
+    ``maximum``. Enforced as a penalty beside the data residuals, never counted in
+    the reported -log L or chi2."""
+
+    name: str
+    source: str
+    cytokines: dict[str, str]
+    readout: str
+    time: float
+    relative_to: str  # "wild type" or "peak"
+    knockouts: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def value(self, model, overrides: Mapping[str, float]) -> float:
+        t_end = max(self.time, 120.0)
+        points = int(round(t_end * 2)) + 1
+        df = model.simulate(cytokines=self.cytokines, knockouts=list(self.knockouts) or None,
+                            parameters=dict(overrides), t_end=t_end, points=points, readouts=[self.readout])
+        at = float(np.interp(self.time, df["time"], df[self.readout]))
+        if self.relative_to == "peak":
+            return at / float(df[self.readout].max())
+        wt = model.simulate(cytokines=self.cytokines, parameters=dict(overrides), t_end=t_end, points=points,
+                            readouts=[self.readout])
+        return at / float(np.interp(self.time, wt["time"], wt[self.readout]))
+
+    def penalty(self, value: float) -> float:
+        """0 when the behaviour holds; grows with the log-distance from its bound."""
+        if not math.isfinite(value) or value <= 0:
+            return PENALTY_WEIGHT * 10
+        if self.minimum is not None and value < self.minimum:
+            return PENALTY_WEIGHT * math.log(self.minimum / value)
+        if self.maximum is not None and value > self.maximum:
+            return PENALTY_WEIGHT * math.log(value / self.maximum)
+        return 0.0
+
+
+PENALTY_WEIGHT = 100.0  # a 1% violation costs ~0.5 in -log L units
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+@dataclass(frozen=True)
+class Observable:
+    """How one of the data's observables reads out of our model."""
+
+    quantity: str  # expression of our readouts and parameters
+    form: str  # "offset+scale", "scale" or "absolute": how the data's units relate to the quantity
+    transformation: str  # PEtab observableTransformation
+    meaning: str
+    own_scale: bool = False  # absolute in the published problem (its model's units): we add a scale
+
+    def scale_token(self, observable_id: str) -> str:
+        return f"scale_{observable_id}_jakstat"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A published dataset mapped onto our model, and what of the model it calibrates.
+    Bounds of the fitted parameters are the physiological ranges of
+    models/parameter_bounds.tsv (:func:`~jakstat_sbml.calibration.bounds.bounds_for`),
+    read when first asked for."""
+
+    name: str
+    context: str
+    cytokine: str
+    dose_column: str  # in the draft's condition table, ng/mL
+    observables: dict[str, Observable]
+    dropped_observables: dict[str, str]  # observable -> reason
+    protocol_datasets: dict[str, str] = field(default_factory=dict)  # regex on the data set name -> reason
+    inhibitor_columns: dict[str, str] = field(default_factory=dict)  # non-zero value drops a row -> reason
+    noise: str = "constant"  # "constant": sd; "abs+rel": sd_abs + sd_rel * observable (lin)
+    not_expressed: tuple[str, ...] = ()  # what of the published model ours does not have, for the results
+    # calibration
+    fitted: tuple[str, ...] = ()  # parameter ids of models/parameters.tsv
+    behaviours: tuple[Behaviour, ...] = ()
+    starts: int = 12  # multi-start size of the full calibration
+    max_nfev: int = 60  # least_squares iterations per start (Jacobians not counted)
+    seed: int = 2017
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(self.fitted)
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """parameter -> (lower, upper) in parameters.tsv units, from models/parameter_bounds.tsv."""
+        return bounds_for(self.fitted)
+
+
+SOBOTTA = Dataset(
+    name="Sobotta_Frontiers2017",
+    context="hepatocyte",
+    cytokine="IL6",
+    dose_column="input_il6",
+    observables={
+        "pSTAT3_wb": Observable("pSTAT3", "offset+scale", "log10", "phospho-STAT3, whole-cell lysate (western blot)"),
+        "pSTAT3_lumi": Observable("pSTAT3", "offset+scale", "log10", "phospho-STAT3, whole-cell lysate (Luminex)"),
+        "npSTAT3_wb": Observable("nuc_pSTAT3", "offset+scale", "log10", "phospho-STAT3 in the nuclear fraction"),
+        "pJAK1_wb": Observable("pJAK1", "offset+scale", "log10", "phospho-JAK1 (receptor-bound, active)"),
+        # Our receptor complexes are phosphorylated as one unit (JAK and gp130 together).
+        "pgp130_wb": Observable("pIL6ST", "offset+scale", "log10", "phospho-gp130: active IL-6 receptor complexes"),
+        "SOCS3_qpcr": Observable("SOCS3_mRNA", "offset+scale", "log10", "SOCS3 mRNA (qRT-PCR)"),
+        "SOCS3_wb": Observable("SOCS3_protein", "offset+scale", "log10", "SOCS3 protein (western blot)"),
+        "pSTAT3_ms": Observable("100 * pSTAT3 / STAT3_total", "absolute", "lin",
+                                "percent of STAT3 phosphorylated (mass spectrometry)"),
+        "ntSTAT3_ratio": Observable("STAT3_nuc_total / STAT3_cyt_total", "absolute", "log10",
+                                    "nuclear over cytoplasmic STAT3 concentration (imaging)"),
+    },
+    dropped_observables={
+        obs: "absolute amount without units in the draft: cannot be compared with nM"
+        for obs in ("JAK1_gp130_abs", "SOCS3_abs", "ctSTAT3_abs")
+    },
+    protocol_datasets={
+        r"Pulse": "IL-6 pulse and wash-out: not a constant dose from time 0",
+        r"ThreeDoses": "repeated IL-6 additions: not a constant dose from time 0",
+        r"ActD": "actinomycin D protocol: an inhibitor the model does not have",
+    },
+    inhibitor_columns={
+        "input_stattic": "Stattic: an inhibitor the model does not have",
+        "input_actd": "actinomycin D: an inhibitor the model does not have",
+        "input_ruxolitinib": "ruxolitinib schedule with degradation: not in this problem",
+    },
+    not_expressed=(
+        "IL-6 pulse/wash-out and repeated-dose experiments (the draft's condition table has constant inputs "
+        "only; its own simulations of them disagree with the repository's)",
+        "actinomycin D and Stattic experiments (inhibitors our model does not have); the ruxolitinib "
+        "experiments are not in the copy of the data",
+        "absolute amounts without units (JAK1_gp130_abs, SOCS3_abs, ctSTAT3_abs)",
+        "measurements before IL-6 (t = -10 min; PEtab v1 starts at 0)",
+        "basal (IL-6-independent) receptor activation: the published model has it (jak1_act_basal), ours has "
+        "no phospho-STAT3 without cytokine, so blot offsets stand for the basal signal",
+    ),
+    fitted=(
+        # receptor amounts and IL-6 binding
+        "IL6R_total", "IL6ST_total", "Kd_IL6_IL6R",
+        # receptor activation, inactivation, turnover
+        "kact_receptor", "kcat_SHP2", "kint_active", "kdeg_receptor",
+        # STAT3 phosphorylation, import, export, dephosphorylation
+        "kcat_IL6R", "kimp_dimer", "kimp_basal", "kexp", "kcat_TCPTP", "kdeph_cyt",
+        # SOCS3: transcription, mRNA and protein turnover, inhibition of gp130
+        "K_tx", "v_tx_SOCS3", "kdeg_mRNA", "kdeg_SOCS", "kon_SOCS3", "kdeg_SOCS_complex",
+    ),
+    starts=10,
+    max_nfev=50,
+    # DESIGN 2.5 behaviours 2 and 3 (tests/test_behaviours.py), with a margin: the
+    # data alone let receptor internalisation, not SOCS3, end the signal.
+    behaviours=(
+        Behaviour("SOCS3 knockout keeps IL-6 pSTAT3 high",
+                  "Croker et al., Nat Immunol 2003; Yasukawa et al., Nat Immunol 2003 (DESIGN 2.5.3: >= 2x)",
+                  {"IL6": "40 ng/mL"}, "pSTAT3", 120.0, "wild type", knockouts=("SOCS3",), minimum=2.5),
+        Behaviour("IL-6 pSTAT3 falls below half its peak by 90 min",
+                  "Sobotta 2017 time courses; Braun et al., JBC 2013 (DESIGN 2.5.2: < 0.5)",
+                  {"IL6": "40 ng/mL"}, "pSTAT3", 90.0, "peak", maximum=0.45),
+    ),
+)
+
+RAIA = Dataset(
+    name="Raia_CancerResearch2011",
+    context="lymphoma",
+    cytokine="IL13",
+    dose_column="il13_level",
+    observables={
+        "observable_pJAK2": Observable("pJAK2", "scale", "lin", "phospho-JAK2 (immunoblot)"),
+        "observable_pIL4Ra": Observable("pIL4R", "scale", "lin", "phospho-IL-4R alpha (immunoblot)"),
+        "observable_pSTAT5": Observable("pSTAT5", "scale", "lin", "phospho-STAT5 (immunoblot)", own_scale=True),
+        "observable_SOCS3mRNA": Observable("SOCS3_mRNA", "scale", "lin", "SOCS3 mRNA (qRT-PCR)"),
+        "observable_SOCS3": Observable("SOCS3_protein", "scale", "lin", "SOCS3 protein (immunoblot)",
+                                       own_scale=True),
+        "observable_IL13_cell": Observable("IL13_bound", "scale", "lin", "cell-bound IL-13 (radioligand)"),
+        "observable_RecSurf": Observable("IL13RA1_surface", "scale", "lin",
+                                         "surface IL-13 receptor (flow cytometry)", own_scale=True),
+    },
+    dropped_observables={
+        "observable_CD274mRNA": "CD274 (PD-L1) mRNA: the gene is not in the network",
+    },
+    noise="abs+rel",
+    not_expressed=(
+        "CD274 (PD-L1) mRNA: a STAT5 target gene outside our network",
+        "the decoy receptor IL13RA2: the published model binds IL-13 to it (IL13_cell includes it); ours has "
+        "no IL13RA2, so cell-bound IL-13 is the signalling receptors' only",
+        "an internal receptor pool that recycles to the surface (Rec_i, Rec_recycle): ours makes new chains "
+        "at the constitutive turnover rate instead",
+    ),
+    fitted=(
+        # receptor chains, their JAKs and IL-13 binding
+        "IL13RA1_total", "IL4R_total", "JAK2_total", "TYK2_total", "Kd_IL13_IL13RA1",
+        # receptor activation, inactivation, internalisation, turnover
+        "kact_receptor", "kcat_PTP1B", "kint_active", "kdeg_receptor",
+        # STAT5 phosphorylation by the IL-13 receptor, import, dephosphorylation
+        "kcat_IL4R_typeII_STAT5", "kcat_PTP1B_STAT", "kimp_dimer", "kdeph_nuc",
+        # SOCS3: STAT5-driven transcription, turnover, inhibition of JAK2
+        # (the maximal SOCS3 rate v_tx_SOCS3 stays: only w_SOCS3_STAT5 x v_tx_SOCS3 shows in these data)
+        "w_SOCS3_STAT5", "K_tx", "kdeg_mRNA", "kdeg_SOCS", "kon_SOCS3_JAK2", "kdeg_SOCS_complex",
+    ),
+    starts=16,
+    max_nfev=100,
+    seed=2011,
+)
+
+DATASETS = {d.name: d for d in (SOBOTTA, RAIA)}  # the datasets our network expresses
+
+
+def dataset(name: str) -> Dataset:
+    """A dataset our model is fitted to (:data:`DATASETS`), by name."""
+    try:
+        return DATASETS[name]
+    except (KeyError, TypeError):
+        raise UnknownNameError("calibrated dataset", name, list(DATASETS)) from None
+
+
+NOT_EXPRESSIBLE = {
+    "Boehm_JProteomeRes2014": (
+        "BaF3 cells stimulated with erythropoietin (Epo): the phosphorylation of STAT5A and STAT5B by the "
+        "Epo receptor (EPOR/JAK2) and the fractions of STAT5A/B homo- and heterodimers measured by mass "
+        "spectrometry. Our network has STAT5A, STAT5B and all three dimers, but no EPO or EPOR, so no input "
+        "drives STAT5 in this experiment; IL-2 or IL-13 receptors would be another cell's biology (BaF3 lacks "
+        "the IL-2 receptor beta chain). It would take an EPO/EPOR module (Epo binding, EPOR-JAK2 activation, "
+        "Epo depletion by internalisation, as in Boehm 2014 and Becker 2010), a BaF3 context, and the "
+        "observables' specC17 correction for the STAT5A antibody cross-reactivity; STAT5 dimer import, "
+        "dephosphorylation and export already exist and would be fitted."
+    ),
+    "Bachmann_MSB2011": (
+        "CFU-E erythroid progenitors stimulated with Epo: EPOR-JAK2 activation, STAT5, and the CISH and "
+        "SOCS3 feedbacks (CISH competes with STAT5 at EPOR, SOCS3 inhibits JAK2 at EPOR), SHP-1, with "
+        "actinomycin D and overexpression experiments. Our network has JAK2, STAT5, CISH, SOCS3 and SHP-1 "
+        "(PTPN6), and now STAT5-driven SOCS3 transcription (w_SOCS3_STAT5), but no EPO/EPOR, so no experiment "
+        "of the dataset has an input in our model. It would take an EPO/EPOR module with its two "
+        "phosphotyrosine states (EPOR pY1/pY2 for SOCS3 and CISH docking), CISH and SOCS3 acting on it, "
+        "actinomycin D as a transcription block, an erythroid context, and a transcriptional delay for the "
+        "feedback mRNAs; most of the 113 parameters of the published fit would then have counterparts."
+    ),
+}
+

@@ -1,0 +1,166 @@
+"""Simulating a PEtab problem of our model with the Python API: the value of every
+measurement's observable, for any parameter vector (:class:`Simulator`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from functools import reduce
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError
+from ..model import Condition, Model
+from ..optional import require
+from .measurements import is_number, split_tokens
+
+MAX_GRID_POINTS = 200_000
+
+def _grid(times: Iterable[float]) -> tuple[float, int, float]:
+    """An evenly spaced grid from 0 through every time: (t_end, points, step)."""
+    fr = [Fraction(float(t)).limit_denominator(10**6) for t in times]
+    if any(f < 0 for f in fr):
+        raise InputError("PEtab times must be >= 0")
+    nonzero = [f for f in fr if f > 0]
+    if not nonzero:
+        return 1.0, 2, 1.0
+    step = reduce(lambda a, b: Fraction(math.gcd(a.numerator * b.denominator, b.numerator * a.denominator),
+                                        a.denominator * b.denominator), nonzero)
+    t_end = max(nonzero)
+    points = int(t_end / step) + 1
+    if points > MAX_GRID_POINTS:
+        raise InputError(f"measurement times need a grid of {points} points (step {float(step):g} min)")
+    return float(t_end), points, float(step)
+
+
+class Simulator:
+    """Values of observable formulas for every row of a measurement table, from
+    simulations with the Python API.
+
+    ``formulas`` maps observable ids to expressions of our readouts, parameters
+    and PEtab placeholders (``observableParameter1_<id>`` ...). Everything that
+    does not depend on the parameters (which conditions to simulate, on which
+    time grid, which rows read which grid points, the compiled formulas) is
+    prepared once, so that :meth:`values` only simulates; a calibration calls it
+    for every parameter vector. Conditions that differ only by name (the same
+    dose in several experiments) are simulated once.
+    """
+
+    def __init__(self, model: Model, measurements: pd.DataFrame, conditions: pd.DataFrame,
+                 formulas: Mapping[str, str]):
+        sp = require("sympy", "PEtab observables")
+        sympify_petab = require("petab.v1.math", "PEtab observables").sympify_petab
+
+        self.model = model
+        self.n = len(measurements)
+        doses = self._doses(conditions)
+        parameters = set(model.parameters_for(Condition()))
+        placeholder = re.compile(r"^(observableParameter|noiseParameter)\d+_")
+        exprs = {o: sympify_petab(f) for o, f in formulas.items()}
+        m = measurements.reset_index(drop=True)
+        unknown_obs = sorted(set(m["observableId"]) - set(exprs))
+        if unknown_obs:
+            raise InputError(f"no formula for observable(s) {', '.join(unknown_obs)}")
+        key = m["simulationConditionId"].map(lambda cid: tuple(sorted(doses[cid].items())))
+        self._groups = []
+        for dose_key, rows in m.groupby(key, sort=False):
+            t_end, points, step = _grid(rows["time"])
+            index = np.rint(rows["time"].to_numpy(float) / step).astype(int)
+            readouts: set[str] = set()
+            parts = []
+            pars_column = rows["observableParameters"].fillna("").astype(str) if "observableParameters" in rows \
+                else pd.Series("", index=rows.index)
+            for (obs, pars), sub in rows.groupby([rows["observableId"], pars_column], sort=False):
+                e = exprs[obs]
+                args = []
+                symbols = sorted(e.free_symbols, key=lambda s: s.name)
+                tokens = split_tokens(pars)
+                for s in symbols:
+                    name = s.name
+                    if placeholder.match(name):
+                        k = int(re.match(r"^\D+(\d+)_", name).group(1))
+                        if k > len(tokens):
+                            raise InputError(f"observable {obs}: no value for {name}")
+                        token = tokens[k - 1]
+                        args.append(("number", float(token)) if is_number(token) else ("token", token))
+                    elif name in catalog.READOUTS:
+                        readouts.add(name)
+                        args.append(("readout", name))
+                    elif name in parameters:
+                        args.append(("parameter", name))
+                    else:
+                        raise InputError(f"observable {obs}: {name!r} is no readout or parameter of the model")
+                f = sp.lambdify(symbols, e, "numpy")
+                at = index[[rows.index.get_loc(i) for i in sub.index]]
+                parts.append((f, args, at, sub.index.to_numpy()))
+            self._groups.append((dict(dose_key), t_end, points, sorted(readouts), parts))
+
+    def _doses(self, conditions: pd.DataFrame) -> dict[str, dict[str, float]]:
+        dose_of = {c.dose_parameter: n for n, c in catalog.CYTOKINES.items()}
+        out = {}
+        for cid, row in conditions.iterrows():
+            d = {}
+            for column, v in row.items():
+                if column == "conditionName" or pd.isna(v):
+                    continue
+                if column not in dose_of:
+                    raise InputError(f"condition {cid}: column {column!r} is not a cytokine dose")
+                d[dose_of[column]] = float(v)
+            out[cid] = d
+        return out
+
+    def values(self, parameters: Mapping[str, float] | None = None,
+               tokens: Mapping[str, float] | None = None) -> np.ndarray:
+        """Each row's formula value with model ``parameters`` (overrides of the
+        context's values) and placeholder ``tokens`` (offsets, scales)."""
+        out = np.full(self.n, np.nan)
+        overrides = dict(parameters or {})
+        tokens = tokens or {}
+        for doses, t_end, points, readouts, parts in self._groups:
+            cond = Condition.make(cytokines={k: v for k, v in doses.items() if v}, parameters=overrides,
+                                  t_end=t_end, points=points)
+            values = {}
+            if readouts:
+                df = self.model.run(cond, readouts=readouts)
+                values = {r: df[r].to_numpy() for r in readouts}
+            params = self.model.parameters_for(cond) if any(a[0] == "parameter" for p in parts for a in p[1]) else {}
+            for f, args, at, rows in parts:
+                vals = []
+                for kind, name in args:
+                    if kind == "readout":
+                        vals.append(values[name][at])
+                    elif kind == "parameter":
+                        vals.append(params[name])
+                    elif kind == "token":
+                        vals.append(tokens[name])
+                    else:
+                        vals.append(name)
+                out[rows] = np.broadcast_to(np.asarray(f(*vals), float), len(rows))
+        return out
+
+
+def petab_simulations(model: Model, problem) -> pd.DataFrame:
+    """PEtab simulation table of ``problem`` computed with the Python API.
+
+    Each simulation condition becomes a :class:`Condition` (doses from the
+    condition table, model parameters of the parameter table at their nominal
+    values), run from the unstimulated steady state of the genotype (what PEtab's
+    pre-equilibration asks for). Use with ``petab.v1.calculate_llh``.
+    """
+    formulas = problem.observable_df["observableFormula"].to_dict()
+    nominal = problem.parameter_df["nominalValue"].astype(float).to_dict()
+    simulator = Simulator(model, problem.measurement_df, problem.condition_df, formulas)
+    sim = problem.measurement_df.drop(columns="measurement").copy()
+    sim["simulation"] = simulator.values(model_parameter_values(problem, model), nominal)
+    return sim
+
+
+def model_parameter_values(problem, model: Model) -> dict[str, float]:
+    """The problem's values of model parameters (those in its parameter table)."""
+    known = model.parameters_for(Condition())
+    return {p: float(v) for p, v in problem.parameter_df["nominalValue"].items() if p in known}
+

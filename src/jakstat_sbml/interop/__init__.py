@@ -1,0 +1,169 @@
+"""Export the model, in one condition, to the files other tools read.
+
+``export(model, path, format=...)`` writes one of the registered formats
+(:data:`FORMATS`):
+
+- ``"sbml"``: the SBML of the model with the condition's context, knockouts and
+  doses as parameter values and every species starting at the condition's time-0
+  state (the unstimulated steady state of its genotype, after any drug
+  pre-incubation). The species' initial assignments from the totals are dropped,
+  or a tool would recompute the unstimulated start from them: a plain time course
+  of the file from time 0 reproduces ``model.run(condition)`` (:mod:`.sbml`).
+- ``"copasi"``: a COPASI ``.cps`` of that SBML with ready tasks: a time course of
+  the condition and a parameter scan over the ruxolitinib dose (:mod:`.copasi`,
+  docs/copasi.md).
+- ``"omex"``: a COMBINE archive with SED-ML of canonical experiments (:mod:`.omex`).
+- ``"petab"``: a folder with the PEtab problem of the model against a dataset
+  (:mod:`.petab`).
+
+A new format is one :class:`Format` passed to :func:`register_format`: its
+writer takes (model, condition, staged path, **options). Everything is built in
+a temporary folder and moved into place at the end, so bad input or a failing
+tool leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, UnknownNameError
+from ..files import install, writable
+from ..model import Condition, Model
+from ..optional import require
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: the file endings it accepts (none: a folder), the optional
+    packages it needs (checked before any work), its writer, and the options
+    :func:`export` passes on to the writer."""
+
+    name: str
+    endings: tuple[str, ...]  # () means the export is a folder
+    purpose: str  # for the missing-package message
+    needs: tuple[str, ...]
+    write: Callable[..., None]  # write(model, condition, path, **options)
+    options: tuple[str, ...] = ()  # keywords of export() the writer takes
+
+    @property
+    def folder(self) -> bool:
+        return not self.endings
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register_format(fmt: Format) -> Format:
+    """Make ``fmt`` available to :func:`export` (and ``jakstat export``) by its name."""
+    if fmt.name != fmt.name.lower() or not fmt.name.isidentifier():
+        raise InputError(f"a format name is a lower-case identifier, got {fmt.name!r}")
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def _write_sbml(model, condition, path):
+    from .sbml import write_sbml
+
+    write_sbml(model, condition, path)
+
+
+def _write_copasi(model, condition, path):
+    from .copasi import write_copasi
+
+    write_copasi(model, condition, path)
+
+
+def _write_omex(model, condition, path):
+    from .omex import write_omex
+
+    write_omex(model, condition, path)
+
+
+def _write_petab(model, condition, path, dataset=None):
+    from ..calibration.datasets import DEFAULT_DATASET
+    from .petab import write_petab
+
+    write_petab(model, path, dataset=dataset or DEFAULT_DATASET, condition=condition)
+
+
+# The writers import their modules when called: COPASI, libCombine and PEtab are
+# optional (the interop extra) and slow to import.
+register_format(Format("sbml", (".xml", ".sbml"), "SBML export", (), _write_sbml))
+register_format(Format("copasi", (".cps",), "COPASI export", ("basico",), _write_copasi))
+register_format(Format("omex", (".omex",), "COMBINE/OMEX export", ("libcombine", "libsedml"), _write_omex))
+register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_petab, options=("dataset",)))
+
+
+def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condition: Condition | Mapping | None = None,
+           dataset: str | None = None, **keywords) -> Path:
+    """Write ``model`` in ``condition`` to ``path`` as ``format``; return the path written.
+
+    The condition is either ``condition=`` (a :class:`Condition` or a mapping of
+    :meth:`Model.simulate` keywords) or those keywords directly::
+
+        js.export(model, "il6_rux.xml", cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 500})
+        js.export(model, "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"})
+        js.export(model, "jakstat.omex", format="omex")
+        js.export(js.load_model(context="hepatocyte"), "sobotta", format="petab")
+
+    Formats (:data:`FORMATS`): ``"sbml"`` (.xml/.sbml), ``"copasi"`` (.cps), ``"omex"``
+    (.omex) and ``"petab"`` (a folder; ``dataset=`` names the data, default
+    ``"Sobotta_Frontiers2017"``; the data set its own doses, so no condition).
+    Bad input raises :class:`~jakstat_sbml.errors.InputError` before anything is
+    written; an existing file (or PEtab folder) at ``path`` is replaced. Formats
+    other than SBML need the ``interop`` extra; without it
+    :class:`~jakstat_sbml.optional.MissingDependencyError` says what to install.
+    """
+    fmt = _format(format)
+    cond = _condition(condition, keywords)
+    options = {"dataset": dataset} if dataset is not None else {}
+    for option in sorted(set(options) - set(fmt.options)):
+        takers = " or ".join(repr(f.name) for f in FORMATS.values() if option in f.options)
+        raise InputError(f"{option}= only applies to format {takers}, not {fmt.name!r}")
+    target = _target(path, fmt)
+    for module in fmt.needs:
+        require(module, fmt.purpose)
+    with tempfile.TemporaryDirectory(prefix="jakstat-export-") as tmp:
+        staged = Path(tmp) / target.name
+        fmt.write(model, cond, staged, **options)
+        install(staged, target)
+    return target
+
+
+def _condition(condition: Condition | Mapping | None, keywords: Mapping | None = None) -> Condition:
+    """A validated Condition from ``condition=`` or from :meth:`Model.simulate`'s keywords."""
+    keywords = dict(keywords or {})
+    if condition is not None and keywords:
+        raise InputError("give either condition= or the condition keywords "
+                         f"({', '.join(sorted(keywords))}), not both")
+    return Condition.of(condition if condition is not None else keywords)
+
+
+def _format(fmt: object) -> Format:
+    if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
+        raise UnknownNameError("export format", fmt, list(FORMATS))
+    return FORMATS[fmt.lower()]
+
+
+def _target(path: str | os.PathLike, fmt: Format) -> Path:
+    """The destination, checked before any work: right ending, writable folder."""
+    try:
+        target = Path(path).expanduser().absolute()
+    except TypeError:
+        raise InputError(f"path must be a file path, got {path!r}") from None
+    if fmt.endings and target.suffix.lower() not in fmt.endings:
+        raise InputError(f"a {fmt.name} export needs a path ending in {' or '.join(fmt.endings)}, "
+                         f"got {str(path)!r}")
+    if fmt.folder and target.exists() and not target.is_dir():
+        raise InputError(f"a {fmt.name} export is a folder, but {target} is a file")
+    if not fmt.folder and target.is_dir():
+        raise InputError(f"{target} is a folder; give a file name ending in {fmt.endings[0]}")
+    writable(target.parent, folder=True, name=target)  # install() stages beside the target, then moves it in
+    return target
+
+
+__all__ = ["FORMATS", "Format", "export", "register_format"]
