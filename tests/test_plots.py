@@ -62,7 +62,8 @@ def test_condition_title_says_dose_drug_knockout_and_context():
 
 def test_condition_title_uses_the_units_the_user_gave():
     as_dict = Condition.make(cytokines={"IL2": 0.1}, drugs={"tofacitinib": 1000}).as_dict()
-    assert plots.condition_title(as_dict) == "IL2 0.1 nM; tofacitinib 1000 nM free"
+    # drugs come 30 min before the cytokine unless preincubation= says otherwise, and the title says so
+    assert plots.condition_title(as_dict) == "IL2 0.1 nM; tofacitinib 1000 nM free; drug 30 min before the cytokine"
     given = plots.condition_title(as_dict, given={"tofacitinib": "1 uM"})
     assert "tofacitinib 1 uM free" in given
     # a mapping of simulate() keywords keeps its strings; a plasma dose says so and gives the free dose

@@ -13,6 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .model import DEFAULT_PREINCUBATION
+
 app = typer.Typer(
     help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"
          "Doses: plain numbers are nM; strings carry units ('40 ng/mL', '1 uM'). Drug doses are free "
@@ -213,7 +215,7 @@ MUTATION = typer.Option([], "--mutation", "-m",
 CONTEXT = typer.Option("ctcl", help="Cell context (see `jakstat contexts`).")
 TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
 WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")
-PREINCUBATION = typer.Option(30.0, help="Minutes of drug before the cytokine.")
+PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before the cytokine (0: together).")
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
                                              "the fraction unbound: ruxolitinib 0.03, tofacitinib 0.6).")
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
@@ -283,7 +285,7 @@ def simulate(
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
     context: str = CONTEXT,
-    preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
+    preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time (min)."),
     points: int = typer.Option(None, help="Number of output time points (default: one per minute)."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Readouts to keep (default: all)."),
@@ -375,7 +377,8 @@ def dose_response_command(
             name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
-            curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"), **kw)
+            curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"),
+                                         preincubation=preincubation, plasma=plasma, **kw)
             name = f"dose_response_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ec50, "EC50 (nM)"
     import pandas as pd
@@ -552,7 +555,7 @@ def export_command(
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
     context: str = CONTEXT,
-    preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
+    preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
     points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
     dataset: str = typer.Option(None, help="petab only: the data, Sobotta_Frontiers2017 (default; needs --context "

@@ -33,9 +33,9 @@ import pandas as pd
 from . import catalog
 from .errors import InputError, JakStatWarning, UnknownNameError
 from .fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
-from .model import Condition, Model
+from .model import DEFAULT_PREINCUBATION, Condition, Model
 from .parallel import run
-from .units import PlasmaDose, quiet_bare_doses, to_nM
+from .units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
 
 DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM free, JAK inhibitors
 # Pimozide acts at 5-20 uM (Nelson et al., Blood 2011), so its default range is higher.
@@ -165,14 +165,33 @@ def default_doses(drug: str) -> tuple:
     return DEFAULT_DOSES.get(catalog.drug(drug).name, DEFAULT_DRUG_DOSES)
 
 
-def _doses(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
-    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
-    if doses is None or isinstance(doses, (str, bytes, Mapping)) or not isinstance(doses, Iterable):
+def _dose_list(doses, what: str) -> list:
+    if doses is None or isinstance(doses, (str, bytes, Mapping, PlasmaDose)) or not isinstance(doses, Iterable):
         raise InputError(f"{what}: doses must be a list of concentrations, got {doses!r}")
     doses = list(doses)
     if not doses:
         raise InputError(f"{what}: the dose list is empty")
-    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in doses], dtype=float)
+    return doses
+
+
+def _doses(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
+    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
+    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in _dose_list(doses, what)], dtype=float)
+
+
+def _drug_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    """Free nM of each drug dose in a list: numbers (nM), strings with units, or
+    ``js.plasma()`` doses; with ``plasma=True`` every dose is total plasma. The same
+    rule as ``drugs=`` of :meth:`Model.simulate`."""
+    what = f"doses of {drug.name}"
+    return np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
+                     for x in _dose_list(doses, what)], dtype=float)
+
+
+def _all_plasma(doses, plasma: bool) -> bool:
+    """Whether every dose of a user's list was a total plasma concentration (for messages)."""
+    return plasma or (doses is not None and not isinstance(doses, (str, bytes, Mapping))
+                      and isinstance(doses, Iterable) and all(isinstance(x, PlasmaDose) for x in doses))
 
 
 def _condition(**keywords) -> Condition:
@@ -182,14 +201,21 @@ def _condition(**keywords) -> Condition:
         return Condition.make(**keywords)
 
 
-def _background(condition: Mapping) -> dict:
+def _background(condition: Mapping, plasma: bool = False) -> dict:
+    """The background keywords of an experiment (the same set, with the same meaning as
+    in :meth:`Model.simulate`, for every experiment): applied to every simulation.
+    ``plasma=True`` marks the background drug doses as total plasma too."""
     for key in condition:
         if key not in BACKGROUND_KEYS:
-            raise UnknownNameError("condition keyword", key, list(BACKGROUND_KEYS))
+            raise UnknownNameError("background keyword", key, list(BACKGROUND_KEYS))
+    if not isinstance(plasma, bool):
+        raise InputError(f"plasma must be True or False, got {plasma!r}")
     bg = dict(condition)
     for key in ("cytokines", "drugs"):
         if bg.get(key) is not None and not isinstance(bg[key], Mapping):
             raise InputError(f"{key} must be a mapping of name to dose, got {type(bg[key]).__name__}")
+    if bg.get("drugs") and plasma:
+        bg["drugs"] = as_plasma(bg["drugs"], True)
     return bg
 
 
@@ -472,13 +498,15 @@ class DoseResponse:
 def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
                   doses: Sequence | None = None, *, time: float | None = None,
                   window: tuple[float, float] | None = None, cytokine_dose=None,
-                  preincubation: float = 30.0, plasma: bool = False, n_jobs: int = 1, client=None,
-                  progress: bool = False, **condition) -> DoseResponse:
+                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                  client=None, progress: bool = False, **condition) -> DoseResponse:
     """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
 
     ``doses`` are nM of free drug (numbers) or strings with units (default:
-    :func:`default_doses`); with ``plasma=True`` they are total plasma concentrations, converted with the drug's
-    fraction unbound. The drug is added ``preincubation`` min before the cytokine
+    :func:`default_doses`); a dose marked ``js.plasma(...)`` is a total plasma
+    concentration, converted with the drug's fraction unbound, and ``plasma=True``
+    marks every drug dose of the call (the default series and background drugs too).
+    The drug is added ``preincubation`` min (default 30) before the cytokine
     (at its catalog standard dose unless ``cytokine_dose`` is given). The readout
     (default: the cytokine's main readout) is taken at ``time`` min (default 20) or
     as AUC over ``window=(start, end)``. Extra keywords (``knockouts``,
@@ -495,11 +523,10 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    doses_nM = _doses(default_doses(d.name) if doses is None else doses, f"doses of {d.name}")
-    if plasma:
-        doses_nM = doses_nM * d.fraction_unbound
-    bg = _background(condition)
+    doses_nM = _drug_doses(default_doses(d.name) if doses is None else doses, d, plasma)
+    bg = _background(condition, plasma)
     _check_not_in(d.name, bg.get("drugs"), "drug")
+    plasma_text = _all_plasma(doses, plasma)
     stimulus = _stimulus(bg, c, cytokine_dose)
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [
@@ -513,7 +540,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 
     def dose_text(x: float) -> str:
-        return f"{_num(x)} nM free ({_num(x / d.fraction_unbound)} nM plasma)" if plasma else _nM(x)
+        return f"{_num(x)} nM free ({_num(x / d.fraction_unbound)} nM plasma)" if plasma_text else _nM(x)
 
     fit, extrapolated, flags, measurable = _judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
                                                              unstimulated, measure, model.context, dose_text)
@@ -605,15 +632,17 @@ class CytokineResponse:
 
 def cytokine_response(model: Model, cytokine: str, readout: str | None = None, doses: Sequence | None = None,
                       *, time: float | None = None, window: tuple[float, float] | None = None,
-                      preincubation: float = 0.0, n_jobs: int = 1, client=None, progress: bool = False,
-                      **condition) -> CytokineResponse:
+                      preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                      client=None, progress: bool = False, **condition) -> CytokineResponse:
     """Cytokine dose-response (EC50) on one readout, with a Hill fit.
 
     ``doses`` are nM (numbers) or strings with units ("1 ng/mL"); by default 11
     half-log steps from 1/1000 to 100x the catalog's standard dose. The readout
     (default: the cytokine's main readout) is taken at ``time`` min (default 20)
     or as AUC over ``window``. Extra keywords are a background applied to every
-    simulation (``preincubation`` applies to background drugs). What the doses cannot
+    simulation, as in :func:`dose_response`: background ``drugs=`` are added
+    ``preincubation`` min (default 30) before the cytokine, and are total plasma
+    concentrations when marked ``js.plasma()`` or with ``plasma=True``. What the doses cannot
     support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`.
     """
     c = catalog.cytokine(cytokine)
@@ -625,7 +654,7 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
             doses_nM = _doses(standard * 10.0 ** np.arange(-3, 2.01, 0.5), f"doses of {c.name}")
     else:
         doses_nM = _doses(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
-    bg = _background(condition)
+    bg = _background(condition, plasma)
     _check_not_in(c.name, bg.get("cytokines"), "cytokine")
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [_condition(**common)]
@@ -699,16 +728,18 @@ def log2_fold_change(knockout, wild_type, floor_fraction: float = FLOOR_FRACTION
 
 def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = None,
                     readouts: Sequence[str] | None = None, *, genes: Sequence[str] | None = None,
-                    window: tuple[float, float] = (0.0, 120.0), preincubation: float = 0.0,
-                    n_jobs: int = 1, client=None, progress: bool = False, **condition) -> KnockoutScreen:
+                    window: tuple[float, float] = (0.0, 120.0), preincubation: float = DEFAULT_PREINCUBATION,
+                    plasma: bool = False, n_jobs: int = 1, client=None, progress: bool = False,
+                    **condition) -> KnockoutScreen:
     """Knock out every gene of the model (DESIGN 2.1; ``genes=`` for a subset) under
     each cytokine and compare the AUC of each readout with the wild type.
 
     ``cytokines``: names (standard doses) or a mapping name -> dose; default all.
     ``readouts``: measured for every cytokine; default each cytokine's main
     readout. Extra keywords are a background applied to wild type and knockouts
-    alike (e.g. ``knockouts=["IL13RA1"]`` screens in IL13RA1-null cells;
-    background ``drugs=`` are added ``preincubation`` min before the cytokine).
+    alike, as in :func:`dose_response` (e.g. ``knockouts=["IL13RA1"]`` screens in
+    IL13RA1-null cells; background ``drugs=`` are added ``preincubation`` min, default
+    30, before the cytokine, and are total plasma when marked or with ``plasma=True``).
     Pairs whose wild-type response is below the detection floor get NaN fold
     changes, a line in ``flags`` and a :class:`JakStatWarning`.
     """
@@ -734,7 +765,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     if not genes:
         raise InputError("genes must not be empty (None means every gene)")
     measure = Measure.make(window=window)
-    bg = _background(condition)
+    bg = _background(condition, plasma)
     background_ko = bg.pop("knockouts", None) or []
     background_ko = [background_ko] if isinstance(background_ko, str) else list(background_ko)
     conditions, keys = [], []
@@ -862,22 +893,20 @@ def _effect(responses: np.ndarray) -> np.ndarray:
     return 1 - responses / r0 if r0 else np.full(responses.shape, np.nan)
 
 
-def _grid_doses(doses, what: str, plasma: bool, fu: float) -> np.ndarray:
-    x = _doses(doses, what)
-    if plasma:
-        x = x * fu
-    return np.unique(np.concatenate([[0.0], x]))
+def _grid_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    return np.unique(np.concatenate([[0.0], _drug_doses(doses, drug, plasma)]))
 
 
 def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: str | None = None,
                 doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
                 time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
-                preincubation: float = 30.0, plasma: bool = False, n_jobs: int = 1, client=None,
-                progress: bool = False, **condition) -> Combination:
+                preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                client=None, progress: bool = False, **condition) -> Combination:
     """Two drugs on a dose grid -> response matrix and Bliss, Loewe and HSA synergy.
 
-    Doses are nM of free drug (``plasma=True``: total plasma, converted with each
-    drug's fraction unbound); dose 0 is added to both axes. Timing, readout and
+    Doses are nM of free drug, or total plasma concentrations (converted with each
+    drug's fraction unbound) when marked ``js.plasma()`` or with ``plasma=True``, as
+    in :func:`dose_response`; dose 0 is added to both axes. Timing, readout and
     background keywords as in :func:`dose_response`. See :class:`Combination` for
     the definitions of the scores (positive = synergy) and for when they are NaN
     (with a reason in ``flags`` and a :class:`JakStatWarning`).
@@ -888,9 +917,9 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    xa = _grid_doses(doses_a, f"doses of {a.name}", plasma, a.fraction_unbound)
-    xb = _grid_doses(doses_b, f"doses of {b.name}", plasma, b.fraction_unbound)
-    bg = _background(condition)
+    xa = _grid_doses(doses_a, a, plasma)
+    xb = _grid_doses(doses_b, b, plasma)
+    bg = _background(condition, plasma)
     for name in (a.name, b.name):
         _check_not_in(name, bg.get("drugs"), "drug")
     stimulus = _stimulus(bg, c, cytokine_dose)
