@@ -30,7 +30,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .errors import InputError, JakStatError, ModelFileError, UnknownNameError
-from .model import Condition, Model
+from .model import Condition, Model, as_condition
 from .optional import require
 
 # Accepted file name endings per format; PEtab is a folder (YAML + tables + SBML).
@@ -120,15 +120,6 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
             write_petab(model, staged, dataset=dataset or DEFAULT_DATASET, condition=cond)
         _install(staged, target)
     return target
-
-
-def as_condition(condition: Condition | Mapping | None, keywords: Mapping | None = None) -> Condition:
-    """A validated Condition from ``condition=`` or from :meth:`Model.simulate`'s keywords."""
-    keywords = dict(keywords or {})
-    if condition is not None and keywords:
-        raise InputError("give either condition= or the condition keywords "
-                         f"({', '.join(sorted(keywords))}), not both")
-    return Condition.of(condition if condition is not None else keywords)
 
 
 def _format(fmt: object) -> str:

@@ -167,12 +167,9 @@ class Condition:
 
     @classmethod
     def of(cls, value: Condition | Mapping) -> Condition:
-        """A Condition from a Condition or a mapping of :meth:`Model.simulate` keywords."""
-        if isinstance(value, Condition):
-            return value
-        if isinstance(value, Mapping):
-            return cls.make(**_keywords(value))
-        raise InputError(f"a condition is a Condition or a mapping of simulate() keywords, got {value!r}")
+        """A Condition from a Condition or a mapping of :meth:`Model.simulate` keywords
+        (:func:`as_condition` with one argument)."""
+        return as_condition(value)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -193,6 +190,27 @@ class Condition:
     def genotype(self) -> tuple:
         """Everything that shapes the pre-stimulation steady state."""
         return (self.knockouts, self.overexpress, self.mutations, self.parameters)
+
+
+def as_condition(condition: Condition | Mapping | None = None, keywords: Mapping | None = None) -> Condition:
+    """The one way to turn what a user gave into a validated :class:`Condition`.
+
+    ``condition``: a Condition (returned as is) or a mapping of :meth:`Model.simulate`'s
+    condition keywords; ``keywords``: such a mapping given separately (as
+    ``js.export(model, path, **keywords)`` does). Give one of them, not both; with
+    neither, the wild type without cytokine. Raises InputError (UnknownNameError for
+    a misspelt keyword).
+    """
+    keywords = dict(keywords or {})
+    if condition is not None and keywords:
+        raise InputError("give either condition= or the condition keywords "
+                         f"({', '.join(sorted(keywords))}), not both")
+    value = condition if condition is not None else keywords
+    if isinstance(value, Condition):
+        return value
+    if isinstance(value, Mapping):
+        return Condition.make(**_keywords(value))
+    raise InputError(f"a condition is a Condition or a mapping of simulate() keywords, got {value!r}")
 
 
 # The keywords of a condition (Condition.make, a mapping given to run/js.run).

@@ -41,7 +41,7 @@ import pandas as pd
 from . import catalog
 from .compiled import CompiledState, compiled_state, install_state
 from .errors import InputError, JakStatError, SimulationError
-from .model import Condition, Model
+from .model import Condition, Model, as_condition  # noqa: F401  (re-exported: one as_condition)
 
 # Chunking: about this many chunks per worker (load balance, progress updates),
 # never more conditions per chunk than MAX_CHUNK (a chunk is ~10 ms per condition).
@@ -50,11 +50,6 @@ MAX_CHUNK = 32
 _WORKER_MODELS_KEPT = 4  # models a worker thread keeps between tasks (most recent)
 
 Chunk = list[tuple[int, Condition]]
-
-
-def as_condition(c: Condition | Mapping) -> Condition:
-    """A Condition from a Condition or from the keyword mapping of ``Model.simulate``."""
-    return Condition.of(c)
 
 
 def _conditions(conditions: Sequence[Condition | Mapping]) -> list[Condition]:
