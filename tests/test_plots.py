@@ -194,7 +194,7 @@ def _marker_lines(ax):
 
 def test_dose_curve_marks_a_trusted_ic50(curve):
     assert not tuple(getattr(curve, "flags", ()))
-    ax = curve.plot()
+    ax = curve.plot().axes[0]
     assert len(_marker_lines(ax)) == 1
     assert any(label.startswith("Hill fit, IC50") for label in _legend(ax))
     assert ax.get_ylim()[0] <= 0
@@ -230,7 +230,7 @@ def test_dose_curve_does_not_mark_an_extrapolated_ic50(ctcl, curve):
     assert any("IC50 > 1000 nM (beyond the doses)" in label for label in _legend(ax))
     # and the real thing: doses far below the IC50 (~11 nM) give no IC50 marker whichever way it is reported
     few = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[0.3, 1, 2, 3], time=20)
-    ax = few.plot()
+    ax = few.plot().axes[0]
     assert _marker_lines(ax) == []
     assert not any(label.startswith("Hill fit, IC50") and "beyond" not in label for label in _legend(ax))
 
@@ -238,7 +238,7 @@ def test_dose_curve_does_not_mark_an_extrapolated_ic50(ctcl, curve):
 def test_dose_curve_title_names_the_background(ctcl):
     """An experiment run on knockout cells must not look like the wild type's."""
     ko = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], time=20, knockouts=["SOCS3"])
-    title = ko.plot().get_title()
+    title = ko.plot().axes[0].get_title()
     assert "ruxolitinib: IL6 / pSTAT3" in title and "knockout SOCS3" in title
 
 

@@ -388,7 +388,7 @@ def dose_response_command(
         out.mkdir(parents=True, exist_ok=True)
         curve.to_frame().to_csv(data, index=False)
         pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
-        _save_figure(curve.plot().figure, figure)
+        _save_figure(curve.plot(), figure)
     flags = _flags(curve)
     _warn(flags)
     if flags:  # a number that cannot be trusted is not shown as one
@@ -446,7 +446,7 @@ def screen(
         wide = result.table
         wide.columns = [f"{c}/{r}" for c, r in wide.columns]
         wide.to_csv(wide_path)
-        _save_figure(result.plot().figure, figure)
+        _save_figure(result.plot(), figure)
     hits = result.hits(1.0)
     _warn(_flags(result))
     console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")

@@ -1,4 +1,4 @@
-"""The experiments people run on the model, each a small object with its data and a ``.plot()``.
+"""The experiments people run on the model, each returning a result object.
 
 - :func:`dose_response` - one inhibitor over doses on a cytokine/readout pair -> Hill fit (IC50)
 - :func:`cytokine_response` - one cytokine over doses -> Hill fit (EC50)
@@ -10,6 +10,15 @@ are keywords of :meth:`Model.simulate`; the experiments take the same keywords a
 background applied to every simulation. Every input is validated before the first
 simulation, and all simulations go through :func:`jakstat_sbml.run`, so
 ``n_jobs=``, ``client=`` and ``progress=`` work the same way everywhere.
+
+Every result (:class:`DoseResponse`, :class:`CytokineResponse`,
+:class:`KnockoutScreen`, :class:`Combination`) has the same verbs: ``to_frame()``
+(a DataFrame of its data, flags in ``attrs``), ``summary()`` (a dict of its main
+numbers, with ``context`` and ``flags``) and ``plot(ax=None)``, which always returns
+the matplotlib **Figure** (drawn on ``ax`` when given: an Axes, or for a
+Combination its four Axes). Dose-responses share one vocabulary: ``midpoint`` (nM;
+the domain names ``ic50`` / ``ec50`` are the same number), ``midpoint_ci``,
+``slope`` and ``max_effect``.
 
 A result reports only what its simulations support. Each has ``flags``: one-line
 reasons why a number is missing or needs care (empty when all is well), also in
@@ -248,6 +257,14 @@ def signal_floor(measure: Measure, *levels) -> float:
     return max(absolute, SIGNAL_FLOOR_RELATIVE * level)
 
 
+def _figure(drawn):
+    """The Figure of what a plots function returned (an Axes or a Figure): every
+    result's plot() returns the Figure, whatever it drew on."""
+    from matplotlib.figure import FigureBase
+
+    return drawn if isinstance(drawn, FigureBase) else drawn.figure
+
+
 def _warn(flags: Sequence[str]) -> None:
     for flag in flags:  # stacklevel 3: the line of user code that called the experiment
         warnings.warn(flag, JakStatWarning, stacklevel=3)
@@ -358,7 +375,7 @@ def _judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.n
     if float(np.max(np.abs(resp - unstimulated))) <= floor:
         return None, None, (
             f"{cytokine} does not drive {readout} in context {context!r}: at every dose it stays within {floor:.2g} "
-            f"{unit} of the unstimulated {unstimulated:.3g} {unit} ({measure.label}); no EC50 or Emax can be "
+            f"{unit} of the unstimulated {unstimulated:.3g} {unit} ({measure.label}); no EC50 or max_effect can be "
             f"measured",), False
     few = _too_few(doses, cytokine, "EC50")
     if few:
@@ -387,8 +404,8 @@ def _judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.n
                            f"of the largest {readout} response: the EC50 is below the tested range",), True
     flags = []
     if support == "open":
-        flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted Emax "
-                     f"({fit.saturation:.3g} {unit}) is an extrapolation, emax is the observed maximum "
+        flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted plateau "
+                     f"({fit.saturation:.3g} {unit}) is an extrapolation, max_effect is the observed maximum "
                      f"{y.max():.3g} {unit}")
     if not all(np.isfinite(fit.ic50_ci)):
         flags.append(_no_ci("EC50", x.size))
@@ -449,6 +466,15 @@ class DoseResponse:
         return self.fit.ic50_ci if self.fit else (float("nan"), float("nan"))
 
     @property
+    def midpoint(self) -> float:
+        """The dose of the halfway response (nM): the IC50, under the name every dose-response shares."""
+        return self.ic50
+
+    @property
+    def midpoint_ci(self) -> tuple[float, float]:
+        return self.ic50_ci
+
+    @property
     def ic50_plasma(self) -> float:
         """The IC50 as a total plasma concentration (nM): free IC50 / fraction unbound."""
         return self.ic50 / self.fraction_unbound
@@ -459,7 +485,8 @@ class DoseResponse:
 
     @property
     def max_effect(self) -> float:
-        """Fraction of the no-drug response removed at saturation: the fitted plateau
+        """The drug's largest effect, as a fraction of the no-drug response removed
+        (the scale of ``inhibition``; see ``max_effect_unit``): the fitted plateau
         when the doses reach it, otherwise the largest inhibition observed (the fitted
         plateau would be an extrapolation). NaN when the readout is not measurable."""
         if not self.measurable:
@@ -467,6 +494,10 @@ class DoseResponse:
         if self.fit and midpoint_support(self.fit, self.doses) == "ok":
             return self.fit.max_effect
         return float(1 - self.responses.min() / self.baseline) if self.baseline else float("nan")
+
+    @property
+    def max_effect_unit(self) -> str:
+        return "fraction"
 
     @property
     def inhibition(self) -> np.ndarray:
@@ -486,13 +517,14 @@ class DoseResponse:
         return {"drug": self.drug, "cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
                 "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
                 "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
-                "baseline": self.baseline, "unstimulated": self.unstimulated,
+                "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
                 "max_dose_nM": float(self.doses.max()), "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
+        """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.dose_curve(self, ax=ax)
+        return _figure(plots.dose_curve(self, ax=ax))
 
 
 def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
@@ -559,7 +591,7 @@ class CytokineResponse:
 
     ``fit``, ``extrapolated_fit``, ``measurable`` and ``flags`` as in
     :class:`DoseResponse`: an EC50 outside the tested doses is NaN, and a readout the
-    cytokine does not drive has no EC50 and no Emax.
+    cytokine does not drive has no EC50 and no max_effect.
     """
 
     cytokine: str
@@ -592,6 +624,15 @@ class CytokineResponse:
         return self.fit.ec50_ci if self.fit else (float("nan"), float("nan"))
 
     @property
+    def midpoint(self) -> float:
+        """The dose of the halfway response (nM): the EC50, under the name every dose-response shares."""
+        return self.ec50
+
+    @property
+    def midpoint_ci(self) -> tuple[float, float]:
+        return self.ec50_ci
+
+    @property
     def ec50_ng_per_mL(self) -> float:
         # nM x kDa = ng/mL
         return self.ec50 * catalog.CYTOKINES[self.cytokine].mass_kda
@@ -601,14 +642,27 @@ class CytokineResponse:
         return self.fit.slope if self.fit else float("nan")
 
     @property
-    def emax(self) -> float:
-        """Fitted response at saturating cytokine when the doses reach the plateau;
-        otherwise the observed maximum. NaN when the cytokine does not drive the readout."""
+    def max_effect(self) -> float:
+        """The cytokine's largest effect, as the readout's response (the scale of
+        ``responses``; see ``max_effect_unit``): the fitted response at saturating
+        cytokine when the doses reach the plateau, otherwise the observed maximum. NaN
+        when the cytokine does not drive the readout. (Was ``emax``.)"""
         if not self.measurable:
             return float("nan")
         if self.fit and midpoint_support(self.fit, self.doses) == "ok":
             return self.fit.saturation
         return float(self.responses.max())
+
+    @property
+    def max_effect_unit(self) -> str:
+        return self.measure.unit(self.readout)
+
+    @property
+    def emax(self) -> float:
+        """Deprecated name of :attr:`max_effect`."""
+        warnings.warn("CytokineResponse.emax is deprecated: use max_effect (the same number)", DeprecationWarning,
+                      stacklevel=2)
+        return self.max_effect
 
     def to_frame(self) -> pd.DataFrame:
         mass = catalog.CYTOKINES[self.cytokine].mass_kda
@@ -621,13 +675,14 @@ class CytokineResponse:
         lo, hi = self.ec50_ci
         return {"cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
                 "ec50_nM": self.ec50, "ec50_ci_low_nM": lo, "ec50_ci_high_nM": hi,
-                "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "emax": self.emax,
-                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+                "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "max_effect": self.max_effect,
+                "max_effect_unit": self.max_effect_unit, "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
+        """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.dose_curve(self, ax=ax)
+        return _figure(plots.dose_curve(self, ax=ax))
 
 
 def cytokine_response(model: Model, cytokine: str, readout: str | None = None, doses: Sequence | None = None,
@@ -710,10 +765,30 @@ class KnockoutScreen:
         """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold)."""
         return self.effects[self.effects["log2_fold_change"].abs() >= threshold]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The long table of ``effects`` (a copy), flags in ``attrs["flags"]``."""
+        frame = self.effects.copy()
+        frame.attrs["flags"] = self.flags
+        return frame
+
+    def summary(self) -> dict:
+        """Size of the screen, its >= 2-fold hits and its strongest effect."""
+        lfc = self.effects["log2_fold_change"]
+        strongest = self.effects.loc[lfc.abs().idxmax()] if lfc.notna().any() else None
+        return {"genes": int(self.effects["gene"].nunique()), "cytokines": int(self.effects["cytokine"].nunique()),
+                "readouts": int(self.effects["readout"].nunique()),
+                "measure": f"AUC {self.window[0]:g}-{self.window[1]:g} min",
+                "hits_2fold": len(self.hits(1.0)), "fold_changes_missing": int(lfc.isna().sum()),
+                "strongest_gene": None if strongest is None else strongest["gene"],
+                "strongest_pair": None if strongest is None else f"{strongest['cytokine']}/{strongest['readout']}",
+                "strongest_log2_fold_change": float("nan") if strongest is None else float(strongest["log2_fold_change"]),
+                "context": self.context, "flags": "; ".join(self.flags)}
+
     def plot(self, ax=None):
+        """Heatmap of the log2 fold changes (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.knockout_heatmap(self, ax=ax)
+        return _figure(plots.knockout_heatmap(self, ax=ax))
 
 
 FLOOR_FRACTION = 0.01
@@ -882,10 +957,31 @@ class Combination:
         frame.attrs["flags"] = self.flags
         return frame
 
-    def plot(self, axes=None):
+    def summary(self) -> dict:
+        """The pair, the largest inhibition on the grid and the mean Bliss, Loewe and HSA excess."""
+        effect = self.effect
+        return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
+                "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
+                "max_dose_b_nM": float(self.doses_b.max()),
+                "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
+                "max_effect_unit": "fraction", **self.scores(), "baseline": self.baseline,
+                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None, *, axes=None):
+        """Inhibition and the three excess maps, on four new Axes or on the four given
+        as ``ax``; returns the Figure. (``axes=`` is the deprecated name of ``ax``.)"""
         from . import plots
 
-        return plots.combination_maps(self, axes=axes)
+        if axes is not None:
+            if ax is not None:
+                raise InputError("give ax= (four Axes), not both ax= and axes=")
+            warnings.warn("Combination.plot(axes=...) is deprecated: use ax=", DeprecationWarning, stacklevel=2)
+            ax = axes
+        if ax is not None:
+            ax = list(np.ravel(ax))
+            if len(ax) != 4:
+                raise InputError(f"a Combination is drawn on four Axes (inhibition, Bliss, Loewe, HSA), got {len(ax)}")
+        return _figure(plots.combination_maps(self, axes=ax))
 
 
 def _effect(responses: np.ndarray) -> np.ndarray:
