@@ -43,6 +43,9 @@ from jakstat_sbml.pharmacology import PharmacologyValidation
 
 from .conftest import REPO
 
+# The small runs below raise flags (too few doses for a CI, ...): results, not the subject here.
+pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarning")
+
 
 def _experiments() -> dict[str, typing.Callable]:
     """Every public function of the package that runs an experiment on a model and

@@ -809,7 +809,9 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     """Knock out every gene of the model (DESIGN 2.1; ``genes=`` for a subset) under
     each cytokine and compare the AUC of each readout with the wild type.
 
-    ``cytokines``: names (standard doses) or a mapping name -> dose; default all.
+    ``cytokines``: what is screened, names (standard doses) or a mapping name -> dose,
+    each cytokine applied alone; default all. (Here, unlike the other experiments,
+    ``cytokines`` is not a background keyword: a screen has no background cytokine.)
     ``readouts``: measured for every cytokine; default each cytokine's main
     readout. Extra keywords are a background applied to wild type and knockouts
     alike, as in :func:`dose_response` (e.g. ``knockouts=["IL13RA1"]`` screens in
