@@ -58,8 +58,9 @@ def test_il2_does_not_drive_pstat5_in_hepatocytes(hepatocyte):
     with pytest.warns(js.JakStatWarning, match="IL2 does not drive pSTAT5 in context 'hepatocyte'"):
         titration = js.cytokine_response(hepatocyte, "IL2")
     assert not titration.measurable and titration.fit is None
-    assert math.isnan(titration.emax) and math.isnan(titration.ec50) and math.isnan(titration.summary()["emax"])
-    _flags_everywhere(titration, "no EC50 or Emax can be measured")
+    assert math.isnan(titration.max_effect) and math.isnan(titration.ec50)
+    assert math.isnan(titration.summary()["max_effect"])
+    _flags_everywhere(titration, "no EC50 or max_effect can be measured")
 
 
 def test_signal_floor_is_a_fraction_of_a_molecule_per_cell_and_scales_with_the_window():
@@ -166,7 +167,7 @@ def test_an_ec50_outside_the_tested_range_is_nan(ctcl):
     with pytest.warns(js.JakStatWarning, match="EC50 is above the tested range"):
         low = js.cytokine_response(ctcl, "IL2", doses=[1e-5, 3e-5, 1e-4, 3e-4], time=20)
     assert math.isnan(low.ec50) and low.fit is None and low.extrapolated_fit.ec50 > 3e-4
-    assert low.emax == pytest.approx(low.responses.max())  # observed, not extrapolated
+    assert low.max_effect == pytest.approx(low.responses.max())  # observed, not extrapolated
     with pytest.warns(js.JakStatWarning, match="EC50 is below the tested range"):
         high = js.cytokine_response(ctcl, "IL2", doses=[1, 3, 10, 30], time=20)
     assert math.isnan(high.ec50)

@@ -1,4 +1,4 @@
-"""The experiments people run on the model, each a small object with its data and a ``.plot()``.
+"""The experiments people run on the model, each returning a result object.
 
 - :func:`dose_response` - one inhibitor over doses on a cytokine/readout pair -> Hill fit (IC50)
 - :func:`cytokine_response` - one cytokine over doses -> Hill fit (EC50)
@@ -10,6 +10,15 @@ are keywords of :meth:`Model.simulate`; the experiments take the same keywords a
 background applied to every simulation. Every input is validated before the first
 simulation, and all simulations go through :func:`jakstat_sbml.run`, so
 ``n_jobs=``, ``client=`` and ``progress=`` work the same way everywhere.
+
+Every result (:class:`DoseResponse`, :class:`CytokineResponse`,
+:class:`KnockoutScreen`, :class:`Combination`) has the same verbs: ``to_frame()``
+(a DataFrame of its data, flags in ``attrs``), ``summary()`` (a dict of its main
+numbers, with ``context`` and ``flags``) and ``plot(ax=None)``, which always returns
+the matplotlib **Figure** (drawn on ``ax`` when given: an Axes, or for a
+Combination its four Axes). Dose-responses share one vocabulary: ``midpoint`` (nM;
+the domain names ``ic50`` / ``ec50`` are the same number), ``midpoint_ci``,
+``slope`` and ``max_effect``.
 
 A result reports only what its simulations support. Each has ``flags``: one-line
 reasons why a number is missing or needs care (empty when all is well), also in
@@ -33,9 +42,9 @@ import pandas as pd
 from . import catalog
 from .errors import InputError, JakStatWarning, UnknownNameError
 from .fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
-from .model import Condition, Model
+from .model import DEFAULT_PREINCUBATION, Condition, Model
 from .parallel import run
-from .units import PlasmaDose, quiet_bare_doses, to_nM
+from .units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
 
 DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM free, JAK inhibitors
 # Pimozide acts at 5-20 uM (Nelson et al., Blood 2011), so its default range is higher.
@@ -165,14 +174,33 @@ def default_doses(drug: str) -> tuple:
     return DEFAULT_DOSES.get(catalog.drug(drug).name, DEFAULT_DRUG_DOSES)
 
 
-def _doses(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
-    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
-    if doses is None or isinstance(doses, (str, bytes, Mapping)) or not isinstance(doses, Iterable):
+def _dose_list(doses, what: str) -> list:
+    if doses is None or isinstance(doses, (str, bytes, Mapping, PlasmaDose)) or not isinstance(doses, Iterable):
         raise InputError(f"{what}: doses must be a list of concentrations, got {doses!r}")
     doses = list(doses)
     if not doses:
         raise InputError(f"{what}: the dose list is empty")
-    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in doses], dtype=float)
+    return doses
+
+
+def _doses(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
+    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
+    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in _dose_list(doses, what)], dtype=float)
+
+
+def _drug_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    """Free nM of each drug dose in a list: numbers (nM), strings with units, or
+    ``js.plasma()`` doses; with ``plasma=True`` every dose is total plasma. The same
+    rule as ``drugs=`` of :meth:`Model.simulate`."""
+    what = f"doses of {drug.name}"
+    return np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
+                     for x in _dose_list(doses, what)], dtype=float)
+
+
+def _all_plasma(doses, plasma: bool) -> bool:
+    """Whether every dose of a user's list was a total plasma concentration (for messages)."""
+    return plasma or (doses is not None and not isinstance(doses, (str, bytes, Mapping))
+                      and isinstance(doses, Iterable) and all(isinstance(x, PlasmaDose) for x in doses))
 
 
 def _condition(**keywords) -> Condition:
@@ -182,14 +210,21 @@ def _condition(**keywords) -> Condition:
         return Condition.make(**keywords)
 
 
-def _background(condition: Mapping) -> dict:
+def _background(condition: Mapping, plasma: bool = False) -> dict:
+    """The background keywords of an experiment (the same set, with the same meaning as
+    in :meth:`Model.simulate`, for every experiment): applied to every simulation.
+    ``plasma=True`` marks the background drug doses as total plasma too."""
     for key in condition:
         if key not in BACKGROUND_KEYS:
-            raise UnknownNameError("condition keyword", key, list(BACKGROUND_KEYS))
+            raise UnknownNameError("background keyword", key, list(BACKGROUND_KEYS))
+    if not isinstance(plasma, bool):
+        raise InputError(f"plasma must be True or False, got {plasma!r}")
     bg = dict(condition)
     for key in ("cytokines", "drugs"):
         if bg.get(key) is not None and not isinstance(bg[key], Mapping):
             raise InputError(f"{key} must be a mapping of name to dose, got {type(bg[key]).__name__}")
+    if bg.get("drugs") and plasma:
+        bg["drugs"] = as_plasma(bg["drugs"], True)
     return bg
 
 
@@ -220,6 +255,14 @@ def signal_floor(measure: Measure, *levels) -> float:
     absolute = SIGNAL_FLOOR * (measure.window[1] - measure.window[0] if measure.window else 1.0)
     level = max((float(np.nanmax(np.abs(x))) for x in levels if np.size(x) and np.isfinite(x).any()), default=0.0)
     return max(absolute, SIGNAL_FLOOR_RELATIVE * level)
+
+
+def _figure(drawn):
+    """The Figure of what a plots function returned (an Axes or a Figure): every
+    result's plot() returns the Figure, whatever it drew on."""
+    from matplotlib.figure import FigureBase
+
+    return drawn if isinstance(drawn, FigureBase) else drawn.figure
 
 
 def _warn(flags: Sequence[str]) -> None:
@@ -332,7 +375,7 @@ def _judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.n
     if float(np.max(np.abs(resp - unstimulated))) <= floor:
         return None, None, (
             f"{cytokine} does not drive {readout} in context {context!r}: at every dose it stays within {floor:.2g} "
-            f"{unit} of the unstimulated {unstimulated:.3g} {unit} ({measure.label}); no EC50 or Emax can be "
+            f"{unit} of the unstimulated {unstimulated:.3g} {unit} ({measure.label}); no EC50 or max_effect can be "
             f"measured",), False
     few = _too_few(doses, cytokine, "EC50")
     if few:
@@ -361,8 +404,8 @@ def _judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.n
                            f"of the largest {readout} response: the EC50 is below the tested range",), True
     flags = []
     if support == "open":
-        flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted Emax "
-                     f"({fit.saturation:.3g} {unit}) is an extrapolation, emax is the observed maximum "
+        flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted plateau "
+                     f"({fit.saturation:.3g} {unit}) is an extrapolation, max_effect is the observed maximum "
                      f"{y.max():.3g} {unit}")
     if not all(np.isfinite(fit.ic50_ci)):
         flags.append(_no_ci("EC50", x.size))
@@ -423,6 +466,15 @@ class DoseResponse:
         return self.fit.ic50_ci if self.fit else (float("nan"), float("nan"))
 
     @property
+    def midpoint(self) -> float:
+        """The dose of the halfway response (nM): the IC50, under the name every dose-response shares."""
+        return self.ic50
+
+    @property
+    def midpoint_ci(self) -> tuple[float, float]:
+        return self.ic50_ci
+
+    @property
     def ic50_plasma(self) -> float:
         """The IC50 as a total plasma concentration (nM): free IC50 / fraction unbound."""
         return self.ic50 / self.fraction_unbound
@@ -433,7 +485,8 @@ class DoseResponse:
 
     @property
     def max_effect(self) -> float:
-        """Fraction of the no-drug response removed at saturation: the fitted plateau
+        """The drug's largest effect, as a fraction of the no-drug response removed
+        (the scale of ``inhibition``; see ``max_effect_unit``): the fitted plateau
         when the doses reach it, otherwise the largest inhibition observed (the fitted
         plateau would be an extrapolation). NaN when the readout is not measurable."""
         if not self.measurable:
@@ -441,6 +494,10 @@ class DoseResponse:
         if self.fit and midpoint_support(self.fit, self.doses) == "ok":
             return self.fit.max_effect
         return float(1 - self.responses.min() / self.baseline) if self.baseline else float("nan")
+
+    @property
+    def max_effect_unit(self) -> str:
+        return "fraction"
 
     @property
     def inhibition(self) -> np.ndarray:
@@ -460,25 +517,28 @@ class DoseResponse:
         return {"drug": self.drug, "cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
                 "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
                 "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
-                "baseline": self.baseline, "unstimulated": self.unstimulated,
+                "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
                 "max_dose_nM": float(self.doses.max()), "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
+        """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.dose_curve(self, ax=ax)
+        return _figure(plots.dose_curve(self, ax=ax))
 
 
 def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
                   doses: Sequence | None = None, *, time: float | None = None,
                   window: tuple[float, float] | None = None, cytokine_dose=None,
-                  preincubation: float = 30.0, plasma: bool = False, n_jobs: int = 1, client=None,
-                  progress: bool = False, **condition) -> DoseResponse:
+                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                  client=None, progress: bool = False, **condition) -> DoseResponse:
     """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
 
     ``doses`` are nM of free drug (numbers) or strings with units (default:
-    :func:`default_doses`); with ``plasma=True`` they are total plasma concentrations, converted with the drug's
-    fraction unbound. The drug is added ``preincubation`` min before the cytokine
+    :func:`default_doses`); a dose marked ``js.plasma(...)`` is a total plasma
+    concentration, converted with the drug's fraction unbound, and ``plasma=True``
+    marks every drug dose of the call (the default series and background drugs too).
+    The drug is added ``preincubation`` min (default 30) before the cytokine
     (at its catalog standard dose unless ``cytokine_dose`` is given). The readout
     (default: the cytokine's main readout) is taken at ``time`` min (default 20) or
     as AUC over ``window=(start, end)``. Extra keywords (``knockouts``,
@@ -495,11 +555,10 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    doses_nM = _doses(default_doses(d.name) if doses is None else doses, f"doses of {d.name}")
-    if plasma:
-        doses_nM = doses_nM * d.fraction_unbound
-    bg = _background(condition)
+    doses_nM = _drug_doses(default_doses(d.name) if doses is None else doses, d, plasma)
+    bg = _background(condition, plasma)
     _check_not_in(d.name, bg.get("drugs"), "drug")
+    plasma_text = _all_plasma(doses, plasma)
     stimulus = _stimulus(bg, c, cytokine_dose)
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [
@@ -513,7 +572,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 
     def dose_text(x: float) -> str:
-        return f"{_num(x)} nM free ({_num(x / d.fraction_unbound)} nM plasma)" if plasma else _nM(x)
+        return f"{_num(x)} nM free ({_num(x / d.fraction_unbound)} nM plasma)" if plasma_text else _nM(x)
 
     fit, extrapolated, flags, measurable = _judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
                                                              unstimulated, measure, model.context, dose_text)
@@ -532,7 +591,7 @@ class CytokineResponse:
 
     ``fit``, ``extrapolated_fit``, ``measurable`` and ``flags`` as in
     :class:`DoseResponse`: an EC50 outside the tested doses is NaN, and a readout the
-    cytokine does not drive has no EC50 and no Emax.
+    cytokine does not drive has no EC50 and no max_effect.
     """
 
     cytokine: str
@@ -565,6 +624,15 @@ class CytokineResponse:
         return self.fit.ec50_ci if self.fit else (float("nan"), float("nan"))
 
     @property
+    def midpoint(self) -> float:
+        """The dose of the halfway response (nM): the EC50, under the name every dose-response shares."""
+        return self.ec50
+
+    @property
+    def midpoint_ci(self) -> tuple[float, float]:
+        return self.ec50_ci
+
+    @property
     def ec50_ng_per_mL(self) -> float:
         # nM x kDa = ng/mL
         return self.ec50 * catalog.CYTOKINES[self.cytokine].mass_kda
@@ -574,14 +642,27 @@ class CytokineResponse:
         return self.fit.slope if self.fit else float("nan")
 
     @property
-    def emax(self) -> float:
-        """Fitted response at saturating cytokine when the doses reach the plateau;
-        otherwise the observed maximum. NaN when the cytokine does not drive the readout."""
+    def max_effect(self) -> float:
+        """The cytokine's largest effect, as the readout's response (the scale of
+        ``responses``; see ``max_effect_unit``): the fitted response at saturating
+        cytokine when the doses reach the plateau, otherwise the observed maximum. NaN
+        when the cytokine does not drive the readout. (Was ``emax``.)"""
         if not self.measurable:
             return float("nan")
         if self.fit and midpoint_support(self.fit, self.doses) == "ok":
             return self.fit.saturation
         return float(self.responses.max())
+
+    @property
+    def max_effect_unit(self) -> str:
+        return self.measure.unit(self.readout)
+
+    @property
+    def emax(self) -> float:
+        """Deprecated name of :attr:`max_effect`."""
+        warnings.warn("CytokineResponse.emax is deprecated: use max_effect (the same number)", DeprecationWarning,
+                      stacklevel=2)
+        return self.max_effect
 
     def to_frame(self) -> pd.DataFrame:
         mass = catalog.CYTOKINES[self.cytokine].mass_kda
@@ -594,26 +675,29 @@ class CytokineResponse:
         lo, hi = self.ec50_ci
         return {"cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
                 "ec50_nM": self.ec50, "ec50_ci_low_nM": lo, "ec50_ci_high_nM": hi,
-                "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "emax": self.emax,
-                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+                "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "max_effect": self.max_effect,
+                "max_effect_unit": self.max_effect_unit, "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
+        """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.dose_curve(self, ax=ax)
+        return _figure(plots.dose_curve(self, ax=ax))
 
 
 def cytokine_response(model: Model, cytokine: str, readout: str | None = None, doses: Sequence | None = None,
                       *, time: float | None = None, window: tuple[float, float] | None = None,
-                      preincubation: float = 0.0, n_jobs: int = 1, client=None, progress: bool = False,
-                      **condition) -> CytokineResponse:
+                      preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                      client=None, progress: bool = False, **condition) -> CytokineResponse:
     """Cytokine dose-response (EC50) on one readout, with a Hill fit.
 
     ``doses`` are nM (numbers) or strings with units ("1 ng/mL"); by default 11
     half-log steps from 1/1000 to 100x the catalog's standard dose. The readout
     (default: the cytokine's main readout) is taken at ``time`` min (default 20)
     or as AUC over ``window``. Extra keywords are a background applied to every
-    simulation (``preincubation`` applies to background drugs). What the doses cannot
+    simulation, as in :func:`dose_response`: background ``drugs=`` are added
+    ``preincubation`` min (default 30) before the cytokine, and are total plasma
+    concentrations when marked ``js.plasma()`` or with ``plasma=True``. What the doses cannot
     support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`.
     """
     c = catalog.cytokine(cytokine)
@@ -625,7 +709,7 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
             doses_nM = _doses(standard * 10.0 ** np.arange(-3, 2.01, 0.5), f"doses of {c.name}")
     else:
         doses_nM = _doses(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
-    bg = _background(condition)
+    bg = _background(condition, plasma)
     _check_not_in(c.name, bg.get("cytokines"), "cytokine")
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [_condition(**common)]
@@ -681,10 +765,30 @@ class KnockoutScreen:
         """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold)."""
         return self.effects[self.effects["log2_fold_change"].abs() >= threshold]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The long table of ``effects`` (a copy), flags in ``attrs["flags"]``."""
+        frame = self.effects.copy()
+        frame.attrs["flags"] = self.flags
+        return frame
+
+    def summary(self) -> dict:
+        """Size of the screen, its >= 2-fold hits and its strongest effect."""
+        lfc = self.effects["log2_fold_change"]
+        strongest = self.effects.loc[lfc.abs().idxmax()] if lfc.notna().any() else None
+        return {"genes": int(self.effects["gene"].nunique()), "cytokines": int(self.effects["cytokine"].nunique()),
+                "readouts": int(self.effects["readout"].nunique()),
+                "measure": f"AUC {self.window[0]:g}-{self.window[1]:g} min",
+                "hits_2fold": len(self.hits(1.0)), "fold_changes_missing": int(lfc.isna().sum()),
+                "strongest_gene": None if strongest is None else strongest["gene"],
+                "strongest_pair": None if strongest is None else f"{strongest['cytokine']}/{strongest['readout']}",
+                "strongest_log2_fold_change": float("nan") if strongest is None else float(strongest["log2_fold_change"]),
+                "context": self.context, "flags": "; ".join(self.flags)}
+
     def plot(self, ax=None):
+        """Heatmap of the log2 fold changes (drawn on ``ax`` if given); returns the Figure."""
         from . import plots
 
-        return plots.knockout_heatmap(self, ax=ax)
+        return _figure(plots.knockout_heatmap(self, ax=ax))
 
 
 FLOOR_FRACTION = 0.01
@@ -699,16 +803,20 @@ def log2_fold_change(knockout, wild_type, floor_fraction: float = FLOOR_FRACTION
 
 def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = None,
                     readouts: Sequence[str] | None = None, *, genes: Sequence[str] | None = None,
-                    window: tuple[float, float] = (0.0, 120.0), preincubation: float = 0.0,
-                    n_jobs: int = 1, client=None, progress: bool = False, **condition) -> KnockoutScreen:
+                    window: tuple[float, float] = (0.0, 120.0), preincubation: float = DEFAULT_PREINCUBATION,
+                    plasma: bool = False, n_jobs: int = 1, client=None, progress: bool = False,
+                    **condition) -> KnockoutScreen:
     """Knock out every gene of the model (DESIGN 2.1; ``genes=`` for a subset) under
     each cytokine and compare the AUC of each readout with the wild type.
 
-    ``cytokines``: names (standard doses) or a mapping name -> dose; default all.
+    ``cytokines``: what is screened, names (standard doses) or a mapping name -> dose,
+    each cytokine applied alone; default all. (Here, unlike the other experiments,
+    ``cytokines`` is not a background keyword: a screen has no background cytokine.)
     ``readouts``: measured for every cytokine; default each cytokine's main
     readout. Extra keywords are a background applied to wild type and knockouts
-    alike (e.g. ``knockouts=["IL13RA1"]`` screens in IL13RA1-null cells;
-    background ``drugs=`` are added ``preincubation`` min before the cytokine).
+    alike, as in :func:`dose_response` (e.g. ``knockouts=["IL13RA1"]`` screens in
+    IL13RA1-null cells; background ``drugs=`` are added ``preincubation`` min, default
+    30, before the cytokine, and are total plasma when marked or with ``plasma=True``).
     Pairs whose wild-type response is below the detection floor get NaN fold
     changes, a line in ``flags`` and a :class:`JakStatWarning`.
     """
@@ -734,7 +842,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     if not genes:
         raise InputError("genes must not be empty (None means every gene)")
     measure = Measure.make(window=window)
-    bg = _background(condition)
+    bg = _background(condition, plasma)
     background_ko = bg.pop("knockouts", None) or []
     background_ko = [background_ko] if isinstance(background_ko, str) else list(background_ko)
     conditions, keys = [], []
@@ -851,10 +959,31 @@ class Combination:
         frame.attrs["flags"] = self.flags
         return frame
 
-    def plot(self, axes=None):
+    def summary(self) -> dict:
+        """The pair, the largest inhibition on the grid and the mean Bliss, Loewe and HSA excess."""
+        effect = self.effect
+        return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
+                "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
+                "max_dose_b_nM": float(self.doses_b.max()),
+                "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
+                "max_effect_unit": "fraction", **self.scores(), "baseline": self.baseline,
+                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None, *, axes=None):
+        """Inhibition and the three excess maps, on four new Axes or on the four given
+        as ``ax``; returns the Figure. (``axes=`` is the deprecated name of ``ax``.)"""
         from . import plots
 
-        return plots.combination_maps(self, axes=axes)
+        if axes is not None:
+            if ax is not None:
+                raise InputError("give ax= (four Axes), not both ax= and axes=")
+            warnings.warn("Combination.plot(axes=...) is deprecated: use ax=", DeprecationWarning, stacklevel=2)
+            ax = axes
+        if ax is not None:
+            ax = list(np.ravel(ax))
+            if len(ax) != 4:
+                raise InputError(f"a Combination is drawn on four Axes (inhibition, Bliss, Loewe, HSA), got {len(ax)}")
+        return _figure(plots.combination_maps(self, axes=ax))
 
 
 def _effect(responses: np.ndarray) -> np.ndarray:
@@ -862,22 +991,20 @@ def _effect(responses: np.ndarray) -> np.ndarray:
     return 1 - responses / r0 if r0 else np.full(responses.shape, np.nan)
 
 
-def _grid_doses(doses, what: str, plasma: bool, fu: float) -> np.ndarray:
-    x = _doses(doses, what)
-    if plasma:
-        x = x * fu
-    return np.unique(np.concatenate([[0.0], x]))
+def _grid_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    return np.unique(np.concatenate([[0.0], _drug_doses(doses, drug, plasma)]))
 
 
 def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: str | None = None,
                 doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
                 time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
-                preincubation: float = 30.0, plasma: bool = False, n_jobs: int = 1, client=None,
-                progress: bool = False, **condition) -> Combination:
+                preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                client=None, progress: bool = False, **condition) -> Combination:
     """Two drugs on a dose grid -> response matrix and Bliss, Loewe and HSA synergy.
 
-    Doses are nM of free drug (``plasma=True``: total plasma, converted with each
-    drug's fraction unbound); dose 0 is added to both axes. Timing, readout and
+    Doses are nM of free drug, or total plasma concentrations (converted with each
+    drug's fraction unbound) when marked ``js.plasma()`` or with ``plasma=True``, as
+    in :func:`dose_response`; dose 0 is added to both axes. Timing, readout and
     background keywords as in :func:`dose_response`. See :class:`Combination` for
     the definitions of the scores (positive = synergy) and for when they are NaN
     (with a reason in ``flags`` and a :class:`JakStatWarning`).
@@ -888,9 +1015,9 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    xa = _grid_doses(doses_a, f"doses of {a.name}", plasma, a.fraction_unbound)
-    xb = _grid_doses(doses_b, f"doses of {b.name}", plasma, b.fraction_unbound)
-    bg = _background(condition)
+    xa = _grid_doses(doses_a, a, plasma)
+    xb = _grid_doses(doses_b, b, plasma)
+    bg = _background(condition, plasma)
     for name in (a.name, b.name):
         _check_not_in(name, bg.get("drugs"), "drug")
     stimulus = _stimulus(bg, c, cytokine_dose)
