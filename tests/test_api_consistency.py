@@ -49,7 +49,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarn
 
 def _experiments() -> dict[str, typing.Callable]:
     """Every public function of the package that runs an experiment on a model and
-    returns one of experiments.py's result objects (found by signature, so new ones
+    returns one of the experiments package's result objects (found by signature, so new ones
     are included)."""
     found = {}
     for name in js.__all__:
@@ -58,7 +58,7 @@ def _experiments() -> dict[str, typing.Callable]:
             continue
         params = list(inspect.signature(fn).parameters)
         ret = typing.get_type_hints(fn).get("return")
-        if params[:1] == ["model"] and inspect.isclass(ret) and ret.__module__ == experiments.__name__:
+        if params[:1] == ["model"] and inspect.isclass(ret) and ret.__module__.startswith(experiments.__name__ + "."):
             found[name] = fn
     return found
 
@@ -350,9 +350,9 @@ def test_emax_is_a_deprecated_alias_of_max_effect(results):
 
 
 def test_docs_and_notebooks_use_the_current_names():
-    texts = {p.name: p.read_text() for p in [REPO / "README.md", *(REPO / "docs").glob("*.md")]}
+    texts = {p.name: p.read_text(encoding="utf-8") for p in [REPO / "README.md", *(REPO / "docs").glob("*.md")]}
     for path in (REPO / "notebooks").glob("*.ipynb"):
-        cells = json.loads(path.read_text())["cells"]
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         texts[path.name] = "\n".join("".join(c["source"]) for c in cells)
     for name, text in texts.items():
         assert not re.search(r"\.emax\b", text), f"{name} uses the deprecated .emax"

@@ -224,7 +224,16 @@ def no_simulation(monkeypatch):
     """Fails the test if an experiment reaches the simulator."""
     def forbidden(*args, **kwargs):
         raise AssertionError("an experiment simulated before rejecting its input")
-    monkeypatch.setattr(experiments, "run", forbidden)
+    import importlib
+    import pkgutil
+
+    patched = 0
+    for info in pkgutil.iter_modules(experiments.__path__, experiments.__name__ + "."):
+        module = importlib.import_module(info.name)
+        if hasattr(module, "run"):
+            monkeypatch.setattr(module, "run", forbidden)
+            patched += 1
+    assert patched >= 4  # every experiment module simulates through run
 
 
 BAD_CALLS = [

@@ -202,7 +202,7 @@ def test_dose_curve_marks_a_trusted_ic50(curve):
 
 @dataclass(frozen=True)
 class _Flagged:
-    """A result with flags, whichever experiments.py is installed."""
+    """A result with flags, whichever experiments package is installed."""
 
     inner: object
     flags: tuple = field(default=("pSTAT3 is still falling at the highest dose",))

@@ -15,6 +15,7 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import experiments
+from jakstat_sbml.experiments import support
 from jakstat_sbml.experiments import Measure
 from jakstat_sbml.fitting import hill
 
@@ -89,8 +90,8 @@ def test_basal_signal_is_kept_and_flagged():
     constitutively active mutant) still has a measurable inhibition: kept, flagged."""
     doses = np.array([1, 10, 100, 1000, 10000], dtype=float)
     resp = hill(doses, 40.0, 0.0, 50.0, 1.0)
-    fit, extrapolated, flags, measurable = experiments._judge_inhibition(
-        "ruxolitinib", "IL6", "pSTAT5", doses, resp, 40.0, 40.0, Measure.make(time=20), "ctcl", experiments._nM)
+    fit, extrapolated, flags, measurable = support.judge_inhibition(
+        "ruxolitinib", "IL6", "pSTAT5", doses, resp, 40.0, 40.0, Measure.make(time=20), "ctcl", support.nM_text)
     assert measurable and fit is not None and fit.ic50 == pytest.approx(50, rel=0.01)
     assert len(flags) == 1 and "basal signal" in flags[0]
 
@@ -149,13 +150,13 @@ def test_a_partial_inhibitor_that_levels_off_keeps_a_flagged_relative_ic50():
     still falling at the top dose, its midpoint is not placed: NaN."""
     doses = np.logspace(0, 4, 9)
     resp = hill(doses, 100.0, 70.0, 30.0, 1.5)
-    judge = experiments._judge_inhibition
+    judge = support.judge_inhibition
     fit, extrapolated, flags, _ = judge("drug", "IL6", "pSTAT3", doses, resp, 100.0, 0.0, Measure.make(time=20),
-                                        "ctcl", experiments._nM)
+                                        "ctcl", support.nM_text)
     assert fit.ic50 == pytest.approx(30, rel=0.01) and extrapolated is None
     assert len(flags) == 1 and flags[0].startswith("partial inhibition") and "at most 30%" in flags[0]
     fit, extrapolated, flags, _ = judge("drug", "IL6", "pSTAT3", doses[:5], resp[:5], 100.0, 0.0,
-                                        Measure.make(time=20), "ctcl", experiments._nM)
+                                        Measure.make(time=20), "ctcl", support.nM_text)
     # the top dose 100 nM is ~IC84 of this curve: the plateau is extrapolated
     assert fit is None and extrapolated is not None and "not within the tested range" in flags[0]
 

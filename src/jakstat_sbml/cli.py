@@ -289,7 +289,7 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
     paths = b.source_paths()
     if check:
         fresh = b.build_sbml(write=False)
-        if paths["sbml"].read_text() != fresh:
+        if paths["sbml"].read_text(encoding="utf-8") != fresh:
             _fail(RuntimeError(f"{paths['sbml']} is stale: run `jakstat build`"))
         console.print(f"{paths['sbml']} is up to date")
         return
