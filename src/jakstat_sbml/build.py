@@ -122,7 +122,13 @@ def parameters_antimony(rows: list[dict[str, str]]) -> str:
 def compile_antimony(path: Path) -> str:
     """Flat SBML L3V2 string from an Antimony file (imports resolved relative to it)."""
     antimony.clearPreviousLoads()
-    if antimony.loadAntimonyFile(str(path)) < 0:
+    # Antimony 3.3 keeps the folders of earlier loads and resolves a relative import
+    # there first, even after clearPreviousLoads: a second models/ folder (a test's
+    # copy) would compile the first one's modules. Absolute imports avoid that.
+    folder = Path(path).resolve().parent
+    text = re.sub(r'^(\s*import\s+")([^"/][^"]*)"', lambda m: f'{m.group(1)}{folder / m.group(2)}"',
+                  Path(path).read_text(), flags=re.M)
+    if antimony.loadAntimonyString(text) < 0:
         raise ModelFileError(f"Antimony failed on {path}: {antimony.getLastError()}")
     sbml = antimony.getSBMLString(antimony.getMainModuleName())
     if not sbml:
