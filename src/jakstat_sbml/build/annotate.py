@@ -37,7 +37,7 @@ STRUCTURE_SOURCES = [
 # Species id tokens that are not genes.
 _STATE_TOKENS = {"p", "nuc", "cyt", "mRNA"}
 # Ligand species ids that name a multi-gene or differently named protein.
-_LIGAND_GENES = {"IL12": ("IL12A", "IL12B"), "IFNA": ("IFNA2",)}
+_LIGAND_GENES = {"IL12": ("IL12A", "IL12B"), "IFNA": ("IFNA2",), "GMCSF": ("CSF2",)}
 
 _GO = {"extracellular": "GO:0005615", "cytoplasm": "GO:0005737", "nucleus": "GO:0005634"}
 
