@@ -1,0 +1,2 @@
+def draw_map(*a, **k): pass
+def save_map(*a, **k): pass
