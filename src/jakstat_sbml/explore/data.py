@@ -56,7 +56,7 @@ def conditions(cytokines: Sequence[str] | None = None, drugs: dict[str, Sequence
     return grid
 
 
-def _condition(row: dict) -> Condition:
+def grid_condition(row: dict) -> Condition:
     c = catalog.CYTOKINES[row["cytokine"]]
     return Condition.make(cytokines={c.name: c.standard_dose},
                           drugs={row["drug"]: row["dose"]} if row["drug"] else None,
@@ -105,7 +105,7 @@ def explore_data(model: Model, *, graph: PathwayGraph | None = None, screen: Kno
     grid = conditions(cytokines, drugs, knockouts)
     values = []
     for i, row in enumerate(grid):
-        block = node_values(model, graph, _condition(row))
+        block = node_values(model, graph, grid_condition(row))
         values.append([[_round(x) for x in series] for series in block])
         if progress:
             progress(i + 1, len(grid))

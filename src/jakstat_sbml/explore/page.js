@@ -106,7 +106,6 @@
     container: document.getElementById("map"),
     elements: elements,
     layout: { name: "preset", fit: true, padding: 12 },
-    wheelSensitivity: 0.3,
     style: [
       { selector: "node.band", style: { shape: "round-rectangle", width: "data(w)", height: "data(h)",
         "background-opacity": 0.35, "border-width": 4, "z-index": 0, events: "no", label: "data(label)",
