@@ -21,6 +21,10 @@
     const a = hex(stops[i]), b = hex(stops[i + 1]);
     return "rgb(" + a.map((x, k) => Math.round(x + (b[k] - x) * t)).join(",") + ")";
   }
+  function luminance(colour) {
+    const c = colour.startsWith("#") ? hex(colour) : colour.match(/\d+/g).map(Number);
+    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255;
+  }
   const LOG_MIN = -3, LOG_MAX = 3; // activity colour scale: 0.001 to 1000 nM
 
   const MODES = {
@@ -117,7 +121,7 @@
       { selector: "node.rowlabel", style: { "background-opacity": 0, width: 1, height: 1, label: "data(label)",
         "text-halign": "right", "text-valign": "center", "font-size": 11, color: "#999", events: "no" } },
       { selector: "node.entity", style: { label: "data(label)", "text-valign": "center", "text-halign": "center",
-        "font-size": 11, width: 78, height: 30, "border-width": 1.5, "border-color": "#333",
+        "font-size": 11.5, "font-weight": 600, width: 78, height: 30, "border-width": 1.5, "border-color": "#333",
         "background-color": NO_DATA, "z-index": 10, "text-outline-width": 2, "text-outline-color": "#fff",
         color: "#111" } },
       { selector: "node.gene", style: { shape: "round-rectangle" } },
@@ -195,7 +199,11 @@
     $("knockout").disabled = state.mode !== "activity";
     syncDose();
     cy.batch(() => {
-      cy.nodes(".entity").forEach(n => { n.style("background-color", MODES[state.mode].colour(modeValue(n.id()))); });
+      cy.nodes(".entity").forEach(n => {
+        const fill = MODES[state.mode].colour(modeValue(n.id()));
+        const dark = luminance(fill) < 0.45; // labels stay readable on dark fills
+        n.style({ "background-color": fill, color: dark ? "#fff" : "#111", "text-outline-width": dark ? 0 : 2 });
+      });
       // edges that carry only other cytokines' signals are faded
       G.edges.forEach(e => {
         const faded = e.cytokines.length > 0 && e.cytokines.indexOf(state.cytokine) < 0;
