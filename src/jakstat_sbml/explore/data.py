@@ -19,7 +19,7 @@ from .. import catalog
 from ..errors import InputError
 from ..experiments import KnockoutScreen, knockout_screen
 from ..model import Condition, Model
-from .graph import PathwayGraph, pathway_graph, whole_cell_volume
+from .graph import PathwayGraph, pathway_graph
 
 TIMES = tuple(float(t) for t in range(0, 121, 5))  # min after the cytokine
 PREINCUBATION = 30.0  # min of drug before the cytokine, as `jakstat dose-response` does
@@ -67,7 +67,8 @@ def grid_condition(row: dict) -> Condition:
 def node_values(model: Model, graph: PathwayGraph, cond: Condition) -> np.ndarray:
     """nodes x times: whole-cell nM of each node under ``cond`` (drugs: their free dose)."""
     df = model.species(cond, amounts=True)
-    volume = whole_cell_volume(model.path)
+    # the cell: the compartments its integrated species live in (cytoplasm + nucleus)
+    volume = sum(df.attrs["volumes"][c] for c in set(df.attrs["compartments"].values()))
     out = np.zeros((len(graph.nodes), len(df)))
     drugs = dict(cond.drugs)
     for i, n in enumerate(graph.nodes):

@@ -209,7 +209,6 @@ class _Model:
         for sp in self.model.getListOfSpecies():
             self.species[sp.getId()] = _Species(sp.getId(), sp.getCompartment(), sp.getSBOTerm(),
                                                 sp.getBoundaryCondition(), _annotated_genes(sp))
-        self.volumes = {c.getId(): c.getSize() for c in self.model.getListOfCompartments()}
         self._depends: dict[str, set[str]] = {}
 
     def reactions(self, sbo: int) -> Iterable[libsbml.Reaction]:
@@ -502,9 +501,3 @@ def pathway_graph(sbml: str | Path | None = None) -> PathwayGraph:
         raise ModelFileError(f"{path}: no such model file")
     return _read(str(path.resolve()), path.stat().st_mtime)
 
-
-def whole_cell_volume(sbml: str | Path | None = None) -> float:
-    """pL of the cell: the compartments that hold non-boundary species (cytoplasm + nucleus)."""
-    m = _Model(Path(sbml) if sbml is not None else catalog.bundled_sbml_path())
-    used = {s.compartment for s in m.species.values() if not s.boundary}
-    return float(sum(v for c, v in m.volumes.items() if c in used))
