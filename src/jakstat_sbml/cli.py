@@ -805,5 +805,51 @@ def validate_pharmacology_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def explore(
+    out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
+                                                                    "dose (repeatable; default all seven)."),
+    gene: list[str] = typer.Option([], "--gene", "-g", help="Knockout offered on the page (repeatable; default "
+                                                            "every gene of the model)."),
+    picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
+                                            "(coloured by the first cytokine at 15 min)."),
+    context: str = CONTEXT,
+):
+    """Interactive pathway map drawn from the model: one HTML file that opens offline.
+
+    Nodes and edges are read from the SBML and the catalog; colours come from a
+    precomputed grid (each cytokine alone, with each drug at three doses, with each
+    gene knocked out) and the knockout screen. Hover a node for its identifiers and
+    value; click nodes to plot their time course. Example:
+
+      jakstat explore --out map.html -c IL2 -c IL6
+    """
+    _agg()
+    from . import explore as ex
+    from .files import install
+
+    _writable(out, folder=False)
+    if picture is not None:
+        _writable(picture.with_suffix(".png"), folder=False)
+    model = _load(context)
+    with _reported(out.parent), _flags_printed_later():
+        with _progress() as progress:
+            task = progress.add_task("simulations", total=None)
+            data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
+                                   progress=lambda done, total: progress.update(task, completed=done, total=total))
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = ex.write_page(data, Path(tmp) / out.name)
+            install(staged, out)
+        written = [out]
+        if picture is not None:
+            written += ex.save_map(model, picture, cytokine=next(iter(data["cytokines"])))
+    console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
+                  f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
+    _wrote(*written)
+
+
 if __name__ == "__main__":
     app()
