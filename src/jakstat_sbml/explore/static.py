@@ -14,7 +14,7 @@ import numpy as np
 from .. import catalog
 from ..errors import InputError
 from ..model import Model
-from .data import PREINCUBATION, TIMES, ZERO, grid_condition, node_values
+from .data import TIMES, ZERO, grid_condition, node_values
 from .graph import PathwayGraph, X_STEP, Y_STEP, pathway_graph
 
 NODE_W, NODE_H = 78.0, 30.0  # px, as the page's style
@@ -120,8 +120,7 @@ def save_map(model: Model, stem: str | Path, *, cytokine: str = "IL2", time: flo
     graph = pathway_graph(model.path)
     values = map_values(model, graph, cytokine, time)
     c = catalog.cytokine(cytokine)
-    fig = draw_map(graph, values, title=f"{c.name} {c.standard_dose}, {time:g} min (drug-free, "
-                                        f"{PREINCUBATION:g} min pre-incubation); context {model.context}")
+    fig = draw_map(graph, values, title=f"{c.name} {c.standard_dose}, {time:g} min, no drug; context {model.context}")
     stem = Path(stem)
     paths = []
     for f in formats:
