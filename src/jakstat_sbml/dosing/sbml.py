@@ -191,7 +191,7 @@ def _add_regimen(m, reg: Regimen, libsbml) -> None:
         f"(time >= {next_time}) && ({given} < number_of_doses_{d})")), f"trigger of {d}")
     for variable, formula in ((depot(d), f"{depot(d)} + bioavailability_{d} * dose_amount_{d}"),
                               (next_time, f"{next_time} + dosing_interval_{d}"),
-                              (given, f"{given} + 1")):
+                              (given, f"{given} + 1 dimensionless")):
         assignment = event.createEventAssignment()
         assignment.setVariable(variable)
         _check(assignment.setMath(libsbml.parseL3Formula(formula)), f"event assignment to {variable}")
