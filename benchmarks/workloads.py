@@ -51,7 +51,7 @@ class RawRoadRunner:
     def __init__(self, model: js.Model, cond: js.Condition):
         import roadrunner
 
-        self.rr = rr = roadrunner.RoadRunner(catalog.bundled_sbml_path().read_text())
+        self.rr = rr = roadrunner.RoadRunner(catalog.bundled_sbml_path().read_text(encoding="utf-8"))
         _set_tolerances(rr, model)
         for p, v in model.parameters_for(cond).items():
             rr[p] = v
@@ -132,7 +132,7 @@ class NaiveTellurium:
 
         self.te = te
         self.model = model
-        self.antimony = te.sbmlToAntimony(catalog.bundled_sbml_path().read_text())
+        self.antimony = te.sbmlToAntimony(catalog.bundled_sbml_path().read_text(encoding="utf-8"))
         self.context = {p: v for p, v in model.parameter_values().items()
                         if not p.startswith("dose_")}  # the cell context's values
 

@@ -30,6 +30,33 @@ def test_generated_parameter_fragment_matches_table():
     assert (REPO / "models" / "parameters.ant").read_text() == build.parameters_antimony(rows)
 
 
+def test_every_generated_antimony_file_matches_its_tables():
+    generated = build.generated_sources(REPO / "models")
+    # parameters.ant and the four network files (receptors, complexes, docking, sums)
+    assert len(generated) == 5
+    for path, text in generated.items():
+        assert path.read_text() == text, f"{path.relative_to(REPO)} is stale: run `jakstat build`"
+        if path.parent.name == "generated":
+            assert text.startswith("// GENERATED FILE: do not edit. Made by `jakstat build`")
+
+
+def test_every_generated_file_is_imported_and_nothing_else_is_stale(tmp_path):
+    """A generated file jakstat.ant does not import would be dead; an edit to a table
+    without a rebuild must stop the build (write=False) instead of compiling old text."""
+    import re
+    import shutil
+
+    imports = re.findall(r'^import "([^"]+)"', (REPO / "models" / "jakstat.ant").read_text(), flags=re.M)
+    for path in build.generated_sources(REPO / "models"):
+        assert str(path.relative_to(REPO / "models")) in imports, path.name
+    models = tmp_path / "models"
+    shutil.copytree(REPO / "models", models)
+    table = models / "tables" / "docking.tsv"
+    table.write_text(table.read_text().replace("kcat_IL12R", "kcat_IFNGR"))
+    with pytest.raises(js.ModelFileError, match="docking.ant is stale"):
+        build.build_sbml(models, write=False)
+
+
 def test_sbml_level_3_version_2(fresh_sbml):
     doc = libsbml.readSBMLFromString(fresh_sbml)
     assert (doc.getLevel(), doc.getVersion()) == (3, 2)

@@ -48,7 +48,7 @@ def test_simulate_writes_csv_and_svg(tmp_path):
     assert result.exit_code == 0, result.output
     df = pd.read_csv(out)
     assert df["time"].iloc[-1] == 30 and "pSTAT3" in df
-    assert "<svg" in (tmp_path / "il6.svg").read_text()[:2000]
+    assert "<svg" in (tmp_path / "il6.svg").read_text(encoding="utf-8")[:2000]
     model = js.load_model()
     expected = model.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 500}, knockouts=["SOCS3"],
                               preincubation=30, t_end=30)
@@ -110,7 +110,7 @@ def test_report_writes_one_folder_tied_together_by_its_index(tmp_path):
     out = tmp_path / "report"
     result = invoke("report", "--out", out)
     assert result.exit_code == 0, result.output
-    index = (out / "index.md").read_text()
+    index = (out / "index.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", index)
     assert links and all((out / link).exists() for link in links), [x for x in links if not (out / x).exists()]
     for c in catalog.CYTOKINES:
@@ -226,7 +226,7 @@ EXPERIMENTS = [
 @pytest.mark.parametrize("out,reason", UNWRITABLE)
 @pytest.mark.parametrize("args", EXPERIMENTS, ids=lambda a: a[0])
 def test_an_unwritable_out_exits_2_naming_the_path_before_any_simulation(monkeypatch, tmp_path, args, out, reason):
-    (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     out = tmp_path / out if not out.startswith("/") else Path(out)
 
     def no_work(*a, **k):
@@ -239,7 +239,7 @@ def test_an_unwritable_out_exits_2_naming_the_path_before_any_simulation(monkeyp
 
 @pytest.mark.parametrize("out,reason", UNWRITABLE)
 def test_simulate_and_export_to_an_unwritable_path_exit_2_naming_it(monkeypatch, tmp_path, out, reason):
-    (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     folder = tmp_path / out if not out.startswith("/") else Path(out)
     line = one_line_error(runner.invoke(app, ["simulate", "-c", "IL6=1", "--out", str(folder / "il6.csv")]))
     assert f"cannot write to {folder / 'il6.csv'}" in line and reason in line
@@ -265,7 +265,7 @@ def test_version_prints_the_package_version():
 
 
 def test_the_readme_examples_write_where_git_ignores():
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
     commands = [shlex.split(line.split("#")[0]) for b in blocks for line in b.splitlines()
                 if line.startswith("jakstat ")]
@@ -273,7 +273,7 @@ def test_the_readme_examples_write_where_git_ignores():
     outputs += [c[3] for c in commands if c[1] == "export"]
     relative = [o for o in outputs if not o.startswith("/")]
     assert "out" in [Path(o).parts[0] for o in relative]  # the examples do write into the checkout
-    ignored = {line.strip().strip("/") for line in (REPO / ".gitignore").read_text().splitlines()
+    ignored = {line.strip().strip("/") for line in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
                if line.strip() and not line.startswith("#")}
     assert {Path(o).parts[0] for o in relative} <= ignored, (relative, ignored)
 

@@ -122,7 +122,7 @@ def test_dose_response_simulates_what_it_says(ctcl):
 
 def test_dose_response_plot_has_labelled_axes(ctcl):
     curve = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=DOSES, time=20)
-    ax = curve.plot()
+    ax = curve.plot().axes[0]  # plot() returns the Figure
     assert "nM" in ax.get_xlabel() and "ruxolitinib" in ax.get_xlabel()
     assert "pSTAT3" in ax.get_ylabel() and "(nM)" in ax.get_ylabel()
     assert curve.summary()["ic50_nM"] == curve.ic50
@@ -139,7 +139,7 @@ def test_il2_ec50_depends_on_the_high_affinity_receptor(ctcl):
     assert no_cd25.ec50 > 10 * wt.ec50
     assert wt.responses.max() > 10 * wt.responses[0] and wt.fit.rising
     assert wt.ec50_ng_per_mL == pytest.approx(wt.ec50 * catalog.CYTOKINES["IL2"].mass_kda)
-    ax = wt.plot()
+    ax = wt.plot().axes[0]
     assert "IL2 (nM)" == ax.get_xlabel() and "nM" in ax.get_ylabel()
 
 
@@ -176,7 +176,7 @@ def test_knockout_screen_matches_a_hand_computed_fold_change(ctcl, screen):
 
 
 def test_knockout_screen_heatmap_is_labelled(screen):
-    ax = screen.plot()
+    ax = screen.plot().axes[0]
     assert "gene" in ax.get_ylabel() and "cytokine" in ax.get_xlabel()
     colorbar = ax.figure.axes[-1]
     assert "log2 fold change" in colorbar.get_ylabel() and "min" in colorbar.get_ylabel()
@@ -224,7 +224,16 @@ def no_simulation(monkeypatch):
     """Fails the test if an experiment reaches the simulator."""
     def forbidden(*args, **kwargs):
         raise AssertionError("an experiment simulated before rejecting its input")
-    monkeypatch.setattr(experiments, "run", forbidden)
+    import importlib
+    import pkgutil
+
+    patched = 0
+    for info in pkgutil.iter_modules(experiments.__path__, experiments.__name__ + "."):
+        module = importlib.import_module(info.name)
+        if hasattr(module, "run"):
+            monkeypatch.setattr(module, "run", forbidden)
+            patched += 1
+    assert patched >= 4  # every experiment module simulates through run
 
 
 BAD_CALLS = [

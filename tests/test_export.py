@@ -179,8 +179,9 @@ def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
         basico.remove_datamodel(dm)
     assert list(pairs[:, 0]) == list(RUXOLITINIB_SCAN_DOSES)
     for dose, pstat3 in pairs[[2, 6]]:  # 10 and 1000 nM
-        ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, t_end=T_END, points=POINTS,
-                            readouts=["pSTAT3"])
+        # the scan sets the dose at time 0, together with the cytokine: no pre-incubation
+        ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, preincubation=0, t_end=T_END,
+                            points=POINTS, readouts=["pSTAT3"])
         assert _agree(pstat3, ref["pSTAT3"].iloc[-1]) <= 1
 
 
@@ -218,7 +219,7 @@ def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_pat
 
     check("condition", ctcl.run(cond))
     for e in experiments(cond)[1:]:
-        kw = dict(t_end=T_END, points=POINTS, **background)
+        kw = dict(t_end=T_END, points=POINTS, preincubation=0, **background)  # series doses start at time 0
         if e.id == "SOCS3_knockout_IL6":
             kw["knockouts"] = background["knockouts"] + ["SOCS3"]
         doses = dict(e.fixed)

@@ -57,9 +57,12 @@ def test_preincubation_applies_the_drug_before_the_cytokine(ctcl):
     # JAK3 A572V signals without cytokine, so a JAK inhibitor given 60 min ahead has
     # already lowered pSTAT5 at time 0; given together with the cytokine it has not.
     kw = dict(cytokines=standard("IL2"), drugs={"tofacitinib": 1000}, mutations={"JAK3_A572V": 1}, t_end=10)
-    at_once = ctcl.simulate(**kw)
+    at_once = ctcl.simulate(preincubation=0, **kw)
     ahead = ctcl.simulate(preincubation=60, **kw)
     assert ahead["pSTAT5"].iloc[0] < 0.5 * at_once["pSTAT5"].iloc[0]
+    # the default is 30 min ahead (model.DEFAULT_PREINCUBATION): already lowered at time 0
+    default = ctcl.simulate(**kw)
+    assert ahead["pSTAT5"].iloc[0] < default["pSTAT5"].iloc[0] < 0.5 * at_once["pSTAT5"].iloc[0]
 
 
 def test_knockout_zeroes_the_gene_and_overexpression_scales_it(ctcl):

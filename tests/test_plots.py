@@ -62,7 +62,8 @@ def test_condition_title_says_dose_drug_knockout_and_context():
 
 def test_condition_title_uses_the_units_the_user_gave():
     as_dict = Condition.make(cytokines={"IL2": 0.1}, drugs={"tofacitinib": 1000}).as_dict()
-    assert plots.condition_title(as_dict) == "IL2 0.1 nM; tofacitinib 1000 nM free"
+    # drugs come 30 min before the cytokine unless preincubation= says otherwise, and the title says so
+    assert plots.condition_title(as_dict) == "IL2 0.1 nM; tofacitinib 1000 nM free; drug 30 min before the cytokine"
     given = plots.condition_title(as_dict, given={"tofacitinib": "1 uM"})
     assert "tofacitinib 1 uM free" in given
     # a mapping of simulate() keywords keeps its strings; a plasma dose says so and gives the free dose
@@ -193,7 +194,7 @@ def _marker_lines(ax):
 
 def test_dose_curve_marks_a_trusted_ic50(curve):
     assert not tuple(getattr(curve, "flags", ()))
-    ax = curve.plot()
+    ax = curve.plot().axes[0]
     assert len(_marker_lines(ax)) == 1
     assert any(label.startswith("Hill fit, IC50") for label in _legend(ax))
     assert ax.get_ylim()[0] <= 0
@@ -201,7 +202,7 @@ def test_dose_curve_marks_a_trusted_ic50(curve):
 
 @dataclass(frozen=True)
 class _Flagged:
-    """A result with flags, whichever experiments.py is installed."""
+    """A result with flags, whichever experiments package is installed."""
 
     inner: object
     flags: tuple = field(default=("pSTAT3 is still falling at the highest dose",))
@@ -229,7 +230,7 @@ def test_dose_curve_does_not_mark_an_extrapolated_ic50(ctcl, curve):
     assert any("IC50 > 1000 nM (beyond the doses)" in label for label in _legend(ax))
     # and the real thing: doses far below the IC50 (~11 nM) give no IC50 marker whichever way it is reported
     few = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[0.3, 1, 2, 3], time=20)
-    ax = few.plot()
+    ax = few.plot().axes[0]
     assert _marker_lines(ax) == []
     assert not any(label.startswith("Hill fit, IC50") and "beyond" not in label for label in _legend(ax))
 
@@ -237,7 +238,7 @@ def test_dose_curve_does_not_mark_an_extrapolated_ic50(ctcl, curve):
 def test_dose_curve_title_names_the_background(ctcl):
     """An experiment run on knockout cells must not look like the wild type's."""
     ko = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], time=20, knockouts=["SOCS3"])
-    title = ko.plot().get_title()
+    title = ko.plot().axes[0].get_title()
     assert "ruxolitinib: IL6 / pSTAT3" in title and "knockout SOCS3" in title
 
 

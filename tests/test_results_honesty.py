@@ -15,6 +15,7 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import experiments
+from jakstat_sbml.experiments import support
 from jakstat_sbml.experiments import Measure
 from jakstat_sbml.fitting import hill
 
@@ -58,8 +59,9 @@ def test_il2_does_not_drive_pstat5_in_hepatocytes(hepatocyte):
     with pytest.warns(js.JakStatWarning, match="IL2 does not drive pSTAT5 in context 'hepatocyte'"):
         titration = js.cytokine_response(hepatocyte, "IL2")
     assert not titration.measurable and titration.fit is None
-    assert math.isnan(titration.emax) and math.isnan(titration.ec50) and math.isnan(titration.summary()["emax"])
-    _flags_everywhere(titration, "no EC50 or Emax can be measured")
+    assert math.isnan(titration.max_effect) and math.isnan(titration.ec50)
+    assert math.isnan(titration.summary()["max_effect"])
+    _flags_everywhere(titration, "no EC50 or max_effect can be measured")
 
 
 def test_signal_floor_is_a_fraction_of_a_molecule_per_cell_and_scales_with_the_window():
@@ -88,8 +90,8 @@ def test_basal_signal_is_kept_and_flagged():
     constitutively active mutant) still has a measurable inhibition: kept, flagged."""
     doses = np.array([1, 10, 100, 1000, 10000], dtype=float)
     resp = hill(doses, 40.0, 0.0, 50.0, 1.0)
-    fit, extrapolated, flags, measurable = experiments._judge_inhibition(
-        "ruxolitinib", "IL6", "pSTAT5", doses, resp, 40.0, 40.0, Measure.make(time=20), "ctcl", experiments._nM)
+    fit, extrapolated, flags, measurable = support.judge_inhibition(
+        "ruxolitinib", "IL6", "pSTAT5", doses, resp, 40.0, 40.0, Measure.make(time=20), "ctcl", support.nM_text)
     assert measurable and fit is not None and fit.ic50 == pytest.approx(50, rel=0.01)
     assert len(flags) == 1 and "basal signal" in flags[0]
 
@@ -148,13 +150,13 @@ def test_a_partial_inhibitor_that_levels_off_keeps_a_flagged_relative_ic50():
     still falling at the top dose, its midpoint is not placed: NaN."""
     doses = np.logspace(0, 4, 9)
     resp = hill(doses, 100.0, 70.0, 30.0, 1.5)
-    judge = experiments._judge_inhibition
+    judge = support.judge_inhibition
     fit, extrapolated, flags, _ = judge("drug", "IL6", "pSTAT3", doses, resp, 100.0, 0.0, Measure.make(time=20),
-                                        "ctcl", experiments._nM)
+                                        "ctcl", support.nM_text)
     assert fit.ic50 == pytest.approx(30, rel=0.01) and extrapolated is None
     assert len(flags) == 1 and flags[0].startswith("partial inhibition") and "at most 30%" in flags[0]
     fit, extrapolated, flags, _ = judge("drug", "IL6", "pSTAT3", doses[:5], resp[:5], 100.0, 0.0,
-                                        Measure.make(time=20), "ctcl", experiments._nM)
+                                        Measure.make(time=20), "ctcl", support.nM_text)
     # the top dose 100 nM is ~IC84 of this curve: the plateau is extrapolated
     assert fit is None and extrapolated is not None and "not within the tested range" in flags[0]
 
@@ -166,7 +168,7 @@ def test_an_ec50_outside_the_tested_range_is_nan(ctcl):
     with pytest.warns(js.JakStatWarning, match="EC50 is above the tested range"):
         low = js.cytokine_response(ctcl, "IL2", doses=[1e-5, 3e-5, 1e-4, 3e-4], time=20)
     assert math.isnan(low.ec50) and low.fit is None and low.extrapolated_fit.ec50 > 3e-4
-    assert low.emax == pytest.approx(low.responses.max())  # observed, not extrapolated
+    assert low.max_effect == pytest.approx(low.responses.max())  # observed, not extrapolated
     with pytest.warns(js.JakStatWarning, match="EC50 is below the tested range"):
         high = js.cytokine_response(ctcl, "IL2", doses=[1, 3, 10, 30], time=20)
     assert math.isnan(high.ec50)

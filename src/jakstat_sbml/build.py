@@ -1,8 +1,9 @@
 """Antimony -> SBML: compile models/jakstat.ant, annotate it, validate it.
 
 ``python -m jakstat_sbml.build`` (or ``jakstat build``) regenerates
-``models/parameters.ant`` from ``models/parameters.tsv`` and writes the flat,
-annotated SBML Level 3 Version 2 file ``models/jakstat.xml``.
+``models/parameters.ant`` from ``models/parameters.tsv`` and the regular network,
+``models/generated/*.ant``, from ``models/tables/*.tsv`` (:mod:`.network`), and
+writes the flat, annotated SBML Level 3 Version 2 file ``models/jakstat.xml``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import antimony
 import libsbml
 
-from . import catalog
+from . import catalog, network
 from .errors import ModelFileError
 
 MODEL_ID = "jakstat"
@@ -86,6 +87,8 @@ def source_paths(models: Path | None = None) -> dict[str, Path]:
         "parameters_tsv": m / "parameters.tsv",
         "parameters_ant": m / "parameters.ant",
         "sbml": m / "jakstat.xml",
+        "tables": m / network.TABLES_DIR,
+        "generated": m / network.GENERATED_DIR,
     }
 
 
@@ -119,7 +122,13 @@ def parameters_antimony(rows: list[dict[str, str]]) -> str:
 def compile_antimony(path: Path) -> str:
     """Flat SBML L3V2 string from an Antimony file (imports resolved relative to it)."""
     antimony.clearPreviousLoads()
-    if antimony.loadAntimonyFile(str(path)) < 0:
+    # Antimony 3.3 keeps the folders of earlier loads and resolves a relative import
+    # there first, even after clearPreviousLoads: a second models/ folder (a test's
+    # copy) would compile the first one's modules. Absolute imports avoid that.
+    folder = Path(path).resolve().parent
+    text = re.sub(r'^(\s*import\s+")([^"/][^"]*)"', lambda m: f'{m.group(1)}{folder / m.group(2)}"',
+                  Path(path).read_text(), flags=re.M)
+    if antimony.loadAntimonyString(text) < 0:
         raise ModelFileError(f"Antimony failed on {path}: {antimony.getLastError()}")
     sbml = antimony.getSBMLString(antimony.getMainModuleName())
     if not sbml:
@@ -176,8 +185,8 @@ def _sources_as_uris(sources: list[str]) -> list[str]:
     return uris
 
 
-def annotate(sbml: str, rows: list[dict[str, str]]) -> str:
-    """Identifiers, SBO terms, names and references, from the catalog and the table."""
+def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] = ()) -> str:
+    """Identifiers, SBO terms, names and references, from the catalog and the tables."""
     doc = libsbml.readSBMLFromString(sbml)
     model = doc.getModel()
     model.setId(MODEL_ID)
@@ -192,7 +201,7 @@ def annotate(sbml: str, rows: list[dict[str, str]]) -> str:
         "sources: models/parameters.tsv. Model licence: CC BY 4.0.</p></body>"
     )
     _add(model, _cv("", libsbml.BQM_IS_DERIVED_FROM, [f"doi:{FIGURE_DOI}"], model_qualifier=True))
-    refs = _sources_as_uris([r["source"] for r in rows] + STRUCTURE_SOURCES)
+    refs = _sources_as_uris([r["source"] for r in rows] + list(network_sources) + STRUCTURE_SOURCES)
     _add(model, _cv("", libsbml.BQM_IS_DESCRIBED_BY, refs, model_qualifier=True))
     _add(model, _cv("", libsbml.BQB_HAS_TAXON, ["taxonomy:9606"]))
 
@@ -304,18 +313,29 @@ def provenance_counts(rows: list[dict[str, str]]) -> dict[str, int]:
 # ----------------------------------------------------------------------------- entry
 
 
+def generated_sources(models: Path | None = None) -> dict[Path, str]:
+    """Every generated Antimony file (path -> the text its tables give now)."""
+    paths = source_paths(models)
+    out = {paths["parameters_ant"]: parameters_antimony(read_parameter_rows(paths["parameters_tsv"]))}
+    for name, text in network.generate(paths["antimony"].parent).items():
+        out[paths["generated"] / name] = text
+    return out
+
+
 def build_sbml(models: Path | None = None, *, write: bool = True) -> str:
-    """Regenerate parameters.ant and the annotated SBML; return the SBML text."""
+    """Regenerate parameters.ant, generated/*.ant and the annotated SBML; return the SBML
+    text. With ``write=False`` nothing is written and a stale generated file raises."""
     if write and models is None:
         catalog.writable_models_dir()  # never write into an installed package
     paths = source_paths(models)
     rows = read_parameter_rows(paths["parameters_tsv"])
-    fragment = parameters_antimony(rows)
-    if write:
-        paths["parameters_ant"].write_text(fragment)
-    elif paths["parameters_ant"].read_text() != fragment:
-        raise ModelFileError("models/parameters.ant is stale: run `jakstat build`")
-    sbml = annotate(compile_antimony(paths["antimony"]), rows)
+    for path, text in generated_sources(models).items():
+        if write:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+        elif not path.exists() or path.read_text() != text:
+            raise ModelFileError(f"{path} is stale (its tables changed): run `jakstat build`")
+    sbml = annotate(compile_antimony(paths["antimony"]), rows, network.table_sources(paths["antimony"].parent))
     if write:
         paths["sbml"].write_text(sbml)
     return sbml

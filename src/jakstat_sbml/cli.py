@@ -13,12 +13,43 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import catalog
+from .experiments import DEFAULT_DOSES, DEFAULT_DRUG_DOSES
+from .model import DEFAULT_PREINCUBATION
+from .calibration.datasets import DATASETS as PETAB
+from .calibration.datasets import DEFAULT_DATASET
+
+# Help texts name what the catalog holds, generated from it, so they never go stale
+# when a cytokine, drug, mutation, readout or context is added
+# (tests/test_api_consistency.py checks every option's help against the catalog).
+CYTOKINES = " ".join(catalog.cytokines())
+DRUGS = " ".join(catalog.drugs())
+MUTATIONS = ", ".join(catalog.mutations())
+CONTEXTS = ", ".join(f"{c} (default)" if c == catalog.DEFAULT_CONTEXT else c for c in catalog.contexts())
+READOUTS = " ".join(catalog.readouts())
+MAIN_READOUTS = ", ".join(f"{c.name} {c.main_readout}" for c in catalog.CYTOKINES.values())
+PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATASET else ''}needs --context {d.context})"
+                            for d in PETAB.values())
+FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:g}" for d in catalog.DRUGS.values())
+
+
+def _nM_range(doses) -> str:
+    lo, hi = min(doses), max(doses)
+    return " to ".join(f"{x / 1000:g} uM" if x >= 1000 else f"{x:g} nM" for x in (lo, hi))
+
+
+DEFAULT_DOSES_TEXT = "; ".join(
+    [f"{_nM_range(DEFAULT_DRUG_DOSES)} (free) for "
+     + ", ".join(d for d in catalog.drugs() if d not in DEFAULT_DOSES)]
+    + [f"{_nM_range(v)} (free) for {d}" for d, v in DEFAULT_DOSES.items()])
+
 app = typer.Typer(
     help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"
          "Doses: plain numbers are nM; strings carry units ('40 ng/mL', '1 uM'). Drug doses are free "
-         "(medium) concentrations unless --plasma says they are total plasma concentrations. "
-         "Names: cytokines IL2 IL4 IL6 IL12 IL13 IFNA IFNG; drugs ruxolitinib tofacitinib pimozide; "
-         "genes are HGNC symbols; `jakstat contexts` lists the cell contexts.",
+         "(medium) concentrations unless --plasma says they are total plasma concentrations; drugs are "
+         f"added {DEFAULT_PREINCUBATION:g} min before the cytokine unless --preincubation says otherwise. "
+         f"Names: cytokines {CYTOKINES}; drugs {DRUGS}; mutations {MUTATIONS}; contexts {CONTEXTS}; "
+         "genes are HGNC symbols; `jakstat contexts` describes the cell contexts.",
     no_args_is_help=True)
 console = Console()
 
@@ -208,16 +239,20 @@ def _wrote(*paths: Path) -> None:
 KNOCKOUT = typer.Option([], "--knockout", "-k", help="HGNC symbol knocked out in every simulation (repeatable).")
 OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the context's level, e.g. PIAS3=5.")
 MUTATION = typer.Option([], "--mutation", "-m",
-                        help="Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: JAK3_A572V, STAT5B_N642H, "
-                             "STAT3_Y640F (e.g. JAK3_A572V=0.5 heterozygous).")
-CONTEXT = typer.Option("ctcl", help="Cell context (see `jakstat contexts`).")
+                        help=f"Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: {MUTATIONS} "
+                             "(e.g. NAME=0.5 heterozygous).")
+CONTEXT = typer.Option(catalog.DEFAULT_CONTEXT, help=f"Cell context: {CONTEXTS} (see `jakstat contexts`).")
 TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
 WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")
-PREINCUBATION = typer.Option(30.0, help="Minutes of drug before the cytokine.")
+PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before the cytokine (0: together).")
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
-                                             "the fraction unbound: ruxolitinib 0.03, tofacitinib 0.6).")
+                                             f"the fraction unbound: {FRACTIONS_UNBOUND}).")
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
+CYTOKINE_DOSES = typer.Option([], "--cytokine", "-c", help=f"NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM); "
+                                                           f"NAME one of {CYTOKINES}.")
+DRUG_DOSES = typer.Option([], "--drug", "-d", help=f"NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'; "
+                                                   f"NAME one of {DRUGS}.")
 
 
 # ----------------------------------------------------------------------------- commands
@@ -254,7 +289,7 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
     paths = b.source_paths()
     if check:
         fresh = b.build_sbml(write=False)
-        if paths["sbml"].read_text() != fresh:
+        if paths["sbml"].read_text(encoding="utf-8") != fresh:
             _fail(RuntimeError(f"{paths['sbml']} is stale: run `jakstat build`"))
         console.print(f"{paths['sbml']} is up to date")
         return
@@ -276,17 +311,18 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
 
 @app.command()
 def simulate(
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM)."),
-    drug: list[str] = typer.Option([], "--drug", "-d", help="NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'."),
+    cytokine: list[str] = CYTOKINE_DOSES,
+    drug: list[str] = DRUG_DOSES,
     knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
     context: str = CONTEXT,
-    preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
+    preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time (min)."),
     points: int = typer.Option(None, help="Number of output time points (default: one per minute)."),
-    readout: list[str] = typer.Option([], "--readout", "-r", help="Readouts to keep (default: all)."),
+    readout: list[str] = typer.Option([], "--readout", "-r", help=f"Readouts to keep (repeatable; default: all): "
+                                                                  f"{READOUTS}."),
     out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),
     figure_format: FigureFormat = FORMAT,
 ):
@@ -331,13 +367,14 @@ def simulate(
 
 @app.command("dose-response")
 def dose_response_command(
-    cytokine: str = typer.Argument(..., help="Cytokine: IL2 IL4 IL6 IL12 IL13 IFNA IFNG."),
-    drug: str = typer.Option(None, "--drug", help="Inhibitor to titrate (IC50). Without it the cytokine "
-                                                 "itself is titrated (EC50)."),
-    readout: str = typer.Option(None, "--readout", "-r", help="Readout (default: the cytokine's main one)."),
+    cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
+    drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
+                                                 "cytokine itself is titrated (EC50)."),
+    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
+                                                              f"{MAIN_READOUTS})."),
     doses: str = typer.Option(None, help="Comma-separated doses, e.g. '1,10,100,1000' (nM) or "
-                                         "'0.01 ng/mL, 1 ng/mL'. Default: 1 nM-30 uM for JAK inhibitors, "
-                                         "0.3-100 uM for pimozide, 1/1000-100x the standard dose for a cytokine."),
+                                         f"'0.01 ng/mL, 1 ng/mL'. Default: {DEFAULT_DOSES_TEXT}; "
+                                         "1/1000-100x the standard dose for a cytokine."),
     time: float = TIME,
     window: str = WINDOW,
     cytokine_dose: str = typer.Option(None, help="Cytokine dose for a drug titration (default: standard dose)."),
@@ -375,7 +412,8 @@ def dose_response_command(
             name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
-            curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"), **kw)
+            curve = js.cytokine_response(model, cytokine, readout, doses=_doses(doses, "--doses"),
+                                         preincubation=preincubation, plasma=plasma, **kw)
             name = f"dose_response_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ec50, "EC50 (nM)"
     import pandas as pd
@@ -385,7 +423,7 @@ def dose_response_command(
         out.mkdir(parents=True, exist_ok=True)
         curve.to_frame().to_csv(data, index=False)
         pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
-        _save_figure(curve.plot().figure, figure)
+        _save_figure(curve.plot(), figure)
     flags = _flags(curve)
     _warn(flags)
     if flags:  # a number that cannot be trusted is not shown as one
@@ -400,10 +438,11 @@ def dose_response_command(
 
 @app.command()
 def screen(
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine at its standard dose "
-                                                                    "(repeatable; default all seven)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"Cytokine at its standard dose (repeatable; "
+                                                                    f"default all of {CYTOKINES})."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Readout measured for every cytokine "
-                                                                  "(repeatable; default each cytokine's main one)."),
+                                                                  f"(repeatable; default each cytokine's main one: "
+                                                                  f"{MAIN_READOUTS})."),
     gene: list[str] = typer.Option([], "--gene", "-g", help="Genes to knock out (repeatable; default every gene)."),
     window: str = typer.Option("0,120", help="AUC window START,END (min)."),
     knockout: list[str] = typer.Option([], "--knockout", "-k", help="Background knockout shared by wild type "
@@ -443,7 +482,7 @@ def screen(
         wide = result.table
         wide.columns = [f"{c}/{r}" for c, r in wide.columns]
         wide.to_csv(wide_path)
-        _save_figure(result.plot().figure, figure)
+        _save_figure(result.plot(), figure)
     hits = result.hits(1.0)
     _warn(_flags(result))
     console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
@@ -452,10 +491,11 @@ def screen(
 
 @app.command()
 def combine(
-    drug_a: str = typer.Argument(..., help="First drug (rows of the grid)."),
-    drug_b: str = typer.Argument(..., help="Second drug (columns of the grid)."),
-    cytokine: str = typer.Argument(..., help="Cytokine at its standard dose (or --cytokine-dose)."),
-    readout: str = typer.Option(None, "--readout", "-r", help="Readout (default: the cytokine's main one)."),
+    drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
+    drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
+    cytokine: str = typer.Argument(..., help=f"Cytokine at its standard dose (or --cytokine-dose): {CYTOKINES}."),
+    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
+                                                              f"{MAIN_READOUTS})."),
     doses_a: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug A (0 is added)."),
     doses_b: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug B (0 is added)."),
     time: float = TIME,
@@ -545,18 +585,17 @@ def export_command(
     format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "
                                                              "(a folder)."),
     path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM)."),
-    drug: list[str] = typer.Option([], "--drug", "-d", help="NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'."),
+    cytokine: list[str] = CYTOKINE_DOSES,
+    drug: list[str] = DRUG_DOSES,
     knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
     context: str = CONTEXT,
-    preincubation: float = typer.Option(0.0, help="Minutes of drug before the cytokine."),
+    preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
     points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
-    dataset: str = typer.Option(None, help="petab only: the data, Sobotta_Frontiers2017 (default; needs --context "
-                                           "hepatocyte) or Raia_CancerResearch2011 (needs --context lymphoma)."),
+    dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
 ):
     """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX or PEtab.
 
@@ -663,8 +702,9 @@ def validate_pharmacology_command(
                                                       "the rows marked 'fit' (a minute or two)."),
     store: bool = typer.Option(False, "--store", help="With --refit: write the fitted factors into "
                                                       "models/parameters.tsv and rebuild the SBML."),
-    context: str = typer.Option("ctcl", help="Also predict every drug's IC50 on each cytokine's main readout "
-                                             "in this context (free and total plasma)."),
+    context: str = typer.Option(catalog.DEFAULT_CONTEXT, help="Also predict every drug's IC50 on each cytokine's "
+                                                              f"main readout in this context ({CONTEXTS}; free "
+                                                              "and total plasma)."),
     figure_format: FigureFormat = FORMAT,
 ):
     """Recompute every measured cellular / whole-blood IC50 with the model.

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import catalog
 from .errors import InputError, ModelFileError, SimulationError, UnknownNameError
-from .units import PlasmaDose, to_nM
+from .units import as_plasma, drug_nM, to_nM
 
 # Solver settings (defaults; Model.set_solver_options changes them per model).
 # Absolute tolerance is per species amount (zmol = nM x pL), the same for every
@@ -57,6 +57,11 @@ NEGATIVE_TOLERANCE = 1e-9  # nM
 # contexts (lymphoma: nuclear pSTAT5 dephosphorylation ~1e-4/min, as in Raia 2011's fit)
 # settle on a ~5e4 min time scale and need up to ~7e5 min.
 PREEQUILIBRATION_ROUNDS = 12
+# Drugs are added this many minutes before the cytokine unless ``preincubation=`` says
+# otherwise, in every function that takes a drug (simulate, run, export, the
+# experiments, the CLI): inhibitor assays treat cells before stimulating them, and the
+# pharmacology validation assumes 30 min where its sources do not state it.
+DEFAULT_PREINCUBATION = 30.0  # min
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,15 @@ class Condition:
     overexpress: tuple[tuple[str, float], ...] = ()  # fold over the context's level
     mutations: tuple[tuple[str, float], ...] = ()  # mutant fraction of the protein
     parameters: tuple[tuple[str, float], ...] = ()  # raw parameter overrides (advanced)
-    preincubation: float = 0.0
+    preincubation: float = DEFAULT_PREINCUBATION  # min of drug before the cytokine; 0 without drugs
     t_end: float = 120.0
     points: int = 121
+
+    def __post_init__(self):
+        # Pre-incubation is a property of the drugs: a condition without drugs has none,
+        # so conditions that simulate the same thing compare (and export) equal.
+        if not self.drugs and self.preincubation:
+            object.__setattr__(self, "preincubation", 0.0)
 
     @classmethod
     def make(
@@ -82,27 +93,32 @@ class Condition:
         overexpress: Mapping[str, float] | None = None,
         mutations: Mapping[str, float] | Iterable[str] | None = None,
         parameters: Mapping[str, float] | None = None,
-        preincubation: float = 0.0,
+        preincubation: float = DEFAULT_PREINCUBATION,
         t_end: float = 120.0,
         points: int | None = None,
+        plasma: bool = False,
         **unknown,
     ) -> Condition:
         """Validate user input and return the normalised condition (raises InputError).
 
         Bare-number doses are nM (strings carry units); see :mod:`jakstat_sbml.units`
-        for the doses that warn or are refused. A misspelt keyword raises
+        for the doses that warn or are refused. A drug dose is free (medium)
+        concentration unless marked ``js.plasma(dose)``; ``plasma=True`` marks every
+        drug dose as total plasma concentration (converted with the drug's fraction
+        unbound). Drugs are added ``preincubation`` min (default
+        :data:`DEFAULT_PREINCUBATION`) before the cytokines; a condition without
+        drugs has no pre-incubation (stored as 0). A misspelt keyword raises
         UnknownNameError naming the nearest valid one.
         """
         _reject_unknown(unknown, CONDITION_KEYWORDS, "Condition.make() keyword")
         cyt = tuple(sorted((catalog.cytokine(k).name, _dose(v, k, catalog.cytokine(k).mass_kda))
                            for k, v in _mapping(cytokines, "cytokines").items()))
+        if not isinstance(plasma, bool):
+            raise InputError(f"plasma must be True or False, got {plasma!r}")
         drg = []
-        for k, v in _mapping(drugs, "drugs").items():
+        for k, v in as_plasma(_mapping(drugs, "drugs"), plasma).items():
             d = catalog.drug(k)
-            if isinstance(v, PlasmaDose):
-                drg.append((d.name, _dose(v.dose, k) * d.fraction_unbound))
-            else:
-                drg.append((d.name, _dose(v, k)))
+            drg.append((d.name, drug_nM(v, what=f"dose of {k}", fraction_unbound=d.fraction_unbound)))
         ko = tuple(sorted({catalog.gene(g).symbol for g in _names(knockouts, "knockouts")}))
         ox = []
         for g, fold in _mapping(overexpress, "overexpress").items():
@@ -151,12 +167,9 @@ class Condition:
 
     @classmethod
     def of(cls, value: Condition | Mapping) -> Condition:
-        """A Condition from a Condition or a mapping of :meth:`Model.simulate` keywords."""
-        if isinstance(value, Condition):
-            return value
-        if isinstance(value, Mapping):
-            return cls.make(**_keywords(value))
-        raise InputError(f"a condition is a Condition or a mapping of simulate() keywords, got {value!r}")
+        """A Condition from a Condition or a mapping of :meth:`Model.simulate` keywords
+        (:func:`as_condition` with one argument)."""
+        return as_condition(value)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -177,6 +190,27 @@ class Condition:
     def genotype(self) -> tuple:
         """Everything that shapes the pre-stimulation steady state."""
         return (self.knockouts, self.overexpress, self.mutations, self.parameters)
+
+
+def as_condition(condition: Condition | Mapping | None = None, keywords: Mapping | None = None) -> Condition:
+    """The one way to turn what a user gave into a validated :class:`Condition`.
+
+    ``condition``: a Condition (returned as is) or a mapping of :meth:`Model.simulate`'s
+    condition keywords; ``keywords``: such a mapping given separately (as
+    ``js.export(model, path, **keywords)`` does). Give one of them, not both; with
+    neither, the wild type without cytokine. Raises InputError (UnknownNameError for
+    a misspelt keyword).
+    """
+    keywords = dict(keywords or {})
+    if condition is not None and keywords:
+        raise InputError("give either condition= or the condition keywords "
+                         f"({', '.join(sorted(keywords))}), not both")
+    value = condition if condition is not None else keywords
+    if isinstance(value, Condition):
+        return value
+    if isinstance(value, Mapping):
+        return Condition.make(**_keywords(value))
+    raise InputError(f"a condition is a Condition or a mapping of simulate() keywords, got {value!r}")
 
 
 # The keywords of a condition (Condition.make, a mapping given to run/js.run).
@@ -330,15 +364,17 @@ class Model:
         return Condition.make(**kwargs)
 
     def simulate(self, cytokines=None, drugs=None, knockouts=None, overexpress=None,
-                 mutations=None, parameters=None, preincubation=0.0, t_end=120.0,
-                 points=None, readouts=None, **unknown) -> pd.DataFrame:
+                 mutations=None, parameters=None, preincubation=DEFAULT_PREINCUBATION, t_end=120.0,
+                 points=None, readouts=None, plasma=False, **unknown) -> pd.DataFrame:
         """Time course of the named readouts.
 
         Doses: bare numbers are nM, strings carry units ("40 ng/mL", "1 uM"); a bare
         cytokine dose above 100 nM warns (JakStatWarning: probably meant ng/mL), a
-        dose above 1 M (cytokine: 1 mM) is refused. ``js.plasma("1 uM")`` marks a
-        drug dose as total plasma concentration.
-        Drugs are added ``preincubation`` minutes before the cytokines (time 0).
+        dose above 1 M (cytokine: 1 mM) is refused. Drug doses are free (medium)
+        concentrations; ``js.plasma("1 uM")`` marks one as total plasma
+        concentration, ``plasma=True`` all of them.
+        Drugs are added ``preincubation`` minutes (default 30) before the cytokines
+        (time 0); ``preincubation=0`` gives them together.
         Returns a DataFrame with ``time`` (min) and one column per readout (nM,
         ``tx_*`` 0-1), never negative (see :data:`NEGATIVE_TOLERANCE`);
         ``df.attrs["condition"]`` holds the condition. A misspelt keyword raises
@@ -347,7 +383,7 @@ class Model:
         _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
-                              preincubation=preincubation, t_end=t_end, points=points)
+                              preincubation=preincubation, t_end=t_end, points=points, plasma=plasma)
         return self.run(cond, readouts=readouts)
 
     def run(self, cond: Condition | Mapping, readouts: Iterable[str] | str | None = None) -> pd.DataFrame:

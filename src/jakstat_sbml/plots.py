@@ -148,10 +148,14 @@ def condition_title(condition, context: str | None = None, *, given: Mapping[str
         else:
             drugs.append(f"{k} {format_number(v)} nM free")
     items += drugs
-    pre = float(d.get("preincubation") or 0.0)
+    # a mapping of simulate() keywords without preincubation gets simulate()'s default;
+    # without drugs nothing is pre-incubated, whatever the number says
+    from .model import DEFAULT_PREINCUBATION
+
+    pre = d.get("preincubation", DEFAULT_PREINCUBATION)
+    pre = float(pre) if isinstance(pre, (int, float, np.number)) and drugs else 0.0
     if pre > 0:
-        what = "drugs" if len(drugs) > 1 else "drug" if drugs else "pre-incubation"
-        items.append(f"{what} {format_number(pre)} min before the cytokine")
+        items.append(f"{'drugs' if len(drugs) > 1 else 'drug'} {format_number(pre)} min before the cytokine")
     if d.get("knockouts"):
         items.append("knockout " + ", ".join(d["knockouts"]))
     if d.get("overexpress"):

@@ -158,7 +158,7 @@ def ec50_section(curves: list[CytokineResponse], out: Path, figure_format: str) 
     for c in curves:
         lo, hi = c.ec50_ci
         lines.append(f"| {c.cytokine} | {c.readout} | {_fmt(c.ec50)}{_flagged(c)} | {_fmt(lo)}-{_fmt(hi)} | "
-                     f"{_fmt(c.ec50_ng_per_mL)} | {_fmt(c.slope)} | {_fmt(c.emax)} |")
+                     f"{_fmt(c.ec50_ng_per_mL)} | {_fmt(c.slope)} | {_fmt(c.max_effect)} |")
     lines += ["", "Data: [cytokine_ec50.csv](cytokine_ec50.csv), "
               "[cytokine_dose_response.csv](cytokine_dose_response.csv)", "", f"![EC50 curves]({figure})"]
     return "\n".join(lines)
@@ -199,7 +199,7 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
     wide = screen.table
     wide.columns = [f"{c}/{r}" for c, r in wide.columns]
     wide.to_csv(out / "knockout_screen_log2fc.csv")
-    figure = _save(screen.plot().figure, out / f"knockout_screen.{figure_format}")
+    figure = _save(screen.plot(), out / f"knockout_screen.{figure_format}")
     hits = screen.hits(1.0)
     counts = hits.groupby(["cytokine", "readout"], sort=False).size()
     lo, hi = screen.window

@@ -17,6 +17,7 @@ import numbers
 import sys
 import warnings
 from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -70,8 +71,30 @@ class PlasmaDose:
 
 
 def plasma(dose) -> PlasmaDose:
-    """Mark a drug dose as a total plasma concentration (e.g. ``plasma("1 uM")``)."""
-    return PlasmaDose(dose)
+    """Mark a drug dose as a total plasma concentration (e.g. ``plasma("1 uM")``).
+
+    Accepted wherever a drug dose is: ``drugs=`` of simulate, run, export and the
+    experiments' backgrounds, and the dose lists of dose_response and combination.
+    ``plasma=True`` on any of those marks every drug dose of the call at once."""
+    return dose if isinstance(dose, PlasmaDose) else PlasmaDose(dose)
+
+
+def as_plasma(doses: Mapping, plasma: bool) -> dict:
+    """``doses`` (drug -> dose), every one marked as total plasma when ``plasma`` is True;
+    a dose already marked stays as it is, so nothing is converted twice."""
+    if not plasma:
+        return dict(doses)
+    return {k: v if isinstance(v, PlasmaDose) else PlasmaDose(v) for k, v in doses.items()}
+
+
+def drug_nM(value, *, what: str, fraction_unbound: float, plasma: bool = False) -> float:
+    """Free drug concentration (nM) of one drug dose: a number (nM), a string with units,
+    or a :func:`plasma` dose (or any dose with ``plasma=True``), which is total plasma
+    and is multiplied by the drug's ``fraction_unbound``."""
+    if isinstance(value, PlasmaDose):
+        return to_nM(value.dose, what=what) * fraction_unbound
+    nM = to_nM(value, what=what)
+    return nM * fraction_unbound if plasma else nM
 
 
 def to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
@@ -120,6 +143,8 @@ def _string_to_nM(value: str, what: str, mass_kda: float | None) -> float:
 
 
 def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
+    if isinstance(value, PlasmaDose):  # drug_nM unwraps the drug doses that may be plasma
+        raise InputError(f"{what}: {value!r} is a total plasma concentration, which only a drug dose can be")
     if isinstance(value, bool):
         raise InputError(f"{what}: dose must be a number or a string with units, got {value!r}")
     if isinstance(value, numbers.Real):

@@ -33,8 +33,19 @@ it would take.
 
 from .bounds import BOUNDS_FILE, bounds_for, parameter_bounds
 from .comparison import Comparison, compare, fit_curves, observable_labels
-from .datasets import (ALL_DATASETS, DATASETS, DEFAULT_DATASET, NOT_EXPRESSIBLE, RAIA, SOBOTTA, Behaviour,
-                       Dataset, Observable, data_folder, dataset)
+from .datasets import (
+                       ALL_DATASETS,
+                       DATASETS,
+                       DEFAULT_DATASET,
+                       NOT_EXPRESSIBLE,
+                       RAIA,
+                       SOBOTTA,
+                       Behaviour,
+                       Dataset,
+                       Observable,
+                       data_folder,
+                       dataset,
+)
 from .likelihood import Fit, Observations, observe, profile
 from .measurements import select_measurements
 from .objective import Objective

@@ -15,6 +15,7 @@ from ..errors import InputError
 from .datasets import DEFAULT_DATASET, Dataset, data_folder
 from .datasets import dataset as dataset_by_name
 
+
 def draft_tables(ds: Dataset, folder: Path) -> dict[str, pd.DataFrame]:
     base = folder / ds.name
     tables = {}

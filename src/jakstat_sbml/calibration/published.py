@@ -27,8 +27,7 @@ import pandas as pd
 
 from ..errors import InputError, UnknownNameError
 from ..optional import require
-from .datasets import ALL_DATASETS
-from .datasets import START_TIMES, data_folder
+from .datasets import ALL_DATASETS, START_TIMES, data_folder
 from .likelihood import Fit, Observations, profile
 
 RELATIVE_TOLERANCE = 1e-10

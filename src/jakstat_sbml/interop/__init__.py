@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..errors import InputError, UnknownNameError
 from ..files import install, writable
-from ..model import Condition, Model
+from ..model import Condition, Model, as_condition
 from ..optional import require
 
 
@@ -119,7 +119,7 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
     :class:`~jakstat_sbml.optional.MissingDependencyError` says what to install.
     """
     fmt = _format(format)
-    cond = _condition(condition, keywords)
+    cond = as_condition(condition, keywords)
     options = {"dataset": dataset} if dataset is not None else {}
     for option in sorted(set(options) - set(fmt.options)):
         takers = " or ".join(repr(f.name) for f in FORMATS.values() if option in f.options)
@@ -132,15 +132,6 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
         fmt.write(model, cond, staged, **options)
         install(staged, target)
     return target
-
-
-def _condition(condition: Condition | Mapping | None, keywords: Mapping | None = None) -> Condition:
-    """A validated Condition from ``condition=`` or from :meth:`Model.simulate`'s keywords."""
-    keywords = dict(keywords or {})
-    if condition is not None and keywords:
-        raise InputError("give either condition= or the condition keywords "
-                         f"({', '.join(sorted(keywords))}), not both")
-    return Condition.of(condition if condition is not None else keywords)
 
 
 def _format(fmt: object) -> Format:

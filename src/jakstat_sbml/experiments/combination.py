@@ -1,0 +1,218 @@
+"""Two drugs on a dose grid: Bliss, Loewe and HSA excess (:func:`combination`)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError
+from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
+from ..model import DEFAULT_PREINCUBATION, Model
+from ..parallel import run
+from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
+from .measures import MIN_EFFECT, Measure, measured_values
+from .support import figure_of, nM_text, signal_floor, warn_flags
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Two drugs on a dose grid, on one cytokine/readout pair.
+
+    ``responses[i, j]`` is the readout's measure at ``doses_a[i]`` of drug A and
+    ``doses_b[j]`` of drug B (free nM; both axes start at 0). ``effect`` is the
+    fractional inhibition 1 - response / response(no drug). The three synergy
+    scores are matrices of observed minus expected effect (positive = synergy,
+    NaN on the single-agent row and column):
+
+    - **Bliss** (independent action): expected E_A + E_B - E_A*E_B.
+    - **Loewe** (dose additivity): expected E solving a/D_A(E) + b/D_B(E) = 1, with
+      D_X(E) the single-agent dose giving E from a Hill fit of each drug alone
+      (NaN when a drug has fewer than 3 non-zero doses to fit).
+    - **HSA** (highest single agent): expected max(E_A, E_B).
+
+    ``unstimulated`` is the measure without cytokine or drug. Effect and scores are
+    NaN when the cytokine does not drive the readout (``measurable`` False), and the
+    scores are NaN when nothing on the grid moves the readout by 5% or more: an
+    excess of nothing over nothing is not synergy. ``flags`` says why, and also
+    when Loewe relies on a single-agent curve extrapolated beyond its tested doses.
+    """
+
+    drug_a: str
+    drug_b: str
+    cytokine: str
+    readout: str
+    doses_a: np.ndarray
+    doses_b: np.ndarray
+    responses: np.ndarray
+    measure: Measure
+    context: str
+    fit_a: HillFit | None
+    fit_b: HillFit | None
+    bliss: np.ndarray
+    loewe: np.ndarray
+    hsa: np.ndarray
+    background: dict = field(default_factory=dict)
+    unstimulated: float = float("nan")
+    flags: tuple[str, ...] = ()
+    measurable: bool = True
+
+    @property
+    def metric(self) -> str:
+        return self.measure.label
+
+    @property
+    def baseline(self) -> float:
+        return float(self.responses[0, 0])
+
+    @property
+    def effect(self) -> np.ndarray:
+        if not self.measurable:
+            return np.full(self.responses.shape, np.nan)
+        return _effect(self.responses)
+
+    def scores(self) -> dict[str, float]:
+        """Mean excess over the combination cells (both doses > 0), per model."""
+        return {name: float(np.nanmean(m)) if np.isfinite(m).any() else float("nan")
+                for name, m in (("bliss", self.bliss), ("loewe", self.loewe), ("hsa", self.hsa))}
+
+    def to_frame(self) -> pd.DataFrame:
+        ia, ib = np.meshgrid(np.arange(self.doses_a.size), np.arange(self.doses_b.size), indexing="ij")
+        ia, ib = ia.ravel(), ib.ravel()
+        frame = pd.DataFrame({
+            f"{self.drug_a}nM_text": self.doses_a[ia], f"{self.drug_b}nM_text": self.doses_b[ib],
+            self.readout: self.responses[ia, ib], "effect": self.effect[ia, ib],
+            "bliss": self.bliss[ia, ib], "loewe": self.loewe[ia, ib], "hsa": self.hsa[ia, ib],
+        })
+        frame.attrs["flags"] = self.flags
+        return frame
+
+    def summary(self) -> dict:
+        """The pair, the largest inhibition on the grid and the mean Bliss, Loewe and HSA excess."""
+        effect = self.effect
+        return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
+                "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
+                "max_dose_b_nM": float(self.doses_b.max()),
+                "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
+                "max_effect_unit": "fraction", **self.scores(), "baseline": self.baseline,
+                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None, *, axes=None):
+        """Inhibition and the three excess maps, on four new Axes or on the four given
+        as ``ax``; returns the Figure. (``axes=`` is the deprecated name of ``ax``.)"""
+        from .. import plots
+
+        if axes is not None:
+            if ax is not None:
+                raise InputError("give ax= (four Axes), not both ax= and axes=")
+            warnings.warn("Combination.plot(axes=...) is deprecated: use ax=", DeprecationWarning, stacklevel=2)
+            ax = axes
+        if ax is not None:
+            ax = list(np.ravel(ax))
+            if len(ax) != 4:
+                raise InputError(f"a Combination is drawn on four Axes (inhibition, Bliss, Loewe, HSA), got {len(ax)}")
+        return figure_of(plots.combination_maps(self, axes=ax))
+
+
+def _effect(responses: np.ndarray) -> np.ndarray:
+    r0 = responses[0, 0]
+    return 1 - responses / r0 if r0 else np.full(responses.shape, np.nan)
+
+
+def _grid_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    return np.unique(np.concatenate([[0.0], drug_doses_nM(doses, drug, plasma)]))
+
+
+def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: str | None = None,
+                doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
+                time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
+                preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                client=None, progress: bool = False, **condition) -> Combination:
+    """Two drugs on a dose grid -> response matrix and Bliss, Loewe and HSA synergy.
+
+    Doses are nM of free drug, or total plasma concentrations (converted with each
+    drug's fraction unbound) when marked ``js.plasma()`` or with ``plasma=True``, as
+    in :func:`dose_response`; dose 0 is added to both axes. Timing, readout and
+    background keywords as in :func:`dose_response`. See :class:`Combination` for
+    the definitions of the scores (positive = synergy) and for when they are NaN
+    (with a reason in ``flags`` and a :class:`JakStatWarning`).
+    """
+    a, b = catalog.drug(drug_a), catalog.drug(drug_b)
+    if a.name == b.name:
+        raise InputError(f"a combination needs two different drugs, got {a.name} twice")
+    c = catalog.cytokine(cytokine)
+    readout = catalog.readout(readout).name if readout is not None else c.main_readout
+    measure = Measure.make(time, window)
+    xa = _grid_doses(doses_a, a, plasma)
+    xb = _grid_doses(doses_b, b, plasma)
+    bg = checked_background(condition, plasma)
+    for name in (a.name, b.name):
+        check_not_varied(name, bg.get("drugs"), "drug")
+    stimulus = stimulus_nM(bg, c, cytokine_dose)
+    common = dict(bg, cytokines=stimulus, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
+    conditions = []
+    for da in xa:
+        for db in xb:
+            drugs = {k: v for k, v in ((a.name, da), (b.name, db)) if v > 0}
+            conditions.append(converted_condition(**merged(common, {"drugs": merged(bg.get("drugs"), drugs)})))
+    conditions.append(converted_condition(**merged(common, {"cytokines": bg.get("cytokines")})))  # no cytokine, no drug
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
+    values = measured_values(df, len(conditions), [readout], measure)[readout]
+    resp, unstimulated = values[:-1].reshape(xa.size, xb.size), float(values[-1])
+    baseline = float(resp[0, 0])
+    unit = measure.unit(readout)
+    floor = signal_floor(measure, baseline, unstimulated)
+    flags = []
+    measurable = abs(baseline - unstimulated) > floor or abs(baseline) > floor
+    nan = np.full(resp.shape, np.nan)
+    if not measurable:
+        flags.append(f"{c.name} does not drive {readout} in context {model.context!r}: {baseline:.3g} {unit} with "
+                     f"{c.name} vs {unstimulated:.3g} {unit} without ({measure.label}), below the {floor:.2g} {unit} "
+                     f"detection floor; no effect or synergy score can be measured")
+        warn_flags(flags)
+        return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, None, None,
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), False)
+    if abs(baseline - unstimulated) <= floor:
+        flags.append(f"{c.name} does not raise {readout} above its unstimulated level ({unstimulated:.3g} {unit}, "
+                     f"{measure.label}): the effects are on the basal signal")
+    effect = _effect(resp)
+    fit_a = _effect_fit(xa, effect[:, 0])
+    fit_b = _effect_fit(xb, effect[0, :])
+    if float(np.nanmax(np.abs(effect))) < MIN_EFFECT:
+        flags.append(f"neither {a.name} nor {b.name}, alone or together, changes {readout} by {MIN_EFFECT:.0%} or "
+                     f"more on this grid (at most {np.nanmax(np.abs(effect)):.1%}): no synergy scores")
+        warn_flags(flags)
+        return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), True)
+    if min(xa.size, xb.size) - 1 < 3:  # too few single-agent doses to read D_X(E) off a fit
+        loewe = np.full(effect.shape, np.nan)
+        flags.append("Loewe needs at least 3 non-zero doses of each drug to fit its single-agent curve: "
+                     "no Loewe scores")
+    else:
+        loewe = loewe_excess(xa, xb, effect, fit_a, fit_b)
+        for drug, x, alone, fit in ((a.name, xa, effect[:, 0], fit_a), (b.name, xb, effect[0, :], fit_b)):
+            if fit is not None and midpoint_support(fit, x) in ("above", "open"):
+                flags.append(f"{drug} alone has not levelled off by its highest dose ({nM_text(x.max())} free, "
+                             f"{alone[-1]:.0%} effect): Loewe reads its dose-equivalents off a Hill curve "
+                             f"extrapolated beyond the tested doses")
+    warn_flags(flags)
+    return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
+                       bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True)
+
+
+MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe
+
+
+def _effect_fit(doses: np.ndarray, effect: np.ndarray) -> HillFit | None:
+    """Hill fit of a single agent's fractional effect (0 without drug), or None if inactive."""
+    positive = doses > 0
+    if positive.sum() < 3 or effect[positive].max() < MIN_SINGLE_AGENT_EFFECT:
+        return None
+    try:
+        return fit_hill(doses[positive], effect[positive], zero=0.0)
+    except InputError:
+        return None

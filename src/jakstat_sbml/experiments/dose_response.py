@@ -1,0 +1,192 @@
+"""One inhibitor over doses on a cytokine/readout pair: Hill fit, IC50 (:func:`dose_response`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..fitting import HillFit, midpoint_support
+from ..model import DEFAULT_PREINCUBATION, Model
+from ..parallel import run
+from .inputs import (
+    all_plasma,
+    check_not_varied,
+    checked_background,
+    converted_condition,
+    default_doses,
+    drug_doses_nM,
+    merged,
+    stimulus_nM,
+)
+from .measures import Measure, measured_values
+from .support import figure_of, judge_inhibition, nM_text, number_text, warn_flags
+
+
+@dataclass(frozen=True)
+class DoseResponse:
+    """An inhibitor's dose-response on one cytokine/readout pair.
+
+    ``doses`` are free (medium) concentrations in nM, ``responses`` the readout's
+    measure at each dose (``measure``: value at a time, or AUC), ``baseline`` the
+    measure with cytokine and no drug, ``unstimulated`` without either.
+
+    ``fit`` is the Hill fit whose IC50 the doses support, or None; a fit whose IC50
+    lies outside the tested doses (or whose observed inhibition stays below 50% while
+    still falling) is kept apart as ``extrapolated_fit``. ``measurable`` is False when
+    the cytokine does not drive the readout (no signal above the detection floor,
+    :data:`SIGNAL_FLOOR`); then inhibition, IC50 and max_effect are NaN. ``flags``
+    says why, one line per reason (empty when nothing needs saying).
+    """
+
+    drug: str
+    cytokine: str
+    readout: str
+    doses: np.ndarray
+    responses: np.ndarray
+    baseline: float
+    unstimulated: float
+    fit: HillFit | None
+    measure: Measure
+    context: str
+    fraction_unbound: float
+    background: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    measurable: bool = True
+    extrapolated_fit: HillFit | None = None
+
+    @property
+    def metric(self) -> str:
+        return self.measure.label
+
+    @property
+    def ic50(self) -> float:
+        """Fitted IC50 in nM of free drug: the dose halfway between the no-drug response
+        and the fitted floor (relative IC50). NaN when there is no fit the doses
+        support: the drug moves the response by less than 5%, fewer than 3 doses, the
+        IC50 outside the tested range, or a readout the cytokine does not drive
+        (``flags`` says which)."""
+        return self.fit.ic50 if self.fit else float("nan")
+
+    @property
+    def ic50_ci(self) -> tuple[float, float]:
+        """95% confidence interval of the IC50 (nM, free)."""
+        return self.fit.ic50_ci if self.fit else (float("nan"), float("nan"))
+
+    @property
+    def midpoint(self) -> float:
+        """The dose of the halfway response (nM): the IC50, under the name every dose-response shares."""
+        return self.ic50
+
+    @property
+    def midpoint_ci(self) -> tuple[float, float]:
+        return self.ic50_ci
+
+    @property
+    def ic50_plasma(self) -> float:
+        """The IC50 as a total plasma concentration (nM): free IC50 / fraction unbound."""
+        return self.ic50 / self.fraction_unbound
+
+    @property
+    def slope(self) -> float:
+        return self.fit.slope if self.fit else float("nan")
+
+    @property
+    def max_effect(self) -> float:
+        """The drug's largest effect, as a fraction of the no-drug response removed
+        (the scale of ``inhibition``; see ``max_effect_unit``): the fitted plateau
+        when the doses reach it, otherwise the largest inhibition observed (the fitted
+        plateau would be an extrapolation). NaN when the readout is not measurable."""
+        if not self.measurable:
+            return float("nan")
+        if self.fit and midpoint_support(self.fit, self.doses) == "ok":
+            return self.fit.max_effect
+        return float(1 - self.responses.min() / self.baseline) if self.baseline else float("nan")
+
+    @property
+    def max_effect_unit(self) -> str:
+        return "fraction"
+
+    @property
+    def inhibition(self) -> np.ndarray:
+        """Fraction of the no-drug response removed at each dose (NaN when not measurable)."""
+        if not self.measurable or not self.baseline:
+            return np.full(self.doses.shape, np.nan)
+        return 1 - self.responses / self.baseline
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
+                              self.readout: self.responses, "inhibition": self.inhibition})
+        frame.attrs["flags"] = self.flags
+        return frame
+
+    def summary(self) -> dict:
+        lo, hi = self.ic50_ci
+        return {"drug": self.drug, "cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
+                "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
+                "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
+                "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
+                "max_dose_nM": float(self.doses.max()), "context": self.context, "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None):
+        """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
+        from .. import plots
+
+        return figure_of(plots.dose_curve(self, ax=ax))
+
+
+def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
+                  doses: Sequence | None = None, *, time: float | None = None,
+                  window: tuple[float, float] | None = None, cytokine_dose=None,
+                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                  client=None, progress: bool = False, **condition) -> DoseResponse:
+    """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
+
+    ``doses`` are nM of free drug (numbers) or strings with units (default:
+    :func:`default_doses`); a dose marked ``js.plasma(...)`` is a total plasma
+    concentration, converted with the drug's fraction unbound, and ``plasma=True``
+    marks every drug dose of the call (the default series and background drugs too).
+    The drug is added ``preincubation`` min (default 30) before the cytokine
+    (at its catalog standard dose unless ``cytokine_dose`` is given). The readout
+    (default: the cytokine's main readout) is taken at ``time`` min (default 20) or
+    as AUC over ``window=(start, end)``. Extra keywords (``knockouts``,
+    ``mutations``, ``overexpress``, ``drugs``, ``cytokines``, ``parameters``) are a
+    background applied to every simulation.
+
+    The fit fixes the zero-dose response at the simulated no-drug value, so
+    ``ic50``, ``slope`` and ``max_effect`` come from the doses alone. What the doses
+    cannot support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`:
+    a readout the cytokine does not drive, fewer than 3 doses, a flat response, an
+    IC50 outside the tested range or not reached (< 50% inhibition, still falling).
+    """
+    d = catalog.drug(drug)
+    c = catalog.cytokine(cytokine)
+    readout = catalog.readout(readout).name if readout is not None else c.main_readout
+    measure = Measure.make(time, window)
+    doses_nM = drug_doses_nM(default_doses(d.name) if doses is None else doses, d, plasma)
+    bg = checked_background(condition, plasma)
+    check_not_varied(d.name, bg.get("drugs"), "drug")
+    plasma_text = all_plasma(doses, plasma)
+    stimulus = stimulus_nM(bg, c, cytokine_dose)
+    common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
+    conditions = [
+        converted_condition(**merged(common, {"cytokines": stimulus})),  # no drug
+        converted_condition(**merged(common, {"cytokines": bg.get("cytokines")})),  # no cytokine either
+        *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
+          for x in doses_nM),
+    ]
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
+    values = measured_values(df, len(conditions), [readout], measure)[readout]
+    baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
+
+    def dose_text(x: float) -> str:
+        return f"{number_text(x)} nM free ({number_text(x / d.fraction_unbound)} nM plasma)" if plasma_text else nM_text(x)
+
+    fit, extrapolated, flags, measurable = judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
+                                                             unstimulated, measure, model.context, dose_text)
+    warn_flags(flags)
+    return DoseResponse(d.name, c.name, readout, doses_nM, resp, baseline, unstimulated, fit, measure,
+                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated)

@@ -1,0 +1,96 @@
+"""Checking and converting an experiment's input before the first simulation: dose lists,
+background keywords (the same set for every experiment), stimuli."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from .. import catalog
+from ..errors import InputError, UnknownNameError
+from ..model import Condition
+from ..units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
+
+DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM free, JAK inhibitors
+# Pimozide acts at 5-20 uM (Nelson et al., Blood 2011), so its default range is higher.
+DEFAULT_DOSES = {"pimozide": (300, 1000, 3000, 10000, 30000, 100000)}
+# The keywords of Model.simulate an experiment applies to every one of its simulations.
+BACKGROUND_KEYS = ("cytokines", "drugs", "knockouts", "overexpress", "mutations", "parameters")
+
+
+def default_doses(drug: str) -> tuple:
+    """Default dose series (nM, free) of a drug for dose-responses."""
+    return DEFAULT_DOSES.get(catalog.drug(drug).name, DEFAULT_DRUG_DOSES)
+
+
+def dose_list(doses, what: str) -> list:
+    if doses is None or isinstance(doses, (str, bytes, Mapping, PlasmaDose)) or not isinstance(doses, Iterable):
+        raise InputError(f"{what}: doses must be a list of concentrations, got {doses!r}")
+    doses = list(doses)
+    if not doses:
+        raise InputError(f"{what}: the dose list is empty")
+    return doses
+
+
+def concentrations_nM(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
+    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
+    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in dose_list(doses, what)], dtype=float)
+
+
+def drug_doses_nM(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
+    """Free nM of each drug dose in a list: numbers (nM), strings with units, or
+    ``js.plasma()`` doses; with ``plasma=True`` every dose is total plasma. The same
+    rule as ``drugs=`` of :meth:`Model.simulate`."""
+    what = f"doses of {drug.name}"
+    return np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
+                     for x in dose_list(doses, what)], dtype=float)
+
+
+def all_plasma(doses, plasma: bool) -> bool:
+    """Whether every dose of a user's list was a total plasma concentration (for messages)."""
+    return plasma or (doses is not None and not isinstance(doses, (str, bytes, Mapping))
+                      and isinstance(doses, Iterable) and all(isinstance(x, PlasmaDose) for x in doses))
+
+
+def converted_condition(**keywords) -> Condition:
+    """Condition.make for doses this module has already converted to nM (the user's
+    own bare numbers were checked, and warned about, when they were converted)."""
+    with quiet_bare_doses():
+        return Condition.make(**keywords)
+
+
+def checked_background(condition: Mapping, plasma: bool = False) -> dict:
+    """The background keywords of an experiment (the same set, with the same meaning as
+    in :meth:`Model.simulate`, for every experiment): applied to every simulation.
+    ``plasma=True`` marks the background drug doses as total plasma too."""
+    for key in condition:
+        if key not in BACKGROUND_KEYS:
+            raise UnknownNameError("background keyword", key, list(BACKGROUND_KEYS))
+    if not isinstance(plasma, bool):
+        raise InputError(f"plasma must be True or False, got {plasma!r}")
+    bg = dict(condition)
+    for key in ("cytokines", "drugs"):
+        if bg.get(key) is not None and not isinstance(bg[key], Mapping):
+            raise InputError(f"{key} must be a mapping of name to dose, got {type(bg[key]).__name__}")
+    if bg.get("drugs") and plasma:
+        bg["drugs"] = as_plasma(bg["drugs"], True)
+    return bg
+
+
+def merged(mapping: Mapping | None, extra: Mapping) -> dict:
+    out = dict(mapping or {})
+    out.update(extra)
+    return out
+
+
+def check_not_varied(name: str, mapping: Mapping | None, what: str) -> None:
+    if mapping and any(k == name for k in mapping):
+        raise InputError(f"{name} is the {what} being varied; remove it from the background {what}s")
+
+
+def stimulus_nM(background: Mapping, cytokine: catalog.Cytokine, dose) -> dict:
+    """Background cytokines plus ``cytokine`` at ``dose`` (catalog standard dose if None), in nM."""
+    dose = cytokine.standard_dose if dose is None else dose
+    return merged(background.get("cytokines"),
+                 {cytokine.name: to_nM(dose, what=f"dose of {cytokine.name}", mass_kda=cytokine.mass_kda)})
