@@ -289,9 +289,33 @@ def test_exposure_summary_numbers_are_consistent(ctcl):
         assert 0 <= row.fraction_above_90 <= row.fraction_above_50 <= 1
         assert row.min_inhibition <= row.trough_inhibition <= row.max_inhibition
         assert 0 <= row.hours_to_max_inhibition <= 12
-    assert list(res.summary().index) == ["rux 20", "rux 5"]
+    assert list(res.inhibition_matrix().index) == ["rux 20", "rux 5"]
+    assert set(res.summary()["mean_inhibition"]) == {"rux 20", "rux 5"}
+    from matplotlib.figure import Figure
+
     fig = res.plot()
-    assert len(fig.axes) == 4
+    assert isinstance(fig, Figure) and len(fig.axes) == 4
+
+
+def test_model_simulate_takes_regimens(ctcl):
+    """model.simulate(regimen=...) is the regimen run: whole regimen by default, PK columns added."""
+    reg = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    df = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, regimen=reg, readouts=["pSTAT3"])
+    assert df.time.iloc[-1] == pytest.approx(24 * 60) and len(df) == 24 * 6 + 1
+    assert {"plasma_ruxolitinib", "free_ruxolitinib", "pSTAT3"} <= set(df.columns)
+    short = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, regimen=[reg, js.regimen("tofacitinib", 5, days=1)],
+                          t_end=60, points=7, readouts="pSTAT3")
+    assert short.time.iloc[-1] == 60 and "plasma_tofacitinib" in short.columns
+    with pytest.raises(js.InputError, match="regimen"):
+        ctcl.simulate(cytokines={"IL6": 1}, regimen="ruxolitinib 20 mg")
+
+
+def test_background_plasma_doses_in_exposure_response(ctcl):
+    reg = js.regimen("ruxolitinib", 20, days=1)
+    fu = js.catalog.drug("tofacitinib").fraction_unbound
+    marked = js.exposure_response(ctcl, reg, ["IL2"], drugs={"tofacitinib": 100}, plasma=True)
+    free = js.exposure_response(ctcl, reg, ["IL2"], drugs={"tofacitinib": 100 * fu})
+    assert marked.table.mean_inhibition.iloc[0] == pytest.approx(free.table.mean_inhibition.iloc[0], rel=1e-9)
 
 
 def test_lowest_dose_finds_the_threshold(ctcl):

@@ -20,9 +20,8 @@ from ..interop.copasi import COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI
 from ..interop.sbml import condition_document
 from ..model import Condition, Model
 from ..optional import require
-from .regimen import regimens as as_regimens
 from .sbml import add_regimens, central
-from .simulation import OUTPUT_STEP_MIN
+from .simulation import OUTPUT_STEP_MIN, as_regimens
 
 PLOTTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6")
 

@@ -42,7 +42,7 @@ from ..errors import InputError, JakStatWarning
 from ..model import Condition, Model
 from ..units import quiet_bare_doses
 from .regimen import Regimen
-from .simulation import free_column, plasma_column, simulate_regimens
+from .simulation import as_regimens, free_column, plasma_column, simulate_regimens
 
 STIMULATIONS = ("continuous", "ex vivo")
 OUTPUT_STEP_MIN = 5.0  # continuous runs: 5 min resolves 1 % of a 12 h interval
@@ -71,21 +71,30 @@ class ExposureResponse:
         """The summary table (one row per arm and cytokine pathway)."""
         return self.table.copy()
 
-    def summary(self) -> pd.DataFrame:
-        """Arm x pathway matrix of time-averaged inhibition (the headline number)."""
-        return self.table.pivot(index="arm", columns="pathway", values="mean_inhibition").loc[list(self.arms)]
+    def inhibition_matrix(self, measure: str = "mean_inhibition") -> pd.DataFrame:
+        """Arm x pathway matrix of one summary column (default the time-averaged inhibition)."""
+        if measure not in self.table.columns:
+            raise InputError(f"unknown measure {measure!r} (columns: {', '.join(self.table.columns)})")
+        return self.table.pivot(index="arm", columns="pathway", values=measure).loc[list(self.arms)]
 
-    def plot(self, arms: Sequence[str] | None = None):
+    def summary(self) -> dict:
+        """The headline numbers: time-averaged inhibition per arm and pathway, how, where, flags."""
+        return {"stimulation": self.stimulation, "context": self.context, "background": self.background,
+                "mean_inhibition": {arm: row.dropna().to_dict()
+                                    for arm, row in self.inhibition_matrix().iterrows()},
+                "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None, arms: Sequence[str] | None = None):
         """Plasma concentration over time above the inhibition of each pathway's main readout,
-        one column per arm. Returns the matplotlib Figure."""
+        one column per arm (``ax``: a 2 x n array of axes to draw into). Returns the Figure."""
         from .plots import exposure_figure
 
-        return exposure_figure(self, arms)
+        return exposure_figure(self, arms, axes=ax)
 
 
 def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: str = "continuous",
                       stimulation_minutes: float = EX_VIVO_STIMULATION_MIN, sample_every_h: float = EX_VIVO_SAMPLE_H,
-                      progress=False, **background) -> ExposureResponse:
+                      plasma: bool = False, progress=False, **background) -> ExposureResponse:
     """Exposure-response of ``regimens`` on ``cytokines`` (default: every cytokine at its
     standard dose, one pathway at a time, each read at its main readout).
 
@@ -93,7 +102,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     tuple of regimens given together; or a mapping of arm label to arm.
     ``cytokines``: names (standard doses) or a mapping of name to dose.
     Background keywords (``knockouts``, ``mutations``, ``overexpress``, ``parameters``,
-    ``drugs``) apply to every simulation, with and without the regimen.
+    ``drugs``; ``plasma=True`` reads background drug doses as total plasma) apply to
+    every simulation, with and without the regimen. ``progress=True`` shows a bar.
     """
     arms = _arms(regimens)
     if stimulation not in STIMULATIONS:
@@ -106,8 +116,16 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     if stimulation == "ex vivo":
         stimulation_minutes = _positive(stimulation_minutes, "stimulation_minutes")
         sample_every_h = _positive(sample_every_h, "sample_every_h")
+    if plasma not in (True, False):
+        raise InputError(f"plasma must be True or False, got {plasma!r}")
+    if plasma and background.get("drugs"):
+        from ..units import plasma as plasma_dose  # marks a dose as total plasma (idempotent)
+
+        background["drugs"] = {d: plasma_dose(v) for d, v in dict(background["drugs"]).items()}
     with quiet_bare_doses():
-        Condition.make(cytokines={c: dose for c, dose in stimuli.items()}, **background)  # validate once, early
+        checked = Condition.make(cytokines=dict(stimuli), **background)  # validate once, early
+    if checked.drugs:  # free nM from here on, so the no-drug and ex vivo runs read them alike
+        background["drugs"] = dict(checked.drugs)
 
     rows, courses, flags = [], [], []
     total = len(stimuli) * (len(arms) + 1)
@@ -321,9 +339,7 @@ def _arms(value) -> dict[str, tuple[Regimen, ...]]:
 
 
 def _arm(value) -> tuple[Regimen, ...]:
-    from .regimen import regimens
-
-    return regimens(value)
+    return as_regimens(value)
 
 
 def _stimuli(cytokines) -> dict[str, object]:

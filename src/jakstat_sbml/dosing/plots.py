@@ -12,7 +12,7 @@ from ..errors import InputError
 MAX_ARMS_PLOTTED = 8
 
 
-def exposure_figure(result, arms: Sequence[str] | None = None):
+def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
     """Top row: total (solid) and free (dashed) plasma concentration of each drug of
     each arm; bottom row: inhibition (%) of every pathway's main readout, with the
     50 % and 90 % lines and the last dosing interval (the summary's window) shaded.
@@ -26,8 +26,14 @@ def exposure_figure(result, arms: Sequence[str] | None = None):
     if not names:
         raise InputError("arms must not be empty")
     names = names[:MAX_ARMS_PLOTTED]
-    fig, axes = plt.subplots(2, len(names), figsize=(4.6 * len(names), 6.2), sharex="col", squeeze=False,
-                             constrained_layout=True, gridspec_kw={"height_ratios": [1, 1.4]})
+    if axes is None:
+        fig, axes = plt.subplots(2, len(names), figsize=(4.6 * len(names), 6.2), sharex="col", squeeze=False,
+                                 constrained_layout=True, gridspec_kw={"height_ratios": [1, 1.4]})
+    else:
+        axes = np.asarray(axes, dtype=object).reshape(2, -1)
+        if axes.shape[1] < len(names):
+            raise InputError(f"ax must be a 2 x {len(names)} array of axes (one column per arm)")
+        fig = axes[0, 0].figure
     courses = result.time_courses
     colours = plt.get_cmap("tab10")
     for col, label in enumerate(names):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +75,13 @@ class Regimen:
     def __str__(self) -> str:
         return f"{self.label()}, {self.doses} doses"
 
+    @staticmethod
+    def simulate_regimens(model, condition, regimens, **options):
+        """What ``model.simulate(regimen=...)`` calls (see :func:`.simulation.simulate_regimens`)."""
+        from .simulation import simulate_regimens
+
+        return simulate_regimens(model, condition, regimens, **options)
+
 
 def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: int | None = None,
             formulation: str = "IR", pk: Mapping[str, float] | None = None) -> Regimen:
@@ -118,26 +125,6 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
         if count * interval > MAX_DAYS * 24:
             raise InputError(f"{count} doses every {interval:g} h last more than {MAX_DAYS} days")
     return Regimen(name, mg, interval, count, params)
-
-
-def regimens(value) -> tuple[Regimen, ...]:
-    """One or several regimens (given together) as a tuple, one per drug."""
-    if isinstance(value, Regimen):
-        found = (value,)
-    elif isinstance(value, Iterable) and not isinstance(value, (str, Mapping)):
-        found = tuple(value)
-        if not found:
-            raise InputError("regimen= needs at least one js.regimen(...)")
-        for r in found:
-            if not isinstance(r, Regimen):
-                raise InputError(f"regimen= takes js.regimen(...) objects, got {r!r}")
-    else:
-        raise InputError(f"regimen= takes a js.regimen(...) or a list of them, got {value!r}")
-    drugs = [r.drug for r in found]
-    twice = sorted({d for d in drugs if drugs.count(d) > 1})
-    if twice:
-        raise InputError(f"one regimen per drug: {', '.join(twice)} given more than once")
-    return found
 
 
 def _positive(value, what: str) -> float:

@@ -22,7 +22,9 @@ Units stay the model's (zmol, pL, min): a depot amount of 20 mg ruxolitinib is 6
 zmol and a volume of 72 L is 7.2e13 pL, so ``[central]`` is directly nM. Parameters
 carry their clinical values in their names and notes.
 
-This module only edits a libSBML document; building the document of a condition
+A regimen here is a :class:`.regimen.Regimen` (read by its attributes, not imported:
+the Regimen runs itself through :mod:`.simulation`, which uses this module). This
+module only edits a libSBML document; building the document of a condition
 and compiling it is the caller's job (:mod:`.simulation`, :mod:`.export`).
 """
 
@@ -32,7 +34,6 @@ from collections.abc import Sequence
 
 from ..errors import ModelFileError
 from .pharmacokinetics import dose_nmol
-from .regimen import Regimen
 
 ZMOL_PER_NMOL = 1e12
 PL_PER_L = 1e12
@@ -61,7 +62,7 @@ def event_state(drug: str) -> tuple[str, str]:
     return f"next_dose_time_{drug}", f"doses_given_{drug}"
 
 
-def pk_values(reg: Regimen) -> dict[str, float]:
+def pk_values(reg) -> dict[str, float]:
     """The regimen's parameter values in the model's units (zmol, pL, min)."""
     pk = reg.pk
     d = reg.drug
@@ -76,7 +77,7 @@ def pk_values(reg: Regimen) -> dict[str, float]:
     }
 
 
-def start_values(reg: Regimen) -> dict[str, float]:
+def start_values(reg) -> dict[str, float]:
     """Time-0 values of the regimen's state: first dose in the depot, nothing in plasma."""
     values = pk_values(reg)
     d = reg.drug
@@ -86,7 +87,7 @@ def start_values(reg: Regimen) -> dict[str, float]:
             next_time: values[f"dosing_interval_{d}"], given: 1.0}
 
 
-def central_volume_pL(reg: Regimen) -> float:
+def central_volume_pL(reg) -> float:
     return reg.pk.volume_L * PL_PER_L
 
 
@@ -101,7 +102,7 @@ _DESCRIPTIONS = {
 }
 
 
-def add_regimens(doc, regimens: Sequence[Regimen]) -> None:
+def add_regimens(doc, regimens: Sequence) -> None:
     """Add the pharmacokinetics and dosing events of ``regimens`` to the libSBML ``doc``
     (a copy of the pathway model, see the module doc), in place."""
     import libsbml

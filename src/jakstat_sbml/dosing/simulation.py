@@ -19,16 +19,16 @@ This module reads the pathway model only through its public interface (``path``,
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, SimulationError
-from .regimen import Regimen, regimen, regimens as as_regimens
+from .pharmacokinetics import pk_parameters
 from .sbml import add_regimens, central, depot, dose_parameter, event_state, pk_values, start_values
 
 OUTPUT_STEP_MIN = 10.0  # default output spacing of a regimen run
@@ -44,7 +44,7 @@ def free_column(drug: str) -> str:
     return f"free_{drug}"
 
 
-def regimen_document(sbml_path, regimens: Sequence[Regimen]):
+def regimen_document(sbml_path, regimens: Sequence):
     """libSBML document of the model file at ``sbml_path`` with ``regimens`` added."""
     import libsbml
 
@@ -56,12 +56,16 @@ def regimen_document(sbml_path, regimens: Sequence[Regimen]):
 class RegimenRunner:
     """One compiled regimen model for a set of drugs (parameters set per run)."""
 
-    def __init__(self, sbml_path, drugs: tuple[str, ...]):
+    def __init__(self, sbml_path, regimens: Sequence):
         import libsbml
 
         from ..compiled import load_roadrunner
 
-        template = [regimen(d, 1.0, doses=1) for d in drugs]  # structure only; every number is set per run
+        # structure only (every number is set per run): one canonical text per drug set,
+        # so the compiled model is cached on disk across processes
+        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=pk_parameters(reg.drug))
+                    for reg in sorted(regimens, key=lambda r: r.drug)]
+        drugs = tuple(r.drug for r in template)
         self.drugs = drugs
         self.sbml = libsbml.writeSBMLToString(regimen_document(sbml_path, template))
         self.rr = load_roadrunner(self.sbml)
@@ -72,16 +76,43 @@ class RegimenRunner:
         self.assigned = {dose_parameter(d) for d in drugs}
 
 
-@lru_cache(maxsize=8)
-def _runner(path: str, stamp: tuple, drugs: tuple[str, ...]) -> RegimenRunner:
-    return RegimenRunner(path, drugs)
+_RUNNERS_KEPT = 8
+_runners: dict[tuple, RegimenRunner] = {}
 
 
-def runner(model, drugs: Iterable[str]) -> RegimenRunner:
-    """The compiled regimen model of ``model``'s SBML file for ``drugs`` (cached)."""
+def runner(model, regimens: Sequence) -> RegimenRunner:
+    """The compiled regimen model of ``model``'s SBML file for the drugs of ``regimens`` (cached)."""
     path = str(model.path)
     st = os.stat(path)
-    return _runner(path, (st.st_mtime_ns, st.st_size), tuple(sorted(drugs)))
+    key = (path, st.st_mtime_ns, st.st_size, tuple(sorted(r.drug for r in regimens)))
+    if key not in _runners:
+        while len(_runners) >= _RUNNERS_KEPT:
+            _runners.pop(next(iter(_runners)))
+        _runners[key] = RegimenRunner(path, regimens)
+    return _runners[key]
+
+
+def as_regimens(value) -> tuple:
+    """One regimen or several given together, as a tuple (one per drug), checked."""
+    def is_regimen(obj) -> bool:
+        return all(hasattr(obj, a) for a in ("drug", "pk", "dose_mg", "interval_h", "doses", "simulate_regimens"))
+
+    if is_regimen(value):
+        found = (value,)
+    elif isinstance(value, Iterable) and not isinstance(value, (str, bytes)) and not hasattr(value, "keys"):
+        found = tuple(value)
+        if not found:
+            raise InputError("regimen= needs at least one js.regimen(...)")
+        for r in found:
+            if not is_regimen(r):
+                raise InputError(f"regimen= takes js.regimen(...) objects, got {r!r}")
+    else:
+        raise InputError(f"regimen= takes a js.regimen(...) or a list of them, got {value!r}")
+    drugs = [r.drug for r in found]
+    twice = sorted({d for d in drugs if drugs.count(d) > 1})
+    if twice:
+        raise InputError(f"one regimen per drug: {', '.join(twice)} given more than once")
+    return found
 
 
 def simulate_regimens(model, condition, regimens, *, t_end: float | None = None, points: int | None = None,
@@ -107,7 +138,7 @@ def simulate_regimens(model, condition, regimens, *, t_end: float | None = None,
         raise InputError(f"points must be an integer from 2 to 1000000, got {points!r}")
     names = list(catalog.READOUTS) if readouts is None else [catalog.readout(r).name for r in readouts]
 
-    run = runner(model, [r.drug for r in regs])
+    run = runner(model, regs)
     rr, m = run.rr, run.rr.model
     values = {p: v for p, v in model.parameters_for(condition).items() if p not in run.assigned}
     start = model.initial_concentrations(condition)
@@ -160,7 +191,7 @@ def simulate_regimens(model, condition, regimens, *, t_end: float | None = None,
     return frame
 
 
-def _solver(run: RegimenRunner, options: dict, regs: Sequence[Regimen]) -> None:
+def _solver(run: RegimenRunner, options: dict, regs: Sequence) -> None:
     """The pathway's solver settings; the PK species get an absolute tolerance scaled to
     their dose (their amounts are ~1e16 zmol, the pathway's ~1e3)."""
     integrator = run.rr.integrator
@@ -174,5 +205,5 @@ def _solver(run: RegimenRunner, options: dict, regs: Sequence[Regimen]) -> None:
         integrator.setIndividualTolerance(sid, pk_species.get(sid, options["absolute_tolerance"]))
 
 
-def _label(regs: Sequence[Regimen], condition) -> str:
+def _label(regs: Sequence, condition) -> str:
     return f"[{'; '.join(str(r) for r in regs)}; {condition.label()}]"
