@@ -322,3 +322,22 @@ def test_lowest_dose_finds_the_threshold(ctcl):
     dose, table = lowest_dose(ctcl, "ruxolitinib", [5, 100], "IL2", days=2, fraction=0.5)
     assert dose == 100
     assert table.set_index("dose_mg").loc[5, "fraction_above_50"] < 0.5
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_cli_regimen_writes_csv_and_figure(tmp_path):
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    result = CliRunner().invoke(app, ["regimen", "tofacitinib", "11mg", "--every", "24h", "--days", "2",
+                                      "--formulation", "XR", "-c", "IL2", "-m", "STAT5B_N642H",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "regimen_tofacitinib_11mg_every_24h_XR_summary.csv")
+    assert list(summary.pathway) == ["IL2/pSTAT5"] and 0 < summary.mean_inhibition.iloc[0] < 1
+    assert (tmp_path / "regimen_tofacitinib_11mg_every_24h_XR.png").stat().st_size > 0
+    bad = CliRunner().invoke(app, ["regimen", "ruxolitinib", "20 nM", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "not a mass" in bad.output

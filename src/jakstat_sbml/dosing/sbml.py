@@ -123,7 +123,7 @@ def add_regimens(doc, regimens: Sequence) -> None:
         _add_regimen(m, reg, libsbml)
 
 
-def _add_regimen(m, reg: Regimen, libsbml) -> None:
+def _add_regimen(m, reg, libsbml) -> None:
     d = reg.drug
     dose = m.getParameter(dose_parameter(d))
     if dose is None:
