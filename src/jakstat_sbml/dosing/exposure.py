@@ -75,7 +75,8 @@ class ExposureResponse:
         """Arm x pathway matrix of one summary column (default the time-averaged inhibition)."""
         if measure not in self.table.columns:
             raise InputError(f"unknown measure {measure!r} (columns: {', '.join(self.table.columns)})")
-        return self.table.pivot(index="arm", columns="pathway", values=measure).loc[list(self.arms)]
+        matrix = self.table.pivot(index="arm", columns="pathway", values=measure)
+        return matrix.loc[list(self.arms), list(pd.unique(self.table.pathway))]  # the order simulated
 
     def summary(self) -> dict:
         """The headline numbers: time-averaged inhibition per arm and pathway, how, where, flags."""
