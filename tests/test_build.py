@@ -127,7 +127,7 @@ def test_model_cites_the_figure_and_every_source_paper(model):
     annotation = model.getAnnotationString()
     assert "doi:10.3390/cancers17040568" in annotation
     rows = build.read_parameter_rows(REPO / "models" / "parameters.tsv")
-    for uri in build._sources_as_uris([r["source"] for r in rows]):
+    for uri in build.sources_as_uris([r["source"] for r in rows]):
         assert uri in annotation, uri
 
 

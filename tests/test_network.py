@@ -13,7 +13,8 @@ import libsbml
 import pytest
 
 import jakstat_sbml as js
-from jakstat_sbml import build, catalog, network
+from jakstat_sbml import build, catalog
+from jakstat_sbml.build import network
 
 from .conftest import REPO
 

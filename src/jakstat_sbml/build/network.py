@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 
 TABLES_DIR = "tables"
 GENERATED_DIR = "generated"
@@ -308,7 +308,7 @@ def composition(species: str, net: Network) -> Composition:
 # ----------------------------------------------------------------------------- writing
 
 _HEADER = """// GENERATED FILE: do not edit. Made by `jakstat build` (or `make build`;
-// jakstat_sbml.network) from models/tables/: {tables}.
+// jakstat_sbml.build.network) from models/tables/: {tables}.
 // Edit the table(s) and rebuild; a test fails when this file is stale.
 """
 
