@@ -580,6 +580,77 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
     _wrote(index)
 
 
+class Stimulation(str, Enum):
+    continuous = "continuous"
+    ex_vivo = "ex-vivo"
+
+
+@app.command("regimen")
+def regimen_command(
+    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
+    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
+    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default every "
+                                                                    f"cytokine at its standard dose: {CYTOKINES})."),
+    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
+                                            "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
+
+    Writes <name>_summary.csv (per pathway: time-averaged, trough and maximal
+    inhibition, fraction of the last interval above 50 % and 90 %, hours after the
+    dose of the maximum, plasma exposure), <name>_timecourses.csv and a figure.
+    Examples:
+
+      jakstat regimen ruxolitinib 20mg --every 12h --days 5
+
+      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 -m STAT5B_N642H
+    """
+    import jakstat_sbml as js
+
+    _agg()
+    _writable(out)
+    model = _load(context)
+    bg = _background(knockout, overexpress, mutation)
+    stimuli = None
+    if cytokine:
+        stimuli = {}
+        for item in cytokine:
+            name, _, value = item.partition("=")
+            stimuli[name.strip()] = _dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
+    with _reported(), _flags_printed_later():
+        reg = js.regimen(drug, _dose(dose), every=_dose(every), days=days, formulation=formulation)
+        with _progress() as bar:
+            result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
+                                          progress=bar, **bg)
+    name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    with _reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(summary, index=False)
+        result.time_courses.to_csv(courses, index=False)
+        _save_figure(result.plot(), figure)
+    table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
+    for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
+        table.add_column(column, justify="left" if column == "pathway" else "right")
+    for _, row in result.table.iterrows():
+        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" for c in
+                                     ("mean_inhibition", "fraction_above_50", "fraction_above_90",
+                                      "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
+    console.print(table)
+    _warn(_flags(result))
+    _wrote(summary, courses, figure)
+
+
 @app.command("export")
 def export_command(
     format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "

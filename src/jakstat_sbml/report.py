@@ -40,7 +40,7 @@ def steps() -> list[str]:
     out = [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
-    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "index"]
+    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "index"]
     return out
 
 
@@ -87,6 +87,11 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     sections.append(("Drug potency against measured data", pharmacology_section(model, out, fmt)))
     tick("pharmacology")
+
+    from .dosing.report import dosing_section
+
+    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt)))
+    tick("dosing")
 
     index = write_index(out, model, sections)
     tick("index")
