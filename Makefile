@@ -3,7 +3,11 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate pharmacology clean
+.PHONY: demo test build bench calibrate pharmacology vendor clean
+
+# The explore page's browser test drives Debian's Chromium (Playwright's own browser
+# download is not reachable here); installed once, as root, where it is missing.
+CHROMIUM := /usr/bin/chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +25,11 @@ demo: $(VENV)/.installed       ## simulate the bundled model and write report/
 	MPLBACKEND=Agg $(BIN)/jakstat report --out report
 	@echo "open report/index.md"
 
-test: $(VENV)/.installed-test  ## the whole suite, tests/ and notebooks/ (what CI runs)
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
@@ -35,6 +43,11 @@ pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pha
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
+
+vendor:                        ## refresh the cytoscape.js inlined into `jakstat explore` pages, at package.json's version
+	npm ci --no-audit --no-fund
+	cp node_modules/cytoscape/dist/cytoscape.min.js src/jakstat_sbml/explore/vendor/cytoscape.min.js
+	cp node_modules/cytoscape/LICENSE src/jakstat_sbml/explore/vendor/cytoscape.LICENSE
 
 clean:
 	rm -rf $(VENV) report .pytest_cache
