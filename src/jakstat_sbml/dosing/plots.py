@@ -27,7 +27,7 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
         raise InputError("arms must not be empty")
     names = names[:MAX_ARMS_PLOTTED]
     if axes is None:
-        fig, axes = plt.subplots(2, len(names), figsize=(4.6 * len(names), 6.2), sharex="col", squeeze=False,
+        fig, axes = plt.subplots(2, len(names), figsize=(max(5.5, 4.6 * len(names)), 6.4), sharex="col", squeeze=False,
                                  constrained_layout=True, gridspec_kw={"height_ratios": [1, 1.4]})
     else:
         axes = np.asarray(axes, dtype=object).reshape(2, -1)
@@ -68,6 +68,7 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
         bottom.legend(fontsize=7, ncol=2, loc="upper left")
     how = "cytokine on throughout" if result.stimulation == "continuous" else \
         "blood drawn and stimulated ex vivo"
-    fig.suptitle(f"Dosing regimens in context {result.context!r} ({how}); shaded: last dosing interval",
+    # two lines: one arm's figure is narrow, and a one-line title was cut at both ends
+    fig.suptitle(f"Dosing regimens in context {result.context!r}\n({how}; shaded: last dosing interval)",
                  fontsize=10)
     return fig
