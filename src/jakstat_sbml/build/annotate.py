@@ -1,0 +1,184 @@
+"""Annotation of the compiled SBML: MIRIAM identifiers of every species' genes (from the
+catalog), SBO terms of reactions and parameters, GO terms of compartments, and the
+sources of the model (the figure, the literature in the Antimony comments and
+tables, every parameter's source)."""
+
+from __future__ import annotations
+
+import re
+
+import libsbml
+
+from .. import catalog
+from ..errors import ModelFileError
+
+MODEL_ID = "jakstat"
+FIGURE_DOI = "10.3390/cancers17040568"
+
+# Review and structural sources cited in the Antimony comments (DESIGN 2.1).
+STRUCTURE_SOURCES = [
+    "doi:10.1002/pro.3518",  # Morris, Kershaw & Babon, Protein Sci 2018 (receptor/JAK/STAT pairings)
+    "doi:10.1038/nrd.2017.201",  # Schwartz et al., Nat Rev Drug Discov 2017
+    "doi:10.1073/pnas.0237333100",  # Swameye et al., PNAS 2003 (nucleocytoplasmic cycling)
+    "doi:10.1128/MCB.22.16.5662-5668.2002",  # ten Hoeve et al., MCB 2002 (TC-PTP)
+    "doi:10.1074/jbc.M006128200",  # Aoki & Matsuda, JBC 2000 (PTP1B on STAT5)
+    "doi:10.1182/blood-2008-03-144329",  # Lu et al., Blood 2008 (PTP1B on STAT6)
+    "doi:10.1074/jbc.M106788200",  # Myers et al., JBC 2001 (PTP1B on JAK2/TYK2)
+    "doi:10.1126/science.278.5344.1803",  # Chung et al., Science 1997 (PIAS3)
+    "doi:10.1073/pnas.95.18.10626",  # Liu et al., PNAS 1998 (PIAS1)
+    "pubmed:21233313",  # Nelson et al., Blood 2011 (pimozide)
+    "doi:10.1182/blood-2008-06-164368",  # Cornejo et al., Blood 2009 (JAK3 A572V)
+    "doi:10.1016/s0092-8674(00)81169-3",  # Rodig et al., Cell 1998 (JAK1 knockout)
+    "doi:10.1002/j.1460-2075.1995.tb07124.x",  # Guschin et al., EMBO J 1995 (gp130 JAKs)
+    "doi:10.1093/emboj/cdg007",  # Ragimbeau et al., EMBO J 2003 (TYK2 and IFNAR1)
+    "doi:10.1073/pnas.0600070103",  # Stauber et al., PNAS 2006 (IL-2 receptor)
+]
+
+# Species id tokens that are not genes.
+_STATE_TOKENS = {"p", "nuc", "cyt", "mRNA"}
+# Ligand species ids that name a multi-gene or differently named protein.
+_LIGAND_GENES = {"IL12": ("IL12A", "IL12B"), "IFNA": ("IFNA2",)}
+
+_GO = {"extracellular": "GO:0005615", "cytoplasm": "GO:0005737", "nucleus": "GO:0005634"}
+
+# Reaction id prefix -> SBO term.
+_REACTION_SBO = {
+    "load": 177, "bind": 177, "assemble": 177, "handover": 177, "dimerise": 177, "pair": 177,
+    "activate": 216, "phos": 216,
+    "deactivate": 330, "dephos": 330, "release": 330, "unpair": 330,
+    "syn": 393, "transcribe": 183, "translate": 184,
+    "deg": 179, "degrade": 179, "turnover": 179, "internalise": 179,
+    "import": 185, "shuttle": 185,
+}
+
+
+def _parameter_sbo(pid: str, unit: str) -> int:
+    if pid.startswith("Kd_") or pid.startswith("Kd"):
+        return 282  # dissociation constant
+    if pid.startswith(("IC50_", "K_pimozide", "Ki_", "Kcell_")):
+        return 261  # inhibitory constant
+    if pid.startswith(("Km_", "K_tx")):
+        return 27  # Michaelis constant
+    if pid.startswith("kcat_"):
+        return 25  # catalytic rate constant
+    if pid.startswith("v_tx"):
+        return 186  # maximal velocity
+    if pid.endswith("_total") or pid.startswith(("dose_", "ATP_")):
+        return 196  # concentration of an entity pool
+    if unit in ("per_minute", "per_nM_per_minute"):
+        return 9  # kinetic constant
+    return 2  # quantitative systems description parameter
+
+
+def species_genes(species_id: str) -> list[str]:
+    """HGNC symbols of the proteins a species id is made of, in order (with repeats)."""
+    out: list[str] = []
+    for tok in species_id.split("_"):
+        if tok in _STATE_TOKENS:
+            continue
+        if tok in _LIGAND_GENES:
+            out.extend(_LIGAND_GENES[tok])
+        elif tok in catalog.GENES:
+            out.append(tok)
+        elif tok.startswith("p") and tok[1:] in catalog.GENES:
+            out.append(tok[1:])
+    return out
+
+
+def _cv(uri_kind: str, qualifier: int, uris: list[str], model_qualifier: bool = False) -> libsbml.CVTerm:
+    term = libsbml.CVTerm(libsbml.MODEL_QUALIFIER if model_qualifier else libsbml.BIOLOGICAL_QUALIFIER)
+    if model_qualifier:
+        term.setModelQualifierType(qualifier)
+    else:
+        term.setBiologicalQualifierType(qualifier)
+    for u in uris:
+        term.addResource(f"https://identifiers.org/{u}")
+    return term
+
+
+def _ensure_metaid(sbase: libsbml.SBase) -> None:
+    if not sbase.isSetMetaId():
+        sbase.setMetaId(f"meta_{sbase.getId()}")
+
+
+def _add(sbase, term) -> None:
+    _ensure_metaid(sbase)
+    if sbase.addCVTerm(term) != libsbml.LIBSBML_OPERATION_SUCCESS:
+        raise ModelFileError(f"could not annotate {sbase.getId()}")
+
+
+def sources_as_uris(sources: list[str]) -> list[str]:
+    uris: list[str] = []
+    for s in sources:
+        for m in re.finditer(r"(doi:10\.[^\s;,)]+|PMID\s*\d+|pubmed:\d+)", s):
+            tok = m.group(1).rstrip(".")
+            if tok.upper().startswith("PMID"):
+                tok = "pubmed:" + re.sub(r"\D", "", tok)
+            if tok not in uris:
+                uris.append(tok)
+    return uris
+
+
+def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] = ()) -> str:
+    """Identifiers, SBO terms, names and references, from the catalog and the tables."""
+    doc = libsbml.readSBMLFromString(sbml)
+    model = doc.getModel()
+    model.setId(MODEL_ID)
+    model.setMetaId(MODEL_ID)
+    model.setName("jakstat-sbml: cytokine-driven JAK/STAT signalling")
+    model.setNotes(
+        '<body xmlns="http://www.w3.org/1999/xhtml"><p>Mechanistic model of cytokine-driven '
+        "JAK/STAT signalling (7 cytokines, 13 receptor chains, 4 JAKs, 7 STATs and IRF9, "
+        "SOCS1/SOCS3/CISH feedback, PTPN6/PTPN11/PTPN2/PTPN1, PIAS1/PIAS3, ruxolitinib, "
+        "tofacitinib, pimozide), after Figure 1 of Kashyap et al., Cancers 2025, "
+        f"doi:{FIGURE_DOI}. Time in minutes, concentrations in nM. Parameters and their "
+        "sources: models/parameters.tsv. Model licence: CC BY 4.0.</p></body>"
+    )
+    _add(model, _cv("", libsbml.BQM_IS_DERIVED_FROM, [f"doi:{FIGURE_DOI}"], model_qualifier=True))
+    refs = sources_as_uris([r["source"] for r in rows] + list(network_sources) + STRUCTURE_SOURCES)
+    _add(model, _cv("", libsbml.BQM_IS_DESCRIBED_BY, refs, model_qualifier=True))
+    _add(model, _cv("", libsbml.BQB_HAS_TAXON, ["taxonomy:9606"]))
+
+    for comp in model.getListOfCompartments():
+        _add(comp, _cv("", libsbml.BQB_IS, [_GO[comp.getId()]]))
+
+    for sp in model.getListOfSpecies():
+        sid = sp.getId()
+        if sid in catalog.DRUGS:
+            sp.setSBOTerm(247)
+            sp.setName(sid)
+            _add(sp, _cv("", libsbml.BQB_IS, [catalog.DRUGS[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
+            continue
+        genes = species_genes(sid)
+        if not genes:
+            raise ModelFileError(f"species {sid!r} names no gene of the catalog")
+        sp.setName(sid.replace("_", ":"))
+        unique = list(dict.fromkeys(genes))
+        if sid.endswith("_mRNA"):
+            sp.setSBOTerm(250)  # ribonucleic acid (libsbml does not place 278, mRNA, under material entity)
+            _add(sp, _cv("", libsbml.BQB_IS_ENCODED_BY, [f"hgnc.symbol:{unique[0]}"]))
+            _add(sp, _cv("", libsbml.BQB_ENCODES, [f"uniprot:{catalog.GENES[unique[0]].uniprot}"]))
+        elif len(genes) == 1:
+            sp.setSBOTerm(252)
+            g = catalog.GENES[genes[0]]
+            _add(sp, _cv("", libsbml.BQB_IS, [f"uniprot:{g.uniprot}", f"hgnc.symbol:{g.symbol}"]))
+        else:
+            sp.setSBOTerm(253)
+            parts = [f"uniprot:{catalog.GENES[g].uniprot}" for g in unique]
+            _add(sp, _cv("", libsbml.BQB_HAS_PART, parts + [f"hgnc.symbol:{g}" for g in unique]))
+
+    for rx in model.getListOfReactions():
+        prefix = rx.getId().split("_", 1)[0]
+        if prefix not in _REACTION_SBO:
+            raise ModelFileError(f"reaction {rx.getId()!r}: no SBO term for prefix {prefix!r}")
+        rx.setSBOTerm(_REACTION_SBO[prefix])
+
+    by_id = {r["id"]: r for r in rows}
+    for p in model.getListOfParameters():
+        row = by_id.get(p.getId())
+        unit = row["unit"] if row else p.getUnits()
+        p.setSBOTerm(_parameter_sbo(p.getId(), unit))
+        if row:
+            p.setName(row["description"])
+
+    return libsbml.writeSBMLToString(doc)
