@@ -442,3 +442,16 @@ def test_cli_source_types_no_catalog_list():
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "jakstat " not in node.value:
             for kind, names in LISTS.items():
                 assert len(_named(node.value, names)) < 2, (kind, node.value)
+
+
+def test_cli_names_the_published_datasets_from_the_calibration_package():
+    """`jakstat calibrate --help` lists every published dataset, from calibration.ALL_DATASETS,
+    and no string literal in cli.py names two of them (a typed list would go stale)."""
+    import ast
+
+    from jakstat_sbml.calibration import ALL_DATASETS
+
+    assert _named(_helps()["calibrate dataset"], ALL_DATASETS) == set(ALL_DATASETS)
+    for node in ast.walk(ast.parse(inspect.getsource(cli))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "jakstat " not in node.value:
+            assert len(_named(node.value, ALL_DATASETS)) < 2, node.value

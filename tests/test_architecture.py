@@ -134,3 +134,18 @@ def test_the_largest_module_stays_readable():
     lines = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
     largest = max(lines, key=lines.get)
     assert lines[largest] <= 1000, f"{largest} has {lines[largest]} lines"
+
+
+def test_no_source_file_is_ignored_by_git():
+    """A .gitignore pattern once matched the build/ subpackage: its new modules were never
+    committed (nor put in the wheel), and only a fresh clone would have noticed."""
+    import shutil
+    import subprocess
+
+    repo = PACKAGE.parents[1]
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        pytest.fail("these tests run in a git checkout of the repository")
+    paths = [str(p.relative_to(repo)) for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=repo, capture_output=True,
+                             text=True).stdout.split()
+    assert ignored == []

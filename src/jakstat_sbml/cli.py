@@ -16,8 +16,8 @@ from rich.table import Table
 from . import catalog
 from .experiments import DEFAULT_DOSES, DEFAULT_DRUG_DOSES
 from .model import DEFAULT_PREINCUBATION
+from .calibration.datasets import ALL_DATASETS, DEFAULT_DATASET
 from .calibration.datasets import DATASETS as PETAB
-from .calibration.datasets import DEFAULT_DATASET
 
 # Help texts name what the catalog holds, generated from it, so they never go stale
 # when a cytokine, drug, mutation, readout or context is added
@@ -629,8 +629,7 @@ def export_command(
 
 @app.command("calibrate")
 def calibrate_command(
-    dataset: str = typer.Argument(..., help="Sobotta_Frontiers2017, Raia_CancerResearch2011, "
-                                            "Boehm_JProteomeRes2014, Bachmann_MSB2011, or all."),
+    dataset: str = typer.Argument(..., help=f"{', '.join(ALL_DATASETS)}, or all."),
     out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (and OUT/summary.tsv)."),
     starts: int = typer.Option(None, help="Multi-start size (default: the dataset's full budget; start 0 is "
                                           "the context's current values)."),
