@@ -105,6 +105,9 @@ def test_an_ic50_outside_the_tested_doses_is_censored_and_counted_never_dropped(
     assert (none.statuses.iloc[:, 0] == "unmeasurable").all()
     assert any("unmeasurable" in f for f in none.flags) and any("same value" in f for f in none.flags)
     assert none.indices["mu_star"].isna().all()
+    # and what the context says is absent cannot be varied there
+    with pytest.raises(InputError, match="sets IL2RA_total to 0"):
+        js.sensitivity(hepatocyte, ["ic50:ruxolitinib:IL6"], n=2, parameters=["IL2RA_total", "kcat_IL6R"])
 
 
 def test_a_knockout_of_a_sampled_parameter_stays_a_knockout():
@@ -134,13 +137,13 @@ def test_a_killed_command_line_run_resumes_from_its_checkpoint_with_the_same_res
     assert 3 <= len(done_before) < total, "the run was not interrupted part-way"
     assert not (killed / "sensitivity_indices.csv").exists()
 
-    rerun = subprocess.run([*args, "--out", str(killed)], env=env, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run([*args, "--out", str(killed)], env=env, capture_output=True, encoding="utf-8", timeout=300)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"reused {len(done_before)}, computed {total - len(done_before)}" in " ".join(rerun.stdout.split())
     assert all(p.stat().st_mtime_ns == t for p, t in done_before.items())  # finished chunks were not redone
 
     fresh = tmp_path / "fresh"
-    whole = subprocess.run([*args, "--out", str(fresh)], env=env, capture_output=True, text=True, timeout=300)
+    whole = subprocess.run([*args, "--out", str(fresh)], env=env, capture_output=True, encoding="utf-8", timeout=300)
     assert whole.returncode == 0, whole.stdout + whole.stderr
     for name in ("sensitivity_indices.csv", "sensitivity_samples.csv"):
         assert (killed / name).read_bytes() == (fresh / name).read_bytes(), name

@@ -204,6 +204,14 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"seed must be an integer, got {seed!r}")
     ranges = uncertain_parameters(parameters)
+    # A context may set a parameter to 0 on purpose (hepatocytes have no IL-2
+    # receptor): sampling it would add what the context says is absent.
+    context_values = model.parameter_values()
+    absent = [p for p in ranges.index if context_values.get(p) == 0]
+    if absent and parameters is not None:
+        raise InputError(f"context {model.context!r} sets {', '.join(absent)} to 0 (absent in these cells); "
+                         "it cannot vary there")
+    ranges = ranges.drop(index=absent)
     if len(ranges) < 2:
         raise InputError("a sensitivity analysis needs at least 2 parameters to vary")
     names = list(ranges.index)
@@ -219,6 +227,8 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
     status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
     index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
+    if absent:
+        flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
     samples = pd.DataFrame(10.0 ** design, columns=names)
     return SensitivityResult(method, tuple(outputs.columns), {p.name: p.unit for p in predictions}, tuple(names), n,
                              seed, samples, outputs, status_frame, index_table, model.context, tuple(flags),
