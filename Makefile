@@ -3,7 +3,11 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate pharmacology sensitivity clean
+.PHONY: demo test build bench calibrate pharmacology sensitivity vendor clean
+
+# The explore page's browser test drives Debian's Chromium (Playwright's own browser
+# download is not reachable here); installed once, as root, where it is missing.
+CHROMIUM := /usr/bin/chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +25,11 @@ demo: $(VENV)/.installed       ## simulate the bundled model and write report/
 	MPLBACKEND=Agg $(BIN)/jakstat report --out report
 	@echo "open report/index.md"
 
-test: $(VENV)/.installed-test  ## the whole suite, tests/ and notebooks/ (what CI runs)
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
@@ -42,6 +50,11 @@ sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predi
 	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --method sobol \
 		--n 128 --top 8 --morris docs/uncertainty/morris/sensitivity_indices.csv -j 2 --chunk-size 64 \
 		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
+
+vendor:                        ## refresh the cytoscape.js inlined into `jakstat explore` pages, at package.json's version
+	npm ci --no-audit --no-fund
+	cp node_modules/cytoscape/dist/cytoscape.min.js src/jakstat_sbml/explore/vendor/cytoscape.min.js
+	cp node_modules/cytoscape/LICENSE src/jakstat_sbml/explore/vendor/cytoscape.LICENSE
 
 clean:
 	rm -rf $(VENV) report .pytest_cache

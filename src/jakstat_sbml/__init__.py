@@ -6,6 +6,8 @@
 """
 
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
+from .dosing import Regimen, regimen
+from .dosing.exposure import ExposureResponse, exposure_response, lowest_dose
 from .errors import InputError, JakStatError, JakStatWarning, ModelFileError, SimulationError, UnknownNameError
 from .experiments import (
     Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
@@ -19,10 +21,10 @@ from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
-    "Combination", "Condition", "CytokineResponse", "DoseResponse", "InputError", "JakStatError", "JakStatWarning",
+    "Combination", "Condition", "CytokineResponse", "DoseResponse", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
     "KnockoutScreen", "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "combination", "contexts", "cytokine_response",
-    "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "mutations",
-    "plasma", "readouts", "run", "sensitivity", "validate_pharmacology",
+    "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
+    "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

@@ -580,6 +580,77 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
     _wrote(index)
 
 
+class Stimulation(str, Enum):
+    continuous = "continuous"
+    ex_vivo = "ex-vivo"
+
+
+@app.command("regimen")
+def regimen_command(
+    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
+    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
+    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default every "
+                                                                    f"cytokine at its standard dose: {CYTOKINES})."),
+    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
+                                            "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
+
+    Writes <name>_summary.csv (per pathway: time-averaged, trough and maximal
+    inhibition, fraction of the last interval above 50 % and 90 %, hours after the
+    dose of the maximum, plasma exposure), <name>_timecourses.csv and a figure.
+    Examples:
+
+      jakstat regimen ruxolitinib 20mg --every 12h --days 5
+
+      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 -m STAT5B_N642H
+    """
+    import jakstat_sbml as js
+
+    _agg()
+    _writable(out)
+    model = _load(context)
+    bg = _background(knockout, overexpress, mutation)
+    stimuli = None
+    if cytokine:
+        stimuli = {}
+        for item in cytokine:
+            name, _, value = item.partition("=")
+            stimuli[name.strip()] = _dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
+    with _reported(), _flags_printed_later():
+        reg = js.regimen(drug, _dose(dose), every=_dose(every), days=days, formulation=formulation)
+        with _progress() as bar:
+            result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
+                                          progress=bar, **bg)
+    name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    with _reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(summary, index=False)
+        result.time_courses.to_csv(courses, index=False)
+        _save_figure(result.plot(), figure)
+    table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
+    for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
+        table.add_column(column, justify="left" if column == "pathway" else "right")
+    for _, row in result.table.iterrows():
+        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" for c in
+                                     ("mean_inhibition", "fraction_above_50", "fraction_above_90",
+                                      "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
+    console.print(table)
+    _warn(_flags(result))
+    _wrote(summary, courses, figure)
+
+
 @app.command("export")
 def export_command(
     format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "
@@ -885,6 +956,52 @@ def validate_pharmacology_command(
         console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "
                       f"{ph.TARGET_WORST:g}x[/yellow]")
         raise typer.Exit(1)
+
+
+@app.command()
+def explore(
+    out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
+                                                                    "dose (repeatable; default all seven)."),
+    gene: list[str] = typer.Option([], "--gene", "-g", help="Knockout offered on the page (repeatable; default "
+                                                            "every gene of the model)."),
+    picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
+                                            "(coloured by the first cytokine at 15 min)."),
+    context: str = CONTEXT,
+):
+    """Interactive pathway map drawn from the model: one HTML file that opens offline.
+
+    Nodes and edges are read from the SBML and the catalog; colours come from a
+    precomputed grid (each cytokine alone, with each drug at three doses, with each
+    gene knocked out) and the knockout screen. Hover a node for its identifiers and
+    value; click nodes to plot their time course. Example:
+
+      jakstat explore --out map.html -c IL2 -c IL6
+    """
+    _agg()
+    from . import explore as ex
+    from .files import install
+
+    _writable(out, folder=False)
+    if picture is not None:
+        _writable(picture.with_suffix(".png"), folder=False)
+    model = _load(context)
+    with _reported(out.parent), _flags_printed_later():
+        with _progress() as progress:
+            task = progress.add_task("simulations", total=None)
+            data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
+                                   progress=lambda done, total: progress.update(task, completed=done, total=total))
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = ex.write_page(data, Path(tmp) / out.name)
+            install(staged, out)
+        written = [out]
+        if picture is not None:
+            written += ex.save_map(model, picture, cytokine=next(iter(data["cytokines"])))
+    console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
+                  f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
+    _wrote(*written)
 
 
 if __name__ == "__main__":

@@ -365,7 +365,7 @@ class Model:
 
     def simulate(self, cytokines=None, drugs=None, knockouts=None, overexpress=None,
                  mutations=None, parameters=None, preincubation=DEFAULT_PREINCUBATION, t_end=120.0,
-                 points=None, readouts=None, plasma=False, **unknown) -> pd.DataFrame:
+                 points=None, readouts=None, plasma=False, regimen=None, **unknown) -> pd.DataFrame:
         """Time course of the named readouts.
 
         Doses: bare numbers are nM, strings carry units ("40 ng/mL", "1 uM"); a bare
@@ -379,8 +379,28 @@ class Model:
         ``tx_*`` 0-1), never negative (see :data:`NEGATIVE_TOLERANCE`);
         ``df.attrs["condition"]`` holds the condition. A misspelt keyword raises
         UnknownNameError naming the nearest valid one.
+
+        ``regimen=js.regimen("ruxolitinib", "20 mg", every="12 h", days=5)`` (or a list,
+        one per drug) doses orally from time 0 while the cytokines stay on; the run
+        then lasts the whole regimen unless ``t_end`` says otherwise (min; the 120 min
+        default applies only without a regimen), one point per 10 min, and the frame
+        gains ``plasma_<drug>`` (total) and ``free_<drug>`` (nM) columns
+        (:mod:`jakstat_sbml.dosing`, docs/dosing.md).
         """
-        _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
+        _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts", "regimen"], "simulate() keyword")
+        if regimen is not None:
+            # The regimen object runs itself (jakstat_sbml.dosing depends on this module, never
+            # the other way round), so any object with a ``simulate_regimens`` will do.
+            first = regimen[0] if isinstance(regimen, (list, tuple)) and regimen else regimen
+            simulate_regimens = getattr(first, "simulate_regimens", None)
+            if simulate_regimens is None:
+                raise InputError(f"regimen= takes js.regimen(...) or a list of them, got {regimen!r}")
+            cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
+                                  overexpress=overexpress, mutations=mutations, parameters=parameters,
+                                  preincubation=preincubation, plasma=plasma)
+            whole_regimen = t_end == 120.0 and points is None  # the plain default means "the whole regimen"
+            return simulate_regimens(self, cond, regimen, t_end=None if whole_regimen else t_end, points=points,
+                                     readouts=None if readouts is None else _names(readouts, "readouts"))
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
                               preincubation=preincubation, t_end=t_end, points=points, plasma=plasma)

@@ -40,7 +40,7 @@ def steps() -> list[str]:
     out = [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
-    out += ["knockout screen", "combination", "mutations", "pharmacology", "index"]
+    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "index"]
     return out
 
 
@@ -75,6 +75,9 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     tick("knockout screen")
     sections.append(("Knockout screen", screen_section(screen, out, fmt)))
 
+    sections.append(("Pathway map", map_section(model, out, screen)))
+    tick("pathway map")
+
     comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
     tick("combination")
     sections.append(("Drug combination", combination_section(comb, out, fmt)))
@@ -84,6 +87,11 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     sections.append(("Drug potency against measured data", pharmacology_section(model, out, fmt)))
     tick("pharmacology")
+
+    from .dosing.report import dosing_section
+
+    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt)))
+    tick("dosing")
 
     index = write_index(out, model, sections)
     tick("index")
@@ -216,6 +224,25 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
               "[knockout_screen_log2fc.csv](knockout_screen_log2fc.csv) (matrix)", "",
               f"![knockout screen]({figure})"]
     return "\n".join(lines)
+
+
+def map_section(model: Model, out: Path, screen: KnockoutScreen) -> str:
+    """The interactive map (map.html, coloured by the report's own knockout screen too)
+    and its static picture (map.png, map.svg)."""
+    from . import explore
+
+    explore.write_page(explore.explore_data(model, screen=screen), out / "map.html")
+    cytokine, time = "IL2", 15.0
+    png, svg = explore.save_map(model, out / "map", cytokine=cytokine, time=time)
+    return "\n".join([
+        "The pathway drawn from the model itself (every node and edge read from the SBML and the catalog), "
+        f"coloured here by whole-cell activity {time:g} min after {cytokine} "
+        f"{catalog.CYTOKINES[cytokine].standard_dose}. The interactive page, [map.html](map.html) (one file, "
+        "opens offline), colours it by any cytokine, time, drug dose, knockout or the knockout screen above; "
+        "`jakstat explore` writes it alone.", "",
+        f"Static picture: [{png.name}]({png.name}), [{svg.name}]({svg.name})", "",
+        f"![pathway map]({png.name})",
+    ])
 
 
 def combination_section(comb: Combination, out: Path, figure_format: str) -> str:

@@ -54,6 +54,11 @@ def _ureg():
     return ureg
 
 
+def unit_registry():
+    """The package's pint unit registry (with ``M`` = mol/L), built once."""
+    return _ureg()
+
+
 @dataclass(frozen=True)
 class PlasmaDose:
     """A drug dose given as a total plasma concentration; converted to free drug with

@@ -1,0 +1,381 @@
+"""Exposure-response: how much of each pathway a dosing regimen inhibits, and when.
+
+:func:`exposure_response` simulates one or more regimens ("arms") on each cytokine
+pathway and summarises the last dosing interval (the steady state, when the regimen
+is long enough; a flag says when it is not):
+
+- ``mean_inhibition``: time-averaged inhibition of the pathway's main readout,
+  ``1 - readout / readout without drug`` (the convention of ``js.dose_response``);
+- ``fraction_above_50`` / ``fraction_above_90``: fraction of the interval with at
+  least 50 % / 90 % inhibition;
+- ``trough_inhibition``: inhibition at the end of the interval (before the next dose),
+  ``min_inhibition`` / ``max_inhibition`` and ``hours_to_max_inhibition`` (after the dose);
+- the plasma exposure of each drug over the interval: Cmax, Cmin and average, total
+  and free (nM).
+
+Two ways to stimulate (docs/dosing.md):
+
+- ``stimulation="continuous"``: the cytokine is on from the first dose and stays on,
+  the pathway follows the drug over days (the regimen SBML with its dosing events;
+  chronic exposure as in inflamed skin). The reference is the same simulation
+  without drug.
+- ``stimulation="ex vivo"``: a blood sample drawn at time t is stimulated outside
+  the body: constant drug at the free plasma concentration C(t), 30 min of drug
+  (the package's pre-incubation default) then ``stimulation_minutes`` of cytokine
+  (15), readout at the end, against the same without drug. This is how the
+  clinical pharmacodynamic studies measure inhibition (they are kept to test the
+  model, never to fit it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError, JakStatWarning
+from ..model import Condition, Model
+from ..units import quiet_bare_doses
+from .regimen import Regimen
+from .simulation import as_regimens, free_column, plasma_column, simulate_regimens
+
+STIMULATIONS = ("continuous", "ex vivo")
+OUTPUT_STEP_MIN = 5.0  # continuous runs: 5 min resolves 1 % of a 12 h interval
+EX_VIVO_SAMPLE_H = 0.5  # ex vivo: one blood sample every 30 min of the interval
+EX_VIVO_PREINCUBATION_MIN = 30.0  # the package's default pre-incubation (drug on the cells before cytokine)
+EX_VIVO_STIMULATION_MIN = 15.0
+# A reference (no drug) readout below this has no inhibition to speak of (nM, ~4 molecules per cell).
+MEASURABLE_REFERENCE_NM = 0.01
+STEADY_STATE_TOLERANCE = 0.05  # relative change of the trough between the last two intervals
+PATHWAY_STEADY_TOLERANCE = 0.02  # absolute change of the mean inhibition between the last two intervals
+
+
+@dataclass
+class ExposureResponse:
+    """Regimens x pathways: a summary table, the time courses, and a plot."""
+
+    table: pd.DataFrame  # one row per arm and cytokine
+    time_courses: pd.DataFrame  # long: arm, cytokine, readout, time_h, plasma/free per drug, readout, reference, inhibition
+    arms: dict[str, tuple[Regimen, ...]]
+    stimulation: str
+    context: str
+    background: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary table (one row per arm and cytokine pathway)."""
+        return self.table.copy()
+
+    def inhibition_matrix(self, measure: str = "mean_inhibition") -> pd.DataFrame:
+        """Arm x pathway matrix of one summary column (default the time-averaged inhibition)."""
+        if measure not in self.table.columns:
+            raise InputError(f"unknown measure {measure!r} (columns: {', '.join(self.table.columns)})")
+        matrix = self.table.pivot(index="arm", columns="pathway", values=measure)
+        return matrix.loc[list(self.arms), list(pd.unique(self.table.pathway))]  # the order simulated
+
+    def summary(self) -> dict:
+        """The headline numbers: time-averaged inhibition per arm and pathway, how, where, flags."""
+        return {"stimulation": self.stimulation, "context": self.context, "background": self.background,
+                "mean_inhibition": {arm: row.dropna().to_dict()
+                                    for arm, row in self.inhibition_matrix().iterrows()},
+                "flags": "; ".join(self.flags)}
+
+    def plot(self, ax=None, arms: Sequence[str] | None = None):
+        """Plasma concentration over time above the inhibition of each pathway's main readout,
+        one column per arm (``ax``: a 2 x n array of axes to draw into). Returns the Figure."""
+        from .plots import exposure_figure
+
+        return exposure_figure(self, arms, axes=ax)
+
+
+def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: str = "continuous",
+                      stimulation_minutes: float = EX_VIVO_STIMULATION_MIN, sample_every_h: float = EX_VIVO_SAMPLE_H,
+                      plasma: bool = False, progress=False, **background) -> ExposureResponse:
+    """Exposure-response of ``regimens`` on ``cytokines`` (default: every cytokine at its
+    standard dose, one pathway at a time, each read at its main readout).
+
+    ``regimens``: a ``js.regimen(...)``; a list of arms, an arm being a regimen or a
+    tuple of regimens given together; or a mapping of arm label to arm.
+    ``cytokines``: names (standard doses) or a mapping of name to dose.
+    Background keywords (``knockouts``, ``mutations``, ``overexpress``, ``parameters``,
+    ``drugs``; ``plasma=True`` reads background drug doses as total plasma) apply to
+    every simulation, with and without the regimen. ``progress=True`` shows a bar.
+    """
+    arms = _arms(regimens)
+    if stimulation not in STIMULATIONS:
+        raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
+    stimuli = _stimuli(cytokines)
+    for key in background:
+        if key not in ("knockouts", "mutations", "overexpress", "parameters", "drugs"):
+            raise InputError(f"exposure_response() got an unexpected keyword {key!r} (background keywords: "
+                             "knockouts, mutations, overexpress, parameters, drugs)")
+    if stimulation == "ex vivo":
+        stimulation_minutes = _positive(stimulation_minutes, "stimulation_minutes")
+        sample_every_h = _positive(sample_every_h, "sample_every_h")
+    if plasma not in (True, False):
+        raise InputError(f"plasma must be True or False, got {plasma!r}")
+    if plasma and background.get("drugs"):
+        from ..units import plasma as plasma_dose  # marks a dose as total plasma (idempotent)
+
+        background["drugs"] = {d: plasma_dose(v) for d, v in dict(background["drugs"]).items()}
+    with quiet_bare_doses():
+        checked = Condition.make(cytokines=dict(stimuli), **background)  # validate once, early
+    if checked.drugs:  # free nM from here on, so the no-drug and ex vivo runs read them alike
+        background["drugs"] = dict(checked.drugs)
+
+    rows, courses, flags = [], [], []
+    total = len(stimuli) * (len(arms) + 1)
+    with _progress(progress, total, f"{stimulation} stimulation") as advance:
+        for cytokine, dose in stimuli.items():
+            readout = catalog.CYTOKINES[cytokine].main_readout
+            for label, arm in arms.items():
+                if stimulation == "continuous":
+                    course = _continuous(model, arm, cytokine, dose, readout, background, advance)
+                else:
+                    course = _ex_vivo(model, arm, cytokine, dose, readout, background, stimulation_minutes,
+                                      sample_every_h, advance)
+                row, row_flags = _summarise(course, arm, readout, stimulation)
+                rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
+                             "readout": readout, **row, "flags": "; ".join(row_flags)})
+                flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
+                courses.append(course.assign(arm=label, cytokine=cytokine, readout=readout))
+            advance(0)
+    table = pd.DataFrame(rows)
+    table.attrs.update(stimulation=stimulation, context=model.context)
+    for f in flags:
+        import warnings
+
+        warnings.warn(f, JakStatWarning, stacklevel=2)
+    time_courses = pd.concat(courses, ignore_index=True)
+    return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags))
+
+
+def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",
+                days: float = 3, inhibition: float = 0.5, fraction: float = 0.8, formulation: str = "IR",
+                stimulation: str = "continuous", **background) -> tuple[float | None, pd.DataFrame]:
+    """The lowest of ``doses_mg`` keeping ``cytokine``'s main readout inhibited by at least
+    ``inhibition`` over at least ``fraction`` of the dosing interval at steady state.
+
+    Returns (dose in mg or None if no dose reaches it, the summary row of every dose).
+    """
+    from .regimen import regimen
+
+    if not 0 < inhibition < 1 or not 0 < fraction <= 1:
+        raise InputError(f"inhibition must be in (0, 1) and fraction in (0, 1], got {inhibition!r}, {fraction!r}")
+    column = {0.5: "fraction_above_50", 0.9: "fraction_above_90"}.get(inhibition)
+    arms = {f"{d:g} mg": regimen(drug, d, every=every, days=days, formulation=formulation) for d in sorted(doses_mg)}
+    result = exposure_response(model, arms, [cytokine], stimulation=stimulation, **background)
+    table = result.table.copy()
+    if column is None:  # a threshold other than 50 / 90 %: recompute from the time courses
+        column = f"fraction_above_{inhibition:g}"
+        table[column] = [_fraction_above(*_window(result.time_courses[result.time_courses.arm == a],
+                                                  result.arms[a]), inhibition) for a in table.arm]
+    table["dose_mg"] = [arms[a].dose_mg for a in table.arm]
+    reached = table[table[column] >= fraction]
+    return (float(reached.dose_mg.min()) if len(reached) else None), table
+
+
+# ----------------------------------------------------------------------------- simulations
+
+
+def _continuous(model, arm, cytokine, dose, readout, background, advance) -> pd.DataFrame:
+    t_end = max(r.duration_h for r in arm) * 60.0
+    points = int(round(t_end / OUTPUT_STEP_MIN)) + 1
+    with quiet_bare_doses():
+        cond = Condition.make(cytokines={cytokine: dose}, **background)
+    drugged = simulate_regimens(model, cond, arm, t_end=t_end, points=points, readouts=[readout])
+    advance(1)
+    with quiet_bare_doses():
+        reference = model.run(Condition.make(cytokines={cytokine: dose}, t_end=t_end, points=points, **background),
+                              readouts=[readout])
+    advance(1)
+    course = drugged.rename(columns={"time": "time_min"})
+    course.insert(0, "time_h", course.pop("time_min") / 60.0)
+    course["reference"] = reference[readout].to_numpy()
+    course["inhibition"] = _inhibition(course[readout].to_numpy(), course["reference"].to_numpy())
+    return course
+
+
+def _ex_vivo(model, arm, cytokine, dose, readout, background, minutes, every_h, advance) -> pd.DataFrame:
+    from ..parallel import run
+
+    duration = max(r.duration_h for r in arm)
+    interval = max(r.interval_h for r in arm)
+    # samples over the last two intervals (the earlier one tells whether the pathway is at steady state)
+    start = max(0.0, duration - 2 * interval)
+    times = np.arange(start, duration + 1e-9, every_h)
+    with quiet_bare_doses():
+        common = dict(background, preincubation=EX_VIVO_PREINCUBATION_MIN, t_end=minutes, points=2)
+        reference = Condition.make(cytokines={cytokine: dose}, **common)
+        fixed = dict(background.get("drugs") or {})
+        conds = [reference] + [
+            Condition.make(cytokines={cytokine: dose},
+                           **dict(common, drugs={**fixed, **{r.drug: float(r.plasma_free_nM([t])[0]) for r in arm}}))
+            for t in times]
+    frame = run(model, conds, readouts=[readout])
+    advance(2)
+    final = frame.groupby("condition", sort=True)[readout].last().to_numpy()
+    values, ref = final[1:], final[0]
+    course = pd.DataFrame({"time_h": times})
+    for r in arm:
+        course[plasma_column(r.drug)] = r.plasma_total_nM(times)
+        course[free_column(r.drug)] = r.plasma_free_nM(times)
+    course[readout] = values
+    course["reference"] = ref
+    course["inhibition"] = _inhibition(values, np.full(values.shape, ref))
+    return course
+
+
+def _inhibition(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    out = np.full(values.shape, np.nan)
+    ok = reference >= MEASURABLE_REFERENCE_NM
+    out[ok] = 1 - values[ok] / reference[ok]
+    return out
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def _window(course: pd.DataFrame, arm) -> tuple[np.ndarray, np.ndarray]:
+    """Hours since the last dose and inhibition over the last dosing interval."""
+    duration = max(r.duration_h for r in arm)
+    interval = max(r.interval_h for r in arm)
+    t = course["time_h"].to_numpy()
+    inside = t >= duration - interval - 1e-9
+    return t[inside] - (duration - interval), course["inhibition"].to_numpy()[inside]
+
+
+def _mean(t: np.ndarray, y: np.ndarray) -> float:
+    return float(np.trapezoid(y, t) / (t[-1] - t[0]))
+
+
+def _fraction_above(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """Fraction of [t0, t_end] with y >= threshold, y linear between samples."""
+    total = 0.0
+    for (a, b), (ya, yb) in zip(zip(t[:-1], t[1:]), zip(y[:-1], y[1:])):
+        if ya >= threshold and yb >= threshold:
+            total += b - a
+        elif ya >= threshold or yb >= threshold:
+            total += (b - a) * (max(ya, yb) - threshold) / abs(yb - ya)
+    return float(total / (t[-1] - t[0]))
+
+
+def _summarise(course: pd.DataFrame, arm, readout: str, stimulation: str) -> tuple[dict, list[str]]:
+    flags = []
+    t, inh = _window(course, arm)
+    row: dict = {}
+    if np.isnan(inh).any():
+        flags.append(f"the no-drug {readout} is below {MEASURABLE_REFERENCE_NM} nM: no inhibition to measure")
+        row.update(mean_inhibition=math.nan, fraction_above_50=math.nan, fraction_above_90=math.nan,
+                   trough_inhibition=math.nan, min_inhibition=math.nan, max_inhibition=math.nan,
+                   hours_to_max_inhibition=math.nan)
+    else:
+        peak = int(np.argmax(inh))
+        row.update(mean_inhibition=_mean(t, inh), fraction_above_50=_fraction_above(t, inh, 0.5),
+                   fraction_above_90=_fraction_above(t, inh, 0.9), trough_inhibition=float(inh[-1]),
+                   min_inhibition=float(inh.min()), max_inhibition=float(inh[peak]),
+                   hours_to_max_inhibition=float(t[peak]))
+        interval = max(r.interval_h for r in arm)
+        all_t = course["time_h"].to_numpy() - (max(r.duration_h for r in arm) - 2 * interval)
+        before = (all_t >= -1e-9) & (all_t <= interval + 1e-9)
+        if before.sum() > 2 and t.size > 2:
+            earlier = _mean(all_t[before], course["inhibition"].to_numpy()[before])
+            if abs(earlier - row["mean_inhibition"]) > PATHWAY_STEADY_TOLERANCE:
+                flags.append(f"the pathway is not at steady state: mean inhibition {earlier:.2f} in the previous "
+                             f"interval, {row['mean_inhibition']:.2f} in the last; give more days")
+    fine = np.linspace(0, max(r.interval_h for r in arm), 1441)
+    end = max(r.duration_h for r in arm)
+    for r in arm:
+        last = end - r.interval_h  # the regimen's own last interval (its steady state)
+        total = r.plasma_total_nM(last + fine[fine <= r.interval_h])
+        row.update({f"{r.drug}_dose_mg": r.dose_mg, f"{r.drug}_interval_h": r.interval_h,
+                    f"{r.drug}_cmax_nM": float(total.max()), f"{r.drug}_cmin_nM": float(total[-1]),
+                    f"{r.drug}_cavg_nM": _mean(fine[fine <= r.interval_h], total),
+                    f"{r.drug}_free_cmax_nM": float(total.max() * r.pk.fraction_unbound),
+                    f"{r.drug}_free_cavg_nM": _mean(fine[fine <= r.interval_h], total) * r.pk.fraction_unbound})
+        if r.doses >= 2:
+            previous = float(r.plasma_total_nM([last])[0])
+            if total[-1] > 0 and abs(total[-1] - previous) / total[-1] > STEADY_STATE_TOLERANCE:
+                flags.append(f"{r.drug} is not at pharmacokinetic steady state after {r.doses} doses (trough "
+                             f"{previous:.3g} -> {total[-1]:.3g} nM); give more days (half-life "
+                             f"{r.pk.half_life_h:.3g} h: about 5 half-lives are needed)")
+        else:
+            flags.append(f"{r.drug}: a single dose, not a steady state")
+    return row, flags
+
+
+# ----------------------------------------------------------------------------- input
+
+
+def _arms(value) -> dict[str, tuple[Regimen, ...]]:
+    if isinstance(value, Regimen):
+        items = [value]
+    elif isinstance(value, Mapping):
+        arms = {}
+        for label, arm in value.items():
+            arms[str(label)] = _arm(arm)
+        if not arms:
+            raise InputError("regimens must not be empty")
+        return arms
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        items = list(value)
+    else:
+        raise InputError(f"regimens must be a js.regimen(...), a list of arms or a mapping of label to arm, "
+                         f"got {value!r}")
+    if not items:
+        raise InputError("regimens must not be empty")
+    arms = {}
+    for item in items:
+        arm = _arm(item)
+        label = " + ".join(r.label() for r in arm)
+        if label in arms:
+            raise InputError(f"the arm {label!r} is given twice")
+        arms[label] = arm
+    return arms
+
+
+def _arm(value) -> tuple[Regimen, ...]:
+    return as_regimens(value)
+
+
+def _stimuli(cytokines) -> dict[str, object]:
+    if cytokines is None:
+        return {c.name: c.standard_dose for c in catalog.CYTOKINES.values()}
+    if isinstance(cytokines, str):
+        cytokines = [cytokines]
+    if isinstance(cytokines, Mapping):
+        return {catalog.cytokine(c).name: dose for c, dose in cytokines.items()}
+    names = [catalog.cytokine(c).name for c in cytokines]
+    if not names:
+        raise InputError("cytokines must not be empty (None means every cytokine)")
+    return {c: catalog.CYTOKINES[c].standard_dose for c in names}
+
+
+def _positive(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InputError(f"{what} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+@contextmanager
+def _progress(progress, total: int, description: str):
+    """Yield a function advancing a rich progress bar (``progress=True`` or a rich Progress)."""
+    if hasattr(progress, "add_task"):
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+        return
+    if not progress:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -1,0 +1,184 @@
+"""Oral pharmacokinetics of the model's drugs: one compartment, first-order absorption.
+
+The parameters come from ``data/pharmacokinetics/pk_parameters.tsv`` (every row
+sourced; docs/dosing.md). A drug's formulation ("IR" immediate release, "XR"
+extended release) has a bioavailability ``F``, a volume ``V``, a clearance ``CL``
+(given, or derived from the half-life as ``CL = ln2 V / t1/2``) and an absorption
+rate ``ka`` derived from the published time of the peak (``Tmax = ln(ka/ke) /
+(ka - ke)`` with ``ke = CL / V``). Rows of formulation ``all`` (molar mass) and the
+IR rows serve every formulation unless the formulation has its own.
+
+Why one compartment: the labels give volume, clearance and half-life as
+mono-exponential summaries; the two-compartment population model of ruxolitinib
+(Appeldoorn et al. 2023) has parameters that were not available here. At the
+approved 12- and 24-hour intervals a 3-hour half-life leaves the drug-free
+trough, not the distribution phase, to shape the pathway's exposure.
+
+:func:`plasma_concentration` is the closed-form total plasma concentration of a
+dosing schedule (superposition of single doses); the regimen SBML integrates the
+same model with events, and the tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError, UnknownNameError
+
+FORMULATIONS = {"IR": "immediate release", "XR": "extended release"}
+
+
+def data_dir() -> Path:
+    """Folder of the pharmacokinetic tables (inside the package in a wheel)."""
+    packaged = catalog.models_dir().parent / "data" / "pharmacokinetics"
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data" / "pharmacokinetics"
+
+
+@cache
+def parameter_table() -> pd.DataFrame:
+    """``pk_parameters.tsv``: drug, formulation, parameter, value, unit, source, notes."""
+    table = pd.read_csv(data_dir() / "pk_parameters.tsv", sep="\t", keep_default_na=False)
+    table["value"] = table["value"].astype(float)
+    return table
+
+
+@cache
+def observation_table() -> pd.DataFrame:
+    """``pk_observations.tsv``: published Cmax, half-life, Tmax... that the PK is checked against."""
+    table = pd.read_csv(data_dir() / "pk_observations.tsv", sep="\t", keep_default_na=False)
+    for column in ("dose_mg", "value", "low", "high"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+@dataclass(frozen=True)
+class PKParameters:
+    """One drug in one formulation: what the one-compartment oral model needs."""
+
+    drug: str
+    formulation: str  # "IR" or "XR"
+    molar_mass: float  # g/mol
+    bioavailability: float  # F, fraction of the dose reaching plasma
+    volume_L: float
+    clearance_L_per_h: float
+    absorption_rate_per_h: float  # ka
+    fraction_unbound: float  # plasma fu (catalog): free = fu * total
+
+    @property
+    def elimination_rate_per_h(self) -> float:
+        return self.clearance_L_per_h / self.volume_L
+
+    @property
+    def half_life_h(self) -> float:
+        return math.log(2) / self.elimination_rate_per_h
+
+    @property
+    def tmax_single_dose_h(self) -> float:
+        ka, ke = self.absorption_rate_per_h, self.elimination_rate_per_h
+        return math.log(ka / ke) / (ka - ke)
+
+    def with_changes(self, **changes: float) -> PKParameters:
+        """A copy with some numbers changed (e.g. a patient's clearance); names checked,
+        values must be finite and > 0 (fractions at most 1)."""
+        allowed = ["bioavailability", "volume_L", "clearance_L_per_h", "absorption_rate_per_h", "fraction_unbound"]
+        clean = {}
+        for name, value in changes.items():
+            if name not in allowed:
+                raise UnknownNameError("pharmacokinetic parameter", name, allowed)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise InputError(f"pk[{name!r}] must be a finite number > 0, got {value!r}")
+            if name in ("bioavailability", "fraction_unbound") and value > 1:
+                raise InputError(f"pk[{name!r}] is a fraction and must be at most 1, got {value!r}")
+            clean[name] = float(value)
+        updated = replace(self, **clean)
+        if math.isclose(updated.absorption_rate_per_h, updated.elimination_rate_per_h, rel_tol=1e-9):
+            raise InputError("absorption and elimination rates are equal; the closed-form curve needs them apart")
+        return updated
+
+
+def formulations(drug: str) -> list[str]:
+    """The formulations with tabulated pharmacokinetics for ``drug`` (e.g. ["IR", "XR"])."""
+    name = catalog.drug(drug).name
+    rows = parameter_table()
+    return sorted(set(rows.loc[(rows.drug == name) & (rows.formulation != "all"), "formulation"]))
+
+
+def pk_parameters(drug: str, formulation: str = "IR") -> PKParameters:
+    """The tabulated pharmacokinetics of ``drug`` in ``formulation`` ("IR" or "XR")."""
+    name = catalog.drug(drug).name
+    known = formulations(name)
+    if not known:
+        raise InputError(f"no pharmacokinetics tabulated for {name} (data/pharmacokinetics/pk_parameters.tsv)")
+    key = str(formulation).upper()
+    if key not in known:
+        raise UnknownNameError(f"formulation of {name}", formulation, known)
+    return _pk_parameters(name, key)
+
+
+@cache
+def _pk_parameters(drug: str, formulation: str) -> PKParameters:
+    rows = parameter_table()
+    rows = rows[rows.drug == drug]
+
+    def value(parameter: str) -> float | None:
+        # the formulation's own row, else the immediate-release row, else the drug-wide row
+        for f in (formulation, "IR", "all"):
+            hit = rows[(rows.formulation == f) & (rows.parameter == parameter)]
+            if len(hit):
+                return float(hit["value"].iloc[0])
+        return None
+
+    volume = value("volume")
+    clearance = value("clearance")
+    if clearance is None:
+        clearance = math.log(2) * volume / value("half_life")
+    ke = clearance / volume
+    ka = absorption_rate_from_tmax(value("tmax"), ke)
+    return PKParameters(drug, formulation, value("molar_mass"), value("bioavailability"), volume, clearance, ka,
+                        catalog.drug(drug).fraction_unbound)
+
+
+def absorption_rate_from_tmax(tmax_h: float, elimination_rate_per_h: float) -> float:
+    """The first-order absorption rate (/h, faster than elimination) whose single-dose
+    peak is at ``tmax_h`` in a one-compartment model."""
+    from scipy.optimize import brentq
+
+    ke = elimination_rate_per_h
+
+    def peak_time(ka: float) -> float:
+        return math.log(ka / ke) / (ka - ke)
+
+    # peak_time falls from 1/ke (ka -> ke) to 0 (ka -> infinity)
+    if not 0 < tmax_h < 1 / ke:
+        raise InputError(f"a Tmax of {tmax_h:g} h cannot be reached with an elimination rate of {ke:.3g} /h")
+    return brentq(lambda ka: peak_time(ka) - tmax_h, ke * (1 + 1e-9), ke * 1e6, xtol=1e-12, rtol=1e-12)
+
+
+def dose_nmol(dose_mg: float, pk: PKParameters) -> float:
+    return dose_mg * 1e-3 / pk.molar_mass * 1e9
+
+
+def plasma_concentration(times_h, dose_times_h, dose_mg: float, pk: PKParameters) -> np.ndarray:
+    """Total plasma concentration (nM) at ``times_h`` after oral doses at ``dose_times_h``.
+
+    One compartment with first-order absorption: each dose adds
+    ``F D / V * ka / (ka - ke) * (exp(-ke t) - exp(-ka t))``.
+    """
+    t = np.asarray(times_h, dtype=float)
+    ka, ke = pk.absorption_rate_per_h, pk.elimination_rate_per_h
+    scale = pk.bioavailability * dose_nmol(dose_mg, pk) / pk.volume_L * ka / (ka - ke)
+    total = np.zeros_like(t)
+    for start in dose_times_h:
+        since = t - start
+        after = since >= 0
+        total[after] += scale * (np.exp(-ke * since[after]) - np.exp(-ka * since[after]))
+    return total

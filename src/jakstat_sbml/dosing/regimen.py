@@ -1,0 +1,161 @@
+"""Dosing regimens: which drug, how much, how often, for how long.
+
+>>> import jakstat_sbml as js
+>>> rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=5)
+>>> xr = js.regimen("tofacitinib", "11 mg", every="24 h", days=5, formulation="XR")
+
+The first dose is taken at time 0, the last at ``(doses - 1) * interval``; a
+regimen lasts ``doses * interval`` (its last dosing interval is the steady-state
+window the exposure-response summary reads).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import catalog
+from ..errors import InputError
+from .pharmacokinetics import PKParameters, formulations, pk_parameters, plasma_concentration
+
+MAX_DAYS = 365  # a year of dosing; longer runs say nothing the steady state does not
+MAX_DOSE_MG = 10_000  # 10 g: no oral dose of these drugs comes near
+DEFAULT_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """An oral dosing schedule of one drug with its pharmacokinetics."""
+
+    drug: str
+    dose_mg: float
+    interval_h: float
+    doses: int
+    pk: PKParameters
+
+    @property
+    def formulation(self) -> str:
+        return self.pk.formulation
+
+    @property
+    def duration_h(self) -> float:
+        """From the first dose to the end of the last dosing interval."""
+        return self.doses * self.interval_h
+
+    @property
+    def dose_times_h(self) -> np.ndarray:
+        return np.arange(self.doses) * self.interval_h
+
+    @property
+    def daily_dose_mg(self) -> float:
+        return self.dose_mg * 24 / self.interval_h
+
+    def label(self) -> str:
+        every = {12: "twice daily", 24: "once daily", 8: "three times daily"}.get(self.interval_h,
+                                                                              f"every {self.interval_h:g} h")
+        xr = " XR" if self.formulation == "XR" else ""
+        return f"{self.drug} {self.dose_mg:g} mg{xr} {every}"
+
+    def plasma_total_nM(self, times_h) -> np.ndarray:
+        """Total plasma concentration (nM) at ``times_h`` (closed form)."""
+        return plasma_concentration(times_h, self.dose_times_h, self.dose_mg, self.pk)
+
+    def plasma_free_nM(self, times_h) -> np.ndarray:
+        """Free (unbound) plasma concentration (nM): total x fraction unbound."""
+        return self.pk.fraction_unbound * self.plasma_total_nM(times_h)
+
+    def as_dict(self) -> dict:
+        return {"drug": self.drug, "dose_mg": self.dose_mg, "interval_h": self.interval_h, "doses": self.doses,
+                "formulation": self.formulation, "label": self.label()}
+
+    def __str__(self) -> str:
+        return f"{self.label()}, {self.doses} doses"
+
+    @staticmethod
+    def simulate_regimens(model, condition, regimens, **options):
+        """What ``model.simulate(regimen=...)`` calls (see :func:`.simulation.simulate_regimens`)."""
+        from .simulation import simulate_regimens
+
+        return simulate_regimens(model, condition, regimens, **options)
+
+
+def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: int | None = None,
+            formulation: str = "IR", pk: Mapping[str, float] | None = None) -> Regimen:
+    """An oral regimen: ``dose`` of ``drug`` ``every`` interval, for ``days`` (default 5) or ``doses``.
+
+    ``dose`` is a mass with units ("20 mg", "0.5 g") or a number of mg; ``every`` a
+    time with units ("12 h", "1 day", "720 min") or a number of hours. ``formulation``
+    is "IR" (immediate release) or "XR" (tofacitinib 11 mg once daily).
+    ``pk={"clearance_L_per_h": 30}`` changes a tabulated pharmacokinetic number (e.g.
+    a patient's). Bad input (unknown drug or formulation, negative or unitless-nonsense
+    dose, an interval that is not a time) raises InputError naming the value.
+    """
+    name = catalog.drug(drug).name
+    if not formulations(name):
+        raise InputError(f"no pharmacokinetics tabulated for {name}")
+    params = pk_parameters(name, formulation)
+    if pk:
+        if not isinstance(pk, Mapping):
+            raise InputError(f"pk must be a mapping of parameter name to value, got {pk!r}")
+        params = params.with_changes(**dict(pk))
+    mg = _quantity(dose, "mg", f"dose of {name}", kind="[mass]")
+    if mg <= 0:
+        raise InputError(f"dose of {name} must be > 0 mg, got {dose!r}")
+    if mg > MAX_DOSE_MG:
+        raise InputError(f"dose of {name}: {dose!r} is {mg / 1000:g} g, more than any oral dose of it "
+                         f"(limit {MAX_DOSE_MG / 1000:g} g)")
+    interval = _quantity(every, "h", "every", kind="[time]")
+    if not 0.25 <= interval <= 24 * 28:
+        raise InputError(f"every must be from 15 min to 4 weeks, got {every!r}")
+    if days is not None and doses is not None:
+        raise InputError("give days= or doses=, not both")
+    if doses is None:
+        days_value = DEFAULT_DAYS if days is None else _positive(days, "days")
+        if days_value > MAX_DAYS:
+            raise InputError(f"days must be at most {MAX_DAYS}, got {days!r}")
+        count = max(1, math.ceil(days_value * 24 / interval - 1e-9))
+    else:
+        if isinstance(doses, bool) or not isinstance(doses, numbers.Integral) or doses < 1:
+            raise InputError(f"doses must be a whole number >= 1, got {doses!r}")
+        count = int(doses)
+        if count * interval > MAX_DAYS * 24:
+            raise InputError(f"{count} doses every {interval:g} h last more than {MAX_DAYS} days")
+    return Regimen(name, mg, interval, count, params)
+
+
+def _positive(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value <= 0:
+        raise InputError(f"{what} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _quantity(value, unit: str, what: str, *, kind: str) -> float:
+    """A number (already in ``unit``) or a string/quantity with units, in ``unit``."""
+    example = "20 mg" if unit == "mg" else "12 h"
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be a number ({unit}) or a string such as {example!r}, got {value!r}")
+    if isinstance(value, numbers.Real):
+        number = float(value)
+    else:
+        import pint
+
+        from ..units import unit_registry
+
+        try:
+            q = unit_registry().Quantity(value.strip()) if isinstance(value, str) else value
+            number = float(q.to(unit).magnitude) if hasattr(q, "to") else float(q)
+        except (pint.errors.DimensionalityError, AttributeError):
+            raise InputError(f"{what}: {value!r} is not a {kind.strip('[]')}; give a number ({unit}) or a "
+                             f"string such as {example!r}") from None
+        except Exception:
+            raise InputError(f"{what}: cannot read {value!r}; give a number ({unit}) or a string such as "
+                             f"{example!r}") from None
+    if not math.isfinite(number):
+        raise InputError(f"{what} must be finite, got {value!r}")
+    if number < 0:
+        raise InputError(f"{what} must not be negative, got {value!r}")
+    return number

@@ -1,0 +1,58 @@
+"""The dosing section of ``jakstat report``: approved regimens side by side on every pathway."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from .. import catalog
+from ..errors import JakStatWarning
+from .exposure import exposure_response
+from .regimen import regimen
+
+REPORT_DAYS = 3  # both drugs are at pharmacokinetic steady state after a day (half-life ~3 h)
+
+
+def approved_regimens() -> dict:
+    """The approved oral regimens compared in the report (labels: Jakafi 5-25 mg twice daily;
+    Xeljanz 5 or 10 mg twice daily, XR 11 mg once daily)."""
+    arms = {f"ruxolitinib {d} mg BID": regimen("ruxolitinib", d, every="12 h", days=REPORT_DAYS) for d in (5, 20, 25)}
+    arms["tofacitinib 5 mg BID"] = regimen("tofacitinib", 5, every="12 h", days=REPORT_DAYS)
+    arms["tofacitinib 10 mg BID"] = regimen("tofacitinib", 10, every="12 h", days=REPORT_DAYS)
+    arms["tofacitinib 11 mg XR QD"] = regimen("tofacitinib", 11, every="24 h", days=REPORT_DAYS, formulation="XR")
+    return arms
+
+
+def dosing_section(model, out: Path, figure_format: str) -> str:
+    """Markdown of the section; writes dosing.csv, dosing_mutant.csv and a figure into ``out``."""
+    import matplotlib.pyplot as plt
+
+    arms = approved_regimens()
+    mutant = {m: 0.5 for m in catalog.MUTATIONS}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", JakStatWarning)
+        wild = exposure_response(model, arms)
+        mut = exposure_response(model, arms, mutations=mutant)
+    wild.to_frame().to_csv(out / "dosing.csv", index=False)
+    mut.to_frame().to_csv(out / "dosing_mutant.csv", index=False)
+    fig = wild.plot(arms=["ruxolitinib 20 mg BID", "tofacitinib 5 mg BID", "tofacitinib 11 mg XR QD"])
+    figure = f"dosing.{figure_format}"
+    fig.savefig(out / figure, dpi=110)
+    plt.close(fig)
+    pathways = list(wild.inhibition_matrix().columns)
+    lines = [f"Oral regimens (one-compartment PK from data/pharmacokinetics, free drug = fu x total plasma) driving "
+             f"the model in context {model.context!r}; each cytokine at its standard dose from the first dose on "
+             f"(continuous stimulation, docs/dosing.md). Time-averaged inhibition of the main readout over the "
+             f"last dosing interval of {REPORT_DAYS} days; in brackets with the CTCL mutations "
+             f"({', '.join(mutant)}, mutant fraction 0.5 each).", "",
+             "| regimen | " + " | ".join(pathways) + " |", "|---" * (len(pathways) + 1) + "|"]
+    w, m = wild.inhibition_matrix(), mut.inhibition_matrix()
+    for arm in arms:
+        lines.append(f"| {arm} | " + " | ".join(f"{100 * w.loc[arm, p]:.0f}% ({100 * m.loc[arm, p]:.0f}%)"
+                                              for p in pathways) + " |")
+    flags = sorted({str(c.message) for c in caught})
+    if flags:
+        lines += ["", "Flags: " + "; ".join(flags)]
+    lines += ["", "Data (every summary number, both backgrounds): [dosing.csv](dosing.csv), "
+              "[dosing_mutant.csv](dosing_mutant.csv)", "", f"![dosing regimens]({figure})"]
+    return "\n".join(lines)
