@@ -9,7 +9,7 @@
 
 from .predictions import IC50, KnockoutEffect, headline_predictions, prediction
 from .ranges import parameter_ranges, uncertain_parameters
-from .sensitivity import SensitivityResult, indices, sample_design, sensitivity
+from .sensitivity import SensitivityResult, indices, sample_design, sensitivity, top_parameters
 
 __all__ = ["IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
-           "indices", "sample_design", "sensitivity", "uncertain_parameters"]
+           "indices", "sample_design", "sensitivity", "top_parameters", "uncertain_parameters"]

@@ -236,8 +236,25 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
                              counts["checkpoint"])
 
 
+def top_parameters(indices_csv: str | Path | None, k: int) -> list[str]:
+    """The ``k`` most important parameters of a saved Morris run
+    (``sensitivity_indices.csv``), taken rank by rank over its predictions."""
+    if indices_csv is None:
+        raise InputError("the top parameters come from a Morris run: give its sensitivity_indices.csv (--morris)")
+    path = Path(indices_csv)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file (the sensitivity_indices.csv of a Morris run)")
+    table = pd.read_csv(path)
+    if not {"parameter", "rank", "mu_star"} <= set(table.columns):
+        raise InputError(f"{path} is not the sensitivity_indices.csv of a Morris run (no mu_star column)")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k must be a positive integer, got {k!r}")
+    ranked = table.sort_values(["rank", "mu_star"], ascending=[True, False])["parameter"]
+    return list(dict.fromkeys(ranked))[:k]
+
+
 def _predictions(spec) -> list[Prediction]:
-    if isinstance(spec, str) and spec.strip().lower() == "headline":
+    if isinstance(spec, str) and spec.strip().lower() == "headline" or spec == ["headline"]:
         return headline_predictions()
     items = [spec] if isinstance(spec, str) or not isinstance(spec, Sequence) else list(spec)
     if not items:
@@ -405,4 +422,5 @@ def _progress(progress, total: int, description: str):
         yield lambda n, text: bar.update(task, advance=n, description=text)
 
 
-__all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "sample_design", "sensitivity"]
+__all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "sample_design", "sensitivity",
+           "top_parameters"]
