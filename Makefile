@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate pharmacology vendor clean
+.PHONY: demo test build bench calibrate pharmacology sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -43,6 +43,13 @@ pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pha
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
+
+sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predictions (Morris, then Sobol over the top 8; about 1-2 h on 2 cores, resumable)
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --chunk-size 32 \
+		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --method sobol \
+		--n 128 --top 8 --morris docs/uncertainty/morris/sensitivity_indices.csv -j 2 --chunk-size 64 \
+		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
 
 vendor:                        ## refresh the cytoscape.js inlined into `jakstat explore` pages, at package.json's version
 	npm ci --no-audit --no-fund

@@ -17,6 +17,7 @@ from .interop import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
+from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
@@ -24,6 +25,6 @@ __all__ = [
     "KnockoutScreen", "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
-    "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "validate_pharmacology",
+    "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

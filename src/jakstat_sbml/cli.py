@@ -761,6 +761,73 @@ def calibrate_command(
     _wrote(Path(out) / "summary.tsv")
 
 
+@app.command("sensitivity")
+def sensitivity_command(
+    prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT] "
+                                                     "(repeatable), or 'headline' (docs/uncertainty.md)."),
+    method: str = typer.Option("morris", help="morris (every uncertain parameter) or sobol (first and total order)."),
+    n: int = typer.Option(None, "--n", help="Morris trajectories (10) or Sobol base sample, a power of 2 (64)."),
+    parameters: str = typer.Option(None, help="Comma-separated parameters to vary (default every uncertain one)."),
+    top: int = typer.Option(None, help="Vary the TOP most important parameters of a Morris run (--morris)."),
+    morris: Path = typer.Option(None, help="sensitivity_indices.csv of an earlier Morris run, for --top."),
+    seed: int = typer.Option(0, help="Random seed of the design and the bootstrap intervals."),
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("sensitivity"), help="Output folder."),
+    checkpoint: Path = typer.Option(None, help="Folder for finished chunks, resumed from (default OUT/checkpoints)."),
+    chunk_size: int = typer.Option(16, help="Parameter sets per checkpointed chunk."),
+    scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
+    n_jobs: int = N_JOBS,
+    figure_format: FigureFormat = FORMAT,
+):
+    """Global sensitivity of predictions over the parameters' plausible ranges
+    (models/parameters.tsv, log-uniform): Morris screening or Sobol indices.
+
+    Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
+    and a figure; an interrupted run resumes from its checkpoint. Examples:
+
+      jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
+
+      jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 --morris out/morris/sensitivity_indices.csv
+    """
+    import jakstat_sbml as js
+    from .uncertainty import top_parameters
+
+    _agg()
+    _require("SALib", "sensitivity analysis")
+    _writable(out)
+    chosen = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
+    with _reported():
+        if top is not None and chosen:
+            raise js.InputError("give --top (with --morris) or --parameters, not both")
+        chosen = top_parameters(morris, top) if top is not None else chosen
+    client = None
+    if scheduler:
+        _require("distributed", "Dask scale-out (--scheduler)")
+        from distributed import Client
+
+        with _reported():
+            client = Client(scheduler)
+    model = _load(context)
+    try:
+        with _reported(out), _progress() as progress:
+            result = js.sensitivity(model, prediction, method=method, n=n, parameters=chosen, seed=seed,
+                                    n_jobs=1 if client else n_jobs, client=client, chunk_size=chunk_size,
+                                    checkpoint=checkpoint or out / "checkpoints", progress=progress)
+            paths = result.save(out, figure_format.value)
+    finally:
+        if client is not None:
+            client.close()
+    _warn(result.flags)
+    shown = Table("prediction", "top parameters" + (" (mu*)" if method == "morris" else " (ST)"))
+    for name in result.predictions:
+        ranked = result.ranking(name).head(3)
+        shown.add_row(name, ", ".join(f"{r.parameter} {getattr(r, result.score):.3g}" for r in ranked.itertuples()))
+    console.print(shown)
+    console.print(f"{len(result.samples)} parameter sets, {result.simulations} simulations in {result.seconds:.1f} s; "
+                  f"checkpoint chunks reused {result.chunks_reused}, computed {result.chunks_computed}")
+    _wrote(*paths)
+
+
 validate_app = typer.Typer(help="Check the model against measured data it was not built from.", no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 

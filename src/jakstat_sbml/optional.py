@@ -34,6 +34,7 @@ PACKAGES = {
     "pypesto": "pypesto",
     "dask": "dask[distributed]",
     "distributed": "dask[distributed]",
+    "SALib": "SALib",
 }
 
 

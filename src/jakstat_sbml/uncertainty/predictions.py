@@ -1,0 +1,189 @@
+"""Predictions whose uncertainty is analysed: one number per parameter set.
+
+A prediction says which simulations it needs for a parameter set
+(:meth:`conditions`) and turns their time courses into one number
+(:meth:`evaluate`), with a status that says whether the number was determined or
+censored. Nothing is dropped: a value that the tested range cannot determine is
+censored at the bound of that range and counted (docs/uncertainty.md).
+
+- :class:`IC50`: a drug's IC50 on a cytokine's readout, as log10 of nM free drug;
+  status ``determined``, ``above`` (no IC50 up to the highest dose: censored at it),
+  ``below`` (the lowest dose already inhibits by half: censored at it) or
+  ``unmeasurable`` (the cytokine does not drive the readout: censored at the highest
+  dose, since no inhibition is seen at any dose).
+- :class:`KnockoutEffect`: log2 fold change of a readout's AUC (0-120 min) when a
+  gene is knocked out, as in :func:`~jakstat_sbml.experiments.knockout_screen`;
+  status ``determined`` or ``unmeasurable`` (wild-type AUC below the detection
+  floor: censored at 0, no measurable effect).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import catalog
+from ..errors import InputError
+from ..experiments.knockout_screen import log2_fold_change
+from ..experiments.measures import Measure
+from ..experiments.support import judge_inhibition, signal_floor
+from ..model import DEFAULT_PREINCUBATION, Condition
+
+# Doses for an IC50 under uncertainty: one per decade over a range wide enough that
+# parameter sets far from the defaults still have their IC50 inside it (7 doses: the
+# Hill fit has 3 free parameters). Pimozide acts at micromolar doses.
+JAK_INHIBITOR_DOSES = (0.1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e5)
+PIMOZIDE_DOSES = (10.0, 100.0, 1e3, 1e4, 1e5, 1e6)
+STATUSES = ("determined", "above", "below", "unmeasurable")
+
+Readings = Mapping[Condition, tuple[np.ndarray, Mapping[str, np.ndarray]]]  # condition -> (time, readout -> values)
+
+
+@dataclass(frozen=True)
+class IC50:
+    """A drug's IC50 on a cytokine's readout (default: its main readout) at ``time`` min,
+    the drug added 30 min before the cytokine's standard dose; value: log10 IC50 (nM free)."""
+
+    drug: str
+    cytokine: str
+    readout: str | None = None
+    doses: tuple[float, ...] | None = None
+    time: float = 20.0
+
+    def __post_init__(self):
+        d, c = catalog.drug(self.drug), catalog.cytokine(self.cytokine)
+        object.__setattr__(self, "drug", d.name)
+        object.__setattr__(self, "cytokine", c.name)
+        object.__setattr__(self, "readout", catalog.readout(self.readout).name if self.readout else c.main_readout)
+        doses = self.doses or (PIMOZIDE_DOSES if d.name == "pimozide" else JAK_INHIBITOR_DOSES)
+        doses = tuple(sorted(float(x) for x in doses))
+        if len(doses) < 4 or doses[0] <= 0:
+            raise InputError(f"{self.name}: an IC50 under uncertainty needs at least 4 positive doses, got {doses}")
+        object.__setattr__(self, "doses", doses)
+        Measure.make(time=self.time)  # checks time
+
+    @property
+    def name(self) -> str:
+        return f"ic50:{self.drug}:{self.cytokine}:{self.readout}"
+
+    @property
+    def unit(self) -> str:
+        return "log10 nM (free drug)"
+
+    @property
+    def readouts(self) -> tuple[str, ...]:
+        return (self.readout,)
+
+    def conditions(self, parameters: Mapping[str, float]) -> list[Condition]:
+        """No drug, no cytokine, then each dose."""
+        common = dict(parameters=dict(parameters), preincubation=DEFAULT_PREINCUBATION, t_end=self.time, points=2)
+        stimulus = {self.cytokine: catalog.CYTOKINES[self.cytokine].standard_dose}
+        return [Condition.make(cytokines=stimulus, **common), Condition.make(**common),
+                *(Condition.make(cytokines=stimulus, drugs={self.drug: x}, **common) for x in self.doses)]
+
+    def evaluate(self, conditions: Sequence[Condition], readings: Readings) -> tuple[float, str]:
+        measure = Measure.make(time=self.time)
+        values = [measure.of_arrays(readings[c][0], readings[c][1][self.readout]) for c in conditions]
+        baseline, unstimulated, responses = values[0], values[1], np.array(values[2:])
+        doses = np.array(self.doses)
+        fit, _, _, measurable = judge_inhibition(self.drug, self.cytokine, self.readout, doses, responses, baseline,
+                                                 unstimulated, measure, "", lambda x: f"{x:g} nM")
+        top, bottom = math.log10(doses.max()), math.log10(doses.min())
+        if not measurable:
+            return top, "unmeasurable"
+        if fit is not None and math.isfinite(fit.ic50):
+            return math.log10(fit.ic50), "determined"
+        # No IC50 within the doses: below when the lowest dose already inhibits by half
+        # (or more), otherwise above (inhibition stays under half, or no effect at all).
+        inhibition_at_lowest = 1 - responses[np.argmin(doses)] / baseline if baseline else 0.0
+        return (bottom, "below") if inhibition_at_lowest >= 0.5 else (top, "above")
+
+
+@dataclass(frozen=True)
+class KnockoutEffect:
+    """log2 fold change of a readout's AUC over ``window`` when ``gene`` is knocked out,
+    under a cytokine's standard dose (default readout: the cytokine's main one)."""
+
+    gene: str
+    cytokine: str
+    readout: str | None = None
+    window: tuple[float, float] = (0.0, 120.0)
+
+    def __post_init__(self):
+        c = catalog.cytokine(self.cytokine)
+        object.__setattr__(self, "gene", catalog.gene(self.gene).symbol)
+        object.__setattr__(self, "cytokine", c.name)
+        object.__setattr__(self, "readout", catalog.readout(self.readout).name if self.readout else c.main_readout)
+        object.__setattr__(self, "window", Measure.make(window=self.window).window)
+
+    @property
+    def name(self) -> str:
+        return f"knockout:{self.gene}:{self.cytokine}:{self.readout}"
+
+    @property
+    def unit(self) -> str:
+        return "log2 fold change of AUC"
+
+    @property
+    def readouts(self) -> tuple[str, ...]:
+        return (self.readout,)
+
+    def conditions(self, parameters: Mapping[str, float]) -> list[Condition]:
+        """Wild type, then the knockout. The gene's own parameter (e.g. PTPN2_total) may be
+        among the sampled ones: in the knockout it is 0, whatever was sampled."""
+        stimulus = {self.cytokine: catalog.CYTOKINES[self.cytokine].standard_dose}
+        common = dict(cytokines=stimulus, t_end=self.window[1])
+        knocked = dict(parameters)
+        knocked[catalog.GENES[self.gene].parameter] = 0.0
+        return [Condition.make(parameters=dict(parameters), **common),
+                Condition.make(parameters=knocked, knockouts=[self.gene], **common)]
+
+    def evaluate(self, conditions: Sequence[Condition], readings: Readings) -> tuple[float, str]:
+        measure = Measure.make(window=self.window)
+        wt, ko = (measure.of_arrays(readings[c][0], readings[c][1][self.readout]) for c in conditions)
+        if abs(wt) <= signal_floor(measure, wt):
+            return 0.0, "unmeasurable"
+        return float(log2_fold_change(ko, wt)), "determined"
+
+
+Prediction = IC50 | KnockoutEffect
+
+
+def prediction(spec: str | Prediction) -> Prediction:
+    """A prediction from ``ic50:DRUG:CYTOKINE[:READOUT]`` or ``knockout:GENE:CYTOKINE[:READOUT]``
+    (or a prediction, returned as is)."""
+    if isinstance(spec, (IC50, KnockoutEffect)):
+        return spec
+    if not isinstance(spec, str):
+        raise InputError(f"a prediction is IC50(...), KnockoutEffect(...) or a string such as "
+                         f"'ic50:ruxolitinib:IL6', got {spec!r}")
+    kind, *parts = spec.strip().split(":")
+    if kind.lower() not in ("ic50", "knockout") or len(parts) not in (2, 3):
+        raise InputError(f"prediction {spec!r}: write ic50:DRUG:CYTOKINE[:READOUT] or "
+                         f"knockout:GENE:CYTOKINE[:READOUT], e.g. ic50:ruxolitinib:IL6 or knockout:SOCS3:IL6")
+    readout = parts[2] if len(parts) == 3 else None
+    return IC50(parts[0], parts[1], readout) if kind.lower() == "ic50" else KnockoutEffect(parts[0], parts[1], readout)
+
+
+# What a drug acts on: pimozide only on STAT5 and STAT3 phosphorylation (catalog).
+HEADLINE_KNOCKOUTS = (("SOCS3", "IL6"), ("CISH", "IL2"), ("SOCS1", "IFNG"), ("PTPN2", "IL6"))
+
+
+def headline_predictions() -> list[Prediction]:
+    """Each drug's IC50 on each cytokine's main readout the drug can act on, and the
+    feedback and phosphatase knockouts of the screen's strongest negative regulators
+    (:data:`HEADLINE_KNOCKOUTS`)."""
+    out: list[Prediction] = []
+    for d in catalog.drugs():
+        for c in catalog.CYTOKINES.values():
+            if d == "pimozide" and c.main_readout not in ("pSTAT5", "pSTAT3"):
+                continue  # pimozide acts on STAT5 and STAT3 phosphorylation only (docs/pharmacology.md)
+            out.append(IC50(d, c.name))
+    out += [KnockoutEffect(g, c) for g, c in HEADLINE_KNOCKOUTS]
+    return out
+
+
+__all__ = ["IC50", "KnockoutEffect", "Prediction", "STATUSES", "headline_predictions", "prediction"]

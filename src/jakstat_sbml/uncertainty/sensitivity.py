@@ -1,0 +1,426 @@
+"""Global sensitivity of predictions over the parameters' plausible ranges.
+
+Parameters are sampled log-uniformly over their ranges (models/parameters.tsv,
+:mod:`.ranges`). Morris elementary effects screen all ~110 uncertain parameters at
+a cost of ``n x (k + 1)`` parameter sets; Sobol indices (first and total order,
+Saltelli's scheme, ``n x (k + 2)`` sets) are affordable for the top few. Every
+parameter set's simulations go through :func:`jakstat_sbml.run` (serial, local
+processes or a Dask cluster, identical numbers), a chunk of parameter sets at a time,
+each chunk checkpointed to disk when ``checkpoint=`` names a folder.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..model import Condition, Model
+from ..optional import require
+from ..parallel import run
+from .checkpoint import Checkpoint, design_key
+from .predictions import IC50, STATUSES, Prediction, headline_predictions, prediction
+from .ranges import uncertain_parameters
+
+METHODS = ("morris", "sobol")
+DEFAULT_N = {"morris": 10, "sobol": 64}  # Morris trajectories; Sobol base sample (a power of 2)
+MORRIS_LEVELS = 4
+DEFAULT_CHUNK = 16  # parameter sets per chunk: one checkpoint file, one js.run call
+
+
+@dataclass
+class SensitivityResult:
+    """What :func:`sensitivity` found.
+
+    ``indices``: one row per prediction and parameter, ranked (``rank`` 1 = carries
+    the most variance): Morris ``mu_star`` (mean absolute elementary effect: the
+    change of the prediction, in its unit, per the parameter's whole log10 range),
+    ``mu_star_conf``, ``sigma``,
+    ``mu``; Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``. ``samples``: the
+    parameter sets (values, not logs); ``outputs``/``statuses``: each prediction's
+    value per set and whether it was determined or censored (``censoring()`` counts
+    them; ``flags`` says so in words).
+    """
+
+    method: str
+    predictions: tuple[str, ...]
+    units: dict[str, str]
+    parameters: tuple[str, ...]
+    n: int
+    seed: int
+    samples: pd.DataFrame = field(repr=False)
+    outputs: pd.DataFrame = field(repr=False)
+    statuses: pd.DataFrame = field(repr=False)
+    indices: pd.DataFrame = field(repr=False)
+    context: str = "ctcl"
+    flags: tuple[str, ...] = ()
+    simulations: int = 0
+    chunks_reused: int = 0
+    chunks_computed: int = 0
+    seconds: float = 0.0
+    checkpoint: str | None = None
+
+    @property
+    def score(self) -> str:
+        """The column the ranking is by: ``mu_star`` (Morris) or ``ST`` (Sobol)."""
+        return "mu_star" if self.method == "morris" else "ST"
+
+    def ranking(self, prediction: str | Prediction | None = None) -> pd.DataFrame:
+        """Parameters of one prediction (default: the first), most important first."""
+        name = self._name(prediction)
+        return self.indices[self.indices["prediction"] == name].sort_values("rank").reset_index(drop=True)
+
+    def top(self, k: int = 8, prediction: str | Prediction | None = None) -> list[str]:
+        """The ``k`` most important parameters of one prediction, or (default) of any:
+        the union taken rank by rank over every prediction, so each prediction's most
+        important parameters come first."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InputError(f"k must be a positive integer, got {k!r}")
+        if prediction is not None:
+            return self.ranking(prediction)["parameter"].head(k).tolist()
+        ordered = self.indices.sort_values(["rank", self.score], ascending=[True, False])["parameter"]
+        return list(dict.fromkeys(ordered))[:k]
+
+    def censoring(self) -> pd.DataFrame:
+        """Per prediction: how many parameter sets gave each status."""
+        counts = {p: self.statuses[p].value_counts() for p in self.predictions}
+        return pd.DataFrame(counts).T.reindex(columns=list(STATUSES)).fillna(0).astype(int)
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.indices.copy()
+        out.attrs["flags"] = list(self.flags)
+        return out
+
+    def summary(self) -> dict:
+        return {
+            "method": self.method, "context": self.context, "n": self.n, "seed": self.seed,
+            "parameter_sets": len(self.samples), "parameters": len(self.parameters),
+            "simulations": self.simulations, "seconds": round(self.seconds, 2),
+            "chunks_reused": self.chunks_reused, "chunks_computed": self.chunks_computed,
+            "top": {p: self.top(3, p) for p in self.predictions},
+            "censored": self.censoring().to_dict(orient="index"), "flags": list(self.flags),
+        }
+
+    def plot(self, ax=None, k: int = 10):
+        """Horizontal bars of the ``k`` most important parameters of each prediction
+        (Morris mu_star with its 95% interval; Sobol ST and S1); returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        names = list(self.predictions)
+        if ax is not None and len(names) > 1:
+            raise InputError("ax= draws one prediction; this result has several (plot without ax)")
+        if ax is None:
+            cols = min(3, len(names))
+            rows = math.ceil(len(names) / cols)
+            fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 0.32 * k * rows + 1.4 * rows),
+                                     constrained_layout=True, squeeze=False)
+            axes = list(axes.ravel())
+            for extra in axes[len(names):]:
+                extra.set_visible(False)
+        else:
+            fig, axes = ax.figure, [ax]
+        for panel, name in zip(axes, names):
+            table = self.ranking(name).head(k)[::-1]
+            y = np.arange(len(table))
+            if self.method == "morris":
+                panel.barh(y, table["mu_star"], xerr=table["mu_star_conf"], color="tab:blue", alpha=0.8)
+                panel.set_xlabel(f"Morris mu* ({self.units[name]}, per whole range)")
+            else:
+                panel.barh(y + 0.2, table["ST"], height=0.4, xerr=table["ST_conf"], color="tab:red", label="total (ST)")
+                panel.barh(y - 0.2, table["S1"], height=0.4, xerr=table["S1_conf"], color="tab:blue",
+                           label="first order (S1)")
+                panel.set_xlabel("Sobol index (share of variance)")
+                panel.legend(loc="lower right", fontsize=7)
+            panel.set_yticks(y, table["parameter"], fontsize=8)
+            censored = int((self.statuses[name] != "determined").sum())
+            note = f"; {censored}/{len(self.statuses)} censored" if censored else ""
+            panel.set_title(f"{name}\n({self.context}, n={self.n}{note})", fontsize=9)
+        return fig
+
+    def save(self, folder: str | Path, figure_format: str = "png") -> list[Path]:
+        """Write ``sensitivity_indices.csv``, ``sensitivity_samples.csv`` (parameter sets,
+        outputs and statuses), ``sensitivity_censoring.csv`` and the figure."""
+        import matplotlib.pyplot as plt
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "sensitivity_indices.csv", folder / "sensitivity_samples.csv",
+                 folder / "sensitivity_censoring.csv", folder / f"sensitivity.{figure_format}"]
+        self.indices.to_csv(paths[0], index=False, float_format="%.6g")
+        samples = pd.concat([self.samples, self.outputs.add_prefix("value:"), self.statuses.add_prefix("status:")],
+                            axis=1)
+        samples.to_csv(paths[1], index_label="set", float_format="%.10g")
+        self.censoring().to_csv(paths[2], index_label="prediction")
+        fig = self.plot()
+        fig.savefig(paths[3], dpi=110)
+        plt.close(fig)
+        return paths
+
+    def _name(self, p) -> str:
+        if p is None:
+            return self.predictions[0]
+        name = prediction(p).name
+        if name not in self.predictions:
+            raise InputError(f"{name} is not one of this result's predictions: {', '.join(self.predictions)}")
+        return name
+
+
+def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Prediction], method: str = "morris",
+                n: int | None = None, parameters: Sequence[str] | None = None, *, seed: int = 0,
+                n_jobs: int = 1, client=None, checkpoint: str | Path | None = None,
+                chunk_size: int = DEFAULT_CHUNK, progress=False) -> SensitivityResult:
+    """Global sensitivity of one or more predictions to the uncertain parameters.
+
+    ``prediction``: an :class:`~.predictions.IC50` or :class:`~.predictions.KnockoutEffect`,
+    a string (``"ic50:ruxolitinib:IL6"``, ``"knockout:SOCS3:IL6"``), a list of them, or
+    ``"headline"`` (every drug's IC50 on every cytokine's main readout it acts on, and
+    the screen's feedback knockouts). All predictions share the parameter sets.
+    ``method``: ``"morris"`` (``n`` trajectories, default 10) or ``"sobol"`` (``n`` a
+    power of 2, default 64; first and total order). ``parameters``: which to vary (default every
+    uncertain parameter; give a Morris ``result.top(k)`` for Sobol); the rest stay at
+    ``model``'s context values. Sampling is log-uniform over each range.
+
+    ``n_jobs``/``client``/``progress`` as in :func:`jakstat_sbml.run`;
+    ``checkpoint``: a folder where each finished chunk of ``chunk_size`` parameter
+    sets is stored, so a rerun of the same design (same model, predictions,
+    parameters, n, seed, chunk_size) reuses them. Same ``seed``, same result, bit for
+    bit, whichever way it runs and however often it was interrupted.
+    """
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    predictions = _predictions(prediction)
+    n = DEFAULT_N[method] if n is None else n
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise InputError(f"n must be an integer >= 2, got {n!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"seed must be an integer, got {seed!r}")
+    ranges = uncertain_parameters(parameters)
+    # A context may set a parameter to 0 on purpose (hepatocytes have no IL-2
+    # receptor): sampling it would add what the context says is absent.
+    context_values = model.parameter_values()
+    absent = [p for p in ranges.index if context_values.get(p) == 0]
+    if absent and parameters is not None:
+        raise InputError(f"context {model.context!r} sets {', '.join(absent)} to 0 (absent in these cells); "
+                         "it cannot vary there")
+    ranges = ranges.drop(index=absent)
+    if len(ranges) < 2:
+        raise InputError("a sensitivity analysis needs at least 2 parameters to vary")
+    names = list(ranges.index)
+    problem = {"num_vars": len(names), "names": names,
+               "bounds": [[math.log10(lo), math.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
+    design = sample_design(method, problem, n, seed)
+
+    started = time.perf_counter()
+    values, statuses, counts = evaluate_design(model, predictions, names, design, n_jobs=n_jobs, client=client,
+                                               checkpoint=checkpoint, chunk_size=chunk_size, progress=progress,
+                                               label=f"{method}", description={"method": method, "n": n, "seed": seed})
+    seconds = time.perf_counter() - started
+    outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
+    status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
+    index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
+    if absent:
+        flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
+    samples = pd.DataFrame(10.0 ** design, columns=names)
+    return SensitivityResult(method, tuple(outputs.columns), {p.name: p.unit for p in predictions}, tuple(names), n,
+                             seed, samples, outputs, status_frame, index_table, model.context, tuple(flags),
+                             counts["simulations"], counts["reused"], counts["computed"], seconds,
+                             counts["checkpoint"])
+
+
+def top_parameters(indices_csv: str | Path | None, k: int) -> list[str]:
+    """The ``k`` most important parameters of a saved Morris run
+    (``sensitivity_indices.csv``), taken rank by rank over its predictions."""
+    if indices_csv is None:
+        raise InputError("the top parameters come from a Morris run: give its sensitivity_indices.csv (--morris)")
+    path = Path(indices_csv)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file (the sensitivity_indices.csv of a Morris run)")
+    table = pd.read_csv(path)
+    if not {"parameter", "rank", "mu_star"} <= set(table.columns):
+        raise InputError(f"{path} is not the sensitivity_indices.csv of a Morris run (no mu_star column)")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k must be a positive integer, got {k!r}")
+    ranked = table.sort_values(["rank", "mu_star"], ascending=[True, False])["parameter"]
+    return list(dict.fromkeys(ranked))[:k]
+
+
+def _predictions(spec) -> list[Prediction]:
+    if isinstance(spec, str) and spec.strip().lower() == "headline" or spec == ["headline"]:
+        return headline_predictions()
+    items = [spec] if isinstance(spec, str) or not isinstance(spec, Sequence) else list(spec)
+    if not items:
+        raise InputError("give at least one prediction")
+    out = [prediction(p) for p in items]
+    if len({p.name for p in out}) != len(out):
+        raise InputError("a prediction is listed twice")
+    return out
+
+
+def sample_design(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
+    """Parameter sets for ``method`` in the units of ``problem["bounds"]`` (a SALib
+    problem: ``num_vars``, ``names``, ``bounds``; here log10 values), one per row."""
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    require("SALib", "sensitivity analysis")
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
+    if n & (n - 1):
+        raise InputError(f"Sobol sampling needs n to be a power of 2 (its balance properties), got {n}")
+    from SALib.sample import sobol
+
+    return sobol.sample(problem, n, calc_second_order=False, seed=seed)
+
+
+def indices(method: str, problem: dict, design: np.ndarray, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """Morris (``mu_star``, ``mu_star_conf``, ``sigma``, ``mu``) or Sobol (``S1``,
+    ``S1_conf``, ``ST``, ``ST_conf``) indices of output ``y`` over ``design``, one row per
+    parameter, ranked (``rank`` 1 first: by ``mu_star`` or ``ST``). An output with the
+    same value everywhere has no index (NaN) and keeps the parameters' order."""
+    y = np.asarray(y, dtype=float)
+    if y.shape != (len(design),) or not np.isfinite(y).all():
+        raise InputError(f"the output must be one finite number per parameter set ({len(design)}), "
+                         "censored values included")
+    keys = ("mu_star", "mu_star_conf", "sigma", "mu") if method == "morris" else ("S1", "S1_conf", "ST", "ST_conf")
+    if np.ptp(y) == 0:
+        stats = {k: np.full(problem["num_vars"], np.nan) for k in keys}
+    elif method == "morris":
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, design, y, num_levels=MORRIS_LEVELS, seed=seed)
+        stats = {k: np.asarray(res[k], dtype=float) for k in keys}
+    else:
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        stats = {k: np.asarray(res[k], dtype=float) for k in keys}
+    table = pd.DataFrame({"parameter": problem["names"], **stats})
+    table = table.sort_values(keys[0] if method == "morris" else "ST", ascending=False, kind="stable")
+    table.insert(1, "rank", np.arange(1, len(table) + 1))
+    return table.reset_index(drop=True)
+
+
+def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequence[str], design: np.ndarray, *,
+                    n_jobs: int = 1, client=None, checkpoint=None, chunk_size: int = DEFAULT_CHUNK, progress=False,
+                    label: str = "design", description: dict | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Each prediction for each parameter set (rows of ``design``: log10 values of
+    ``names``): (values, statuses, counts of simulations and chunks)."""
+    chunks = [range(a, min(a + chunk_size, len(design))) for a in range(0, len(design), chunk_size)]
+    store = None
+    if checkpoint is not None:
+        key = design_key("jakstat-uncertainty-1", model.roadrunner.getSBML(), model.context,
+                         sorted(model.parameter_values().items()), sorted(model.solver_options.items()),
+                         [repr(p) for p in predictions], list(names), design, chunk_size)
+        store = Checkpoint(checkpoint, key, label, {
+            **(description or {}), "context": model.context, "predictions": [p.name for p in predictions],
+            "parameters": list(names), "parameter_sets": len(design), "chunk_size": chunk_size,
+            "chunks": len(chunks)})
+    values = np.full((len(design), len(predictions)), np.nan)
+    statuses = np.full((len(design), len(predictions)), "", dtype=object)
+    counts = {"simulations": 0, "reused": 0, "computed": 0, "checkpoint": str(store.path) if store else None}
+    with _progress(progress, len(design), f"sensitivity ({label})") as advance:
+        for k, rows in enumerate(chunks):
+            stored = store.load(k) if store else None
+            if stored is not None and stored[0].shape == (len(rows), len(predictions)):
+                values[rows.start:rows.stop], statuses[rows.start:rows.stop] = stored
+                counts["reused"] += 1
+                advance(len(rows), f"sensitivity ({label}): chunk {k + 1}/{len(chunks)} reused")
+                continue
+            part_values, part_statuses, simulated = _evaluate_chunk(model, predictions, names, design[rows.start:rows.stop],
+                                                                    n_jobs, client)
+            values[rows.start:rows.stop], statuses[rows.start:rows.stop] = part_values, part_statuses
+            counts["simulations"] += simulated
+            counts["computed"] += 1
+            if store:
+                store.save(k, part_values, part_statuses)
+            advance(len(rows), f"sensitivity ({label}): chunk {k + 1}/{len(chunks)}")
+    return values, statuses.astype(str), counts
+
+
+def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client):
+    per_set = []  # for each parameter set, each prediction's conditions
+    unique: dict[Condition, int] = {}
+    for row in block:
+        parameters = dict(zip(names, (10.0 ** row).tolist()))
+        needed = [p.conditions(parameters) for p in predictions]
+        for conditions in needed:
+            for c in conditions:
+                unique.setdefault(c, len(unique))
+        per_set.append(needed)
+    conditions = list(unique)
+    readouts = sorted({r for p in predictions for r in p.readouts})
+    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client)
+    readings = _readings(df, conditions, readouts)
+    values = np.empty((len(block), len(predictions)))
+    statuses = np.empty((len(block), len(predictions)), dtype=object)
+    for i, needed in enumerate(per_set):
+        for j, (p, conds) in enumerate(zip(predictions, needed)):
+            values[i, j], statuses[i, j] = p.evaluate(conds, readings)
+    return values, statuses.astype(str), len(conditions)
+
+
+def _readings(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
+    """condition -> (time, readout -> values) from one js.run frame."""
+    index = df["condition"].to_numpy()
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    t = df["time"].to_numpy(dtype=float)[order]
+    ys = {r: df[r].to_numpy(dtype=float)[order] for r in readouts}
+    ids, starts = np.unique(index, return_index=True)
+    ends = np.append(starts[1:], len(index))
+    return {conditions[i]: (t[a:b], {r: ys[r][a:b] for r in readouts}) for i, a, b in zip(ids, starts, ends)}
+
+
+def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFrame, predictions, seed):
+    rows, flags = [], []
+    for p in predictions:
+        y = outputs[p.name].to_numpy(dtype=float)
+        censored = statuses[p.name].value_counts()
+        for status in ("above", "below", "unmeasurable"):
+            if censored.get(status, 0):
+                where = {"above": "censored at the highest dose tested", "below": "censored at the lowest dose tested",
+                         "unmeasurable": ("no signal to inhibit: censored at the highest dose tested"
+                                          if isinstance(p, IC50) else "wild-type signal below the detection "
+                                          "floor: censored at 0")}[status]
+                flags.append(f"{p.name}: {censored[status]} of {len(y)} parameter sets {status} ({where})")
+        if np.ptp(y) == 0:
+            flags.append(f"{p.name}: the same value for every parameter set; no index can be computed")
+        table = indices(method, problem, design, y, seed)
+        table.insert(0, "prediction", p.name)
+        rows.append(table)
+    return pd.concat(rows, ignore_index=True), flags
+
+
+@contextmanager
+def _progress(progress, total: int, description: str):
+    """Yield advance(n, description): a Rich bar on stderr (``progress=True``), a task on the
+    caller's ``rich.progress.Progress``, or nothing."""
+    if hasattr(progress, "add_task"):
+        task = progress.add_task(description, total=total)
+        yield lambda n, text: progress.update(task, advance=n, description=text)
+        return
+    if not progress:
+        yield lambda n, text: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True))
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n, text: bar.update(task, advance=n, description=text)
+
+
+__all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "sample_design", "sensitivity",
+           "top_parameters"]
