@@ -32,6 +32,11 @@ def hepatocyte():
     return js.load_model(context="hepatocyte")
 
 
+@pytest.fixture(scope="session")
+def monocyte():
+    return js.load_model(context="monocyte")
+
+
 def standard(cytokine: str) -> dict:
     """The catalog's standard dose of one cytokine, as a ``cytokines=`` mapping."""
     return {cytokine: catalog.CYTOKINES[cytokine].standard_dose}

@@ -114,16 +114,18 @@ LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values()}  # IL12: IL
 
 
 @pytest.mark.parametrize("cytokine", list(LIGAND_GENES))
-def test_a_ligand_knockout_leaves_the_response_to_added_cytokine_unchanged(ctcl, cytokine):
+def test_a_ligand_knockout_leaves_the_response_to_added_cytokine_unchanged(request, cytokine):
     """Knocking out IL6 in the cell stops the cell's own IL-6, not the recombinant IL-6
     in the medium; the modelled cells make none, so nothing changes (it abolished the
-    response, log2 fold change -6.7, before)."""
+    response, log2 fold change -6.7, before). GM-CSF is tested in the monocyte, the
+    context with its receptor (T cells have none)."""
+    model = request.getfixturevalue("monocyte" if cytokine == "GMCSF" else "ctcl")
     main = catalog.CYTOKINES[cytokine].main_readout
-    wt = ctcl.simulate(cytokines=standard(cytokine), t_end=60)
+    wt = model.simulate(cytokines=standard(cytokine), t_end=60)
     assert wt[main].max() > 0.1  # the cytokine does signal: the comparison is not 0 = 0
     for gene in LIGAND_GENES[cytokine]:
         for genotype in ({"knockouts": [gene]}, {"overexpress": {gene: 5}}):
-            other = ctcl.simulate(cytokines=standard(cytokine), t_end=60, **genotype)
+            other = model.simulate(cytokines=standard(cytokine), t_end=60, **genotype)
             np.testing.assert_array_equal(other.to_numpy(), wt.to_numpy(), err_msg=f"{gene} {genotype}")
 
 
@@ -177,11 +179,12 @@ def _raw(model, cond, readouts):
 
 
 def test_solver_noise_below_zero_is_returned_as_zero(ctcl):
-    """The default IL-6 run has 1,358 readout values at about -1e-21 nM from CVODE;
-    users get 0 there and every other value bit for bit."""
+    """The default IL-6 run has hundreds of readout values at about -1e-21 nM from CVODE
+    (1,358 before IL-15/IL-21/GM-CSF joined the model, 632 since: the noise moves with
+    the species); users get 0 there and every other value bit for bit."""
     cond = js.Condition.make(cytokines={"IL6": "40 ng/mL"})
     raw = _raw(ctcl, cond, js.readouts())
-    assert (raw < 0).sum() > 1000 and raw.min() > -1e-9  # noise, not a problem
+    assert (raw < 0).sum() > 100 and raw.min() > -1e-9  # noise, not a problem
     df = ctcl.run(cond)
     values = df.to_numpy()
     assert values.min() >= 0 and not np.signbit(values).any()  # no -0.0 either

@@ -177,6 +177,8 @@ def test_a_table_row_naming_an_unknown_chain_is_refused_with_its_line(tmp_path):
     models = tmp_path / "models"
     shutil.copytree(REPO / "models", models)
     table = models / "tables" / "complexes.tsv"
-    table.write_text(table.read_text() + NEW_ROWS[0].replace("IL6ST_JAK1", "IL6ST_JAK3") + "\n")
-    with pytest.raises(js.ModelFileError, match=r"complexes.tsv:14: partner_chain 'IL6ST_JAK3'"):
+    text = table.read_text()
+    new_line = len(text.splitlines()) + 1  # the header is line 1
+    table.write_text(text + NEW_ROWS[0].replace("IL6ST_JAK1", "IL6ST_JAK3") + "\n")
+    with pytest.raises(js.ModelFileError, match=rf"complexes.tsv:{new_line}: partner_chain 'IL6ST_JAK3'"):
         build.build_sbml(models, write=False)

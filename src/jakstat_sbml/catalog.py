@@ -78,6 +78,9 @@ GENES: dict[str, Gene] = {
         _g("IL13", "P35225", "cytokines", "interleukin-13" + _OWN.format("IL-13"), "IL13_expression"),
         _g("IFNA2", "P01563", "cytokines", "interferon alpha-2" + _OWN.format("IFN-alpha"), "IFNA2_expression"),
         _g("IFNG", "P01579", "cytokines", "interferon gamma" + _OWN.format("IFN-gamma"), "IFNG_expression"),
+        _g("IL15", "P40933", "cytokines", "interleukin-15" + _OWN.format("IL-15"), "IL15_expression"),
+        _g("IL21", "Q9HBE4", "cytokines", "interleukin-21" + _OWN.format("IL-21"), "IL21_expression"),
+        _g("CSF2", "P04141", "cytokines", "GM-CSF" + _OWN.format("GM-CSF"), "CSF2_expression"),
         _g("IL2RA", "P01589", "receptors", "IL-2 receptor alpha (CD25)"),
         _g("IL2RB", "P14784", "receptors", "IL-2 receptor beta (CD122)"),
         _g("IL2RG", "P31785", "receptors", "common gamma chain (CD132)"),
@@ -91,6 +94,10 @@ GENES: dict[str, Gene] = {
         _g("IFNGR2", "P38484", "receptors", "interferon gamma receptor 2"),
         _g("IL12RB1", "P42701", "receptors", "IL-12 receptor beta-1"),
         _g("IL12RB2", "Q99665", "receptors", "IL-12 receptor beta-2"),
+        _g("IL15RA", "Q13261", "receptors", "IL-15 receptor alpha (presents IL-15 to IL2RB/IL2RG)"),
+        _g("IL21R", "Q9HBE5", "receptors", "IL-21 receptor"),
+        _g("CSF2RA", "P15509", "receptors", "GM-CSF receptor alpha (CD116)"),
+        _g("CSF2RB", "P32927", "receptors", "common beta chain of the GM-CSF/IL-3/IL-5 receptors (CD131)"),
         _g("JAK1", "P23458", "kinases", "Janus kinase 1"),
         _g("JAK2", "O60674", "kinases", "Janus kinase 2"),
         _g("JAK3", "P52333", "kinases", "Janus kinase 3"),
@@ -152,6 +159,11 @@ CYTOKINES: dict[str, Cytokine] = {
                  ("TYK2", "JAK1")),
         Cytokine("IFNG", ("IFNG",), 33.8, "pSTAT1", "10 ng/mL", "IFN-gamma -> IFNGR1/IFNGR2 -> JAK1/JAK2 -> STAT1",
                  ("JAK1", "JAK2")),
+        Cytokine("IL15", ("IL15",), 12.9, "pSTAT5", "10 ng/mL",
+                 "IL-15 -> IL15RA (presents) + IL2RB/IL2RG -> JAK1/JAK3 -> STAT5", ("JAK1", "JAK3")),
+        Cytokine("IL21", ("IL21",), 15.4, "pSTAT3", "50 ng/mL", "IL-21 -> IL21R/IL2RG -> JAK1/JAK3 -> STAT3 (STAT1, STAT5)",
+                 ("JAK1", "JAK3")),
+        Cytokine("GMCSF", ("CSF2",), 14.5, "pSTAT5", "10 ng/mL", "GM-CSF -> CSF2RA/CSF2RB -> JAK2 -> STAT5", ("JAK2",)),
     ]
 }
 

@@ -36,8 +36,9 @@ STRUCTURE_SOURCES = [
 
 # Species id tokens that are not genes.
 _STATE_TOKENS = {"p", "nuc", "cyt", "mRNA"}
-# Ligand species ids that name a multi-gene or differently named protein.
-_LIGAND_GENES = {"IL12": ("IL12A", "IL12B"), "IFNA": ("IFNA2",)}
+# Ligand species ids that name a multi-gene or differently named protein (IL12: IL12A and
+# IL12B, GMCSF: CSF2), read from the catalog so a new cytokine needs no entry here.
+_LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values() if c.genes != (c.name,)}
 
 _GO = {"extracellular": "GO:0005615", "cytoplasm": "GO:0005737", "nucleus": "GO:0005634"}
 

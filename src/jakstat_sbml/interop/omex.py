@@ -37,10 +37,14 @@ SEDML_FILE = "experiments.sedml"
 REPORTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6", "SOCS1_mRNA", "SOCS3_mRNA", "CISH_mRNA")
 RUXOLITINIB_SERIES = (0.0, 10.0, 100.0, 1000.0, 10000.0)  # nM, free drug
 
-# CVODE (KISAO:0000019); tolerances tighter than the Python API's so that the
-# archive's numbers differ from the API's by the API's own error only.
+# CVODE (KISAO:0000019); the Python API's relative tolerance and a 10x tighter
+# absolute one, so that the archive's numbers differ from the API's by the API's own
+# error only. A SED-ML tool applies one absolute tolerance to every species (the API
+# sets it per species): with the IL-15/IL-21/GM-CSF species, the IL-6 run in ctcl
+# failed CVODE's error test near t = 10 min at 1e-8/1e-12 and at 1e-6/1e-12 in
+# tellurium; 1e-7/1e-14 runs every task of the archive (notebooks/05_export.ipynb).
 ALGORITHM = "KISAO:0000019"
-ALGORITHM_PARAMETERS = {"KISAO:0000209": 1e-8, "KISAO:0000211": 1e-12}  # relative, absolute tolerance
+ALGORITHM_PARAMETERS = {"KISAO:0000209": 1e-7, "KISAO:0000211": 1e-14}  # relative, absolute tolerance
 
 
 @dataclass(frozen=True)
