@@ -50,6 +50,7 @@ ENGINES = ("roadrunner", "amici")
 DEFAULT_ENGINE = "roadrunner"
 _FORMAT = "jakstat-sbml compiled amici 1"  # change when the module's content changes
 _OBSERVABLE = "y_"  # observable ids: the readout with this prefix (ids must not clash)
+_MODULES_KEPT = 8  # compiled modules in the cache (~2.5 MB each); the least recently used go first
 
 
 def check_engine(engine: str) -> str:
@@ -111,8 +112,24 @@ def compiled_module(sbml: str):
         module = _import(amici, name, folder)
         if module is None:
             raise JakStatError(f"AMICI compiled the model into {folder} but the module does not import")
+        _prune(folder.parent)
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(folder)  # recently used: pruned last
     _modules[name] = module
     return module
+
+
+def _prune(root: Path) -> None:
+    def last_used(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    kept = sorted((f for f in root.glob("jakstat_amici_*") if f.is_dir()), key=last_used, reverse=True)
+    for f in kept[_MODULES_KEPT:]:
+        shutil.rmtree(f, ignore_errors=True)
 
 
 def _import(amici, name: str, folder: Path):
@@ -239,7 +256,7 @@ class AmiciSimulator:
         for _ in range(PREEQUILIBRATION_ROUNDS):
             rdata = self._integrate(state, t, [t + PREEQUILIBRATION_TIME], cond, what)
             state, t = self._last_state(rdata), t + PREEQUILIBRATION_TIME
-            rate = float(np.max(np.abs(self._swig.stdVec2ndarray(rdata.xdot, rdata.nx_rdata))))
+            rate = float(np.max(np.abs(self._swig.stdVec2ndarray(rdata.xdot, rdata.xdot.size()))))
             if rate < STEADY_STATE_RATE:
                 break
         else:
