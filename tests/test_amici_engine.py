@@ -119,3 +119,15 @@ def test_without_amici_the_keyword_says_what_to_install(ctcl):
     # RoadRunner, the default, works without it
     code = code.replace(", engine='amici'", "").replace("except", "    print('ran')\nexcept")
     assert "ran" in subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def test_calibration_objective_is_the_same_on_both_engines():
+    # the Raia 2011 problem at its start values: chi2 on AMICI within 1e-5 (relative) of
+    # RoadRunner's (measured 6e-9; Sobotta 2017: 4e-7), so a fit on either engine sees the same surface
+    from jakstat_sbml.calibration.objective import Objective
+
+    rr = Objective("Raia_CancerResearch2011")
+    am = Objective("Raia_CancerResearch2011", engine="amici")
+    x = rr.start()
+    assert am.fit(x).chi2 == pytest.approx(rr.fit(x).chi2, rel=1e-5)
+    np.testing.assert_allclose(am.residuals(x), rr.residuals(x), rtol=1e-4, atol=1e-6)
