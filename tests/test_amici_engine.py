@@ -11,6 +11,7 @@ stay near 0.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -131,3 +132,34 @@ def test_calibration_objective_is_the_same_on_both_engines():
     x = rr.start()
     assert am.fit(x).chi2 == pytest.approx(rr.fit(x).chi2, rel=1e-5)
     np.testing.assert_allclose(am.residuals(x), rr.residuals(x), rtol=1e-4, atol=1e-6)
+
+
+def test_compiled_module_is_cached_and_a_broken_entry_rebuilt(tmp_path):
+    # a cache entry that does not import (here: a package whose extension is garbage) is
+    # compiled again; the next process imports the cached module without compiling
+    sbml = catalog.bundled_sbml_path().read_text(encoding="utf-8")
+    name = f"jakstat_amici_{amici_engine.module_key(sbml)[:16]}"
+    broken = tmp_path / "amici" / name / name
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('damaged entry')\n")
+    code = ("import time, jakstat_sbml as js\n"
+            "t = time.perf_counter()\n"
+            "df = js.run(js.load_model(), [js.Condition.make(cytokines={'IL6': 1}, t_end=30)], engine='amici')\n"
+            "print(time.perf_counter() - t, float(df['pSTAT3'].iloc[-1]))\n")
+    env = {**os.environ, "JAKSTAT_CACHE_DIR": str(tmp_path)}
+
+    def run() -> tuple[float, float]:
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        seconds, value = out.stdout.split()
+        return float(seconds), float(value)
+
+    compiled_seconds, first = run()
+    so = list((tmp_path / "amici" / name / name).glob("*.so"))
+    assert len(so) == 1 and "damaged" not in (broken / "__init__.py").read_text()
+    built = so[0].stat().st_mtime_ns
+    cached_seconds, second = run()
+    assert so[0].stat().st_mtime_ns == built  # imported, not compiled again
+    assert second == first
+    assert not [p for p in (tmp_path / "amici").iterdir() if p.name != name]  # no scratch folders left
+    reference = js.load_model().simulate(cytokines={"IL6": 1}, t_end=30)["pSTAT3"].iloc[-1]
+    assert first == pytest.approx(reference, rel=1e-5)
