@@ -17,6 +17,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The test extras include the amici extra: pip compiles AMICI from source (no wheel exists;
+# 2-5 min on 2 cores) with the C++ compiler and CMake it finds; it brings its own OpenBLAS
+# (scipy-openblas64) and swig >= 4.5 from PyPI, so no Debian package is needed.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
@@ -35,8 +38,10 @@ test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and noteboo
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build
 
-calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 35 min on 2 cores)
-	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration
+ENGINE ?= roadrunner
+
+calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 35 min on 2 cores; ENGINE=amici: on AMICI)
+	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --engine $(ENGINE)
 
 pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology

@@ -5,9 +5,9 @@ repeats, and ratios between numbers measured in this same run, so a busy
 machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
 beside this file says how to read it.
 
-    python benchmarks/run.py            # the full set (~5 min on 2 cores)
-    python benchmarks/run.py --quick    # fewer repeats, 200 conditions: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-5)
+    python benchmarks/run.py            # the full set (~15 min on 2 cores, 10 of them 10^5 AMICI variants)
+    python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
+    python benchmarks/run.py --only 4   # one section (1-6)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/5 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/6 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/5 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/6 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/5 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/6 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -245,17 +245,78 @@ def load_time(repeats: int) -> list[Row]:
     ]
 
 
+def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -> list[Row]:
+    """The AMICI engine (issue 18) against RoadRunner on the same work."""
+    import variants as v
+    from jakstat_sbml import amici_engine
+
+    say("6/6 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    cond = w.time_course_condition()
+    rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
+    am = js.run(model, [cond], engine="amici").to_numpy()
+    checks.append(f"AMICI vs RoadRunner, one time course, all readouts: max difference {w.agreement(am, rr):.1e} "
+                  "of peak")
+    t = medians({"amici": lambda: js.run(model, [cond], engine="amici"), "rr": lambda: js.run(model, [cond])},
+                repeats * 20)
+    rows = [Row("6. one 120-min time course (IL-6 \"40 ng/mL\", 41 readouts) on AMICI: `js.run(..., engine=\"amici\")`",
+                t["amici"]),
+            compare("   the same on RoadRunner (`js.run`)", t["rr"], t["amici"], t["rr"], "AMICI takes {:.2f}x RoadRunner",
+                    "AMICI <= 0.5x", lambda r: r <= 0.5)]
+
+    conds, readouts = w.knockout_screen_conditions()
+    wall, cpu, wall_rr, cpu_rr = [], [], [], []
+    for _ in range(repeats):
+        for engine, tw, tc in (("amici", wall, cpu), ("roadrunner", wall_rr, cpu_rr)):
+            fresh = js.load_model()  # fresh: the screen computes its per-genotype steady states
+            c, s0 = time.process_time(), time.perf_counter()
+            if engine == "amici":
+                amici_engine.simulator(fresh)  # the compiled module is imported once per process, not timed
+                c, s0 = time.process_time(), time.perf_counter()
+            js.run(fresh, conds, readouts=readouts, engine=engine)
+            tw.append(time.perf_counter() - s0)
+            tc.append(time.process_time() - c)
+    # on 2 cores: 2 worker processes, started (and the model shipped) by a first, untimed call
+    fresh = js.load_model()
+    js.run(fresh, conds, readouts=readouts, engine="amici", n_jobs=2)
+    two = medians({"two": lambda: js.run(fresh, conds, readouts=readouts, engine="amici", n_jobs=2)}, repeats)["two"]
+    screen = Timing(statistics.median(wall), statistics.median(cpu))
+    screen_rr = Timing(statistics.median(wall_rr), statistics.median(cpu_rr))
+    rows += [Row(f"   knockout screen ({len(conds)} time courses, 1 core, fresh model) on AMICI", screen,
+                 f"{screen.wall / len(conds) * 1e3:.1f} ms per condition",
+                 f"{screen.cpu / len(conds) * 1e3:.1f} ms per condition", "< 2 s",
+                 f"{verdict(screen.wall < 2)} / {verdict(screen.cpu < 2)}"),
+             compare("   the same screen on RoadRunner", screen_rr, screen, screen_rr, "AMICI takes {:.2f}x RoadRunner"),
+             Row("   the AMICI screen on 2 cores (`n_jobs=2`, workers started by an earlier call)",
+                 Timing(two.wall, None), f"{two.wall / len(conds) * 1e3:.1f} ms per condition", "", "< 2 s",
+                 f"{verdict(two.wall < 2)} / -")]
+
+    say(f"   {n_variants:,} random parameter variants on AMICI, 2 processes")
+    r = v.measure(n_variants, "amici", 2, min(2000, n_variants), log=say)
+    projected = 1e5 * r["cpu_per_variant_ms"] / 1e3 / 2  # 10^5 variants on 2 idle cores
+    label = "" if n_variants == 100_000 else f" (measured on {n_variants:,}; 10^5 extrapolated from CPU time)"
+    rows += [Row(f"   {n_variants:,} random parameter variants (every uncertain parameter log-uniform), 2 processes, "
+                 f"AMICI; RSS {r['rss_first_mb']:.0f} MB after the first batch, {r['rss_last_mb']:.0f} MB at the end, "
+                 f"peak {r['rss_peak_mb']:.0f} MB ({'flat' if r['flat'] else 'NOT flat'}), {r['failed']} failed",
+                 Timing(r["seconds"], r["cpu_seconds"]), f"{r['per_variant_ms']:.2f} ms per variant",
+                 f"{r['cpu_per_variant_ms']:.2f} ms CPU per variant; 10^5 on 2 idle cores: {projected / 60:.1f} min"
+                 + label, "10^5 < 10 min, flat memory",
+                 f"{verdict(r['seconds'] * 1e5 / n_variants < 600 and r['flat'])} / "
+                 f"{verdict(projected < 600 and r['flat'])}")]
+    return rows
+
+
 # ----------------------------------------------------------------------------- main
 
 
 def machine() -> list[str]:
+    import amici
     import COPASI
     import roadrunner
 
     return [
         f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, libroadrunner {roadrunner.__version__}, "
-        f"COPASI {COPASI.__version__}",
+        f"COPASI {COPASI.__version__}, AMICI {amici.__version__}",
     ]
 
 
@@ -264,12 +325,15 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="fewer repeats and 200 conditions (a smoke run)")
     p.add_argument("--repeats", type=int, default=None, help="repeats of the slow measurements (default 3)")
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 6), metavar="N",
-                   help="run only these sections (1-5)")
+    p.add_argument("--variants", type=int, default=None,
+                   help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 7), metavar="N",
+                   help="run only these sections (1-6)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 6))
+    sections = set(args.only or range(1, 7))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
+    n_variants = args.variants or (1000 if args.quick else 100_000)
 
     load_before = os.getloadavg()
     wall = time.perf_counter()
@@ -280,7 +344,8 @@ def main(argv=None) -> int:
                             (2, lambda: dose_response(model, repeats, checks)),
                             (3, lambda: knockout_screen(repeats)),
                             (4, lambda: many(model, n, repeats, checks)),
-                            (5, lambda: load_time(repeats))]:
+                            (5, lambda: load_time(repeats)),
+                            (6, lambda: engines(model, repeats, n_variants, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()

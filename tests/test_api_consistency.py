@@ -105,10 +105,10 @@ def test_shared_keywords_have_one_default():
 @pytest.mark.parametrize("name", sorted(EXPERIMENTS))
 def test_parallel_keywords_are_the_same_everywhere(name):
     params = inspect.signature(EXPERIMENTS[name]).parameters
-    assert {k: params[k].default for k in ("n_jobs", "client", "progress")} == {
-        "n_jobs": 1, "client": None, "progress": False}
+    assert {k: params[k].default for k in ("n_jobs", "client", "progress", "engine")} == {
+        "n_jobs": 1, "client": None, "progress": False, "engine": "roadrunner"}
     assert all(params[k].kind is inspect.Parameter.KEYWORD_ONLY
-               for k in ("preincubation", "plasma", "n_jobs", "client", "progress"))
+               for k in ("preincubation", "plasma", "n_jobs", "client", "progress", "engine"))
 
 
 def test_cli_drug_commands_share_the_preincubation_default():

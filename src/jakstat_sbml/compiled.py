@@ -70,6 +70,12 @@ def _machine() -> str:
     return f"{platform.system()} {platform.machine()} {cpu}"
 
 
+def machine_signature() -> str:
+    """The operating system, architecture and CPU (model and instruction-set flags)
+    that compiled machine code depends on: part of every compiled-model cache key."""
+    return _machine()
+
+
 def cache_key(sbml: str) -> str:
     """The cache key of a compiled model: SBML text, libroadrunner, load options, machine."""
     import roadrunner

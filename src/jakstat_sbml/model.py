@@ -62,6 +62,13 @@ PREEQUILIBRATION_ROUNDS = 12
 # experiments, the CLI): inhibitor assays treat cells before stimulating them, and the
 # pharmacology validation assumes 30 min where its sources do not state it.
 DEFAULT_PREINCUBATION = 30.0  # min
+# Unstimulated steady states a model keeps, one per genotype (knockouts, overexpression,
+# mutations, parameters=), the least recently used evicted first. A state is 161 floats
+# and its key up to ~280 (name, value) pairs: <= ~25 kB an entry, <= ~6 MB in all.
+# Screens have tens of genotypes (the knockout screen 40), so they never evict; a
+# sampling run of random parameter variants has one genotype per variant, and without
+# a limit held every state it ever computed.
+STEADY_STATES_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,60 @@ def _dose(value, name: str, mass_kda: float | None = None) -> float:
     return to_nM(value, what=f"dose of {name}", mass_kda=mass_kda)
 
 
+class SteadyStates:
+    """The unstimulated steady states a model has computed, by genotype, at most
+    ``limit`` of them: a bounded least-recently-used cache (``len()``, ``limit``,
+    ``hits``, ``misses``, ``evictions``; ``clear()``)."""
+
+    def __init__(self, limit: int = STEADY_STATES_KEPT):
+        self._entries: dict[tuple, np.ndarray] = {}
+        self.limit = limit
+        self.hits = self.misses = self.evictions = 0
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise InputError(f"the steady-state cache limit must be a positive integer, got {value!r}")
+        self._limit = int(value)
+        self._evict()
+
+    def get(self, key: tuple) -> np.ndarray | None:
+        state = self._entries.pop(key, None)
+        if state is None:
+            self.misses += 1
+            return None
+        self._entries[key] = state  # most recently used last
+        self.hits += 1
+        return state
+
+    def put(self, key: tuple, state: np.ndarray) -> None:
+        self._entries.pop(key, None)
+        self._entries[key] = state
+        self._evict()
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self._entries
+
+    def _evict(self) -> None:
+        while len(self._entries) > self._limit:
+            del self._entries[next(iter(self._entries))]
+            self.evictions += 1
+
+    def __repr__(self) -> str:
+        return (f"<SteadyStates {len(self)}/{self.limit} kept, {self.hits} hits, {self.misses} misses, "
+                f"{self.evictions} evicted>")
+
+
 class Model:
     """The JAK/STAT model compiled once, in one cell context."""
 
@@ -280,7 +341,7 @@ class Model:
             raise ModelFileError(f"{path}: RoadRunner could not load the model: {exc}") from None
         self._check_catalog_names()
         rr = self._rr
-        self._steady = {}  # set_solver_options clears it
+        self._steady = SteadyStates()  # set_solver_options clears it
         self.set_solver_options(relative_tolerance=RELATIVE_TOLERANCE, absolute_tolerance=ABSOLUTE_TOLERANCE,
                                 maximum_steps=MAXIMUM_STEPS)
         ids = list(rr.model.getGlobalParameterIds())
@@ -295,7 +356,6 @@ class Model:
             defaults[p] = v
         self._context_values = defaults
         self._tunable_idx = np.array([self._param_index[p] for p in self._tunable], dtype=np.int32)
-        self._steady: dict[tuple, np.ndarray] = {}
         self._readout_selection = {r: _selector(rr, r) for r in catalog.READOUTS}
 
     # ------------------------------------------------------------------ info
@@ -307,6 +367,34 @@ class Model:
     def roadrunner(self):
         """The underlying RoadRunner (shared: changing it by hand voids the guarantees)."""
         return self._rr
+
+    @property
+    def steady_states(self) -> SteadyStates:
+        """The cache of unstimulated steady states, one per genotype, bounded
+        (:data:`STEADY_STATES_KEPT` by default; set ``model.steady_states.limit``)."""
+        return self._steady
+
+    @property
+    def tunable_parameters(self) -> list[str]:
+        """Ids of the parameters a condition sets (every tabulated constant), in the
+        order of :meth:`phase_values`."""
+        return list(self._tunable)
+
+    def phase_values(self, cond: Condition) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Values of :attr:`tunable_parameters` in the three phases of ``cond``:
+        pre-equilibration (the genotype, no drug, no cytokine), drug pre-incubation
+        (drugs, no cytokine) and stimulation (drugs and cytokines, from time 0).
+        Another engine runs the same phases with these values."""
+        genotype = self._genotype_values(cond)
+        return (genotype, self._stimulation_values(cond, genotype, with_cytokines=False),
+                self._stimulation_values(cond, genotype, with_cytokines=True))
+
+    def remove_solver_noise(self, block: np.ndarray, names: list[str], cond: Condition,
+                            times: np.ndarray | None, units: str | list[str] = "nM") -> None:
+        """Set values just below zero in ``block`` (rows: times, columns: ``names``,
+        concentrations) to 0, in place, as every result of this model is; raise
+        SimulationError for a value below solver noise (see :data:`NEGATIVE_TOLERANCE`)."""
+        self._nonnegative(block, names, self._negative_tolerance(), cond, times, units)
 
     def parameter_values(self) -> dict[str, float]:
         """Tabulated parameter values in this context (before any perturbation)."""
@@ -352,7 +440,7 @@ class Model:
             integrator.setIndividualTolerance(sid, options["absolute_tolerance"])
         integrator.setValue("maximum_num_steps", options["maximum_steps"])
         self._solver_options = options
-        self._steady = {}  # steady states computed with the old settings
+        self._steady.clear()  # steady states computed with the old settings
 
     def __repr__(self) -> str:
         m = self._rr.model
@@ -514,7 +602,7 @@ class Model:
                 f"{_solver_advice(exc, self._solver_options, cond)}"
             ) from None
         state = rr.model.getFloatingSpeciesAmounts().copy()
-        self._steady[key] = state
+        self._steady.put(key, state)
         return state
 
     def _stimulation_values(self, cond: Condition, genotype: np.ndarray, with_cytokines: bool) -> np.ndarray:

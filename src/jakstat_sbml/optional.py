@@ -35,6 +35,14 @@ PACKAGES = {
     "dask": "dask[distributed]",
     "distributed": "dask[distributed]",
     "SALib": "SALib",
+    "amici": "amici",
+}
+
+# Packages that come with an extra of their own, and how to install it.
+EXTRAS = {
+    "amici": ('pip install "jakstat-sbml[amici]" (in a source checkout: pip install -e ".[amici]"); it compiles '
+              "AMICI, which needs a C++ compiler and the OpenBLAS headers (Debian: apt-get install libopenblas-dev); "
+              "`make test` installs both"),
 }
 
 
@@ -48,7 +56,8 @@ class MissingDependencyError(JakStatError, ImportError):
         why = "is not installed"
         if cause is not None and missing and missing.split(".")[0] != top:
             why = f"cannot be imported ({cause})"  # installed, but one of its own dependencies is missing
-        super().__init__(f"{purpose} needs the optional package {package}, which {why}: {INSTALL_HINT}")
+        super().__init__(f"{purpose} needs the optional package {package}, which {why}: "
+                         f"{EXTRAS.get(top, INSTALL_HINT)}")
         self.name, self.module, self.purpose = top, module, purpose
 
 

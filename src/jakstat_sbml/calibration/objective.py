@@ -28,7 +28,7 @@ class Objective:
     """
 
     def __init__(self, dataset: str, *, model=None, data_dir: str | os.PathLike | None = None,
-                 parameters: Sequence[str] | None = None):
+                 parameters: Sequence[str] | None = None, engine: str = "roadrunner"):
         spec = dataset_by_name(dataset)
         self.dataset = spec  # what is fitted and how the data map onto the model
         self.model = model if model is not None else load_model(context=spec.context)
@@ -42,7 +42,7 @@ class Objective:
         self.observations = observations(self.problem)
         quantities = {o: self.dataset.observables[o].quantity for o in self.problem.observable_df.index}
         self.simulator = Simulator(self.model, self.problem.measurement_df, self.problem.condition_df,
-                                      quantities)
+                                      quantities, engine=engine)
         bounds = spec.bounds  # models/parameter_bounds.tsv
         self.lower = np.log10([bounds[p][0] for p in self.parameters])
         self.upper = np.log10([bounds[p][1] for p in self.parameters])

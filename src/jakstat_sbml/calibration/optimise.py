@@ -63,15 +63,16 @@ def fit_start(objective: Objective, x0: np.ndarray, *, max_nfev: int | None = No
 _WORKER: dict[str, Objective] = {}
 
 
-def _worker_objective(dataset: str, data_dir) -> Objective:
-    key = f"{dataset}|{data_dir}"
+def _worker_objective(dataset: str, data_dir, engine: str = "roadrunner") -> Objective:
+    key = f"{dataset}|{data_dir}|{engine}"
     if key not in _WORKER:
-        _WORKER[key] = Objective(dataset, data_dir=data_dir)
+        _WORKER[key] = Objective(dataset, data_dir=data_dir, engine=engine)
     return _WORKER[key]
 
 
-def _run_start(dataset: str, data_dir, start: int, x0: np.ndarray, max_nfev: int) -> StartResult:
-    return fit_start(_worker_objective(dataset, data_dir), x0, max_nfev=max_nfev, start=start)
+def _run_start(dataset: str, data_dir, start: int, x0: np.ndarray, max_nfev: int,
+               engine: str = "roadrunner") -> StartResult:
+    return fit_start(_worker_objective(dataset, data_dir, engine), x0, max_nfev=max_nfev, start=start)
 
 
 def start_points(objective: Objective, starts: int, seed: int) -> list[np.ndarray]:
@@ -98,6 +99,7 @@ class CalibrationResult:
     n_jobs: int = 1
     max_nfev: int = 0
     seed: int = 0
+    engine: str = "roadrunner"
 
     @property
     def best(self) -> StartResult:
@@ -139,18 +141,20 @@ def read_result(dataset: str, folder: str | os.PathLike) -> CalibrationResult:
         if (Path(folder) / "run.tsv").exists() else pd.Series(dtype=object)
     return CalibrationResult(dataset, spec.context, spec.parameters, lower, upper, starts,
                              float(run.get("wall_seconds", math.nan)), int(run.get("n_jobs", 1)),
-                             int(run.get("max_nfev", 0)), int(run.get("seed", 0)))
+                             int(run.get("max_nfev", 0)), int(run.get("seed", 0)),
+                             str(run.get("engine", "roadrunner")))
 
 
 def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_nfev: int | None = None,
               seed: int | None = None, data_dir: str | os.PathLike | None = None,
-              progress=None) -> CalibrationResult:
+              progress=None, engine: str = "roadrunner") -> CalibrationResult:
     """Multi-start fit of ``dataset``'s parameters (:data:`DATASETS`).
 
     ``starts`` local optimisations (default: the dataset's full budget), start 0
     from the context's current values, in ``n_jobs`` processes; ``max_nfev``
     least-squares iterations per start. ``progress`` is called with each finished
-    :class:`StartResult`.
+    :class:`StartResult`. ``engine="amici"`` simulates on AMICI
+    (:mod:`jakstat_sbml.amici_engine`; gradients stay finite differences).
     """
     spec = dataset_by_name(dataset)
     starts = spec.starts if starts is None else int(starts)
@@ -161,7 +165,7 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
         raise InputError(f"max_nfev must be >= 1, got {max_nfev}")
     seed = spec.seed if seed is None else int(seed)
     t0 = time.perf_counter()
-    objective = _worker_objective(dataset, None if data_dir is None else str(data_dir))
+    objective = _worker_objective(dataset, None if data_dir is None else str(data_dir), engine)
     points = start_points(objective, starts, seed)
     results: list[StartResult] = []
     if n_jobs == 1 or starts == 1:
@@ -176,11 +180,11 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
                 progress(result)
 
         folder = None if data_dir is None else str(data_dir)
-        map_in_processes(_run_start, [(dataset, folder, i, x0, max_nfev) for i, x0 in enumerate(points)],
+        map_in_processes(_run_start, [(dataset, folder, i, x0, max_nfev, engine) for i, x0 in enumerate(points)],
                          n_jobs=min(n_jobs if n_jobs > 0 else (os.cpu_count() or 1), starts), done=finished)
     results.sort(key=lambda s: s.start)
     return CalibrationResult(dataset, spec.context, objective.parameters, objective.lower, objective.upper,
-                             results, time.perf_counter() - t0, n_jobs, max_nfev, seed)
+                             results, time.perf_counter() - t0, n_jobs, max_nfev, seed, engine)
 
 
 # ----------------------------------------------------------------------------- identifiability

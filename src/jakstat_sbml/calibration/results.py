@@ -46,9 +46,10 @@ def write_results(dataset: str, folder: str | os.PathLike, *, result: Calibratio
     ident = None
     if result is not None:
         result.table().to_csv(folder / "multistart.tsv", sep="\t", index=False, float_format="%.6g")
-        pd.DataFrame({"key": ["dataset", "starts", "n_jobs", "max_nfev", "seed", "wall_seconds"],
+        pd.DataFrame({"key": ["dataset", "starts", "n_jobs", "max_nfev", "seed", "wall_seconds", "engine"],
                       "value": [dataset, len(result.starts), result.n_jobs, result.max_nfev, result.seed,
-                                round(result.seconds, 1)]}).to_csv(folder / "run.tsv", sep="\t", index=False)
+                                round(result.seconds, 1), result.engine]}).to_csv(folder / "run.tsv", sep="\t",
+                                                                                   index=False)
         ident = identifiability(objective, result)
         before = next(s for s in result.starts if s.start == 0).x0  # the context's values, clipped to the bounds
         ident.insert(1, "start_value", 10.0 ** before)
@@ -161,7 +162,8 @@ def store_in_contexts(result: CalibrationResult, path: str | os.PathLike | None 
 
 def run_dataset(dataset: str, out: str | os.PathLike, *, starts: int | None = None, n_jobs: int = 1,
                 max_nfev: int | None = None, store: bool = False, rewrite: bool = False,
-                data_dir: str | os.PathLike | None = None, progress=None, command: str = "") -> Path:
+                data_dir: str | os.PathLike | None = None, progress=None, command: str = "",
+                engine: str = "roadrunner") -> Path:
     """Calibrate ``dataset`` (or, for a dataset our network cannot express, evaluate
     the published model) and write the results to ``out/<dataset>``. ``store=True``
     makes the fitted values the context's defaults (models/contexts.tsv); the
@@ -177,7 +179,7 @@ def run_dataset(dataset: str, out: str | os.PathLike, *, starts: int | None = No
         return write_results(dataset, folder, result=read_result(dataset, folder), data_dir=data_dir,
                              command=command)
     result = calibrate(dataset, starts=starts, n_jobs=n_jobs, max_nfev=max_nfev, data_dir=data_dir,
-                       progress=progress)
+                       progress=progress, engine=engine)
     values = result.best_values()
     objective = None
     if store:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
+from ..amici_engine import DEFAULT_ENGINE, check_engine, simulate
 from ..model import Condition, Model
 from ..optional import require
 from .measurements import is_number, split_tokens
@@ -51,11 +52,12 @@ class Simulator:
     """
 
     def __init__(self, model: Model, measurements: pd.DataFrame, conditions: pd.DataFrame,
-                 formulas: Mapping[str, str]):
+                 formulas: Mapping[str, str], engine: str = DEFAULT_ENGINE):
         sp = require("sympy", "PEtab observables")
         sympify_petab = require("petab.v1.math", "PEtab observables").sympify_petab
 
         self.model = model
+        self.engine = check_engine(engine)  # "amici": the simulations run on AMICI (jakstat_sbml.amici_engine)
         self.n = len(measurements)
         doses = self._doses(conditions)
         parameters = set(model.parameters_for(Condition()))
@@ -125,8 +127,8 @@ class Simulator:
                                   t_end=t_end, points=points)
             values = {}
             if readouts:
-                df = self.model.run(cond, readouts=readouts)
-                values = {r: df[r].to_numpy() for r in readouts}
+                data = simulate(self.model, cond, readouts, self.engine)
+                values = {r: data[:, 1 + k] for k, r in enumerate(readouts)}
             params = self.model.parameters_for(cond) if any(a[0] == "parameter" for p in parts for a in p[1]) else {}
             for f, args, at, rows in parts:
                 vals = []

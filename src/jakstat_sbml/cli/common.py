@@ -247,6 +247,8 @@ PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
                                              f"the fraction unbound: {FRACTIONS_UNBOUND}).")
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
+ENGINE = typer.Option("roadrunner", help="Simulation engine: roadrunner, or amici (faster for heavy work; needs the "
+                                         "amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
 CYTOKINE_DOSES = typer.Option([], "--cytokine", "-c", help=f"NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM); "
                                                            f"NAME one of {CYTOKINES}.")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from .. import catalog
 from ..calibration.datasets import ALL_DATASETS
-from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, FORMAT, MUTATION, N_JOBS,
+from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, ENGINE, FORMAT, MUTATION, N_JOBS,
                      OVEREXPRESS, PETAB_DATASETS, PLASMA, PREINCUBATION, FigureFormat, app, check_writable,
                      console, fail, load_context_model, parse_dose, parse_mutations, parse_overexpress,
                      parse_pairs, print_wrote, progress_bar, reported, require_optional, save_figure, use_agg,
@@ -103,6 +103,7 @@ def calibrate_command(
                                                        "(models/contexts.tsv)."),
     rewrite: bool = typer.Option(False, "--rewrite", help="Fit nothing: rewrite OUT/<dataset> from its multi-start "
                                                            "table at the stored values (after changing plots)."),
+    engine: str = ENGINE,
 ):
     """Fit the model to a published dataset and compare with the published model's fit.
 
@@ -125,7 +126,8 @@ def calibrate_command(
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
     command = "jakstat calibrate " + " ".join(
         [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
-        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []))
+        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else [])
+        + ([f"--engine {engine}"] if engine != "roadrunner" else []))
     with reported(out):
         if store:
             from .. import catalog
@@ -141,7 +143,7 @@ def calibrate_command(
                                                                  f"-log L {start.nllh:.2f}")
 
                 folder = cal.run_dataset(name, out, starts=starts, n_jobs=n_jobs, max_nfev=max_nfev, store=store,
-                                         rewrite=rewrite, progress=tick, command=command)
+                                         rewrite=rewrite, progress=tick, command=command, engine=engine)
                 progress.update(task, completed=progress.tasks[0].total)
             print_wrote(folder)
         table = cal.summary(out)
@@ -170,6 +172,7 @@ def sensitivity_command(
     chunk_size: int = typer.Option(16, help="Parameter sets per checkpointed chunk."),
     scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
     n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
     figure_format: FigureFormat = FORMAT,
 ):
     """Global sensitivity of predictions over the parameters' plausible ranges
@@ -205,7 +208,8 @@ def sensitivity_command(
         with reported(out), progress_bar() as progress:
             result = js.sensitivity(model, prediction, method=method, n=n, parameters=chosen, seed=seed,
                                     n_jobs=1 if client else n_jobs, client=client, chunk_size=chunk_size,
-                                    checkpoint=checkpoint or out / "checkpoints", progress=progress)
+                                    checkpoint=checkpoint or out / "checkpoints", progress=progress,
+                                    engine=engine)
             paths = result.save(out, figure_format.value)
     finally:
         if client is not None:

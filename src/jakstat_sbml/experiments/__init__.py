@@ -9,7 +9,8 @@ Single perturbations (knockouts, overexpression, mutations, drugs, pre-incubatio
 are keywords of :meth:`Model.simulate`; the experiments take the same keywords as a
 background applied to every simulation. Every input is validated before the first
 simulation, and all simulations go through :func:`jakstat_sbml.run`, so
-``n_jobs=``, ``client=`` and ``progress=`` work the same way everywhere.
+``n_jobs=``, ``client=``, ``progress=`` and ``engine=`` (``"amici"``: the second
+engine, :mod:`jakstat_sbml.amici_engine`) work the same way everywhere.
 
 Every result (:class:`DoseResponse`, :class:`CytokineResponse`,
 :class:`KnockoutScreen`, :class:`Combination`) has the same verbs: ``to_frame()``

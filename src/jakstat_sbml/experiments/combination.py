@@ -131,7 +131,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                 doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
                 time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
                 preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
-                client=None, progress: bool = False, **condition) -> Combination:
+                client=None, progress: bool = False, engine: str = "roadrunner", **condition) -> Combination:
     """Two drugs on a dose grid -> response matrix and Bliss, Loewe and HSA synergy.
 
     Doses are nM of free drug, or total plasma concentrations (converted with each
@@ -160,7 +160,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
             drugs = {k: v for k, v in ((a.name, da), (b.name, db)) if v > 0}
             conditions.append(converted_condition(**merged(common, {"drugs": merged(bg.get("drugs"), drugs)})))
     conditions.append(converted_condition(**merged(common, {"cytokines": bg.get("cytokines")})))  # no cytokine, no drug
-    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
     resp, unstimulated = values[:-1].reshape(xa.size, xb.size), float(values[-1])
     baseline = float(resp[0, 0])

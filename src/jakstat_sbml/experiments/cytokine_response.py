@@ -123,7 +123,8 @@ class CytokineResponse:
 def cytokine_response(model: Model, cytokine: str, readout: str | None = None, doses: Sequence | None = None,
                       *, time: float | None = None, window: tuple[float, float] | None = None,
                       preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
-                      client=None, progress: bool = False, **condition) -> CytokineResponse:
+                      client=None, progress: bool = False, engine: str = "roadrunner",
+                      **condition) -> CytokineResponse:
     """Cytokine dose-response (EC50) on one readout, with a Hill fit.
 
     ``doses`` are nM (numbers) or strings with units ("1 ng/mL"); by default 11
@@ -150,7 +151,8 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     conditions = [converted_condition(**common)]
     conditions += [converted_condition(**merged(common, {"cytokines": merged(bg.get("cytokines"), {c.name: x})}))
                    for x in doses_nM]
-    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
     unstimulated, resp = float(values[0]), values[1:]
 

@@ -142,7 +142,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                   doses: Sequence | None = None, *, time: float | None = None,
                   window: tuple[float, float] | None = None, cytokine_dose=None,
                   preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
-                  client=None, progress: bool = False, **condition) -> DoseResponse:
+                  client=None, progress: bool = False, engine: str = "roadrunner", **condition) -> DoseResponse:
     """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
 
     ``doses`` are nM of free drug (numbers) or strings with units (default:
@@ -178,7 +178,8 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
         *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     ]
-    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress)
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 

@@ -91,6 +91,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
                     readouts: Sequence[str] | None = None, *, genes: Sequence[str] | None = None,
                     window: tuple[float, float] = (0.0, 120.0), preincubation: float = DEFAULT_PREINCUBATION,
                     plasma: bool = False, n_jobs: int = 1, client=None, progress: bool = False,
+                    engine: str = "roadrunner",
                     **condition) -> KnockoutScreen:
     """Knock out every gene of the model (DESIGN 2.1; ``genes=`` for a subset) under
     each cytokine and compare the AUC of each readout with the wild type.
@@ -140,7 +141,8 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
             conditions.append(converted_condition(**common, knockouts=ko))
             keys.append((c, gene))
     measured = sorted({r for _, r in pairs})
-    df = run(model, conditions, readouts=measured, n_jobs=n_jobs, client=client, progress=progress)
+    df = run(model, conditions, readouts=measured, n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
     auc = measured_values(df, len(conditions), measured, measure)
     index = {k: i for i, k in enumerate(keys)}
     flags, silent = [], set()

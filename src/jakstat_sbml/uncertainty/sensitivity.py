@@ -175,7 +175,7 @@ class SensitivityResult:
 def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Prediction], method: str = "morris",
                 n: int | None = None, parameters: Sequence[str] | None = None, *, seed: int = 0,
                 n_jobs: int = 1, client=None, checkpoint: str | Path | None = None,
-                chunk_size: int = DEFAULT_CHUNK, progress=False) -> SensitivityResult:
+                chunk_size: int = DEFAULT_CHUNK, progress=False, engine: str = "roadrunner") -> SensitivityResult:
     """Global sensitivity of one or more predictions to the uncertain parameters.
 
     ``prediction``: an :class:`~.predictions.IC50` or :class:`~.predictions.KnockoutEffect`,
@@ -187,7 +187,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     uncertain parameter; give a Morris ``result.top(k)`` for Sobol); the rest stay at
     ``model``'s context values. Sampling is log-uniform over each range.
 
-    ``n_jobs``/``client``/``progress`` as in :func:`jakstat_sbml.run`;
+    ``n_jobs``/``client``/``progress``/``engine`` as in :func:`jakstat_sbml.run`;
     ``checkpoint``: a folder where each finished chunk of ``chunk_size`` parameter
     sets is stored, so a rerun of the same design (same model, predictions,
     parameters, n, seed, chunk_size) reuses them. Same ``seed``, same result, bit for
@@ -221,6 +221,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
 
     started = time.perf_counter()
     values, statuses, counts = evaluate_design(model, predictions, names, design, n_jobs=n_jobs, client=client,
+                                               engine=engine,
                                                checkpoint=checkpoint, chunk_size=chunk_size, progress=progress,
                                                label=f"{method}", description={"method": method, "n": n, "seed": seed})
     seconds = time.perf_counter() - started
@@ -312,7 +313,7 @@ def indices(method: str, problem: dict, design: np.ndarray, y: np.ndarray, seed:
 
 def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequence[str], design: np.ndarray, *,
                     n_jobs: int = 1, client=None, checkpoint=None, chunk_size: int = DEFAULT_CHUNK, progress=False,
-                    label: str = "design", description: dict | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+                    engine: str = "roadrunner", label: str = "design", description: dict | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Each prediction for each parameter set (rows of ``design``: log10 values of
     ``names``): (values, statuses, counts of simulations and chunks)."""
     chunks = [range(a, min(a + chunk_size, len(design))) for a in range(0, len(design), chunk_size)]
@@ -320,7 +321,8 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
     if checkpoint is not None:
         key = design_key("jakstat-uncertainty-1", model.roadrunner.getSBML(), model.context,
                          sorted(model.parameter_values().items()), sorted(model.solver_options.items()),
-                         [repr(p) for p in predictions], list(names), design, chunk_size)
+                         [repr(p) for p in predictions], list(names), design, chunk_size,
+                         *([engine] if engine != "roadrunner" else []))  # RoadRunner's keys predate engines
         store = Checkpoint(checkpoint, key, label, {
             **(description or {}), "context": model.context, "predictions": [p.name for p in predictions],
             "parameters": list(names), "parameter_sets": len(design), "chunk_size": chunk_size,
@@ -337,7 +339,7 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
                 advance(len(rows), f"sensitivity ({label}): chunk {k + 1}/{len(chunks)} reused")
                 continue
             part_values, part_statuses, simulated = _evaluate_chunk(model, predictions, names, design[rows.start:rows.stop],
-                                                                    n_jobs, client)
+                                                                    n_jobs, client, engine)
             values[rows.start:rows.stop], statuses[rows.start:rows.stop] = part_values, part_statuses
             counts["simulations"] += simulated
             counts["computed"] += 1
@@ -347,7 +349,7 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
     return values, statuses.astype(str), counts
 
 
-def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client):
+def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client, engine="roadrunner"):
     per_set = []  # for each parameter set, each prediction's conditions
     unique: dict[Condition, int] = {}
     for row in block:
@@ -359,7 +361,7 @@ def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client
         per_set.append(needed)
     conditions = list(unique)
     readouts = sorted({r for p in predictions for r in p.readouts})
-    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client)
+    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
     readings = _readings(df, conditions, readouts)
     values = np.empty((len(block), len(predictions)))
     statuses = np.empty((len(block), len(predictions)), dtype=object)

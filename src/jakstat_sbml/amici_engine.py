@@ -1,0 +1,324 @@
+"""AMICI, a second simulation engine for heavy work: the same conditions, readouts
+and pre-equilibrated start as RoadRunner, several times faster per simulation.
+
+RoadRunner (the default, and what every quick call uses) solves the model's
+161 ODEs with a dense Newton matrix and finite-difference Jacobians. AMICI
+(Fröhlich et al., Bioinformatics 2021, doi:10.1093/bioinformatics/btab227)
+generates C++ for the model's right-hand side and its analytic sparse Jacobian
+and solves with CVODES and the sparse KLU solver. ``js.run(..., engine="amici")``,
+the experiments and ``js.sensitivity`` take it with one keyword.
+
+A simulation runs the same three phases as :class:`~jakstat_sbml.model.Model`:
+the genotype's unstimulated steady state (integrated from the initial
+assignments in rounds of ``PREEQUILIBRATION_TIME`` until every rate is below
+``STEADY_STATE_RATE``, kept per genotype in a bounded
+:class:`~jakstat_sbml.model.SteadyStates`), the drug pre-incubation, then the
+stimulation, with the values :meth:`Model.phase_values` gives and the model's
+solver tolerances (RoadRunner's absolute tolerance is per species amount, zmol;
+AMICI's per concentration, so it is divided by the largest volume that holds an
+integrated species, which is at least as tight everywhere).
+
+The model is compiled once per machine (about a minute) into the cache directory
+of :mod:`jakstat_sbml.compiled` (``amici/<name>/``), keyed by the SBML text, the
+AMICI version and the machine, and imported from there afterwards (a fraction
+of a second). Compiling needs ``swig`` >= 4.5 (the PyPI package; Debian's 4.1
+builds a module that does not load) and the OpenBLAS headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+from . import catalog
+from .compiled import cache_dir, machine_signature
+from .errors import InputError, JakStatError, SimulationError, UnknownNameError
+from .model import (
+    PREEQUILIBRATION_ROUNDS, PREEQUILIBRATION_TIME, STEADY_STATE_RATE, Condition, Model, SteadyStates,
+)
+from .optional import require
+
+ENGINES = ("roadrunner", "amici")
+DEFAULT_ENGINE = "roadrunner"
+_FORMAT = "jakstat-sbml compiled amici 1"  # change when the module's content changes
+_OBSERVABLE = "y_"  # observable ids: the readout with this prefix (ids must not clash)
+_MODULES_KEPT = 8  # compiled modules in the cache (~2.5 MB each); the least recently used go first
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` if it names an engine that can run here; else UnknownNameError, or
+    MissingDependencyError saying what to install."""
+    if engine not in ENGINES:
+        raise UnknownNameError("engine", engine, list(ENGINES))
+    if engine == "amici":
+        require("amici.sim.sundials", 'engine="amici"')
+    return engine
+
+
+# ----------------------------------------------------------------------------- the compiled module
+
+
+def module_key(sbml: str) -> str:
+    """The cache key of a compiled AMICI module: SBML text, AMICI version, machine."""
+    import amici
+
+    h = hashlib.sha256()
+    for part in (_FORMAT, amici.__version__, machine_signature(), sbml):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+_modules: dict[str, object] = {}  # imported in this process (an extension cannot be unloaded)
+
+
+def compiled_module(sbml: str):
+    """The AMICI model module of ``sbml``: imported from the cache, or compiled and cached.
+
+    Where the cache directory cannot be written, the module is compiled into a
+    temporary folder for this process only.
+    """
+    import amici
+
+    key = module_key(sbml)
+    name = f"jakstat_amici_{key[:16]}"
+    if name in _modules:
+        return _modules[name]
+    folder = cache_dir() / "amici" / name
+    module = _import(amici, name, folder)
+    if module is None:
+        shutil.rmtree(folder, ignore_errors=True)  # missing, half-written or broken: rebuilt
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder.parent))
+        except OSError:  # no cache directory: compiled for this process only
+            scratch = Path(tempfile.mkdtemp(prefix=f"{name}."))
+            folder = scratch / "installed"
+        try:
+            _compile(amici, sbml, name, scratch / "build")
+            _finish(scratch / "build" / name, folder / name)
+        finally:
+            shutil.rmtree(scratch / "build", ignore_errors=True)
+            if folder.parent != scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
+        module = _import(amici, name, folder)
+        if module is None:
+            raise JakStatError(f"AMICI compiled the model into {folder} but the module does not import")
+        _prune(folder.parent)
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(folder)  # recently used: pruned last
+    _modules[name] = module
+    return module
+
+
+def _prune(root: Path) -> None:
+    def last_used(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    kept = sorted((f for f in root.glob("jakstat_amici_*") if f.is_dir()), key=last_used, reverse=True)
+    for f in kept[_MODULES_KEPT:]:
+        shutil.rmtree(f, ignore_errors=True)
+
+
+def _import(amici, name: str, folder: Path):
+    if not (folder / name / "__init__.py").is_file():
+        return None
+    try:
+        return amici.import_model_module(name, folder)
+    except (ImportError, OSError, AttributeError, RuntimeError):
+        return None
+
+
+def _finish(built: Path, target: Path) -> None:
+    """Move the built package into place whole; another process may have been first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(built, target)
+    except OSError:
+        if not (target / "__init__.py").is_file():
+            raise
+
+
+def _compile(amici, sbml: str, name: str, out: Path) -> None:
+    """Generate and compile the module: the dose parameters as AMICI constants (they
+    switch between phases and are never fitted), one observable per readout."""
+    import logging
+
+    importer = amici.SbmlImporter(sbml, from_file=False)
+    doses = [c.dose_parameter for c in catalog.CYTOKINES.values()] + [d.dose_parameter for d in catalog.DRUGS.values()]
+    channels = [amici.MeasurementChannel(f"{_OBSERVABLE}{r}", formula=r) for r in catalog.READOUTS]
+    # The build calls `swig`, which pip installs next to this Python: put it on PATH.
+    here = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    os.environ["PATH"] = here + os.pathsep + path
+    try:
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            importer.sbml2amici(name, out, fixed_parameters=doses, observation_model=channels,
+                                verbose=logging.ERROR, compute_conservation_laws=False)
+    finally:
+        os.environ["PATH"] = path
+
+
+# ----------------------------------------------------------------------------- simulations
+
+
+class AmiciSimulator:
+    """One model's conditions on AMICI (made by :func:`simulator`, one per Model)."""
+
+    def __init__(self, model: Model):
+        import amici.sim.sundials as sundials
+
+        self._sundials, self._swig = sundials, sundials.amici_swig_py
+        self.model = model
+        module = compiled_module(model.roadrunner.getSBML())
+        self._amici = am = module.get_model()
+        tunable = {p: i for i, p in enumerate(model.tunable_parameters)}
+        free, fixed = list(am.get_free_parameter_ids()), list(am.get_fixed_parameter_ids())
+        self._free = np.array(am.get_free_parameters(), dtype=float)
+        self._fixed = np.array(am.get_fixed_parameters(), dtype=float)
+        # positions in phase_values of the AMICI parameters the conditions set
+        self._free_from = np.array([(i, tunable[p]) for i, p in enumerate(free) if p in tunable], dtype=int)
+        self._fixed_from = np.array([(i, tunable[p]) for i, p in enumerate(fixed) if p in tunable], dtype=int)
+        self._states = list(am.get_state_ids())
+        observables = list(am.get_observable_ids())
+        self._column = {r: observables.index(f"{_OBSERVABLE}{r}") for r in catalog.READOUTS}
+        rr = model.roadrunner.model
+        volumes = dict(zip(rr.getCompartmentIds(), rr.getCompartmentVolumes()))
+        compartments = rr.getCompartmentIds()
+        self._largest_volume = max(volumes[compartments[rr.getCompartmentIndexForFloatingSpecies(i)]]
+                                   for i in range(rr.getNumFloatingSpecies()))
+        am.set_parameter_list([0])  # no sensitivities: their buffers otherwise cost 5x
+        self._solver = None
+        self._options: dict | None = None
+        self.steady_states = SteadyStates(model.steady_states.limit)
+
+    def _sync(self) -> None:
+        """Follow the model's solver options (a change drops the cached steady states)."""
+        options = self.model.solver_options
+        if options == self._options:
+            return
+        solver = self._amici.create_solver()
+        solver.set_relative_tolerance(options["relative_tolerance"])
+        solver.set_absolute_tolerance(options["absolute_tolerance"] / self._largest_volume)
+        solver.set_max_steps(int(options["maximum_steps"]))
+        solver.set_linear_solver(self._sundials.LinearSolver_KLU)
+        solver.set_sensitivity_order(self._sundials.SensitivityOrder_none)
+        self._solver, self._options = solver, options
+        self.steady_states.clear()
+
+    def _parameters(self, values: np.ndarray) -> None:
+        free, fixed = self._free.copy(), self._fixed.copy()
+        if len(self._free_from):
+            free[self._free_from[:, 0]] = values[self._free_from[:, 1]]
+        if len(self._fixed_from):
+            fixed[self._fixed_from[:, 0]] = values[self._fixed_from[:, 1]]
+        self._amici.set_free_parameters(free)
+        self._amici.set_fixed_parameters(fixed)
+
+    def _integrate(self, start: np.ndarray | None, t0: float, times, cond: Condition, what: str):
+        am = self._amici
+        am.set_initial_state([] if start is None else start)  # []: from the initial assignments
+        am.set_t0(t0)
+        am.set_timepoints(list(times))
+        # The SWIG call itself (as amici's run_simulation does without its ReturnDataView):
+        # the view copies result vectors element by element, 4 ms for 121 x 47 values.
+        rdata = self._swig.run_simulation(self._solver.get(), None, am.get())
+        if rdata.status != self._sundials.AMICI_SUCCESS:
+            status = self._sundials.simulation_status_to_str(rdata.status)
+            advice = (f"allow more steps with model.set_solver_options(maximum_steps="
+                      f"{10 * self._options['maximum_steps']})" if "TOO_MUCH_WORK" in status else
+                      "try tighter tolerances with model.set_solver_options(relative_tolerance=..., "
+                      "absolute_tolerance=...), lower doses or a shorter t_end")
+            raise SimulationError(f"AMICI failed ({status}) {what} for [{cond.label()}] in context "
+                                  f"{self.model.context!r}: {advice}, or run it with engine='roadrunner'.")
+        return rdata
+
+    def _steady_state(self, cond: Condition, genotype: np.ndarray) -> np.ndarray:
+        key = cond.genotype()
+        cached = self.steady_states.get(key)
+        if cached is not None:
+            return cached
+        self._parameters(genotype)
+        state, t = None, 0.0
+        what = "while pre-equilibrating its genotype"
+        for _ in range(PREEQUILIBRATION_ROUNDS):
+            rdata = self._integrate(state, t, [t + PREEQUILIBRATION_TIME], cond, what)
+            state, t = self._last_state(rdata), t + PREEQUILIBRATION_TIME
+            rate = float(np.max(np.abs(self._swig.stdVec2ndarray(rdata.xdot, rdata.xdot.size()))))
+            if rate < STEADY_STATE_RATE:
+                break
+        else:
+            raise SimulationError(
+                f"no steady state without cytokine for [{cond.label()}] in context {self.model.context!r} on "
+                f"AMICI (largest rate {rate:.3g} nM/min after {t:,.0f} min); check the parameters= overrides")
+        self.steady_states.put(key, state)
+        return state
+
+    def run(self, cond: Condition, readouts: list[str]) -> np.ndarray:
+        """``time`` and ``readouts`` of ``cond`` (rows: ``cond.points`` times from 0 to
+        ``t_end``), as ``model.run(cond, readouts).to_numpy()`` gives them from RoadRunner."""
+        self._sync()
+        if self.steady_states.limit != self.model.steady_states.limit:
+            self.steady_states.limit = self.model.steady_states.limit
+        genotype, preincubation, stimulation = self.model.phase_values(cond)
+        start = self._steady_state(cond, genotype)
+        if cond.preincubation > 0 and cond.drugs:
+            self._parameters(preincubation)
+            start = self._last_state(self._integrate(start, -cond.preincubation, [0.0], cond,
+                                                     "during the drug pre-incubation"))
+        self._parameters(stimulation)
+        times = np.linspace(0.0, cond.t_end, cond.points)
+        rdata = self._integrate(start, 0.0, times, cond, "while simulating")
+        y = self._swig.stdVec2ndarray(rdata.y, rdata.nt, rdata.ny)[:, [self._column[r] for r in readouts]]
+        if not np.all(np.isfinite(y)):
+            raise SimulationError(f"non-finite values in the AMICI simulation of [{cond.label()}] in context "
+                                  f"{self.model.context!r}; try engine='roadrunner' or tighter tolerances")
+        data = np.column_stack([times, y])
+        self.model.remove_solver_noise(data[:, 1:], readouts, cond, times,
+                                       [catalog.READOUTS[r].unit for r in readouts])
+        return data
+
+    def _last_state(self, rdata) -> np.ndarray:
+        """The state at the last output time, copied out of ``rdata``."""
+        return np.array(self._swig.stdVec2ndarray(rdata.x, rdata.nt, rdata.nx_rdata)[-1])
+
+    @property
+    def state_ids(self) -> list[str]:
+        return list(self._states)
+
+
+_simulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def simulator(model: Model) -> AmiciSimulator:
+    """The AMICI simulator of ``model`` (made on first use, then kept with the model)."""
+    if not isinstance(model, Model):
+        raise InputError(f"engine='amici' needs a jakstat Model, got {type(model).__name__}")
+    check_engine("amici")
+    sim = _simulators.get(model)
+    if sim is None:
+        sim = _simulators[model] = AmiciSimulator(model)
+    return sim
+
+
+def simulate(model: Model, cond: Condition, readouts: list[str], engine: str = DEFAULT_ENGINE) -> np.ndarray:
+    """``time`` + ``readouts`` of one condition on ``engine`` (``"roadrunner"`` or ``"amici"``)."""
+    if engine == "amici":
+        return simulator(model).run(cond, readouts)
+    return model.run(cond, readouts=readouts).to_numpy(dtype=float)
+
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "AmiciSimulator", "check_engine", "compiled_module", "module_key",
+           "simulate", "simulator"]
