@@ -7,7 +7,7 @@ beside this file says how to read it.
 
     python benchmarks/run.py            # the full set (~5 min on 2 cores)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-5)
+    python benchmarks/run.py --only 6   # one section (1-6)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/5 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/6 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/5 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/6 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/5 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/6 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/5 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/6 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/5 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/6 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -248,6 +248,25 @@ def load_time(repeats: int) -> list[Row]:
 # ----------------------------------------------------------------------------- main
 
 
+def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
+    """Section 6: a Morris design's IC50s four ways (benchmarks/sensitivity.py): the plain
+    loop over model.simulate, js.sensitivity serially, with checkpoints, on 2 processes."""
+    import sensitivity
+
+    trajectories = 1 if quick else 2
+    say(f"6/6 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    rows, found, _, n = sensitivity.measure(trajectories, log=say)
+    checks += found
+    loop_wall = rows[0][1]
+    out = [Row(f"6. sensitivity, {n} parameter sets x 2 IC50s: plain loop over `model.simulate` "
+               f"({rows[0][3]} simulations, {rows[0][3] / loop_wall:.0f} /s/core)", Timing(loop_wall, rows[0][2]))]
+    for what, wall, cpu, sims, cores, ratio in rows[1:]:
+        out.append(Row(f"   `{what}` ({sims} simulations, {sims / wall / cores:.0f} /s/core on {cores} "
+                       f"core{'s' if cores > 1 else ''})", Timing(wall, cpu if cores == 1 else None),
+                       f"{ratio:.2f}x faster than the loop"))
+    return out
+
+
 def machine() -> list[str]:
     import COPASI
     import roadrunner
@@ -264,10 +283,10 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="fewer repeats and 200 conditions (a smoke run)")
     p.add_argument("--repeats", type=int, default=None, help="repeats of the slow measurements (default 3)")
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 6), metavar="N",
-                   help="run only these sections (1-5)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 7), metavar="N",
+                   help="run only these sections (1-6)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 6))
+    sections = set(args.only or range(1, 7))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
 
@@ -280,7 +299,8 @@ def main(argv=None) -> int:
                             (2, lambda: dose_response(model, repeats, checks)),
                             (3, lambda: knockout_screen(repeats)),
                             (4, lambda: many(model, n, repeats, checks)),
-                            (5, lambda: load_time(repeats))]:
+                            (5, lambda: load_time(repeats)),
+                            (6, lambda: sensitivity_throughput(args.quick, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()
