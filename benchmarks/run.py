@@ -253,7 +253,7 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     loop over model.simulate, js.sensitivity serially, with checkpoints, on 2 processes."""
     import sensitivity
 
-    trajectories = 1 if quick else 2
+    trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
     say(f"6/6 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
     rows, found, _, n = sensitivity.measure(trajectories, log=say)
     checks += found

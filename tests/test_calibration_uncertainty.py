@@ -34,7 +34,7 @@ def test_a_parameter_the_data_pin_down_has_a_closed_profile(raia_profiles):
     docs/calibration/Raia_CancerResearch2011/parameters.tsv): the profile must rise above
     the 95% threshold on both sides within two steps of one standard error each."""
     row = raia_profiles.intervals().set_index("parameter").loc["JAK2_total"]
-    assert row["verdict"] == "identifiable"
+    assert row["verdict"] == "identifiable" and row["low_side"] == row["high_side"] == "crossed"
     assert row["low"] < row["value"] < row["high"]
     # the interval is of the order of the standard error, not decades wide
     assert 0.02 < row["log10_high"] - row["log10_low"] < 1.0
@@ -51,7 +51,7 @@ def test_a_parameter_at_its_bound_the_data_do_not_limit_has_a_flat_profile(raia_
     (docs/calibration.md): from the bound upward the cost must stay within the
     threshold, and the profile cannot go below the bound."""
     row = raia_profiles.intervals().set_index("parameter").loc["kon_SOCS3_JAK2"]
-    assert row["low_open"] and row["high_open"]
+    assert row["low_side"] == "at bound" and row["high_side"] in ("open", "flat to bound")
     assert row["verdict"] == "not identifiable"
     pts = raia_profiles.points[raia_profiles.points["profiled"] == "kon_SOCS3_JAK2"]
     assert set(pts["direction"]) == {1}  # already at the lower bound
@@ -94,7 +94,7 @@ def test_stored_members_lie_within_bounds_and_threshold(context):
     e = js.load_ensemble(context)
     assert e.dataset == DATASET_OF[context]
     assert len(e) >= 10
-    bounds = parameter_bounds().set_index("id")
+    bounds = parameter_bounds()  # indexed by id
     for p in e.parameters:
         lo, hi = bounds.loc[p, "lower"], bounds.loc[p, "upper"]
         assert (e.members[p] >= lo * (1 - 1e-6)).all() and (e.members[p] <= hi * (1 + 1e-6)).all(), p

@@ -39,6 +39,7 @@ from ..optional import require
 from .datasets import DATASETS
 from .datasets import dataset as dataset_by_name
 from .objective import Objective
+from .optimise import AT_BOUND
 
 THRESHOLD = 1.92  # chi2(0.95, df=1) / 2: the pointwise 95% likelihood-ratio threshold in -log L units
 MAX_STEPS = 3  # steps from the optimum to a bound for a parameter the data do not pin down
@@ -128,10 +129,13 @@ class ProfileResult:
     skipped: list[str]
 
     def intervals(self, threshold: float = THRESHOLD) -> pd.DataFrame:
-        """Per profiled parameter: the 95% profile-likelihood interval (log10 values
-        and values), each side either where the profile crosses ``threshold``
-        (interpolated) or ``open`` when it reached the bound below the threshold,
-        and the verdict (identifiable, one side open, not identifiable)."""
+        """Per profiled parameter: the 95% profile-likelihood interval (log10 values and
+        values) and, per side (``low_side``, ``high_side``), how it ends: ``crossed`` (the
+        profile rises above ``threshold``: interpolated, quadratically from an interior
+        optimum, else linearly), ``flat to bound`` (it reached the physiological bound
+        below the threshold: the data do not limit the parameter there), ``at bound``
+        (the optimum is at that bound: the bound, not the data, ends the interval) or
+        ``open`` (the steps ran out below the threshold). ``verdict`` sums it up."""
         rows = []
         for j, p in enumerate(self.parameters):
             pts = self.points[self.points["profiled"] == p]
@@ -141,28 +145,42 @@ class ProfileResult:
                 continue
             row = {"parameter": p, "value": float(10 ** self.optimum[j]), "lower_bound": float(10 ** self.lower[j]),
                    "upper_bound": float(10 ** self.upper[j])}
+            interior = min(self.optimum[j] - self.lower[j], self.upper[j] - self.optimum[j]) > AT_BOUND
             for side, sign in (("low", -1), ("high", 1)):
                 path = pts[pts["direction"] == sign].sort_values("step")
                 xs = np.concatenate([[self.optimum[j]], path[f"log10_{p}"].to_numpy()])
                 ds = np.concatenate([[0.0], path["delta"].to_numpy()])
                 over = np.flatnonzero(ds > threshold)
+                bound = self.lower[j] if sign < 0 else self.upper[j]
                 if over.size:
                     k = int(over[0])
                     d0, d1 = max(ds[k - 1], 0.0), ds[k]
-                    edge = xs[k - 1] + (xs[k] - xs[k - 1]) * (threshold - d0) / (d1 - d0) if d1 > d0 else xs[k]
-                    row[f"log10_{side}"], row[f"{side}_open"] = float(edge), False
+                    if k == 1 and interior:  # from an interior optimum the profile rises quadratically
+                        edge = xs[0] + (xs[1] - xs[0]) * math.sqrt(threshold / d1)
+                    else:  # linear between the two points around the threshold
+                        edge = xs[k - 1] + (xs[k] - xs[k - 1]) * (threshold - d0) / (d1 - d0) if d1 > d0 else xs[k]
+                    status = "crossed"
+                elif abs(self.optimum[j] - bound) <= AT_BOUND:
+                    edge, status = bound, "at bound"
+                elif abs(xs[-1] - bound) < 1e-6:  # the stored points carry 8 digits
+                    edge, status = bound, "flat to bound"
                 else:
-                    bound = self.lower[j] if sign < 0 else self.upper[j]
-                    reached = bool(np.isclose(xs[-1], bound, atol=1e-9))
-                    row[f"log10_{side}"], row[f"{side}_open"] = float(xs[-1]), True
-                    row[f"{side}_reached_bound"] = reached
-                row[side] = float(10 ** row[f"log10_{side}"])
+                    edge, status = xs[-1], "open"
+                row[f"log10_{side}"], row[f"{side}_side"] = float(edge), status
+                row[side] = float(10 ** edge)
             row["min_delta"] = float(min(0.0, pts["delta"].min()))
-            opened = [s for s in ("low", "high") if row[f"{s}_open"]]
-            row["verdict"] = ("identifiable" if not opened else
-                              "not identifiable" if len(opened) == 2 else f"{opened[0]} side open")
+            sides = {row["low_side"], row["high_side"]}
+            if sides == {"crossed"}:
+                verdict = "identifiable"
+            elif "crossed" in sides and "at bound" in sides:
+                verdict = "identifiable, optimum at a bound"
+            elif "crossed" in sides:
+                verdict = "one-sided: flat to a bound" if "flat to bound" in sides else "one side open"
+            else:
+                verdict = "not identifiable"
+            row["verdict"] = verdict
             rows.append(row)
-        cols = ["parameter", "value", "low", "high", "log10_low", "log10_high", "low_open", "high_open",
+        cols = ["parameter", "value", "low", "high", "log10_low", "log10_high", "low_side", "high_side",
                 "lower_bound", "upper_bound", "min_delta", "verdict"]
         return pd.DataFrame(rows).reindex(columns=cols)
 

@@ -196,13 +196,12 @@ def profiles_command(
             shown = Table("parameter", "value", "95% interval", "verdict", title=name)
             for r in result.intervals().itertuples():
                 if isinstance(r.value, float) and r.value == r.value:
-                    shown.add_row(r.parameter, f"{r.value:.4g}", f"{r.low:.4g}{'*' if r.low_open else ''} - "
-                                  f"{r.high:.4g}{'*' if r.high_open else ''}", r.verdict)
+                    shown.add_row(r.parameter, f"{r.value:.4g}", f"{r.low:.4g} ({r.low_side}) - "
+                                  f"{r.high:.4g} ({r.high_side})", r.verdict)
                 else:
                     shown.add_row(r.parameter, "", "", r.verdict)
             console.print(shown)
-            console.print(f"* open: the profile reached the bound below the threshold. Ensemble: "
-                          f"{len(result.ensemble())} parameter sets; {result.evaluations} evaluations"
+            console.print(f"Ensemble: {len(result.ensemble())} parameter sets; {result.evaluations} evaluations"
                           + (f"; not profiled (budget): {', '.join(result.skipped)}" if result.skipped else ""))
             written = [folder / f for f in ("profiles.tsv", "intervals.tsv", "ensemble.tsv", "profiles.png")]
             if store:
