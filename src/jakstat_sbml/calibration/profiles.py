@@ -1,10 +1,12 @@
 """Calibration uncertainty: profile likelihoods of a calibrated dataset's parameters
-(pyPESTO's profiler on our objective) and the ensemble of parameter sets the data
-allow (the profile points within the 95% likelihood-ratio threshold).
+(our walk, pyPESTO's optimizer for the re-fits, on the calibration's objective) and
+the ensemble of parameter sets the data allow (the profile points within the 95%
+likelihood-ratio threshold).
 
 Each profile steps one fitted parameter (log10) away from the stored optimum, in
 both directions, re-optimising all other fitted parameters at every step (scipy's
-trust-region least squares through pyPESTO, warm-started from the previous step),
+trust-region least squares through pyPESTO, started from the previous point moved
+along the Gauss-Newton conditional direction),
 until the cost rises more than :data:`THRESHOLD` (chi2(0.95, 1) / 2) above the
 optimum or the parameter reaches its physiological bound. The cost is what the
 calibration minimised: -log L plus half the squared behaviour penalties (Sobotta's
@@ -13,9 +15,9 @@ behaviours too. A profile that reaches a bound without crossing the threshold
 says the data do not limit the parameter on that side: a finding, reported.
 
 Step sizes follow the optimum's Gauss-Newton standard error se (recomputed at the
-start): :data:`STEP_SCALE` x se for a parameter the data pin down (two steps inside
-the threshold on a quadratic profile, the third outside), and a fifth of the
-bounds' span (at most :data:`MAX_STEPS` steps to a bound) for one they do not. The inner
+start): :data:`STEP_SCALE` x se for a parameter the data pin down (on a quadratic profile
+-log L rises 0.5, then 2.0: one step inside the threshold, the second outside), and
+a third of the bounds' span (:data:`MAX_STEPS` steps to a bound) for one they do not. The inner
 re-optimisation is capped at ``max_nfev`` trust-region iterations: a profile point
 that is not fully re-optimised lies above the true profile, so the profiles (and
 the ensemble) are, if anything, narrower than the exact ones.
@@ -283,8 +285,8 @@ def _walk(p: str, j: int, x0: np.ndarray, cost0: float, covariance: np.ndarray, 
     the Gauss-Newton conditional direction (how the other parameters compensate, to
     first order): pyPESTO 0.7.0's own walker keeps the other parameters where they were
     for the first guess, which left the correlated receptor block of Sobotta 2017
-    uncompensated within the affordable iterations (one step of kcat_IL6R cost 120 in
-    -log L)."""
+    uncompensated within the affordable iterations (with 3 iterations one step of kcat_IL6R
+    cost 120 in -log L)."""
     names = problem.x_names
     span = upper[j] - lower[j]
     se = math.sqrt(max(float(covariance[j, j]), 0.0))
