@@ -35,8 +35,9 @@ def simulate(
                                                                   f"{READOUTS}."),
     out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),
     figure_format: FigureFormat = FORMAT,
-    ensemble: bool = typer.Option(False, "--ensemble", help="Calibrated contexts (hepatocyte, lymphoma): the "
-                                  "optimum with low/high columns, the envelope over the calibration ensemble."),
+    ensemble: bool = typer.Option(False, "--ensemble", help="In a context calibrated to data (one with a "
+                                  "stored ensemble): the optimum with low/high columns, the envelope over the "
+                                  "calibration ensemble."),
     n_jobs: int = N_JOBS,
 ):
     """Simulate one condition and print (or write) the time course.
@@ -130,8 +131,8 @@ def dose_response_command(
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
-    ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a calibrated context (hepatocyte, "
-                                  "lymphoma): the IC50's interval over the calibration ensemble."),
+    ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a context calibrated to data (one "
+                                  "with a stored ensemble): the IC50's interval over the calibration ensemble."),
 ):
     """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
 
@@ -373,8 +374,6 @@ def regimen_command(
 
     use_agg()
     check_writable(out)
-    if ensemble and not drug:
-        raise typer.BadParameter("--ensemble gives an IC50 interval: it needs --drug", param_hint="--ensemble")
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     stimuli = None

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from .. import catalog
-from ..calibration.datasets import ALL_DATASETS
+from ..calibration.datasets import ALL_DATASETS, DATASETS
 from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, FORMAT, MUTATION, N_JOBS,
                      OVEREXPRESS, PETAB_DATASETS, PLASMA, PREINCUBATION, FigureFormat, app, check_writable,
                      console, fail, load_context_model, parse_dose, parse_mutations, parse_overexpress,
@@ -156,7 +156,7 @@ def calibrate_command(
 
 @app.command("profiles")
 def profiles_command(
-    dataset: str = typer.Argument(..., help="Raia_CancerResearch2011, Sobotta_Frontiers2017, or all."),
+    dataset: str = typer.Argument(..., help=f"{', '.join(DATASETS)}, or all."),
     out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (finished profiles in "
                                                        "OUT/<dataset>/profile_points/ are reused)."),
     parameters: str = typer.Option(None, help="Comma-separated parameters to profile, in order (default: all)."),
@@ -181,7 +181,6 @@ def profiles_command(
     use_agg()
     require_optional("pypesto", "profile likelihoods")
     check_writable(out)
-    from ..calibration import DATASETS
     from ..calibration.profiles import profile_dataset, store_ensemble, write_profiles
 
     names = list(DATASETS) if dataset == "all" else [dataset]
