@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate pharmacology sensitivity vendor clean
+.PHONY: demo test build bench calibrate profiles pharmacology sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -42,6 +42,15 @@ ENGINE ?= roadrunner
 
 calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 35 min on 2 cores; ENGINE=amici: on AMICI)
 	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --engine $(ENGINE)
+
+# Sobotta's parameters in order of their weight for the IC50 predictions (receptor block first): with
+# --budget-minutes, the profiles left when the budget is spent are the least relevant (docs/uncertainty.md 5).
+SOBOTTA_ORDER := kcat_IL6R,kact_receptor,IL6R_total,Kd_IL6_IL6R,IL6ST_total,kint_active,kdeg_receptor,kon_SOCS3,kdeg_SOCS,kdeg_SOCS_complex,v_tx_SOCS3,K_tx,kdeg_mRNA,kcat_SHP2,kcat_TCPTP,kdeph_cyt,kimp_dimer,kimp_basal,kexp
+
+profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated parameters and the ensembles the API uses (about 1 h on one core; finished profiles are reused)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Raia_CancerResearch2011 --max-nfev 10 --store -j 1 --out docs/calibration
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
+		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration
 
 pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology

@@ -5,9 +5,9 @@ repeats, and ratios between numbers measured in this same run, so a busy
 machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
 beside this file says how to read it.
 
-    python benchmarks/run.py            # the full set (~15 min on 2 cores, 10 of them 10^5 AMICI variants)
+    python benchmarks/run.py            # the full set (~17 min on 2 cores, 10 of them 10^5 AMICI variants)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-6)
+    python benchmarks/run.py --only 4   # one section (1-7)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/6 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/7 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/6 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/7 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/5 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/7 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/5 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/7 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/6 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/7 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -250,7 +250,7 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
     import variants as v
     from jakstat_sbml import amici_engine
 
-    say("6/6 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    say("6/7 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
     cond = w.time_course_condition()
     rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
     am = js.run(model, [cond], engine="amici").to_numpy()
@@ -308,6 +308,25 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
 # ----------------------------------------------------------------------------- main
 
 
+def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
+    """Section 7: a Morris design's IC50s four ways (benchmarks/sensitivity.py): the plain
+    loop over model.simulate, js.sensitivity serially, with checkpoints, on 2 processes."""
+    import sensitivity
+
+    trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
+    say(f"7/7 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    rows, found, _, n = sensitivity.measure(trajectories, log=say)
+    checks += found
+    loop_wall = rows[0][1]
+    out = [Row(f"6. sensitivity, {n} parameter sets x 2 IC50s: plain loop over `model.simulate` "
+               f"({rows[0][3]} simulations, {rows[0][3] / loop_wall:.0f} /s/core)", Timing(loop_wall, rows[0][2]))]
+    for what, wall, cpu, sims, cores, ratio in rows[1:]:
+        out.append(Row(f"   `{what}` ({sims} simulations, {sims / wall / cores:.0f} /s/core on {cores} "
+                       f"core{'s' if cores > 1 else ''})", Timing(wall, cpu if cores == 1 else None),
+                       f"{ratio:.2f}x faster than the loop"))
+    return out
+
+
 def machine() -> list[str]:
     import amici
     import COPASI
@@ -327,10 +346,10 @@ def main(argv=None) -> int:
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
     p.add_argument("--variants", type=int, default=None,
                    help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 7), metavar="N",
-                   help="run only these sections (1-6)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 8), metavar="N",
+                   help="run only these sections (1-7)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 7))
+    sections = set(args.only or range(1, 8))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
     n_variants = args.variants or (1000 if args.quick else 100_000)
@@ -345,7 +364,8 @@ def main(argv=None) -> int:
                             (3, lambda: knockout_screen(repeats)),
                             (4, lambda: many(model, n, repeats, checks)),
                             (5, lambda: load_time(repeats)),
-                            (6, lambda: engines(model, repeats, n_variants, checks))]:
+                            (6, lambda: engines(model, repeats, n_variants, checks)),
+                            (7, lambda: sensitivity_throughput(args.quick, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()

@@ -56,23 +56,22 @@ def timed(fn):
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trajectories", type=int, default=2, help="Morris trajectories (parameter sets: "
-                                                                     "trajectories x (parameters + 1))")
-    args = parser.parse_args(argv)
+def measure(trajectories: int = 2, log=None):
+    """Run the four ways on one Morris design; returns (rows, checks, ok, design size).
+    Each row: (way, wall s, CPU s of this process, simulations, cores used, ratio of the
+    plain loop's wall time to this way's). ``run.py`` (section 7) uses this too."""
     model = js.load_model()
     ranges = uncertain_parameters()
     names = list(ranges.index)
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[np.log10(lo), np.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
-    design = sample_design("morris", problem, args.trajectories, seed=0)
-    print(f"# sensitivity throughput: {len(design)} parameter sets x {len(PREDICTIONS)} IC50s, "
-          f"{len(names)} parameters; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}",
-          file=sys.stderr)
+    design = sample_design("morris", problem, trajectories, seed=0)
+    if log:
+        log(f"# sensitivity throughput: {len(design)} parameter sets x {len(PREDICTIONS)} IC50s, "
+            f"{len(names)} parameters; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
 
     def api(**kw):
-        return js.sensitivity(model, PREDICTIONS, n=args.trajectories, seed=0, **kw)
+        return js.sensitivity(model, PREDICTIONS, n=trajectories, seed=0, **kw)
 
     js.run(model, [{"cytokines": {"IL6": 1.0}}] * 4, n_jobs=2)  # start the worker pool outside the timing
     (loop_values, sims), loop_wall, loop_cpu = timed(lambda: plain_loop(model, names, design))
@@ -81,30 +80,41 @@ def main(argv=None) -> int:
         checked, ckpt_wall, ckpt_cpu = timed(lambda: api(n_jobs=1, checkpoint=folder))
     parallel, par_wall, par_cpu = timed(lambda: api(n_jobs=2))
 
-    rows = [("plain loop over model.simulate", loop_wall, loop_cpu, sims, 1),
-            ("js.sensitivity, n_jobs=1", serial_wall, serial_cpu, serial.simulations, 1),
-            ("js.sensitivity, n_jobs=1, checkpoint", ckpt_wall, ckpt_cpu, checked.simulations, 1),
-            ("js.sensitivity, n_jobs=2", par_wall, par_cpu, parallel.simulations, 2)]
-    print(f"| way ({len(design)} parameter sets) | wall | CPU (this process) | simulations | simulations/s | "
-          f"simulations/s/core | wall ratio vs plain loop |")
-    print("|---|---|---|---|---|---|---|")
-    for what, wall, cpu, n, cores in rows:
-        print(f"| {what} | {wall:.1f} s | {cpu:.1f} s | {n} | {n / wall:.0f} | {n / wall / cores:.0f} | "
-              f"{loop_wall / wall:.2f}x |")
+    rows = [(what, wall, cpu, n, cores, loop_wall / wall) for what, wall, cpu, n, cores in [
+        ("plain loop over model.simulate", loop_wall, loop_cpu, sims, 1),
+        ("js.sensitivity, n_jobs=1", serial_wall, serial_cpu, serial.simulations, 1),
+        ("js.sensitivity, n_jobs=1, checkpoint", ckpt_wall, ckpt_cpu, checked.simulations, 1),
+        ("js.sensitivity, n_jobs=2", par_wall, par_cpu, parallel.simulations, 2)]]
     ways = {"n_jobs=1": serial, "n_jobs=1, checkpoint": checked, "n_jobs=2": parallel}
-    print()
     # The js.sensitivity ways must agree bit for bit; the loop simulates shared conditions
     # again, in another order, which moves the last digits (the solver's warm starts).
     same = all(np.array_equal(r.outputs.to_numpy(), serial.outputs.to_numpy()) for r in ways.values())
-    print(f"Check: the three js.sensitivity ways {'identical bit for bit' if same else 'DIFFER'}")
     largest = float(np.max(np.abs(serial.outputs.to_numpy() - loop_values)))
     close = largest < 1e-6
-    print(f"Check: js.sensitivity vs the plain loop: largest |difference| {largest:.3g} log10 nM "
-          f"({'agree' if close else 'DIFFER'}, tolerance 1e-6)")
-    same &= close
-    print(f"js.sensitivity simulates each distinct condition once ({serial.simulations} vs {sims} in the loop: the "
-          f"no-drug and no-cytokine conditions are shared where predictions agree on them).")
-    return 0 if same else 1
+    checks = [f"sensitivity: the three js.sensitivity ways {'identical bit for bit' if same else 'DIFFER'}",
+              f"sensitivity: js.sensitivity vs the plain loop: largest |difference| {largest:.3g} log10 nM "
+              f"({'agree' if close else 'DIFFER'}, tolerance 1e-6)",
+              f"sensitivity: js.sensitivity simulates each distinct condition once ({serial.simulations} vs {sims} "
+              "in the loop: the no-drug and no-cytokine conditions are shared where predictions agree on them)"]
+    return rows, checks, same and close, len(design)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trajectories", type=int, default=2, help="Morris trajectories (parameter sets: "
+                                                                     "trajectories x (parameters + 1))")
+    args = parser.parse_args(argv)
+    rows, checks, ok, n = measure(args.trajectories, log=lambda m: print(m, file=sys.stderr))
+    print(f"| way ({n} parameter sets) | wall | CPU (this process) | simulations | simulations/s | "
+          f"simulations/s/core | wall ratio vs plain loop |")
+    print("|---|---|---|---|---|---|---|")
+    for what, wall, cpu, sims, cores, ratio in rows:
+        print(f"| {what} | {wall:.1f} s | {cpu:.1f} s | {sims} | {sims / wall:.0f} | {sims / wall / cores:.0f} | "
+              f"{ratio:.2f}x |")
+    print()
+    for c in checks:
+        print(f"Check: {c}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

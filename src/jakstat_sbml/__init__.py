@@ -8,9 +8,12 @@
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
 from .dosing import Regimen, regimen
 from .dosing.exposure import ExposureResponse, exposure_response, lowest_dose
-from .errors import InputError, JakStatError, JakStatWarning, ModelFileError, SimulationError, UnknownNameError
+from .ensemble import Ensemble, EnsembleBand, ensemble_band, ensemble_contexts, load_ensemble
+from .errors import (
+    InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
+)
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
+    Combination, CytokineResponse, DoseResponse, EnsembleIC50, KnockoutScreen, combination, cytokine_response, dose_response,
     knockout_screen,
 )
 from .interop import export
@@ -21,10 +24,10 @@ from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
-    "Combination", "Condition", "CytokineResponse", "DoseResponse", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
-    "KnockoutScreen", "Model", "ModelFileError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
+    "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "EnsembleIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
+    "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "combination", "contexts", "cytokine_response",
-    "cytokines", "dose_response", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
+    "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
     "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

@@ -54,5 +54,10 @@ class ExportError(JakStatError):
     """An external tool (COPASI, libSBML, libCombine, PEtab) rejected what we built."""
 
 
+class NoEnsembleError(InputError):
+    """A context without a stored calibration ensemble (not calibrated to data, or
+    ``make profiles`` not run for it): no ensemble interval can be given."""
+
+
 class OutputError(InputError):
     """An output path that cannot be written: the message names the path and the reason."""

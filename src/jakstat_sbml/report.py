@@ -40,7 +40,8 @@ def steps() -> list[str]:
     out = [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
-    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "index"]
+    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing",
+            "calibration uncertainty", "index"]
     return out
 
 
@@ -92,6 +93,10 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt)))
     tick("dosing")
+
+    sections.append(("Calibrated contexts: predictions with their ensemble intervals",
+                     ensemble_section(out, fmt, **run_kw)))
+    tick("calibration uncertainty")
 
     index = write_index(out, model, sections)
     tick("index")
@@ -321,6 +326,84 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
     lines += ["", "Data: [pharmacology_validation.csv](pharmacology_validation.csv)", "",
               f"![model vs measured IC50]({figure})"]
     return "\n".join(lines)
+
+
+# The calibrated contexts' headline predictions: (context, drug, cytokine, readout, cytokine of the band).
+ENSEMBLE_CASES = [("hepatocyte", "ruxolitinib", "IL6", "pSTAT3"), ("lymphoma", "ruxolitinib", "IL13", "pSTAT5")]
+
+
+def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None) -> str:
+    """The calibrated contexts (whatever the report's context): an IC50 with its interval
+    over the context's calibration ensemble, and the band of the time course."""
+    import matplotlib.pyplot as plt
+
+    from .ensemble import ensemble_band, ensemble_contexts, load_ensemble
+    from .model import load_model
+
+    cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
+    if not cases:
+        return "No calibration ensemble is stored (`make profiles` writes them)."
+    lines = ["The hepatocyte (Sobotta 2017) and lymphoma (Raia 2011) contexts are calibrated to data. Their "
+             "predictions are repeated for every parameter set of the context's calibration ensemble: the "
+             "profile-likelihood points within the 95% threshold (docs/uncertainty.md, section 5). The "
+             "interval is the envelope over the members (NaN: a member's IC50 outside the tested doses).", "",
+             "| context | prediction | point estimate (nM, free) | ensemble interval (nM) | members |",
+             "|---|---|---|---|---|"]
+    rows = []
+    fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
+    for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
+        model = load_model(context=context)
+        curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs,
+                              client=client)
+        lo, hi = curve.ic50_interval
+        flags = "; ".join(curve.ensemble.flags)
+        lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
+                     f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} | "
+                     f"{curve.ensemble.members} ({load_ensemble(context).dataset}) |")
+        rows.append(curve.summary())
+        band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
+                             n_jobs=n_jobs, client=client)
+        band.plot(ax=ax)
+        ax.set_title(f"{context}: {cytokine} (standard dose) -> {readout}, {band.members} parameter sets", fontsize=9)
+        band.to_frame().to_csv(out / f"ensemble_band_{context}_{cytokine}_{readout}.csv", index=False)
+    pd.DataFrame(rows).to_csv(out / "ensemble_ic50.csv", index=False)
+    fig.tight_layout()
+    name = _save(fig, out / f"ensemble_bands.{figure_format}")
+    lines += ["", "Data: [ensemble_ic50.csv](ensemble_ic50.csv); the bands, optimum (line) and envelope (shaded):", "",
+              f"![ensemble bands]({name})", ""]
+    return "\n".join(lines)
+
+
+def write_ensemble_case(context: str, folder: Path, n_jobs: int = 1) -> list[Path]:
+    """The headline prediction of a calibrated context (:data:`ENSEMBLE_CASES`) over its
+    stored ensemble, into ``folder`` (docs/calibration/<dataset>/ for ``make profiles``):
+    ensemble_ic50.tsv (every member's IC50, status, delta, origin) and ensemble_band.png."""
+    import matplotlib.pyplot as plt
+
+    from .ensemble import ensemble_band, load_ensemble
+    from .model import load_model
+
+    case = next(c for c in ENSEMBLE_CASES if c[0] == context)
+    _, drug, cytokine, readout = case
+    model = load_model(context=context)
+    ens = load_ensemble(model)
+    curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs)
+    table = ens.members[["member", "origin", "delta"]].copy()
+    table["ic50_nM"], table["status"] = curve.ensemble.ic50s, curve.ensemble.statuses
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "ensemble_ic50.tsv"
+    lo, hi = curve.ic50_interval
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"# {drug} IC50 on {cytokine}/{readout} at {MEASURE_TIME:g} min ({context}): point {curve.ic50:.6g} nM, "
+                f"ensemble interval {lo:.6g}-{hi:.6g} nM over {curve.ensemble.members} members\n")
+        table.to_csv(f, sep="\t", index=False, float_format="%.6g")
+    band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
+                         n_jobs=n_jobs)
+    fig = band.plot()
+    figure = folder / "ensemble_band.png"
+    fig.savefig(figure, dpi=90)
+    plt.close(fig)
+    return [path, figure]
 
 
 def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Path:

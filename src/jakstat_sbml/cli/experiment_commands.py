@@ -35,12 +35,18 @@ def simulate(
                                                                   f"{READOUTS}."),
     out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),
     figure_format: FigureFormat = FORMAT,
+    ensemble: bool = typer.Option(False, "--ensemble", help="In a context calibrated to data (one with a "
+                                  "stored ensemble): the optimum with low/high columns, the envelope over the "
+                                  "calibration ensemble."),
+    n_jobs: int = N_JOBS,
 ):
     """Simulate one condition and print (or write) the time course.
 
-    Example:
+    Examples:
 
       jakstat simulate -c IL6='40 ng/mL' -d ruxolitinib=500 -k SOCS3 --out il6.csv
+
+      jakstat simulate -c IL6='10 ng/mL' --context hepatocyte -r pSTAT3 --ensemble --out band.csv
     """
     import jakstat_sbml as js
 
@@ -50,6 +56,14 @@ def simulate(
     if plasma:
         drugs = {k: js.plasma(v) for k, v in drugs.items()}
     cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    if ensemble:
+        with reported():
+            band = js.ensemble_band(
+                model, readout or None, cytokines=cytokines, drugs=drugs, knockouts=knockout,
+                overexpress=parse_overexpress(overexpress), mutations=parse_mutations(mutation),
+                preincubation=preincubation, t_end=t_end, points=points, n_jobs=n_jobs)
+        _print_band(band, out, figure_format)
+        return
     with reported():
         df = model.simulate(
             cytokines=cytokines,
@@ -75,6 +89,26 @@ def simulate(
         console.print(table)
 
 
+def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
+    frame = band.to_frame()
+    if out:
+        use_agg()
+        figure = out.with_suffix(f".{figure_format.value}")
+        with reported(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_csv(out, index=False)
+            save_figure(band.plot(), figure)
+        print_wrote(out, figure)
+        return
+    table = Table("time", "readout", "optimum", "low", "high",
+                  title=f"{band.context}: envelope of {band.members} parameter sets ({band.dataset}), nM")
+    for readout, part in frame.groupby("readout", sort=False):
+        step = max(1, len(part) // 12)
+        for _, row in part.iloc[::step].iterrows():
+            table.add_row(f"{row['time']:.4g}", readout, *(f"{row[c]:.4g}" for c in ("value", "low", "high")))
+    console.print(table)
+
+
 @app.command("dose-response")
 def dose_response_command(
     cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
@@ -97,13 +131,18 @@ def dose_response_command(
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
+    ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a context calibrated to data (one "
+                                  "with a stored ensemble): the IC50's interval over the calibration ensemble."),
 ):
     """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
 
     Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50
-    with 95% CI, Hill slope, max effect) and a figure. Examples:
+    with 95% CI, Hill slope, max effect; with --ensemble the ensemble
+    interval) and a figure. Examples:
 
       jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
+
+      jakstat dose-response IL6 --drug ruxolitinib --context hepatocyte --ensemble
 
       jakstat dose-response IL2 --window 0,60
     """
@@ -111,6 +150,8 @@ def dose_response_command(
 
     use_agg()
     check_writable(out)
+    if ensemble and not drug:
+        raise typer.BadParameter("--ensemble gives an IC50 interval: it needs --drug", param_hint="--ensemble")
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, **bg)
@@ -118,7 +159,7 @@ def dose_response_command(
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
-                                     preincubation=preincubation, plasma=plasma, **kw)
+                                     preincubation=preincubation, plasma=plasma, ensemble=ensemble, **kw)
             name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
@@ -136,6 +177,11 @@ def dose_response_command(
         save_figure(curve.plot(), figure)
     flags = flags_of(curve)
     warn_flags(flags)
+    if ensemble:
+        warn_flags(curve.ensemble.flags)
+        lo, hi = curve.ic50_interval
+        console.print(f"IC50 ensemble interval ({curve.ensemble.members} parameter sets of {curve.ensemble.dataset}): "
+                      f"{lo:.4g}-{hi:.4g} nM (NaN: a member's IC50 outside the tested doses)")
     if flags:  # a number that cannot be trusted is not shown as one
         console.print(f"{label}: not determined ({escape('; '.join(flags))})", soft_wrap=True)
     elif curve.fit:

@@ -1,4 +1,4 @@
-"""Commands about the model and its data: build, export, calibrate, sensitivity, validate."""
+"""Commands about the model and its data: build, export, calibrate, profiles, sensitivity, validate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from .. import catalog
-from ..calibration.datasets import ALL_DATASETS
+from ..calibration.datasets import ALL_DATASETS, DATASETS
 from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, ENGINE, FORMAT, MUTATION, N_JOBS,
                      OVEREXPRESS, PETAB_DATASETS, PLASMA, PREINCUBATION, FigureFormat, app, check_writable,
                      console, fail, load_context_model, parse_dose, parse_mutations, parse_overexpress,
@@ -154,6 +154,63 @@ def calibrate_command(
                       f"{r['published_chi2']:.1f}", str(r["n"]), f"{r['chi2_ratio']:.3f}", r["status"])
     console.print(shown)
     print_wrote(Path(out) / "summary.tsv")
+
+
+@app.command("profiles")
+def profiles_command(
+    dataset: str = typer.Argument(..., help=f"{', '.join(DATASETS)}, or all."),
+    out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (finished profiles in "
+                                                       "OUT/<dataset>/profile_points/ are reused)."),
+    parameters: str = typer.Option(None, help="Comma-separated parameters to profile, in order (default: all)."),
+    max_nfev: int = typer.Option(3, help="Trust-region iterations of each re-optimisation along a profile."),
+    budget_minutes: float = typer.Option(None, help="Start no new profile after this many minutes per dataset."),
+    store: bool = typer.Option(False, "--store", help="Store the ensemble in models/ensembles/<context>.tsv, "
+                                                       "where ensemble=True / --ensemble read it, and write "
+                                                       "the context's headline IC50 over it (ensemble_ic50.tsv)."),
+    n_jobs: int = N_JOBS,
+):
+    """Profile likelihoods of a calibration's fitted parameters (pyPESTO) and the
+    ensemble of parameter sets within the 95% threshold.
+
+    Writes profiles.tsv, intervals.tsv, ensemble.tsv and profiles.png to OUT/<dataset>
+    (with --store also ensemble_ic50.tsv and ensemble_band.png).
+    Examples:
+
+      jakstat profiles Raia_CancerResearch2011 --parameters kon_SOCS3_JAK2 --out /tmp/profiles
+
+      jakstat profiles all --store --out docs/calibration   (make profiles)
+    """
+    use_agg()
+    require_optional("pypesto", "profile likelihoods")
+    check_writable(out)
+    from ..calibration.profiles import profile_dataset, store_ensemble, write_profiles
+
+    names = list(DATASETS) if dataset == "all" else [dataset]
+    chosen = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
+    with reported(out):
+        if store:
+            catalog.writable_models_dir()  # fail before profiling: an installed package is never written into
+        for name in names:
+            result = profile_dataset(name, chosen, max_nfev=max_nfev, budget_minutes=budget_minutes,
+                                     folder=out / name, progress=lambda text: console.print(f"{name}: {text}"))
+            folder = write_profiles(result, out / name)
+            shown = Table("parameter", "value", "95% interval", "verdict", title=name)
+            for r in result.intervals().itertuples():
+                if isinstance(r.value, float) and r.value == r.value:
+                    shown.add_row(r.parameter, f"{r.value:.4g}", f"{r.low:.4g} ({r.low_side}) - "
+                                  f"{r.high:.4g} ({r.high_side})", r.verdict)
+                else:
+                    shown.add_row(r.parameter, "", "", r.verdict)
+            console.print(shown)
+            console.print(f"Ensemble: {len(result.ensemble())} parameter sets; {result.evaluations} evaluations"
+                          + (f"; not profiled (budget): {', '.join(result.skipped)}" if result.skipped else ""))
+            written = [folder / f for f in ("profiles.tsv", "intervals.tsv", "ensemble.tsv", "profiles.png")]
+            if store:
+                from ..report import write_ensemble_case
+
+                written.append(store_ensemble(result))
+                written += write_ensemble_case(result.context, folder, n_jobs=n_jobs)
+            print_wrote(*written)
 
 
 @app.command("sensitivity")

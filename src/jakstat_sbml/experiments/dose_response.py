@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
+from ..ensemble import load_ensemble
+from ..errors import InputError
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
@@ -24,6 +26,33 @@ from .inputs import (
 )
 from .measures import Measure, measured_values
 from .support import figure_of, judge_inhibition, nM_text, number_text, warn_flags
+
+
+@dataclass(frozen=True)
+class EnsembleIC50:
+    """The IC50 of every member of a context's calibration ensemble (``js.ensemble``):
+    ``ic50s`` in nM of free drug (NaN where the doses do not determine it), ``statuses``
+    ``ok``, ``above`` (not reached by the highest dose), ``below`` (the lowest dose already
+    halves the signal) or ``undetermined`` (no signal, flat, or too few doses)."""
+
+    dataset: str
+    ic50s: np.ndarray
+    statuses: tuple[str, ...]
+    flags: tuple[str, ...] = ()  # why an end of the interval is NaN
+
+    @property
+    def members(self) -> int:
+        return len(self.ic50s)
+
+    def interval(self) -> tuple[float, float]:
+        """Envelope (min, max) over the members; an end that a member's IC50 lies beyond
+        (above/below the tested doses, or undetermined) is NaN."""
+        ok = self.ic50s[np.array([s == "ok" for s in self.statuses], bool)]
+        if ok.size == 0:
+            return float("nan"), float("nan")
+        low = float("nan") if any(s in ("below", "undetermined") for s in self.statuses) else float(ok.min())
+        high = float("nan") if any(s in ("above", "undetermined") for s in self.statuses) else float(ok.max())
+        return low, high
 
 
 @dataclass(frozen=True)
@@ -57,10 +86,23 @@ class DoseResponse:
     flags: tuple[str, ...] = ()
     measurable: bool = True
     extrapolated_fit: HillFit | None = None
+    ensemble: EnsembleIC50 | None = None
 
     @property
     def metric(self) -> str:
         return self.measure.label
+
+    @property
+    def ic50_interval(self) -> tuple[float, float]:
+        """The IC50's interval over the context's calibration ensemble (nM, free): min and max
+        of the IC50 over every parameter set the calibration data allow (profile points
+        within the 95% likelihood-ratio threshold, docs/uncertainty.md). Needs
+        ``dose_response(..., ensemble=True)`` in a calibrated context. An end is NaN when a
+        member's IC50 lies outside the tested doses there (``ensemble.flags`` says so)."""
+        if self.ensemble is None:
+            raise InputError("no ensemble interval: call dose_response(..., ensemble=True) in a context with a "
+                             "calibration ensemble (js.ensemble_contexts())")
+        return self.ensemble.interval()
 
     @property
     def ic50(self) -> float:
@@ -129,7 +171,11 @@ class DoseResponse:
                 "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
                 "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
                 "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
-                "max_dose_nM": float(self.doses.max()), "context": self.context, "flags": "; ".join(self.flags)}
+                "max_dose_nM": float(self.doses.max()), "context": self.context,
+                **({"ic50_ensemble_low_nM": self.ic50_interval[0], "ic50_ensemble_high_nM": self.ic50_interval[1],
+                    "ensemble_members": self.ensemble.members,
+                    "ensemble_flags": "; ".join(self.ensemble.flags)} if self.ensemble is not None else {}),
+                "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
         """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
@@ -141,8 +187,9 @@ class DoseResponse:
 def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
                   doses: Sequence | None = None, *, time: float | None = None,
                   window: tuple[float, float] | None = None, cytokine_dose=None,
-                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
-                  client=None, progress: bool = False, engine: str = "roadrunner", **condition) -> DoseResponse:
+                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, ensemble: bool = False,
+                  n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
+                  **condition) -> DoseResponse:
     """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
 
     ``doses`` are nM of free drug (numbers) or strings with units (default:
@@ -161,6 +208,12 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     cannot support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`:
     a readout the cytokine does not drive, fewer than 3 doses, a flat response, an
     IC50 outside the tested range or not reached (< 50% inhibition, still falling).
+
+    ``ensemble=True`` (a calibrated context only, e.g. ``hepatocyte``, ``lymphoma``)
+    repeats the doses for every parameter set of the context's calibration ensemble
+    (models/ensembles/), so that ``ic50_interval`` gives the IC50's range over the
+    parameter sets the calibration data allow; the point estimate stays the
+    context's optimum.
     """
     d = catalog.drug(drug)
     c = catalog.cytokine(cytokine)
@@ -178,9 +231,12 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
         *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     ]
-    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
+    ens = load_ensemble(model) if ensemble else None
+    runs = ens.conditions(conditions) if ens is not None else conditions
+    df = run(model, runs, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
              engine=engine)
-    values = measured_values(df, len(conditions), [readout], measure)[readout]
+    every = measured_values(df, len(runs), [readout], measure)[readout].reshape(-1, len(conditions))
+    values = every[0]  # without an ensemble the only row; with one, member 0 = the optimum
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 
     def dose_text(x: float) -> str:
@@ -188,6 +244,45 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
 
     fit, extrapolated, flags, measurable = judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
                                                              unstimulated, measure, model.context, dose_text)
+    members = None
+    if ens is not None:
+        members = _member_ic50s(ens.dataset, every, d.name, c.name, readout, doses_nM, measure, model.context)
+        members = EnsembleIC50(members.dataset, members.ic50s, members.statuses,
+                               _ensemble_flags(members, d.name, doses_nM, dose_text))
+        warn_flags(members.flags)
     warn_flags(flags)
     return DoseResponse(d.name, c.name, readout, doses_nM, resp, baseline, unstimulated, fit, measure,
-                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated)
+                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated, members)
+
+
+def _member_ic50s(dataset: str, every: np.ndarray, drug: str, cytokine: str, readout: str, doses: np.ndarray,
+                  measure: Measure, context: str) -> EnsembleIC50:
+    ic50s, statuses = [], []
+    positive = doses[doses > 0]
+    for row in every:
+        fit, extrapolated, _, _ = judge_inhibition(drug, cytokine, readout, doses, row[2:], float(row[0]),
+                                                   float(row[1]), measure, context, nM_text)
+        if fit is not None:
+            ic50s.append(fit.ic50)
+            statuses.append("ok")
+        elif extrapolated is not None and positive.size and extrapolated.ic50 > positive.max():
+            ic50s.append(float("nan"))
+            statuses.append("above")
+        elif extrapolated is not None and positive.size and extrapolated.ic50 < positive.min():
+            ic50s.append(float("nan"))
+            statuses.append("below")
+        else:
+            ic50s.append(float("nan"))
+            statuses.append("undetermined")
+    return EnsembleIC50(dataset, np.array(ic50s, float), tuple(statuses))
+
+
+def _ensemble_flags(members: EnsembleIC50, drug: str, doses: np.ndarray, dose_text) -> tuple[str, ...]:
+    off = {s: members.statuses.count(s) for s in ("above", "below", "undetermined") if s in members.statuses}
+    if not off:
+        return ()
+    what = {"above": "above the highest dose tested", "below": "below the lowest dose tested",
+            "undetermined": "not determined by the doses (no signal, flat response or too few doses)"}
+    parts = "; ".join(f"{n} with an IC50 {what[s]}" for s, n in off.items())
+    return (f"ensemble interval of {drug} open (NaN end): of {members.members} parameter sets, {parts} "
+            f"(tested {dose_text(doses[doses > 0].min())} to {dose_text(doses.max())})",)

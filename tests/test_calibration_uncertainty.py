@@ -1,0 +1,205 @@
+"""Calibration uncertainty: profile likelihoods (a small, fast case on Raia 2011) and the
+stored ensembles of the calibrated contexts, with the ensemble intervals they give
+(docs/uncertainty.md section 5)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jakstat_sbml as js
+from jakstat_sbml import ensemble as ens_module
+from jakstat_sbml.calibration import Objective, parameter_bounds
+from jakstat_sbml.calibration.profiles import THRESHOLD, profile_dataset
+
+from .conftest import REPO
+
+RAIA = "Raia_CancerResearch2011"
+SOBOTTA = "Sobotta_Frontiers2017"
+DATASET_OF = {"hepatocyte": SOBOTTA, "lymphoma": RAIA}
+
+
+# ----------------------------------------------------------------------------- a small profile run
+
+
+@pytest.fixture(scope="module")
+def raia_profiles():
+    # Two parameters, two steps each way, two trust-region iterations per step (~30 s).
+    return profile_dataset(RAIA, ["JAK2_total", "kon_SOCS3_JAK2"], max_steps=2, max_nfev=2)
+
+
+def test_a_parameter_the_data_pin_down_has_a_closed_profile(raia_profiles):
+    """JAK2_total is identified in the calibration (Gauss-Newton se 0.11 decades,
+    docs/calibration/Raia_CancerResearch2011/parameters.tsv): the profile must rise above
+    the 95% threshold on both sides within two steps of one standard error each."""
+    row = raia_profiles.intervals().set_index("parameter").loc["JAK2_total"]
+    assert row["verdict"] == "identifiable" and row["low_side"] == row["high_side"] == "crossed"
+    assert row["low"] < row["value"] < row["high"]
+    # the interval is of the order of the standard error, not decades wide
+    assert 0.02 < row["log10_high"] - row["log10_low"] < 1.0
+    pts = raia_profiles.points[raia_profiles.points["profiled"] == "JAK2_total"]
+    assert set(pts["direction"]) == {-1, 1}
+    assert (pts["delta"] > THRESHOLD).sum() == 2  # each side ends above the threshold
+    # profile points keep the parameter fixed where the walk put it, others inside their bounds
+    x = pts[[f"log10_{p}" for p in raia_profiles.parameters]].to_numpy()
+    assert np.all(x >= raia_profiles.lower - 1e-12) and np.all(x <= raia_profiles.upper + 1e-12)
+
+
+def test_a_parameter_at_its_bound_the_data_do_not_limit_has_a_flat_profile(raia_profiles):
+    """kon_SOCS3_JAK2 ends at its lower bound with a Gauss-Newton se of 75 decades
+    (docs/calibration.md): from the bound upward the cost must stay within the
+    threshold, and the profile cannot go below the bound."""
+    row = raia_profiles.intervals().set_index("parameter").loc["kon_SOCS3_JAK2"]
+    assert row["low_side"] == "at bound" and row["high_side"] in ("open", "flat to bound")
+    assert row["verdict"] == "not identifiable"
+    pts = raia_profiles.points[raia_profiles.points["profiled"] == "kon_SOCS3_JAK2"]
+    assert set(pts["direction"]) == {1}  # already at the lower bound
+    assert (pts["delta"] <= THRESHOLD).all()
+    assert pts["log10_value"].max() > raia_profiles.optimum[raia_profiles.parameters.index("kon_SOCS3_JAK2")] + 1
+
+
+def test_profile_points_are_never_better_than_the_optimum_by_more_than_noise(raia_profiles):
+    # The stored optimum came from 16 starts (14 reached it): a profile point clearly below it
+    # would mean the calibration stopped short.
+    assert raia_profiles.points["delta"].min() > -0.1
+
+
+def test_the_ensemble_is_the_optimum_and_the_points_within_the_threshold(raia_profiles):
+    table = raia_profiles.ensemble()
+    assert table["member"].iloc[0] == 0 and table["delta"].iloc[0] == 0
+    assert (table["delta"] <= THRESHOLD).all()
+    inside = (raia_profiles.points["delta"] <= THRESHOLD).sum()
+    assert len(table) == inside + 1
+
+
+def test_profiling_an_unknown_parameter_or_dataset_fails_clearly():
+    with pytest.raises(js.InputError, match="not a fitted parameter"):
+        profile_dataset(RAIA, ["IL6R_total"])
+    with pytest.raises(js.InputError, match="not calibrated"):
+        profile_dataset("Boehm_JProteomeRes2014")
+
+
+# ----------------------------------------------------------------------------- the stored ensembles
+
+
+def test_the_calibrated_contexts_have_stored_ensembles():
+    assert js.ensemble_contexts() == ["hepatocyte", "lymphoma"]
+    with pytest.raises(js.NoEnsembleError, match="no calibration ensemble"):
+        js.load_ensemble("ctcl")
+
+
+@pytest.mark.parametrize("context", ["hepatocyte", "lymphoma"])
+def test_stored_members_lie_within_bounds_and_threshold(context):
+    e = js.load_ensemble(context)
+    assert e.dataset == DATASET_OF[context]
+    assert len(e) >= 10
+    bounds = parameter_bounds()  # indexed by id
+    for p in e.parameters:
+        lo, hi = bounds.loc[p, "lower"], bounds.loc[p, "upper"]
+        assert (e.members[p] >= lo * (1 - 1e-6)).all() and (e.members[p] <= hi * (1 + 1e-6)).all(), p
+    assert (e.members["delta"] <= THRESHOLD).all()
+    # the committed copy beside the profiles is the same ensemble
+    docs = pd.read_csv(REPO / "docs" / "calibration" / e.dataset / "ensemble.tsv", sep="\t")
+    assert np.allclose(docs[e.parameters].to_numpy(), e.members[e.parameters].to_numpy(), rtol=1e-7)
+
+
+@pytest.mark.parametrize("context", ["hepatocyte", "lymphoma"])
+def test_the_farthest_stored_member_is_still_compatible_with_the_data(context):
+    """Re-evaluating the member with the largest recorded delta gives that delta: the stored
+    ensemble is what the objective says, not a leftover of another calibration."""
+    e = js.load_ensemble(context)
+    objective = Objective(e.dataset)
+    far = e.members.iloc[int(e.members["delta"].to_numpy().argmax())]
+    optimum = e.members.iloc[0]
+    cost = objective.cost({p: float(far[p]) for p in e.parameters})
+    cost0 = objective.cost({p: float(optimum[p]) for p in e.parameters})
+    assert cost - cost0 == pytest.approx(float(far["delta"]), abs=1e-3)
+    assert cost - cost0 <= THRESHOLD
+
+
+def test_a_stale_ensemble_is_refused(tmp_path, monkeypatch):
+    table = pd.read_csv(ens_module.ensemble_folder() / "lymphoma.tsv", sep="\t")
+    p = [c for c in table.columns if c not in ens_module.META_COLUMNS][0]
+    table.loc[0, p] *= 1.5  # as if the context had been recalibrated since
+    table.to_csv(tmp_path / "lymphoma.tsv", sep="\t", index=False)
+    monkeypatch.setattr(ens_module, "ensemble_folder", lambda: tmp_path)
+    with pytest.raises(js.InputError, match="recalibrated"):
+        js.load_ensemble("lymphoma")
+
+
+# ----------------------------------------------------------------------------- predictions with the ensemble
+
+
+@pytest.fixture(scope="module")
+def rux_il6(hepatocyte):
+    doses = [1, 3, 10, 30, 100, 300, 1000]
+    return js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=doses, ensemble=True, n_jobs=2)
+
+
+def test_ic50_interval_surrounds_the_point_estimate(rux_il6, hepatocyte):
+    lo, hi = rux_il6.ic50_interval
+    assert rux_il6.ensemble.members == len(js.load_ensemble(hepatocyte))
+    assert lo <= rux_il6.ic50 <= hi
+    # member 0 is the optimum: its IC50 is the point estimate
+    assert rux_il6.ensemble.ic50s[0] == pytest.approx(rux_il6.ic50, rel=1e-12)
+    summary = rux_il6.summary()
+    assert summary["ic50_ensemble_low_nM"] == lo and summary["ic50_ensemble_high_nM"] == hi
+
+
+def test_ic50_interval_matches_the_members_own_dose_responses(rux_il6, hepatocyte):
+    """The member with the highest IC50, simulated on its own through parameters=, gives
+    the interval's upper end."""
+    e = js.load_ensemble(hepatocyte)
+    k = int(np.nanargmax(rux_il6.ensemble.ic50s))
+    member = {p: float(e.members[p].iloc[k]) for p in e.parameters}
+    alone = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=rux_il6.doses, parameters=member)
+    assert alone.ic50 == pytest.approx(rux_il6.ic50_interval[1], rel=1e-9)
+
+
+def test_ic50_interval_needs_the_ensemble(hepatocyte, ctcl):
+    curve = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000])
+    with pytest.raises(js.InputError, match="ensemble=True"):
+        curve.ic50_interval
+    with pytest.raises(js.NoEnsembleError):
+        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], ensemble=True)
+
+
+def test_time_course_band_holds_the_optimum(hepatocyte):
+    band = js.ensemble_band(hepatocyte, "pSTAT3", cytokines={"IL6": "10 ng/mL"}, t_end=60, points=13, n_jobs=2)
+    f = band.to_frame()
+    assert len(f) == 13 and band.members == len(js.load_ensemble(hepatocyte))
+    assert (f["low"] <= f["value"] + 1e-12).all() and (f["value"] <= f["high"] + 1e-12).all()
+    plain = hepatocyte.simulate(cytokines={"IL6": "10 ng/mL"}, t_end=60, points=13, readouts=["pSTAT3"])
+    assert np.allclose(f["value"].to_numpy(), plain["pSTAT3"].to_numpy(), rtol=1e-6, atol=1e-9)
+    peak = f["value"].idxmax()
+    assert f.loc[peak, "high"] > f.loc[peak, "low"]  # the members differ where the signal is
+    assert not math.isnan(band.summary()["peak_pSTAT3_high"])
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_cli_dose_response_prints_and_writes_the_ensemble_interval(tmp_path):
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["dose-response", "IL13", "--drug", "ruxolitinib", "--context", "lymphoma",
+                                 "--readout", "pSTAT5", "--doses", "1,10,100,1000,10000", "--ensemble",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "ensemble interval" in result.output
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5_fit.csv")
+    assert fit["ensemble_members"].iloc[0] == len(js.load_ensemble("lymphoma"))
+    lo, hi = fit["ic50_ensemble_low_nM"].iloc[0], fit["ic50_ensemble_high_nM"].iloc[0]
+    assert (math.isnan(lo) or lo <= fit["ic50_nM"].iloc[0]) and (math.isnan(hi) or fit["ic50_nM"].iloc[0] <= hi)
+    refused = runner.invoke(app, ["dose-response", "IL6", "--ensemble", "--out", str(tmp_path)])
+    assert refused.exit_code != 0 and "--drug" in refused.output
+    band = runner.invoke(app, ["simulate", "-c", "IL13=10", "--context", "lymphoma", "-r", "pSTAT5", "--t-end", "30",
+                               "--ensemble", "--out", str(tmp_path / "band.csv")])
+    assert band.exit_code == 0, band.output
+    frame = pd.read_csv(tmp_path / "band.csv")
+    assert list(frame.columns) == ["time", "readout", "value", "low", "high"]
+    assert (frame["low"] <= frame["high"]).all()
