@@ -311,7 +311,9 @@ def test_screen_and_combine_print_each_flag_in_yellow(monkeypatch, tmp_path):
 
     from jakstat_sbml import cli
 
-    monkeypatch.setattr(cli, "console", Console(force_terminal=True, color_system="standard", width=200))
+    coloured = Console(force_terminal=True, color_system="standard", width=200)
+    for module in (cli.common, cli.experiment_commands):  # each holds its own reference to the console
+        monkeypatch.setattr(module, "console", coloured)
     screen, combination = js.knockout_screen, js.combination
     monkeypatch.setattr(js, "knockout_screen",
                         lambda *a, **k: Flagged(screen(*a, **k), ["AUC of wild type near zero for IL2/pSTAT5"]))

@@ -2,4 +2,5 @@
 
 from . import main
 
-main()
+if __name__ == "__main__":  # importing the module (as pkgutil.walk_packages does) must not rebuild the model
+    main()

@@ -1,0 +1,280 @@
+"""What every `jakstat` command shares: the app, the console, option parsers, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import catalog
+from ..experiments import DEFAULT_DOSES, DEFAULT_DRUG_DOSES
+from ..model import DEFAULT_PREINCUBATION
+from ..calibration.datasets import DEFAULT_DATASET
+from ..calibration.datasets import DATASETS as PETAB
+
+# Help texts name what the catalog holds, generated from it, so they never go stale
+# when a cytokine, drug, mutation, readout or context is added
+# (tests/test_api_consistency.py checks every option's help against the catalog).
+CYTOKINES = " ".join(catalog.cytokines())
+DRUGS = " ".join(catalog.drugs())
+MUTATIONS = ", ".join(catalog.mutations())
+CONTEXTS = ", ".join(f"{c} (default)" if c == catalog.DEFAULT_CONTEXT else c for c in catalog.contexts())
+READOUTS = " ".join(catalog.readouts())
+MAIN_READOUTS = ", ".join(f"{c.name} {c.main_readout}" for c in catalog.CYTOKINES.values())
+PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATASET else ''}needs --context {d.context})"
+                            for d in PETAB.values())
+FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:g}" for d in catalog.DRUGS.values())
+
+
+def nM_range(doses) -> str:
+    lo, hi = min(doses), max(doses)
+    return " to ".join(f"{x / 1000:g} uM" if x >= 1000 else f"{x:g} nM" for x in (lo, hi))
+
+
+DEFAULT_DOSES_TEXT = "; ".join(
+    [f"{nM_range(DEFAULT_DRUG_DOSES)} (free) for "
+     + ", ".join(d for d in catalog.drugs() if d not in DEFAULT_DOSES)]
+    + [f"{nM_range(v)} (free) for {d}" for d, v in DEFAULT_DOSES.items()])
+
+app = typer.Typer(
+    help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"
+         "Doses: plain numbers are nM; strings carry units ('40 ng/mL', '1 uM'). Drug doses are free "
+         "(medium) concentrations unless --plasma says they are total plasma concentrations; drugs are "
+         f"added {DEFAULT_PREINCUBATION:g} min before the cytokine unless --preincubation says otherwise. "
+         f"Names: cytokines {CYTOKINES}; drugs {DRUGS}; mutations {MUTATIONS}; contexts {CONTEXTS}; "
+         "genes are HGNC symbols; `jakstat contexts` describes the cell contexts.",
+    no_args_is_help=True)
+console = Console()
+
+
+class FigureFormat(str, Enum):
+    png = "png"
+    svg = "svg"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def parse_pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise typer.BadParameter(f"{what} must look like NAME=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def parse_dose(v: str):
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+def parse_doses(text: str | None, what: str) -> list | None:
+    """Comma-separated doses ('1,10,100' in nM, or '1 uM, 10 uM'); None keeps the default."""
+    if text is None:
+        return None
+    return [parse_dose(x.strip()) for x in text.split(",") if x.strip()]
+
+
+def parse_window(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"--window must look like START,END in min (e.g. 0,60), got {text!r}") from None
+    return a, b
+
+
+def parse_mutations(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, _, frac = item.partition("=")
+        try:
+            out[name.strip()] = float(frac) if frac else 1.0
+        except ValueError:
+            raise typer.BadParameter(f"--mutation must look like NAME or NAME=FRACTION, got {item!r}") from None
+    return out
+
+
+def parse_overexpress(items: list[str]) -> dict[str, float]:
+    out = {}
+    for k, v in parse_pairs(items, "--overexpress").items():
+        try:
+            out[k] = float(v)
+        except ValueError:
+            raise typer.BadParameter(f"--overexpress fold must be a number, got {v!r} for {k}") from None
+    return out
+
+
+def background_keywords(knockout: list[str], overexpress: list[str], mutation: list[str]) -> dict:
+    """The background keywords every simulation of an experiment shares."""
+    bg = {}
+    if knockout:
+        bg["knockouts"] = knockout
+    if overexpress:
+        bg["overexpress"] = parse_overexpress(overexpress)
+    if mutation:
+        bg["mutations"] = parse_mutations(mutation)
+    return bg
+
+
+def fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def reported(out: Path | None = None) -> Iterator[None]:
+    """Turn the errors a user can act on into one line and exit status 2.
+
+    Our own errors (bad input, a missing optional package), an optional package
+    imported outside :mod:`jakstat_sbml.optional`, and, with ``out``, a file in
+    ``out`` that cannot be written.
+    """
+    from .. import optional
+    from ..errors import JakStatError
+    from ..files import write_error
+
+    try:
+        yield
+    except JakStatError as exc:
+        fail(exc)
+    except ImportError as exc:
+        missing = optional.missing(exc)
+        if missing is None:
+            raise
+        fail(missing)
+    except OSError as exc:
+        if out is None:
+            raise
+        failed, folder = (Path(exc.filename).absolute() if exc.filename else None), out.absolute()
+        if failed is not None and not (failed.is_relative_to(folder) or folder.is_relative_to(failed)):
+            raise  # not one of the outputs (or a folder on their way): a bug or a missing input
+        fail(write_error(failed or out, exc))
+
+
+def check_writable(path: Path | None, *, folder: bool = True) -> None:
+    """Fail (exit 2) before any work when ``path`` cannot be written."""
+    from ..files import writable
+
+    if path is not None:
+        with reported():
+            writable(path, folder=folder)
+
+
+def require_optional(module: str, purpose: str) -> None:
+    """Fail (exit 2) before any work when an optional package is missing."""
+    from ..optional import require
+
+    with reported():
+        require(module, purpose)
+
+
+@contextmanager
+def flags_printed_later() -> Iterator[None]:
+    """Silence the experiments' JakStatWarnings: each is a flag of the result, printed by :func:`warn_flags`."""
+    import warnings
+
+    from .. import errors
+
+    with warnings.catch_warnings():
+        category = getattr(errors, "JakStatWarning", None)
+        if category is not None:
+            warnings.simplefilter("ignore", category)
+        yield
+
+
+def flags_of(result) -> tuple[str, ...]:
+    """Why numbers of ``result`` cannot be trusted (empty for results without flags)."""
+    return tuple(str(f) for f in (getattr(result, "flags", None) or ()))
+
+
+def warn_flags(flags: tuple[str, ...]) -> None:
+    for flag in flags:
+        console.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
+
+
+def load_context_model(context: str):
+    import jakstat_sbml as js
+
+    with reported():
+        return js.load_model(context=context)
+
+
+def save_figure(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def use_agg() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def print_wrote(*paths: Path) -> None:
+    for p in paths:
+        console.print(f"wrote {escape(str(p))}", soft_wrap=True)
+
+
+# Options shared by the experiment commands.
+KNOCKOUT = typer.Option([], "--knockout", "-k", help="HGNC symbol knocked out in every simulation (repeatable).")
+OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the context's level, e.g. PIAS3=5.")
+MUTATION = typer.Option([], "--mutation", "-m",
+                        help=f"Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: {MUTATIONS} "
+                             "(e.g. NAME=0.5 heterozygous).")
+CONTEXT = typer.Option(catalog.DEFAULT_CONTEXT, help=f"Cell context: {CONTEXTS} (see `jakstat contexts`).")
+TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
+WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")
+PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before the cytokine (0: together).")
+PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
+                                             f"the fraction unbound: {FRACTIONS_UNBOUND}).")
+N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
+FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
+CYTOKINE_DOSES = typer.Option([], "--cytokine", "-c", help=f"NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM); "
+                                                           f"NAME one of {CYTOKINES}.")
+DRUG_DOSES = typer.Option([], "--drug", "-d", help=f"NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'; "
+                                                   f"NAME one of {DRUGS}.")
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jakstat-sbml")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        from .. import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"jakstat-sbml {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    pass

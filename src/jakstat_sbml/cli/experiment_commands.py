@@ -1,0 +1,407 @@
+"""Commands that run experiments on the model: simulate, dose-response, screen, combine, regimen,
+contexts, report, explore."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from .. import catalog
+from .common import (CONTEXT, CYTOKINE_DOSES, CYTOKINES, DEFAULT_DOSES_TEXT, DRUG_DOSES, DRUGS, FORMAT,
+                     KNOCKOUT, MAIN_READOUTS, MUTATION, N_JOBS, OVEREXPRESS, PLASMA, PREINCUBATION, READOUTS,
+                     TIME, WINDOW, FigureFormat, app, background_keywords, check_writable, console, flags_of,
+                     flags_printed_later, load_context_model, parse_dose, parse_doses, parse_mutations,
+                     parse_overexpress, parse_pairs, parse_window, print_wrote, progress_bar, reported,
+                     save_figure, use_agg, warn_flags)
+
+
+@app.command()
+def simulate(
+    cytokine: list[str] = CYTOKINE_DOSES,
+    drug: list[str] = DRUG_DOSES,
+    knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    plasma: bool = PLASMA,
+    context: str = CONTEXT,
+    preincubation: float = PREINCUBATION,
+    t_end: float = typer.Option(120.0, help="End time (min)."),
+    points: int = typer.Option(None, help="Number of output time points (default: one per minute)."),
+    readout: list[str] = typer.Option([], "--readout", "-r", help=f"Readouts to keep (repeatable; default: all): "
+                                                                  f"{READOUTS}."),
+    out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Simulate one condition and print (or write) the time course.
+
+    Example:
+
+      jakstat simulate -c IL6='40 ng/mL' -d ruxolitinib=500 -k SOCS3 --out il6.csv
+    """
+    import jakstat_sbml as js
+
+    check_writable(out, folder=False)
+    model = load_context_model(context)
+    drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    if plasma:
+        drugs = {k: js.plasma(v) for k, v in drugs.items()}
+    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    with reported():
+        df = model.simulate(
+            cytokines=cytokines,
+            drugs=drugs, knockouts=knockout, overexpress=parse_overexpress(overexpress),
+            mutations=parse_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points,
+            readouts=readout or None)
+    if out:
+        use_agg()
+        from .. import plots
+
+        figure = out.with_suffix(f".{figure_format.value}")
+        with reported(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            df.to_csv(out, index=False)
+            save_figure(plots.time_course(df, given={**cytokines, **drugs}), figure)  # doses as the user gave them
+        print_wrote(out, figure)
+    else:
+        cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
+        table = Table(*cols, title="nM (tx_*: 0-1), time in min")
+        step = max(1, len(df) // 12)
+        for _, row in df.iloc[::step][cols].iterrows():
+            table.add_row(*(f"{0.0 if abs(v) < 1e-9 else v:.4g}" for v in row))
+        console.print(table)
+
+
+@app.command("dose-response")
+def dose_response_command(
+    cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
+    drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
+                                                 "cytokine itself is titrated (EC50)."),
+    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
+                                                              f"{MAIN_READOUTS})."),
+    doses: str = typer.Option(None, help="Comma-separated doses, e.g. '1,10,100,1000' (nM) or "
+                                         f"'0.01 ng/mL, 1 ng/mL'. Default: {DEFAULT_DOSES_TEXT}; "
+                                         "1/1000-100x the standard dose for a cytokine."),
+    time: float = TIME,
+    window: str = WINDOW,
+    cytokine_dose: str = typer.Option(None, help="Cytokine dose for a drug titration (default: standard dose)."),
+    preincubation: float = PREINCUBATION,
+    plasma: bool = PLASMA,
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
+
+    Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50
+    with 95% CI, Hill slope, max effect) and a figure. Examples:
+
+      jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
+
+      jakstat dose-response IL2 --window 0,60
+    """
+    import jakstat_sbml as js
+
+    use_agg()
+    check_writable(out)
+    model = load_context_model(context)
+    bg = background_keywords(knockout, overexpress, mutation)
+    kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, **bg)
+    with reported(), flags_printed_later():
+        if drug:
+            curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
+                                     cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
+                                     preincubation=preincubation, plasma=plasma, **kw)
+            name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
+            midpoint, label = curve.ic50, "IC50 (nM, free)"
+        else:
+            curve = js.cytokine_response(model, cytokine, readout, doses=parse_doses(doses, "--doses"),
+                                         preincubation=preincubation, plasma=plasma, **kw)
+            name = f"dose_response_{curve.cytokine}_{curve.readout}"
+            midpoint, label = curve.ec50, "EC50 (nM)"
+    import pandas as pd
+
+    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        curve.to_frame().to_csv(data, index=False)
+        pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
+        save_figure(curve.plot(), figure)
+    flags = flags_of(curve)
+    warn_flags(flags)
+    if flags:  # a number that cannot be trusted is not shown as one
+        console.print(f"{label}: not determined ({escape('; '.join(flags))})", soft_wrap=True)
+    elif curve.fit:
+        lo, hi = curve.fit.ic50_ci
+        console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}")
+    else:
+        console.print(f"{label}: no fit (the response changes by less than 5% over these doses)")
+    print_wrote(data, fit, figure)
+
+
+@app.command()
+def screen(
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"Cytokine at its standard dose (repeatable; "
+                                                                    f"default all of {CYTOKINES})."),
+    readout: list[str] = typer.Option([], "--readout", "-r", help="Readout measured for every cytokine "
+                                                                  f"(repeatable; default each cytokine's main one: "
+                                                                  f"{MAIN_READOUTS})."),
+    gene: list[str] = typer.Option([], "--gene", "-g", help="Genes to knock out (repeatable; default every gene)."),
+    window: str = typer.Option("0,120", help="AUC window START,END (min)."),
+    knockout: list[str] = typer.Option([], "--knockout", "-k", help="Background knockout shared by wild type "
+                                                                    "and every screened knockout (repeatable)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Knockout screen: log2 fold change of each readout's AUC per gene.
+
+    Every gene (or --gene) is knocked out under every cytokine (or
+    --cytokine) and compared with wild type.
+
+    Writes knockout_screen.csv (long: AUCs and log2 fold change),
+    knockout_screen_log2fc.csv (gene x cytokine/readout matrix) and a
+    heatmap. Example:
+
+      jakstat screen -c IL2 -c IL6 --window 0,60
+    """
+    import jakstat_sbml as js
+
+    use_agg()
+    check_writable(out)
+    model = load_context_model(context)
+    with reported(), flags_printed_later():
+        result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
+                                    genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
+                                    **background_keywords(knockout, overexpress, mutation))
+    long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
+                               out / f"knockout_screen.{figure_format.value}")
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.effects.to_csv(long, index=False)
+        wide = result.table
+        wide.columns = [f"{c}/{r}" for c, r in wide.columns]
+        wide.to_csv(wide_path)
+        save_figure(result.plot(), figure)
+    hits = result.hits(1.0)
+    warn_flags(flags_of(result))
+    console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
+    print_wrote(long, wide_path, figure)
+
+
+@app.command()
+def combine(
+    drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
+    drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
+    cytokine: str = typer.Argument(..., help=f"Cytokine at its standard dose (or --cytokine-dose): {CYTOKINES}."),
+    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
+                                                              f"{MAIN_READOUTS})."),
+    doses_a: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug A (0 is added)."),
+    doses_b: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug B (0 is added)."),
+    time: float = TIME,
+    window: str = WINDOW,
+    cytokine_dose: str = typer.Option(None, help="Cytokine dose (default: standard dose)."),
+    preincubation: float = PREINCUBATION,
+    plasma: bool = PLASMA,
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+):
+    """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
+
+    Scores are observed minus expected fractional inhibition (positive
+    = synergy): Bliss expects independent action, Loewe dose
+    additivity, HSA the better single agent. Writes
+    combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
+    cell) and a figure. Example:
+
+      jakstat combine ruxolitinib pimozide IL2 --doses-b 1000,3000,10000,30000
+    """
+    import jakstat_sbml as js
+
+    use_agg()
+    check_writable(out)
+    model = load_context_model(context)
+    with reported(), flags_printed_later():
+        result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
+                                doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
+                                cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
+                                preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
+                                **background_keywords(knockout, overexpress, mutation))
+    name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
+    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(data, index=False)
+        save_figure(result.plot(), figure)
+    warn_flags(flags_of(result))
+    scores = result.scores()
+    console.print("mean excess over the grid (positive = synergy): "
+                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()), soft_wrap=True)
+    print_wrote(data, figure)
+
+
+@app.command()
+def contexts():
+    """List the cell contexts."""
+    from .. import catalog
+
+    for name in catalog.contexts():
+        console.print(f"[bold]{name}[/bold]: {escape(catalog.context(name).description)}")
+
+
+@app.command()
+def report(out: Path = typer.Option(Path("report"), help="Output folder."),
+           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS):
+    """Write the report folder (what `make demo` runs).
+
+    Time courses for every cytokine, cytokine EC50s, drug IC50 curves
+    and table, the knockout-screen heatmap, a drug combination map and
+    the mutations, with an index page (index.md) tying them together.
+    """
+    use_agg()
+    from .. import report as rep
+
+    check_writable(out)
+    model = load_context_model(context)
+    steps = rep.steps()
+    with reported(out):
+        with progress_bar() as progress:
+            task = progress.add_task("report", total=len(steps))
+
+            def tick(label: str) -> None:
+                progress.update(task, advance=1, description=f"report: {label}")
+
+            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs)
+    print_wrote(index)
+
+
+class Stimulation(str, Enum):
+    continuous = "continuous"
+    ex_vivo = "ex-vivo"
+
+
+@app.command("regimen")
+def regimen_command(
+    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
+    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
+    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default every "
+                                                                    f"cytokine at its standard dose: {CYTOKINES})."),
+    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
+                                            "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
+
+    Writes <name>_summary.csv (per pathway: time-averaged, trough and maximal
+    inhibition, fraction of the last interval above 50 % and 90 %, hours after the
+    dose of the maximum, plasma exposure), <name>_timecourses.csv and a figure.
+    Examples:
+
+      jakstat regimen ruxolitinib 20mg --every 12h --days 5
+
+      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 -m STAT5B_N642H
+    """
+    import jakstat_sbml as js
+
+    use_agg()
+    check_writable(out)
+    model = load_context_model(context)
+    bg = background_keywords(knockout, overexpress, mutation)
+    stimuli = None
+    if cytokine:
+        stimuli = {}
+        for item in cytokine:
+            name, _, value = item.partition("=")
+            stimuli[name.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
+    with reported(), flags_printed_later():
+        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+        with progress_bar() as bar:
+            result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
+                                          progress=bar, **bg)
+    name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(summary, index=False)
+        result.time_courses.to_csv(courses, index=False)
+        save_figure(result.plot(), figure)
+    table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
+    for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
+        table.add_column(column, justify="left" if column == "pathway" else "right")
+    for _, row in result.table.iterrows():
+        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" for c in
+                                     ("mean_inhibition", "fraction_above_50", "fraction_above_90",
+                                      "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
+    console.print(table)
+    warn_flags(flags_of(result))
+    print_wrote(summary, courses, figure)
+
+
+@app.command()
+def explore(
+    out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
+                                                                    "dose (repeatable; default all seven)."),
+    gene: list[str] = typer.Option([], "--gene", "-g", help="Knockout offered on the page (repeatable; default "
+                                                            "every gene of the model)."),
+    picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
+                                            "(coloured by the first cytokine at 15 min)."),
+    context: str = CONTEXT,
+):
+    """Interactive pathway map drawn from the model: one HTML file that opens offline.
+
+    Nodes and edges are read from the SBML and the catalog; colours come from a
+    precomputed grid (each cytokine alone, with each drug at three doses, with each
+    gene knocked out) and the knockout screen. Hover a node for its identifiers and
+    value; click nodes to plot their time course. Example:
+
+      jakstat explore --out map.html -c IL2 -c IL6
+    """
+    use_agg()
+    from .. import explore as ex
+    from ..files import install
+
+    check_writable(out, folder=False)
+    if picture is not None:
+        check_writable(picture.with_suffix(".png"), folder=False)
+    model = load_context_model(context)
+    with reported(out.parent), flags_printed_later():
+        with progress_bar() as progress:
+            task = progress.add_task("simulations", total=None)
+            data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
+                                   progress=lambda done, total: progress.update(task, completed=done, total=total))
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = ex.write_page(data, Path(tmp) / out.name)
+            install(staged, out)
+        written = [out]
+        if picture is not None:
+            written += ex.save_map(model, picture, cytokine=next(iter(data["cytokines"])))
+    console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
+                  f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
+    print_wrote(*written)

@@ -1,0 +1,336 @@
+"""Commands about the model and its data: build, export, calibrate, sensitivity, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .. import catalog
+from ..calibration.datasets import ALL_DATASETS
+from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, FORMAT, MUTATION, N_JOBS,
+                     OVEREXPRESS, PETAB_DATASETS, PLASMA, PREINCUBATION, FigureFormat, app, check_writable,
+                     console, fail, load_context_model, parse_dose, parse_mutations, parse_overexpress,
+                     parse_pairs, print_wrote, progress_bar, reported, require_optional, save_figure, use_agg,
+                     warn_flags)
+
+
+@app.command()
+def build(check: bool = typer.Option(False, help="Only check that the committed SBML is up to date.")):
+    """Compile models/jakstat.ant to the annotated SBML models/jakstat.xml and validate it."""
+    from .. import build as b
+
+    paths = b.source_paths()
+    if check:
+        fresh = b.build_sbml(write=False)
+        if paths["sbml"].read_text(encoding="utf-8") != fresh:
+            fail(RuntimeError(f"{paths['sbml']} is stale: run `jakstat build`"))
+        console.print(f"{paths['sbml']} is up to date")
+        return
+    sbml = b.build_sbml()
+    report = b.validate(sbml)
+    import libsbml
+
+    m = libsbml.readSBMLFromString(sbml).getModel()
+    console.print(f"wrote {paths['sbml']}: {m.getNumSpecies()} species, {m.getNumReactions()} reactions, "
+                  f"{m.getNumParameters()} parameters")
+    console.print(f"libsbml checkConsistency (all categories, units on): {len(report.errors)} errors, "
+                  f"{len(report.warnings)} warnings")
+    counts = b.provenance_counts(b.read_parameter_rows(paths["parameters_tsv"]))
+    console.print("parameter sources: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if not report.ok:
+        console.print(str(report))
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "
+                                                             "(a folder)."),
+    path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
+    cytokine: list[str] = CYTOKINE_DOSES,
+    drug: list[str] = DRUG_DOSES,
+    knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    plasma: bool = PLASMA,
+    context: str = CONTEXT,
+    preincubation: float = PREINCUBATION,
+    t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
+    points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
+    dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
+):
+    """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX or PEtab.
+
+    Knockouts, doses and the context become parameter values in the file and the
+    species start at the condition's time-0 state. See docs/copasi.md.
+
+    Examples:
+
+      jakstat export sbml il6_rux.xml -c IL6='40 ng/mL' -d ruxolitinib=500
+
+      jakstat export copasi il6.cps -c IL6='40 ng/mL' -k SOCS3
+
+      jakstat export omex jakstat.omex
+
+      jakstat export petab sobotta --context hepatocyte
+    """
+    import jakstat_sbml as js
+    from ..interop import export
+
+    model = load_context_model(context)
+    drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    if plasma:
+        drugs = {k: js.plasma(v) for k, v in drugs.items()}
+    with reported():
+        written = export(model, path, format_, dataset=dataset,
+                         cytokines={k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()},
+                         drugs=drugs, knockouts=knockout, overexpress=parse_overexpress(overexpress),
+                         mutations=parse_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points)
+    print_wrote(written)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    dataset: str = typer.Argument(..., help=f"{', '.join(ALL_DATASETS)}, or all."),
+    out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (and OUT/summary.tsv)."),
+    starts: int = typer.Option(None, help="Multi-start size (default: the dataset's full budget; start 0 is "
+                                          "the context's current values)."),
+    n_jobs: int = typer.Option(2, "--n-jobs", "-j", help="Worker processes for the starts."),
+    max_nfev: int = typer.Option(None, help="Least-squares iterations per start (default: the dataset's)."),
+    store: bool = typer.Option(False, "--store", help="Make the best values the context's defaults "
+                                                       "(models/contexts.tsv)."),
+    rewrite: bool = typer.Option(False, "--rewrite", help="Fit nothing: rewrite OUT/<dataset> from its multi-start "
+                                                           "table at the stored values (after changing plots)."),
+):
+    """Fit the model to a published dataset and compare with the published model's fit.
+
+    Writes the objective table (ours vs published: -log L, chi2, n), fitted
+    parameters with identifiability, the multi-start table and plots of the data
+    with both fits. Boehm 2014 and Bachmann 2011 need an Epo receptor our network
+    lacks: their published models are evaluated and the README says why.
+
+    Examples:
+
+      jakstat calibrate Raia_CancerResearch2011 --starts 4
+
+      jakstat calibrate all --store --out docs/calibration   (the full calibration)
+    """
+    use_agg()
+    require_optional("petab", "calibration")
+    check_writable(out)
+    from .. import calibration as cal
+
+    names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
+    command = "jakstat calibrate " + " ".join(
+        [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
+        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []))
+    with reported(out):
+        if store:
+            from .. import catalog
+
+            catalog.writable_models_dir()  # fail before fitting: an installed package is never written into
+        for name in names:
+            total = cal.DATASETS[name].starts if name in cal.DATASETS and starts is None else (starts or 1)
+            with progress_bar() as progress:
+                task = progress.add_task(f"{name}: starts", total=total if name in cal.DATASETS else 1)
+
+                def tick(start) -> None:
+                    progress.update(task, advance=1, description=f"{name}: start {start.start} "
+                                                                 f"-log L {start.nllh:.2f}")
+
+                folder = cal.run_dataset(name, out, starts=starts, n_jobs=n_jobs, max_nfev=max_nfev, store=store,
+                                         rewrite=rewrite, progress=tick, command=command)
+                progress.update(task, completed=progress.tasks[0].total)
+            print_wrote(folder)
+        table = cal.summary(out)
+    shown = Table("dataset", "ours -log L", "ours chi2", "published -log L", "published chi2", "n", "chi2 ratio",
+                  "status")
+    for _, r in table.iterrows():
+        shown.add_row(r["dataset"], f"{r['ours_nllh']:.2f}", f"{r['ours_chi2']:.1f}", f"{r['published_nllh']:.2f}",
+                      f"{r['published_chi2']:.1f}", str(r["n"]), f"{r['chi2_ratio']:.3f}", r["status"])
+    console.print(shown)
+    print_wrote(Path(out) / "summary.tsv")
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT] "
+                                                     "(repeatable), or 'headline' (docs/uncertainty.md)."),
+    method: str = typer.Option("morris", help="morris (every uncertain parameter) or sobol (first and total order)."),
+    n: int = typer.Option(None, "--n", help="Morris trajectories (10) or Sobol base sample, a power of 2 (64)."),
+    parameters: str = typer.Option(None, help="Comma-separated parameters to vary (default every uncertain one)."),
+    top: int = typer.Option(None, help="Vary the TOP most important parameters of a Morris run (--morris)."),
+    morris: Path = typer.Option(None, help="sensitivity_indices.csv of an earlier Morris run, for --top."),
+    seed: int = typer.Option(0, help="Random seed of the design and the bootstrap intervals."),
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("sensitivity"), help="Output folder."),
+    checkpoint: Path = typer.Option(None, help="Folder for finished chunks, resumed from (default OUT/checkpoints)."),
+    chunk_size: int = typer.Option(16, help="Parameter sets per checkpointed chunk."),
+    scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://host:8786) to run on a cluster."),
+    n_jobs: int = N_JOBS,
+    figure_format: FigureFormat = FORMAT,
+):
+    """Global sensitivity of predictions over the parameters' plausible ranges
+    (models/parameters.tsv, log-uniform): Morris screening or Sobol indices.
+
+    Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
+    and a figure; an interrupted run resumes from its checkpoint. Examples:
+
+      jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
+
+      jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 --morris out/morris/sensitivity_indices.csv
+    """
+    import jakstat_sbml as js
+    from ..uncertainty import top_parameters
+
+    use_agg()
+    require_optional("SALib", "sensitivity analysis")
+    check_writable(out)
+    chosen = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
+    with reported():
+        if top is not None and chosen:
+            raise js.InputError("give --top (with --morris) or --parameters, not both")
+        chosen = top_parameters(morris, top) if top is not None else chosen
+    client = None
+    if scheduler:
+        require_optional("distributed", "Dask scale-out (--scheduler)")
+        from distributed import Client
+
+        with reported():
+            client = Client(scheduler)
+    model = load_context_model(context)
+    try:
+        with reported(out), progress_bar() as progress:
+            result = js.sensitivity(model, prediction, method=method, n=n, parameters=chosen, seed=seed,
+                                    n_jobs=1 if client else n_jobs, client=client, chunk_size=chunk_size,
+                                    checkpoint=checkpoint or out / "checkpoints", progress=progress)
+            paths = result.save(out, figure_format.value)
+    finally:
+        if client is not None:
+            client.close()
+    warn_flags(result.flags)
+    shown = Table("prediction", "top parameters" + (" (mu*)" if method == "morris" else " (ST)"))
+    for name in result.predictions:
+        ranked = result.ranking(name).head(3)
+        shown.add_row(name, ", ".join(f"{r.parameter} {getattr(r, result.score):.3g}" for r in ranked.itertuples()))
+    console.print(shown)
+    console.print(f"{len(result.samples)} parameter sets, {result.simulations} simulations in {result.seconds:.1f} s; "
+                  f"checkpoint chunks reused {result.chunks_reused}, computed {result.chunks_computed}")
+    print_wrote(*paths)
+
+
+validate_app = typer.Typer(help="Check the model against measured data it was not built from.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+
+@validate_app.command("pharmacology")
+def validate_pharmacology_command(
+    out: Path = typer.Option(None, help="Also write OUT/pharmacology_validation.csv, a summary and a figure."),
+    refit: bool = typer.Option(False, "--refit", help="First fit the cellular potency factors (one per drug) to "
+                                                      "the rows marked 'fit' (a minute or two)."),
+    store: bool = typer.Option(False, "--store", help="With --refit: write the fitted factors into "
+                                                      "models/parameters.tsv and rebuild the SBML."),
+    context: str = typer.Option(catalog.DEFAULT_CONTEXT, help="Also predict every drug's IC50 on each cytokine's "
+                                                              f"main readout in this context ({CONTEXTS}; free "
+                                                              "and total plasma)."),
+    figure_format: FigureFormat = FORMAT,
+):
+    """Recompute every measured cellular / whole-blood IC50 with the model.
+
+    Prints model vs measured (free nM) with the fold error of each row,
+    the geometric-mean fold error (all rows, fit rows, test rows) and the
+    worst row. Measured IC50s are converted to free drug with the plasma
+    fraction unbound and blood-to-plasma ratio (data/pharmacology). Then
+    prints the model's IC50s in --context (cytokine at its standard dose,
+    drug 30 min before, readout at 20 min).
+    Exit status 1 when the targets (GMFE <= 2, no row worse than 5x) are
+    missed, 2 on bad input.
+
+      jakstat validate pharmacology --out report
+    """
+    use_agg()
+    from .. import catalog
+    from .. import pharmacology as ph
+
+    check_writable(out)
+    factors = None
+    with reported():
+        catalog.context(context)  # a bad --context fails before any simulation
+        if store:
+            catalog.writable_models_dir()  # and an installed package is never written into
+        if refit:
+            with progress_bar() as progress:
+                task = progress.add_task("fit factors", total=None)
+
+                def tick(calls: int, cost: float) -> None:
+                    progress.update(task, advance=1, description=f"fit factors: evaluation {calls}, cost {cost:.4f}")
+
+                fit = ph.fit_cellular_factors(progress=tick)
+            factors = fit.factors
+            for p, v in fit.factors.items():
+                se = fit.log10_se[p]
+                console.print(f"{p} = {v:.4g} (" + (f"SE of log10 {se:.2f}" if se == se else "one row: no SE") + ")"
+                              + ("  [yellow]at its bound[/yellow]" if p in fit.at_bounds else ""))
+            if store:
+                from ..build import build_sbml
+
+                ph.store_factors(fit)
+                build_sbml()  # the SBML carries the new defaults; models loaded from now on use them
+                factors = None
+        rows = ph.measurements()
+        with progress_bar() as progress:
+            task = progress.add_task("rows", total=len(rows))
+            result = ph.validate_pharmacology(rows=rows, factors=factors,
+                                              progress=lambda i: progress.update(task, advance=1,
+                                                                                 description=f"row {i}"))
+        predicted = ph.context_ic50s(load_context_model(context))
+    table = Table(caption="IC50 in nM: measured as added, x free fraction (fu) = measured free; "
+                          "model free; fold error")
+    table.add_column("row", no_wrap=True)
+    for name in ("role", "added", "fu", "free", "model", "fold"):
+        table.add_column(name, justify="left" if name == "role" else "right")
+    for _, r in result.table.iterrows():
+        fe = r["fold_error"]
+        colour = "green" if fe <= 2 else ("yellow" if fe <= 5 else "red")
+        table.add_row(r["id"], r["role"], f"{r['measured_nM']:.3g}", f"{r['free_fraction']:.3g}",
+                      f"{r['measured_free_nM']:.3g}", f"{r['model_free_nM']:.3g}", f"[{colour}]{fe:.2f}[/{colour}]")
+    console.print(table)
+    s = result.summary()
+    console.print(f"geometric-mean fold error {s['gmfe']:.2f} (fit rows {s['gmfe_fit']:.2f}, "
+                  f"test rows {s['gmfe_test']:.2f}); worst row {s['worst_id']} ({s['worst_fold_error']:.2f}x); "
+                  f"{s['within_2x']}/{s['rows']} within 2x, {s['within_5x']}/{s['rows']} within 5x")
+    drugs = list(dict.fromkeys(predicted["drug"]))
+    shown = Table(caption=f"model IC50 (nM) in context {context}, free and total plasma ("
+                          + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited below "
+                          f"{ph.PREDICTION_MAX_NM:g} nM free, or no response in this context")
+    shown.add_column("cytokine/readout", no_wrap=True)
+    for d in drugs:
+        for kind in ("free", "plasma"):
+            shown.add_column(f"{d[:4]}\n{kind}", justify="right")
+    for (c, r), g in predicted.groupby(["cytokine", "readout"], sort=False):
+        cells = []
+        for d in drugs:
+            row = g[g["drug"] == d].iloc[0]
+            ok = row["ic50_free_nM"] < float("inf")  # False for nan and inf
+            cells += [f"{row['ic50_free_nM']:.3g}", f"{row['ic50_plasma_nM']:.3g}"] if ok else ["-", "-"]
+        shown.add_row(f"{c}/{r}", *cells)
+    console.print(shown)
+    if out is not None:
+        import pandas as pd
+
+        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
+        figure = out / f"pharmacology_validation.{figure_format.value}"
+        predictions = out / f"predicted_ic50_{context}.csv"
+        with reported(out):
+            out.mkdir(parents=True, exist_ok=True)
+            result.to_frame().to_csv(csv, index=False)
+            pd.DataFrame([s]).to_csv(summary, index=False)
+            predicted.to_csv(predictions, index=False)
+            save_figure(result.plot(), figure)
+        print_wrote(csv, summary, predictions, figure)
+    if not result.meets_targets:
+        console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "
+                      f"{ph.TARGET_WORST:g}x[/yellow]")
+        raise typer.Exit(1)
