@@ -35,7 +35,7 @@ test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and noteboo
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build
 
-calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 35 min on 2 cores)
+calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 55 min on 2 cores)
 	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration
 
 pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)

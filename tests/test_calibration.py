@@ -162,15 +162,13 @@ def test_our_chi2_is_within_one_and_a_half_times_the_published(objectives, datas
     assert comparison.chi2_ratio <= 1.5, table
 
 
-@pytest.mark.parametrize("dataset", list(cal.NOT_EXPRESSIBLE))
-def test_datasets_not_fitted_are_documented(dataset):
-    assert dataset not in cal.DATASETS
-    readme = (RESULTS / dataset / "README.md").read_text(encoding="utf-8")
-    assert "Why our model is not fitted" in readme and cal.NOT_EXPRESSIBLE[dataset][:60] in readme
-    table = pd.read_csv(RESULTS / dataset / "objective.tsv", sep="\t").set_index("model")
-    model = PublishedModel(dataset)
-    assert table.loc["published, as published", "nllh"] == pytest.approx(
-        model.nominal_fit().nllh + model.prior_nllh(), abs=1e-3)
+def test_every_published_dataset_is_fitted():
+    """Every problem in data/petab is mapped onto the model and calibrated (none is left
+    as 'not expressible'); what of each is left out is listed per dataset."""
+    assert set(cal.DATASETS) == set(cal.ALL_DATASETS) and not cal.NOT_EXPRESSIBLE
+    for name in cal.ALL_DATASETS:
+        readme = (RESULTS / name / "README.md").read_text(encoding="utf-8")
+        assert "Why our model is not fitted" not in readme and "x the published model's" in readme
 
 
 @pytest.mark.parametrize("dataset", list(cal.DATASETS))

@@ -75,6 +75,8 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
             reason = ds.dropped_observables[row["observableId"]]
         elif obs is None:
             reason = "observable not mapped onto the model"
+        elif row["simulationConditionId"] in ds.dropped_conditions:
+            reason = ds.dropped_conditions[row["simulationConditionId"]]
         elif row["time"] < 0:
             reason = "negative time: PEtab simulations start at t = 0"
         elif obs.form != "absolute" and not obs.own_scale and not has_tokens:
