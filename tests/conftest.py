@@ -37,6 +37,11 @@ def monocyte():
     return js.load_model(context="monocyte")
 
 
+@pytest.fixture(scope="session")
+def erythroid():
+    return js.load_model(context="erythroid")
+
+
 def standard(cytokine: str) -> dict:
     """The catalog's standard dose of one cytokine, as a ``cytokines=`` mapping."""
     return {cytokine: catalog.CYTOKINES[cytokine].standard_dose}

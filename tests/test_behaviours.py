@@ -2,8 +2,8 @@
 
 Signalling strength is the AUC over 0-120 min of the cytokine's main readout
 (catalog: IL-2/IL-15 pSTAT5, IL-4/IL-13 pSTAT6, IL-6/IL-21 pSTAT3, IL-12 pSTAT4,
-IFN-alpha/gamma pSTAT1, GM-CSF pSTAT5) at the catalog's standard dose, in the CTCL
-context unless stated (GM-CSF: the monocyte context).
+IFN-alpha/gamma pSTAT1, GM-CSF and EPO pSTAT5) at the catalog's standard dose, in the CTCL
+context unless stated (GM-CSF: the monocyte context; EPO: the erythroid context).
 """
 
 import numpy as np
@@ -31,7 +31,7 @@ def relative(model, gene, cytokine, background=()):
 
 
 # --------------------------------------------------------------------------- 1
-@pytest.mark.parametrize("context", ["ctcl", "hepatocyte", "monocyte"])
+@pytest.mark.parametrize("context", ["ctcl", "hepatocyte", "monocyte", "erythroid", "baf3_epor"])
 def test_1_no_cytokine_stays_basal_at_steady_state(context):
     """Without cytokine, phospho-STATs stay below 2% of total and nothing moves
     (DESIGN 2.5.1; basal pSTAT3 ~1% of total by mass spectrometry in hepatocytes,
@@ -246,7 +246,7 @@ def _largest_knockout_change(model, gene, readouts, wild: dict) -> float:
     return best
 
 
-def test_11_no_dead_genes(ctcl, monocyte):
+def test_11_no_dead_genes(ctcl, monocyte, erythroid):
     """Every gene of DESIGN 2.1 changes at least one readout by >= 10% (AUC 0-120 min)
     under at least one cytokine when knocked out. Changes are relative to the wild-type
     AUC, floored at 1 nM*min (tx_* at 1 unit*min) so numerical noise cannot count.
@@ -255,7 +255,7 @@ def test_11_no_dead_genes(ctcl, monocyte):
     tested in cells that secrete their ligand at its standard dose (*_autocrine).
     Genes are tested in the CTCL context; those a T cell does not express (GM-CSF and
     its receptor CSF2RA/CSF2RB, myeloid: Hercus et al., Blood 2009) in the monocyte
-    context, the cell that carries them."""
+    context, the cell that carries them; EPO and EPOR (erythroid) in the erythroid context."""
     readouts = js.readouts()
     wild: dict = {}  # (context, cytokine) -> wild-type AUCs
     dead = []
@@ -263,6 +263,8 @@ def test_11_no_dead_genes(ctcl, monocyte):
         best = _largest_knockout_change(ctcl, gene, readouts, wild)
         if best < 0.10:
             best = max(best, _largest_knockout_change(monocyte, gene, readouts, wild))
+        if best < 0.10:
+            best = max(best, _largest_knockout_change(erythroid, gene, readouts, wild))
         if best < 0.10:
             dead.append((gene, round(best, 3)))
     assert not dead, f"knockouts without effect: {dead}"
@@ -344,3 +346,56 @@ def test_12_tofacitinib_spares_the_jak2_homodimer(ctcl, monocyte):
     rux_gm = dose_response(monocyte, "ruxolitinib", "GMCSF", "pSTAT5", doses=DOSES, time=20).ic50
     assert tofa_gm > 3 * tofa_il15
     assert rux_gm < tofa_gm
+
+
+# --------------------------------------------------------------------------- 13
+# Erythropoietin (erythroid context: CFU-E, Bachmann 2011), issue 15.
+
+
+def test_13_epo_drives_pstat5_and_its_feedback_genes_in_erythroid_cells_only(ctcl, hepatocyte, monocyte, erythroid):
+    """EPO activates STAT5 through EPOR/JAK2 in erythroid progenitors, and STAT5 induces
+    CISH and SOCS3 mRNA (Bachmann et al., Mol Syst Biol 2011, doi:10.1038/msb.2011.50:
+    CIS and SOCS3 mRNA 5-10-fold at 60 min, data/petab/Bachmann_MSB2011); pSTAT5 peaks within
+    5-30 min (Bachmann 2011; Boehm 2014 BaF3-EPOR: most of STAT5 phosphorylated at 10-15 min).
+    Cells without EPOR (T cells, hepatocytes, monocytes) do not respond."""
+    df = erythroid.simulate(cytokines=standard("EPO"), t_end=120, points=241)
+    totals = erythroid.parameter_values()
+    t = df["time"].to_numpy()
+    assert df["pSTAT5"].max() > 0.10 * (totals["STAT5A_total"] + totals["STAT5B_total"])
+    assert 5 <= t[np.argmax(df["pSTAT5"].to_numpy())] <= 30
+    for gene in ("CISH", "SOCS3"):
+        mrna = df[f"{gene}_mRNA"].to_numpy()
+        assert np.interp(60, t, mrna) > 3 * mrna[0], gene
+    for model in (ctcl, hepatocyte, monocyte):
+        stimulated = auc(model.simulate(cytokines=standard("EPO")), "pSTAT5")
+        assert stimulated == pytest.approx(auc(model.simulate(), "pSTAT5"), abs=1e-6), model.context
+
+
+def test_13_epor_and_jak2_knockouts_abolish_epo(erythroid):
+    """EPOR-deficient and JAK2-deficient fetal liver cells do not respond to EPO (Wu et
+    al., Cell 1995;83:59; Parganas et al., Cell 1998;93:385; Neubauer et al., Cell 1998;93:397)."""
+    for gene in ("EPOR", "JAK2"):
+        assert relative(erythroid, gene, "EPO") < 0.01, gene
+
+
+def test_13_cish_knockout_raises_epo_pstat5(erythroid):
+    """CIS binds the phosphorylated EPOR and competes with STAT5 for it: without CIS,
+    EPO/pSTAT5 rises (Bachmann 2011, doi:10.1038/msb.2011.50: CIS overexpression lowers
+    pSTAT5, CIS is the feedback of low and standard Epo doses; Yoshimura et al., EMBO J 1995).
+    SOCS3 and SHP-1 are not asserted: in the calibrated erythroid context their knockouts
+    change the pSTAT5 AUC by less than 2% (SHP-1's rate went to its lower bound, PTP1B
+    dephosphorylates JAK2 instead), a finding reported in docs/calibration.md."""
+    assert relative(erythroid, "CISH", "EPO") > 1.2
+
+
+def test_13_ruxolitinib_inhibits_epo_through_jak2_more_than_tofacitinib(ctcl, erythroid):
+    """EPO signals through JAK2 alone: ruxolitinib (JAK1/JAK2, Quintas-Cardama et al., Blood
+    2010) inhibits EPO/pSTAT5 more potently than tofacitinib, which spares JAK2/JAK2 pairs
+    (Xeljanz prescribing information: IC50 56 nM on JAK1/JAK3 vs 1377 nM on JAK2/JAK2):
+    tofacitinib's EPO IC50 lies above 3x its IL-15/pSTAT5 IC50 in T cells."""
+    rux = dose_response(erythroid, "ruxolitinib", "EPO", "pSTAT5", doses=DOSES, time=20).ic50
+    tofa = dose_response(erythroid, "tofacitinib", "EPO", "pSTAT5", doses=DOSES, time=20).ic50
+    tofa_il15 = dose_response(ctcl, "tofacitinib", "IL15", "pSTAT5", doses=DOSES, time=20).ic50
+    assert rux < tofa
+    assert tofa > 3 * tofa_il15
+

@@ -10,8 +10,8 @@ from jakstat_sbml.units import to_nM
 
 
 def test_every_design_gene_is_in_the_catalog():
-    design = """IL2 IL4 IL6 IL12A IL12B IL13 IFNA2 IFNG IL15 IL21 CSF2 IL2RA IL2RB IL2RG IL4R IL13RA1 IL6R IL6ST
-    IFNAR1 IFNAR2 IFNGR1 IFNGR2 IL12RB1 IL12RB2 IL15RA IL21R CSF2RA CSF2RB JAK1 JAK2 JAK3 TYK2 STAT1 STAT2 STAT3 STAT4
+    design = """IL2 IL4 IL6 IL12A IL12B IL13 IFNA2 IFNG IL15 IL21 CSF2 EPO IL2RA IL2RB IL2RG IL4R IL13RA1 IL6R IL6ST
+    IFNAR1 IFNAR2 IFNGR1 IFNGR2 IL12RB1 IL12RB2 IL15RA IL21R CSF2RA CSF2RB EPOR JAK1 JAK2 JAK3 TYK2 STAT1 STAT2 STAT3 STAT4
     STAT5A STAT5B STAT6 IRF9 SOCS1 SOCS3 CISH PTPN6 PTPN11 PTPN2 PTPN1 PIAS1 PIAS3""".split()
     assert sorted(js.genes()) == sorted(design)
 
@@ -44,6 +44,11 @@ def test_contexts_listed_with_default_first():
 ])
 def test_molar_doses(dose, nM):
     assert to_nM(dose, what="x") == pytest.approx(nM)
+
+
+def test_epo_doses_count_the_glycoprotein():
+    # recombinant EPO is the 30.4 kDa glycoprotein (CHO-made epoetin); 42 ng/mL ~ 5 U/mL = 1.38 nM
+    assert to_nM("42 ng/mL", what="EPO", mass_kda=catalog.CYTOKINES["EPO"].mass_kda) == pytest.approx(1.38, rel=1e-2)
 
 
 def test_mass_doses_use_the_cytokine_molar_mass():

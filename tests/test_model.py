@@ -117,9 +117,9 @@ LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values()}  # IL12: IL
 def test_a_ligand_knockout_leaves_the_response_to_added_cytokine_unchanged(request, cytokine):
     """Knocking out IL6 in the cell stops the cell's own IL-6, not the recombinant IL-6
     in the medium; the modelled cells make none, so nothing changes (it abolished the
-    response, log2 fold change -6.7, before). GM-CSF is tested in the monocyte, the
-    context with its receptor (T cells have none)."""
-    model = request.getfixturevalue("monocyte" if cytokine == "GMCSF" else "ctcl")
+    response, log2 fold change -6.7, before). GM-CSF is tested in the monocyte and EPO in
+    the erythroid progenitor, the contexts with their receptors (T cells have neither)."""
+    model = request.getfixturevalue({"GMCSF": "monocyte", "EPO": "erythroid"}.get(cytokine, "ctcl"))
     main = catalog.CYTOKINES[cytokine].main_readout
     wt = model.simulate(cytokines=standard(cytokine), t_end=60)
     assert wt[main].max() > 0.1  # the cytokine does signal: the comparison is not 0 = 0

@@ -81,6 +81,7 @@ GENES: dict[str, Gene] = {
         _g("IL15", "P40933", "cytokines", "interleukin-15" + _OWN.format("IL-15"), "IL15_expression"),
         _g("IL21", "Q9HBE4", "cytokines", "interleukin-21" + _OWN.format("IL-21"), "IL21_expression"),
         _g("CSF2", "P04141", "cytokines", "GM-CSF" + _OWN.format("GM-CSF"), "CSF2_expression"),
+        _g("EPO", "P01588", "cytokines", "erythropoietin" + _OWN.format("EPO"), "EPO_expression"),
         _g("IL2RA", "P01589", "receptors", "IL-2 receptor alpha (CD25)"),
         _g("IL2RB", "P14784", "receptors", "IL-2 receptor beta (CD122)"),
         _g("IL2RG", "P31785", "receptors", "common gamma chain (CD132)"),
@@ -98,6 +99,7 @@ GENES: dict[str, Gene] = {
         _g("IL21R", "Q9HBE5", "receptors", "IL-21 receptor"),
         _g("CSF2RA", "P15509", "receptors", "GM-CSF receptor alpha (CD116)"),
         _g("CSF2RB", "P32927", "receptors", "common beta chain of the GM-CSF/IL-3/IL-5 receptors (CD131)"),
+        _g("EPOR", "P19235", "receptors", "erythropoietin receptor (homodimer, JAK2)"),
         _g("JAK1", "P23458", "kinases", "Janus kinase 1"),
         _g("JAK2", "O60674", "kinases", "Janus kinase 2"),
         _g("JAK3", "P52333", "kinases", "Janus kinase 3"),
@@ -141,7 +143,7 @@ class Cytokine:
 
 
 # Masses are of the mature, unglycosylated chains (UniProt sequences); IL-12 is the
-# p35:p40 heterodimer and IFN-gamma the active homodimer.
+# p35:p40 heterodimer and IFN-gamma the active homodimer; EPO is the exception (below).
 CYTOKINES: dict[str, Cytokine] = {
     c.name: c
     for c in [
@@ -164,6 +166,9 @@ CYTOKINES: dict[str, Cytokine] = {
         Cytokine("IL21", ("IL21",), 15.4, "pSTAT3", "50 ng/mL", "IL-21 -> IL21R/IL2RG -> JAK1/JAK3 -> STAT3 (STAT1, STAT5)",
                  ("JAK1", "JAK3")),
         Cytokine("GMCSF", ("CSF2",), 14.5, "pSTAT5", "10 ng/mL", "GM-CSF -> CSF2RA/CSF2RB -> JAK2 -> STAT5", ("JAK2",)),
+        # EPO is used as the glycoprotein (CHO-made epoetin, ~40% carbohydrate): its ng/mL
+        # and U/mL (about 8 ng per unit) count 30.4 kDa, not the 18.4 kDa chain.
+        Cytokine("EPO", ("EPO",), 30.4, "pSTAT5", "40 ng/mL", "EPO -> EPOR homodimer -> JAK2 -> STAT5A/B", ("JAK2",)),
     ]
 }
 
@@ -283,6 +288,10 @@ def _readouts() -> dict[str, Readout]:
     r.append(Readout("IL13RA1_surface", "nM", "IL13RA1 at the surface (free, JAK-loaded, in complexes), whole-cell concentration"))
     r.append(Readout("STAT3_nuc_total", "nM", "STAT3 in the nucleus, all forms, nuclear concentration"))
     r.append(Readout("STAT3_cyt_total", "nM", "STAT3 in the cytoplasm, all forms, cytoplasmic concentration"))
+    # Erythropoietin data (Bachmann 2011, Boehm 2014).
+    r.append(Readout("pEPOR", "nM", "phosphorylated EPOR: active EPO receptor complexes, whole-cell concentration"))
+    r.append(Readout("pSTAT5A_pSTAT5B_all", "nM",
+                     "pSTAT5A:pSTAT5B heterodimers, cytoplasmic and nuclear, whole-cell concentration"))
     return {x.name: x for x in r}
 
 

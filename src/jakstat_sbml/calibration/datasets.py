@@ -4,9 +4,9 @@ for every fact of a dataset.
 A :class:`Dataset` says how the data map onto our model (context, cytokine,
 observables and the reasons rows are left out) and how it calibrates the
 model (fitted parameters, behaviours the fit must keep, multi-start budget).
-:data:`DATASETS` are those our network can express; :data:`ALL_DATASETS` the
-four in data/petab, with :data:`NOT_EXPRESSIBLE` saying what the other two
-would need. The data live in data/petab (see its SOURCE.md and LICENSE);
+:data:`DATASETS` are those our network can express (all four of
+:data:`ALL_DATASETS` in data/petab since EPO and its receptor joined the network;
+:data:`NOT_EXPRESSIBLE` would say what a dataset left unfitted needs). The data live in data/petab (see its SOURCE.md and LICENSE);
 :func:`data_folder` finds them.
 """
 
@@ -101,7 +101,7 @@ class Observable:
     """How one of the data's observables reads out of our model."""
 
     quantity: str  # expression of our readouts and parameters
-    form: str  # "offset+scale", "scale" or "absolute": how the data's units relate to the quantity
+    form: str  # "offset+scale", "scale", "offset", "fold" (1 + scale x) or "absolute": data units vs quantity
     transformation: str  # PEtab observableTransformation
     meaning: str
     own_scale: bool = False  # absolute in the published problem (its model's units): we add a scale
@@ -120,11 +120,12 @@ class Dataset:
     name: str
     context: str
     cytokine: str
-    dose_column: str  # in the draft's condition table, ng/mL
+    dose_column: str  # in the draft's condition table, ng/mL (x input_ng_per_mL); "" = fixed_input
     observables: dict[str, Observable]
     dropped_observables: dict[str, str]  # observable -> reason
     protocol_datasets: dict[str, str] = field(default_factory=dict)  # regex on the data set name -> reason
     inhibitor_columns: dict[str, str] = field(default_factory=dict)  # non-zero value drops a row -> reason
+    dropped_conditions: dict[str, str] = field(default_factory=dict)  # simulationConditionId -> reason
     noise: str = "constant"  # "constant": sd; "abs+rel": sd_abs + sd_rel * observable (lin)
     not_expressed: tuple[str, ...] = ()  # what of the published model ours does not have, for the results
     # calibration
@@ -133,6 +134,9 @@ class Dataset:
     starts: int = 12  # multi-start size of the full calibration
     max_nfev: int = 60  # least_squares iterations per start (Jacobians not counted)
     seed: int = 2017
+    input_ng_per_mL: float = 1.0  # ng/mL of the cytokine per unit of the published input
+    fixed_input: float = 0.0  # the published input where the condition table has no dose column
+    input_note: str = ""  # how the published input becomes a dose, for the results
 
     @property
     def parameters(self) -> list[str]:
@@ -254,7 +258,144 @@ RAIA = Dataset(
     seed=2011,
 )
 
-DATASETS = {d.name: d for d in (SOBOTTA, RAIA)}  # the datasets our network expresses
+# The two erythropoietin problems give Epo in their models' own input units: 1.25e-7
+# is the standard stimulation of these labs, 5 U/mL (Swameye 2003, Becker 2010,
+# Bachmann 2011), and their dose series 2.5e-9 ... 2.5e-5 then spans 0.1-1000 U/mL,
+# so one unit of their input is 5/1.25e-7 = 4e7 U/mL. Epoetin has ~1.2e5 U/mg
+# (about 8.4 ng per unit): 1 U/mL = 8.4 ng/mL = 0.28 nM of the 30.4 kDa glycoprotein.
+# Both numbers are recalled from the papers and product labels, not re-read here.
+EPO_NG_PER_UNIT = 8.4
+EPO_U_PER_INPUT = 5.0 / 1.25e-7
+EPO_INPUT_NOTE = ("Epo input 1.25e-7 of the published models read as 5 U/mL (their standard stimulation; "
+                  "assumed from the papers, not re-read here), 1 U = 8.4 ng of 30.4 kDa epoetin: 42 ng/mL = 1.38 nM")
+
+# Boehm 2014 measures by mass spectrometry, after STAT5 immunoprecipitation, the percent
+# of STAT5A and of STAT5B that is phosphorylated and the STAT5A share of the
+# precipitate; its antibody also pulls down STAT5A-containing dimers with
+# efficiency specC17 = 0.107 relative to the heterodimer (fixed in the published
+# problem). The published formulas are rewritten in our whole-cell readouts: H the
+# pSTAT5A:pSTAT5B heterodimers (cytoplasmic and nuclear), pSTAT5A/pSTAT5B every
+# phosphorylated STAT5A/B, STAT5A_total/STAT5B_total all of it; phosphorylated
+# monomers, which the published model does not have, count like a homodimer's half.
+_H = "pSTAT5A_pSTAT5B_all"
+_S = "0.107"
+BOEHM = Dataset(
+    name="Boehm_JProteomeRes2014",
+    context="baf3_epor",
+    cytokine="EPO",
+    dose_column="",
+    fixed_input=1.25e-7,
+    input_ng_per_mL=EPO_U_PER_INPUT * EPO_NG_PER_UNIT,
+    input_note=EPO_INPUT_NOTE,
+    observables={
+        "pSTAT5A_rel": Observable(
+            f"100 * ({_H} + {_S} * (pSTAT5A - {_H})) / ({_H} + {_S} * (STAT5A_total - {_H}))", "absolute", "lin",
+            "percent of STAT5A phosphorylated (mass spectrometry, antibody correction specC17 = 0.107)"),
+        "pSTAT5B_rel": Observable(
+            f"100 * ({_H} + (1 - {_S}) * (pSTAT5B - {_H})) / ({_H} + (1 - {_S}) * (STAT5B_total - {_H}))",
+            "absolute", "lin", "percent of STAT5B phosphorylated (mass spectrometry, antibody correction)"),
+        "rSTAT5A_rel": Observable(
+            f"100 * ({_H} + {_S} * (STAT5A_total - {_H})) / (2 * {_H} + {_S} * (STAT5A_total - {_H})"
+            f" + (1 - {_S}) * (STAT5B_total - {_H}))", "absolute", "lin",
+            "percent STAT5A of the precipitated STAT5 (mass spectrometry, antibody correction)"),
+    },
+    dropped_observables={},
+    not_expressed=(
+        "Epo depletion from the medium (the published model lets Epo decay with t1/2 26 min): our cytokines "
+        "are clamped at the dose, so only receptor internalisation, SHP-1 and the CISH/SOCS feedback end the "
+        "signal",
+        "separate import/export of the two homodimers: ours give the heterodimer its own import and nuclear "
+        "dephosphorylation (r_imp_STAT5AB, r_deph_STAT5AB) but the STAT5A and STAT5B homodimers share theirs",
+        "basal STAT5 phosphorylation before Epo (measured 5-8% at t = 0): neither model has it",
+    ),
+    fitted=(
+        # EPO receptor amount, affinity, activation, internalisation, turnover, SHP-1
+        "EPOR_total", "Kd_EPO_EPOR", "kact_receptor", "kint_active", "kdeg_receptor", "kcat_SHP1",
+        # STAT5 phosphorylation, dimer import, nuclear export, dephosphorylation
+        "kcat_EPOR", "kimp_dimer", "kexp", "kdeph_nuc", "kdeph_cyt",
+        # the heterodimer's own nuclear cycle (Boehm 2014's finding)
+        "r_imp_STAT5AB", "r_deph_STAT5AB",
+        # CISH: STAT5-driven transcription and binding to EPOR
+        "v_tx_CISH", "kon_CISH",
+    ),
+    starts=8,
+    max_nfev=60,
+    seed=2014,
+)
+
+# Bachmann 2011 (CFU-E): blots in arbitrary units (offset and scale per blot, as
+# published), qRT-PCR fold changes, absolute concentrations (nM, by quantitative
+# immunoblotting with recombinant standards) and percent phospho-STAT5B by mass
+# spectrometry.
+_ACTD = ("actinomycin D (the condition's ActD = 0 switches transcription off in the published model): our "
+         "model has no transcription block")
+_OE = ("{} overexpression: the copy's condition table does not encode it (its CISoe, SOCS3oe and "
+       "init_*_multiplier columns are 0 in every condition), so neither model can be judged on these cells")
+BACHMANN = Dataset(
+    name="Bachmann_MSB2011",
+    context="erythroid",
+    cytokine="EPO",
+    dose_column="Epo",
+    input_ng_per_mL=EPO_U_PER_INPUT * EPO_NG_PER_UNIT,
+    input_note=EPO_INPUT_NOTE,
+    observables={
+        # fold over unstimulated = 1 + scale x the Epo-induced mRNA (above the basal
+        # v_tx_basal / kdeg_mRNA), as the published problem reads it
+        **{f"observable_CISRNA_fold{k}": Observable("CISH_mRNA - CISH_expression * v_tx_basal / kdeg_mRNA", "fold",
+                                                    "log10", "CIS mRNA, fold over unstimulated (qRT-PCR)")
+           for k in "ABC"},
+        **{f"observable_SOCS3RNA_fold{k}": Observable("SOCS3_mRNA - SOCS3_expression * v_tx_basal / kdeg_mRNA", "fold",
+                                                      "log10", "SOCS3 mRNA, fold over unstimulated (qRT-PCR)")
+           for k in "ABC"},
+        "observable_CIS_abs": Observable("CISH_protein", "absolute", "log10", "CIS protein, nM (calibrated immunoblot)"),
+        "observable_CIS_au": Observable("CISH_protein", "offset+scale", "log10", "CIS protein (immunoblot)"),
+        "observable_CIS_au1": Observable("CISH_protein", "scale", "log10", "CIS protein (immunoblot, 90 min)"),
+        "observable_CIS_au2": Observable("CISH_protein", "scale", "log10", "CIS protein (immunoblot, 90 min)"),
+        "observable_SOCS3_abs": Observable("SOCS3_protein", "absolute", "log10",
+                                           "SOCS3 protein, nM (calibrated immunoblot)"),
+        "observable_SOCS3_au": Observable("SOCS3_protein", "offset+scale", "log10", "SOCS3 protein (immunoblot)"),
+        "observable_SHP1_abs": Observable("PTPN6_total", "absolute", "log10", "SHP-1, nM (calibrated immunoblot)"),
+        "observable_STAT5_abs": Observable("STAT5A_total + STAT5B_total", "absolute", "log10",
+                                           "STAT5 before Epo, nM (calibrated immunoblot)"),
+        "observable_pEpoR_au": Observable("pEPOR", "offset+scale", "log10", "phospho-EPOR (immunoblot)"),
+        "observable_pJAK2_au": Observable("pJAK2", "offset+scale", "log10", "phospho-JAK2 (immunoblot)"),
+        "observable_pSTAT5_au": Observable("pSTAT5", "offset+scale", "log10", "phospho-STAT5 (immunoblot)"),
+        "observable_pSTAT5B_rel": Observable("100 * pSTAT5B / STAT5B_total", "offset", "lin",
+                                             "percent of STAT5B phosphorylated (mass spectrometry)"),
+        "observable_tSHP1_au": Observable("PTPN6_total", "scale", "log10", "SHP-1 (immunoblot)"),
+        "observable_tSTAT5_au": Observable("STAT5A_total + STAT5B_total", "scale", "log10",
+                                           "STAT5, whole-cell lysate (immunoblot)"),
+    },
+    dropped_observables={},
+    dropped_conditions={
+        "model1_data5": _ACTD,
+        "model1_data7": _OE.format("CIS"), "model1_data9": _OE.format("CIS"),
+        "model1_data11": _OE.format("SOCS3"), "model1_data13": _OE.format("SHP-1"),
+    },
+    not_expressed=(
+        "actinomycin D (a transcription block) and the CIS, SOCS3 and SHP-1 overexpression experiments (the "
+        "copy does not encode the overexpression)",
+        "the published model's delay chains for CIS and SOCS3 mRNA (five nuclear steps each): ours transcribe "
+        "from nuclear STAT5 dimers without delay",
+        "EPOR's two phosphotyrosine states (pY1 and pY2, on which CIS and SOCS3 act separately): ours has one "
+        "active receptor state on which CIS, SOCS1 and SOCS3 bind",
+        "SHP-1 activation by the receptor (SHP1 -> SHP1Act): ours dephosphorylates at a constant SHP-1 level",
+    ),
+    fitted=(
+        # EPO receptor amount, affinity, activation, internalisation, turnover, SHP-1
+        "EPOR_total", "Kd_EPO_EPOR", "kact_receptor", "kint_active", "kdeg_receptor", "kcat_SHP1",
+        # STAT5 phosphorylation, import, export, nuclear dephosphorylation
+        "kcat_EPOR", "kimp_dimer", "kexp", "kdeph_nuc",
+        # CIS and SOCS3: STAT5-driven transcription (SOCS3 as w_SOCS3_STAT5 x v_tx_SOCS3), turnover, binding
+        "v_tx_CISH", "w_SOCS3_STAT5", "K_tx", "kdeg_mRNA", "kdeg_SOCS", "kon_CISH", "kon_SOCS3",
+        "kdeg_SOCS_complex",
+    ),
+    starts=6,
+    max_nfev=40,
+    seed=2011,
+)
+
+DATASETS = {d.name: d for d in (SOBOTTA, RAIA, BOEHM, BACHMANN)}  # the datasets our network expresses
 
 
 def dataset(name: str) -> Dataset:
@@ -265,26 +406,5 @@ def dataset(name: str) -> Dataset:
         raise UnknownNameError("calibrated dataset", name, list(DATASETS)) from None
 
 
-NOT_EXPRESSIBLE = {
-    "Boehm_JProteomeRes2014": (
-        "BaF3 cells stimulated with erythropoietin (Epo): the phosphorylation of STAT5A and STAT5B by the "
-        "Epo receptor (EPOR/JAK2) and the fractions of STAT5A/B homo- and heterodimers measured by mass "
-        "spectrometry. Our network has STAT5A, STAT5B and all three dimers, but no EPO or EPOR, so no input "
-        "drives STAT5 in this experiment; IL-2 or IL-13 receptors would be another cell's biology (BaF3 lacks "
-        "the IL-2 receptor beta chain). It would take an EPO/EPOR module (Epo binding, EPOR-JAK2 activation, "
-        "Epo depletion by internalisation, as in Boehm 2014 and Becker 2010), a BaF3 context, and the "
-        "observables' specC17 correction for the STAT5A antibody cross-reactivity; STAT5 dimer import, "
-        "dephosphorylation and export already exist and would be fitted."
-    ),
-    "Bachmann_MSB2011": (
-        "CFU-E erythroid progenitors stimulated with Epo: EPOR-JAK2 activation, STAT5, and the CISH and "
-        "SOCS3 feedbacks (CISH competes with STAT5 at EPOR, SOCS3 inhibits JAK2 at EPOR), SHP-1, with "
-        "actinomycin D and overexpression experiments. Our network has JAK2, STAT5, CISH, SOCS3 and SHP-1 "
-        "(PTPN6), and now STAT5-driven SOCS3 transcription (w_SOCS3_STAT5), but no EPO/EPOR, so no experiment "
-        "of the dataset has an input in our model. It would take an EPO/EPOR module with its two "
-        "phosphotyrosine states (EPOR pY1/pY2 for SOCS3 and CISH docking), CISH and SOCS3 acting on it, "
-        "actinomycin D as a transcription block, an erythroid context, and a transcriptional delay for the "
-        "feedback mRNAs; most of the 113 parameters of the published fit would then have counterparts."
-    ),
-}
+NOT_EXPRESSIBLE: dict[str, str] = {}  # every dataset in data/petab is mapped onto the model
 

@@ -59,7 +59,9 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
     m = draft["measurement"].copy()
     conditions = draft["condition"].set_index("conditionId")
     m["datasetId"] = [_data_set_name(r) for _, r in m.iterrows()]
-    m["dose_ng_per_mL"] = m["simulationConditionId"].map(conditions[ds.dose_column]).astype(float)
+    published_input = (m["simulationConditionId"].map(conditions[ds.dose_column]).astype(float) if ds.dose_column
+                       else pd.Series(ds.fixed_input, index=m.index, dtype=float))
+    m["dose_ng_per_mL"] = published_input * ds.input_ng_per_mL
     p = draft["parameter"]
     switched_off = set(p.loc[p["parameterId"].str.startswith("scale_") & (p["estimate"] == 0)
                              & (p["nominalValue"] == 0), "parameterId"])
@@ -73,6 +75,8 @@ def select_measurements(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathL
             reason = ds.dropped_observables[row["observableId"]]
         elif obs is None:
             reason = "observable not mapped onto the model"
+        elif row["simulationConditionId"] in ds.dropped_conditions:
+            reason = ds.dropped_conditions[row["simulationConditionId"]]
         elif row["time"] < 0:
             reason = "negative time: PEtab simulations start at t = 0"
         elif obs.form != "absolute" and not obs.own_scale and not has_tokens:

@@ -30,6 +30,13 @@ Datasets (:data:`DATASETS`):
   CD274 (PD-L1) mRNA, a gene outside our network. pSTAT5, SOCS3 protein and
   surface receptor are absolute in the published problem, in its model's own
   units (its initial amounts are fitted); ours are nM, so each gets a scale.
+- ``Boehm_JProteomeRes2014``: EPO in BaF3-EPOR cells (J Proteome Res 13:5685,
+  doi:10.1021/pr5006923), context ``baf3_epor``: the antibody-corrected STAT5A/B
+  phosphorylation and dimer fractions, all 48 rows.
+- ``Bachmann_MSB2011``: EPO in CFU-E progenitors (Mol Syst Biol 7:516,
+  doi:10.1038/msb.2011.50), context ``erythroid``. Dropped: actinomycin D, and the
+  CIS/SOCS3/SHP-1 overexpression cells, which the copy's condition table does not
+  encode. mRNA fold changes are 1 + scale x the induced mRNA, as published.
 
 Offsets and scales convert our nM into each blot's units, so the published ones
 (fitted with another model) do not apply: they start at their optimum given our
@@ -78,6 +85,10 @@ def observable_formula(obs_id: str, o: Observable) -> str:
         return f"observableParameter1_{obs_id} + observableParameter2_{obs_id} * ({o.quantity})"
     if o.form == "scale":
         return f"observableParameter1_{obs_id} * ({o.quantity})"
+    if o.form == "offset":
+        return f"observableParameter1_{obs_id} + ({o.quantity})"
+    if o.form == "fold":  # fold over unstimulated: 1 + scale x the induced part
+        return f"1 + observableParameter1_{obs_id} * ({o.quantity})"
     return o.quantity
 
 
@@ -86,7 +97,7 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
     """The PEtab problem of ``model`` against ``dataset`` (a ``petab.v1.Problem``).
 
     ``model`` must be in the dataset's context (hepatocyte for Sobotta 2017,
-    lymphoma for Raia 2011). ``estimate`` lists model parameters (ids of
+    lymphoma for Raia 2011, baf3_epor for Boehm 2014, erythroid for Bachmann 2011). ``estimate`` lists model parameters (ids of
     models/parameters.tsv) to add to the parameter table as estimated (log10
     scale, bounds 1/1000x to 1000x of the current value); by default only the
     observables' offsets and scales are estimated (noise levels are the
@@ -239,6 +250,10 @@ def observations(problem, noise_values: Mapping[str, float] | None = None):
         placeholders = sorted(set(re.findall(r"observableParameter(\d)_", formula)))
         if placeholders == ["1", "2"]:
             ids = tokens
+        elif placeholders == ["1"] and formula.startswith(f"observableParameter1_{row['observableId']} + ("):
+            ids = [tokens[0], ""]  # offset only
+        elif placeholders == ["1"] and formula.startswith("1 + observableParameter1_"):
+            ids = ["1", tokens[0]]  # fold change: offset fixed at 1
         elif placeholders == ["1"]:
             ids = ["", tokens[0]]
         else:

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..amici_engine import DEFAULT_ENGINE, check_engine, simulate
 from ..model import Condition, Model
 from ..optional import require
+from ..units import quiet_bare_doses
 from .measurements import is_number, split_tokens
 
 MAX_GRID_POINTS = 200_000
@@ -123,8 +124,9 @@ class Simulator:
         overrides = dict(parameters or {})
         tokens = tokens or {}
         for doses, t_end, points, readouts, parts in self._groups:
-            cond = Condition.make(cytokines={k: v for k, v in doses.items() if v}, parameters=overrides,
-                                  t_end=t_end, points=points)
+            with quiet_bare_doses():  # the condition table's doses are nM already (Bachmann 2011: up to 276 nM)
+                cond = Condition.make(cytokines={k: v for k, v in doses.items() if v}, parameters=overrides,
+                                      t_end=t_end, points=points)
             values = {}
             if readouts:
                 data = simulate(self.model, cond, readouts, self.engine)

@@ -109,8 +109,8 @@ def calibrate_command(
 
     Writes the objective table (ours vs published: -log L, chi2, n), fitted
     parameters with identifiability, the multi-start table and plots of the data
-    with both fits. Boehm 2014 and Bachmann 2011 need an Epo receptor our network
-    lacks: their published models are evaluated and the README says why.
+    with both fits. Bachmann 2011 is not mapped onto the model yet: its published
+    model is evaluated and the README says what is missing.
 
     Examples:
 
