@@ -77,7 +77,7 @@ def test_profiling_an_unknown_parameter_or_dataset_fails_clearly():
     with pytest.raises(js.InputError, match="not a fitted parameter"):
         profile_dataset(RAIA, ["IL6R_total"])
     with pytest.raises(js.InputError, match="not calibrated"):
-        profile_dataset("Boehm_JProteomeRes2014")
+        profile_dataset("Swameye_PNAS2003")  # published, but not one of the package's datasets
 
 
 # ----------------------------------------------------------------------------- the stored ensembles
@@ -114,7 +114,9 @@ def test_the_farthest_stored_member_is_still_compatible_with_the_data(context):
     optimum = e.members.iloc[0]
     cost = objective.cost({p: float(far[p]) for p in e.parameters})
     cost0 = objective.cost({p: float(optimum[p]) for p in e.parameters})
-    assert cost - cost0 == pytest.approx(float(far["delta"]), abs=1e-3)
+    # 0.01 is 0.5% of the threshold: an ensemble from another calibration is off by far more, while
+    # growing the network (EPO's species) moved the recomputed delta by 1.0e-3 through solver noise alone
+    assert cost - cost0 == pytest.approx(float(far["delta"]), abs=0.01)
     assert cost - cost0 <= THRESHOLD
 
 
