@@ -87,7 +87,7 @@ def load_ensemble(context: str | Model) -> Ensemble:
         raise NoEnsembleError(
             f"context {name!r} has no calibration ensemble (contexts with one: {', '.join(have) or 'none'}); "
             "an ensemble is computed for a context calibrated to data by `jakstat profiles <dataset> --store` "
-            "(`make profiles` does hepatocyte and lymphoma; docs/uncertainty.md); for uncalibrated contexts, "
+            "(`make profiles` does it for every calibrated dataset; docs/uncertainty.md); for uncalibrated contexts, "
             "js.sensitivity shows what the parameter ranges do")
     table = pd.read_csv(path, sep="\t")
     missing = [c for c in ("member", "dataset", "delta") if c not in table.columns]

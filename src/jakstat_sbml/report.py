@@ -21,6 +21,7 @@ from .experiments import (
     knockout_screen, response,
 )
 from .model import Model
+from .errors import InputError
 
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
                    doses_a=(10, 30, 100, 300, 1000, 3000), doses_b=(1000, 3000, 10000, 30000, 100000))
@@ -329,7 +330,9 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
 
 
 # The calibrated contexts' headline predictions: (context, drug, cytokine, readout, cytokine of the band).
-ENSEMBLE_CASES = [("hepatocyte", "ruxolitinib", "IL6", "pSTAT3"), ("lymphoma", "ruxolitinib", "IL13", "pSTAT5")]
+# The headline prediction of each context calibrated to data: its dataset's cytokine and readout.
+ENSEMBLE_CASES = [("hepatocyte", "ruxolitinib", "IL6", "pSTAT3"), ("lymphoma", "ruxolitinib", "IL13", "pSTAT5"),
+                  ("baf3_epor", "ruxolitinib", "EPO", "pSTAT5"), ("erythroid", "ruxolitinib", "EPO", "pSTAT5")]
 
 
 def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None) -> str:
@@ -343,7 +346,7 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
     cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
     if not cases:
         return "No calibration ensemble is stored (`make profiles` writes them)."
-    lines = ["The hepatocyte (Sobotta 2017) and lymphoma (Raia 2011) contexts are calibrated to data. Their "
+    lines = [f"The contexts {', '.join(c[0] for c in cases)} are calibrated to data and have a stored ensemble. Their "
              "predictions are repeated for every parameter set of the context's calibration ensemble: the "
              "profile-likelihood points within the 95% threshold (docs/uncertainty.md, section 5). The "
              "interval is the envelope over the members (NaN: a member's IC50 outside the tested doses).", "",
@@ -383,7 +386,10 @@ def write_ensemble_case(context: str, folder: Path, n_jobs: int = 1) -> list[Pat
     from .ensemble import ensemble_band, load_ensemble
     from .model import load_model
 
-    case = next(c for c in ENSEMBLE_CASES if c[0] == context)
+    case = next((c for c in ENSEMBLE_CASES if c[0] == context), None)
+    if case is None:
+        raise InputError(f"no headline prediction is defined for context {context!r} "
+                         f"(report.ENSEMBLE_CASES has {', '.join(c[0] for c in ENSEMBLE_CASES)})")
     _, drug, cytokine, readout = case
     model = load_model(context=context)
     ens = load_ensemble(model)
