@@ -236,6 +236,9 @@ def print_wrote(*paths: Path) -> None:
 
 # Options shared by the experiment commands.
 KNOCKOUT = typer.Option([], "--knockout", "-k", help="HGNC symbol knocked out in every simulation (repeatable).")
+SIMULATION_KNOCKOUT = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable).")
+MAIN_READOUT = typer.Option(None, "--readout", "-r",
+                            help=f"Readout (default: the cytokine's main one: {MAIN_READOUTS}).")
 OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the context's level, e.g. PIAS3=5.")
 MUTATION = typer.Option([], "--mutation", "-m",
                         help=f"Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: {MUTATIONS} "

@@ -11,19 +11,54 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import catalog
-from .common import (CONTEXT, CYTOKINE_DOSES, CYTOKINES, DEFAULT_DOSES_TEXT, DRUG_DOSES, DRUGS, FORMAT,
-                     KNOCKOUT, MAIN_READOUTS, MUTATION, N_JOBS, OVEREXPRESS, PLASMA, PREINCUBATION, READOUTS,
-                     TIME, WINDOW, FigureFormat, app, background_keywords, check_writable, console, flags_of,
-                     flags_printed_later, load_context_model, parse_dose, parse_doses, parse_mutations,
-                     parse_overexpress, parse_pairs, parse_window, print_wrote, progress_bar, reported,
-                     save_figure, use_agg, warn_flags)
+from .common import (
+    CONTEXT,
+    CYTOKINE_DOSES,
+    CYTOKINES,
+    DEFAULT_DOSES_TEXT,
+    DRUG_DOSES,
+    DRUGS,
+    FORMAT,
+    KNOCKOUT,
+    MAIN_READOUT,
+    MAIN_READOUTS,
+    MUTATION,
+    N_JOBS,
+    OVEREXPRESS,
+    PLASMA,
+    PREINCUBATION,
+    READOUTS,
+    SIMULATION_KNOCKOUT,
+    TIME,
+    WINDOW,
+    FigureFormat,
+    app,
+    background_keywords,
+    check_writable,
+    console,
+    flags_of,
+    flags_printed_later,
+    load_context_model,
+    parse_dose,
+    parse_doses,
+    parse_mutations,
+    parse_overexpress,
+    parse_pairs,
+    parse_window,
+    print_wrote,
+    progress_bar,
+    reported,
+    save_figure,
+    use_agg,
+    warn_flags,
+)
 
 
 @app.command()
 def simulate(
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
-    knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
+    knockout: list[str] = SIMULATION_KNOCKOUT,
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
@@ -114,8 +149,7 @@ def dose_response_command(
     cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
     drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
                                                  "cytokine itself is titrated (EC50)."),
-    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
-                                                              f"{MAIN_READOUTS})."),
+    readout: str = MAIN_READOUT,
     doses: str = typer.Option(None, help="Comma-separated doses, e.g. '1,10,100,1000' (nM) or "
                                          f"'0.01 ng/mL, 1 ng/mL'. Default: {DEFAULT_DOSES_TEXT}; "
                                          "1/1000-100x the standard dose for a cytokine."),
@@ -250,8 +284,7 @@ def combine(
     drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
     drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
     cytokine: str = typer.Argument(..., help=f"Cytokine at its standard dose (or --cytokine-dose): {CYTOKINES}."),
-    readout: str = typer.Option(None, "--readout", "-r", help=f"Readout (default: the cytokine's main one: "
-                                                              f"{MAIN_READOUTS})."),
+    readout: str = MAIN_READOUT,
     doses_a: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug A (0 is added)."),
     doses_b: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug B (0 is added)."),
     time: float = TIME,

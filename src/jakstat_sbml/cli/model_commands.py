@@ -9,11 +9,38 @@ from rich.table import Table
 
 from .. import catalog
 from ..calibration.datasets import ALL_DATASETS, DATASETS
-from .common import (CONTEXT, CONTEXTS, CYTOKINE_DOSES, DRUG_DOSES, ENGINE, FORMAT, MUTATION, N_JOBS,
-                     OVEREXPRESS, PETAB_DATASETS, PLASMA, PREINCUBATION, FigureFormat, app, check_writable,
-                     console, fail, load_context_model, parse_dose, parse_mutations, parse_overexpress,
-                     parse_pairs, print_wrote, progress_bar, reported, require_optional, save_figure, use_agg,
-                     warn_flags)
+from .common import (
+    CONTEXT,
+    CONTEXTS,
+    CYTOKINE_DOSES,
+    DRUG_DOSES,
+    ENGINE,
+    FORMAT,
+    MUTATION,
+    N_JOBS,
+    OVEREXPRESS,
+    PETAB_DATASETS,
+    PLASMA,
+    PREINCUBATION,
+    SIMULATION_KNOCKOUT,
+    FigureFormat,
+    app,
+    check_writable,
+    console,
+    fail,
+    load_context_model,
+    parse_dose,
+    parse_mutations,
+    parse_overexpress,
+    parse_pairs,
+    print_wrote,
+    progress_bar,
+    reported,
+    require_optional,
+    save_figure,
+    use_agg,
+    warn_flags,
+)
 
 
 @app.command()
@@ -51,7 +78,7 @@ def export_command(
     path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
-    knockout: list[str] = typer.Option([], "--knockout", "-k", help="HGNC symbol to knock out (repeatable)."),
+    knockout: list[str] = SIMULATION_KNOCKOUT,
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
     plasma: bool = PLASMA,
@@ -77,6 +104,7 @@ def export_command(
       jakstat export petab sobotta --context hepatocyte
     """
     import jakstat_sbml as js
+
     from ..interop import export
 
     model = load_context_model(context)
@@ -243,6 +271,7 @@ def sensitivity_command(
       jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 --morris out/morris/sensitivity_indices.csv
     """
     import jakstat_sbml as js
+
     from ..uncertainty import top_parameters
 
     use_agg()
