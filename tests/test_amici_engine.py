@@ -163,3 +163,90 @@ def test_compiled_module_is_cached_and_a_broken_entry_rebuilt(tmp_path):
     assert not [p for p in (tmp_path / "amici").iterdir() if p.name != name]  # no scratch folders left
     reference = js.load_model().simulate(cytokines={"IL6": 1}, t_end=30)["pSTAT3"].iloc[-1]
     assert first == pytest.approx(reference, rel=1e-5)
+
+
+# ----------------------------------------------------------------------------- sensitivities
+
+
+def test_forward_sensitivities_match_central_differences_through_every_phase(hepatocyte):
+    # A drug pre-incubation and a total (IL6R_total sets the initial state, so its
+    # sensitivity starts in the pre-equilibration) make all three phases count. Central
+    # differences carry solver noise that grows as the step shrinks (kdeg_SOCS, of the
+    # largest slope: 5e-4 at a 1e-2 step, 2e-3 at 1e-3, 1.2e-2 at 1e-4), while the
+    # sensitivities do not move between tolerances 1e-5 and 1e-7: 1e-2 steps, bound 2e-3.
+    sim = amici_engine.simulator(hepatocyte)
+    names = ["IL6R_total", "kcat_IL6R", "kdeg_SOCS"]
+    def condition(**parameters):
+        return js.Condition.make(cytokines={"IL6": 1.0}, drugs={"ruxolitinib": 20.0}, t_end=60, points=13,
+                                 parameters=parameters)
+
+    cond = condition()
+    data, sens = sim.sensitivities(cond, ["pSTAT3", "SOCS3_mRNA"], names)
+    assert sens.shape == (13, 2, 3)
+    np.testing.assert_allclose(data, sim.run(cond, ["pSTAT3", "SOCS3_mRNA"]), rtol=1e-4, atol=1e-9)
+    values = hepatocyte.parameter_values()
+    for j, p in enumerate(names):
+        h = 1e-2 * values[p]
+        ends = [sim.run(condition(**{p: values[p] + s * h}), ["pSTAT3", "SOCS3_mRNA"]) for s in (1, -1)]
+        central = (ends[0][:, 1:] - ends[1][:, 1:]) / (2 * h)
+        scale = np.abs(central).max(axis=0)
+        assert np.all(scale > 0), p
+        error = np.abs(sens[:, :, j] - central) / scale
+        assert error.max() < 2e-3, (p, error.max())
+    # plain simulations afterwards are unchanged (no sensitivity left switched on)
+    np.testing.assert_array_equal(sim.run(cond, ["pSTAT3"]), sim.run(cond, ["pSTAT3"]))
+
+
+def test_sensitivities_refuse_doses_and_bad_times(hepatocyte):
+    sim = amici_engine.simulator(hepatocyte)
+    cond = js.Condition.make(cytokines={"IL6": 1.0}, t_end=30, points=4)
+    with pytest.raises(js.InputError, match="dose"):
+        sim.sensitivities(cond, ["pSTAT3"], ["dose_IL6"])
+    with pytest.raises(js.InputError, match="ascend"):
+        sim.sensitivities(cond, ["pSTAT3"], ["kcat_IL6R"], times=[0.0, 40.0])
+
+
+def test_calibration_gradient_from_sensitivities_matches_finite_differences():
+    # Boehm 2014 (48 rows): J^T r, the gradient of half the squared residuals, from
+    # forward sensitivities with offsets and scales projected out equals central
+    # differences of the profiled cost (which re-profile the blots at every step) to
+    # 1% of the gradient's largest entry; at a point away from the optimum it is large.
+    from jakstat_sbml.calibration.objective import Objective
+
+    objective = Objective("Boehm_JProteomeRes2014", engine="amici")
+    assert objective.gradients == "sensitivities"
+    x = objective.start() + 0.15 * np.sign(np.arange(len(objective.parameters)) % 2 - 0.5)
+    x = np.clip(x, objective.lower, objective.upper)
+    r = objective.residuals(x)
+    gradient = objective.jacobian(x).T @ r
+    h = 1e-4
+    central = np.empty_like(gradient)
+    for j in range(x.size):
+        up, down = x.copy(), x.copy()
+        up[j] += h
+        down[j] -= h
+        central[j] = (0.5 * np.sum(objective.residuals(up) ** 2) - 0.5 * np.sum(objective.residuals(down) ** 2)) / (2 * h)
+    assert np.abs(central).max() > 1.0
+    np.testing.assert_allclose(gradient, central, atol=0.01 * np.abs(central).max())
+
+
+def test_gradients_need_the_engine_that_has_them():
+    from jakstat_sbml.calibration.objective import Objective
+
+    with pytest.raises(js.InputError, match="amici"):
+        Objective("Boehm_JProteomeRes2014", gradients="sensitivities")
+    with pytest.raises(js.UnknownNameError):
+        Objective("Boehm_JProteomeRes2014", engine="amici", gradients="adjoint")
+    assert Objective("Boehm_JProteomeRes2014").gradients == "finite differences"
+
+
+def test_a_fit_with_gradients_lowers_the_cost():
+    # three trust-region iterations with exact Jacobians from a Latin-hypercube start
+    from jakstat_sbml.calibration.objective import Objective
+    from jakstat_sbml.calibration.optimise import fit_start, start_points
+
+    objective = Objective("Boehm_JProteomeRes2014", engine="amici")
+    x0 = start_points(objective, 2, seed=3)[1]
+    result = fit_start(objective, x0, max_nfev=3)
+    assert result.cost < objective.cost(x0) - 1.0
+    assert objective.jacobians >= 1

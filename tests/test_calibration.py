@@ -75,6 +75,78 @@ def test_profile_scale_under_noise_that_grows_with_the_simulation():
     assert 0.5 * np.sum(r**2) + const == pytest.approx(fit.nllh, rel=1e-9)
 
 
+def _synthetic_blots():
+    """Three blots of q(theta) = theta0 exp(-theta1 t): log10 data with offset and scale
+    profiled, lin data with a profiled scale under noise that grows with the signal
+    (log-sigma residuals), and log10 data whose offset is profiled onto its bound 0."""
+    t = np.linspace(0.0, 4.0, 9)
+    rng = np.random.default_rng(7)
+    truth = 2.0 * np.exp(-0.6 * t)
+    ys = [10 ** (np.log10(0.4 + 3 * truth) + rng.normal(0, 0.05, t.size)),
+          1.5 * truth * (1 + rng.normal(0, 0.1, t.size)) + 0.05,
+          10 ** (np.log10(3 * truth) + 0.02 * np.arange(t.size))]
+    frame = pd.concat([
+        pd.DataFrame({"measurement": ys[0], "log10": True, "noise_abs": 0.05, "noise_rel": 0.0,
+                      "offset_id": "o1", "scale_id": "s1", "offset": 0.0, "scale": 1.0}),
+        pd.DataFrame({"measurement": ys[1], "log10": False, "noise_abs": 0.05, "noise_rel": 0.1,
+                      "offset_id": "", "scale_id": "s2", "offset": 0.0, "scale": 1.0}),
+        pd.DataFrame({"measurement": ys[2], "log10": True, "noise_abs": 0.05, "noise_rel": 0.0,
+                      "offset_id": "o3", "scale_id": "s3", "offset": 0.0, "scale": 1.0})], ignore_index=True)
+
+    def quantity(theta):
+        q = theta[0] * np.exp(-theta[1] * t)
+        slopes = np.column_stack([np.exp(-theta[1] * t), -t * theta[0] * np.exp(-theta[1] * t)])
+        return np.tile(q, 3), np.tile(slopes, (3, 1))
+
+    return Observations.from_frame(frame), quantity
+
+
+def test_jacobian_of_the_profiled_residuals_matches_central_differences():
+    # The blots' offsets and scales follow their optimum (implicit function theorem), so
+    # the Jacobian is that of the profiled residuals, which central differences that
+    # re-profile at every step approximate to ~1e-6 here; also for noise that grows with
+    # the signal (extra residual rows) and an offset held at its bound 0. J^T r is then the
+    # derivative of the profiled cost.
+    obs, quantity = _synthetic_blots()
+    theta = np.array([1.7, 0.5])
+    q, slopes = quantity(theta)
+    fit = profile(obs, q)
+    assert fit.nuisance["o3"] == 0.0  # the third blot's offset sits at its bound
+    jac = cal.residual_jacobian(obs, fit, q, slopes)
+    r = fit.least_squares_residuals()
+    assert jac.shape == (r.size, 2)
+    fixed = profile(obs, q, profile_nuisance=False, values=fit.nuisance)
+    for j in range(2):
+        # steps of 1e-3: the profiled offsets carry ~1e-10 of search noise, /2h in the differences
+        h = 1e-3
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        ends = [profile(obs, quantity(v)[0]).least_squares_residuals() for v in (up, down)]
+        central = (ends[0] - ends[1]) / (2 * h)
+        moved = [profile(obs, quantity(v)[0], profile_nuisance=False, values=fit.nuisance).least_squares_residuals()
+                 for v in (up, down)]
+        unprofiled = np.abs((moved[0] - moved[1]) / (2 * h)).max()  # the column's size before profiling
+        assert np.abs(jac[:, j] - central).max() < 1e-4 * unprofiled
+        cost = [0.5 * np.sum(e**2) for e in ends]
+        assert jac[:, j] @ r == pytest.approx((cost[0] - cost[1]) / (2 * h), rel=1e-4, abs=1e-6)
+    # what the blot units absorb leaves no trace: theta0 only scales q, so its column is 0
+    assert np.abs(jac[:, 0]).max() < 1e-6 * np.abs(fixed.residuals).max()
+    # and a pure change of the first blot's scale (q -> 1.1 q on its rows) neither
+    moved = np.zeros((q.size, 1))
+    moved[:9, 0] = q[:9]
+    assert np.abs(cal.residual_jacobian(obs, fit, q, moved)[:9]).max() < 1e-8
+
+
+def test_residual_jacobian_of_a_failed_fit_is_zero():
+    obs, quantity = _synthetic_blots()
+    q, slopes = quantity(np.array([1.0, 0.5]))
+    q[0] = np.nan
+    fit = profile(obs, q)
+    assert not np.isfinite(fit.nllh)
+    assert not cal.residual_jacobian(obs, fit, q, slopes).any()
+
+
 def test_a_failed_simulation_gives_an_infinite_objective():
     q = np.array([1.0, np.nan, 2.0])
     fit = profile(_observations(np.array([1.0, 2.0, 3.0]), True, scale_id="s"), q)

@@ -96,6 +96,24 @@ def test_screen_writes_long_and_matrix_tables_and_a_heatmap(tmp_path):
     assert (tmp_path / "knockout_screen.svg").exists()
 
 
+def test_experiment_commands_take_the_engine(tmp_path):
+    # --engine amici gives RoadRunner's effects (the engines agree to 1e-5 of each
+    # readout's peak: tests/test_amici_engine.py; log2 fold changes here within 1e-4)
+    for engine in ("roadrunner", "amici"):
+        result = invoke("screen", "-c", "IL6", "-g", "SOCS3", "-g", "PTPN2", "--engine", engine,
+                        "--out", tmp_path / engine, "--format", "svg")
+        assert result.exit_code == 0, result.output
+    rr, am = (pd.read_csv(tmp_path / e / "knockout_screen.csv") for e in ("roadrunner", "amici"))
+    np.testing.assert_allclose(am.log2_fold_change, rr.log2_fold_change, atol=1e-4)
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "1,10,100,1000", "--engine", "amici",
+                    "--out", tmp_path / "curve")
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["combine", "ruxolitinib", "tofacitinib", "IL6", "--engine", "lsoda",
+                                 "--out", str(tmp_path / "grid")])
+    assert result.exit_code != 0 and "roadrunner" in result.output and "amici" in result.output
+    assert not (tmp_path / "grid").exists()
+
+
 def test_combine_writes_the_grid_and_the_maps(tmp_path):
     result = invoke("combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "100,1000", "--doses-b",
                     "3000,30000", "--out", tmp_path)

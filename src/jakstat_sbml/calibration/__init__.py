@@ -47,9 +47,9 @@ from .datasets import (
                        data_folder,
                        dataset,
 )
-from .likelihood import Fit, Observations, observe, profile
+from .likelihood import Fit, Observations, observe, profile, residual_jacobian
 from .measurements import select_measurements
-from .objective import Objective
+from .objective import GRADIENTS, Evaluations, Objective
 from .optimise import CalibrationResult, StartResult, calibrate, fit_start, identifiability, read_result
 from .problem import PREEQUILIBRATION, observations, petab_problem
 from .published import PublishedModel
@@ -57,6 +57,7 @@ from .results import run_dataset, store_in_contexts, summary, write_results
 from .simulator import Simulator, petab_simulations
 
 __all__ = [
+    "GRADIENTS", "Evaluations", "residual_jacobian",
     "ALL_DATASETS", "BACHMANN", "BOEHM", "BOUNDS_FILE", "DATASETS", "DEFAULT_DATASET", "NOT_EXPRESSIBLE", "PREEQUILIBRATION", "RAIA",
     "SOBOTTA", "Behaviour", "CalibrationResult", "Comparison", "Dataset", "Fit", "Objective", "Observable",
     "Observations", "PublishedModel", "Simulator", "StartResult", "bounds_for", "calibrate", "compare",

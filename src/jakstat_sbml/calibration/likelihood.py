@@ -159,6 +159,84 @@ def observe(obs: Observations, quantity: np.ndarray, values: dict[str, float]) -
     return offset + scale * q
 
 
+def residual_jacobian(obs: Observations, fit: Fit, quantity: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """Jacobian of ``fit.least_squares_residuals()`` by the model parameters, given
+    ``slopes`` (rows x parameters), the quantities' derivatives by them.
+
+    The residuals are those of the profiled likelihood: every blot's offset and
+    scale follow their optimum as the parameters move. By the implicit function
+    theorem that optimum moves by d(eta)/d(theta) = -H^-1 B, with H and B the
+    blot's Gauss-Newton terms plus the residuals' second derivatives, so the
+    Jacobian is that of the profiled residuals themselves (what finite differences
+    that re-profile at every step approximate), computed blot by blot from the
+    residuals' first and second derivatives by the simulated value. An offset or
+    scale profiled onto its bound (0) stays there. A failed fit gives zeros.
+    """
+    q = np.asarray(quantity, float)
+    slopes = np.asarray(slopes, float)
+    rows, k = slopes.shape
+    extra = fit.log_sigma_residuals
+    if not math.isfinite(fit.nllh):
+        return np.zeros((rows + (0 if extra is None else rows), k))
+    scale = np.array([fit.nuisance[t] if t else v for t, v in zip(obs.scale_id, np.asarray(obs.scale, float))])
+    value, first, second = _row_derivatives(obs, fit)  # per residual row: value, d/dh, d2/dh2
+    dh = scale[:, None] * slopes  # d h / d theta
+    stack = len(value)  # the weighted residuals, then the log-sigma rows (same h)
+    jac = np.vstack([first[b][:, None] * dh for b in range(stack)])
+    for key, members in obs.groups().items():
+        moving = [kind for kind, token in zip(("offset", "scale"), key) if token and fit.nuisance.get(token) != 0.0]
+        if not moving:
+            continue
+        # d h / d eta (rows x eta), and d2 h / d eta d theta (eta x rows x theta: q_theta for a scale)
+        dh_eta = np.column_stack([np.ones(members.size) if kind == "offset" else q[members] for kind in moving])
+        d2h = np.stack([np.zeros((members.size, k)) if kind == "offset" else slopes[members] for kind in moving])
+        hessian = np.zeros((len(moving), len(moving)))
+        cross = np.zeros((len(moving), k))
+        for b in range(stack):
+            r, r1, r2 = value[b][members], first[b][members], second[b][members]
+            j_eta = r1[:, None] * dh_eta
+            curvature = dh_eta * (r * r2)[:, None]
+            hessian += j_eta.T @ j_eta + curvature.T @ dh_eta
+            cross += j_eta.T @ (r1[:, None] * dh[members]) + curvature.T @ dh[members] \
+                + np.einsum("i,eik->ek", r * r1, d2h)
+        try:
+            moves = -np.linalg.solve(hessian, cross)  # d eta / d theta
+        except np.linalg.LinAlgError:
+            moves = -np.linalg.lstsq(hessian, cross, rcond=None)[0]
+        for b in range(stack):
+            jac[b * rows + members] += (first[b][members][:, None] * dh_eta) @ moves
+    return np.nan_to_num(jac, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _row_derivatives(obs: Observations, fit: Fit) -> tuple[list, list, list]:
+    """Each residual row's value and first and second derivative by its simulated
+    value h: the weighted residuals, then (noise that grows with h) the log-sigma rows."""
+    y = np.asarray(obs.measurement, float)
+    log = np.asarray(obs.log10, bool)
+    b = np.asarray(obs.noise_rel, float)
+    h, sigma = fit.simulation, fit.sigma
+    ln10 = math.log(10.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        safe_h = np.where(log, h, 1.0)
+        t = np.where(log, np.log10(safe_h), h)
+        t1 = np.where(log, 1.0 / (safe_h * ln10), 1.0)
+        t2 = np.where(log, -1.0 / (safe_h**2 * ln10), 0.0)
+        u = np.where(log, np.log10(np.where(log, y, 1.0)), y) - t  # transformed y - transformed h
+        r = u / sigma
+        r1 = (-t1 * sigma - u * b) / sigma**2
+        r2 = -t2 / sigma + 2 * b * (t1 * sigma + u * b) / sigma**3
+    values, firsts, seconds = [r], [r1], [r2]
+    extra = fit.log_sigma_residuals
+    if extra is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e1 = np.where(extra > 0, b / (sigma * extra), 0.0)
+            e2 = np.where(extra > 0, -e1**2 / extra - b**2 / (sigma**2 * extra), 0.0)
+        values.append(extra)
+        firsts.append(e1)
+        seconds.append(e2)
+    return values, firsts, seconds
+
+
 def _fit(obs: Observations, h: np.ndarray, nuisance: dict[str, float]) -> Fit:
     y = np.asarray(obs.measurement, float)
     log = np.asarray(obs.log10, bool)

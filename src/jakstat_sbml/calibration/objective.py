@@ -4,18 +4,22 @@ profiled and the dataset's behaviours enforced as penalties."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from ..errors import InputError, SimulationError, UnknownNameError
-from ..model import load_model
+from ..model import Condition, load_model
 from .datasets import PENALTY_WEIGHT
 from .datasets import dataset as dataset_by_name
-from .likelihood import Fit, profile
+from .likelihood import Fit, profile, residual_jacobian
 from .problem import observations, petab_problem
 from .simulator import Simulator
+
+GRADIENTS = ("sensitivities", "finite differences")
+FD_STEP = 1e-3  # log10 units: forward-difference step of the finite-difference Jacobian
 
 
 class Objective:
@@ -28,7 +32,8 @@ class Objective:
     """
 
     def __init__(self, dataset: str, *, model=None, data_dir: str | os.PathLike | None = None,
-                 parameters: Sequence[str] | None = None, engine: str = "roadrunner"):
+                 parameters: Sequence[str] | None = None, engine: str = "roadrunner",
+                 gradients: str | None = None):
         spec = dataset_by_name(dataset)
         self.dataset = spec  # what is fitted and how the data map onto the model
         self.model = model if model is not None else load_model(context=spec.context)
@@ -47,6 +52,14 @@ class Objective:
         self.lower = np.log10([bounds[p][0] for p in self.parameters])
         self.upper = np.log10([bounds[p][1] for p in self.parameters])
         self.evaluations = 0
+        # How the Jacobian is computed: AMICI's forward sensitivities where AMICI runs
+        # (exact, one integration per condition), else finite differences.
+        self.gradients = gradients or ("sensitivities" if engine == "amici" else "finite differences")
+        if self.gradients not in GRADIENTS:
+            raise UnknownNameError("gradients", self.gradients, list(GRADIENTS))
+        if self.gradients == "sensitivities" and engine != "amici":
+            raise InputError("gradients='sensitivities' needs engine='amici' (RoadRunner computes none)")
+        self.jacobians = 0
 
     def start(self) -> np.ndarray:
         """log10 of the context's current values, clipped into the bounds."""
@@ -85,3 +98,136 @@ class Objective:
     def cost(self, x: np.ndarray) -> float:
         """-log L plus half the squared penalties (what the optimiser minimises, up to a constant)."""
         return self.fit(x).nllh + 0.5 * float(np.sum(self.penalties(x) ** 2))
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """Jacobian of :meth:`residuals` by the log10 parameters: from forward
+        sensitivities (``gradients="sensitivities"``) or forward differences of
+        :data:`FD_STEP` (stepping back at an upper bound)."""
+        x = np.asarray(x, float)
+        self.jacobians += 1
+        if self.gradients == "finite differences":
+            r0 = self.residuals(x)
+            jac = np.empty((r0.size, x.size))
+            for j in range(x.size):
+                xp = x.copy()
+                h = FD_STEP if xp[j] + FD_STEP <= self.upper[j] else -FD_STEP
+                xp[j] = min(max(xp[j] + h, self.lower[j]), self.upper[j])
+                jac[:, j] = (self.residuals(xp) - r0) / h
+            return jac
+        values = self.values(x)
+        self.evaluations += 1
+        try:
+            q, slopes = self.simulator.values_and_jacobian(values, self.parameters)
+        except SimulationError:
+            rows = self.residuals(x).size
+            return np.zeros((rows, x.size))
+        fit = profile(self.observations, q)
+        data = residual_jacobian(self.observations, fit, q, slopes)
+        return np.vstack([data, self._penalty_jacobian(values)])
+
+    def _penalty_jacobian(self, values: dict[str, float]) -> np.ndarray:
+        """Rows of the behaviours' penalties: penalty'(value) x d value / d log10 p."""
+        from ..amici_engine import simulator as amici_simulator
+
+        engine = amici_simulator(self.model)
+        rows = []
+        courses: dict[Condition, tuple] = {}  # behaviours share their wild-type course
+
+        def course(b, knockouts):
+            t_end = max(b.time, 120.0)
+            cond = Condition.make(cytokines=b.cytokines, knockouts=list(knockouts) or None, parameters=values,
+                                  t_end=t_end, points=int(round(t_end * 2)) + 1)
+            if cond not in courses:
+                data, sens = engine.sensitivities(cond, [b.readout], self.parameters)
+                courses[cond] = (data, sens)
+            data, sens = courses[cond]
+            at = float(np.interp(b.time, data[:, 0], data[:, 1]))
+            slope = np.array([np.interp(b.time, data[:, 0], sens[:, 0, j]) for j in range(len(self.parameters))])
+            return data[:, 1], sens[:, 0, :], at, slope
+
+        for b in self.dataset.behaviours:
+
+            try:
+                y, s, at, d_at = course(b, b.knockouts)
+                if b.relative_to == "peak":
+                    i = int(np.argmax(y))
+                    ref, d_ref = float(y[i]), s[i]
+                else:
+                    _, _, ref, d_ref = course(b, ())
+            except SimulationError:
+                rows.append(np.zeros(len(self.parameters)))
+                continue
+            value = at / ref
+            d_value = d_at / ref - at * d_ref / ref**2
+            if b.minimum is not None and value < b.minimum:
+                slope = -PENALTY_WEIGHT / value
+            elif b.maximum is not None and value > b.maximum:
+                slope = PENALTY_WEIGHT / value
+            else:
+                slope = 0.0
+            rows.append(slope * d_value * np.array([values[p] for p in self.parameters]) * np.log(10.0))
+        return np.array(rows).reshape(len(self.dataset.behaviours), len(self.parameters))
+
+
+class Evaluations:
+    """Residuals, cost and their Jacobian at log10 parameters for pyPESTO's
+    least-squares optimiser (``fun``, ``res``, ``sres``), the last point cached
+    (scipy asks for residuals and Jacobian at the same point). The Jacobian is the
+    objective's: forward sensitivities, or finite differences of the cached residuals."""
+
+    def __init__(self, objective: Objective):
+        self.objective = objective
+        self.count = 0
+        self._x: np.ndarray | None = None
+        self._res: np.ndarray | None = None
+        self._cost = math.inf
+        self._fit = None
+
+    def _at(self, x: np.ndarray) -> None:
+        x = np.asarray(x, float)
+        if self._x is not None and np.array_equal(x, self._x):
+            return
+        self.count += 1
+        fit = self.objective.fit(x)
+        try:
+            pen = self.objective.penalties(x)
+        except SimulationError:  # pragma: no cover - penalties already catch these
+            pen = np.array([math.inf])
+        res = np.concatenate([fit.least_squares_residuals(), pen])
+        finite = math.isfinite(fit.nllh) and np.all(np.isfinite(res))
+        self._x, self._fit = x.copy(), fit
+        self._res = res if finite else np.full(res.shape, 1e6)
+        self._cost = fit.nllh + 0.5 * float(np.sum(pen**2)) if finite else math.inf
+
+    def __deepcopy__(self, memo):
+        return self  # pyPESTO copies its objective; the count and the cache stay shared
+
+    def res(self, x):
+        self._at(x)
+        return self._res.copy()
+
+    def fun(self, x):
+        """Half the residuals' sum of squares: the cost up to a constant that cancels in
+        every profile ratio (pyPESTO's convention for least-squares objectives)."""
+        self._at(x)
+        return 0.5 * float(np.sum(self._res**2)) if math.isfinite(self._cost) else math.inf
+
+    def sres(self, x):
+        x = np.asarray(x, float)
+        if self.objective.gradients == "sensitivities":
+            return self.objective.jacobian(x)
+        r0 = self.res(x)
+        lower, upper = self.objective.lower, self.objective.upper
+        jac = np.empty((r0.size, x.size))
+        for j in range(x.size):
+            xp = x.copy()
+            h = FD_STEP if xp[j] + FD_STEP <= upper[j] else -FD_STEP
+            xp[j] = min(max(xp[j] + h, lower[j]), upper[j])
+            jac[:, j] = (self.res(xp) - r0) / h
+        self._at(x)  # the cache back at x
+        return jac
+
+    def point(self, x) -> tuple[float, float, float]:
+        """(cost, -log L, chi2) at log10 parameters ``x``."""
+        self._at(x)
+        return self._cost, float(self._fit.nllh), float(self._fit.chi2)

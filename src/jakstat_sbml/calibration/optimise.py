@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pandas as pd
 from ..errors import InputError
 from ..parallel import map_in_processes
 from .datasets import dataset as dataset_by_name
-from .objective import Objective
+from ..optional import require
+from .objective import Evaluations, Objective
 
 # ----------------------------------------------------------------------------- one start
 
@@ -46,16 +48,38 @@ def fit_start(objective: Objective, x0: np.ndarray, *, max_nfev: int | None = No
         return StartResult(start, x0, x0, math.inf, math.inf, math.inf, objective.evaluations - before,
                            time.perf_counter() - t0, "simulation failed at the start")
     first_cost = objective.cost(x0)
-    res = least_squares(objective.residuals, x0, bounds=(objective.lower, objective.upper), method="trf",
-                        diff_step=1e-3, x_scale=1.0, max_nfev=max_nfev or objective.dataset.max_nfev,
-                        xtol=1e-8, ftol=1e-8, gtol=1e-8)
-    x = res.x
+    budget = max_nfev or objective.dataset.max_nfev
+    if objective.gradients == "sensitivities":
+        x, message = _fit_with_gradients(objective, x0, budget)
+    else:
+        res = least_squares(objective.residuals, x0, bounds=(objective.lower, objective.upper), method="trf",
+                            diff_step=1e-3, x_scale=1.0, max_nfev=budget, xtol=1e-8, ftol=1e-8, gtol=1e-8)
+        x, message = res.x, str(res.message)
     cost = objective.cost(x)
     if cost > first_cost:  # never report a start worse than where it began
         x, cost = x0, first_cost
     best = objective.fit(x)
     return StartResult(start, x0, x, best.nllh, best.chi2, cost, objective.evaluations - before,
-                       time.perf_counter() - t0, str(res.message))
+                       time.perf_counter() - t0, message)
+
+
+def _fit_with_gradients(objective: Objective, x0: np.ndarray, max_nfev: int) -> tuple[np.ndarray, str]:
+    """pyPESTO's trust-region least squares (scipy's, as the finite-difference path)
+    with the residuals' exact Jacobian from forward sensitivities."""
+    require("pypesto", "calibration with gradients")
+    import pypesto
+    import pypesto.optimize
+
+    ev = Evaluations(objective)
+    problem = pypesto.Problem(objective=pypesto.Objective(fun=ev.fun, res=ev.res, sres=ev.sres),
+                              lb=objective.lower, ub=objective.upper, x_names=objective.parameters)
+    optimizer = pypesto.optimize.ScipyOptimizer(method="ls_trf", tol=1e-8, options={
+        "maxfun": int(max_nfev), "tr_solver": "exact", "x_scale": 1.0, "xtol": 1e-8, "gtol": 1e-8})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pyPESTO's notes on its history options
+        result = optimizer.minimize(problem, x0, id="0")
+    x = np.asarray(result.x if result.x is not None else x0, float)
+    return x, str(result.message)
 
 
 # ----------------------------------------------------------------------------- multi-start
@@ -63,16 +87,16 @@ def fit_start(objective: Objective, x0: np.ndarray, *, max_nfev: int | None = No
 _WORKER: dict[str, Objective] = {}
 
 
-def _worker_objective(dataset: str, data_dir, engine: str = "roadrunner") -> Objective:
-    key = f"{dataset}|{data_dir}|{engine}"
+def _worker_objective(dataset: str, data_dir, engine: str = "roadrunner", gradients: str | None = None) -> Objective:
+    key = f"{dataset}|{data_dir}|{engine}|{gradients}"
     if key not in _WORKER:
-        _WORKER[key] = Objective(dataset, data_dir=data_dir, engine=engine)
+        _WORKER[key] = Objective(dataset, data_dir=data_dir, engine=engine, gradients=gradients)
     return _WORKER[key]
 
 
 def _run_start(dataset: str, data_dir, start: int, x0: np.ndarray, max_nfev: int,
-               engine: str = "roadrunner") -> StartResult:
-    return fit_start(_worker_objective(dataset, data_dir, engine), x0, max_nfev=max_nfev, start=start)
+               engine: str = "roadrunner", gradients: str | None = None) -> StartResult:
+    return fit_start(_worker_objective(dataset, data_dir, engine, gradients), x0, max_nfev=max_nfev, start=start)
 
 
 def start_points(objective: Objective, starts: int, seed: int) -> list[np.ndarray]:
@@ -100,6 +124,7 @@ class CalibrationResult:
     max_nfev: int = 0
     seed: int = 0
     engine: str = "roadrunner"
+    gradients: str = "finite differences"
 
     @property
     def best(self) -> StartResult:
@@ -142,19 +167,21 @@ def read_result(dataset: str, folder: str | os.PathLike) -> CalibrationResult:
     return CalibrationResult(dataset, spec.context, spec.parameters, lower, upper, starts,
                              float(run.get("wall_seconds", math.nan)), int(run.get("n_jobs", 1)),
                              int(run.get("max_nfev", 0)), int(run.get("seed", 0)),
-                             str(run.get("engine", "roadrunner")))
+                             str(run.get("engine", "roadrunner")), str(run.get("gradients", "finite differences")))
 
 
 def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_nfev: int | None = None,
               seed: int | None = None, data_dir: str | os.PathLike | None = None,
-              progress=None, engine: str = "roadrunner") -> CalibrationResult:
+              progress=None, engine: str = "roadrunner", gradients: str | None = None) -> CalibrationResult:
     """Multi-start fit of ``dataset``'s parameters (:data:`DATASETS`).
 
     ``starts`` local optimisations (default: the dataset's full budget), start 0
     from the context's current values, in ``n_jobs`` processes; ``max_nfev``
     least-squares iterations per start. ``progress`` is called with each finished
     :class:`StartResult`. ``engine="amici"`` simulates on AMICI
-    (:mod:`jakstat_sbml.amici_engine`; gradients stay finite differences).
+    (:mod:`jakstat_sbml.amici_engine`) and takes the Jacobian from its forward
+    sensitivities through pyPESTO's least-squares optimiser; ``gradients=`` chooses
+    (``"sensitivities"``, or ``"finite differences"``, RoadRunner's only way).
     """
     spec = dataset_by_name(dataset)
     starts = spec.starts if starts is None else int(starts)
@@ -165,7 +192,7 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
         raise InputError(f"max_nfev must be >= 1, got {max_nfev}")
     seed = spec.seed if seed is None else int(seed)
     t0 = time.perf_counter()
-    objective = _worker_objective(dataset, None if data_dir is None else str(data_dir), engine)
+    objective = _worker_objective(dataset, None if data_dir is None else str(data_dir), engine, gradients)
     points = start_points(objective, starts, seed)
     results: list[StartResult] = []
     if n_jobs == 1 or starts == 1:
@@ -180,11 +207,12 @@ def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_n
                 progress(result)
 
         folder = None if data_dir is None else str(data_dir)
-        map_in_processes(_run_start, [(dataset, folder, i, x0, max_nfev, engine) for i, x0 in enumerate(points)],
+        map_in_processes(_run_start, [(dataset, folder, i, x0, max_nfev, engine, gradients)
+                                      for i, x0 in enumerate(points)],
                          n_jobs=min(n_jobs if n_jobs > 0 else (os.cpu_count() or 1), starts), done=finished)
     results.sort(key=lambda s: s.start)
     return CalibrationResult(dataset, spec.context, objective.parameters, objective.lower, objective.upper,
-                             results, time.perf_counter() - t0, n_jobs, max_nfev, seed, engine)
+                             results, time.perf_counter() - t0, n_jobs, max_nfev, seed, engine, objective.gradients)
 
 
 # ----------------------------------------------------------------------------- identifiability

@@ -40,75 +40,14 @@ from ..errors import InputError, SimulationError
 from ..optional import require
 from .datasets import DATASETS
 from .datasets import dataset as dataset_by_name
-from .objective import Objective
+from .objective import Evaluations, Objective
 from .optimise import AT_BOUND
 
 THRESHOLD = 1.92  # chi2(0.95, df=1) / 2: the pointwise 95% likelihood-ratio threshold in -log L units
 MAX_STEPS = 3  # steps from the optimum to a bound for a parameter the data do not pin down
 STEP_SCALE = 1.0  # step = one Gauss-Newton standard error: -log L +0.5, +2.0 on a quadratic profile
-FD_STEP = 1e-3  # log10 units, as the calibration's finite-difference Jacobian
 ENSEMBLE_FILE = "ensemble.tsv"
 PROFILE_FILE = "profiles.tsv"
-
-
-class _Evaluations:
-    """Residuals, cost and their finite-difference Jacobian at log10 parameters, the
-    last point cached (scipy asks for residuals and Jacobian at the same point)."""
-
-    def __init__(self, objective: Objective):
-        self.objective = objective
-        self.count = 0
-        self._x: np.ndarray | None = None
-        self._res: np.ndarray | None = None
-        self._cost = math.inf
-        self._fit = None
-
-    def _at(self, x: np.ndarray) -> None:
-        x = np.asarray(x, float)
-        if self._x is not None and np.array_equal(x, self._x):
-            return
-        self.count += 1
-        fit = self.objective.fit(x)
-        try:
-            pen = self.objective.penalties(x)
-        except SimulationError:  # pragma: no cover - penalties already catch these
-            pen = np.array([math.inf])
-        res = np.concatenate([fit.least_squares_residuals(), pen])
-        finite = math.isfinite(fit.nllh) and np.all(np.isfinite(res))
-        self._x, self._fit = x.copy(), fit
-        self._res = res if finite else np.full(res.shape, 1e6)
-        self._cost = fit.nllh + 0.5 * float(np.sum(pen**2)) if finite else math.inf
-
-    def __deepcopy__(self, memo):
-        return self  # pyPESTO copies its objective; the count and the cache stay shared
-
-    def res(self, x):
-        self._at(x)
-        return self._res.copy()
-
-    def fun(self, x):
-        """Half the residuals' sum of squares: the cost up to a constant that cancels in
-        every profile ratio (pyPESTO's convention for least-squares objectives)."""
-        self._at(x)
-        return 0.5 * float(np.sum(self._res**2)) if math.isfinite(self._cost) else math.inf
-
-    def sres(self, x):
-        x = np.asarray(x, float)
-        r0 = self.res(x)
-        lower, upper = self.objective.lower, self.objective.upper
-        jac = np.empty((r0.size, x.size))
-        for j in range(x.size):
-            xp = x.copy()
-            h = FD_STEP if xp[j] + FD_STEP <= upper[j] else -FD_STEP
-            xp[j] = min(max(xp[j] + h, lower[j]), upper[j])
-            jac[:, j] = (self.res(xp) - r0) / h
-        self._at(x)  # the cache back at x
-        return jac
-
-    def point(self, x) -> tuple[float, float, float]:
-        """(cost, -log L, chi2) at log10 parameters ``x``."""
-        self._at(x)
-        return self._cost, float(self._fit.nllh), float(self._fit.chi2)
 
 
 @dataclass
@@ -203,7 +142,7 @@ class ProfileResult:
 def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, max_nfev: int = 3,
                     budget_minutes: float | None = None, max_steps: int = MAX_STEPS, step_scale: float = STEP_SCALE,
                     folder: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-                    progress: Callable[[str], None] | None = None) -> ProfileResult:
+                    progress: Callable[[str], None] | None = None, engine: str = "roadrunner") -> ProfileResult:
     """Profile likelihoods of ``dataset``'s fitted parameters from the context's stored
     optimum (models/contexts.tsv).
 
@@ -215,7 +154,8 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
     step (at most the span / ``max_steps``). ``folder`` (e.g.
     docs/calibration/<dataset>): each finished profile is written there as it ends
     (``profile_points/<parameter>.tsv``) and read back on a rerun instead of being
-    recomputed.
+    recomputed. ``engine="amici"``: the re-fits simulate on AMICI with exact Jacobians
+    from its forward sensitivities (:meth:`Objective.jacobian`).
     """
     require("pypesto", "profile likelihoods")
     import pypesto
@@ -226,7 +166,7 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
     if max_nfev < 1 or max_steps < 1 or step_scale <= 0:
         raise InputError("max_nfev and max_steps must be >= 1 and step_scale > 0")
     t_start = time.perf_counter()
-    objective = Objective(dataset, data_dir=data_dir)
+    objective = Objective(dataset, data_dir=data_dir, engine=engine)
     names = objective.parameters
     todo = list(names) if parameters is None else list(parameters)
     unknown = [p for p in todo if p not in names]
@@ -234,7 +174,7 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
         raise InputError(f"{unknown[0]!r} is not a fitted parameter of {dataset} (fitted: {', '.join(names)})")
     lower, upper = objective.lower, objective.upper
     x0 = objective.start()  # the stored optimum (the context's calibrated values)
-    ev = _Evaluations(objective)
+    ev = Evaluations(objective)
     cost0, _, _ = ev.point(x0)
     if not math.isfinite(cost0):
         raise SimulationError(f"{dataset}: the stored optimum does not simulate")
@@ -279,7 +219,7 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
 
 
 def _walk(p: str, j: int, x0: np.ndarray, cost0: float, covariance: np.ndarray, lower: np.ndarray,
-          upper: np.ndarray, ev: _Evaluations, problem, optimizer, max_steps: int, step_scale: float) -> pd.DataFrame:
+          upper: np.ndarray, ev: Evaluations, problem, optimizer, max_steps: int, step_scale: float) -> pd.DataFrame:
     """Both halves of one profile. Each step fixes parameter ``j`` one step further and
     re-optimises the others with pyPESTO, starting from the previous point moved along
     the Gauss-Newton conditional direction (how the other parameters compensate, to

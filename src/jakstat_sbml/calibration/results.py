@@ -46,9 +46,9 @@ def write_results(dataset: str, folder: str | os.PathLike, *, result: Calibratio
     ident = None
     if result is not None:
         result.table().to_csv(folder / "multistart.tsv", sep="\t", index=False, float_format="%.6g")
-        pd.DataFrame({"key": ["dataset", "starts", "n_jobs", "max_nfev", "seed", "wall_seconds", "engine"],
+        pd.DataFrame({"key": ["dataset", "starts", "n_jobs", "max_nfev", "seed", "wall_seconds", "engine", "gradients"],
                       "value": [dataset, len(result.starts), result.n_jobs, result.max_nfev, result.seed,
-                                round(result.seconds, 1), result.engine]}).to_csv(folder / "run.tsv", sep="\t",
+                                round(result.seconds, 1), result.engine, result.gradients]}).to_csv(folder / "run.tsv", sep="\t",
                                                                                    index=False)
         ident = identifiability(objective, result)
         before = next(s for s in result.starts if s.start == 0).x0  # the context's values, clipped to the bounds

@@ -18,6 +18,7 @@ from .common import (
     DEFAULT_DOSES_TEXT,
     DRUG_DOSES,
     DRUGS,
+    ENGINE,
     FORMAT,
     KNOCKOUT,
     MAIN_READOUT,
@@ -165,6 +166,7 @@ def dose_response_command(
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
     ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a context calibrated to data (one "
                                   "with a stored ensemble): the IC50's interval over the calibration ensemble."),
 ):
@@ -188,7 +190,7 @@ def dose_response_command(
         raise typer.BadParameter("--ensemble gives an IC50 interval: it needs --drug", param_hint="--ensemble")
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
-    kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, **bg)
+    kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
     with reported(), flags_printed_later():
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
@@ -243,6 +245,7 @@ def screen(
     out: Path = typer.Option(Path("."), help="Output folder."),
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
 ):
     """Knockout screen: log2 fold change of each readout's AUC per gene.
 
@@ -263,7 +266,7 @@ def screen(
     with reported(), flags_printed_later():
         result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
                                     genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
-                                    **background_keywords(knockout, overexpress, mutation))
+                                    engine=engine, **background_keywords(knockout, overexpress, mutation))
     long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
                                out / f"knockout_screen.{figure_format.value}")
     with reported(out):
@@ -299,6 +302,7 @@ def combine(
     out: Path = typer.Option(Path("."), help="Output folder."),
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
 ):
     """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
 
@@ -320,7 +324,7 @@ def combine(
                                 doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                 preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
-                                **background_keywords(knockout, overexpress, mutation))
+                                engine=engine, **background_keywords(knockout, overexpress, mutation))
     name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     with reported(out):

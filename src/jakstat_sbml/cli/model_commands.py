@@ -135,6 +135,9 @@ def calibrate_command(
 ):
     """Fit the model to a published dataset and compare with the published model's fit.
 
+    With --engine amici the simulations run on AMICI and the optimiser takes exact
+    Jacobians from its forward sensitivities (RoadRunner: finite differences).
+
     Writes the objective table (ours vs published: -log L, chi2, n), fitted
     parameters with identifiability, the multi-start table and plots of the data
     with both fits. Bachmann 2011 is not mapped onto the model yet: its published
@@ -196,6 +199,7 @@ def profiles_command(
                                                        "where ensemble=True / --ensemble read it, and write "
                                                        "the context's headline IC50 over it (ensemble_ic50.tsv)."),
     n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
 ):
     """Profile likelihoods of a calibration's fitted parameters (pyPESTO) and the
     ensemble of parameter sets within the 95% threshold.
@@ -220,7 +224,8 @@ def profiles_command(
             catalog.writable_models_dir()  # fail before profiling: an installed package is never written into
         for name in names:
             result = profile_dataset(name, chosen, max_nfev=max_nfev, budget_minutes=budget_minutes,
-                                     folder=out / name, progress=lambda text: console.print(f"{name}: {text}"))
+                                     folder=out / name, progress=lambda text: console.print(f"{name}: {text}"),
+                                     engine=engine)
             folder = write_profiles(result, out / name)
             shown = Table("parameter", "value", "95% interval", "verdict", title=name)
             for r in result.intervals().itertuples():
