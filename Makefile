@@ -40,7 +40,7 @@ build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimon
 
 ENGINE ?= roadrunner
 
-calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 55 min on 2 cores; ENGINE=amici: on AMICI)
+calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 50 min on 2 cores; ENGINE=amici: on AMICI with exact Jacobians, about 21 min)
 	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --engine $(ENGINE)
 
 # Sobotta's parameters in order of their weight for the IC50 predictions (receptor block first): with

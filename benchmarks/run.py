@@ -7,7 +7,7 @@ beside this file says how to read it.
 
     python benchmarks/run.py            # the full set (~17 min on 2 cores, 10 of them 10^5 AMICI variants)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-7)
+    python benchmarks/run.py --only 4   # one section (1-8)
 """
 
 from __future__ import annotations
@@ -327,6 +327,29 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     return out
 
 
+def calibration_speed(quick: bool, checks: list[str]) -> list[Row]:
+    """Section 8: one calibration start three ways (benchmarks/calibration.py): RoadRunner
+    with finite differences, AMICI with finite differences, AMICI with forward sensitivities."""
+    import calibration
+
+    dataset, budget = ("Boehm_JProteomeRes2014", 5) if quick else ("Sobotta_Frontiers2017", 60)
+    say(f"8/8 calibration: one start of {dataset} ({budget} iterations), three ways")
+    rows = calibration.measure(dataset, 1, budget, log=say)
+    rr, fd, sens = rows
+    out = [Row(f"8. one calibration start ({dataset}, start 1, {budget} iterations): RoadRunner, finite-difference "
+               f"Jacobians (`make calibrate` before; cost {rr['start_cost']:.1f} -> {rr['cost']:.2f})",
+               Timing(rr["seconds"], rr["cpu_seconds"]))]
+    for r in (fd, sens):
+        out.append(compare(f"   {r['way']} (cost -> {r['cost']:.2f}, {r['jacobians']} Jacobians)",
+                           Timing(r["seconds"], r["cpu_seconds"]), Timing(rr["seconds"], rr["cpu_seconds"]),
+                           Timing(r["seconds"], r["cpu_seconds"]), "{:.2f}x faster",
+                           "make calibrate >= 4x faster, same cost or better" if r is sens else "",
+                           (lambda x: x >= 4 and sens["cost"] <= rr["cost"] + 0.5) if r is sens else None))
+    checks.append(f"calibration start: cost reached {rr['cost']:.3f} (RoadRunner, finite differences), "
+                  f"{fd['cost']:.3f} (AMICI, finite differences), {sens['cost']:.3f} (AMICI, sensitivities)")
+    return out
+
+
 def machine() -> list[str]:
     import amici
     import COPASI
@@ -346,10 +369,10 @@ def main(argv=None) -> int:
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
     p.add_argument("--variants", type=int, default=None,
                    help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 8), metavar="N",
-                   help="run only these sections (1-7)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 9), metavar="N",
+                   help="run only these sections (1-8)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 8))
+    sections = set(args.only or range(1, 9))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
     n_variants = args.variants or (1000 if args.quick else 100_000)
@@ -365,7 +388,8 @@ def main(argv=None) -> int:
                             (4, lambda: many(model, n, repeats, checks)),
                             (5, lambda: load_time(repeats)),
                             (6, lambda: engines(model, repeats, n_variants, checks)),
-                            (7, lambda: sensitivity_throughput(args.quick, checks))]:
+                            (7, lambda: sensitivity_throughput(args.quick, checks)),
+                            (8, lambda: calibration_speed(args.quick, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()
