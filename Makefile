@@ -47,12 +47,12 @@ calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (a
 # --budget-minutes, the profiles left when the budget is spent are the least relevant (docs/uncertainty.md 5).
 SOBOTTA_ORDER := kcat_IL6R,kact_receptor,IL6R_total,Kd_IL6_IL6R,IL6ST_total,kint_active,kdeg_receptor,kon_SOCS3,kdeg_SOCS,kdeg_SOCS_complex,v_tx_SOCS3,K_tx,kdeg_mRNA,kcat_SHP2,kcat_TCPTP,kdeph_cyt,kimp_dimer,kimp_basal,kexp
 
-profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated parameters and the ensembles the API uses (about 75 min on one core; finished profiles are reused)
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Raia_CancerResearch2011 --max-nfev 10 --store -j 1 --out docs/calibration
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Boehm_JProteomeRes2014 --max-nfev 10 --store -j 1 --out docs/calibration
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Bachmann_MSB2011 --max-nfev 6 --store -j 1 --out docs/calibration
+profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated parameters and the ensembles the API uses (about 75 min on one core; finished profiles are reused; ENGINE=amici: exact Jacobians)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Raia_CancerResearch2011 --max-nfev 10 --store -j 1 --out docs/calibration --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Boehm_JProteomeRes2014 --max-nfev 10 --store -j 1 --out docs/calibration --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Bachmann_MSB2011 --max-nfev 6 --store -j 1 --out docs/calibration --engine $(ENGINE)
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
-		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration
+		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
 
 pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology
