@@ -128,3 +128,22 @@ def test_no_signal_is_unmeasurable_censored_at_no_inhibition(hepatocyte):
     assert (result.statuses[name] == "unmeasurable").all()
     assert (result.outputs[name] == 0).all()
     assert any("no-drug signal below the measurable floor: censored at 0" in f for f in result.flags)
+
+
+def test_the_command_line_takes_the_exposure_spec_and_says_what_is_wrong_with_a_bad_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["sensitivity", "--help"])
+    flat = "".join(c for c in shown.output if not c.isspace() and c != "│")  # the help box, unwrapped
+    assert shown.exit_code == 0 and "exposure:DRUG:DOSE/EVERY[/XR]:CYTOKINE" in flat
+    bad = runner.invoke(app, ["sensitivity", "exposure:ruxolitinib:20mg:IL6", "--parameters", ",".join(SMALL),
+                              "--n", "2", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "DOSE/EVERY or DOSE/EVERY/XR" in bad.output
+    good = runner.invoke(app, ["sensitivity", RUX_IL6, "--parameters", ",".join(SMALL), "--n", "2", "--seed", "4",
+                               "--out", str(tmp_path / "good")], env={"MPLBACKEND": "Agg"})
+    assert good.exit_code == 0, good.output
+    table = pd.read_csv(tmp_path / "good" / "sensitivity_samples.csv")
+    assert table["status:exposure:ruxolitinib:20mg/12h:IL6:pSTAT3"].eq("determined").all()

@@ -244,7 +244,7 @@ def profiles_command(
 @app.command("sensitivity")
 def sensitivity_command(
     prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT], "
-                                                     "exposure:DRUG:DOSE/EVERY[/XR]:CYTOKINE[:READOUT] (e.g. "
+                                                     "exposure:DRUG:DOSE/EVERY\\[/XR]:CYTOKINE[:READOUT] (e.g. "
                                                      "exposure:ruxolitinib:20mg/12h:IL6; repeatable), or 'headline' "
                                                      "(docs/uncertainty.md)."),
     method: str = typer.Option("morris", help="morris (every uncertain parameter) or sobol (first and total order)."),
@@ -268,9 +268,9 @@ def sensitivity_command(
 
     Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
     and a figure; an interrupted run resumes from its checkpoint. An exposure
-    prediction is the time-averaged inhibition (fraction) over the last dosing interval of 3 days
-    of the regimen, the cytokine on throughout; it runs on RoadRunner whatever --engine
-    says. Examples:
+    prediction is the time-averaged inhibition (fraction) over the last dosing
+    interval of 3 days of the regimen, the cytokine on throughout; it runs on
+    RoadRunner whatever --engine says. Examples:
 
       jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
 

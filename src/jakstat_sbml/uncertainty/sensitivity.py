@@ -219,8 +219,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     if len(ranges) < 2:
         raise InputError("a sensitivity analysis needs at least 2 parameters to vary")
     names = list(ranges.index)
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[math.log10(lo), math.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
+    problem = log_problem(ranges)
     design = sample_design(method, problem, n, seed)
 
     started = time.perf_counter()
@@ -277,6 +276,18 @@ def _predictions(spec) -> list[Prediction]:
     if len({p.name for p in out}) != len(out):
         raise InputError("a prediction is listed twice")
     return out
+
+
+def log_problem(ranges: pd.DataFrame) -> dict:
+    """The SALib problem of ``ranges`` (``lower``/``upper`` per parameter, as
+    :func:`~.ranges.uncertain_parameters` gives them): log10 bounds. The one place the
+    bounds are computed, so that whoever rebuilds a design (the benchmark's plain loop)
+    gets the very parameter sets :func:`sensitivity` evaluates: ``np.log10`` and
+    ``math.log10`` differ in the last bit for some values, and a parameter set one bit
+    away is another genotype (its own steady state, its own solver noise)."""
+    names = list(ranges.index)
+    return {"num_vars": len(names), "names": names,
+            "bounds": [[math.log10(lo), math.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
 
 
 def sample_design(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
@@ -461,5 +472,5 @@ def _progress(progress, total: int, description: str):
         yield lambda n, text: bar.update(task, advance=n, description=text)
 
 
-__all__ = ["METHODS", "SensitivityResult", "compute_all", "evaluate_design", "indices", "sample_design",
-           "sensitivity", "top_parameters"]
+__all__ = ["METHODS", "SensitivityResult", "compute_all", "evaluate_design", "indices", "log_problem",
+           "sample_design", "sensitivity", "top_parameters"]
