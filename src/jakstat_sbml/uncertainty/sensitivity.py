@@ -327,7 +327,10 @@ def indices(method: str, problem: dict, design: np.ndarray, y: np.ndarray, seed:
     else:
         from SALib.analyze import sobol
 
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        # SALib seeds Sobol's bootstrap only `if seed:`, so seed 0 (the default here)
+        # would draw from the unseeded global generator; a Generator is always used
+        # (and gives the same stream as the integer for any other seed).
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
         stats = {k: np.asarray(res[k], dtype=float) for k in keys}
     table = pd.DataFrame({"parameter": problem["names"], **stats})
     table = table.sort_values(keys[0] if method == "morris" else "ST", ascending=False, kind="stable")
