@@ -60,12 +60,15 @@ pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pha
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
 
-sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predictions (Morris, then Sobol over the top 8; about 1-2 h on 2 cores, resumable)
-	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --chunk-size 32 \
+# The stored results ran with ENGINE=amici (exposure predictions always run on RoadRunner).
+sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predictions: Morris over all, a finer Morris of the two quoted IC50s, Sobol over its top 8 (ENGINE=amici: about 1 h on 1 core; resumable)
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --chunk-size 32 --engine $(ENGINE) \
 		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 40 -j 2 \
+		--chunk-size 64 --engine $(ENGINE) --checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris_ic50
 	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --method sobol \
-		--n 128 --top 8 --morris docs/uncertainty/morris/sensitivity_indices.csv -j 2 --chunk-size 64 \
-		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
+		--n 1024 --top 8 --morris docs/uncertainty/morris_ic50/sensitivity_indices.csv -j 2 --chunk-size 256 \
+		--engine $(ENGINE) --checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
 
 vendor:                        ## refresh the cytoscape.js inlined into `jakstat explore` pages, at package.json's version
 	npm ci --no-audit --no-fund

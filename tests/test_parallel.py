@@ -171,6 +171,21 @@ def test_dask_cluster_matches_serial_exactly(ctcl, conditions, serial, dask_clie
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_map_on_model_runs_a_function_on_the_workers_models_with_the_serial_result(ctcl, engine, request):
+    # what the sensitivity runner sends for a prediction that is not a list of conditions
+    # (a dosing regimen): the same numbers, bit for bit, wherever it runs, in task order
+    from jakstat_sbml.uncertainty import Exposure
+    from jakstat_sbml.uncertainty.sensitivity import compute_all
+
+    own = (Exposure("ruxolitinib", 20, 12, "IL6"),)
+    tasks = [(own, {"kcat_IL6R": 30.0}), (own, {}), (own, {"kcat_IL6R": 300.0})]
+    serial = parallel.map_on_model(ctcl, compute_all, tasks)
+    kw = {"n_jobs": 2} if engine == "processes" else {"client": request.getfixturevalue("dask_client")}
+    assert parallel.map_on_model(ctcl, compute_all, tasks, **kw) == serial
+    assert serial[0][0][0] != serial[1][0][0] != serial[2][0][0]  # the parameters reached the workers
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
 def test_a_solver_failure_on_a_worker_reaches_the_caller_with_its_message(engine, request):
     model = js.load_model()
     model.set_solver_options(maximum_steps=3)  # too few steps for any time course

@@ -46,6 +46,18 @@ def test_sobol_indices_of_the_ishigami_function_match_their_analytic_values():
     assert table.loc["x1", "rank"] == 1
 
 
+def test_sobol_intervals_are_the_same_for_the_same_seed_including_0():
+    # SALib 1.x seeds Sobol's bootstrap only `if seed:`; seed 0, the default, must not
+    # fall back to the unseeded global generator (stored intervals would not reproduce)
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    X = sample_design("sobol", problem, 64, seed=0)
+    y = np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0])
+    first = indices("sobol", problem, X, y, seed=0)
+    np.random.seed(12345)  # whatever the global generator holds
+    pd.testing.assert_frame_equal(indices("sobol", problem, X, y, seed=0), first, check_exact=True)
+    assert not first["ST_conf"].equals(indices("sobol", problem, X, y, seed=1)["ST_conf"])
+
+
 def test_bad_input_fails_clearly(ctcl):
     with pytest.raises(InputError, match="method must be one of morris, sobol"):
         js.sensitivity(ctcl, "ic50:ruxolitinib:IL6", method="fast", parameters=SMALL)

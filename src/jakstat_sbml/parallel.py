@@ -208,6 +208,52 @@ def _run_chunk(recipe: ModelRecipe, chunk: Chunk, readouts: list[str],
     return [(i, simulate(model, cond, readouts, engine)) for i, cond in chunk]
 
 
+def map_on_model(model: Model, function: Callable, tasks: Sequence[tuple], *, n_jobs: int = 1,
+                 client=None) -> list:
+    """``function(m, *task)`` for every task, where ``m`` is ``model`` or its copy on a
+    worker; results in task order. The work that is not a list of conditions (a
+    prediction that simulates a dosing regimen, say) runs where :func:`run` would run
+    conditions, on the same worker models: serially on ``model`` (``n_jobs=1``), in the
+    local processes :func:`run` keeps (``n_jobs>1``), or on a Dask cluster
+    (``client``). ``function`` and the tasks must be picklable (a module-level
+    function), and must leave the worker's model as they found it (simulate through its
+    public methods). A worker that dies loses nothing, as in :func:`run`.
+    """
+    tasks = list(tasks)
+    workers = _workers(n_jobs, client)
+    if client is None and workers == 1:
+        return [function(model, *task) for task in tasks]
+    results: list = [None] * len(tasks)
+    if not tasks:
+        return results
+    recipe = ModelRecipe.of(model)
+    if client is not None:
+        from .optional import require
+
+        as_completed = require("distributed", "Dask scale-out (client=)").as_completed
+        shipped = client.scatter(recipe, broadcast=True, hash=False)
+        futures = {client.submit(_call_on_recipe, shipped, function, task, pure=False): i
+                   for i, task in enumerate(tasks)}
+        try:
+            for f in as_completed(list(futures)):
+                results[futures[f]] = f.result()
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+        return results
+
+    def finished(i: int, result) -> None:
+        results[i] = result
+
+    _complete(lambda: _executor(recipe, min(workers, len(tasks))), _call_installed,
+              [(recipe.token, function, task) for task in tasks], finished, len, "task(s)")
+    return results
+
+
+def _call_on_recipe(recipe: ModelRecipe, function: Callable, task: tuple):
+    return function(_worker_model(recipe), *task)
+
+
 # ----------------------------------------------------------------------------- local processes
 
 _process_recipes: dict[str, ModelRecipe] = {}  # in a worker process: the recipe it was started with
@@ -220,6 +266,10 @@ def _install_recipe(recipe: ModelRecipe) -> None:
 def _run_installed_chunk(token: str, chunk: Chunk, readouts: list[str],
                          engine: str = DEFAULT_ENGINE) -> list[tuple[int, np.ndarray]]:
     return _run_chunk(_process_recipes[token], chunk, readouts, engine)
+
+
+def _call_installed(token: str, function: Callable, task: tuple):
+    return function(_worker_model(_process_recipes[token]), *task)
 
 
 def _process_context():
@@ -431,4 +481,4 @@ def _frame(results: list[np.ndarray], conds: list[Condition], names: list[str], 
     return out
 
 
-__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "run"]
+__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "map_on_model", "run"]

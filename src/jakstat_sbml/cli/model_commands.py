@@ -248,12 +248,15 @@ def profiles_command(
 
 @app.command("sensitivity")
 def sensitivity_command(
-    prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT] "
-                                                     "(repeatable), or 'headline' (docs/uncertainty.md)."),
+    prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT], "
+                                                     "exposure:DRUG:DOSE/EVERY\\[/XR]:CYTOKINE[:READOUT] (e.g. "
+                                                     "exposure:ruxolitinib:20mg/12h:IL6; repeatable), or 'headline' "
+                                                     "(docs/uncertainty.md)."),
     method: str = typer.Option("morris", help="morris (every uncertain parameter) or sobol (first and total order)."),
     n: int = typer.Option(None, "--n", help="Morris trajectories (10) or Sobol base sample, a power of 2 (64)."),
     parameters: str = typer.Option(None, help="Comma-separated parameters to vary (default every uncertain one)."),
-    top: int = typer.Option(None, help="Vary the TOP most important parameters of a Morris run (--morris)."),
+    top: int = typer.Option(None, help="Vary the TOP most important parameters of a Morris run (--morris), over "
+                                       "the predictions given here when that run has them."),
     morris: Path = typer.Option(None, help="sensitivity_indices.csv of an earlier Morris run, for --top."),
     seed: int = typer.Option(0, help="Random seed of the design and the bootstrap intervals."),
     context: str = CONTEXT,
@@ -269,9 +272,14 @@ def sensitivity_command(
     (models/parameters.tsv, log-uniform): Morris screening or Sobol indices.
 
     Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
-    and a figure; an interrupted run resumes from its checkpoint. Examples:
+    and a figure; an interrupted run resumes from its checkpoint. An exposure
+    prediction is the time-averaged inhibition (fraction) over the last dosing
+    interval of 3 days of the regimen, the cytokine on throughout; it runs on
+    RoadRunner whatever --engine says. Examples:
 
       jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
+
+      jakstat sensitivity exposure:ruxolitinib:20mg/12h:IL6 exposure:tofacitinib:5mg/12h:IL2 --n 4 --out out/exp
 
       jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 --morris out/morris/sensitivity_indices.csv
     """
@@ -286,7 +294,8 @@ def sensitivity_command(
     with reported():
         if top is not None and chosen:
             raise js.InputError("give --top (with --morris) or --parameters, not both")
-        chosen = top_parameters(morris, top) if top is not None else chosen
+        chosen = top_parameters(morris, top, [p for p in prediction if p.strip().lower() != "headline"] or None) \
+            if top is not None else chosen
     client = None
     if scheduler:
         require_optional("distributed", "Dask scale-out (--scheduler)")

@@ -180,6 +180,32 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     return (float(reached.dose_mg.min()) if len(reached) else None), table
 
 
+def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: str | None = None,
+                            dose=None, **background) -> tuple[dict, tuple[str, ...]]:
+    """One pathway under one arm, continuous stimulation: the summary row of
+    :func:`exposure_response` (``mean_inhibition`` etc., over the last dosing interval)
+    and its flags, with the readout free to choose (default the cytokine's main one).
+
+    ``regimens``: a ``js.regimen(...)`` or several given together; ``dose``: the
+    cytokine's (default its standard dose); background keywords as in
+    :func:`exposure_response` (``parameters=`` for a parameter set). The same code as
+    :func:`exposure_response`, so the numbers are the same; warns nothing (the flags
+    are returned). A no-drug readout below ``MEASURABLE_REFERENCE_NM`` gives NaN
+    inhibition and a flag saying so.
+    """
+    arm = as_regimens(regimens)
+    c = catalog.cytokine(cytokine)
+    name = catalog.readout(readout).name if readout is not None else c.main_readout
+    for key in background:
+        if key not in ("knockouts", "mutations", "overexpress", "parameters", "drugs"):
+            raise InputError(f"steady_state_inhibition() got an unexpected keyword {key!r} (background keywords: "
+                             "knockouts, mutations, overexpress, parameters, drugs)")
+    course = _continuous(model, arm, c.name, c.standard_dose if dose is None else dose, name, background,
+                         lambda n: None)
+    row, flags = _summarise(course, arm, name, "continuous")
+    return row, tuple(flags)
+
+
 # ----------------------------------------------------------------------------- simulations
 
 

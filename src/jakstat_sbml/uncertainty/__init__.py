@@ -2,14 +2,14 @@
 
 - :mod:`.ranges`: the plausible range of every parameter (models/parameters.tsv).
 - :mod:`.predictions`: what is analysed, one number per parameter set (IC50s,
-  knockout effects), censored at the tested bounds rather than dropped.
+  knockout effects, inhibition at clinical exposure), censored at the tested bounds rather than dropped.
 - :mod:`.sensitivity`: Morris screening and Sobol indices over those ranges, through
   ``js.run`` (processes or Dask), checkpointed chunk by chunk (:mod:`.checkpoint`).
 """
 
-from .predictions import IC50, KnockoutEffect, headline_predictions, prediction
+from .predictions import IC50, Exposure, KnockoutEffect, headline_predictions, prediction
 from .ranges import parameter_ranges, uncertain_parameters
 from .sensitivity import SensitivityResult, indices, sample_design, sensitivity, top_parameters
 
-__all__ = ["IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
+__all__ = ["Exposure", "IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
            "indices", "sample_design", "sensitivity", "top_parameters", "uncertain_parameters"]

@@ -15,6 +15,19 @@ censored at the bound of that range and counted (docs/uncertainty.md).
   gene is knocked out, as in :func:`~jakstat_sbml.experiments.knockout_screen`;
   status ``determined`` or ``unmeasurable`` (wild-type AUC below the detection
   floor: censored at 0, no measurable effect).
+- :class:`Exposure`: time-averaged inhibition (a fraction, 0-1) of a readout over the
+  last dosing interval of an oral regimen, the cytokine on throughout, as
+  :func:`~jakstat_sbml.exposure_response` computes it; status ``determined`` or
+  ``unmeasurable`` (the no-drug readout falls below the measurable floor: censored at
+  0, nothing to inhibit).
+
+Two kinds of prediction: :class:`IC50` and :class:`KnockoutEffect` declare the
+conditions they need (``conditions``), which the sensitivity runner simulates in
+chunks through :func:`jakstat_sbml.run`, then read them (``evaluate``).
+:class:`Exposure` declares none and computes its own value on a model
+(``compute(model, parameters)``): a regimen is a model with dosing events, not a
+condition. The runner sends those computations to the same workers
+(:func:`jakstat_sbml.parallel.map_on_model`), always on RoadRunner.
 """
 
 from __future__ import annotations
@@ -26,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import catalog
+from ..dosing.exposure import steady_state_inhibition
+from ..dosing.regimen import Regimen, regimen
 from ..errors import InputError
 from ..experiments.knockout_screen import log2_fold_change
 from ..experiments.measures import Measure
@@ -149,33 +164,126 @@ class KnockoutEffect:
         return float(log2_fold_change(ko, wt)), "determined"
 
 
-Prediction = IC50 | KnockoutEffect
+EXPOSURE_DAYS = 3.0  # as docs/dosing.md's ctcl table: PK (t1/2 2.5-3.2 h) and pathway at steady state by then
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Time-averaged inhibition (fraction, 0-1) of a readout (default: the cytokine's
+    main one) over the last dosing interval of an oral regimen of ``drug``: ``dose_mg``
+    every ``interval_h`` for ``days``, the cytokine at its standard dose from the first
+    dose on (continuous stimulation, docs/dosing.md). Computed by
+    :func:`~jakstat_sbml.dosing.exposure.steady_state_inhibition`, the code of
+    ``js.exposure_response``; always on RoadRunner (the regimen model has dosing events)."""
+
+    drug: str
+    dose_mg: float
+    interval_h: float
+    cytokine: str
+    readout: str | None = None
+    formulation: str = "IR"
+    days: float = EXPOSURE_DAYS
+
+    def __post_init__(self):
+        reg = regimen(self.drug, self.dose_mg, every=self.interval_h, days=self.days,
+                      formulation=self.formulation)  # checks drug, dose, interval, days, formulation
+        c = catalog.cytokine(self.cytokine)
+        object.__setattr__(self, "drug", reg.drug)
+        object.__setattr__(self, "dose_mg", reg.dose_mg)
+        object.__setattr__(self, "interval_h", reg.interval_h)
+        object.__setattr__(self, "formulation", reg.formulation)
+        object.__setattr__(self, "days", float(self.days))
+        object.__setattr__(self, "cytokine", c.name)
+        object.__setattr__(self, "readout", catalog.readout(self.readout).name if self.readout else c.main_readout)
+
+    @property
+    def regimen(self) -> Regimen:
+        return regimen(self.drug, self.dose_mg, every=self.interval_h, days=self.days, formulation=self.formulation)
+
+    @property
+    def schedule(self) -> str:
+        """The spec's regimen part: ``20mg/12h``, ``11mg/24h/XR``."""
+        xr = "/XR" if self.formulation == "XR" else ""
+        return f"{self.dose_mg:g}mg/{self.interval_h:g}h{xr}"
+
+    @property
+    def name(self) -> str:
+        return f"exposure:{self.drug}:{self.schedule}:{self.cytokine}:{self.readout}"
+
+    @property
+    def unit(self) -> str:
+        return "fraction inhibited (time-averaged, last dosing interval)"
+
+    @property
+    def readouts(self) -> tuple[str, ...]:
+        return (self.readout,)
+
+    simulations = 2  # per parameter set: the regimen run and the same without drug
+
+    def conditions(self, parameters: Mapping[str, float]) -> list[Condition]:
+        """None: a regimen is not a condition (see :meth:`compute`)."""
+        return []
+
+    def compute(self, model, parameters: Mapping[str, float]) -> tuple[float, str]:
+        """The value and status for one parameter set, simulated on ``model``
+        (RoadRunner; its state is left as found)."""
+        row, _ = steady_state_inhibition(model, self.regimen, self.cytokine, readout=self.readout,
+                                         parameters=dict(parameters))
+        value = row["mean_inhibition"]
+        if not math.isfinite(value):
+            return 0.0, "unmeasurable"
+        return float(value), "determined"
+
+
+Prediction = IC50 | KnockoutEffect | Exposure
+
+SPECS = ("ic50:DRUG:CYTOKINE[:READOUT]", "knockout:GENE:CYTOKINE[:READOUT]",
+         "exposure:DRUG:DOSE/EVERY[/XR]:CYTOKINE[:READOUT]")
+SPEC_EXAMPLES = "ic50:ruxolitinib:IL6, knockout:SOCS3:IL6, exposure:ruxolitinib:20mg/12h:IL6"
 
 
 def prediction(spec: str | Prediction) -> Prediction:
-    """A prediction from ``ic50:DRUG:CYTOKINE[:READOUT]`` or ``knockout:GENE:CYTOKINE[:READOUT]``
-    (or a prediction, returned as is)."""
-    if isinstance(spec, (IC50, KnockoutEffect)):
+    """A prediction from ``ic50:DRUG:CYTOKINE[:READOUT]``, ``knockout:GENE:CYTOKINE[:READOUT]``
+    or ``exposure:DRUG:DOSE/EVERY[/XR]:CYTOKINE[:READOUT]`` (``DOSE`` a mass, ``EVERY`` a
+    time, e.g. ``exposure:ruxolitinib:20mg/12h:IL6``, ``exposure:tofacitinib:11mg/24h/XR:IL2``),
+    or a prediction, returned as is."""
+    if isinstance(spec, (IC50, KnockoutEffect, Exposure)):
         return spec
     if not isinstance(spec, str):
-        raise InputError(f"a prediction is IC50(...), KnockoutEffect(...) or a string such as "
-                         f"'ic50:ruxolitinib:IL6', got {spec!r}")
+        raise InputError(f"a prediction is IC50(...), KnockoutEffect(...), Exposure(...) or a string such as "
+                         f"{SPEC_EXAMPLES}; got {spec!r}")
     kind, *parts = spec.strip().split(":")
-    if kind.lower() not in ("ic50", "knockout") or len(parts) not in (2, 3):
-        raise InputError(f"prediction {spec!r}: write ic50:DRUG:CYTOKINE[:READOUT] or "
-                         f"knockout:GENE:CYTOKINE[:READOUT], e.g. ic50:ruxolitinib:IL6 or knockout:SOCS3:IL6")
+    kind = kind.lower()
+    sizes = {"ic50": (2, 3), "knockout": (2, 3), "exposure": (3, 4)}
+    if kind not in sizes or len(parts) not in sizes[kind] or not all(x.strip() for x in parts):
+        raise InputError(f"prediction {spec!r}: write {' or '.join(SPECS)}, e.g. {SPEC_EXAMPLES}")
+    parts = [x.strip() for x in parts]
+    if kind == "exposure":
+        schedule = parts[1].split("/")
+        if len(schedule) not in (2, 3) or (len(schedule) == 3 and schedule[2].upper() not in ("IR", "XR")):
+            raise InputError(f"prediction {spec!r}: the regimen is DOSE/EVERY or DOSE/EVERY/XR, "
+                             "e.g. 20mg/12h or 11mg/24h/XR")
+        formulation = schedule[2].upper() if len(schedule) == 3 else "IR"
+        return Exposure(parts[0], schedule[0], schedule[1], parts[2], parts[3] if len(parts) == 4 else None,
+                        formulation)
     readout = parts[2] if len(parts) == 3 else None
-    return IC50(parts[0], parts[1], readout) if kind.lower() == "ic50" else KnockoutEffect(parts[0], parts[1], readout)
+    return IC50(parts[0], parts[1], readout) if kind == "ic50" else KnockoutEffect(parts[0], parts[1], readout)
 
 
 # What a drug acts on: pimozide only on STAT5 and STAT3 phosphorylation (catalog).
 HEADLINE_KNOCKOUTS = (("SOCS3", "IL6"), ("CISH", "IL2"), ("SOCS1", "IFNG"), ("PTPN2", "IL6"))
+# The approved twice-daily doses of the two JAK inhibitors (Jakafi label: 20 mg BID in
+# myelofibrosis at platelets > 200e9/L; Xeljanz label: 5 mg BID) on the two CTCL pathways
+# the IC50s are quoted for (docs/dosing.md section 3).
+HEADLINE_EXPOSURES = (("ruxolitinib", 20.0, 12.0, "IL6"), ("ruxolitinib", 20.0, 12.0, "IL2"),
+                      ("tofacitinib", 5.0, 12.0, "IL6"), ("tofacitinib", 5.0, 12.0, "IL2"))
 
 
 def headline_predictions() -> list[Prediction]:
-    """Each drug's IC50 on each cytokine's main readout the drug can act on, and the
+    """Each drug's IC50 on each cytokine's main readout the drug can act on, the
     feedback and phosphatase knockouts of the screen's strongest negative regulators
-    (:data:`HEADLINE_KNOCKOUTS`)."""
+    (:data:`HEADLINE_KNOCKOUTS`), and inhibition at clinical exposure
+    (:data:`HEADLINE_EXPOSURES`)."""
     out: list[Prediction] = []
     for d in catalog.drugs():
         for c in catalog.CYTOKINES.values():
@@ -183,7 +291,9 @@ def headline_predictions() -> list[Prediction]:
                 continue  # pimozide acts on STAT5 and STAT3 phosphorylation only (docs/pharmacology.md)
             out.append(IC50(d, c.name))
     out += [KnockoutEffect(g, c) for g, c in HEADLINE_KNOCKOUTS]
+    out += [Exposure(d, mg, h, c) for d, mg, h, c in HEADLINE_EXPOSURES]
     return out
 
 
-__all__ = ["IC50", "KnockoutEffect", "Prediction", "STATUSES", "headline_predictions", "prediction"]
+__all__ = ["Exposure", "IC50", "KnockoutEffect", "Prediction", "SPECS", "STATUSES", "headline_predictions",
+           "prediction"]

@@ -24,9 +24,9 @@ import pandas as pd
 from ..errors import InputError
 from ..model import Condition, Model
 from ..optional import require
-from ..parallel import run
+from ..parallel import map_on_model, run
 from .checkpoint import Checkpoint, design_key
-from .predictions import IC50, STATUSES, Prediction, headline_predictions, prediction
+from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
 from .ranges import uncertain_parameters
 
 METHODS = ("morris", "sobol")
@@ -178,10 +178,14 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
                 chunk_size: int = DEFAULT_CHUNK, progress=False, engine: str = "roadrunner") -> SensitivityResult:
     """Global sensitivity of one or more predictions to the uncertain parameters.
 
-    ``prediction``: an :class:`~.predictions.IC50` or :class:`~.predictions.KnockoutEffect`,
-    a string (``"ic50:ruxolitinib:IL6"``, ``"knockout:SOCS3:IL6"``), a list of them, or
-    ``"headline"`` (every drug's IC50 on every cytokine's main readout it acts on, and
-    the screen's feedback knockouts). All predictions share the parameter sets.
+    ``prediction``: an :class:`~.predictions.IC50`, :class:`~.predictions.KnockoutEffect`
+    or :class:`~.predictions.Exposure`, a string (``"ic50:ruxolitinib:IL6"``,
+    ``"knockout:SOCS3:IL6"``, ``"exposure:ruxolitinib:20mg/12h:IL6"``), a list of them, or
+    ``"headline"`` (every drug's IC50 on every cytokine's main readout it acts on, the
+    screen's feedback knockouts, and the two JAK inhibitors' approved twice-daily doses on
+    IL-6/pSTAT3 and IL-2/pSTAT5). All predictions share the parameter sets. Exposure
+    predictions simulate their regimen on RoadRunner whatever ``engine`` says (the
+    regimen model has dosing events; ``flags`` says so when ``engine`` is another).
     ``method``: ``"morris"`` (``n`` trajectories, default 10) or ``"sobol"`` (``n`` a
     power of 2, default 64; first and total order). ``parameters``: which to vary (default every
     uncertain parameter; give a Morris ``result.top(k)`` for Sobol); the rest stay at
@@ -215,8 +219,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     if len(ranges) < 2:
         raise InputError("a sensitivity analysis needs at least 2 parameters to vary")
     names = list(ranges.index)
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[math.log10(lo), math.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
+    problem = log_problem(ranges)
     design = sample_design(method, problem, n, seed)
 
     started = time.perf_counter()
@@ -228,6 +231,9 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
     status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
     index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
+    if engine != "roadrunner" and any(isinstance(p, Exposure) for p in predictions):
+        flags.insert(0, f"exposure predictions ran on RoadRunner, the others on {engine} (the regimen model has "
+                        "dosing events, which only the RoadRunner path simulates)")
     if absent:
         flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
     samples = pd.DataFrame(10.0 ** design, columns=names)
@@ -237,9 +243,11 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
                              counts["checkpoint"])
 
 
-def top_parameters(indices_csv: str | Path | None, k: int) -> list[str]:
+def top_parameters(indices_csv: str | Path | None, k: int, predictions=None) -> list[str]:
     """The ``k`` most important parameters of a saved Morris run
-    (``sensitivity_indices.csv``), taken rank by rank over its predictions."""
+    (``sensitivity_indices.csv``), taken rank by rank over its predictions: over
+    ``predictions`` only (names or specs) when the file has any of them, otherwise over
+    all of its predictions."""
     if indices_csv is None:
         raise InputError("the top parameters come from a Morris run: give its sensitivity_indices.csv (--morris)")
     path = Path(indices_csv)
@@ -250,6 +258,10 @@ def top_parameters(indices_csv: str | Path | None, k: int) -> list[str]:
         raise InputError(f"{path} is not the sensitivity_indices.csv of a Morris run (no mu_star column)")
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InputError(f"k must be a positive integer, got {k!r}")
+    if predictions is not None and "prediction" in table.columns:
+        wanted = {p.name for p in _predictions(predictions)}
+        if wanted & set(table["prediction"]):
+            table = table[table["prediction"].isin(wanted)]
     ranked = table.sort_values(["rank", "mu_star"], ascending=[True, False])["parameter"]
     return list(dict.fromkeys(ranked))[:k]
 
@@ -264,6 +276,18 @@ def _predictions(spec) -> list[Prediction]:
     if len({p.name for p in out}) != len(out):
         raise InputError("a prediction is listed twice")
     return out
+
+
+def log_problem(ranges: pd.DataFrame) -> dict:
+    """The SALib problem of ``ranges`` (``lower``/``upper`` per parameter, as
+    :func:`~.ranges.uncertain_parameters` gives them): log10 bounds. The one place the
+    bounds are computed, so that whoever rebuilds a design (the benchmark's plain loop)
+    gets the very parameter sets :func:`sensitivity` evaluates: ``np.log10`` and
+    ``math.log10`` differ in the last bit for some values, and a parameter set one bit
+    away is another genotype (its own steady state, its own solver noise)."""
+    names = list(ranges.index)
+    return {"num_vars": len(names), "names": names,
+            "bounds": [[math.log10(lo), math.log10(hi)] for lo, hi in zip(ranges["lower"], ranges["upper"])]}
 
 
 def sample_design(method: str, problem: dict, n: int, seed: int) -> np.ndarray:
@@ -303,7 +327,10 @@ def indices(method: str, problem: dict, design: np.ndarray, y: np.ndarray, seed:
     else:
         from SALib.analyze import sobol
 
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        # SALib seeds Sobol's bootstrap only `if seed:`, so seed 0 (the default here)
+        # would draw from the unseeded global generator; a Generator is always used
+        # (and gives the same stream as the integer for any other seed).
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=np.random.default_rng(seed))
         stats = {k: np.asarray(res[k], dtype=float) for k in keys}
     table = pd.DataFrame({"parameter": problem["names"], **stats})
     table = table.sort_values(keys[0] if method == "morris" else "ST", ascending=False, kind="stable")
@@ -350,25 +377,47 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
 
 
 def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client, engine="roadrunner"):
-    per_set = []  # for each parameter set, each prediction's conditions
+    """One chunk: the conditions of the condition-based predictions through js.run (each
+    distinct condition once), then the predictions that compute their own value
+    (:class:`Exposure`: ``compute(model, parameters)``), one task per parameter set,
+    on the same workers through ``map_on_model``."""
+    simulated = [j for j, p in enumerate(predictions) if not hasattr(p, "compute")]
+    computed = [j for j, p in enumerate(predictions) if hasattr(p, "compute")]
+    sets = [dict(zip(names, (10.0 ** row).tolist())) for row in block]
+    per_set = []  # for each parameter set, each condition-based prediction's conditions
     unique: dict[Condition, int] = {}
-    for row in block:
-        parameters = dict(zip(names, (10.0 ** row).tolist()))
-        needed = [p.conditions(parameters) for p in predictions]
+    for parameters in sets:
+        needed = [predictions[j].conditions(parameters) for j in simulated]
         for conditions in needed:
             for c in conditions:
                 unique.setdefault(c, len(unique))
         per_set.append(needed)
     conditions = list(unique)
-    readouts = sorted({r for p in predictions for r in p.readouts})
-    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
-    readings = _readings(df, conditions, readouts)
     values = np.empty((len(block), len(predictions)))
     statuses = np.empty((len(block), len(predictions)), dtype=object)
-    for i, needed in enumerate(per_set):
-        for j, (p, conds) in enumerate(zip(predictions, needed)):
-            values[i, j], statuses[i, j] = p.evaluate(conds, readings)
-    return values, statuses.astype(str), len(conditions)
+    if simulated:
+        readouts = sorted({r for j in simulated for r in predictions[j].readouts})
+        df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
+        readings = _readings(df, conditions, readouts)
+        for i, needed in enumerate(per_set):
+            for j, conds in zip(simulated, needed):
+                values[i, j], statuses[i, j] = predictions[j].evaluate(conds, readings)
+    count = len(conditions)
+    if computed:
+        own = tuple(predictions[j] for j in computed)
+        results = map_on_model(model, compute_all, [(own, parameters) for parameters in sets], n_jobs=n_jobs,
+                               client=client)
+        for i, found in enumerate(results):
+            for j, (value, status) in zip(computed, found):
+                values[i, j], statuses[i, j] = value, status
+        count += len(sets) * sum(p.simulations for p in own)
+    return values, statuses.astype(str), count
+
+
+def compute_all(model: Model, predictions: Sequence, parameters: dict) -> list[tuple[float, str]]:
+    """Each prediction's ``compute(model, parameters)``: the task one worker runs for one
+    parameter set (module level, so that processes and Dask can run it)."""
+    return [p.compute(model, parameters) for p in predictions]
 
 
 def _readings(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
@@ -390,10 +439,12 @@ def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFr
         censored = statuses[p.name].value_counts()
         for status in ("above", "below", "unmeasurable"):
             if censored.get(status, 0):
+                unmeasurable = ("no signal to inhibit: censored at the highest dose tested" if isinstance(p, IC50)
+                                else "no-drug signal below the measurable floor: censored at 0 (nothing to "
+                                "inhibit)" if isinstance(p, Exposure)
+                                else "wild-type signal below the detection floor: censored at 0")
                 where = {"above": "censored at the highest dose tested", "below": "censored at the lowest dose tested",
-                         "unmeasurable": ("no signal to inhibit: censored at the highest dose tested"
-                                          if isinstance(p, IC50) else "wild-type signal below the detection "
-                                          "floor: censored at 0")}[status]
+                         "unmeasurable": unmeasurable}[status]
                 flags.append(f"{p.name}: {censored[status]} of {len(y)} parameter sets {status} ({where})")
         if np.ptp(y) == 0:
             flags.append(f"{p.name}: the same value for every parameter set; no index can be computed")
@@ -424,5 +475,5 @@ def _progress(progress, total: int, description: str):
         yield lambda n, text: bar.update(task, advance=n, description=text)
 
 
-__all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "sample_design", "sensitivity",
-           "top_parameters"]
+__all__ = ["METHODS", "SensitivityResult", "compute_all", "evaluate_design", "indices", "log_problem",
+           "sample_design", "sensitivity", "top_parameters"]
