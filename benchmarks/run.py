@@ -5,7 +5,7 @@ repeats, and ratios between numbers measured in this same run, so a busy
 machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
 beside this file says how to read it.
 
-    python benchmarks/run.py            # the full set (~17 min on 2 cores, 10 of them 10^5 AMICI variants)
+    python benchmarks/run.py            # the full set (~27 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
     python benchmarks/run.py --only 4   # one section (1-8)
 """
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/7 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/8 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/7 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/8 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/7 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/8 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/7 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/8 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/7 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/8 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -250,7 +250,7 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
     import variants as v
     from jakstat_sbml import amici_engine
 
-    say("6/7 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    say("6/8 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
     cond = w.time_course_condition()
     rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
     am = js.run(model, [cond], engine="amici").to_numpy()
@@ -314,7 +314,7 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     import sensitivity
 
     trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
-    say(f"7/7 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    say(f"7/8 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
     rows, found, _, n = sensitivity.measure(trajectories, log=say)
     checks += found
     loop_wall = rows[0][1]
