@@ -262,17 +262,23 @@ class AmiciSimulator:
                                   f"{self.model.context!r}: {advice}, or run it with engine='roadrunner'.")
         return rdata
 
-    def _steady_state(self, cond: Condition, genotype: np.ndarray) -> np.ndarray:
-        key = cond.genotype()
-        cached = self.steady_states.get(key)
+    def _steady_state(self, cond: Condition, genotype: np.ndarray, k: int):
+        """The genotype's unstimulated state and, with ``k`` sensitivities, theirs
+        (integrated from the initial assignments), each kind in its own bounded cache."""
+        cache = self.sensitivity_states if k else self.steady_states
+        key = (cond.genotype(), tuple(self._amici.get_parameter_list())) if k else cond.genotype()
+        cached = cache.get(key)
         if cached is not None:
             return cached
         self._parameters(genotype)
-        state, t = None, 0.0
+        solver = self._sensitivity_solver() if k else None
+        state = sens = None
+        t = 0.0
         what = "while pre-equilibrating its genotype"
         for _ in range(PREEQUILIBRATION_ROUNDS):
-            rdata = self._integrate(state, t, [t + PREEQUILIBRATION_TIME], cond, what)
+            rdata = self._integrate(state, t, [t + PREEQUILIBRATION_TIME], cond, what, solver, sens)
             state, t = self._last_state(rdata), t + PREEQUILIBRATION_TIME
+            sens = self._last_sensitivities(rdata, k) if k else None
             rate = float(np.max(np.abs(self._swig.stdVec2ndarray(rdata.xdot, rdata.xdot.size()))))
             if rate < STEADY_STATE_RATE:
                 break
@@ -280,32 +286,41 @@ class AmiciSimulator:
             raise SimulationError(
                 f"no steady state without cytokine for [{cond.label()}] in context {self.model.context!r} on "
                 f"AMICI (largest rate {rate:.3g} nM/min after {t:,.0f} min); check the parameters= overrides")
-        self.steady_states.put(key, state)
-        return state
+        cache.put(key, (state, sens))
+        return state, sens
 
     def run(self, cond: Condition, readouts: list[str]) -> np.ndarray:
         """``time`` and ``readouts`` of ``cond`` (rows: ``cond.points`` times from 0 to
         ``t_end``), as ``model.run(cond, readouts).to_numpy()`` gives them from RoadRunner."""
+        return self._protocol(cond, readouts, np.linspace(0.0, cond.t_end, cond.points), 0)[0]
+
+    def _protocol(self, cond: Condition, readouts: list[str], times: np.ndarray, k: int):
+        """The three phases of ``cond``, with ``k`` forward sensitivities (0: none):
+        ``time`` + ``readouts`` at ``times``, and their sensitivities (times x readouts x k)."""
         self._sync()
-        if self.steady_states.limit != self.model.steady_states.limit:
-            self.steady_states.limit = self.model.steady_states.limit
+        for cache in (self.steady_states, self.sensitivity_states):
+            if cache.limit != self.model.steady_states.limit:
+                cache.limit = self.model.steady_states.limit
+        solver = self._sensitivity_solver() if k else None
         genotype, preincubation, stimulation = self.model.phase_values(cond)
-        start = self._steady_state(cond, genotype)
+        state, sens = self._steady_state(cond, genotype, k)
         if cond.preincubation > 0 and cond.drugs:
             self._parameters(preincubation)
-            start = self._last_state(self._integrate(start, -cond.preincubation, [0.0], cond,
-                                                     "during the drug pre-incubation"))
+            rdata = self._integrate(state, -cond.preincubation, [0.0], cond, "during the drug pre-incubation",
+                                    solver, sens)
+            state, sens = self._last_state(rdata), self._last_sensitivities(rdata, k) if k else None
         self._parameters(stimulation)
-        times = np.linspace(0.0, cond.t_end, cond.points)
-        rdata = self._integrate(start, 0.0, times, cond, "while simulating")
-        y = self._swig.stdVec2ndarray(rdata.y, rdata.nt, rdata.ny)[:, [self._column[r] for r in readouts]]
-        if not np.all(np.isfinite(y)):
+        rdata = self._integrate(state, 0.0, times, cond, "while simulating", solver, sens)
+        columns = [self._column[r] for r in readouts]
+        y = self._swig.stdVec2ndarray(rdata.y, rdata.nt, rdata.ny)[:, columns]
+        sy = np.array(self._swig.stdVec2ndarray(rdata.sy, rdata.nt, k, rdata.ny))[:, :, columns] if k else None
+        if not (np.all(np.isfinite(y)) and (sy is None or np.all(np.isfinite(sy)))):
             raise SimulationError(f"non-finite values in the AMICI simulation of [{cond.label()}] in context "
                                   f"{self.model.context!r}; try engine='roadrunner' or tighter tolerances")
         data = np.column_stack([times, y])
         self.model.remove_solver_noise(data[:, 1:], readouts, cond, times,
                                        [catalog.READOUTS[r].unit for r in readouts])
-        return data
+        return data, None if sy is None else np.transpose(sy, (0, 2, 1))
 
     # ------------------------------------------------------------------ sensitivities
     def sensitivities(self, cond: Condition, readouts: list[str], parameters: list[str],
@@ -328,9 +343,15 @@ class AmiciSimulator:
         missing = [p for p in parameters if p not in free]
         if missing:
             raise InputError(f"no sensitivity by {missing[0]!r}: only model parameters other than doses have one")
+        if times is None:
+            times = np.linspace(0.0, cond.t_end, cond.points)
+        times = np.asarray(times, float)
+        if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) < 0) or times[0] < 0 \
+                or times[-1] > cond.t_end:
+            raise InputError(f"sensitivity times must ascend within 0..{cond.t_end:g} min")
         am.set_parameter_list([free.index(p) for p in parameters])
         try:
-            return self._sensitivities(cond, readouts, len(parameters), times)
+            return self._protocol(cond, readouts, times, len(parameters))
         finally:
             am.set_parameter_list([0])  # plain simulations stay cheap
             am.set_initial_state_sensitivities([])
@@ -342,60 +363,9 @@ class AmiciSimulator:
             self.sensitivity_states.clear()
         return self._fsa_solver
 
-    def _sensitivities(self, cond: Condition, readouts: list[str], k: int,
-                       times: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        am, solver = self._amici, self._sensitivity_solver()
-        genotype, preincubation, stimulation = self.model.phase_values(cond)
-        nx = len(self._states)
-        key = (cond.genotype(), tuple(am.get_parameter_list()))
-        cached = self.sensitivity_states.get(key)
-        if cached is None:
-            self._parameters(genotype)
-            state = sens = None
-            t, what = 0.0, "while pre-equilibrating its genotype (with sensitivities)"
-            for _ in range(PREEQUILIBRATION_ROUNDS):
-                rdata = self._integrate(state, t, [t + PREEQUILIBRATION_TIME], cond, what, solver, sens)
-                state, sens, t = self._last_state(rdata), self._last_sensitivities(rdata, k, nx), \
-                    t + PREEQUILIBRATION_TIME
-                rate = float(np.max(np.abs(self._swig.stdVec2ndarray(rdata.xdot, rdata.xdot.size()))))
-                if rate < STEADY_STATE_RATE:
-                    break
-            else:
-                raise SimulationError(f"no steady state without cytokine for [{cond.label()}] in context "
-                                      f"{self.model.context!r} on AMICI (largest rate {rate:.3g} nM/min)")
-            self.sensitivity_states.put(key, (state, sens))
-        else:
-            state, sens = cached
-        if cond.preincubation > 0 and cond.drugs:
-            self._parameters(preincubation)
-            rdata = self._integrate(state, -cond.preincubation, [0.0], cond, "during the drug pre-incubation",
-                                    solver, sens)
-            state, sens = self._last_state(rdata), self._last_sensitivities(rdata, k, nx)
-        self._parameters(stimulation)
-        if times is None:
-            times = np.linspace(0.0, cond.t_end, cond.points)
-        else:
-            times = np.asarray(times, float)
-            if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) < 0) or times[0] < 0 \
-                    or times[-1] > cond.t_end:
-                raise InputError(f"sensitivity times must ascend within 0..{cond.t_end:g} min")
-        rdata = self._integrate(state, 0.0, times, cond, "while simulating", solver, sens)
-        columns = [self._column[r] for r in readouts]
-        y = self._swig.stdVec2ndarray(rdata.y, rdata.nt, rdata.ny)[:, columns]
-        sy = np.array(self._swig.stdVec2ndarray(rdata.sy, rdata.nt, k, rdata.ny))[:, :, columns]
-        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(sy))):
-            raise SimulationError(f"non-finite values in the AMICI sensitivities of [{cond.label()}] in context "
-                                  f"{self.model.context!r}")
-        data = np.column_stack([times, y])
-        self.model.remove_solver_noise(data[:, 1:], readouts, cond, times,
-                                       [catalog.READOUTS[r].unit for r in readouts])
-        return data, np.transpose(sy, (0, 2, 1))
-
-    @staticmethod
-    def _last_sensitivities(rdata, k: int, nx: int) -> np.ndarray:
-        from amici.sim.sundials import amici_swig_py as swig
-
-        return np.array(swig.stdVec2ndarray(rdata.sx, rdata.nt, k, nx)[-1])
+    def _last_sensitivities(self, rdata, k: int) -> np.ndarray:
+        """The state sensitivities (k x states) at the last output time, copied out."""
+        return np.array(self._swig.stdVec2ndarray(rdata.sx, rdata.nt, k, rdata.nx_rdata)[-1])
 
     def _last_state(self, rdata) -> np.ndarray:
         """The state at the last output time, copied out of ``rdata``."""

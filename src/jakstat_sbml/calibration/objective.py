@@ -99,20 +99,22 @@ class Objective:
         """-log L plus half the squared penalties (what the optimiser minimises, up to a constant)."""
         return self.fit(x).nllh + 0.5 * float(np.sum(self.penalties(x) ** 2))
 
-    def jacobian(self, x: np.ndarray) -> np.ndarray:
+    def jacobian(self, x: np.ndarray, residuals=None) -> np.ndarray:
         """Jacobian of :meth:`residuals` by the log10 parameters: from forward
         sensitivities (``gradients="sensitivities"``) or forward differences of
-        :data:`FD_STEP` (stepping back at an upper bound)."""
+        :data:`FD_STEP` (stepping back at an upper bound) of ``residuals`` (default
+        :meth:`residuals`; a caching caller passes its own)."""
         x = np.asarray(x, float)
         self.jacobians += 1
         if self.gradients == "finite differences":
-            r0 = self.residuals(x)
+            residuals = residuals or self.residuals
+            r0 = residuals(x)
             jac = np.empty((r0.size, x.size))
             for j in range(x.size):
                 xp = x.copy()
                 h = FD_STEP if xp[j] + FD_STEP <= self.upper[j] else -FD_STEP
                 xp[j] = min(max(xp[j] + h, self.lower[j]), self.upper[j])
-                jac[:, j] = (self.residuals(xp) - r0) / h
+                jac[:, j] = (residuals(xp) - r0) / h
             return jac
         values = self.values(x)
         self.evaluations += 1
@@ -213,17 +215,7 @@ class Evaluations:
         return 0.5 * float(np.sum(self._res**2)) if math.isfinite(self._cost) else math.inf
 
     def sres(self, x):
-        x = np.asarray(x, float)
-        if self.objective.gradients == "sensitivities":
-            return self.objective.jacobian(x)
-        r0 = self.res(x)
-        lower, upper = self.objective.lower, self.objective.upper
-        jac = np.empty((r0.size, x.size))
-        for j in range(x.size):
-            xp = x.copy()
-            h = FD_STEP if xp[j] + FD_STEP <= upper[j] else -FD_STEP
-            xp[j] = min(max(xp[j] + h, lower[j]), upper[j])
-            jac[:, j] = (self.res(xp) - r0) / h
+        jac = self.objective.jacobian(np.asarray(x, float), residuals=self.res)
         self._at(x)  # the cache back at x
         return jac
 
