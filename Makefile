@@ -54,8 +54,8 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
 		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
 
-pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
-	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology
+pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate (a few minutes; folds checkpointed)
+	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --out docs/pharmacology
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

@@ -11,7 +11,7 @@ one, so that a new experiment that breaks one fails here:
    dict) and ``plot(ax=None)``, which returns the matplotlib Figure.
 4. One name, one meaning: a public function name defined in two modules has one
    signature (``as_condition`` had two).
-5. Dose-responses share ``midpoint``, ``midpoint_ci``, ``slope``, ``max_effect`` and
+5. Dose-responses share ``midpoint``, ``midpoint_fit_precision``, ``slope``, ``max_effect`` and
    ``max_effect_unit``; ``ic50``/``ec50`` are the domain names of the midpoint;
    ``CytokineResponse.emax`` is a deprecated alias of ``max_effect``.
 6. Background keywords are the same set, with the same meaning, in every experiment.
@@ -224,7 +224,9 @@ def results(ctcl, small_runs):
         warnings.simplefilter("ignore", js.JakStatWarning)
         out = {name: run(ctcl, knockouts=["SOCS1"]) for name, run in small_runs.items()}
     table = pd.DataFrame({"id": ["a", "b"], "drug": ["ruxolitinib", "tofacitinib"], "role": ["fit", "test"],
-                          "measured_free_nM": [10.0, 20.0], "model_free_nM": [12.0, 15.0], "fold_error": [1.2, 4 / 3]})
+                          "source_id": ["s1", "s2"], "measured_nM": [10.0, 20.0], "predicted_nM": [12.0, 15.0],
+                          "low_90_nM": [3.0, 5.0], "high_90_nM": [40.0, 50.0], "covered": [True, True],
+                          "fold_error": [1.2, 4 / 3]})
     out["validate_pharmacology"] = PharmacologyValidation(table)
     return out
 
@@ -333,13 +335,13 @@ def test_as_condition_is_one_function():
 def test_dose_responses_share_their_vocabulary(results):
     curve, titration = results["dose_response"], results["cytokine_response"]
     for r in (curve, titration):
-        for name in ("midpoint", "midpoint_ci", "slope", "max_effect", "max_effect_unit"):
+        for name in ("midpoint", "midpoint_fit_precision", "slope", "max_effect", "max_effect_unit"):
             assert hasattr(r, name), (type(r).__name__, name)
         assert r.summary()["max_effect"] == pytest.approx(r.max_effect, nan_ok=True)
         assert r.summary()["max_effect_unit"] == r.max_effect_unit
-    assert curve.midpoint == pytest.approx(curve.ic50, nan_ok=True) and curve.midpoint_ci == curve.ic50_ci
+    assert curve.midpoint == pytest.approx(curve.ic50, nan_ok=True) and curve.midpoint_fit_precision == curve.ic50_fit_precision
     assert titration.midpoint == pytest.approx(titration.ec50, nan_ok=True)
-    assert titration.midpoint_ci == titration.ec50_ci
+    assert titration.midpoint_fit_precision == titration.ec50_fit_precision
     assert curve.max_effect_unit == "fraction" and titration.max_effect_unit == "nM"
 
 

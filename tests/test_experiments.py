@@ -25,7 +25,7 @@ def test_ruxolitinib_potency_follows_its_cellular_inhibition_constant(ctcl):
     drug's cellular factor): a 10-fold smaller factor must give a 5- to 15-fold lower
     IC50, and the curve must reach full inhibition."""
     curve = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[0.1, 0.3, *DOSES], time=20)
-    assert curve.ic50_ci[0] < curve.ic50 < curve.ic50_ci[1]
+    assert curve.ic50_fit_precision[0] < curve.ic50 < curve.ic50_fit_precision[1]
     assert curve.max_effect > 0.9
     factor = ctcl.parameter_values()["cellular_factor_ruxolitinib"]
     potent = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[0.01, 0.03, 0.1, 0.3, *DOSES], time=20,
@@ -188,9 +188,12 @@ def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
     kinase site that IL-6 signalling depends on: mutually exclusive inhibitors are
     Loewe-additive (Chou & Talalay, Adv Enzyme Regul 1984), so the Loewe excess is ~0,
     while Bliss, which assumes independent targets, reads them as antagonistic."""
-    # doses around each drug's IL-6 IC50 (~10 and ~100 nM free), so the grid is not saturated
-    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=[1, 3, 10, 30, 100],
-                          doses_b=[10, 30, 100, 300, 1000], time=20)
+    # doses around each drug's IL-6 IC50 (read off the model, so a refitted potency keeps the
+    # grid centred), so the grid is not saturated
+    around = np.array([0.1, 0.3, 1, 3, 10])
+    ic50 = {d: js.dose_response(ctcl, d, "IL6", "pSTAT3", time=20).ic50 for d in ("ruxolitinib", "tofacitinib")}
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=ic50["ruxolitinib"] * around,
+                          doses_b=ic50["tofacitinib"] * around, time=20)
     scores = comb.scores()
     assert abs(scores["loewe"]) < 0.01 and np.nanmax(np.abs(comb.loewe)) < 0.02
     assert scores["bliss"] < -0.01

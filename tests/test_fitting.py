@@ -48,7 +48,7 @@ def test_ic50_confidence_interval_has_its_nominal_coverage():
     for seed in range(100):
         y = truth + np.random.default_rng(seed).normal(0, 3.0, doses.size)
         fit = fit_hill(doses, y, zero=100.0)
-        covered += fit.ic50_ci[0] < 250.0 < fit.ic50_ci[1]
+        covered += fit.ic50_fit_precision[0] < 250.0 < fit.ic50_fit_precision[1]
         estimates.append(fit.ic50)
     assert 0.88 <= covered / 100 <= 0.99
     assert np.median(estimates) == pytest.approx(250.0, rel=0.02)
@@ -60,7 +60,7 @@ def test_hill_fit_ci_is_wider_with_more_noise():
     widths = []
     for sd in (1.0, 8.0):
         fit = fit_hill(DOSES, clean + rng.normal(0, sd, DOSES.size), zero=100.0)
-        widths.append(np.log(fit.ic50_ci[1] / fit.ic50_ci[0]))
+        widths.append(np.log(fit.ic50_fit_precision[1] / fit.ic50_fit_precision[0]))
     assert widths[1] > widths[0]
 
 

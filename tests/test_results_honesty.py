@@ -107,7 +107,7 @@ def test_an_ic50_above_the_tested_range_is_nan_with_the_observed_effect(ctcl):
     assert curve.doses.max() == pytest.approx(300)
     observed = curve.inhibition[-1]
     assert 0.2 < observed < 0.5
-    assert math.isnan(curve.ic50) and all(math.isnan(x) for x in curve.ic50_ci) and curve.fit is None
+    assert math.isnan(curve.ic50) and all(math.isnan(x) for x in curve.ic50_fit_precision) and curve.fit is None
     assert curve.max_effect == pytest.approx(observed)  # observed, not the extrapolated plateau
     assert curve.extrapolated_fit.ic50 > 300  # kept for inspection only
     _flags_everywhere(curve, f"the highest dose tested, 300 nM free (500 nM plasma), inhibits pSTAT1 by "

@@ -13,21 +13,22 @@ from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
 )
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, EnsembleIC50, KnockoutScreen, combination, cytokine_response, dose_response,
+    Combination, CytokineResponse, DoseResponse, PredictiveIC50, KnockoutScreen, combination, cytokine_response, dose_response,
     knockout_screen,
 )
 from .interop import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
+from .potency.draws import Uncertainty
 from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
-    "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "EnsembleIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
+    "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "PredictiveIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
     "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
-    "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
+    "plasma", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

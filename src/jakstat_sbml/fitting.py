@@ -39,7 +39,7 @@ class HillFit:
     slope: float  # Hill coefficient, > 0 for rising and falling curves alike
     zero: float  # response without agent
     saturation: float  # response at saturating dose
-    ic50_ci: tuple[float, float]  # 95% confidence interval of ic50 (t distribution, log-dose scale)
+    ic50_fit_precision: tuple[float, float]  # 95% confidence interval of ic50 (t distribution, log-dose scale)
     rmse: float  # root-mean-square residual, response units
 
     @property
@@ -47,8 +47,8 @@ class HillFit:
         return self.ic50
 
     @property
-    def ec50_ci(self) -> tuple[float, float]:
-        return self.ic50_ci
+    def ec50_fit_precision(self) -> tuple[float, float]:
+        return self.ic50_fit_precision
 
     @property
     def rising(self) -> bool:
@@ -190,7 +190,7 @@ def fit_hill(doses, responses, *, zero: float | None = None) -> HillFit:
     with np.errstate(over="ignore"):  # a midpoint the data do not pin down: an infinite bound
         ci = (10.0 ** (log_mid - q * se), 10.0 ** (log_mid + q * se)) if math.isfinite(se) else (math.nan, math.nan)
     return HillFit(ic50=float(10.0**log_mid), slope=float(slope), zero=float(z0 * scale),
-                   saturation=float(sat * scale), ic50_ci=(float(ci[0]), float(ci[1])),
+                   saturation=float(sat * scale), ic50_fit_precision=(float(ci[0]), float(ci[1])),
                    rmse=float(math.sqrt(sse / x.size)) * scale)
 
 

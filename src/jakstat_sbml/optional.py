@@ -36,6 +36,7 @@ PACKAGES = {
     "distributed": "dask[distributed]",
     "SALib": "SALib",
     "amici": "amici",
+    "numpyro": "numpyro",
 }
 
 # Packages that come with an extra of their own, and how to install it.
@@ -43,6 +44,9 @@ EXTRAS = {
     "amici": ('pip install "jakstat-sbml[amici]" (in a source checkout: pip install -e ".[amici]"); it compiles '
               "AMICI, which needs a C++ compiler and the OpenBLAS headers (Debian: apt-get install libopenblas-dev); "
               "`make test` installs both"),
+    "numpyro": ('pip install "jakstat-sbml[potency]" (in a source checkout: pip install -e ".[potency]"); it brings '
+                "NumPyro and JAX (CPU) to fit the drug-potency posterior (`make pharmacology`); the stored posterior "
+                "is read without them"),
 }
 
 

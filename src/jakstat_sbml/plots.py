@@ -395,6 +395,13 @@ def dose_curve(curve, ax=None):
     else:
         ax.text(0.5, 0.5, f"no Hill fit ({name} n/a)", transform=ax.transAxes, ha="center", fontsize=8,
                 color="0.3", style="italic")
+    predictive = getattr(curve, "uncertainty", None)
+    if predictive is not None and drug and len(predictive.band) and np.isfinite(curve.baseline):
+        band = predictive.band
+        what = "envelope" if predictive.envelope else f"{predictive.level:.0%} predictive band"
+        ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
+                        curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
+                        label=f"{what} ({len(predictive.ic50s)} draws)")
     if flags:
         ax.text(0.03, 0.03, _flag_text(flags), transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
                 color="firebrick", bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))

@@ -69,7 +69,7 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     ic50 = []
     for d in catalog.DRUGS:
         for c, r in catalog.drug_pairs(d):
-            ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, **run_kw))
+            ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, uncertainty="potency", **run_kw))
             tick(f"IC50 {d} {c}/{r}")
     sections.append(("Drug dose-response (IC50)", ic50_section(ic50, out, fmt)))
 
@@ -166,11 +166,12 @@ def ec50_section(curves: list[CytokineResponse], out: Path, figure_format: str) 
                                                        f"(context {context})"),
                    out / f"cytokine_ec50.{figure_format}")
     lines = ["Each cytokine over 1/1000 to 100x its standard dose; main readout at "
-             f"{MEASURE_TIME:g} min; Hill fit with the unstimulated value fixed.", "",
-             "| cytokine | readout | EC50 (nM) | 95% CI (nM) | EC50 (ng/mL) | Hill slope | max (nM) |",
+             f"{MEASURE_TIME:g} min; Hill fit with the unstimulated value fixed. The fit-precision column says "
+             "how tightly the simulated doses fix the EC50 (95%), not how uncertain the EC50 is.", "",
+             "| cytokine | readout | EC50 (nM) | Hill-fit precision (nM) | EC50 (ng/mL) | Hill slope | max (nM) |",
              "|---|---|---|---|---|---|---|"]
     for c in curves:
-        lo, hi = c.ec50_ci
+        lo, hi = c.ec50_fit_precision
         lines.append(f"| {c.cytokine} | {c.readout} | {_fmt(c.ec50)}{_flagged(c)} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{_fmt(c.ec50_ng_per_mL)} | {_fmt(c.slope)} | {_fmt(c.max_effect)} |")
     lines += ["", "Data: [cytokine_ec50.csv](cytokine_ec50.csv), "
@@ -188,15 +189,19 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
              "concentrations; the plasma column divides by the fraction unbound. Biochemical IC50s for "
              "comparison: ruxolitinib JAK1 3.3, JAK2 2.8, TYK2 19, JAK3 428 nM (Quintas-Cardama et al., "
              "Blood 2010); tofacitinib JAK1 3.2, JAK2 4.1, JAK3 1.6, TYK2 34 nM at Km ATP (Meyer et al., "
-             "J Inflamm 2010).", "",
-             "| drug | cytokine | readout | IC50 (nM, free) | 95% CI (nM) | IC50 (nM, total plasma) | "
-             "Hill slope | max effect |",
-             "|---|---|---|---|---|---|---|---|"]
+             "J Inflamm 2010). The interval is the IC50's 90% predictive interval over the drug-potency "
+             "posterior and the between-assay variability (docs/pharmacology.md; NaN: an end beyond the tested "
+             "doses); it does not cover this context's parameter uncertainty "
+             "(`jakstat dose-response --uncertainty all` adds the plausible parameter ranges).", "",
+             "| drug | cytokine | readout | IC50 (nM, free) | 90% predictive interval (nM, free) | "
+             "IC50 (nM, total plasma) | 90% predictive interval (nM, total plasma) | Hill slope | max effect |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for c in curves:
-        lo, hi = c.ic50_ci
+        lo, hi = c.ic50_interval if c.uncertainty is not None else (np.nan, np.nan)
+        plo, phi = c.ic50_plasma_interval if c.uncertainty is not None else (np.nan, np.nan)
         ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
-                     f"{_fmt(c.ic50_plasma)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
+                     f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
     for drug in catalog.DRUGS:
         mine = [c for c in curves if c.drug == drug]
@@ -302,30 +307,32 @@ def mutation_section(model: Model, out: Path, figure_format: str) -> str:
 
 
 def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
-    """Every measured cellular / whole-blood IC50 recomputed (jakstat validate pharmacology)."""
+    """Every measured cellular / whole-blood IC50 against the potency model (jakstat
+    validate pharmacology), and the cross-validation stored with the posterior."""
     from . import pharmacology as ph
 
     result = ph.validate_pharmacology(model)
     result.to_frame().to_csv(out / "pharmacology_validation.csv", index=False)
     figure = _save(result.plot(), out / f"pharmacology_validation.{figure_format}")
     s = result.summary()
-    lines = ["Each measured IC50 of data/pharmacology/cellular_ic50.tsv recomputed with the model in the row's "
-             "context (same cytokine and dose, readout, pre-incubation and stimulation time); measured values "
-             "converted to free drug with the plasma fraction unbound and blood-to-plasma ratio "
-             "(docs/pharmacology.md). Rows marked *fit* set the cellular potency factors, rows marked *test* "
-             "were kept back.", "",
-             f"Geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows (fit {s['gmfe_fit']:.2f}, "
-             f"test {s['gmfe_test']:.2f}); worst row {s['worst_id']} ({s['worst_fold_error']:.2f}x); "
-             f"{s['within_2x']} within 2x, {s['within_5x']} within 5x "
-             f"(targets: GMFE <= {ph.TARGET_GMFE:g}, every row within {ph.TARGET_WORST:g}x).", "",
-             "| row | drug | cytokine / readout | role | measured (nM, nominal) | measured free (nM) | "
-             "model free (nM) | fold error |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["Each measured IC50 of data/pharmacology/cellular_ic50.tsv (nominal, as added) against the potency "
+             "model's prediction for it as a new assay: the mechanistic model's IC50 in the row's context, moved by "
+             "the drug's posterior potency, the free fraction of the row's matrix and a new source's between-assay "
+             "variability (docs/pharmacology.md). Rows marked *fit* informed the posterior, rows marked *test* did "
+             "not; the honest check of the intervals is the leave-one-source-out cross-validation "
+             "(`jakstat validate pharmacology --cross-validate`, docs/pharmacology.md).", "",
+             f"Posterior median vs measured: geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows "
+             f"from {s['sources']} sources (fit {s['gmfe_fit']:.2f}, test {s['gmfe_test']:.2f}); the 90% predictive "
+             f"intervals cover {s['coverage_90']:.0%} of rows ({s['coverage_90_test']:.0%} of test rows).", "",
+             "| row | drug | cytokine / readout | matrix | role | measured (nM, as added) | predicted (nM) | "
+             "90% predictive interval (nM) | fold error |", "|---|---|---|---|---|---|---|---|---|"]
     for _, r in result.table.iterrows():
-        lines.append(f"| {r['id']} | {r['drug']} | {r['cytokine']} / {r['readout']} | {r['role']} | "
-                     f"{_fmt(r['measured_nM'])} | {_fmt(r['measured_free_nM'])} | {_fmt(r['model_free_nM'])} | "
-                     f"{r['fold_error']:.2f} |")
+        relation = r["relation"] if r["relation"] != "=" else ""
+        lines.append(f"| {r['id']} | {r['drug']} | {r['cytokine']} / {r['readout']} | {r['matrix']} | {r['role']} | "
+                     f"{relation}{_fmt(r['measured_nM'])} | {_fmt(r['predicted_nM'])} | "
+                     f"{_fmt(r['low_90_nM'])}-{_fmt(r['high_90_nM'])} | {r['fold_error']:.2f} |")
     lines += ["", "Data: [pharmacology_validation.csv](pharmacology_validation.csv)", "",
-              f"![model vs measured IC50]({figure})"]
+              f"![measured vs predicted IC50]({figure})"]
     return "\n".join(lines)
 
 
@@ -349,20 +356,26 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
     lines = [f"The contexts {', '.join(c[0] for c in cases)} are calibrated to data and have a stored ensemble. Their "
              "predictions are repeated for every parameter set of the context's calibration ensemble: the "
              "profile-likelihood points within the 95% threshold (docs/uncertainty.md, section 5). The "
-             "interval is the envelope over the members (NaN: a member's IC50 outside the tested doses).", "",
-             "| context | prediction | point estimate (nM, free) | ensemble interval (nM) | members |",
-             "|---|---|---|---|---|"]
+             "calibration column is the envelope over the members: it covers the fit of the calibration data "
+             "only. The last column is the 90% predictive interval over the drug-potency posterior, the "
+             "between-assay variability and the members together, the IC50's uncertainty as far as the package "
+             "knows it (NaN: an end beyond the tested doses).", "",
+             "| context | prediction | point estimate (nM, free) | calibration envelope (nM) | members | "
+             "90% predictive interval, potency and calibration (nM, free) |",
+             "|---|---|---|---|---|---|"]
     rows = []
     fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
     for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
         model = load_model(context=context)
-        curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs,
+        curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True, n_jobs=n_jobs,
                               client=client)
+        calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
         lo, hi = curve.ic50_interval
-        flags = "; ".join(curve.ensemble.flags)
+        flags = "; ".join(curve.uncertainty.flags)
         lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
-                     f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} | "
-                     f"{curve.ensemble.members} ({load_ensemble(context).dataset}) |")
+                     f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])} | "
+                     f"{len(load_ensemble(context))} ({load_ensemble(context).dataset}) | "
+                     f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} |")
         rows.append(curve.summary())
         band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
                              n_jobs=n_jobs, client=client)
@@ -393,15 +406,19 @@ def write_ensemble_case(context: str, folder: Path, n_jobs: int = 1) -> list[Pat
     _, drug, cytokine, readout = case
     model = load_model(context=context)
     ens = load_ensemble(model)
-    curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs)
+    curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty="calibration",
+                          n_jobs=n_jobs)
     table = ens.members[["member", "origin", "delta"]].copy()
-    table["ic50_nM"], table["status"] = curve.ensemble.ic50s, curve.ensemble.statuses
+    ic50s = curve.uncertainty.ic50s  # one draw per member, in member order
+    table["ic50_nM"] = np.where(np.isfinite(ic50s) & (ic50s > 0), ic50s, np.nan)
+    table["status"] = np.select([np.isnan(ic50s), np.isinf(ic50s), ic50s == 0], ["undetermined", "above", "below"],
+                                "ok")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "ensemble_ic50.tsv"
     lo, hi = curve.ic50_interval
     with path.open("w", encoding="utf-8") as f:
         f.write(f"# {drug} IC50 on {cytokine}/{readout} at {MEASURE_TIME:g} min ({context}): point {curve.ic50:.6g} nM, "
-                f"ensemble interval {lo:.6g}-{hi:.6g} nM over {curve.ensemble.members} members\n")
+                f"calibration envelope {lo:.6g}-{hi:.6g} nM over {len(ens)} members (drug potency fixed)\n")
         table.to_csv(f, sep="\t", index=False, float_format="%.6g")
     band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
                          n_jobs=n_jobs)

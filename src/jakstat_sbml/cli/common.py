@@ -253,6 +253,12 @@ N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simula
 ENGINE = typer.Option("roadrunner", help="Simulation engine: roadrunner, or amici (faster for heavy work; needs the "
                                          "amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
+UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interval over draws of: potency (the "
+                           "drug-potency posterior and between-assay variability), calibration (a calibrated "
+                           "context's ensemble), parameters (an uncalibrated context's plausible ranges, drug layer "
+                           "refitted), or all (potency plus whichever of the other two the context has).")
+DRAWS = typer.Option(200, "--draws", help="Draws of the predictive interval (at least 20).")
+SEED = typer.Option(0, "--seed", help="Seed of the draws (same seed, same interval).")
 CYTOKINE_DOSES = typer.Option([], "--cytokine", "-c", help=f"NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM); "
                                                            f"NAME one of {CYTOKINES}.")
 DRUG_DOSES = typer.Option([], "--drug", "-d", help=f"NAME=DOSE, e.g. ruxolitinib=500 (nM) or '1 uM'; "

@@ -30,7 +30,10 @@ from .common import (
     PREINCUBATION,
     READOUTS,
     SIMULATION_KNOCKOUT,
+    DRAWS,
+    SEED,
     TIME,
+    UNCERTAINTY,
     WINDOW,
     FigureFormat,
     app,
@@ -167,18 +170,20 @@ def dose_response_command(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
-    ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a context calibrated to data (one "
-                                  "with a stored ensemble): the IC50's interval over the calibration ensemble."),
+    uncertainty: str = UNCERTAINTY,
+    draws: int = DRAWS,
+    seed: int = SEED,
 ):
     """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
 
-    Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50
-    with 95% CI, Hill slope, max effect; with --ensemble the ensemble
-    interval) and a figure. Examples:
+    Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50,
+    Hill slope, max effect, the Hill fit's precision; with --uncertainty
+    the IC50's predictive interval, free and total plasma, and what it
+    covers) and a figure. Examples:
 
       jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
 
-      jakstat dose-response IL6 --drug ruxolitinib --context hepatocyte --ensemble
+      jakstat dose-response IL6 --drug ruxolitinib --context hepatocyte --uncertainty all
 
       jakstat dose-response IL2 --window 0,60
     """
@@ -186,8 +191,9 @@ def dose_response_command(
 
     use_agg()
     check_writable(out)
-    if ensemble and not drug:
-        raise typer.BadParameter("--ensemble gives an IC50 interval: it needs --drug", param_hint="--ensemble")
+    if uncertainty and not drug:
+        raise typer.BadParameter("--uncertainty gives an IC50's predictive interval: it needs --drug",
+                                 param_hint="--uncertainty")
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
@@ -195,7 +201,9 @@ def dose_response_command(
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
-                                     preincubation=preincubation, plasma=plasma, ensemble=ensemble, **kw)
+                                     preincubation=preincubation, plasma=plasma,
+                                     uncertainty=uncertainty or None, draws=draws if uncertainty else None,
+                                     seed=seed if uncertainty else None, **kw)
             name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
@@ -213,19 +221,38 @@ def dose_response_command(
         save_figure(curve.plot(), figure)
     flags = flags_of(curve)
     warn_flags(flags)
-    if ensemble:
-        warn_flags(curve.ensemble.flags)
-        lo, hi = curve.ic50_interval
-        console.print(f"IC50 ensemble interval ({curve.ensemble.members} parameter sets of {curve.ensemble.dataset}): "
-                      f"{lo:.4g}-{hi:.4g} nM (NaN: a member's IC50 outside the tested doses)")
     if flags:  # a number that cannot be trusted is not shown as one
         console.print(f"{label}: not determined ({escape('; '.join(flags))})", soft_wrap=True)
     elif curve.fit:
-        lo, hi = curve.fit.ic50_ci
-        console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}")
+        console.print(f"{label}: {midpoint:.4g}, Hill slope {curve.slope:.3g}")
     else:
         console.print(f"{label}: no fit (the response changes by less than 5% over these doses)")
+    if drug and curve.uncertainty is not None:
+        print_predictive_interval(curve)
+    elif curve.fit and not flags:
+        lo, hi = curve.fit.ic50_fit_precision
+        what = "IC50" if drug else "EC50"
+        console.print(f"  Hill-fit precision of the simulated doses {lo:.4g}-{hi:.4g} nM: not the {what}'s "
+                      "uncertainty" + (" (--uncertainty gives its predictive interval)" if drug else ""))
     print_wrote(data, fit, figure)
+
+
+def print_predictive_interval(curve) -> None:
+    """The IC50's predictive interval, free and total plasma, what it covers, and each
+    component alone."""
+    unc = curve.uncertainty
+    warn_flags(unc.flags)
+    lo, hi = unc.interval()
+    plo, phi = unc.interval("plasma")
+    kind = "envelope" if unc.envelope else f"{unc.level:.0%} predictive interval"
+    console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma (NaN: an end outside the "
+                  "tested doses)", soft_wrap=True)
+    console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
+    if len(unc.components) > 1:
+        for name, (a, b) in unc.components.items():
+            console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
+    for note in unc.notes:
+        console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
 
 @app.command()
@@ -395,6 +422,9 @@ def regimen_command(
     context: str = CONTEXT,
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
+    uncertainty: str = UNCERTAINTY,
+    draws: int = DRAWS,
+    seed: int = SEED,
 ):
     """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
 
@@ -423,7 +453,8 @@ def regimen_command(
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
-                                          progress=bar, **bg)
+                                          uncertainty=uncertainty or None, draws=draws if uncertainty else None,
+                                          seed=seed if uncertainty else None, progress=bar, **bg)
     name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
     summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
     figure = out / f"{name}.{figure_format.value}"
@@ -435,11 +466,20 @@ def regimen_command(
     table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
         table.add_column(column, justify="left" if column == "pathway" else "right")
-    for _, row in result.table.iterrows():
-        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" for c in
-                                     ("mean_inhibition", "fraction_above_50", "fraction_above_90",
-                                      "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
+    shown = result.to_frame()
+    metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
+
+    def cell(row, c):
+        text = f"{100 * row[c]:.0f}%"
+        if result.intervals is not None:  # the predictive interval beside the point value
+            text += f" ({100 * row[f'{c}_low']:.0f}-{100 * row[f'{c}_high']:.0f}%)"
+        return text
+
+    for _, row in shown.iterrows():
+        table.add_row(row.pathway, *(cell(row, c) for c in metrics), f"{row.hours_to_max_inhibition:.1f}")
     console.print(table)
+    if result.intervals is not None:
+        console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure)
 

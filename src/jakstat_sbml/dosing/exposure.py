@@ -66,10 +66,19 @@ class ExposureResponse:
     context: str
     background: dict = field(default_factory=dict)
     flags: tuple[str, ...] = ()
+    intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high
+    covers: str = ""  # what the intervals cover
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary table (one row per arm and cytokine pathway)."""
-        return self.table.copy()
+        """The summary table (one row per arm and cytokine pathway); with ``uncertainty=``,
+        each inhibition metric's predictive interval in ``<metric>_low`` / ``<metric>_high``."""
+        if self.intervals is None:
+            return self.table.copy()
+        wide = self.intervals.pivot_table(index=["arm", "pathway"], columns="metric", values=["low", "high"])
+        wide.columns = [f"{metric}_{end}" for end, metric in wide.columns]
+        out = self.table.merge(wide.reset_index(), on=["arm", "pathway"], how="left")
+        out["interval_covers"] = self.covers
+        return out
 
     def inhibition_matrix(self, measure: str = "mean_inhibition") -> pd.DataFrame:
         """Arm x pathway matrix of one summary column (default the time-averaged inhibition)."""
@@ -80,10 +89,15 @@ class ExposureResponse:
 
     def summary(self) -> dict:
         """The headline numbers: time-averaged inhibition per arm and pathway, how, where, flags."""
-        return {"stimulation": self.stimulation, "context": self.context, "background": self.background,
-                "mean_inhibition": {arm: row.dropna().to_dict()
-                                    for arm, row in self.inhibition_matrix().iterrows()},
-                "flags": "; ".join(self.flags)}
+        out = {"stimulation": self.stimulation, "context": self.context, "background": self.background,
+               "mean_inhibition": {arm: row.dropna().to_dict()
+                                   for arm, row in self.inhibition_matrix().iterrows()},
+               "flags": "; ".join(self.flags)}
+        if self.intervals is not None:
+            mean = self.intervals[self.intervals.metric == "mean_inhibition"]
+            out["mean_inhibition_interval"] = {f"{r.arm} | {r.pathway}": (r.low, r.high) for r in mean.itertuples()}
+            out["interval_covers"] = self.covers
+        return out
 
     def plot(self, ax=None, arms: Sequence[str] | None = None):
         """Plasma concentration over time above the inhibition of each pathway's main readout,
@@ -95,7 +109,8 @@ class ExposureResponse:
 
 def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: str = "continuous",
                       stimulation_minutes: float = EX_VIVO_STIMULATION_MIN, sample_every_h: float = EX_VIVO_SAMPLE_H,
-                      plasma: bool = False, progress=False, **background) -> ExposureResponse:
+                      plasma: bool = False, uncertainty=None, draws: int | None = None, seed: int | None = None,
+                      progress=False, **background) -> ExposureResponse:
     """Exposure-response of ``regimens`` on ``cytokines`` (default: every cytokine at its
     standard dose, one pathway at a time, each read at its main readout).
 
@@ -105,7 +120,14 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     Background keywords (``knockouts``, ``mutations``, ``overexpress``, ``parameters``,
     ``drugs``; ``plasma=True`` reads background drug doses as total plasma) apply to
     every simulation, with and without the regimen. ``progress=True`` shows a bar.
+
+    ``uncertainty`` (as in :func:`~jakstat_sbml.experiments.dose_response`) adds each
+    inhibition summary's predictive interval over ``draws`` draws (``intervals``;
+    :mod:`.uncertainty` says how a draw becomes a dose multiplier, simulated on a grid).
     """
+    from ..potency.draws import as_uncertainty
+
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
     arms = _arms(regimens)
     if stimulation not in STIMULATIONS:
         raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
@@ -147,12 +169,43 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
             advance(0)
     table = pd.DataFrame(rows)
     table.attrs.update(stimulation=stimulation, context=model.context)
+    intervals, covers = None, ""
+    if unc is not None:
+        intervals, covers = _intervals(model, arms, stimuli, stimulation, background, unc, stimulation_minutes,
+                                       sample_every_h, progress)
     for f in flags:
         import warnings
 
         warnings.warn(f, JakStatWarning, stacklevel=2)
     time_courses = pd.concat(courses, ignore_index=True)
-    return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags))
+    return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
+                            intervals, covers)
+
+
+def _intervals(model, arms, stimuli, stimulation, background, unc, minutes, every_h, progress):
+    """Each arm x pathway's predictive intervals (:mod:`.uncertainty`)."""
+    from .uncertainty import GRID_POINTS, arm_intervals
+
+    parts, covers = [], ""
+    with _progress(progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
+        for cytokine, dose in stimuli.items():
+            readout = catalog.CYTOKINES[cytokine].main_readout
+            for label, arm in arms.items():
+                def summarise(shifted, parameters, cytokine=cytokine, dose=dose, readout=readout):
+                    own = dict(background.get("parameters") or {})
+                    bg = dict(background, parameters={**parameters, **own}) if parameters or own else background
+                    if stimulation == "continuous":
+                        course = _continuous(model, shifted, cytokine, dose, readout, bg, lambda n: None)
+                    else:
+                        course = _ex_vivo(model, shifted, cytokine, dose, readout, bg, minutes, every_h,
+                                          lambda n: None)
+                    return _summarise(course, shifted, readout, stimulation)[0]
+
+                frame, plan = arm_intervals(model, arm, unc, summarise, advance)
+                covers = plan.covers()
+                parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
+    intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws"]]
+    return intervals, covers
 
 
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",

@@ -18,7 +18,7 @@ Every result (:class:`DoseResponse`, :class:`CytokineResponse`,
 numbers, with ``context`` and ``flags``) and ``plot(ax=None)``, which always returns
 the matplotlib **Figure** (drawn on ``ax`` when given: an Axes, or for a
 Combination its four Axes). Dose-responses share one vocabulary: ``midpoint`` (nM;
-the domain names ``ic50`` / ``ec50`` are the same number), ``midpoint_ci``,
+the domain names ``ic50`` / ``ec50`` are the same number), ``midpoint_fit_precision``,
 ``slope`` and ``max_effect``.
 
 A result reports only what its simulations support. Each has ``flags``: one-line
@@ -31,7 +31,8 @@ bracket, or a response that does not move (see :data:`SIGNAL_FLOOR`).
 
 from .combination import Combination, combination
 from .cytokine_response import CytokineResponse, cytokine_response
-from .dose_response import DoseResponse, EnsembleIC50, dose_response
+from .dose_response import DoseResponse, dose_response
+from .predictive import PredictiveIC50
 from .inputs import BACKGROUND_KEYS, DEFAULT_DOSES, DEFAULT_DRUG_DOSES, default_doses
 from .knockout_screen import KnockoutScreen, knockout_screen, log2_fold_change
 from .measures import DEFAULT_TIME, SIGNAL_FLOOR, SIGNAL_FLOOR_RELATIVE, Measure, response
@@ -39,7 +40,7 @@ from .support import signal_floor
 
 __all__ = [
     "BACKGROUND_KEYS", "DEFAULT_DOSES", "DEFAULT_DRUG_DOSES", "DEFAULT_TIME", "SIGNAL_FLOOR", "SIGNAL_FLOOR_RELATIVE",
-    "Combination", "CytokineResponse", "DoseResponse", "EnsembleIC50", "KnockoutScreen", "Measure", "combination",
+    "Combination", "CytokineResponse", "DoseResponse", "PredictiveIC50", "KnockoutScreen", "Measure", "combination",
     "cytokine_response", "default_doses", "dose_response", "knockout_screen", "log2_fold_change", "response",
     "signal_floor",
 ]

@@ -55,8 +55,8 @@ class CytokineResponse:
         return self.fit.ec50 if self.fit else float("nan")
 
     @property
-    def ec50_ci(self) -> tuple[float, float]:
-        return self.fit.ec50_ci if self.fit else (float("nan"), float("nan"))
+    def ec50_fit_precision(self) -> tuple[float, float]:
+        return self.fit.ec50_fit_precision if self.fit else (float("nan"), float("nan"))
 
     @property
     def midpoint(self) -> float:
@@ -64,8 +64,8 @@ class CytokineResponse:
         return self.ec50
 
     @property
-    def midpoint_ci(self) -> tuple[float, float]:
-        return self.ec50_ci
+    def midpoint_fit_precision(self) -> tuple[float, float]:
+        return self.ec50_fit_precision
 
     @property
     def ec50_ng_per_mL(self) -> float:
@@ -107,9 +107,9 @@ class CytokineResponse:
         return frame
 
     def summary(self) -> dict:
-        lo, hi = self.ec50_ci
+        lo, hi = self.ec50_fit_precision
         return {"cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
-                "ec50_nM": self.ec50, "ec50_ci_low_nM": lo, "ec50_ci_high_nM": hi,
+                "ec50_nM": self.ec50, "ec50_fit_precision_low_nM": lo, "ec50_fit_precision_high_nM": hi,
                 "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "max_effect": self.max_effect,
                 "max_effect_unit": self.max_effect_unit, "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
 

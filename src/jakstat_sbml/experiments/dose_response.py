@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..ensemble import load_ensemble
 from ..errors import InputError
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
+from ..potency.draws import as_uncertainty, plan_draws, with_parameter_set
 from .inputs import (
     all_plasma,
     check_not_varied,
@@ -25,34 +26,8 @@ from .inputs import (
     stimulus_nM,
 )
 from .measures import Measure, measured_values
+from .predictive import PredictiveIC50, predictive_ic50
 from .support import figure_of, judge_inhibition, nM_text, number_text, warn_flags
-
-
-@dataclass(frozen=True)
-class EnsembleIC50:
-    """The IC50 of every member of a context's calibration ensemble (``js.ensemble``):
-    ``ic50s`` in nM of free drug (NaN where the doses do not determine it), ``statuses``
-    ``ok``, ``above`` (not reached by the highest dose), ``below`` (the lowest dose already
-    halves the signal) or ``undetermined`` (no signal, flat, or too few doses)."""
-
-    dataset: str
-    ic50s: np.ndarray
-    statuses: tuple[str, ...]
-    flags: tuple[str, ...] = ()  # why an end of the interval is NaN
-
-    @property
-    def members(self) -> int:
-        return len(self.ic50s)
-
-    def interval(self) -> tuple[float, float]:
-        """Envelope (min, max) over the members; an end that a member's IC50 lies beyond
-        (above/below the tested doses, or undetermined) is NaN."""
-        ok = self.ic50s[np.array([s == "ok" for s in self.statuses], bool)]
-        if ok.size == 0:
-            return float("nan"), float("nan")
-        low = float("nan") if any(s in ("below", "undetermined") for s in self.statuses) else float(ok.min())
-        high = float("nan") if any(s in ("above", "undetermined") for s in self.statuses) else float(ok.max())
-        return low, high
 
 
 @dataclass(frozen=True)
@@ -86,7 +61,7 @@ class DoseResponse:
     flags: tuple[str, ...] = ()
     measurable: bool = True
     extrapolated_fit: HillFit | None = None
-    ensemble: EnsembleIC50 | None = None
+    uncertainty: PredictiveIC50 | None = None
 
     @property
     def metric(self) -> str:
@@ -94,15 +69,23 @@ class DoseResponse:
 
     @property
     def ic50_interval(self) -> tuple[float, float]:
-        """The IC50's interval over the context's calibration ensemble (nM, free): min and max
-        of the IC50 over every parameter set the calibration data allow (profile points
-        within the 95% likelihood-ratio threshold, docs/uncertainty.md). Needs
-        ``dose_response(..., ensemble=True)`` in a calibrated context. An end is NaN when a
-        member's IC50 lies outside the tested doses there (``ensemble.flags`` says so)."""
-        if self.ensemble is None:
-            raise InputError("no ensemble interval: call dose_response(..., ensemble=True) in a context with a "
-                             "calibration ensemble (js.ensemble_contexts())")
-        return self.ensemble.interval()
+        """The IC50's predictive interval (nM, free): its ends over the draws of
+        ``uncertainty=`` (the drug-potency posterior with the between-assay variability,
+        the calibration ensemble or the parameter ranges; ``uncertainty.covers`` says
+        which). An end is NaN where draws fall outside the tested doses. Needs
+        ``dose_response(..., uncertainty=...)``."""
+        if self.uncertainty is None:
+            raise InputError("no predictive interval: call dose_response(..., uncertainty=True) (or 'potency', "
+                             "'calibration', 'parameters'); ic50_fit_precision is only the Hill fit's precision")
+        return self.uncertainty.interval()
+
+    @property
+    def ic50_plasma_interval(self) -> tuple[float, float]:
+        """The predictive interval as total plasma concentration (nM): each draw's free IC50
+        over its fraction unbound."""
+        if self.uncertainty is None:
+            raise InputError("no predictive interval: call dose_response(..., uncertainty=True)")
+        return self.uncertainty.interval("plasma")
 
     @property
     def ic50(self) -> float:
@@ -114,9 +97,11 @@ class DoseResponse:
         return self.fit.ic50 if self.fit else float("nan")
 
     @property
-    def ic50_ci(self) -> tuple[float, float]:
-        """95% confidence interval of the IC50 (nM, free)."""
-        return self.fit.ic50_ci if self.fit else (float("nan"), float("nan"))
+    def ic50_fit_precision(self) -> tuple[float, float]:
+        """How precisely the Hill curve fixes the IC50 of these simulated doses (95%, nM
+        free): it narrows as doses are added and says nothing about the model's or the
+        drug's uncertainty (that is :attr:`ic50_interval`)."""
+        return self.fit.ic50_fit_precision if self.fit else (float("nan"), float("nan"))
 
     @property
     def midpoint(self) -> float:
@@ -124,8 +109,8 @@ class DoseResponse:
         return self.ic50
 
     @property
-    def midpoint_ci(self) -> tuple[float, float]:
-        return self.ic50_ci
+    def midpoint_fit_precision(self) -> tuple[float, float]:
+        return self.ic50_fit_precision
 
     @property
     def ic50_plasma(self) -> float:
@@ -166,15 +151,13 @@ class DoseResponse:
         return frame
 
     def summary(self) -> dict:
-        lo, hi = self.ic50_ci
+        lo, hi = self.ic50_fit_precision
         return {"drug": self.drug, "cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
-                "ic50_nM": self.ic50, "ic50_ci_low_nM": lo, "ic50_ci_high_nM": hi,
+                "ic50_nM": self.ic50, "ic50_fit_precision_low_nM": lo, "ic50_fit_precision_high_nM": hi,
                 "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
                 "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
                 "max_dose_nM": float(self.doses.max()), "context": self.context,
-                **({"ic50_ensemble_low_nM": self.ic50_interval[0], "ic50_ensemble_high_nM": self.ic50_interval[1],
-                    "ensemble_members": self.ensemble.members,
-                    "ensemble_flags": "; ".join(self.ensemble.flags)} if self.ensemble is not None else {}),
+                **(self.uncertainty.summary() if self.uncertainty is not None else {}),
                 "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None):
@@ -187,7 +170,8 @@ class DoseResponse:
 def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = None,
                   doses: Sequence | None = None, *, time: float | None = None,
                   window: tuple[float, float] | None = None, cytokine_dose=None,
-                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, ensemble: bool = False,
+                  preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, uncertainty=None,
+                  draws: int | None = None, seed: int | None = None,
                   n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
                   **condition) -> DoseResponse:
     """Inhibitor dose-response on one cytokine/readout pair, with a Hill fit.
@@ -209,15 +193,16 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     a readout the cytokine does not drive, fewer than 3 doses, a flat response, an
     IC50 outside the tested range or not reached (< 50% inhibition, still falling).
 
-    ``ensemble=True`` (a calibrated context only, e.g. ``hepatocyte``, ``lymphoma``)
-    repeats the doses for every parameter set of the context's calibration ensemble
-    (models/ensembles/), so that ``ic50_interval`` gives the IC50's range over the
-    parameter sets the calibration data allow; the point estimate stays the
-    context's optimum.
+    ``uncertainty`` (``True``, ``"potency"``, ``"calibration"``, ``"parameters"``;
+    :mod:`jakstat_sbml.potency.draws`) adds the IC50's predictive interval
+    (``ic50_interval``, free and total plasma, with ``uncertainty.covers`` saying what
+    it covers) over ``draws`` draws (default 200) seeded by ``seed`` (default 0). Each
+    distinct parameter set is simulated once; each draw's potency moves the dose axis.
     """
     d = catalog.drug(drug)
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
     measure = Measure.make(time, window)
     doses_nM = drug_doses_nM(default_doses(d.name) if doses is None else doses, d, plasma)
     bg = checked_background(condition, plasma)
@@ -231,12 +216,17 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
         *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     ]
-    ens = load_ensemble(model) if ensemble else None
-    runs = ens.conditions(conditions) if ens is not None else conditions
-    df = run(model, runs, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
-             engine=engine)
+    plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client) if unc is not None else None
+    # The plain curve first, then every distinct parameter set of the draws (the context's
+    # own values are the plain curve: a set of {} is not simulated twice).
+    sets = [] if plan is None else [p for p in plan.parameter_sets]
+    runs = list(conditions)
+    for p in sets:
+        if p:
+            runs += with_parameter_set(conditions, p)
+    df = run(model, runs, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     every = measured_values(df, len(runs), [readout], measure)[readout].reshape(-1, len(conditions))
-    values = every[0]  # without an ensemble the only row; with one, member 0 = the optimum
+    values = every[0]
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 
     def dose_text(x: float) -> str:
@@ -244,45 +234,41 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
 
     fit, extrapolated, flags, measurable = judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
                                                              unstimulated, measure, model.context, dose_text)
-    members = None
-    if ens is not None:
-        members = _member_ic50s(ens.dataset, every, d.name, c.name, readout, doses_nM, measure, model.context)
-        members = EnsembleIC50(members.dataset, members.ic50s, members.statuses,
-                               _ensemble_flags(members, d.name, doses_nM, dose_text))
-        warn_flags(members.flags)
+    predictive = None
+    if plan is not None:
+        rows, i = [], 1
+        for p in sets:
+            if p:
+                rows.append(every[i])
+                i += 1
+            else:
+                rows.append(values)
+        ic50s, fits = _set_ic50s(rows, d.name, c.name, readout, doses_nM, measure, model.context)
+        nominal = fit.ic50 if fit is not None else math.nan
+        predictive = predictive_ic50(plan, d.name, ic50s, fits, doses_nM, nominal)
+        warn_flags(predictive.flags)
     warn_flags(flags)
     return DoseResponse(d.name, c.name, readout, doses_nM, resp, baseline, unstimulated, fit, measure,
-                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated, members)
+                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated, predictive)
 
 
-def _member_ic50s(dataset: str, every: np.ndarray, drug: str, cytokine: str, readout: str, doses: np.ndarray,
-                  measure: Measure, context: str) -> EnsembleIC50:
-    ic50s, statuses = [], []
+def _set_ic50s(rows, drug: str, cytokine: str, readout: str, doses: np.ndarray, measure: Measure,
+               context: str) -> tuple[np.ndarray, list]:
+    """Each parameter set's IC50 (inf above the tested doses, 0 below, NaN undetermined)
+    and the Hill fit that draws its curve (the extrapolated one where the IC50 lies
+    outside the doses)."""
+    ic50s, fits = [], []
     positive = doses[doses > 0]
-    for row in every:
+    for row in rows:
         fit, extrapolated, _, _ = judge_inhibition(drug, cytokine, readout, doses, row[2:], float(row[0]),
                                                    float(row[1]), measure, context, nM_text)
         if fit is not None:
             ic50s.append(fit.ic50)
-            statuses.append("ok")
         elif extrapolated is not None and positive.size and extrapolated.ic50 > positive.max():
-            ic50s.append(float("nan"))
-            statuses.append("above")
+            ic50s.append(math.inf)
         elif extrapolated is not None and positive.size and extrapolated.ic50 < positive.min():
-            ic50s.append(float("nan"))
-            statuses.append("below")
+            ic50s.append(0.0)
         else:
-            ic50s.append(float("nan"))
-            statuses.append("undetermined")
-    return EnsembleIC50(dataset, np.array(ic50s, float), tuple(statuses))
-
-
-def _ensemble_flags(members: EnsembleIC50, drug: str, doses: np.ndarray, dose_text) -> tuple[str, ...]:
-    off = {s: members.statuses.count(s) for s in ("above", "below", "undetermined") if s in members.statuses}
-    if not off:
-        return ()
-    what = {"above": "above the highest dose tested", "below": "below the lowest dose tested",
-            "undetermined": "not determined by the doses (no signal, flat response or too few doses)"}
-    parts = "; ".join(f"{n} with an IC50 {what[s]}" for s, n in off.items())
-    return (f"ensemble interval of {drug} open (NaN end): of {members.members} parameter sets, {parts} "
-            f"(tested {dose_text(doses[doses > 0].min())} to {dose_text(doses.max())})",)
+            ic50s.append(math.nan)
+        fits.append(fit or extrapolated)
+    return np.array(ic50s, float), fits

@@ -124,7 +124,7 @@ def judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, 
         flags.append(f"{readout} is still falling at the highest dose tested ({dose_text(x[top])}, "
                      f"{inhibition[top]:.0%} inhibition): the fitted maximal effect ({fit.max_effect:.0%}) is an "
                      f"extrapolation, max_effect is the observed {observed:.0%}")
-    if not all(np.isfinite(fit.ic50_ci)):
+    if not all(np.isfinite(fit.ic50_fit_precision)):
         flags.append(no_ci_flag("IC50", x.size))
     return fit, None, tuple(flags), True
 
@@ -171,6 +171,6 @@ def judge_activation(cytokine: str, readout: str, doses: np.ndarray, resp: np.nd
         flags.append(f"{readout} is still rising at the highest dose tested ({dose_text(x[top])}): the fitted plateau "
                      f"({fit.saturation:.3g} {unit}) is an extrapolation, max_effect is the observed maximum "
                      f"{y.max():.3g} {unit}")
-    if not all(np.isfinite(fit.ic50_ci)):
+    if not all(np.isfinite(fit.ic50_fit_precision)):
         flags.append(no_ci_flag("EC50", x.size))
     return fit, None, tuple(flags), True

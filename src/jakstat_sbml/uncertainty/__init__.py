@@ -8,7 +8,7 @@
 """
 
 from .predictions import IC50, Exposure, KnockoutEffect, headline_predictions, prediction
-from .ranges import parameter_ranges, uncertain_parameters
+from ..parameter_ranges import parameter_ranges, uncertain_parameters
 from .sensitivity import SensitivityResult, indices, sample_design, sensitivity, top_parameters
 
 __all__ = ["Exposure", "IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",

@@ -27,7 +27,7 @@ from ..optional import require
 from ..parallel import map_on_model, run
 from .checkpoint import Checkpoint, design_key
 from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
-from .ranges import uncertain_parameters
+from ..parameter_ranges import uncertain_parameters
 
 METHODS = ("morris", "sobol")
 DEFAULT_N = {"morris": 10, "sobol": 64}  # Morris trajectories; Sobol base sample (a power of 2)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import catalog
-from ..errors import InputError, UnknownNameError
+from . import catalog
+from .errors import InputError, UnknownNameError
 
 PARAMETERS_FILE = "parameters.tsv"
 EXCLUDED_PREFIX = "excluded:"

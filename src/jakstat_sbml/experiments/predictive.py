@@ -1,0 +1,102 @@
+"""Predictive intervals of an experiment's results over the draws of
+:mod:`jakstat_sbml.potency.draws` (``uncertainty=``), and what each one covers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..potency.draws import DrawPlan, interval
+
+
+@dataclass(frozen=True)
+class PredictiveIC50:
+    """An IC50's predictive distribution: one IC50 per draw in nM of free drug
+    (``ic50s``; ``inf`` where a draw's parameter set is not half-inhibited by the
+    highest tested dose, 0 where the lowest already halves it, NaN where the doses do not
+    determine it), the matching total-plasma and whole-blood concentrations, and
+    ``covers``, which says what varies. ``components`` gives the interval each source of
+    uncertainty would give alone (free nM), so that what the data constrain and what
+    they do not can be told apart. ``band`` has the inhibition at each tested dose:
+    median and the interval's ends over the draws."""
+
+    covers: str
+    components: dict[str, tuple[float, float]]
+    level: float
+    ic50s: np.ndarray
+    plasma: np.ndarray
+    whole_blood: np.ndarray
+    envelope: bool
+    band: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def draws(self) -> int:
+        return len(self.ic50s)
+
+    def interval(self, kind: str = "free") -> tuple[float, float]:
+        """(low, high) in nM: ``kind`` ``free`` (medium), ``plasma`` (total plasma) or
+        ``whole_blood`` (added to blood); NaN for an open end."""
+        values = {"free": self.ic50s, "plasma": self.plasma, "whole_blood": self.whole_blood}[kind]
+        return interval(values, self.level, self.envelope)
+
+    def summary(self) -> dict:
+        lo, hi = self.interval()
+        plo, phi = self.interval("plasma")
+        out = {"ic50_interval_low_nM": lo, "ic50_interval_high_nM": hi, "ic50_plasma_interval_low_nM": plo,
+               "ic50_plasma_interval_high_nM": phi, "interval_level": self.level, "interval_draws": self.draws,
+               "interval_covers": self.covers}
+        for name, (a, b) in self.components.items():
+            key = name.split(" (")[0].replace(" ", "_")
+            out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
+        return out
+
+
+def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: list, doses: np.ndarray,
+                    nominal_ic50: float) -> PredictiveIC50:
+    """Combine each parameter set's IC50 (and Hill fit, for the band) with each draw's
+    potency: draw j uses set ``plan.set_index[j]`` and divides the dose axis by its scale."""
+    k = plan.set_index
+    scale = plan.dose_scale[drug]
+    valid = plan.set_valid[k] if plan.set_valid.size == len(plan.parameter_sets) else np.ones(len(k), bool)
+    base = np.asarray(set_ic50s, float)[k]
+    ic50s = np.where(valid, base * scale, np.nan)  # inf * s stays inf, 0 * s stays 0
+    plasma = ic50s / plan.fraction_unbound[drug]
+    blood = ic50s * plan.blood_to_plasma[drug] / plan.fraction_unbound[drug]
+    components = {}
+    if "drug potency posterior" in plan.components:
+        components["drug potency and between-assay variability"] = interval(nominal_ic50 * plan.potency_scale[drug],
+                                                                            plan.uncertainty.level)
+    if len(plan.parameter_sets) > 1:
+        sets = np.asarray(set_ic50s, float) * plan.set_scale[drug]
+        sets = np.where(plan.set_valid, sets, np.nan) if plan.set_valid.size == len(sets) else sets
+        name = "calibration ensemble" if "calibration ensemble" in plan.components else "parameter ranges"
+        components[name] = interval(sets, plan.uncertainty.level, envelope=name == "calibration ensemble")
+    positive = doses[doses > 0]
+    inhibition = np.full((len(k), positive.size), np.nan)
+    for j in range(len(k)):
+        fit = set_fits[k[j]]
+        if fit is not None and valid[j]:
+            drawn = fit.predict(positive / scale[j])
+            inhibition[j] = 1 - drawn / fit.zero if fit.zero else np.nan
+    tail = (1 - plan.uncertainty.level) / 2
+    with np.errstate(all="ignore"):
+        band = pd.DataFrame({"dose_nM": positive,
+                             "inhibition_median": np.nanmedian(inhibition, axis=0) if np.isfinite(inhibition).any()
+                             else np.nan,
+                             "inhibition_low": np.nanquantile(inhibition, tail, axis=0)
+                             if np.isfinite(inhibition).any() else np.nan,
+                             "inhibition_high": np.nanquantile(inhibition, 1 - tail, axis=0)
+                             if np.isfinite(inhibition).any() else np.nan})
+    flags = []
+    above, below, unknown = np.isinf(ic50s).sum(), (ic50s == 0).sum(), np.isnan(ic50s).sum()
+    if above or below or unknown:
+        parts = [f"{n} {what}" for n, what in ((above, "above the highest dose"), (below, "below the lowest dose"),
+                                                (unknown, "not determined by the doses")) if n]
+        flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls there "
+                     "is open (NaN); widen the doses to close it")
+    return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
+                          band, plan.notes, tuple(flags))

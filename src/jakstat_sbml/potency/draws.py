@@ -1,0 +1,377 @@
+"""The draws behind every predictive interval: one keyword, ``uncertainty=``, for every
+experiment that involves a drug.
+
+A draw is a parameter set for the network plus a potency for each drug. What varies
+depends on the mode:
+
+- ``"potency"``: the drug-potency posterior (:mod:`.posterior`) *and* the
+  between-assay variability (a new source's random effect and residual), with the
+  matching fraction unbound for total-plasma terms. The network keeps the context's
+  values. Drugs without measured rows (pimozide) vary over the plausible range of
+  their potency constant instead, and the result says so.
+- ``"calibration"``: the calibration ensemble of a calibrated context
+  (models/ensembles/); potency fixed. The interval is the envelope over the members.
+- ``"parameters"``: in a context *not* calibrated to data, parameter sets drawn
+  log-uniformly from the plausible ranges (models/parameters.tsv), with the drug layer
+  refitted for each: each drug's potency factor moves so that the set reproduces, on
+  average, the measured rows the drug was fitted to. What those rows constrain stays
+  constrained; what they do not (how the context's cytokines differ from the measured
+  ones) shows.
+- ``"all"`` (or ``True``): potency, plus the calibration ensemble where the context has
+  one and the parameter ranges where it has none.
+
+The experiments simulate each distinct parameter set once at the model's potency and
+move the dose axis for each draw's potency: a JAK inhibitor acts only through
+``[drug] / K_cell``, so a potency f times the model's acts like the dose divided by f,
+exactly (:mod:`.reference`). Whatever the mode, the result states what its interval
+covers (:meth:`DrawPlan.covers`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..ensemble import ensemble_contexts, load_ensemble
+from ..errors import InputError
+from ..model import Condition, Model, load_model
+from ..parallel import map_on_model
+from ..parameter_ranges import uncertain_parameters
+from .free_drug import drug_priors
+from .measurements import measurements
+from .posterior import load_posterior
+from .reference import factor_parameter, reference_ic50s, row_ic50
+
+MODES = ("potency", "calibration", "parameters", "all")
+DEFAULT_DRAWS = 200
+MIN_DRAWS = 20  # fewer cannot place a 90% interval's ends (5% of 20 is one draw)
+DEFAULT_PARAMETER_SETS = 40
+DEFAULT_LEVEL = 0.90
+# Potency constants of drugs that act without a cellular factor (no measured rows).
+FREE_POTENCY_CONSTANTS = {"pimozide": ("K_pimozide_STAT5", "K_pimozide_STAT3")}
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """What a predictive interval draws over (module docstring): ``mode``, the number of
+    ``draws``, their ``seed``, the interval's ``level`` and, in ``parameters`` mode, how
+    many parameter sets (``parameter_sets``) the draws cycle through."""
+
+    mode: str = "all"
+    draws: int = DEFAULT_DRAWS
+    seed: int = 0
+    level: float = DEFAULT_LEVEL
+    parameter_sets: int = DEFAULT_PARAMETER_SETS
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise InputError(f"unknown uncertainty mode {self.mode!r}; choose one of {', '.join(MODES)} (or True)")
+        if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)) or self.draws < MIN_DRAWS:
+            raise InputError(f"too few draws ({self.draws!r}): a {self.level:.0%} interval needs at least "
+                             f"{MIN_DRAWS}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
+            raise InputError(f"seed must be an integer, got {self.seed!r}")
+        if not 0.5 <= self.level < 1:
+            raise InputError(f"interval level must be in [0.5, 1), got {self.level!r}")
+        if isinstance(self.parameter_sets, bool) or not isinstance(self.parameter_sets, (int, np.integer)) \
+                or self.parameter_sets < 2:
+            raise InputError(f"parameter_sets must be an integer >= 2, got {self.parameter_sets!r}")
+
+
+def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None) -> Uncertainty | None:
+    """The ``uncertainty=`` keyword of the experiments: None or False (no interval),
+    True (``"all"``), a mode name, or an :class:`Uncertainty`; ``draws``/``seed``
+    override its defaults."""
+    if value is None or value is False:
+        if draws is not None:
+            raise InputError("draws= is given but uncertainty= is not: say which uncertainty to draw over")
+        return None
+    if value is True:
+        unc = Uncertainty("all")
+    elif isinstance(value, Uncertainty):
+        unc = value
+    elif isinstance(value, str):
+        unc = Uncertainty(value.strip().lower())
+    else:
+        raise InputError(f"uncertainty must be True, False, None, one of {', '.join(MODES)} or an Uncertainty, "
+                         f"got {value!r}")
+    changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+    return replace(unc, **changes) if changes else unc
+
+
+@dataclass(frozen=True)
+class DrawPlan:
+    """The draws of one prediction: ``parameter_sets`` (overrides of the context's values,
+    ``{}`` = the context as it is), ``set_index`` (which set each draw uses), and per drug
+    the draw's potency constant over the model's, split into ``potency_scale`` (per draw:
+    the potency posterior and assay variability) and ``set_scale`` (per set: the drug
+    layer refitted to it), ``fraction_unbound`` and ``blood_to_plasma`` per draw for
+    total-plasma and whole-blood terms. ``set_valid`` marks sets that could be used.
+    ``components`` name what varies; ``notes`` say what each covers."""
+
+    context: str
+    uncertainty: Uncertainty
+    components: tuple[str, ...]
+    parameter_sets: tuple[dict, ...]
+    set_index: np.ndarray
+    potency_scale: dict[str, np.ndarray]
+    set_scale: dict[str, np.ndarray]
+    fraction_unbound: dict[str, np.ndarray]
+    blood_to_plasma: dict[str, np.ndarray]
+    set_valid: np.ndarray
+    notes: tuple[str, ...] = ()
+
+    @property
+    def dose_scale(self) -> dict[str, np.ndarray]:
+        """Per drug and draw: a free dose D acts in that draw like D / scale at the model's potency."""
+        return {d: self.potency_scale[d] * self.set_scale[d][self.set_index] for d in self.potency_scale}
+
+    @property
+    def draws(self) -> int:
+        return len(self.set_index)
+
+    @property
+    def envelope(self) -> bool:
+        """Calibration alone: the interval is the members' envelope, not a percentile range."""
+        return self.components == ("calibration ensemble",)
+
+    def covers(self) -> str:
+        what = ", ".join(self.components)
+        if self.envelope:
+            return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
+                   "calibration data only; drug potency fixed)"
+        return f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
+
+
+# ----------------------------------------------------------------------------- potency
+
+
+def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, float]):
+    """Per drug: (dose scale, fraction unbound, blood-to-plasma) draws and a note."""
+    rng = np.random.default_rng(unc.seed)
+    scale, fu, bp, notes = {}, {}, {}, []
+    posterior = None
+    for drug in drugs:
+        if drug in FREE_POTENCY_CONSTANTS:
+            constant = FREE_POTENCY_CONSTANTS[drug][0]
+            r = uncertain_parameters([constant]).iloc[0]
+            low, high = math.log10(r["lower"] / r["value"]), math.log10(r["upper"] / r["value"])
+            scale[drug] = 10.0 ** rng.uniform(low, high, unc.draws)
+            prior = drug_priors(drug)
+            fu[drug] = 10.0 ** rng.normal(prior["fu_plasma"].mean, prior["fu_plasma"].sd, unc.draws)
+            bp[drug] = 10.0 ** rng.normal(prior["blood_to_plasma"].mean, prior["blood_to_plasma"].sd, unc.draws)
+            notes.append(f"{drug}: no measured potency row; its potency varies log-uniformly over the plausible "
+                         f"range of {constant} ({r['lower']:g}-{r['upper']:g} nM, a declared assumption) and its "
+                         "fraction unbound over its assumed range")
+            continue
+        posterior = posterior or load_posterior()
+        pick = rng.choice(len(posterior.draws), size=unc.draws, replace=unc.draws > len(posterior.draws))
+        log_shift = posterior.new_source_draws(drug, seed=unc.seed)[pick]
+        scale[drug] = 10.0 ** log_shift / model_values[factor_parameter(drug)]
+        fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
+        bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]
+    if posterior is not None:
+        notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} measured rows, "
+                     f"{posterior.info['sources']} sources; docs/pharmacology.md) with a new assay's "
+                     "between-source and within-source variability")
+    return scale, fu, bp, notes
+
+
+def _fixed_potency(drugs: Sequence[str], n: int):
+    scale = {d: np.ones(n) for d in drugs}
+    fu = {d: np.full(n, catalog.drug(d).fraction_unbound) for d in drugs}
+    bp = {d: np.ones(n) for d in drugs}
+    return scale, fu, bp
+
+
+# ----------------------------------------------------------------------------- parameter sets
+
+
+def varied_parameters(model: Model) -> pd.DataFrame:
+    """The uncertain parameters a ``parameters`` draw varies in ``model``'s context: all
+    with a plausible range except the drugs' cellular factors (refitted instead) and
+    those the context sets to 0 (absent in these cells)."""
+    ranges = uncertain_parameters()
+    values = model.parameter_values()
+    keep = [p for p in ranges.index if not p.startswith("cellular_factor_") and values.get(p) != 0]
+    return ranges.loc[keep]
+
+
+def parameter_draws(model: Model, n: int, seed: int) -> list[dict[str, float]]:
+    """``n`` parameter sets drawn log-uniformly over :func:`varied_parameters`."""
+    ranges = varied_parameters(model)
+    rng = np.random.default_rng(seed)
+    low, high = np.log10(ranges["lower"].to_numpy()), np.log10(ranges["upper"].to_numpy())
+    design = 10.0 ** rng.uniform(low, high, size=(n, len(ranges)))
+    return [dict(zip(ranges.index, map(float, row))) for row in design]
+
+
+@cache
+def _context_overrides(context: str) -> frozenset[str]:
+    """Parameters a context sets to values of its own (contexts.tsv)."""
+    table = pd.read_csv(catalog.models_dir() / "contexts.tsv", sep="\t", dtype=str, keep_default_na=False)
+    return frozenset(table.loc[(table["context"] == context) & (table["parameter"] != "description"), "parameter"])
+
+
+_WORKER_MODELS: dict[str, Model] = {}
+
+
+def _row_model(model: Model, context: str) -> Model:
+    if model.context == context:
+        return model
+    if context not in _WORKER_MODELS:
+        _WORKER_MODELS[context] = load_model(context=context)
+    return _WORKER_MODELS[context]
+
+
+def refit_rows(model: Model, parameters: Mapping[str, float], rows: list[dict]) -> list[float]:
+    """Each fit row's IC50 at factor 1 under ``parameters`` (a module-level function, so
+    it runs on :func:`~jakstat_sbml.parallel.map_on_model` workers). A row of another
+    context keeps what that context sets itself: a draw replaces only the parameters
+    the row's context takes from the defaults."""
+    out = []
+    for row in rows:
+        m = _row_model(model, row["context"])
+        own = _context_overrides(row["context"]) if row["context"] != model.context else frozenset()
+        params = {p: v for p, v in parameters.items() if p not in own}
+        ic50, status = row_ic50(m, row, parameters=params)
+        out.append(ic50 if status == "ok" else math.nan)
+    return out
+
+
+def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_jobs: int, client,
+                     progress: Callable[[int, int], None] | None):
+    """Per drug and set: the potency factor change that refits the drug's fit rows
+    (log10 mean of reference over drawn IC50s), and which sets could be refitted."""
+    rows = measurements(roles=("fit",))
+    rows = rows[rows["drug"].isin(drugs)]
+    if rows.empty:
+        return {d: np.ones(len(sets)) for d in drugs}, np.ones(len(sets), bool), []
+    reference = reference_ic50s(rows, model=model)
+    ok = reference["status"].to_numpy() == "ok"
+    rows, reference = rows[ok].reset_index(drop=True), reference[ok].reset_index(drop=True)
+    records = [dict(r) for _, r in rows.iterrows()]
+    if n_jobs == 1 and client is None:
+        results = []
+        for i, params in enumerate(sets):
+            results.append(refit_rows(model, params, records))
+            if progress:
+                progress(i + 1, len(sets))
+    else:
+        results = map_on_model(model, refit_rows, [(p, records) for p in sets], n_jobs=n_jobs, client=client)
+        if progress:
+            progress(len(sets), len(sets))
+    drawn = np.array(results, float)  # sets x rows
+    log_ratio = np.log10(drawn) - np.log10(reference["reference_nM"].to_numpy())[None, :]
+    scales, valid = {}, np.ones(len(sets), bool)
+    for d in drugs:
+        mine = (rows["drug"] == d).to_numpy()
+        if not mine.any():
+            scales[d] = np.ones(len(sets))
+            continue
+        part = log_ratio[:, mine]
+        usable = np.isfinite(part)
+        mean = np.where(usable.any(axis=1), np.nansum(np.where(usable, part, 0), axis=1)
+                        / np.maximum(usable.sum(axis=1), 1), np.nan)
+        valid &= np.isfinite(mean)
+        scales[d] = 10.0 ** np.nan_to_num(-mean, nan=0.0)
+    note = (f"parameter ranges: {len(sets)} sets drawn log-uniformly over {len(sets[0])} plausible ranges "
+            f"(models/parameters.tsv), each drug's potency refitted per set to its {int(len(rows))} measured fit "
+            "rows; the spread left is what those rows do not constrain")
+    return scales, valid, [note]
+
+
+# ----------------------------------------------------------------------------- the plan
+
+
+def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: int = 1, client=None,
+               progress: Callable[[int, int], None] | None = None) -> DrawPlan:
+    """The draws of ``unc`` for a prediction about ``drugs`` in ``model``'s context.
+
+    Raises InputError for calibration uncertainty in a context without a calibration
+    ensemble and for parameter-range uncertainty in a calibrated one (its parameter
+    uncertainty is the ensemble)."""
+    drugs = [catalog.drug(d).name for d in drugs]
+    calibrated = model.context in ensemble_contexts()
+    if unc.mode == "calibration" and not calibrated:
+        raise InputError(f"context {model.context!r} is not calibrated to data, so it has no calibration "
+                         f"uncertainty (calibrated: {', '.join(ensemble_contexts())}); use uncertainty='potency', "
+                         "'parameters' or True")
+    if unc.mode == "parameters" and calibrated:
+        raise InputError(f"context {model.context!r} is calibrated to data: its parameter uncertainty is the "
+                         "calibration ensemble (uncertainty='calibration' or True), not the plausible ranges")
+    values = model.parameter_values()
+    use_potency = unc.mode in ("potency", "all")
+    use_calibration = unc.mode == "calibration" or (unc.mode == "all" and calibrated)
+    use_parameters = unc.mode == "parameters" or (unc.mode == "all" and not calibrated)
+    components, notes = [], []
+    if unc.mode == "calibration":
+        ens = load_ensemble(model)
+        n = len(ens)
+        sets = tuple(ens.parameter_sets())
+        scale, fu, bp = _fixed_potency(drugs, n)
+        return DrawPlan(model.context, unc, ("calibration ensemble",), sets, np.arange(n), scale,
+                        {d: np.ones(n) for d in drugs}, fu, bp, np.ones(n, bool),
+                        (f"calibration ensemble: {n} parameter sets of {ens.dataset} within the 95% "
+                         "likelihood-ratio threshold (docs/uncertainty.md)",))
+    n = unc.draws
+    if use_potency:
+        scale, fu, bp, potency_notes = _potency(drugs, unc, values)
+        components += ["drug potency posterior", "between-assay variability"]
+        notes += potency_notes
+    else:
+        scale, fu, bp = _fixed_potency(drugs, n)
+    sets: tuple[dict, ...] = ({},)
+    valid = np.ones(1, bool)
+    set_scale = {d: np.ones(1) for d in drugs}
+    if use_calibration:
+        ens = load_ensemble(model)
+        sets = tuple(ens.parameter_sets())
+        valid = np.ones(len(sets), bool)
+        set_scale = {d: np.ones(len(sets)) for d in drugs}
+        components.append("calibration ensemble")
+        notes.append(f"calibration ensemble: {len(sets)} parameter sets of {ens.dataset}, drawn in turn")
+    if use_parameters:
+        drawn = parameter_draws(model, min(unc.parameter_sets, n), unc.seed)
+        set_scale, valid, refit_notes = _refitted_scales(model, drugs, drawn, n_jobs=n_jobs, client=client,
+                                                         progress=progress)
+        sets = tuple(drawn)
+        components.append("parameter ranges (drug layer refitted per set)")
+        notes += refit_notes
+    return DrawPlan(model.context, unc, tuple(components), sets, np.arange(n) % len(sets), scale, set_scale, fu, bp,
+                    valid, tuple(notes))
+
+
+def with_parameter_set(conditions: Sequence[Condition], parameters: Mapping[str, float]) -> list[Condition]:
+    """``conditions`` with a draw's parameter set underneath their own overrides."""
+    if not parameters:
+        return list(conditions)
+    out = []
+    for cond in conditions:
+        merged = {**parameters, **dict(cond.parameters)}
+        out.append(replace(cond, parameters=tuple(sorted(merged.items()))))
+    return out
+
+
+def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[float, float]:
+    """The central ``level`` interval of draws: ``inf`` marks a draw above the tested
+    doses, 0 one below them, NaN one the doses do not determine (counted at whichever
+    end it could lie). An end that falls on such a draw is NaN (open). ``envelope``:
+    the minimum and maximum instead of percentiles."""
+    v = np.asarray(values, float)
+    if v.size == 0:
+        return math.nan, math.nan
+    low_side, high_side = np.where(np.isnan(v), 0.0, v), np.where(np.isnan(v), np.inf, v)
+    if envelope:
+        lo, hi = low_side.min(), high_side.max()
+    else:
+        tail = (1 - level) / 2
+        lo = np.quantile(low_side, tail, method="inverted_cdf")
+        hi = np.quantile(high_side, 1 - tail, method="inverted_cdf")
+    return (float(lo) if 0 < lo < np.inf else math.nan), (float(hi) if 0 < hi < np.inf else math.nan)

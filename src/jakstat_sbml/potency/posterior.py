@@ -1,0 +1,392 @@
+"""A statistical model of drug potency across assays, fitted by MCMC (NumPyro's NUTS).
+
+For measured row *i* (drug *d*, source *s*, matrix *m*) the log10 IC50 as added is
+
+    y_i = r_i + theta_d + kappa_k - log10 fu_m(i) + u_s + e_i
+
+- ``r_i``: the mechanistic model's log10 free IC50 for the row at reference potency
+  (:mod:`.reference`; simulated once, exact under the potency factor);
+- ``theta_d``: log10 of the drug's cellular potency factor (its apparent cellular Ki
+  over the Cheng-Prusoff prediction), prior Normal(0, 1): the hypothesis that the ATP
+  shift explains cellular potency, give or take two decades;
+- ``kappa_k``: offset of a proliferation, colony or reporter assay against STAT
+  phosphorylation (0 for pSTAT rows), prior Normal(0, 0.5);
+- ``fu_m(i)``: free / added in the row's matrix (:mod:`.free_drug`), from the drug's
+  ``fu_plasma`` and blood-to-plasma ratio and the serum's albumin, all fitted with
+  priors from their sourced ranges; a medium whose serum % is not stated has one
+  unknown serum % per source, uniform over the default range;
+- ``u_s``: between-source (between-assay) variability, Normal(0, tau), tau ~
+  HalfNormal(0.3);
+- ``e_i``: within-source residual, Normal(0, sigma), sigma ~ HalfNormal(0.2).
+
+Rows reported as ``<`` or ``>`` enter through the normal CDF (censored). Rows with a
+weight of 0 are carried but not fitted: a left-out source keeps its random effect and
+unknown serum % at their priors, which is exactly the predictive distribution of a
+new source (used by the cross-validation, :mod:`.crossval`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError
+from ..optional import require
+from .free_drug import (
+    ALBUMINS,
+    MATRIX_CODES,
+    NOT_STATED_WHOLE_BLOOD_PRIOR,
+    SERUM_ALBUMIN,
+    drug_priors,
+    matrix_priors,
+    medium_fraction,
+    serum_percent_range,
+    whole_blood_fraction,
+)
+from .measurements import measurements, number, table_digest
+from .reference import reference_ic50s
+
+KINDS = ("pSTAT", "proliferation", "colony", "reporter")
+RELATION_CODES = {"=": 0, "<": 1, ">": 2}
+THETA_PRIOR_SD = 1.0  # log10; Cheng-Prusoff within ~2 decades (95%)
+TAU_SCALE = 0.3  # log10; half-normal scale of the between-source sd
+SIGMA_SCALE = 0.2  # log10; half-normal scale of the within-source sd
+KAPPA_SD = 0.5  # log10; assay-kind offsets
+DEFAULT_DRAWS = 1000  # per chain after warm-up
+DEFAULT_WARMUP = 1000
+DEFAULT_CHAINS = 2
+
+
+@dataclass(frozen=True)
+class PotencyData:
+    """The arrays the sampler sees, one entry per usable row (rows whose reference IC50
+    the model could not determine are listed in ``dropped``)."""
+
+    rows: pd.DataFrame  # the measured rows used, with their reference IC50s
+    drugs: tuple[str, ...]
+    sources: tuple[str, ...]
+    y: np.ndarray  # log10 IC50 as added (nM)
+    relation: np.ndarray
+    reference: np.ndarray  # log10 model free IC50 at factor 1
+    drug: np.ndarray
+    source: np.ndarray
+    matrix: np.ndarray
+    albumin: np.ndarray  # index into ALBUMINS of the row's serum
+    serum_percent: np.ndarray  # NaN where not stated
+    kind: np.ndarray
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def latent_serum_sources(self) -> np.ndarray:
+        """Indices of the sources with a medium (or not-stated) row whose serum % is not stated."""
+        medium = np.isin(self.matrix, (MATRIX_CODES["medium_serum"], MATRIX_CODES["not_stated"])) \
+            & np.isnan(self.serum_percent)
+        return np.unique(self.source[medium])
+
+
+def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | None = None) -> PotencyData:
+    """Arrays of ``rows`` (default: every modelled row, fit and test) for the sampler."""
+    rows = measurements() if rows is None else rows
+    if rows.empty:
+        raise InputError("no measured rows for the potency model")
+    reference = reference_ic50s(rows) if reference is None else reference
+    table = rows.merge(reference[["id", "reference_nM", "status"]], on="id", how="left", validate="one_to_one")
+    usable = (table["status"] == "ok") & np.isfinite(table["reference_nM"]) & (table["reference_nM"] > 0)
+    dropped = table[~usable][["id", "drug", "context", "cytokine", "readout", "status"]]
+    table = table[usable].reset_index(drop=True)
+    drugs = tuple(dict.fromkeys(table["drug"]))
+    sources = tuple(dict.fromkeys(table["source_id"]))
+    unknown = sorted(set(table["assay_kind"]) - set(KINDS))
+    if unknown:
+        raise InputError(f"assay_kind {unknown[0]!r} is not one of {', '.join(KINDS)}")
+    return PotencyData(
+        rows=table, drugs=drugs, sources=sources,
+        y=np.log10(table["ic50_nM"].to_numpy(float)),
+        relation=table["relation"].map(RELATION_CODES).to_numpy(int),
+        reference=np.log10(table["reference_nM"].to_numpy(float)),
+        drug=table["drug"].map({d: i for i, d in enumerate(drugs)}).to_numpy(int),
+        source=table["source_id"].map({s: i for i, s in enumerate(sources)}).to_numpy(int),
+        matrix=table["matrix"].map(MATRIX_CODES).to_numpy(int),
+        albumin=table["serum_type"].map(lambda t: ALBUMINS.index(SERUM_ALBUMIN.get(t, "fbs_albumin")))
+        .to_numpy(int),
+        serum_percent=np.array([number(v) for v in table["serum_percent"]], float),
+        kind=table["assay_kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(int),
+        dropped=dropped.reset_index(drop=True))
+
+
+def _row_means(xp, data: PotencyData, base, fu, bp, albumin, serum):
+    """Each row's mean log10 IC50 as added, were it whole blood and were it medium
+    (``base``: everything but the matrix; ``fu``, ``bp`` per drug, ``albumin`` per
+    serum kind, on the last axis; ``serum`` per row)."""
+    ratio = albumin[..., data.albumin] / albumin[..., :1]
+    blood = whole_blood_fraction(fu[..., data.drug], bp[..., data.drug])
+    medium = medium_fraction(serum, fu[..., data.drug], ratio)
+    return base - xp.log10(blood), base - xp.log10(medium)
+
+
+def _numpyro_model(data: PotencyData, weight):
+    """The statistical model (module docstring), written for NumPyro."""
+    numpyro = require("numpyro", "the drug-potency posterior")
+    import jax.numpy as jnp
+    from jax.scipy.stats import norm
+    from numpyro import distributions as dist
+
+    n_drugs, n_sources = len(data.drugs), len(data.sources)
+    theta = numpyro.sample("theta", dist.Normal(jnp.zeros(n_drugs), THETA_PRIOR_SD))
+    priors = [drug_priors(d) for d in data.drugs]
+    log_fu = numpyro.sample("log10_fu", dist.Normal(jnp.array([p["fu_plasma"].mean for p in priors]),
+                                                    jnp.array([p["fu_plasma"].sd for p in priors])))
+    log_bp = numpyro.sample("log10_bp", dist.Normal(jnp.array([p["blood_to_plasma"].mean for p in priors]),
+                                                    jnp.array([p["blood_to_plasma"].sd for p in priors])))
+    albumin_priors = matrix_priors()
+    log_albumin = numpyro.sample("log10_albumin", dist.Normal(
+        jnp.array([albumin_priors[a].mean for a in ALBUMINS]), jnp.array([albumin_priors[a].sd for a in ALBUMINS])))
+    kappa = numpyro.sample("kappa", dist.Normal(jnp.zeros(len(KINDS) - 1), KAPPA_SD))
+    tau = numpyro.sample("tau", dist.HalfNormal(TAU_SCALE))
+    sigma = numpyro.sample("sigma", dist.HalfNormal(SIGMA_SCALE))
+    z = numpyro.sample("z", dist.Normal(jnp.zeros(n_sources), 1.0))
+    latent = data.latent_serum_sources
+    _, low, high = serum_percent_range()
+    serum_by_source = jnp.full(n_sources, jnp.nan)
+    if latent.size:
+        s = numpyro.sample("serum_percent", dist.Uniform(jnp.full(latent.size, low), jnp.full(latent.size, high)))
+        serum_by_source = serum_by_source.at[latent].set(s)
+    serum = jnp.where(jnp.isnan(data.serum_percent), serum_by_source[data.source], data.serum_percent)
+    serum = jnp.where(jnp.isnan(serum), 0.0, serum)  # rows that are not in medium do not use it
+    base = (data.reference + theta[data.drug] + jnp.concatenate([jnp.zeros(1), kappa])[data.kind]
+            + tau * z[data.source])
+    mu_blood, mu_medium = _row_means(jnp, data, base, 10.0 ** log_fu, 10.0 ** log_bp, 10.0 ** log_albumin, serum)
+
+    def loglik(mu):
+        zscore = (data.y - mu) / sigma
+        return jnp.where(data.relation == 0, norm.logpdf(zscore) - jnp.log(sigma),
+                         jnp.where(data.relation == 1, norm.logcdf(zscore), norm.logcdf(-zscore)))
+
+    known = jnp.where(data.matrix == MATRIX_CODES["whole_blood"], mu_blood,
+                      jnp.where(data.matrix == MATRIX_CODES["medium_serum_free"], base, mu_medium))
+    p = NOT_STATED_WHOLE_BLOOD_PRIOR
+    either = jnp.logaddexp(jnp.log(p) + loglik(mu_blood), jnp.log(1 - p) + loglik(mu_medium))
+    numpyro.factor("rows", jnp.sum(weight * jnp.where(data.matrix == MATRIX_CODES["not_stated"], either,
+                                                      loglik(known))))
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws of the potency model: ``draws`` has one row per draw and columns
+    ``theta_<drug>`` (log10 cellular factor), ``fu_<drug>``, ``bp_<drug>``, ``tau``,
+    ``sigma``, ``albumin_*``, ``kappa_<kind>``; ``diagnostics`` the sampler's checks;
+    ``info`` how it was made (rows, sources, data digest, seed, versions)."""
+
+    draws: pd.DataFrame
+    diagnostics: pd.DataFrame
+    info: dict
+
+    @property
+    def drugs(self) -> list[str]:
+        return [c.removeprefix("theta_") for c in self.draws.columns if c.startswith("theta_")]
+
+    def factor_draws(self, drug: str) -> np.ndarray:
+        """Draws of the drug's cellular potency factor (linear scale)."""
+        column = f"theta_{drug}"
+        if column not in self.draws:
+            raise InputError(f"the potency posterior has no {drug}: no measured row informs it "
+                             f"(drugs with one: {', '.join(self.drugs)})")
+        return 10.0 ** self.draws[column].to_numpy()
+
+    def new_source_draws(self, drug: str, seed: int = 0) -> np.ndarray:
+        """log10 potency shift of a new assay for each draw: theta + u_new + e_new, the
+        predictive distribution of what one more source would measure (free terms)."""
+        rng = np.random.default_rng(seed)
+        n = len(self.draws)
+        theta = np.log10(self.factor_draws(drug))
+        tau = self.draws["tau"].to_numpy()
+        sigma = self.draws["sigma"].to_numpy()
+        return theta + tau * rng.standard_normal(n) + sigma * rng.standard_normal(n)
+
+    def summary(self) -> pd.DataFrame:
+        """Median and 90% credible interval of every quantity (linear scale for factors)."""
+        out = []
+        for column in self.draws.columns:
+            v = self.draws[column].to_numpy()
+            if column.startswith("theta_"):
+                v, column = 10.0 ** v, "factor_" + column.removeprefix("theta_")
+            q = np.quantile(v, [0.05, 0.5, 0.95])
+            out.append({"quantity": column, "median": q[1], "low_90": q[0], "high_90": q[2]})
+        return pd.DataFrame(out)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.draws.copy()
+
+    def converged(self) -> bool:
+        d = self.diagnostics
+        return bool((d["r_hat"] < 1.05).all() and (d["n_eff"] > 100).all() and self.info.get("divergences", 0) == 0)
+
+
+def sample(data: PotencyData, weight: np.ndarray | None = None, *, draws: int = DEFAULT_DRAWS,
+           warmup: int = DEFAULT_WARMUP, chains: int = DEFAULT_CHAINS, seed: int = 0,
+           progress: bool = False):
+    """Run NUTS; returns (samples dict of arrays with a leading draw axis, diagnostics
+    frame, number of divergences)."""
+    numpyro = require("numpyro", "the drug-potency posterior")
+    import jax
+    from numpyro.diagnostics import summary as numpyro_summary
+    from numpyro.infer import MCMC, NUTS
+
+    numpyro.enable_x64()
+    w = np.ones(len(data)) if weight is None else np.asarray(weight, float)
+    mcmc = MCMC(NUTS(_numpyro_model, target_accept_prob=0.9), num_warmup=warmup, num_samples=draws,
+                num_chains=chains, chain_method="sequential", progress_bar=progress)
+    mcmc.run(jax.random.PRNGKey(seed), data, w, extra_fields=("diverging",))
+    grouped = mcmc.get_samples(group_by_chain=True)
+    stats = numpyro_summary({k: np.asarray(v) for k, v in grouped.items()}, group_by_chain=True)
+    rows = []
+    for name, s in stats.items():
+        r_hat, n_eff = np.atleast_1d(s["r_hat"]), np.atleast_1d(s["n_eff"])
+        for i in range(r_hat.size):
+            rows.append({"parameter": name if r_hat.size == 1 else f"{name}[{i}]", "r_hat": float(r_hat[i]),
+                         "n_eff": float(n_eff[i])})
+    divergences = int(np.asarray(mcmc.get_extra_fields()["diverging"]).sum())
+    samples = {k: np.asarray(v) for k, v in mcmc.get_samples().items()}
+    return samples, pd.DataFrame(rows), divergences
+
+
+def draws_frame(data: PotencyData, samples: dict) -> pd.DataFrame:
+    """Named columns of the global quantities (per-source terms stay in ``samples``)."""
+    out = {}
+    for i, d in enumerate(data.drugs):
+        out[f"theta_{d}"] = samples["theta"][:, i]
+        out[f"fu_{d}"] = 10.0 ** samples["log10_fu"][:, i]
+        out[f"bp_{d}"] = 10.0 ** samples["log10_bp"][:, i]
+    for i, a in enumerate(ALBUMINS):
+        out[a] = 10.0 ** samples["log10_albumin"][:, i]
+    for i, k in enumerate(KINDS[1:]):
+        out[f"kappa_{k}"] = samples["kappa"][:, i]
+    out["tau"] = samples["tau"]
+    out["sigma"] = samples["sigma"]
+    return pd.DataFrame(out)
+
+
+def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarray:
+    """Predictive draws of each row's log10 IC50 as added (draws x rows): every
+    uncertain term at its draw, a new within-source residual, and for a matrix the
+    source does not state, whole blood or medium drawn at their prior odds."""
+    rng = np.random.default_rng(seed)
+    n = samples["theta"].shape[0]
+    serum_by_source = np.full((n, len(data.sources)), np.nan)
+    latent = data.latent_serum_sources
+    if latent.size:
+        serum_by_source[:, latent] = samples["serum_percent"]
+    serum = np.where(np.isnan(data.serum_percent)[None, :], serum_by_source[:, data.source], data.serum_percent)
+    serum = np.where(np.isnan(serum), 0.0, serum)
+    offset = np.concatenate([np.zeros((n, 1)), samples["kappa"]], axis=1)[:, data.kind]
+    base = (data.reference[None, :] + samples["theta"][:, data.drug] + offset
+            + samples["tau"][:, None] * samples["z"][:, data.source])
+    mu_blood, mu_medium = _row_means(np, data, base, 10.0 ** samples["log10_fu"], 10.0 ** samples["log10_bp"],
+                                     10.0 ** samples["log10_albumin"], serum)
+    blood = rng.random(base.shape) < NOT_STATED_WHOLE_BLOOD_PRIOR
+    matrix = np.where(data.matrix[None, :] == MATRIX_CODES["not_stated"],
+                      np.where(blood, MATRIX_CODES["whole_blood"], MATRIX_CODES["medium_serum"]), data.matrix[None, :])
+    mu = np.where(matrix == MATRIX_CODES["whole_blood"], mu_blood,
+                  np.where(matrix == MATRIX_CODES["medium_serum_free"], base, mu_medium))
+    return mu + samples["sigma"][:, None] * rng.standard_normal(mu.shape)
+
+
+def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
+                  draws: int = DEFAULT_DRAWS, warmup: int = DEFAULT_WARMUP, chains: int = DEFAULT_CHAINS,
+                  seed: int = 0, progress: bool = False) -> Posterior:
+    """Fit the potency model to the ``fit`` rows (default: the modelled rows marked fit)."""
+    rows = measurements(roles=("fit",)) if rows is None else rows[rows["role"] == "fit"]
+    data = potency_data(rows, reference)
+    samples, diagnostics, divergences = sample(data, draws=draws, warmup=warmup, chains=chains, seed=seed,
+                                               progress=progress)
+    import numpyro
+
+    info = {"rows": len(data), "sources": len(data.sources), "drugs": list(data.drugs),
+            "dropped_rows": data.dropped["id"].tolist(), "data_digest": table_digest(), "seed": seed,
+            "draws_per_chain": draws, "warmup": warmup, "chains": chains, "divergences": divergences,
+            "sampler": f"NumPyro {numpyro.__version__} NUTS"}
+    return Posterior(draws_frame(data, samples), diagnostics, info)
+
+
+# ----------------------------------------------------------------------------- storage
+
+def posterior_folder() -> Path:
+    return catalog.models_dir() / "potency"
+
+
+def store_posterior(posterior: Posterior, folder: str | Path | None = None) -> list[Path]:
+    """Write the draws (posterior.tsv), diagnostics and how they were made (posterior.json)."""
+    folder = Path(folder) if folder is not None else catalog.writable_models_dir() / "potency"
+    folder.mkdir(parents=True, exist_ok=True)
+    draws, diagnostics, info = folder / "posterior.tsv", folder / "posterior_diagnostics.tsv", folder / "posterior.json"
+    posterior.draws.to_csv(draws, sep="\t", index=False, float_format="%.6g")
+    posterior.diagnostics.to_csv(diagnostics, sep="\t", index=False, float_format="%.4g")
+    info.write_text(json.dumps(posterior.info, indent=2) + "\n", encoding="utf-8")
+    forget_loaded()
+    return [draws, diagnostics, info]
+
+
+_LOADED: dict[Path, Posterior] = {}
+
+
+def load_posterior(folder: str | Path | None = None) -> Posterior:
+    """The stored posterior (models/potency/); an InputError says how to make one."""
+    folder = Path(folder) if folder is not None else posterior_folder()
+    if folder in _LOADED:
+        return _LOADED[folder]
+    draws = folder / "posterior.tsv"
+    if not draws.exists():
+        raise InputError(f"no stored potency posterior in {folder}: `make pharmacology` fits and stores it")
+    info = json.loads((folder / "posterior.json").read_text(encoding="utf-8"))
+    diagnostics = pd.read_csv(folder / "posterior_diagnostics.tsv", sep="\t")
+    posterior = Posterior(pd.read_csv(draws, sep="\t"), diagnostics, info)
+    _LOADED[folder] = posterior
+    return posterior
+
+
+def forget_loaded() -> None:
+    _LOADED.clear()
+
+
+def posterior_is_current(posterior: Posterior) -> bool:
+    return posterior.info.get("data_digest") == table_digest()
+
+
+def median_factor(posterior: Posterior, drug: str) -> float:
+    return float(np.median(posterior.factor_draws(drug)))
+
+
+def gmfe(fold_errors) -> float:
+    fe = np.asarray(fold_errors, float)
+    fe = fe[np.isfinite(fe)]
+    return float(10 ** np.mean(np.log10(fe))) if fe.size else math.nan
+
+
+def new_source_samples(posterior: Posterior, data: PotencyData, seed: int = 0) -> dict:
+    """The stored draws in the sampler's layout, with every source of ``data`` new: its
+    random effect and unknown serum % drawn from their priors. Feeding this to
+    :func:`row_predictions` predicts each row as an assay no fit has seen."""
+    rng = np.random.default_rng(seed)
+    d = posterior.draws
+    n = len(d)
+    missing = [drug for drug in data.drugs if f"theta_{drug}" not in d]
+    if missing:
+        raise InputError(f"the potency posterior has no {missing[0]}: no fitted row informs it")
+    _, low, high = serum_percent_range()
+    return {"theta": np.column_stack([d[f"theta_{x}"] for x in data.drugs]),
+            "log10_fu": np.log10(np.column_stack([d[f"fu_{x}"] for x in data.drugs])),
+            "log10_bp": np.log10(np.column_stack([d[f"bp_{x}"] for x in data.drugs])),
+            "log10_albumin": np.log10(np.column_stack([d[a] for a in ALBUMINS])),
+            "kappa": np.column_stack([d[f"kappa_{k}"] for k in KINDS[1:]]),
+            "tau": d["tau"].to_numpy(), "sigma": d["sigma"].to_numpy(),
+            "z": rng.standard_normal((n, len(data.sources))),
+            "serum_percent": rng.uniform(low, high, (n, data.latent_serum_sources.size))}

@@ -1,0 +1,168 @@
+"""The mechanistic model's IC50 for every measured row, at reference potency.
+
+A JAK inhibitor acts in the model only through ``[drug] / K_cell(drug, JAK)``, and
+every ``K_cell`` of a drug carries the same ``cellular_factor_<drug>``. A dose D with
+factor f therefore acts exactly as the dose D/f with factor 1, so a row's IC50 with
+factor f is f times its IC50 with factor 1. The statistical model (:mod:`.posterior`)
+uses this: each row's IC50 is simulated once, at factor 1 (the Cheng-Prusoff
+hypothesis), and the sampler moves it by the factor without simulating
+(:func:`check_scaling` verifies the identity against full simulation).
+
+The reference IC50 is the free dose that removes half of the cytokine-induced signal
+(stimulated minus unstimulated) at the end of the row's stimulation, in the row's
+context, found by bisection in log dose.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError
+from ..model import Condition, Model, load_model
+from ..units import to_nM
+from .measurements import number
+
+REFERENCE_FACTOR = 1.0
+DEFAULT_PREINCUBATION = 30.0  # min, when a source does not state it (equilibrium binding makes it moot)
+DEFAULT_STIMULATION = 15.0  # min, when a source does not state it (typical phospho-flow stimulation)
+BRACKET_NM = (1e-4, 1e7)  # free doses searched for the half-inhibition
+TOLERANCE_LOG10 = 0.002  # bisection stops at this width (0.5% in dose)
+
+
+def factor_parameter(drug: str) -> str:
+    return f"cellular_factor_{drug}"
+
+
+def cytokine_dose_nM(row: Mapping) -> float:
+    c = catalog.cytokine(row["cytokine"])
+    text = str(row.get("cytokine_dose", "") or "").strip()
+    if not text or text.lower().startswith("not"):
+        text = c.standard_dose
+    return to_nM(text, what=f"dose of {c.name} in row {row['id']}", mass_kda=c.mass_kda)
+
+
+def timing(row: Mapping) -> tuple[float, float]:
+    """(pre-incubation, stimulation) in min: the row's, or the defaults where it states none."""
+    return (number(row.get("preincubation_min"), DEFAULT_PREINCUBATION),
+            number(row.get("stimulation_min"), DEFAULT_STIMULATION))
+
+
+def condition_key(row: Mapping) -> tuple:
+    """What the model needs to recompute a row: rows with equal keys share one IC50."""
+    pre, stim = timing(row)
+    return (row["context"], row["drug"], row["cytokine"], round(cytokine_dose_nM(row), 12), row["readout"], pre, stim)
+
+
+def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: float, readout: str,
+                         preincubation: float, stimulation: float, parameters: Mapping[str, float] | None = None,
+                         *, bracket: tuple[float, float] = BRACKET_NM,
+                         tolerance: float = TOLERANCE_LOG10) -> tuple[float, str]:
+    """(IC50 in nM free, status): ``ok``, ``above`` (half inhibition not reached at the
+    bracket's top), ``below`` (reached at its bottom) or ``no_signal`` (the cytokine does
+    not raise the readout in this context)."""
+    params = dict(parameters or {})
+    common = dict(preincubation=preincubation, t_end=stimulation, points=2, parameters=params)
+
+    def value(cytokines, drugs) -> float:
+        cond = Condition.make(cytokines=cytokines, drugs=drugs, **common)
+        return float(model.run(cond, [readout])[readout].iloc[-1])
+
+    unstimulated = value(None, None)
+    stimulated = value({cytokine: cytokine_nM}, None)
+    signal = stimulated - unstimulated
+    if not signal > 1e-9 * max(abs(stimulated), 1e-12):
+        return math.nan, "no_signal"
+
+    def inhibition(log_dose: float) -> float:
+        return (stimulated - value({cytokine: cytokine_nM}, {drug: 10 ** log_dose})) / signal
+
+    a, b = math.log10(bracket[0]), math.log10(bracket[1])
+    if inhibition(b) < 0.5:
+        return math.inf, "above"
+    if inhibition(a) >= 0.5:
+        return 0.0, "below"
+    while b - a > tolerance:
+        m = 0.5 * (a + b)
+        if inhibition(m) >= 0.5:
+            b = m
+        else:
+            a = m
+    return float(10 ** (0.5 * (a + b))), "ok"
+
+
+def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
+             parameters: Mapping[str, float] | None = None) -> tuple[float, str]:
+    """The model's IC50 (nM free) for one measured row with the drug's cellular factor
+    set to ``factor``; ``model`` must be of the row's context."""
+    if model.context != row["context"]:
+        raise InputError(f"row {row['id']} is measured in context {row['context']!r}, the model is "
+                         f"{model.context!r}")
+    pre, stim = timing(row)
+    params = {**dict(parameters or {}), factor_parameter(row["drug"]): factor}
+    return half_inhibition_dose(model, row["drug"], row["cytokine"], cytokine_dose_nM(row), row["readout"],
+                                pre, stim, params)
+
+
+def context_models(contexts, model: Model | None = None) -> dict[str, Model]:
+    return {c: model if model is not None and model.context == c else load_model(context=c)
+            for c in dict.fromkeys(contexts)}
+
+
+def reference_ic50s(rows: pd.DataFrame, *, model: Model | None = None,
+                    parameters: Mapping[str, float] | None = None,
+                    progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Each row's IC50 at reference potency (factor 1): columns id, drug, context,
+    ``reference_nM`` (free) and ``status``. Rows that share a condition are simulated once."""
+    models = context_models(rows["context"], model)
+    cache: dict[tuple, tuple[float, str]] = {}
+    out = []
+    for _, r in rows.iterrows():
+        key = condition_key(r)
+        if key not in cache:
+            cache[key] = row_ic50(models[r["context"]], r, parameters=parameters)
+        ic50, status = cache[key]
+        out.append({"id": r["id"], "drug": r["drug"], "context": r["context"], "cytokine": r["cytokine"],
+                    "readout": r["readout"], "reference_nM": ic50, "status": status})
+        if progress:
+            progress(r["id"])
+    return pd.DataFrame(out)
+
+
+def check_scaling(model: Model, row: Mapping, factors=(0.1, 10.0)) -> pd.DataFrame:
+    """The shortcut the sampler takes, against full simulation: the row's IC50 simulated
+    with each factor next to factor x the reference IC50."""
+    reference, _ = row_ic50(model, row)
+    out = []
+    for f in factors:
+        simulated, status = row_ic50(model, row, factor=f)
+        out.append({"factor": f, "simulated_nM": simulated, "scaled_nM": f * reference, "status": status,
+                    "log10_difference": math.log10(simulated / (f * reference)) if status == "ok" else np.nan})
+    return pd.DataFrame(out)
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+def reference_path() -> Path:
+    return catalog.models_dir() / "potency" / "reference_ic50.tsv"
+
+
+def store_reference(table: pd.DataFrame, path: str | Path | None = None) -> Path:
+    """Write the reference IC50s (models/potency/reference_ic50.tsv) that the stored
+    posterior was fitted with."""
+    path = Path(path) if path is not None else catalog.writable_models_dir() / "potency" / "reference_ic50.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, sep="\t", index=False, float_format="%.6g")
+    return path
+
+
+def load_reference() -> pd.DataFrame | None:
+    """The stored reference IC50s, or None when none is stored."""
+    path = reference_path()
+    return pd.read_csv(path, sep="\t") if path.exists() else None
