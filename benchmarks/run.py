@@ -7,7 +7,7 @@ beside this file says how to read it.
 
     python benchmarks/run.py            # the full set (~27 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-8)
+    python benchmarks/run.py --only 4   # one section (1-9)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/8 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/9 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/8 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/9 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/8 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/9 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/8 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/9 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/8 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/9 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -250,7 +250,7 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
     import variants as v
     from jakstat_sbml import amici_engine
 
-    say("6/8 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    say("6/9 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
     cond = w.time_course_condition()
     rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
     am = js.run(model, [cond], engine="amici").to_numpy()
@@ -314,7 +314,7 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     import sensitivity
 
     trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
-    say(f"7/8 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    say(f"7/9 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
     rows, found, _, n = sensitivity.measure(trajectories, log=say)
     checks += found
     loop_wall = rows[0][1]
@@ -333,7 +333,7 @@ def calibration_speed(quick: bool, checks: list[str]) -> list[Row]:
     import calibration
 
     dataset, budget = ("Boehm_JProteomeRes2014", 5) if quick else ("Sobotta_Frontiers2017", 60)
-    say(f"8/8 calibration: one start of {dataset} ({budget} iterations), three ways")
+    say(f"8/9 calibration: one start of {dataset} ({budget} iterations), three ways")
     rows = calibration.measure(dataset, 1, budget, log=say)
     rr, fd, sens = rows
     out = [Row(f"8. one calibration start ({dataset}, start 1, {budget} iterations): RoadRunner, finite-difference "
@@ -348,6 +348,47 @@ def calibration_speed(quick: bool, checks: list[str]) -> list[Row]:
     checks.append(f"calibration start: cost reached {rr['cost']:.3f} (RoadRunner, finite differences), "
                   f"{fd['cost']:.3f} (AMICI, finite differences), {sens['cost']:.3f} (AMICI, sensitivities)")
     return out
+
+
+def predictive_intervals(quick: bool, repeats: int, checks: list[str]) -> list[Row]:
+    """Section 9 (issue 22): a dose-response with a 200-draw predictive interval in the
+    calibrated contexts (potency posterior + calibration ensemble, on 2 cores) against one
+    plain dose-response of the same doses (one core); and the whole leave-one-source-out
+    cross-validation of the potency model, with every refit, from an empty checkpoint."""
+    from jakstat_sbml.potency.crossval import cross_validate
+
+    say("9/9 predictive intervals: 200 draws vs one plain dose-response; the cross-validation")
+    rows = []
+    contexts = ["hepatocyte"] if quick else ["hepatocyte", "baf3_epor", "lymphoma"]
+    for context in contexts:
+        model = js.load_model(context=context)
+        cytokine = {"hepatocyte": "IL6", "baf3_epor": "EPO", "lymphoma": "IL13"}[context]
+        readout = {"hepatocyte": "pSTAT3", "baf3_epor": "pSTAT5", "lymphoma": "pSTAT5"}[context]
+        kw = dict(drug="ruxolitinib", cytokine=cytokine, readout=readout, time=20.0)
+        js.dose_response(model, **kw)  # steady states cached, as in any session
+        members = len(js.load_ensemble(model))
+        t = medians({"plain": lambda: js.dose_response(model, **kw),
+                     "interval": lambda: js.dose_response(model, uncertainty=True, draws=200, n_jobs=2, **kw)},
+                    repeats)
+        curve = js.dose_response(model, uncertainty=True, draws=200, n_jobs=2, **kw)
+        lo, hi = curve.ic50_interval
+        checks.append(f"{context}: IC50 {curve.ic50:.3g} nM, 90% predictive interval {lo:.3g}-{hi:.3g} nM over "
+                      f"200 draws ({members} ensemble members)")
+        rows += [Row(f"9. dose-response, {context} ({cytokine}/{readout}), plain, one core", t["plain"]),
+                 compare(f"   with a 200-draw predictive interval (potency posterior x {members} calibration "
+                         "members), 2 cores", t["interval"], t["interval"], t["plain"], "{:.1f}x plain",
+                         "<= 20x plain", lambda r: r <= 20)]
+    if not quick:
+        with tempfile.TemporaryDirectory() as folder:
+            c, started = time.process_time(), time.perf_counter()
+            cv = cross_validate(checkpoint=folder)
+            wall, cpu = time.perf_counter() - started, time.process_time() - c
+        checks.append(f"cross-validation: {cv.summary()['sources']} sources, GMFE {cv.gmfe:.2f}, 90% coverage "
+                      f"{cv.coverage:.0%}")
+        rows.append(Row(f"   leave-one-source-out cross-validation, {cv.info['folds']} refits (NUTS, 2 chains)",
+                        Timing(wall, cpu), target="< 15 min on 2 cores",
+                        met=f"{verdict(wall < 900)} / {verdict(cpu < 900)}"))
+    return rows
 
 
 def machine() -> list[str]:
@@ -369,10 +410,10 @@ def main(argv=None) -> int:
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
     p.add_argument("--variants", type=int, default=None,
                    help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 9), metavar="N",
-                   help="run only these sections (1-8)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 10), metavar="N",
+                   help="run only these sections (1-9)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 9))
+    sections = set(args.only or range(1, 10))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
     n_variants = args.variants or (1000 if args.quick else 100_000)
@@ -389,7 +430,8 @@ def main(argv=None) -> int:
                             (5, lambda: load_time(repeats)),
                             (6, lambda: engines(model, repeats, n_variants, checks)),
                             (7, lambda: sensitivity_throughput(args.quick, checks)),
-                            (8, lambda: calibration_speed(args.quick, checks))]:
+                            (8, lambda: calibration_speed(args.quick, checks)),
+                            (9, lambda: predictive_intervals(args.quick, repeats, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()

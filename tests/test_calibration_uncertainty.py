@@ -151,24 +151,26 @@ def test_a_stale_ensemble_is_refused(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def rux_il6(hepatocyte):
     doses = [1, 3, 10, 30, 100, 300, 1000]
-    return js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=doses, ensemble=True, n_jobs=2)
+    return js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=doses, uncertainty="calibration", n_jobs=2)
 
 
 def test_ic50_interval_surrounds_the_point_estimate(rux_il6, hepatocyte):
     lo, hi = rux_il6.ic50_interval
-    assert rux_il6.ensemble.members == len(js.load_ensemble(hepatocyte))
+    assert rux_il6.uncertainty.draws == len(js.load_ensemble(hepatocyte))  # one draw per member
+    assert rux_il6.uncertainty.envelope and "calibration data only" in rux_il6.uncertainty.covers
     assert lo <= rux_il6.ic50 <= hi
     # member 0 is the optimum: its IC50 is the point estimate
-    assert rux_il6.ensemble.ic50s[0] == pytest.approx(rux_il6.ic50, rel=1e-12)
+    assert rux_il6.uncertainty.ic50s[0] == pytest.approx(rux_il6.ic50, rel=1e-12)
     summary = rux_il6.summary()
-    assert summary["ic50_ensemble_low_nM"] == lo and summary["ic50_ensemble_high_nM"] == hi
+    assert summary["ic50_interval_low_nM"] == lo and summary["ic50_interval_high_nM"] == hi
+    assert summary["interval_covers"] == rux_il6.uncertainty.covers
 
 
 def test_ic50_interval_matches_the_members_own_dose_responses(rux_il6, hepatocyte):
     """The member with the highest IC50, simulated on its own through parameters=, gives
     the interval's upper end."""
     e = js.load_ensemble(hepatocyte)
-    k = int(np.nanargmax(rux_il6.ensemble.ic50s))
+    k = int(np.nanargmax(rux_il6.uncertainty.ic50s))
     member = {p: float(e.members[p].iloc[k]) for p in e.parameters}
     alone = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=rux_il6.doses, parameters=member)
     assert alone.ic50 == pytest.approx(rux_il6.ic50_interval[1], rel=1e-9)
@@ -176,10 +178,10 @@ def test_ic50_interval_matches_the_members_own_dose_responses(rux_il6, hepatocyt
 
 def test_ic50_interval_needs_the_ensemble(hepatocyte, ctcl):
     curve = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000])
-    with pytest.raises(js.InputError, match="ensemble=True"):
+    with pytest.raises(js.InputError, match="uncertainty="):
         curve.ic50_interval
-    with pytest.raises(js.NoEnsembleError):
-        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], ensemble=True)
+    with pytest.raises(js.InputError, match="not calibrated"):
+        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty="calibration")
 
 
 def test_time_course_band_holds_the_optimum(hepatocyte):
@@ -197,22 +199,24 @@ def test_time_course_band_holds_the_optimum(hepatocyte):
 # ----------------------------------------------------------------------------- the command line
 
 
-def test_cli_dose_response_prints_and_writes_the_ensemble_interval(tmp_path):
+def test_cli_dose_response_prints_and_writes_the_calibration_interval(tmp_path):
     from typer.testing import CliRunner
 
     from jakstat_sbml.cli import app
 
     runner = CliRunner()
     result = runner.invoke(app, ["dose-response", "IL13", "--drug", "ruxolitinib", "--context", "lymphoma",
-                                 "--readout", "pSTAT5", "--doses", "1,10,100,1000,10000", "--ensemble",
-                                 "--out", str(tmp_path)])
+                                 "--readout", "pSTAT5", "--doses", "1,10,100,1000,10000", "--uncertainty",
+                                 "calibration", "--out", str(tmp_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "ensemble interval" in result.output
+    assert "envelope" in result.output and "calibration data only" in result.output
+    assert "95% CI" not in result.output  # the Hill fit's precision is never printed as the IC50's uncertainty
     fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5_fit.csv")
-    assert fit["ensemble_members"].iloc[0] == len(js.load_ensemble("lymphoma"))
-    lo, hi = fit["ic50_ensemble_low_nM"].iloc[0], fit["ic50_ensemble_high_nM"].iloc[0]
+    assert fit["interval_draws"].iloc[0] == len(js.load_ensemble("lymphoma"))
+    assert "calibration" in fit["interval_covers"].iloc[0]
+    lo, hi = fit["ic50_interval_low_nM"].iloc[0], fit["ic50_interval_high_nM"].iloc[0]
     assert (math.isnan(lo) or lo <= fit["ic50_nM"].iloc[0]) and (math.isnan(hi) or fit["ic50_nM"].iloc[0] <= hi)
-    refused = runner.invoke(app, ["dose-response", "IL6", "--ensemble", "--out", str(tmp_path)])
+    refused = runner.invoke(app, ["dose-response", "IL6", "--uncertainty", "calibration", "--out", str(tmp_path)])
     assert refused.exit_code != 0 and "--drug" in refused.output
     band = runner.invoke(app, ["simulate", "-c", "IL13=10", "--context", "lymphoma", "-r", "pSTAT5", "--t-end", "30",
                                "--ensemble", "--out", str(tmp_path / "band.csv")])

@@ -5,7 +5,7 @@ ensemble bands of predictions made from them.
 
 >>> import jakstat_sbml as js
 >>> hep = js.load_model(context="hepatocyte")
->>> curve = js.dose_response(hep, "ruxolitinib", "IL6", ensemble=True)
+>>> curve = js.dose_response(hep, "ruxolitinib", "IL6", uncertainty="calibration")
 >>> curve.ic50, curve.ic50_interval                      # point estimate, ensemble envelope
 >>> band = js.ensemble_band(hep, "pSTAT3", cytokines={"IL6": "10 ng/mL"})
 

@@ -257,9 +257,14 @@ def store_factors(posterior: Posterior, path: str | Path | None = None) -> Path:
         draws = posterior.factor_draws(drug)
         lo, mid, hi = np.quantile(draws, [0.05, 0.5, 0.95])
         df.loc[i, "value"] = f"{mid:.4g}"
-        df.loc[i, "source"] = (f"calibrated:pharmacology (posterior median of the potency model, 90% credible "
-                               f"{lo:.3g}-{hi:.3g}, fitted to the {posterior.info['rows']} 'fit' rows of "
-                               "data/pharmacology/cellular_ic50.tsv; models/potency/; docs/pharmacology.md)")
+        df.loc[i, "source"] = (f"calibrated:pharmacology (posterior median of the potency model, fitted to the "
+                               f"{posterior.info['rows']} 'fit' rows of data/pharmacology/cellular_ic50.tsv; "
+                               "models/potency/; docs/pharmacology.md)")
+        if "lower" in df.columns:  # the plausible range a sensitivity analysis varies it over
+            df.loc[i, "lower"], df.loc[i, "upper"] = f"{lo:.4g}", f"{hi:.4g}"
+            df.loc[i, "range_source"] = ("the potency posterior's 90% credible interval (models/potency/; "
+                                         "js.sensitivity(..., uncertainty='potency') uses the wider predictive "
+                                         "range with a new assay's variability)")
     df.to_csv(path, sep="\t", index=False)
     catalog.reload_tables()
     return path

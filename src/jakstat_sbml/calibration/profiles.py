@@ -326,7 +326,7 @@ def plot_profiles(result: ProfileResult):
 
 def store_ensemble(result: ProfileResult, path: str | os.PathLike | None = None) -> Path:
     """Write the ensemble into models/ensembles/<context>.tsv, where the API reads it
-    (``js.load_ensemble``, ``dose_response(..., ensemble=True)``)."""
+    (``js.load_ensemble``, ``dose_response(..., uncertainty="calibration")``)."""
     folder = Path(path) if path is not None else catalog.writable_models_dir() / "ensembles"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{result.context}.tsv"

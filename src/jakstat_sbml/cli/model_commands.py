@@ -196,7 +196,7 @@ def profiles_command(
     max_nfev: int = typer.Option(3, help="Trust-region iterations of each re-optimisation along a profile."),
     budget_minutes: float = typer.Option(None, help="Start no new profile after this many minutes per dataset."),
     store: bool = typer.Option(False, "--store", help="Store the ensemble in models/ensembles/<context>.tsv, "
-                                                       "where ensemble=True / --ensemble read it, and write "
+                                                       "where uncertainty='calibration' reads it, and write "
                                                        "the context's headline IC50 over it (ensemble_ic50.tsv)."),
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
@@ -267,6 +267,9 @@ def sensitivity_command(
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
     figure_format: FigureFormat = FORMAT,
+    uncertainty: str = typer.Option(None, "--uncertainty", "-u", help="potency: vary each drug's potency factor "
+                                    "over the drug-potency posterior's 90% predictive range instead of its table "
+                                    "range."),
 ):
     """Global sensitivity of predictions over the parameters' plausible ranges
     (models/parameters.tsv, log-uniform): Morris screening or Sobol indices.
@@ -309,7 +312,7 @@ def sensitivity_command(
             result = js.sensitivity(model, prediction, method=method, n=n, parameters=chosen, seed=seed,
                                     n_jobs=1 if client else n_jobs, client=client, chunk_size=chunk_size,
                                     checkpoint=checkpoint or out / "checkpoints", progress=progress,
-                                    engine=engine)
+                                    engine=engine, uncertainty=uncertainty or None)
             paths = result.save(out, figure_format.value)
     finally:
         if client is not None:

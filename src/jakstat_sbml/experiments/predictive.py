@@ -30,6 +30,7 @@ class PredictiveIC50:
     whole_blood: np.ndarray
     envelope: bool
     band: pd.DataFrame
+    fraction_unbound: np.ndarray  # each draw's plasma fraction unbound (plasma = free / it)
     notes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
 
@@ -99,4 +100,4 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
         flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls there "
                      "is open (NaN); widen the doses to close it")
     return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
-                          band, plan.notes, tuple(flags))
+                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags))

@@ -102,11 +102,11 @@ class CrossValidation:
         return fig
 
 
-def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int) -> str:
+def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool) -> str:
     h = hashlib.sha256()
     h.update(table_digest().encode())
     h.update(",".join(sorted(rows["id"])).encode())
-    h.update(f"{draws},{warmup},{seed}".encode())
+    h.update(f"{draws},{warmup},{seed},{jak_terms},{robust}".encode())
     return h.hexdigest()[:16]
 
 
@@ -142,19 +142,22 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) ->
 
 def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                    checkpoint: str | Path | None = None, draws: int = CV_DRAWS, warmup: int = CV_WARMUP,
-                   seed: int = 0, sources: list[str] | None = None,
+                   seed: int = 0, sources: list[str] | None = None, jak_terms: bool = False, robust: bool = False,
                    progress: Callable[[str, int, int], None] | None = None) -> CrossValidation:
     """Leave every source out once (module docstring). ``rows`` default to every
     modelled row (fit and test); ``checkpoint`` is a folder for the finished folds;
-    ``sources`` restricts the folds (for a quick check); ``progress(source, done,
-    total)`` is called after each fold."""
+    ``sources`` restricts the folds (for a quick check); ``jak_terms`` as in
+    :func:`~.posterior.fit_posterior`; ``progress(source, done, total)`` is called
+    after each fold."""
     rows = measurements() if rows is None else rows
-    data = potency_data(rows, reference if reference is not None else reference_ic50s(rows))
+    if reference is None:
+        reference = reference_ic50s(rows, with_elasticities=jak_terms)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust)
     folds = list(data.sources) if sources is None else list(sources)
     unknown = [s for s in folds if s not in data.sources]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; sources: {', '.join(data.sources)}")
-    key = _key(data.rows, draws, warmup, seed)
+    key = _key(data.rows, draws, warmup, seed, jak_terms, robust)
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,6 +177,7 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
         if progress:
             progress(source, i + 1, len(folds))
     info = {"folds": len(folds), "folds_reused": reused, "seconds": round(time.perf_counter() - start, 1),
-            "draws_per_chain": draws, "warmup": warmup, "seed": seed, "data_digest": table_digest(),
+            "draws_per_chain": draws, "warmup": warmup, "seed": seed, "jak_terms": jak_terms, "robust": robust,
+            "data_digest": table_digest(),
             "dropped_rows": data.dropped["id"].tolist()}
     return CrossValidation(pd.DataFrame(results), info)

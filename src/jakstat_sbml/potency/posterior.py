@@ -50,14 +50,21 @@ from .free_drug import (
     whole_blood_fraction,
 )
 from .measurements import measurements, number, table_digest
-from .reference import reference_ic50s
+from .reference import JAKS, reference_ic50s
 
 KINDS = ("pSTAT", "proliferation", "colony", "reporter")
 RELATION_CODES = {"=": 0, "<": 1, ">": 2}
 THETA_PRIOR_SD = 1.0  # log10; Cheng-Prusoff within ~2 decades (95%)
 TAU_SCALE = 0.3  # log10; half-normal scale of the between-source sd
+TAU_JAK_SCALE = 0.3  # log10; half-normal scale of the per-JAK deviations' sd
 SIGMA_SCALE = 0.2  # log10; half-normal scale of the within-source sd
 KAPPA_SD = 0.5  # log10; assay-kind offsets
+# Degrees of freedom of the Student-t residual, fixed: 4 is the robust choice of Lange,
+# Little & Taylor (J Am Stat Assoc 1989, doi:10.1080/01621459.1989.10478852), heavy-tailed
+# enough that an assay far from the rest does not widen every interval, yet with finite
+# variance. (Fitting it is not possible here: JAX has no gradient of the t CDF in its
+# degrees of freedom, which the censored rows need.)
+STUDENT_T_DF = 4.0
 DEFAULT_DRAWS = 1000  # per chain after warm-up
 DEFAULT_WARMUP = 1000
 DEFAULT_CHAINS = 2
@@ -80,6 +87,9 @@ class PotencyData:
     albumin: np.ndarray  # index into ALBUMINS of the row's serum
     serum_percent: np.ndarray  # NaN where not stated
     kind: np.ndarray
+    elasticity: np.ndarray  # rows x JAKS: d log10 IC50 / d log10 K(drug, JAK); zeros when not simulated
+    jak_terms: bool = False  # whether the model carries per-drug, per-JAK deviations
+    robust: bool = False  # Student-t residuals (4 degrees of freedom) instead of normal ones
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __len__(self) -> int:
@@ -93,13 +103,20 @@ class PotencyData:
         return np.unique(self.source[medium])
 
 
-def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | None = None) -> PotencyData:
-    """Arrays of ``rows`` (default: every modelled row, fit and test) for the sampler."""
+def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | None = None, *,
+                 jak_terms: bool = False, robust: bool = False) -> PotencyData:
+    """Arrays of ``rows`` (default: every modelled row, fit and test) for the sampler;
+    ``jak_terms`` adds each drug's per-JAK deviations, acting through the rows'
+    elasticities (the reference table must have them)."""
     rows = measurements() if rows is None else rows
     if rows.empty:
         raise InputError("no measured rows for the potency model")
-    reference = reference_ic50s(rows) if reference is None else reference
-    table = rows.merge(reference[["id", "reference_nM", "status"]], on="id", how="left", validate="one_to_one")
+    reference = reference_ic50s(rows, with_elasticities=jak_terms) if reference is None else reference
+    e_columns = [f"e_{j}" for j in JAKS]
+    if jak_terms and not set(e_columns) <= set(reference.columns):
+        raise InputError("per-JAK terms need the rows' elasticities: reference_ic50s(..., with_elasticities=True)")
+    keep = ["id", "reference_nM", "status"] + [c for c in e_columns if c in reference.columns]
+    table = rows.merge(reference[keep], on="id", how="left", validate="one_to_one")
     usable = (table["status"] == "ok") & np.isfinite(table["reference_nM"]) & (table["reference_nM"] > 0)
     dropped = table[~usable][["id", "drug", "context", "cytokine", "readout", "status"]]
     table = table[usable].reset_index(drop=True)
@@ -120,7 +137,8 @@ def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | Non
         .to_numpy(int),
         serum_percent=np.array([number(v) for v in table["serum_percent"]], float),
         kind=table["assay_kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(int),
-        dropped=dropped.reset_index(drop=True))
+        elasticity=np.nan_to_num(table[e_columns].to_numpy(float)) if jak_terms else np.zeros((len(table), len(JAKS))),
+        jak_terms=jak_terms, robust=robust, dropped=dropped.reset_index(drop=True))
 
 
 def _row_means(xp, data: PotencyData, base, fu, bp, albumin, serum):
@@ -154,6 +172,11 @@ def _numpyro_model(data: PotencyData, weight):
     tau = numpyro.sample("tau", dist.HalfNormal(TAU_SCALE))
     sigma = numpyro.sample("sigma", dist.HalfNormal(SIGMA_SCALE))
     z = numpyro.sample("z", dist.Normal(jnp.zeros(n_sources), 1.0))
+    jak = 0.0
+    if data.jak_terms:
+        tau_jak = numpyro.sample("tau_jak", dist.HalfNormal(TAU_JAK_SCALE))
+        zj = numpyro.sample("zj", dist.Normal(jnp.zeros((n_drugs, len(JAKS))), 1.0))
+        jak = jnp.sum(data.elasticity * (tau_jak * zj)[data.drug], axis=1)
     latent = data.latent_serum_sources
     _, low, high = serum_percent_range()
     serum_by_source = jnp.full(n_sources, jnp.nan)
@@ -163,13 +186,23 @@ def _numpyro_model(data: PotencyData, weight):
     serum = jnp.where(jnp.isnan(data.serum_percent), serum_by_source[data.source], data.serum_percent)
     serum = jnp.where(jnp.isnan(serum), 0.0, serum)  # rows that are not in medium do not use it
     base = (data.reference + theta[data.drug] + jnp.concatenate([jnp.zeros(1), kappa])[data.kind]
-            + tau * z[data.source])
+            + tau * z[data.source] + jak)
     mu_blood, mu_medium = _row_means(jnp, data, base, 10.0 ** log_fu, 10.0 ** log_bp, 10.0 ** log_albumin, serum)
 
-    def loglik(mu):
-        zscore = (data.y - mu) / sigma
-        return jnp.where(data.relation == 0, norm.logpdf(zscore) - jnp.log(sigma),
-                         jnp.where(data.relation == 1, norm.logcdf(zscore), norm.logcdf(-zscore)))
+    if data.robust:
+        residual = dist.StudentT(STUDENT_T_DF, 0.0, 1.0)
+
+        def loglik(mu):
+            zscore = (data.y - mu) / sigma
+            upper = jnp.log(jnp.clip(residual.cdf(zscore), 1e-300, 1.0))
+            lower = jnp.log(jnp.clip(residual.cdf(-zscore), 1e-300, 1.0))
+            return jnp.where(data.relation == 0, residual.log_prob(zscore) - jnp.log(sigma),
+                             jnp.where(data.relation == 1, upper, lower))
+    else:
+        def loglik(mu):
+            zscore = (data.y - mu) / sigma
+            return jnp.where(data.relation == 0, norm.logpdf(zscore) - jnp.log(sigma),
+                             jnp.where(data.relation == 1, norm.logcdf(zscore), norm.logcdf(-zscore)))
 
     known = jnp.where(data.matrix == MATRIX_CODES["whole_blood"], mu_blood,
                       jnp.where(data.matrix == MATRIX_CODES["medium_serum_free"], base, mu_medium))
@@ -202,15 +235,28 @@ class Posterior:
                              f"(drugs with one: {', '.join(self.drugs)})")
         return 10.0 ** self.draws[column].to_numpy()
 
-    def new_source_draws(self, drug: str, seed: int = 0) -> np.ndarray:
-        """log10 potency shift of a new assay for each draw: theta + u_new + e_new, the
-        predictive distribution of what one more source would measure (free terms)."""
+    @property
+    def jak_terms(self) -> bool:
+        return bool(self.info.get("jak_terms"))
+
+    def new_source_draws(self, drug: str, seed: int = 0, elasticity: dict[str, float] | None = None) -> np.ndarray:
+        """log10 potency shift of a new assay for each draw: theta + u_new + e_new (+ the
+        per-JAK deviations through the prediction's ``elasticity``, where the model has
+        them), the predictive distribution of what one more source would measure (free
+        terms)."""
         rng = np.random.default_rng(seed)
         n = len(self.draws)
         theta = np.log10(self.factor_draws(drug))
         tau = self.draws["tau"].to_numpy()
         sigma = self.draws["sigma"].to_numpy()
-        return theta + tau * rng.standard_normal(n) + sigma * rng.standard_normal(n)
+        residual = rng.standard_t(STUDENT_T_DF, n) if self.info.get("robust") else rng.standard_normal(n)
+        out = theta + tau * rng.standard_normal(n) + sigma * residual
+        if self.jak_terms and elasticity:
+            for jak, e in elasticity.items():
+                column = f"delta_{drug}_{jak}"
+                if column in self.draws and np.isfinite(e):
+                    out = out + e * self.draws[column].to_numpy()
+        return out
 
     def summary(self) -> pd.DataFrame:
         """Median and 90% credible interval of every quantity (linear scale for factors)."""
@@ -250,7 +296,7 @@ def sample(data: PotencyData, weight: np.ndarray | None = None, *, draws: int = 
     stats = numpyro_summary({k: np.asarray(v) for k, v in grouped.items()}, group_by_chain=True)
     rows = []
     for name, s in stats.items():
-        r_hat, n_eff = np.atleast_1d(s["r_hat"]), np.atleast_1d(s["n_eff"])
+        r_hat, n_eff = np.ravel(s["r_hat"]), np.ravel(s["n_eff"])
         for i in range(r_hat.size):
             rows.append({"parameter": name if r_hat.size == 1 else f"{name}[{i}]", "r_hat": float(r_hat[i]),
                          "n_eff": float(n_eff[i])})
@@ -272,6 +318,12 @@ def draws_frame(data: PotencyData, samples: dict) -> pd.DataFrame:
         out[f"kappa_{k}"] = samples["kappa"][:, i]
     out["tau"] = samples["tau"]
     out["sigma"] = samples["sigma"]
+    if data.jak_terms:
+        delta = samples["tau_jak"][:, None, None] * samples["zj"]
+        for i, d in enumerate(data.drugs):
+            for j, jak in enumerate(JAKS):
+                out[f"delta_{d}_{jak}"] = delta[:, i, j]
+        out["tau_jak"] = samples["tau_jak"]
     return pd.DataFrame(out)
 
 
@@ -290,6 +342,9 @@ def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarr
     offset = np.concatenate([np.zeros((n, 1)), samples["kappa"]], axis=1)[:, data.kind]
     base = (data.reference[None, :] + samples["theta"][:, data.drug] + offset
             + samples["tau"][:, None] * samples["z"][:, data.source])
+    if data.jak_terms:
+        delta = samples["tau_jak"][:, None, None] * samples["zj"]  # draws x drugs x JAKs
+        base = base + np.einsum("rj,nrj->nr", data.elasticity, delta[:, data.drug, :])
     mu_blood, mu_medium = _row_means(np, data, base, 10.0 ** samples["log10_fu"], 10.0 ** samples["log10_bp"],
                                      10.0 ** samples["log10_albumin"], serum)
     blood = rng.random(base.shape) < NOT_STATED_WHOLE_BLOOD_PRIOR
@@ -297,15 +352,20 @@ def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarr
                       np.where(blood, MATRIX_CODES["whole_blood"], MATRIX_CODES["medium_serum"]), data.matrix[None, :])
     mu = np.where(matrix == MATRIX_CODES["whole_blood"], mu_blood,
                   np.where(matrix == MATRIX_CODES["medium_serum_free"], base, mu_medium))
-    return mu + samples["sigma"][:, None] * rng.standard_normal(mu.shape)
+    if data.robust:  # Student-t residuals
+        noise = rng.standard_t(STUDENT_T_DF, size=mu.shape)
+    else:
+        noise = rng.standard_normal(mu.shape)
+    return mu + samples["sigma"][:, None] * noise
 
 
 def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                   draws: int = DEFAULT_DRAWS, warmup: int = DEFAULT_WARMUP, chains: int = DEFAULT_CHAINS,
-                  seed: int = 0, progress: bool = False) -> Posterior:
-    """Fit the potency model to the ``fit`` rows (default: the modelled rows marked fit)."""
+                  seed: int = 0, jak_terms: bool = False, robust: bool = False, progress: bool = False) -> Posterior:
+    """Fit the potency model to the ``fit`` rows (default: the modelled rows marked fit);
+    ``jak_terms`` adds each drug's per-JAK deviations from its biochemical selectivity."""
     rows = measurements(roles=("fit",)) if rows is None else rows[rows["role"] == "fit"]
-    data = potency_data(rows, reference)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust)
     samples, diagnostics, divergences = sample(data, draws=draws, warmup=warmup, chains=chains, seed=seed,
                                                progress=progress)
     import numpyro
@@ -313,7 +373,7 @@ def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame |
     info = {"rows": len(data), "sources": len(data.sources), "drugs": list(data.drugs),
             "dropped_rows": data.dropped["id"].tolist(), "data_digest": table_digest(), "seed": seed,
             "draws_per_chain": draws, "warmup": warmup, "chains": chains, "divergences": divergences,
-            "sampler": f"NumPyro {numpyro.__version__} NUTS"}
+            "jak_terms": jak_terms, "robust": robust, "sampler": f"NumPyro {numpyro.__version__} NUTS"}
     return Posterior(draws_frame(data, samples), diagnostics, info)
 
 
@@ -389,4 +449,12 @@ def new_source_samples(posterior: Posterior, data: PotencyData, seed: int = 0) -
             "kappa": np.column_stack([d[f"kappa_{k}"] for k in KINDS[1:]]),
             "tau": d["tau"].to_numpy(), "sigma": d["sigma"].to_numpy(),
             "z": rng.standard_normal((n, len(data.sources))),
-            "serum_percent": rng.uniform(low, high, (n, data.latent_serum_sources.size))}
+            "serum_percent": rng.uniform(low, high, (n, data.latent_serum_sources.size)),
+            **(_jak_samples(posterior, data) if data.jak_terms else {})}
+
+
+def _jak_samples(posterior: Posterior, data: PotencyData) -> dict:
+    """The stored per-JAK deviations in the sampler's layout (tau_jak x zj = delta)."""
+    d = posterior.draws
+    delta = np.stack([np.column_stack([d[f"delta_{x}_{j}"] for j in JAKS]) for x in data.drugs], axis=1)
+    return {"tau_jak": np.ones(len(d)), "zj": delta}

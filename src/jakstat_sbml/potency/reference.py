@@ -109,26 +109,64 @@ def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
                                 pre, stim, params)
 
 
+JAKS = ("JAK1", "JAK2", "JAK3", "TYK2")
+ELASTICITY_STEP = 0.25  # log10 of the change in one JAK's constant (a 1.8-fold change)
+
+
+def biochemical_parameter(drug: str, jak: str) -> str:
+    """The parameter that sets a drug's constant on one JAK (K_cell is proportional to it)."""
+    return f"IC50_{drug}_{jak}"
+
+
+def elasticities(model: Model, row: Mapping, reference_nM: float,
+                 parameters: Mapping[str, float] | None = None) -> dict[str, float]:
+    """d log10 IC50 / d log10 K(drug, JAK) for each JAK, by a one-sided difference of
+    :data:`ELASTICITY_STEP` in the drug's constant on that JAK (the biochemical IC50
+    parameter, which K_cell is proportional to). They sum to 1 (scaling every constant
+    scales the IC50), which says how much of a row's IC50 each JAK carries: the
+    statistical model's per-JAK terms act through them."""
+    values = {**model.parameter_values(), **dict(parameters or {})}
+    out = {}
+    for jak in JAKS:
+        p = biochemical_parameter(row["drug"], jak)
+        if p not in values:
+            out[jak] = 0.0
+            continue
+        moved, status = row_ic50(model, row, parameters={**dict(parameters or {}),
+                                                         p: values[p] * 10 ** ELASTICITY_STEP})
+        out[jak] = (math.log10(moved / reference_nM) / ELASTICITY_STEP) if status == "ok" else math.nan
+    return out
+
+
 def context_models(contexts, model: Model | None = None) -> dict[str, Model]:
     return {c: model if model is not None and model.context == c else load_model(context=c)
             for c in dict.fromkeys(contexts)}
 
 
 def reference_ic50s(rows: pd.DataFrame, *, model: Model | None = None,
-                    parameters: Mapping[str, float] | None = None,
+                    parameters: Mapping[str, float] | None = None, with_elasticities: bool = False,
                     progress: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Each row's IC50 at reference potency (factor 1): columns id, drug, context,
-    ``reference_nM`` (free) and ``status``. Rows that share a condition are simulated once."""
+    ``reference_nM`` (free) and ``status``; with ``with_elasticities`` also
+    ``e_JAK1`` ... ``e_TYK2`` (:func:`elasticities`). Rows that share a condition are
+    simulated once."""
     models = context_models(rows["context"], model)
-    cache: dict[tuple, tuple[float, str]] = {}
+    cache: dict[tuple, tuple] = {}
     out = []
     for _, r in rows.iterrows():
         key = condition_key(r)
         if key not in cache:
-            cache[key] = row_ic50(models[r["context"]], r, parameters=parameters)
-        ic50, status = cache[key]
+            m = models[r["context"]]
+            ic50, status = row_ic50(m, r, parameters=parameters)
+            e = {}
+            if with_elasticities:
+                e = elasticities(m, r, ic50, {**dict(parameters or {}), factor_parameter(r["drug"]): REFERENCE_FACTOR}) \
+                    if status == "ok" else {j: math.nan for j in JAKS}
+            cache[key] = (ic50, status, e)
+        ic50, status, e = cache[key]
         out.append({"id": r["id"], "drug": r["drug"], "context": r["context"], "cytokine": r["cytokine"],
-                    "readout": r["readout"], "reference_nM": ic50, "status": status})
+                    "readout": r["readout"], "reference_nM": ic50, "status": status,
+                    **{f"e_{j}": v for j, v in e.items()}})
         if progress:
             progress(r["id"])
     return pd.DataFrame(out)

@@ -175,7 +175,8 @@ class SensitivityResult:
 def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Prediction], method: str = "morris",
                 n: int | None = None, parameters: Sequence[str] | None = None, *, seed: int = 0,
                 n_jobs: int = 1, client=None, checkpoint: str | Path | None = None,
-                chunk_size: int = DEFAULT_CHUNK, progress=False, engine: str = "roadrunner") -> SensitivityResult:
+                chunk_size: int = DEFAULT_CHUNK, progress=False, engine: str = "roadrunner",
+                uncertainty=None) -> SensitivityResult:
     """Global sensitivity of one or more predictions to the uncertain parameters.
 
     ``prediction``: an :class:`~.predictions.IC50`, :class:`~.predictions.KnockoutEffect`
@@ -196,6 +197,13 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     sets is stored, so a rerun of the same design (same model, predictions,
     parameters, n, seed, chunk_size) reuses them. Same ``seed``, same result, bit for
     bit, whichever way it runs and however often it was interrupted.
+
+    ``uncertainty="potency"``: each drug's cellular potency factor varies over the 90%
+    predictive range of the drug-potency posterior with a new assay's variability
+    (models/potency/), instead of its range in models/parameters.tsv, so the indices
+    weigh the measured potency's uncertainty against the network's. (The parameter
+    ranges are what a sensitivity analysis varies anyway; calibration ensembles are not
+    a sampling design, so no other mode applies here.)
     """
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -208,6 +216,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"seed must be an integer, got {seed!r}")
     ranges = uncertain_parameters(parameters)
+    ranges = _with_potency(ranges, uncertainty, seed)
     # A context may set a parameter to 0 on purpose (hepatocytes have no IL-2
     # receptor): sampling it would add what the context says is absent.
     context_values = model.parameter_values()
@@ -241,6 +250,30 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
                              seed, samples, outputs, status_frame, index_table, model.context, tuple(flags),
                              counts["simulations"], counts["reused"], counts["computed"], seconds,
                              counts["checkpoint"])
+
+
+def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int) -> pd.DataFrame:
+    """``ranges`` with the cellular potency factors over the posterior predictive range."""
+    from ..potency.draws import as_uncertainty
+    from ..potency.posterior import load_posterior
+
+    if uncertainty is None or uncertainty is False:
+        return ranges
+    unc = as_uncertainty(uncertainty)
+    if unc.mode != "potency":
+        raise InputError(f"sensitivity takes uncertainty='potency' only (the drug-potency posterior as the potency "
+                         f"factors' ranges), got {uncertainty!r}: the parameter ranges are what it varies anyway")
+    posterior = load_posterior()
+    ranges = ranges.copy()
+    for drug in posterior.drugs:
+        p = f"cellular_factor_{drug}"
+        if p in ranges.index:
+            shifts = 10.0 ** posterior.new_source_draws(drug, seed=seed)
+            low, high = np.quantile(shifts, [(1 - unc.level) / 2, 1 - (1 - unc.level) / 2])
+            ranges.loc[p, ["lower", "upper"]] = [float(low), float(high)]
+            ranges.loc[p, "range_source"] = (f"potency posterior, {unc.level:.0%} predictive range with a new "
+                                             "assay's variability (models/potency/)")
+    return ranges
 
 
 def top_parameters(indices_csv: str | Path | None, k: int, predictions=None) -> list[str]:
