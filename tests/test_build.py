@@ -170,8 +170,13 @@ def test_an_installed_package_is_never_written_into(monkeypatch, tmp_path):
         catalog.writable_models_dir()
     with pytest.raises(js.InputError, match="installed package"):
         build.build_sbml()
-    fit = pharmacology.FactorFit({"cellular_factor_ruxolitinib": 0.2}, {"cellular_factor_ruxolitinib": 0.1}, 0.0,
-                                 1, [], False, "")
+    import pandas as pd
+
+    from jakstat_sbml.potency.posterior import Posterior, store_posterior
+
+    posterior = Posterior(pd.DataFrame({"theta_ruxolitinib": [-1.0, -0.9]}), pd.DataFrame(), {"rows": 1})
     with pytest.raises(js.InputError, match="installed package"):
-        pharmacology.store_factors(fit)
+        pharmacology.store_factors(posterior)
+    with pytest.raises(js.InputError, match="installed package"):
+        store_posterior(posterior)
     assert list(installed.iterdir()) == []

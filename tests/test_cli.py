@@ -63,17 +63,19 @@ def test_simulate_prints_a_table_with_mutations_and_plasma_doses():
 
 
 def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
-    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000,10000",
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "0.1,1,10,100,1000",
                     "--time", 20, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     name = "dose_response_ruxolitinib_IL6_pSTAT3"
     data = pd.read_csv(tmp_path / f"{name}.csv")
     fit = pd.read_csv(tmp_path / f"{name}_fit.csv")
     assert (tmp_path / f"{name}.png").stat().st_size > 0
-    assert data["dose_nM"].tolist() == [10, 100, 1000, 10000]
-    curve = js.dose_response(js.load_model(), "ruxolitinib", "IL6", doses=[10, 100, 1000, 10000], time=20)
+    assert data["dose_nM"].tolist() == [0.1, 1, 10, 100, 1000]
+    curve = js.dose_response(js.load_model(), "ruxolitinib", "IL6", doses=[0.1, 1, 10, 100, 1000], time=20)
     assert fit["ic50_nM"].iloc[0] == pytest.approx(curve.ic50, rel=1e-6)
     assert "IC50" in result.output
+    # the Hill fit's precision is printed as what it is, never as the IC50's confidence interval
+    assert "95% CI" not in result.output and "Hill-fit precision" in result.output
 
 
 def test_dose_response_without_a_drug_titrates_the_cytokine(tmp_path):
@@ -372,16 +374,17 @@ def test_validate_pharmacology_refuses_a_bad_context_before_simulating():
 
 
 def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
-    """Issue 11: `jakstat validate pharmacology` prints model vs measured with fold
-    errors, the geometric-mean fold error and the worst row, the context's IC50s, and
-    with --out writes them; exit 0 when the targets are met."""
+    """Issues 11 and 22: `jakstat validate pharmacology` prints every measured row against
+    the potency model's prediction with its 90% predictive interval and fold error, the
+    geometric-mean fold error and interval coverage of fit and test rows, the context's
+    IC50s, and with --out writes them."""
     from typer.testing import CliRunner
 
     from jakstat_sbml.cli import app
 
     result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(tmp_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "geometric-mean fold error" in result.output and "worst row" in result.output
+    assert "GMFE" in result.output and "90% predictive intervals cover" in result.output
     assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output and "IL6/pSTAT3" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png"):

@@ -100,11 +100,23 @@ def test_the_jak3_a572v_pair_needs_jak1_and_jak3_kinase_activity(ctcl):
 # ----------------------------------------------------------------------------- free drug
 
 
-def test_catalog_fraction_unbound_is_the_tabled_plasma_value():
-    """Point conversions of the whole package (js.plasma, plasma=True) use the fraction
-    unbound the binding table states; intervals draw it from the potency posterior."""
+def test_catalog_fraction_unbound_is_the_posteriors_where_data_inform_it():
+    """Point conversions of the whole package (js.plasma, plasma=True, regimens) use the
+    fraction unbound that was estimated together with the drug's potency (the posterior
+    median): the label's value with the posterior's potency would be an inconsistent pair.
+    Drugs no measured row informs keep the label's value, which is also every drug's
+    prior centre."""
+    from jakstat_sbml.potency.posterior import load_posterior
+
+    draws = load_posterior().draws
     for drug in catalog.drugs():
-        assert catalog.drug(drug).fraction_unbound == pytest.approx(ph.binding_value(drug, "fu_plasma"))
+        d = catalog.drug(drug)
+        assert d.label_fraction_unbound == pytest.approx(ph.binding_value(drug, "fu_plasma"))
+        if f"fu_{drug}" in draws:
+            assert d.fraction_unbound == pytest.approx(float(draws[f"fu_{drug}"].median()))
+            assert "posterior" in d.fraction_unbound_source
+        else:
+            assert d.fraction_unbound == d.label_fraction_unbound
 
 
 # ----------------------------------------------------------------------------- against measured data

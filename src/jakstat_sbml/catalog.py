@@ -179,14 +179,43 @@ CYTOKINES: dict[str, Cytokine] = {
 class Drug:
     name: str
     chebi: str
-    fraction_unbound: float  # in plasma; converts a total plasma concentration to free
-    fraction_unbound_source: str
+    label_fraction_unbound: float  # in plasma, as the label states it (the potency model's prior centre)
+    label_fraction_unbound_source: str
     targets: tuple[str, ...]
     description: str
 
     @property
     def dose_parameter(self) -> str:
         return f"dose_{self.name}"
+
+    @property
+    def fraction_unbound(self) -> float:
+        """Plasma fraction unbound, converting a total plasma concentration to free: the
+        potency posterior's median where the measured rows inform it (it was estimated
+        jointly with the drug's cellular potency, and only the pair is meaningful:
+        docs/pharmacology.md), else the label's value."""
+        fitted = _posterior_fraction_unbound().get(self.name)
+        return fitted if fitted is not None else self.label_fraction_unbound
+
+    @property
+    def fraction_unbound_source(self) -> str:
+        fitted = _posterior_fraction_unbound().get(self.name)
+        if fitted is None:
+            return self.label_fraction_unbound_source
+        return (f"posterior median of the potency model, {fitted:.3g} (models/potency/; label: "
+                f"{self.label_fraction_unbound:g}, {self.label_fraction_unbound_source})")
+
+
+@cache
+def _posterior_fraction_unbound() -> dict[str, float]:
+    """Median fraction unbound of each drug in the stored potency posterior (models/potency/)."""
+    path = models_dir() / "potency" / "posterior.tsv"
+    if not path.exists():
+        return {}
+    import pandas as pd
+
+    draws = pd.read_csv(path, sep="\t")
+    return {c.removeprefix("fu_"): float(draws[c].median()) for c in draws.columns if c.startswith("fu_")}
 
 
 DRUGS: dict[str, Drug] = {
@@ -391,6 +420,7 @@ def reload_tables() -> None:
     values); models loaded afterwards use them."""
     _contexts.cache_clear()
     parameter_table.cache_clear()
+    _posterior_fraction_unbound.cache_clear()
 
 
 def contexts() -> list[str]:

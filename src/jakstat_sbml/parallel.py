@@ -445,10 +445,19 @@ def _workers(n_jobs, client) -> int:
 
 
 @contextmanager
-def _progress(progress, total: int):
+def progress_steps(progress, total: int, description: str = "simulating"):
+    """Yield a function that advances a progress display by n steps: ``progress`` False
+    (nothing shown), True (a Rich bar on stderr) or the caller's ``rich.progress.Progress``
+    (a task added to it). What :func:`run` shows, for other long work."""
+    with _progress(progress, total, description) as advance:
+        yield advance
+
+
+@contextmanager
+def _progress(progress, total: int, description: str = "simulating"):
     """Yield a function that advances a progress display by n conditions."""
     if hasattr(progress, "add_task"):  # the caller's rich.progress.Progress
-        task = progress.add_task("simulating", total=total)
+        task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
         return
     if not progress:
@@ -461,7 +470,7 @@ def _progress(progress, total: int):
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True))
     with bar:
-        task = bar.add_task("simulating", total=total)
+        task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
 
 
@@ -481,4 +490,4 @@ def _frame(results: list[np.ndarray], conds: list[Condition], names: list[str], 
     return out
 
 
-__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "map_on_model", "run"]
+__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "map_on_model", "progress_steps", "run"]

@@ -13,8 +13,10 @@ from .. import catalog
 from ..errors import InputError
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
-from ..parallel import run
-from ..potency.draws import as_uncertainty, plan_draws, with_parameter_set
+from ..parallel import progress_steps, run
+from ..potency.draws import as_uncertainty, plan_draws, uses_parameter_ranges, with_parameter_set
+from ..potency.reference import half_inhibition_dose
+from ..units import quiet_bare_doses
 from .inputs import (
     all_plasma,
     check_not_varied,
@@ -216,7 +218,17 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
         *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     ]
-    plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client) if unc is not None else None
+    plan = None
+    if unc is not None:
+        shown = progress if uses_parameter_ranges(model, unc) else False
+        with progress_steps(shown, min(unc.parameter_sets, unc.draws), "drug layer refitted per parameter set") as advance:
+            done = [0]
+
+            def refitted(n: int, total: int) -> None:
+                advance(n - done[0])
+                done[0] = n
+
+            plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, progress=refitted)
     # The plain curve first, then every distinct parameter set of the draws (the context's
     # own values are the plain curve: a set of {} is not simulated twice).
     sets = [] if plan is None else [p for p in plan.parameter_sets]
@@ -244,6 +256,14 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
             else:
                 rows.append(values)
         ic50s, fits = _set_ic50s(rows, d.name, c.name, readout, doses_nM, measure, model.context)
+        if measure.window is None:  # a set whose IC50 lies beyond the tested doses: find it by bisection
+            for k, params in enumerate(sets):
+                if not (np.isfinite(ic50s[k]) and ic50s[k] > 0):
+                    own = dict(bg.get("parameters") or {})
+                    with quiet_bare_doses():
+                        ic50s[k], _ = half_inhibition_dose(
+                            model, d.name, c.name, stimulus[c.name], readout, preincubation, measure.t_end,
+                            {**params, **own}, background={k2: v for k2, v in bg.items() if k2 != "parameters"})
         nominal = fit.ic50 if fit is not None else math.nan
         predictive = predictive_ic50(plan, d.name, ic50s, fits, doses_nM, nominal)
         warn_flags(predictive.flags)

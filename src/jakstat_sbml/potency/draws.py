@@ -46,7 +46,7 @@ from ..parameter_ranges import uncertain_parameters
 from .free_drug import drug_priors
 from .measurements import measurements
 from .posterior import load_posterior
-from .reference import factor_parameter, reference_ic50s, row_ic50
+from .reference import condition_key, factor_parameter, reference_ic50s, row_ic50
 
 MODES = ("potency", "calibration", "parameters", "all")
 DEFAULT_DRAWS = 200
@@ -230,18 +230,27 @@ def _row_model(model: Model, context: str) -> Model:
     return _WORKER_MODELS[context]
 
 
+REFIT_TOLERANCE_LOG10 = 0.01  # a 2% IC50 is ample beside the spread the sets show
+
+
 def refit_rows(model: Model, parameters: Mapping[str, float], rows: list[dict]) -> list[float]:
     """Each fit row's IC50 at factor 1 under ``parameters`` (a module-level function, so
-    it runs on :func:`~jakstat_sbml.parallel.map_on_model` workers). A row of another
-    context keeps what that context sets itself: a draw replaces only the parameters
-    the row's context takes from the defaults."""
-    out = []
+    it runs on :func:`~jakstat_sbml.parallel.map_on_model` workers); rows that share a
+    condition are simulated once, each search starting from the row's reference IC50
+    (``reference_nM``, when the row has it). A row of another context keeps what that
+    context sets itself: a draw replaces only the parameters the row's context takes from
+    the defaults."""
+    out, seen = [], {}
     for row in rows:
-        m = _row_model(model, row["context"])
-        own = _context_overrides(row["context"]) if row["context"] != model.context else frozenset()
-        params = {p: v for p, v in parameters.items() if p not in own}
-        ic50, status = row_ic50(m, row, parameters=params)
-        out.append(ic50 if status == "ok" else math.nan)
+        key = condition_key(row)
+        if key not in seen:
+            m = _row_model(model, row["context"])
+            own = _context_overrides(row["context"]) if row["context"] != model.context else frozenset()
+            params = {p: v for p, v in parameters.items() if p not in own}
+            ic50, status = row_ic50(m, row, parameters=params, tolerance=REFIT_TOLERANCE_LOG10,
+                                    guess=row.get("reference_nM"))
+            seen[key] = ic50 if status == "ok" else math.nan
+        out.append(seen[key])
     return out
 
 
@@ -256,7 +265,7 @@ def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_
     reference = reference_ic50s(rows, model=model)
     ok = reference["status"].to_numpy() == "ok"
     rows, reference = rows[ok].reset_index(drop=True), reference[ok].reset_index(drop=True)
-    records = [dict(r) for _, r in rows.iterrows()]
+    records = [{**dict(r), "reference_nM": float(x)} for (_, r), x in zip(rows.iterrows(), reference["reference_nM"])]
     if n_jobs == 1 and client is None:
         results = []
         for i, params in enumerate(sets):
@@ -288,6 +297,12 @@ def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_
 
 
 # ----------------------------------------------------------------------------- the plan
+
+
+def uses_parameter_ranges(model: Model, unc: Uncertainty) -> bool:
+    """Whether ``unc`` draws parameter sets from the plausible ranges in this context (the
+    slow part: the drug layer is refitted for each)."""
+    return unc.mode == "parameters" or (unc.mode == "all" and model.context not in ensemble_contexts())
 
 
 def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: int = 1, client=None,

@@ -61,16 +61,21 @@ def condition_key(row: Mapping) -> tuple:
 
 def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: float, readout: str,
                          preincubation: float, stimulation: float, parameters: Mapping[str, float] | None = None,
-                         *, bracket: tuple[float, float] = BRACKET_NM,
-                         tolerance: float = TOLERANCE_LOG10) -> tuple[float, str]:
+                         *, background: Mapping | None = None, bracket: tuple[float, float] = BRACKET_NM,
+                         tolerance: float = TOLERANCE_LOG10, guess: float | None = None) -> tuple[float, str]:
     """(IC50 in nM free, status): ``ok``, ``above`` (half inhibition not reached at the
     bracket's top), ``below`` (reached at its bottom) or ``no_signal`` (the cytokine does
-    not raise the readout in this context)."""
+    not raise the readout in this context). ``background``: knockouts, mutations,
+    overexpression, other drugs (nM free) and cytokines (nM) present in every run."""
     params = dict(parameters or {})
-    common = dict(preincubation=preincubation, t_end=stimulation, points=2, parameters=params)
+    bg = dict(background or {})
+    base_cytokines, base_drugs = dict(bg.pop("cytokines", None) or {}), dict(bg.pop("drugs", None) or {})
+    bg.pop("parameters", None)
+    common = dict(bg, preincubation=preincubation, t_end=stimulation, points=2, parameters=params)
 
     def value(cytokines, drugs) -> float:
-        cond = Condition.make(cytokines=cytokines, drugs=drugs, **common)
+        cond = Condition.make(cytokines={**base_cytokines, **(cytokines or {})} or None,
+                              drugs={**base_drugs, **(drugs or {})} or None, **common)
         return float(model.run(cond, [readout])[readout].iloc[-1])
 
     unstimulated = value(None, None)
@@ -83,6 +88,15 @@ def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: fl
         return (stimulated - value({cytokine: cytokine_nM}, {drug: 10 ** log_dose})) / signal
 
     a, b = math.log10(bracket[0]), math.log10(bracket[1])
+    if guess is not None and bracket[0] < guess < bracket[1]:
+        # start from a bracket around a guess, widening it a hundredfold while it misses:
+        # a few simulations instead of bisecting eleven decades
+        lo, hi = max(a, math.log10(guess) - 1.0), min(b, math.log10(guess) + 1.0)
+        while hi < b and inhibition(hi) < 0.5:
+            lo, hi = hi, min(b, hi + 2.0)
+        while lo > a and inhibition(lo) >= 0.5:
+            lo, hi = max(a, lo - 2.0), lo
+        a, b = lo, hi
     if inhibition(b) < 0.5:
         return math.inf, "above"
     if inhibition(a) >= 0.5:
@@ -97,16 +111,18 @@ def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: fl
 
 
 def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
-             parameters: Mapping[str, float] | None = None) -> tuple[float, str]:
+             parameters: Mapping[str, float] | None = None, tolerance: float = TOLERANCE_LOG10,
+             guess: float | None = None) -> tuple[float, str]:
     """The model's IC50 (nM free) for one measured row with the drug's cellular factor
-    set to ``factor``; ``model`` must be of the row's context."""
+    set to ``factor``; ``model`` must be of the row's context; ``guess`` a dose near the
+    IC50 to start the search from."""
     if model.context != row["context"]:
         raise InputError(f"row {row['id']} is measured in context {row['context']!r}, the model is "
                          f"{model.context!r}")
     pre, stim = timing(row)
     params = {**dict(parameters or {}), factor_parameter(row["drug"]): factor}
     return half_inhibition_dose(model, row["drug"], row["cytokine"], cytokine_dose_nM(row), row["readout"],
-                                pre, stim, params)
+                                pre, stim, params, tolerance=tolerance, guess=guess)
 
 
 JAKS = ("JAK1", "JAK2", "JAK3", "TYK2")
