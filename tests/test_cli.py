@@ -386,3 +386,47 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+# ----------------------------------------------------------------------------- doses (issue 26, point 5)
+
+
+@pytest.mark.parametrize("dose", ["-20mg", "-20", "-0.5 mg", "20 nM", "twenty", "0", "20 g"])
+def test_a_bad_regimen_dose_gets_the_same_message_on_the_cli_as_in_python(tmp_path, dose):
+    """`jakstat regimen ruxolitinib -20mg` once said "No such option: -2"."""
+    with pytest.raises(js.InputError) as python:
+        js.regimen("ruxolitinib", dose)
+    line = one_line_error(runner.invoke(app, ["regimen", "ruxolitinib", dose, "-c", "IL6", "--out",
+                                              str(tmp_path / "out")]))
+    assert line == f"error: {python.value}"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args, python", [
+    (["simulate", "-c", "IL6=-5"], lambda m: m.simulate(cytokines={"IL6": "-5"})),
+    (["simulate", "-d", "ruxolitinib=-5 nM"], lambda m: m.simulate(drugs={"ruxolitinib": "-5 nM"})),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "-5,10"],
+     lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=["-5", "10"])),
+    (["combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "-1"],
+     lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=["-1"])),
+])
+def test_negative_and_unitless_doses_get_the_same_message_on_the_cli_as_in_python(ctcl, args, python):
+    with pytest.raises(js.InputError) as expected:
+        python(ctcl)
+    assert one_line_error(runner.invoke(app, args)) == f"error: {expected.value}"
+
+
+def test_a_unitless_dose_string_is_nM_in_python_as_on_the_cli(ctcl):
+    a = ctcl.simulate(cytokines={"IL6": "2"}, drugs={"ruxolitinib": "100"}, t_end=10, readouts=["pSTAT3"])
+    b = ctcl.simulate(cytokines={"IL6": 2.0}, drugs={"ruxolitinib": 100.0}, t_end=10, readouts=["pSTAT3"])
+    assert a.equals(b)
+
+
+def test_a_regimen_beyond_its_label_warns_once_and_tidily(tmp_path):
+    result = runner.invoke(app, ["regimen", "ruxolitinib", "2000mg", "-c", "IL6", "--days", "1", "--out",
+                                 str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if "labelled use" in x]
+    assert len(lines) == 1 and lines[0].startswith("warning: ruxolitinib 2000 mg twice daily is 2000 mg per dose, "
+                                                   "above the labelled use of ruxolitinib: 5-25 mg twice daily")
+    assert "JakStatWarning" not in result.output and "warnings.warn" not in result.output

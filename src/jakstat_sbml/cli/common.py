@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
 
 import typer
+from typer.core import TyperCommand
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -60,6 +63,23 @@ class FigureFormat(str, Enum):
 
 # ----------------------------------------------------------------------------- helpers
 
+NEGATIVE_NUMBER = re.compile(r"-\.?\d")
+
+
+class NegativeValues(TyperCommand):
+    """A command that reads a token such as ``-20mg`` or ``-5`` as a value.
+
+    Click takes every token that starts with ``-`` for options, so ``jakstat regimen
+    ruxolitinib -20mg`` said "No such option: -2" instead of naming the negative dose
+    (issue 26). Such tokens are passed on with a leading space (no option starts with
+    one; every parser here strips it), so the package checks them and says what
+    Python says.
+    """
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, [f" {a}" if NEGATIVE_NUMBER.match(a) else a for a in args])
+
+
 
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -76,11 +96,10 @@ def parse_pairs(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def parse_dose(v: str):
-    try:
-        return float(v)
-    except ValueError:
-        return v
+def parse_dose(v: str) -> str:
+    """A dose as typed: the package reads a bare number ("40") as nM (mg for an oral dose),
+    so the command line and Python give the same numbers and the same messages."""
+    return v.strip()
 
 
 def parse_doses(text: str | None, what: str) -> list | None:
@@ -185,18 +204,36 @@ def require_optional(module: str, purpose: str) -> None:
         require(module, purpose)
 
 
+# Messages printed as "warning: ..." by the running command: each is printed once, whether
+# it came as a JakStatWarning (during the work) or as a result's flag (after it).
+_printed: ContextVar[set[str] | None] = ContextVar("jakstat_printed_warnings", default=None)
+
+
 @contextmanager
-def flags_printed_later() -> Iterator[None]:
-    """Silence the experiments' JakStatWarnings: each is a flag of the result, printed by :func:`warn_flags`."""
+def tidy_warnings() -> Iterator[None]:
+    """While a command runs, print each JakStatWarning once, as one yellow ``warning: ...``
+    line (not as Python shows warnings, with the source line that raised it); other
+    warnings are shown as usual. Every command runs inside it (the app's callback)."""
     import warnings
 
-    from .. import errors
+    from ..errors import JakStatWarning
 
-    with warnings.catch_warnings():
-        category = getattr(errors, "JakStatWarning", None)
-        if category is not None:
-            warnings.simplefilter("ignore", category)
-        yield
+    token = _printed.set(set())
+    with warnings.catch_warnings():  # restores warnings.showwarning afterwards
+        warnings.simplefilter("always", JakStatWarning)  # repeats are dropped here, not by the filter
+        shown_as_usual = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, JakStatWarning):
+                warn_flags((str(message),))
+            else:
+                shown_as_usual(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        try:
+            yield
+        finally:
+            _printed.reset(token)
 
 
 def flags_of(result) -> tuple[str, ...]:
@@ -205,7 +242,13 @@ def flags_of(result) -> tuple[str, ...]:
 
 
 def warn_flags(flags: tuple[str, ...]) -> None:
+    """Print each flag as a yellow ``warning:`` line, unless this command printed it already."""
+    printed = _printed.get()
     for flag in flags:
+        if printed is not None:
+            if flag in printed:
+                continue
+            printed.add(flag)
         console.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
 
 
@@ -280,6 +323,7 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+def _main(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
-    pass
+    ctx.with_resource(tidy_warnings())

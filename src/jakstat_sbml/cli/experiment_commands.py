@@ -25,6 +25,7 @@ from .common import (
     MAIN_READOUTS,
     MUTATION,
     N_JOBS,
+    NegativeValues,
     OVEREXPRESS,
     PLASMA,
     PREINCUBATION,
@@ -38,7 +39,6 @@ from .common import (
     check_writable,
     console,
     flags_of,
-    flags_printed_later,
     load_context_model,
     parse_dose,
     parse_doses,
@@ -55,7 +55,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def simulate(
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
@@ -145,7 +145,7 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
     console.print(table)
 
 
-@app.command("dose-response")
+@app.command("dose-response", cls=NegativeValues)
 def dose_response_command(
     cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
     drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
@@ -191,7 +191,7 @@ def dose_response_command(
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
-    with reported(), flags_printed_later():
+    with reported():
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
@@ -228,7 +228,7 @@ def dose_response_command(
     print_wrote(data, fit, figure)
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def screen(
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"Cytokine at its standard dose (repeatable; "
                                                                     f"default all of {CYTOKINES})."),
@@ -263,7 +263,7 @@ def screen(
     use_agg()
     check_writable(out)
     model = load_context_model(context)
-    with reported(), flags_printed_later():
+    with reported():
         result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
                                     genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
                                     engine=engine, **background_keywords(knockout, overexpress, mutation))
@@ -282,7 +282,7 @@ def screen(
     print_wrote(long, wide_path, figure)
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def combine(
     drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
     drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
@@ -319,7 +319,7 @@ def combine(
     use_agg()
     check_writable(out)
     model = load_context_model(context)
-    with reported(), flags_printed_later():
+    with reported():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
                                 doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
@@ -378,7 +378,7 @@ class Stimulation(str, Enum):
     ex_vivo = "ex-vivo"
 
 
-@app.command("regimen")
+@app.command("regimen", cls=NegativeValues)
 def regimen_command(
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
@@ -419,7 +419,7 @@ def regimen_command(
         for item in cytokine:
             name, _, value = item.partition("=")
             stimuli[name.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
-    with reported(), flags_printed_later():
+    with reported():
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
@@ -472,7 +472,7 @@ def explore(
     if picture is not None:
         check_writable(picture.with_suffix(".png"), folder=False)
     model = load_context_model(context)
-    with reported(out.parent), flags_printed_later():
+    with reported(out.parent):
         with progress_bar() as progress:
             task = progress.add_task("simulations", total=None)
             data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
