@@ -124,6 +124,23 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert "bliss" in result.output
 
 
+def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp_path):
+    """Issue 26: `jakstat combine` printed "positive = synergy" for a +0.016 Bliss mean,
+    without a band for additivity, diluted by cells where one drug already inhibits fully."""
+    result = runner.invoke(app, ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-b", "1000,3000,10000,30000",
+                                 "--out", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "positive = synergy" not in result.output
+    comb = js.combination(js.load_model(), "ruxolitinib", "pimozide", "IL2", doses_b=[1000, 3000, 10000, 30000])
+    table = comb.synergy()
+    assert "4 of 16" in result.output and "90%" in result.output  # the cells the mean is over
+    for score, row in table.iterrows():
+        line = next(x for x in result.output.splitlines() if x.strip().lower().startswith(score))
+        assert row.verdict in line and f"{row.mean_excess:+.3f}" in line and "±" in line
+        assert f"{row.max_excess:+.3f} at ruxolitinib {row.max_at_dose_a_nM:g} nM + pimozide " \
+               f"{row.max_at_dose_b_nM:g} nM" in line
+
+
 def test_report_writes_one_folder_tied_together_by_its_index(tmp_path):
     out = tmp_path / "report"
     result = invoke("report", "--out", out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -306,9 +307,13 @@ def combine(
 ):
     """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
 
-    Scores are observed minus expected fractional inhibition (positive
-    = synergy): Bliss expects independent action, Loewe dose
-    additivity, HSA the better single agent. Writes
+    Scores are observed minus expected fractional inhibition: Bliss
+    expects independent action, Loewe dose additivity, HSA the better
+    single agent. Each gets a verdict (synergistic, additive or
+    antagonistic) against its additivity band, the excess the numbers
+    can resolve, from the mean over the cells where neither drug alone
+    inhibits by 90% or more, and its largest excess with the doses
+    where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
     cell) and a figure. Example:
 
@@ -332,10 +337,26 @@ def combine(
         result.to_frame().to_csv(data, index=False)
         save_figure(result.plot(), figure)
     warn_flags(flags_of(result))
-    scores = result.scores()
-    console.print("mean excess over the grid (positive = synergy): "
-                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()), soft_wrap=True)
+    _print_synergy(result)
     print_wrote(data, figure)
+
+
+def _print_synergy(result) -> None:
+    """One line per score: the mean excess over the unsaturated cells, the additivity band,
+    the verdict and the largest excess with the doses where it occurs."""
+    from ..experiments.combination import SATURATION
+
+    synergy = result.synergy()
+    total = (result.doses_a.size - 1) * (result.doses_b.size - 1)
+    console.print(f"excess = observed - expected inhibition (fraction); mean over the {int(synergy['cells'].max())} of "
+                  f"{total} combination cells where neither drug alone inhibits by {SATURATION:.0%} or more:",
+                  soft_wrap=True)
+    for score, row in synergy.iterrows():
+        mean = f"{row.mean_excess:+.3f}" if np.isfinite(row.mean_excess) else "n/a"
+        band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
+        where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
+                 f"{row.max_at_dose_b_nM:g} nM" if np.isfinite(row.max_excess) else "no excess on the grid")
+        console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
 
 
 @app.command()
