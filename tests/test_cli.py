@@ -96,6 +96,30 @@ def test_screen_writes_long_and_matrix_tables_and_a_heatmap(tmp_path):
     assert (tmp_path / "knockout_screen.svg").exists()
 
 
+def test_screen_prints_losses_and_gains_apart_sorted_with_units(tmp_path):
+    """Issue 26: one count of hits mixed gains and losses; the CSV's AUCs had no unit."""
+    result = invoke("screen", "-c", "IL2", "-c", "IL6", "-g", "JAK3", "-g", "JAK1", "-g", "SOCS3", "-g", "CISH",
+                    "-g", "PTPN2", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    losses = next(i for i, x in enumerate(lines) if x.startswith("losses"))
+    gains = next(i for i, x in enumerate(lines) if x.startswith("gains"))
+    assert "AUC 0-120 min" in lines[losses] and "nM*min" in result.output
+    long = pd.read_csv(tmp_path / "knockout_screen.csv")
+    expected_losses = long[long.log2_fold_change <= -1].sort_values("log2_fold_change")
+    expected_gains = long[long.log2_fold_change >= 1].sort_values("log2_fold_change", ascending=False)
+    assert len(expected_losses) and len(expected_gains)
+
+    def rows(start, expected):
+        block = lines[start + 1:start + 1 + len(expected)]
+        for line, (_, row) in zip(block, expected.iterrows()):
+            assert line.split()[:3] == [row.gene, f"{row.cytokine}/{row.readout}", f"{row.log2_fold_change:+.2f}"]
+
+    rows(losses, expected_losses)
+    rows(gains, expected_gains)
+    assert set(long.auc_unit) == {"nM*min"}
+
+
 def test_experiment_commands_take_the_engine(tmp_path):
     # --engine amici gives RoadRunner's effects (the engines agree to 1e-5 of each
     # readout's peak: tests/test_amici_engine.py; log2 fold changes here within 1e-4)

@@ -175,6 +175,21 @@ def test_knockout_screen_matches_a_hand_computed_fold_change(ctcl, screen):
     assert row.log2_fold_change == pytest.approx(np.log2((ko + 0.01 * wt) / (wt + 0.01 * wt)), rel=1e-9)
 
 
+def test_knockout_screen_reports_gains_and_losses_apart_sorted_with_units(screen):
+    """Issue 26: the screen counted hits mixing gains and losses; its AUCs had no unit."""
+    losses, gains = screen.losses(1.0), screen.gains(1.0)
+    assert len(losses) and len(gains)
+    assert (losses.log2_fold_change <= -1).all() and (gains.log2_fold_change >= 1).all()
+    assert list(losses.log2_fold_change) == sorted(losses.log2_fold_change)  # strongest loss first
+    assert list(gains.log2_fold_change) == sorted(gains.log2_fold_change, reverse=True)  # strongest gain first
+    assert len(losses) + len(gains) == len(screen.hits(1.0))
+    assert "JAK3" in set(losses.query("cytokine == 'IL2'").gene) and "SOCS3" not in set(losses.gene)
+    summary = screen.summary()
+    assert (summary["losses_2fold"], summary["gains_2fold"]) == (len(losses), len(gains))
+    assert set(screen.effects.auc_unit) == {"nM*min"}
+    assert list(screen.effects.columns[4:7]) == ["auc_wild_type", "auc_knockout", "auc_unit"]
+
+
 def test_knockout_screen_heatmap_is_labelled(screen):
     ax = screen.plot().axes[0]
     assert "gene" in ax.get_ylabel() and "cytokine" in ax.get_xlabel()

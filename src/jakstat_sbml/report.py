@@ -214,19 +214,27 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
     wide.columns = [f"{c}/{r}" for c, r in wide.columns]
     wide.to_csv(out / "knockout_screen_log2fc.csv")
     figure = _save(screen.plot(), out / f"knockout_screen.{figure_format}")
-    hits = screen.hits(1.0)
-    counts = hits.groupby(["cytokine", "readout"], sort=False).size()
+    losses, gains = screen.losses(1.0), screen.gains(1.0)
     lo, hi = screen.window
     lines = [f"Every gene of the model knocked out under each cytokine (standard dose); effect = log2 fold "
              f"change of the main readout's AUC {lo:g}-{hi:g} min against wild type (a lost response reads "
-             "-6.66, see `KnockoutScreen`).", "",
-             "| cytokine / readout | genes with >= 2-fold change |", "|---|---|"]
-    for (c, r), n in counts.items():
-        genes = ", ".join(hits[(hits.cytokine == c) & (hits.readout == r)].gene)
-        lines.append(f"| {c} / {r} | {n}: {genes} |")
+             "-6.66, see `KnockoutScreen`). Knockouts that change the AUC at least 2-fold, strongest first, "
+             "with the log2 fold change:", "",
+             "| cytokine / readout | losses (AUC at least 2-fold lower) | gains (AUC at least 2-fold higher) |",
+             "|---|---|---|"]
+
+    def listed(rows) -> str:
+        return f"{len(rows)}: " + ", ".join(f"{g} ({v:+.1f})" for g, v in zip(rows.gene, rows.log2_fold_change)) \
+            if len(rows) else "none"
+
+    for c, r in screen.effects[["cytokine", "readout"]].drop_duplicates().itertuples(index=False):
+        mine_lost = losses[(losses.cytokine == c) & (losses.readout == r)]
+        mine_gained = gains[(gains.cytokine == c) & (gains.readout == r)]
+        if len(mine_lost) or len(mine_gained):
+            lines.append(f"| {c} / {r} | {listed(mine_lost)} | {listed(mine_gained)} |")
     if getattr(screen, "flags", ()):
         lines += ["", f"**Not trusted:** {'; '.join(map(str, screen.flags))}"]
-    lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs), "
+    lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs and their unit), "
               "[knockout_screen_log2fc.csv](knockout_screen_log2fc.csv) (matrix)", "",
               f"![knockout screen]({figure})"]
     return "\n".join(lines)

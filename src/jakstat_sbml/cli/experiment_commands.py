@@ -277,10 +277,22 @@ def screen(
         wide.columns = [f"{c}/{r}" for c, r in wide.columns]
         wide.to_csv(wide_path)
         save_figure(result.plot(), figure)
-    hits = result.hits(1.0)
     warn_flags(flags_of(result))
-    console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
+    _print_gains_and_losses(result)
     print_wrote(long, wide_path, figure)
+
+
+def _print_gains_and_losses(result) -> None:
+    """The knockouts that lower a pathway's AUC at least 2-fold, strongest first, then those
+    that raise it: gene, pathway, log2 fold change and both AUCs with their unit."""
+    lo, hi = result.window
+    console.print(f"{len(result.effects)} gene x cytokine/readout effects (AUC {lo:g}-{hi:g} min vs wild type)")
+    for kind, rows, verb in (("losses", result.losses(1.0), "lowers"), ("gains", result.gains(1.0), "raises")):
+        console.print(f"{kind}: {len(rows)} knockouts that {verb} the AUC {lo:g}-{hi:g} min at least 2-fold "
+                      f"(gene, pathway, log2 fold change, AUC wild type -> knockout)", soft_wrap=True)
+        for _, row in rows.iterrows():
+            console.print(f"  {row.gene}  {row.cytokine}/{row.readout}  {row.log2_fold_change:+.2f}  "
+                          f"{row.auc_wild_type:.4g} -> {row.auc_knockout:.4g} {row.auc_unit}", soft_wrap=True)
 
 
 @app.command(cls=NegativeValues)
