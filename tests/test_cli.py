@@ -165,22 +165,57 @@ def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp
                f"{row.max_at_dose_b_nM:g} nM" in line
 
 
-def test_report_writes_one_folder_tied_together_by_its_index(tmp_path):
-    out = tmp_path / "report"
-    result = invoke("report", "--out", out)
+@pytest.fixture(scope="module")
+def ctcl_report(tmp_path_factory):
+    """`jakstat report` once, for the tests of what it writes and prints."""
+    out = tmp_path_factory.mktemp("report") / "report"
+    return out, invoke("report", "--out", out)
+
+
+def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
+    out, result = ctcl_report
     assert result.exit_code == 0, result.output
     index = (out / "index.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", index)
     assert links and all((out / link).exists() for link in links), [x for x in links if not (out / x).exists()]
-    for c in catalog.CYTOKINES:
+    present = [c for c in catalog.CYTOKINES if c not in ("GMCSF", "EPO")]  # ctcl lacks their receptors
+    for c in present:
         assert f"timecourse_{c}.png" in links and f"timecourse_{c}.csv" in links
     for figure in ["knockout_screen.png", "combination.png", "cytokine_ec50.png", "mutations.png",
                    *(f"ic50_{d}.png" for d in catalog.DRUGS)]:
         assert figure in links
     table = pd.read_csv(out / "drug_ic50.csv")
-    expected = {(d, c, r) for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)}
+    expected = {(d, c, r) for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present}
     assert set(zip(table.drug, table.cytokine, table.readout)) == expected
     assert ("pimozide", "IL2", "pSTAT5") in expected  # the pair the combination map uses too
+
+
+def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):
+    """Issue 26: the ctcl report drew empty GM-CSF and EPO panels, 'nan%' cells and a
+    'nan% (73%)' dosing cell (the 73% being JAK3 A572V's constitutive pSTAT5)."""
+    out, result = ctcl_report
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert not re.search(r"\bnan\b", index, flags=re.I), re.findall(r".{40}\bnan\b.{10}", index, flags=re.I)
+    absent = [line for line in index.splitlines() if line.startswith("Not present in context")]
+    assert len(absent) == 1 and "GMCSF" in absent[0] and "EPO" in absent[0]
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", index, flags=re.M | re.S))
+    for title in ("Time courses at standard doses", "Cytokine dose-response (EC50)", "Drug dose-response (IC50)",
+                  "Knockout screen", "Dosing regimens (PK/PD)"):
+        assert not re.search(r"\b(GMCSF|EPO)\b", sections[title]), title
+    assert not list(out.glob("timecourse_GMCSF.*")) and not list(out.glob("timecourse_EPO.*"))
+    for name in ("cytokine_ec50.csv", "drug_ic50.csv", "knockout_screen.csv", "dosing.csv", "dosing_mutant.csv"):
+        frame = pd.read_csv(out / name)
+        column = "pathway" if "pathway" in frame else "cytokine"
+        assert not frame[column].astype(str).str.contains("GMCSF|EPO").any(), name
+
+
+def test_report_prints_each_warning_once_and_tidily(ctcl_report):
+    """Issue 26: `make demo` printed 12 raw Python warnings with their source lines."""
+    _, result = ctcl_report
+    assert "JakStatWarning" not in result.output and "report.py:" not in result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(set(warnings))
+    assert not [w for w in warnings if "does not drive" in w]  # absent pathways are not run at all
 
 
 @pytest.mark.parametrize("args,message", [

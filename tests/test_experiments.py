@@ -197,6 +197,20 @@ def test_knockout_screen_heatmap_is_labelled(screen):
     assert "log2 fold change" in colorbar.get_ylabel() and "min" in colorbar.get_ylabel()
 
 
+# --------------------------------------------------------------------------- pathways a context lacks
+def test_absent_pathways_are_those_a_context_cannot_signal_through(ctcl, erythroid):
+    """Malignant T cells lack the GM-CSF and EPO receptors (issue 26: the ctcl report drew
+    their empty panels and NaN cells); erythroid progenitors signal through EPO."""
+    absent = js.absent_pathways(ctcl)
+    assert set(absent) == {"GMCSF", "EPO"}
+    assert "GMCSF does not drive pSTAT5 in context 'ctcl'" in absent["GMCSF"]
+    for cytokine in set(js.cytokines()) - set(absent):  # every other pathway moves its main readout
+        df = ctcl.simulate(cytokines=standard(cytokine), readouts=[catalog.CYTOKINES[cytokine].main_readout])
+        assert df.iloc[:, 1].max() > 1e-3
+    assert "EPO" not in js.absent_pathways(erythroid)
+    assert js.absent_pathways(ctcl, ["IL2", "EPO"]).keys() == {"EPO"}
+
+
 # --------------------------------------------------------------------------- combinations
 def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
     """Ruxolitinib and tofacitinib compete with ATP, and with each other, for the JAK1

@@ -13,8 +13,8 @@ from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
 )
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, EnsembleIC50, KnockoutScreen, combination, cytokine_response, dose_response,
-    knockout_screen,
+    Combination, CytokineResponse, DoseResponse, EnsembleIC50, KnockoutScreen, absent_pathways, combination,
+    cytokine_response, dose_response, knockout_screen,
 )
 from .interop import export
 from .model import Condition, Model, load_model
@@ -26,7 +26,7 @@ from .units import plasma
 __all__ = [
     "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "EnsembleIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
     "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
-    "combination", "contexts", "cytokine_response",
+    "absent_pathways", "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
     "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]

@@ -9,7 +9,9 @@ a caller can show progress.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +19,11 @@ import pandas as pd
 
 from . import __version__, catalog, plots
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
-    knockout_screen, response,
+    Combination, CytokineResponse, DoseResponse, KnockoutScreen, absent_pathways, combination, cytokine_response,
+    dose_response, knockout_screen, response,
 )
 from .model import Model
-from .errors import InputError
+from .errors import InputError, JakStatWarning
 
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
                    doses_a=(10, 30, 100, 300, 1000, 3000), doses_b=(1000, 3000, 10000, 30000, 100000))
@@ -38,7 +40,8 @@ MUTATION_CASES = [
 
 def steps() -> list[str]:
     """Labels of the report's steps, in order (one progress tick each)."""
-    out = [f"time course {c}" for c in catalog.CYTOKINES]
+    out = ["pathways present"]
+    out += [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
     out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing",
@@ -58,29 +61,51 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     run_kw = dict(n_jobs=n_jobs, client=client)
     fmt = figure_format
 
-    sections = [("Time courses at standard doses", time_course_section(time_courses(model, out, fmt, tick)))]
+    # Pathways the context cannot signal through are left out of every figure and table
+    # (listed once in the index), not drawn as empty panels and NaN cells.
+    absent = absent_pathways(model, t_end=T_END, **run_kw)
+    present = [c for c in catalog.CYTOKINES if c not in absent]
+    tick("pathways present")
+
+    def skipped(label: str) -> None:
+        tick(f"{label} (not present)")
+
+    for c in absent:
+        skipped(f"time course {c}")
+    sections = [("Time courses at standard doses",
+                 time_course_section(time_courses(model, out, fmt, tick, cytokines=present)))]
 
     ec50 = []
     for c in catalog.CYTOKINES:
-        ec50.append(cytokine_response(model, c, time=MEASURE_TIME, **run_kw))
+        if c in absent:
+            skipped(f"EC50 {c}")
+            continue
+        with _labelled_warnings(f"EC50 of {c}"):
+            ec50.append(cytokine_response(model, c, time=MEASURE_TIME, **run_kw))
         tick(f"EC50 {c}")
     sections.append(("Cytokine dose-response (EC50)", ec50_section(ec50, out, fmt)))
 
     ic50 = []
     for d in catalog.DRUGS:
         for c, r in catalog.drug_pairs(d):
-            ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, **run_kw))
+            if c in absent:
+                skipped(f"IC50 {d} {c}/{r}")
+                continue
+            with _labelled_warnings(f"IC50 of {d} on {c}/{r}"):
+                ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, **run_kw))
             tick(f"IC50 {d} {c}/{r}")
     sections.append(("Drug dose-response (IC50)", ic50_section(ic50, out, fmt)))
 
-    screen = knockout_screen(model, window=(0.0, T_END), **run_kw)
+    with _labelled_warnings("knockout screen"):
+        screen = knockout_screen(model, cytokines=present, window=(0.0, T_END), **run_kw)
     tick("knockout screen")
     sections.append(("Knockout screen", screen_section(screen, out, fmt)))
 
-    sections.append(("Pathway map", map_section(model, out, screen)))
+    sections.append(("Pathway map", map_section(model, out, screen, present)))
     tick("pathway map")
 
-    comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
+    with _labelled_warnings(f"{COMBINATION['drug_a']} x {COMBINATION['drug_b']} on {COMBINATION['cytokine']}"):
+        comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
     tick("combination")
     sections.append(("Drug combination", combination_section(comb, out, fmt)))
 
@@ -92,16 +117,30 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     from .dosing.report import dosing_section
 
-    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt)))
+    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt, cytokines=present)))
     tick("dosing")
 
     sections.append(("Calibrated contexts: predictions with their ensemble intervals",
                      ensemble_section(out, fmt, **run_kw)))
     tick("calibration uncertainty")
 
-    index = write_index(out, model, sections)
+    index = write_index(out, model, sections, absent)
     tick("index")
     return index
+
+
+@contextmanager
+def _labelled_warnings(label: str) -> Iterator[None]:
+    """Re-issue the JakStatWarnings of one experiment prefixed with ``label``, so a warning
+    the report prints says which of its many experiments it is about."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", JakStatWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, JakStatWarning):
+            warnings.warn(f"{label}: {w.message}", JakStatWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -121,6 +160,10 @@ def _fmt(x: float) -> str:
     return "0" if abs(x) < 1e-9 else plots.format_number(x)  # solver noise around zero reads 0
 
 
+def _percent(x: float) -> str:
+    return f"{x:.0%}" if np.isfinite(x) else "n/a"
+
+
 def _flagged(result) -> str:
     """' (not trusted: ...)' for a result with flags (experiments' ``flags``), else ''."""
     flags = tuple(getattr(result, "flags", ()) or ())
@@ -128,10 +171,12 @@ def _flagged(result) -> str:
 
 
 def time_courses(model: Model, out: Path, figure_format: str = "png",
-                 progress: Callable[[str], None] | None = None, t_end: float = T_END) -> list[dict]:
-    """Standard-dose time course of every cytokine: CSV and figure per cytokine."""
+                 progress: Callable[[str], None] | None = None, t_end: float = T_END,
+                 cytokines: list[str] | None = None) -> list[dict]:
+    """Standard-dose time course of each cytokine (default every one): CSV and figure per cytokine."""
     rows = []
-    for name, c in catalog.CYTOKINES.items():
+    for name in cytokines if cytokines is not None else catalog.CYTOKINES:
+        c = catalog.CYTOKINES[name]
         df = model.simulate(cytokines={name: c.standard_dose}, t_end=t_end)
         csv = out / f"timecourse_{name}.csv"
         df.to_csv(csv, index=False)
@@ -196,7 +241,7 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
         lo, hi = c.ic50_ci
         ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
-                     f"{_fmt(c.ic50_plasma)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
+                     f"{_fmt(c.ic50_plasma)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
     for drug in catalog.DRUGS:
         mine = [c for c in curves if c.drug == drug]
@@ -240,12 +285,12 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
     return "\n".join(lines)
 
 
-def map_section(model: Model, out: Path, screen: KnockoutScreen) -> str:
+def map_section(model: Model, out: Path, screen: KnockoutScreen, cytokines: list[str] | None = None) -> str:
     """The interactive map (map.html, coloured by the report's own knockout screen too)
-    and its static picture (map.png, map.svg)."""
+    and its static picture (map.png, map.svg); ``cytokines``: those offered on the page."""
     from . import explore
 
-    explore.write_page(explore.explore_data(model, screen=screen), out / "map.html")
+    explore.write_page(explore.explore_data(model, screen=screen, cytokines=cytokines), out / "map.html")
     cytokine, time = "IL2", 15.0
     png, svg = explore.save_map(model, out / "map", cytokine=cytokine, time=time)
     return "\n".join([
@@ -367,15 +412,17 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
     lines = [f"The contexts {', '.join(c[0] for c in cases)} are calibrated to data and have a stored ensemble. Their "
              "predictions are repeated for every parameter set of the context's calibration ensemble: the "
              "profile-likelihood points within the 95% threshold (docs/uncertainty.md, section 5). The "
-             "interval is the envelope over the members (NaN: a member's IC50 outside the tested doses).", "",
+             "interval is the envelope over the members (an end is n/a when a member's IC50 lies outside the tested "
+             "doses).", "",
              "| context | prediction | point estimate (nM, free) | ensemble interval (nM) | members |",
              "|---|---|---|---|---|"]
     rows = []
     fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
     for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
         model = load_model(context=context)
-        curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs,
-                              client=client)
+        with _labelled_warnings(f"{context}: IC50 of {drug} on {cytokine}/{readout}"):
+            curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, ensemble=True, n_jobs=n_jobs,
+                                  client=client)
         lo, hi = curve.ic50_interval
         flags = "; ".join(curve.ensemble.flags)
         lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
@@ -430,7 +477,7 @@ def write_ensemble_case(context: str, folder: Path, n_jobs: int = 1) -> list[Pat
     return [path, figure]
 
 
-def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Path:
+def write_index(out: Path, model: Model, sections: list[tuple[str, str]], absent: dict[str, str] | None = None) -> Path:
     lines = [
         "# jakstat-sbml report",
         "",
@@ -438,6 +485,11 @@ def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Pat
         f"{catalog.context(model.context).description} Concentrations in nM, time in min. "
         "Written by `jakstat report`; every number below is simulated, none is measured.",
         "",
+    ]
+    if absent:
+        lines += [f"Not present in context `{model.context}` (left out of every figure and table below): "
+                  + "; ".join(absent.values()) + ".", ""]
+    lines += [
         "Contents: " + ", ".join(f"[{t}](#{_anchor(t)})" for t, _ in sections),
         "",
     ]

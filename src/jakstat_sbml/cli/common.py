@@ -259,6 +259,17 @@ def load_context_model(context: str):
         return js.load_model(context=context)
 
 
+def present_cytokines(model, n_jobs: int = 1) -> list[str]:
+    """Every cytokine whose pathway the model's context can signal through; the others are
+    named once, in one warning line, and left out (a command's default, not the user's choice)."""
+    import jakstat_sbml as js
+
+    absent = js.absent_pathways(model, n_jobs=n_jobs)
+    if absent:
+        warn_flags((f"not present in context {model.context!r}, left out: " + "; ".join(absent.values()),))
+    return [c for c in catalog.cytokines() if c not in absent]
+
+
 def save_figure(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 

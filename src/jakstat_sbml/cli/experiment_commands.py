@@ -47,6 +47,7 @@ from .common import (
     parse_overexpress,
     parse_pairs,
     parse_window,
+    present_cytokines,
     print_wrote,
     progress_bar,
     reported,
@@ -232,7 +233,8 @@ def dose_response_command(
 @app.command(cls=NegativeValues)
 def screen(
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"Cytokine at its standard dose (repeatable; "
-                                                                    f"default all of {CYTOKINES})."),
+                                                                    f"default each of {CYTOKINES} that the context "
+                                                                    "signals through)."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Readout measured for every cytokine "
                                                                   f"(repeatable; default each cytokine's main one: "
                                                                   f"{MAIN_READOUTS})."),
@@ -265,7 +267,8 @@ def screen(
     check_writable(out)
     model = load_context_model(context)
     with reported():
-        result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
+        result = js.knockout_screen(model, cytokines=cytokine or present_cytokines(model, n_jobs),
+                                    readouts=readout or None,
                                     genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
                                     engine=engine, **background_keywords(knockout, overexpress, mutation))
     long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
@@ -418,8 +421,9 @@ def regimen_command(
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
     formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default every "
-                                                                    f"cytokine at its standard dose: {CYTOKINES})."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
+                                                                    f"of {CYTOKINES} that the context signals "
+                                                                    "through, at its standard dose)."),
     stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
                                             "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
     knockout: list[str] = KNOCKOUT,
@@ -446,7 +450,7 @@ def regimen_command(
     check_writable(out)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
-    stimuli = None
+    stimuli = None if cytokine else present_cytokines(model)
     if cytokine:
         stimuli = {}
         for item in cytokine:
@@ -481,7 +485,8 @@ def regimen_command(
 def explore(
     out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
-                                                                    "dose (repeatable; default all seven)."),
+                                                                    "dose (repeatable; default every one the context "
+                                                                    "signals through)."),
     gene: list[str] = typer.Option([], "--gene", "-g", help="Knockout offered on the page (repeatable; default "
                                                             "every gene of the model)."),
     picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
@@ -508,7 +513,7 @@ def explore(
     with reported(out.parent):
         with progress_bar() as progress:
             task = progress.add_task("simulations", total=None)
-            data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
+            data = ex.explore_data(model, cytokines=cytokine or present_cytokines(model), knockouts=gene or None,
                                    progress=lambda done, total: progress.update(task, completed=done, total=total))
         import tempfile
 
