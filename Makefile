@@ -55,7 +55,7 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
 
 pharmacology: $(VENV)/.installed ## fit the cellular potency factors to data/pharmacology, store them, validate (under a minute)
-	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --out docs/pharmacology
+	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --force --out docs/pharmacology
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

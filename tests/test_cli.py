@@ -209,6 +209,30 @@ def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_repo
         assert not frame[column].astype(str).str.contains("GMCSF|EPO").any(), name
 
 
+def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
+    """Issue 26: every CSV and figure records its full condition, read back by js.read_provenance."""
+    from jakstat_sbml import provenance, report
+
+    out, _ = ctcl_report
+    files = [f for f in out.iterdir() if not f.name.endswith(provenance.SUFFIX)]
+    assert len(files) > 40
+    for f in files:
+        record = js.read_provenance(f)
+        assert record["experiment"] and record["content"] and record["condition"]["context"], f.name
+        assert record["package"]["version"] == js.__version__ and len(record["model"]["sha256"]) == 64
+        assert record["engine"]["name"] == "roadrunner" and record["command"] == f"jakstat report --out {out}"
+    assert js.read_provenance(out / "timecourse_IL6.csv")["condition"]["cytokines_nM"] == {
+        "IL6": pytest.approx(40 / catalog.CYTOKINES["IL6"].mass_kda)}
+    mutant = js.read_provenance(out / "dosing_mutant.csv")["condition"]["mutations_fraction"]
+    assert mutant == {m: 0.5 for m in catalog.MUTATIONS}
+    assert js.read_provenance(out / "ensemble_band_hepatocyte_IL6_pSTAT3.csv")["condition"]["context"] == "hepatocyte"
+    # the same report again may replace these files; a report of another context may not
+    provenance.check_overwrite(files, report.report_run("ctcl", "png"))
+    result = runner.invoke(app, ["report", "--out", str(out), "--context", "lymphoma"])
+    assert result.exit_code == 2 and "was written by a different run" in result.output
+    assert "--force" in result.output
+
+
 def test_report_prints_each_warning_once_and_tidily(ctcl_report):
     """Issue 26: `make demo` printed 12 raw Python warnings with their source lines."""
     _, result = ctcl_report

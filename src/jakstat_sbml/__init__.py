@@ -20,6 +20,7 @@ from .interop import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
+from .provenance import read_provenance
 from .uncertainty import sensitivity
 from .units import plasma
 
@@ -28,6 +29,6 @@ __all__ = [
     "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "absent_pathways", "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
-    "plasma", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
+    "plasma", "read_provenance", "Regimen", "regimen", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

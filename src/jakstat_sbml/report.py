@@ -49,9 +49,19 @@ def steps() -> list[str]:
     return out
 
 
+def report_run(context: str, figure_format: str = "png") -> dict:
+    """The identity of a report (provenance): what makes two reports the same report."""
+    from . import provenance
+
+    return provenance.identity("report", provenance.condition_record(context), {"figure_format": figure_format})
+
+
 def write_report(model: Model, out: Path, *, figure_format: str = "png",
-                 progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None) -> Path:
-    """Write the whole report into ``out``; returns the path of ``index.md``."""
+                 progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None,
+                 command: str | None = None) -> Path:
+    """Write the whole report into ``out``; returns the path of ``index.md``. Every file's
+    provenance (its condition and how it was made) goes to ``report.provenance.json``
+    (``js.read_provenance``); ``command``: the command line that asked for it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -125,8 +135,72 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     tick("calibration uncertainty")
 
     index = write_index(out, model, sections, absent)
+    _write_provenance(model, out, fmt, present, command)
     tick("index")
     return index
+
+
+def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], command: str | None) -> Path:
+    """report.provenance.json: the condition and settings of every file the report wrote."""
+    from . import provenance
+    from .dosing.report import REPORT_DAYS, approved_regimens
+    from .ensemble import ensemble_contexts
+
+    def condition(context: str = model.context, **keywords) -> dict:
+        return provenance.condition_record(context, **keywords)
+
+    def standard(cytokine: str) -> dict:
+        return {cytokine: catalog.CYTOKINES[cytokine].standard_dose}
+
+    base = condition()
+    files: dict[str, dict] = {"index.md": {"content": "the report's index page", "experiment": "report"}}
+
+    def add(names, content: str, experiment: str, cond: dict, settings: dict) -> None:
+        for name in names:
+            files[name] = {"content": content, "experiment": experiment, "condition": cond, "settings": settings}
+
+    for c in present:
+        add([f"timecourse_{c}.csv", f"timecourse_{c}.{fmt}"], f"time course of {c} at its standard dose",
+            "time course", condition(cytokines=standard(c)), {"t_end": T_END})
+    add(["cytokine_ec50.csv", "cytokine_dose_response.csv", f"cytokine_ec50.{fmt}"],
+        "each cytokine's dose-response and EC50", "cytokine_response", base,
+        {"cytokines": present, "doses": "1/1000 to 100x the standard dose", "time": MEASURE_TIME})
+    pairs = [f"{d} on {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present]
+    add(["drug_ic50.csv", "drug_dose_response.csv", *(f"ic50_{d}.{fmt}" for d in catalog.DRUGS)],
+        "each drug's dose-response and IC50 on every pair it acts on", "dose_response", base,
+        {"pairs": pairs, "doses": "each drug's default", "cytokine_dose": "standard", "time": MEASURE_TIME})
+    add(["knockout_screen.csv", "knockout_screen_log2fc.csv", f"knockout_screen.{fmt}"],
+        "every gene knocked out under each cytokine: AUCs and log2 fold changes", "knockout_screen", base,
+        {"cytokines": present, "genes": "all", "window": [0.0, T_END]})
+    add(["map.html", "map.png", "map.svg"], "the pathway map", "pathway map", base,
+        {"cytokines": present, "picture": "IL2 at 15 min"})
+    comb = {k: v for k, v in COMBINATION.items() if k != "cytokine"}
+    add(["combination.csv", f"combination.{fmt}"], "two-drug grid: effect and Bliss/Loewe/HSA excess", "combination",
+        condition(cytokines=standard(COMBINATION["cytokine"])), {**comb, "time": MEASURE_TIME})
+    add(["mutations.csv", f"mutations.{fmt}"], "each gain-of-function mutation (fraction 1) against wild type",
+        "mutations", base, {"cases": [{"mutation": m, "cytokine": c, "readout": r} for m, c, r, _ in MUTATION_CASES],
+                            "t_end": T_END})
+    add(["pharmacology_validation.csv", f"pharmacology_validation.{fmt}"],
+        "every measured cellular IC50 recomputed (each row in its own context)", "validate_pharmacology", base,
+        {"rows": "data/pharmacology/cellular_ic50.tsv"})
+    regimens = list(approved_regimens())
+    dosing = {"regimens": regimens, "days": REPORT_DAYS, "cytokines": present, "stimulation": "continuous"}
+    add(["dosing.csv", f"dosing.{fmt}"], "exposure-response of the approved regimens", "exposure_response", base,
+        dosing)
+    add(["dosing_mutant.csv"], "exposure-response of the approved regimens with the CTCL mutations",
+        "exposure_response", condition(mutations={m: 0.5 for m in catalog.MUTATIONS}), dosing)
+    cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
+    for context, drug, cytokine, readout in cases:
+        add([f"ensemble_band_{context}_{cytokine}_{readout}.csv"], f"time course of {readout} over the calibration "
+            f"ensemble of {context}", "ensemble band", condition(context, cytokines=standard(cytokine)),
+            {"readout": readout, "t_end": T_END})
+    if cases:
+        add(["ensemble_ic50.csv", f"ensemble_bands.{fmt}"], "each calibrated context's headline IC50 over its "
+            "ensemble, and the bands", "ensemble", {**base, "context": ", ".join(c[0] for c in cases)},
+            {"cases": [f"{d} on {c}/{r} in {x}" for x, d, c, r in cases], "time": MEASURE_TIME})
+    files = {name: entry for name, entry in files.items() if (out / name).exists()}
+    rec = provenance.record(report_run(model.context, fmt), files, model=model, command=command)
+    return provenance.write(out / f"report{provenance.SUFFIX}", rec)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import shlex
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
@@ -64,10 +65,12 @@ class FigureFormat(str, Enum):
 # ----------------------------------------------------------------------------- helpers
 
 NEGATIVE_NUMBER = re.compile(r"-\.?\d")
+_command_line: ContextVar[str | None] = ContextVar("jakstat_command_line", default=None)  # for provenance records
 
 
 class NegativeValues(TyperCommand):
-    """A command that reads a token such as ``-20mg`` or ``-5`` as a value.
+    """A command that reads a token such as ``-20mg`` or ``-5`` as a value, and keeps its
+    command line for the provenance records of what it writes.
 
     Click takes every token that starts with ``-`` for options, so ``jakstat regimen
     ruxolitinib -20mg`` said "No such option: -2" instead of naming the negative dose
@@ -77,6 +80,7 @@ class NegativeValues(TyperCommand):
     """
 
     def parse_args(self, ctx, args):
+        _command_line.set(shlex.join(["jakstat", *ctx.command_path.split()[1:], *args]))
         return super().parse_args(ctx, [f" {a}" if NEGATIVE_NUMBER.match(a) else a for a in args])
 
 
@@ -270,6 +274,59 @@ def present_cytokines(model, n_jobs: int = 1) -> list[str]:
     return [c for c in catalog.cytokines() if c not in absent]
 
 
+# ----------------------------------------------------------------------------- provenance
+
+
+def condition_of(context: str, *, knockout: list[str] = (), overexpress: list[str] = (), mutation: list[str] = (),
+                 cytokines: Mapping | None = None, drugs: Mapping | None = None,
+                 preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False) -> dict:
+    """The full condition of a run, normalised (provenance.condition_record); exit 2 on bad input."""
+    from .. import provenance
+
+    with reported():
+        return provenance.condition_record(context, knockouts=list(knockout), overexpress=parse_overexpress(overexpress),
+                                           mutations=parse_mutations(mutation), cytokines=cytokines, drugs=drugs,
+                                           preincubation=preincubation, plasma=plasma)
+
+
+def command_line() -> str | None:
+    """The running command's line, as typed (for provenance records)."""
+    return _command_line.get()
+
+
+def check_outputs(paths, run: dict, force: bool) -> None:
+    """Exit 2 before any work when a file among ``paths`` would replace another run's (or
+    the user's own) file and ``--force`` was not given."""
+    from .. import provenance
+
+    with reported():
+        provenance.check_overwrite(paths, run, force=force)
+
+
+def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str], model, engine: str = "roadrunner",
+                   extra: Mapping[str, dict] | None = None) -> Path:
+    """Write the provenance record of a run's files (path -> what it holds) as
+    ``folder/<name>.provenance.json``; ``extra``: more per-file fields."""
+    from .. import provenance
+
+    entries = {Path(p).name: {"content": c, **(extra or {}).get(Path(p).name, {})} for p, c in files.items()}
+    rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
+    with reported(folder):
+        return provenance.write(provenance.sidecar(name, folder), rec)
+
+
+def condition_columns(condition: Mapping) -> dict:
+    """The condition as flat table columns (what a one-row result table carries with it)."""
+    def listed(mapping):
+        return ";".join(f"{k}={v:g}" for k, v in mapping.items())
+
+    return {"context": condition["context"], "knockouts": ";".join(condition["knockouts"]),
+            "mutations": listed(condition["mutations_fraction"]), "overexpress": listed(condition["overexpress_fold"]),
+            "background_drugs_nM_free": listed(condition["drugs_nM_free"]),
+            "cytokines_nM": listed(condition["cytokines_nM"]), "parameters": listed(condition["parameters"]),
+            "preincubation_min": condition["preincubation_min"]}
+
+
 def save_figure(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
@@ -304,6 +361,8 @@ PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
                                              f"the fraction unbound: {FRACTIONS_UNBOUND}).")
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
+FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
+                                             "without it such files are kept and the command stops.")
 ENGINE = typer.Option("roadrunner", help="Simulation engine: roadrunner, or amici (faster for heavy work; needs the "
                                          "amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
@@ -337,4 +396,5 @@ def _print_version(value: bool) -> None:
 def _main(ctx: typer.Context,
           version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
+    _command_line.set(None)  # the command sets its own when it parses its arguments
     ctx.with_resource(tidy_warnings())

@@ -20,6 +20,7 @@ from .common import (
     DRUG_DOSES,
     DRUGS,
     ENGINE,
+    FORCE,
     FORMAT,
     KNOCKOUT,
     MAIN_READOUT,
@@ -37,7 +38,11 @@ from .common import (
     FigureFormat,
     app,
     background_keywords,
+    check_outputs,
+    command_line,
     check_writable,
+    condition_columns,
+    condition_of,
     console,
     flags_of,
     load_context_model,
@@ -50,6 +55,7 @@ from .common import (
     present_cytokines,
     print_wrote,
     progress_bar,
+    record_outputs,
     reported,
     save_figure,
     use_agg,
@@ -77,6 +83,7 @@ def simulate(
                                   "stored ensemble): the optimum with low/high columns, the envelope over the "
                                   "calibration ensemble."),
     n_jobs: int = N_JOBS,
+    force: bool = FORCE,
 ):
     """Simulate one condition and print (or write) the time course.
 
@@ -88,19 +95,29 @@ def simulate(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     check_writable(out, folder=False)
-    model = load_context_model(context)
     drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    run = None
+    if out:
+        condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                                 cytokines=cytokines, drugs=drugs, preincubation=preincubation, plasma=plasma)
+        run = provenance.identity("ensemble band" if ensemble else "time course", condition,
+                                  {"t_end": t_end, "points": points, "readouts": readout or "all"})
+        check_outputs([out, out.with_suffix(f".{figure_format.value}"), provenance.sidecar(out.stem, out.parent)],
+                      run, force)
+    model = load_context_model(context)
     if plasma:
         drugs = {k: js.plasma(v) for k, v in drugs.items()}
-    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
     if ensemble:
         with reported():
             band = js.ensemble_band(
                 model, readout or None, cytokines=cytokines, drugs=drugs, knockouts=knockout,
                 overexpress=parse_overexpress(overexpress), mutations=parse_mutations(mutation),
                 preincubation=preincubation, t_end=t_end, points=points, n_jobs=n_jobs)
-        _print_band(band, out, figure_format)
+        _print_band(band, out, figure_format, run, model)
         return
     with reported():
         df = model.simulate(
@@ -117,7 +134,10 @@ def simulate(
             out.parent.mkdir(parents=True, exist_ok=True)
             df.to_csv(out, index=False)
             save_figure(plots.time_course(df, given={**cytokines, **drugs}), figure)  # doses as the user gave them
-        print_wrote(out, figure)
+        record = record_outputs(out.stem, out.parent, run, {
+            out: "time course: time (min) and each readout (nM; tx_*: promoter activity 0-1)",
+            figure: "figure of the time course"}, model)
+        print_wrote(out, figure, record)
     else:
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
         table = Table(*cols, title="nM (tx_*: 0-1), time in min")
@@ -127,7 +147,7 @@ def simulate(
         console.print(table)
 
 
-def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
+def _print_band(band, out: Path | None, figure_format: FigureFormat, run: dict | None, model) -> None:
     frame = band.to_frame()
     if out:
         use_agg()
@@ -136,7 +156,10 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
             out.parent.mkdir(parents=True, exist_ok=True)
             frame.to_csv(out, index=False)
             save_figure(band.plot(), figure)
-        print_wrote(out, figure)
+        record = record_outputs(out.stem, out.parent, run, {
+            out: f"time course over the calibration ensemble of {band.context}: optimum, low and high (nM)",
+            figure: "figure of the ensemble band"}, model)
+        print_wrote(out, figure, record)
         return
     table = Table("time", "readout", "optimum", "low", "high",
                   title=f"{band.context}: envelope of {band.members} parameter sets ({band.dataset}), nM")
@@ -171,12 +194,15 @@ def dose_response_command(
     engine: str = ENGINE,
     ensemble: bool = typer.Option(False, "--ensemble", help="With --drug, in a context calibrated to data (one "
                                   "with a stored ensemble): the IC50's interval over the calibration ensemble."),
+    force: bool = FORCE,
 ):
     """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
 
     Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50
-    with 95% CI, Hill slope, max effect; with --ensemble the ensemble
-    interval) and a figure. Examples:
+    with 95% CI, Hill slope, max effect, the condition; with --ensemble
+    the ensemble interval), a figure and <name>.provenance.json (how
+    they were made). <name> carries what sets the condition apart
+    (context, knockouts, mutations, overexpression). Examples:
 
       jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
 
@@ -186,10 +212,28 @@ def dose_response_command(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
     if ensemble and not drug:
         raise typer.BadParameter("--ensemble gives an IC50 interval: it needs --drug", param_hint="--ensemble")
+    with reported():
+        stimulus = catalog.cytokine(cytokine)
+        readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
+        drug_name = catalog.drug(drug).name if drug else None
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines={stimulus.name: cytokine_dose or stimulus.standard_dose} if drug else None,
+                             preincubation=preincubation, plasma=plasma)
+    tag = provenance.file_tag({**condition, "cytokines_nM": {}})  # the stimulus is in the name already
+    name = (f"dose_response_{drug_name}_{stimulus.name}_{readout_name}{tag}" if drug
+            else f"dose_response_{stimulus.name}_{readout_name}{tag}")
+    run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
+        "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name, "doses": doses or "default",
+        "cytokine_dose": cytokine_dose if drug else None, "time": time, "window": window, "ensemble": ensemble,
+        "engine": engine})
+    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([data, fit, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
@@ -198,21 +242,21 @@ def dose_response_command(
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                      preincubation=preincubation, plasma=plasma, ensemble=ensemble, **kw)
-            name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
             curve = js.cytokine_response(model, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                          preincubation=preincubation, plasma=plasma, **kw)
-            name = f"dose_response_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ec50, "EC50 (nM)"
     import pandas as pd
 
-    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         curve.to_frame().to_csv(data, index=False)
-        pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
+        pd.DataFrame([{**curve.summary(), **condition_columns(condition)}]).to_csv(fit, index=False)
         save_figure(curve.plot(), figure)
+    record = record_outputs(name, out, run, {
+        data: "dose-response: each dose and the readout's response", fit: f"Hill fit: {label}, 95% CI, slope, "
+        "max effect, flags, and the condition", figure: "figure of the dose-response and its fit"}, model, engine)
     flags = flags_of(curve)
     warn_flags(flags)
     if ensemble:
@@ -227,7 +271,7 @@ def dose_response_command(
         console.print(f"{label}: {midpoint:.4g}  (95% CI {lo:.4g}-{hi:.4g}), Hill slope {curve.slope:.3g}")
     else:
         console.print(f"{label}: no fit (the response changes by less than 5% over these doses)")
-    print_wrote(data, fit, figure)
+    print_wrote(data, fit, figure, record)
 
 
 @app.command(cls=NegativeValues)
@@ -249,6 +293,7 @@ def screen(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Knockout screen: log2 fold change of each readout's AUC per gene.
 
@@ -263,16 +308,23 @@ def screen(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    name = f"knockout_screen{provenance.file_tag(condition)}"
+    run = provenance.identity("knockout_screen", condition, {
+        "cytokines": cytokine or "each the context signals through", "readouts": readout or "main",
+        "genes": gene or "all", "window": window, "engine": engine})
+    long, wide_path, figure = out / f"{name}.csv", out / f"{name}_log2fc.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([long, wide_path, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():
         result = js.knockout_screen(model, cytokines=cytokine or present_cytokines(model, n_jobs),
                                     readouts=readout or None,
                                     genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
                                     engine=engine, **background_keywords(knockout, overexpress, mutation))
-    long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
-                               out / f"knockout_screen.{figure_format.value}")
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.effects.to_csv(long, index=False)
@@ -280,9 +332,13 @@ def screen(
         wide.columns = [f"{c}/{r}" for c, r in wide.columns]
         wide.to_csv(wide_path)
         save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        long: "every gene x cytokine/readout: AUC of wild type and knockout (auc_unit) and log2 fold change",
+        wide_path: "gene x cytokine/readout matrix of log2 fold changes", figure: "heatmap of the log2 fold changes"},
+        model, engine)
     warn_flags(flags_of(result))
     _print_gains_and_losses(result)
-    print_wrote(long, wide_path, figure)
+    print_wrote(long, wide_path, figure, record)
 
 
 def _print_gains_and_losses(result) -> None:
@@ -319,6 +375,7 @@ def combine(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
 
@@ -336,8 +393,22 @@ def combine(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    with reported():
+        a, b, stimulus = catalog.drug(drug_a).name, catalog.drug(drug_b).name, catalog.cytokine(cytokine)
+        readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines={stimulus.name: cytokine_dose or stimulus.standard_dose},
+                             preincubation=preincubation, plasma=plasma)
+    name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
+    run = provenance.identity("combination", condition, {
+        "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name, "doses_a": doses_a,
+        "doses_b": doses_b, "cytokine_dose": cytokine_dose, "time": time, "window": window, "engine": engine})
+    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([data, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
@@ -345,15 +416,16 @@ def combine(
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                 preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
                                 engine=engine, **background_keywords(knockout, overexpress, mutation))
-    name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
-    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
         save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        data: "dose grid: free doses of both drugs (nM), response, effect, Bliss/Loewe/HSA excess per cell",
+        figure: "inhibition and excess maps"}, model, engine)
     warn_flags(flags_of(result))
     _print_synergy(result)
-    print_wrote(data, figure)
+    print_wrote(data, figure, record)
 
 
 def _print_synergy(result) -> None:
@@ -383,19 +455,27 @@ def contexts():
         console.print(f"[bold]{name}[/bold]: {escape(catalog.context(name).description)}")
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def report(out: Path = typer.Option(Path("report"), help="Output folder."),
-           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS):
+           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS,
+           force: bool = FORCE):
     """Write the report folder (what `make demo` runs).
 
-    Time courses for every cytokine, cytokine EC50s, drug IC50 curves
-    and table, the knockout-screen heatmap, a drug combination map and
-    the mutations, with an index page (index.md) tying them together.
+    Time courses for every cytokine the context signals through,
+    cytokine EC50s, drug IC50 curves and table, the knockout-screen
+    heatmap, a drug combination map and the mutations, with an index
+    page (index.md) tying them together and report.provenance.json
+    (how each file was made). A folder holding files of another report
+    or not written by jakstat is kept unless --force.
     """
     use_agg()
     from .. import report as rep
 
     check_writable(out)
+    with reported():
+        run = rep.report_run(catalog.context(context).name, figure_format.value)
+    if out.is_dir():
+        check_outputs([p for p in out.iterdir() if p.is_file() and not p.name.startswith(".")], run, force)
     model = load_context_model(context)
     steps = rep.steps()
     with reported(out):
@@ -405,8 +485,9 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
             def tick(label: str) -> None:
                 progress.update(task, advance=1, description=f"report: {label}")
 
-            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs)
-    print_wrote(index)
+            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs,
+                                     command=command_line())
+    print_wrote(index, out / "report.provenance.json")
 
 
 class Stimulation(str, Enum):
@@ -432,6 +513,7 @@ def regimen_command(
     context: str = CONTEXT,
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
+    force: bool = FORCE,
 ):
     """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
 
@@ -446,29 +528,42 @@ def regimen_command(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    with reported():
+        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    name = (f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+            f"{provenance.file_tag(condition)}")
+    run = provenance.identity("exposure_response", condition, {
+        "regimen": reg.as_dict(), "days": days, "cytokines": cytokine or "each the context signals through",
+        "stimulation": stimulation.value})
+    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    check_outputs([summary, courses, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     stimuli = None if cytokine else present_cytokines(model)
     if cytokine:
         stimuli = {}
         for item in cytokine:
-            name, _, value = item.partition("=")
-            stimuli[name.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
+            key, _, value = item.partition("=")
+            stimuli[key.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(key.strip()).standard_dose
     with reported():
-        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
                                           progress=bar, **bg)
-    name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
-    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
-    figure = out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(summary, index=False)
         result.time_courses.to_csv(courses, index=False)
         save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        summary: "per pathway: time-averaged, trough and maximal inhibition over the last dosing interval, time "
+                 "above 50/90 %, plasma exposure", courses: "time courses: plasma and free drug (nM), readouts with "
+                 "and without the drug, inhibition", figure: "plasma concentration and inhibition over time"}, model)
     table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
         table.add_column(column, justify="left" if column == "pathway" else "right")
@@ -478,10 +573,10 @@ def regimen_command(
                                       "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
     console.print(table)
     warn_flags(flags_of(result))
-    print_wrote(summary, courses, figure)
+    print_wrote(summary, courses, figure, record)
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def explore(
     out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
@@ -492,6 +587,7 @@ def explore(
     picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
                                             "(coloured by the first cytokine at 15 min)."),
     context: str = CONTEXT,
+    force: bool = FORCE,
 ):
     """Interactive pathway map drawn from the model: one HTML file that opens offline.
 
@@ -504,11 +600,18 @@ def explore(
     """
     use_agg()
     from .. import explore as ex
+    from .. import provenance
     from ..files import install
 
     check_writable(out, folder=False)
     if picture is not None:
         check_writable(picture.with_suffix(".png"), folder=False)
+    run = provenance.identity("pathway map", condition_of(context), {
+        "cytokines": cytokine or "each the context signals through", "genes": gene or "all",
+        "picture": None if picture is None else str(picture)})
+    pictures = [] if picture is None else [picture.with_suffix(".png"), picture.with_suffix(".svg")]
+    check_outputs([out, provenance.sidecar(out.stem, out.parent), *pictures,
+                   *(provenance.sidecar(p.stem, p.parent) for p in pictures[:1])], run, force)
     model = load_context_model(context)
     with reported(out.parent):
         with progress_bar() as progress:
@@ -523,6 +626,12 @@ def explore(
         written = [out]
         if picture is not None:
             written += ex.save_map(model, picture, cytokine=next(iter(data["cytokines"])))
+    records = []
+    for folder in dict.fromkeys(p.parent for p in written):  # one record per folder written into
+        mine = [p for p in written if p.parent == folder]
+        records.append(record_outputs(mine[0].stem, folder, run, {
+            p: "interactive pathway map (one offline HTML page)" if p.suffix == ".html"
+            else f"static pathway map coloured by {next(iter(data['cytokines']))} at 15 min" for p in mine}, model))
     console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
                   f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
-    print_wrote(*written)
+    print_wrote(*written, *records)

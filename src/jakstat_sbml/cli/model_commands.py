@@ -15,9 +15,11 @@ from .common import (
     CYTOKINE_DOSES,
     DRUG_DOSES,
     ENGINE,
+    FORCE,
     FORMAT,
     MUTATION,
     N_JOBS,
+    NegativeValues,
     OVEREXPRESS,
     PETAB_DATASETS,
     PLASMA,
@@ -25,7 +27,9 @@ from .common import (
     SIMULATION_KNOCKOUT,
     FigureFormat,
     app,
+    check_outputs,
     check_writable,
+    condition_of,
     console,
     fail,
     load_context_model,
@@ -35,6 +39,7 @@ from .common import (
     parse_pairs,
     print_wrote,
     progress_bar,
+    record_outputs,
     reported,
     require_optional,
     save_figure,
@@ -329,7 +334,7 @@ validate_app = typer.Typer(help="Check the model against measured data it was no
 app.add_typer(validate_app, name="validate")
 
 
-@validate_app.command("pharmacology")
+@validate_app.command("pharmacology", cls=NegativeValues)
 def validate_pharmacology_command(
     out: Path = typer.Option(None, help="Also write OUT/pharmacology_validation.csv, a summary and a figure."),
     refit: bool = typer.Option(False, "--refit", help="First fit the cellular potency factors (one per drug) to "
@@ -340,6 +345,7 @@ def validate_pharmacology_command(
                                                               f"main readout in this context ({CONTEXTS}; free "
                                                               "and total plasma)."),
     figure_format: FigureFormat = FORMAT,
+    force: bool = FORCE,
 ):
     """Recompute every measured cellular / whole-blood IC50 with the model.
 
@@ -362,6 +368,17 @@ def validate_pharmacology_command(
     factors = None
     with reported():
         catalog.context(context)  # a bad --context fails before any simulation
+    from .. import provenance
+
+    run = provenance.identity("validate_pharmacology", condition_of(context),
+                              {"refit": refit, "rows": "data/pharmacology/cellular_ic50.tsv"})
+    if out is not None:
+        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
+        figure = out / f"pharmacology_validation.{figure_format.value}"
+        predictions = out / f"predicted_ic50_{context}.csv"
+        check_outputs([csv, summary, figure, predictions, provenance.sidecar("pharmacology_validation", out)], run,
+                      force)
+    with reported():
         if store:
             catalog.writable_models_dir()  # and an installed package is never written into
         if refit:
@@ -424,16 +441,18 @@ def validate_pharmacology_command(
     if out is not None:
         import pandas as pd
 
-        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
-        figure = out / f"pharmacology_validation.{figure_format.value}"
-        predictions = out / f"predicted_ic50_{context}.csv"
         with reported(out):
             out.mkdir(parents=True, exist_ok=True)
             result.to_frame().to_csv(csv, index=False)
             pd.DataFrame([s]).to_csv(summary, index=False)
             predicted.to_csv(predictions, index=False)
             save_figure(result.plot(), figure)
-        print_wrote(csv, summary, predictions, figure)
+        record = record_outputs("pharmacology_validation", out, run, {
+            csv: "every measured IC50 against the model's (each row in its own context), fold errors",
+            summary: "geometric-mean fold error, worst row, rows within 2x and 5x",
+            predictions: f"the model's IC50 of every drug on each cytokine's main readout in {context}",
+            figure: "model against measured IC50s"}, load_context_model(context))
+        print_wrote(csv, summary, predictions, figure, record)
     if not result.meets_targets:
         console.print(f"[yellow]targets missed: GMFE <= {ph.TARGET_GMFE:g} and every row within "
                       f"{ph.TARGET_WORST:g}x[/yellow]")
