@@ -208,7 +208,7 @@ def test_cli_dose_response_prints_and_writes_the_ensemble_interval(tmp_path):
                                  "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "ensemble interval" in result.output
-    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5_fit.csv")
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5__lymphoma_fit.csv")  # names carry the context
     assert fit["ensemble_members"].iloc[0] == len(js.load_ensemble("lymphoma"))
     lo, hi = fit["ic50_ensemble_low_nM"].iloc[0], fit["ic50_ensemble_high_nM"].iloc[0]
     assert (math.isnan(lo) or lo <= fit["ic50_nM"].iloc[0]) and (math.isnan(hi) or fit["ic50_nM"].iloc[0] <= hi)

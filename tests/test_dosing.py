@@ -383,8 +383,9 @@ def test_cli_regimen_writes_csv_and_figure(tmp_path):
                                       "--formulation", "XR", "-c", "IL2", "-m", "STAT5B_N642H",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    summary = pd.read_csv(tmp_path / "regimen_tofacitinib_11mg_every_24h_XR_summary.csv")
+    name = "regimen_tofacitinib_11mg_every_24h_XR__STAT5B_N642H"  # names carry the mutation
+    summary = pd.read_csv(tmp_path / f"{name}_summary.csv")
     assert list(summary.pathway) == ["IL2/pSTAT5"] and 0 < summary.mean_inhibition.iloc[0] < 1
-    assert (tmp_path / "regimen_tofacitinib_11mg_every_24h_XR.png").stat().st_size > 0
+    assert (tmp_path / f"{name}.png").stat().st_size > 0
     bad = CliRunner().invoke(app, ["regimen", "ruxolitinib", "20 nM", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "not a mass" in bad.output

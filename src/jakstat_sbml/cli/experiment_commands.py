@@ -568,9 +568,10 @@ def regimen_command(
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
         table.add_column(column, justify="left" if column == "pathway" else "right")
     for _, row in result.table.iterrows():
-        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" for c in
+        table.add_row(row.pathway, *(f"{100 * row[c]:.0f}%" if np.isfinite(row[c]) else "n/a" for c in
                                      ("mean_inhibition", "fraction_above_50", "fraction_above_90",
-                                      "trough_inhibition", "max_inhibition")), f"{row.hours_to_max_inhibition:.1f}")
+                                      "trough_inhibition", "max_inhibition")),
+                      f"{row.hours_to_max_inhibition:.1f}" if np.isfinite(row.hours_to_max_inhibition) else "n/a")
     console.print(table)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure, record)
