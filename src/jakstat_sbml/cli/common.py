@@ -84,7 +84,6 @@ class NegativeValues(TyperCommand):
         return super().parse_args(ctx, [f" {a}" if NEGATIVE_NUMBER.match(a) else a for a in args])
 
 
-
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console, transient=False)
