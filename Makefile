@@ -55,7 +55,7 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
 
 pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate (a few minutes; folds checkpointed)
-	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --out docs/pharmacology
+	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --force --out docs/pharmacology
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

@@ -98,6 +98,30 @@ def test_screen_writes_long_and_matrix_tables_and_a_heatmap(tmp_path):
     assert (tmp_path / "knockout_screen.svg").exists()
 
 
+def test_screen_prints_losses_and_gains_apart_sorted_with_units(tmp_path):
+    """Issue 26: one count of hits mixed gains and losses; the CSV's AUCs had no unit."""
+    result = invoke("screen", "-c", "IL2", "-c", "IL6", "-g", "JAK3", "-g", "JAK1", "-g", "SOCS3", "-g", "CISH",
+                    "-g", "PTPN2", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    losses = next(i for i, x in enumerate(lines) if x.startswith("losses"))
+    gains = next(i for i, x in enumerate(lines) if x.startswith("gains"))
+    assert "AUC 0-120 min" in lines[losses] and "nM*min" in result.output
+    long = pd.read_csv(tmp_path / "knockout_screen.csv")
+    expected_losses = long[long.log2_fold_change <= -1].sort_values("log2_fold_change")
+    expected_gains = long[long.log2_fold_change >= 1].sort_values("log2_fold_change", ascending=False)
+    assert len(expected_losses) and len(expected_gains)
+
+    def rows(start, expected):
+        block = lines[start + 1:start + 1 + len(expected)]
+        for line, (_, row) in zip(block, expected.iterrows()):
+            assert line.split()[:3] == [row.gene, f"{row.cytokine}/{row.readout}", f"{row.log2_fold_change:+.2f}"]
+
+    rows(losses, expected_losses)
+    rows(gains, expected_gains)
+    assert set(long.auc_unit) == {"nM*min"}
+
+
 def test_experiment_commands_take_the_engine(tmp_path):
     # --engine amici gives RoadRunner's effects (the engines agree to 1e-5 of each
     # readout's peak: tests/test_amici_engine.py; log2 fold changes here within 1e-4)
@@ -126,22 +150,98 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert "bliss" in result.output
 
 
-def test_report_writes_one_folder_tied_together_by_its_index(tmp_path):
-    out = tmp_path / "report"
-    result = invoke("report", "--out", out)
+def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp_path):
+    """Issue 26: `jakstat combine` printed "positive = synergy" for a +0.016 Bliss mean,
+    without a band for additivity, diluted by cells where one drug already inhibits fully."""
+    result = runner.invoke(app, ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-b", "1000,3000,10000,30000",
+                                 "--out", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "positive = synergy" not in result.output
+    comb = js.combination(js.load_model(), "ruxolitinib", "pimozide", "IL2", doses_b=[1000, 3000, 10000, 30000])
+    table = comb.synergy()
+    assert "4 of 16" in result.output and "90%" in result.output  # the cells the mean is over
+    for score, row in table.iterrows():
+        line = next(x for x in result.output.splitlines() if x.strip().lower().startswith(score))
+        assert row.verdict in line and f"{row.mean_excess:+.3f}" in line and "±" in line
+        assert f"{row.max_excess:+.3f} at ruxolitinib {row.max_at_dose_a_nM:g} nM + pimozide " \
+               f"{row.max_at_dose_b_nM:g} nM" in line
+
+
+@pytest.fixture(scope="module")
+def ctcl_report(tmp_path_factory):
+    """`jakstat report` once, for the tests of what it writes and prints."""
+    out = tmp_path_factory.mktemp("report") / "report"
+    return out, invoke("report", "--out", out)
+
+
+def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
+    out, result = ctcl_report
     assert result.exit_code == 0, result.output
     index = (out / "index.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)\)", index)
     assert links and all((out / link).exists() for link in links), [x for x in links if not (out / x).exists()]
-    for c in catalog.CYTOKINES:
+    present = [c for c in catalog.CYTOKINES if c not in ("GMCSF", "EPO")]  # ctcl lacks their receptors
+    for c in present:
         assert f"timecourse_{c}.png" in links and f"timecourse_{c}.csv" in links
     for figure in ["knockout_screen.png", "combination.png", "cytokine_ec50.png", "mutations.png",
                    *(f"ic50_{d}.png" for d in catalog.DRUGS)]:
         assert figure in links
     table = pd.read_csv(out / "drug_ic50.csv")
-    expected = {(d, c, r) for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)}
+    expected = {(d, c, r) for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present}
     assert set(zip(table.drug, table.cytokine, table.readout)) == expected
     assert ("pimozide", "IL2", "pSTAT5") in expected  # the pair the combination map uses too
+
+
+def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):
+    """Issue 26: the ctcl report drew empty GM-CSF and EPO panels, 'nan%' cells and a
+    'nan% (73%)' dosing cell (the 73% being JAK3 A572V's constitutive pSTAT5)."""
+    out, result = ctcl_report
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert not re.search(r"\bnan\b", index, flags=re.I), re.findall(r".{40}\bnan\b.{10}", index, flags=re.I)
+    absent = [line for line in index.splitlines() if line.startswith("Not present in context")]
+    assert len(absent) == 1 and "GMCSF" in absent[0] and "EPO" in absent[0]
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", index, flags=re.M | re.S))
+    for title in ("Time courses at standard doses", "Cytokine dose-response (EC50)", "Drug dose-response (IC50)",
+                  "Knockout screen", "Dosing regimens (PK/PD)"):
+        assert not re.search(r"\b(GMCSF|EPO)\b", sections[title]), title
+    assert not list(out.glob("timecourse_GMCSF.*")) and not list(out.glob("timecourse_EPO.*"))
+    for name in ("cytokine_ec50.csv", "drug_ic50.csv", "knockout_screen.csv", "dosing.csv", "dosing_mutant.csv"):
+        frame = pd.read_csv(out / name)
+        column = "pathway" if "pathway" in frame else "cytokine"
+        assert not frame[column].astype(str).str.contains("GMCSF|EPO").any(), name
+
+
+def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
+    """Issue 26: every CSV and figure records its full condition, read back by js.read_provenance."""
+    from jakstat_sbml import provenance, report
+
+    out, _ = ctcl_report
+    files = [f for f in out.iterdir() if not f.name.endswith(provenance.SUFFIX)]
+    assert len(files) > 40
+    for f in files:
+        record = js.read_provenance(f)
+        assert record["experiment"] and record["content"] and record["condition"]["context"], f.name
+        assert record["package"]["version"] == js.__version__ and len(record["model"]["sha256"]) == 64
+        assert record["engine"]["name"] == "roadrunner" and record["command"] == f"jakstat report --out {out}"
+    assert js.read_provenance(out / "timecourse_IL6.csv")["condition"]["cytokines_nM"] == {
+        "IL6": pytest.approx(40 / catalog.CYTOKINES["IL6"].mass_kda)}
+    mutant = js.read_provenance(out / "dosing_mutant.csv")["condition"]["mutations_fraction"]
+    assert mutant == {m: 0.5 for m in catalog.MUTATIONS}
+    assert js.read_provenance(out / "ensemble_band_hepatocyte_IL6_pSTAT3.csv")["condition"]["context"] == "hepatocyte"
+    # the same report again may replace these files; a report of another context may not
+    provenance.check_overwrite(files, report.report_run("ctcl", "png"))
+    result = runner.invoke(app, ["report", "--out", str(out), "--context", "lymphoma"])
+    assert result.exit_code == 2 and "was written by a different run" in result.output
+    assert "--force" in result.output
+
+
+def test_report_prints_each_warning_once_and_tidily(ctcl_report):
+    """Issue 26: `make demo` printed 12 raw Python warnings with their source lines."""
+    _, result = ctcl_report
+    assert "JakStatWarning" not in result.output and "report.py:" not in result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(set(warnings))
+    assert not [w for w in warnings if "does not drive" in w]  # absent pathways are not run at all
 
 
 @pytest.mark.parametrize("args,message", [
@@ -389,3 +489,47 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+# ----------------------------------------------------------------------------- doses (issue 26, point 5)
+
+
+@pytest.mark.parametrize("dose", ["-20mg", "-20", "-0.5 mg", "20 nM", "twenty", "0", "20 g"])
+def test_a_bad_regimen_dose_gets_the_same_message_on_the_cli_as_in_python(tmp_path, dose):
+    """`jakstat regimen ruxolitinib -20mg` once said "No such option: -2"."""
+    with pytest.raises(js.InputError) as python:
+        js.regimen("ruxolitinib", dose)
+    line = one_line_error(runner.invoke(app, ["regimen", "ruxolitinib", dose, "-c", "IL6", "--out",
+                                              str(tmp_path / "out")]))
+    assert line == f"error: {python.value}"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args, python", [
+    (["simulate", "-c", "IL6=-5"], lambda m: m.simulate(cytokines={"IL6": "-5"})),
+    (["simulate", "-d", "ruxolitinib=-5 nM"], lambda m: m.simulate(drugs={"ruxolitinib": "-5 nM"})),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "-5,10"],
+     lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=["-5", "10"])),
+    (["combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "-1"],
+     lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=["-1"])),
+])
+def test_negative_and_unitless_doses_get_the_same_message_on_the_cli_as_in_python(ctcl, args, python):
+    with pytest.raises(js.InputError) as expected:
+        python(ctcl)
+    assert one_line_error(runner.invoke(app, args)) == f"error: {expected.value}"
+
+
+def test_a_unitless_dose_string_is_nM_in_python_as_on_the_cli(ctcl):
+    a = ctcl.simulate(cytokines={"IL6": "2"}, drugs={"ruxolitinib": "100"}, t_end=10, readouts=["pSTAT3"])
+    b = ctcl.simulate(cytokines={"IL6": 2.0}, drugs={"ruxolitinib": 100.0}, t_end=10, readouts=["pSTAT3"])
+    assert a.equals(b)
+
+
+def test_a_regimen_beyond_its_label_warns_once_and_tidily(tmp_path):
+    result = runner.invoke(app, ["regimen", "ruxolitinib", "2000mg", "-c", "IL6", "--days", "1", "--out",
+                                 str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if "labelled use" in x]
+    assert len(lines) == 1 and lines[0].startswith("warning: ruxolitinib 2000 mg twice daily is 2000 mg per dose, "
+                                                   "above the labelled use of ruxolitinib: 5-25 mg twice daily")
+    assert "JakStatWarning" not in result.output and "warnings.warn" not in result.output

@@ -224,6 +224,53 @@ def test_regimen_reads_units():
     assert regimen("ruxolitinib", 20, pk={"clearance_L_per_h": 40}).pk.clearance_L_per_h == 40
 
 
+def test_a_bare_number_string_is_mg_and_h_as_the_cli_says():
+    """Issue 26: the CLI says a number is mg, and js.regimen("ruxolitinib", "20") refused it."""
+    assert regimen("ruxolitinib", "20").dose_mg == 20
+    assert regimen("ruxolitinib", "20", every="12").interval_h == 12
+    assert regimen("ruxolitinib", " 2.5e1 ").dose_mg == 25
+
+
+def test_labelled_use_is_read_from_the_data_with_its_source():
+    from jakstat_sbml.dosing.pharmacokinetics import labelled_use
+
+    rux = labelled_use("ruxolitinib", "IR")
+    assert (rux.min_dose_mg, rux.max_dose_mg, rux.max_daily_mg) == (5, 25, 50)
+    assert "Jakafi" in rux.source and "25 mg twice daily" in rux.text
+    assert labelled_use("tofacitinib", "XR").max_dose_mg == 22
+    for drug in js.drugs():
+        assert labelled_use(drug, "IR").source
+
+
+@pytest.mark.parametrize("dose, every, expected", [
+    ("2000 mg", "12 h", "above the labelled use of ruxolitinib: 5-25 mg twice daily"),
+    ("1 mg", "12 h", "below the labelled use of ruxolitinib: 5-25 mg twice daily"),
+    ("20 mg", "4 h", "120 mg a day, above the labelled use of ruxolitinib: 5-25 mg twice daily"),
+])
+def test_a_dose_outside_labelled_use_warns_naming_the_labelled_range(dose, every, expected):
+    with pytest.warns(js.JakStatWarning, match=expected) as caught:
+        reg = regimen("ruxolitinib", dose, every=every)
+    assert len(caught) == 1 and "at most 25 mg per dose and 50 mg a day" in str(caught[0].message)
+    assert reg.drug == "ruxolitinib"  # still built: outside the label is a warning, not an error
+
+
+def test_labelled_regimens_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)
+        regimen("ruxolitinib", "25 mg", every="12 h")
+        regimen("ruxolitinib", "5 mg", every="24 h")  # the label's dose for renal impairment
+        regimen("tofacitinib", "10 mg", every="12 h")
+        regimen("tofacitinib", "22 mg", every="24 h", formulation="XR")
+        regimen("pimozide", "2 mg", every="24 h")
+
+
+def test_a_dose_beyond_a_physical_limit_is_an_error_not_a_warning():
+    with pytest.raises(js.InputError, match="more than any oral dose"):
+        regimen("ruxolitinib", "20 g")
+
+
 def test_a_drug_given_twice_is_refused(ctcl):
     cond = js.Condition.make(cytokines={"IL6": 1}, drugs={"ruxolitinib": 10})
     with pytest.raises(js.InputError, match="both"):
@@ -336,8 +383,9 @@ def test_cli_regimen_writes_csv_and_figure(tmp_path):
                                       "--formulation", "XR", "-c", "IL2", "-m", "STAT5B_N642H",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    summary = pd.read_csv(tmp_path / "regimen_tofacitinib_11mg_every_24h_XR_summary.csv")
+    name = "regimen_tofacitinib_11mg_every_24h_XR__STAT5B_N642H"  # names carry the mutation
+    summary = pd.read_csv(tmp_path / f"{name}_summary.csv")
     assert list(summary.pathway) == ["IL2/pSTAT5"] and 0 < summary.mean_inhibition.iloc[0] < 1
-    assert (tmp_path / "regimen_tofacitinib_11mg_every_24h_XR.png").stat().st_size > 0
+    assert (tmp_path / f"{name}.png").stat().st_size > 0
     bad = CliRunner().invoke(app, ["regimen", "ruxolitinib", "20 nM", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "not a mass" in bad.output

@@ -175,11 +175,40 @@ def test_knockout_screen_matches_a_hand_computed_fold_change(ctcl, screen):
     assert row.log2_fold_change == pytest.approx(np.log2((ko + 0.01 * wt) / (wt + 0.01 * wt)), rel=1e-9)
 
 
+def test_knockout_screen_reports_gains_and_losses_apart_sorted_with_units(screen):
+    """Issue 26: the screen counted hits mixing gains and losses; its AUCs had no unit."""
+    losses, gains = screen.losses(1.0), screen.gains(1.0)
+    assert len(losses) and len(gains)
+    assert (losses.log2_fold_change <= -1).all() and (gains.log2_fold_change >= 1).all()
+    assert list(losses.log2_fold_change) == sorted(losses.log2_fold_change)  # strongest loss first
+    assert list(gains.log2_fold_change) == sorted(gains.log2_fold_change, reverse=True)  # strongest gain first
+    assert len(losses) + len(gains) == len(screen.hits(1.0))
+    assert "JAK3" in set(losses.query("cytokine == 'IL2'").gene) and "SOCS3" not in set(losses.gene)
+    summary = screen.summary()
+    assert (summary["losses_2fold"], summary["gains_2fold"]) == (len(losses), len(gains))
+    assert set(screen.effects.auc_unit) == {"nM*min"}
+    assert list(screen.effects.columns[4:7]) == ["auc_wild_type", "auc_knockout", "auc_unit"]
+
+
 def test_knockout_screen_heatmap_is_labelled(screen):
     ax = screen.plot().axes[0]
     assert "gene" in ax.get_ylabel() and "cytokine" in ax.get_xlabel()
     colorbar = ax.figure.axes[-1]
     assert "log2 fold change" in colorbar.get_ylabel() and "min" in colorbar.get_ylabel()
+
+
+# --------------------------------------------------------------------------- pathways a context lacks
+def test_absent_pathways_are_those_a_context_cannot_signal_through(ctcl, erythroid):
+    """Malignant T cells lack the GM-CSF and EPO receptors (issue 26: the ctcl report drew
+    their empty panels and NaN cells); erythroid progenitors signal through EPO."""
+    absent = js.absent_pathways(ctcl)
+    assert set(absent) == {"GMCSF", "EPO"}
+    assert "GMCSF does not drive pSTAT5 in context 'ctcl'" in absent["GMCSF"]
+    for cytokine in set(js.cytokines()) - set(absent):  # every other pathway moves its main readout
+        df = ctcl.simulate(cytokines=standard(cytokine), readouts=[catalog.CYTOKINES[cytokine].main_readout])
+        assert df.iloc[:, 1].max() > 1e-3
+    assert "EPO" not in js.absent_pathways(erythroid)
+    assert js.absent_pathways(ctcl, ["IL2", "EPO"]).keys() == {"EPO"}
 
 
 # --------------------------------------------------------------------------- combinations
@@ -219,6 +248,74 @@ def test_combination_grid_is_consistent_with_single_drug_curves(ctcl):
     assert len(frame) == 9 and {"bliss", "loewe", "hsa", "effect"} <= set(frame.columns)
     fig = comb.plot()
     assert all("nM" in ax.get_xlabel() for ax in fig.axes if ax.get_xlabel())
+
+
+def test_combination_columns_name_each_drug_and_the_unit(ctcl):
+    """Issue 26: the grid's dose columns read 'ruxolitinibnM_text'."""
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[3, 30, 300], doses_b=[30, 300, 3000],
+                          time=20)
+    frame = comb.to_frame()
+    assert list(frame.columns[:2]) == ["ruxolitinib_nM", "tofacitinib_nM"]
+    assert not [c for c in frame.columns if "text" in c]
+    assert sorted(set(frame["ruxolitinib_nM"])) == [0, 3, 30, 300]
+    assert frame["single_agent_saturates"].dtype == bool
+
+
+def test_the_additivity_band_bounds_the_numerical_error_of_the_scores(ctcl):
+    """The band is derived from the solver's precision: scores computed at a 100x tighter
+    tolerance stay within the band of the default run, and the band shrinks with it."""
+    kw = dict(doses_a=[10, 100, 1000], doses_b=[1000, 10000, 30000], time=20)
+    loose = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", **kw)
+    tight_model = js.load_model()
+    tight_model.set_solver_options(relative_tolerance=1e-9, absolute_tolerance=1e-15)
+    tight = js.combination(tight_model, "ruxolitinib", "pimozide", "IL2", **kw)
+    band, tight_band = loose.additivity_band(), tight.additivity_band()
+    for score in ("bliss", "loewe", "hsa"):
+        difference = np.nanmax(np.abs(getattr(loose, score) - getattr(tight, score)))
+        assert difference <= band[score], (score, difference, band[score])
+        assert tight_band[score] < band[score]
+    assert 0 < band["bliss"] < 0.01  # numerical error only: far below any biology
+
+
+def test_each_score_gets_a_verdict_the_largest_excess_and_where_it_is(ctcl):
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=[1, 3, 10, 30, 100],
+                          doses_b=[10, 30, 100, 300, 1000], time=20)
+    table = comb.synergy()
+    assert list(table.index) == ["bliss", "loewe", "hsa"]
+    # mutually exclusive inhibitors of one site are dose-additive (Loewe), antagonistic by Bliss
+    assert table.loc["loewe", "verdict"] == "additive"
+    assert table.loc["bliss", "verdict"] == "antagonistic"
+    assert table.loc["hsa", "verdict"] == "synergistic"
+    for score in table.index:
+        row = table.loc[score]
+        matrix = getattr(comb, score)
+        i = list(comb.doses_a).index(row.max_at_dose_a_nM)
+        j = list(comb.doses_b).index(row.max_at_dose_b_nM)
+        assert matrix[i, j] == row.max_excess == np.nanmax(matrix)
+        assert abs(row.mean_excess) > row.additivity_band or row.verdict == "additive"
+    summary = comb.summary()
+    assert summary["loewe_verdict"] == "additive" and summary["bliss_band"] == table.loc["bliss", "additivity_band"]
+    # Loewe reads its reference off Hill fits of each drug alone (5 doses for 3 parameters):
+    # their misfit at the grid's doses widens its band beyond the numerical error
+    assert 1e-4 < comb.reference_misfit < table.loc["loewe", "additivity_band"]
+
+
+def test_the_mean_excess_leaves_out_cells_where_a_drug_alone_saturates(ctcl):
+    """The mean was diluted by cells where one drug already inhibits fully (no room for
+    an excess there)."""
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3", doses_a=[3, 30, 3000],
+                          doses_b=[30, 300, 30000], time=20)
+    alone_a, alone_b = comb.effect[1:, 0], comb.effect[0, 1:]
+    assert alone_a.max() >= 0.9 and alone_b.max() >= 0.9  # the top doses saturate
+    keep = (alone_a[:, None] < 0.9) & (alone_b[None, :] < 0.9)
+    assert 0 < keep.sum() < keep.size
+    for score in ("bliss", "loewe", "hsa"):
+        inner = getattr(comb, score)[1:, 1:]
+        assert comb.scores()[score] == pytest.approx(np.nanmean(inner[keep]), rel=1e-12)
+    assert comb.synergy().loc["bliss", "cells"] == keep.sum()
+    frame = comb.to_frame()
+    inner_rows = (frame["ruxolitinib_nM"] > 0) & (frame["tofacitinib_nM"] > 0)
+    assert (~frame.loc[inner_rows, "single_agent_saturates"]).sum() == keep.sum()
 
 
 # --------------------------------------------------------------------------- bad input

@@ -13,22 +13,24 @@ from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
 )
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, PredictiveIC50, KnockoutScreen, combination, cytokine_response, dose_response,
-    knockout_screen,
+    Combination, CytokineResponse, DoseResponse, KnockoutScreen, PredictiveIC50, absent_pathways, combination,
+    cytokine_response, dose_response, knockout_screen,
 )
 from .interop import export
 from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .potency.draws import Uncertainty
+from .provenance import read_provenance
 from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
     "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "PredictiveIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
     "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
-    "combination", "contexts", "cytokine_response",
+    "absent_pathways", "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
-    "plasma", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run", "sensitivity", "validate_pharmacology",
+    "plasma", "read_provenance", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run",
+    "sensitivity", "validate_pharmacology",
 ]
 __version__ = "0.1.0"

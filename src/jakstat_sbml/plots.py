@@ -526,10 +526,18 @@ def combination_maps(comb, axes=None):
                                  constrained_layout=True)
     else:
         fig = axes[0].figure
+    synergy = comb.synergy() if hasattr(comb, "synergy") else None
+
+    def verdict(score: str) -> str:
+        if synergy is None or synergy.loc[score, "verdict"] == "not determined":
+            return ""
+        row = synergy.loc[score]
+        return f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{row.additivity_band:.1g})"
+
     panels = [("inhibition (fraction of no-drug response)", comb.effect, "viridis", (0, 1)),
-              ("Bliss excess", comb.bliss, "RdBu_r", None),
-              ("Loewe excess", comb.loewe, "RdBu_r", None),
-              ("HSA excess", comb.hsa, "RdBu_r", None)]
+              ("Bliss excess" + verdict("bliss"), comb.bliss, "RdBu_r", None),
+              ("Loewe excess" + verdict("loewe"), comb.loewe, "RdBu_r", None),
+              ("HSA excess" + verdict("hsa"), comb.hsa, "RdBu_r", None)]
     finite = [np.abs(m[np.isfinite(m)]) for _, m, _, r in panels[1:]]
     lim = max([float(f.max()) for f in finite if f.size] + [0.05])
 
@@ -558,7 +566,8 @@ def combination_maps(comb, axes=None):
         ax.set_title(label + note, fontsize=9)
         fig.colorbar(image, ax=ax, shrink=0.8).set_label("fraction" if rng else "observed - expected (fraction)")
     title = (f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label} "
-             f"({comb.context}); positive excess = synergy")
+             f"({comb.context}); excess = observed - expected inhibition, means over cells where neither drug "
+             "alone saturates")
     background = _background_text(getattr(comb, "background", None))
     if background:
         title += f"; background: {background}"

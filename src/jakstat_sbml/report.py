@@ -9,7 +9,9 @@ a caller can show progress.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +19,11 @@ import pandas as pd
 
 from . import __version__, catalog, plots
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, KnockoutScreen, combination, cytokine_response, dose_response,
-    knockout_screen, response,
+    Combination, CytokineResponse, DoseResponse, KnockoutScreen, absent_pathways, combination, cytokine_response,
+    dose_response, knockout_screen, response,
 )
 from .model import Model
-from .errors import InputError
+from .errors import InputError, JakStatWarning
 
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
                    doses_a=(10, 30, 100, 300, 1000, 3000), doses_b=(1000, 3000, 10000, 30000, 100000))
@@ -38,7 +40,8 @@ MUTATION_CASES = [
 
 def steps() -> list[str]:
     """Labels of the report's steps, in order (one progress tick each)."""
-    out = [f"time course {c}" for c in catalog.CYTOKINES]
+    out = ["pathways present"]
+    out += [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
     out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing",
@@ -46,9 +49,19 @@ def steps() -> list[str]:
     return out
 
 
+def report_run(context: str, figure_format: str = "png") -> dict:
+    """The identity of a report (provenance): what makes two reports the same report."""
+    from . import provenance
+
+    return provenance.identity("report", provenance.condition_record(context), {"figure_format": figure_format})
+
+
 def write_report(model: Model, out: Path, *, figure_format: str = "png",
-                 progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None) -> Path:
-    """Write the whole report into ``out``; returns the path of ``index.md``."""
+                 progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None,
+                 command: str | None = None) -> Path:
+    """Write the whole report into ``out``; returns the path of ``index.md``. Every file's
+    provenance (its condition and how it was made) goes to ``report.provenance.json``
+    (``js.read_provenance``); ``command``: the command line that asked for it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -58,29 +71,51 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     run_kw = dict(n_jobs=n_jobs, client=client)
     fmt = figure_format
 
-    sections = [("Time courses at standard doses", time_course_section(time_courses(model, out, fmt, tick)))]
+    # Pathways the context cannot signal through are left out of every figure and table
+    # (listed once in the index), not drawn as empty panels and NaN cells.
+    absent = absent_pathways(model, t_end=T_END, **run_kw)
+    present = [c for c in catalog.CYTOKINES if c not in absent]
+    tick("pathways present")
+
+    def skipped(label: str) -> None:
+        tick(f"{label} (not present)")
+
+    for c in absent:
+        skipped(f"time course {c}")
+    sections = [("Time courses at standard doses",
+                 time_course_section(time_courses(model, out, fmt, tick, cytokines=present)))]
 
     ec50 = []
     for c in catalog.CYTOKINES:
-        ec50.append(cytokine_response(model, c, time=MEASURE_TIME, **run_kw))
+        if c in absent:
+            skipped(f"EC50 {c}")
+            continue
+        with _labelled_warnings(f"EC50 of {c}"):
+            ec50.append(cytokine_response(model, c, time=MEASURE_TIME, **run_kw))
         tick(f"EC50 {c}")
     sections.append(("Cytokine dose-response (EC50)", ec50_section(ec50, out, fmt)))
 
     ic50 = []
     for d in catalog.DRUGS:
         for c, r in catalog.drug_pairs(d):
-            ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, uncertainty="potency", **run_kw))
+            if c in absent:
+                skipped(f"IC50 {d} {c}/{r}")
+                continue
+            with _labelled_warnings(f"IC50 of {d} on {c}/{r}"):
+                ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, uncertainty="potency", **run_kw))
             tick(f"IC50 {d} {c}/{r}")
     sections.append(("Drug dose-response (IC50)", ic50_section(ic50, out, fmt)))
 
-    screen = knockout_screen(model, window=(0.0, T_END), **run_kw)
+    with _labelled_warnings("knockout screen"):
+        screen = knockout_screen(model, cytokines=present, window=(0.0, T_END), **run_kw)
     tick("knockout screen")
     sections.append(("Knockout screen", screen_section(screen, out, fmt)))
 
-    sections.append(("Pathway map", map_section(model, out, screen)))
+    sections.append(("Pathway map", map_section(model, out, screen, present)))
     tick("pathway map")
 
-    comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
+    with _labelled_warnings(f"{COMBINATION['drug_a']} x {COMBINATION['drug_b']} on {COMBINATION['cytokine']}"):
+        comb = combination(model, time=MEASURE_TIME, **COMBINATION, **run_kw)
     tick("combination")
     sections.append(("Drug combination", combination_section(comb, out, fmt)))
 
@@ -92,16 +127,94 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     from .dosing.report import dosing_section
 
-    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt)))
+    sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt, cytokines=present)))
     tick("dosing")
 
     sections.append(("Calibrated contexts: predictions with their ensemble intervals",
                      ensemble_section(out, fmt, **run_kw)))
     tick("calibration uncertainty")
 
-    index = write_index(out, model, sections)
+    index = write_index(out, model, sections, absent)
+    _write_provenance(model, out, fmt, present, command)
     tick("index")
     return index
+
+
+def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], command: str | None) -> Path:
+    """report.provenance.json: the condition and settings of every file the report wrote."""
+    from . import provenance
+    from .dosing.report import REPORT_DAYS, approved_regimens
+    from .ensemble import ensemble_contexts
+
+    def condition(context: str = model.context, **keywords) -> dict:
+        return provenance.condition_record(context, **keywords)
+
+    def standard(cytokine: str) -> dict:
+        return {cytokine: catalog.CYTOKINES[cytokine].standard_dose}
+
+    base = condition()
+    files: dict[str, dict] = {"index.md": {"content": "the report's index page", "experiment": "report"}}
+
+    def add(names, content: str, experiment: str, cond: dict, settings: dict) -> None:
+        for name in names:
+            files[name] = {"content": content, "experiment": experiment, "condition": cond, "settings": settings}
+
+    for c in present:
+        add([f"timecourse_{c}.csv", f"timecourse_{c}.{fmt}"], f"time course of {c} at its standard dose",
+            "time course", condition(cytokines=standard(c)), {"t_end": T_END})
+    add(["cytokine_ec50.csv", "cytokine_dose_response.csv", f"cytokine_ec50.{fmt}"],
+        "each cytokine's dose-response and EC50", "cytokine_response", base,
+        {"cytokines": present, "doses": "1/1000 to 100x the standard dose", "time": MEASURE_TIME})
+    pairs = [f"{d} on {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present]
+    add(["drug_ic50.csv", "drug_dose_response.csv", *(f"ic50_{d}.{fmt}" for d in catalog.DRUGS)],
+        "each drug's dose-response and IC50 on every pair it acts on", "dose_response", base,
+        {"pairs": pairs, "doses": "each drug's default", "cytokine_dose": "standard", "time": MEASURE_TIME})
+    add(["knockout_screen.csv", "knockout_screen_log2fc.csv", f"knockout_screen.{fmt}"],
+        "every gene knocked out under each cytokine: AUCs and log2 fold changes", "knockout_screen", base,
+        {"cytokines": present, "genes": "all", "window": [0.0, T_END]})
+    add(["map.html", "map.png", "map.svg"], "the pathway map", "pathway map", base,
+        {"cytokines": present, "picture": "IL2 at 15 min"})
+    comb = {k: v for k, v in COMBINATION.items() if k != "cytokine"}
+    add(["combination.csv", f"combination.{fmt}"], "two-drug grid: effect and Bliss/Loewe/HSA excess", "combination",
+        condition(cytokines=standard(COMBINATION["cytokine"])), {**comb, "time": MEASURE_TIME})
+    add(["mutations.csv", f"mutations.{fmt}"], "each gain-of-function mutation (fraction 1) against wild type",
+        "mutations", base, {"cases": [{"mutation": m, "cytokine": c, "readout": r} for m, c, r, _ in MUTATION_CASES],
+                            "t_end": T_END})
+    add(["pharmacology_validation.csv", f"pharmacology_validation.{fmt}"],
+        "every measured cellular IC50 recomputed (each row in its own context)", "validate_pharmacology", base,
+        {"rows": "data/pharmacology/cellular_ic50.tsv"})
+    regimens = list(approved_regimens())
+    dosing = {"regimens": regimens, "days": REPORT_DAYS, "cytokines": present, "stimulation": "continuous"}
+    add(["dosing.csv", f"dosing.{fmt}"], "exposure-response of the approved regimens", "exposure_response", base,
+        dosing)
+    add(["dosing_mutant.csv"], "exposure-response of the approved regimens with the CTCL mutations",
+        "exposure_response", condition(mutations={m: 0.5 for m in catalog.MUTATIONS}), dosing)
+    cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
+    for context, drug, cytokine, readout in cases:
+        add([f"ensemble_band_{context}_{cytokine}_{readout}.csv"], f"time course of {readout} over the calibration "
+            f"ensemble of {context}", "ensemble band", condition(context, cytokines=standard(cytokine)),
+            {"readout": readout, "t_end": T_END})
+    if cases:
+        add(["ensemble_ic50.csv", f"ensemble_bands.{fmt}"], "each calibrated context's headline IC50 over its "
+            "ensemble, and the bands", "ensemble", {**base, "context": ", ".join(c[0] for c in cases)},
+            {"cases": [f"{d} on {c}/{r} in {x}" for x, d, c, r in cases], "time": MEASURE_TIME})
+    files = {name: entry for name, entry in files.items() if (out / name).exists()}
+    rec = provenance.record(report_run(model.context, fmt), files, model=model, command=command)
+    return provenance.write(out / f"report{provenance.SUFFIX}", rec)
+
+
+@contextmanager
+def _labelled_warnings(label: str) -> Iterator[None]:
+    """Re-issue the JakStatWarnings of one experiment prefixed with ``label``, so a warning
+    the report prints says which of its many experiments it is about."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", JakStatWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, JakStatWarning):
+            warnings.warn(f"{label}: {w.message}", JakStatWarning, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -121,6 +234,10 @@ def _fmt(x: float) -> str:
     return "0" if abs(x) < 1e-9 else plots.format_number(x)  # solver noise around zero reads 0
 
 
+def _percent(x: float) -> str:
+    return f"{x:.0%}" if np.isfinite(x) else "n/a"
+
+
 def _flagged(result) -> str:
     """' (not trusted: ...)' for a result with flags (experiments' ``flags``), else ''."""
     flags = tuple(getattr(result, "flags", ()) or ())
@@ -128,10 +245,12 @@ def _flagged(result) -> str:
 
 
 def time_courses(model: Model, out: Path, figure_format: str = "png",
-                 progress: Callable[[str], None] | None = None, t_end: float = T_END) -> list[dict]:
-    """Standard-dose time course of every cytokine: CSV and figure per cytokine."""
+                 progress: Callable[[str], None] | None = None, t_end: float = T_END,
+                 cytokines: list[str] | None = None) -> list[dict]:
+    """Standard-dose time course of each cytokine (default every one): CSV and figure per cytokine."""
     rows = []
-    for name, c in catalog.CYTOKINES.items():
+    for name in cytokines if cytokines is not None else catalog.CYTOKINES:
+        c = catalog.CYTOKINES[name]
         df = model.simulate(cytokines={name: c.standard_dose}, t_end=t_end)
         csv = out / f"timecourse_{name}.csv"
         df.to_csv(csv, index=False)
@@ -190,7 +309,7 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
              "comparison: ruxolitinib JAK1 3.3, JAK2 2.8, TYK2 19, JAK3 428 nM (Quintas-Cardama et al., "
              "Blood 2010); tofacitinib JAK1 3.2, JAK2 4.1, JAK3 1.6, TYK2 34 nM at Km ATP (Meyer et al., "
              "J Inflamm 2010). The interval is the IC50's 90% predictive interval over the drug-potency "
-             "posterior and the between-assay variability (docs/pharmacology.md; NaN: an end beyond the tested "
+             "posterior and the between-assay variability (docs/pharmacology.md; n/a: an end beyond the tested "
              "doses); it does not cover this context's parameter uncertainty "
              "(`jakstat dose-response --uncertainty all` adds the plausible parameter ranges).", "",
              "| drug | cytokine | readout | IC50 (nM, free) | 90% predictive interval (nM, free) | "
@@ -201,7 +320,7 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
         plo, phi = c.ic50_plasma_interval if c.uncertainty is not None else (np.nan, np.nan)
         ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
-                     f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {c.max_effect:.0%} |")
+                     f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
     for drug in catalog.DRUGS:
         mine = [c for c in curves if c.drug == drug]
@@ -219,30 +338,38 @@ def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str
     wide.columns = [f"{c}/{r}" for c, r in wide.columns]
     wide.to_csv(out / "knockout_screen_log2fc.csv")
     figure = _save(screen.plot(), out / f"knockout_screen.{figure_format}")
-    hits = screen.hits(1.0)
-    counts = hits.groupby(["cytokine", "readout"], sort=False).size()
+    losses, gains = screen.losses(1.0), screen.gains(1.0)
     lo, hi = screen.window
     lines = [f"Every gene of the model knocked out under each cytokine (standard dose); effect = log2 fold "
              f"change of the main readout's AUC {lo:g}-{hi:g} min against wild type (a lost response reads "
-             "-6.66, see `KnockoutScreen`).", "",
-             "| cytokine / readout | genes with >= 2-fold change |", "|---|---|"]
-    for (c, r), n in counts.items():
-        genes = ", ".join(hits[(hits.cytokine == c) & (hits.readout == r)].gene)
-        lines.append(f"| {c} / {r} | {n}: {genes} |")
+             "-6.66, see `KnockoutScreen`). Knockouts that change the AUC at least 2-fold, strongest first, "
+             "with the log2 fold change:", "",
+             "| cytokine / readout | losses (AUC at least 2-fold lower) | gains (AUC at least 2-fold higher) |",
+             "|---|---|---|"]
+
+    def listed(rows) -> str:
+        return f"{len(rows)}: " + ", ".join(f"{g} ({v:+.1f})" for g, v in zip(rows.gene, rows.log2_fold_change)) \
+            if len(rows) else "none"
+
+    for c, r in screen.effects[["cytokine", "readout"]].drop_duplicates().itertuples(index=False):
+        mine_lost = losses[(losses.cytokine == c) & (losses.readout == r)]
+        mine_gained = gains[(gains.cytokine == c) & (gains.readout == r)]
+        if len(mine_lost) or len(mine_gained):
+            lines.append(f"| {c} / {r} | {listed(mine_lost)} | {listed(mine_gained)} |")
     if getattr(screen, "flags", ()):
         lines += ["", f"**Not trusted:** {'; '.join(map(str, screen.flags))}"]
-    lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs), "
+    lines += ["", "Data: [knockout_screen.csv](knockout_screen.csv) (long, with AUCs and their unit), "
               "[knockout_screen_log2fc.csv](knockout_screen_log2fc.csv) (matrix)", "",
               f"![knockout screen]({figure})"]
     return "\n".join(lines)
 
 
-def map_section(model: Model, out: Path, screen: KnockoutScreen) -> str:
+def map_section(model: Model, out: Path, screen: KnockoutScreen, cytokines: list[str] | None = None) -> str:
     """The interactive map (map.html, coloured by the report's own knockout screen too)
-    and its static picture (map.png, map.svg)."""
+    and its static picture (map.png, map.svg); ``cytokines``: those offered on the page."""
     from . import explore
 
-    explore.write_page(explore.explore_data(model, screen=screen), out / "map.html")
+    explore.write_page(explore.explore_data(model, screen=screen, cytokines=cytokines), out / "map.html")
     cytokine, time = "IL2", 15.0
     png, svg = explore.save_map(model, out / "map", cytokine=cytokine, time=time)
     return "\n".join([
@@ -257,20 +384,30 @@ def map_section(model: Model, out: Path, screen: KnockoutScreen) -> str:
 
 
 def combination_section(comb: Combination, out: Path, figure_format: str) -> str:
+    from .experiments.combination import SATURATION
+
     comb.to_frame().to_csv(out / "combination.csv", index=False)
     figure = _save(comb.plot(), out / f"combination.{figure_format}")
-    scores = comb.scores()
-    return "\n".join([
+    synergy = comb.synergy()
+    lines = [
         f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label}, "
         f"{comb.doses_a.size} x {comb.doses_b.size} free doses (nM). Scores are observed minus expected "
-        "fractional inhibition, averaged over the combination cells: positive = synergy. Bliss expects "
-        "independent action, Loewe dose additivity, HSA the better single agent.", "",
-        "| Bliss | Loewe | HSA |", "|---|---|---|",
-        "| " + " | ".join(f"{scores[k]:+.3f}" if np.isfinite(scores[k]) else "n/a" for k in ("bliss", "loewe", "hsa"))
-        + " |", "",
-        *([f"**Not trusted:** {'; '.join(map(str, comb.flags))}", ""] if getattr(comb, "flags", ()) else []),
-        "Data: [combination.csv](combination.csv)", "", f"![combination]({figure})",
-    ])
+        "fractional inhibition: Bliss expects independent action, Loewe dose additivity, HSA the better single "
+        f"agent. The mean is over the combination cells where neither drug alone inhibits by {SATURATION:.0%} or "
+        "more; a score is additive within its band, the excess the numbers resolve (the solver's error through "
+        "the score's formula, and for Loewe the misfit of the single-agent Hill curves at these doses).", "",
+        "| score | mean excess (cells) | additive within | verdict | largest excess (where) |",
+        "|---|---|---|---|---|"]
+    for score, row in synergy.iterrows():
+        where = (f"{row.max_excess:+.3f} ({comb.drug_a} {_fmt(row.max_at_dose_a_nM)} nM + {comb.drug_b} "
+                 f"{_fmt(row.max_at_dose_b_nM)} nM)" if np.isfinite(row.max_excess) else "n/a")
+        mean = f"{row.mean_excess:+.3f} ({row.cells})" if np.isfinite(row.mean_excess) else "n/a"
+        band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
+        lines.append(f"| {score.upper() if score == 'hsa' else score.capitalize()} | {mean} | {band} | "
+                     f"{row.verdict} | {where} |")
+    lines += ["", *([f"**Not trusted:** {'; '.join(map(str, comb.flags))}", ""] if getattr(comb, "flags", ()) else []),
+              "Data: [combination.csv](combination.csv)", "", f"![combination]({figure})"]
+    return "\n".join(lines)
 
 
 def mutation_section(model: Model, out: Path, figure_format: str) -> str:
@@ -359,7 +496,7 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
              "calibration column is the envelope over the members: it covers the fit of the calibration data "
              "only. The last column is the 90% predictive interval over the drug-potency posterior, the "
              "between-assay variability and the members together, the IC50's uncertainty as far as the package "
-             "knows it (NaN: an end beyond the tested doses).", "",
+             "knows it (n/a: an end beyond the tested doses).", "",
              "| context | prediction | point estimate (nM, free) | calibration envelope (nM) | members | "
              "90% predictive interval, potency and calibration (nM, free) |",
              "|---|---|---|---|---|---|"]
@@ -367,8 +504,9 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
     fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
     for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
         model = load_model(context=context)
-        curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True, n_jobs=n_jobs,
-                              client=client)
+        with _labelled_warnings(f"{context}: IC50 of {drug} on {cytokine}/{readout}"):
+            curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True,
+                                  n_jobs=n_jobs, client=client)
         calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
         lo, hi = curve.ic50_interval
         flags = "; ".join(curve.uncertainty.flags)
@@ -429,7 +567,7 @@ def write_ensemble_case(context: str, folder: Path, n_jobs: int = 1) -> list[Pat
     return [path, figure]
 
 
-def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Path:
+def write_index(out: Path, model: Model, sections: list[tuple[str, str]], absent: dict[str, str] | None = None) -> Path:
     lines = [
         "# jakstat-sbml report",
         "",
@@ -437,6 +575,11 @@ def write_index(out: Path, model: Model, sections: list[tuple[str, str]]) -> Pat
         f"{catalog.context(model.context).description} Concentrations in nM, time in min. "
         "Written by `jakstat report`; every number below is simulated, none is measured.",
         "",
+    ]
+    if absent:
+        lines += [f"Not present in context `{model.context}` (left out of every figure and table below): "
+                  + "; ".join(absent.values()) + ".", ""]
+    lines += [
         "Contents: " + ", ".join(f"[{t}](#{_anchor(t)})" for t, _ in sections),
         "",
     ]

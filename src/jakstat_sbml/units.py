@@ -1,6 +1,6 @@
 """Dose parsing: floats are nM; strings carry units ("40 ng/mL", "1 uM", "5e-7 M").
 
-A bare number (``40``) is always nM, never guessed. Because
+A bare number (``40``, or the text ``"40"``) is always nM, never guessed. Because
 the same number in ng/mL is 12-57x less cytokine, a bare cytokine dose above
 :data:`BARE_CYTOKINE_CEILING_NM` (100 nM, 1.2-5.7 ug/mL; culture doses are about
 0.01-10 nM, 0.1-100 ng/mL) warns with a
@@ -109,16 +109,35 @@ def to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
         nM = _string_to_nM(value, what, mass_kda)  # cached: pint takes ~1 ms a parse
     else:
         nM = _to_nM(value, what=what, mass_kda=mass_kda)
-    if mass_kda is not None and nM > BARE_CYTOKINE_CEILING_NM and not _quiet.get() and isinstance(value, numbers.Real):
+    bare = bare_number(value)
+    if mass_kda is not None and nM > BARE_CYTOKINE_CEILING_NM and not _quiet.get() and bare is not None:
         ng = nM * mass_kda  # nM x kDa = ng/mL
-        meant = float(value) / mass_kda
+        meant = bare / mass_kda
         warnings.warn(
-            f"{what}: the bare number {float(value):g} is read as {nM:g} nM ({_mass(ng)}), more than "
+            f"{what}: the bare number {bare:g} is read as {nM:g} nM ({_mass(ng)}), more than "
             f"{BARE_CYTOKINE_CEILING_NM:g} nM, far beyond culture doses (about 0.01-10 nM, 0.1-100 ng/mL). Bare "
-            f"numbers are nM; if you meant {float(value):g} ng/mL ({meant:.3g} nM), write "
-            f"'{float(value):g} ng/mL'. Write '{float(value):g} nM' to keep nM without this warning.",
+            f"numbers are nM; if you meant {bare:g} ng/mL ({meant:.3g} nM), write "
+            f"'{bare:g} ng/mL'. Write '{bare:g} nM' to keep nM without this warning.",
             JakStatWarning, stacklevel=_caller_stacklevel())
     return nM
+
+
+def bare_number(value) -> float | None:
+    """The number of a dose given without units: a real number, or a string holding only a
+    number ("40", " -5", as the command line passes them); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        try:
+            return float(value)
+        except OverflowError:
+            return None
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _mass(ng_per_mL: float) -> str:
@@ -152,6 +171,8 @@ def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
             nM = float(value)
         except OverflowError:
             raise InputError(f"{what}: dose must be finite, got a number too large for a float") from None
+    elif bare_number(value) is not None:  # "40": a bare number is nM, given as text too
+        nM = bare_number(value)
     else:
         ureg = _ureg()
         try:
@@ -178,7 +199,7 @@ def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
         raise InputError(f"{what}: dose must be finite, got {value!r}")
     if nM < 0:
         raise InputError(f"{what}: dose must not be negative, got {value!r}")
-    bare = " (bare numbers are nM)" if isinstance(value, numbers.Real) else ""
+    bare = " (bare numbers are nM)" if bare_number(value) is not None else ""
     if nM > MAX_DOSE_NM:
         raise InputError(f"{what}: {value!r} is {nM / 1e9:.3g} M, more than 1 M: no dose can be that "
                          f"concentrated{bare}")

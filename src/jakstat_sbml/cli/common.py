@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import shlex
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import Enum
 from pathlib import Path
 
 import typer
+from typer.core import TyperCommand
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -60,6 +64,25 @@ class FigureFormat(str, Enum):
 
 # ----------------------------------------------------------------------------- helpers
 
+NEGATIVE_NUMBER = re.compile(r"-\.?\d")
+_command_line: ContextVar[str | None] = ContextVar("jakstat_command_line", default=None)  # for provenance records
+
+
+class NegativeValues(TyperCommand):
+    """A command that reads a token such as ``-20mg`` or ``-5`` as a value, and keeps its
+    command line for the provenance records of what it writes.
+
+    Click takes every token that starts with ``-`` for options, so ``jakstat regimen
+    ruxolitinib -20mg`` said "No such option: -2" instead of naming the negative dose
+    (issue 26). Such tokens are passed on with a leading space (no option starts with
+    one; every parser here strips it), so the package checks them and says what
+    Python says.
+    """
+
+    def parse_args(self, ctx, args):
+        _command_line.set(shlex.join(["jakstat", *ctx.command_path.split()[1:], *args]))
+        return super().parse_args(ctx, [f" {a}" if NEGATIVE_NUMBER.match(a) else a for a in args])
+
 
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -76,11 +99,10 @@ def parse_pairs(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
-def parse_dose(v: str):
-    try:
-        return float(v)
-    except ValueError:
-        return v
+def parse_dose(v: str) -> str:
+    """A dose as typed: the package reads a bare number ("40") as nM (mg for an oral dose),
+    so the command line and Python give the same numbers and the same messages."""
+    return v.strip()
 
 
 def parse_doses(text: str | None, what: str) -> list | None:
@@ -185,18 +207,36 @@ def require_optional(module: str, purpose: str) -> None:
         require(module, purpose)
 
 
+# Messages printed as "warning: ..." by the running command: each is printed once, whether
+# it came as a JakStatWarning (during the work) or as a result's flag (after it).
+_printed: ContextVar[set[str] | None] = ContextVar("jakstat_printed_warnings", default=None)
+
+
 @contextmanager
-def flags_printed_later() -> Iterator[None]:
-    """Silence the experiments' JakStatWarnings: each is a flag of the result, printed by :func:`warn_flags`."""
+def tidy_warnings() -> Iterator[None]:
+    """While a command runs, print each JakStatWarning once, as one yellow ``warning: ...``
+    line (not as Python shows warnings, with the source line that raised it); other
+    warnings are shown as usual. Every command runs inside it (the app's callback)."""
     import warnings
 
-    from .. import errors
+    from ..errors import JakStatWarning
 
-    with warnings.catch_warnings():
-        category = getattr(errors, "JakStatWarning", None)
-        if category is not None:
-            warnings.simplefilter("ignore", category)
-        yield
+    token = _printed.set(set())
+    with warnings.catch_warnings():  # restores warnings.showwarning afterwards
+        warnings.simplefilter("always", JakStatWarning)  # repeats are dropped here, not by the filter
+        shown_as_usual = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, JakStatWarning):
+                warn_flags((str(message),))
+            else:
+                shown_as_usual(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        try:
+            yield
+        finally:
+            _printed.reset(token)
 
 
 def flags_of(result) -> tuple[str, ...]:
@@ -205,7 +245,13 @@ def flags_of(result) -> tuple[str, ...]:
 
 
 def warn_flags(flags: tuple[str, ...]) -> None:
+    """Print each flag as a yellow ``warning:`` line, unless this command printed it already."""
+    printed = _printed.get()
     for flag in flags:
+        if printed is not None:
+            if flag in printed:
+                continue
+            printed.add(flag)
         console.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
 
 
@@ -214,6 +260,70 @@ def load_context_model(context: str):
 
     with reported():
         return js.load_model(context=context)
+
+
+def present_cytokines(model, n_jobs: int = 1) -> list[str]:
+    """Every cytokine whose pathway the model's context can signal through; the others are
+    named once, in one warning line, and left out (a command's default, not the user's choice)."""
+    import jakstat_sbml as js
+
+    absent = js.absent_pathways(model, n_jobs=n_jobs)
+    if absent:
+        warn_flags((f"not present in context {model.context!r}, left out: " + "; ".join(absent.values()),))
+    return [c for c in catalog.cytokines() if c not in absent]
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def condition_of(context: str, *, knockout: list[str] = (), overexpress: list[str] = (), mutation: list[str] = (),
+                 cytokines: Mapping | None = None, drugs: Mapping | None = None,
+                 preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False) -> dict:
+    """The full condition of a run, normalised (provenance.condition_record); exit 2 on bad input."""
+    from .. import provenance
+
+    with reported():
+        return provenance.condition_record(context, knockouts=list(knockout), overexpress=parse_overexpress(overexpress),
+                                           mutations=parse_mutations(mutation), cytokines=cytokines, drugs=drugs,
+                                           preincubation=preincubation, plasma=plasma)
+
+
+def command_line() -> str | None:
+    """The running command's line, as typed (for provenance records)."""
+    return _command_line.get()
+
+
+def check_outputs(paths, run: dict, force: bool) -> None:
+    """Exit 2 before any work when a file among ``paths`` would replace another run's (or
+    the user's own) file and ``--force`` was not given."""
+    from .. import provenance
+
+    with reported():
+        provenance.check_overwrite(paths, run, force=force)
+
+
+def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str], model, engine: str = "roadrunner",
+                   extra: Mapping[str, dict] | None = None) -> Path:
+    """Write the provenance record of a run's files (path -> what it holds) as
+    ``folder/<name>.provenance.json``; ``extra``: more per-file fields."""
+    from .. import provenance
+
+    entries = {Path(p).name: {"content": c, **(extra or {}).get(Path(p).name, {})} for p, c in files.items()}
+    rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
+    with reported(folder):
+        return provenance.write(provenance.sidecar(name, folder), rec)
+
+
+def condition_columns(condition: Mapping) -> dict:
+    """The condition as flat table columns (what a one-row result table carries with it)."""
+    def listed(mapping):
+        return ";".join(f"{k}={v:g}" for k, v in mapping.items())
+
+    return {"context": condition["context"], "knockouts": ";".join(condition["knockouts"]),
+            "mutations": listed(condition["mutations_fraction"]), "overexpress": listed(condition["overexpress_fold"]),
+            "background_drugs_nM_free": listed(condition["drugs_nM_free"]),
+            "cytokines_nM": listed(condition["cytokines_nM"]), "parameters": listed(condition["parameters"]),
+            "preincubation_min": condition["preincubation_min"]}
 
 
 def save_figure(fig, path: Path) -> None:
@@ -250,6 +360,8 @@ PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
                                              f"the fraction unbound: {FRACTIONS_UNBOUND}).")
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
+FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
+                                             "without it such files are kept and the command stops.")
 ENGINE = typer.Option("roadrunner", help="Simulation engine: roadrunner, or amici (faster for heavy work; needs the "
                                          "amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
@@ -286,6 +398,8 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+def _main(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
-    pass
+    _command_line.set(None)  # the command sets its own when it parses its arguments
+    ctx.with_resource(tidy_warnings())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -19,12 +20,14 @@ from .common import (
     DRUG_DOSES,
     DRUGS,
     ENGINE,
+    FORCE,
     FORMAT,
     KNOCKOUT,
     MAIN_READOUT,
     MAIN_READOUTS,
     MUTATION,
     N_JOBS,
+    NegativeValues,
     OVEREXPRESS,
     PLASMA,
     PREINCUBATION,
@@ -38,10 +41,13 @@ from .common import (
     FigureFormat,
     app,
     background_keywords,
+    check_outputs,
+    command_line,
     check_writable,
+    condition_columns,
+    condition_of,
     console,
     flags_of,
-    flags_printed_later,
     load_context_model,
     parse_dose,
     parse_doses,
@@ -49,8 +55,10 @@ from .common import (
     parse_overexpress,
     parse_pairs,
     parse_window,
+    present_cytokines,
     print_wrote,
     progress_bar,
+    record_outputs,
     reported,
     save_figure,
     use_agg,
@@ -58,7 +66,7 @@ from .common import (
 )
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def simulate(
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
@@ -78,6 +86,7 @@ def simulate(
                                   "stored ensemble): the optimum with low/high columns, the envelope over the "
                                   "calibration ensemble."),
     n_jobs: int = N_JOBS,
+    force: bool = FORCE,
 ):
     """Simulate one condition and print (or write) the time course.
 
@@ -89,19 +98,29 @@ def simulate(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     check_writable(out, folder=False)
-    model = load_context_model(context)
     drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    run = None
+    if out:
+        condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                                 cytokines=cytokines, drugs=drugs, preincubation=preincubation, plasma=plasma)
+        run = provenance.identity("ensemble band" if ensemble else "time course", condition,
+                                  {"t_end": t_end, "points": points, "readouts": readout or "all"})
+        check_outputs([out, out.with_suffix(f".{figure_format.value}"), provenance.sidecar(out.stem, out.parent)],
+                      run, force)
+    model = load_context_model(context)
     if plasma:
         drugs = {k: js.plasma(v) for k, v in drugs.items()}
-    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
     if ensemble:
         with reported():
             band = js.ensemble_band(
                 model, readout or None, cytokines=cytokines, drugs=drugs, knockouts=knockout,
                 overexpress=parse_overexpress(overexpress), mutations=parse_mutations(mutation),
                 preincubation=preincubation, t_end=t_end, points=points, n_jobs=n_jobs)
-        _print_band(band, out, figure_format)
+        _print_band(band, out, figure_format, run, model)
         return
     with reported():
         df = model.simulate(
@@ -118,7 +137,10 @@ def simulate(
             out.parent.mkdir(parents=True, exist_ok=True)
             df.to_csv(out, index=False)
             save_figure(plots.time_course(df, given={**cytokines, **drugs}), figure)  # doses as the user gave them
-        print_wrote(out, figure)
+        record = record_outputs(out.stem, out.parent, run, {
+            out: "time course: time (min) and each readout (nM; tx_*: promoter activity 0-1)",
+            figure: "figure of the time course"}, model)
+        print_wrote(out, figure, record)
     else:
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
         table = Table(*cols, title="nM (tx_*: 0-1), time in min")
@@ -128,7 +150,7 @@ def simulate(
         console.print(table)
 
 
-def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
+def _print_band(band, out: Path | None, figure_format: FigureFormat, run: dict | None, model) -> None:
     frame = band.to_frame()
     if out:
         use_agg()
@@ -137,7 +159,10 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
             out.parent.mkdir(parents=True, exist_ok=True)
             frame.to_csv(out, index=False)
             save_figure(band.plot(), figure)
-        print_wrote(out, figure)
+        record = record_outputs(out.stem, out.parent, run, {
+            out: f"time course over the calibration ensemble of {band.context}: optimum, low and high (nM)",
+            figure: "figure of the ensemble band"}, model)
+        print_wrote(out, figure, record)
         return
     table = Table("time", "readout", "optimum", "low", "high",
                   title=f"{band.context}: envelope of {band.members} parameter sets ({band.dataset}), nM")
@@ -148,7 +173,7 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat) -> None:
     console.print(table)
 
 
-@app.command("dose-response")
+@app.command("dose-response", cls=NegativeValues)
 def dose_response_command(
     cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
     drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
@@ -173,13 +198,16 @@ def dose_response_command(
     uncertainty: str = UNCERTAINTY,
     draws: int = DRAWS,
     seed: int = SEED,
+    force: bool = FORCE,
 ):
     """Dose-response with a Hill fit: drug IC50 (--drug) or cytokine EC50.
 
     Writes <name>.csv (dose, response), <name>_fit.csv (IC50 or EC50,
-    Hill slope, max effect, the Hill fit's precision; with --uncertainty
-    the IC50's predictive interval, free and total plasma, and what it
-    covers) and a figure. Examples:
+    Hill slope, max effect, the Hill fit's precision, the condition; with
+    --uncertainty the IC50's predictive interval, free and total plasma,
+    and what it covers), a figure and <name>.provenance.json (how they
+    were made). <name> carries what sets the condition apart (context,
+    knockouts, mutations, overexpression). Examples:
 
       jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
 
@@ -189,36 +217,55 @@ def dose_response_command(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
     if uncertainty and not drug:
         raise typer.BadParameter("--uncertainty gives an IC50's predictive interval: it needs --drug",
                                  param_hint="--uncertainty")
+    with reported():
+        stimulus = catalog.cytokine(cytokine)
+        readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
+        drug_name = catalog.drug(drug).name if drug else None
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines={stimulus.name: cytokine_dose or stimulus.standard_dose} if drug else None,
+                             preincubation=preincubation, plasma=plasma)
+    tag = provenance.file_tag({**condition, "cytokines_nM": {}})  # the stimulus is in the name already
+    name = (f"dose_response_{drug_name}_{stimulus.name}_{readout_name}{tag}" if drug
+            else f"dose_response_{stimulus.name}_{readout_name}{tag}")
+    run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
+        "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name, "doses": doses or "default",
+        "cytokine_dose": cytokine_dose if drug else None, "time": time, "window": window,
+        "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
+        "engine": engine})
+    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([data, fit, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
-    with reported(), flags_printed_later():
+    with reported():
         if drug:
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                      preincubation=preincubation, plasma=plasma,
                                      uncertainty=uncertainty or None, draws=draws if uncertainty else None,
                                      seed=seed if uncertainty else None, **kw)
-            name = f"dose_response_{curve.drug}_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
             curve = js.cytokine_response(model, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                          preincubation=preincubation, plasma=plasma, **kw)
-            name = f"dose_response_{curve.cytokine}_{curve.readout}"
             midpoint, label = curve.ec50, "EC50 (nM)"
     import pandas as pd
 
-    data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         curve.to_frame().to_csv(data, index=False)
-        pd.DataFrame([curve.summary()]).to_csv(fit, index=False)
+        pd.DataFrame([{**curve.summary(), **condition_columns(condition)}]).to_csv(fit, index=False)
         save_figure(curve.plot(), figure)
+    record = record_outputs(name, out, run, {
+        data: "dose-response: each dose and the readout's response", fit: f"Hill fit: {label}, its fit precision, "
+        "slope, max effect, flags, the predictive interval when asked for, and the condition", figure: "figure of the dose-response and its fit"}, model, engine)
     flags = flags_of(curve)
     warn_flags(flags)
     if flags:  # a number that cannot be trusted is not shown as one
@@ -234,7 +281,7 @@ def dose_response_command(
         what = "IC50" if drug else "EC50"
         console.print(f"  Hill-fit precision of the simulated doses {lo:.4g}-{hi:.4g} nM: not the {what}'s "
                       "uncertainty" + (" (--uncertainty gives its predictive interval)" if drug else ""))
-    print_wrote(data, fit, figure)
+    print_wrote(data, fit, figure, record)
 
 
 def print_predictive_interval(curve) -> None:
@@ -255,10 +302,11 @@ def print_predictive_interval(curve) -> None:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def screen(
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"Cytokine at its standard dose (repeatable; "
-                                                                    f"default all of {CYTOKINES})."),
+                                                                    f"default each of {CYTOKINES} that the context "
+                                                                    "signals through)."),
     readout: list[str] = typer.Option([], "--readout", "-r", help="Readout measured for every cytokine "
                                                                   f"(repeatable; default each cytokine's main one: "
                                                                   f"{MAIN_READOUTS})."),
@@ -273,6 +321,7 @@ def screen(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Knockout screen: log2 fold change of each readout's AUC per gene.
 
@@ -287,15 +336,23 @@ def screen(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    name = f"knockout_screen{provenance.file_tag(condition)}"
+    run = provenance.identity("knockout_screen", condition, {
+        "cytokines": cytokine or "each the context signals through", "readouts": readout or "main",
+        "genes": gene or "all", "window": window, "engine": engine})
+    long, wide_path, figure = out / f"{name}.csv", out / f"{name}_log2fc.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([long, wide_path, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
-    with reported(), flags_printed_later():
-        result = js.knockout_screen(model, cytokines=cytokine or None, readouts=readout or None,
+    with reported():
+        result = js.knockout_screen(model, cytokines=cytokine or present_cytokines(model, n_jobs),
+                                    readouts=readout or None,
                                     genes=gene or None, window=parse_window(window), n_jobs=n_jobs, progress=True,
                                     engine=engine, **background_keywords(knockout, overexpress, mutation))
-    long, wide_path, figure = (out / "knockout_screen.csv", out / "knockout_screen_log2fc.csv",
-                               out / f"knockout_screen.{figure_format.value}")
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.effects.to_csv(long, index=False)
@@ -303,13 +360,29 @@ def screen(
         wide.columns = [f"{c}/{r}" for c, r in wide.columns]
         wide.to_csv(wide_path)
         save_figure(result.plot(), figure)
-    hits = result.hits(1.0)
+    record = record_outputs(name, out, run, {
+        long: "every gene x cytokine/readout: AUC of wild type and knockout (auc_unit) and log2 fold change",
+        wide_path: "gene x cytokine/readout matrix of log2 fold changes", figure: "heatmap of the log2 fold changes"},
+        model, engine)
     warn_flags(flags_of(result))
-    console.print(f"{len(result.effects)} gene x cytokine/readout effects; {len(hits)} with a >= 2-fold change")
-    print_wrote(long, wide_path, figure)
+    _print_gains_and_losses(result)
+    print_wrote(long, wide_path, figure, record)
 
 
-@app.command()
+def _print_gains_and_losses(result) -> None:
+    """The knockouts that lower a pathway's AUC at least 2-fold, strongest first, then those
+    that raise it: gene, pathway, log2 fold change and both AUCs with their unit."""
+    lo, hi = result.window
+    console.print(f"{len(result.effects)} gene x cytokine/readout effects (AUC {lo:g}-{hi:g} min vs wild type)")
+    for kind, rows, verb in (("losses", result.losses(1.0), "lowers"), ("gains", result.gains(1.0), "raises")):
+        console.print(f"{kind}: {len(rows)} knockouts that {verb} the AUC {lo:g}-{hi:g} min at least 2-fold "
+                      f"(gene, pathway, log2 fold change, AUC wild type -> knockout)", soft_wrap=True)
+        for _, row in rows.iterrows():
+            console.print(f"  {row.gene}  {row.cytokine}/{row.readout}  {row.log2_fold_change:+.2f}  "
+                          f"{row.auc_wild_type:.4g} -> {row.auc_knockout:.4g} {row.auc_unit}", soft_wrap=True)
+
+
+@app.command(cls=NegativeValues)
 def combine(
     drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
     drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
@@ -330,12 +403,17 @@ def combine(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
 
-    Scores are observed minus expected fractional inhibition (positive
-    = synergy): Bliss expects independent action, Loewe dose
-    additivity, HSA the better single agent. Writes
+    Scores are observed minus expected fractional inhibition: Bliss
+    expects independent action, Loewe dose additivity, HSA the better
+    single agent. Each gets a verdict (synergistic, additive or
+    antagonistic) against its additivity band, the excess the numbers
+    can resolve, from the mean over the cells where neither drug alone
+    inhibits by 90% or more, and its largest excess with the doses
+    where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
     cell) and a figure. Example:
 
@@ -343,26 +421,57 @@ def combine(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    with reported():
+        a, b, stimulus = catalog.drug(drug_a).name, catalog.drug(drug_b).name, catalog.cytokine(cytokine)
+        readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines={stimulus.name: cytokine_dose or stimulus.standard_dose},
+                             preincubation=preincubation, plasma=plasma)
+    name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
+    run = provenance.identity("combination", condition, {
+        "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name, "doses_a": doses_a,
+        "doses_b": doses_b, "cytokine_dose": cytokine_dose, "time": time, "window": window, "engine": engine})
+    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([data, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
-    with reported(), flags_printed_later():
+    with reported():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
                                 doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                 preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
                                 engine=engine, **background_keywords(knockout, overexpress, mutation))
-    name = f"combination_{result.drug_a}_{result.drug_b}_{result.cytokine}_{result.readout}"
-    data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
         save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        data: "dose grid: free doses of both drugs (nM), response, effect, Bliss/Loewe/HSA excess per cell",
+        figure: "inhibition and excess maps"}, model, engine)
     warn_flags(flags_of(result))
-    scores = result.scores()
-    console.print("mean excess over the grid (positive = synergy): "
-                  + ", ".join(f"{k} {v:+.3f}" for k, v in scores.items()), soft_wrap=True)
-    print_wrote(data, figure)
+    _print_synergy(result)
+    print_wrote(data, figure, record)
+
+
+def _print_synergy(result) -> None:
+    """One line per score: the mean excess over the unsaturated cells, the additivity band,
+    the verdict and the largest excess with the doses where it occurs."""
+    from ..experiments.combination import SATURATION
+
+    synergy = result.synergy()
+    total = (result.doses_a.size - 1) * (result.doses_b.size - 1)
+    console.print(f"excess = observed - expected inhibition (fraction); mean over the {int(synergy['cells'].max())} of "
+                  f"{total} combination cells where neither drug alone inhibits by {SATURATION:.0%} or more:",
+                  soft_wrap=True)
+    for score, row in synergy.iterrows():
+        mean = f"{row.mean_excess:+.3f}" if np.isfinite(row.mean_excess) else "n/a"
+        band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
+        where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
+                 f"{row.max_at_dose_b_nM:g} nM" if np.isfinite(row.max_excess) else "no excess on the grid")
+        console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
 
 
 @app.command()
@@ -374,19 +483,27 @@ def contexts():
         console.print(f"[bold]{name}[/bold]: {escape(catalog.context(name).description)}")
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def report(out: Path = typer.Option(Path("report"), help="Output folder."),
-           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS):
+           context: str = CONTEXT, figure_format: FigureFormat = FORMAT, n_jobs: int = N_JOBS,
+           force: bool = FORCE):
     """Write the report folder (what `make demo` runs).
 
-    Time courses for every cytokine, cytokine EC50s, drug IC50 curves
-    and table, the knockout-screen heatmap, a drug combination map and
-    the mutations, with an index page (index.md) tying them together.
+    Time courses for every cytokine the context signals through,
+    cytokine EC50s, drug IC50 curves and table, the knockout-screen
+    heatmap, a drug combination map and the mutations, with an index
+    page (index.md) tying them together and report.provenance.json
+    (how each file was made). A folder holding files of another report
+    or not written by jakstat is kept unless --force.
     """
     use_agg()
     from .. import report as rep
 
     check_writable(out)
+    with reported():
+        run = rep.report_run(catalog.context(context).name, figure_format.value)
+    if out.is_dir():
+        check_outputs([p for p in out.iterdir() if p.is_file() and not p.name.startswith(".")], run, force)
     model = load_context_model(context)
     steps = rep.steps()
     with reported(out):
@@ -396,8 +513,9 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
             def tick(label: str) -> None:
                 progress.update(task, advance=1, description=f"report: {label}")
 
-            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs)
-    print_wrote(index)
+            index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs,
+                                     command=command_line())
+    print_wrote(index, out / "report.provenance.json")
 
 
 class Stimulation(str, Enum):
@@ -405,15 +523,16 @@ class Stimulation(str, Enum):
     ex_vivo = "ex-vivo"
 
 
-@app.command("regimen")
+@app.command("regimen", cls=NegativeValues)
 def regimen_command(
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
     formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default every "
-                                                                    f"cytokine at its standard dose: {CYTOKINES})."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
+                                                                    f"of {CYTOKINES} that the context signals "
+                                                                    "through, at its standard dose)."),
     stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
                                             "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
     knockout: list[str] = KNOCKOUT,
@@ -425,6 +544,7 @@ def regimen_command(
     uncertainty: str = UNCERTAINTY,
     draws: int = DRAWS,
     seed: int = SEED,
+    force: bool = FORCE,
 ):
     """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
 
@@ -439,30 +559,43 @@ def regimen_command(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
+
     use_agg()
     check_writable(out)
+    with reported():
+        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    name = (f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+            f"{provenance.file_tag(condition)}")
+    run = provenance.identity("exposure_response", condition, {
+        "regimen": reg.as_dict(), "days": days, "cytokines": cytokine or "each the context signals through",
+        "stimulation": stimulation.value})
+    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    check_outputs([summary, courses, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
-    stimuli = None
+    stimuli = None if cytokine else present_cytokines(model)
     if cytokine:
         stimuli = {}
         for item in cytokine:
-            name, _, value = item.partition("=")
-            stimuli[name.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(name.strip()).standard_dose
-    with reported(), flags_printed_later():
-        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+            key, _, value = item.partition("=")
+            stimuli[key.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(key.strip()).standard_dose
+    with reported():
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
                                           uncertainty=uncertainty or None, draws=draws if uncertainty else None,
                                           seed=seed if uncertainty else None, progress=bar, **bg)
-    name = f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
-    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
-    figure = out / f"{name}.{figure_format.value}"
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(summary, index=False)
         result.time_courses.to_csv(courses, index=False)
         save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        summary: "per pathway: time-averaged, trough and maximal inhibition over the last dosing interval, time "
+                 "above 50/90 %, plasma exposure", courses: "time courses: plasma and free drug (nM), readouts with "
+                 "and without the drug, inhibition", figure: "plasma concentration and inhibition over time"}, model)
     table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
         table.add_column(column, justify="left" if column == "pathway" else "right")
@@ -470,30 +603,35 @@ def regimen_command(
     metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
 
     def cell(row, c):
+        if not np.isfinite(row[c]):
+            return "n/a"
         text = f"{100 * row[c]:.0f}%"
-        if result.intervals is not None:  # the predictive interval beside the point value
+        if result.intervals is not None and np.isfinite(row[f"{c}_low"]):  # the predictive interval beside it
             text += f" ({100 * row[f'{c}_low']:.0f}-{100 * row[f'{c}_high']:.0f}%)"
         return text
 
     for _, row in shown.iterrows():
-        table.add_row(row.pathway, *(cell(row, c) for c in metrics), f"{row.hours_to_max_inhibition:.1f}")
+        table.add_row(row.pathway, *(cell(row, c) for c in metrics),
+                      f"{row.hours_to_max_inhibition:.1f}" if np.isfinite(row.hours_to_max_inhibition) else "n/a")
     console.print(table)
     if result.intervals is not None:
         console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
     warn_flags(flags_of(result))
-    print_wrote(summary, courses, figure)
+    print_wrote(summary, courses, figure, record)
 
 
-@app.command()
+@app.command(cls=NegativeValues)
 def explore(
     out: Path = typer.Option(Path("map.html"), help="The HTML file to write (one self-contained page)."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="Cytokine offered on the page at its standard "
-                                                                    "dose (repeatable; default all seven)."),
+                                                                    "dose (repeatable; default every one the context "
+                                                                    "signals through)."),
     gene: list[str] = typer.Option([], "--gene", "-g", help="Knockout offered on the page (repeatable; default "
                                                             "every gene of the model)."),
     picture: Path = typer.Option(None, help="Also write the static map as PICTURE.png and PICTURE.svg "
                                             "(coloured by the first cytokine at 15 min)."),
     context: str = CONTEXT,
+    force: bool = FORCE,
 ):
     """Interactive pathway map drawn from the model: one HTML file that opens offline.
 
@@ -506,16 +644,23 @@ def explore(
     """
     use_agg()
     from .. import explore as ex
+    from .. import provenance
     from ..files import install
 
     check_writable(out, folder=False)
     if picture is not None:
         check_writable(picture.with_suffix(".png"), folder=False)
+    run = provenance.identity("pathway map", condition_of(context), {
+        "cytokines": cytokine or "each the context signals through", "genes": gene or "all",
+        "picture": None if picture is None else str(picture)})
+    pictures = [] if picture is None else [picture.with_suffix(".png"), picture.with_suffix(".svg")]
+    check_outputs([out, provenance.sidecar(out.stem, out.parent), *pictures,
+                   *(provenance.sidecar(p.stem, p.parent) for p in pictures[:1])], run, force)
     model = load_context_model(context)
-    with reported(out.parent), flags_printed_later():
+    with reported(out.parent):
         with progress_bar() as progress:
             task = progress.add_task("simulations", total=None)
-            data = ex.explore_data(model, cytokines=cytokine or None, knockouts=gene or None,
+            data = ex.explore_data(model, cytokines=cytokine or present_cytokines(model), knockouts=gene or None,
                                    progress=lambda done, total: progress.update(task, completed=done, total=total))
         import tempfile
 
@@ -525,6 +670,12 @@ def explore(
         written = [out]
         if picture is not None:
             written += ex.save_map(model, picture, cytokine=next(iter(data["cytokines"])))
+    records = []
+    for folder in dict.fromkeys(p.parent for p in written):  # one record per folder written into
+        mine = [p for p in written if p.parent == folder]
+        records.append(record_outputs(mine[0].stem, folder, run, {
+            p: "interactive pathway map (one offline HTML page)" if p.suffix == ".html"
+            else f"static pathway map coloured by {next(iter(data['cytokines']))} at 15 min" for p in mine}, model))
     console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
                   f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
-    print_wrote(*written)
+    print_wrote(*written, *records)

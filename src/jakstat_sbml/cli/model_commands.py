@@ -15,9 +15,11 @@ from .common import (
     CYTOKINE_DOSES,
     DRUG_DOSES,
     ENGINE,
+    FORCE,
     FORMAT,
     MUTATION,
     N_JOBS,
+    NegativeValues,
     OVEREXPRESS,
     PETAB_DATASETS,
     PLASMA,
@@ -25,7 +27,9 @@ from .common import (
     SIMULATION_KNOCKOUT,
     FigureFormat,
     app,
+    check_outputs,
     check_writable,
+    condition_of,
     console,
     fail,
     load_context_model,
@@ -35,6 +39,7 @@ from .common import (
     parse_pairs,
     print_wrote,
     progress_bar,
+    record_outputs,
     reported,
     require_optional,
     save_figure,
@@ -332,7 +337,7 @@ validate_app = typer.Typer(help="Check the model against measured data it was no
 app.add_typer(validate_app, name="validate")
 
 
-@validate_app.command("pharmacology")
+@validate_app.command("pharmacology", cls=NegativeValues)
 def validate_pharmacology_command(
     out: Path = typer.Option(None, help="Also write OUT/pharmacology_validation.csv, a summary and a figure "
                                         "(and with --cross-validate its table, summary and figure)."),
@@ -351,6 +356,7 @@ def validate_pharmacology_command(
                                                               f"main readout in this context ({CONTEXTS}; free "
                                                               "and total plasma)."),
     figure_format: FigureFormat = FORMAT,
+    force: bool = FORCE,
 ):
     """Every measured cellular / whole-blood IC50 against the potency model.
 
@@ -375,6 +381,20 @@ def validate_pharmacology_command(
     posterior = None
     with reported():
         catalog.context(context)  # a bad --context fails before any simulation
+    from .. import provenance
+
+    run = provenance.identity("validate_pharmacology", condition_of(context),
+                              {"refit": refit, "cross_validate": cross_validate,
+                               "rows": "data/pharmacology/cellular_ic50.tsv"})
+    if out is not None:
+        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
+        figure = out / f"pharmacology_validation.{figure_format.value}"
+        predictions = out / f"predicted_ic50_{context}.csv"
+        cv_files = [out / "cross_validation.csv", out / "cross_validation_summary.csv",
+                    out / "cross_validation_by_source.csv", out / f"cross_validation.{figure_format.value}"]
+        check_outputs([csv, summary, figure, predictions, provenance.sidecar("pharmacology_validation", out),
+                       *(cv_files if cross_validate else [])], run, force)
+    with reported():
         if store:
             catalog.writable_models_dir()  # and an installed package is never written into
         if refit:
@@ -423,13 +443,13 @@ def validate_pharmacology_command(
     s = result.summary()
     console.print(f"posterior median vs measured: GMFE {s['gmfe']:.2f} (fit rows {s['gmfe_fit']:.2f}, test rows "
                   f"{s['gmfe_test']:.2f}); 90% predictive intervals cover {s['coverage_90']:.0%} of rows "
-                  f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources", soft_wrap=True)
+                  f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources")
     if cv is not None:
         cs = cv.summary()
         console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                       f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
                       f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
-                      f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
+                      f"{cs['folds_reused']}, {cs['seconds']:.0f} s")
     drugs = list(dict.fromkeys(predicted["drug"]))
     shown = Table(caption=f"model IC50 (nM) in context {context} at the posterior-median potency, free and total "
                           "plasma (" + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited "
@@ -450,10 +470,12 @@ def validate_pharmacology_command(
     if out is not None:
         import pandas as pd
 
-        csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
-        figure = out / f"pharmacology_validation.{figure_format.value}"
-        predictions = out / f"predicted_ic50_{context}.csv"
         written = [csv, summary, predictions, figure]
+        described = {
+            csv: "every measured IC50 against the potency model's prediction for it as a new assay (90% interval)",
+            summary: "geometric-mean fold error and 90% interval coverage, fit and test rows",
+            predictions: f"the model's IC50 of every drug on each cytokine's main readout in {context}",
+            figure: "measured against predicted IC50s with 90% predictive intervals"}
         with reported(out):
             out.mkdir(parents=True, exist_ok=True)
             result.to_frame().to_csv(csv, index=False)
@@ -461,15 +483,18 @@ def validate_pharmacology_command(
             predicted.to_csv(predictions, index=False)
             save_figure(result.plot(), figure)
             if cv is not None:
-                cv_csv, cv_summary = out / "cross_validation.csv", out / "cross_validation_summary.csv"
-                cv_sources = out / "cross_validation_by_source.csv"
-                cv_figure = out / f"cross_validation.{figure_format.value}"
+                cv_csv, cv_summary, cv_sources, cv_figure = cv_files
                 cv.to_frame().to_csv(cv_csv, index=False)
                 pd.DataFrame([cv.summary()]).to_csv(cv_summary, index=False)
                 cv.by("source_id").to_csv(cv_sources, index=False)
                 save_figure(cv.plot(), cv_figure)
-                written += [cv_csv, cv_summary, cv_sources, cv_figure]
-        print_wrote(*written)
+                written += cv_files
+                described.update({cv_csv: "leave-one-source-out: each held-out row's prediction and 90% interval",
+                                  cv_summary: "leave-one-source-out GMFE and 90% coverage, with the targets",
+                                  cv_sources: "leave-one-source-out GMFE and coverage per source",
+                                  cv_figure: "held-out predictions against the measurements"})
+        record = record_outputs("pharmacology_validation", out, run, described, load_context_model(context))
+        print_wrote(*written, record)
     if cv is not None and not cv.meets_targets:
         console.print("[yellow]cross-validation targets missed: GMFE <= 2.5 and 90% coverage 75-98%[/yellow]")
         raise typer.Exit(1)

@@ -105,6 +105,57 @@ class PKParameters:
         return updated
 
 
+@dataclass(frozen=True)
+class LabelledUse:
+    """The labelled dose range of one drug in one formulation (``labelled_doses.tsv``):
+    mg per dose and per day, the regimen in words (``text``) and the label it comes from."""
+
+    drug: str
+    formulation: str
+    min_dose_mg: float
+    max_dose_mg: float
+    min_daily_mg: float
+    max_daily_mg: float
+    text: str
+    label: str
+    source: str
+
+    def outside(self, dose_mg: float, interval_h: float) -> str | None:
+        """Why a dose of ``dose_mg`` every ``interval_h`` leaves the labelled use (None if it does not)."""
+        daily = dose_mg * 24 / interval_h
+        if dose_mg > self.max_dose_mg:
+            return f"{dose_mg:g} mg per dose, above"
+        if daily > self.max_daily_mg:
+            return f"{daily:g} mg a day, above"
+        if dose_mg < self.min_dose_mg:
+            return f"{dose_mg:g} mg per dose, below"
+        if daily < self.min_daily_mg:
+            return f"{daily:g} mg a day, below"
+        return None
+
+
+@cache
+def labelled_table() -> pd.DataFrame:
+    """``labelled_doses.tsv``: the labelled dose range of every drug and formulation, with sources."""
+    table = pd.read_csv(data_dir() / "labelled_doses.tsv", sep="\t", keep_default_na=False)
+    for column in ("min_dose_mg", "max_dose_mg", "min_daily_mg", "max_daily_mg"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+def labelled_use(drug: str, formulation: str = "IR") -> LabelledUse:
+    """The labelled dose range of ``drug`` in ``formulation`` (InputError if none is tabulated)."""
+    name = catalog.drug(drug).name
+    rows = labelled_table()
+    row = rows[(rows.drug == name) & (rows.formulation == formulation.upper())]
+    if row.empty:
+        raise InputError(f"no labelled dose range tabulated for {name} {formulation} "
+                         "(data/pharmacokinetics/labelled_doses.tsv)")
+    r = row.iloc[0]
+    return LabelledUse(name, r.formulation, r.min_dose_mg, r.max_dose_mg, r.min_daily_mg, r.max_daily_mg,
+                       r.labelled_use, r.label, r.source)
+
+
 def formulations(drug: str) -> list[str]:
     """The formulations with tabulated pharmacokinetics for ``drug`` (e.g. ["IR", "XR"])."""
     name = catalog.drug(drug).name

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import catalog
-from ..errors import InputError
-from .pharmacokinetics import PKParameters, formulations, pk_parameters, plasma_concentration
+from ..errors import InputError, JakStatWarning
+from .pharmacokinetics import PKParameters, formulations, labelled_use, pk_parameters, plasma_concentration
 
 MAX_DAYS = 365  # a year of dosing; longer runs say nothing the steady state does not
 MAX_DOSE_MG = 10_000  # 10 g: no oral dose of these drugs comes near
@@ -55,8 +56,7 @@ class Regimen:
         return self.dose_mg * 24 / self.interval_h
 
     def label(self) -> str:
-        every = {12: "twice daily", 24: "once daily", 8: "three times daily"}.get(self.interval_h,
-                                                                              f"every {self.interval_h:g} h")
+        every = _EVERY_WORDS.get(self.interval_h, f"every {self.interval_h:g} h")
         xr = " XR" if self.formulation == "XR" else ""
         return f"{self.drug} {self.dose_mg:g} mg{xr} {every}"
 
@@ -111,6 +111,7 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     interval = _quantity(every, "h", "every", kind="[time]")
     if not 0.25 <= interval <= 24 * 28:
         raise InputError(f"every must be from 15 min to 4 weeks, got {every!r}")
+    _warn_outside_label(name, params.formulation, mg, interval)
     if days is not None and doses is not None:
         raise InputError("give days= or doses=, not both")
     if doses is None:
@@ -125,6 +126,24 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
         if count * interval > MAX_DAYS * 24:
             raise InputError(f"{count} doses every {interval:g} h last more than {MAX_DAYS} days")
     return Regimen(name, mg, interval, count, params)
+
+
+def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> None:
+    """A JakStatWarning naming the labelled range when a regimen leaves it: the PK was
+    checked against the labels only within it (data/pharmacokinetics)."""
+    label = labelled_use(drug, formulation)
+    why = label.outside(dose_mg, interval_h)
+    if why is None:
+        return
+    every = _EVERY_WORDS.get(interval_h, f"every {interval_h:g} h")
+    warnings.warn(
+        f"{drug} {dose_mg:g} mg{' XR' if formulation == 'XR' else ''} {every} is {why} the labelled use of "
+        f"{drug}: {label.text} (label: at least {label.min_dose_mg:g} mg per dose, at most {label.max_dose_mg:g} mg "
+        f"per dose and {label.max_daily_mg:g} mg a day; {label.label}); the pharmacokinetics were checked against "
+        "the label only within it", JakStatWarning, stacklevel=3)
+
+
+_EVERY_WORDS = {12: "twice daily", 24: "once daily", 8: "three times daily"}
 
 
 def _positive(value, what: str) -> float:
@@ -147,6 +166,8 @@ def _quantity(value, unit: str, what: str, *, kind: str) -> float:
 
         try:
             q = unit_registry().Quantity(value.strip()) if isinstance(value, str) else value
+            if hasattr(q, "to") and q.unitless:  # "20": a number is mg (h), as for numbers and on the CLI
+                q = float(q.magnitude)
             number = float(q.to(unit).magnitude) if hasattr(q, "to") else float(q)
         except (pint.errors.DimensionalityError, AttributeError):
             raise InputError(f"{what}: {value!r} is not a {kind.strip('[]')}; give a number ({unit}) or a "

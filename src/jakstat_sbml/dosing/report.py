@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -23,16 +24,18 @@ def approved_regimens() -> dict:
     return arms
 
 
-def dosing_section(model, out: Path, figure_format: str) -> str:
-    """Markdown of the section; writes dosing.csv, dosing_mutant.csv and a figure into ``out``."""
+def dosing_section(model, out: Path, figure_format: str, cytokines: list[str] | None = None) -> str:
+    """Markdown of the section; writes dosing.csv, dosing_mutant.csv and a figure into ``out``.
+    ``cytokines``: the pathways compared (default every one; the report passes those its
+    context can signal through)."""
     import matplotlib.pyplot as plt
 
     arms = approved_regimens()
     mutant = {m: 0.5 for m in catalog.MUTATIONS}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", JakStatWarning)
-        wild = exposure_response(model, arms)
-        mut = exposure_response(model, arms, mutations=mutant)
+        wild = exposure_response(model, arms, cytokines)
+        mut = exposure_response(model, arms, cytokines, mutations=mutant)
     wild.to_frame().to_csv(out / "dosing.csv", index=False)
     mut.to_frame().to_csv(out / "dosing_mutant.csv", index=False)
     fig = wild.plot(arms=["ruxolitinib 20 mg BID", "tofacitinib 5 mg BID", "tofacitinib 11 mg XR QD"])
@@ -48,7 +51,7 @@ def dosing_section(model, out: Path, figure_format: str) -> str:
              "| regimen | " + " | ".join(pathways) + " |", "|---" * (len(pathways) + 1) + "|"]
     w, m = wild.inhibition_matrix(), mut.inhibition_matrix()
     for arm in arms:
-        lines.append(f"| {arm} | " + " | ".join(f"{100 * w.loc[arm, p]:.0f}% ({100 * m.loc[arm, p]:.0f}%)"
+        lines.append(f"| {arm} | " + " | ".join(f"{_percent(w.loc[arm, p])} ({_percent(m.loc[arm, p])})"
                                               for p in pathways) + " |")
     flags = sorted({str(c.message) for c in caught})
     if flags:
@@ -56,3 +59,7 @@ def dosing_section(model, out: Path, figure_format: str) -> str:
     lines += ["", "Data (every summary number, both backgrounds): [dosing.csv](dosing.csv), "
               "[dosing_mutant.csv](dosing_mutant.csv)", "", f"![dosing regimens]({figure})"]
     return "\n".join(lines)
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:.0f}%" if math.isfinite(fraction) else "n/a"

@@ -4,6 +4,7 @@
 - :func:`cytokine_response` - one cytokine over doses -> Hill fit (EC50)
 - :func:`knockout_screen` - every gene knocked out under each cytokine -> log2 fold changes
 - :func:`combination` - two drugs on a dose grid -> Bliss, Loewe and HSA excess
+- :func:`absent_pathways` - the cytokine pathways a context cannot signal through
 
 Single perturbations (knockouts, overexpression, mutations, drugs, pre-incubation)
 are keywords of :meth:`Model.simulate`; the experiments take the same keywords as a
@@ -36,11 +37,13 @@ from .predictive import PredictiveIC50
 from .inputs import BACKGROUND_KEYS, DEFAULT_DOSES, DEFAULT_DRUG_DOSES, default_doses
 from .knockout_screen import KnockoutScreen, knockout_screen, log2_fold_change
 from .measures import DEFAULT_TIME, SIGNAL_FLOOR, SIGNAL_FLOOR_RELATIVE, Measure, response
+from .pathways import absent_pathways
 from .support import signal_floor
 
 __all__ = [
     "BACKGROUND_KEYS", "DEFAULT_DOSES", "DEFAULT_DRUG_DOSES", "DEFAULT_TIME", "SIGNAL_FLOOR", "SIGNAL_FLOOR_RELATIVE",
-    "Combination", "CytokineResponse", "DoseResponse", "PredictiveIC50", "KnockoutScreen", "Measure", "combination",
+    "Combination", "CytokineResponse", "absent_pathways", "DoseResponse", "PredictiveIC50", "KnockoutScreen", "Measure",
+    "combination",
     "cytokine_response", "default_doses", "dose_response", "knockout_screen", "log2_fold_change", "response",
     "signal_floor",
 ]

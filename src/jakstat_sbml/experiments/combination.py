@@ -40,6 +40,14 @@ class Combination:
     scores are NaN when nothing on the grid moves the readout by 5% or more: an
     excess of nothing over nothing is not synergy. ``flags`` says why, and also
     when Loewe relies on a single-agent curve extrapolated beyond its tested doses.
+
+    What a score means (:meth:`synergy`): an excess counts only beyond the
+    :meth:`additivity_band`, what the numbers can resolve: the solver's error
+    (``response_error``, from the model's tolerances) carried through each score's
+    formula, and for Loewe also the misfit of the single-agent Hill curves at the
+    grid's doses (``reference_misfit``), which is how well the grid pins its
+    reference down. The mean excess is taken over the cells where neither drug alone
+    inhibits by :data:`SATURATION` or more (there an excess has no room left).
     """
 
     drug_a: str
@@ -60,6 +68,8 @@ class Combination:
     unstimulated: float = float("nan")
     flags: tuple[str, ...] = ()
     measurable: bool = True
+    response_error: np.ndarray | None = None  # numerical error of each response (readout unit)
+    reference_misfit: float = 0.0  # largest |Hill fit - effect| of a drug alone at the grid's doses
 
     @property
     def metric(self) -> str:
@@ -75,31 +85,109 @@ class Combination:
             return np.full(self.responses.shape, np.nan)
         return _effect(self.responses)
 
+    @property
+    def saturated(self) -> np.ndarray:
+        """Grid of cells where a drug alone (at that cell's dose) inhibits by :data:`SATURATION` or more."""
+        effect = self.effect
+        alone_a, alone_b = effect[:, :1], effect[:1, :]
+        with np.errstate(invalid="ignore"):
+            return (alone_a >= SATURATION) | (alone_b >= SATURATION)
+
+    def _informative(self) -> np.ndarray:
+        cells = np.zeros(self.responses.shape, bool)
+        cells[1:, 1:] = True  # the combination cells: both doses > 0
+        return cells & ~self.saturated
+
     def scores(self) -> dict[str, float]:
-        """Mean excess over the combination cells (both doses > 0), per model."""
-        return {name: float(np.nanmean(m)) if np.isfinite(m).any() else float("nan")
-                for name, m in (("bliss", self.bliss), ("loewe", self.loewe), ("hsa", self.hsa))}
+        """Mean excess per model over the combination cells (both doses > 0) where neither
+        drug alone inhibits by :data:`SATURATION` or more; NaN when no such cell has a score."""
+        informative = self._informative()
+        out = {}
+        for name in SCORES:
+            values = getattr(self, name)[informative]
+            out[name] = float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+        return out
+
+    def additivity_band(self) -> dict[str, float]:
+        """Half-width of the band around 0 within which each score is additive (fraction).
+
+        The numerical error of an effect, ``(dR + |R/R0| dR0) / |R0|`` with ``dR`` the
+        solver's error of a response (``response_error``), carried through each score's
+        formula (Bliss ``E_AB - E_A - E_B + E_A E_B``, HSA ``E_AB - max(E_A, E_B)``) and
+        maximised over the combination cells; Loewe's reference comes from Hill fits, so
+        its band adds ``reference_misfit``, the fits' largest miss of a single agent at
+        the grid's doses. NaN where the grid has no effect to score.
+        """
+        nan = {name: float("nan") for name in SCORES}
+        if self.response_error is None or not self.measurable or not np.isfinite(self.effect).all():
+            return nan
+        r0, dr = self.responses[0, 0], self.response_error
+        de = (dr + np.abs(self.responses / r0) * dr[0, 0]) / abs(r0)
+        e = self.effect
+        ea, eb, dea, deb = e[1:, :1], e[:1, 1:], de[1:, :1], de[:1, 1:]
+        dab = de[1:, 1:]
+        return {"bliss": float(np.max(dab + (1 + np.abs(eb)) * dea + (1 + np.abs(ea)) * deb)),
+                "loewe": float(np.max(dab) + self.reference_misfit),
+                "hsa": float(np.max(dab + np.maximum(dea, deb)))}
+
+    def synergy(self) -> pd.DataFrame:
+        """One row per score (bliss, loewe, hsa): ``mean_excess`` (:meth:`scores`), the
+        ``additivity_band``, the ``verdict`` (synergistic above the band, antagonistic
+        below it, additive within it; "not determined" without scores), the largest and
+        smallest excess on the grid and the free doses (nM) where they occur, and how
+        many ``cells`` the mean is over (``saturated_cells`` left out)."""
+        means, bands = self.scores(), self.additivity_band()
+        informative = self._informative()
+        rows = []
+        for name in SCORES:
+            matrix = getattr(self, name)
+            row = {"score": name, "mean_excess": means[name], "additivity_band": bands[name],
+                   "verdict": verdict(means[name], bands[name])}
+            for end, pick in (("max", np.nanargmax), ("min", np.nanargmin)):
+                if np.isfinite(matrix).any():
+                    i, j = np.unravel_index(pick(matrix), matrix.shape)
+                    row.update({f"{end}_excess": float(matrix[i, j]), f"{end}_at_dose_a_nM": float(self.doses_a[i]),
+                                f"{end}_at_dose_b_nM": float(self.doses_b[j])})
+                else:
+                    row.update({f"{end}_excess": float("nan"), f"{end}_at_dose_a_nM": float("nan"),
+                                f"{end}_at_dose_b_nM": float("nan")})
+            row["cells"] = int(np.isfinite(matrix[informative]).sum())
+            row["saturated_cells"] = int((self.saturated[1:, 1:]).sum())
+            rows.append(row)
+        table = pd.DataFrame(rows).set_index("score")
+        table.attrs["flags"] = self.flags
+        return table
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per grid cell: free doses of both drugs (nM), the response, the effect,
+        the three excesses and whether a drug alone saturates there."""
         ia, ib = np.meshgrid(np.arange(self.doses_a.size), np.arange(self.doses_b.size), indexing="ij")
         ia, ib = ia.ravel(), ib.ravel()
         frame = pd.DataFrame({
-            f"{self.drug_a}nM_text": self.doses_a[ia], f"{self.drug_b}nM_text": self.doses_b[ib],
+            f"{self.drug_a}_nM": self.doses_a[ia], f"{self.drug_b}_nM": self.doses_b[ib],
             self.readout: self.responses[ia, ib], "effect": self.effect[ia, ib],
             "bliss": self.bliss[ia, ib], "loewe": self.loewe[ia, ib], "hsa": self.hsa[ia, ib],
+            "single_agent_saturates": self.saturated[ia, ib],
         })
         frame.attrs["flags"] = self.flags
         return frame
 
     def summary(self) -> dict:
-        """The pair, the largest inhibition on the grid and the mean Bliss, Loewe and HSA excess."""
+        """The pair, the largest inhibition on the grid, the mean Bliss, Loewe and HSA excess
+        (:meth:`scores`) and per score its band, verdict and largest excess with its doses."""
         effect = self.effect
+        per_score = {}
+        for name, row in self.synergy().iterrows():
+            per_score.update({f"{name}_band": row.additivity_band, f"{name}_verdict": row.verdict,
+                              f"{name}_max": row.max_excess, f"{name}_max_at_dose_a_nM": row.max_at_dose_a_nM,
+                              f"{name}_max_at_dose_b_nM": row.max_at_dose_b_nM})
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
                 "max_dose_b_nM": float(self.doses_b.max()),
                 "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
-                "max_effect_unit": "fraction", **self.scores(), "baseline": self.baseline,
-                "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+                "max_effect_unit": "fraction", **self.scores(), **per_score, "saturation": SATURATION,
+                "baseline": self.baseline, "unstimulated": self.unstimulated, "context": self.context,
+                "flags": "; ".join(self.flags)}
 
     def plot(self, ax=None, *, axes=None):
         """Inhibition and the three excess maps, on four new Axes or on the four given
@@ -116,6 +204,45 @@ class Combination:
             if len(ax) != 4:
                 raise InputError(f"a Combination is drawn on four Axes (inhibition, Bliss, Loewe, HSA), got {len(ax)}")
         return figure_of(plots.combination_maps(self, axes=ax))
+
+
+SCORES = ("bliss", "loewe", "hsa")
+# A single agent inhibiting this much leaves at most 10% for an excess: such cells say little
+# about how the drugs combine and only dilute the mean (issue 26).
+SATURATION = 0.9
+# CVODE controls its local error; the global error of a result runs above it. 100x the
+# tolerance is the bound tests/sbml_comparison.py uses between two runs of the same equations.
+GLOBAL_ERROR_FACTOR = 100.0
+
+
+def verdict(mean: float, band: float) -> str:
+    """synergistic / antagonistic beyond the additivity band, additive within it."""
+    if not (np.isfinite(mean) and np.isfinite(band)):
+        return "not determined"
+    if mean > band:
+        return "synergistic"
+    if mean < -band:
+        return "antagonistic"
+    return "additive"
+
+
+def response_error(model: Model, responses: np.ndarray, measure: Measure) -> np.ndarray:
+    """Numerical error of each response: :data:`GLOBAL_ERROR_FACTOR` x (relative tolerance x
+    |response| + absolute tolerance in nM), x the window's length for an AUC."""
+    options = model.solver_options
+    smallest = float(np.min(model.roadrunner.model.getCompartmentVolumes()))  # pL: atol is per amount (zmol)
+    span = measure.window[1] - measure.window[0] if measure.window else 1.0
+    return GLOBAL_ERROR_FACTOR * (options["relative_tolerance"] * np.abs(responses)
+                                  + options["absolute_tolerance"] / smallest * span)
+
+
+def _reference_misfit(doses_a, doses_b, effect, fit_a: HillFit | None, fit_b: HillFit | None) -> float:
+    """Largest |Hill fit - simulated effect| of either drug alone at the grid's doses."""
+    misses = [0.0]
+    for doses, alone, fit in ((doses_a, effect[:, 0], fit_a), (doses_b, effect[0, :], fit_b)):
+        if fit is not None:
+            misses.append(float(np.max(np.abs(fit.predict(doses) - alone))))
+    return max(misses)
 
 
 def _effect(responses: np.ndarray) -> np.ndarray:
@@ -202,7 +329,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                              f"extrapolated beyond the tested doses")
     warn_flags(flags)
     return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
-                       bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True)
+                       bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
+                       response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b))
 
 
 MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe

@@ -23,7 +23,8 @@ class KnockoutScreen:
     """Effect of knocking out each gene on each (cytokine, readout) pair.
 
     ``effects`` is long: one row per gene x cytokine x readout with the AUC of the
-    wild type and of the knockout (readout unit x min over ``window``) and
+    wild type and of the knockout over ``window`` in ``auc_unit`` (the readout's unit x
+    min: nM*min, or min for a 0-1 promoter activity) and
     ``log2_fold_change`` = log2((AUC_ko + f) / (AUC_wt + f)), where the floor f is
     1% of the wild-type AUC (at least 1e-9): a response that disappears reads
     log2(0.01 / 1.01) = -6.66 instead of minus infinity. A (cytokine, readout) pair
@@ -48,8 +49,19 @@ class KnockoutScreen:
         return wide.reindex(index=pd.unique(self.effects["gene"]), columns=pairs)
 
     def hits(self, threshold: float = 1.0) -> pd.DataFrame:
-        """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold)."""
+        """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold), gains and
+        losses together (:meth:`gains`, :meth:`losses` keep them apart)."""
         return self.effects[self.effects["log2_fold_change"].abs() >= threshold]
+
+    def losses(self, threshold: float = 1.0) -> pd.DataFrame:
+        """Knockouts that lower the AUC at least 2**threshold-fold (default 2-fold), strongest first."""
+        lfc = self.effects["log2_fold_change"]
+        return self.effects[lfc <= -threshold].sort_values("log2_fold_change", kind="stable")
+
+    def gains(self, threshold: float = 1.0) -> pd.DataFrame:
+        """Knockouts that raise the AUC at least 2**threshold-fold (default 2-fold), strongest first."""
+        lfc = self.effects["log2_fold_change"]
+        return self.effects[lfc >= threshold].sort_values("log2_fold_change", ascending=False, kind="stable")
 
     def to_frame(self) -> pd.DataFrame:
         """The long table of ``effects`` (a copy), flags in ``attrs["flags"]``."""
@@ -58,13 +70,14 @@ class KnockoutScreen:
         return frame
 
     def summary(self) -> dict:
-        """Size of the screen, its >= 2-fold hits and its strongest effect."""
+        """Size of the screen, its >= 2-fold hits (losses and gains apart) and its strongest effect."""
         lfc = self.effects["log2_fold_change"]
         strongest = self.effects.loc[lfc.abs().idxmax()] if lfc.notna().any() else None
         return {"genes": int(self.effects["gene"].nunique()), "cytokines": int(self.effects["cytokine"].nunique()),
                 "readouts": int(self.effects["readout"].nunique()),
                 "measure": f"AUC {self.window[0]:g}-{self.window[1]:g} min",
-                "hits_2fold": len(self.hits(1.0)), "fold_changes_missing": int(lfc.isna().sum()),
+                "hits_2fold": len(self.hits(1.0)), "losses_2fold": len(self.losses(1.0)),
+                "gains_2fold": len(self.gains(1.0)), "fold_changes_missing": int(lfc.isna().sum()),
                 "strongest_gene": None if strongest is None else strongest["gene"],
                 "strongest_pair": None if strongest is None else f"{strongest['cytokine']}/{strongest['readout']}",
                 "strongest_log2_fold_change": float("nan") if strongest is None else float(strongest["log2_fold_change"]),
@@ -162,7 +175,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
             wt = auc[r][index[(c, None)]]
             ko = auc[r][index[(c, gene)]]
             rows.append({"gene": gene, "module": catalog.GENES[gene].module, "cytokine": c, "readout": r,
-                         "auc_wild_type": wt, "auc_knockout": ko,
+                         "auc_wild_type": wt, "auc_knockout": ko, "auc_unit": measure.unit(r),
                          "log2_fold_change": math.nan if (c, r) in silent else float(log2_fold_change(ko, wt))})
     if background_ko:
         bg["knockouts"] = background_ko

@@ -1,0 +1,301 @@
+"""How every output was made, beside it: provenance records, read back with :func:`read_provenance`.
+
+Every CSV and figure the command line or the report writes has a record in a JSON file
+beside it, ``<run name>.provenance.json``, shared by the files of one run:
+
+- the run's **identity**: ``experiment``, ``condition`` (context, cytokines and drugs
+  in nM, knockouts, overexpression, mutations, parameters, pre-incubation) and
+  ``settings`` (the varied doses, readout, time or window, ...), as the user gave them,
+  names normalised;
+- how it ran: the ``engine`` and its tolerances, the ``package`` version, the ``model``
+  (file, SHA-256 of its SBML: the model version) and the ``command`` line;
+- ``files``: each file written, what it holds and, where it differs from the run's
+  (the report's sections), its own experiment, condition and settings.
+
+``js.read_provenance("out/dose_response_ruxolitinib_IL6_pSTAT3.csv")`` finds the record
+of a file and returns it as one flat dict. Before a command writes,
+:func:`check_overwrite` refuses to replace a file that another run (a different
+identity) or no run of jakstat wrote, unless told to (``--force``): a rerun of the same
+command replaces its own files, nothing else is overwritten silently.
+:func:`file_tag` puts what distinguishes a condition (context, knockouts, mutations,
+overexpression, background drugs and cytokines) into file names, so runs that differ
+only there keep both results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from . import catalog
+from .errors import InputError, OutputError
+from .model import DEFAULT_PREINCUBATION, Condition
+
+SUFFIX = ".provenance.json"
+FORMAT = "jakstat-provenance/1"
+IDENTITY = ("experiment", "condition", "settings")  # what makes two runs the same run
+MAX_TAG = 80  # characters of a file-name tag; longer conditions are named by a hash
+
+
+# ----------------------------------------------------------------------------- what a run is
+
+
+def condition_record(context: str = catalog.DEFAULT_CONTEXT, *, cytokines: Mapping | None = None,
+                     drugs: Mapping | None = None, knockouts: Iterable[str] | str | None = None,
+                     overexpress: Mapping | None = None, mutations: Mapping | Iterable[str] | None = None,
+                     parameters: Mapping | None = None, preincubation: float = DEFAULT_PREINCUBATION,
+                     plasma: bool = False) -> dict:
+    """The full condition, checked and normalised as :meth:`Condition.make` does it:
+    names as the catalog spells them, cytokine doses in nM, drug doses in nM of free drug
+    (plasma doses converted), mutations as mutant fractions. Raises InputError."""
+    cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts, overexpress=overexpress,
+                          mutations=mutations, parameters=parameters, plasma=plasma)
+    return {"context": catalog.context(context).name, "cytokines_nM": dict(cond.cytokines),
+            "drugs_nM_free": dict(cond.drugs), "knockouts": list(cond.knockouts),
+            "overexpress_fold": dict(cond.overexpress), "mutations_fraction": dict(cond.mutations),
+            "parameters": dict(cond.parameters), "preincubation_min": float(preincubation)}
+
+
+def identity(experiment: str, condition: Mapping, settings: Mapping | None = None) -> dict:
+    """What makes two runs the same run (JSON-ready: what a record stores and compares)."""
+    return _plain({"experiment": experiment, "condition": dict(condition), "settings": dict(settings or {})})
+
+
+def file_tag(condition: Mapping) -> str:
+    """What distinguishes ``condition`` (a :func:`condition_record`) from the wild type in
+    the default context, for a file name: "" for that, else "__" and its parts, e.g.
+    ``__STAT5B_N642H``, ``__lymphoma_SOCS3-KO_JAK3_A572V-0.5_ruxolitinib-100nM``."""
+    parts = []
+    if condition.get("context", catalog.DEFAULT_CONTEXT) != catalog.DEFAULT_CONTEXT:
+        parts.append(condition["context"])
+    parts += [f"{g}-KO" for g in condition.get("knockouts", [])]
+    parts += [m if f == 1 else f"{m}-{f:g}" for m, f in condition.get("mutations_fraction", {}).items()]
+    parts += [f"{g}-x{f:g}" for g, f in condition.get("overexpress_fold", {}).items()]
+    parts += [f"{d}-{v:g}nM" for d, v in condition.get("drugs_nM_free", {}).items()]
+    parts += [f"{c}-{v:.3g}nM" for c, v in condition.get("cytokines_nM", {}).items()]
+    parts += [f"{p}-{v:g}" for p, v in condition.get("parameters", {}).items()]
+    if not parts:
+        return ""
+    tag = "_".join(parts)
+    if len(tag) > MAX_TAG:  # named by a hash; the provenance record says what it is
+        tag = "condition-" + hashlib.sha256(tag.encode()).hexdigest()[:10]
+    return "__" + tag
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def record(run: Mapping, files: Mapping[str, Mapping], *, model=None, engine: str = "roadrunner",
+           command: str | None = None) -> dict:
+    """A provenance record: the run's :func:`identity`, how it ran, and ``files`` (file
+    name -> what it holds, with its own experiment, condition or settings where they
+    differ from the run's)."""
+    return _plain({"format": FORMAT, "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   "command": command, "package": {"name": "jakstat-sbml", "version": package_version()},
+                   "model": None if model is None else model_version(model),
+                   "engine": engine_record(engine, model), **run, "files": dict(files)})
+
+
+def write(path: str | os.PathLike, rec: Mapping) -> Path:
+    """Write ``rec`` to ``path`` (a ``*.provenance.json``) whole: a failure leaves no half
+    file. Other records in the folder that named one of its files no longer do (a file
+    has one record: the run that wrote it last)."""
+    path = Path(path)
+    if not path.name.endswith(SUFFIX):
+        raise InputError(f"a provenance file ends with {SUFFIX}, got {path.name}")
+    _dump(path, rec)
+    mine = set(rec.get("files", {}))
+    for other in path.parent.glob(f"*{SUFFIX}"):
+        if other.name == path.name:
+            continue
+        try:
+            theirs = _load(other)
+        except InputError:
+            continue
+        files = theirs.get("files", {})
+        if mine & set(files):
+            theirs["files"] = {k: v for k, v in files.items() if k not in mine}
+            if theirs["files"]:
+                _dump(other, theirs)
+            else:
+                other.unlink()
+    return path
+
+
+def _dump(path: Path, rec: Mapping) -> None:
+    text = json.dumps(rec, indent=1, sort_keys=False, allow_nan=False) + "\n"
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def sidecar(name: str, folder: str | os.PathLike) -> Path:
+    """The provenance file of the run named ``name`` in ``folder``."""
+    return Path(folder) / f"{name}{SUFFIX}"
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jakstat-sbml")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "unknown (not installed)"
+
+
+def model_version(model) -> dict:
+    """The model a run used: its file, the SHA-256 of the file (which changes with any edit of
+    the model, so it versions it) and the context."""
+    return {"file": Path(model.path).name, "sha256": _sha256(str(Path(model.path).resolve()),
+                                                              Path(model.path).stat().st_mtime_ns),
+            "context": model.context}
+
+
+@lru_cache(maxsize=16)
+def _sha256(path: str, mtime_ns: int) -> str:  # mtime in the key: an edited file is hashed again
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def engine_record(engine: str, model=None) -> dict:
+    """The simulation engine with its version and the model's solver tolerances."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = {"roadrunner": "libroadrunner", "amici": "amici"}.get(engine, engine)
+    try:
+        engine_version = version(package)
+    except PackageNotFoundError:
+        engine_version = "not installed"
+    out = {"name": engine, "version": engine_version}
+    if model is not None:
+        out.update(model.solver_options)
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_provenance(path: str | os.PathLike) -> dict:
+    """How the file at ``path`` was made, from the provenance record beside it.
+
+    Returns one dict: ``file``, ``experiment``, ``condition``, ``settings`` (the file's
+    own where it has them, else its run's), ``content`` (what the file holds), ``written``,
+    ``command``, ``package``, ``model``, ``engine`` and ``run`` (the run's identity).
+    Given a ``*.provenance.json`` itself, returns the whole record. Raises InputError
+    when no record names the file.
+    """
+    path = Path(path)
+    if path.name.endswith(SUFFIX):
+        return _load(path)
+    for candidate in sorted(path.parent.glob(f"*{SUFFIX}")) if path.parent.is_dir() else []:
+        try:
+            rec = _load(candidate)
+        except InputError:
+            continue
+        entry = rec.get("files", {}).get(path.name)
+        if entry is None:
+            continue
+        run = {k: rec.get(k) for k in IDENTITY}
+        flat = {"file": path.name, **run, **entry, "run": run}
+        for key in ("written", "command", "package", "model", "engine"):
+            flat[key] = rec.get(key)
+        flat["provenance_file"] = candidate.name
+        return flat
+    raise InputError(f"no provenance recorded for {path}: no {SUFFIX} file beside it names it (it was not "
+                     "written by jakstat, or its record was removed)")
+
+
+def _load(path: Path) -> dict:
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the provenance record {path}: {exc}") from None
+    if not isinstance(rec, dict) or rec.get("format") != FORMAT:
+        raise InputError(f"{path} is not a jakstat provenance record ({FORMAT})")
+    return rec
+
+
+# ----------------------------------------------------------------------------- overwriting
+
+
+def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: bool = False) -> list[Path]:
+    """Refuse (OutputError) to replace an existing file among ``paths`` unless the same
+    run wrote it (same :func:`identity`) or ``force``; return the existing ones.
+
+    A file without a record (the user's own, or written before records existed) or with
+    another run's record is never overwritten silently: the message names the file, what
+    made it and the way out (``--force``, or another output folder).
+    """
+    existing = [Path(p) for p in paths if Path(p).exists()]
+    if force:
+        return existing
+    wanted = _plain({k: run.get(k) for k in IDENTITY})
+    for path in existing:
+        if path.name.endswith(SUFFIX):
+            continue  # a run's record is replaced with its files, which are checked themselves
+        try:
+            theirs = read_provenance(path)["run"]
+        except InputError:
+            raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
+                              "older version): refusing to overwrite it; use --force to replace it, or write "
+                              "elsewhere with --out") from None
+        if theirs != wanted:
+            raise OutputError(f"{path} exists and was written by a different run ({describe(theirs)}; this run: "
+                              f"{describe(wanted)}): refusing to overwrite it; use --force to replace it, or write "
+                              "elsewhere with --out")
+    return existing
+
+
+def describe(run: Mapping) -> str:
+    """A run's identity in a few words (for messages): what differs shows."""
+    condition = run.get("condition") or {}
+    parts = [str(run.get("experiment")), f"context {condition.get('context')}"]
+    for key, label in (("knockouts", "knockouts"), ("mutations_fraction", "mutations"),
+                       ("overexpress_fold", "overexpression"), ("drugs_nM_free", "drugs"),
+                       ("cytokines_nM", "cytokines"), ("parameters", "parameters")):
+        value = condition.get(key)
+        if value:
+            parts.append(f"{label} {_short(value)}")
+    settings = run.get("settings") or {}
+    if settings:
+        parts.append(", ".join(f"{k} {_short(v)}" for k, v in settings.items()))
+    return "; ".join(parts)
+
+
+def _short(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plain(value):
+    """JSON-ready: tuples as lists, numpy numbers as floats, non-finite numbers as None."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if getattr(value, "ndim", 0):  # a numpy array
+        return _plain(value.tolist())
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "item"):
+        number = value.item() if hasattr(value, "item") else value
+        if isinstance(number, float) and not math.isfinite(number):
+            return None
+        return number
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)

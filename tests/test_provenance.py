@@ -1,0 +1,147 @@
+"""Results a user can keep (issue 26, point 2): every CSV and figure the command line
+writes records how it was made, in a provenance record ``js.read_provenance`` reads
+back; runs that differ in their condition write different files; nothing another run
+(or the user) wrote is overwritten unless told (``--force``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog
+from jakstat_sbml.cli import app
+
+runner = CliRunner()
+OUTPUTS = (".csv", ".png", ".svg", ".html")
+
+
+def invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def outputs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in OUTPUTS)
+
+
+def test_two_runs_that_differ_only_in_a_mutation_keep_both_and_say_which_is_which(tmp_path):
+    """Issue 26: with and without -m STAT5B_N642H the dose-response wrote the same file
+    names, and _fit.csv recorded the context but not the mutation."""
+    args = ["dose-response", "IL2", "--drug", "tofacitinib", "--doses", "1,10,100,1000", "--out", tmp_path]
+    assert invoke(*args).exit_code == 0
+    assert invoke(*args, "-m", "STAT5B_N642H").exit_code == 0
+    plain, mutant = "dose_response_tofacitinib_IL2_pSTAT5", "dose_response_tofacitinib_IL2_pSTAT5__STAT5B_N642H"
+    for name in (plain, mutant):
+        for ending in (".csv", "_fit.csv", ".png"):
+            assert (tmp_path / f"{name}{ending}").stat().st_size > 0
+    fits = {name: pd.read_csv(tmp_path / f"{name}_fit.csv", keep_default_na=False) for name in (plain, mutant)}
+    assert fits[plain]["mutations"].iloc[0] == "" and fits[mutant]["mutations"].iloc[0] == "STAT5B_N642H=1"
+    assert fits[plain]["ic50_nM"].iloc[0] != fits[mutant]["ic50_nM"].iloc[0]
+    for name, mutations in ((plain, {}), (mutant, {"STAT5B_N642H": 1.0})):
+        for ending in (".csv", "_fit.csv", ".png"):
+            record = js.read_provenance(tmp_path / f"{name}{ending}")
+            assert record["condition"]["mutations_fraction"] == mutations
+            assert record["settings"]["drug"] == "tofacitinib"
+
+
+def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
+    result = invoke("combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "10,100", "--doses-b", "1000,10000",
+                    "-k", "PTPN2", "-m", "JAK3_A572V=0.5", "-o", "PIAS3=2", "--context", "lymphoma",
+                    "--cytokine-dose", "2 ng/mL", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    files = outputs(tmp_path)
+    assert len(files) == 2 and all("__lymphoma_PTPN2-KO_JAK3_A572V-0.5_PIAS3-x2" in f.name for f in files)
+    model = js.load_model(context="lymphoma")
+    for f in files:
+        record = js.read_provenance(f)
+        condition = record["condition"]
+        assert condition["context"] == "lymphoma" and condition["knockouts"] == ["PTPN2"]
+        assert condition["mutations_fraction"] == {"JAK3_A572V": 0.5} and condition["overexpress_fold"] == {"PIAS3": 2}
+        assert condition["cytokines_nM"] == {"IL2": pytest.approx(2 / catalog.CYTOKINES["IL2"].mass_kda)}
+        assert condition["preincubation_min"] == 30 and condition["drugs_nM_free"] == {}
+        assert record["settings"]["doses_a"] == "10,100" and record["experiment"] == "combination"
+        assert record["engine"]["name"] == "roadrunner" and record["engine"]["relative_tolerance"] == 1e-7
+        assert record["package"]["version"] == js.__version__
+        assert record["model"]["file"] == "jakstat.xml" and len(record["model"]["sha256"]) == 64
+        assert record["command"].startswith("jakstat combine ruxolitinib pimozide IL2")
+        assert record["content"]
+    assert model.context == "lymphoma"
+
+
+@pytest.mark.parametrize("args", [
+    ["simulate", "-c", "IL6=1", "-k", "SOCS3", "--t-end", "10", "--out", "{out}/il6.csv"],
+    ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000", "-k", "SOCS3", "--out", "{out}"],
+    ["dose-response", "IL6", "--doses", "0.1,1,10", "-k", "SOCS3", "--window", "0,30", "--out", "{out}"],
+    ["screen", "-c", "IL6", "-g", "PTPN2", "-g", "JAK1", "-k", "SOCS3", "--window", "0,30", "--out", "{out}"],
+    ["regimen", "ruxolitinib", "20mg", "-c", "IL6", "--days", "1", "-k", "SOCS3", "--out", "{out}"],
+], ids=lambda a: a[0])
+def test_each_command_records_its_condition_for_every_file_it_writes(tmp_path, args):
+    out = tmp_path / "out"
+    result = invoke(*[a.format(out=out) for a in args])
+    assert result.exit_code == 0, result.output
+    files = outputs(out)
+    assert len(files) >= 2
+    for f in files:
+        record = js.read_provenance(f)
+        assert record["condition"]["knockouts"] == ["SOCS3"] and record["condition"]["context"] == "ctcl", f.name
+        assert record["experiment"] and record["content"]
+    assert len(list(out.glob("*.provenance.json"))) == 1
+
+
+def test_a_run_refuses_to_overwrite_another_runs_results_unless_forced(tmp_path, monkeypatch):
+    first = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000", "--out", tmp_path]
+    assert invoke(*first).exit_code == 0
+    fit = tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv"
+    before = fit.read_bytes()
+    assert invoke(*first).exit_code == 0  # the same run again replaces its own files
+    other = first + ["--time", "30"]  # the same file names, another experiment
+
+    def no_work(*a, **k):
+        raise AssertionError("the outputs must be checked before any simulation")
+
+    monkeypatch.setattr(js, "load_model", no_work)
+    result = runner.invoke(app, [str(a) for a in other])
+    assert result.exit_code == 2
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith(f"error: {fit.parent}") and "was written by a different run" in line
+    assert "time 30" in line and "--force" in line
+    assert fit.read_bytes() == before
+    monkeypatch.undo()
+    assert invoke(*other, "--force").exit_code == 0
+    assert js.read_provenance(fit)["settings"]["time"] == 30
+
+
+def test_a_file_the_user_wrote_is_never_overwritten_silently(tmp_path):
+    mine = tmp_path / "il6.csv"
+    mine.write_text("my own numbers\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", "-c", "IL6=1", "--t-end", "5", "--out", str(mine)])
+    assert result.exit_code == 2
+    assert "il6.csv exists and has no provenance record" in result.output and "--force" in result.output
+    assert mine.read_text(encoding="utf-8") == "my own numbers\n"
+    result = runner.invoke(app, ["simulate", "-c", "IL6=1", "--t-end", "5", "--out", str(mine), "--force"])
+    assert result.exit_code == 0, result.output
+    assert js.read_provenance(mine)["settings"]["t_end"] == 5
+
+
+def test_read_provenance_says_when_a_file_has_no_record(tmp_path):
+    (tmp_path / "x.csv").write_text("a\n1\n", encoding="utf-8")
+    with pytest.raises(js.InputError, match="no provenance recorded for"):
+        js.read_provenance(tmp_path / "x.csv")
+
+
+def test_a_file_belongs_to_the_run_that_wrote_it_last(tmp_path):
+    """A forced rerun takes its files out of the record of the run it replaced."""
+    base = ["screen", "-c", "IL6", "-g", "PTPN2", "--window", "0,30", "--out", tmp_path]
+    assert invoke(*base).exit_code == 0
+    assert invoke(*base[:-2], "--window", "0,60", "--out", tmp_path, "--force").exit_code == 0
+    records = list(tmp_path.glob("*.provenance.json"))
+    assert len(records) == 1
+    data = json.loads(records[0].read_text(encoding="utf-8"))
+    assert data["settings"]["window"] == "0,60" and set(data["files"]) == {p.name for p in outputs(tmp_path)}
