@@ -211,7 +211,7 @@ def test_cli_dose_response_prints_and_writes_the_calibration_interval(tmp_path):
     assert result.exit_code == 0, result.output
     assert "envelope" in result.output and "calibration data only" in result.output
     assert "95% CI" not in result.output  # the Hill fit's precision is never printed as the IC50's uncertainty
-    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5__lymphoma_fit.csv"  # names carry the context)
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL13_pSTAT5__lymphoma_fit.csv")  # names carry the context
     assert fit["interval_draws"].iloc[0] == len(js.load_ensemble("lymphoma"))
     assert "calibration" in fit["interval_covers"].iloc[0]
     lo, hi = fit["ic50_interval_low_nM"].iloc[0], fit["ic50_interval_high_nM"].iloc[0]
