@@ -15,7 +15,8 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 import jakstat_sbml as js  # noqa: E402
-from jakstat_sbml import plots  # noqa: E402
+from jakstat_sbml import catalog, plots  # noqa: E402
+from jakstat_sbml.experiments.support import number_text  # noqa: E402
 from jakstat_sbml.model import Condition  # noqa: E402
 
 from .conftest import standard  # noqa: E402
@@ -68,7 +69,8 @@ def test_condition_title_uses_the_units_the_user_gave():
     assert "tofacitinib 1 uM free" in given
     # a mapping of simulate() keywords keeps its strings; a plasma dose says so and gives the free dose
     title = plots.condition_title({"cytokines": {"IFNA": "10 ng/mL"}, "drugs": {"ruxolitinib": js.plasma("1 uM")}})
-    assert "IFNA 10 ng/mL (0.521 nM)" in title and "ruxolitinib 1 uM total plasma (30 nM free)" in title
+    free = number_text(1000 * catalog.drug("ruxolitinib").fraction_unbound)  # nM free of 1 uM total plasma
+    assert "IFNA 10 ng/mL (0.521 nM)" in title and f"ruxolitinib 1 uM total plasma ({free} nM free)" in title
     assert plots.condition_title({}) == "no cytokine"
 
 

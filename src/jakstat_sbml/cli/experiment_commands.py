@@ -403,6 +403,10 @@ def combine(
     figure_format: FigureFormat = FORMAT,
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    uncertainty: str = UNCERTAINTY,
+    draws: int = typer.Option(50, "--draws", help="Draws of the predictive interval (at least 20; each is a full "
+                                                  "grid of simulations)."),
+    seed: int = SEED,
     force: bool = FORCE,
 ):
     """Two drugs on a dose grid: Bliss, Loewe and HSA synergy maps.
@@ -415,7 +419,8 @@ def combine(
     inhibits by 90% or more, and its largest excess with the doses
     where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
-    cell) and a figure. Example:
+    cell) and a figure. With --uncertainty each score's mean excess gets
+    a predictive interval and the share of draws per verdict. Example:
 
       jakstat combine ruxolitinib pimozide IL2 --doses-b 1000,3000,10000,30000
     """
@@ -434,7 +439,8 @@ def combine(
     name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
     run = provenance.identity("combination", condition, {
         "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name, "doses_a": doses_a,
-        "doses_b": doses_b, "cytokine_dose": cytokine_dose, "time": time, "window": window, "engine": engine})
+        "doses_b": doses_b, "cytokine_dose": cytokine_dose, "time": time, "window": window, "engine": engine,
+        "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     check_outputs([data, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
@@ -442,8 +448,10 @@ def combine(
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
                                 doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
-                                preincubation=preincubation, plasma=plasma, n_jobs=n_jobs, progress=True,
-                                engine=engine, **background_keywords(knockout, overexpress, mutation))
+                                preincubation=preincubation, plasma=plasma, uncertainty=uncertainty or None,
+                                draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+                                n_jobs=n_jobs, progress=True, engine=engine,
+                                **background_keywords(knockout, overexpress, mutation))
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
@@ -472,6 +480,12 @@ def _print_synergy(result) -> None:
         where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
                  f"{row.max_at_dose_b_nM:g} nM" if np.isfinite(row.max_excess) else "no excess on the grid")
         console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
+    if result.uncertainty is not None:
+        console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
+        for score, row in result.uncertainty.iterrows():
+            console.print(f"  {score}: mean excess {row['median']:+.3f} ({row['low']:+.3f} to {row['high']:+.3f}); "
+                          f"synergistic in {row.synergistic:.0%} of draws, additive in {row.additive:.0%}, "
+                          f"antagonistic in {row.antagonistic:.0%}", soft_wrap=True)
 
 
 @app.command()

@@ -443,13 +443,13 @@ def validate_pharmacology_command(
     s = result.summary()
     console.print(f"posterior median vs measured: GMFE {s['gmfe']:.2f} (fit rows {s['gmfe_fit']:.2f}, test rows "
                   f"{s['gmfe_test']:.2f}); 90% predictive intervals cover {s['coverage_90']:.0%} of rows "
-                  f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources")
+                  f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources", soft_wrap=True)
     if cv is not None:
         cs = cv.summary()
         console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                       f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
                       f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
-                      f"{cs['folds_reused']}, {cs['seconds']:.0f} s")
+                      f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
     drugs = list(dict.fromkeys(predicted["drug"]))
     shown = Table(caption=f"model IC50 (nM) in context {context} at the posterior-median potency, free and total "
                           "plasma (" + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
+from ..potency.draws import as_uncertainty, plan_draws, with_parameter_set
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
 from .support import figure_of, nM_text, signal_floor, warn_flags
@@ -70,6 +71,8 @@ class Combination:
     measurable: bool = True
     response_error: np.ndarray | None = None  # numerical error of each response (readout unit)
     reference_misfit: float = 0.0  # largest |Hill fit - effect| of a drug alone at the grid's doses
+    uncertainty: pd.DataFrame | None = None  # with uncertainty=: per score, the mean excess's interval and verdicts
+    uncertainty_covers: str = ""  # what that interval covers
 
     @property
     def metric(self) -> str:
@@ -181,6 +184,12 @@ class Combination:
             per_score.update({f"{name}_band": row.additivity_band, f"{name}_verdict": row.verdict,
                               f"{name}_max": row.max_excess, f"{name}_max_at_dose_a_nM": row.max_at_dose_a_nM,
                               f"{name}_max_at_dose_b_nM": row.max_at_dose_b_nM})
+        if self.uncertainty is not None:
+            for name, row in self.uncertainty.iterrows():
+                per_score.update({f"{name}_interval_low": row.low, f"{name}_interval_high": row.high,
+                                  f"{name}_synergistic_draws": row.synergistic,
+                                  f"{name}_antagonistic_draws": row.antagonistic})
+            per_score["interval_covers"] = self.uncertainty_covers
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
                 "max_dose_b_nM": float(self.doses_b.max()),
@@ -257,7 +266,8 @@ def _grid_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
 def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: str | None = None,
                 doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
                 time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
-                preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, n_jobs: int = 1,
+                preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, uncertainty=None,
+                draws: int | None = None, seed: int | None = None, n_jobs: int = 1,
                 client=None, progress: bool = False, engine: str = "roadrunner", **condition) -> Combination:
     """Two drugs on a dose grid -> response matrix and Bliss, Loewe and HSA synergy.
 
@@ -267,6 +277,14 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     background keywords as in :func:`dose_response`. See :class:`Combination` for
     the definitions of the scores (positive = synergy) and for when they are NaN
     (with a reason in ``flags`` and a :class:`JakStatWarning`).
+
+    ``uncertainty`` (as in :func:`dose_response`) re-simulates the grid for each of
+    ``draws`` draws, each drug's doses divided by that draw's potency (both drugs in one
+    new assay share its between-source effect) under the draw's parameter set; the
+    result's ``uncertainty`` gives each score's mean excess as a median with its
+    interval, and the share of draws in which it is synergistic, additive or
+    antagonistic. Every draw is a full grid of simulations: 50 draws of a 5 x 5 grid are
+    1,300 simulations.
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
     if a.name == b.name:
@@ -328,9 +346,69 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                              f"{alone[-1]:.0%} effect): Loewe reads its dose-equivalents off a Hill curve "
                              f"extrapolated beyond the tested doses")
     warn_flags(flags)
-    return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
-                       bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
-                       response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b))
+    result = Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
+                         bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
+                         response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b))
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
+    if unc is None:
+        return result
+    table, covers = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client, progress=progress,
+                                     engine=engine)
+    return replace(result, uncertainty=table, uncertainty_covers=covers)
+
+
+def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.ndarray, xb: np.ndarray,
+           resp: np.ndarray, measure: Measure, context: str) -> Combination:
+    """The scores of one grid of responses (no flags, no warnings): what each draw of
+    :func:`_score_intervals` reads."""
+    effect = _effect(resp)
+    fit_a, fit_b = _effect_fit(xa, effect[:, 0]), _effect_fit(xb, effect[0, :])
+    loewe = loewe_excess(xa, xb, effect, fit_a, fit_b) if min(xa.size, xb.size) - 1 >= 3 \
+        else np.full(effect.shape, np.nan)
+    return Combination(a, b, cytokine, readout, xa, xb, resp, measure, context, fit_a, fit_b, bliss_excess(effect),
+                       loewe, hsa_excess(effect), response_error=response_error(model, resp, measure),
+                       reference_misfit=_reference_misfit(xa, xb, effect, fit_a, fit_b))
+
+
+def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, *, n_jobs, client, progress,
+                     engine) -> tuple[pd.DataFrame, str]:
+    """Each score's mean excess over the draws: median, interval, and the share of draws
+    per verdict. Draw j runs every grid condition with each drug's dose divided by its
+    potency scale, under its parameter set."""
+    plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, n_jobs=n_jobs, client=client)
+    scale = plan.dose_scale
+    grid = conditions[:-1]  # the last one is the unstimulated reference
+    runs = []
+    for j in range(plan.draws):
+        params = plan.parameter_sets[plan.set_index[j]]
+        for cond in with_parameter_set(grid, params):
+            moved = {d: v / scale[d][j] if d in scale else v for d, v in cond.drugs}
+            runs.append(replace(cond, drugs=tuple(sorted(moved.items()))))
+    df = run(model, runs, readouts=[nominal.readout], n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
+    values = measured_values(df, len(runs), [nominal.readout], nominal.measure)[nominal.readout]
+    values = values.reshape(plan.draws, nominal.doses_a.size, nominal.doses_b.size)
+    means = {name: [] for name in SCORES}
+    verdicts = {name: [] for name in SCORES}
+    for j in range(plan.draws):
+        if not plan.set_valid[min(plan.set_index[j], plan.set_valid.size - 1)]:
+            continue
+        drawn = scored(model, nominal.drug_a, nominal.drug_b, nominal.cytokine, nominal.readout, nominal.doses_a,
+                       nominal.doses_b, values[j], nominal.measure, nominal.context)
+        table = drawn.synergy()
+        for name in SCORES:
+            means[name].append(table.loc[name, "mean_excess"])
+            verdicts[name].append(table.loc[name, "verdict"])
+    tail = (1 - unc.level) / 2
+    rows = []
+    for name in SCORES:
+        v = np.array(means[name], float)
+        finite = v[np.isfinite(v)]
+        low, mid, high = np.quantile(finite, [tail, 0.5, 1 - tail]) if finite.size else (np.nan,) * 3
+        n = max(len(verdicts[name]), 1)
+        rows.append({"score": name, "median": mid, "low": low, "high": high, "draws": int(finite.size),
+                     **{kind: verdicts[name].count(kind) / n for kind in ("synergistic", "additive", "antagonistic")}})
+    return pd.DataFrame(rows).set_index("score"), plan.covers()
 
 
 MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe

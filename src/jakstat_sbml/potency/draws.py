@@ -45,7 +45,7 @@ from ..parallel import map_on_model
 from ..parameter_ranges import uncertain_parameters
 from .free_drug import drug_priors
 from .measurements import measurements
-from .posterior import load_posterior
+from .posterior import STUDENT_T_DF, load_posterior
 from .reference import condition_key, factor_parameter, reference_ic50s, row_ic50
 
 MODES = ("potency", "calibration", "parameters", "all")
@@ -170,9 +170,14 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
                          f"range of {constant} ({r['lower']:g}-{r['upper']:g} nM, a declared assumption) and its "
                          "fraction unbound over its assumed range")
             continue
-        posterior = posterior or load_posterior()
-        pick = rng.choice(len(posterior.draws), size=unc.draws, replace=unc.draws > len(posterior.draws))
-        log_shift = posterior.new_source_draws(drug, seed=unc.seed)[pick]
+        if posterior is None:  # one posterior draw and one new source per draw, shared by every drug
+            posterior = load_posterior()
+            n = len(posterior.draws)
+            pick = rng.choice(n, size=unc.draws, replace=unc.draws > n)
+            source_effect = rng.standard_normal(n)
+        n = len(posterior.draws)
+        residual = rng.standard_t(STUDENT_T_DF, n) if posterior.info.get("robust") else rng.standard_normal(n)
+        log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual)[pick]
         scale[drug] = 10.0 ** log_shift / model_values[factor_parameter(drug)]
         fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
         bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]

@@ -239,18 +239,24 @@ class Posterior:
     def jak_terms(self) -> bool:
         return bool(self.info.get("jak_terms"))
 
-    def new_source_draws(self, drug: str, seed: int = 0, elasticity: dict[str, float] | None = None) -> np.ndarray:
+    def new_source_draws(self, drug: str, seed: int = 0, elasticity: dict[str, float] | None = None, *,
+                         source_effect: np.ndarray | None = None,
+                         residual: np.ndarray | None = None) -> np.ndarray:
         """log10 potency shift of a new assay for each draw: theta + u_new + e_new (+ the
         per-JAK deviations through the prediction's ``elasticity``, where the model has
         them), the predictive distribution of what one more source would measure (free
-        terms)."""
+        terms). ``source_effect`` and ``residual`` are the standard draws of u_new and
+        e_new (default: drawn from ``seed``); two drugs measured in one new assay share
+        the source effect."""
         rng = np.random.default_rng(seed)
         n = len(self.draws)
         theta = np.log10(self.factor_draws(drug))
         tau = self.draws["tau"].to_numpy()
         sigma = self.draws["sigma"].to_numpy()
-        residual = rng.standard_t(STUDENT_T_DF, n) if self.info.get("robust") else rng.standard_normal(n)
-        out = theta + tau * rng.standard_normal(n) + sigma * residual
+        u = rng.standard_normal(n) if source_effect is None else source_effect
+        if residual is None:
+            residual = rng.standard_t(STUDENT_T_DF, n) if self.info.get("robust") else rng.standard_normal(n)
+        out = theta + tau * u + sigma * residual
         if self.jak_terms and elasticity:
             for jak, e in elasticity.items():
                 column = f"delta_{drug}_{jak}"
