@@ -33,7 +33,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build

@@ -155,7 +155,7 @@ def test_compiled_module_is_cached_and_a_broken_entry_rebuilt(tmp_path):
 
     compiled_seconds, first = run()
     so = list((tmp_path / "amici" / name / name).glob("*.so"))
-    assert len(so) == 1 and "damaged" not in (broken / "__init__.py").read_text()
+    assert len(so) == 1 and "damaged" not in (broken / "__init__.py").read_text(encoding="utf-8")
     built = so[0].stat().st_mtime_ns
     cached_seconds, second = run()
     assert so[0].stat().st_mtime_ns == built  # imported, not compiled again

@@ -21,13 +21,13 @@ def model(fresh_sbml):
 
 
 def test_committed_sbml_is_not_stale(fresh_sbml):
-    committed = (REPO / "models" / "jakstat.xml").read_text()
+    committed = (REPO / "models" / "jakstat.xml").read_text(encoding="utf-8")
     assert committed == fresh_sbml, "models/jakstat.xml differs from a fresh build: run `jakstat build`"
 
 
 def test_generated_parameter_fragment_matches_table():
     rows = build.read_parameter_rows(REPO / "models" / "parameters.tsv")
-    assert (REPO / "models" / "parameters.ant").read_text() == build.parameters_antimony(rows)
+    assert (REPO / "models" / "parameters.ant").read_text(encoding="utf-8") == build.parameters_antimony(rows)
 
 
 def test_every_generated_antimony_file_matches_its_tables():
@@ -35,7 +35,7 @@ def test_every_generated_antimony_file_matches_its_tables():
     # parameters.ant and the four network files (receptors, complexes, docking, sums)
     assert len(generated) == 5
     for path, text in generated.items():
-        assert path.read_text() == text, f"{path.relative_to(REPO)} is stale: run `jakstat build`"
+        assert path.read_text(encoding="utf-8") == text, f"{path.relative_to(REPO)} is stale: run `jakstat build`"
         if path.parent.name == "generated":
             assert text.startswith("// GENERATED FILE: do not edit. Made by `jakstat build`")
 
@@ -46,13 +46,13 @@ def test_every_generated_file_is_imported_and_nothing_else_is_stale(tmp_path):
     import re
     import shutil
 
-    imports = re.findall(r'^import "([^"]+)"', (REPO / "models" / "jakstat.ant").read_text(), flags=re.M)
+    imports = re.findall(r'^import "([^"]+)"', (REPO / "models" / "jakstat.ant").read_text(encoding="utf-8"), flags=re.M)
     for path in build.generated_sources(REPO / "models"):
         assert str(path.relative_to(REPO / "models")) in imports, path.name
     models = tmp_path / "models"
     shutil.copytree(REPO / "models", models)
     table = models / "tables" / "docking.tsv"
-    table.write_text(table.read_text().replace("kcat_IL12R", "kcat_IFNGR"))
+    table.write_text(table.read_text(encoding="utf-8").replace("kcat_IL12R", "kcat_IFNGR"))
     with pytest.raises(js.ModelFileError, match="docking.ant is stale"):
         build.build_sbml(models, write=False)
 
@@ -148,11 +148,11 @@ def test_readme_and_copasi_page_quote_the_models_current_size(model):
 
     species = model.getNumSpecies()
     integrated = sum(not model.getSpecies(i).getBoundaryCondition() for i in range(species))
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     quoted = re.search(r"(\d+) species \((\d+) integrated\), (\d+) reactions, (\d+) parameters", readme)
     assert quoted and tuple(map(int, quoted.groups())) == (
         species, integrated, model.getNumReactions(), model.getNumParameters())
-    copasi = (REPO / "docs" / "copasi.md").read_text()
+    copasi = (REPO / "docs" / "copasi.md").read_text(encoding="utf-8")
     assert f"The whole model: {species} species" in copasi
     assert f"{model.getNumReactions()} reactions" in copasi
 

@@ -188,7 +188,7 @@ def test_the_page_is_one_self_contained_file(small_data):
 
 
 def test_the_vendored_cytoscape_is_the_version_package_json_pins():
-    pinned = json.loads((REPO / "package.json").read_text())["dependencies"]["cytoscape"]
+    pinned = json.loads((REPO / "package.json").read_text(encoding="utf-8"))["dependencies"]["cytoscape"]
     assert cytoscape_version() == pinned
     licence = Path(__file__).resolve().parents[1] / "src/jakstat_sbml/explore/vendor/cytoscape.LICENSE"
     assert "Permission is hereby granted" in licence.read_text(encoding="utf-8")
@@ -285,7 +285,7 @@ def test_the_static_picture_draws_the_same_graph(ctcl, graph, tmp_path):
     assert {n.label for n in graph.nodes} <= labels
     assert {label for _, label, _ in ROWS.values()} <= labels
     png, svg = save_map(ctcl, tmp_path / "map", cytokine="IL6", time=30)
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and svg.read_text().lstrip().startswith("<?xml")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     with pytest.raises(InputError, match="times"):
         save_map(ctcl, tmp_path / "bad", time=7)
 

@@ -143,13 +143,13 @@ NEW_ROWS = [
 def test_a_new_complex_is_one_table_row_and_enters_every_sum(tmp_path):
     models = tmp_path / "models"
     shutil.copytree(REPO / "models", models)
-    hand_written = {p.name: p.read_text() for p in (models / "modules").iterdir()}
+    hand_written = {p.name: p.read_text(encoding="utf-8") for p in (models / "modules").iterdir()}
     table = models / "tables" / "complexes.tsv"
-    table.write_text(table.read_text() + "\n".join(NEW_ROWS) + "\n")
+    table.write_text(table.read_text(encoding="utf-8") + "\n".join(NEW_ROWS) + "\n")
 
     sbml = build.build_sbml(models, write=True)
 
-    assert {p.name: p.read_text() for p in (models / "modules").iterdir()} == hand_written
+    assert {p.name: p.read_text(encoding="utf-8") for p in (models / "modules").iterdir()} == hand_written
     doc = libsbml.readSBMLFromString(sbml)
     m = doc.getModel()
     gp130 = "IL4_IL4R_JAK1_IL6ST_JAK1"
@@ -177,7 +177,7 @@ def test_a_table_row_naming_an_unknown_chain_is_refused_with_its_line(tmp_path):
     models = tmp_path / "models"
     shutil.copytree(REPO / "models", models)
     table = models / "tables" / "complexes.tsv"
-    text = table.read_text()
+    text = table.read_text(encoding="utf-8")
     new_line = len(text.splitlines()) + 1  # the header is line 1
     table.write_text(text + NEW_ROWS[0].replace("IL6ST_JAK1", "IL6ST_JAK3") + "\n")
     with pytest.raises(js.ModelFileError, match=rf"complexes.tsv:{new_line}: partner_chain 'IL6ST_JAK3'"):
