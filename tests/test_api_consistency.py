@@ -464,3 +464,18 @@ def test_cli_names_the_published_datasets_from_the_calibration_package():
     for node in _cli_string_literals():
         if "jakstat " not in node.value:
             assert len(_named(node.value, ALL_DATASETS)) < 2, node.value
+
+
+def test_every_drug_experiment_takes_one_uncertainty_keyword():
+    """Issue 22: one uncertainty keyword across the experiments that involve a drug, with
+    the same defaults (no interval unless asked; draws and seed from the Uncertainty
+    defaults), and sensitivity analyses take it too."""
+    takers = {"dose_response": js.dose_response, "combination": js.combination,
+              "exposure_response": js.exposure_response}
+    for name, fn in takers.items():
+        params = inspect.signature(fn).parameters
+        for key in ("uncertainty", "draws", "seed"):
+            assert key in params and params[key].default is None, (name, key)
+    assert inspect.signature(js.sensitivity).parameters["uncertainty"].default is None
+    with pytest.raises(js.InputError, match="unknown uncertainty mode"):
+        js.exposure_response(js.load_model(), js.regimen("tofacitinib", "5 mg"), ["IL2"], uncertainty="bogus")
