@@ -229,16 +229,8 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                 done[0] = n
 
             plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, progress=refitted)
-    # The plain curve first, then every distinct parameter set of the draws (the context's
-    # own values are the plain curve: a set of {} is not simulated twice).
-    sets = [] if plan is None else [p for p in plan.parameter_sets]
-    runs = list(conditions)
-    for p in sets:
-        if p:
-            runs += with_parameter_set(conditions, p)
-    df = run(model, runs, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
-    every = measured_values(df, len(runs), [readout], measure)[readout].reshape(-1, len(conditions))
-    values = every[0]
+    df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
+    values = measured_values(df, len(conditions), [readout], measure)[readout]
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
 
     def dose_text(x: float) -> str:
@@ -248,22 +240,32 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                                                              unstimulated, measure, model.context, dose_text)
     predictive = None
     if plan is not None:
-        rows, i = [], 1
-        for p in sets:
-            if p:
-                rows.append(every[i])
-                i += 1
-            else:
-                rows.append(values)
-        ic50s, fits = _set_ic50s(rows, d.name, c.name, readout, doses_nM, measure, model.context)
-        if measure.window is None:  # a set whose IC50 lies beyond the tested doses: find it by bisection
+        # Every distinct parameter set of the draws (the context's own values are the plain
+        # curve: a set of {} is not simulated twice), on the doses around the plain IC50 that
+        # fix a set's IC50 and curve; a set whose IC50 lies beyond them is found by bisection.
+        own_values = model.parameter_values()
+        sets = [{} if all(np.isclose(v, own_values.get(k, np.nan), rtol=1e-12, atol=0) for k, v in p.items()) else p
+                for p in plan.parameter_sets]  # a calibration ensemble's optimum is the context itself
+        near = _doses_near(doses_nM, fit.ic50 if fit is not None else math.nan)
+        keep = [0, 1] + [2 + i for i, x in enumerate(doses_nM) if x in near]
+        drawn = [conditions[i] for i in keep]
+        runs = [cond for p in sets if p for cond in with_parameter_set(drawn, p)]
+        every = []
+        if runs:
+            df = run(model, runs, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress,
+                     engine=engine)
+            every = list(measured_values(df, len(runs), [readout], measure)[readout].reshape(-1, len(drawn)))
+        rows = [(values, doses_nM) if not p else (every.pop(0), near) for p in sets]
+        ic50s, fits = _set_ic50s(rows, d.name, c.name, readout, measure, model.context)
+        if measure.window is None:
             for k, params in enumerate(sets):
                 if not (np.isfinite(ic50s[k]) and ic50s[k] > 0):
                     own = dict(bg.get("parameters") or {})
                     with quiet_bare_doses():
                         ic50s[k], _ = half_inhibition_dose(
                             model, d.name, c.name, stimulus[c.name], readout, preincubation, measure.t_end,
-                            {**params, **own}, background={k2: v for k2, v in bg.items() if k2 != "parameters"})
+                            {**params, **own}, background={k2: v for k2, v in bg.items() if k2 != "parameters"},
+                            guess=fit.ic50 if fit is not None else None)
         nominal = fit.ic50 if fit is not None else math.nan
         predictive = predictive_ic50(plan, d.name, ic50s, fits, doses_nM, nominal)
         warn_flags(predictive.flags)
@@ -272,14 +274,29 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                         model.context, d.fraction_unbound, bg, flags, measurable, extrapolated, predictive)
 
 
-def _set_ic50s(rows, drug: str, cytokine: str, readout: str, doses: np.ndarray, measure: Measure,
+SET_SPAN = 30.0  # a draw's parameter set is simulated at the doses within this factor of the plain IC50
+MIN_SET_DOSES = 4
+
+
+def _doses_near(doses: np.ndarray, ic50: float) -> np.ndarray:
+    """The tested doses within :data:`SET_SPAN` of ``ic50`` (all of them when the plain
+    curve has no IC50 or too few doses fall there): enough for a Hill fit of a parameter
+    set's curve, far fewer simulations than the whole series."""
+    positive = doses[doses > 0]
+    if not np.isfinite(ic50) or ic50 <= 0:
+        return doses
+    near = positive[(positive >= ic50 / SET_SPAN) & (positive <= ic50 * SET_SPAN)]
+    return near if near.size >= MIN_SET_DOSES else doses
+
+
+def _set_ic50s(rows, drug: str, cytokine: str, readout: str, measure: Measure,
                context: str) -> tuple[np.ndarray, list]:
     """Each parameter set's IC50 (inf above the tested doses, 0 below, NaN undetermined)
     and the Hill fit that draws its curve (the extrapolated one where the IC50 lies
     outside the doses)."""
     ic50s, fits = [], []
-    positive = doses[doses > 0]
-    for row in rows:
+    for row, doses in rows:
+        positive = doses[doses > 0]
         fit, extrapolated, _, _ = judge_inhibition(drug, cytokine, readout, doses, row[2:], float(row[0]),
                                                    float(row[1]), measure, context, nM_text)
         if fit is not None:
