@@ -28,6 +28,7 @@ from . import catalog
 from .errors import InputError
 from .model import Condition, Model
 from .potency.free_drug import nominal_free_fraction
+from .potency.judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .potency.measurements import binding_value, data_dir, measurements, number
 from .potency.posterior import (
     Posterior,
@@ -50,7 +51,6 @@ from .potency.reference import (
 __all__ = ["PharmacologyValidation", "validate_pharmacology", "context_ic50s", "model_ic50", "measurements",
            "binding_value", "data_dir", "fit_and_store", "store_factors"]
 
-LEVEL = 0.90
 GRID_PER_DECADE = 6  # dose points per decade of model_ic50's grid
 PREDICTION_MAX_NM = 1e6  # highest free dose of context_ic50s' grid (1 mM)
 TARGET_GMFE = 2.5  # issue 22, for held-out sources (jakstat validate pharmacology --cross-validate)
@@ -163,34 +163,9 @@ class PharmacologyValidation:
     def plot(self, ax=None):
         """Measured vs predicted IC50 as added (log-log) with 90% predictive intervals;
         fit rows filled, test rows open. Returns the Figure."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 5.5))
-        else:
-            fig = ax.figure
-        t = self.table
-        lo = 0.3 * min(t["measured_nM"].min(), t["low_90_nM"].min())
-        hi = 3 * max(t["measured_nM"].max(), t["high_90_nM"].max())
-        x = np.array([lo, hi])
-        ax.plot(x, x, color="k", lw=1)
-        for f, alpha in [(2, 0.25), (5, 0.12)]:
-            ax.fill_between(x, x / f, x * f, color="tab:gray", alpha=alpha, lw=0, label=f"within {f}x")
-        colours = {"ruxolitinib": "tab:orange", "tofacitinib": "tab:blue"}
-        markers = {"ruxolitinib": "o", "tofacitinib": "s"}
-        for (drug, role), g in t.groupby(["drug", "role"]):
-            c = colours.get(drug, "tab:green")
-            ax.errorbar(g["measured_nM"], g["predicted_nM"],
-                        yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
-                        fmt=markers.get(drug, "^"), mfc=c if role == "fit" else "none", mec=c, ecolor=c,
-                        elinewidth=0.8, alpha=0.85, label=f"{drug} ({role} rows)")
-        ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
-               ylabel="predicted for a new assay (nM, as added; 90% interval)",
-               title=f"GMFE {self.gmfe:.2f} (fit {self.gmfe_fit:.2f}, test {self.gmfe_test:.2f}); "
-                     f"90% coverage {self.coverage:.0%}")
-        ax.legend(fontsize=7, loc="upper left")
-        fig.tight_layout()
-        return fig
+        return measured_vs_predicted(self.table, ax=ax, ylabel="predicted for a new assay (nM, as added; 90% interval)",
+                                     title=f"GMFE {self.gmfe:.2f} (fit {self.gmfe_fit:.2f}, test {self.gmfe_test:.2f}); "
+                                           f"90% coverage {self.coverage:.0%}")
 
 
 def _reference(rows: pd.DataFrame, model: Model | None) -> pd.DataFrame:
@@ -211,18 +186,12 @@ def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | No
         raise InputError("no measured rows to validate")
     posterior = posterior or load_posterior()
     data = potency_data(rows, _reference(rows, model))
-    predicted = row_predictions(data, new_source_samples(posterior, data, seed), seed=seed)
-    low, mid, high = np.quantile(predicted, [(1 - LEVEL) / 2, 0.5, 1 - (1 - LEVEL) / 2], axis=0)
+    low, mid, high = interval_ends(row_predictions(data, new_source_samples(posterior, data, seed), seed=seed), LEVEL)
     factors = {d: median_factor(posterior, d) for d in data.drugs}
     out = []
     for j, (_, r) in enumerate(data.rows.iterrows()):
         y = math.log10(r["ic50_nM"])
-        if r["relation"] == "<":
-            covered, fold = bool(low[j] <= y), 10 ** max(0.0, mid[j] - y)
-        elif r["relation"] == ">":
-            covered, fold = bool(high[j] >= y), 10 ** max(0.0, y - mid[j])
-        else:
-            covered, fold = bool(low[j] <= y <= high[j]), 10 ** abs(mid[j] - y)
+        covered, fold = judge(r["ic50_nM"], r["relation"], low[j], mid[j], high[j])
         try:
             fu = nominal_free_fraction(r["drug"], r["matrix"], number(r.get("serum_percent")), r.get("serum_type", ""))
         except ValueError:

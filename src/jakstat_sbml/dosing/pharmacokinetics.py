@@ -43,21 +43,24 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / "pharmacokinetics"
 
 
+def _read_table(name: str, numbers: tuple[str, ...]) -> pd.DataFrame:
+    """A table of ``data/pharmacokinetics`` with its ``numbers`` columns as floats."""
+    table = pd.read_csv(data_dir() / name, sep="\t", keep_default_na=False)
+    for column in numbers:
+        table[column] = table[column].astype(float)
+    return table
+
+
 @cache
 def parameter_table() -> pd.DataFrame:
     """``pk_parameters.tsv``: drug, formulation, parameter, value, unit, source, notes."""
-    table = pd.read_csv(data_dir() / "pk_parameters.tsv", sep="\t", keep_default_na=False)
-    table["value"] = table["value"].astype(float)
-    return table
+    return _read_table("pk_parameters.tsv", ("value",))
 
 
 @cache
 def observation_table() -> pd.DataFrame:
     """``pk_observations.tsv``: published Cmax, half-life, Tmax... that the PK is checked against."""
-    table = pd.read_csv(data_dir() / "pk_observations.tsv", sep="\t", keep_default_na=False)
-    for column in ("dose_mg", "value", "low", "high"):
-        table[column] = table[column].astype(float)
-    return table
+    return _read_table("pk_observations.tsv", ("dose_mg", "value", "low", "high"))
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,7 @@ class LabelledUse:
 @cache
 def labelled_table() -> pd.DataFrame:
     """``labelled_doses.tsv``: the labelled dose range of every drug and formulation, with sources."""
-    table = pd.read_csv(data_dir() / "labelled_doses.tsv", sep="\t", keep_default_na=False)
-    for column in ("min_dose_mg", "max_dose_mg", "min_daily_mg", "max_daily_mg"):
-        table[column] = table[column].astype(float)
-    return table
+    return _read_table("labelled_doses.tsv", ("min_dose_mg", "max_dose_mg", "min_daily_mg", "max_daily_mg"))
 
 
 def labelled_use(drug: str, formulation: str = "IR") -> LabelledUse:

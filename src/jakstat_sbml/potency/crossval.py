@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample
 from .reference import reference_ic50s
 
-LEVEL = 0.90
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
 CV_DRAWS = 500  # per chain in each fold
@@ -75,31 +75,10 @@ class CrossValidation:
 
     def plot(self, ax=None):
         """Measured vs held-out prediction (as added, nM) with 90% intervals; returns the Figure."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 5.5))
-        else:
-            fig = ax.figure
-        t = self.table
-        lo = 0.3 * min(t["measured_nM"].min(), t["low_90_nM"].min())
-        hi = 3 * max(t["measured_nM"].max(), t["high_90_nM"].max())
-        x = np.array([lo, hi])
-        ax.plot(x, x, color="k", lw=1)
-        ax.fill_between(x, x / 2.5, x * 2.5, color="tab:gray", alpha=0.2, lw=0, label="within 2.5x")
-        markers = {"ruxolitinib": "o", "tofacitinib": "s"}
-        for (drug, role), g in t.groupby(["drug", "role"]):
-            colour = "tab:blue" if drug == "tofacitinib" else "tab:orange"
-            ax.errorbar(g["measured_nM"], g["predicted_nM"],
-                        yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
-                        fmt=markers.get(drug, "^"), mfc=colour if role == "fit" else "none", mec=colour,
-                        ecolor=colour, alpha=0.8, elinewidth=0.8, capsize=0, label=f"{drug} ({role} rows)")
-        ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
-               ylabel="predicted with its source left out (nM, as added)",
-               title=f"leave-one-source-out: GMFE {self.gmfe:.2f}, 90% interval coverage {self.coverage:.0%}")
-        ax.legend(fontsize=7, loc="upper left")
-        fig.tight_layout()
-        return fig
+        return measured_vs_predicted(self.table, ax=ax, bands=(2.5,),
+                                     ylabel="predicted with its source left out (nM, as added)",
+                                     title=f"leave-one-source-out: GMFE {self.gmfe:.2f}, 90% interval coverage "
+                                           f"{self.coverage:.0%}")
 
 
 def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool) -> str:
@@ -116,21 +95,11 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) ->
     if weight.sum() == 0:
         raise InputError(f"leaving out {source} leaves no fit row")
     samples, diagnostics, divergences = sample(data, weight, draws=draws, warmup=warmup, seed=seed)
-    predicted = row_predictions(data, samples, seed=seed)[:, held]
-    low, mid, high = np.quantile(predicted, [(1 - LEVEL) / 2, 0.5, 1 - (1 - LEVEL) / 2], axis=0)
+    low, mid, high = interval_ends(row_predictions(data, samples, seed=seed)[:, held], LEVEL)
     out = []
     for j, (_, r) in enumerate(data.rows[held].iterrows()):
-        y = math.log10(r["ic50_nM"])
         relation = r["relation"]
-        if relation == "<":  # the true IC50 lies below the reported value
-            covered = bool(low[j] <= y)
-            fold = 10 ** max(0.0, mid[j] - y)
-        elif relation == ">":
-            covered = bool(high[j] >= y)
-            fold = 10 ** max(0.0, y - mid[j])
-        else:
-            covered = bool(low[j] <= y <= high[j])
-            fold = 10 ** abs(mid[j] - y)
+        covered, fold = judge(r["ic50_nM"], relation, low[j], mid[j], high[j])
         out.append({"id": r["id"], "drug": r["drug"], "source_id": source, "role": r["role"], "matrix": r["matrix"],
                     "cytokine": r["cytokine"], "readout": r["readout"], "context": r["context"],
                     "relation": relation, "measured_nM": float(r["ic50_nM"]), "predicted_nM": 10 ** mid[j],

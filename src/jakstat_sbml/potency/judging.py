@@ -1,0 +1,61 @@
+"""Measured rows against predictive draws: whether each 90% interval covers its row, the
+fold error of the median (censored rows count only a miss on their wrong side), and the
+figure both the validation and the cross-validation draw."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.90
+
+
+def interval_ends(predicted: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, median, high) of log10 predictive draws (draws x rows), per row."""
+    tail = (1 - level) / 2
+    low, mid, high = np.quantile(predicted, [tail, 0.5, 1 - tail], axis=0)
+    return low, mid, high
+
+
+def judge(measured_nM: float, relation: str, low: float, mid: float, high: float) -> tuple[bool, float]:
+    """(covered, fold error) of a measured IC50 against a prediction's log10 interval and
+    median: for ``<`` the true value lies below the reported one, so only a median or an
+    interval above it is a miss; for ``>`` the reverse."""
+    y = math.log10(measured_nM)
+    if relation == "<":
+        return bool(low <= y), 10 ** max(0.0, mid - y)
+    if relation == ">":
+        return bool(high >= y), 10 ** max(0.0, y - mid)
+    return bool(low <= y <= high), 10 ** abs(mid - y)
+
+
+def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands=(2.0, 5.0), ax=None):
+    """Measured against predicted IC50s as added (log-log) with 90% intervals; fit rows
+    filled, test rows open, one colour per drug, the fold bands shaded. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 5.5))
+    else:
+        fig = ax.figure
+    lo = 0.3 * min(table["measured_nM"].min(), table["low_90_nM"].min())
+    hi = 3 * max(table["measured_nM"].max(), table["high_90_nM"].max())
+    x = np.array([lo, hi])
+    ax.plot(x, x, color="k", lw=1)
+    for f, alpha in zip(bands, (0.25, 0.12)):
+        ax.fill_between(x, x / f, x * f, color="tab:gray", alpha=alpha, lw=0, label=f"within {f:g}x")
+    colours = {"ruxolitinib": "tab:orange", "tofacitinib": "tab:blue"}
+    markers = {"ruxolitinib": "o", "tofacitinib": "s"}
+    for (drug, role), g in table.groupby(["drug", "role"]):
+        c = colours.get(drug, "tab:green")
+        ax.errorbar(g["measured_nM"], g["predicted_nM"],
+                    yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
+                    fmt=markers.get(drug, "^"), mfc=c if role == "fit" else "none", mec=c, ecolor=c,
+                    elinewidth=0.8, alpha=0.85, label=f"{drug} ({role} rows)")
+    ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
+           ylabel=ylabel, title=title)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
