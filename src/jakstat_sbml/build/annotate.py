@@ -42,6 +42,15 @@ _LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values() if c.genes 
 
 _GO = {"extracellular": "GO:0005615", "cytoplasm": "GO:0005737", "nucleus": "GO:0005634"}
 
+# What the model as a whole is about (model-level annotations, also written into the
+# OMEX metadata of exported archives): the process, the organism and the disease of the
+# figure the network comes from.
+MODEL_PROCESSES = ("GO:0007259", "GO:0019221")  # JAK-STAT cascade; cytokine-mediated signaling pathway
+MODEL_TAXON = "taxonomy:9606"  # Homo sapiens
+# primary cutaneous T-cell non-Hodgkin lymphoma (Disease Ontology; MeSH "Lymphoma, T-Cell, Cutaneous")
+MODEL_DISEASES = ("DOID:0060061", "mesh:D016410")
+MODEL_SBO = 293  # non-spatial continuous framework (ODEs)
+
 # Reaction id prefix -> SBO term.
 _REACTION_SBO = {
     "load": 177, "bind": 177, "assemble": 177, "handover": 177, "dimerise": 177, "pair": 177,
@@ -51,6 +60,12 @@ _REACTION_SBO = {
     "deg": 179, "degrade": 179, "turnover": 179, "internalise": 179,
     "import": 185, "shuttle": 185,
 }
+
+
+# Parameter SBO terms, most specific first. Every parameter gets a term below the root
+# (SBO:0000002, "quantitative systems description parameter", says nothing); a new
+# parameter falls to the rule of its unit, and the build refuses one no rule covers.
+_MUTANT_FRACTIONS = {m.parameter for m in catalog.MUTATIONS.values()}
 
 
 def _parameter_sbo(pid: str, unit: str) -> int:
@@ -66,9 +81,24 @@ def _parameter_sbo(pid: str, unit: str) -> int:
         return 186  # maximal velocity
     if pid.endswith("_total") or pid.startswith(("dose_", "ATP_")):
         return 196  # concentration of an entity pool
+    if pid == "V_cell":
+        return 468  # volume (cytoplasm + nucleus)
+    if pid.startswith("occupancy_"):
+        return 662  # occupancy: drug-bound fraction of a kinase over free
+    if pid.startswith("tx_") and not pid.startswith("tx_input_"):
+        return 662  # occupancy: promoter activity 0-1, a Hill function of the nuclear dimers
+    if pid.startswith(("act_", "pim_", "kinase_")):
+        return 498  # relative activity: what drugs leave of a kinase's (or STAT5/3 phosphorylation's) activity
+    if pid.startswith("f_") or pid in _MUTANT_FRACTIONS:
+        return 540  # fraction of an entity pool: a minor JAK or STAT, the mutant share of a protein
     if unit in ("per_minute", "per_nM_per_minute"):
         return 9  # kinetic constant
-    return 2  # quantitative systems description parameter
+    if unit == "nM":
+        return 196  # concentration of an entity pool: readouts, kinase inputs, autocrine cytokine
+    if unit == "dimensionless":
+        return 381  # biochemical proportionality coefficient: expression folds, Cheng-Prusoff shifts,
+        # cellular factors, rate ratios, docking competition
+    raise ModelFileError(f"parameter {pid!r} (unit {unit!r}): no SBO term rule in build/annotate.py")
 
 
 def species_genes(species_id: str) -> list[str]:
@@ -138,7 +168,10 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
     _add(model, _cv("", libsbml.BQM_IS_DERIVED_FROM, [f"doi:{FIGURE_DOI}"], model_qualifier=True))
     refs = sources_as_uris([r["source"] for r in rows] + list(network_sources) + STRUCTURE_SOURCES)
     _add(model, _cv("", libsbml.BQM_IS_DESCRIBED_BY, refs, model_qualifier=True))
-    _add(model, _cv("", libsbml.BQB_HAS_TAXON, ["taxonomy:9606"]))
+    _add(model, _cv("", libsbml.BQB_HAS_TAXON, [MODEL_TAXON]))
+    _add(model, _cv("", libsbml.BQB_IS_VERSION_OF, list(MODEL_PROCESSES)))
+    _add(model, _cv("", libsbml.BQB_HAS_PROPERTY, list(MODEL_DISEASES)))
+    model.setSBOTerm(MODEL_SBO)
 
     for comp in model.getListOfCompartments():
         _add(comp, _cv("", libsbml.BQB_IS, [_GO[comp.getId()]]))
@@ -173,6 +206,13 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if prefix not in _REACTION_SBO:
             raise ModelFileError(f"reaction {rx.getId()!r}: no SBO term for prefix {prefix!r}")
         rx.setSBOTerm(_REACTION_SBO[prefix])
+        # participants: reactant, product, modifier (what the rate law reads besides them)
+        for ref in rx.getListOfReactants():
+            ref.setSBOTerm(10)
+        for ref in rx.getListOfProducts():
+            ref.setSBOTerm(11)
+        for ref in rx.getListOfModifiers():
+            ref.setSBOTerm(19)
 
     by_id = {r["id"]: r for r in rows}
     for p in model.getListOfParameters():
