@@ -70,10 +70,17 @@ sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predi
 		--n 1024 --top 8 --morris docs/uncertainty/morris_ic50/sensitivity_indices.csv -j 2 --chunk-size 256 \
 		--engine $(ENGINE) --checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
 
-vendor:                        ## refresh the cytoscape.js inlined into `jakstat explore` pages, at package.json's version
+SBGN_STYLE := node_modules/cytoscape-sbgn-stylesheet
+
+vendor:                        ## refresh the cytoscape.js and SBGN stylesheet inlined into `jakstat explore` pages, at package.json's versions
 	npm ci --no-audit --no-fund
 	cp node_modules/cytoscape/dist/cytoscape.min.js src/jakstat_sbml/explore/vendor/cytoscape.min.js
 	cp node_modules/cytoscape/LICENSE src/jakstat_sbml/explore/vendor/cytoscape.LICENSE
+	# the package's browser bundle as published, with a header naming it and without its 160 kB inline source map
+	{ printf '/* cytoscape-sbgn-stylesheet %s (npm), build/bundle.js without its source map; MIT, see cytoscape-sbgn-stylesheet.LICENSE */\n' \
+	    "$$(node -p 'require("./$(SBGN_STYLE)/package.json").version')"; \
+	  grep -v '^//# sourceMappingURL=' $(SBGN_STYLE)/build/bundle.js; } > src/jakstat_sbml/explore/vendor/cytoscape-sbgn-stylesheet.js
+	cp $(SBGN_STYLE)/LICENSE src/jakstat_sbml/explore/vendor/cytoscape-sbgn-stylesheet.LICENSE
 
 clean:
 	rm -rf $(VENV) report .pytest_cache

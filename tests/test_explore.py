@@ -18,7 +18,7 @@ from jakstat_sbml.errors import InputError, UnknownNameError
 from jakstat_sbml.explore import draw_map, explore_data, page_html, pathway_graph, save_map, write_page
 from jakstat_sbml.explore.data import grid_condition, node_values
 from jakstat_sbml.explore.graph import ROWS, X_STEP
-from jakstat_sbml.explore.page import cytoscape_version
+from jakstat_sbml.explore.page import cytoscape_version, sbgn_stylesheet_version
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make test` (Makefile)
@@ -182,16 +182,30 @@ def test_the_page_is_one_self_contained_file(small_data):
     html = page_html(small_data)
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=", html)
     assert "The Cytoscape Consortium" in html  # the inlined library keeps its licence header
+    assert "cytoscapeSbgnStylesheet" in html and "/* cytoscape-sbgn-stylesheet " in html  # and the SBGN stylesheet
     payload = re.search(r"window\.JAKSTAT_DATA = (.*?);</script>", html, re.S).group(1)
     assert json.loads(payload.replace("<\\/", "</"))["graph"]["nodes"]
-    assert html.count("</script>") == 3  # nothing in the data closes a script early
+    assert html.count("</script>") == 4  # nothing in the data closes a script early
 
 
-def test_the_vendored_cytoscape_is_the_version_package_json_pins():
-    pinned = json.loads((REPO / "package.json").read_text(encoding="utf-8"))["dependencies"]["cytoscape"]
-    assert cytoscape_version() == pinned
-    licence = Path(__file__).resolve().parents[1] / "src/jakstat_sbml/explore/vendor/cytoscape.LICENSE"
-    assert "Permission is hereby granted" in licence.read_text(encoding="utf-8")
+def test_the_vendored_libraries_are_the_versions_package_json_pins():
+    pinned = json.loads((REPO / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    assert cytoscape_version() == pinned["cytoscape"]
+    assert sbgn_stylesheet_version() == pinned["cytoscape-sbgn-stylesheet"]
+    for name in ("cytoscape", "cytoscape-sbgn-stylesheet"):
+        licence = REPO / f"src/jakstat_sbml/explore/vendor/{name}.LICENSE"
+        assert "Permission is hereby granted" in licence.read_text(encoding="utf-8")
+    locked = json.loads((REPO / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    assert locked["node_modules/cytoscape-sbgn-stylesheet"]["version"] == pinned["cytoscape-sbgn-stylesheet"]
+
+
+def test_the_map_is_an_sbgn_activity_flow_map(graph):
+    # every node an entity glyph, every edge an Activity Flow influence (what `export sbgn` writes)
+    assert {n.glyph for n in graph.nodes} == {"macromolecule", "complex", "nucleic acid feature", "simple chemical"}
+    arcs = {e.kind: e.arc for e in graph.edges}
+    assert set(arcs.values()) == {"positive influence", "negative influence", "necessary stimulation"}
+    assert arcs["brake"] == arcs["drug"] == "negative influence"
+    assert arcs["dimerisation"] == "necessary stimulation" and arcs["phosphorylation"] == "positive influence"
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +241,14 @@ def test_the_page_works_in_a_real_browser(browser, small_data, tmp_path):
     nodes = set(page.evaluate("() => window.explore.cy.nodes('.entity').map(n => n.id())"))
     assert set(catalog.genes()) <= nodes
     assert page.evaluate("() => window.explore.cy.edges().length") == len(small_data["graph"]["edges"])
+    # glyphs and arrowheads are drawn by the SBGN stylesheet from each element's SBGN class
+    shapes = page.evaluate("() => Object.fromEntries(['JAK1', 'pSTAT3_pSTAT3', 'SOCS3_mRNA', 'ruxolitinib'].map("
+                           "id => [id, window.explore.cy.getElementById(id).style('shape')]))")
+    assert shapes == {"JAK1": "roundrectangle", "pSTAT3_pSTAT3": "cutrectangle",
+                      "SOCS3_mRNA": "bottomroundrectangle", "ruxolitinib": "ellipse"}
+    heads = page.evaluate("() => ['positive-influence', 'necessary-stimulation', 'negative-influence'].map("
+                          "c => window.explore.cy.edges('.' + c)[0].style('target-arrow-shape'))")
+    assert heads == ["triangle", "triangle-cross", "tee"]
 
     # every control changes colours
     first = _colours(page)

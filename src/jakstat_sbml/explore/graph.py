@@ -61,13 +61,24 @@ ROWS: dict[str, tuple[int, str, str]] = {
 MODULE_ROLES = {"cytokines": "ligand", "receptors": "chain", "kinases": "jak", "stats": "stat",
                 "feedback": "brake", "ptps": "brake", "pias": "nuclear_brake"}
 
-# SBGN glyph per node kind, and the SBGN arc class of each edge kind.
+# The map is an SBGN Activity Flow diagram (docs/sbgn.md): each node is the activity of
+# an entity, each edge an influence. GLYPHS is the SBGN entity of each node kind (the
+# unit of information of its activity glyph, and the glyph shape the page draws); ARCS
+# the SBGN Activity Flow arc of each edge kind. "necessary stimulation": the target's
+# activity needs the source's (a dimer needs both its STATs, a nuclear dimer the
+# cytoplasmic one, a protein its mRNA); "positive influence": the source raises it, one
+# of several ways (a chain is activated by any of its cytokines and JAKs, a STAT by any
+# of the JAKs of its receptors, an mRNA by any of its inducing dimers).
 GLYPHS = {"gene": "macromolecule", "dimer": "complex", "mrna": "nucleic acid feature", "drug": "simple chemical"}
-ARCS = {"binding": "association", "phosphorylation": "catalysis", "dimerisation": "production",
-        "import": "production", "transcription": "stimulation", "translation": "production",
-        "brake": "inhibition", "drug": "inhibition"}
+ARCS = {"binding": "positive influence", "phosphorylation": "positive influence",
+        "dimerisation": "necessary stimulation", "import": "necessary stimulation",
+        "transcription": "positive influence", "translation": "necessary stimulation",
+        "brake": "negative influence", "drug": "negative influence"}
 
 X_STEP, Y_STEP = 92.0, 110.0  # px between layout slots and rows (page and static picture)
+# width, height of each node kind's glyph (px): the page, the picture, the SBGN-ML and
+# the SBML layout draw the same boxes
+NODE_SIZE = {"gene": (78.0, 30.0), "mrna": (78.0, 30.0), "dimer": (84.0, 30.0), "drug": (84.0, 30.0)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,10 @@ class Node:
     measure: str  # what the value is, in words
     identifiers: tuple[tuple[str, str], ...]  # (database, id): HGNC, UniProt, ChEBI, SBML
     description: str
+    # the one SBML species that stands for the node in diagrams of the SBML itself (its
+    # layout): a gene's free protein (a ligand's species, IL12 for IL12A and IL12B), the
+    # dimer, mRNA or drug species
+    sbml_species: str = ""
     x: float = 0.0
     y: float = 0.0
 
@@ -93,6 +108,15 @@ class Node:
     @property
     def glyph(self) -> str:
         return GLYPHS[self.kind]
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return NODE_SIZE[self.kind]
+
+    @property
+    def band(self) -> str:
+        """The compartment band its row sits in (extracellular, cytoplasm, nucleus)."""
+        return ROWS[self.role][2]
 
 
 @dataclass(frozen=True)
@@ -128,10 +152,41 @@ class PathwayGraph:
     def gene_nodes(self) -> list[Node]:
         return [n for n in self.nodes if n.kind == "gene"]
 
+    # -- geometry shared by the exported diagrams (SBGN-ML, SBML layout): page coordinates
+    #    shifted so that the drawing starts at (margin, margin)
+
+    def origin(self, margin: float = 20.0) -> tuple[float, float]:
+        """The shift that puts the compartment bands' top-left corner at (margin, margin)."""
+        return margin - min(b["x0"] for b in self.bands), margin - min(b["y0"] for b in self.bands)
+
+    def extent(self, margin: float = 20.0) -> tuple[float, float]:
+        """Width and height of the drawing with ``margin`` around the bands."""
+        return (max(b["x1"] for b in self.bands) - min(b["x0"] for b in self.bands) + 2 * margin,
+                max(b["y1"] for b in self.bands) - min(b["y0"] for b in self.bands) + 2 * margin)
+
+    def box(self, node: Node, margin: float = 20.0) -> tuple[float, float, float, float]:
+        """(x, y, w, h) of a node's glyph, top-left corner, in the shifted frame."""
+        dx, dy = self.origin(margin)
+        w, h = node.size
+        return node.x + dx - w / 2, node.y + dy - h / 2, w, h
+
+    def band_box(self, name: str, margin: float = 20.0) -> tuple[float, float, float, float]:
+        dx, dy = self.origin(margin)
+        b = next(b for b in self.bands if b["name"] == name)
+        return b["x0"] + dx, b["y0"] + dy, b["x1"] - b["x0"], b["y1"] - b["y0"]
+
+    def arc_ends(self, edge: Edge, margin: float = 20.0) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where an edge leaves its source's box and enters its target's (straight line
+        between the centres, clipped at both boxes)."""
+        a, b = self.box(self.node(edge.source), margin), self.box(self.node(edge.target), margin)
+        ca, cb = (a[0] + a[2] / 2, a[1] + a[3] / 2), (b[0] + b[2] / 2, b[1] + b[3] / 2)
+        return _clip(ca, cb, a), _clip(cb, ca, b)
+
     def to_dict(self) -> dict:
         return {
             "nodes": [{"id": n.id, "label": n.label, "role": n.role, "row": n.row, "kind": n.kind,
-                       "glyph": n.glyph, "compartment": n.compartment, "genes": list(n.genes),
+                       "glyph": n.glyph, "w": n.size[0], "h": n.size[1], "compartment": n.compartment,
+                       "genes": list(n.genes),
                        "measure": n.measure, "identifiers": [list(i) for i in n.identifiers],
                        "description": n.description, "x": n.x, "y": n.y} for n in self.nodes],
             "edges": [{"id": e.id, "source": e.source, "target": e.target, "kind": e.kind, "arc": e.arc,
@@ -140,6 +195,15 @@ class PathwayGraph:
                      for r, (i, label, band) in ROWS.items()],
             "bands": self.bands,
         }
+
+
+def _clip(inside: tuple[float, float], towards: tuple[float, float], box) -> tuple[float, float]:
+    """The point where the segment from ``inside`` (a box's centre) to ``towards`` leaves the box."""
+    (x, y), (tx, ty) = inside, towards
+    dx, dy = tx - x, ty - y
+    half_w, half_h = box[2] / 2, box[3] / 2
+    scale = min(half_w / abs(dx) if dx else float("inf"), half_h / abs(dy) if dy else float("inf"), 1.0)
+    return round(x + dx * scale, 2), round(y + dy * scale, 2)
 
 
 # ----------------------------------------------------------------------------- reading the SBML
@@ -281,7 +345,16 @@ def _gene_node(gene: catalog.Gene, m: _Model) -> Node:
     ids = (("HGNC", gene.symbol), ("UniProt", gene.uniprot))
     return Node(gene.symbol, gene.symbol, role, "gene", compartment, (gene.symbol,),
                 tuple((s.id, _multiplicity(s.id, gene.symbol)) for s in chosen), measure, ids,
-                gene.description)
+                gene.description, _free_species(gene.symbol, m))
+
+
+def _free_species(gene: str, m: _Model) -> str:
+    """The species of ``gene`` with the fewest other genes, first in the SBML's order (the
+    free protein; for IL12A and IL12B the IL12 heterodimer): what stands for the gene."""
+    candidates = [s for s in m.species.values() if gene in s.genes and s.sbo != SBO_RNA]
+    if not candidates:
+        return ""
+    return min(candidates, key=lambda s: len(set(s.genes))).id
 
 
 def _nodes(m: _Model) -> list[Node]:
@@ -291,16 +364,16 @@ def _nodes(m: _Model) -> list[Node]:
             role = "nuclear" if sp.compartment == "nucleus" else "dimer"
             nodes.append(Node(sp.id, _label(sp.id), role, "dimer", sp.compartment, sp.genes, ((sp.id, 1),),
                               "concentration of the complex", (("SBML", sp.id),),
-                              f"{_label(sp.id)} ({' + '.join(sp.genes)}) in the {sp.compartment}"))
+                              f"{_label(sp.id)} ({' + '.join(sp.genes)}) in the {sp.compartment}", sp.id))
         elif sp.sbo == SBO_RNA:
             gene = sp.genes[0]
             nodes.append(Node(sp.id, f"{gene} mRNA", "target", "mrna", sp.compartment, (gene,), ((sp.id, 1),),
                               "mRNA", (("HGNC", gene), ("SBML", sp.id)),
-                              f"{gene} mRNA: the transcript STAT dimers induce"))
+                              f"{gene} mRNA: the transcript STAT dimers induce", sp.id))
         elif sp.sbo == SBO_DRUG and sp.id in catalog.DRUGS:
             d = catalog.DRUGS[sp.id]
             nodes.append(Node(sp.id, sp.id, "drug", "drug", sp.compartment, (), (), "free concentration (dose)",
-                              (("ChEBI", d.chebi), ("SBML", sp.id)), d.description))
+                              (("ChEBI", d.chebi), ("SBML", sp.id)), d.description, sp.id))
     return nodes
 
 

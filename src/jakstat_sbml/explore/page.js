@@ -94,52 +94,63 @@
   }
 
   // ---------------------------------------------------------------- the graph
+  // Glyphs and arcs are SBGN's, drawn by cytoscape-sbgn-stylesheet from each element's
+  // data.class: a node's class is its entity's glyph (macromolecule, complex, ...), an
+  // edge's the stylesheet's arc of the same look as its SBGN Activity Flow arc.
+  const ARC_STYLE = { "positive influence": "stimulation", "negative influence": "inhibition",
+                      "necessary stimulation": "necessary stimulation" };
+  const sbgnData = (cls, label) => ({ class: cls, label: label, stateVariables: [], unitsOfInformation: [],
+                                      clonemarker: false });
   const elements = [];
   G.bands.forEach(b => elements.push({ group: "nodes", classes: "band band-" + b.name, selectable: false,
-    grabbable: false, data: { id: "band:" + b.name, label: b.name, w: b.x1 - b.x0, h: b.y1 - b.y0 },
+    grabbable: false, data: Object.assign(sbgnData("compartment", b.name),
+                                          { id: "band:" + b.name, w: b.x1 - b.x0, h: b.y1 - b.y0 }),
     position: { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 } }));
   const left = Math.min(...G.bands.map(b => b.x0));
+  // row captions are text, not glyphs: SBGN's "tag" class gives them a size the stylesheet knows
   G.rows.forEach(r => elements.push({ group: "nodes", classes: "rowlabel", selectable: false, grabbable: false,
-    data: { id: "row:" + r.role, label: r.label }, position: { x: left + 8, y: r.y - 34 } }));
+    data: Object.assign(sbgnData("tag", r.label), { id: "row:" + r.role }), position: { x: left + 8, y: r.y - 34 } }));
   G.nodes.forEach(n => elements.push({ group: "nodes", classes: "entity " + n.kind,
-    data: { id: n.id, label: n.label, glyph: n.glyph }, position: { x: n.x, y: n.y } }));
-  G.edges.forEach(e => elements.push({ group: "edges", classes: "arc " + e.kind + " " + e.arc.replace(" ", "-"),
-    data: { id: e.id, source: e.source, target: e.target } }));
+    data: Object.assign(sbgnData(n.glyph, n.label), { id: n.id, glyph: n.glyph, w: n.w, h: n.h }),
+    position: { x: n.x, y: n.y } }));
+  G.edges.forEach(e => elements.push({ group: "edges", classes: "arc " + e.kind + " " + e.arc.replace(/ /g, "-"),
+    data: { id: e.id, source: e.source, target: e.target, class: ARC_STYLE[e.arc], arc: e.arc } }));
+
+  // the map's own look on top of the SBGN stylesheet: sizes of the layout, colours, dashes
+  const OWN_STYLE = [
+    { selector: "node.band", style: { shape: "round-rectangle", width: "data(w)", height: "data(h)",
+      "background-opacity": 0.35, "background-image": "none", "border-width": 4, "z-index": 0, events: "no",
+      label: "data(label)", "text-valign": "bottom", "text-halign": "right", "text-margin-x": -90,
+      "text-margin-y": -16, "font-size": 13, color: "#777", "font-style": "italic", "text-outline-width": 0,
+      padding: 0 } },
+    { selector: "node.band-extracellular", style: { "background-color": "#f4f9ff", "border-width": 0 } },
+    { selector: "node.band-cytoplasm", style: { "background-color": "#fffaf0", "border-color": "#b08d57" } },
+    { selector: "node.band-nucleus", style: { "background-color": "#f3f0fa", "border-color": "#7b6aa8" } },
+    { selector: "node.rowlabel", style: { "background-opacity": 0, "border-width": 0, width: 1, height: 1,
+      label: "data(label)", "text-halign": "right", "text-valign": "center", "font-size": 11, color: "#999",
+      "text-outline-width": 0, events: "no", padding: 0 } },
+    { selector: "node.entity", style: { "text-valign": "center", "text-halign": "center", "font-size": 11.5,
+      "font-weight": 600, width: "data(w)", height: "data(h)", padding: 0, "border-width": 1.5,
+      "border-color": "#333", "background-color": NO_DATA, "z-index": 10, "text-outline-width": 2,
+      "text-outline-color": "#fff", color: "#111" } },
+    { selector: "node.dimer", style: { "font-size": 9.5, "border-width": 2.5 } },
+    { selector: "node.entity:selected", style: { "border-width": 4, "border-color": "#e6007e" } },
+    { selector: "edge.arc", style: { width: 1.3, "line-color": "#888", "curve-style": "straight", "arrow-scale": 1.1,
+      opacity: 0.55, "target-arrow-color": "#888", "z-index": 5 } },
+    { selector: "edge.negative-influence", style: { "line-color": "#c0392b", "target-arrow-color": "#c0392b",
+      "line-style": "dashed" } },
+    { selector: "edge.drug", style: { width: 2.2 } },
+    { selector: "edge.import", style: { "line-style": "dotted" } },
+    { selector: "edge.faded", style: { opacity: 0.08 } },
+  ];
+  const style = cytoscapeSbgnStylesheet(cytoscape);
+  OWN_STYLE.forEach(rule => style.selector(rule.selector).css(rule.style));
 
   const cy = cytoscape({
     container: document.getElementById("map"),
     elements: elements,
     layout: { name: "preset", fit: true, padding: 12 },
-    style: [
-      { selector: "node.band", style: { shape: "round-rectangle", width: "data(w)", height: "data(h)",
-        "background-opacity": 0.35, "border-width": 4, "z-index": 0, events: "no", label: "data(label)",
-        "text-valign": "bottom", "text-halign": "right", "text-margin-x": -90, "text-margin-y": -16,
-        "font-size": 13, color: "#777", "font-style": "italic" } },
-      { selector: "node.band-extracellular", style: { "background-color": "#f4f9ff", "border-width": 0 } },
-      { selector: "node.band-cytoplasm", style: { "background-color": "#fffaf0", "border-color": "#b08d57" } },
-      { selector: "node.band-nucleus", style: { "background-color": "#f3f0fa", "border-color": "#7b6aa8" } },
-      { selector: "node.rowlabel", style: { "background-opacity": 0, width: 1, height: 1, label: "data(label)",
-        "text-halign": "right", "text-valign": "center", "font-size": 11, color: "#999", events: "no" } },
-      { selector: "node.entity", style: { label: "data(label)", "text-valign": "center", "text-halign": "center",
-        "font-size": 11.5, "font-weight": 600, width: 78, height: 30, "border-width": 1.5, "border-color": "#333",
-        "background-color": NO_DATA, "z-index": 10, "text-outline-width": 2, "text-outline-color": "#fff",
-        color: "#111" } },
-      { selector: "node.gene", style: { shape: "round-rectangle" } },
-      { selector: "node.dimer", style: { shape: "cut-rectangle", width: 84, "font-size": 9.5 } },
-      { selector: "node.mrna", style: { shape: "bottom-round-rectangle" } },
-      { selector: "node.drug", style: { shape: "ellipse", width: 84 } },
-      { selector: "node.entity:selected", style: { "border-width": 4, "border-color": "#e6007e" } },
-      { selector: "edge.arc", style: { width: 1.3, "line-color": "#888", "curve-style": "straight",
-        opacity: 0.55, "target-arrow-color": "#888", "z-index": 5 } },
-      { selector: "edge.catalysis", style: { "target-arrow-shape": "circle", "target-arrow-fill": "hollow" } },
-      { selector: "edge.production", style: { "target-arrow-shape": "triangle" } },
-      { selector: "edge.stimulation", style: { "target-arrow-shape": "triangle", "target-arrow-fill": "hollow" } },
-      { selector: "edge.inhibition", style: { "target-arrow-shape": "tee", "line-color": "#c0392b",
-        "target-arrow-color": "#c0392b", "line-style": "dashed" } },
-      { selector: "edge.drug", style: { width: 2.2 } },
-      { selector: "edge.import", style: { "line-style": "dotted" } },
-      { selector: "edge.faded", style: { opacity: 0.08 } },
-    ],
+    style: style,
   });
   cy.nodes(".band, .rowlabel").ungrabify().unselectify();
 

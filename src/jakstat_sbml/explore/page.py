@@ -1,9 +1,12 @@
-"""One self-contained HTML file: cytoscape.js, the data and the page's script inlined.
+"""One self-contained HTML file: cytoscape.js, the SBGN stylesheet, the data and the
+page's script inlined.
 
-The page opens from disk with no server and no network. cytoscape.js is vendored
-in ``vendor/`` (MIT, its LICENSE beside it) rather than installed by npm at build
-time, so an installed wheel writes the page offline and without Node.js;
-``make vendor`` refreshes it from the npm registry at the version package.json pins.
+The page opens from disk with no server and no network. cytoscape.js and
+cytoscape-sbgn-stylesheet (the SBGN glyphs and arcs for cytoscape.js, PathwayCommons)
+are vendored in ``vendor/`` (both MIT, their LICENSEs beside them) rather than
+installed by npm at build time, so an installed wheel writes the page offline and
+without Node.js; ``make vendor`` refreshes them from the npm registry at the versions
+package.json pins.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from .. import __version__, catalog
 
 VENDOR = "vendor/cytoscape.min.js"
+SBGN_STYLESHEET = "vendor/cytoscape-sbgn-stylesheet.js"
 
 
 def _resource(name: str) -> str:
@@ -25,6 +29,12 @@ def _resource(name: str) -> str:
 def cytoscape_version() -> str:
     """Version of the vendored cytoscape.js (read from the file itself)."""
     found = re.search(r'"(\d+\.\d+\.\d+)"', _resource(VENDOR))
+    return found.group(1) if found else "unknown"
+
+
+def sbgn_stylesheet_version() -> str:
+    """Version of the vendored cytoscape-sbgn-stylesheet (from the header `make vendor` writes)."""
+    found = re.match(r"/\* cytoscape-sbgn-stylesheet (\d+\.\d+\.\d+) ", _resource(SBGN_STYLESHEET))
     return found.group(1) if found else "unknown"
 
 
@@ -46,11 +56,12 @@ def page_html(data: dict) -> str:
     ctx = catalog.context(data["context"])
     subtitle = (f"Model {data['model']} (jakstat-sbml {__version__}), context {data['context']}: "
                 f"{ctx.description} Every node and edge is read from the SBML and the catalog; "
-                f"cytoscape.js {cytoscape_version()}.")
+                f"SBGN glyphs and Activity Flow arcs (cytoscape.js {cytoscape_version()}, cytoscape-sbgn-stylesheet "
+                f"{sbgn_stylesheet_version()}).")
     html = _resource("page.html")
     # one pass, so text inside the inlined pieces is never taken for a placeholder
     pieces = {"__SUBTITLE__": _escape(subtitle), "__CYTOSCAPE__": _resource(VENDOR),
-              "__DATA__": payload, "__APP__": _resource("page.js")}
+              "__SBGN_STYLESHEET__": _resource(SBGN_STYLESHEET), "__DATA__": payload, "__APP__": _resource("page.js")}
     return re.sub("|".join(pieces), lambda m: pieces[m.group(0)], html)
 
 

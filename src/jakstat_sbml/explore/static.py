@@ -16,8 +16,6 @@ from ..errors import InputError
 from ..model import Model
 from .data import TIMES, ZERO, grid_condition, node_values
 from .graph import PathwayGraph, X_STEP, Y_STEP, pathway_graph
-
-NODE_W, NODE_H = 78.0, 30.0  # px, as the page's style
 BAND_COLOURS = {"extracellular": ("#f4f9ff", "none"), "cytoplasm": ("#fffaf0", "#b08d57"),
                 "nucleus": ("#f3f0fa", "#7b6aa8")}
 VMIN, VMAX = 1e-3, 1e3  # nM: the page's activity scale
@@ -56,30 +54,34 @@ def draw_map(graph: PathwayGraph, values: dict[str, float] | None = None, *, tit
         ax.text(graph.bands[0]["x0"] + 6, row["y"] - 34, row["label"], fontsize=6.5, color="#999", zorder=1)
 
     at = {n.id: (n.x, n.y) for n in graph.nodes}
-    styles = {"association": "-", "catalysis": "-", "production": "-|>", "stimulation": "-|>",
-              "inhibition": "-["}
+    # SBGN Activity Flow arcs: positive influence —▷, necessary stimulation —|▷, negative influence —|
+    styles = {"positive influence": "-|>", "necessary stimulation": "-|>", "negative influence": "-["}
     for e in graph.edges:
         (x0, y0), (x1, y1) = at[e.source], at[e.target]
-        red = e.arc == "inhibition"
+        red = e.arc == "negative influence"
+        colour = "#c0392b" if red else "#888"
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
-                    arrowprops=dict(arrowstyle=styles[e.arc], color="#c0392b" if red else "#888",
+                    arrowprops=dict(arrowstyle=styles[e.arc], edgecolor=colour, facecolor="white",
                                     lw=1.3 if e.kind == "drug" else 0.7, alpha=0.6, shrinkA=11, shrinkB=13,
                                     linestyle="--" if red else (":" if e.kind == "import" else "-")))
-        if e.arc == "catalysis":  # SBGN catalysis: a hollow circle at the target
+        if e.arc == "necessary stimulation":  # the bar before the arrowhead
             d = np.hypot(x1 - x0, y1 - y0) or 1.0
-            ax.plot(x1 - (x1 - x0) / d * 19, y1 - (y1 - y0) / d * 19, "o", mfc="white", mec="#888",
-                    ms=3.5, zorder=3)
+            ux, uy = (x1 - x0) / d, (y1 - y0) / d
+            cx, cy = x1 - ux * 25, y1 - uy * 25
+            ax.plot([cx - uy * 5, cx + uy * 5], [cy + ux * 5, cy - ux * 5], color=colour, lw=0.8, alpha=0.8,
+                    zorder=3)
 
     for n in graph.nodes:
         v = None if values is None else values.get(n.id)
         face = "#d9d9d9" if v is None else cmap(norm(max(v, VMIN)))
+        w, h = n.size
         if n.kind == "dimer":
-            patch = patches.Polygon(_cut_rectangle(n.x, n.y, NODE_W + 6, NODE_H), closed=True)
+            patch = patches.Polygon(_cut_rectangle(n.x, n.y, w, h), closed=True)
         elif n.kind == "drug":
-            patch = patches.Ellipse((n.x, n.y), NODE_W + 6, NODE_H)
+            patch = patches.Ellipse((n.x, n.y), w, h)
         else:
             style = "round,pad=0,rounding_size=7" if n.kind == "gene" else "square,pad=0"
-            patch = patches.FancyBboxPatch((n.x - NODE_W / 2, n.y - NODE_H / 2), NODE_W, NODE_H, boxstyle=style)
+            patch = patches.FancyBboxPatch((n.x - w / 2, n.y - h / 2), w, h, boxstyle=style)
         patch.set(fc=face, ec="#333", lw=0.9, zorder=4)
         ax.add_patch(patch)
         dark = v is not None and norm(max(v, VMIN)) < 0.55
