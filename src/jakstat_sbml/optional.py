@@ -37,6 +37,9 @@ PACKAGES = {
     "SALib": "SALib",
     "amici": "amici",
     "numpyro": "numpyro",
+    "libsbgnpy": "libsbgnpy",
+    "pyomexmeta": "pyomexmeta",
+    "rdflib": "rdflib",
 }
 
 # Packages that come with an extra of their own, and how to install it.

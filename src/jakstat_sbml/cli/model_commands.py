@@ -9,6 +9,7 @@ from rich.table import Table
 
 from .. import catalog
 from ..calibration.datasets import ALL_DATASETS, DATASETS
+from ..interop import FORMATS
 from .common import (
     CONTEXT,
     CONTEXTS,
@@ -78,8 +79,8 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
 
 @app.command("export")
 def export_command(
-    format_: str = typer.Argument(..., metavar="FORMAT", help="sbml (.xml), copasi (.cps), omex (.omex) or petab "
-                                                             "(a folder)."),
+    format_: str = typer.Argument(..., metavar="FORMAT", help=", ".join(
+        f"{f.name} ({'/'.join(f.endings) or 'a folder'})" for f in FORMATS.values()) + "."),
     path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
@@ -93,10 +94,13 @@ def export_command(
     points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
     dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
 ):
-    """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX or PEtab.
+    """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX, PEtab, SBGN.
 
     Knockouts, doses and the context become parameter values in the file and the
-    species start at the condition's time-0 state. See docs/copasi.md.
+    species start at the condition's time-0 state. SBML and COPASI files carry
+    the pathway map as SBML layout; the SBGN-ML map (Activity Flow) is the
+    network alone, without a condition. See docs/copasi.md, docs/sbgn.md and
+    docs/biomodels.md.
 
     Examples:
 
@@ -105,6 +109,8 @@ def export_command(
       jakstat export copasi il6.cps -c IL6='40 ng/mL' -k SOCS3
 
       jakstat export omex jakstat.omex
+
+      jakstat export sbgn jakstat.sbgn
 
       jakstat export petab sobotta --context hepatocyte
     """

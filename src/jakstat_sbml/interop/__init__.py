@@ -83,6 +83,19 @@ def _write_omex(model, condition, path):
     write_omex(model, condition, path)
 
 
+def _write_sbgn(model, condition, path):
+    from .sbgn import write_sbgn
+
+    _no_condition("an SBGN map draws the network, not a condition", condition)
+    write_sbgn(model, path)
+
+
+def _no_condition(what: str, condition: Condition) -> None:
+    if (condition.cytokines or condition.drugs or condition.knockouts or condition.overexpress
+            or condition.mutations or condition.parameters):
+        raise InputError(f"{what}: export it without a condition, not [{condition.label()}]")
+
+
 def _write_petab(model, condition, path, dataset=None):
     from ..calibration.datasets import DEFAULT_DATASET
     from .petab import write_petab
@@ -96,6 +109,7 @@ register_format(Format("sbml", (".xml", ".sbml"), "SBML export", (), _write_sbml
 register_format(Format("copasi", (".cps",), "COPASI export", ("basico",), _write_copasi))
 register_format(Format("omex", (".omex",), "COMBINE/OMEX export", ("libcombine", "libsedml"), _write_omex))
 register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_petab, options=("dataset",)))
+register_format(Format("sbgn", (".sbgn",), "SBGN export", ("libsbgnpy",), _write_sbgn))
 
 
 def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condition: Condition | Mapping | None = None,

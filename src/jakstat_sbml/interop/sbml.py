@@ -1,6 +1,6 @@
 """SBML of the model in one condition: the condition's parameter values and its time-0
 state, so that a plain time course from 0 in any SBML tool reproduces
-``model.run(condition)``."""
+``model.run(condition)``; with the pathway map as its SBML layout (:mod:`.layout`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..errors import ExportError, ModelFileError
+from ..explore.graph import pathway_graph
 from ..model import Condition, Model
+from .layout import add_layout
 
 
-def condition_document(model: Model, condition: Condition):
-    """libSBML document of ``model`` in ``condition`` (see :func:`condition_sbml`)."""
+def condition_document(model: Model, condition: Condition, *, layout: bool = True):
+    """libSBML document of ``model`` in ``condition`` (see :func:`condition_sbml`), with
+    the pathway map as SBML layout and render information unless ``layout=False``."""
     import libsbml
 
     values = model.parameters_for(condition)
@@ -48,6 +51,8 @@ def condition_document(model: Model, condition: Condition):
         "does not change the start.</p></body>"
     ) != libsbml.LIBSBML_OPERATION_SUCCESS:
         raise ExportError("libSBML could not add the export notes")
+    if layout:
+        add_layout(doc, pathway_graph(model.path))
     return doc
 
 
