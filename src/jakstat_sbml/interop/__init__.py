@@ -141,11 +141,26 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
     target = _target(path, fmt)
     for module in fmt.needs:
         require(module, fmt.purpose)
+    _check_pathways(model, cond)
     with tempfile.TemporaryDirectory(prefix="jakstat-export-") as tmp:
         staged = Path(tmp) / target.name
         fmt.write(model, cond, staged, **options)
         install(staged, target)
     return target
+
+
+def _check_pathways(model: Model, condition: Condition) -> None:
+    """A cytokine the context cannot signal through (no receptor: GM-CSF or EPO in
+    ``ctcl``) makes an export of flat zeros: refused, naming the contexts that can. Not
+    checked when the condition's parameters or overexpression may supply what is missing."""
+    if not condition.cytokines or condition.parameters or condition.overexpress:
+        return
+    from ..experiments import absent_pathways
+
+    absent = absent_pathways(model, [name for name, _ in condition.cytokines])
+    if absent:
+        name, why = next(iter(absent.items()))
+        raise InputError(f"{why}; export {name} in a context that has its receptor, or choose another cytokine")
 
 
 def _format(fmt: object) -> Format:

@@ -1,4 +1,5 @@
-"""COMBINE/OMEX archive: SBML per genotype + SED-ML of the canonical experiments.
+"""COMBINE/OMEX archive, ready for BioModels: SBML per genotype, SED-ML of the canonical
+experiments with their figures, the SBGN-ML map, and OMEX metadata (docs/biomodels.md).
 
 A genotype has its own unstimulated steady state, so each genotype is its own
 SBML file (species start at that state, see :func:`jakstat_sbml.interop.sbml.condition_sbml`); doses
@@ -6,19 +7,29 @@ are set by SED-ML. The archive holds
 
 - ``condition.xml``: the exported condition itself (task ``run_condition``);
 - ``genotype.xml``: the condition's genotype without doses: a time course per
-  cytokine at its standard dose (tasks ``IL2`` ... ``IFNG``) and a ruxolitinib
-  dose series under IL-6 (``ruxolitinib_series_IL6``);
+  cytokine the context signals through, at its standard dose (tasks ``IL2`` ...
+  ``IFNG``; pathways the context lacks, such as GM-CSF and EPO in ``ctcl``, are left
+  out and named in the description) and a ruxolitinib dose series under IL-6
+  (``ruxolitinib_series_IL6``);
 - ``SOCS3_knockout.xml``: that genotype with SOCS3 knocked out, under IL-6
   (``SOCS3_knockout_IL6``);
-- ``experiments.sedml`` (SED-ML L1V3) with a report (time + readouts) and a plot
-  of the main readout per experiment; the manifest; ``metadata.rdf``.
+- ``experiments.sedml`` (SED-ML L1V3, the master file) with a report (time + readouts)
+  and a plot of the main readout per experiment;
+- ``figures/<experiment>.png``: each SED-ML plot as the package computes it
+  (RoadRunner through the Python API), the figure a tool running the SED-ML reproduces;
+- ``jakstat.sbgn`` (SBGN-ML, Activity Flow) and ``map.png``: the pathway map;
+- ``metadata.rdf``: OMEX metadata (:mod:`.metadata`): creators, dates, licence, the
+  network's source publication, the data sources, taxon, disease and GO terms.
 
-Drugs act from time 0, together with the cytokine (no pre-incubation), except in
-``condition.xml``, whose start already carries any pre-incubation.
+Every SBML file carries the map as its layout, and an SBO term on every species,
+reaction, participant and parameter. Drugs act from time 0, together with the
+cytokine (no pre-incubation), except in ``condition.xml``, whose start already carries
+any pre-incubation.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,12 +37,18 @@ from .. import catalog
 from ..errors import ExportError
 from ..model import Condition, Model
 from ..optional import require
+from .metadata import OMEX_METADATA_FORMAT, check_metadata, metadata_rdf
 from .sbml import condition_sbml
 
 SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.version-2"
 SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml.level-1.version-3"
+SBGN_FORMAT = "http://identifiers.org/combine.specifications/sbgn.af.level-1.version-1.2"
+PNG_FORMAT = "http://purl.org/NET/mediatypes/image/png"
 SBML_NS = "http://www.sbml.org/sbml/level3/version2/core"
 SEDML_FILE = "experiments.sedml"
+SBGN_FILE = "jakstat.sbgn"
+MAP_FIGURE = "map.png"
+METADATA_FILE = "metadata.rdf"
 
 # Reported in every experiment: total phospho-STATs and feedback mRNAs (nM).
 REPORTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6", "SOCS1_mRNA", "SOCS3_mRNA", "CISH_mRNA")
@@ -66,16 +83,28 @@ class Experiment:
     values: tuple[float, ...] = ()
     fixed: tuple[tuple[str, float], ...] = ()
 
+    def doses(self, value: float | None = None) -> dict[str, float]:
+        """Dose parameter -> nM of one run (``value`` of the varied parameter)."""
+        out = dict(self.fixed)
+        if self.varied is not None:
+            out[self.varied] = self.values[0] if value is None else value
+        return out
 
-def experiments(condition: Condition) -> list[Experiment]:
-    """The archive's experiments for the genotype of ``condition``."""
+
+def experiments(condition: Condition, absent: tuple[str, ...] = ()) -> list[Experiment]:
+    """The archive's experiments for the genotype of ``condition``, without the cytokines
+    in ``absent`` (pathways the context cannot signal through)."""
     out = [Experiment("condition", "condition", _main_readout(condition),
                       f"the exported condition: {condition.label()}")]
     for name, c in catalog.CYTOKINES.items():
+        if name in absent:
+            continue
         nM = dict(Condition.make(cytokines={name: c.standard_dose}).cytokines)[name]
         out.append(Experiment(name, "genotype", c.main_readout, f"{name} {c.standard_dose} ({nM:.4g} nM) from time 0",
                               varied=c.dose_parameter, values=(nM,)))
-    il6 = next(e for e in out if e.id == "IL6")
+    il6 = next((e for e in out if e.id == "IL6"), None)
+    if il6 is None:
+        return out
     out.append(replace(il6, id="SOCS3_knockout_IL6", model="SOCS3_knockout",
                        description=f"SOCS3 knockout, {il6.description}"))
     out.append(replace(il6, id="ruxolitinib_series_IL6", varied="dose_ruxolitinib", values=RUXOLITINIB_SERIES,
@@ -106,59 +135,149 @@ def _main_readout(condition: Condition) -> str:
 
 
 def write_omex(model: Model, condition: Condition, path: Path) -> None:
-    """Write the archive (SBML files, SED-ML, manifest, metadata) to ``path``."""
-    libcombine = require("libcombine", "COMBINE/OMEX export")
+    """Write the archive (SBML files, SED-ML, figures, SBGN map, metadata) to ``path``."""
+    from ..experiments import absent_pathways
 
+    libcombine = require("libcombine", "COMBINE/OMEX export")
+    require("rdflib", "OMEX metadata")
+    require("libsbgnpy", "SBGN export")
+
+    absent = absent_pathways(model)
+    plan = experiments(condition, tuple(absent))
     conditions = genotype_conditions(condition)
     files = {f"{name}.xml": condition_sbml(model, cond) for name, cond in conditions.items()}
-    sedml = sedml_document(condition, files["genotype.xml"])
-    archive = libcombine.CombineArchive()
-    for name, text in files.items():
-        if not archive.addFileFromString(text, name, SBML_FORMAT, False):
-            raise ExportError(f"libCombine could not add {name}")
-    if not archive.addFileFromString(sedml, SEDML_FILE, SEDML_FORMAT, True):
-        raise ExportError(f"libCombine could not add {SEDML_FILE}")
-    archive.addMetadata(".", _description(
-        f"jakstat-sbml: JAK/STAT signalling in context {model.context!r}. {SEDML_FILE} runs the exported "
-        f"condition ({condition.label()}), a time course per cytokine at its standard dose, a SOCS3 "
-        "knockout under IL-6 and a ruxolitinib dose series under IL-6. Time in min, concentrations in nM."))
+    sedml = sedml_document(condition, files["genotype.xml"], plan)
+    described = {SEDML_FILE: "SED-ML L1V3 of the archive's experiments: a report (time and readouts, nM) and a "
+                             "plot of the main readout per experiment.",
+                 SBGN_FILE: "The pathway map as SBGN-ML (Activity Flow), the map of `jakstat explore`.",
+                 MAP_FIGURE: "The pathway map as a picture (the positions of the SBGN-ML and of the SBML layouts)."}
     for name, cond in conditions.items():
-        archive.addMetadata(f"{name}.xml", _description(
-            f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at its time-0 "
-            "state (the unstimulated steady state of the genotype, after any drug pre-incubation)."))
-    archive.addMetadata(SEDML_FILE, _description("SED-ML L1V3 of the archive's experiments."))
-    ok = archive.writeToFile(str(path))
-    archive.cleanUp()
+        described[f"{name}.xml"] = (f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at its "
+                                    "time-0 state (the unstimulated steady state of the genotype, after any drug "
+                                    "pre-incubation). The pathway map is its SBML layout.")
+    left_out = (f" Pathways the context cannot signal through are left out: {', '.join(sorted(absent))}."
+                if absent else "")
+    archive = libcombine.CombineArchive()
+    try:
+        with tempfile.TemporaryDirectory(prefix="jakstat-omex-") as tmp:
+            staged = Path(tmp)
+            for name, text in files.items():
+                _add(archive, archive.addFileFromString(text, name, SBML_FORMAT, False), name)
+            _add(archive, archive.addFileFromString(sedml, SEDML_FILE, SEDML_FORMAT, True), SEDML_FILE)
+            for e, figure in _figures(model, condition, plan, staged).items():
+                name = f"figures/{e.id}.png"
+                described[name] = (f"plot_{e.id} of {SEDML_FILE} ({e.main_readout}: {e.description}), simulated "
+                                   "by jakstat-sbml through RoadRunner: what a tool running the SED-ML reproduces.")
+                _add(archive, archive.addFile(str(figure), name, PNG_FORMAT, False), name)
+            _add(archive, archive.addFile(str(_sbgn(model, staged)), SBGN_FILE, SBGN_FORMAT, False), SBGN_FILE)
+            _add(archive, archive.addFile(str(_map_picture(model, staged)), MAP_FIGURE, PNG_FORMAT, False),
+                 MAP_FIGURE)
+            models = list(files)
+            rdf = metadata_rdf(
+                path.name, models=models, files=described,
+                title=f"jakstat-sbml: cytokine-driven JAK/STAT signalling in human cells (context {model.context})",
+                abstract=("A mechanistic model of cytokine-driven JAK/STAT signalling: 11 cytokines and their "
+                          "receptors, JAK1/2/3 and TYK2, STAT1-6 and IRF9 with dimerisation and nuclear cycling, "
+                          "SOCS/CISH feedback, phosphatases, PIAS, and the JAK inhibitors ruxolitinib and tofacitinib "
+                          "and pimozide. The network is Figure 1 of Kashyap et al., Cancers 2025; parameters are "
+                          "taken from the literature or calibrated on published data."),
+                description=(f"jakstat-sbml: JAK/STAT signalling in context {model.context!r}. {SEDML_FILE} runs the "
+                             f"exported condition ({condition.label()}), a time course per cytokine at its standard "
+                             "dose, a SOCS3 knockout under IL-6 and a ruxolitinib dose series under IL-6; figures/ "
+                             "holds each plot as the package computes it. Time in min, concentrations in nM."
+                             + left_out))
+            problems = check_metadata(rdf, path.name, models)
+            if problems:
+                raise ExportError(f"the OMEX metadata it built is incomplete: {problems[0]}")
+            _add(archive, archive.addFileFromString(rdf, METADATA_FILE, OMEX_METADATA_FORMAT, False), METADATA_FILE)
+            ok = archive.writeToFile(str(path))
+    finally:
+        archive.cleanUp()
     if not ok:
         raise ExportError(f"libCombine could not write {path.name}")
 
 
-def _description(text: str):
-    libcombine = require("libcombine", "COMBINE/OMEX export")
+def _add(archive, ok: bool, name: str) -> None:
+    if not ok:
+        raise ExportError(f"libCombine could not add {name}")
 
-    d = libcombine.OmexDescription()
-    d.setAbout(".")
-    d.setDescription(text)
-    d.setCreated(libcombine.OmexDescription.getCurrentDateAndTime())
-    creator = libcombine.VCard()
-    creator.setFamilyName("jakstat-sbml developers")
-    creator.setOrganization("jakstat-sbml")
-    d.addCreator(creator)
-    return d
+
+def _sbgn(model: Model, folder: Path) -> Path:
+    from .sbgn import write_sbgn
+
+    path = folder / SBGN_FILE
+    write_sbgn(model, path)
+    return path
+
+
+def _map_picture(model: Model, folder: Path) -> Path:
+    from matplotlib.figure import Figure
+
+    from ..explore import draw_map, pathway_graph
+
+    graph = pathway_graph(model.path)
+    width, height = graph.extent()
+    fig = Figure(figsize=(width / 100, height / 100))
+    draw_map(graph, title="JAK/STAT pathway map (SBGN Activity Flow), drawn from the model", ax=fig.subplots())
+    path = folder / MAP_FIGURE
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    return path
+
+
+def _figures(model: Model, condition: Condition, plan: list[Experiment], folder: Path) -> dict[Experiment, Path]:
+    """Each experiment's SED-ML plot (its main readout against time; one curve per value
+    of a series), simulated through the Python API."""
+    from matplotlib.figure import Figure
+
+    genotypes = genotype_conditions(condition)
+    doses = {c.dose_parameter: ("cytokines", name) for name, c in catalog.CYTOKINES.items()}
+    doses |= {d.dose_parameter: ("drugs", name) for name, d in catalog.DRUGS.items()}
+    (folder / "figures").mkdir(exist_ok=True)
+    out = {}
+    for e in plan:
+        fig = Figure(figsize=(5.0, 3.2))
+        ax = fig.subplots()
+        for value in e.values or (None,):
+            if e.varied is None:
+                df = model.run(condition)
+                label = e.main_readout
+            else:
+                base = genotypes[e.model]
+                keywords = {"cytokines": {}, "drugs": {}}
+                for parameter, nM in e.doses(value).items():
+                    kind, name = doses[parameter]
+                    keywords[kind][name] = nM
+                df = model.simulate(**keywords, knockouts=list(base.knockouts), overexpress=dict(base.overexpress),
+                                    mutations=dict(base.mutations), parameters=dict(base.parameters),
+                                    preincubation=0, t_end=condition.t_end, points=condition.points,
+                                    readouts=[e.main_readout])
+                label = f"{e.varied} = {value:g} nM" if len(e.values) > 1 else e.main_readout
+            ax.plot(df["time"], df[e.main_readout], label=label)
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel(f"{e.main_readout} (nM)")
+        ax.set_title(f"plot_{e.id}: {e.description}", fontsize=7)
+        if len(e.values) > 1:
+            ax.legend(fontsize=6)
+        fig.tight_layout()
+        path = folder / "figures" / f"{e.id}.png"
+        fig.savefig(path, dpi=100)
+        out[e] = path
+    return out
 
 
 # ----------------------------------------------------------------------------- SED-ML
 
 
-def sedml_document(condition: Condition, genotype_sbml: str) -> str:
-    """SED-ML L1V3 text of the experiments (targets checked against ``genotype_sbml``)."""
+def sedml_document(condition: Condition, genotype_sbml: str, plan: list[Experiment] | None = None) -> str:
+    """SED-ML L1V3 text of the experiments (default: all of :func:`experiments`; targets
+    checked against ``genotype_sbml``)."""
     import libsbml
 
     libsedml = require("libsedml", "SED-ML export")
 
     sbml = libsbml.readSBMLFromString(genotype_sbml).getModel()
     species = {s.getId() for s in sbml.getListOfSpecies()}
-    plan = experiments(condition)
+    plan = experiments(condition) if plan is None else plan
     for pid in {e.varied for e in plan if e.varied} | {p for e in plan for p, _ in e.fixed}:
         if sbml.getParameter(pid) is None:
             raise ExportError(f"the SBML lacks the dose parameter {pid!r}")
