@@ -190,7 +190,9 @@ def _symbols(math: libsbml.ASTNode | None) -> set[str]:
     stack = [math] if math is not None else []
     while stack:
         node = stack.pop()
-        if node.getType() == libsbml.AST_NAME:
+        # isName(), not getType() == AST_NAME: once libsedml is imported (an OMEX export),
+        # libsbml's getType() returns an unconvertible enum pointer and every comparison fails
+        if node.isName():
             found.add(node.getName())
         stack.extend(node.getChild(i) for i in range(node.getNumChildren()))
     return found
