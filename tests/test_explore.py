@@ -3,6 +3,8 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -64,6 +66,18 @@ def test_the_map_reads_like_a_pathway_figure_membrane_on_top_nucleus_below(graph
 
 def _edges(graph, kind):
     return {(e.source, e.target) for e in graph.edges if e.kind == kind}
+
+
+def test_the_map_reads_the_same_edges_after_an_omex_export_library_is_loaded():
+    """A CI run once drew the map without a single phosphorylation edge: libsedml, loaded
+    after libsbml (an OMEX export earlier in the same worker), changes what
+    libsbml's ASTNode.getType() returns, so a comparison with libsbml.AST_NAME failed
+    for every symbol. Run in a fresh interpreter so the import order is the point."""
+    script = ("import libsbml, libsedml  # libsedml after libsbml: the order that broke it\n"
+              "from jakstat_sbml.explore import pathway_graph\n"
+              "print(sum(e.kind == 'phosphorylation' for e in pathway_graph().edges))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert int(out.stdout.split()[-1]) == sum(e.kind == "phosphorylation" for e in pathway_graph().edges) > 0
 
 
 def test_edges_follow_the_reactions_of_the_model(graph):
