@@ -33,4 +33,4 @@ __all__ = [
     "plasma", "read_provenance", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run",
     "sensitivity", "validate_pharmacology",
 ]
-__version__ = "0.1.0"
+from .version import __version__

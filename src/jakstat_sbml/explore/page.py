@@ -16,7 +16,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, catalog
+from .. import catalog
+from ..version import __version__
 
 VENDOR = "vendor/cytoscape.min.js"
 SBGN_STYLESHEET = "vendor/cytoscape-sbgn-stylesheet.js"

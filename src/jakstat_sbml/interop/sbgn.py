@@ -26,7 +26,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .. import __version__, catalog
+from .. import catalog
+from ..version import __version__
 from ..errors import ExportError
 from ..explore.graph import PathwayGraph, pathway_graph
 from ..model import Model
