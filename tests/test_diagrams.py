@@ -160,18 +160,3 @@ def test_copasi_imports_the_layout_without_loss(ctcl, sbml_file, graph, tmp_path
             assert render.getRenderInformation(0).getNumLineEndings() == 3
         finally:
             basico.remove_datamodel(dm)
-
-
-def test_the_map_reads_rate_laws_even_after_libsedml_is_imported(graph, tmp_path):
-    """libsedml (an OMEX export loads it) makes libsbml's ASTNode.getType() return an
-    unconvertible pointer: the map read rate laws with isName() so as not to lose the
-    phosphorylation, phosphatase and transcription edges in such a process."""
-    import shutil
-
-    import libsedml  # noqa: F401
-
-    copy = tmp_path / "jakstat.xml"  # a new file: not the graph cached before the import
-    shutil.copy(catalog.bundled_sbml_path(), copy)
-    again = pathway_graph(copy)
-    assert {e.id for e in again.edges} == {e.id for e in graph.edges}
-    assert any(e.kind == "phosphorylation" for e in again.edges)
