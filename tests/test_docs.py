@@ -84,6 +84,22 @@ def test_every_module_has_an_api_page_with_its_docstring(site):
             assert html.unescape(first_words.replace("`", "")) in text_of(page).replace("`", ""), folder
 
 
+def test_the_package_page_links_every_public_name_to_its_documentation(site):
+    """Read statically, `js.dose_response` is the module experiments/dose_response.py, not
+    the function: the package's page links each name to where its module's page documents it."""
+    import jakstat_sbml as js
+
+    api = site / "api" / "jakstat_sbml"
+    found = re.findall(r'<a [^>]*href="([^"#]*)#([\w.]+)"[^>]*><code>(\w+)</code></a>',
+                       (api / "index.html").read_text(encoding="utf-8"))
+    links = {name: (page, anchor) for page, anchor, name in found}
+    assert set(js.__all__) - set(links) == set()
+    for name in js.__all__:
+        page, anchor = links[name]
+        assert anchor.rsplit(".", 1)[-1] == name
+        assert f'id="{anchor}"' in (api / page / "index.html").read_text(encoding="utf-8"), name
+
+
 def test_no_page_shows_an_unrendered_macro(site):
     leftovers = [str(p.relative_to(site)) for p in site.rglob("*.html")
                  if re.search(r"\{\{\s*[a-z_]+\s*[.(|}]", p.read_text(encoding="utf-8"))]
