@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test build bench calibrate profiles pharmacology sensitivity vendor clean
+.PHONY: demo test docs build bench calibrate profiles pharmacology sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -22,6 +22,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # (scipy-openblas64) and swig >= 4.5 from PyPI, so no Debian package is needed.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed $(VENV)/.installed-docs
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed       ## simulate the bundled model and write report/
@@ -34,6 +38,11 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
+
+# MkDocs 1.6 and a plugin print a notice about MkDocs 2 on every build; these silence it
+docs: $(VENV)/.installed-docs  ## the documentation site into site/ (mkdocs.yml; warnings are errors; about 10 s)
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict
+	@echo "open site/index.html"
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build
@@ -83,4 +92,4 @@ vendor:                        ## refresh the cytoscape.js and SBGN stylesheet i
 	cp $(SBGN_STYLE)/LICENSE src/jakstat_sbml/explore/vendor/cytoscape-sbgn-stylesheet.LICENSE
 
 clean:
-	rm -rf $(VENV) report .pytest_cache
+	rm -rf $(VENV) report site .pytest_cache

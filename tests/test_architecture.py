@@ -5,6 +5,7 @@ cycle, it does not remove it.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,76 @@ def test_no_source_file_is_ignored_by_git():
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=repo, capture_output=True,
                              text=True).stdout.split()
     assert ignored == []
+
+
+# --------------------------------------------------------------------------- docs/architecture.md
+
+ARCHITECTURE_PAGE = PACKAGE.parents[1] / "docs" / "architecture.md"
+
+
+def _unit_graph() -> dict[str, set[str]]:
+    """The code's imports between subpackages and top-level modules (``cli``, ``model``),
+    the package's front door aside: what docs/architecture.md lists."""
+    graph: dict[str, set[str]] = {}
+    for module, targets in _graph().items():
+        if module == "jakstat_sbml":
+            continue
+        unit = _package_of(module).removeprefix("jakstat_sbml.")
+        graph.setdefault(unit, set()).update(
+            _package_of(t).removeprefix("jakstat_sbml.") for t in targets
+            if t != "jakstat_sbml" and _package_of(t) != _package_of(module))
+    return graph
+
+
+def _documented_graph(text: str) -> list[tuple[str, set[str]]]:
+    """The rows of the page's import-graph table, in page order: (unit, what it imports)."""
+    section = text.split("<!-- import graph", 1)[1]
+    rows = []
+    for line in section.splitlines()[1:]:
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[1] in ("unit", "---"):
+            continue
+        names = lambda cell: [n.rstrip("/") for n in re.findall(r"`([^`]+)`", cell)]  # noqa: E731
+        rows.append((names(cells[1])[0], set(names(cells[2]))))
+    return rows
+
+
+def _graph_differences(documented: list[tuple[str, set[str]]], code: dict[str, set[str]]) -> list[str]:
+    """What the page says that the code does not, and the other way round; empty when they agree."""
+    listed = dict(documented)
+    problems = [f"{unit} has no row on the page" for unit in sorted(set(code) - set(listed))]
+    problems += [f"the page has a row for {unit}, which the package does not have"
+                 for unit in sorted(set(listed) - set(code))]
+    for unit in sorted(set(code) & set(listed)):
+        problems += [f"the code has {unit} -> {t}, the page does not" for t in sorted(code[unit] - listed[unit])]
+        problems += [f"the page lists {unit} -> {t}, the code has no such import" for t in sorted(listed[unit] - code[unit])]
+    order = [unit for unit, _ in documented]
+    problems += [f"{unit} imports {t}, a row above it (the table must go one way, downwards)"
+                 for i, (unit, targets) in enumerate(documented) for t in sorted(targets) if t in order[:i]]
+    return problems
+
+
+def test_the_architecture_page_lists_the_import_graph_of_the_code():
+    """Issue 25: the page once drew edges the code did not have and missed four it had."""
+    documented = _documented_graph(ARCHITECTURE_PAGE.read_text(encoding="utf-8"))
+    assert len(documented) > 10
+    assert _graph_differences(documented, _unit_graph()) == []
+
+
+def test_the_architecture_check_finds_a_missing_an_extra_and_an_upward_edge():
+    """The comparison above could not fail if it never found a difference."""
+    page = [("cli", {"model", "catalog"}), ("model", {"catalog"}), ("catalog", set())]
+    assert _graph_differences(page, {"cli": {"model", "catalog"}, "model": {"catalog"}, "catalog": set()}) == []
+    found = _graph_differences(page, {"cli": {"model"}, "model": {"catalog", "errors"}, "catalog": set(),
+                                      "errors": set()})
+    assert found == ["errors has no row on the page", "the page lists cli -> catalog, the code has no such import",
+                     "the code has model -> errors, the page does not"]
+    upward = [("model", {"catalog"}), ("catalog", {"model"})]
+    assert _graph_differences(upward, {"model": {"catalog"}, "catalog": {"model"}}) == [
+        "catalog imports model, a row above it (the table must go one way, downwards)"]
+    text = "intro\n<!-- import graph -->\n| role | unit | imports |\n|---|---|---|\n| x | `cli/` | `model` |\n\nafter | `y` |"
+    assert _documented_graph(text) == [("cli", {"model"})]

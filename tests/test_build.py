@@ -142,21 +142,6 @@ def test_knockouts_and_doses_are_parameters_not_events(model):
         assert d.dose_parameter in params
 
 
-def test_readme_and_copasi_page_quote_the_models_current_size(model):
-    # The docs state the model's size; a model change without a doc change fails here.
-    import re
-
-    species = model.getNumSpecies()
-    integrated = sum(not model.getSpecies(i).getBoundaryCondition() for i in range(species))
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    quoted = re.search(r"(\d+) species \((\d+) integrated\), (\d+) reactions, (\d+) parameters", readme)
-    assert quoted and tuple(map(int, quoted.groups())) == (
-        species, integrated, model.getNumReactions(), model.getNumParameters())
-    copasi = (REPO / "docs" / "copasi.md").read_text(encoding="utf-8")
-    assert f"The whole model: {species} species" in copasi
-    assert f"{model.getNumReactions()} reactions" in copasi
-
-
 def test_an_installed_package_is_never_written_into(monkeypatch, tmp_path):
     """Issue 14: build, calibrate --store and validate pharmacology --store rewrite the
     model's source tables; with the models folder inside an installed package they must

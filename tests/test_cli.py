@@ -386,8 +386,10 @@ def test_version_prints_the_package_version():
 
 
 def test_the_readme_examples_write_where_git_ignores():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+    """The examples of the README and of the command-line page run in the checkout
+    (tests/test_readme.py); what they write must not show up as changes."""
+    pages = [(REPO / name).read_text(encoding="utf-8") for name in ("README.md", "docs/cli.md")]
+    blocks = [b for page in pages for b in re.findall(r"```bash\n(.*?)```", page, flags=re.S)]
     commands = [shlex.split(line.split("#")[0]) for b in blocks for line in b.splitlines()
                 if line.startswith("jakstat ")]
     outputs = [c[c.index("--out") + 1] for c in commands if "--out" in c]

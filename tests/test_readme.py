@@ -4,8 +4,10 @@ After `make demo` the README's command lines once failed with `jakstat: command 
 found`: the command lives in .venv/bin and the README never said so. Here the
 repository is cloned into a temporary folder (with the working tree's uncommitted
 changes, so the test checks what will be committed), and one bash session runs the
-README's set-up block and then every line of its "Command line" block, exactly as
-written, in a shell whose PATH holds no virtual environment.
+README's set-up block, every line of its "Command line" block and then every line of
+the command-line page of the documentation (docs/cli.md, where the README's other
+examples moved in issue 25), exactly as written, in a shell whose PATH holds no
+virtual environment. The README's Python example runs as written too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ import pytest
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+CLI_PAGE = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 def bash_blocks(text: str) -> list[str]:
@@ -35,6 +39,12 @@ def setup_block() -> str:
 def command_block() -> str:
     """The block right under '## Command line'."""
     return bash_blocks(README.split("\n## Command line\n", 1)[1])[0]
+
+
+def cli_page_block() -> str:
+    """The command-line page's first block, less the lines the README's block already ran."""
+    readme_lines = set(command_block().splitlines())
+    return "".join(line + "\n" for line in bash_blocks(CLI_PAGE)[0].splitlines() if line not in readme_lines)
 
 
 def clean_environment() -> dict:
@@ -64,6 +74,24 @@ def test_the_readme_names_the_activation_before_its_command_lines():
     assert "make demo" in setup and "source .venv/bin/activate" in setup
     assert setup.index("make demo") < setup.index("source .venv/bin/activate") < setup.index("jakstat ")
     assert command_block().lstrip().startswith("jakstat ")
+    assert bash_blocks(CLI_PAGE)[0].lstrip().startswith("jakstat ")
+
+
+def test_the_readme_stays_a_front_page():
+    """Issue 25: the README had grown to 317 lines; it says what the project is, how to set
+    it up, one example of each kind and where the documentation is, in about 120 lines."""
+    assert len(README.splitlines()) <= 120
+    assert README.index("## Set up") < README.index("## Python") < README.index("## Command line")
+    assert len(re.findall(r"```python\n", README)) == 1
+
+
+def test_the_readme_python_example_runs_as_written(tmp_path):
+    code = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
+    result = subprocess.run([sys.executable, "-c", code + "\nprint(type(fig).__name__, df.shape[0] > 1)"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "Figure True"
 
 
 def test_a_shell_without_the_activation_does_not_find_jakstat():
@@ -74,7 +102,7 @@ def test_a_shell_without_the_activation_does_not_find_jakstat():
 
 def test_the_readme_set_up_and_command_lines_run_as_written_in_a_fresh_clone(tmp_path):
     clone = fresh_clone(tmp_path / "jakstat-sbml")
-    script = setup_block() + command_block() + "command -v jakstat\n"
+    script = setup_block() + command_block() + cli_page_block() + "command -v jakstat\n"
     log = tmp_path / "readme.log"
     with log.open("w", encoding="utf-8") as output:
         result = subprocess.run(["bash", "-e", "-c", script], cwd=clone, env=clean_environment(), stdout=output,

@@ -1,0 +1,174 @@
+"""The documentation site (issue 25): `make docs` builds it with warnings as errors, and the
+numbers its pages quote are filled in from the stored outputs when it is built.
+
+The site is built once here exactly as `make docs` builds it (`mkdocs build --strict`,
+into a temporary folder): a broken link, a page missing from the navigation, a docstring
+mkdocstrings cannot render or a macro that fails stops the build. The numbers are then
+read back from the built pages and compared with the files they come from, read here
+independently of tools/docs/macros.py.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import REPO
+
+SRC = REPO / "src" / "jakstat_sbml"
+
+
+def _macros():
+    spec = importlib.util.spec_from_file_location("docs_macros", REPO / "tools" / "docs" / "macros.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                            cwd=REPO, capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode == 0, result.stderr[-6000:]
+    return out
+
+
+def text_of(page: Path) -> str:
+    """The visible text of a built page's article, tags removed, whitespace collapsed."""
+    source = page.read_text(encoding="utf-8")
+    article = source[source.find("<article"):source.find("</article>")]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", article)))
+
+
+def test_the_site_builds_strictly_with_every_page(site):
+    for page in ("index", "python", "cli", "notebooks", "explore", "copasi", "pharmacology", "dosing", "calibration",
+                 "uncertainty", "architecture", "design", "repository", "source_figure"):
+        assert (site / page / "index.html").exists() or page == "index" and (site / "index.html").exists(), page
+    assert "Set up" in text_of(site / "index.html")
+
+
+def test_every_notebook_is_rendered_with_its_committed_outputs(site):
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        page = site / "notebooks" / notebook.stem / "index.html"
+        assert page.exists(), f"{notebook.name} is not on the site"
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        images = sum("image/png" in out.get("data", {}) for c in cells for out in c.get("outputs", []))
+        assert page.read_text(encoding="utf-8").count("data:image/png;base64") >= images, notebook.name
+
+
+def test_every_module_has_an_api_page_with_its_docstring(site):
+    import ast
+
+    for path in sorted(SRC.rglob("*.py")):
+        parts = path.relative_to(SRC.parent).with_suffix("").parts
+        if parts[-1] == "__main__":
+            continue
+        folder = Path(*(parts[:-1] if parts[-1] == "__init__" else parts))
+        page = site / "api" / folder / "index.html"
+        assert page.exists(), f"no API page for {'.'.join(folder.parts)}"
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        if docstring:
+            first_words = " ".join(docstring.split()[:4]).strip("`*")
+            assert html.unescape(first_words.replace("`", "")) in text_of(page).replace("`", ""), folder
+
+
+def test_the_package_page_links_every_public_name_to_its_documentation(site):
+    """Read statically, `js.dose_response` is the module experiments/dose_response.py, not
+    the function: the package's page links each name to where its module's page documents it."""
+    import jakstat_sbml as js
+
+    api = site / "api" / "jakstat_sbml"
+    found = re.findall(r'<a [^>]*href="([^"#]*)#([\w.]+)"[^>]*><code>(\w+)</code></a>',
+                       (api / "index.html").read_text(encoding="utf-8"))
+    links = {name: (page, anchor) for page, anchor, name in found}
+    assert set(js.__all__) - set(links) == set()
+    for name in js.__all__:
+        page, anchor = links[name]
+        assert anchor.rsplit(".", 1)[-1] == name
+        assert f'id="{anchor}"' in (api / page / "index.html").read_text(encoding="utf-8"), name
+
+
+def test_no_page_shows_an_unrendered_macro(site):
+    leftovers = [str(p.relative_to(site)) for p in site.rglob("*.html")
+                 if re.search(r"\{\{\s*[a-z_]+\s*[.(|}]", p.read_text(encoding="utf-8"))]
+    assert leftovers == []
+
+
+def test_the_pages_quote_the_models_current_size(site):
+    """Was a test of README prose (tests/test_build.py); the size is now counted at build time."""
+    import libsbml
+
+    model = libsbml.readSBMLFromFile(str(REPO / "models" / "jakstat.xml")).getModel()
+    species = model.getNumSpecies()
+    integrated = sum(not model.getSpecies(i).getBoundaryCondition() for i in range(species))
+    home = text_of(site / "index.html")
+    assert (f"{species} species ({integrated} integrated), {model.getNumReactions()} reactions, "
+            f"{model.getNumParameters()} parameters") in home
+    copasi = text_of(site / "copasi" / "index.html")
+    assert f"The whole model: {species} species" in copasi and f"{model.getNumReactions()} reactions" in copasi
+
+
+def test_the_calibration_page_quotes_the_stored_chi2_ratios(site):
+    summary = pd.read_csv(REPO / "docs" / "calibration" / "summary.tsv", sep="\t")
+    page = text_of(site / "calibration" / "index.html")
+    for _, row in summary.iterrows():
+        assert row["dataset"] in page
+        assert f"{row['chi2_ratio']:.2f}" in page, row["dataset"]
+        assert f"{row['ours_chi2']:.1f}" in page and f"{row['published_chi2']:.1f}" in page
+
+
+def test_the_pharmacology_page_quotes_the_stored_validation_and_cross_validation(site):
+    validation = pd.read_csv(REPO / "docs" / "pharmacology" / "pharmacology_validation_summary.csv").iloc[0]
+    held_out = pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation.csv")
+    page = text_of(site / "pharmacology" / "index.html")
+    assert f"fold error {validation['gmfe']:.2f} over {validation['rows']} rows" in page
+    held_out_gmfe = math.exp(held_out["fold_error"].map(math.log).mean())
+    assert f"all {len(held_out)} {held_out_gmfe:.2f} {100 * held_out['covered'].mean():.0f}%" in page
+    for drug, part in held_out.groupby("drug"):
+        gm = math.exp(part["fold_error"].map(math.log).mean())
+        assert f"{drug} {len(part)} {_macros().fmt(gm, 3)} {100 * part['covered'].mean():.0f}%" in page, drug
+    predictions = pd.read_csv(REPO / "docs" / "pharmacology" / "predicted_ic50_ctcl.csv")
+    rux_il6 = predictions.query("drug == 'ruxolitinib' and cytokine == 'IL6'").iloc[0]
+    assert f"IL6 → pSTAT3 {_macros().fmt(rux_il6['ic50_free_nM'], 3)} " in page
+    assert "PREDICTIONS_TABLE" not in page
+
+
+def test_the_stored_cross_validation_summary_and_its_rows_agree():
+    """The page's table is computed from the per-row file; the summary file must say the same."""
+    macros = _macros()
+    summary = macros.cross_validation()
+    assert macros.held_out_gmfe() == macros.fmt(summary["gmfe"], 3)
+    assert macros.held_out_coverage() == macros.percent(summary["coverage_90"])
+    assert macros.modelled_rows() == summary["rows"]
+
+
+@pytest.mark.parametrize("value, digits, text", [(3.5976, 3, "3.60"), (9962.95, 3, "9,960"), (0.0033, 2, "0.0033"),
+                                                  (996295.4, 3, "996,000"), (float("inf"), 3, "∞"),
+                                                  (float("nan"), 3, "—"), (-0.5291, 2, "-0.53")])
+def test_numbers_are_written_to_their_significant_figures(value, digits, text):
+    assert _macros().fmt(value, digits) == text
+
+
+def test_the_readme_links_resolve():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = [link for link in re.findall(r"\]\(([^)]+)\)", readme) if "://" not in link]
+    assert links
+    for link in links:
+        path, _, anchor = link.partition("#")
+        target = REPO / path
+        assert target.exists(), link
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), flags=re.M)
+            assert anchor in [re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings], link

@@ -1,0 +1,313 @@
+"""Numbers the documentation quotes, read from the stored outputs while `mkdocs build` runs.
+
+mkdocs-macros calls ``define_env``; a page that sets ``render_macros: true`` in its front
+matter can then write ``{{ model.species }}`` or ``{{ calibration_table() }}`` instead of a
+number that would drift when the model is rebuilt or a result is stored again. Every value
+comes from a file the repository keeps:
+
+- the model's size from the compiled SBML, ``models/jakstat.xml`` (libsbml);
+- the calibration results from ``docs/calibration/summary.tsv`` (``make calibrate``);
+- the drug-potency validation and cross-validation from ``docs/pharmacology/*.csv`` and the
+  posterior from ``models/potency/`` (``make pharmacology``), the measured rows' assay kinds
+  from ``data/pharmacology/cellular_ic50.tsv``.
+
+The functions below return plain values or Markdown; they are also imported by
+``tests/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+SBML = REPO / "models" / "jakstat.xml"
+CALIBRATION = REPO / "docs" / "calibration" / "summary.tsv"
+PHARMACOLOGY = REPO / "docs" / "pharmacology"
+POTENCY = REPO / "models" / "potency"
+MEASURED = REPO / "data" / "pharmacology" / "cellular_ic50.tsv"
+
+# how the calibration tables name each dataset: short name, stimulus, cells, context
+DATASETS = {
+    "Sobotta_Frontiers2017": ("Sobotta 2017", "IL-6", "primary hepatocytes", "hepatocyte"),
+    "Raia_CancerResearch2011": ("Raia 2011", "IL-13", "MedB-1 lymphoma cells", "lymphoma"),
+    "Boehm_JProteomeRes2014": ("Boehm 2014", "EPO", "BaF3-EPOR cells, STAT5A/B dimers", "baf3_epor"),
+    "Bachmann_MSB2011": ("Bachmann 2011", "EPO", "CFU-E erythroid progenitors", "erythroid"),
+}
+MATRICES = {"whole_blood": "whole blood", "medium_serum": "medium with serum", "not_stated": "not stated"}
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """``value`` with ``digits`` significant figures, thousands separated (3.5976 -> '3.6')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if math.isinf(value):
+        return "∞"
+    if value == 0:
+        return "0"
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    return f"{round(value, places):,.{max(places, 0)}f}"
+
+
+def percent(fraction: float) -> str:
+    return f"{100 * fraction:.0f}%"
+
+
+def gmfe(fold_errors) -> float:
+    """Geometric-mean fold error."""
+    return float(math.exp(pd.Series(fold_errors, dtype=float).map(math.log).mean()))
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+@cache
+def model_size() -> dict[str, int]:
+    """Counts of the compiled SBML: species (integrated and clamped), reactions,
+    parameters, compartments, and the species clamped at a dose (cytokines, drugs)."""
+    import libsbml
+
+    document = libsbml.readSBMLFromFile(str(SBML))
+    if document.getNumErrors(libsbml.LIBSBML_SEV_ERROR):
+        raise RuntimeError(f"{SBML} does not read: {document.getError(0).getMessage()}")
+    model = document.getModel()
+    species = [model.getSpecies(i) for i in range(model.getNumSpecies())]
+    clamped = {rule.getVariable() for rule in model.getListOfRules() if rule.isAssignment()}
+    boundary = [s.getId() for s in species if s.getBoundaryCondition()]
+    return {
+        "species": len(species),
+        "integrated": sum(not s.getBoundaryCondition() for s in species),
+        "boundary": len(boundary),
+        "clamped": sum(s in clamped for s in boundary),
+        "reactions": model.getNumReactions(),
+        "parameters": model.getNumParameters(),
+        "compartments": model.getNumCompartments(),
+        "events": model.getNumEvents(),
+    }
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+@cache
+def calibration() -> pd.DataFrame:
+    """docs/calibration/summary.tsv, one row per dataset, index the dataset."""
+    return pd.read_csv(CALIBRATION, sep="\t").set_index("dataset")
+
+
+def chi2_ratio(dataset: str) -> str:
+    """Our chi2 over the published model's on the same measurements, as in the tables."""
+    return f"{calibration().loc[dataset, 'chi2_ratio']:.2f}"
+
+
+def calibration_value(dataset: str, column: str, digits: int = 3) -> str:
+    """One number of docs/calibration/summary.tsv, e.g. ("Raia_CancerResearch2011", "ours_chi2")."""
+    return fmt(float(calibration().loc[dataset, column]), digits).replace(",", "")
+
+
+def calibration_table(detail: bool = False) -> str:
+    """The calibration results as a Markdown table: short (dataset, ratio, n) or with
+    both models' -log L and chi2 (``detail=True``)."""
+    rows = []
+    if detail:
+        rows += ["| dataset | context | n | ours: -log L | ours: chi2 | published: -log L | published: chi2 "
+                 "| chi2 ours / published |", "|---|---|---|---|---|---|---|---|"]
+    else:
+        rows += ["| dataset | context | our chi2 / published chi2 | n |", "|---|---|---|---|"]
+    for dataset, r in calibration().iterrows():
+        name, stimulus, cells, context = DATASETS.get(dataset, (dataset, "?", "?", "?"))
+        if detail:
+            rows.append(f"| {dataset} ({stimulus}, {cells}) | {context} | {r['n']} | {r['ours_nllh']:.2f} | {r['ours_chi2']:.1f} "
+                        f"| {r['published_nllh']:.2f} | {r['published_chi2']:.1f} | **{r['chi2_ratio']:.2f}** |")
+        else:
+            rows.append(f"| {name}, {stimulus} in {cells} | `{context}` | {r['chi2_ratio']:.2f} | {r['n']} |")
+    return "\n".join(rows)
+
+
+# ----------------------------------------------------------------------------- pharmacology
+
+
+@cache
+def validation() -> dict:
+    """docs/pharmacology/pharmacology_validation_summary.csv as a dict."""
+    return pd.read_csv(PHARMACOLOGY / "pharmacology_validation_summary.csv").iloc[0].to_dict()
+
+
+@cache
+def validation_rows() -> pd.DataFrame:
+    """Every modelled measured row as validated (docs/pharmacology/pharmacology_validation.csv),
+    with its assay kind from data/pharmacology/cellular_ic50.tsv."""
+    rows = pd.read_csv(PHARMACOLOGY / "pharmacology_validation.csv")
+    kinds = pd.read_csv(MEASURED, sep="\t", usecols=["id", "assay_kind"]).set_index("id")["assay_kind"]
+    return rows.assign(assay_kind=rows["id"].map(kinds))
+
+
+@cache
+def cross_validation() -> dict:
+    """docs/pharmacology/cross_validation_summary.csv as a dict."""
+    return pd.read_csv(PHARMACOLOGY / "cross_validation_summary.csv").iloc[0].to_dict()
+
+
+@cache
+def held_out() -> pd.DataFrame:
+    """Every held-out prediction of the leave-one-source-out cross-validation."""
+    return pd.read_csv(PHARMACOLOGY / "cross_validation.csv")
+
+
+def cross_validation_table() -> str:
+    """GMFE and 90% coverage of the held-out predictions: all rows, per drug, per matrix
+    (whole blood, medium with serum) and the test rows."""
+    cv, summary = held_out(), cross_validation()
+    target_low, target_high = (float(x) for x in str(summary["target_coverage"]).split("-"))
+    gm, coverage = gmfe(cv["fold_error"]), cv["covered"].mean()
+    verdicts = (f"GMFE ≤ {summary['target_gmfe']:g} ({'met' if gm <= summary['target_gmfe'] else 'missed'}); "
+                f"coverage {percent(target_low)[:-1]}–{percent(target_high)} "
+                f"({'met' if target_low <= coverage <= target_high else 'missed'})")
+    rows = ["| | rows | GMFE of held-out predictions | 90% interval coverage | issue 22 target |",
+            "|---|---|---|---|---|",
+            f"| all | {len(cv)} | **{fmt(gm, 3)}** | **{percent(coverage)}** | {verdicts} |"]
+    groups = [(drug, cv[cv["drug"] == drug]) for drug in sorted(cv["drug"].unique(), key=lambda d: -sum(cv["drug"] == d))]
+    groups += [(MATRICES[m], cv[cv["matrix"] == m]) for m in ("whole_blood", "medium_serum")]
+    groups += [("test rows", cv[cv["role"] == "test"])]
+    rows += [f"| {name} | {len(part)} | {fmt(gmfe(part['fold_error']), 3)} | {percent(part['covered'].mean())} | |"
+             for name, part in groups]
+    return "\n".join(rows)
+
+
+def held_out_gmfe(drug: str | None = None) -> str:
+    cv = held_out()
+    return fmt(gmfe(cv[cv["drug"] == drug]["fold_error"] if drug else cv["fold_error"]), 3)
+
+
+def held_out_coverage(drug: str | None = None) -> str:
+    cv = held_out()
+    return percent((cv[cv["drug"] == drug] if drug else cv)["covered"].mean())
+
+
+def measured_rows_table() -> str:
+    """Modelled measured rows per drug: fit/test rows, independent sources, matrices, assay kinds."""
+    rows = validation_rows()
+    drugs = sorted(rows["drug"].unique())
+
+    def cell(part: pd.DataFrame, what: str) -> str:
+        if what == "rows":
+            return f"{len(part)} ({sum(part['role'] == 'fit')} / {sum(part['role'] == 'test')})"
+        if what == "sources":
+            by_role = part.groupby("role")["source_id"].nunique()
+            return f"{part['source_id'].nunique()} ({by_role.get('fit', 0)} / {by_role.get('test', 0)})"
+        if what == "matrix":
+            return " / ".join(str(sum(part["matrix"] == m)) for m in MATRICES)
+        kinds = part["assay_kind"].value_counts()
+        return ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+
+    lines = ["| | " + " | ".join(drugs) + " |", "|---" * (len(drugs) + 1) + "|"]
+    for label, what in [("modelled rows (fit / test)", "rows"), ("independent sources (fit / test)", "sources"),
+                        (" / ".join(MATRICES.values()), "matrix"), ("assay kinds", "kinds")]:
+        lines.append(f"| {label} | " + " | ".join(cell(rows[rows["drug"] == d], what) for d in drugs) + " |")
+    return "\n".join(lines)
+
+
+@cache
+def posterior() -> pd.DataFrame:
+    return pd.read_csv(POTENCY / "posterior.tsv", sep="\t")
+
+
+def posterior_quantiles(column: str, power: bool = False) -> tuple[float, float, float]:
+    """Median, 5% and 95% quantile of a posterior column (``power``: of 10**column)."""
+    values = posterior()[column]
+    values = 10 ** values if power else values
+    return tuple(float(values.quantile(q)) for q in (0.5, 0.05, 0.95))
+
+
+def posterior_table() -> str:
+    """The posterior's medians and 90% credible intervals of the quantities the page discusses."""
+    def row(label: str, column: str, power: bool = False, digits: int = 2) -> str:
+        median, low, high = posterior_quantiles(column, power)
+        return f"| {label} | {fmt(median, digits)} | {fmt(low, digits)}–{fmt(high, digits)} |"
+
+    def signed(value: float) -> str:
+        return fmt(value).replace("-", "−")
+
+    kappa, kappa_low, kappa_high = posterior_quantiles("kappa_proliferation")
+    tau, tau_low, tau_high = posterior_quantiles("tau")
+    sigma, sigma_low, sigma_high = posterior_quantiles("sigma")
+    return "\n".join([
+        "| quantity | posterior median | 90% credible |", "|---|---|---|",
+        row("ruxolitinib cellular factor", "theta_ruxolitinib", power=True),
+        row("tofacitinib cellular factor", "theta_tofacitinib", power=True, digits=3),
+        row("ruxolitinib `fu_plasma`", "fu_ruxolitinib"),
+        row("tofacitinib `fu_plasma`", "fu_tofacitinib"),
+        row("ruxolitinib B:P", "bp_ruxolitinib", digits=3),
+        f"| proliferation offset κ | {signed(kappa)} log10 ({fmt(10 ** -kappa)}x more potent than pSTAT) "
+        f"| {signed(kappa_low)} to {signed(kappa_high)} |",
+        f"| between-source sd τ | {fmt(tau)} log10 ({fmt(10 ** tau)}x) | {fmt(tau_low)}–{fmt(tau_high)} |",
+        f"| within-source sd σ | {fmt(sigma)} log10 ({fmt(10 ** sigma)}x) | {fmt(sigma_low)}–{fmt(sigma_high)} |",
+    ])
+
+
+def posterior_quantile(column: str, q: float = 0.5) -> float:
+    return float(posterior()[column].quantile(q))
+
+
+def posterior_summary(column: str, digits: int = 2) -> str:
+    """'median (5%–95%)' of a posterior column, e.g. '0.014 (0.0033–0.057)'."""
+    median, low, high = posterior_quantiles(column)
+    return f"{fmt(median, digits)} ({fmt(low, digits)}–{fmt(high, digits)})"
+
+
+@cache
+def posterior_run() -> dict:
+    """How the stored posterior was sampled (models/potency/posterior.json): rows and
+    sources fitted, chains, draws per chain, warm-up, divergences, sampler."""
+    import json
+
+    return json.loads((POTENCY / "posterior.json").read_text(encoding="utf-8"))
+
+
+def modelled_rows(drug: str | None = None) -> int:
+    """Measured rows the model recomputes (of one drug)."""
+    rows = validation_rows()
+    return int(len(rows) if drug is None else sum(rows["drug"] == drug))
+
+
+@cache
+def diagnostics() -> dict:
+    """Largest r-hat and smallest effective sample size of the stored posterior."""
+    table = pd.read_csv(POTENCY / "posterior_diagnostics.tsv", sep="\t")
+    return {"max_r_hat": float(table["r_hat"].max()), "min_n_eff": float(table["n_eff"].min())}
+
+
+def predictions_table() -> str:
+    """The model's IC50s in the ctcl context (docs/pharmacology/predicted_ic50_ctcl.csv):
+    one row per cytokine/readout, free and total-plasma nM per drug."""
+    table = pd.read_csv(PHARMACOLOGY / "predicted_ic50_ctcl.csv")
+    drugs = list(dict.fromkeys(table["drug"]))
+    header = "| cytokine → readout | " + " | ".join(f"{d} free | {d} plasma" for d in drugs) + " |"
+    lines = [header, "|---|" + "---:|" * (2 * len(drugs))]
+    for (cytokine, readout), part in table.groupby(["cytokine", "readout"], sort=False):
+        by_drug = part.set_index("drug")
+        cells = []
+        for d in drugs:
+            free, plasma = by_drug.loc[d, "ic50_free_nM"], by_drug.loc[d, "ic50_plasma_nM"]
+            cells += [fmt(free, 3) if math.isfinite(free) else "—", fmt(plasma, 3) if math.isfinite(plasma) else "—"]
+        lines.append(f"| {cytokine} → {readout} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- mkdocs-macros
+
+
+def define_env(env) -> None:
+    """Register the values and tables for pages with ``render_macros: true``."""
+    env.variables["model"] = model_size()
+    env.variables["validation"] = validation()
+    env.variables["crossval"] = cross_validation()
+    env.variables["diagnostics"] = diagnostics()
+    env.variables["posterior_run"] = posterior_run()
+    for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
+                     held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_summary,
+                     posterior_table, predictions_table):
+        env.macro(function)
