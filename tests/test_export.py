@@ -402,6 +402,29 @@ def test_cli_export(tmp_path):
     assert done.exit_code == 2 and "unknown export format 'svg'" in done.output
 
 
+def test_cli_export_never_replaces_a_file_silently(tmp_path):
+    """An exported path that exists (the user's own model, or an earlier export) is kept
+    and the command stops, in one line, before any work; --force replaces it."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    mine = tmp_path / "mine.xml"
+    mine.write_text("<sbml>the user's own edits</sbml>", encoding="utf-8")
+    refused = runner.invoke(app, ["export", "sbml", str(mine), "-c", "IL6=1"])
+    assert refused.exit_code == 2 and f"{mine} exists (file): refusing to replace it" in " ".join(refused.output.split())
+    assert mine.read_text(encoding="utf-8") == "<sbml>the user's own edits</sbml>"
+    folder = tmp_path / "problem"
+    (folder / "notes").mkdir(parents=True)
+    refused = runner.invoke(app, ["export", "petab", str(folder), "--context", "hepatocyte"])
+    assert refused.exit_code == 2 and "exists (folder)" in refused.output
+    assert [p.name for p in folder.iterdir()] == ["notes"]
+    replaced = runner.invoke(app, ["export", "sbml", str(mine), "-c", "IL6=1", "--force"])
+    assert replaced.exit_code == 0, replaced.output
+    assert js.load_model(mine).simulate(cytokines={"IL6": 1}, t_end=10, points=2)["pSTAT3"].iloc[-1] > 0
+
+
 def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):
     from jakstat_sbml.calibration import petab_problem
 

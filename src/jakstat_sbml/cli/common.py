@@ -190,6 +190,20 @@ def reported(out: Path | None = None) -> Iterator[None]:
         fail(write_error(failed or out, exc))
 
 
+def refuse_to_replace(path: Path, *, force: bool) -> None:
+    """An explicitly named output (an export) that already exists: an OutputError unless
+    ``force``. A file the user wrote is never replaced silently; an empty folder is no loss."""
+    from ..errors import OutputError
+
+    if force or not path.exists():
+        return
+    if path.is_dir() and not any(path.iterdir()):
+        return
+    kind = "folder" if path.is_dir() else "file"
+    raise OutputError(f"{path} exists ({kind}): refusing to replace it; use --force to replace it, or choose "
+                      "another path")
+
+
 def check_writable(path: Path | None, *, folder: bool = True) -> None:
     """Fail (exit 2) before any work when ``path`` cannot be written."""
     from ..files import writable

@@ -38,6 +38,7 @@ from .common import (
     parse_mutations,
     parse_overexpress,
     parse_pairs,
+    refuse_to_replace,
     print_wrote,
     progress_bar,
     record_outputs,
@@ -81,7 +82,8 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
 def export_command(
     format_: str = typer.Argument(..., metavar="FORMAT", help=", ".join(
         f"{f.name} ({'/'.join(f.endings) or 'a folder'})" for f in FORMATS.values()) + "."),
-    path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is replaced."),
+    path: Path = typer.Argument(..., help="File to write (a folder for petab); an existing one is kept and the "
+                                          "command stops, unless --force."),
     cytokine: list[str] = CYTOKINE_DOSES,
     drug: list[str] = DRUG_DOSES,
     knockout: list[str] = SIMULATION_KNOCKOUT,
@@ -93,6 +95,8 @@ def export_command(
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
     points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
     dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
+    force: bool = typer.Option(False, "--force", help="Replace PATH if it exists (a file, or a petab folder that is "
+                                                      "not empty)."),
 ):
     """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX, PEtab, SBGN.
 
@@ -113,11 +117,16 @@ def export_command(
       jakstat export sbgn jakstat.sbgn
 
       jakstat export petab sobotta --context hepatocyte
+
+    A file (or a non-empty petab folder) already at PATH is never replaced silently:
+    the command stops before any work unless given --force.
     """
     import jakstat_sbml as js
 
     from ..interop import export
 
+    with reported():
+        refuse_to_replace(path, force=force)
     model = load_context_model(context)
     drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
     if plasma:
