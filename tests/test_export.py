@@ -13,11 +13,12 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import build, catalog
+from jakstat_sbml.experiments import default_doses
 from jakstat_sbml.calibration import PREEQUILIBRATION, petab_simulations, select_measurements
 from jakstat_sbml.interop.copasi import (
-    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, RUXOLITINIB_SCAN_DOSES,
+    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, SCAN_DOSES,
 )
-from jakstat_sbml.interop.omex import RUXOLITINIB_SERIES, experiments
+from jakstat_sbml.interop.omex import SERIES_DOSES, experiments
 
 from .conftest import PETAB
 
@@ -162,7 +163,7 @@ def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
         assert scan["subtask"] == "Time-Course" and scan["output_specification"] == ["After"]
         (item,) = scan["scan_items"]
         assert item["item"] == "Values[dose_ruxolitinib].InitialValue"
-        assert item["values"] == list(RUXOLITINIB_SCAN_DOSES)
+        assert item["values"] == list(SCAN_DOSES) == [float(x) for x in default_doses("ruxolitinib")]
         plots = basico.get_plots(model=dm)
         assert len(plots) == 2 and set(plots["tasks"]) == {"Time-Course", "Scan"}
 
@@ -173,11 +174,11 @@ def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
         task = dm.getTask("Scan")
         assert task.initializeRaw(COPASI.CCopasiTask.OUTPUT_UI) and task.processRaw(True)
         task.restore(True)
-        pairs = np.array(dh.getAfterData()).reshape(-1, 2)[:len(RUXOLITINIB_SCAN_DOSES)]
+        pairs = np.array(dh.getAfterData()).reshape(-1, 2)[:len(SCAN_DOSES)]
         dm.removeInterface(dh)
     finally:
         basico.remove_datamodel(dm)
-    assert list(pairs[:, 0]) == list(RUXOLITINIB_SCAN_DOSES)
+    assert list(pairs[:, 0]) == list(SCAN_DOSES)
     for dose, pstat3 in pairs[[2, 6]]:  # 10 and 1000 nM
         # the scan sets the dose at time 0, together with the cytokine: no pre-incubation
         ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, preincubation=0, t_end=T_END,
@@ -229,7 +230,7 @@ def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_pat
                                if p.dose_parameter in doses}
             kw["drugs"] = {d: doses[p.dose_parameter] for d, p in catalog.DRUGS.items() if p.dose_parameter in doses}
             check(e.id, ctcl.simulate(**kw), column)
-    assert data["ruxolitinib_series_IL6__pSTAT3"].shape == (POINTS, len(RUXOLITINIB_SERIES))
+    assert data["ruxolitinib_series_IL6__pSTAT3"].shape == (POINTS, len(SERIES_DOSES))
 
 
 # ----------------------------------------------------------------------------- PEtab

@@ -27,6 +27,7 @@ import pandas as pd
 from . import catalog
 from .errors import InputError
 from .model import Condition, Model
+from .potency.crossval import drug_style
 from .potency.free_drug import nominal_free_fraction
 from .potency.measurements import binding_value, data_dir, measurements, number
 from .potency.posterior import (
@@ -176,13 +177,11 @@ class PharmacologyValidation:
         ax.plot(x, x, color="k", lw=1)
         for f, alpha in [(2, 0.25), (5, 0.12)]:
             ax.fill_between(x, x / f, x * f, color="tab:gray", alpha=alpha, lw=0, label=f"within {f}x")
-        colours = {"ruxolitinib": "tab:orange", "tofacitinib": "tab:blue"}
-        markers = {"ruxolitinib": "o", "tofacitinib": "s"}
         for (drug, role), g in t.groupby(["drug", "role"]):
-            c = colours.get(drug, "tab:green")
+            c, marker = drug_style(drug)
             ax.errorbar(g["measured_nM"], g["predicted_nM"],
                         yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
-                        fmt=markers.get(drug, "^"), mfc=c if role == "fit" else "none", mec=c, ecolor=c,
+                        fmt=marker, mfc=c if role == "fit" else "none", mec=c, ecolor=c,
                         elinewidth=0.8, alpha=0.85, label=f"{drug} ({role} rows)")
         ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
                ylabel="predicted for a new assay (nM, as added; 90% interval)",

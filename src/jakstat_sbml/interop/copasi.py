@@ -1,11 +1,12 @@
 """COPASI file of the model in one condition, with ready tasks: a time course of the
-condition and a parameter scan over the ruxolitinib dose (docs/copasi.md)."""
+condition and a parameter scan over a drug's dose (docs/copasi.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .. import catalog
 from ..errors import ExportError
 from ..model import Condition, Model
 from ..optional import require
@@ -20,15 +21,17 @@ COPASI_RELATIVE_TOLERANCE = 1e-8
 COPASI_ABSOLUTE_TOLERANCE = 1e-12
 COPASI_MAX_STEPS = 1_000_000
 
-# The ruxolitinib doses of the COPASI scan task (free drug, nM).
-RUXOLITINIB_SCAN_DOSES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
+# The drug of the COPASI scan task and its doses (free drug, nM): its default dose-response
+# series (models/tables/drugs.tsv).
+SCAN_DRUG = "ruxolitinib"
+SCAN_DOSES = tuple(float(x) for x in catalog.drug(SCAN_DRUG).doses)
 
 # Readouts plotted in the COPASI tasks: total phospho-STATs (whole cell, nM).
 PLOTTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6")
 
 
 def write_copasi(model: Model, condition: Condition, path: Path) -> None:
-    """A COPASI file of ``condition`` with a time-course and a ruxolitinib-scan task."""
+    """A COPASI file of ``condition`` with a time-course and a drug-scan task."""
     import libsbml
 
     basico = require("basico", "COPASI export")
@@ -60,7 +63,8 @@ def _copasi_tasks(dm, condition: Condition) -> None:
 
     cm = dm.getModel()
     values = {v.getSBMLId(): v for v in cm.getModelValues()}
-    missing = [r for r in (*PLOTTED_READOUTS, "dose_ruxolitinib") if r not in values]
+    scan_parameter = catalog.drug(SCAN_DRUG).dose_parameter
+    missing = [r for r in (*PLOTTED_READOUTS, scan_parameter) if r not in values]
     if missing:
         raise ExportError(f"COPASI's copy of the model lacks {', '.join(missing)}")
     intervals = condition.points - 1
@@ -72,11 +76,11 @@ def _copasi_tasks(dm, condition: Condition) -> None:
         "method": {"name": "Deterministic (LSODA)", "Relative Tolerance": COPASI_RELATIVE_TOLERANCE,
                    "Absolute Tolerance": COPASI_ABSOLUTE_TOLERANCE, "Max Internal Steps": COPASI_MAX_STEPS},
     }, model=dm)
-    dose = values["dose_ruxolitinib"]
+    dose = values[scan_parameter]
     basico.set_scan_settings(
         subtask="Time-Course", output_specification=["After"], continue_from_current_state=False,
         scan_items=[{"type": "scan", "cn": dose.getInitialValueReference().getCN().getString(),
-                     "values": list(RUXOLITINIB_SCAN_DOSES)}],
+                     "values": list(SCAN_DOSES)}],
         model=dm)
     time_cn = cm.getValueReference().getCN().getString()
     curves = [{"name": r, "channels": [time_cn, values[r].getValueReference().getCN().getString()]}
@@ -87,5 +91,5 @@ def _copasi_tasks(dm, condition: Condition) -> None:
     curves = [{"name": f"{r} at {condition.t_end:g} min", "line_type": "lines_and_symbols", "symbol": "circle",
                "activity": "after", "channels": [dose_cn, values[r].getValueReference().getCN().getString()]}
               for r in PLOTTED_READOUTS]
-    basico.add_plot(f"Ruxolitinib scan: readouts at {condition.t_end:g} min vs dose_ruxolitinib (nM)",
+    basico.add_plot(f"{SCAN_DRUG.capitalize()} scan: readouts at {condition.t_end:g} min vs {scan_parameter} (nM)",
                     tasks="Scan", log_x=True, curves=curves, model=dm)

@@ -35,7 +35,10 @@ SEDML_FILE = "experiments.sedml"
 
 # Reported in every experiment: total phospho-STATs and feedback mRNAs (nM).
 REPORTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6", "SOCS1_mRNA", "SOCS3_mRNA", "CISH_mRNA")
-RUXOLITINIB_SERIES = (0.0, 10.0, 100.0, 1000.0, 10000.0)  # nM, free drug
+# The dose series under IL-6: no drug, then a decade apart over the central decades of the
+# drug's default doses and one above (models/tables/drugs.tsv), nM free drug.
+SERIES_DRUG = "ruxolitinib"
+SERIES_DOSES = (0.0, *catalog.drug(SERIES_DRUG).map_doses, 10 * catalog.drug(SERIES_DRUG).map_doses[-1])
 
 # CVODE (KISAO:0000019); the Python API's relative tolerance and a 10x tighter
 # absolute one, so that the archive's numbers differ from the API's by the API's own
@@ -78,10 +81,10 @@ def experiments(condition: Condition) -> list[Experiment]:
     il6 = next(e for e in out if e.id == "IL6")
     out.append(replace(il6, id="SOCS3_knockout_IL6", model="SOCS3_knockout",
                        description=f"SOCS3 knockout, {il6.description}"))
-    out.append(replace(il6, id="ruxolitinib_series_IL6", varied="dose_ruxolitinib", values=RUXOLITINIB_SERIES,
-                       fixed=((il6.varied, il6.values[0]),),
-                       description=f"{il6.description}, ruxolitinib "
-                                   f"{', '.join(f'{d:g}' for d in RUXOLITINIB_SERIES)} nM from time 0"))
+    out.append(replace(il6, id=f"{SERIES_DRUG}_series_IL6", varied=catalog.drug(SERIES_DRUG).dose_parameter,
+                       values=SERIES_DOSES, fixed=((il6.varied, il6.values[0]),),
+                       description=f"{il6.description}, {SERIES_DRUG} "
+                                   f"{', '.join(f'{d:g}' for d in SERIES_DOSES)} nM from time 0"))
     return out
 
 

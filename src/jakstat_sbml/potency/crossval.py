@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import catalog
 from ..errors import InputError
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample
@@ -34,6 +35,18 @@ TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
+
+
+_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
+            "tab:cyan", "tab:gray")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+
+
+def drug_style(drug: str) -> tuple[str, str]:
+    """Colour and marker of a drug in the potency figures, by its place in the catalog
+    (drugs.tsv), so every figure draws a drug alike."""
+    i = catalog.drugs().index(drug) if drug in catalog.DRUGS else len(catalog.DRUGS)
+    return _COLOURS[i % len(_COLOURS)], _MARKERS[i % len(_MARKERS)]
 
 
 @dataclass(frozen=True)
@@ -87,12 +100,11 @@ class CrossValidation:
         x = np.array([lo, hi])
         ax.plot(x, x, color="k", lw=1)
         ax.fill_between(x, x / 2.5, x * 2.5, color="tab:gray", alpha=0.2, lw=0, label="within 2.5x")
-        markers = {"ruxolitinib": "o", "tofacitinib": "s"}
         for (drug, role), g in t.groupby(["drug", "role"]):
-            colour = "tab:blue" if drug == "tofacitinib" else "tab:orange"
+            colour, marker = drug_style(drug)
             ax.errorbar(g["measured_nM"], g["predicted_nM"],
                         yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
-                        fmt=markers.get(drug, "^"), mfc=colour if role == "fit" else "none", mec=colour,
+                        fmt=marker, mfc=colour if role == "fit" else "none", mec=colour,
                         ecolor=colour, alpha=0.8, elinewidth=0.8, capsize=0, label=f"{drug} ({role} rows)")
         ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
                ylabel="predicted with its source left out (nM, as added)",
