@@ -1,8 +1,9 @@
 """COMBINE/OMEX archive: SBML per genotype + SED-ML of the canonical experiments.
 
 A genotype has its own unstimulated steady state, so each genotype is its own
-SBML file (species start at that state, see :func:`jakstat_sbml.interop.sbml.condition_sbml`); doses
-are set by SED-ML. The archive holds
+SBML file (species start at that drug-free state, cytokines enter at time 0, see
+:func:`jakstat_sbml.interop.sbml.protocol_document`); doses are set by SED-ML. The
+archive holds
 
 - ``condition.xml``: the exported condition itself (task ``run_condition``);
 - ``genotype.xml``: the condition's genotype without doses: a time course per
@@ -13,8 +14,9 @@ are set by SED-ML. The archive holds
 - ``experiments.sedml`` (SED-ML L1V3) with a report (time + readouts) and a plot
   of the main readout per experiment; the manifest; ``metadata.rdf``.
 
-Drugs act from time 0, together with the cytokine (no pre-incubation), except in
-``condition.xml``, whose start already carries any pre-incubation.
+Every time course starts at minus the drug pre-incubation and reports from 0: drugs act
+from its start, the cytokine from time 0, as in the Python API (the condition's own
+pre-incubation for ``condition.xml``, the package's 30 min for the dose series).
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from pathlib import Path
 
 from .. import catalog
 from ..errors import ExportError
-from ..model import Condition, Model
+from ..model import DEFAULT_PREINCUBATION, Condition, Model
 from ..optional import require
-from .sbml import condition_sbml
+from .sbml import protocol_preincubation, protocol_sbml
 
 SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.version-2"
 SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml.level-1.version-3"
@@ -84,7 +86,8 @@ def experiments(condition: Condition) -> list[Experiment]:
     out.append(replace(il6, id=f"{SERIES_DRUG}_series_IL6", varied=catalog.drug(SERIES_DRUG).dose_parameter,
                        values=SERIES_DOSES, fixed=((il6.varied, il6.values[0]),),
                        description=f"{il6.description}, {SERIES_DRUG} "
-                                   f"{', '.join(f'{d:g}' for d in SERIES_DOSES)} nM from time 0"))
+                                   f"{', '.join(f'{d:g}' for d in SERIES_DOSES)} nM from "
+                                   f"{-DEFAULT_PREINCUBATION:g} min"))
     return out
 
 
@@ -113,7 +116,7 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
     libcombine = require("libcombine", "COMBINE/OMEX export")
 
     conditions = genotype_conditions(condition)
-    files = {f"{name}.xml": condition_sbml(model, cond) for name, cond in conditions.items()}
+    files = {f"{name}.xml": protocol_sbml(model, cond) for name, cond in conditions.items()}
     sedml = sedml_document(condition, files["genotype.xml"])
     archive = libcombine.CombineArchive()
     for name, text in files.items():
@@ -124,11 +127,13 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
     archive.addMetadata(".", _description(
         f"jakstat-sbml: JAK/STAT signalling in context {model.context!r}. {SEDML_FILE} runs the exported "
         f"condition ({condition.label()}), a time course per cytokine at its standard dose, a SOCS3 "
-        "knockout under IL-6 and a ruxolitinib dose series under IL-6. Time in min, concentrations in nM."))
+        f"knockout under IL-6 and a {SERIES_DRUG} dose series under IL-6, each drug pre-incubated before the "
+        "cytokine as in the Python API. Time in min, concentrations in nM."))
     for name, cond in conditions.items():
         archive.addMetadata(f"{name}.xml", _description(
-            f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at its time-0 "
-            "state (the unstimulated steady state of the genotype, after any drug pre-incubation)."))
+            f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at the unstimulated, "
+            "drug-free steady state of the genotype, drugs act from the start of a time course and each "
+            f"cytokine from time 0 (start at {-protocol_preincubation(cond):g} min)."))
     archive.addMetadata(SEDML_FILE, _description("SED-ML L1V3 of the archive's experiments."))
     ok = archive.writeToFile(str(path))
     archive.cleanUp()
@@ -173,18 +178,25 @@ def sedml_document(condition: Condition, genotype_sbml: str) -> str:
 
     doc = libsedml.SedDocument(1, 3)
     doc.getNamespaces().add(SBML_NS, "sbml")
-    sim = doc.createUniformTimeCourse()
-    sim.setId("time_course")
-    sim.setInitialTime(0.0)
-    sim.setOutputStartTime(0.0)
-    sim.setOutputEndTime(condition.t_end)
-    sim.setNumberOfPoints(condition.points - 1)  # SED-ML counts intervals
-    alg = sim.createAlgorithm()
-    alg.setKisaoID(ALGORITHM)
-    for kisao, value in ALGORITHM_PARAMETERS.items():
-        p = alg.createAlgorithmParameter()
-        p.setKisaoID(kisao)
-        p.setValue(repr(value))
+    # One time course per pre-incubation: it starts at minus the pre-incubation (drugs act
+    # from there, the cytokine from 0, sbml.protocol_document) and reports from 0.
+    files = genotype_conditions(condition)
+    simulations: dict[float, str] = {}
+    for pre in dict.fromkeys(protocol_preincubation(files[e.model]) for e in plan):
+        sim = doc.createUniformTimeCourse()
+        sim.setId("time_course" if not simulations else f"time_course_{len(simulations)}")
+        sim.setName(f"drugs from {-pre:g} min, cytokines at 0, output 0 to {condition.t_end:g} min")
+        sim.setInitialTime(-pre)
+        sim.setOutputStartTime(0.0)
+        sim.setOutputEndTime(condition.t_end)
+        sim.setNumberOfPoints(condition.points - 1)  # SED-ML counts intervals
+        alg = sim.createAlgorithm()
+        alg.setKisaoID(ALGORITHM)
+        for kisao, value in ALGORITHM_PARAMETERS.items():
+            p = alg.createAlgorithmParameter()
+            p.setKisaoID(kisao)
+            p.setValue(repr(value))
+        simulations[pre] = sim.getId()
 
     for name in dict.fromkeys(e.model for e in plan):
         m = doc.createModel()
@@ -194,7 +206,7 @@ def sedml_document(condition: Condition, genotype_sbml: str) -> str:
         task = doc.createTask()  # the plain time course of each file
         task.setId(f"run_{name}")
         task.setModelReference(name)
-        task.setSimulationReference(sim.getId())
+        task.setSimulationReference(simulations[protocol_preincubation(files[name])])
 
     for e in plan:
         if e.varied is None:
