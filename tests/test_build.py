@@ -149,11 +149,11 @@ def test_readme_and_copasi_page_quote_the_models_current_size(model):
 
     species = model.getNumSpecies()
     integrated = sum(not model.getSpecies(i).getBoundaryCondition() for i in range(species))
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     quoted = re.search(r"(\d+) species \((\d+) integrated\), (\d+) reactions, (\d+) parameters", readme)
     assert quoted and tuple(map(int, quoted.groups())) == (
         species, integrated, model.getNumReactions(), model.getNumParameters())
-    copasi = (REPO / "docs" / "copasi.md").read_text()
+    copasi = (REPO / "docs" / "copasi.md").read_text(encoding="utf-8")
     assert f"The whole model: {species} species" in copasi
     assert f"{model.getNumReactions()} reactions" in copasi
 
