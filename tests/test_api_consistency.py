@@ -12,8 +12,8 @@ one, so that a new experiment that breaks one fails here:
 4. One name, one meaning: a public function name defined in two modules has one
    signature (``as_condition`` had two).
 5. Dose-responses share ``midpoint``, ``midpoint_fit_precision``, ``slope``, ``max_effect`` and
-   ``max_effect_unit``; ``ic50``/``ec50`` are the domain names of the midpoint;
-   ``CytokineResponse.emax`` is a deprecated alias of ``max_effect``.
+   ``max_effect_unit``; ``ic50``/``ec50`` are the domain names of the midpoint; the old
+   name ``emax`` is gone from every result, docs and notebooks.
 6. Background keywords are the same set, with the same meaning, in every experiment.
 7. Keywords shared by several experiments have the same default.
 8. CLI help that lists cytokines, drugs, mutations, contexts or readouts is generated
@@ -346,10 +346,9 @@ def test_dose_responses_share_their_vocabulary(results):
     assert curve.max_effect_unit == "fraction" and titration.max_effect_unit == "nM"
 
 
-def test_emax_is_a_deprecated_alias_of_max_effect(results):
-    titration = results["cytokine_response"]
-    with pytest.warns(DeprecationWarning, match="use max_effect"):
-        assert titration.emax == titration.max_effect
+def test_the_old_name_emax_is_gone(results):
+    for name, result in results.items():
+        assert not hasattr(result, "emax"), f"{name} still answers to emax"
 
 
 def test_docs_and_notebooks_use_the_current_names():

@@ -251,7 +251,7 @@ def test_11_no_dead_genes(ctcl, monocyte, erythroid):
     under at least one cytokine when knocked out. Changes are relative to the wild-type
     AUC, floored at 1 nM*min (tx_* at 1 unit*min) so numerical noise cannot count.
     A ligand gene makes only the cells' own ligand, never the cytokine added to the
-    medium, and the modelled cells secrete none (models/modules/cytokines.ant): it is
+    medium, and the modelled cells secrete none (models/generated/cytokines.ant): it is
     tested in cells that secrete their ligand at its standard dose (*_autocrine).
     Genes are tested in the CTCL context; those a T cell does not express (GM-CSF and
     its receptor CSF2RA/CSF2RB, myeloid: Hercus et al., Blood 2009) in the monocyte

@@ -32,8 +32,9 @@ def test_generated_parameter_fragment_matches_table():
 
 def test_every_generated_antimony_file_matches_its_tables():
     generated = build.generated_sources(REPO / "models")
-    # parameters.ant and the four network files (receptors, complexes, docking, sums)
-    assert len(generated) == 5
+    # parameters.ant and the eight generated files (cytokines, drugs, receptors, complexes,
+    # stats, docking, feedback, sums)
+    assert len(generated) == 9
     for path, text in generated.items():
         assert path.read_text(encoding="utf-8") == text, f"{path.relative_to(REPO)} is stale: run `jakstat build`"
         if path.parent.name == "generated":

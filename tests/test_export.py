@@ -13,11 +13,13 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import build, catalog
+from jakstat_sbml.experiments import default_doses
+from jakstat_sbml.model import DEFAULT_PREINCUBATION
 from jakstat_sbml.calibration import PREEQUILIBRATION, petab_simulations, select_measurements
 from jakstat_sbml.interop.copasi import (
-    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, RUXOLITINIB_SCAN_DOSES,
+    COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, SCAN_DOSES, output_steps,
 )
-from jakstat_sbml.interop.omex import RUXOLITINIB_SERIES, experiments
+from jakstat_sbml.interop.omex import SERIES_DOSES, experiments
 
 from .conftest import PETAB
 
@@ -148,41 +150,70 @@ def test_copasi_reproduces_roadrunner_for_every_species(ctcl, tmp_path, cytokine
         basico.remove_datamodel(from_cps)
 
 
-def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
+def _run_scan(cps, readout):
+    """Run a .cps's scan as saved: (dose, readout at the end of the time course) per dose."""
     import basico
     import COPASI
 
-    cps = js.export(ctcl, tmp_path / "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"},
-                    t_end=T_END, points=POINTS)
     dm = basico.load_model(str(cps))
     try:
-        tc = basico.get_task_settings("Time-Course", model=dm)
-        assert tc["scheduled"] and tc["problem"]["Duration"] == T_END and tc["problem"]["StepNumber"] == POINTS - 1
-        scan = basico.get_scan_settings(model=dm)
-        assert scan["subtask"] == "Time-Course" and scan["output_specification"] == ["After"]
-        (item,) = scan["scan_items"]
-        assert item["item"] == "Values[dose_ruxolitinib].InitialValue"
-        assert item["values"] == list(RUXOLITINIB_SCAN_DOSES)
-        plots = basico.get_plots(model=dm)
-        assert len(plots) == 2 and set(plots["tasks"]) == {"Time-Course", "Scan"}
-
-        # Run the scan as saved; after each time course COPASI reports (dose, pSTAT3).
-        names = ["Values[dose_ruxolitinib]", "Values[pSTAT3]"]
+        names = ["Values[dose_ruxolitinib]", f"Values[{readout}]"]
         dh, _ = basico.create_data_handler(names, during=[], after=names, model=dm)
         dm.addInterface(dh)
         task = dm.getTask("Scan")
         assert task.initializeRaw(COPASI.CCopasiTask.OUTPUT_UI) and task.processRaw(True)
         task.restore(True)
-        pairs = np.array(dh.getAfterData()).reshape(-1, 2)[:len(RUXOLITINIB_SCAN_DOSES)]
+        pairs = np.array(dh.getAfterData()).reshape(-1, 2)[:len(SCAN_DOSES)]
         dm.removeInterface(dh)
     finally:
         basico.remove_datamodel(dm)
-    assert list(pairs[:, 0]) == list(RUXOLITINIB_SCAN_DOSES)
+    assert list(pairs[:, 0]) == list(SCAN_DOSES)
+    return pairs
+
+
+def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
+    import basico
+
+    cps = js.export(ctcl, tmp_path / "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"},
+                    t_end=T_END, points=POINTS)
+    dm = basico.load_model(str(cps))
+    try:
+        # The model starts at -30 min (the drug pre-incubation; IL-6 enters at 0) and reports from 0.
+        assert dm.getModel().getInitialTime() == -DEFAULT_PREINCUBATION
+        tc = basico.get_task_settings("Time-Course", model=dm)
+        assert tc["scheduled"] and tc["problem"]["Duration"] == DEFAULT_PREINCUBATION + T_END
+        assert tc["problem"]["OutputStartTime"] == 0.0
+        assert (tc["problem"]["StepSize"], tc["problem"]["StepNumber"]) == output_steps(
+            T_END, POINTS, DEFAULT_PREINCUBATION)
+        scan = basico.get_scan_settings(model=dm)
+        assert scan["subtask"] == "Time-Course" and scan["output_specification"] == ["After"]
+        (item,) = scan["scan_items"]
+        assert item["item"] == "Values[dose_ruxolitinib].InitialValue"
+        assert item["values"] == list(SCAN_DOSES) == [float(x) for x in default_doses("ruxolitinib")]
+        plots = basico.get_plots(model=dm)
+        assert len(plots) == 2 and set(plots["tasks"]) == {"Time-Course", "Scan"}
+    finally:
+        basico.remove_datamodel(dm)
+    pairs = _run_scan(cps, "pSTAT3")
     for dose, pstat3 in pairs[[2, 6]]:  # 10 and 1000 nM
-        # the scan sets the dose at time 0, together with the cytokine: no pre-incubation
-        ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, preincubation=0, t_end=T_END,
+        # each dose pre-incubated 30 min, as the Python API's default
+        ref = ctcl.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose}, t_end=T_END,
                             points=POINTS, readouts=["pSTAT3"])
         assert _agree(pstat3, ref["pSTAT3"].iloc[-1]) <= 1
+
+
+def test_copasi_scan_pre_incubates_each_dose_as_the_python_api(ctcl, tmp_path):
+    """JAK3 A572V signals without cytokine, so a drug pre-incubation lowers pSTAT5 before
+    IL-2 comes: 5 min after it, the scan's values are the pre-incubated ones, far from
+    those of a drug given with the cytokine."""
+    kw = dict(cytokines={"IL2": "1 ng/mL"}, mutations={"JAK3_A572V": 1.0}, t_end=5.0, points=6)
+    pairs = _run_scan(js.export(ctcl, tmp_path / "a572v.cps", format="copasi", **kw), "pSTAT5")
+    for dose, pstat5 in pairs[[4, 6]]:  # 100 and 1000 nM
+        pre = ctcl.simulate(drugs={"ruxolitinib": dose}, readouts=["pSTAT5"], **kw)["pSTAT5"].iloc[-1]
+        together = ctcl.simulate(drugs={"ruxolitinib": dose}, preincubation=0, readouts=["pSTAT5"],
+                                 **kw)["pSTAT5"].iloc[-1]
+        assert _agree(pstat5, pre) <= 1
+        assert abs(pre - together) > 0.1 * pre, "the case must tell a pre-incubation from none"
 
 
 # ----------------------------------------------------------------------------- OMEX
@@ -221,7 +252,7 @@ def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_pat
     absent = tuple(js.absent_pathways(ctcl))  # GM-CSF and EPO: no receptor in ctcl, no experiment
     assert {"GMCSF", "EPO"} <= set(absent) and not any(k.startswith(absent) for k in data)
     for e in experiments(cond, absent)[1:]:
-        kw = dict(t_end=T_END, points=POINTS, preincubation=0, **background)  # series doses start at time 0
+        kw = dict(t_end=T_END, points=POINTS, **background)  # series doses 30 min before the cytokine, as the API
         if e.id == "SOCS3_knockout_IL6":
             kw["knockouts"] = background["knockouts"] + ["SOCS3"]
         doses = dict(e.fixed)
@@ -231,7 +262,7 @@ def test_omex_archive_executed_by_tellurium_matches_the_python_api(ctcl, tmp_pat
                                if p.dose_parameter in doses}
             kw["drugs"] = {d: doses[p.dose_parameter] for d, p in catalog.DRUGS.items() if p.dose_parameter in doses}
             check(e.id, ctcl.simulate(**kw), column)
-    assert data["ruxolitinib_series_IL6__pSTAT3"].shape == (POINTS, len(RUXOLITINIB_SERIES))
+    assert data["ruxolitinib_series_IL6__pSTAT3"].shape == (POINTS, len(SERIES_DOSES))
 
 
 # ----------------------------------------------------------------------------- PEtab

@@ -10,6 +10,7 @@ import re
 import shutil
 
 import libsbml
+import numpy as np
 import pytest
 
 import jakstat_sbml as js
@@ -71,7 +72,71 @@ def test_the_tables_cover_the_sums_the_catalog_names():
         assert name in kinds and name in catalog.READOUTS, name
 
 
-@pytest.mark.parametrize("row", _sum_rows(), ids=lambda r: r["readout"])
+def _copies(species: str, protein: str) -> int:
+    """Copies of a protein in a species id, phosphorylated (pSTAT3) or not (STAT3)."""
+    return sum(t in (protein, f"p{protein}") for t in species.split("_"))
+
+
+def _value(model, symbol: str, values: dict[str, float]) -> float:
+    """A rule's value with the given species values (its formula has + * / only)."""
+    rule = model.getAssignmentRuleByVariable(symbol)
+    names = {n: values[n] if n in values else _value(model, n, values) if model.getAssignmentRuleByVariable(n)
+             else model.getCompartment(n).getSize() if model.getCompartment(n) else model.getParameter(n).getValue()
+             for n in _names(rule.getFormula())}
+    return eval(rule.getFormula(), {}, names)  # noqa: S307 - the model's own sums
+
+
+STAT_SUMS = {"nuclear_forms": "nucleus", "cytoplasmic_forms": "cytoplasm"}
+
+
+@pytest.mark.parametrize("row", [r for r in _sum_rows() if r["kind"] in STAT_SUMS or r["kind"] == "dimer"],
+                         ids=lambda r: r["readout"])
+def test_each_stat_sum_counts_every_copy_of_its_protein_once(model, row):
+    """STAT3_nuc_total holds every nuclear species with STAT3 (a homodimer twice, a
+    PIAS-bound one too), STAT3_cyt_total every cytoplasmic one; pSTAT5A_pSTAT5B_all the
+    heterodimer in both compartments, whole cell."""
+    rng = np.random.default_rng(1)
+    values = {s.getId(): float(rng.uniform(0.5, 2.0)) for s in model.getListOfSpecies()}
+    x = row["of"]
+    if row["kind"] == "dimer":
+        members = {x, f"{x}_nuc"}
+        cyt, nuc = (model.getCompartment(c).getSize() for c in ("cytoplasm", "nucleus"))
+        expected = (cyt * values[x] + nuc * values[f"{x}_nuc"]) / (cyt + nuc)
+    else:
+        members = {s.getId() for s in model.getListOfSpecies()
+                   if s.getCompartment() == STAT_SUMS[row["kind"]] and _copies(s.getId(), x)}
+        expected = sum(_copies(s, x) * values[s] for s in members)
+    assert members and leaves(model, row["readout"]) == members
+    assert _value(model, row["readout"], values) == pytest.approx(expected, rel=1e-12)
+
+
+def _stats():
+    with (REPO / "models" / "tables" / "stats.tsv").open() as fh:
+        return [r for r in csv.DictReader(fh, delimiter="\t") if r["phosphorylated"] == "yes"]
+
+
+@pytest.mark.parametrize("stat", [r["protein"] for r in _stats()])
+def test_each_phospho_stat_readout_counts_every_phosphorylated_copy(model, stat):
+    """pSTATx (whole cell) and nuc_pSTATx (nuclear) hold every species with a
+    phosphorylated STATx, a homodimer twice, PIAS-bound and ISGF3 forms included."""
+    rng = np.random.default_rng(2)
+    values = {s.getId(): float(rng.uniform(0.5, 2.0)) for s in model.getListOfSpecies()}
+    size = {c: model.getCompartment(c).getSize() for c in ("cytoplasm", "nucleus")}
+    held = {c: sum(s.getId().split("_").count(f"p{stat}") * values[s.getId()] for s in model.getListOfSpecies()
+                   if s.getCompartment() == c) for c in size}
+    assert held["cytoplasm"] > 0 and held["nucleus"] > 0
+    assert _value(model, f"nuc_p{stat}", values) == pytest.approx(held["nucleus"], rel=1e-12)
+    whole = (size["cytoplasm"] * held["cytoplasm"] + size["nucleus"] * held["nucleus"]) / sum(size.values())
+    assert _value(model, f"p{stat}", values) == pytest.approx(whole, rel=1e-12)
+    family = next(r["family"] for r in _stats() if r["protein"] == stat)
+    if family != stat:
+        members = [r["protein"] for r in _stats() if r["family"] == family]
+        assert _value(model, f"p{family}", values) == pytest.approx(
+            sum(_value(model, f"p{m}", values) for m in members), rel=1e-12)
+
+
+@pytest.mark.parametrize("row", [r for r in _sum_rows() if r["kind"] not in STAT_SUMS and r["kind"] != "dimer"],
+                         ids=lambda r: r["readout"])
 def test_each_derived_sum_holds_exactly_the_species_that_contain_its_protein(model, row):
     """SOCS1_protein holds every SOCS1-bound complex, IL13RA1_surface every species with
     IL13RA1, pJAK1 every active complex carrying JAK1, ... and nothing else."""
@@ -103,22 +168,26 @@ def test_every_active_receptor_feeds_one_kinase_input_unless_a_feedback_protein_
 
 
 def test_the_hand_written_jak3_a572v_pair_counts_as_an_active_il2_receptor(model):
-    # Declared in modules/il2r_special.ant, found by its name.
+    # Declared in modules/jak3_a572v.ant, found by its name.
     for readout in ("E_IL2R", "pJAK1", "pJAK3"):
         assert "IL2RB_JAK1_IL2RG_JAK3_p" in leaves(model, readout)
 
 
-def test_every_receptor_phosphorylation_of_a_pimozide_target_is_slowed_by_pimozide(model):
-    targets = catalog.drug("pimozide").targets  # STAT5, STAT3
+def test_every_receptor_phosphorylation_of_a_drugs_target_stat_is_slowed_by_it(model):
+    """A drug on STAT phosphorylation (drugs.tsv; pimozide) multiplies every phos_* of its
+    STATs, a family (STAT5) meaning each member, and no other."""
     checked = 0
-    for r in model.getListOfReactions():
-        if not r.getId().startswith("phos_"):
+    for d in catalog.DRUGS.values():
+        if d.mechanism != "stat_phosphorylation":
             continue
-        stat = r.getId().split("_")[1]
-        for t in targets:
-            if stat == t or stat[:-1] == t:  # STAT5A and STAT5B are STAT5
-                assert f"pim_{t}" in _names(r.getKineticLaw().getFormula()), r.getId()
-                checked += 1
+        for r in model.getListOfReactions():
+            if not r.getId().startswith("phos_"):
+                continue
+            stat = r.getId().split("_")[1]
+            for t in d.targets:
+                acts = stat == t or stat[:-1] == t  # STAT5A and STAT5B are STAT5
+                assert (f"{d.short_name}_{t}" in _names(r.getKineticLaw().getFormula())) == acts, r.getId()
+                checked += acts
     assert checked >= 6
 
 

@@ -134,7 +134,7 @@ def conservation_weights(species_ids: list[str], protein: str) -> np.ndarray:
 def expected_total(model: js.Model, cond: js.Condition, protein: str, amounts: pd.DataFrame) -> float:
     """The intended amount (zmol) of a protein: its *_total (after context, knockout,
     overexpression) times the volume it refers to. STAT/IRF9 totals are whole-cell
-    concentrations (models/modules/stats.ant); the others are concentrations in the
+    concentrations (models/generated/stats.ant); the others are concentrations in the
     compartment of the free protein."""
     total = model.parameters_for(cond)[catalog.GENES[protein].parameter]
     volumes = amounts.attrs["volumes"]

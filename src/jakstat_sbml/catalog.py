@@ -7,12 +7,13 @@ Everything user-facing is looked up here by name; unknown names raise
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError, UnknownNameError
+from .errors import InputError, ModelFileError, UnknownNameError
 
 # ----------------------------------------------------------------------------- files
 
@@ -45,6 +46,45 @@ def bundled_sbml_path() -> Path:
     return models_dir() / "jakstat.xml"
 
 
+# ----------------------------------------------------------------------------- tables
+
+TABLES_DIR = "tables"  # models/tables/: the model as data (docs/architecture.md, "Adding things")
+
+
+def read_table(path: Path, columns: list[str], optional: frozenset[str] | set[str] = frozenset()
+               ) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a tab-separated table of models/tables/ with their line numbers.
+
+    A missing file or column, or an empty cell of a column not in ``optional``,
+    raises :class:`~jakstat_sbml.errors.ModelFileError` naming the file and line.
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh, delimiter="\t")
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ModelFileError(f"{path}: missing column(s) {', '.join(missing)}")
+            rows = [(i, {k: (v or "").strip() for k, v in row.items() if k is not None})
+                    for i, row in enumerate(reader, start=2)]
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: the model is generated from it") from None
+    for i, row in rows:
+        empty = [c for c in columns if c not in optional and not row[c]]
+        if empty:
+            raise ModelFileError(f"{path}:{i}: {', '.join(empty)} empty")
+    return rows
+
+
+def pairs(text: str) -> dict[str, str]:
+    """``"JAK1:IC50_x_JAK1 JAK2:IC50_x_JAK2"`` -> {"JAK1": "IC50_x_JAK1", ...} (the tables'
+    name:parameter lists; a bare name maps to "")."""
+    out = {}
+    for token in text.split():
+        name, _, value = token.partition(":")
+        out[name] = value
+    return out
+
+
 # ----------------------------------------------------------------------------- genes
 
 
@@ -57,73 +97,6 @@ class Gene:
     description: str
 
 
-def _g(symbol, uniprot, module, description, parameter=None):
-    return Gene(symbol, uniprot, module, parameter or f"{symbol}_total", description)
-
-
-# DESIGN 2.1. Ligand genes control the cells' own production of their ligand (their
-# *_expression factor scales *_autocrine, models/modules/cytokines.ant), never the
-# cytokine an experiment adds to the medium: the modelled cells secrete none
-# (*_autocrine = 0), so a ligand knockout leaves the response to added cytokine
-# unchanged. SOCS/CISH control transcription; every other protein its total abundance.
-_OWN = "; the cells' own production only (none modelled): a knockout leaves added {} unchanged"
-GENES: dict[str, Gene] = {
-    g.symbol: g
-    for g in [
-        _g("IL2", "P60568", "cytokines", "interleukin-2" + _OWN.format("IL-2"), "IL2_expression"),
-        _g("IL4", "P05112", "cytokines", "interleukin-4" + _OWN.format("IL-4"), "IL4_expression"),
-        _g("IL6", "P05231", "cytokines", "interleukin-6" + _OWN.format("IL-6"), "IL6_expression"),
-        _g("IL12A", "P29459", "cytokines", "interleukin-12 p35 subunit" + _OWN.format("IL-12"), "IL12A_expression"),
-        _g("IL12B", "P29460", "cytokines", "interleukin-12 p40 subunit" + _OWN.format("IL-12"), "IL12B_expression"),
-        _g("IL13", "P35225", "cytokines", "interleukin-13" + _OWN.format("IL-13"), "IL13_expression"),
-        _g("IFNA2", "P01563", "cytokines", "interferon alpha-2" + _OWN.format("IFN-alpha"), "IFNA2_expression"),
-        _g("IFNG", "P01579", "cytokines", "interferon gamma" + _OWN.format("IFN-gamma"), "IFNG_expression"),
-        _g("IL15", "P40933", "cytokines", "interleukin-15" + _OWN.format("IL-15"), "IL15_expression"),
-        _g("IL21", "Q9HBE4", "cytokines", "interleukin-21" + _OWN.format("IL-21"), "IL21_expression"),
-        _g("CSF2", "P04141", "cytokines", "GM-CSF" + _OWN.format("GM-CSF"), "CSF2_expression"),
-        _g("EPO", "P01588", "cytokines", "erythropoietin" + _OWN.format("EPO"), "EPO_expression"),
-        _g("IL2RA", "P01589", "receptors", "IL-2 receptor alpha (CD25)"),
-        _g("IL2RB", "P14784", "receptors", "IL-2 receptor beta (CD122)"),
-        _g("IL2RG", "P31785", "receptors", "common gamma chain (CD132)"),
-        _g("IL4R", "P24394", "receptors", "IL-4 receptor alpha"),
-        _g("IL13RA1", "P78552", "receptors", "IL-13 receptor alpha-1"),
-        _g("IL6R", "P08887", "receptors", "IL-6 receptor alpha"),
-        _g("IL6ST", "P40189", "receptors", "gp130"),
-        _g("IFNAR1", "P17181", "receptors", "interferon alpha/beta receptor 1"),
-        _g("IFNAR2", "P48551", "receptors", "interferon alpha/beta receptor 2"),
-        _g("IFNGR1", "P15260", "receptors", "interferon gamma receptor 1"),
-        _g("IFNGR2", "P38484", "receptors", "interferon gamma receptor 2"),
-        _g("IL12RB1", "P42701", "receptors", "IL-12 receptor beta-1"),
-        _g("IL12RB2", "Q99665", "receptors", "IL-12 receptor beta-2"),
-        _g("IL15RA", "Q13261", "receptors", "IL-15 receptor alpha (presents IL-15 to IL2RB/IL2RG)"),
-        _g("IL21R", "Q9HBE5", "receptors", "IL-21 receptor"),
-        _g("CSF2RA", "P15509", "receptors", "GM-CSF receptor alpha (CD116)"),
-        _g("CSF2RB", "P32927", "receptors", "common beta chain of the GM-CSF/IL-3/IL-5 receptors (CD131)"),
-        _g("EPOR", "P19235", "receptors", "erythropoietin receptor (homodimer, JAK2)"),
-        _g("JAK1", "P23458", "kinases", "Janus kinase 1"),
-        _g("JAK2", "O60674", "kinases", "Janus kinase 2"),
-        _g("JAK3", "P52333", "kinases", "Janus kinase 3"),
-        _g("TYK2", "P29597", "kinases", "tyrosine kinase 2"),
-        _g("STAT1", "P42224", "stats", "STAT1"),
-        _g("STAT2", "P52630", "stats", "STAT2"),
-        _g("STAT3", "P40763", "stats", "STAT3"),
-        _g("STAT4", "Q14765", "stats", "STAT4"),
-        _g("STAT5A", "P42229", "stats", "STAT5A"),
-        _g("STAT5B", "P51692", "stats", "STAT5B"),
-        _g("STAT6", "P42226", "stats", "STAT6"),
-        _g("IRF9", "Q00978", "stats", "IRF9 (ISGF3 subunit)"),
-        _g("SOCS1", "O15524", "feedback", "suppressor of cytokine signalling 1", "SOCS1_expression"),
-        _g("SOCS3", "O14543", "feedback", "suppressor of cytokine signalling 3", "SOCS3_expression"),
-        _g("CISH", "Q9NSE2", "feedback", "cytokine-inducible SH2 protein", "CISH_expression"),
-        _g("PTPN6", "P29350", "ptps", "SHP-1"),
-        _g("PTPN11", "Q06124", "ptps", "SHP-2"),
-        _g("PTPN2", "P17706", "ptps", "TC-PTP"),
-        _g("PTPN1", "P18031", "ptps", "PTP1B"),
-        _g("PIAS1", "O75925", "pias", "PIAS1 (inhibits STAT1)"),
-        _g("PIAS3", "Q9Y6X2", "pias", "PIAS3 (inhibits STAT3)"),
-    ]
-}
-
 # ----------------------------------------------------------------------------- cytokines
 
 
@@ -135,44 +108,24 @@ class Cytokine:
     main_readout: str
     standard_dose: str  # used by screens and reports when no dose is given
     description: str
-    jaks: tuple[str, ...] = ()  # JAKs of its receptor chains (DESIGN 2.1), main ones first
+    jaks: tuple[str, ...] = ()  # JAKs of its receptor chains: catalytic ones first, then structural
 
     @property
     def dose_parameter(self) -> str:
         return f"dose_{self.name}"
 
 
-# Masses are of the mature, unglycosylated chains (UniProt sequences); IL-12 is the
-# p35:p40 heterodimer and IFN-gamma the active homodimer; EPO is the exception (below).
-CYTOKINES: dict[str, Cytokine] = {
-    c.name: c
-    for c in [
-        Cytokine("IL2", ("IL2",), 15.4, "pSTAT5", "1 ng/mL", "IL-2 -> IL2RA/IL2RB/IL2RG -> JAK1/JAK3 -> STAT5",
-                 ("JAK1", "JAK3")),
-        Cytokine("IL4", ("IL4",), 15.0, "pSTAT6", "10 ng/mL", "IL-4 -> IL4R + IL2RG (type I) or IL13RA1 (type II) -> STAT6",
-                 ("JAK1", "JAK3", "TYK2", "JAK2")),
-        Cytokine("IL6", ("IL6",), 20.8, "pSTAT3", "40 ng/mL", "IL-6 -> IL6R/IL6ST -> JAK1 (JAK2, TYK2) -> STAT3",
-                 ("JAK1", "JAK2", "TYK2")),
-        Cytokine("IL12", ("IL12A", "IL12B"), 57.2, "pSTAT4", "10 ng/mL", "IL-12 -> IL12RB1/IL12RB2 -> TYK2/JAK2 -> STAT4",
-                 ("TYK2", "JAK2")),
-        Cytokine("IL13", ("IL13",), 12.3, "pSTAT6", "50 ng/mL", "IL-13 -> IL13RA1 + IL4R -> JAK1/TYK2 -> STAT6",
-                 ("JAK1", "TYK2", "JAK2")),
-        Cytokine("IFNA", ("IFNA2",), 19.2, "pSTAT1", "10 ng/mL", "IFN-alpha2 -> IFNAR1/IFNAR2 -> TYK2/JAK1 -> ISGF3",
-                 ("TYK2", "JAK1")),
-        Cytokine("IFNG", ("IFNG",), 33.8, "pSTAT1", "10 ng/mL", "IFN-gamma -> IFNGR1/IFNGR2 -> JAK1/JAK2 -> STAT1",
-                 ("JAK1", "JAK2")),
-        Cytokine("IL15", ("IL15",), 12.9, "pSTAT5", "10 ng/mL",
-                 "IL-15 -> IL15RA (presents) + IL2RB/IL2RG -> JAK1/JAK3 -> STAT5", ("JAK1", "JAK3")),
-        Cytokine("IL21", ("IL21",), 15.4, "pSTAT3", "50 ng/mL", "IL-21 -> IL21R/IL2RG -> JAK1/JAK3 -> STAT3 (STAT1, STAT5)",
-                 ("JAK1", "JAK3")),
-        Cytokine("GMCSF", ("CSF2",), 14.5, "pSTAT5", "10 ng/mL", "GM-CSF -> CSF2RA/CSF2RB -> JAK2 -> STAT5", ("JAK2",)),
-        # EPO is used as the glycoprotein (CHO-made epoetin, ~40% carbohydrate): its ng/mL
-        # and U/mL (about 8 ng per unit) count 30.4 kDa, not the 18.4 kDa chain.
-        Cytokine("EPO", ("EPO",), 30.4, "pSTAT5", "40 ng/mL", "EPO -> EPOR homodimer -> JAK2 -> STAT5A/B", ("JAK2",)),
-    ]
-}
-
 # ----------------------------------------------------------------------------- drugs
+
+# How a drug acts (drugs.tsv, column mechanism; the Antimony each generates is in
+# jakstat_sbml.build.inputs):
+# - atp_competitive: reversible ATP-site binding of JAKs; its constant per target JAK is
+#   the biochemical IC50 at Km ATP, turned into a cellular constant by Cheng-Prusoff, the
+#   JAK's ATP shift and the drug's cellular factor; drugs at one JAK compete for its site.
+# - stat_phosphorylation: a phenomenological, hyperbolic inhibition of every receptor
+#   phosphorylation of its target STATs; its constant per target is the concentration
+#   that halves it.
+MECHANISMS = ("atp_competitive", "stat_phosphorylation")
 
 
 @dataclass(frozen=True)
@@ -181,12 +134,23 @@ class Drug:
     chebi: str
     label_fraction_unbound: float  # in plasma, as the label states it (the potency model's prior centre)
     label_fraction_unbound_source: str
-    targets: tuple[str, ...]
+    targets: tuple[str, ...]  # JAKs, or STAT families (STAT5 is STAT5A and STAT5B)
     description: str
+    mechanism: str = "atp_competitive"  # one of MECHANISMS
+    target_constants: tuple[tuple[str, str], ...] = ()  # (target, parameter of its constant in nM)
+    cellular_factor: str = ""  # parameter scaling every cellular constant (atp_competitive), else ""
+    short_name: str = ""  # in the ids of its per-target factors (pim: pim_STAT5)
+    doses: tuple[float, ...] = ()  # default dose series of a dose-response, nM free
+    source: str = ""
 
     @property
     def dose_parameter(self) -> str:
         return f"dose_{self.name}"
+
+    @property
+    def constants(self) -> dict[str, str]:
+        """Target -> the parameter of the drug's constant on it (drugs.tsv, column targets)."""
+        return dict(self.target_constants)
 
     @property
     def fraction_unbound(self) -> float:
@@ -205,6 +169,27 @@ class Drug:
         return (f"posterior median of the potency model, {fitted:.3g} (models/potency/; label: "
                 f"{self.label_fraction_unbound:g}, {self.label_fraction_unbound_source})")
 
+    @property
+    def wide_doses(self) -> tuple[float, ...]:
+        """One dose per decade, from a decade below the decade of the lowest default dose to a
+        decade above that of the highest: the range an IC50 under uncertainty is sought in."""
+        low, high = (math.floor(math.log10(x)) for x in (min(self.doses), max(self.doses)))
+        return tuple(10.0 ** k for k in range(low - 1, high + 2))
+
+    @property
+    def map_doses(self) -> tuple[float, ...]:
+        """Three doses a decade apart at the centre of the default series (the pathway map)."""
+        decades = [x for x in self.doses if math.log10(x) == round(math.log10(x))]
+        middle = max(0, (len(decades) - 3) // 2)
+        return tuple(float(x) for x in decades[middle:middle + 3])
+
+    @property
+    def central_doses(self) -> tuple[float, ...]:
+        """The default doses over the three decades of :attr:`map_doses` (a smaller grid,
+        as the report's combination uses)."""
+        low, high = self.map_doses[0], 10 * self.map_doses[-1]
+        return tuple(x for x in self.doses if low <= x < high)
+
 
 @cache
 def _posterior_fraction_unbound() -> dict[str, float]:
@@ -218,41 +203,163 @@ def _posterior_fraction_unbound() -> dict[str, float]:
     return {c.removeprefix("fu_"): float(draws[c].median()) for c in draws.columns if c.startswith("fu_")}
 
 
-DRUGS: dict[str, Drug] = {
-    d.name: d
-    for d in [
-        Drug(
-            "ruxolitinib", "CHEBI:66919", 0.03,
-            "~97% plasma protein bound (Jakafi prescribing information)",
-            ("JAK1", "JAK2", "TYK2", "JAK3"), "ATP-competitive JAK1/JAK2 inhibitor",
-        ),
-        Drug(
-            "tofacitinib", "CHEBI:71200", 0.6,
-            "~40% plasma protein bound (Xeljanz prescribing information)",
-            ("JAK1", "JAK3", "JAK2", "TYK2"), "ATP-competitive JAK1/JAK3 inhibitor",
-        ),
-        Drug(
-            "pimozide", "CHEBI:8212", 0.01,
-            "~99% plasma protein bound (assumed; antipsychotic label)",
-            ("STAT5", "STAT3"), "lowers STAT5 (and STAT3) phosphorylation without inhibiting JAKs",
-        ),
-    ]
-}
+# ----------------------------------------------------------------------------- readouts
+
+
+@dataclass(frozen=True)
+class Readout:
+    name: str
+    unit: str
+    description: str
+
+
+# ----------------------------------------------------------------------------- the tables
+
+
+@dataclass(frozen=True)
+class ModelTables:
+    """What the catalog reads from one models/ folder's tables."""
+
+    genes: dict[str, Gene]
+    cytokines: dict[str, Cytokine]
+    drugs: dict[str, Drug]
+    readouts: dict[str, Readout]
+
+
+def _number(text: str) -> float:
+    x = float(text)
+    return int(x) if x == int(x) else x
+
+
+def _genes(tables: Path) -> dict[str, Gene]:
+    rows = read_table(tables / "genes.tsv", ["gene", "uniprot", "module", "parameter", "description"])
+    return {r["gene"]: Gene(r["gene"], r["uniprot"], r["module"], r["parameter"], r["description"]) for _, r in rows}
+
+
+def _cytokine_jaks(tables: Path) -> dict[str, tuple[str, ...]]:
+    """Each ligand's JAKs (complexes.tsv and chains.tsv): the catalytic JAKs of its
+    complexes first, in row order, then those its chains carry without acting."""
+    chains = read_table(tables / "chains.tsv", ["chain", "jak"], {"jak"})
+    jak_of = {(f"{r['chain']}_{r['jak']}" if r["jak"] else r["chain"]): r["jak"] for _, r in chains}
+    catalytic: dict[str, list[str]] = {}
+    structural: dict[str, list[str]] = {}
+    for _, r in read_table(tables / "complexes.tsv", ["ligand", "binding_chain", "partner_chain", "catalytic_jaks"]):
+        catalytic.setdefault(r["ligand"], []).extend(r["catalytic_jaks"].split())
+        structural.setdefault(r["ligand"], []).extend(jak_of.get(r[c], "") for c in ("binding_chain", "partner_chain"))
+    return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] + structural[ligand] if j)) for ligand in catalytic}
+
+
+def _cytokines(tables: Path, genes: dict[str, Gene]) -> dict[str, Cytokine]:
+    where = tables / "cytokines.tsv"
+    jaks = _cytokine_jaks(tables)
+    out = {}
+    for i, r in read_table(where, ["cytokine", "genes", "mass_kda", "main_readout", "standard_dose", "description"]):
+        unknown = [g for g in r["genes"].split() if g not in genes]
+        if unknown:
+            raise ModelFileError(f"{where}:{i}: gene(s) {', '.join(unknown)} are not in genes.tsv")
+        out[r["cytokine"]] = Cytokine(r["cytokine"], tuple(r["genes"].split()), float(r["mass_kda"]), r["main_readout"],
+                                      r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()))
+    return out
+
+
+def _drugs(tables: Path) -> dict[str, Drug]:
+    where = tables / "drugs.tsv"
+    out = {}
+    columns = ["drug", "chebi", "mechanism", "targets", "cellular_factor", "short_name", "fraction_unbound",
+               "fraction_unbound_source", "doses_nM", "description", "source"]
+    for i, r in read_table(where, columns, {"cellular_factor", "short_name"}):
+        if r["mechanism"] not in MECHANISMS:
+            raise ModelFileError(f"{where}:{i}: mechanism must be one of {', '.join(MECHANISMS)}")
+        constants = pairs(r["targets"])
+        if not all(constants.values()):
+            raise ModelFileError(f"{where}:{i}: targets are TARGET:parameter pairs, got {r['targets']!r}")
+        needs = "cellular_factor" if r["mechanism"] == "atp_competitive" else "short_name"
+        if not r[needs]:
+            raise ModelFileError(f"{where}:{i}: a {r['mechanism']} drug needs its {needs}")
+        doses = tuple(sorted(_number(x) for x in r["doses_nM"].split()))
+        if len(doses) < 4 or doses[0] <= 0:
+            raise ModelFileError(f"{where}:{i}: doses_nM needs at least 4 positive doses")
+        out[r["drug"]] = Drug(r["drug"], r["chebi"], float(r["fraction_unbound"]), r["fraction_unbound_source"],
+                              tuple(constants), r["description"], r["mechanism"], tuple(constants.items()),
+                              r["cellular_factor"],
+                              r["short_name"], doses, r["source"])
+    return out
+
+
+# Readouts a summed table row describes, by the concentration it reports.
+_SUM_CONCENTRATION = {"nuclear_forms": "nuclear concentration", "cytoplasmic_forms": "cytoplasmic concentration"}
+
+
+def _readouts(tables: Path) -> dict[str, Readout]:
+    """The named readouts of the generated model, in a fixed order: phospho-STATs (whole
+    cell, then nuclear), named STAT complexes, free nuclear dimers, promoter activities,
+    feedback mRNA and protein, then the sums of readout_sums.tsv."""
+    stats = [r for _, r in read_table(tables / "stats.tsv", ["protein", "phosphorylated", "family"], {"family"})
+             if r["phosphorylated"] == "yes"]
+    names: list[str] = []
+    for s in stats:  # a family (STAT5) before its members (STAT5A, STAT5B)
+        if s["family"] != s["protein"] and s["family"] not in names:
+            names.append(s["family"])
+        names.append(s["protein"])
+    dimers = [r for _, r in read_table(tables / "stat_dimers.tsv", ["first", "second", "with", "name", "nuclear",
+                                                                   "drives"], {"with", "name", "drives"})]
+    r: list[Readout] = []
+    r += [Readout(f"p{s}", "nM", f"phosphorylated {s}, all forms, whole-cell concentration") for s in names]
+    r += [Readout(f"nuc_p{s}", "nM", f"phosphorylated {s} in nuclear dimers, nuclear concentration") for s in names]
+    for d in dimers:
+        if d["name"] and d["nuclear"] == "yes":
+            parts = ":".join([f"p{d['first']}", f"p{d['second']}", d["with"]] if d["with"] else
+                             [f"p{d['first']}", f"p{d['second']}"])
+            r.append(Readout(f"nuc_{d['name']}", "nM", f"nuclear {d['name']} ({parts}), nuclear concentration"))
+    for d in dimers:
+        if d["nuclear"] == "yes" and not d["with"]:
+            r.append(Readout(f"p{d['first']}_p{d['second']}_nuc", "nM",
+                             f"free nuclear p{d['first']}:p{d['second']} dimer (not PIAS-bound), nuclear concentration"))
+    families = list(dict.fromkeys(s["family"] for s in stats))
+    for family in families:
+        drivers = [d for d in dimers if d["drives"] == family]
+        if drivers:
+            what = " and ".join(d["name"] for d in drivers) if all(d["name"] for d in drivers) else f"{family} dimers"
+            r.append(Readout(f"tx_{family}", "1", f"promoter activity driven by free nuclear {what} (0-1)"))
+    for _, g in read_table(tables / "feedback_genes.tsv", ["gene"]):
+        r.append(Readout(f"{g['gene']}_mRNA", "nM", f"{g['gene']} mRNA, cytoplasmic concentration"))
+        r.append(Readout(f"{g['gene']}_protein", "nM", f"{g['gene']} protein, free and bound, whole-cell concentration"))
+    known = {x.name for x in r}
+    for _, s in read_table(tables / "readout_sums.tsv", ["readout", "kind", "description"]):
+        if s["readout"] not in known:
+            r.append(Readout(s["readout"], "nM",
+                             f"{s['description']}, {_SUM_CONCENTRATION.get(s['kind'], 'whole-cell concentration')}"))
+    return {x.name: x for x in r}
+
+
+def read_model_tables(models: Path | None = None) -> ModelTables:
+    """The genes, cytokines, drugs and readouts of a models/ folder's tables (default: the
+    bundled model's), read now; the build reads the folder it builds, a copy included."""
+    tables = Path(models or models_dir()) / TABLES_DIR
+    genes = _genes(tables)
+    return ModelTables(genes, _cytokines(tables, genes), _drugs(tables), _readouts(tables))
+
+
+_TABLES = read_model_tables()
+GENES: dict[str, Gene] = _TABLES.genes
+CYTOKINES: dict[str, Cytokine] = _TABLES.cytokines
+DRUGS: dict[str, Drug] = _TABLES.drugs
+READOUTS: dict[str, Readout] = _TABLES.readouts
 
 
 def drug_pairs(name: str) -> list[tuple[str, str]]:
     """The (cytokine, readout) pairs on which a drug acts, in catalog order.
 
-    A JAK inhibitor acts on every cytokine whose receptor carries one of its target
-    JAKs, read out on the cytokine's main readout; a drug that targets a STAT
-    (pimozide) acts on the cytokines whose main readout is that phospho-STAT.
+    A drug that targets JAKs acts on every cytokine whose receptor carries one of them,
+    read out on the cytokine's main readout; a drug that targets a STAT (pimozide) acts
+    on the cytokines whose main readout is that phospho-STAT.
     """
     d = drug(name)
-    pairs = []
+    out = []
     for c in CYTOKINES.values():
         if set(d.targets) & set(c.jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
-            pairs.append((c.name, c.main_readout))
-    return pairs
+            out.append((c.name, c.main_readout))
+    return out
 
 
 # ----------------------------------------------------------------------------- mutations
@@ -281,50 +388,6 @@ MUTATIONS: dict[str, Mutation] = {
                  "Koskela et al., NEJM 2012, doi:10.1056/NEJMoa1114885"),
     ]
 }
-
-# ----------------------------------------------------------------------------- readouts
-
-
-@dataclass(frozen=True)
-class Readout:
-    name: str
-    unit: str
-    description: str
-
-
-def _readouts() -> dict[str, Readout]:
-    r: list[Readout] = []
-    for s in ["STAT1", "STAT2", "STAT3", "STAT4", "STAT5", "STAT5A", "STAT5B", "STAT6"]:
-        r.append(Readout(f"p{s}", "nM", f"phosphorylated {s}, all forms, whole-cell concentration"))
-    for s in ["STAT1", "STAT2", "STAT3", "STAT4", "STAT5", "STAT5A", "STAT5B", "STAT6"]:
-        r.append(Readout(f"nuc_p{s}", "nM", f"phosphorylated {s} in nuclear dimers, nuclear concentration"))
-    r.append(Readout("nuc_ISGF3", "nM", "nuclear ISGF3 (pSTAT1:pSTAT2:IRF9), nuclear concentration"))
-    for a, b in [("1", "1"), ("1", "3"), ("3", "3"), ("4", "4"), ("5A", "5A"), ("5A", "5B"), ("5B", "5B"), ("6", "6")]:
-        r.append(Readout(f"pSTAT{a}_pSTAT{b}_nuc", "nM",
-                         f"free nuclear pSTAT{a}:pSTAT{b} dimer (not PIAS-bound), nuclear concentration"))
-    for s in ["STAT1", "STAT2", "STAT3", "STAT4", "STAT5", "STAT6"]:
-        what = "ISGF3" if s == "STAT2" else f"{s} dimers"
-        r.append(Readout(f"tx_{s}", "1", f"promoter activity driven by free nuclear {what} (0-1)"))
-    for g in ["SOCS1", "SOCS3", "CISH"]:
-        r.append(Readout(f"{g}_mRNA", "nM", f"{g} mRNA, cytoplasmic concentration"))
-        r.append(Readout(f"{g}_protein", "nM", f"{g} protein, free and bound, whole-cell concentration"))
-    for j in ["JAK1", "JAK2", "JAK3", "TYK2"]:
-        r.append(Readout(f"p{j}", "nM", f"phosphorylated (active) {j} in receptor complexes, whole-cell concentration"))
-    # Receptor states that calibration data measure (Sobotta 2017, Raia 2011).
-    r.append(Readout("pIL6ST", "nM", "phosphorylated gp130: active IL-6 receptor complexes, whole-cell concentration"))
-    r.append(Readout("pIL4R", "nM", "phosphorylated IL-4R alpha in active type I and II complexes, whole-cell concentration"))
-    r.append(Readout("IL13_bound", "nM", "IL-13 bound to the cell (all its receptor complexes), whole-cell concentration"))
-    r.append(Readout("IL13RA1_surface", "nM", "IL13RA1 at the surface (free, JAK-loaded, in complexes), whole-cell concentration"))
-    r.append(Readout("STAT3_nuc_total", "nM", "STAT3 in the nucleus, all forms, nuclear concentration"))
-    r.append(Readout("STAT3_cyt_total", "nM", "STAT3 in the cytoplasm, all forms, cytoplasmic concentration"))
-    # Erythropoietin data (Bachmann 2011, Boehm 2014).
-    r.append(Readout("pEPOR", "nM", "phosphorylated EPOR: active EPO receptor complexes, whole-cell concentration"))
-    r.append(Readout("pSTAT5A_pSTAT5B_all", "nM",
-                     "pSTAT5A:pSTAT5B heterodimers, cytoplasmic and nuclear, whole-cell concentration"))
-    return {x.name: x for x in r}
-
-
-READOUTS: dict[str, Readout] = _readouts()
 
 # ----------------------------------------------------------------------------- lookups
 

@@ -25,8 +25,10 @@ from .experiments import (
 from .model import Model
 from .errors import InputError, JakStatWarning
 
+# The report's combination: a JAK inhibitor with a drug acting on STAT5 itself, each over
+# the central decades of its default doses (catalog.Drug.central_doses, from drugs.tsv).
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
-                   doses_a=(10, 30, 100, 300, 1000, 3000), doses_b=(1000, 3000, 10000, 30000, 100000))
+                   doses_a=catalog.drug("ruxolitinib").central_doses, doses_b=catalog.drug("pimozide").central_doses)
 MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
 T_END = 120.0  # min of every time course
 

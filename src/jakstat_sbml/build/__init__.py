@@ -117,7 +117,9 @@ def build_sbml(models: Path | None = None, *, write: bool = True) -> str:
             path.write_text(text)
         elif not path.exists() or path.read_text() != text:
             raise ModelFileError(f"{path} is stale (its tables changed): run `jakstat build`")
-    sbml = annotate(compile_antimony(paths["antimony"]), rows, network.table_sources(paths["antimony"].parent))
+    folder = paths["antimony"].parent
+    sbml = annotate(compile_antimony(paths["antimony"]), rows, network.table_sources(folder),
+                    catalog.read_model_tables(folder))
     if write:
         paths["sbml"].write_text(sbml)
     return sbml

@@ -36,9 +36,6 @@ STRUCTURE_SOURCES = [
 
 # Species id tokens that are not genes.
 _STATE_TOKENS = {"p", "nuc", "cyt", "mRNA"}
-# Ligand species ids that name a multi-gene or differently named protein (IL12: IL12A and
-# IL12B, GMCSF: CSF2), read from the catalog so a new cytokine needs no entry here.
-_LIGAND_GENES = {c.name: c.genes for c in catalog.CYTOKINES.values() if c.genes != (c.name,)}
 
 _GO = {"extracellular": "GO:0005615", "cytoplasm": "GO:0005737", "nucleus": "GO:0005634"}
 
@@ -68,10 +65,11 @@ _REACTION_SBO = {
 _MUTANT_FRACTIONS = {m.parameter for m in catalog.MUTATIONS.values()}
 
 
-def _parameter_sbo(pid: str, unit: str) -> int:
+def _parameter_sbo(pid: str, unit: str, inhibitory: set[str] = frozenset()) -> int:
+    """``inhibitory``: the drugs' constants (drugs.tsv, column targets)."""
     if pid.startswith("Kd_") or pid.startswith("Kd"):
         return 282  # dissociation constant
-    if pid.startswith(("IC50_", "K_pimozide", "Ki_", "Kcell_")):
+    if pid in inhibitory or pid.startswith(("Ki_", "Kcell_")):
         return 261  # inhibitory constant
     if pid.startswith(("Km_", "K_tx")):
         return 27  # Michaelis constant
@@ -101,17 +99,20 @@ def _parameter_sbo(pid: str, unit: str) -> int:
     raise ModelFileError(f"parameter {pid!r} (unit {unit!r}): no SBO term rule in build/annotate.py")
 
 
-def species_genes(species_id: str) -> list[str]:
-    """HGNC symbols of the proteins a species id is made of, in order (with repeats)."""
+def species_genes(species_id: str, tables: catalog.ModelTables | None = None) -> list[str]:
+    """HGNC symbols of the proteins a species id is made of, in order (with repeats); a
+    ligand token is its cytokine's genes (IL12: IL12A and IL12B, GMCSF: CSF2)."""
+    genes = (tables.genes if tables else catalog.GENES)
+    ligands = {c.name: c.genes for c in (tables.cytokines if tables else catalog.CYTOKINES).values()}
     out: list[str] = []
     for tok in species_id.split("_"):
         if tok in _STATE_TOKENS:
             continue
-        if tok in _LIGAND_GENES:
-            out.extend(_LIGAND_GENES[tok])
-        elif tok in catalog.GENES:
+        if tok in ligands:
+            out.extend(ligands[tok])
+        elif tok in genes:
             out.append(tok)
-        elif tok.startswith("p") and tok[1:] in catalog.GENES:
+        elif tok.startswith("p") and tok[1:] in genes:
             out.append(tok[1:])
     return out
 
@@ -150,20 +151,27 @@ def sources_as_uris(sources: list[str]) -> list[str]:
     return uris
 
 
-def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] = ()) -> str:
-    """Identifiers, SBO terms, names and references, from the catalog and the tables."""
+def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] = (),
+             tables: catalog.ModelTables | None = None) -> str:
+    """Identifiers, SBO terms, names and references, from the catalog and the tables
+    (``tables``: those of the models/ folder built; default the bundled model's)."""
+    tables = tables or catalog.read_model_tables()
     doc = libsbml.readSBMLFromString(sbml)
     model = doc.getModel()
     model.setId(MODEL_ID)
     model.setMetaId(MODEL_ID)
     model.setName("jakstat-sbml: cytokine-driven JAK/STAT signalling")
+    by_module: dict[str, list[str]] = {}
+    for g in tables.genes.values():
+        by_module.setdefault(g.module, []).append(g.symbol)
     model.setNotes(
         '<body xmlns="http://www.w3.org/1999/xhtml"><p>Mechanistic model of cytokine-driven '
-        "JAK/STAT signalling (7 cytokines, 13 receptor chains, 4 JAKs, 7 STATs and IRF9, "
-        "SOCS1/SOCS3/CISH feedback, PTPN6/PTPN11/PTPN2/PTPN1, PIAS1/PIAS3, ruxolitinib, "
-        "tofacitinib, pimozide), after Figure 1 of Kashyap et al., Cancers 2025, "
-        f"doi:{FIGURE_DOI}. Time in minutes, concentrations in nM. Parameters and their "
-        "sources: models/parameters.tsv. Model licence: CC BY 4.0.</p></body>"
+        f"JAK/STAT signalling ({len(tables.cytokines)} cytokines, {len(by_module.get('receptors', []))} receptor "
+        f"chains, {len(by_module.get('kinases', []))} JAKs, {', '.join(by_module.get('stats', []))}, "
+        f"{'/'.join(by_module.get('feedback', []))} feedback, {'/'.join(by_module.get('ptps', []))}, "
+        f"{'/'.join(by_module.get('pias', []))}, {', '.join(tables.drugs)}), after Figure 1 of Kashyap et al., "
+        f"Cancers 2025, doi:{FIGURE_DOI}. Time in minutes, concentrations in nM. Parameters and their "
+        "sources: models/parameters.tsv; the regular network from models/tables/. Model licence: CC BY 4.0.</p></body>"
     )
     _add(model, _cv("", libsbml.BQM_IS_DERIVED_FROM, [f"doi:{FIGURE_DOI}"], model_qualifier=True))
     refs = sources_as_uris([r["source"] for r in rows] + list(network_sources) + STRUCTURE_SOURCES)
@@ -178,12 +186,12 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
 
     for sp in model.getListOfSpecies():
         sid = sp.getId()
-        if sid in catalog.DRUGS:
+        if sid in tables.drugs:
             sp.setSBOTerm(247)
             sp.setName(sid)
-            _add(sp, _cv("", libsbml.BQB_IS, [catalog.DRUGS[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
+            _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
             continue
-        genes = species_genes(sid)
+        genes = species_genes(sid, tables)
         if not genes:
             raise ModelFileError(f"species {sid!r} names no gene of the catalog")
         sp.setName(sid.replace("_", ":"))
@@ -191,14 +199,14 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if sid.endswith("_mRNA"):
             sp.setSBOTerm(250)  # ribonucleic acid (libsbml does not place 278, mRNA, under material entity)
             _add(sp, _cv("", libsbml.BQB_IS_ENCODED_BY, [f"hgnc.symbol:{unique[0]}"]))
-            _add(sp, _cv("", libsbml.BQB_ENCODES, [f"uniprot:{catalog.GENES[unique[0]].uniprot}"]))
+            _add(sp, _cv("", libsbml.BQB_ENCODES, [f"uniprot:{tables.genes[unique[0]].uniprot}"]))
         elif len(genes) == 1:
             sp.setSBOTerm(252)
-            g = catalog.GENES[genes[0]]
+            g = tables.genes[genes[0]]
             _add(sp, _cv("", libsbml.BQB_IS, [f"uniprot:{g.uniprot}", f"hgnc.symbol:{g.symbol}"]))
         else:
             sp.setSBOTerm(253)
-            parts = [f"uniprot:{catalog.GENES[g].uniprot}" for g in unique]
+            parts = [f"uniprot:{tables.genes[g].uniprot}" for g in unique]
             _add(sp, _cv("", libsbml.BQB_HAS_PART, parts + [f"hgnc.symbol:{g}" for g in unique]))
 
     for rx in model.getListOfReactions():
@@ -215,10 +223,11 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
             ref.setSBOTerm(19)
 
     by_id = {r["id"]: r for r in rows}
+    inhibitory = {k for d in tables.drugs.values() for k in d.constants.values()}
     for p in model.getListOfParameters():
         row = by_id.get(p.getId())
         unit = row["unit"] if row else p.getUnits()
-        p.setSBOTerm(_parameter_sbo(p.getId(), unit))
+        p.setSBOTerm(_parameter_sbo(p.getId(), unit, inhibitory))
         if row:
             p.setName(row["description"])
 

@@ -3,12 +3,14 @@
 One row per receptor chain-JAK pair (chains.tsv), receptor complex
 (complexes.tsv), feedback binder (feedback_binders.tsv), complex phosphatase
 (complex_phosphatases.tsv), STAT docking site (docking.tsv) and derived sum
-(readout_sums.tsv). The rate laws the rows share are written once, here; the
-output is plain, committed Antimony in models/generated/, imported by
-models/jakstat.ant beside the hand-written modules (irregular biology such as
-the IL2RA handover and JAK3 A572V). ``jakstat build`` regenerates it; a test
-fails when a committed file is stale. docs/design.md, "How the network is
-generated", says why this is Python and not Antimony's own modules.
+(readout_sums.tsv); the STAT layer and the feedback genes (:mod:`.stat_layer`), the
+ligands and the drugs (:mod:`.inputs`) come from their own tables, and
+:func:`generate` writes them all. The rate laws the rows share are written once, in
+these modules; the output is plain, committed Antimony in models/generated/,
+imported by models/jakstat.ant beside the hand-written modules (irregular biology,
+such as JAK3 A572V). ``jakstat build`` regenerates it; a test fails when a
+committed file is stale. docs/design.md, "How the network is generated", says why
+this is Python and not Antimony's own modules.
 
 Species ids say what a species is made of (``IL4_IL4R_JAK1_IL13RA1_TYK2_p_SOCS1``:
 ligand, chains with their JAKs, ``p`` active, bound feedback protein), and the
@@ -18,12 +20,15 @@ those declared in the hand-written modules, so nothing is left out by hand.
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import catalog
 from ..errors import ModelFileError
+from . import inputs, stat_layer
+from .stat_layer import StatLayer
 
 TABLES_DIR = "tables"
 GENERATED_DIR = "generated"
@@ -37,11 +42,14 @@ _COLUMNS = {
     "complex_phosphatases": ["phosphatase", "kcat", "on_chains", "on_jaks", "rate_tag", "source"],
     "docking": ["docking_unit", "stat", "kcat", "modifiers", "source"],
     "readout_sums": ["readout", "kind", "of", "description"],
+    "capture_chains": ["chain", "ligand", "kon", "Kd", "hands_to", "source"],
 }
 # Columns that may be empty (a chain without JAK, a complex without extra factor, ...).
 _OPTIONAL = {"jak", "kon", "Kd", "activation_factor", "on_chains", "on_jaks", "rate_tag", "modifiers"}
 _FATES = {"degrade", "internalise"}
-_SUM_KINDS = {"all_forms", "bound", "phosphorylated"}
+_RECEPTOR_SUMS = {"all_forms", "bound", "phosphorylated"}  # over the receptor layer's species
+_STAT_SUMS = {"nuclear_forms", "cytoplasmic_forms", "dimer"}  # over the STAT layer's (stat_layer.sum_terms)
+_SUM_KINDS = _RECEPTOR_SUMS | _STAT_SUMS
 
 
 # ----------------------------------------------------------------------------- rows
@@ -93,7 +101,7 @@ class Complex:
 
     @property
     def kinase(self) -> str:
-        """Drug-free fraction of its catalytic JAKs (act_JAKx from drugs.ant, or their product)."""
+        """Drug-free fraction of its catalytic JAKs (act_JAKx from generated/drugs.ant, or their product)."""
         return f"act_{self.catalytic_jaks[0]}" if len(self.catalytic_jaks) == 1 else "kinase_" + "_".join(self.catalytic_jaks)
 
     @property
@@ -140,6 +148,22 @@ class Docking:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """A JAK-less chain that captures a ligand and hands it to a signalling chain."""
+
+    chain: str
+    ligand: str
+    kon: str
+    kd: str
+    hands_to: str  # the JAK-loaded chain the ligand moves to (the binding chain of its complex)
+    source: str
+
+    @property
+    def bound(self) -> str:
+        return f"{self.ligand}_{self.chain}"
+
+
+@dataclass(frozen=True)
 class ReadoutSum:
     readout: str
     kind: str
@@ -156,6 +180,10 @@ class Network:
     docking: list[Docking]
     sums: list[ReadoutSum]
     handwritten_species: dict[str, str]  # id -> compartment, from the hand-written modules
+    stats: StatLayer | None = None
+    captures: list[Capture] = field(default_factory=list)
+    # STAT -> drug factors on its receptor phosphorylation (inputs.phosphorylation_factors)
+    phosphorylation_factors: Callable[[str], list[str]] = field(default=lambda stat: [])
 
     @property
     def loaded_chains(self) -> dict[str, ChainJak]:
@@ -166,20 +194,7 @@ class Network:
 
 
 def _read(path: Path, name: str) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh, delimiter="\t")
-            missing = [c for c in _COLUMNS[name] if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ModelFileError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = [(i, {k: (v or "").strip() for k, v in row.items()}) for i, row in enumerate(reader, start=2)]
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: the network is generated from it") from None
-    for i, row in rows:
-        empty = [c for c in _COLUMNS[name] if c not in _OPTIONAL and not row[c]]
-        if empty:
-            raise ModelFileError(f"{path}:{i}: {', '.join(empty)} empty")
-    return rows
+    return catalog.read_table(path, _COLUMNS[name], _OPTIONAL)
 
 
 def handwritten_species(models: Path) -> dict[str, str]:
@@ -265,7 +280,20 @@ def read_network(models: Path) -> Network:
         if r["kind"] not in _SUM_KINDS:
             raise ModelFileError(f"{tables / 'readout_sums.tsv'}:{i}: kind must be one of {sorted(_SUM_KINDS)}")
         sums.append(ReadoutSum(r["readout"], r["kind"], r["of"], r["description"]))
-    return Network(chains, complexes, binders, phosphatases, docking, sums, handwritten_species(Path(models)))
+    captures = []
+    where = tables / "capture_chains.tsv"
+    for i, r in rows("capture_chains"):
+        c = Capture(r["chain"], r["ligand"], r["kon"], r["Kd"], r["hands_to"], r["source"])
+        if c.chain not in by_loaded or by_loaded[c.chain].jak:
+            raise ModelFileError(f"{where}:{i}: chain {c.chain!r} is no JAK-less chain of chains.tsv")
+        if not any(x.ligand == c.ligand and x.binding_chain == c.hands_to for x in complexes):
+            raise ModelFileError(f"{where}:{i}: no complex of complexes.tsv binds {c.ligand} first on {c.hands_to}")
+        captures.append(c)
+    stats = stat_layer.read_stat_layer(Path(models))
+    drugs = list(catalog.read_model_tables(Path(models)).drugs.values())
+    return Network(chains, complexes, binders, phosphatases, docking, sums, handwritten_species(Path(models)),
+                   stats=stats, captures=captures,
+                   phosphorylation_factors=inputs.phosphorylation_factors(drugs, stats.family_of))
 
 
 # ----------------------------------------------------------------------------- composition
@@ -389,7 +417,7 @@ def _bind_reaction_id(c: Complex, net: Network) -> str:
 
 
 def complexes_antimony(net: Network) -> str:
-    out = [_header("complexes", "feedback_binders", "complex_phosphatases", "chains"), """\
+    out = [_header("complexes", "feedback_binders", "complex_phosphatases", "chains", "capture_chains"), """\
 // Ligand-receptor complexes, one row of complexes.tsv each. The cytokine binds its
 // first chain, the second chain joins to form an inactive complex, the JAKs
 // trans-activate (complex _p: JAKs and receptor docking tyrosines phosphorylated),
@@ -451,6 +479,19 @@ def complexes_antimony(net: Network) -> str:
                        f"{COMPARTMENT} * {deph} * {bound}")
             out.append(_first_order(f"{b.fate}_{c.name}_{binder}", bound, list(c.jaks), b.fate_rate))
         out += _zeros(new + c.states)
+    if net.captures:
+        out.append("\n// ---------------------------------------------------------------- capture chains")
+        out.append("// A JAK-less chain (capture_chains.tsv) binds the ligand and hands it to the chain its")
+        out.append("// complex binds first; the ligand-bound capture chain turns over like a free chain.")
+    for c in net.captures:
+        target = net.loaded_chains[c.hands_to]
+        out.append(f"// {c.chain}: {c.source}")
+        out += _declare([c.bound])
+        out.append(_mass_action(f"bind_{c.ligand}_{c.chain}", c.ligand, c.chain, c.bound, c.kon, f"{c.kon} * {c.kd}"))
+        out.append(f"handover_{c.ligand}_{target.chain}: {c.bound} + {c.hands_to} => {c.ligand}_{c.hands_to} + "
+                   f"{c.chain}; {COMPARTMENT} * kon_assembly * {c.bound} * {c.hands_to}")
+        out.append(_first_order(f"turnover_{c.bound}", c.bound, [], "kdeg_receptor"))
+        out += _zeros([c.bound])
     return "\n".join(out) + "\n"
 
 
@@ -478,7 +519,8 @@ def docking_antimony(net: Network) -> str:
 // ones that gate activation (complexes.ant).
 // Docking-site competition: STATs recruited by the same receptor compete
 // (Michaelis-Menten with competing substrates), so losing one STAT frees sites
-// for the others.
+// for the others. A drug that lowers the phosphorylation of a STAT (drugs.tsv,
+// stat_phosphorylation) multiplies every phosphorylation of it here.
 """]
     groups = _active_groups(net)
     units = list(dict.fromkeys(c.docking_unit for c in net.complexes))
@@ -500,7 +542,7 @@ def docking_antimony(net: Network) -> str:
         out.append(f"dock_{unit} := 1 dimensionless + {_paren(stats)} / Km_dock; dock_{unit} has dimensionless")
     out.append("")
     for d in net.docking:
-        factors = " * ".join([*d.modifiers, d.kcat, f"E_{d.unit}"])
+        factors = " * ".join([*d.modifiers, *net.phosphorylation_factors(d.stat), d.kcat, f"E_{d.unit}"])
         out.append(f"// {d.stat} at {d.unit}: {d.source}")
         out.append(f"phos_{d.stat}_{d.unit}: {d.stat} => p{d.stat}_cyt; {COMPARTMENT} * {factors} * {d.stat} "
                    f"/ Km_dock / dock_{d.unit}")
@@ -519,10 +561,17 @@ def all_species(net: Network) -> dict[str, str]:
     for c in net.complexes:
         for s in [c.intermediate, *c.states]:
             out.setdefault(s, COMPARTMENT)
+    for c in net.captures:
+        out.setdefault(c.bound, COMPARTMENT)
     for p in net.phosphatases:
         out.setdefault(p.protein, COMPARTMENT)
     for s, compartment in net.handwritten_species.items():
         out.setdefault(s, compartment)
+    if net.stats is not None:
+        for s, (compartment, _) in net.stats.species().items():
+            out.setdefault(s, compartment)
+        for s, compartment in net.stats.feedback_species().items():
+            out.setdefault(s, compartment)
     return out
 
 
@@ -538,7 +587,7 @@ def sum_members(row: ReadoutSum, net: Network) -> list[str]:
 
 
 def sums_antimony(net: Network) -> str:
-    out = [_header("readout_sums", "complexes"), """\
+    out = [_header("readout_sums", "complexes", "stat_dimers"), """\
 // Sums over receptor species, computed from the tables: a new complex enters them
 // by itself. Species ids are read for what they contain (network.composition).
 // Active complexes: phosphorylated, whatever feedback protein sits on them (nM,
@@ -552,21 +601,41 @@ def sums_antimony(net: Network) -> str:
     out.append("// containing it; bound = the same without the free protein; phosphorylated = the")
     out.append("// active receptors that contain it.")
     for row in net.sums:
+        out.append(f"// {row.readout}: {row.description}")
+        if row.kind in _STAT_SUMS:
+            out.append(f"{row.readout} := {stat_layer.sum_terms(net.stats, row.kind, row.of)}; {row.readout} has nM")
+            continue
         members = sum_members(row, net)
         if not members:
             raise ModelFileError(f"readout_sums.tsv: {row.readout} sums over no species")
-        out.append(f"// {row.readout}: {row.description}")
         out.append(f"{row.readout} := {COMPARTMENT} * ({_sum(members)}) / V_cell; {row.readout} has nM")
     return "\n".join(out) + "\n"
 
 
+def _parameter_ids(models: Path) -> set[str]:
+    rows = catalog.read_table(Path(models) / "parameters.tsv", ["id"])
+    return {r["id"] for _, r in rows}
+
+
 def generate(models: Path) -> dict[str, str]:
     """File name under models/generated/ -> Antimony text."""
-    net = read_network(Path(models))
+    models = Path(models)
+    net = read_network(models)
+    parameters = _parameter_ids(models)
+    stat_layer.read_stat_layer(models, parameters)  # checks the parameters the STAT tables name
+    tables = catalog.read_model_tables(models)
+    jaks = sorted({c.jak for c in net.chains if c.jak})
+    inputs.check_drugs(tables, jaks, set(net.stats.families), parameters)
+    declared = {p.protein for p in net.phosphatases}
     return {
+        "cytokines.ant": inputs.cytokines_antimony(tables, _header("cytokines", "genes")),
+        "drugs.ant": inputs.drugs_antimony(tables, jaks, _header("drugs", "chains")),
         "receptors.ant": receptors_antimony(net),
         "complexes.ant": complexes_antimony(net),
+        "stats.ant": stat_layer.stats_antimony(net.stats, _header("stats", "stat_dimers", "stat_phosphatases"),
+                                               declared),
         "docking.ant": docking_antimony(net),
+        "feedback.ant": stat_layer.feedback_antimony(net.stats, _header("feedback_genes", "stat_dimers")),
         "sums.ant": sums_antimony(net),
     }
 
@@ -574,7 +643,11 @@ def generate(models: Path) -> dict[str, str]:
 def table_sources(models: Path) -> list[str]:
     """The source column of every table row (cited in the SBML's model annotation)."""
     out = []
+    tables = Path(models) / TABLES_DIR
     for name in _COLUMNS:
         if "source" in _COLUMNS[name]:
-            out += [r["source"] for _, r in _read(Path(models) / TABLES_DIR / f"{name}.tsv", name)]
+            out += [r["source"] for _, r in _read(tables / f"{name}.tsv", name)]
+    for name, columns in stat_layer.TABLES.items():
+        out += [r["source"] for _, r in catalog.read_table(tables / f"{name}.tsv", columns, set(columns) - {"source"})]
+    out += [d.source for d in catalog.read_model_tables(Path(models)).drugs.values()]
     return out

@@ -27,7 +27,7 @@ line; ``jakstat calibrate all`` for every dataset), one module per job:
 
 Boehm_JProteomeRes2014 (EPO in BaF3-EPOR cells, context ``baf3_epor``) and
 Bachmann_MSB2011 (EPO in CFU-E progenitors, context ``erythroid``) are fitted like
-the other two; :data:`NOT_EXPRESSIBLE` (now empty) would list a dataset only evaluated.
+the other two.
 """
 
 from .bounds import BOUNDS_FILE, bounds_for, parameter_bounds
@@ -38,7 +38,6 @@ from .datasets import (
                        DEFAULT_DATASET,
                        BACHMANN,
                        BOEHM,
-                       NOT_EXPRESSIBLE,
                        RAIA,
                        SOBOTTA,
                        Behaviour,
@@ -58,7 +57,7 @@ from .simulator import Simulator, petab_simulations
 
 __all__ = [
     "GRADIENTS", "Evaluations", "residual_jacobian",
-    "ALL_DATASETS", "BACHMANN", "BOEHM", "BOUNDS_FILE", "DATASETS", "DEFAULT_DATASET", "NOT_EXPRESSIBLE", "PREEQUILIBRATION", "RAIA",
+    "ALL_DATASETS", "BACHMANN", "BOEHM", "BOUNDS_FILE", "DATASETS", "DEFAULT_DATASET", "PREEQUILIBRATION", "RAIA",
     "SOBOTTA", "Behaviour", "CalibrationResult", "Comparison", "Dataset", "Fit", "Objective", "Observable",
     "Observations", "PublishedModel", "Simulator", "StartResult", "bounds_for", "calibrate", "compare",
     "data_folder", "dataset", "fit_curves", "fit_start", "identifiability", "observable_labels", "observations",

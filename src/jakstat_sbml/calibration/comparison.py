@@ -44,9 +44,6 @@ def compare(dataset: str, *, objective: Objective | None = None, values: Mapping
             data_dir: str | os.PathLike | None = None) -> Comparison:
     """-log L, chi2 and n of our model (at ``values``, default: the context's
     current ones) beside the published model on the same measurements and noise.
-
-    For datasets our network cannot express (:data:`NOT_EXPRESSIBLE`) only the
-    published model is evaluated, on all its measurements, with its prior.
     """
     if dataset not in ALL_DATASETS:
         raise UnknownNameError("dataset", dataset, list(ALL_DATASETS))

@@ -4,9 +4,9 @@ for every fact of a dataset.
 A :class:`Dataset` says how the data map onto our model (context, cytokine,
 observables and the reasons rows are left out) and how it calibrates the
 model (fitted parameters, behaviours the fit must keep, multi-start budget).
-:data:`DATASETS` are those our network can express (all four of
-:data:`ALL_DATASETS` in data/petab since EPO and its receptor joined the network;
-:data:`NOT_EXPRESSIBLE` would say what a dataset left unfitted needs). The data live in data/petab (see its SOURCE.md and LICENSE);
+:data:`DATASETS` are those our network can express: all four of :data:`ALL_DATASETS`
+in data/petab since EPO and its receptor joined the network. The data live in data/petab
+(see its SOURCE.md and LICENSE);
 :func:`data_folder` finds them.
 """
 
@@ -404,7 +404,3 @@ def dataset(name: str) -> Dataset:
         return DATASETS[name]
     except (KeyError, TypeError):
         raise UnknownNameError("calibrated dataset", name, list(DATASETS)) from None
-
-
-NOT_EXPRESSIBLE: dict[str, str] = {}  # every dataset in data/petab is mapped onto the model
-

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import catalog
 from ..errors import UnknownNameError
 from .comparison import Comparison, compare, fit_curves, observable_labels
-from .datasets import ALL_DATASETS, DATASETS, NOT_EXPRESSIBLE
+from .datasets import ALL_DATASETS, DATASETS
 from .datasets import dataset as dataset_by_name
 from .measurements import select_measurements
 from .objective import Objective
@@ -94,19 +94,16 @@ def _readme(dataset, comparison: Comparison, result, ident, figures, data_dir, c
             "-log L is PEtab's (normal noise on the observable's scale, with the log-Jacobian term of log10 "
             "observables); chi2 is the sum of squared weighted residuals. Offsets and scales of the blots are "
             "profiled for both models; 'as published' uses the published model's own fitted values.", ""]
-    if dataset in NOT_EXPRESSIBLE:
-        out += ["## Why our model is not fitted to this dataset", "", NOT_EXPRESSIBLE[dataset], ""]
-    else:
-        ds = dataset_by_name(dataset)
-        rows = select_measurements(dataset, data_dir)
-        counts = rows.groupby("reason").size()
-        ratio = comparison.chi2_ratio
-        out += [f"Our chi2 is {ratio:.3f} x the published model's (criterion: within 1.5 x).", "",
-                f"## Measurements: {int(counts.get('', 0))} of {len(rows)} kept", ""]
-        out += [f"- {n} left out: {reason}" for reason, n in counts.items() if reason]
-        out += ["", "What of the published model our model does not express:", ""]
-        out += [f"- {x}" for x in ds.not_expressed]
-        out += [""]
+    ds = dataset_by_name(dataset)
+    rows = select_measurements(dataset, data_dir)
+    counts = rows.groupby("reason").size()
+    ratio = comparison.chi2_ratio
+    out += [f"Our chi2 is {ratio:.3f} x the published model's (criterion: within 1.5 x).", "",
+            f"## Measurements: {int(counts.get('', 0))} of {len(rows)} kept", ""]
+    out += [f"- {n} left out: {reason}" for reason, n in counts.items() if reason]
+    out += ["", "What of the published model our model does not express:", ""]
+    out += [f"- {x}" for x in ds.not_expressed]
+    out += [""]
     if result is not None:
         good = sum(s.cost <= result.best.cost + SPREAD_DELTA for s in result.starts)
         out += [f"## Multi-start: {len(result.starts)} starts, {good} within {SPREAD_DELTA} of the best "

@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import catalog
-from ..experiments import DEFAULT_DOSES, DEFAULT_DRUG_DOSES
 from ..model import DEFAULT_PREINCUBATION
 from ..calibration.datasets import DEFAULT_DATASET
 from ..calibration.datasets import DATASETS as PETAB
@@ -41,10 +40,15 @@ def nM_range(doses) -> str:
     return " to ".join(f"{x / 1000:g} uM" if x >= 1000 else f"{x:g} nM" for x in (lo, hi))
 
 
-DEFAULT_DOSES_TEXT = "; ".join(
-    [f"{nM_range(DEFAULT_DRUG_DOSES)} (free) for "
-     + ", ".join(d for d in catalog.drugs() if d not in DEFAULT_DOSES)]
-    + [f"{nM_range(v)} (free) for {d}" for d, v in DEFAULT_DOSES.items()])
+def _default_doses_text() -> str:
+    """Each drug's default dose range (models/tables/drugs.tsv), drugs with the same range together."""
+    by_range: dict[str, list[str]] = {}
+    for d in catalog.DRUGS.values():
+        by_range.setdefault(nM_range(d.doses), []).append(d.name)
+    return "; ".join(f"{r} (free) for {', '.join(names)}" for r, names in by_range.items())
+
+
+DEFAULT_DOSES_TEXT = _default_doses_text()
 
 app = typer.Typer(
     help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"

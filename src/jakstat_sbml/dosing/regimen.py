@@ -51,10 +51,6 @@ class Regimen:
     def dose_times_h(self) -> np.ndarray:
         return np.arange(self.doses) * self.interval_h
 
-    @property
-    def daily_dose_mg(self) -> float:
-        return self.dose_mg * 24 / self.interval_h
-
     def label(self) -> str:
         every = _EVERY_WORDS.get(self.interval_h, f"every {self.interval_h:g} h")
         xr = " XR" if self.formulation == "XR" else ""

@@ -34,14 +34,14 @@ from .combination import Combination, combination
 from .cytokine_response import CytokineResponse, cytokine_response
 from .dose_response import DoseResponse, dose_response
 from .predictive import PredictiveIC50
-from .inputs import BACKGROUND_KEYS, DEFAULT_DOSES, DEFAULT_DRUG_DOSES, default_doses
+from .inputs import BACKGROUND_KEYS, default_doses
 from .knockout_screen import KnockoutScreen, knockout_screen, log2_fold_change
 from .measures import DEFAULT_TIME, SIGNAL_FLOOR, SIGNAL_FLOOR_RELATIVE, Measure, response
 from .pathways import absent_pathways
 from .support import signal_floor
 
 __all__ = [
-    "BACKGROUND_KEYS", "DEFAULT_DOSES", "DEFAULT_DRUG_DOSES", "DEFAULT_TIME", "SIGNAL_FLOOR", "SIGNAL_FLOOR_RELATIVE",
+    "BACKGROUND_KEYS", "DEFAULT_TIME", "SIGNAL_FLOOR", "SIGNAL_FLOOR_RELATIVE",
     "Combination", "CytokineResponse", "absent_pathways", "DoseResponse", "PredictiveIC50", "KnockoutScreen", "Measure",
     "combination",
     "cytokine_response", "default_doses", "dose_response", "knockout_screen", "log2_fold_change", "response",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -81,7 +80,7 @@ class CytokineResponse:
         """The cytokine's largest effect, as the readout's response (the scale of
         ``responses``; see ``max_effect_unit``): the fitted response at saturating
         cytokine when the doses reach the plateau, otherwise the observed maximum. NaN
-        when the cytokine does not drive the readout. (Was ``emax``.)"""
+        when the cytokine does not drive the readout."""
         if not self.measurable:
             return float("nan")
         if self.fit and midpoint_support(self.fit, self.doses) == "ok":
@@ -91,13 +90,6 @@ class CytokineResponse:
     @property
     def max_effect_unit(self) -> str:
         return self.measure.unit(self.readout)
-
-    @property
-    def emax(self) -> float:
-        """Deprecated name of :attr:`max_effect`."""
-        warnings.warn("CytokineResponse.emax is deprecated: use max_effect (the same number)", DeprecationWarning,
-                      stacklevel=2)
-        return self.max_effect
 
     def to_frame(self) -> pd.DataFrame:
         mass = catalog.CYTOKINES[self.cytokine].mass_kda

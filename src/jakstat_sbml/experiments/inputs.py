@@ -12,16 +12,14 @@ from ..errors import InputError, UnknownNameError
 from ..model import Condition
 from ..units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
 
-DEFAULT_DRUG_DOSES = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000)  # nM free, JAK inhibitors
-# Pimozide acts at 5-20 uM (Nelson et al., Blood 2011), so its default range is higher.
-DEFAULT_DOSES = {"pimozide": (300, 1000, 3000, 10000, 30000, 100000)}
 # The keywords of Model.simulate an experiment applies to every one of its simulations.
 BACKGROUND_KEYS = ("cytokines", "drugs", "knockouts", "overexpress", "mutations", "parameters")
 
 
 def default_doses(drug: str) -> tuple:
-    """Default dose series (nM, free) of a drug for dose-responses."""
-    return DEFAULT_DOSES.get(catalog.drug(drug).name, DEFAULT_DRUG_DOSES)
+    """Default dose series (nM, free) of a drug for dose-responses (models/tables/drugs.tsv,
+    column doses_nM)."""
+    return catalog.drug(drug).doses
 
 
 def dose_list(doses, what: str) -> list:

@@ -23,10 +23,9 @@ from .graph import PathwayGraph, pathway_graph
 
 TIMES = tuple(float(t) for t in range(0, 121, 5))  # min after the cytokine
 PREINCUBATION = 30.0  # min of drug before the cytokine, as `jakstat dose-response` does
-# Free doses (nM) around each drug's cellular IC50s (docs/pharmacology.md): JAK
-# inhibitors act at tens to hundreds of nM, pimozide at uM.
-DRUG_DOSES = {"ruxolitinib": (10.0, 100.0, 1000.0), "tofacitinib": (10.0, 100.0, 1000.0),
-              "pimozide": (1000.0, 10000.0, 100000.0)}
+# Free doses (nM) around each drug's cellular IC50s (docs/pharmacology.md): three decades
+# at the centre of its default dose series (catalog.Drug.map_doses, from drugs.tsv).
+DRUG_DOSES = {d.name: d.map_doses for d in catalog.DRUGS.values()}
 ZERO = 1e-6  # nM: below one millionth of a molecule per cell a value is solver noise, shown as 0
 DIGITS = 3  # significant digits kept in the page (colours and tooltips need no more)
 

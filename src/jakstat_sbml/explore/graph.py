@@ -39,7 +39,7 @@ SBO_BINDING, SBO_PHOSPHORYLATION, SBO_DEPHOSPHORYLATION = 177, 216, 330
 SBO_TRANSCRIPTION, SBO_TRANSLATION, SBO_TRANSPORT = 183, 184, 185
 
 # Species id tokens that mark a state, not a protein (the model's naming convention,
-# models/modules/stats.ant): "p" an active (phosphorylated) receptor complex, pSTATx a
+# models/generated/stats.ant): "p" an active (phosphorylated) receptor complex, pSTATx a
 # phosphorylated STAT.
 STATE_TOKENS = {"p", "nuc", "cyt", "mRNA"}
 

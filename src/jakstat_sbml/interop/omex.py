@@ -2,8 +2,9 @@
 experiments with their figures, the SBGN-ML map, and OMEX metadata (docs/biomodels.md).
 
 A genotype has its own unstimulated steady state, so each genotype is its own
-SBML file (species start at that state, see :func:`jakstat_sbml.interop.sbml.condition_sbml`); doses
-are set by SED-ML. The archive holds
+SBML file (species start at that drug-free state, cytokines enter at time 0, see
+:func:`jakstat_sbml.interop.sbml.protocol_document`); doses are set by SED-ML. The
+archive holds
 
 - ``condition.xml``: the exported condition itself (task ``run_condition``);
 - ``genotype.xml``: the condition's genotype without doses: a time course per
@@ -22,9 +23,10 @@ are set by SED-ML. The archive holds
   network's source publication, the data sources, taxon, disease and GO terms.
 
 Every SBML file carries the map as its layout, and an SBO term on every species,
-reaction, participant and parameter. Drugs act from time 0, together with the
-cytokine (no pre-incubation), except in ``condition.xml``, whose start already carries
-any pre-incubation.
+reaction, participant and parameter. Every time course starts at minus the drug
+pre-incubation and reports from 0: drugs act from its start, the cytokine from time 0,
+as in the Python API (the condition's own pre-incubation for ``condition.xml``, the
+package's 30 min for the dose series); the figures are simulated the same way.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ from pathlib import Path
 
 from .. import catalog
 from ..errors import ExportError
-from ..model import Condition, Model
+from ..model import DEFAULT_PREINCUBATION, Condition, Model
 from ..optional import require
 from .metadata import OMEX_METADATA_FORMAT, check_metadata, metadata_rdf
-from .sbml import condition_sbml
+from .sbml import protocol_preincubation, protocol_sbml
 
 SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.version-2"
 SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml.level-1.version-3"
@@ -52,7 +54,10 @@ METADATA_FILE = "metadata.rdf"
 
 # Reported in every experiment: total phospho-STATs and feedback mRNAs (nM).
 REPORTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6", "SOCS1_mRNA", "SOCS3_mRNA", "CISH_mRNA")
-RUXOLITINIB_SERIES = (0.0, 10.0, 100.0, 1000.0, 10000.0)  # nM, free drug
+# The dose series under IL-6: no drug, then a decade apart over the central decades of the
+# drug's default doses and one above (models/tables/drugs.tsv), nM free drug.
+SERIES_DRUG = "ruxolitinib"
+SERIES_DOSES = (0.0, *catalog.drug(SERIES_DRUG).map_doses, 10 * catalog.drug(SERIES_DRUG).map_doses[-1])
 
 # CVODE (KISAO:0000019); the Python API's relative tolerance and a 10x tighter
 # absolute one, so that the archive's numbers differ from the API's by the API's own
@@ -107,10 +112,11 @@ def experiments(condition: Condition, absent: tuple[str, ...] = ()) -> list[Expe
         return out
     out.append(replace(il6, id="SOCS3_knockout_IL6", model="SOCS3_knockout",
                        description=f"SOCS3 knockout, {il6.description}"))
-    out.append(replace(il6, id="ruxolitinib_series_IL6", varied="dose_ruxolitinib", values=RUXOLITINIB_SERIES,
-                       fixed=((il6.varied, il6.values[0]),),
-                       description=f"{il6.description}, ruxolitinib "
-                                   f"{', '.join(f'{d:g}' for d in RUXOLITINIB_SERIES)} nM from time 0"))
+    out.append(replace(il6, id=f"{SERIES_DRUG}_series_IL6", varied=catalog.drug(SERIES_DRUG).dose_parameter,
+                       values=SERIES_DOSES, fixed=((il6.varied, il6.values[0]),),
+                       description=f"{il6.description}, {SERIES_DRUG} "
+                                   f"{', '.join(f'{d:g}' for d in SERIES_DOSES)} nM from "
+                                   f"{-DEFAULT_PREINCUBATION:g} min"))
     return out
 
 
@@ -145,16 +151,17 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
     absent = absent_pathways(model)
     plan = experiments(condition, tuple(absent))
     conditions = genotype_conditions(condition)
-    files = {f"{name}.xml": condition_sbml(model, cond) for name, cond in conditions.items()}
+    files = {f"{name}.xml": protocol_sbml(model, cond) for name, cond in conditions.items()}
     sedml = sedml_document(condition, files["genotype.xml"], plan)
     described = {SEDML_FILE: "SED-ML L1V3 of the archive's experiments: a report (time and readouts, nM) and a "
                              "plot of the main readout per experiment.",
                  SBGN_FILE: "The pathway map as SBGN-ML (Activity Flow), the map of `jakstat explore`.",
                  MAP_FIGURE: "The pathway map as a picture (the positions of the SBGN-ML and of the SBML layouts)."}
     for name, cond in conditions.items():
-        described[f"{name}.xml"] = (f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at its "
-                                    "time-0 state (the unstimulated steady state of the genotype, after any drug "
-                                    "pre-incubation). The pathway map is its SBML layout.")
+        described[f"{name}.xml"] = (f"SBML L3V2 of [{cond.label()}] in context {model.context!r}; species start at the "
+                                    "unstimulated, drug-free steady state of the genotype, drugs act from the start of "
+                                    "a time course and each cytokine from time 0 (start at "
+                                    f"{-protocol_preincubation(cond):g} min). The pathway map is its SBML layout.")
     left_out = (f" Pathways the context cannot signal through are left out: {', '.join(sorted(absent))}."
                 if absent else "")
     archive = libcombine.CombineArchive()
@@ -183,8 +190,9 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
                           "taken from the literature or calibrated on published data."),
                 description=(f"jakstat-sbml: JAK/STAT signalling in context {model.context!r}. {SEDML_FILE} runs the "
                              f"exported condition ({condition.label()}), a time course per cytokine at its standard "
-                             "dose, a SOCS3 knockout under IL-6 and a ruxolitinib dose series under IL-6; figures/ "
-                             "holds each plot as the package computes it. Time in min, concentrations in nM."
+                             f"dose, a SOCS3 knockout under IL-6 and a {SERIES_DRUG} dose series under IL-6, each drug "
+                             "pre-incubated before the cytokine as in the Python API; figures/ holds each plot as "
+                             "the package computes it. Time in min, concentrations in nM."
                              + left_out))
             problems = check_metadata(rdf, path.name, models)
             if problems:
@@ -249,7 +257,8 @@ def _figures(model: Model, condition: Condition, plan: list[Experiment], folder:
                     keywords[kind][name] = nM
                 df = model.simulate(**keywords, knockouts=list(base.knockouts), overexpress=dict(base.overexpress),
                                     mutations=dict(base.mutations), parameters=dict(base.parameters),
-                                    preincubation=0, t_end=condition.t_end, points=condition.points,
+                                    preincubation=DEFAULT_PREINCUBATION, t_end=condition.t_end,
+                                    points=condition.points,
                                     readouts=[e.main_readout])
                 label = f"{e.varied} = {value:g} nM" if len(e.values) > 1 else e.main_readout
             ax.plot(df["time"], df[e.main_readout], label=label)
@@ -289,18 +298,25 @@ def sedml_document(condition: Condition, genotype_sbml: str, plan: list[Experime
 
     doc = libsedml.SedDocument(1, 3)
     doc.getNamespaces().add(SBML_NS, "sbml")
-    sim = doc.createUniformTimeCourse()
-    sim.setId("time_course")
-    sim.setInitialTime(0.0)
-    sim.setOutputStartTime(0.0)
-    sim.setOutputEndTime(condition.t_end)
-    sim.setNumberOfPoints(condition.points - 1)  # SED-ML counts intervals
-    alg = sim.createAlgorithm()
-    alg.setKisaoID(ALGORITHM)
-    for kisao, value in ALGORITHM_PARAMETERS.items():
-        p = alg.createAlgorithmParameter()
-        p.setKisaoID(kisao)
-        p.setValue(repr(value))
+    # One time course per pre-incubation: it starts at minus the pre-incubation (drugs act
+    # from there, the cytokine from 0, sbml.protocol_document) and reports from 0.
+    files = genotype_conditions(condition)
+    simulations: dict[float, str] = {}
+    for pre in dict.fromkeys(protocol_preincubation(files[e.model]) for e in plan):
+        sim = doc.createUniformTimeCourse()
+        sim.setId("time_course" if not simulations else f"time_course_{len(simulations)}")
+        sim.setName(f"drugs from {-pre:g} min, cytokines at 0, output 0 to {condition.t_end:g} min")
+        sim.setInitialTime(-pre)
+        sim.setOutputStartTime(0.0)
+        sim.setOutputEndTime(condition.t_end)
+        sim.setNumberOfPoints(condition.points - 1)  # SED-ML counts intervals
+        alg = sim.createAlgorithm()
+        alg.setKisaoID(ALGORITHM)
+        for kisao, value in ALGORITHM_PARAMETERS.items():
+            p = alg.createAlgorithmParameter()
+            p.setKisaoID(kisao)
+            p.setValue(repr(value))
+        simulations[pre] = sim.getId()
 
     for name in dict.fromkeys(e.model for e in plan):
         m = doc.createModel()
@@ -310,7 +326,7 @@ def sedml_document(condition: Condition, genotype_sbml: str, plan: list[Experime
         task = doc.createTask()  # the plain time course of each file
         task.setId(f"run_{name}")
         task.setModelReference(name)
-        task.setSimulationReference(sim.getId())
+        task.setSimulationReference(simulations[protocol_preincubation(files[name])])
 
     for e in plan:
         if e.varied is None:

@@ -53,8 +53,6 @@ DEFAULT_DRAWS = 200
 MIN_DRAWS = 20  # fewer cannot place a 90% interval's ends (5% of 20 is one draw)
 DEFAULT_PARAMETER_SETS = 40
 DEFAULT_LEVEL = 0.90
-# Potency constants of drugs that act without a cellular factor (no measured rows).
-FREE_POTENCY_CONSTANTS = {"pimozide": ("K_pimozide_STAT5", "K_pimozide_STAT3")}
 
 
 @dataclass(frozen=True)
@@ -157,9 +155,11 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
     rng = np.random.default_rng(unc.seed)
     scale, fu, bp, notes = {}, {}, {}, []
     posterior = None
+    fitted = set(load_posterior().drugs) if any(catalog.drug(d).cellular_factor for d in drugs) else set()
     for drug in drugs:
-        if drug in FREE_POTENCY_CONSTANTS:
-            constant = FREE_POTENCY_CONSTANTS[drug][0]
+        d = catalog.drug(drug)
+        if drug not in fitted:  # no measured potency row: the plausible range of its potency constant
+            constant = d.cellular_factor or d.constants[d.targets[0]]
             r = uncertain_parameters([constant]).iloc[0]
             low, high = math.log10(r["lower"] / r["value"]), math.log10(r["upper"] / r["value"])
             scale[drug] = 10.0 ** rng.uniform(low, high, unc.draws)

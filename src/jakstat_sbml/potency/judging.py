@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import catalog
+
 LEVEL = 0.90
 
 
@@ -31,6 +33,18 @@ def judge(measured_nM: float, relation: str, low: float, mid: float, high: float
     return bool(low <= y <= high), 10 ** abs(mid - y)
 
 
+_COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive",
+            "tab:cyan", "tab:gray")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+
+
+def drug_style(drug: str) -> tuple[str, str]:
+    """Colour and marker of a drug in the potency figures, by its place in the catalog
+    (drugs.tsv), so every figure draws a drug alike."""
+    i = catalog.drugs().index(drug) if drug in catalog.DRUGS else len(catalog.DRUGS)
+    return _COLOURS[i % len(_COLOURS)], _MARKERS[i % len(_MARKERS)]
+
+
 def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands=(2.0, 5.0), ax=None):
     """Measured against predicted IC50s as added (log-log) with 90% intervals; fit rows
     filled, test rows open, one colour per drug, the fold bands shaded. Returns the Figure."""
@@ -46,13 +60,11 @@ def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands
     ax.plot(x, x, color="k", lw=1)
     for f, alpha in zip(bands, (0.25, 0.12)):
         ax.fill_between(x, x / f, x * f, color="tab:gray", alpha=alpha, lw=0, label=f"within {f:g}x")
-    colours = {"ruxolitinib": "tab:orange", "tofacitinib": "tab:blue"}
-    markers = {"ruxolitinib": "o", "tofacitinib": "s"}
     for (drug, role), g in table.groupby(["drug", "role"]):
-        c = colours.get(drug, "tab:green")
+        c, marker = drug_style(drug)
         ax.errorbar(g["measured_nM"], g["predicted_nM"],
                     yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
-                    fmt=markers.get(drug, "^"), mfc=c if role == "fit" else "none", mec=c, ecolor=c,
+                    fmt=marker, mfc=c if role == "fit" else "none", mec=c, ecolor=c,
                     elinewidth=0.8, alpha=0.85, label=f"{drug} ({role} rows)")
     ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
            ylabel=ylabel, title=title)

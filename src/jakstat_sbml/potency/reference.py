@@ -36,7 +36,12 @@ TOLERANCE_LOG10 = 0.002  # bisection stops at this width (0.5% in dose)
 
 
 def factor_parameter(drug: str) -> str:
-    return f"cellular_factor_{drug}"
+    """The parameter that scales every cellular constant of a drug (drugs.tsv, cellular_factor)."""
+    d = catalog.drug(drug)
+    if not d.cellular_factor:
+        raise InputError(f"{d.name} ({d.mechanism}) has no cellular factor: its potency is not fitted to "
+                         "measured cellular IC50s")
+    return d.cellular_factor
 
 
 def cytokine_dose_nM(row: Mapping) -> float:
@@ -125,13 +130,14 @@ def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
                                 pre, stim, params, tolerance=tolerance, guess=guess)
 
 
-JAKS = ("JAK1", "JAK2", "JAK3", "TYK2")
+JAKS = tuple(g.symbol for g in catalog.GENES.values() if g.module == "kinases")  # JAK1, JAK2, JAK3, TYK2
 ELASTICITY_STEP = 0.25  # log10 of the change in one JAK's constant (a 1.8-fold change)
 
 
-def biochemical_parameter(drug: str, jak: str) -> str:
-    """The parameter that sets a drug's constant on one JAK (K_cell is proportional to it)."""
-    return f"IC50_{drug}_{jak}"
+def biochemical_parameter(drug: str, jak: str) -> str | None:
+    """The parameter that sets a drug's constant on one JAK (K_cell is proportional to it;
+    drugs.tsv, column targets), None when the drug does not target it."""
+    return catalog.drug(drug).constants.get(jak)
 
 
 def elasticities(model: Model, row: Mapping, reference_nM: float,
@@ -145,7 +151,7 @@ def elasticities(model: Model, row: Mapping, reference_nM: float,
     out = {}
     for jak in JAKS:
         p = biochemical_parameter(row["drug"], jak)
-        if p not in values:
+        if p is None or p not in values:
             out[jak] = 0.0
             continue
         moved, status = row_ic50(model, row, parameters={**dict(parameters or {}),

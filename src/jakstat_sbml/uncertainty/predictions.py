@@ -48,10 +48,9 @@ from ..experiments.support import judge_inhibition, signal_floor
 from ..model import DEFAULT_PREINCUBATION, Condition
 
 # Doses for an IC50 under uncertainty: one per decade over a range wide enough that
-# parameter sets far from the defaults still have their IC50 inside it (7 doses: the
-# Hill fit has 3 free parameters). Pimozide acts at micromolar doses.
-JAK_INHIBITOR_DOSES = (0.1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e5)
-PIMOZIDE_DOSES = (10.0, 100.0, 1e3, 1e4, 1e5, 1e6)
+# parameter sets far from the defaults still have their IC50 inside it, a decade beyond
+# the drug's default dose-response series each way (catalog.Drug.wide_doses; at least 4
+# doses: the Hill fit has 3 free parameters).
 STATUSES = ("determined", "above", "below", "unmeasurable")
 
 Readings = Mapping[Condition, tuple[np.ndarray, Mapping[str, np.ndarray]]]  # condition -> (time, readout -> values)
@@ -73,7 +72,7 @@ class IC50:
         object.__setattr__(self, "drug", d.name)
         object.__setattr__(self, "cytokine", c.name)
         object.__setattr__(self, "readout", catalog.readout(self.readout).name if self.readout else c.main_readout)
-        doses = self.doses or (PIMOZIDE_DOSES if d.name == "pimozide" else JAK_INHIBITOR_DOSES)
+        doses = self.doses or d.wide_doses
         doses = tuple(sorted(float(x) for x in doses))
         if len(doses) < 4 or doses[0] <= 0:
             raise InputError(f"{self.name}: an IC50 under uncertainty needs at least 4 positive doses, got {doses}")
@@ -270,7 +269,6 @@ def prediction(spec: str | Prediction) -> Prediction:
     return IC50(parts[0], parts[1], readout) if kind == "ic50" else KnockoutEffect(parts[0], parts[1], readout)
 
 
-# What a drug acts on: pimozide only on STAT5 and STAT3 phosphorylation (catalog).
 HEADLINE_KNOCKOUTS = (("SOCS3", "IL6"), ("CISH", "IL2"), ("SOCS1", "IFNG"), ("PTPN2", "IL6"))
 # The approved twice-daily doses of the two JAK inhibitors (Jakafi label: 20 mg BID in
 # myelofibrosis at platelets > 200e9/L; Xeljanz label: 5 mg BID) on the two CTCL pathways
@@ -280,16 +278,14 @@ HEADLINE_EXPOSURES = (("ruxolitinib", 20.0, 12.0, "IL6"), ("ruxolitinib", 20.0, 
 
 
 def headline_predictions() -> list[Prediction]:
-    """Each drug's IC50 on each cytokine's main readout the drug can act on, the
-    feedback and phosphatase knockouts of the screen's strongest negative regulators
-    (:data:`HEADLINE_KNOCKOUTS`), and inhibition at clinical exposure
-    (:data:`HEADLINE_EXPOSURES`)."""
+    """Each drug's IC50 on each cytokine's main readout the drug can act on
+    (:func:`~jakstat_sbml.catalog.drug_pairs`: a cytokine with one of its target JAKs, or
+    one read out on its target STAT), the feedback and phosphatase knockouts of the
+    screen's strongest negative regulators (:data:`HEADLINE_KNOCKOUTS`), and inhibition
+    at clinical exposure (:data:`HEADLINE_EXPOSURES`)."""
     out: list[Prediction] = []
     for d in catalog.drugs():
-        for c in catalog.CYTOKINES.values():
-            if d == "pimozide" and c.main_readout not in ("pSTAT5", "pSTAT3"):
-                continue  # pimozide acts on STAT5 and STAT3 phosphorylation only (docs/pharmacology.md)
-            out.append(IC50(d, c.name))
+        out += [IC50(d, c) for c, _ in catalog.drug_pairs(d)]
     out += [KnockoutEffect(g, c) for g, c in HEADLINE_KNOCKOUTS]
     out += [Exposure(d, mg, h, c) for d, mg, h, c in HEADLINE_EXPOSURES]
     return out

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import catalog
 from ..errors import InputError
 from ..model import Condition, Model
 from ..optional import require
@@ -266,7 +267,7 @@ def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int) -> pd.DataFrame:
     posterior = load_posterior()
     ranges = ranges.copy()
     for drug in posterior.drugs:
-        p = f"cellular_factor_{drug}"
+        p = catalog.drug(drug).cellular_factor
         if p in ranges.index:
             shifts = 10.0 ** posterior.new_source_draws(drug, seed=seed)
             low, high = np.quantile(shifts, [(1 - unc.level) / 2, 1 - (1 - unc.level) / 2])
