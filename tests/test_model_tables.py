@@ -260,15 +260,20 @@ def test_the_architecture_page_has_both_worked_examples_with_their_counts():
     assert _stated_count("a drug") == len(examples["a drug"]) <= 2
 
 
-def test_the_worked_cytokine_is_its_rows_and_signals(tmp_path):
+def _built_with_example(tmp_path, example: str):
+    """A copy of models/ with the worked example's rows applied and built; only the
+    example's files are edited by hand (the generated ones aside)."""
     models = tmp_path / "models"
     shutil.copytree(MODELS, models)
-    rows = worked_examples()["a cytokine"]
+    rows = worked_examples()[example]
     _apply(models, rows)
     build.build_sbml(models, write=True)
     assert _edited(models) == set(rows)
+    return models, catalog.read_model_tables(models)
 
-    tables = catalog.read_model_tables(models)
+
+def test_the_worked_cytokine_is_its_rows_and_signals(tmp_path):
+    models, tables = _built_with_example(tmp_path, "a cytokine")
     (new,) = set(tables.cytokines) - set(catalog.CYTOKINES)
     c = tables.cytokines[new]
     assert c.jaks and set(c.jaks) <= {"JAK1", "JAK2", "JAK3", "TYK2"}
@@ -281,14 +286,7 @@ def test_the_worked_cytokine_is_its_rows_and_signals(tmp_path):
 
 
 def test_the_worked_drug_is_its_rows_and_inhibits(tmp_path):
-    models = tmp_path / "models"
-    shutil.copytree(MODELS, models)
-    rows = worked_examples()["a drug"]
-    _apply(models, rows)
-    build.build_sbml(models, write=True)
-    assert _edited(models) == set(rows)
-
-    tables = catalog.read_model_tables(models)
+    models, tables = _built_with_example(tmp_path, "a drug")
     (new,) = set(tables.drugs) - set(catalog.DRUGS)
     d = tables.drugs[new]
     assert d.mechanism == "atp_competitive" and d.doses
