@@ -118,6 +118,14 @@ def test_the_pages_quote_the_models_current_size(site):
             f"{model.getNumParameters()} parameters") in home
     copasi = text_of(site / "copasi" / "index.html")
     assert f"The whole model: {species} species" in copasi and f"{model.getNumReactions()} reactions" in copasi
+    participants = sum(len(r.getListOfReactants()) + len(r.getListOfProducts()) + len(r.getListOfModifiers())
+                       for r in model.getListOfReactions())
+    biomodels = text_of(site / "biomodels" / "index.html")
+    assert (f"{species} species" in biomodels and f"{model.getNumReactions()} reactions" in biomodels
+            and f"{participants} reactants, products and modifiers" in biomodels
+            and f"{model.getNumParameters()} parameters" in biomodels)
+    sbgn = text_of(site / "sbgn" / "index.html")
+    assert f"{species} species, {model.getNumReactions()} reactions and {participants} consumption" in sbgn
 
 
 def test_the_calibration_page_quotes_the_stored_chi2_ratios(site):

@@ -66,8 +66,8 @@ def gmfe(fold_errors) -> float:
 
 @cache
 def model_size() -> dict[str, int]:
-    """Counts of the compiled SBML: species (integrated and clamped), reactions,
-    parameters, compartments, and the species clamped at a dose (cytokines, drugs)."""
+    """Counts of the compiled SBML: species (integrated and clamped), reactions, their
+    participants (reactants, products, modifiers), parameters, compartments, and the species clamped at a dose (cytokines, drugs)."""
     import libsbml
 
     document = libsbml.readSBMLFromFile(str(SBML))
@@ -83,6 +83,8 @@ def model_size() -> dict[str, int]:
         "boundary": len(boundary),
         "clamped": sum(s in clamped for s in boundary),
         "reactions": model.getNumReactions(),
+        "participants": sum(r.getNumReactants() + r.getNumProducts() + r.getNumModifiers()
+                            for r in model.getListOfReactions()),
         "parameters": model.getNumParameters(),
         "compartments": model.getNumCompartments(),
         "events": model.getNumEvents(),
