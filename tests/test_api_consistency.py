@@ -365,7 +365,9 @@ def test_docs_and_notebooks_use_the_current_names():
 
 
 def test_background_keywords_are_the_condition_keywords_without_timing():
-    timing = {"preincubation", "t_end", "points", "plasma"}
+    # a regimen sets the timeline (doses from time 0, a run as long as the regimen), so,
+    # like the timing, it belongs to a condition and is not an experiment's background
+    timing = {"preincubation", "t_end", "points", "plasma", "regimen"}
     assert set(experiments.BACKGROUND_KEYS) == set(CONDITION_KEYWORDS) - timing
 
 

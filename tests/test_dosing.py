@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 import jakstat_sbml as js
-from jakstat_sbml.dosing import pk_parameters, regimen
+from jakstat_sbml.regimens import pk_parameters, regimen
 from jakstat_sbml.dosing.exposure import exposure_response, lowest_dose
-from jakstat_sbml.dosing.export import export_regimen, regimen_sbml
-from jakstat_sbml.dosing.pharmacokinetics import observation_table, parameter_table
-from jakstat_sbml.dosing.simulation import simulate_regimens
+from jakstat_sbml.interop.regimen import regimen_sbml
+from jakstat_sbml.regimens.pharmacokinetics import observation_table, parameter_table
+from jakstat_sbml.regimens.simulation import simulate_regimens
 
 OBSERVATIONS = observation_table()
 
@@ -160,21 +160,23 @@ def test_one_regimen_run_does_not_leak_into_the_next(ctcl):
 def test_regimen_sbml_is_valid_with_units():
     from jakstat_sbml import build
 
-    text = regimen_sbml(js.load_model(), [regimen("ruxolitinib", 20), regimen("pimozide", 2, every="24 h")])
+    cond = js.Condition.make(regimen=[regimen("ruxolitinib", 20), regimen("pimozide", 2, every="24 h")])
+    text = regimen_sbml(js.load_model(), cond)
     report = build.validate(text)
     assert report.errors == [] and report.warnings == []
 
 
 def test_copasi_reproduces_the_regimen(ctcl, tmp_path):
-    """The exported SBML and .cps of a regimen, run by COPASI, give the package's numbers."""
+    """The exported SBML and .cps of a regimen (js.export of a condition with regimen=),
+    run by COPASI, give the package's numbers."""
     import basico
 
     regs = [regimen("ruxolitinib", "20 mg", every="12 h", days=1),
             regimen("tofacitinib", "5 mg", every="12 h", days=1)]
-    cond = js.Condition.make(cytokines={"IL2": "1 ng/mL"}, mutations={"STAT5B_N642H": 0.5})
-    ref = simulate_regimens(ctcl, cond, regs, readouts=["pSTAT5", "pSTAT3"])
-    sbml = export_regimen(ctcl, tmp_path / "regimen.xml", regs, condition=cond)
-    cps = export_regimen(ctcl, tmp_path / "regimen.cps", regs, format="copasi", condition=cond)
+    cond = js.Condition.make(cytokines={"IL2": "1 ng/mL"}, mutations={"STAT5B_N642H": 0.5}, regimen=regs)
+    ref = ctcl.run(cond, readouts=["pSTAT5", "pSTAT3"])
+    sbml = js.export(ctcl, tmp_path / "regimen.xml", condition=cond)
+    cps = js.export(ctcl, tmp_path / "regimen.cps", format="copasi", condition=cond)
     columns = ["plasma_ruxolitinib", "free_ruxolitinib", "plasma_tofacitinib", "pSTAT5", "pSTAT3"]
     for path in (sbml, cps):
         dm = basico.load_model(str(path))
@@ -232,7 +234,7 @@ def test_a_bare_number_string_is_mg_and_h_as_the_cli_says():
 
 
 def test_labelled_use_is_read_from_the_data_with_its_source():
-    from jakstat_sbml.dosing.pharmacokinetics import labelled_use
+    from jakstat_sbml.regimens.pharmacokinetics import labelled_use
 
     rux = labelled_use("ruxolitinib", "IR")
     assert (rux.min_dose_mg, rux.max_dose_mg, rux.max_daily_mg) == (5, 25, 50)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import jakstat_sbml as js
-from jakstat_sbml.dosing.sbml import central_compartment, pk_values
+from jakstat_sbml.regimens.sbml import central_compartment, pk_values
 from jakstat_sbml.errors import InputError, UnknownNameError
 from jakstat_sbml.uncertainty import Exposure, headline_predictions, prediction, uncertain_parameters
 from jakstat_sbml.uncertainty.predictions import HEADLINE_EXPOSURES
@@ -117,7 +117,7 @@ def test_exposure_runs_the_same_in_processes_and_resumes_from_its_checkpoint(ctc
 def test_on_the_amici_engine_exposure_runs_on_roadrunner_and_says_so(ctcl, small_exposure):
     result = js.sensitivity(ctcl, [RUX_IL6], n=2, parameters=SMALL, seed=4, engine="amici")
     assert np.array_equal(result.outputs.iloc[:, 0].to_numpy(), small_exposure.outputs.iloc[:, 0].to_numpy())
-    assert any("exposure predictions ran on RoadRunner, the others on amici" in f for f in result.flags)
+    assert any("exposure predictions ran on roadrunner, the others on amici" in f for f in result.flags)
 
 
 def test_no_signal_is_unmeasurable_censored_at_no_inhibition(hepatocyte):

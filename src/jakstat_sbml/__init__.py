@@ -6,8 +6,7 @@
 """
 
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
-from .dosing import Regimen, regimen
-from .dosing.exposure import ExposureResponse, exposure_response, lowest_dose
+from .dosing import ExposureResponse, exposure_response, lowest_dose
 from .ensemble import Ensemble, EnsembleBand, ensemble_band, ensemble_contexts, load_ensemble
 from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
@@ -22,6 +21,7 @@ from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .potency.draws import Uncertainty
 from .provenance import read_provenance
+from .regimens import Regimen, regimen
 from .uncertainty import sensitivity
 from .units import plasma
 

@@ -6,7 +6,8 @@ RoadRunner (the default, and what every quick call uses) solves the model's
 (Fröhlich et al., Bioinformatics 2021, doi:10.1093/bioinformatics/btab227)
 generates C++ for the model's right-hand side and its analytic sparse Jacobian
 and solves with CVODES and the sparse KLU solver. ``js.run(..., engine="amici")``,
-the experiments and ``js.sensitivity`` take it with one keyword.
+the experiments and ``js.sensitivity`` take it with one keyword
+(:mod:`jakstat_sbml.engines` is the interface; this module is AMICI's side of it).
 
 A simulation runs the same three phases as :class:`~jakstat_sbml.model.Model`:
 the genotype's unstimulated steady state (integrated from the initial
@@ -40,28 +41,16 @@ import numpy as np
 
 from . import catalog
 from .compiled import cache_dir, machine_signature
-from .errors import InputError, JakStatError, SimulationError, UnknownNameError
+from .errors import InputError, JakStatError, SimulationError
 from .model import (
     PREEQUILIBRATION_ROUNDS, PREEQUILIBRATION_TIME, STEADY_STATE_RATE, Condition, Model, SteadyStates,
 )
 from .optional import require
 
-ENGINES = ("roadrunner", "amici")
-DEFAULT_ENGINE = "roadrunner"
 _FORMAT = "jakstat-sbml compiled amici 1"  # change when the module's content changes
 _OBSERVABLE = "y_"  # observable ids: the readout with this prefix (ids must not clash)
 SENSITIVITY_RELATIVE_TOLERANCE = 1e-5  # of forward sensitivities (the states keep the model's tolerance)
 _MODULES_KEPT = 8  # compiled modules in the cache (~2.5 MB each); the least recently used go first
-
-
-def check_engine(engine: str) -> str:
-    """``engine`` if it names an engine that can run here; else UnknownNameError, or
-    MissingDependencyError saying what to install."""
-    if engine not in ENGINES:
-        raise UnknownNameError("engine", engine, list(ENGINES))
-    if engine == "amici":
-        require("amici.sim.sundials", 'engine="amici"')
-    return engine
 
 
 # ----------------------------------------------------------------------------- the compiled module
@@ -383,19 +372,11 @@ def simulator(model: Model) -> AmiciSimulator:
     """The AMICI simulator of ``model`` (made on first use, then kept with the model)."""
     if not isinstance(model, Model):
         raise InputError(f"engine='amici' needs a jakstat Model, got {type(model).__name__}")
-    check_engine("amici")
+    require("amici.sim.sundials", 'engine="amici"')
     sim = _simulators.get(model)
     if sim is None:
         sim = _simulators[model] = AmiciSimulator(model)
     return sim
 
 
-def simulate(model: Model, cond: Condition, readouts: list[str], engine: str = DEFAULT_ENGINE) -> np.ndarray:
-    """``time`` + ``readouts`` of one condition on ``engine`` (``"roadrunner"`` or ``"amici"``)."""
-    if engine == "amici":
-        return simulator(model).run(cond, readouts)
-    return model.run(cond, readouts=readouts).to_numpy(dtype=float)
-
-
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "AmiciSimulator", "check_engine", "compiled_module", "module_key",
-           "simulate", "simulator"]
+__all__ = ["AmiciSimulator", "compiled_module", "module_key", "simulator"]

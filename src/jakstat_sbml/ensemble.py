@@ -27,7 +27,7 @@ import pandas as pd
 from . import catalog
 from .errors import InputError, NoEnsembleError
 from .model import Condition, Model, as_condition
-from .parallel import run
+from .parallel import RunOptions, run
 
 META_COLUMNS = ("member", "dataset", "origin", "delta")
 MATCH_RTOL = 1e-4  # member 0 is the optimum: it must match the context's stored values
@@ -154,11 +154,14 @@ class EnsembleBand:
         return ax.figure
 
 
-def ensemble_band(model: Model, readouts: Iterable[str] | str | None = None, *, n_jobs: int = 1, client=None,
-                  progress=False, condition: Condition | Mapping | None = None, **keywords) -> EnsembleBand:
+def ensemble_band(model: Model, readouts: Iterable[str] | str | None = None, *,
+                  condition: Condition | Mapping | None = None, n_jobs: int = 1, client=None,
+                  progress: bool = False, engine: str = "roadrunner", **keywords) -> EnsembleBand:
     """Time course of one condition (``Model.simulate``'s keywords, or ``condition=``)
     for every member of the context's stored ensemble: the optimum and the envelope.
-    ``readouts`` default to the main readouts of the condition's cytokines."""
+    ``readouts`` default to the main readouts of the condition's cytokines; run options
+    (``n_jobs``, ``client``, ``progress``, ``engine``) as in :func:`jakstat_sbml.run`."""
+    RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     ens = load_ensemble(model)
     cond = as_condition(condition, keywords)
     if readouts is None:
@@ -166,7 +169,8 @@ def ensemble_band(model: Model, readouts: Iterable[str] | str | None = None, *, 
     else:
         names = [readouts] if isinstance(readouts, str) else list(readouts)
     names = [catalog.readout(r).name for r in names]
-    df = run(model, ens.conditions([cond]), readouts=names, n_jobs=n_jobs, client=client, progress=progress)
+    df = run(model, ens.conditions([cond]), readouts=names, n_jobs=n_jobs, client=client, progress=progress,
+             engine=engine)
     df = df.sort_values(["condition", "time"])
     rows = []
     for r in names:

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
+from .regimens.regimen import Regimen
+from .regimens.simulation import as_regimens, simulate_regimens
 from .errors import InputError, ModelFileError, SimulationError, UnknownNameError
 from .units import as_plasma, drug_nM, to_nM
 
@@ -62,6 +64,7 @@ PREEQUILIBRATION_ROUNDS = 12
 # experiments, the CLI): inhibitor assays treat cells before stimulating them, and the
 # pharmacology validation assumes 30 min where its sources do not state it.
 DEFAULT_PREINCUBATION = 30.0  # min
+REGIMEN_OUTPUT_STEP = 10.0  # min between output points of a regimen run (days long) by default
 # Unstimulated steady states a model keeps, one per genotype (knockouts, overexpression,
 # mutations, parameters=), the least recently used evicted first. A state is 161 floats
 # and its key up to ~280 (name, value) pairs: <= ~25 kB an entry, <= ~6 MB in all.
@@ -84,11 +87,13 @@ class Condition:
     preincubation: float = DEFAULT_PREINCUBATION  # min of drug before the cytokine; 0 without drugs
     t_end: float = 120.0
     points: int = 121
+    regimens: tuple[Regimen, ...] = ()  # oral dosing from time 0 (jakstat_sbml.dosing), one per drug
 
     def __post_init__(self):
-        # Pre-incubation is a property of the drugs: a condition without drugs has none,
-        # so conditions that simulate the same thing compare (and export) equal.
-        if not self.drugs and self.preincubation:
+        # Pre-incubation is a property of the constant drugs: a condition without them has
+        # none, and under a regimen they start with the first dose (time 0), so conditions
+        # that simulate the same thing compare (and export) equal.
+        if (not self.drugs or self.regimens) and self.preincubation:
             object.__setattr__(self, "preincubation", 0.0)
 
     @classmethod
@@ -101,9 +106,10 @@ class Condition:
         mutations: Mapping[str, float] | Iterable[str] | None = None,
         parameters: Mapping[str, float] | None = None,
         preincubation: float = DEFAULT_PREINCUBATION,
-        t_end: float = 120.0,
+        t_end: float | None = None,
         points: int | None = None,
         plasma: bool = False,
+        regimen=None,
         **unknown,
     ) -> Condition:
         """Validate user input and return the normalised condition (raises InputError).
@@ -116,6 +122,12 @@ class Condition:
         :data:`DEFAULT_PREINCUBATION`) before the cytokines; a condition without
         drugs has no pre-incubation (stored as 0). A misspelt keyword raises
         UnknownNameError naming the nearest valid one.
+
+        ``regimen=js.regimen(...)`` (or a list, one per drug) doses orally from time 0,
+        when the cytokines go on and stay on; ``drugs=`` doses then start at time 0 too
+        (no pre-incubation). ``t_end`` (min) defaults to 120, or to the whole regimen
+        when there is one; ``points`` to one per min up to 1000 (one per 10 min under a
+        regimen).
         """
         _reject_unknown(unknown, CONDITION_KEYWORDS, "Condition.make() keyword")
         cyt = tuple(sorted((catalog.cytokine(k).name, _dose(v, k, catalog.cytokine(k).mass_kda))
@@ -160,17 +172,25 @@ class Condition:
         pre = _number(preincubation, "preincubation")
         if pre < 0 or 0 < pre < MINIMUM_SPAN:
             raise InputError(f"preincubation must be 0 or >= {MINIMUM_SPAN:g} min, got {preincubation!r}")
+        regs = () if regimen is None else tuple(sorted(as_regimens(regimen), key=lambda r: r.drug))
+        clash = sorted({r.drug for r in regs} & {d for d, _ in drg})
+        if clash:
+            raise InputError(f"{', '.join(clash)} given both as a constant dose (drugs=) and as a regimen")
+        if t_end is None:
+            t_end = max(r.duration_h for r in regs) * 60.0 if regs else 120.0
         t_end = _number(t_end, "t_end")
         if t_end <= 0:
             raise InputError(f"t_end must be > 0 min, got {t_end!r}")
         if t_end < MINIMUM_SPAN:
             raise InputError(f"t_end must be >= {MINIMUM_SPAN:g} min, got {t_end!r}")
-        if points is None:
+        if points is None and regs:
+            points = int(round(t_end / REGIMEN_OUTPUT_STEP)) + 1
+        elif points is None:
             points = int(min(max(round(t_end), 1), 1000)) + 1
         if isinstance(points, bool) or not isinstance(points, numbers.Integral) or not 2 <= points <= MAXIMUM_POINTS:
             raise InputError(f"points must be an integer from 2 to {MAXIMUM_POINTS}, got {points!r}")
         return cls(cyt, tuple(sorted(drg)), ko, tuple(sorted(ox)), tuple(sorted(mut)),
-                   tuple(sorted(par)), pre, t_end, int(points))
+                   tuple(sorted(par)), pre, t_end, int(points), regs)
 
     @classmethod
     def of(cls, value: Condition | Mapping) -> Condition:
@@ -183,6 +203,10 @@ class Condition:
         for k in ("cytokines", "drugs", "overexpress", "mutations", "parameters"):
             d[k] = dict(d[k])
         d["knockouts"] = list(d["knockouts"])
+        if self.regimens:
+            d["regimens"] = [r.as_dict() for r in self.regimens]
+        else:
+            del d["regimens"]  # as before regimens joined conditions: stored records stay comparable
         return d
 
     def label(self) -> str:
@@ -192,6 +216,7 @@ class Condition:
         parts += [f"{g} x{f:g}" for g, f in self.overexpress]
         parts += [f"{m} ({f:g})" for m, f in self.mutations]
         parts += [f"{p}={v:g}" for p, v in self.parameters]
+        parts += [str(r) for r in self.regimens]
         return ", ".join(parts)
 
     def genotype(self) -> tuple:
@@ -452,7 +477,7 @@ class Model:
         return Condition.make(**kwargs)
 
     def simulate(self, cytokines=None, drugs=None, knockouts=None, overexpress=None,
-                 mutations=None, parameters=None, preincubation=DEFAULT_PREINCUBATION, t_end=120.0,
+                 mutations=None, parameters=None, preincubation=DEFAULT_PREINCUBATION, t_end=None,
                  points=None, readouts=None, plasma=False, regimen=None, **unknown) -> pd.DataFrame:
         """Time course of the named readouts.
 
@@ -462,7 +487,7 @@ class Model:
         concentrations; ``js.plasma("1 uM")`` marks one as total plasma
         concentration, ``plasma=True`` all of them.
         Drugs are added ``preincubation`` minutes (default 30) before the cytokines
-        (time 0); ``preincubation=0`` gives them together.
+        (time 0); ``preincubation=0`` gives them together. ``t_end`` defaults to 120 min.
         Returns a DataFrame with ``time`` (min) and one column per readout (nM,
         ``tx_*`` 0-1), never negative (see :data:`NEGATIVE_TOLERANCE`);
         ``df.attrs["condition"]`` holds the condition. A misspelt keyword raises
@@ -470,28 +495,16 @@ class Model:
 
         ``regimen=js.regimen("ruxolitinib", "20 mg", every="12 h", days=5)`` (or a list,
         one per drug) doses orally from time 0 while the cytokines stay on; the run
-        then lasts the whole regimen unless ``t_end`` says otherwise (min; the 120 min
-        default applies only without a regimen), one point per 10 min, and the frame
-        gains ``plasma_<drug>`` (total) and ``free_<drug>`` (nM) columns
-        (:mod:`jakstat_sbml.dosing`, docs/dosing.md).
+        then lasts the whole regimen unless ``t_end`` says otherwise, one point per
+        10 min, and the frame gains ``plasma_<drug>`` (total) and ``free_<drug>`` (nM)
+        columns (:mod:`jakstat_sbml.dosing`, docs/dosing.md). The regimen is part of the
+        condition (:meth:`Condition.make`), so ``js.run`` runs it like any other.
         """
-        _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts", "regimen"], "simulate() keyword")
-        if regimen is not None:
-            # The regimen object runs itself (jakstat_sbml.dosing depends on this module, never
-            # the other way round), so any object with a ``simulate_regimens`` will do.
-            first = regimen[0] if isinstance(regimen, (list, tuple)) and regimen else regimen
-            simulate_regimens = getattr(first, "simulate_regimens", None)
-            if simulate_regimens is None:
-                raise InputError(f"regimen= takes js.regimen(...) or a list of them, got {regimen!r}")
-            cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
-                                  overexpress=overexpress, mutations=mutations, parameters=parameters,
-                                  preincubation=preincubation, plasma=plasma)
-            whole_regimen = t_end == 120.0 and points is None  # the plain default means "the whole regimen"
-            return simulate_regimens(self, cond, regimen, t_end=None if whole_regimen else t_end, points=points,
-                                     readouts=None if readouts is None else _names(readouts, "readouts"))
+        _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
-                              preincubation=preincubation, t_end=t_end, points=points, plasma=plasma)
+                              preincubation=preincubation, t_end=t_end, points=points, plasma=plasma,
+                              regimen=regimen)
         return self.run(cond, readouts=readouts)
 
     def run(self, cond: Condition | Mapping, readouts: Iterable[str] | str | None = None) -> pd.DataFrame:
@@ -502,6 +515,10 @@ class Model:
             raise InputError("readouts must not be empty (None means every readout)")
         for r in names:
             catalog.readout(r)
+        if cond.regimens:
+            # the regimen model: this model plus PK and dose events, compiled once per drug set
+            return simulate_regimens(self, cond, cond.regimens, t_end=cond.t_end, points=cond.points,
+                                     readouts=names)
         sel = ["time"] + [self._readout_selection[r] for r in names]
         data = self._simulate_array(cond, sel)
         self._nonnegative(data[:, 1:], names, self._negative_tolerance(), cond, data[:, 0],

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
-from .amici_engine import DEFAULT_ENGINE, check_engine, simulate
+from .engines import DEFAULT_ENGINE, engine as engine_named, simulate
 from .compiled import CompiledState, compiled_state, install_state
 from .errors import InputError, JakStatError, SimulationError
 from .model import Condition, Model
@@ -51,6 +51,48 @@ MAX_CHUNK = 32
 _WORKER_MODELS_KEPT = 4  # models a worker thread keeps between tasks (most recent)
 
 Chunk = list[tuple[int, Condition]]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How simulations run, the same four keywords on every function that simulates.
+
+    - ``n_jobs``: 1 (this process), k local processes, or -1 (one per CPU);
+    - ``client``: a ``dask.distributed.Client`` (instead of ``n_jobs``);
+    - ``progress``: False, True (a Rich bar on stderr) or the caller's
+      ``rich.progress.Progress`` (a task is added to it);
+    - ``engine``: ``"roadrunner"`` or ``"amici"`` (:mod:`jakstat_sbml.engines`).
+
+    Made and checked at the start of a call, so bad options fail before any work.
+    """
+
+    n_jobs: int = 1
+    client: object = None
+    progress: object = False
+    engine: str = DEFAULT_ENGINE
+
+    def __post_init__(self):
+        _workers(self.n_jobs, self.client)
+        if not (isinstance(self.progress, bool) or hasattr(self.progress, "add_task")):
+            raise InputError("progress must be True, False or a rich.progress.Progress, got "
+                             f"{self.progress!r}")
+        engine_named(self.engine)
+
+    @property
+    def simulator(self):
+        """The :class:`~jakstat_sbml.engines.Engine` these options name."""
+        return engine_named(self.engine)
+
+    def keywords(self) -> dict:
+        """The four keywords, to pass on to another simulating function."""
+        return {"n_jobs": self.n_jobs, "client": self.client, "progress": self.progress, "engine": self.engine}
+
+    def quiet(self) -> RunOptions:
+        """The same options without a progress display (for work inside a step that shows its own)."""
+        return RunOptions(self.n_jobs, self.client, False, self.engine)
+
+
+RUN_OPTIONS = ("n_jobs", "client", "progress", "engine")  # the keywords, in this order
 
 
 def _conditions(conditions: Sequence[Condition | Mapping]) -> list[Condition]:
@@ -66,7 +108,7 @@ def _conditions(conditions: Sequence[Condition | Mapping]) -> list[Condition]:
 
 
 def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: Iterable[str] | None = None,
-        n_jobs: int = 1, client=None, progress=False, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
+        n_jobs: int = 1, client=None, progress: bool = False, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
     """Simulate every condition; return one long DataFrame keyed by ``condition``.
 
     ``n_jobs=1`` runs in this process on ``model``; ``n_jobs>1`` (``-1``: one per
@@ -90,9 +132,20 @@ def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: It
     readouts and pre-equilibrated start, results within solver tolerance of
     RoadRunner's (tests/test_amici_engine.py), several times faster per simulation.
     It needs the ``amici`` extra; without it the call says what to install.
+    A condition with a dosing regimen (``regimen=``) runs like any other, on an
+    engine that simulates dosing (:mod:`jakstat_sbml.engines`; AMICI does not yet).
+
+    ``n_jobs``, ``client``, ``progress`` and ``engine`` are the run options every
+    simulating function of the package takes, with these defaults (:class:`RunOptions`).
     """
     conds = _conditions(conditions)
-    check_engine(engine)
+    options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
+    for i, cond in enumerate(conds):
+        try:
+            options.simulator.check_condition(cond)
+        except JakStatError as exc:
+            exc.args = (f"condition {i}: {exc}", *exc.args[1:])
+            raise
     if isinstance(readouts, str):
         readouts = [readouts]
     names = [catalog.readout(r).name for r in readouts] if readouts is not None else catalog.readouts()
@@ -446,22 +499,28 @@ def _workers(n_jobs, client) -> int:
 
 @contextmanager
 def progress_steps(progress, total: int, description: str = "simulating"):
-    """Yield a function that advances a progress display by n steps: ``progress`` False
-    (nothing shown), True (a Rich bar on stderr) or the caller's ``rich.progress.Progress``
-    (a task added to it). What :func:`run` shows, for other long work."""
+    """Yield ``advance(n, description=None)``, which moves a progress display on by n
+    steps (and renames the step when given a description): ``progress`` False (nothing
+    shown), True (a Rich bar on stderr) or the caller's ``rich.progress.Progress`` (a
+    task added to it). The one progress display of the package: :func:`run` and every
+    other long piece of work show theirs with it."""
     with _progress(progress, total, description) as advance:
         yield advance
 
 
 @contextmanager
 def _progress(progress, total: int, description: str = "simulating"):
-    """Yield a function that advances a progress display by n conditions."""
     if hasattr(progress, "add_task"):  # the caller's rich.progress.Progress
         task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
+        def advance(n, text=None):
+            progress.advance(task, n)
+            if text:
+                progress.update(task, description=text)
+
+        yield advance
         return
     if not progress:
-        yield lambda n: None
+        yield lambda n, text=None: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -471,7 +530,7 @@ def _progress(progress, total: int, description: str = "simulating"):
                    console=Console(stderr=True))
     with bar:
         task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)
+        yield lambda n, text=None: bar.update(task, advance=n, **({"description": text} if text else {}))
 
 
 def _frame(results: list[np.ndarray], conds: list[Condition], names: list[str], context: str) -> pd.DataFrame:
@@ -490,4 +549,4 @@ def _frame(results: list[np.ndarray], conds: list[Condition], names: list[str], 
     return out
 
 
-__all__ = ["ModelRecipe", "close_worker_processes", "map_in_processes", "map_on_model", "progress_steps", "run"]
+__all__ = ["RUN_OPTIONS", "ModelRecipe", "RunOptions", "close_worker_processes", "map_in_processes", "map_on_model", "progress_steps", "run"]

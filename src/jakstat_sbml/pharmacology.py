@@ -27,6 +27,7 @@ import pandas as pd
 from . import catalog
 from .errors import InputError
 from .model import Condition, Model
+from .parallel import RunOptions, progress_steps
 from .potency.free_drug import nominal_free_fraction
 from .potency.judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .potency.measurements import binding_value, data_dir, measurements, number
@@ -168,26 +169,39 @@ class PharmacologyValidation:
                                            f"90% coverage {self.coverage:.0%}")
 
 
-def _reference(rows: pd.DataFrame, model: Model | None) -> pd.DataFrame:
+def _reference(rows: pd.DataFrame, model: Model | None, options: RunOptions) -> pd.DataFrame:
     """Each row's reference IC50: the stored table where it holds the row, else simulated."""
     stored = load_reference()
     if stored is not None and set(rows["id"]) <= set(stored["id"]):
         return stored[stored["id"].isin(rows["id"])].reset_index(drop=True)
-    return reference_ic50s(rows, model=model)
+    return reference_ic50s(rows, model=model, n_jobs=options.n_jobs, client=options.client, engine=options.engine)
 
 
 def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | None = None,
-                          posterior: Posterior | None = None, seed: int = 0,
-                          progress: Callable[[str], None] | None = None) -> PharmacologyValidation:
+                          posterior: Posterior | None = None, seed: int = 0, n_jobs: int = 1, client=None,
+                          progress: bool = False, engine: str = "roadrunner") -> PharmacologyValidation:
     """Predict every measured row (default: all modelled rows, fit and test) as a new
-    assay from the potency posterior (default: the stored one) and compare."""
+    assay from the potency posterior (default: the stored one) and compare.
+
+    The rows' reference IC50s come from the stored table (models/potency/) where it holds
+    them; other rows are simulated, with the run options (``n_jobs``, ``client``,
+    ``progress``, ``engine``) of :func:`jakstat_sbml.run`."""
+    options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     rows = measurements() if rows is None else rows
     if rows.empty:
         raise InputError("no measured rows to validate")
     posterior = posterior or load_posterior()
-    data = potency_data(rows, _reference(rows, model))
+    with progress_steps(progress, len(rows), "pharmacology rows") as advance:
+        data = potency_data(rows, _reference(rows, model, options))
+        factors = {d: median_factor(posterior, d) for d in data.drugs}
+        out = _judged_rows(data, posterior, factors, seed, advance)
+    info = {"posterior_rows": posterior.info.get("rows"), "dropped_rows": "; ".join(data.dropped["id"])}
+    return PharmacologyValidation(pd.DataFrame(out), factors, info)
+
+
+def _judged_rows(data, posterior: Posterior, factors: Mapping[str, float], seed: int, advance) -> list[dict]:
+    """Each row's prediction for a new assay, judged against its measurement."""
     low, mid, high = interval_ends(row_predictions(data, new_source_samples(posterior, data, seed), seed=seed), LEVEL)
-    factors = {d: median_factor(posterior, d) for d in data.drugs}
     out = []
     for j, (_, r) in enumerate(data.rows.iterrows()):
         y = math.log10(r["ic50_nM"])
@@ -204,10 +218,8 @@ def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | No
                     "direction": "model higher" if mid[j] > y else "model lower",
                     "model_free_nM": float(r["reference_nM"]) * factors[r["drug"]],
                     "measured_free_nM": float(r["ic50_nM"]) * fu, "source": r["source"]})
-        if progress:
-            progress(r["id"])
-    info = {"posterior_rows": posterior.info.get("rows"), "dropped_rows": "; ".join(data.dropped["id"])}
-    return PharmacologyValidation(pd.DataFrame(out), factors, info)
+        advance(1, f"row {r['id']}")
+    return out
 
 
 # ----------------------------------------------------------------------------- fit and store

@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import catalog
+from .engines import ENGINES
 from .errors import InputError, OutputError
 from .model import DEFAULT_PREINCUBATION, Condition
 
@@ -172,7 +173,7 @@ def engine_record(engine: str, model=None) -> dict:
     """The simulation engine with its version and the model's solver tolerances."""
     from importlib.metadata import PackageNotFoundError, version
 
-    package = {"roadrunner": "libroadrunner", "amici": "amici"}.get(engine, engine)
+    package = ENGINES[engine].package if engine in ENGINES else engine
     try:
         engine_version = version(package)
     except PackageNotFoundError:

@@ -52,13 +52,15 @@ class Objective:
         self.lower = np.log10([bounds[p][0] for p in self.parameters])
         self.upper = np.log10([bounds[p][1] for p in self.parameters])
         self.evaluations = 0
-        # How the Jacobian is computed: AMICI's forward sensitivities where AMICI runs
-        # (exact, one integration per condition), else finite differences.
-        self.gradients = gradients or ("sensitivities" if engine == "amici" else "finite differences")
+        # How the Jacobian is computed: forward sensitivities where the engine has them
+        # (AMICI: exact, one integration per condition), else finite differences.
+        can = self.simulator.engine.sensitivities
+        self.gradients = gradients or ("sensitivities" if can else "finite differences")
         if self.gradients not in GRADIENTS:
             raise UnknownNameError("gradients", self.gradients, list(GRADIENTS))
-        if self.gradients == "sensitivities" and engine != "amici":
-            raise InputError("gradients='sensitivities' needs engine='amici' (RoadRunner computes none)")
+        if self.gradients == "sensitivities" and not can:
+            raise InputError(f"gradients='sensitivities' needs an engine that computes them (engine='amici'); "
+                             f"{engine!r} computes none")
         self.jacobians = 0
 
     def start(self) -> np.ndarray:
@@ -129,9 +131,7 @@ class Objective:
 
     def _penalty_jacobian(self, values: dict[str, float]) -> np.ndarray:
         """Rows of the behaviours' penalties: penalty'(value) x d value / d log10 p."""
-        from ..amici_engine import simulator as amici_simulator
-
-        engine = amici_simulator(self.model)
+        engine = self.simulator.engine.simulator(self.model)
         rows = []
         courses: dict[Condition, tuple] = {}  # behaviours share their wild-type course
 

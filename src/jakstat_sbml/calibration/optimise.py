@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..engines import DEFAULT_ENGINE
 from ..errors import InputError
 from ..parallel import map_in_processes
 from .datasets import dataset as dataset_by_name
@@ -167,7 +168,7 @@ def read_result(dataset: str, folder: str | os.PathLike) -> CalibrationResult:
     return CalibrationResult(dataset, spec.context, spec.parameters, lower, upper, starts,
                              float(run.get("wall_seconds", math.nan)), int(run.get("n_jobs", 1)),
                              int(run.get("max_nfev", 0)), int(run.get("seed", 0)),
-                             str(run.get("engine", "roadrunner")), str(run.get("gradients", "finite differences")))
+                             str(run.get("engine", DEFAULT_ENGINE)), str(run.get("gradients", "finite differences")))
 
 
 def calibrate(dataset: str, *, starts: int | None = None, n_jobs: int = 1, max_nfev: int | None = None,

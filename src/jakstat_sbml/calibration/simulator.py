@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from ..amici_engine import DEFAULT_ENGINE, check_engine, simulate
+from ..engines import DEFAULT_ENGINE, engine as engine_named
 from ..model import Condition, Model
 from ..optional import require
 from ..units import quiet_bare_doses
@@ -58,7 +58,7 @@ class Simulator:
         sympify_petab = require("petab.v1.math", "PEtab observables").sympify_petab
 
         self.model = model
-        self.engine = check_engine(engine)  # "amici": the simulations run on AMICI (jakstat_sbml.amici_engine)
+        self.engine = engine_named(engine)  # what runs the simulations (jakstat_sbml.engines)
         self.n = len(measurements)
         doses = self._doses(conditions)
         parameters = set(model.parameters_for(Condition()))
@@ -131,7 +131,7 @@ class Simulator:
                                       t_end=t_end, points=points)
             values = {}
             if readouts:
-                data = simulate(self.model, cond, readouts, self.engine)
+                data = self.engine.simulate(self.model, cond, readouts)
                 values = {r: data[:, 1 + k] for k, r in enumerate(readouts)}
             params = self.model.parameters_for(cond) if any(a[0] == "parameter" for p in parts for a in p[1]) else {}
             for f, args, at, rows, _ in parts:
@@ -158,12 +158,10 @@ class Simulator:
         """:meth:`values` and their derivatives by log10 of the model parameters
         ``names`` (rows x names), from AMICI's forward sensitivities through every
         phase of each condition and the chain rule through the observable formulas."""
-        if self.engine != "amici":
-            raise InputError("sensitivities need engine='amici' (RoadRunner has none): "
-                             "use finite differences of values() instead")
-        from ..amici_engine import simulator as amici_simulator
-
-        engine = amici_simulator(self.model)
+        if not self.engine.sensitivities:
+            raise InputError(f"sensitivities need an engine that computes them, not {self.engine.name!r}: "
+                             "use engine='amici', or finite differences of values()")
+        engine = self.engine.simulator(self.model)
         overrides = dict(parameters or {})
         tokens = tokens or {}
         k = len(names)
@@ -196,17 +194,17 @@ class Simulator:
         return out, jac
 
 
-def petab_simulations(model: Model, problem) -> pd.DataFrame:
+def petab_simulations(model: Model, problem, *, engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
     """PEtab simulation table of ``problem`` computed with the Python API.
 
     Each simulation condition becomes a :class:`Condition` (doses from the
     condition table, model parameters of the parameter table at their nominal
     values), run from the unstimulated steady state of the genotype (what PEtab's
-    pre-equilibration asks for). Use with ``petab.v1.calculate_llh``.
+    pre-equilibration asks for), on ``engine``. Use with ``petab.v1.calculate_llh``.
     """
     formulas = problem.observable_df["observableFormula"].to_dict()
     nominal = problem.parameter_df["nominalValue"].astype(float).to_dict()
-    simulator = Simulator(model, problem.measurement_df, problem.condition_df, formulas)
+    simulator = Simulator(model, problem.measurement_df, problem.condition_df, formulas, engine=engine)
     sim = problem.measurement_df.drop(columns="measurement").copy()
     sim["simulation"] = simulator.values(model_parameter_values(problem, model), nominal)
     return sim

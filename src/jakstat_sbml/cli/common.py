@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import catalog
+from ..engines import DEFAULT_ENGINE, ENGINES
 from ..model import DEFAULT_PREINCUBATION
 from ..calibration.datasets import DEFAULT_DATASET
 from ..calibration.datasets import DATASETS as PETAB
@@ -380,8 +381,8 @@ PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma conce
 N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simulations.")
 FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
                                              "without it such files are kept and the command stops.")
-ENGINE = typer.Option("roadrunner", help="Simulation engine: roadrunner, or amici (faster for heavy work; needs the "
-                                         "amici extra).")
+ENGINE = typer.Option(DEFAULT_ENGINE, help=f"Simulation engine: {', '.join(ENGINES)} (amici: faster for heavy "
+                                           "work, needs the amici extra; no dosing regimens yet).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
 UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interval over draws of: potency (the "
                            "drug-potency posterior and between-assay variability), calibration (a calibrated "

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from .. import catalog
 from ..calibration.datasets import ALL_DATASETS, DATASETS
+from ..engines import DEFAULT_ENGINE
 from ..interop import FORMATS
 from .common import (
     CONTEXT,
@@ -178,7 +179,7 @@ def calibrate_command(
     command = "jakstat calibrate " + " ".join(
         [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
         + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else [])
-        + ([f"--engine {engine}"] if engine != "roadrunner" else []))
+        + ([f"--engine {engine}"] if engine != DEFAULT_ENGINE else []))
     with reported(out):
         if store:
             from .. import catalog
@@ -429,11 +430,7 @@ def validate_pharmacology_command(
                 console.print("[yellow]warning: the sampler's checks failed (r_hat >= 1.05, effective draws <= 100 "
                               "or divergences); see models/potency/posterior_diagnostics.tsv[/yellow]")
         with progress_bar() as progress:
-            rows = ph.measurements()
-            task = progress.add_task("rows", total=len(rows))
-            result = ph.validate_pharmacology(rows=rows, posterior=posterior,
-                                              progress=lambda i: progress.update(task, advance=1,
-                                                                                 description=f"row {i}"))
+            result = ph.validate_pharmacology(rows=ph.measurements(), posterior=posterior, progress=progress)
         cv = None
         if cross_validate:
             from ..potency.crossval import cross_validate as run_cv

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,12 +38,15 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, JakStatWarning
+from ..engines import DOSING_ENGINE
 from ..model import Condition, Model
+from ..parallel import RunOptions, progress_steps
 from ..units import quiet_bare_doses
-from .regimen import Regimen
-from .simulation import as_regimens, free_column, plasma_column, simulate_regimens
+from ..regimens.regimen import Regimen
+from ..regimens.simulation import as_regimens, free_column, plasma_column
 
 STIMULATIONS = ("continuous", "ex vivo")
+BACKGROUND_KEYS = ("knockouts", "mutations", "overexpress", "parameters", "drugs")
 OUTPUT_STEP_MIN = 5.0  # continuous runs: 5 min resolves 1 % of a 12 h interval
 EX_VIVO_SAMPLE_H = 0.5  # ex vivo: one blood sample every 30 min of the interval
 EX_VIVO_PREINCUBATION_MIN = 30.0  # the package's default pre-incubation (drug on the cells before cytokine)
@@ -110,7 +112,8 @@ class ExposureResponse:
 def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: str = "continuous",
                       stimulation_minutes: float = EX_VIVO_STIMULATION_MIN, sample_every_h: float = EX_VIVO_SAMPLE_H,
                       plasma: bool = False, uncertainty=None, draws: int | None = None, seed: int | None = None,
-                      progress=False, **background) -> ExposureResponse:
+                      n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
+                      **background) -> ExposureResponse:
     """Exposure-response of ``regimens`` on ``cytokines`` (default: every cytokine at its
     standard dose, one pathway at a time, each read at its main readout).
 
@@ -119,7 +122,12 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     ``cytokines``: names (standard doses) or a mapping of name to dose.
     Background keywords (``knockouts``, ``mutations``, ``overexpress``, ``parameters``,
     ``drugs``; ``plasma=True`` reads background drug doses as total plasma) apply to
-    every simulation, with and without the regimen. ``progress=True`` shows a bar.
+    every simulation, with and without the regimen.
+
+    Every simulation is a condition run by :func:`jakstat_sbml.run` (a regimen is part
+    of its condition), so ``n_jobs``/``client``/``progress``/``engine`` mean what they
+    mean there. Continuous stimulation simulates the dosing events, which AMICI does not
+    yet: ``engine="amici"`` is refused for it (ex vivo stimulation runs on either).
 
     ``uncertainty`` (as in :func:`~jakstat_sbml.experiments.dose_response`) adds each
     inhibition summary's predictive interval over ``draws`` draws (``intervals``;
@@ -127,15 +135,16 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     """
     from ..potency.draws import as_uncertainty
 
+    options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
     arms = _arms(regimens)
     if stimulation not in STIMULATIONS:
         raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
+    if stimulation == "continuous" and not options.simulator.dosing:
+        raise InputError(f"continuous stimulation simulates the dosing events, which engine={engine!r} does not: "
+                         f"use engine={DOSING_ENGINE!r} (or stimulation='ex vivo')")
     stimuli = _stimuli(cytokines)
-    for key in background:
-        if key not in ("knockouts", "mutations", "overexpress", "parameters", "drugs"):
-            raise InputError(f"exposure_response() got an unexpected keyword {key!r} (background keywords: "
-                             "knockouts, mutations, overexpress, parameters, drugs)")
+    _check_background(background, "exposure_response")
     if stimulation == "ex vivo":
         stimulation_minutes = _positive(stimulation_minutes, "stimulation_minutes")
         sample_every_h = _positive(sample_every_h, "sample_every_h")
@@ -150,29 +159,24 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     if checked.drugs:  # free nM from here on, so the no-drug and ex vivo runs read them alike
         background["drugs"] = dict(checked.drugs)
 
-    rows, courses, flags = [], [], []
-    total = len(stimuli) * (len(arms) + 1)
-    with _progress(progress, total, f"{stimulation} stimulation") as advance:
-        for cytokine, dose in stimuli.items():
-            readout = catalog.CYTOKINES[cytokine].main_readout
-            for label, arm in arms.items():
-                if stimulation == "continuous":
-                    course = _continuous(model, arm, cytokine, dose, readout, background, advance)
-                else:
-                    course = _ex_vivo(model, arm, cytokine, dose, readout, background, stimulation_minutes,
-                                      sample_every_h, advance)
-                row, row_flags = _summarise(course, arm, readout, stimulation)
-                rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
-                             "readout": readout, **row, "flags": "; ".join(row_flags)})
-                flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
-                courses.append(course.assign(arm=label, cytokine=cytokine, readout=readout))
-            advance(0)
+    design = Stimulation(stimulation, stimulation_minutes, sample_every_h)
+    pathways = [(label, arm, cytokine, dose, catalog.CYTOKINES[cytokine].main_readout)
+                for cytokine, dose in stimuli.items() for label, arm in arms.items()]
+    courses = design.courses(model, [(arm, cytokine, dose, readout, background)
+                                     for _, arm, cytokine, dose, readout in pathways], options)
+    rows, flags = [], []
+    for (label, arm, cytokine, _, readout), course in zip(pathways, courses):
+        row, row_flags = _summarise(course, arm, readout, stimulation)
+        rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
+                     "readout": readout, **row, "flags": "; ".join(row_flags)})
+        flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
+    courses = [c.assign(arm=label, cytokine=cytokine, readout=readout)
+               for (label, _, cytokine, _, readout), c in zip(pathways, courses)]
     table = pd.DataFrame(rows)
     table.attrs.update(stimulation=stimulation, context=model.context)
     intervals, covers = None, ""
     if unc is not None:
-        intervals, covers = _intervals(model, arms, stimuli, stimulation, background, unc, stimulation_minutes,
-                                       sample_every_h, progress)
+        intervals, covers = _intervals(model, arms, stimuli, design, background, unc, options)
     for f in flags:
         import warnings
 
@@ -182,26 +186,36 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
                             intervals, covers)
 
 
-def _intervals(model, arms, stimuli, stimulation, background, unc, minutes, every_h, progress):
-    """Each arm x pathway's predictive intervals (:mod:`.uncertainty`)."""
+def _check_background(background: Mapping, function: str) -> None:
+    for key in background:
+        if key not in BACKGROUND_KEYS:
+            raise InputError(f"{function}() got an unexpected keyword {key!r} (background keywords: "
+                             f"{', '.join(BACKGROUND_KEYS)})")
+
+
+def _intervals(model, arms, stimuli, design: Stimulation, background, unc, options: RunOptions):
+    """Each arm x pathway's predictive intervals (:mod:`.uncertainty`); every grid point of
+    every parameter set of one arm and pathway runs in one batch of conditions."""
     from .uncertainty import GRID_POINTS, arm_intervals
 
     parts, covers = [], ""
-    with _progress(progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
+    quiet = options.quiet()
+    with progress_steps(options.progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
         for cytokine, dose in stimuli.items():
             readout = catalog.CYTOKINES[cytokine].main_readout
             for label, arm in arms.items():
-                def summarise(shifted, parameters, cytokine=cytokine, dose=dose, readout=readout):
-                    own = dict(background.get("parameters") or {})
-                    bg = dict(background, parameters={**parameters, **own}) if parameters or own else background
-                    if stimulation == "continuous":
-                        course = _continuous(model, shifted, cytokine, dose, readout, bg, lambda n: None)
-                    else:
-                        course = _ex_vivo(model, shifted, cytokine, dose, readout, bg, minutes, every_h,
-                                          lambda n: None)
-                    return _summarise(course, shifted, readout, stimulation)[0]
+                def summarise(variants, cytokine=cytokine, dose=dose, readout=readout):
+                    tasks = []
+                    for shifted, parameters in variants:
+                        own = dict(background.get("parameters") or {})
+                        bg = dict(background, parameters={**parameters, **own}) if parameters or own else background
+                        tasks.append((shifted, cytokine, dose, readout, bg))
+                    courses = design.courses(model, tasks, quiet)
+                    advance(len(variants))
+                    return [_summarise(c, shifted, readout, design.kind)[0]
+                            for c, (shifted, _) in zip(courses, variants)]
 
-                frame, plan = arm_intervals(model, arm, unc, summarise, advance)
+                frame, plan = arm_intervals(model, arm, unc, summarise, quiet)
                 covers = plan.covers()
                 parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws"]]
@@ -210,19 +224,22 @@ def _intervals(model, arms, stimuli, stimulation, background, unc, minutes, ever
 
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",
                 days: float = 3, inhibition: float = 0.5, fraction: float = 0.8, formulation: str = "IR",
-                stimulation: str = "continuous", **background) -> tuple[float | None, pd.DataFrame]:
+                stimulation: str = "continuous", n_jobs: int = 1, client=None, progress: bool = False,
+                engine: str = "roadrunner", **background) -> tuple[float | None, pd.DataFrame]:
     """The lowest of ``doses_mg`` keeping ``cytokine``'s main readout inhibited by at least
     ``inhibition`` over at least ``fraction`` of the dosing interval at steady state.
 
     Returns (dose in mg or None if no dose reaches it, the summary row of every dose).
+    Run options (``n_jobs``, ``client``, ``progress``, ``engine``) as in :func:`exposure_response`.
     """
-    from .regimen import regimen
+    from ..regimens.regimen import regimen
 
     if not 0 < inhibition < 1 or not 0 < fraction <= 1:
         raise InputError(f"inhibition must be in (0, 1) and fraction in (0, 1], got {inhibition!r}, {fraction!r}")
     column = {0.5: "fraction_above_50", 0.9: "fraction_above_90"}.get(inhibition)
     arms = {f"{d:g} mg": regimen(drug, d, every=every, days=days, formulation=formulation) for d in sorted(doses_mg)}
-    result = exposure_response(model, arms, [cytokine], stimulation=stimulation, **background)
+    result = exposure_response(model, arms, [cytokine], stimulation=stimulation, n_jobs=n_jobs, client=client,
+                               progress=progress, engine=engine, **background)
     table = result.table.copy()
     if column is None:  # a threshold other than 50 / 90 %: recompute from the time courses
         column = f"fraction_above_{inhibition:g}"
@@ -244,17 +261,16 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
     :func:`exposure_response` (``parameters=`` for a parameter set). The same code as
     :func:`exposure_response`, so the numbers are the same; warns nothing (the flags
     are returned). A no-drug readout below ``MEASURABLE_REFERENCE_NM`` gives NaN
-    inhibition and a flag saying so.
+    inhibition and a flag saying so. Runs in this process on the dosing engine (it is
+    one task of a larger parallel design: :mod:`jakstat_sbml.uncertainty.sensitivity`).
     """
     arm = as_regimens(regimens)
     c = catalog.cytokine(cytokine)
     name = catalog.readout(readout).name if readout is not None else c.main_readout
-    for key in background:
-        if key not in ("knockouts", "mutations", "overexpress", "parameters", "drugs"):
-            raise InputError(f"steady_state_inhibition() got an unexpected keyword {key!r} (background keywords: "
-                             "knockouts, mutations, overexpress, parameters, drugs)")
-    course = _continuous(model, arm, c.name, c.standard_dose if dose is None else dose, name, background,
-                         lambda n: None)
+    _check_background(background, "steady_state_inhibition")
+    design = Stimulation("continuous")
+    course, = design.courses(model, [(arm, c.name, c.standard_dose if dose is None else dose, name, background)],
+                             RunOptions(engine=DOSING_ENGINE))
     row, flags = _summarise(course, arm, name, "continuous")
     return row, tuple(flags)
 
@@ -262,52 +278,75 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
 # ----------------------------------------------------------------------------- simulations
 
 
-def _continuous(model, arm, cytokine, dose, readout, background, advance) -> pd.DataFrame:
-    t_end = max(r.duration_h for r in arm) * 60.0
-    points = int(round(t_end / OUTPUT_STEP_MIN)) + 1
-    with quiet_bare_doses():
-        cond = Condition.make(cytokines={cytokine: dose}, **background)
-    drugged = simulate_regimens(model, cond, arm, t_end=t_end, points=points, readouts=[readout])
-    advance(1)
-    with quiet_bare_doses():
-        reference = model.run(Condition.make(cytokines={cytokine: dose}, t_end=t_end, points=points, **background),
-                              readouts=[readout])
-    advance(1)
-    course = drugged.rename(columns={"time": "time_min"})
-    course.insert(0, "time_h", course.pop("time_min") / 60.0)
-    course["reference"] = reference[readout].to_numpy()
-    course["inhibition"] = _inhibition(course[readout].to_numpy(), course["reference"].to_numpy())
-    return course
+@dataclass(frozen=True)
+class Stimulation:
+    """How a pathway is stimulated under a regimen, as conditions for :func:`jakstat_sbml.run`."""
 
+    kind: str  # "continuous" or "ex vivo"
+    minutes: float = EX_VIVO_STIMULATION_MIN  # ex vivo: cytokine on the sample
+    every_h: float = EX_VIVO_SAMPLE_H  # ex vivo: time between samples
 
-def _ex_vivo(model, arm, cytokine, dose, readout, background, minutes, every_h, advance) -> pd.DataFrame:
-    from ..parallel import run
+    def courses(self, model: Model, tasks: Sequence[tuple], options: RunOptions) -> list[pd.DataFrame]:
+        """The time course of each task ``(arm, cytokine, dose, readout, background)``:
+        every condition of every task in one :func:`jakstat_sbml.run` (each distinct
+        condition once), so they run where the options say."""
+        from ..parallel import run
 
-    duration = max(r.duration_h for r in arm)
-    interval = max(r.interval_h for r in arm)
-    # samples over the last two intervals (the earlier one tells whether the pathway is at steady state)
-    start = max(0.0, duration - 2 * interval)
-    times = np.arange(start, duration + 1e-9, every_h)
-    with quiet_bare_doses():
-        common = dict(background, preincubation=EX_VIVO_PREINCUBATION_MIN, t_end=minutes, points=2)
-        reference = Condition.make(cytokines={cytokine: dose}, **common)
-        fixed = dict(background.get("drugs") or {})
-        conds = [reference] + [
-            Condition.make(cytokines={cytokine: dose},
-                           **dict(common, drugs={**fixed, **{r.drug: float(r.plasma_free_nM([t])[0]) for r in arm}}))
-            for t in times]
-    frame = run(model, conds, readouts=[readout])
-    advance(2)
-    final = frame.groupby("condition", sort=True)[readout].last().to_numpy()
-    values, ref = final[1:], final[0]
-    course = pd.DataFrame({"time_h": times})
-    for r in arm:
-        course[plasma_column(r.drug)] = r.plasma_total_nM(times)
-        course[free_column(r.drug)] = r.plasma_free_nM(times)
-    course[readout] = values
-    course["reference"] = ref
-    course["inhibition"] = _inhibition(values, np.full(values.shape, ref))
-    return course
+        plans = [self._conditions(*task) for task in tasks]
+        unique: dict[Condition, int] = {}
+        for conds in plans:
+            for c in conds:
+                unique.setdefault(c, len(unique))
+        readouts = sorted({task[3] for task in tasks})
+        frame = run(model, list(unique), readouts=readouts, **options.keywords()) if unique else None
+        if frame is not None:
+            parts = dict(tuple(frame.groupby("condition", sort=False)))
+        out = []
+        for (arm, _, _, readout, _), conds in zip(tasks, plans):
+            frames = [parts[unique[c]] for c in conds]
+            out.append(self._course(arm, readout, frames))
+        return out
+
+    def _conditions(self, arm, cytokine, dose, readout, background) -> list[Condition]:
+        with quiet_bare_doses():
+            if self.kind == "continuous":
+                t_end = max(r.duration_h for r in arm) * 60.0
+                points = int(round(t_end / OUTPUT_STEP_MIN)) + 1
+                return [Condition.make(cytokines={cytokine: dose}, regimen=arm, t_end=t_end, points=points,
+                                       **background),
+                        Condition.make(cytokines={cytokine: dose}, t_end=t_end, points=points, **background)]
+            common = dict(background, preincubation=EX_VIVO_PREINCUBATION_MIN, t_end=self.minutes, points=2)
+            fixed = dict(background.get("drugs") or {})
+            return [Condition.make(cytokines={cytokine: dose}, **common)] + [
+                Condition.make(cytokines={cytokine: dose},
+                               **dict(common, drugs={**fixed, **{r.drug: float(r.plasma_free_nM([t])[0]) for r in arm}}))
+                for t in self._sample_times(arm)]
+
+    def _sample_times(self, arm) -> np.ndarray:
+        # samples over the last two intervals (the earlier one tells whether the pathway is at steady state)
+        duration = max(r.duration_h for r in arm)
+        interval = max(r.interval_h for r in arm)
+        start = max(0.0, duration - 2 * interval)
+        return np.arange(start, duration + 1e-9, self.every_h)
+
+    def _course(self, arm, readout: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        if self.kind == "continuous":
+            drugged, reference = frames
+            times = drugged["time"].to_numpy() / 60.0
+            values = drugged[readout].to_numpy()
+            ref = reference[readout].to_numpy()
+        else:
+            times = self._sample_times(arm)
+            finals = np.array([f[readout].iloc[-1] for f in frames])
+            values, ref = finals[1:], np.full(times.shape, finals[0])
+        course = pd.DataFrame({"time_h": times})
+        for r in arm:  # the regimen's plasma concentrations, in closed form (what its dose events give)
+            course[plasma_column(r.drug)] = r.plasma_total_nM(times)
+            course[free_column(r.drug)] = r.plasma_free_nM(times)
+        course[readout] = values
+        course["reference"] = ref
+        course["inhibition"] = _inhibition(values, ref)
+        return course
 
 
 def _inhibition(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -439,22 +478,3 @@ def _positive(value, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise InputError(f"{what} must be a number > 0, got {value!r}")
     return float(value)
-
-
-@contextmanager
-def _progress(progress, total: int, description: str):
-    """Yield a function advancing a rich progress bar (``progress=True`` or a rich Progress)."""
-    if hasattr(progress, "add_task"):
-        task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
-        return
-    if not progress:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n: bar.advance(task, n)

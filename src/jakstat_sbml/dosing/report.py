@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import catalog
 from ..errors import JakStatWarning
 from .exposure import exposure_response
-from .regimen import regimen
+from ..regimens.regimen import regimen
 
 REPORT_DAYS = 3  # both drugs are at pharmacokinetic steady state after a day (half-life ~3 h)
 

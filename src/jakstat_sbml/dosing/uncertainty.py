@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..potency.draws import DrawPlan, Uncertainty, plan_draws
-from .regimen import Regimen
+from ..regimens.regimen import Regimen
 
 METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition", "fraction_above_50", "fraction_above_90")
 GRID_POINTS = 7  # dose multipliers simulated per parameter set (interpolated in between)
@@ -40,27 +40,32 @@ def multiplier_grid(g: np.ndarray, points: int = GRID_POINTS) -> np.ndarray:
 
 
 def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
-                  summarise: Callable[[tuple[Regimen, ...], Mapping[str, float]], dict],
-                  advance: Callable[[int], None] = lambda n: None) -> tuple[pd.DataFrame, DrawPlan]:
+                  summarise: Callable[[list[tuple[tuple[Regimen, ...], Mapping[str, float]]]], list[dict]],
+                  options=None) -> tuple[pd.DataFrame, DrawPlan]:
     """The predictive interval of every summary metric for one arm on one pathway.
-    ``summarise(arm, parameters)`` simulates the arm (with a parameter set) and returns its
-    summary row."""
+    ``summarise([(arm, parameters), ...])`` simulates each variant of the arm (a dose
+    multiple, with a parameter set) and returns their summary rows: every grid point of
+    every parameter set in one call, so they run together where ``options`` (a
+    :class:`~jakstat_sbml.parallel.RunOptions`, also used to plan the draws) say."""
     if len(arm) != 1:
         raise InputError("predictive intervals of an arm of several drugs given together are not supported yet: "
                          "give one regimen per arm")
     regimen = arm[0]
-    plan = plan_draws(model, [regimen.drug], unc)
+    run = {} if options is None else {"n_jobs": options.n_jobs, "client": options.client, "engine": options.engine}
+    plan = plan_draws(model, [regimen.drug], unc, **run)
     drug = regimen.drug
     g = (plan.fraction_unbound[drug] / regimen.pk.fraction_unbound) / plan.dose_scale[drug]
     values = np.full((plan.draws, len(METRICS)), np.nan)
+    variants, grids = [], {}
     for k, params in enumerate(plan.parameter_sets):
         mine = plan.set_index == k
         if not mine.any() or not plan.set_valid[min(k, plan.set_valid.size - 1)]:
             continue
-        grid = multiplier_grid(g[mine])
-        table = np.array([[summarise((replace(regimen, dose_mg=regimen.dose_mg * m),), params)[name]
-                           for name in METRICS] for m in grid])
-        advance(len(grid))
+        grids[k] = (mine, multiplier_grid(g[mine]), len(variants))
+        variants += [((replace(regimen, dose_mg=regimen.dose_mg * m),), params) for m in grids[k][1]]
+    rows = summarise(variants) if variants else []
+    for mine, grid, first in grids.values():
+        table = np.array([[rows[first + j][name] for name in METRICS] for j in range(grid.size)])
         for i in range(len(METRICS)):
             values[mine, i] = np.interp(np.log10(g[mine]), np.log10(grid), table[:, i]) if grid.size > 1 \
                 else table[0, i]

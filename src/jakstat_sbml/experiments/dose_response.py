@@ -228,7 +228,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                 advance(n - done[0])
                 done[0] = n
 
-            plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, progress=refitted)
+            plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, engine=engine, progress=refitted)
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
     baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
@@ -265,7 +265,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                         ic50s[k], _ = half_inhibition_dose(
                             model, d.name, c.name, stimulus[c.name], readout, preincubation, measure.t_end,
                             {**params, **own}, background={k2: v for k2, v in bg.items() if k2 != "parameters"},
-                            guess=fit.ic50 if fit is not None else None)
+                            guess=fit.ic50 if fit is not None else None, engine=engine)
         nominal = fit.ic50 if fit is not None else math.nan
         predictive = predictive_ic50(plan, d.name, ic50s, fits, doses_nM, nominal)
         warn_flags(predictive.flags)

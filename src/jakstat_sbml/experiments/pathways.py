@@ -23,17 +23,19 @@ T_END = 120.0  # min: the time courses the report and the screen read
 
 
 def absent_pathways(model: Model, cytokines: Sequence[str] | None = None, *, t_end: float = T_END,
-                    n_jobs: int = 1, client=None, engine: str = "roadrunner") -> dict[str, str]:
+                    n_jobs: int = 1, client=None, progress: bool = False,
+                    engine: str = "roadrunner") -> dict[str, str]:
     """The cytokines (default: all) whose pathway ``model``'s context cannot signal
     through, each with the reason: at its standard dose the cytokine never moves its
     main readout from the unstimulated level by more than the detection floor
-    (:data:`SIGNAL_FLOOR`) within ``t_end`` min. Wild type, no drug."""
+    (:data:`SIGNAL_FLOOR`) within ``t_end`` min. Wild type, no drug. Run options as in
+    :func:`jakstat_sbml.run`."""
     names = [catalog.cytokine(c).name for c in (cytokines if cytokines is not None else catalog.cytokines())]
     readouts = sorted({catalog.CYTOKINES[c].main_readout for c in names})
     conditions = [converted_condition(t_end=t_end)]
     conditions += [converted_condition(cytokines=stimulus_nM({}, catalog.CYTOKINES[c], None), t_end=t_end)
                    for c in names]
-    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
+    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     runs = [part for _, part in df.groupby("condition", sort=True)]
     unstimulated = runs[0]
     absent = {}

@@ -8,10 +8,12 @@
   state (the unstimulated steady state of its genotype, after any drug
   pre-incubation). The species' initial assignments from the totals are dropped,
   or a tool would recompute the unstimulated start from them: a plain time course
-  of the file from time 0 reproduces ``model.run(condition)`` (:mod:`.sbml`).
+  of the file from time 0 reproduces ``model.run(condition)`` (:mod:`.sbml`). A
+  condition with a dosing regimen (``regimen=``) adds the regimens' PK species and
+  dose events (:mod:`.regimen`).
 - ``"copasi"``: a COPASI ``.cps`` of that SBML with ready tasks: a time course of
   the condition and a parameter scan over the ruxolitinib dose (:mod:`.copasi`,
-  docs/copasi.md).
+  docs/copasi.md); with a regimen, a time course over the whole regimen.
 - ``"omex"``: a COMBINE archive with SED-ML of canonical experiments (:mod:`.omex`).
 - ``"petab"``: a folder with the PEtab problem of the model against a dataset
   (:mod:`.petab`).
@@ -66,12 +68,20 @@ def register_format(fmt: Format) -> Format:
 
 
 def _write_sbml(model, condition, path):
+    if condition.regimens:  # the pathway plus PK species and dose events
+        from .regimen import write_regimen_sbml
+
+        return write_regimen_sbml(model, condition, path)
     from .sbml import write_sbml
 
     write_sbml(model, condition, path)
 
 
 def _write_copasi(model, condition, path):
+    if condition.regimens:
+        from .regimen import write_regimen_copasi
+
+        return write_regimen_copasi(model, condition, path)
     from .copasi import write_copasi
 
     write_copasi(model, condition, path)
@@ -80,7 +90,13 @@ def _write_copasi(model, condition, path):
 def _write_omex(model, condition, path):
     from .omex import write_omex
 
+    _no_regimen("omex", condition)
     write_omex(model, condition, path)
+
+
+def _no_regimen(fmt: str, condition: Condition) -> None:
+    if condition.regimens:
+        raise InputError(f"a dosing regimen exports as format 'sbml' or 'copasi', not {fmt!r}")
 
 
 def _write_sbgn(model, condition, path):
@@ -92,7 +108,7 @@ def _write_sbgn(model, condition, path):
 
 def _no_condition(what: str, condition: Condition) -> None:
     if (condition.cytokines or condition.drugs or condition.knockouts or condition.overexpress
-            or condition.mutations or condition.parameters):
+            or condition.mutations or condition.parameters or condition.regimens):
         raise InputError(f"{what}: export it without a condition, not [{condition.label()}]")
 
 
@@ -100,6 +116,7 @@ def _write_petab(model, condition, path, dataset=None):
     from ..calibration.datasets import DEFAULT_DATASET
     from .petab import write_petab
 
+    _no_regimen("petab", condition)
     write_petab(model, path, dataset=dataset or DEFAULT_DATASET, condition=condition)
 
 
@@ -122,6 +139,8 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
         js.export(model, "il6_rux.xml", cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": 500})
         js.export(model, "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"})
         js.export(model, "jakstat.omex", format="omex")
+        js.export(model, "rux_bid.cps", format="copasi", cytokines={"IL6": "40 ng/mL"},
+                  regimen=js.regimen("ruxolitinib", "20 mg", every="12 h", days=5))
         js.export(js.load_model(context="hepatocyte"), "sobotta", format="petab")
 
     Formats (:data:`FORMATS`): ``"sbml"`` (.xml/.sbml), ``"copasi"`` (.cps), ``"omex"``

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
+from ..engines import DEFAULT_ENGINE
 from ..ensemble import ensemble_contexts, load_ensemble
 from ..errors import InputError
 from ..model import Condition, Model, load_model
@@ -238,7 +239,8 @@ def _row_model(model: Model, context: str) -> Model:
 REFIT_TOLERANCE_LOG10 = 0.01  # a 2% IC50 is ample beside the spread the sets show
 
 
-def refit_rows(model: Model, parameters: Mapping[str, float], rows: list[dict]) -> list[float]:
+def refit_rows(model: Model, parameters: Mapping[str, float], rows: list[dict],
+               engine: str = DEFAULT_ENGINE) -> list[float]:
     """Each fit row's IC50 at factor 1 under ``parameters`` (a module-level function, so
     it runs on :func:`~jakstat_sbml.parallel.map_on_model` workers); rows that share a
     condition are simulated once, each search starting from the row's reference IC50
@@ -253,13 +255,13 @@ def refit_rows(model: Model, parameters: Mapping[str, float], rows: list[dict]) 
             own = _context_overrides(row["context"]) if row["context"] != model.context else frozenset()
             params = {p: v for p, v in parameters.items() if p not in own}
             ic50, status = row_ic50(m, row, parameters=params, tolerance=REFIT_TOLERANCE_LOG10,
-                                    guess=row.get("reference_nM"))
+                                    guess=row.get("reference_nM"), engine=engine)
             seen[key] = ic50 if status == "ok" else math.nan
         out.append(seen[key])
     return out
 
 
-def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_jobs: int, client,
+def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_jobs: int, client, engine: str,
                      progress: Callable[[int, int], None] | None):
     """Per drug and set: the potency factor change that refits the drug's fit rows
     (log10 mean of reference over drawn IC50s), and which sets could be refitted."""
@@ -267,18 +269,19 @@ def _refitted_scales(model: Model, drugs: Sequence[str], sets: list[dict], *, n_
     rows = rows[rows["drug"].isin(drugs)]
     if rows.empty:
         return {d: np.ones(len(sets)) for d in drugs}, np.ones(len(sets), bool), []
-    reference = reference_ic50s(rows, model=model)
+    reference = reference_ic50s(rows, model=model, engine=engine)
     ok = reference["status"].to_numpy() == "ok"
     rows, reference = rows[ok].reset_index(drop=True), reference[ok].reset_index(drop=True)
     records = [{**dict(r), "reference_nM": float(x)} for (_, r), x in zip(rows.iterrows(), reference["reference_nM"])]
     if n_jobs == 1 and client is None:
         results = []
         for i, params in enumerate(sets):
-            results.append(refit_rows(model, params, records))
+            results.append(refit_rows(model, params, records, engine))
             if progress:
                 progress(i + 1, len(sets))
     else:
-        results = map_on_model(model, refit_rows, [(p, records) for p in sets], n_jobs=n_jobs, client=client)
+        results = map_on_model(model, refit_rows, [(p, records, engine) for p in sets], n_jobs=n_jobs,
+                               client=client)
         if progress:
             progress(len(sets), len(sets))
     drawn = np.array(results, float)  # sets x rows
@@ -311,12 +314,14 @@ def uses_parameter_ranges(model: Model, unc: Uncertainty) -> bool:
 
 
 def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: int = 1, client=None,
-               progress: Callable[[int, int], None] | None = None) -> DrawPlan:
+               engine: str = DEFAULT_ENGINE, progress: Callable[[int, int], None] | None = None) -> DrawPlan:
     """The draws of ``unc`` for a prediction about ``drugs`` in ``model``'s context.
 
     Raises InputError for calibration uncertainty in a context without a calibration
     ensemble and for parameter-range uncertainty in a calibrated one (its parameter
-    uncertainty is the ensemble)."""
+    uncertainty is the ensemble). ``n_jobs``/``client``/``engine``: where and on what the
+    drug layer is refitted per parameter set (parameter-range uncertainty only);
+    ``progress(done, total)`` is told as sets finish (the caller shows it)."""
     drugs = [catalog.drug(d).name for d in drugs]
     calibrated = model.context in ensemble_contexts()
     if unc.mode == "calibration" and not calibrated:
@@ -359,7 +364,7 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: 
         notes.append(f"calibration ensemble: {len(sets)} parameter sets of {ens.dataset}, drawn in turn")
     if use_parameters:
         drawn = parameter_draws(model, min(unc.parameter_sets, n), unc.seed)
-        set_scale, valid, refit_notes = _refitted_scales(model, drugs, drawn, n_jobs=n_jobs, client=client,
+        set_scale, valid, refit_notes = _refitted_scales(model, drugs, drawn, n_jobs=n_jobs, client=client, engine=engine,
                                                          progress=progress)
         sets = tuple(drawn)
         components.append("parameter ranges (drug layer refitted per set)")

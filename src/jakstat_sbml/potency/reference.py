@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
+from ..engines import DEFAULT_ENGINE, engine as engine_named
 from ..errors import InputError
 from ..model import Condition, Model, load_model
+from ..parallel import map_on_model
 from ..units import to_nM
 from .measurements import number
 
@@ -67,11 +69,14 @@ def condition_key(row: Mapping) -> tuple:
 def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: float, readout: str,
                          preincubation: float, stimulation: float, parameters: Mapping[str, float] | None = None,
                          *, background: Mapping | None = None, bracket: tuple[float, float] = BRACKET_NM,
-                         tolerance: float = TOLERANCE_LOG10, guess: float | None = None) -> tuple[float, str]:
+                         tolerance: float = TOLERANCE_LOG10, guess: float | None = None,
+                         engine: str = DEFAULT_ENGINE) -> tuple[float, str]:
     """(IC50 in nM free, status): ``ok``, ``above`` (half inhibition not reached at the
     bracket's top), ``below`` (reached at its bottom) or ``no_signal`` (the cytokine does
     not raise the readout in this context). ``background``: knockouts, mutations,
-    overexpression, other drugs (nM free) and cytokines (nM) present in every run."""
+    overexpression, other drugs (nM free) and cytokines (nM) present in every run.
+    ``engine``: what simulates each step of the search (:mod:`jakstat_sbml.engines`)."""
+    simulator = engine_named(engine)
     params = dict(parameters or {})
     bg = dict(background or {})
     base_cytokines, base_drugs = dict(bg.pop("cytokines", None) or {}), dict(bg.pop("drugs", None) or {})
@@ -81,7 +86,7 @@ def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: fl
     def value(cytokines, drugs) -> float:
         cond = Condition.make(cytokines={**base_cytokines, **(cytokines or {})} or None,
                               drugs={**base_drugs, **(drugs or {})} or None, **common)
-        return float(model.run(cond, [readout])[readout].iloc[-1])
+        return float(simulator.simulate(model, cond, [readout])[-1, 1])
 
     unstimulated = value(None, None)
     stimulated = value({cytokine: cytokine_nM}, None)
@@ -117,7 +122,7 @@ def half_inhibition_dose(model: Model, drug: str, cytokine: str, cytokine_nM: fl
 
 def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
              parameters: Mapping[str, float] | None = None, tolerance: float = TOLERANCE_LOG10,
-             guess: float | None = None) -> tuple[float, str]:
+             guess: float | None = None, engine: str = DEFAULT_ENGINE) -> tuple[float, str]:
     """The model's IC50 (nM free) for one measured row with the drug's cellular factor
     set to ``factor``; ``model`` must be of the row's context; ``guess`` a dose near the
     IC50 to start the search from."""
@@ -127,7 +132,7 @@ def row_ic50(model: Model, row: Mapping, *, factor: float = REFERENCE_FACTOR,
     pre, stim = timing(row)
     params = {**dict(parameters or {}), factor_parameter(row["drug"]): factor}
     return half_inhibition_dose(model, row["drug"], row["cytokine"], cytokine_dose_nM(row), row["readout"],
-                                pre, stim, params, tolerance=tolerance, guess=guess)
+                                pre, stim, params, tolerance=tolerance, guess=guess, engine=engine)
 
 
 JAKS = tuple(g.symbol for g in catalog.GENES.values() if g.module == "kinases")  # JAK1, JAK2, JAK3, TYK2
@@ -167,31 +172,44 @@ def context_models(contexts, model: Model | None = None) -> dict[str, Model]:
 
 def reference_ic50s(rows: pd.DataFrame, *, model: Model | None = None,
                     parameters: Mapping[str, float] | None = None, with_elasticities: bool = False,
-                    progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+                    progress: Callable[[str], None] | None = None, n_jobs: int = 1, client=None,
+                    engine: str = DEFAULT_ENGINE) -> pd.DataFrame:
     """Each row's IC50 at reference potency (factor 1): columns id, drug, context,
     ``reference_nM`` (free) and ``status``; with ``with_elasticities`` also
     ``e_JAK1`` ... ``e_TYK2`` (:func:`elasticities`). Rows that share a condition are
-    simulated once."""
+    simulated once; the searches of one context run where ``n_jobs``/``client`` say
+    (:func:`jakstat_sbml.parallel.map_on_model`), each on ``engine``."""
     models = context_models(rows["context"], model)
+    first: dict[tuple, Mapping] = {}  # one row per distinct condition
+    for _, r in rows.iterrows():
+        first.setdefault(condition_key(r), r)
     cache: dict[tuple, tuple] = {}
+    for context in dict.fromkeys(rows["context"]):
+        keys = [k for k, r in first.items() if r["context"] == context]
+        found = map_on_model(models[context], _reference_task,
+                             [(first[k].to_dict(), dict(parameters or {}), with_elasticities, engine) for k in keys],
+                             n_jobs=n_jobs, client=client)
+        cache.update(zip(keys, found))
     out = []
     for _, r in rows.iterrows():
-        key = condition_key(r)
-        if key not in cache:
-            m = models[r["context"]]
-            ic50, status = row_ic50(m, r, parameters=parameters)
-            e = {}
-            if with_elasticities:
-                e = elasticities(m, r, ic50, {**dict(parameters or {}), factor_parameter(r["drug"]): REFERENCE_FACTOR}) \
-                    if status == "ok" else {j: math.nan for j in JAKS}
-            cache[key] = (ic50, status, e)
-        ic50, status, e = cache[key]
+        ic50, status, e = cache[condition_key(r)]
         out.append({"id": r["id"], "drug": r["drug"], "context": r["context"], "cytokine": r["cytokine"],
                     "readout": r["readout"], "reference_nM": ic50, "status": status,
                     **{f"e_{j}": v for j, v in e.items()}})
         if progress:
             progress(r["id"])
     return pd.DataFrame(out)
+
+
+def _reference_task(model: Model, row: Mapping, parameters: Mapping[str, float], with_elasticities: bool,
+                    engine: str) -> tuple[float, str, dict]:
+    """One distinct row condition's reference IC50 (and elasticities): the task a worker runs."""
+    ic50, status = row_ic50(model, row, parameters=parameters, engine=engine)
+    e = {}
+    if with_elasticities:
+        e = elasticities(model, row, ic50, {**parameters, factor_parameter(row["drug"]): REFERENCE_FACTOR}) \
+            if status == "ok" else {j: math.nan for j in JAKS}
+    return ic50, status, e
 
 
 def check_scaling(model: Model, row: Mapping, factors=(0.1, 10.0)) -> pd.DataFrame:

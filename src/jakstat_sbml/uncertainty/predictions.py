@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import catalog
 from ..dosing.exposure import steady_state_inhibition
-from ..dosing.regimen import Regimen, regimen
+from ..regimens.regimen import Regimen, regimen
 from ..errors import InputError
 from ..experiments.knockout_screen import log2_fold_change
 from ..experiments.measures import Measure

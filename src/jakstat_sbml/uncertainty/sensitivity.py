@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,8 @@ from .. import catalog
 from ..errors import InputError
 from ..model import Condition, Model
 from ..optional import require
-from ..parallel import map_on_model, run
+from ..engines import DEFAULT_ENGINE, DOSING_ENGINE, engine as engine_named
+from ..parallel import RunOptions, map_on_model, progress_steps, run
 from .checkpoint import Checkpoint, design_key
 from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
 from ..parameter_ranges import uncertain_parameters
@@ -175,9 +175,9 @@ class SensitivityResult:
 
 def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Prediction], method: str = "morris",
                 n: int | None = None, parameters: Sequence[str] | None = None, *, seed: int = 0,
-                n_jobs: int = 1, client=None, checkpoint: str | Path | None = None,
-                chunk_size: int = DEFAULT_CHUNK, progress=False, engine: str = "roadrunner",
-                uncertainty=None) -> SensitivityResult:
+                checkpoint: str | Path | None = None, chunk_size: int = DEFAULT_CHUNK, uncertainty=None,
+                n_jobs: int = 1, client=None, progress: bool = False,
+                engine: str = "roadrunner") -> SensitivityResult:
     """Global sensitivity of one or more predictions to the uncertain parameters.
 
     ``prediction``: an :class:`~.predictions.IC50`, :class:`~.predictions.KnockoutEffect`
@@ -206,6 +206,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     ranges are what a sensitivity analysis varies anyway; calibration ensembles are not
     a sampling design, so no other mode applies here.)
     """
+    RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     predictions = _predictions(prediction)
@@ -241,9 +242,9 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
     status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
     index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
-    if engine != "roadrunner" and any(isinstance(p, Exposure) for p in predictions):
-        flags.insert(0, f"exposure predictions ran on RoadRunner, the others on {engine} (the regimen model has "
-                        "dosing events, which only the RoadRunner path simulates)")
+    if not engine_named(engine).dosing and any(isinstance(p, Exposure) for p in predictions):
+        flags.insert(0, f"exposure predictions ran on {DOSING_ENGINE}, the others on {engine} (the regimen "
+                        f"model has dosing events, which {engine} does not simulate)")
     if absent:
         flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
     samples = pd.DataFrame(10.0 ** design, columns=names)
@@ -383,7 +384,7 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
         key = design_key("jakstat-uncertainty-1", model.roadrunner.getSBML(), model.context,
                          sorted(model.parameter_values().items()), sorted(model.solver_options.items()),
                          [repr(p) for p in predictions], list(names), design, chunk_size,
-                         *([engine] if engine != "roadrunner" else []))  # RoadRunner's keys predate engines
+                         *([engine] if engine != DEFAULT_ENGINE else []))  # RoadRunner's keys predate engines
         store = Checkpoint(checkpoint, key, label, {
             **(description or {}), "context": model.context, "predictions": [p.name for p in predictions],
             "parameters": list(names), "parameter_sets": len(design), "chunk_size": chunk_size,
@@ -391,7 +392,7 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
     values = np.full((len(design), len(predictions)), np.nan)
     statuses = np.full((len(design), len(predictions)), "", dtype=object)
     counts = {"simulations": 0, "reused": 0, "computed": 0, "checkpoint": str(store.path) if store else None}
-    with _progress(progress, len(design), f"sensitivity ({label})") as advance:
+    with progress_steps(progress, len(design), f"sensitivity ({label})") as advance:
         for k, rows in enumerate(chunks):
             stored = store.load(k) if store else None
             if stored is not None and stored[0].shape == (len(rows), len(predictions)):
@@ -410,7 +411,7 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
     return values, statuses.astype(str), counts
 
 
-def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client, engine="roadrunner"):
+def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client, engine=DEFAULT_ENGINE):
     """One chunk: the conditions of the condition-based predictions through js.run (each
     distinct condition once), then the predictions that compute their own value
     (:class:`Exposure`: ``compute(model, parameters)``), one task per parameter set,
@@ -486,27 +487,6 @@ def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFr
         table.insert(0, "prediction", p.name)
         rows.append(table)
     return pd.concat(rows, ignore_index=True), flags
-
-
-@contextmanager
-def _progress(progress, total: int, description: str):
-    """Yield advance(n, description): a Rich bar on stderr (``progress=True``), a task on the
-    caller's ``rich.progress.Progress``, or nothing."""
-    if hasattr(progress, "add_task"):
-        task = progress.add_task(description, total=total)
-        yield lambda n, text: progress.update(task, advance=n, description=text)
-        return
-    if not progress:
-        yield lambda n, text: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True))
-    with bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n, text: bar.update(task, advance=n, description=text)
 
 
 __all__ = ["METHODS", "SensitivityResult", "compute_all", "evaluate_design", "indices", "log_problem",

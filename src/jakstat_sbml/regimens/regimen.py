@@ -71,13 +71,6 @@ class Regimen:
     def __str__(self) -> str:
         return f"{self.label()}, {self.doses} doses"
 
-    @staticmethod
-    def simulate_regimens(model, condition, regimens, **options):
-        """What ``model.simulate(regimen=...)`` calls (see :func:`.simulation.simulate_regimens`)."""
-        from .simulation import simulate_regimens
-
-        return simulate_regimens(model, condition, regimens, **options)
-
 
 def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: int | None = None,
             formulation: str = "IR", pk: Mapping[str, float] | None = None) -> Regimen:

@@ -13,8 +13,9 @@ drug; at time 0 the first dose is taken and the condition's cytokines are switch
 on and stay on (continuous stimulation, as in chronically inflamed skin).
 
 This module reads the pathway model only through its public interface (``path``,
-``context``, ``solver_options``, ``parameters_for``, ``initial_concentrations``), so
-:mod:`jakstat_sbml.model` can use it without an import cycle.
+``context``, ``solver_options``, ``parameters_for``, ``initial_concentrations``) and
+never imports it, so :mod:`jakstat_sbml.model` runs a condition's regimens with it
+(``Model.run``) without an import cycle.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 from .. import catalog
 from ..errors import InputError, SimulationError
 from .pharmacokinetics import pk_parameters
+from .regimen import Regimen
 from .sbml import add_regimens, central, depot, dose_parameter, event_state, pk_values, start_values
 
 OUTPUT_STEP_MIN = 10.0  # default output spacing of a regimen run
@@ -95,7 +97,7 @@ def runner(model, regimens: Sequence) -> RegimenRunner:
 def as_regimens(value) -> tuple:
     """One regimen or several given together, as a tuple (one per drug), checked."""
     def is_regimen(obj) -> bool:
-        return all(hasattr(obj, a) for a in ("drug", "pk", "dose_mg", "interval_h", "doses", "simulate_regimens"))
+        return isinstance(obj, Regimen)
 
     if is_regimen(value):
         found = (value,)
