@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, JakStatWarning
@@ -72,7 +73,7 @@ class Regimen:
         return f"{self.label()}, {self.doses} doses"
 
     @staticmethod
-    def simulate_regimens(model, condition, regimens, **options):
+    def simulate_regimens(model, condition, regimens, **options) -> pd.DataFrame:
         """What ``model.simulate(regimen=...)`` calls (see :func:`.simulation.simulate_regimens`)."""
         from .simulation import simulate_regimens
 
