@@ -339,7 +339,10 @@ def test_exposure_summary_numbers_are_consistent(ctcl):
         assert row.min_inhibition <= row.trough_inhibition <= row.max_inhibition
         assert 0 <= row.hours_to_max_inhibition <= 12
     assert list(res.inhibition_matrix().index) == ["rux 20", "rux 5"]
-    assert set(res.summary()["mean_inhibition"]) == {"rux 20", "rux 5"}
+    summary = res.summary()
+    assert summary["mean_inhibition_fraction[rux 20 | IL6/pSTAT3]"] == t.loc["rux 20", "mean_inhibition"]
+    assert sorted(k for k in summary if k.startswith("mean_inhibition")) == [
+        "mean_inhibition_fraction[rux 20 | IL6/pSTAT3]", "mean_inhibition_fraction[rux 5 | IL6/pSTAT3]"]
     from matplotlib.figure import Figure
 
     fig = res.plot()
@@ -368,9 +371,24 @@ def test_background_plasma_doses_in_exposure_response(ctcl):
 
 
 def test_lowest_dose_finds_the_threshold(ctcl):
-    dose, table = lowest_dose(ctcl, "ruxolitinib", [5, 100], "IL2", days=2, fraction=0.5)
-    assert dose == 100
-    assert table.set_index("dose_mg").loc[5, "fraction_above_50"] < 0.5
+    found = lowest_dose(ctcl, "ruxolitinib", [5, 100], "IL2", days=2, fraction=0.5)
+    assert isinstance(found, js.LowestDose) and found.dose_mg == 100
+    table = found.to_frame().set_index("dose_mg")
+    assert table.loc[5, "fraction_above_50"] < 0.5 <= table.loc[100, "fraction_above_50"]
+    assert table["reaches"].tolist() == [False, True]
+    assert found.summary()["dose_mg"] == 100 and not any("no tested dose" in f for f in found.flags)
+    # the same runs: the doses' exposure-response is kept
+    assert found.exposure.table["mean_inhibition"].tolist() == table["mean_inhibition"].tolist()
+
+
+def test_lowest_dose_says_when_no_dose_reaches_the_target(ctcl):
+    with pytest.warns(js.JakStatWarning, match="no tested dose of ruxolitinib"):
+        found = lowest_dose(ctcl, "ruxolitinib", [5], "IL2", days=1, inhibition=0.9, fraction=1.0)
+    assert found.dose_mg is None and found.summary()["dose_mg"] is None
+    assert found.to_frame()["reaches"].tolist() == [False]
+    assert "test higher doses" in found.summary()["flags"]
+    with pytest.raises(js.InputError, match="inhibition must be in"):
+        lowest_dose(ctcl, "ruxolitinib", [5], "IL2", inhibition=1.5)
 
 
 # ----------------------------------------------------------------------------- command line

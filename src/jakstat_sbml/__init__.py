@@ -6,7 +6,7 @@
 """
 
 from .catalog import contexts, cytokines, drugs, genes, mutations, readouts
-from .dosing import ExposureResponse, exposure_response, lowest_dose
+from .dosing import ExposureResponse, LowestDose, exposure_response, lowest_dose
 from .ensemble import Ensemble, EnsembleBand, ensemble_band, ensemble_contexts, load_ensemble
 from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
@@ -27,7 +27,7 @@ from .units import plasma
 
 __all__ = [
     "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "PredictiveIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
-    "KnockoutScreen", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
+    "KnockoutScreen", "LowestDose", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "absent_pathways", "combination", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
     "plasma", "read_provenance", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run",

@@ -17,17 +17,23 @@ every parameter the calibration fitted; a parameter the caller overrides explici
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import catalog
-from .errors import InputError, NoEnsembleError
+from .errors import InputError, JakStatWarning, NoEnsembleError
 from .model import Condition, Model, as_condition
 from .parallel import RunOptions, run
+from .results import flags_text, with_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 META_COLUMNS = ("member", "dataset", "origin", "delta")
 MATCH_RTOL = 1e-4  # member 0 is the optimum: it must match the context's stored values
@@ -62,6 +68,42 @@ class Ensemble:
 
     def parameter_sets(self) -> list[dict[str, float]]:
         return [{p: float(r[p]) for p in self.parameters} for _, r in self.members.iterrows()]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        if len(self) < 2:
+            return (f"the {self.context} ensemble has {len(self)} member: no spread of the parameters",)
+        return ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """``members``: one row per parameter set."""
+        return with_flags(self.members.copy(), self.flags)
+
+    def summary(self) -> dict:
+        values = self.members[self.parameters]
+        optimum = values.iloc[0]
+        spread = np.log10(values / optimum).abs().max() if len(self) else pd.Series(dtype=float)
+        widest = spread.idxmax() if spread.notna().any() else None
+        return {"context": self.context, "dataset": self.dataset, "members": len(self),
+                "parameters": len(self.parameters), "widest_parameter": widest,
+                "widest_parameter_fold": float(10 ** spread.max()) if widest is not None else float("nan"),
+                "flags": flags_text(self.flags)}
+
+    def plot(self, ax=None) -> Figure:
+        """Each fitted parameter's members relative to the optimum (log10 fold), one row
+        per parameter; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        values = self.members[self.parameters]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.3 * len(self.parameters) + 1.2))
+        for i, p in enumerate(self.parameters):
+            ax.plot(np.log10(values[p] / values[p].iloc[0]), np.full(len(self), i), "|", color="tab:blue", ms=10)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(range(len(self.parameters)), self.parameters, fontsize=8)
+        ax.set_xlabel("log10 (member / optimum)")
+        ax.set_title(f"{self.context}: {len(self)} parameter sets ({self.dataset})", fontsize=9)
+        return ax.figure
 
     def conditions(self, conditions: Sequence[Condition]) -> list[Condition]:
         """Every condition once per member (member-major): the member's fitted values as
@@ -119,25 +161,33 @@ def _context_model(name: str) -> Model:
 class EnsembleBand:
     """Time courses of a condition over a calibration ensemble: ``frame`` has time,
     readout, ``value`` (the optimum), ``low`` and ``high`` (envelope over the
-    members); ``members`` the number of parameter sets."""
+    members); ``members`` the number of parameter sets. ``flags``: why the band needs
+    care (an ensemble of one member has no envelope)."""
 
     context: str
     dataset: str
     condition: Condition
     frame: pd.DataFrame
     members: int
+    flags: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.frame.copy()
+        return with_flags(self.frame.copy(), self.flags)
 
     def summary(self) -> dict:
-        peak = self.frame.loc[self.frame.groupby("readout")["value"].idxmax()]
-        return {"context": self.context, "dataset": self.dataset, "members": self.members,
-                **{f"peak_{r.readout}": r.value for r in peak.itertuples()},
-                **{f"peak_{r.readout}_low": r.low for r in peak.itertuples()},
-                **{f"peak_{r.readout}_high": r.high for r in peak.itertuples()}}
+        """Per readout: the optimum's peak and the envelope at that time
+        (``peak_<readout>``, ``_low``, ``_high``, in ``peak_<readout>_unit``)."""
+        peak = self.frame.loc[self.frame.groupby("readout", sort=False)["value"].idxmax()]
+        out = {"context": self.context, "dataset": self.dataset, "members": self.members,
+               "condition": self.condition.label()}
+        for r in peak.itertuples():
+            out.update({f"peak_{r.readout}": float(r.value), f"peak_{r.readout}_low": float(r.low),
+                        f"peak_{r.readout}_high": float(r.high), f"peak_{r.readout}_time_min": float(r.time),
+                        f"peak_{r.readout}_unit": catalog.readout(r.readout).unit})
+        out["flags"] = flags_text(self.flags)
+        return out
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> Figure:
         """Optimum as a line, envelope shaded, one colour per readout; returns the Figure."""
         import matplotlib.pyplot as plt
 
@@ -147,7 +197,8 @@ class EnsembleBand:
             line, = ax.plot(part["time"], part["value"], label=readout)
             ax.fill_between(part["time"], part["low"], part["high"], color=line.get_color(), alpha=0.25, lw=0)
         ax.set_xlabel("time (min)")
-        ax.set_ylabel("nM")
+        units = {catalog.readout(r).unit for r in self.frame["readout"].unique()}
+        ax.set_ylabel(" / ".join(sorted(units)))
         ax.set_title(f"{self.context}: optimum and envelope of {self.members} parameter sets ({self.dataset})",
                      fontsize=9)
         ax.legend(fontsize=8)
@@ -177,4 +228,6 @@ def ensemble_band(model: Model, readouts: Iterable[str] | str | None = None, *,
         table = df.pivot(index="time", columns="condition", values=r)
         rows.append(pd.DataFrame({"time": table.index.to_numpy(), "readout": r, "value": table[0].to_numpy(),
                                   "low": table.min(axis=1).to_numpy(), "high": table.max(axis=1).to_numpy()}))
-    return EnsembleBand(ens.context, ens.dataset, cond, pd.concat(rows, ignore_index=True), len(ens))
+    for flag in ens.flags:
+        warnings.warn(flag, JakStatWarning, stacklevel=2)
+    return EnsembleBand(ens.context, ens.dataset, cond, pd.concat(rows, ignore_index=True), len(ens), ens.flags)

@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,10 @@ from .potency.reference import (
     reference_ic50s,
     timing,
 )
+from .results import flags_text, with_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["PharmacologyValidation", "validate_pharmacology", "context_ic50s", "model_ic50", "measurements",
            "binding_value", "data_dir", "fit_and_store", "store_factors"]
@@ -118,8 +123,23 @@ class PharmacologyValidation:
     factors: dict[str, float] = field(default_factory=dict)  # posterior-median cellular factors
     info: dict = field(default_factory=dict)
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Why the validation's numbers need care: rows left out, no test rows, a test
+        GMFE above the target (:data:`TARGET_GMFE`)."""
+        flags = []
+        dropped = self.info.get("dropped_rows")
+        if dropped:
+            flags.append(f"rows left out of the validation (no prediction for them): {dropped}")
+        if not (self.table["role"] == "test").any():
+            flags.append("no test rows: gmfe_test and coverage_90_test are NaN, and every row informed the posterior")
+        elif self.gmfe_test > TARGET_GMFE:
+            flags.append(f"the posterior median misses the test rows by a GMFE of {self.gmfe_test:.2f}, above the "
+                         f"target {TARGET_GMFE:g}")
+        return tuple(flags)
+
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return with_flags(self.table.copy(), self.flags)
 
     def _gmfe(self, mask=None) -> float:
         return gmfe(self.table["fold_error"] if mask is None else self.table.loc[mask, "fold_error"])
@@ -159,9 +179,10 @@ class PharmacologyValidation:
                 "worst_id": w["id"], "worst_fold_error": float(w["fold_error"]),
                 "within_2x": int((self.table["fold_error"] <= 2).sum()),
                 "within_5x": int((self.table["fold_error"] <= 5).sum()),
-                **{f"factor_{d}": v for d, v in self.factors.items()}, **self.info}
+                **{f"factor_{d}": float(v) for d, v in self.factors.items()}, **self.info,
+                "flags": flags_text(self.flags)}
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> Figure:
         """Measured vs predicted IC50 as added (log-log) with 90% predictive intervals;
         fit rows filled, test rows open. Returns the Figure."""
         return measured_vs_predicted(self.table, ax=ax, ylabel="predicted for a new assay (nM, as added; 90% interval)",
@@ -195,7 +216,9 @@ def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | No
         data = potency_data(rows, _reference(rows, model, options))
         factors = {d: median_factor(posterior, d) for d in data.drugs}
         out = _judged_rows(data, posterior, factors, seed, advance)
-    info = {"posterior_rows": posterior.info.get("rows"), "dropped_rows": "; ".join(data.dropped["id"])}
+    rows_fitted = posterior.info.get("rows")
+    info = {"posterior_rows": None if rows_fitted is None else int(rows_fitted),
+            "dropped_rows": "; ".join(data.dropped["id"])}
     return PharmacologyValidation(pd.DataFrame(out), factors, info)
 
 

@@ -10,6 +10,6 @@ this package is what is done with them:
 - :mod:`.export`: the regimen model as SBML or COPASI file (docs/dosing.md).
 """
 
-from .exposure import ExposureResponse, exposure_response, lowest_dose
+from .exposure import ExposureResponse, LowestDose, exposure_response, lowest_dose
 
-__all__ = ["ExposureResponse", "exposure_response", "lowest_dose"]
+__all__ = ["ExposureResponse", "LowestDose", "exposure_response", "lowest_dose"]

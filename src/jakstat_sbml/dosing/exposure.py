@@ -30,8 +30,10 @@ Two ways to stimulate (docs/dosing.md):
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -41,9 +43,13 @@ from ..errors import InputError, JakStatWarning
 from ..engines import DOSING_ENGINE
 from ..model import Condition, Model
 from ..parallel import RunOptions, progress_steps
+from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses
 from ..regimens.regimen import Regimen
 from ..regimens.simulation import as_regimens, free_column, plasma_column
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STIMULATIONS = ("continuous", "ex vivo")
 BACKGROUND_KEYS = ("knockouts", "mutations", "overexpress", "parameters", "drugs")
@@ -75,12 +81,12 @@ class ExposureResponse:
         """The summary table (one row per arm and cytokine pathway); with ``uncertainty=``,
         each inhibition metric's predictive interval in ``<metric>_low`` / ``<metric>_high``."""
         if self.intervals is None:
-            return self.table.copy()
+            return with_flags(self.table.copy(), self.flags)
         wide = self.intervals.pivot_table(index=["arm", "pathway"], columns="metric", values=["low", "high"])
         wide.columns = [f"{metric}_{end}" for end, metric in wide.columns]
         out = self.table.merge(wide.reset_index(), on=["arm", "pathway"], how="left")
         out["interval_covers"] = self.covers
-        return out
+        return with_flags(out, self.flags)
 
     def inhibition_matrix(self, measure: str = "mean_inhibition") -> pd.DataFrame:
         """Arm x pathway matrix of one summary column (default the time-averaged inhibition)."""
@@ -90,23 +96,81 @@ class ExposureResponse:
         return matrix.loc[list(self.arms), list(pd.unique(self.table.pathway))]  # the order simulated
 
     def summary(self) -> dict:
-        """The headline numbers: time-averaged inhibition per arm and pathway, how, where, flags."""
-        out = {"stimulation": self.stimulation, "context": self.context, "background": self.background,
-               "mean_inhibition": {arm: row.dropna().to_dict()
-                                   for arm, row in self.inhibition_matrix().iterrows()},
-               "flags": "; ".join(self.flags)}
+        """The headline numbers, flat: how and where, then the time-averaged inhibition of
+        each arm and pathway as ``mean_inhibition_fraction[<arm> | <pathway>]`` (with
+        ``uncertainty=``, its interval's ``_low`` / ``_high`` ends beside it), flags."""
+        out = {"stimulation": self.stimulation, "context": self.context,
+               "background": background_text(self.background), "arms": len(self.arms),
+               "pathways": int(self.table["pathway"].nunique())}
+        for r in self.table.itertuples():
+            out[f"mean_inhibition_fraction[{r.arm} | {r.pathway}]"] = float(r.mean_inhibition)
         if self.intervals is not None:
             mean = self.intervals[self.intervals.metric == "mean_inhibition"]
-            out["mean_inhibition_interval"] = {f"{r.arm} | {r.pathway}": (r.low, r.high) for r in mean.itertuples()}
+            for r in mean.itertuples():
+                out[f"mean_inhibition_low_fraction[{r.arm} | {r.pathway}]"] = float(r.low)
+                out[f"mean_inhibition_high_fraction[{r.arm} | {r.pathway}]"] = float(r.high)
             out["interval_covers"] = self.covers
+        out["flags"] = flags_text(self.flags)
         return out
 
-    def plot(self, ax=None, arms: Sequence[str] | None = None):
+    def plot(self, ax=None, arms: Sequence[str] | None = None) -> Figure:
         """Plasma concentration over time above the inhibition of each pathway's main readout,
         one column per arm (``ax``: a 2 x n array of axes to draw into). Returns the Figure."""
         from .plots import exposure_figure
 
         return exposure_figure(self, arms, axes=ax)
+
+
+@dataclass(frozen=True)
+class LowestDose:
+    """What :func:`lowest_dose` found: ``dose_mg``, the lowest tested dose keeping the
+    pathway inhibited by at least ``inhibition`` over at least ``fraction`` of the dosing
+    interval at steady state (None when no tested dose does), and ``table``, the summary
+    row of every dose (``dose_mg``, the fraction of the interval above the threshold in
+    ``column``, ``reaches``). ``exposure`` is the exposure-response behind it; ``flags``
+    are its flags and, when no dose reaches the target, a line saying so."""
+
+    drug: str
+    pathway: str
+    dose_mg: float | None
+    inhibition: float
+    fraction: float
+    column: str
+    table: pd.DataFrame
+    exposure: ExposureResponse
+    flags: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary row of every dose tested, lowest first."""
+        return with_flags(self.table.copy(), self.flags)
+
+    def summary(self) -> dict:
+        doses = self.table["dose_mg"]
+        arm = self.exposure.arms[self.table["arm"].iloc[0]]
+        return {"drug": self.drug, "pathway": self.pathway, "dose_mg": self.dose_mg,
+                "inhibition_threshold_fraction": self.inhibition, "required_time_fraction": self.fraction,
+                "doses_tested": len(doses), "lowest_tested_mg": float(doses.min()),
+                "highest_tested_mg": float(doses.max()), "interval_h": float(arm[0].interval_h),
+                "stimulation": self.exposure.stimulation, "context": self.exposure.context,
+                "background": background_text(self.exposure.background), "flags": flags_text(self.flags)}
+
+    def plot(self, ax=None) -> Figure:
+        """Fraction of the dosing interval above the inhibition threshold against the dose,
+        the required fraction as a line and the lowest dose reaching it marked; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3.5))
+        ax.plot(self.table["dose_mg"], self.table[self.column], "o-", color="tab:blue")
+        ax.axhline(self.fraction, color="k", ls="--", lw=1, label=f"required: {self.fraction:.0%} of the interval")
+        if self.dose_mg is not None:
+            ax.axvline(self.dose_mg, color="tab:green", lw=1, label=f"lowest dose: {self.dose_mg:g} mg")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(f"{self.drug} dose (mg)")
+        ax.set_ylabel(f"fraction of the interval >= {self.inhibition:.0%} inhibited")
+        ax.set_title(f"{self.pathway}, {self.exposure.stimulation} stimulation", fontsize=9)
+        ax.legend(fontsize=8)
+        return ax.figure
 
 
 def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: str = "continuous",
@@ -178,8 +242,6 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     if unc is not None:
         intervals, covers = _intervals(model, arms, stimuli, design, background, unc, options)
     for f in flags:
-        import warnings
-
         warnings.warn(f, JakStatWarning, stacklevel=2)
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
@@ -225,11 +287,12 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",
                 days: float = 3, inhibition: float = 0.5, fraction: float = 0.8, formulation: str = "IR",
                 stimulation: str = "continuous", n_jobs: int = 1, client=None, progress: bool = False,
-                engine: str = "roadrunner", **background) -> tuple[float | None, pd.DataFrame]:
+                engine: str = "roadrunner", **background) -> LowestDose:
     """The lowest of ``doses_mg`` keeping ``cytokine``'s main readout inhibited by at least
     ``inhibition`` over at least ``fraction`` of the dosing interval at steady state.
 
-    Returns (dose in mg or None if no dose reaches it, the summary row of every dose).
+    Returns a :class:`LowestDose`: ``dose_mg`` (None, with a flag and a
+    :class:`JakStatWarning`, if no dose reaches it) and ``table``, the summary row of every dose.
     Run options (``n_jobs``, ``client``, ``progress``, ``engine``) as in :func:`exposure_response`.
     """
     from ..regimens.regimen import regimen
@@ -245,9 +308,19 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
         column = f"fraction_above_{inhibition:g}"
         table[column] = [_fraction_above(*_window(result.time_courses[result.time_courses.arm == a],
                                                   result.arms[a]), inhibition) for a in table.arm]
-    table["dose_mg"] = [arms[a].dose_mg for a in table.arm]
-    reached = table[table[column] >= fraction]
-    return (float(reached.dose_mg.min()) if len(reached) else None), table
+    table.insert(1, "dose_mg", [arms[a].dose_mg for a in table.arm])
+    table["reaches"] = table[column] >= fraction
+    reached = table[table["reaches"]]
+    dose = float(reached.dose_mg.min()) if len(reached) else None
+    pathway = str(table["pathway"].iloc[0])
+    flags = list(result.flags)
+    if dose is None:
+        flag = (f"no tested dose of {drug} ({', '.join(f'{d:g}' for d in table.dose_mg)} mg) inhibits {pathway} by "
+                f"{inhibition:.0%} or more over {fraction:.0%} of the interval: test higher doses")
+        flags.append(flag)
+        warnings.warn(flag, JakStatWarning, stacklevel=2)
+    return LowestDose(catalog.drug(drug).name, pathway, dose, inhibition, fraction, column, table, result,
+                      tuple(flags))
 
 
 def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: str | None = None,

@@ -15,12 +15,14 @@ engine, :mod:`jakstat_sbml.amici_engine`) work the same way everywhere.
 
 Every result (:class:`DoseResponse`, :class:`CytokineResponse`,
 :class:`KnockoutScreen`, :class:`Combination`) has the same verbs: ``to_frame()``
-(a DataFrame of its data, flags in ``attrs``), ``summary()`` (a dict of its main
-numbers, with ``context`` and ``flags``) and ``plot(ax=None)``, which always returns
-the matplotlib **Figure** (drawn on ``ax`` when given: an Axes, or for a
-Combination its four Axes). Dose-responses share one vocabulary: ``midpoint`` (nM;
-the domain names ``ic50`` / ``ec50`` are the same number), ``midpoint_fit_precision``,
-``slope`` and ``max_effect``.
+(a DataFrame of its data, flags in ``attrs``), ``summary()`` (a flat dict of its main
+numbers whose keys name their units, with ``context`` and ``flags``) and
+``plot(ax=None)``, which always returns the matplotlib **Figure** (drawn on ``ax`` when
+given: an Axes, or for a Combination its four Axes): the protocol of
+:class:`jakstat_sbml.results.Result`. Dose-responses share one vocabulary: ``midpoint``
+(nM; the domain names ``ic50`` / ``ec50`` are the same number, and summaries have
+``midpoint_nM`` beside ``ic50_nM`` / ``ec50_nM``), ``midpoint_fit_precision``, ``slope``
+and ``max_effect``.
 
 A result reports only what its simulations support. Each has ``flags``: one-line
 reasons why a number is missing or needs care (empty when all is well), also in

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,13 @@ from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess,
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
 from ..potency.draws import as_uncertainty, plan_draws, with_parameter_set
+from ..results import flags_text, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
 from .support import figure_of, nM_text, signal_floor, warn_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,7 @@ class Combination:
             "bliss": self.bliss[ia, ib], "loewe": self.loewe[ia, ib], "hsa": self.hsa[ia, ib],
             "single_agent_saturates": self.saturated[ia, ib],
         })
-        frame.attrs["flags"] = self.flags
-        return frame
+        return with_flags(frame, self.flags)
 
     def summary(self) -> dict:
         """The pair, the largest inhibition on the grid, the mean Bliss, Loewe and HSA excess
@@ -186,19 +190,21 @@ class Combination:
                               f"{name}_max_at_dose_b_nM": row.max_at_dose_b_nM})
         if self.uncertainty is not None:
             for name, row in self.uncertainty.iterrows():
+                # the shares of draws in which the score is synergistic / antagonistic
                 per_score.update({f"{name}_interval_low": row.low, f"{name}_interval_high": row.high,
-                                  f"{name}_synergistic_draws": row.synergistic,
-                                  f"{name}_antagonistic_draws": row.antagonistic})
+                                  f"{name}_synergistic_draws_fraction": float(row.synergistic),
+                                  f"{name}_antagonistic_draws_fraction": float(row.antagonistic)})
             per_score["interval_covers"] = self.uncertainty_covers
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
                 "max_dose_b_nM": float(self.doses_b.max()),
                 "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
-                "max_effect_unit": "fraction", **self.scores(), **per_score, "saturation": SATURATION,
-                "baseline": self.baseline, "unstimulated": self.unstimulated, "context": self.context,
-                "flags": "; ".join(self.flags)}
+                "max_effect_unit": "fraction", **self.scores(), **per_score, "saturation_fraction": SATURATION,
+                "baseline": self.baseline, "baseline_unit": self.measure.unit(self.readout),
+                "unstimulated": self.unstimulated, "unstimulated_unit": self.measure.unit(self.readout),
+                "context": self.context, "flags": flags_text(self.flags)}
 
-    def plot(self, ax=None, *, axes=None):
+    def plot(self, ax=None, *, axes=None) -> Figure:
         """Inhibition and the three excess maps, on four new Axes or on the four given
         as ``ax``; returns the Figure. (``axes=`` is the deprecated name of ``ax``.)"""
         from .. import plots

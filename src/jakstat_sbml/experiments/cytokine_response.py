@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,14 @@ from .. import catalog
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
+from ..results import flags_text, with_flags
 from ..units import quiet_bare_doses, to_nM
 from .inputs import check_not_varied, checked_background, concentrations_nM, converted_condition, merged
 from .measures import Measure, measured_values
 from .support import figure_of, judge_activation, number_text, warn_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -93,19 +98,22 @@ class CytokineResponse:
 
     def to_frame(self) -> pd.DataFrame:
         mass = catalog.CYTOKINES[self.cytokine].mass_kda
-        frame = pd.DataFrame({"dose_nM": self.doses, "dose_ng_per_mL": self.doses * mass,
-                              self.readout: self.responses})
-        frame.attrs["flags"] = self.flags
-        return frame
+        return with_flags(pd.DataFrame({"dose_nM": self.doses, "dose_ng_per_mL": self.doses * mass,
+                                        self.readout: self.responses}), self.flags)
 
     def summary(self) -> dict:
+        """The fit's numbers, flat: ``ec50_nM`` (and ``midpoint_nM``, the same number under
+        the name every dose-response shares), its fit precision, the EC50 in ng/mL, slope,
+        ``max_effect`` in ``max_effect_unit`` (the readout's), the unstimulated response."""
         lo, hi = self.ec50_fit_precision
         return {"cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
-                "ec50_nM": self.ec50, "ec50_fit_precision_low_nM": lo, "ec50_fit_precision_high_nM": hi,
-                "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope, "max_effect": self.max_effect,
-                "max_effect_unit": self.max_effect_unit, "unstimulated": self.unstimulated, "context": self.context, "flags": "; ".join(self.flags)}
+                "ec50_nM": self.ec50, "midpoint_nM": self.midpoint, "ec50_fit_precision_low_nM": lo,
+                "ec50_fit_precision_high_nM": hi, "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope,
+                "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
+                "unstimulated": self.unstimulated, "unstimulated_unit": self.max_effect_unit,
+                "context": self.context, "flags": flags_text(self.flags)}
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> Figure:
         """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from .. import plots
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import progress_steps, run
 from ..potency.draws import as_uncertainty, plan_draws, uses_parameter_ranges, with_parameter_set
 from ..potency.reference import half_inhibition_dose
+from ..results import flags_text, with_flags
 from ..units import quiet_bare_doses
 from .inputs import (
     all_plasma,
@@ -30,6 +32,9 @@ from .inputs import (
 from .measures import Measure, measured_values
 from .predictive import PredictiveIC50, predictive_ic50
 from .support import figure_of, judge_inhibition, nM_text, number_text, warn_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -147,22 +152,30 @@ class DoseResponse:
         return 1 - self.responses / self.baseline
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
-                              self.readout: self.responses, "inhibition": self.inhibition})
-        frame.attrs["flags"] = self.flags
-        return frame
+        return with_flags(pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
+                                        self.readout: self.responses, "inhibition": self.inhibition}), self.flags)
 
     def summary(self) -> dict:
+        """The fit's numbers, flat: ``ic50_nM`` (and ``midpoint_nM``, the same number under
+        the name every dose-response shares), its fit precision, the plasma IC50, slope,
+        ``max_effect`` (``max_effect_unit``: fraction inhibited), the no-drug and
+        unstimulated responses in the readout's unit; with ``uncertainty=``, the
+        predictive interval's keys and ``interval_flags``."""
         lo, hi = self.ic50_fit_precision
+        unit = self.measure.unit(self.readout)
+        interval = {}
+        if self.uncertainty is not None:
+            interval = {k: v for k, v in self.uncertainty.summary().items() if k != "flags"}
+            interval["interval_flags"] = flags_text(self.uncertainty.flags)
         return {"drug": self.drug, "cytokine": self.cytokine, "readout": self.readout, "measure": self.metric,
-                "ic50_nM": self.ic50, "ic50_fit_precision_low_nM": lo, "ic50_fit_precision_high_nM": hi,
-                "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope, "max_effect": self.max_effect,
-                "max_effect_unit": self.max_effect_unit, "baseline": self.baseline, "unstimulated": self.unstimulated,
-                "max_dose_nM": float(self.doses.max()), "context": self.context,
-                **(self.uncertainty.summary() if self.uncertainty is not None else {}),
-                "flags": "; ".join(self.flags)}
+                "ic50_nM": self.ic50, "midpoint_nM": self.midpoint, "ic50_fit_precision_low_nM": lo,
+                "ic50_fit_precision_high_nM": hi, "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope,
+                "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
+                "baseline": self.baseline, "baseline_unit": unit, "unstimulated": self.unstimulated,
+                "unstimulated_unit": unit, "max_dose_nM": float(self.doses.max()), "context": self.context,
+                **interval, "flags": flags_text(self.flags)}
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> Figure:
         """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""
         from .. import plots
 

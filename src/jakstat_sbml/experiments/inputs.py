@@ -16,7 +16,7 @@ from ..units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
 BACKGROUND_KEYS = ("cytokines", "drugs", "knockouts", "overexpress", "mutations", "parameters")
 
 
-def default_doses(drug: str) -> tuple:
+def default_doses(drug: str) -> tuple[float, ...]:
     """Default dose series (nM, free) of a drug for dose-responses (models/tables/drugs.tsv,
     column doses_nM)."""
     return catalog.drug(drug).doses

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,9 +14,13 @@ from .. import catalog
 from ..errors import InputError
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
+from ..results import flags_text, with_flags
 from .inputs import checked_background, converted_condition, stimulus_nM
 from .measures import Measure, measured_values
 from .support import figure_of, signal_floor, warn_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,7 @@ class KnockoutScreen:
 
     def to_frame(self) -> pd.DataFrame:
         """The long table of ``effects`` (a copy), flags in ``attrs["flags"]``."""
-        frame = self.effects.copy()
-        frame.attrs["flags"] = self.flags
-        return frame
+        return with_flags(self.effects.copy(), self.flags)
 
     def summary(self) -> dict:
         """Size of the screen, its >= 2-fold hits (losses and gains apart) and its strongest effect."""
@@ -81,9 +84,9 @@ class KnockoutScreen:
                 "strongest_gene": None if strongest is None else strongest["gene"],
                 "strongest_pair": None if strongest is None else f"{strongest['cytokine']}/{strongest['readout']}",
                 "strongest_log2_fold_change": float("nan") if strongest is None else float(strongest["log2_fold_change"]),
-                "context": self.context, "flags": "; ".join(self.flags)}
+                "context": self.context, "flags": flags_text(self.flags)}
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> Figure:
         """Heatmap of the log2 fold changes (drawn on ``ax`` if given); returns the Figure."""
         from .. import plots
 
@@ -93,7 +96,7 @@ class KnockoutScreen:
 FLOOR_FRACTION = 0.01
 
 
-def log2_fold_change(knockout, wild_type, floor_fraction: float = FLOOR_FRACTION):
+def log2_fold_change(knockout, wild_type, floor_fraction: float = FLOOR_FRACTION) -> np.ndarray:
     """log2((ko + f) / (wt + f)) with f = ``floor_fraction`` x |wt| (at least 1e-9)."""
     ko, wt = np.asarray(knockout, dtype=float), np.asarray(wild_type, dtype=float)
     f = np.maximum(floor_fraction * np.abs(wt), 1e-9)

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..potency.draws import DrawPlan, interval
+from ..results import flags_text, with_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,38 @@ class PredictiveIC50:
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
+        out["flags"] = flags_text(self.flags)
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per draw: its IC50 free, as total plasma and as added to whole blood (nM;
+        inf / 0 / NaN as in ``ic50s``) and its plasma fraction unbound."""
+        return with_flags(pd.DataFrame({"draw": np.arange(self.draws), "ic50_nM": self.ic50s,
+                                        "ic50_plasma_nM": self.plasma, "ic50_whole_blood_nM": self.whole_blood,
+                                        "fraction_unbound": self.fraction_unbound}), self.flags)
+
+    def plot(self, ax=None) -> Figure:
+        """Histogram of the draws' free IC50 (log axis) with the predictive interval's ends
+        and the count of draws outside the tested doses; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3.5))
+        finite = self.ic50s[np.isfinite(self.ic50s) & (self.ic50s > 0)]
+        if finite.size:
+            bins = np.logspace(np.log10(finite.min()) - 0.05, np.log10(finite.max()) + 0.05, 30)
+            ax.hist(finite, bins=bins, color="tab:blue", alpha=0.7)
+            ax.set_xscale("log")
+        lo, hi = self.interval()
+        for end in (lo, hi):
+            if np.isfinite(end) and end > 0:
+                ax.axvline(end, color="k", ls="--", lw=1)
+        outside = self.draws - finite.size
+        ax.set_xlabel("IC50 of a draw (nM, free)")
+        ax.set_ylabel("draws")
+        ax.set_title(f"{self.level:.0%} predictive interval over {self.draws} draws"
+                     + (f" ({outside} outside the tested doses)" if outside else ""), fontsize=9)
+        return ax.figure
 
 
 def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: list, doses: np.ndarray,

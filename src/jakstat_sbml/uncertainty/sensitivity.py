@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,10 @@ from ..parallel import RunOptions, map_on_model, progress_steps, run
 from .checkpoint import Checkpoint, design_key
 from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
 from ..parameter_ranges import uncertain_parameters
+from ..results import count, flags_text, with_flags
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 METHODS = ("morris", "sobol")
 DEFAULT_N = {"morris": 10, "sobol": 64}  # Morris trajectories; Sobol base sample (a power of 2)
@@ -95,21 +100,27 @@ class SensitivityResult:
         return pd.DataFrame(counts).T.reindex(columns=list(STATUSES)).fillna(0).astype(int)
 
     def to_frame(self) -> pd.DataFrame:
-        out = self.indices.copy()
-        out.attrs["flags"] = list(self.flags)
-        return out
+        return with_flags(self.indices.copy(), self.flags)
 
     def summary(self) -> dict:
-        return {
+        """How it ran, flat; per prediction its three most important parameters
+        (``top[<prediction>]``) and how many parameter sets gave each censored status
+        (``<status>_sets[<prediction>]``)."""
+        out = {
             "method": self.method, "context": self.context, "n": self.n, "seed": self.seed,
             "parameter_sets": len(self.samples), "parameters": len(self.parameters),
-            "simulations": self.simulations, "seconds": round(self.seconds, 2),
+            "simulations": self.simulations, "wall_time_s": round(self.seconds, 2),
             "chunks_reused": self.chunks_reused, "chunks_computed": self.chunks_computed,
-            "top": {p: self.top(3, p) for p in self.predictions},
-            "censored": self.censoring().to_dict(orient="index"), "flags": list(self.flags),
         }
+        censoring = self.censoring()
+        for p in self.predictions:
+            out[f"top[{p}]"] = ", ".join(self.top(3, p))
+            out.update({f"{status}_sets[{p}]": count(censoring.loc[p, status]) for status in STATUSES
+                        if status != "determined"})
+        out["flags"] = flags_text(self.flags)
+        return out
 
-    def plot(self, ax=None, k: int = 10):
+    def plot(self, ax=None, k: int = 10) -> Figure:
         """Horizontal bars of the ``k`` most important parameters of each prediction
         (Morris mu_star with its 95% interval; Sobol ST and S1); returns the Figure."""
         import matplotlib.pyplot as plt
