@@ -69,6 +69,12 @@ def _experiments() -> dict[str, typing.Callable]:
 EXPERIMENTS = _experiments()
 # Everything that takes a drug dose: the experiments, a simulation, a condition.
 DRUG_TAKERS = {**EXPERIMENTS, "Model.simulate": Model.simulate, "Condition.make": Condition.make}
+# Experiments whose own arguments are what a background keyword would set, each taken
+# one at a time: knockout_screen screens cytokines, compare_drugs compares drugs on
+# cytokines (its doses are each drug's default series, reported free and as total plasma,
+# so it takes no drug dose and no plasma=).
+SHADOWS = {"knockout_screen": {"cytokines"}, "compare_drugs": {"cytokines", "drugs"}}
+DOSE_TAKERS = {name: fn for name, fn in DRUG_TAKERS.items() if "drugs" not in SHADOWS.get(name, set())}
 
 
 def test_the_experiments_are_found():
@@ -85,9 +91,9 @@ def test_drugs_are_preincubated_30_min_by_default_wherever_a_drug_can_be_given(n
     assert params["preincubation"].default == DEFAULT_PREINCUBATION
 
 
-@pytest.mark.parametrize("name", sorted(DRUG_TAKERS))
+@pytest.mark.parametrize("name", sorted(DOSE_TAKERS))
 def test_plasma_keyword_wherever_a_drug_dose_is_accepted(name):
-    assert inspect.signature(DRUG_TAKERS[name]).parameters["plasma"].default is False
+    assert inspect.signature(DOSE_TAKERS[name]).parameters["plasma"].default is False
 
 
 def test_shared_keywords_have_one_default():
@@ -110,7 +116,8 @@ def test_parallel_keywords_are_the_same_everywhere(name):
     assert {k: params[k].default for k in ("n_jobs", "client", "progress", "engine")} == {
         "n_jobs": 1, "client": None, "progress": False, "engine": "roadrunner"}
     assert all(params[k].kind is inspect.Parameter.KEYWORD_ONLY
-               for k in ("preincubation", "plasma", "n_jobs", "client", "progress", "engine"))
+               for k in ("preincubation", "n_jobs", "client", "progress", "engine"))
+    assert name not in DOSE_TAKERS or params["plasma"].kind is inspect.Parameter.KEYWORD_ONLY
 
 
 def test_cli_drug_commands_share_the_preincubation_default():
@@ -180,7 +187,7 @@ def test_dose_lists_accept_plasma_doses(ctcl):
     assert grid.doses_b.tolist() == pytest.approx([0, 300 * fu])
 
 
-@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+@pytest.mark.parametrize("name", sorted(set(EXPERIMENTS) & set(DOSE_TAKERS)))
 def test_background_drugs_may_be_plasma_doses_in_every_experiment(ctcl, name, small_runs):
     fu = catalog.drug("pimozide").fraction_unbound
 
@@ -214,6 +221,7 @@ def small_runs():
                                                               **kw),
         "combination": lambda m, **kw: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", doses_a=[10, 100],
                                                       doses_b=[30, 300], time=5, **kw),
+        "compare_drugs": lambda m, **kw: js.compare_drugs(m, ["ruxolitinib"], ["IL2"], regimens=False, **kw),
     }
     missing = set(EXPERIMENTS) - set(runs)
     assert not missing, f"add a quick run of {missing} here, so the API rules are checked on it"
@@ -342,10 +350,9 @@ def test_background_keywords_are_the_condition_keywords_without_timing():
 def test_background_keywords_mean_the_same_in_every_experiment(name, results, ctcl, small_runs):
     params = inspect.signature(EXPERIMENTS[name]).parameters
     assert inspect.Parameter.VAR_KEYWORD in {p.kind for p in params.values()}
-    # knockout_screen's cytokines are the screened stimuli, each applied alone (its
-    # docstring says so); no other experiment may shadow a background keyword
+    # only the experiments of SHADOWS take a background keyword as their own argument
     shadowed = set(params) & set(experiments.BACKGROUND_KEYS)
-    assert shadowed == ({"cytokines"} if name == "knockout_screen" else set())
+    assert shadowed == SHADOWS.get(name, set())
     assert results[name].background["knockouts"] == ["SOCS1"]
     with pytest.raises(js.UnknownNameError, match="did you mean 'knockouts'"):
         small_runs[name](ctcl, knockout=["SOCS1"])

@@ -12,8 +12,8 @@ from .errors import (
     InputError, JakStatError, JakStatWarning, ModelFileError, NoEnsembleError, SimulationError, UnknownNameError,
 )
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, KnockoutScreen, PredictiveIC50, absent_pathways, combination,
-    cytokine_response, dose_response, knockout_screen,
+    Combination, CytokineResponse, DoseResponse, DrugComparison, KnockoutScreen, PredictiveIC50, absent_pathways,
+    combination, compare_drugs, cytokine_response, dose_response, knockout_screen,
 )
 from .interop import export
 from .model import Condition, Model, load_model
@@ -26,9 +26,9 @@ from .uncertainty import sensitivity
 from .units import plasma
 
 __all__ = [
-    "Combination", "Condition", "CytokineResponse", "DoseResponse", "Ensemble", "EnsembleBand", "PredictiveIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
+    "Combination", "Condition", "CytokineResponse", "DrugComparison", "DoseResponse", "Ensemble", "EnsembleBand", "PredictiveIC50", "ExposureResponse", "InputError", "JakStatError", "JakStatWarning",
     "KnockoutScreen", "LowestDose", "Model", "ModelFileError", "NoEnsembleError", "PharmacologyValidation", "SimulationError", "UnknownNameError",
-    "absent_pathways", "combination", "contexts", "cytokine_response",
+    "absent_pathways", "combination", "compare_drugs", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
     "plasma", "read_provenance", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run",
     "sensitivity", "validate_pharmacology",

@@ -505,6 +505,73 @@ def knockout_heatmap(screen, ax=None, limit: float | None = None):
     return ax
 
 
+def drug_comparison(comparison, ax=None):
+    """Two heatmaps of a :class:`~jakstat_sbml.experiments.DrugComparison`: drug x pathway
+    log10 IC50 as total plasma concentration (nM; the interval under it when there is one;
+    hatched where the drug does not act or no IC50 was found, the reason in the flags),
+    and approved regimen x pathway time-averaged inhibition at steady state. ``ax``: two
+    Axes to draw into. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    ic50s, regimens = comparison.ic50s, comparison.regimens
+    drugs, pathways = comparison.drugs, comparison.pathways
+    matrix = ic50s.pivot(index="drug", columns="pathway", values="ic50_plasma_nM").reindex(index=drugs,
+                                                                                          columns=pathways)
+    arms = list(pd.unique(regimens["regimen"])) if len(regimens) else []
+    if ax is None:
+        rows = [max(len(drugs), 1), max(len(arms), 1)]
+        fig, ax = plt.subplots(2, 1, figsize=(4 + 0.75 * len(pathways), 2.4 + 0.32 * sum(rows)),
+                               constrained_layout=True, gridspec_kw={"height_ratios": rows})
+    left, right = ax
+    values = np.log10(matrix.to_numpy(dtype=float))
+    values[~np.isfinite(values)] = np.nan
+    image = left.imshow(values, cmap="viridis_r", aspect="auto", interpolation="nearest")
+    _hatch_nan(left, values, label=False)
+    has_interval = "ic50_plasma_low_nM" in ic50s.columns
+    for (i, drug), (j, pathway) in ((a, b) for a in enumerate(drugs) for b in enumerate(pathways)):
+        row = ic50s[(ic50s.drug == drug) & (ic50s.pathway == pathway)]
+        if row.empty or not np.isfinite(row.ic50_plasma_nM.iloc[0]):
+            continue
+        text = format_number(row.ic50_plasma_nM.iloc[0], 2)
+        if has_interval:
+            text += f"\n[{format_number(row.ic50_plasma_low_nM.iloc[0], 2)}-{format_number(row.ic50_plasma_high_nM.iloc[0], 2)}]"
+        r, g, b, _ = image.get_cmap()(image.norm(values[i, j]))
+        left.text(j, i, text, ha="center", va="center", fontsize=6,
+                  color="white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black")
+    left.set_yticks(range(len(drugs)), drugs, fontsize=7)
+    left.set_xticks(range(len(pathways)), pathways, fontsize=7, rotation=90)
+    covers = f" [{comparison.covers}]" if comparison.covers else ""
+    left.set_title(textwrap.fill(f"IC50, total plasma (nM){covers}", 70), fontsize=8)
+    left.figure.colorbar(image, ax=left, shrink=0.8).set_label("log10 IC50\n(nM plasma)", fontsize=7)
+    if arms:
+        inhibition = regimens.pivot_table(index="regimen", columns="pathway", values="mean_inhibition")
+        inhibition = inhibition.reindex(index=arms, columns=pathways)
+        grid = inhibition.to_numpy(dtype=float)
+        shown = right.imshow(grid, cmap="magma_r", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        _hatch_nan(right, grid, label=False)
+        if "mean_inhibition_low" in regimens.columns:  # the interval under each value
+            low = regimens.pivot_table(index="regimen", columns="pathway", values="mean_inhibition_low")
+            high = regimens.pivot_table(index="regimen", columns="pathway", values="mean_inhibition_high")
+            low, high = (m.reindex(index=arms, columns=pathways).to_numpy(dtype=float) for m in (low, high))
+            for (i, j), v in np.ndenumerate(grid):
+                if np.isfinite(v):
+                    r, g, b, _ = shown.get_cmap()(shown.norm(v))
+                    right.text(j, i, f"{v:.2f}\n[{low[i, j]:.2f}-{high[i, j]:.2f}]", ha="center", va="center",
+                               fontsize=6, color="white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black")
+        else:
+            _annotate(right, grid, shown, lambda v: f"{v:.2f}")
+        right.set_yticks(range(len(arms)), arms, fontsize=7)
+        right.set_xticks(range(len(pathways)), pathways, fontsize=7, rotation=90)
+        right.figure.colorbar(shown, ax=right, shrink=0.8).set_label("mean inhibition\n(fraction)", fontsize=7)
+        right.set_title("Approved regimens at steady state, cytokine on throughout\n"
+                        "(pharmacological inhibition, not a clinical response)", fontsize=8)
+    else:
+        right.axis("off")
+        right.text(0.5, 0.5, "no approved regimen among these drugs", ha="center", va="center", fontsize=8)
+    left.figure.suptitle(f"JAK inhibitors compared in context {comparison.context!r}", fontsize=10)
+    return left.figure
+
+
 def _loewe_reason(comb) -> str:
     if min(comb.doses_a.size, comb.doses_b.size) - 1 < 3:
         return "needs >= 3 doses of each drug alone"

@@ -1,5 +1,5 @@
 """Commands that run experiments on the model: simulate, dose-response, screen, combine, regimen,
-contexts, report, explore."""
+compare-drugs, contexts, report, explore."""
 
 from __future__ import annotations
 
@@ -632,6 +632,94 @@ def regimen_command(
         console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure, record)
+
+
+@app.command("compare-drugs", cls=NegativeValues)
+def compare_drugs_command(
+    drug: list[str] = typer.Option([], "--drug", "-d", help=f"A drug to compare (repeatable; default every drug): "
+                                                            f"{DRUGS}."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="A cytokine pathway (repeatable; default every "
+                                                                    f"one the context signals through): {CYTOKINES}."),
+    regimens: bool = typer.Option(None, "--regimens/--no-regimens", help="Inhibition at the approved regimens: "
+                                  "--regimens for every drug (stops if one has none), --no-regimens for none; "
+                                  "default: for the drugs that have one."),
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
+    uncertainty: str = UNCERTAINTY,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    force: bool = FORCE,
+):
+    """JAK inhibitors side by side: IC50 per pathway, selectivity, approved regimens.
+
+    For each drug and each pathway it acts on: the IC50 (free and total
+    plasma), its fold over the drug's most potent pathway, the gamma-c
+    selectivity (interferon and IL-6 IC50s over IL-2/IL-4/IL-15/IL-21's) and
+    the steady-state inhibition at each approved regimen (cytokine on
+    throughout; pharmacological, not a clinical response). Writes
+    compare_drugs.csv (one row per drug and pathway),
+    compare_drugs_regimens.csv and a heatmap figure. Example:
+
+      jakstat compare-drugs --context ctcl --out out/panel
+    """
+    import jakstat_sbml as js
+
+    from .. import provenance
+
+    use_agg()
+    check_writable(out)
+    with reported():
+        drugs = [catalog.drug(d).name for d in drug] or None
+        cytokines = [catalog.cytokine(c).name for c in cytokine] or None
+        if drugs is not None and len(set(drugs)) != len(drugs):
+            raise js.InputError("a drug is given twice with --drug")
+    name = "compare_drugs"
+    run = provenance.identity("compare_drugs", {"context": context}, {
+        "drugs": drugs, "cytokines": cytokines, "regimens": regimens, "engine": engine, "uncertainty": uncertainty,
+        "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
+    data, schedule = out / f"{name}.csv", out / f"{name}_regimens.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    check_outputs([data, schedule, figure, provenance.sidecar(name, out)], run, force)
+    model = load_context_model(context)
+    with reported():
+        with progress_bar() as bar:
+            result = js.compare_drugs(model, drugs, cytokines, regimens=regimens, uncertainty=uncertainty or None,
+                                      draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+                                      n_jobs=n_jobs, progress=bar, engine=engine)
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(data, index=False)
+        result.regimens.to_csv(schedule, index=False)
+        save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        data: "per drug and pathway: IC50 (nM free and total plasma), fold over the drug's most potent pathway, "
+              "steady-state inhibition at each approved regimen",
+        schedule: "per drug, approved regimen and pathway: time-averaged, trough and maximal inhibition (fraction)",
+        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine)
+    table = Table(title=f"gamma-c cytokines (IL-2, IL-4, IL-15, IL-21) vs interferons and IL-6, context "
+                        f"{model.context!r}")
+    for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited", "IFN/IL-6 inhibited"):
+        table.add_column(column, justify="left" if column in ("drug", "regimen") else "right")
+    summary, folds = result.summary(), result.gamma_c_selectivity()
+    for d in result.drugs:
+        arms = list(dict.fromkeys(result.regimens.loc[result.regimens.drug == d, "regimen"])) or [""]
+        for k, arm in enumerate(arms):
+            share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
+                     for group in ("gamma_c", "interferon_il6")]
+            table.add_row(d if k == 0 else "", f"{folds[d]:.2g}" if k == 0 and np.isfinite(folds[d]) else
+                          ("n/a" if k == 0 else ""), arm or "none tabulated",
+                          *(f"{100 * x:.0f}%" if np.isfinite(x) else "n/a" for x in share))
+    console.print(table)
+    console.print("selectivity: geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c "
+                  "cytokines (above 1: gamma-c inhibited at lower concentrations); inhibited: time-averaged at "
+                  "steady state, a pathway readout, not a clinical response", soft_wrap=True)
+    if result.covers:
+        console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
+    warn_flags(flags_of(result))
+    print_wrote(data, schedule, figure, record)
 
 
 @app.command(cls=NegativeValues)

@@ -4,6 +4,7 @@
 - :func:`cytokine_response` - one cytokine over doses -> Hill fit (EC50)
 - :func:`knockout_screen` - every gene knocked out under each cytokine -> log2 fold changes
 - :func:`combination` - two drugs on a dose grid -> Bliss, Loewe and HSA excess
+- :func:`compare_drugs` - several inhibitors on every pathway: IC50s, selectivity, approved regimens
 - :func:`absent_pathways` - the cytokine pathways a context cannot signal through
 
 Single perturbations (knockouts, overexpression, mutations, drugs, pre-incubation)
@@ -35,6 +36,7 @@ bracket, or a response that does not move (see :data:`SIGNAL_FLOOR`).
 from .combination import Combination, combination
 from .cytokine_response import CytokineResponse, cytokine_response
 from .dose_response import DoseResponse, dose_response
+from .drug_comparison import DrugComparison, compare_drugs
 from .predictive import PredictiveIC50
 from .inputs import BACKGROUND_KEYS, default_doses
 from .knockout_screen import KnockoutScreen, knockout_screen, log2_fold_change
@@ -44,8 +46,8 @@ from .support import signal_floor
 
 __all__ = [
     "BACKGROUND_KEYS", "DEFAULT_TIME", "SIGNAL_FLOOR", "SIGNAL_FLOOR_RELATIVE",
-    "Combination", "CytokineResponse", "absent_pathways", "DoseResponse", "PredictiveIC50", "KnockoutScreen", "Measure",
-    "combination",
+    "Combination", "CytokineResponse", "absent_pathways", "DoseResponse", "DrugComparison", "PredictiveIC50",
+    "KnockoutScreen", "Measure", "combination", "compare_drugs",
     "cytokine_response", "default_doses", "dose_response", "knockout_screen", "log2_fold_change", "response",
     "signal_floor",
 ]

@@ -14,7 +14,7 @@ from .. import catalog
 from ..errors import InputError
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
-from ..parallel import progress_steps, run
+from ..parallel import RunOptions, progress_steps, run
 from ..potency.draws import as_uncertainty, plan_draws, uses_parameter_ranges, with_parameter_set
 from ..potency.reference import half_inhibition_dose
 from ..results import flags_text, with_flags
@@ -214,23 +214,13 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     it covers) over ``draws`` draws (default 200) seeded by ``seed`` (default 0). Each
     distinct parameter set is simulated once; each draw's potency moves the dose axis.
     """
-    d = catalog.drug(drug)
-    c = catalog.cytokine(cytokine)
-    readout = catalog.readout(readout).name if readout is not None else c.main_readout
+    RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
-    measure = Measure.make(time, window)
-    doses_nM = drug_doses_nM(default_doses(d.name) if doses is None else doses, d, plasma)
-    bg = checked_background(condition, plasma)
-    check_not_varied(d.name, bg.get("drugs"), "drug")
-    plasma_text = all_plasma(doses, plasma)
-    stimulus = stimulus_nM(bg, c, cytokine_dose)
-    common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
-    conditions = [
-        converted_condition(**merged(common, {"cytokines": stimulus})),  # no drug
-        converted_condition(**merged(common, {"cytokines": bg.get("cytokines")})),  # no cytokine either
-        *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
-          for x in doses_nM),
-    ]
+    curve = plan_curve(drug, cytokine, readout, doses, time=time, window=window, cytokine_dose=cytokine_dose,
+                       preincubation=preincubation, plasma=plasma, **condition)
+    d, c, readout, measure, doses_nM, bg, conditions = (curve.drug, curve.cytokine, curve.readout, curve.measure,
+                                                         curve.doses_nM, curve.background, curve.conditions)
+    stimulus = curve.stimulus
     plan = None
     if unc is not None:
         shown = progress if uses_parameter_ranges(model, unc) else False
@@ -244,13 +234,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
             plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, engine=engine, progress=refitted)
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
-    baseline, unstimulated, resp = float(values[0]), float(values[1]), values[2:]
-
-    def dose_text(x: float) -> str:
-        return f"{number_text(x)} nM free ({number_text(x / d.fraction_unbound)} nM plasma)" if plasma_text else nM_text(x)
-
-    fit, extrapolated, flags, measurable = judge_inhibition(d.name, c.name, readout, doses_nM, resp, baseline,
-                                                             unstimulated, measure, model.context, dose_text)
+    fit, extrapolated, flags, measurable = curve.judge(values, model.context)
     predictive = None
     if plan is not None:
         # Every distinct parameter set of the draws (the context's own values are the plain
@@ -283,8 +267,64 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
         predictive = predictive_ic50(plan, d.name, ic50s, fits, doses_nM, nominal)
         warn_flags(predictive.flags)
     warn_flags(flags)
-    return DoseResponse(d.name, c.name, readout, doses_nM, resp, baseline, unstimulated, fit, measure,
-                        model.context, d.fraction_unbound, bg, flags, measurable, extrapolated, predictive)
+    return curve.result(values, model.context, (fit, extrapolated, flags, measurable), predictive)
+
+
+@dataclass(frozen=True)
+class CurvePlan:
+    """What one dose-response simulates and how its numbers become a :class:`DoseResponse`:
+    the checked inputs and the conditions (no drug, no cytokine either, then each dose).
+    :func:`dose_response` runs one; a panel (``js.compare_drugs``) runs many plans'
+    conditions in one batch and finishes each with :meth:`result`."""
+
+    drug: catalog.Drug
+    cytokine: catalog.Cytokine
+    readout: str
+    measure: Measure
+    doses_nM: np.ndarray
+    background: dict
+    stimulus: dict
+    plasma_text: bool
+    conditions: tuple
+
+    def judge(self, values: np.ndarray, context: str):
+        """(fit, extrapolated fit, flags, measurable) of the measured ``values`` (one per condition)."""
+        d, fu = self.drug, self.drug.fraction_unbound
+
+        def dose_text(x: float) -> str:
+            return f"{number_text(x)} nM free ({number_text(x / fu)} nM plasma)" if self.plasma_text else nM_text(x)
+
+        return judge_inhibition(d.name, self.cytokine.name, self.readout, self.doses_nM, values[2:],
+                                float(values[0]), float(values[1]), self.measure, context, dose_text)
+
+    def result(self, values: np.ndarray, context: str, judged=None, predictive=None) -> DoseResponse:
+        """The :class:`DoseResponse` of the measured ``values`` (one per condition, in order)."""
+        fit, extrapolated, flags, measurable = judged if judged is not None else self.judge(values, context)
+        return DoseResponse(self.drug.name, self.cytokine.name, self.readout, self.doses_nM, values[2:],
+                            float(values[0]), float(values[1]), fit, self.measure, context,
+                            self.drug.fraction_unbound, self.background, flags, measurable, extrapolated, predictive)
+
+
+def plan_curve(drug: str, cytokine: str, readout: str | None = None, doses: Sequence | None = None, *,
+               time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
+               preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, **condition) -> CurvePlan:
+    """The checked inputs and conditions of :func:`dose_response` (same keywords, no run options)."""
+    d = catalog.drug(drug)
+    c = catalog.cytokine(cytokine)
+    readout = catalog.readout(readout).name if readout is not None else c.main_readout
+    measure = Measure.make(time, window)
+    doses_nM = drug_doses_nM(default_doses(d.name) if doses is None else doses, d, plasma)
+    bg = checked_background(condition, plasma)
+    check_not_varied(d.name, bg.get("drugs"), "drug")
+    stimulus = stimulus_nM(bg, c, cytokine_dose)
+    common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
+    conditions = (
+        converted_condition(**merged(common, {"cytokines": stimulus})),  # no drug
+        converted_condition(**merged(common, {"cytokines": bg.get("cytokines")})),  # no cytokine either
+        *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
+          for x in doses_nM),
+    )
+    return CurvePlan(d, c, readout, measure, doses_nM, bg, stimulus, all_plasma(doses, plasma), conditions)
 
 
 SET_SPAN = 30.0  # a draw's parameter set is simulated at the doses within this factor of the plain IC50

@@ -14,6 +14,6 @@ intervals, exports, figures) is :mod:`jakstat_sbml.dosing`, above the model.
 """
 
 from .pharmacokinetics import PKParameters, formulations, pk_parameters
-from .regimen import Regimen, regimen
+from .regimen import Regimen, approved_regimens, regimen
 
-__all__ = ["PKParameters", "Regimen", "formulations", "pk_parameters", "regimen"]
+__all__ = ["PKParameters", "Regimen", "approved_regimens", "formulations", "pk_parameters", "regimen"]

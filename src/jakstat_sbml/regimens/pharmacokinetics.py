@@ -156,6 +156,13 @@ def labelled_use(drug: str, formulation: str = "IR") -> LabelledUse:
                        r.labelled_use, r.label, r.source)
 
 
+@cache
+def approved_table() -> pd.DataFrame:
+    """``approved_regimens.tsv``: the standard regimen of each drug's labelled indication
+    (drug, formulation, dose_mg, every_h, indication, source)."""
+    return _read_table("approved_regimens.tsv", ("dose_mg", "every_h"))
+
+
 def formulations(drug: str) -> list[str]:
     """The formulations with tabulated pharmacokinetics for ``drug`` (e.g. ["IR", "XR"])."""
     name = catalog.drug(drug).name

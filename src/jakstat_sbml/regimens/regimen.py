@@ -169,3 +169,20 @@ def _quantity(value, unit: str, what: str, *, kind: str) -> float:
     if number < 0:
         raise InputError(f"{what} must not be negative, got {value!r}")
     return number
+
+
+def approved_regimens(drug: str, *, days: float | None = None) -> list[Regimen]:
+    """The standard regimens of ``drug``'s labelled indications
+    (data/pharmacokinetics/approved_regimens.tsv), each long enough to reach
+    pharmacokinetic steady state (``days``: at least five half-lives and two dosing
+    intervals, unless given). An empty list when none is tabulated."""
+    from .pharmacokinetics import approved_table
+
+    name = catalog.drug(drug).name
+    out = []
+    for r in approved_table()[lambda t: t.drug == name].itertuples():
+        pk = pk_parameters(name, r.formulation)
+        run_days = days if days is not None else max(2.0, math.ceil((5 * pk.half_life_h + 2 * r.every_h) / 24))
+        out.append(regimen(name, float(r.dose_mg), every=float(r.every_h), days=run_days,
+                           formulation=r.formulation))
+    return out

@@ -1,0 +1,307 @@
+"""Several drugs side by side on a context's cytokine pathways (:func:`compare_drugs`).
+
+For each drug and each pathway it acts on (:func:`jakstat_sbml.catalog.drug_pairs`: a
+cytokine whose receptor carries one of its target JAKs, read at the cytokine's main
+readout) the comparison has
+
+- the IC50 of a dose-response (free drug in the medium, and as total plasma
+  concentration: free over the drug's fraction unbound), with the predictive interval of
+  ``uncertainty=`` when asked;
+- the selectivity between pathways: each IC50 over the drug's most potent pathway's, and
+  the question CTCL brings (Kashyap et al., Cancers 2025): are the common-gamma-chain
+  cytokines that drive malignant T cells (IL-2, IL-4, IL-15, IL-21) inhibited at lower
+  concentrations than the interferon and IL-6 pathways, or the opposite;
+- what the drug's approved regimens (data/pharmacokinetics/approved_regimens.tsv) do at
+  steady state: time-averaged, trough and peak inhibition of each pathway, cytokines on
+  throughout (:func:`jakstat_sbml.dosing.exposure_response`, continuous stimulation).
+
+Pathways the context cannot signal through (:func:`absent_pathways`) are left out and
+named in the flags. The inhibition is pharmacological (a pathway's readout), never a
+clinical response: tumour response is not modelled.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .. import catalog
+from ..errors import InputError, JakStatWarning
+from ..model import DEFAULT_PREINCUBATION, Model
+from ..parallel import RunOptions, run
+from ..results import background_text, flags_text, with_flags
+from .dose_response import DoseResponse, dose_response, plan_curve
+from .inputs import checked_background
+from .measures import measured_values
+from .pathways import absent_pathways
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# JAK3 pairs only with the common gamma chain (IL2RG; models/tables/chains.tsv), so a
+# cytokine whose receptor carries JAK3 is a gamma-c cytokine.
+GAMMA_C_JAK = "JAK3"
+# What CTCL asks to be spared (issue 23): the interferons and IL-6.
+SPARED_GROUP = ("IFNA", "IFNG", "IL6")
+REGIMEN_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
+
+
+def gamma_c_cytokines() -> list[str]:
+    """The cytokines whose receptor carries the common gamma chain (JAK3), in catalog order."""
+    return [c.name for c in catalog.CYTOKINES.values() if GAMMA_C_JAK in c.jaks]
+
+
+@dataclass(frozen=True)
+class DrugComparison:
+    """Drugs x pathways: IC50s with their intervals, selectivity and inhibition at the
+    approved regimens (see the module docstring)."""
+
+    ic50s: pd.DataFrame  # one row per drug and pathway
+    regimens: pd.DataFrame  # one row per drug, regimen and pathway (empty without regimens)
+    context: str
+    covers: str = ""  # what the IC50 intervals cover ("" without uncertainty)
+    flags: tuple[str, ...] = ()
+    curves: dict = field(default_factory=dict, repr=False)  # (drug, cytokine) -> DoseResponse
+    background: dict = field(default_factory=dict)  # the background keywords of every simulation
+
+    @property
+    def drugs(self) -> list[str]:
+        return list(pd.unique(self.ic50s["drug"]))
+
+    @property
+    def pathways(self) -> list[str]:
+        return list(pd.unique(self.ic50s["pathway"]))
+
+    def selectivity(self, drug: str) -> pd.DataFrame:
+        """Pathway x pathway matrix of one drug's IC50 ratios (row over column): above 1,
+        the column's pathway is inhibited at a lower concentration than the row's."""
+        rows = self.ic50s[self.ic50s.drug == catalog.drug(drug).name].set_index("pathway")["ic50_nM"]
+        if rows.empty:
+            raise InputError(f"{drug} is not one of this comparison's drugs: {', '.join(self.drugs)}")
+        return pd.DataFrame(rows.to_numpy()[:, None] / rows.to_numpy()[None, :], index=rows.index,
+                            columns=rows.index)
+
+    def gamma_c_selectivity(self) -> pd.Series:
+        """Per drug, the geometric-mean IC50 of the interferon and IL-6 pathways over that
+        of the gamma-c pathways (a fold): above 1, the gamma-c cytokines are inhibited at
+        lower concentrations; NaN when the drug lacks an IC50 in either group."""
+        gamma = set(gamma_c_cytokines())
+        out = {}
+        for drug, part in self.ic50s.groupby("drug", sort=False):
+            g = part[part.cytokine.isin(gamma)]["ic50_nM"]
+            s = part[part.cytokine.isin(SPARED_GROUP)]["ic50_nM"]
+            ok = lambda x: x[np.isfinite(x) & (x > 0)]  # noqa: E731
+            out[drug] = (float(np.exp(np.log(ok(s)).mean()) / np.exp(np.log(ok(g)).mean()))
+                         if len(ok(g)) and len(ok(s)) else math.nan)
+        return pd.Series(out, name="gamma_c_selectivity_fold")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per drug and pathway (IC50s, fold over the drug's most potent pathway),
+        with each approved regimen's steady-state inhibition in ``<regimen>: <metric>`` columns."""
+        out = self.ic50s.copy()
+        if len(self.regimens):
+            wide = self.regimens.pivot_table(index=["drug", "pathway"], columns="regimen",
+                                             values=list(REGIMEN_METRICS))
+            wide.columns = [f"{regimen}: {metric}" for metric, regimen in wide.columns]
+            out = out.merge(wide.reset_index(), on=["drug", "pathway"], how="left")
+        if self.covers:
+            out["interval_covers"] = self.covers
+        return with_flags(out, self.flags)
+
+    def summary(self) -> dict:
+        """Counts, each drug's gamma-c selectivity (a fold) and, per regimen, the mean
+        steady-state inhibition of the gamma-c and of the interferon/IL-6 pathways."""
+        out: dict = {"context": self.context, "drugs": len(self.drugs), "pathways": len(self.pathways),
+                     "background": background_text(self.background)}
+        for drug, fold in self.gamma_c_selectivity().items():
+            out[f"gamma_c_selectivity_fold[{drug}]"] = float(fold)
+        gamma = set(gamma_c_cytokines())
+        for regimen, part in self.regimens.groupby("regimen", sort=False) if len(self.regimens) else []:
+            for name, members in (("gamma_c", gamma), ("interferon_il6", set(SPARED_GROUP))):
+                inside = part[part.cytokine.isin(members)]["mean_inhibition"]
+                out[f"{name}_mean_inhibition_fraction[{regimen}]"] = (float(inside.mean()) if len(inside)
+                                                                       else math.nan)
+        if self.covers:
+            out["interval_covers"] = self.covers
+        out["flags"] = flags_text(self.flags)
+        return out
+
+    def plot(self, ax=None) -> Figure:
+        """Heatmaps: log10 IC50 (total plasma, nM) per drug and pathway with its interval
+        when there is one, and the time-averaged inhibition at each approved regimen.
+        ``ax``: two Axes to draw into. Returns the Figure."""
+        from .. import plots
+
+        if ax is not None and len(np.atleast_1d(ax)) != 2:
+            raise InputError("a drug comparison draws into two Axes: the IC50s and the regimens' inhibition")
+        return plots.drug_comparison(self, ax=None if ax is None else list(np.atleast_1d(ax)))
+
+
+def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: Sequence[str] | None = None, *,
+                  regimens: bool | None = None, preincubation: float = DEFAULT_PREINCUBATION,
+                  uncertainty=None, draws: int | None = None, seed: int | None = None,
+                  n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
+                  **condition) -> DrugComparison:
+    """Compare ``drugs`` (default: every drug of the catalog) on ``cytokines`` (default:
+    every cytokine the context signals through), each on the pathways it acts on.
+
+    IC50s come from :func:`dose_response` at each drug's default doses (free drug, the
+    package's 30 min pre-incubation, the cytokine's standard dose, read at 20 min); all
+    curves run as one batch of conditions through :func:`jakstat_sbml.run`. With
+    ``uncertainty`` (as in :func:`dose_response`: ``"potency"``, ``"calibration"``,
+    ``"parameters"`` or True) each IC50 gets its predictive interval over ``draws``
+    draws (one dose-response per pair, slower). ``regimens`` adds the steady-state
+    inhibition at each drug's approved regimens (continuous stimulation): None (default)
+    for the drugs that have one (the others flagged), True for every drug (InputError
+    naming a drug without one, before any simulation), False for none. Run options as
+    in :func:`jakstat_sbml.run`.
+
+    Background keywords (``knockouts``, ``mutations``, ``overexpress``, ``parameters``)
+    apply to every simulation, as in every experiment; ``drugs`` and ``cytokines`` are
+    what is compared, each alone (a drug beside another is :func:`combination`'s
+    question). ``preincubation`` is the dose-responses' (the regimens dose from time 0).
+    Which pathways the context signals through is judged on the wild type.
+    """
+    options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
+    background = checked_background(condition)
+    if "cytokines" in background:
+        raise InputError("compare_drugs() compares cytokines one at a time (cytokines=): it takes no background "
+                         "cytokines")
+    if isinstance(drugs, str):
+        drugs = [drugs]
+    names = [catalog.drug(d).name for d in (catalog.drugs() if drugs is None else drugs)]
+    if not names:
+        raise InputError("drugs must not be empty (None means every drug)")
+    if len(set(names)) != len(names):
+        raise InputError(f"a drug is named twice: {', '.join(sorted({d for d in names if names.count(d) > 1}))}")
+    if isinstance(cytokines, str):
+        cytokines = [cytokines]
+    asked = [catalog.cytokine(c).name for c in (catalog.cytokines() if cytokines is None else cytokines)]
+    if not asked:
+        raise InputError("cytokines must not be empty (None means every cytokine the context signals through)")
+    if regimens is not None and not isinstance(regimens, bool):
+        raise InputError(f"regimens must be None, True or False, got {regimens!r}")
+    if regimens:
+        from ..regimens import approved_regimens
+
+        missing = [d for d in names if not approved_regimens(d)]
+        if missing:
+            raise InputError(f"no approved regimen tabulated for {', '.join(missing)} "
+                             "(data/pharmacokinetics/approved_regimens.tsv): leave it out, or compare IC50s only")
+    absent = absent_pathways(model, asked, n_jobs=n_jobs, client=client, engine=engine)
+    present = [c for c in asked if c not in absent]
+    flags = [f"left out: {why}" for why in absent.values()]
+    pairs = [(d, c, r) for d in names for c, r in catalog.drug_pairs(d) if c in present]
+    untouched = [d for d in names if not any(p[0] == d for p in pairs)]
+    flags += [f"{d} acts on none of the pathways compared ({', '.join(present) or 'none'})" for d in untouched]
+    if not pairs:
+        raise InputError(f"no drug of {', '.join(names)} acts on a pathway the context {model.context!r} "
+                         f"signals through among {', '.join(asked)}")
+
+    # each curve's and regimen's flags are collected into the comparison's, not warned one by one
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", JakStatWarning)
+        curves = _curves(model, pairs, uncertainty, draws, seed, options, preincubation, condition)
+        table = pd.DataFrame(columns=["drug", "regimen", "pathway", "cytokine", "readout", *REGIMEN_METRICS])
+        if regimens is not False:
+            table, regimen_flags = _regimen_inhibition(model, names, pairs, options, uncertainty, draws, seed,
+                                                       condition)
+            flags += regimen_flags
+    flags += [f"{d}, {c}/{r}: {f}" for (d, c, r), curve in zip(pairs, curves.values()) for f in curve.flags]
+    ic50s = pd.DataFrame([_ic50_row(curve) for curve in curves.values()])
+    best = ic50s.groupby("drug")["ic50_nM"].transform(lambda x: np.nanmin(np.where(x > 0, x, np.nan))
+                                                      if np.isfinite(x).any() else np.nan)
+    ic50s["fold_vs_most_potent"] = ic50s["ic50_nM"] / best
+    covers = next((c.uncertainty.covers for c in curves.values() if c.uncertainty is not None), "")
+    flags += [str(w.message) for w in caught if issubclass(w.category, JakStatWarning)
+              and not any(str(w.message) in f for f in flags)]
+    flags = list(dict.fromkeys(flags))
+    for f in flags:
+        warnings.warn(f, JakStatWarning, stacklevel=2)
+    return DrugComparison(ic50s, table, model.context, covers, tuple(flags), curves, background)
+
+
+def _curves(model: Model, pairs, uncertainty, draws, seed, options: RunOptions, preincubation: float,
+            condition) -> dict:
+    """Each pair's dose-response: without uncertainty, every curve's conditions in one
+    batch; with it, one :func:`dose_response` per pair (its draws are per drug)."""
+    if uncertainty is not None:
+        return {(d, c): dose_response(model, d, c, r, uncertainty=uncertainty, draws=draws, seed=seed,
+                                      preincubation=preincubation, **condition, **options.keywords())
+                for d, c, r in pairs}
+    plans = [plan_curve(d, c, r, preincubation=preincubation, **condition) for d, c, r in pairs]
+    conditions = [cond for plan in plans for cond in plan.conditions]
+    readouts = sorted({plan.readout for plan in plans})
+    frame = run(model, conditions, readouts=readouts, **options.keywords())
+    out, start = {}, 0
+    for (d, c, _), plan in zip(pairs, plans):
+        n = len(plan.conditions)
+        part = frame[(frame.condition >= start) & (frame.condition < start + n)].assign(
+            condition=lambda f, s=start: f.condition - s)
+        values = measured_values(part, n, [plan.readout], plan.measure)[plan.readout]
+        out[(d, c)] = plan.result(values, model.context)
+        start += n
+    return out
+
+
+def _ic50_row(curve: DoseResponse) -> dict:
+    fu = curve.fraction_unbound
+    row = {"drug": curve.drug, "pathway": f"{curve.cytokine}/{curve.readout}", "cytokine": curve.cytokine,
+           "readout": curve.readout, "ic50_nM": curve.ic50, "ic50_plasma_nM": curve.ic50 / fu,
+           "max_dose_nM": float(curve.doses.max()), "status": _status(curve)}
+    if curve.uncertainty is not None:
+        (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
+        row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi)
+    return row
+
+
+def _status(curve: DoseResponse) -> str:
+    if not curve.measurable:
+        return "unmeasurable"
+    if np.isfinite(curve.ic50):
+        return "ok"
+    fit = curve.extrapolated_fit
+    if fit is not None and fit.ic50 > curve.doses.max():
+        return "above the doses tested"
+    if fit is not None and fit.ic50 < curve.doses[curve.doses > 0].min():
+        return "below the doses tested"
+    return "not determined"
+
+
+def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptions, uncertainty=None,
+                        draws: int | None = None, seed: int | None = None, condition=None):
+    """Steady-state inhibition of each drug's pathways at each of its approved regimens,
+    with each metric's predictive interval (``<metric>_low`` / ``_high``) under ``uncertainty``."""
+    from ..dosing.exposure import exposure_response
+    from ..regimens import approved_regimens
+
+    rows, flags = [], []
+    for drug in drugs:
+        arms = {r.label(): r for r in approved_regimens(drug)}
+        cytokines = [c for d, c, _ in pairs if d == drug]
+        if not arms:
+            flags.append(f"{drug}: no approved regimen tabulated (data/pharmacokinetics/approved_regimens.tsv); "
+                         "IC50s only")
+            continue
+        if not cytokines:
+            continue
+        result = exposure_response(model, arms, cytokines, stimulation="continuous", uncertainty=uncertainty,
+                                   draws=draws, seed=seed, **dict(condition or {}),
+                                   **options.keywords())
+        ends = [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")] if uncertainty is not None else []
+        for _, r in result.to_frame().iterrows():
+            rows.append({"drug": drug, "regimen": r.arm, "pathway": r.pathway, "cytokine": r.cytokine,
+                         "readout": r.readout, **{m: r[m] for m in (*REGIMEN_METRICS, *ends)}})
+    columns = ["drug", "regimen", "pathway", "cytokine", "readout", *REGIMEN_METRICS]
+    if uncertainty is not None:
+        columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")]
+    return pd.DataFrame(rows, columns=columns), flags
+
+
+__all__ = ["GAMMA_C_JAK", "SPARED_GROUP", "DrugComparison", "compare_drugs", "gamma_c_cytokines"]

@@ -1,0 +1,150 @@
+"""JAK inhibitors side by side (issue 23, item 5): js.compare_drugs and jakstat compare-drugs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog, cli
+from jakstat_sbml.experiments.drug_comparison import SPARED_GROUP, gamma_c_cytokines
+from jakstat_sbml.regimens import approved_regimens
+from jakstat_sbml.regimens.pharmacokinetics import approved_table, labelled_use
+
+pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarning")
+
+CYTOKINES = ["IL2", "IL15", "IL6", "IFNG"]
+
+
+@pytest.fixture(scope="module")
+def comparison(ctcl):
+    return js.compare_drugs(ctcl, ["ruxolitinib", "tofacitinib"], CYTOKINES)
+
+
+def test_the_batched_ic50s_are_the_single_dose_responses(ctcl, comparison):
+    for row in comparison.ic50s.itertuples():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", js.JakStatWarning)
+            alone = js.dose_response(ctcl, row.drug, row.cytokine, row.readout)
+        assert row.ic50_nM == alone.ic50  # the same conditions, run in one batch: bit-identical
+        assert row.ic50_plasma_nM == pytest.approx(alone.ic50 / catalog.drug(row.drug).fraction_unbound, rel=1e-12)
+
+
+def test_every_drug_has_a_curve_on_every_pathway_it_acts_on(comparison):
+    for drug in comparison.drugs:
+        expected = {f"{c}/{r}" for c, r in catalog.drug_pairs(drug) if c in CYTOKINES}
+        assert set(comparison.ic50s.loc[comparison.ic50s.drug == drug, "pathway"]) == expected
+
+
+def test_gamma_c_is_the_jak3_cytokines():
+    # JAK3 binds only the common gamma chain IL2RG (models/tables/chains.tsv), whose
+    # cytokines are IL-2, IL-4, IL-15 and IL-21 (Leonard & O'Shea, Annu Rev Immunol 1998)
+    assert gamma_c_cytokines() == ["IL2", "IL4", "IL15", "IL21"]
+    assert not set(gamma_c_cytokines()) & set(SPARED_GROUP)
+
+
+def test_tofacitinib_favours_gamma_c_more_than_ruxolitinib(comparison):
+    """Expectation from the biochemical constants alone: tofacitinib's JAK3 IC50 is below
+    its JAK2 one (1.6 vs 4.1 nM, Meyer et al., J Inflamm 2010), ruxolitinib's 150-fold
+    above (428 vs 2.8 nM, Quintas-Cardama et al., Blood 2010). So tofacitinib should
+    inhibit the gamma-c pathways (JAK1/JAK3) at lower concentrations, relative to IL-6
+    and IFN-gamma (JAK1/JAK2), than ruxolitinib does."""
+    fold = comparison.gamma_c_selectivity()
+    assert fold["tofacitinib"] > fold["ruxolitinib"]
+    assert fold["tofacitinib"] > 1
+    # the fold is the ratio of geometric means of the table's IC50s
+    t = comparison.ic50s[comparison.ic50s.drug == "tofacitinib"].set_index("cytokine")["ic50_nM"]
+    expected = np.sqrt(t["IL6"] * t["IFNG"]) / np.sqrt(t["IL2"] * t["IL15"])
+    assert fold["tofacitinib"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_selectivity_matrix_is_the_ratio_of_ic50s(comparison):
+    m = comparison.selectivity("ruxolitinib")
+    np.testing.assert_allclose(np.diag(m), 1.0)
+    np.testing.assert_allclose(m.to_numpy() * m.to_numpy().T, 1.0)
+    rux = comparison.ic50s[comparison.ic50s.drug == "ruxolitinib"]
+    assert rux["fold_vs_most_potent"].min() == pytest.approx(1.0)
+    with pytest.raises(js.InputError, match="not one of this comparison's drugs"):
+        comparison.selectivity("pimozide")
+
+
+def test_regimen_inhibition_is_the_exposure_response_of_the_approved_regimen(ctcl, comparison):
+    rux = approved_regimens("ruxolitinib")
+    assert [(r.dose_mg, r.interval_h) for r in rux] == [(20.0, 12.0)]  # Jakafi PI: MF 20 mg twice daily
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)
+        direct = js.exposure_response(ctcl, {r.label(): r for r in rux}, ["IL2", "IL6"]).table
+    mine = comparison.regimens[comparison.regimens.drug == "ruxolitinib"].set_index("cytokine")
+    for r in direct.itertuples():
+        assert mine.loc[r.cytokine, "mean_inhibition"] == r.mean_inhibition
+    assert set(comparison.regimens.regimen) == {r.label() for d in ("ruxolitinib", "tofacitinib")
+                                                 for r in approved_regimens(d)}
+    frame = comparison.to_frame()
+    assert f"{rux[0].label()}: mean_inhibition" in frame.columns
+
+
+def test_approved_regimens_lie_inside_the_labelled_range():
+    for r in approved_table().itertuples():
+        use = labelled_use(r.drug, r.formulation)
+        assert use.min_dose_mg <= r.dose_mg <= use.max_dose_mg, r
+        daily = r.dose_mg * 24 / r.every_h
+        assert use.min_daily_mg <= daily <= use.max_daily_mg, r
+        assert r.source.strip() and r.indication.strip()
+    for regimen in approved_regimens("tofacitinib"):  # long enough for 5 half-lives and two intervals
+        assert regimen.duration_h >= 5 * regimen.pk.half_life_h + 2 * regimen.interval_h - 24
+
+
+def test_a_drug_without_a_regimen_is_flagged_or_refused(ctcl):
+    result = js.compare_drugs(ctcl, ["pimozide"], ["IL2"])
+    assert result.regimens.empty
+    assert any("pimozide: no approved regimen" in f for f in result.flags)
+    with pytest.raises(js.InputError, match="no approved regimen tabulated for pimozide"):
+        js.compare_drugs(ctcl, ["ruxolitinib", "pimozide"], ["IL2"], regimens=True)
+
+
+def test_bad_input_gets_clear_errors(ctcl):
+    with pytest.raises(js.UnknownNameError, match="ruxolitnib"):
+        js.compare_drugs(ctcl, ["ruxolitnib"])
+    with pytest.raises(js.InputError, match="must not be empty"):
+        js.compare_drugs(ctcl, [])
+    with pytest.raises(js.InputError, match="named twice"):
+        js.compare_drugs(ctcl, ["ruxolitinib", "ruxolitinib"])
+    with pytest.raises(js.InputError, match="acts on a pathway the context"):
+        js.compare_drugs(ctcl, ["ruxolitinib"], ["EPO"])  # ctcl cells have no EPO receptor
+
+
+def test_predictive_intervals_bracket_the_ic50(ctcl):
+    result = js.compare_drugs(ctcl, ["tofacitinib"], ["IL2"], uncertainty="potency", draws=20, regimens=False)
+    row = result.ic50s.iloc[0]
+    assert row.ic50_low_nM < row.ic50_nM < row.ic50_high_nM
+    assert "potency" in result.covers and result.summary()["interval_covers"] == result.covers
+    assert result.regimens.empty
+
+
+def test_cli_writes_the_table_and_figure(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "panel"
+    done = runner.invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "tofacitinib", "-c", "IL2",
+                                   "-c", "IFNG", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out / "compare_drugs.csv")
+    assert set(table.pathway) == {"IL2/pSTAT5", "IFNG/pSTAT1"}
+    assert (out / "compare_drugs.png").stat().st_size > 0 and (out / "compare_drugs_regimens.csv").exists()
+    assert js.read_provenance(out / "compare_drugs.csv")["run"]["experiment"] == "compare_drugs"
+    again = runner.invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "ruxolitinib", "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output  # another run's files are not replaced
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--drug", "ruxolitnib"], "ruxolitnib"),
+    (["--drug", "pimozide", "--regimens"], "no approved regimen tabulated for pimozide"),
+    (["--drug", "ruxolitinib", "-c", "EPO"], "acts on a pathway"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    done = CliRunner().invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--out", str(tmp_path), *args])
+    assert done.exit_code == 2
+    assert message in done.output and "Traceback" not in done.output
