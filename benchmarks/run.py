@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/9 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/10 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/9 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/10 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/9 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/10 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/9 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/10 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/9 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/10 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -250,7 +250,7 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
     import variants as v
     from jakstat_sbml import amici_engine
 
-    say("6/9 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    say("6/10 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
     cond = w.time_course_condition()
     rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
     am = js.run(model, [cond], engine="amici").to_numpy()
@@ -314,7 +314,7 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     import sensitivity
 
     trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
-    say(f"7/9 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    say(f"7/10 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
     rows, found, _, n = sensitivity.measure(trajectories, log=say)
     checks += found
     loop_wall = rows[0][1]
@@ -333,7 +333,7 @@ def calibration_speed(quick: bool, checks: list[str]) -> list[Row]:
     import calibration
 
     dataset, budget = ("Boehm_JProteomeRes2014", 5) if quick else ("Sobotta_Frontiers2017", 60)
-    say(f"8/9 calibration: one start of {dataset} ({budget} iterations), three ways")
+    say(f"8/10 calibration: one start of {dataset} ({budget} iterations), three ways")
     rows = calibration.measure(dataset, 1, budget, log=say)
     rr, fd, sens = rows
     out = [Row(f"8. one calibration start ({dataset}, start 1, {budget} iterations): RoadRunner, finite-difference "
@@ -357,7 +357,7 @@ def predictive_intervals(quick: bool, repeats: int, checks: list[str]) -> list[R
     cross-validation of the potency model, with every refit, from an empty checkpoint."""
     from jakstat_sbml.potency.crossval import cross_validate
 
-    say("9/9 predictive intervals: 200 draws vs one plain dose-response; the cross-validation")
+    say("9/10 predictive intervals: 200 draws vs one plain dose-response; the cross-validation")
     rows = []
     contexts = ["hepatocyte"] if quick else ["hepatocyte", "baf3_epor", "lymphoma"]
     for context in contexts:
@@ -391,6 +391,30 @@ def predictive_intervals(quick: bool, repeats: int, checks: list[str]) -> list[R
     return rows
 
 
+def drug_panel(quick: bool, repeats: int, checks: list[str]) -> list[Row]:
+    """Section 10 (issue 23): every drug's IC50 on every pathway of the ctcl context it acts
+    on, on AMICI and 2 cores, as one js.compare_drugs batch against the same dose-responses
+    run one drug and one pathway at a time (js.dose_response, same engine and cores)."""
+    say("10/10 the drug panel: js.compare_drugs in one batch vs one dose-response at a time")
+    model = js.load_model()
+    drugs = js.drugs()[:2] if quick else js.drugs()
+    kw = dict(regimens=False, engine="amici", n_jobs=2)
+    panel = js.compare_drugs(model, drugs, **kw)  # compiles AMICI's module and fills the caches, not timed
+    pairs = [(r.drug, r.cytokine, r.readout) for r in panel.ic50s.itertuples()]
+
+    def one_at_a_time():
+        return [js.dose_response(model, d, c, r, engine="amici", n_jobs=2).ic50 for d, c, r in pairs]
+
+    t = medians({"panel": lambda: js.compare_drugs(model, drugs, **kw), "single": one_at_a_time}, repeats)
+    same = np.allclose(panel.ic50s["ic50_nM"].to_numpy(), one_at_a_time(), rtol=1e-12, equal_nan=True)
+    checks.append(f"drug panel: {len(drugs)} drugs x their pathways = {len(pairs)} IC50s, equal one at a time: "
+                  f"{same}")
+    return [Row(f"10. the drug panel, one dose-response at a time ({len(pairs)}), AMICI, 2 cores", t["single"]),
+            compare(f"   js.compare_drugs: {len(drugs)} drugs, {len(pairs)} IC50s in one batch, AMICI, 2 cores",
+                    t["panel"], t["single"], t["panel"], "{:.1f}x faster", "<= 90 s",
+                    lambda r: t["panel"].wall <= 90)]
+
+
 def machine() -> list[str]:
     import amici
     import COPASI
@@ -410,10 +434,10 @@ def main(argv=None) -> int:
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
     p.add_argument("--variants", type=int, default=None,
                    help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 10), metavar="N",
-                   help="run only these sections (1-9)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 11), metavar="N",
+                   help="run only these sections (1-10)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 10))
+    sections = set(args.only or range(1, 11))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
     n_variants = args.variants or (1000 if args.quick else 100_000)
@@ -431,7 +455,8 @@ def main(argv=None) -> int:
                             (6, lambda: engines(model, repeats, n_variants, checks)),
                             (7, lambda: sensitivity_throughput(args.quick, checks)),
                             (8, lambda: calibration_speed(args.quick, checks)),
-                            (9, lambda: predictive_intervals(args.quick, repeats, checks))]:
+                            (9, lambda: predictive_intervals(args.quick, repeats, checks)),
+                            (10, lambda: drug_panel(args.quick, repeats, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()
