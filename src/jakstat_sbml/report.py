@@ -2,8 +2,9 @@
 
 :func:`write_report` runs, in order: a time course per cytokine, each cytokine's
 dose-response (EC50), each drug's dose-response on every cytokine/readout pair it
-acts on (IC50), the knockout screen, one drug combination and the gain-of-function
-mutations, and ties them together in ``index.md``. :func:`steps` lists the steps so
+acts on (IC50), the knockout screen, one drug combination, the gain-of-function
+mutations, the drug potency against measured data, the dosing regimens and every drug compared
+(``js.compare_drugs``), and ties them together in ``index.md``. :func:`steps` lists the steps so
 a caller can show progress.
 """
 
@@ -19,8 +20,8 @@ import pandas as pd
 
 from . import __version__, catalog, plots
 from .experiments import (
-    Combination, CytokineResponse, DoseResponse, KnockoutScreen, absent_pathways, combination, cytokine_response,
-    dose_response, knockout_screen, response,
+    Combination, CytokineResponse, DoseResponse, DrugComparison, KnockoutScreen, absent_pathways, combination,
+    compare_drugs, cytokine_response, dose_response, knockout_screen, response,
 )
 from .model import Model
 from .errors import InputError, JakStatWarning
@@ -46,7 +47,7 @@ def steps() -> list[str]:
     out += [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
-    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing",
+    out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "drug panel",
             "calibration uncertainty", "index"]
     return out
 
@@ -131,6 +132,11 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt, cytokines=present)))
     tick("dosing")
+
+    with _labelled_warnings("drug panel"):
+        panel = compare_drugs(model, cytokines=present, **run_kw)
+    sections.append(("JAK inhibitors compared", panel_section(panel, out, fmt)))
+    tick("drug panel")
 
     sections.append(("Calibrated contexts: predictions with their ensemble intervals",
                      ensemble_section(out, fmt, **run_kw)))
@@ -331,6 +337,37 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
                                                     f"(standard dose), readout at {MEASURE_TIME:g} min "
                                                     f"(context {mine[0].context})")
             lines += [f"![{drug}]({_save(fig, out / f'ic50_{drug}.{figure_format}')})", ""]
+    return "\n".join(lines)
+
+
+def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
+    """Every drug on every pathway it acts on (js.compare_drugs): the gamma-c question CTCL
+    brings, the table and the heatmap."""
+    panel.to_frame().to_csv(out / "drug_panel.csv", index=False)
+    panel.regimens.to_csv(out / "drug_panel_regimens.csv", index=False)
+    summary, folds = panel.summary(), panel.gamma_c_selectivity()
+    lines = [f"Each drug on every pathway of context {panel.context!r} it acts on (`js.compare_drugs`, "
+             "`jakstat compare-drugs`): IC50 from a dose-response (30 min pre-incubation, standard cytokine dose, "
+             f"readout at {MEASURE_TIME:g} min) and the steady-state inhibition at each approved regimen "
+             "(data/pharmacokinetics/approved_regimens.tsv; cytokine on throughout). Selectivity is the "
+             "geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c cytokines "
+             "(IL-2, IL-4, IL-15, IL-21): above 1, the gamma-c pathways that drive malignant T cells are "
+             "inhibited at lower concentrations. The inhibition is a pathway readout's, not a clinical "
+             "response; tumour response is not modelled. No interval here: `jakstat compare-drugs "
+             "--uncertainty potency` adds the predictive intervals.", "",
+             "| drug | gamma-c selectivity (fold) | regimen | gamma-c inhibited (mean) | IFN/IL-6 inhibited (mean) |",
+             "|---|---|---|---|---|"]
+    for drug in panel.drugs:
+        arms = list(dict.fromkeys(panel.regimens.loc[panel.regimens.drug == drug, "regimen"])) or ["none tabulated"]
+        for arm in arms:
+            shares = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", np.nan)
+                      for group in ("gamma_c", "interferon_il6")]
+            lines.append(f"| {drug} | {_fmt(folds[drug])} | {arm} | " + " | ".join(_percent(x) for x in shares)
+                         + " |")
+    if panel.flags:
+        lines += ["", "Flags: " + "; ".join(panel.flags)]
+    lines += ["", "Data: [drug_panel.csv](drug_panel.csv), [drug_panel_regimens.csv](drug_panel_regimens.csv)", "",
+              f"![drug panel]({_save(panel.plot(), out / f'drug_panel.{figure_format}')})"]
     return "\n".join(lines)
 
 
