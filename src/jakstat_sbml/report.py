@@ -197,6 +197,13 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
         dosing)
     add(["dosing_mutant.csv"], "exposure-response of the approved regimens with the CTCL mutations",
         "exposure_response", condition(mutations={m: 0.5 for m in catalog.MUTATIONS}), dosing)
+    panel = {"drugs": catalog.drugs(), "cytokines": present, "doses": "each drug's default",
+             "cytokine_dose": "standard", "time": MEASURE_TIME, "regimens": "data/pharmacokinetics/approved_regimens.tsv",
+             "stimulation": "continuous"}
+    add(["drug_panel.csv", f"drug_panel.{fmt}"], "every drug on every pathway it acts on: IC50s, fold over the "
+        "drug's most potent pathway, steady-state inhibition at its approved regimens", "compare_drugs", base, panel)
+    add(["drug_panel_regimens.csv"], "per drug, approved regimen and pathway: time-averaged, trough and peak "
+        "inhibition", "compare_drugs", base, panel)
     cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
     for context, drug, cytokine, readout in cases:
         add([f"ensemble_band_{context}_{cytokine}_{readout}.csv"], f"time course of {readout} over the calibration "
