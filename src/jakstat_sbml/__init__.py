@@ -22,7 +22,7 @@ from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .potency.draws import Uncertainty
 from .provenance import read_provenance
 from .regimens import Regimen, regimen
-from .uncertainty import sensitivity
+from .uncertainty import VirtualTrial, sensitivity, virtual_trial
 from .units import plasma
 
 __all__ = [
@@ -31,6 +31,6 @@ __all__ = [
     "absent_pathways", "combination", "compare_drugs", "contexts", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
     "plasma", "read_provenance", "Regimen", "regimen", "Uncertainty", "exposure_response", "readouts", "run",
-    "sensitivity", "validate_pharmacology",
+    "sensitivity", "validate_pharmacology", "VirtualTrial", "virtual_trial",
 ]
 from .version import __version__

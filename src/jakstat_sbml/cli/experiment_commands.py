@@ -1,5 +1,5 @@
 """Commands that run experiments on the model: simulate, dose-response, screen, combine, regimen,
-compare-drugs, contexts, report, explore."""
+compare-drugs, trial, contexts, report, explore."""
 
 from __future__ import annotations
 
@@ -720,6 +720,92 @@ def compare_drugs_command(
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(data, schedule, figure, record)
+
+
+@app.command("trial", cls=NegativeValues)
+def trial_command(
+    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
+    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h (a number is h)."),
+    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    patients: int = typer.Option(100, "--patients", "-n", help="Virtual patients."),
+    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"A pathway, by its cytokine (repeatable; "
+                                                                    f"default each of {CYTOKINES} that the context "
+                                                                    "signals through)."),
+    stimulation: list[Stimulation] = typer.Option([], "--stimulation", help="continuous and/or ex-vivo "
+                                                  "(repeatable; default both)."),
+    source: list[str] = typer.Option([], "--source", help="What varies between patients: pk, cell, mutations "
+                                                          "(repeatable; default pk and cell)."),
+    threshold: float = typer.Option(0.5, help="Time-averaged inhibition a patient's pathway must reach to count."),
+    seed: int = SEED,
+    checkpoint: Path = typer.Option(None, help="Folder for finished chunks of patients: a rerun resumes."),
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
+    figure_format: FigureFormat = FORMAT,
+    n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
+    force: bool = FORCE,
+):
+    """A virtual trial: every patient's pathway inhibition under a regimen.
+
+    Each patient has its own pharmacokinetics (between-patient CVs of
+    data/pharmacokinetics/pk_variability.tsv) and its own cell (protein
+    abundances over their plausible ranges). Writes <name>_patients.csv (one
+    row per patient, pathway and stimulation, with the patient's features),
+    <name>_summary.csv (median, 5th-95th percentiles, fraction of patients
+    at or above the threshold) and a figure. The inhibition is
+    pharmacological, not a clinical response. Example:
+
+      jakstat trial ruxolitinib 20mg --every 12h --patients 1000 -c IL6 -c IL2 --checkpoint out/ckpt
+    """
+    import jakstat_sbml as js
+
+    from .. import provenance
+
+    use_agg()
+    check_writable(out)
+    with reported():
+        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+        if patients < 1:
+            raise js.InputError(f"--patients must be a positive integer, got {patients}")
+    stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
+    name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+    run = provenance.identity("virtual_trial", provenance.condition_record(context), {
+        "regimen": reg.as_dict(), "days": days, "patients": patients, "cytokines": cytokine or "each present",
+        "stimulation": list(stims or ("continuous", "ex vivo")), "sources": source or ["pk", "cell"],
+        "threshold": threshold, "seed": seed, "engine": engine})
+    table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
+    figure = out / f"{name}.{figure_format.value}"
+    check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
+    model = load_context_model(context)
+    with reported():
+        stimuli = [catalog.cytokine(c).name for c in cytokine] or present_cytokines(model)
+        with progress_bar() as bar:
+            result = js.virtual_trial(model, {reg.label(): reg}, patients, stimuli, seed=seed,
+                                      stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
+                                      sources=source or None, checkpoint=checkpoint, n_jobs=n_jobs, progress=bar,
+                                      engine=engine)
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        result.to_frame().to_csv(table, index=False)
+        result.distribution().to_csv(summary, index=False)
+        save_figure(result.plot(), figure)
+    record = record_outputs(name, out, run, {
+        table: "per patient, pathway and stimulation: time-averaged, trough and peak inhibition, and the "
+               "patient's drawn PK folds, protein abundances (nM) and mutations",
+        summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
+                 "fraction of patients at or above the threshold",
+        figure: "distributions over the patients"}, model, engine)
+    shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}")
+    for column in ("pathway", "stimulation", "median", "5-95%", f">= {threshold:g}"):
+        shown.add_column(column, justify="left" if column in ("pathway", "stimulation") else "right")
+    for r in result.distribution().itertuples():
+        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%", f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%",
+                      f"{100 * r.above_threshold:.0f}% of patients")
+    console.print(shown)
+    warn_flags(flags_of(result))
+    print_wrote(table, summary, figure, record)
 
 
 @app.command(cls=NegativeValues)

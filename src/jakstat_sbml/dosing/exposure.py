@@ -201,13 +201,13 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
 
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
-    arms = _arms(regimens)
+    arms = as_arms(regimens)
     if stimulation not in STIMULATIONS:
         raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
     if stimulation == "continuous" and not options.simulator.dosing:
         raise InputError(f"continuous stimulation simulates the dosing events, which engine={engine!r} does not: "
                          f"use engine={DOSING_ENGINE!r} (or stimulation='ex vivo')")
-    stimuli = _stimuli(cytokines)
+    stimuli = as_stimuli(cytokines)
     _check_background(background, "exposure_response")
     if stimulation == "ex vivo":
         stimulation_minutes = _positive(stimulation_minutes, "stimulation_minutes")
@@ -230,7 +230,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
                                      for _, arm, cytokine, dose, readout in pathways], options)
     rows, flags = [], []
     for (label, arm, cytokine, _, readout), course in zip(pathways, courses):
-        row, row_flags = _summarise(course, arm, readout, stimulation)
+        row, row_flags = summarise_course(course, arm, readout, stimulation)
         rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
                      "readout": readout, **row, "flags": "; ".join(row_flags)})
         flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
@@ -274,7 +274,7 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                         tasks.append((shifted, cytokine, dose, readout, bg))
                     courses = design.courses(model, tasks, quiet)
                     advance(len(variants))
-                    return [_summarise(c, shifted, readout, design.kind)[0]
+                    return [summarise_course(c, shifted, readout, design.kind)[0]
                             for c, (shifted, _) in zip(courses, variants)]
 
                 frame, plan = arm_intervals(model, arm, unc, summarise, quiet)
@@ -344,7 +344,7 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
     design = Stimulation("continuous")
     course, = design.courses(model, [(arm, c.name, c.standard_dose if dose is None else dose, name, background)],
                              RunOptions(engine=DOSING_ENGINE))
-    row, flags = _summarise(course, arm, name, "continuous")
+    row, flags = summarise_course(course, arm, name, "continuous")
     return row, tuple(flags)
 
 
@@ -456,7 +456,7 @@ def _fraction_above(t: np.ndarray, y: np.ndarray, threshold: float) -> float:
     return float(total / (t[-1] - t[0]))
 
 
-def _summarise(course: pd.DataFrame, arm, readout: str, stimulation: str) -> tuple[dict, list[str]]:
+def summarise_course(course: pd.DataFrame, arm, readout: str, stimulation: str) -> tuple[dict, list[str]]:
     flags = []
     t, inh = _window(course, arm)
     row: dict = {}
@@ -503,7 +503,7 @@ def _summarise(course: pd.DataFrame, arm, readout: str, stimulation: str) -> tup
 # ----------------------------------------------------------------------------- input
 
 
-def _arms(value) -> dict[str, tuple[Regimen, ...]]:
+def as_arms(value) -> dict[str, tuple[Regimen, ...]]:
     if isinstance(value, Regimen):
         items = [value]
     elif isinstance(value, Mapping):
@@ -534,7 +534,7 @@ def _arm(value) -> tuple[Regimen, ...]:
     return as_regimens(value)
 
 
-def _stimuli(cytokines) -> dict[str, object]:
+def as_stimuli(cytokines) -> dict[str, object]:
     if cytokines is None:
         return {c.name: c.standard_dose for c in catalog.CYTOKINES.values()}
     if isinstance(cytokines, str):

@@ -63,6 +63,13 @@ def observation_table() -> pd.DataFrame:
     return _read_table("pk_observations.tsv", ("dose_mg", "value", "low", "high"))
 
 
+@cache
+def variability_table() -> pd.DataFrame:
+    """``pk_variability.tsv``: between-patient variability of PK parameters (drug, parameter,
+    cv_percent, distribution, source, notes)."""
+    return _read_table("pk_variability.tsv", ("cv_percent",))
+
+
 @dataclass(frozen=True)
 class PKParameters:
     """One drug in one formulation: what the one-compartment oral model needs."""

@@ -5,11 +5,15 @@
   knockout effects, inhibition at clinical exposure), censored at the tested bounds rather than dropped.
 - :mod:`.sensitivity`: Morris screening and Sobol indices over those ranges, through
   ``js.run`` (processes or Dask), checkpointed chunk by chunk (:mod:`.checkpoint`).
+- :mod:`.trial`: virtual patients (between-patient PK, cells, mutations) under dosing
+  regimens: ``js.virtual_trial``.
 """
 
 from .predictions import IC50, Exposure, KnockoutEffect, headline_predictions, prediction
 from ..parameter_ranges import parameter_ranges, uncertain_parameters
 from .sensitivity import SensitivityResult, indices, sample_design, sensitivity, top_parameters
+from .trial import VirtualTrial, virtual_trial
 
 __all__ = ["Exposure", "IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
-           "indices", "sample_design", "sensitivity", "top_parameters", "uncertain_parameters"]
+           "indices", "sample_design", "sensitivity", "top_parameters", "uncertain_parameters", "VirtualTrial",
+           "virtual_trial"]

@@ -1,0 +1,121 @@
+"""Virtual patients (issue 24, first slice): js.virtual_trial and jakstat trial."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jakstat_sbml as js
+from jakstat_sbml import cli
+from jakstat_sbml.regimens.pharmacokinetics import variability_table
+from jakstat_sbml.uncertainty.trial import draw_patient
+
+pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarning")
+
+RUX = {"rux 20 BID": js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)}
+SMALL = dict(cytokines=["IL2"], stimulation="continuous")
+
+
+@pytest.fixture(scope="module")
+def trial(ctcl):
+    return js.virtual_trial(ctcl, RUX, 6, seed=11, **SMALL)
+
+
+def _spread(result) -> float:
+    x = result.outcomes["mean_inhibition"].to_numpy()
+    return float(np.ptp(x))
+
+
+def test_the_same_seed_gives_the_same_patients_whatever_the_chunking_and_workers(ctcl, trial):
+    again = js.virtual_trial(ctcl, RUX, 6, seed=11, chunk_size=4, n_jobs=2, **SMALL)
+    pd.testing.assert_frame_equal(again.to_frame(), trial.to_frame(), check_exact=True)
+    # a patient's record does not depend on how many patients the trial has
+    fewer = js.virtual_trial(ctcl, RUX, 2, seed=11, **SMALL)
+    pd.testing.assert_frame_equal(fewer.patients, trial.patients.iloc[:2], check_exact=True)
+    other = js.virtual_trial(ctcl, RUX, 2, seed=12, **SMALL)
+    assert not other.patients.equals(fewer.patients)
+
+
+def test_a_killed_trial_resumes_with_identical_output(ctcl, trial, tmp_path):
+    first = js.virtual_trial(ctcl, RUX, 6, seed=11, checkpoint=tmp_path, chunk_size=2, **SMALL)
+    assert (first.chunks_reused, first.chunks_computed) == (0, 3)
+    chunks = sorted(tmp_path.rglob("chunk_*.npz"))
+    assert len(chunks) == 3
+    chunks[-1].unlink()  # as if the run had been killed before its last chunk was written
+    resumed = js.virtual_trial(ctcl, RUX, 6, seed=11, checkpoint=tmp_path, chunk_size=2, **SMALL)
+    assert (resumed.chunks_reused, resumed.chunks_computed) == (2, 1)
+    pd.testing.assert_frame_equal(resumed.to_frame(), trial.to_frame(), check_exact=True)
+
+
+def test_the_spread_comes_from_the_sampled_sources(ctcl):
+    """Each source adds spread: turning one off narrows the distribution (standard deviation
+    over 24 patients of the same seed), turning all off leaves identical, typical patients."""
+    def std(sources) -> float:
+        result = js.virtual_trial(ctcl, RUX, 24, seed=11, sources=sources, **SMALL)
+        return float(result.outcomes["mean_inhibition"].std())
+
+    both, pk_only, cell_only = std(["pk", "cell"]), std(["pk"]), std(["cell"])
+    assert 0 < pk_only < both and 0 < cell_only < both
+    nothing = js.virtual_trial(ctcl, RUX, 3, seed=11, sources=[], **SMALL)
+    assert _spread(nothing) == 0.0
+    typical = js.exposure_response(ctcl, RUX, ["IL2"]).table["mean_inhibition"].iloc[0]
+    assert nothing.outcomes["mean_inhibition"].iloc[0] == pytest.approx(typical, rel=1e-9)
+
+
+def test_clearance_drives_inhibition_as_pharmacology_says(trial):
+    """Higher clearance, lower exposure, less inhibition: the PK fold of clearance must
+    correlate negatively with a pathway's time-averaged inhibition across patients."""
+    drivers = trial.drivers(pathway="IL2/pSTAT5", top=50).set_index("feature")["spearman_rho"]
+    assert drivers["pk:ruxolitinib:clearance_L_per_h_fold"] < 0
+
+
+def test_the_pk_variability_is_sourced_and_drawn_at_its_cv():
+    table = variability_table()
+    assert (table["source"].str.len() > 20).all() and (table["cv_percent"] > 0).all()
+    # ruxolitinib CL/F: 39% between patients (Jakafi PI 12.3; Chen et al., J Clin Pharmacol 2013)
+    assert table.set_index(["drug", "parameter"]).loc[("ruxolitinib", "clearance_L_per_h"), "cv_percent"] == 39
+    sigma = np.sqrt(np.log(1 + 0.39 ** 2))
+    folds = [draw_patient(i, 5, ("pk",), ["ruxolitinib"], {"ruxolitinib": {"clearance_L_per_h": sigma}}, None,
+                          {})["pk:ruxolitinib:clearance_L_per_h_fold"] for i in range(2000)]
+    cv = np.sqrt(np.exp(np.std(np.log(folds)) ** 2) - 1)
+    assert cv == pytest.approx(0.39, abs=0.03) and np.median(folds) == pytest.approx(1.0, abs=0.05)
+
+
+def test_the_summary_says_what_it_is_and_is_not(trial):
+    s = trial.summary()
+    assert s["patients"] == 6 and s["threshold_fraction"] == 0.5
+    key = "rux 20 BID | IL2/pSTAT5 | continuous"
+    assert s[f"mean_inhibition_p5_fraction[{key}]"] <= s[f"mean_inhibition_median_fraction[{key}]"] \
+        <= s[f"mean_inhibition_p95_fraction[{key}]"]
+    above = (trial.outcomes["mean_inhibition"] >= 0.5).mean()
+    assert s[f"patients_above_threshold_fraction[{key}]"] == pytest.approx(above)
+    assert any("not a clinical response" in f for f in trial.flags)
+    assert any("mutations: none drawn" in f for f in trial.flags)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(n_patients=0), js.InputError, "positive integer"),
+    (dict(n_patients=-5), js.InputError, "positive integer"),
+    (dict(sources=["weight"]), js.UnknownNameError, "weight"),
+    (dict(sources=["mutations"]), js.InputError, "no mutations"),
+    (dict(mutations={"JAK3_A572V": 1.5}), js.InputError, "between 0 and 1"),
+    (dict(threshold=1.5), js.InputError, "threshold"),
+])
+def test_bad_input_gets_a_clear_error(ctcl, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        js.virtual_trial(ctcl, RUX, **{"n_patients": 2, **SMALL, **kwargs})
+
+
+def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
+    runner = CliRunner()
+    done = runner.invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "--patients", "3", "-c", "IL2",
+                                   "--stimulation", "continuous", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
+    assert sorted(table.patient.unique()) == [0, 1, 2]
+    for args, message in ((["--patients", "0"], "positive integer"), (["--source", "weight"], "weight")):
+        bad = runner.invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
+                                      "--out", str(tmp_path / "bad"), *args])
+        assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output
