@@ -125,20 +125,29 @@ class Cytokine:
 # - stat_phosphorylation: a phenomenological, hyperbolic inhibition of every receptor
 #   phosphorylation of its target STATs; its constant per target is the concentration
 #   that halves it.
-MECHANISMS = ("atp_competitive", "stat_phosphorylation")
+# - covalent_jak3: binds the ATP site of JAK3 reversibly (a term of JAK3's occupancy, as
+#   atp_competitive) and then bonds to it (Cys909): the inactivated JAK3 fraction grows at
+#   kinact_<drug>_JAK3 times the reversibly bound fraction and recovers only as JAK3 turns
+#   over (kturnover_JAK3); its other targets are reversible ATP-site constants.
+# - allosteric_tyk2: binds TYK2's pseudokinase (JH2) domain, not the ATP site: a factor
+#   1 / (1 + [drug] / K) on TYK2 activity, multiplying (not competing with) the ATP-site
+#   occupancy; its constant is a binding Ki with no Cheng-Prusoff shift.
+MECHANISMS = ("atp_competitive", "stat_phosphorylation", "covalent_jak3", "allosteric_tyk2")
+# Mechanisms whose constants are scaled by a per-drug cellular factor.
+CELLULAR_FACTOR_MECHANISMS = ("atp_competitive", "covalent_jak3", "allosteric_tyk2")
 
 
 @dataclass(frozen=True)
 class Drug:
     name: str
-    chebi: str
+    chebi: str  # CHEBI:nnn; where no ChEBI id was verified, the ChEMBL compound id (CHEMBLnnn) instead
     label_fraction_unbound: float  # in plasma, as the label states it (the potency model's prior centre)
     label_fraction_unbound_source: str
     targets: tuple[str, ...]  # JAKs, or STAT families (STAT5 is STAT5A and STAT5B)
     description: str
     mechanism: str = "atp_competitive"  # one of MECHANISMS
     target_constants: tuple[tuple[str, str], ...] = ()  # (target, parameter of its constant in nM)
-    cellular_factor: str = ""  # parameter scaling every cellular constant (atp_competitive), else ""
+    cellular_factor: str = ""  # parameter scaling every cellular constant (CELLULAR_FACTOR_MECHANISMS), else ""
     short_name: str = ""  # in the ids of its per-target factors (pim: pim_STAT5)
     doses: tuple[float, ...] = ()  # default dose series of a dose-response, nM free
     source: str = ""
@@ -146,6 +155,14 @@ class Drug:
     @property
     def dose_parameter(self) -> str:
         return f"dose_{self.name}"
+
+    @property
+    def identifier(self) -> tuple[str, str]:
+        """(database, identifiers.org id) of the compound: ChEBI, or ChEMBL where the
+        table gives a ChEMBL id because no ChEBI id was verified."""
+        if self.chebi.upper().startswith("CHEMBL"):
+            return "ChEMBL", f"chembl.compound:{self.chebi.upper()}"
+        return "ChEBI", self.chebi.lower().replace("chebi:", "CHEBI:")
 
     @property
     def constants(self) -> dict[str, str]:
@@ -273,7 +290,7 @@ def _drugs(tables: Path) -> dict[str, Drug]:
         constants = pairs(r["targets"])
         if not all(constants.values()):
             raise ModelFileError(f"{where}:{i}: targets are TARGET:parameter pairs, got {r['targets']!r}")
-        needs = "cellular_factor" if r["mechanism"] == "atp_competitive" else "short_name"
+        needs = "cellular_factor" if r["mechanism"] in CELLULAR_FACTOR_MECHANISMS else "short_name"
         if not r[needs]:
             raise ModelFileError(f"{where}:{i}: a {r['mechanism']} drug needs its {needs}")
         doses = tuple(sorted(_number(x) for x in r["doses_nM"].split()))
