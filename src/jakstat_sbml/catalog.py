@@ -109,6 +109,7 @@ class Cytokine:
     standard_dose: str  # used by screens and reports when no dose is given
     description: str
     jaks: tuple[str, ...] = ()  # JAKs of its receptor chains: catalytic ones first, then structural
+    catalytic_jaks: tuple[str, ...] = ()  # the JAKs whose activity its receptors need (complexes.tsv)
 
     @property
     def dose_parameter(self) -> str:
@@ -253,9 +254,10 @@ def _genes(tables: Path) -> dict[str, Gene]:
     return {r["gene"]: Gene(r["gene"], r["uniprot"], r["module"], r["parameter"], r["description"]) for _, r in rows}
 
 
-def _cytokine_jaks(tables: Path) -> dict[str, tuple[str, ...]]:
+def _cytokine_jaks(tables: Path, catalytic_only: bool = False) -> dict[str, tuple[str, ...]]:
     """Each ligand's JAKs (complexes.tsv and chains.tsv): the catalytic JAKs of its
-    complexes first, in row order, then those its chains carry without acting."""
+    complexes first, in row order, then (unless ``catalytic_only``) those its chains carry
+    without acting."""
     chains = read_table(tables / "chains.tsv", ["chain", "jak"], {"jak"})
     jak_of = {(f"{r['chain']}_{r['jak']}" if r["jak"] else r["chain"]): r["jak"] for _, r in chains}
     catalytic: dict[str, list[str]] = {}
@@ -263,19 +265,23 @@ def _cytokine_jaks(tables: Path) -> dict[str, tuple[str, ...]]:
     for _, r in read_table(tables / "complexes.tsv", ["ligand", "binding_chain", "partner_chain", "catalytic_jaks"]):
         catalytic.setdefault(r["ligand"], []).extend(r["catalytic_jaks"].split())
         structural.setdefault(r["ligand"], []).extend(jak_of.get(r[c], "") for c in ("binding_chain", "partner_chain"))
+    if catalytic_only:
+        return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] if j)) for ligand in catalytic}
     return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] + structural[ligand] if j)) for ligand in catalytic}
 
 
 def _cytokines(tables: Path, genes: dict[str, Gene]) -> dict[str, Cytokine]:
     where = tables / "cytokines.tsv"
     jaks = _cytokine_jaks(tables)
+    catalytic = _cytokine_jaks(tables, catalytic_only=True)
     out = {}
     for i, r in read_table(where, ["cytokine", "genes", "mass_kda", "main_readout", "standard_dose", "description"]):
         unknown = [g for g in r["genes"].split() if g not in genes]
         if unknown:
             raise ModelFileError(f"{where}:{i}: gene(s) {', '.join(unknown)} are not in genes.tsv")
         out[r["cytokine"]] = Cytokine(r["cytokine"], tuple(r["genes"].split()), float(r["mass_kda"]), r["main_readout"],
-                                      r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()))
+                                      r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()),
+                                      catalytic.get(r["cytokine"], ()))
     return out
 
 
@@ -367,14 +373,16 @@ READOUTS: dict[str, Readout] = _TABLES.readouts
 def drug_pairs(name: str) -> list[tuple[str, str]]:
     """The (cytokine, readout) pairs on which a drug acts, in catalog order.
 
-    A drug that targets JAKs acts on every cytokine whose receptor carries one of them,
+    A drug that targets JAKs acts on every cytokine whose receptor needs the activity of
+    one of them (its catalytic JAKs: a drug blocks catalysis, not a JAK's structural role,
+    so deucravacitinib on TYK2 does not act on IFN-alpha, whose TYK2 is structural here),
     read out on the cytokine's main readout; a drug that targets a STAT (pimozide) acts
     on the cytokines whose main readout is that phospho-STAT.
     """
     d = drug(name)
     out = []
     for c in CYTOKINES.values():
-        if set(d.targets) & set(c.jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
+        if set(d.targets) & set(c.catalytic_jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
             out.append((c.name, c.main_readout))
     return out
 

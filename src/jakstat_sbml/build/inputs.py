@@ -5,6 +5,8 @@ A ligand is clamped at the dose the experiment adds plus what the cells secrete,
 scaled by the expression factor of each of its genes. A drug acts by its mechanism
 (:data:`jakstat_sbml.catalog.MECHANISMS`): an ATP-competitive one through the
 occupancy of each JAK it targets (every such drug one term of the JAK's occupancy),
+a covalent JAK3 one through that term plus a bonded-JAK3 species that only JAK3
+turnover removes, an allosteric TYK2 one through a JH2 factor beside TYK2's occupancy,
 one that lowers STAT phosphorylation through a remaining-fraction factor on every
 receptor phosphorylation of its target STATs (:func:`phosphorylation_factors`, used
 by the docking rows). The output is models/generated/cytokines.ant and
