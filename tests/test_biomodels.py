@@ -64,7 +64,7 @@ def test_every_species_reaction_and_parameter_carries_an_sbo_term(omex):
         print(name, {k: dict(v) for k, v in census.items()})
         assert census["species"] == Counter(specific=186), name
         assert census["reactions"] == Counter(specific=347), name
-        assert census["parameters"] == Counter(specific=306), name
+        assert census["parameters"] == Counter(specific=307), name
         assert set(census["participants"]) == {"specific"}, name
         assert census["model"] == Counter({"SBO:0000293": 1}), name
 

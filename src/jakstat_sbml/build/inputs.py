@@ -97,6 +97,7 @@ def kinact_parameter(drug: str) -> str:
 
 
 KTURNOVER_JAK3 = "kturnover_JAK3"  # JAK3 protein turnover (parameters.tsv): recovery from covalent inhibition
+JAK3_FLOOR = "JAK3_floor"  # parameters.tsv: keeps the bonded fraction defined without JAK3
 
 # Targets each mechanism may name, beyond the JAKs of chains.tsv (None: STAT families).
 _ALLOSTERIC_JAKS = ("TYK2",)
@@ -135,7 +136,7 @@ def check_drugs(tables: ModelTables, jaks: list[str], families: set[str], parame
             raise ModelFileError(f"drugs.tsv: {d.name} (covalent_jak3) must target JAK3 (its reversible step's constant)")
         names = [*d.constants.values(), d.dose_parameter] + ([d.cellular_factor] if d.cellular_factor else [])
         if d.mechanism == "covalent_jak3":
-            names += [kinact_parameter(d.name), KTURNOVER_JAK3]
+            names += [kinact_parameter(d.name), KTURNOVER_JAK3, JAK3_FLOOR]
         missing = [p for p in names if p not in parameters]
         if missing:
             raise ModelFileError(f"drugs.tsv: {d.name} names {', '.join(missing)}, not in parameters.tsv")
@@ -183,8 +184,9 @@ def drugs_antimony(tables: ModelTables, jaks: list[str], header: str) -> str:
                        f"(JAK3_total - ({adducts}))")
             out.append(f"turnover_{d.name}_JAK3_adduct: {adduct(d.name)} => ; cytoplasm * {KTURNOVER_JAK3} * "
                        f"{adduct(d.name)}")
-        out.append(f"inactivated_JAK3 := piecewise(0 dimensionless, JAK3_total <= 0 nM, ({adducts}) / JAK3_total); "
-                   "inactivated_JAK3 has dimensionless")
+        # JAK3_floor (far below one molecule) keeps the fraction defined, and smooth for both
+        # engines, where a context or a knockout has no JAK3 (the adducts are then 0 too).
+        out.append(f"inactivated_JAK3 := ({adducts}) / (JAK3_total + {JAK3_FLOOR}); inactivated_JAK3 has dimensionless")
         factors["JAK3"].append("(1 dimensionless - inactivated_JAK3)")
     if allosteric:
         out.append("\n// Allosteric (JH2) inhibition (allosteric_tyk2): no ATP competition, so no Cheng-Prusoff shift.")
