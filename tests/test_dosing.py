@@ -21,6 +21,13 @@ from jakstat_sbml.regimens.simulation import simulate_regimens
 
 OBSERVATIONS = observation_table()
 
+# Drugs without tabulated pharmacokinetics yet, each with the reason (issue 23, item 4; the gap
+# is stated in data/jak_inhibitors/NOTES.md 5): a drug leaves this list when its PK rows arrive.
+WITHOUT_PK = {
+    "ritlecitinib": "no adult CL/F or V/F seen (only t1/2 1.3-2.3 h, F 64%, tmax < 1 h)",
+    "deucravacitinib": "abstract CL 254 mL/min and Vd 140 L give t1/2 6.4 h against a tertiary 10 h; no label Cmax seen",
+}
+
 
 def _observation(drug, formulation, quantity):
     row = OBSERVATIONS[(OBSERVATIONS.drug == drug) & (OBSERVATIONS.formulation == formulation)
@@ -47,7 +54,8 @@ def _terminal_half_life(t, c, start, end):
 def test_every_pk_parameter_has_a_source():
     table = parameter_table()
     assert (table.source.str.len() > 10).all()
-    assert set(table.drug) == set(js.drugs())
+    assert set(table.drug) == set(js.drugs()) - set(WITHOUT_PK)
+    assert set(WITHOUT_PK) <= set(js.drugs()) and all(len(why) > 20 for why in WITHOUT_PK.values())
 
 
 @pytest.mark.parametrize("dose_mg", [5, 200])
@@ -240,7 +248,7 @@ def test_labelled_use_is_read_from_the_data_with_its_source():
     assert (rux.min_dose_mg, rux.max_dose_mg, rux.max_daily_mg) == (5, 25, 50)
     assert "Jakafi" in rux.source and "25 mg twice daily" in rux.text
     assert labelled_use("tofacitinib", "XR").max_dose_mg == 22
-    for drug in js.drugs():
+    for drug in set(js.drugs()) - set(WITHOUT_PK):
         assert labelled_use(drug, "IR").source
 
 

@@ -147,15 +147,26 @@ def test_every_drug_acts_on_its_targets_in_the_compiled_model(sbml):
 
     for d in catalog.DRUGS.values():
         for target, constant in d.constants.items():
-            if d.mechanism == "atp_competitive":
+            if d.mechanism in ("atp_competitive", "covalent_jak3"):  # covalent: its reversible step
                 assert f"Kcell_{d.name}_{target}" in formula(f"occupancy_{target}")
                 assert constant in formula(f"Ki_{d.name}_{target}")
                 assert d.cellular_factor in formula(f"Kcell_{d.name}_{target}")
+            elif d.mechanism == "allosteric_tyk2":  # a factor on TYK2 beside, not inside, its occupancy
+                assert f"Kcell_{d.name}_{target}" in formula(f"allosteric_{target}")
+                assert f"Kcell_{d.name}_{target}" not in formula(f"occupancy_{target}")
+                assert f"allosteric_{target}" in formula(f"act_{target}")
+                assert constant in formula(f"Kcell_{d.name}_{target}") and d.cellular_factor in formula(
+                    f"Kcell_{d.name}_{target}")
             else:
                 factor = f"{d.short_name}_{target}"
                 assert constant in formula(factor) and d.name in formula(factor)
                 phos = [r for r in sbml.getListOfReactions() if r.getId().startswith(f"phos_{target}")]
                 assert phos and all(factor in r.getKineticLaw().getFormula() for r in phos)
+        if d.mechanism == "covalent_jak3":  # the bonded JAK3 takes its share out of act_JAK3
+            bond = sbml.getReaction(f"covalent_{d.name}_JAK3").getKineticLaw().getFormula()
+            assert f"kinact_{d.name}_JAK3" in bond and f"Kcell_{d.name}_JAK3" in bond and "occupancy_JAK3" in bond
+            assert f"{d.name}_JAK3_adduct" in formula("inactivated_JAK3")
+            assert "inactivated_JAK3" in formula("act_JAK3")
 
 
 def test_dose_series_derive_from_the_drug_table():

@@ -109,6 +109,7 @@ class Cytokine:
     standard_dose: str  # used by screens and reports when no dose is given
     description: str
     jaks: tuple[str, ...] = ()  # JAKs of its receptor chains: catalytic ones first, then structural
+    catalytic_jaks: tuple[str, ...] = ()  # the JAKs whose activity its receptors need (complexes.tsv)
 
     @property
     def dose_parameter(self) -> str:
@@ -125,20 +126,29 @@ class Cytokine:
 # - stat_phosphorylation: a phenomenological, hyperbolic inhibition of every receptor
 #   phosphorylation of its target STATs; its constant per target is the concentration
 #   that halves it.
-MECHANISMS = ("atp_competitive", "stat_phosphorylation")
+# - covalent_jak3: binds the ATP site of JAK3 reversibly (a term of JAK3's occupancy, as
+#   atp_competitive) and then bonds to it (Cys909): the inactivated JAK3 fraction grows at
+#   kinact_<drug>_JAK3 times the reversibly bound fraction and recovers only as JAK3 turns
+#   over (kturnover_JAK3); its other targets are reversible ATP-site constants.
+# - allosteric_tyk2: binds TYK2's pseudokinase (JH2) domain, not the ATP site: a factor
+#   1 / (1 + [drug] / K) on TYK2 activity, multiplying (not competing with) the ATP-site
+#   occupancy; its constant is a binding Ki with no Cheng-Prusoff shift.
+MECHANISMS = ("atp_competitive", "stat_phosphorylation", "covalent_jak3", "allosteric_tyk2")
+# Mechanisms whose constants are scaled by a per-drug cellular factor.
+CELLULAR_FACTOR_MECHANISMS = ("atp_competitive", "covalent_jak3", "allosteric_tyk2")
 
 
 @dataclass(frozen=True)
 class Drug:
     name: str
-    chebi: str
+    chebi: str  # CHEBI:nnn; where no ChEBI id was verified, the ChEMBL compound id (CHEMBLnnn) instead
     label_fraction_unbound: float  # in plasma, as the label states it (the potency model's prior centre)
     label_fraction_unbound_source: str
     targets: tuple[str, ...]  # JAKs, or STAT families (STAT5 is STAT5A and STAT5B)
     description: str
     mechanism: str = "atp_competitive"  # one of MECHANISMS
     target_constants: tuple[tuple[str, str], ...] = ()  # (target, parameter of its constant in nM)
-    cellular_factor: str = ""  # parameter scaling every cellular constant (atp_competitive), else ""
+    cellular_factor: str = ""  # parameter scaling every cellular constant (CELLULAR_FACTOR_MECHANISMS), else ""
     short_name: str = ""  # in the ids of its per-target factors (pim: pim_STAT5)
     doses: tuple[float, ...] = ()  # default dose series of a dose-response, nM free
     source: str = ""
@@ -146,6 +156,14 @@ class Drug:
     @property
     def dose_parameter(self) -> str:
         return f"dose_{self.name}"
+
+    @property
+    def identifier(self) -> tuple[str, str]:
+        """(database, identifiers.org id) of the compound: ChEBI, or ChEMBL where the
+        table gives a ChEMBL id because no ChEBI id was verified."""
+        if self.chebi.upper().startswith("CHEMBL"):
+            return "ChEMBL", f"chembl.compound:{self.chebi.upper()}"
+        return "ChEBI", self.chebi.lower().replace("chebi:", "CHEBI:")
 
     @property
     def constants(self) -> dict[str, str]:
@@ -236,9 +254,10 @@ def _genes(tables: Path) -> dict[str, Gene]:
     return {r["gene"]: Gene(r["gene"], r["uniprot"], r["module"], r["parameter"], r["description"]) for _, r in rows}
 
 
-def _cytokine_jaks(tables: Path) -> dict[str, tuple[str, ...]]:
+def _cytokine_jaks(tables: Path, catalytic_only: bool = False) -> dict[str, tuple[str, ...]]:
     """Each ligand's JAKs (complexes.tsv and chains.tsv): the catalytic JAKs of its
-    complexes first, in row order, then those its chains carry without acting."""
+    complexes first, in row order, then (unless ``catalytic_only``) those its chains carry
+    without acting."""
     chains = read_table(tables / "chains.tsv", ["chain", "jak"], {"jak"})
     jak_of = {(f"{r['chain']}_{r['jak']}" if r["jak"] else r["chain"]): r["jak"] for _, r in chains}
     catalytic: dict[str, list[str]] = {}
@@ -246,19 +265,23 @@ def _cytokine_jaks(tables: Path) -> dict[str, tuple[str, ...]]:
     for _, r in read_table(tables / "complexes.tsv", ["ligand", "binding_chain", "partner_chain", "catalytic_jaks"]):
         catalytic.setdefault(r["ligand"], []).extend(r["catalytic_jaks"].split())
         structural.setdefault(r["ligand"], []).extend(jak_of.get(r[c], "") for c in ("binding_chain", "partner_chain"))
+    if catalytic_only:
+        return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] if j)) for ligand in catalytic}
     return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] + structural[ligand] if j)) for ligand in catalytic}
 
 
 def _cytokines(tables: Path, genes: dict[str, Gene]) -> dict[str, Cytokine]:
     where = tables / "cytokines.tsv"
     jaks = _cytokine_jaks(tables)
+    catalytic = _cytokine_jaks(tables, catalytic_only=True)
     out = {}
     for i, r in read_table(where, ["cytokine", "genes", "mass_kda", "main_readout", "standard_dose", "description"]):
         unknown = [g for g in r["genes"].split() if g not in genes]
         if unknown:
             raise ModelFileError(f"{where}:{i}: gene(s) {', '.join(unknown)} are not in genes.tsv")
         out[r["cytokine"]] = Cytokine(r["cytokine"], tuple(r["genes"].split()), float(r["mass_kda"]), r["main_readout"],
-                                      r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()))
+                                      r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()),
+                                      catalytic.get(r["cytokine"], ()))
     return out
 
 
@@ -273,7 +296,7 @@ def _drugs(tables: Path) -> dict[str, Drug]:
         constants = pairs(r["targets"])
         if not all(constants.values()):
             raise ModelFileError(f"{where}:{i}: targets are TARGET:parameter pairs, got {r['targets']!r}")
-        needs = "cellular_factor" if r["mechanism"] == "atp_competitive" else "short_name"
+        needs = "cellular_factor" if r["mechanism"] in CELLULAR_FACTOR_MECHANISMS else "short_name"
         if not r[needs]:
             raise ModelFileError(f"{where}:{i}: a {r['mechanism']} drug needs its {needs}")
         doses = tuple(sorted(_number(x) for x in r["doses_nM"].split()))
@@ -350,14 +373,16 @@ READOUTS: dict[str, Readout] = _TABLES.readouts
 def drug_pairs(name: str) -> list[tuple[str, str]]:
     """The (cytokine, readout) pairs on which a drug acts, in catalog order.
 
-    A drug that targets JAKs acts on every cytokine whose receptor carries one of them,
+    A drug that targets JAKs acts on every cytokine whose receptor needs the activity of
+    one of them (its catalytic JAKs: a drug blocks catalysis, not a JAK's structural role,
+    so deucravacitinib on TYK2 does not act on IFN-alpha, whose TYK2 is structural here),
     read out on the cytokine's main readout; a drug that targets a STAT (pimozide) acts
     on the cytokines whose main readout is that phospho-STAT.
     """
     d = drug(name)
     out = []
     for c in CYTOKINES.values():
-        if set(d.targets) & set(c.jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
+        if set(d.targets) & set(c.catalytic_jaks) or c.main_readout in {f"p{t}" for t in d.targets}:
             out.append((c.name, c.main_readout))
     return out
 

@@ -56,6 +56,7 @@ _REACTION_SBO = {
     "syn": 393, "transcribe": 183, "translate": 184,
     "deg": 179, "degrade": 179, "turnover": 179, "internalise": 179,
     "import": 185, "shuttle": 185,
+    "covalent": 176,  # a drug's covalent bond to a JAK (drugs.ant, covalent_jak3): biochemical reaction
 }
 
 
@@ -85,10 +86,10 @@ def _parameter_sbo(pid: str, unit: str, inhibitory: set[str] = frozenset()) -> i
         return 662  # occupancy: drug-bound fraction of a kinase over free
     if pid.startswith("tx_") and not pid.startswith("tx_input_"):
         return 662  # occupancy: promoter activity 0-1, a Hill function of the nuclear dimers
-    if pid.startswith(("act_", "pim_", "kinase_")):
+    if pid.startswith(("act_", "pim_", "kinase_", "allosteric_")):
         return 498  # relative activity: what drugs leave of a kinase's (or STAT5/3 phosphorylation's) activity
-    if pid.startswith("f_") or pid in _MUTANT_FRACTIONS:
-        return 540  # fraction of an entity pool: a minor JAK or STAT, the mutant share of a protein
+    if pid.startswith(("f_", "inactivated_")) or pid in _MUTANT_FRACTIONS:
+        return 540  # fraction of an entity pool: a minor JAK or STAT, the mutant or drug-bonded share of a protein
     if unit in ("per_minute", "per_nM_per_minute"):
         return 9  # kinetic constant
     if unit == "nM":
@@ -189,7 +190,7 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if sid in tables.drugs:
             sp.setSBOTerm(247)
             sp.setName(sid)
-            _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
+            _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].identifier[1]]))  # ChEBI, else ChEMBL
             continue
         genes = species_genes(sid, tables)
         if not genes:

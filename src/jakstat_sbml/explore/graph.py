@@ -375,7 +375,7 @@ def _nodes(m: _Model) -> list[Node]:
         elif sp.sbo == SBO_DRUG and sp.id in catalog.DRUGS:
             d = catalog.DRUGS[sp.id]
             nodes.append(Node(sp.id, sp.id, "drug", "drug", sp.compartment, (), (), "free concentration (dose)",
-                              (("ChEBI", d.chebi), ("SBML", sp.id)), d.description, sp.id))
+                              ((d.identifier[0], d.chebi), ("SBML", sp.id)), d.description, sp.id))
     return nodes
 
 
