@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SOURCES = ("pk", "cell", "mutations")
-METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
+METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition", "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
 DEFAULT_CHUNK = 25
 NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a clinical response: tumour "
@@ -60,7 +60,8 @@ NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a 
 @dataclass(frozen=True)
 class VirtualTrial:
     """Every patient under every arm: ``outcomes`` (one row per patient, arm, pathway and
-    stimulation: mean, trough and peak inhibition over the last dosing interval) and
+    stimulation: mean, trough and peak inhibition over the last dosing interval, and the
+    hours after the dose of the peak) and
     ``patients`` (one row per patient: the drawn PK, cell and mutation features)."""
 
     outcomes: pd.DataFrame
@@ -76,7 +77,8 @@ class VirtualTrial:
 
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
-        over the patients, and the fraction of patients at or above the threshold."""
+        (one of :data:`METRICS`) over the patients, and the fraction of patients at or above
+        the threshold (an inhibition metric only)."""
         if metric not in METRICS:
             raise InputError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
         rows = []
@@ -86,7 +88,9 @@ class VirtualTrial:
             lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95]) if x.size else (math.nan,) * 3
             rows.append({"arm": arm, "pathway": pathway, "stimulation": stimulation, "metric": metric,
                          "median": mid, "p5": lo, "p95": hi,
-                         "above_threshold": float((x >= self.threshold).mean()) if x.size else math.nan,
+                         # the threshold is an inhibition; hours have none
+                         "above_threshold": float((x >= self.threshold).mean())
+                         if x.size and metric.endswith("_inhibition") else math.nan,
                          "patients": int(x.size)})
         return pd.DataFrame(rows)
 
