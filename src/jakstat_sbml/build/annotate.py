@@ -189,7 +189,8 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if sid in tables.drugs:
             sp.setSBOTerm(247)
             sp.setName(sid)
-            _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
+            if tables.drugs[sid].chebi:  # no ChEBI id verified for a drug: no bqbiol:is term
+                _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
             continue
         genes = species_genes(sid, tables)
         if not genes:

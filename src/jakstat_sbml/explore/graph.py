@@ -375,7 +375,8 @@ def _nodes(m: _Model) -> list[Node]:
         elif sp.sbo == SBO_DRUG and sp.id in catalog.DRUGS:
             d = catalog.DRUGS[sp.id]
             nodes.append(Node(sp.id, sp.id, "drug", "drug", sp.compartment, (), (), "free concentration (dose)",
-                              (("ChEBI", d.chebi), ("SBML", sp.id)), d.description, sp.id))
+                              ((("ChEBI", d.chebi),) if d.chebi else ()) + (("SBML", sp.id),), d.description,
+                              sp.id))
     return nodes
 
 
