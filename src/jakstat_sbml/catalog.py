@@ -145,6 +145,7 @@ class Drug:
     doses: tuple[float, ...] = ()  # default dose series of a dose-response, nM free
     source: str = ""
     assay_atp: str = ""  # parameter of the ATP concentration its IC50s were measured at; "" = at Km ATP
+    chembl: str = ""  # ChEMBL compound id (CHEMBL...), where seen; a drug has a ChEBI or a ChEMBL id or both
 
     @property
     def dose_parameter(self) -> str:
@@ -269,9 +270,11 @@ def _drugs(tables: Path) -> dict[str, Drug]:
     where = tables / "drugs.tsv"
     out = {}
     columns = ["drug", "chebi", "mechanism", "targets", "cellular_factor", "short_name", "fraction_unbound",
-               "fraction_unbound_source", "doses_nM", "description", "source", "assay_ATP"]
-    # chebi may be empty (no ChEBI id verified for the drug: its SBML species and map node carry none)
-    for i, r in read_table(where, columns, {"chebi", "cellular_factor", "short_name", "assay_ATP"}):
+               "fraction_unbound_source", "doses_nM", "description", "source", "assay_ATP", "chembl"]
+    # chebi or chembl may be empty (no id verified): the SBML species and map node carry the other
+    for i, r in read_table(where, columns, {"chebi", "cellular_factor", "short_name", "assay_ATP", "chembl"}):
+        if not (r["chebi"] or r["chembl"]):
+            raise ModelFileError(f"{where}:{i}: a drug needs a ChEBI or a ChEMBL id (chebi, chembl)")
         if r["mechanism"] not in MECHANISMS:
             raise ModelFileError(f"{where}:{i}: mechanism must be one of {', '.join(MECHANISMS)}")
         constants = pairs(r["targets"])
@@ -286,7 +289,7 @@ def _drugs(tables: Path) -> dict[str, Drug]:
         out[r["drug"]] = Drug(r["drug"], r["chebi"], float(r["fraction_unbound"]), r["fraction_unbound_source"],
                               tuple(constants), r["description"], r["mechanism"], tuple(constants.items()),
                               r["cellular_factor"],
-                              r["short_name"], doses, r["source"], r["assay_ATP"])
+                              r["short_name"], doses, r["source"], r["assay_ATP"], r["chembl"])
     return out
 
 

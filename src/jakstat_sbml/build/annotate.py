@@ -189,8 +189,10 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if sid in tables.drugs:
             sp.setSBOTerm(247)
             sp.setName(sid)
-            if tables.drugs[sid].chebi:  # no ChEBI id verified for a drug: no bqbiol:is term
-                _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].chebi.lower().replace("chebi:", "CHEBI:")]))
+            drug = tables.drugs[sid]  # ChEBI and/or ChEMBL, whichever was verified (drugs.tsv)
+            ids = ([drug.chebi.lower().replace("chebi:", "CHEBI:")] if drug.chebi else []) + (
+                [f"chembl.compound:{drug.chembl}"] if drug.chembl else [])
+            _add(sp, _cv("", libsbml.BQB_IS, ids))
             continue
         genes = species_genes(sid, tables)
         if not genes:
