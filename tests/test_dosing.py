@@ -23,12 +23,6 @@ OBSERVATIONS = observation_table()
 
 # Drugs without tabulated pharmacokinetics yet, each with the reason (issue 23, item 4; the gap
 # is stated in data/jak_inhibitors/NOTES.md 5): a drug leaves this list when its PK rows arrive.
-WITHOUT_PK = {
-    "ritlecitinib": "no adult CL/F or V/F seen (only t1/2 1.3-2.3 h, F 64%, tmax < 1 h)",
-    "deucravacitinib": "abstract CL 254 mL/min and Vd 140 L give t1/2 6.4 h against a tertiary 10 h; no label Cmax seen",
-}
-
-
 def _observation(drug, formulation, quantity):
     row = OBSERVATIONS[(OBSERVATIONS.drug == drug) & (OBSERVATIONS.formulation == formulation)
                        & (OBSERVATIONS.quantity == quantity)]
@@ -54,8 +48,23 @@ def _terminal_half_life(t, c, start, end):
 def test_every_pk_parameter_has_a_source():
     table = parameter_table()
     assert (table.source.str.len() > 10).all()
-    assert set(table.drug) == set(js.drugs()) - set(WITHOUT_PK)
-    assert set(WITHOUT_PK) <= set(js.drugs()) and all(len(why) > 20 for why in WITHOUT_PK.values())
+    assert set(table.drug) <= set(js.drugs())
+
+
+def test_every_drug_has_pharmacokinetics_or_a_stated_gap():
+    """Issue 23, item 4: a drug without the label/popPK numbers for a regimen has none, and
+    data/pharmacokinetics/pk_gaps.tsv says what is missing (never both, never neither)."""
+    from jakstat_sbml.regimens.pharmacokinetics import data_dir, labelled_table
+
+    gaps = pd.read_csv(data_dir() / "pk_gaps.tsv", sep="\t", keep_default_na=False)
+    with_pk = set(parameter_table().drug)
+    assert not with_pk & set(gaps.drug)
+    assert with_pk | set(gaps.drug) == set(js.drugs())
+    assert (gaps.gap.str.len() > 10).all() and (gaps.needs.str.len() > 5).all()
+    assert with_pk == set(labelled_table().drug)  # a drug with PK has its labelled dose range
+    for drug in gaps.drug:
+        with pytest.raises(js.InputError, match="no pharmacokinetics tabulated"):
+            regimen(drug, "10 mg")
 
 
 @pytest.mark.parametrize("dose_mg", [5, 200])
@@ -104,6 +113,34 @@ def test_half_life_matches_the_label(drug, start, end):
     row = _observation(drug, "IR", "half_life")
     _, t, c = _single_dose(drug, 5 if drug == "tofacitinib" else 2, hours=500)
     assert row.low <= _terminal_half_life(t, c, start, end) <= row.high
+
+
+@pytest.mark.parametrize("drug, dose", [("baricitinib", 4), ("momelotinib", 200)])
+def test_issue23_panel_tmax_matches_the_label(drug, dose):
+    """Consistency of the derived absorption rate (baricitinib: median 1 h, 0.5-3 h;
+    momelotinib: within 3 h)."""
+    row = _observation(drug, "IR", "tmax")
+    _, t, c = _single_dose(drug, dose, hours=48)
+    assert row.low <= t[np.argmax(c)] <= row.high
+
+
+def test_baricitinib_half_life_matches_its_source():
+    """Circular (clearance derived from the 5.7-7.3 h of healthy adults; no label Cmax seen)."""
+    row = _observation("baricitinib", "IR", "half_life")
+    _, t, c = _single_dose("baricitinib", 4, hours=96)
+    assert row.low <= _terminal_half_life(t, c, 24, 72) <= row.high
+
+
+def test_momelotinib_steady_state_cmax_and_auc_match_the_reported_exposure():
+    """Circular (CL/F from AUCtau, V/F from Cmax at the assumed tmax): checks the code and the
+    unit conversions (ng/mL -> nM), not the parameters."""
+    reg = regimen("momelotinib", 200, every="24 h", days=10)
+    t = np.linspace(0, 240, 240 * 60 + 1)
+    c = reg.plasma_total_nM(t)
+    last = t >= 216
+    cmax, auc = _observation("momelotinib", "IR", "Cmax_ss"), _observation("momelotinib", "IR", "AUC_ss")
+    assert cmax.low <= c[last].max() <= cmax.high
+    assert auc.low <= np.trapezoid(c[last], t[last]) <= auc.high
 
 
 def test_tofacitinib_xr_once_daily_gives_the_auc_of_5_mg_twice_daily():
@@ -248,7 +285,7 @@ def test_labelled_use_is_read_from_the_data_with_its_source():
     assert (rux.min_dose_mg, rux.max_dose_mg, rux.max_daily_mg) == (5, 25, 50)
     assert "Jakafi" in rux.source and "25 mg twice daily" in rux.text
     assert labelled_use("tofacitinib", "XR").max_dose_mg == 22
-    for drug in set(js.drugs()) - set(WITHOUT_PK):
+    for drug in set(parameter_table().drug):
         assert labelled_use(drug, "IR").source
 
 
@@ -273,6 +310,8 @@ def test_labelled_regimens_do_not_warn():
         regimen("ruxolitinib", "5 mg", every="24 h")  # the label's dose for renal impairment
         regimen("tofacitinib", "10 mg", every="12 h")
         regimen("tofacitinib", "22 mg", every="24 h", formulation="XR")
+        regimen("baricitinib", "4 mg", every="24 h")
+        regimen("momelotinib", "200 mg", every="24 h")
         regimen("pimozide", "2 mg", every="24 h")
 
 

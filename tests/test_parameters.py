@@ -9,8 +9,9 @@ from jakstat_sbml import build, catalog
 
 from .conftest import PETAB, REPO
 
-# a default's source, optionally followed by the context values calibrated elsewhere
-SOURCE = re.compile(r"^(doi:10\.\S+|PMID\s?\d+|pubmed:\d+|calibrated:[A-Za-z0-9_]+.*|assumed:\S.*|derived:\S.*)( \[context .+ calibrated:[A-Za-z0-9_]+.*\])?$")
+# a default's source (a DOI, PubMed id or ChEMBL assay id, a calibration, an assumption or a
+# derivation), optionally followed by the context values calibrated elsewhere
+SOURCE = re.compile(r"^(doi:10\.\S+|PMID\s?\d+|pubmed:\d+|chembl:CHEMBL\d+.*|calibrated:[A-Za-z0-9_]+.*|assumed:\S.*|derived:\S.*)( \[context .+ calibrated:[A-Za-z0-9_]+.*\])?$")
 DATASETS = {"Bachmann_MSB2011", "Boehm_JProteomeRes2014", "Raia_CancerResearch2011", "Sobotta_Frontiers2017",
             "Swameye_PNAS2003", "Becker_Science2010", "Merkle_PCB2016"}
 

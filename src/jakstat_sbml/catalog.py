@@ -121,8 +121,10 @@ class Cytokine:
 # How a drug acts (drugs.tsv, column mechanism; the Antimony each generates is in
 # jakstat_sbml.build.inputs):
 # - atp_competitive: reversible ATP-site binding of JAKs; its constant per target JAK is
-#   the biochemical IC50 at Km ATP, turned into a cellular constant by Cheng-Prusoff, the
-#   JAK's ATP shift and the drug's cellular factor; drugs at one JAK compete for its site.
+#   a biochemical IC50, turned into a Ki by Cheng-Prusoff (at Km ATP, or at the ATP of
+#   the drug's assay when drugs.tsv names it in assay_ATP), then into a cellular
+#   constant by the JAK's ATP shift and the drug's cellular factor; drugs at one JAK
+#   compete for its site.
 # - stat_phosphorylation: a phenomenological, hyperbolic inhibition of every receptor
 #   phosphorylation of its target STATs; its constant per target is the concentration
 #   that halves it.
@@ -152,6 +154,8 @@ class Drug:
     short_name: str = ""  # in the ids of its per-target factors (pim: pim_STAT5)
     doses: tuple[float, ...] = ()  # default dose series of a dose-response, nM free
     source: str = ""
+    assay_atp: str = ""  # parameter of the ATP concentration its IC50s were measured at; "" = at Km ATP
+    chembl: str = ""  # ChEMBL compound id (CHEMBL...), where seen; a drug has a ChEBI or a ChEMBL id or both
 
     @property
     def dose_parameter(self) -> str:
@@ -289,8 +293,11 @@ def _drugs(tables: Path) -> dict[str, Drug]:
     where = tables / "drugs.tsv"
     out = {}
     columns = ["drug", "chebi", "mechanism", "targets", "cellular_factor", "short_name", "fraction_unbound",
-               "fraction_unbound_source", "doses_nM", "description", "source"]
-    for i, r in read_table(where, columns, {"cellular_factor", "short_name"}):
+               "fraction_unbound_source", "doses_nM", "description", "source", "assay_ATP", "chembl"]
+    # chebi or chembl may be empty (no id verified): the SBML species and map node carry the other
+    for i, r in read_table(where, columns, {"chebi", "cellular_factor", "short_name", "assay_ATP", "chembl"}):
+        if not (r["chebi"] or r["chembl"]):
+            raise ModelFileError(f"{where}:{i}: a drug needs a ChEBI or a ChEMBL id (chebi, chembl)")
         if r["mechanism"] not in MECHANISMS:
             raise ModelFileError(f"{where}:{i}: mechanism must be one of {', '.join(MECHANISMS)}")
         constants = pairs(r["targets"])
@@ -305,7 +312,7 @@ def _drugs(tables: Path) -> dict[str, Drug]:
         out[r["drug"]] = Drug(r["drug"], r["chebi"], float(r["fraction_unbound"]), r["fraction_unbound_source"],
                               tuple(constants), r["description"], r["mechanism"], tuple(constants.items()),
                               r["cellular_factor"],
-                              r["short_name"], doses, r["source"])
+                              r["short_name"], doses, r["source"], r["assay_ATP"], r["chembl"])
     return out
 
 

@@ -190,7 +190,10 @@ def annotate(sbml: str, rows: list[dict[str, str]], network_sources: list[str] =
         if sid in tables.drugs:
             sp.setSBOTerm(247)
             sp.setName(sid)
-            _add(sp, _cv("", libsbml.BQB_IS, [tables.drugs[sid].identifier[1]]))  # ChEBI, else ChEMBL
+            drug = tables.drugs[sid]  # ChEBI and/or ChEMBL, whichever was verified (drugs.tsv)
+            ids = ([drug.chebi.lower().replace("chebi:", "CHEBI:")] if drug.chebi else []) + (
+                [f"chembl.compound:{drug.chembl}"] if drug.chembl else [])
+            _add(sp, _cv("", libsbml.BQB_IS, ids))
             continue
         genes = species_genes(sid, tables)
         if not genes:

@@ -47,8 +47,11 @@ _DRUGS_TEXT = """\
 // off-rates the binding relaxes in seconds to minutes, shorter than the pre-incubation
 // (30 min) and stimulation (10-30 min) the experiments use and far shorter than plasma
 // exposure changes over hours; see docs/pharmacology.md.
-// Potency. Biochemical IC50s (parameters.tsv, assays at Km ATP) give Ki by
-// Cheng-Prusoff (Ki = IC50 * cheng_prusoff_at_Km). In a cell the inhibitor competes with
+// Potency. Biochemical IC50s (parameters.tsv) give Ki by Cheng-Prusoff: for an assay at
+// Km ATP, Ki = IC50 * cheng_prusoff_at_Km; for a drug whose drugs.tsv row names the ATP
+// of its assay (column assay_ATP, a parameter), Ki = IC50 / (1 + ATP_assay / Km_ATP_JAKx)
+// with each JAK's own Km (a panel at 45 uM ATP: 0.72, 0.38, 0.25, 0.44 x IC50 on JAK1,
+// JAK2, JAK3, TYK2). In a cell the inhibitor competes with
 // mM ATP: the Cheng-Prusoff shift 1 + ATP_cell/Km of each JAK (cheng_prusoff_shift_JAKx)
 // raises the constant. What that hypothesis misses for a drug (the ATP of its
 // biochemical assay, uptake and efflux, binding in the cell) is one factor per drug,
@@ -134,7 +137,7 @@ def check_drugs(tables: ModelTables, jaks: list[str], families: set[str], parame
             raise ModelFileError(f"drugs.tsv: {d.name} ({d.mechanism}) targets {wrong}, which are no {kind}")
         if d.mechanism == "covalent_jak3" and "JAK3" not in d.targets:
             raise ModelFileError(f"drugs.tsv: {d.name} (covalent_jak3) must target JAK3 (its reversible step's constant)")
-        names = [*d.constants.values(), d.dose_parameter] + ([d.cellular_factor] if d.cellular_factor else [])
+        names = [*d.constants.values(), d.dose_parameter] + [p for p in (d.cellular_factor, d.assay_atp) if p]
         if d.mechanism == "covalent_jak3":
             names += [kinact_parameter(d.name), KTURNOVER_JAK3, JAK3_FLOOR]
         missing = [p for p in names if p not in parameters]
@@ -161,7 +164,9 @@ def drugs_antimony(tables: ModelTables, jaks: list[str], header: str) -> str:
     for d in competitive:
         for j in jaks:
             if j in d.targets:
-                out.append(f"Ki_{d.name}_{j} := {d.constants[j]} * cheng_prusoff_at_Km; Ki_{d.name}_{j} has nM")
+                ki = (f"{d.constants[j]} / (1 dimensionless + {d.assay_atp} / Km_ATP_{j})" if d.assay_atp
+                      else f"{d.constants[j]} * cheng_prusoff_at_Km")
+                out.append(f"Ki_{d.name}_{j} := {ki}; Ki_{d.name}_{j} has nM")
     for d in competitive:
         for j in jaks:
             if j in d.targets:

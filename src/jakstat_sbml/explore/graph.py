@@ -92,7 +92,7 @@ class Node:
     # (species id, multiplicity) summed for the node's value; empty for drugs (the dose)
     species: tuple[tuple[str, int], ...]
     measure: str  # what the value is, in words
-    identifiers: tuple[tuple[str, str], ...]  # (database, id): HGNC, UniProt, ChEBI, SBML
+    identifiers: tuple[tuple[str, str], ...]  # (database, id): HGNC, UniProt, ChEBI, ChEMBL, SBML
     description: str
     # the one SBML species that stands for the node in diagrams of the SBML itself (its
     # layout): a gene's free protein (a ligand's species, IL12 for IL12A and IL12B), the
@@ -375,7 +375,8 @@ def _nodes(m: _Model) -> list[Node]:
         elif sp.sbo == SBO_DRUG and sp.id in catalog.DRUGS:
             d = catalog.DRUGS[sp.id]
             nodes.append(Node(sp.id, sp.id, "drug", "drug", sp.compartment, (), (), "free concentration (dose)",
-                              ((d.identifier[0], d.chebi), ("SBML", sp.id)), d.description, sp.id))
+                              tuple((db, v) for db, v in (("ChEBI", d.chebi), ("ChEMBL", d.chembl)) if v)
+                              + (("SBML", sp.id),), d.description, sp.id))
     return nodes
 
 

@@ -7,7 +7,7 @@ a target mRNA, a drug) whose unit of information names the entity it belongs to
 (macromolecule, complex, nucleic acid feature, simple chemical) and what it does
 (ligand, receptor, kinase, TF, ...); each edge is an influence (positive, negative,
 necessary stimulation); the three compartments are compartment glyphs. Glyphs carry
-their identifiers (HGNC, UniProt, ChEBI) as an RDF annotation and the SBML species
+their identifiers (HGNC, UniProt, ChEBI, ChEMBL) as an RDF annotation and the SBML species
 they stand for in their notes.
 
 Why Activity Flow and not Process Description: a PD map draws every species and every
@@ -41,7 +41,7 @@ ACTIVITY = {"ligand": "ligand", "chain": "receptor", "jak": "kinase", "stat": "T
             "nuclear": "TF", "target": "mRNA", "drug": "drug"}
 BRAKE_ACTIVITY = {"feedback": "inhibitor", "ptps": "phosphatase", "pias": "inhibitor"}
 
-IDENTIFIERS = {"HGNC": "hgnc.symbol", "UniProt": "uniprot", "ChEBI": None}  # identifiers.org prefixes
+IDENTIFIERS = {"HGNC": "hgnc.symbol", "UniProt": "uniprot", "ChEBI": None, "ChEMBL": "chembl.compound"}  # identifiers.org prefixes
 
 
 def activity_label(node) -> str:
