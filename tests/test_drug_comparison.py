@@ -148,3 +148,16 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     done = CliRunner().invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--out", str(tmp_path), *args])
     assert done.exit_code == 2
     assert message in done.output and "Traceback" not in done.output
+
+
+def test_a_drug_sparing_every_interferon_and_il6_pathway_gets_a_lower_bound(ctcl):
+    """Ritlecitinib binds JAK3 covalently and JAK1 only at 1640 nM (ChEMBL CHEMBL4265553):
+    up to its highest default dose it does not halve IL-6/pSTAT3 (JAK1/JAK2/TYK2), so its
+    gamma-c selectivity has no finite estimate; the comparison says it is above a bound
+    instead of reporting a number or nothing."""
+    result = js.compare_drugs(ctcl, ["ritlecitinib"], ["IL2", "IL6"], regimens=False)
+    rows = result.ic50s.set_index("cytokine")
+    assert np.isfinite(rows.loc["IL2", "ic50_nM"]) and rows.loc["IL6", "status"] == "above the doses tested"
+    assert np.isnan(result.gamma_c_selectivity()["ritlecitinib"])
+    bound = rows.loc["IL6", "max_dose_nM"] / rows.loc["IL2", "ic50_nM"]
+    assert any(f"above {bound:.3g}-fold (a lower bound" in f for f in result.flags)

@@ -31,6 +31,18 @@ from .errors import InputError, JakStatWarning
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
                    doses_a=catalog.drug("ruxolitinib").central_doses, doses_b=catalog.drug("pimozide").central_doses)
 MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
+
+
+def ic50_drugs() -> list[str]:
+    """The drugs whose dose-responses the report draws one by one, with predictive intervals:
+    those whose cellular potency is fitted to measured rows (models/potency/) and the drugs
+    that act without a cellular factor (pimozide). Every drug, these included, is in the
+    panel section (js.compare_drugs), without intervals: an interval for a drug whose
+    potency is an assumption would only restate the assumed range."""
+    from .potency.posterior import load_posterior
+
+    fitted = set(load_posterior().drugs)
+    return [d for d in catalog.DRUGS if d in fitted or not catalog.drug(d).cellular_factor]
 T_END = 120.0  # min of every time course
 
 # Gain-of-function mutations (catalog.MUTATIONS): the experiment that shows each.
@@ -46,7 +58,7 @@ def steps() -> list[str]:
     out = ["pathways present"]
     out += [f"time course {c}" for c in catalog.CYTOKINES]
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
-    out += [f"IC50 {d} {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d)]
+    out += [f"IC50 {d} {c}/{r}" for d in ic50_drugs() for c, r in catalog.drug_pairs(d)]
     out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "drug panel",
             "calibration uncertainty", "index"]
     return out
@@ -99,7 +111,7 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     sections.append(("Cytokine dose-response (EC50)", ec50_section(ec50, out, fmt)))
 
     ic50 = []
-    for d in catalog.DRUGS:
+    for d in ic50_drugs():
         for c, r in catalog.drug_pairs(d):
             if c in absent:
                 skipped(f"IC50 {d} {c}/{r}")
@@ -173,8 +185,8 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
     add(["cytokine_ec50.csv", "cytokine_dose_response.csv", f"cytokine_ec50.{fmt}"],
         "each cytokine's dose-response and EC50", "cytokine_response", base,
         {"cytokines": present, "doses": "1/1000 to 100x the standard dose", "time": MEASURE_TIME})
-    pairs = [f"{d} on {c}/{r}" for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present]
-    add(["drug_ic50.csv", "drug_dose_response.csv", *(f"ic50_{d}.{fmt}" for d in catalog.DRUGS)],
+    pairs = [f"{d} on {c}/{r}" for d in ic50_drugs() for c, r in catalog.drug_pairs(d) if c in present]
+    add(["drug_ic50.csv", "drug_dose_response.csv", *(f"ic50_{d}.{fmt}" for d in ic50_drugs())],
         "each drug's dose-response and IC50 on every pair it acts on", "dose_response", base,
         {"pairs": pairs, "doses": "each drug's default", "cytokine_dose": "standard", "time": MEASURE_TIME})
     add(["knockout_screen.csv", "knockout_screen_log2fc.csv", f"knockout_screen.{fmt}"],
@@ -318,7 +330,9 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
     table.to_csv(out / "drug_ic50.csv", index=False)
     pd.concat([c.to_frame().assign(drug=c.drug, cytokine=c.cytokine, readout=c.readout) for c in curves]).to_csv(
         out / "drug_dose_response.csv", index=False)
-    lines = [f"Each drug on every cytokine/readout pair it acts on (catalog.drug_pairs), added 30 min before "
+    lines = [f"The drugs whose cellular potency is fitted to measured rows ({', '.join(sorted({c.drug for c in curves}))}; "
+             "every other drug is in the section 'JAK inhibitors compared', without intervals), "
+             f"each on every cytokine/readout pair it acts on (catalog.drug_pairs), added 30 min before "
              f"the cytokine (standard dose); readout at {MEASURE_TIME:g} min. IC50s are free (medium) "
              "concentrations; the plasma column divides by the fraction unbound. Biochemical IC50s for "
              "comparison: ruxolitinib JAK1 3.3, JAK2 2.8, TYK2 19, JAK3 428 nM (Quintas-Cardama et al., "
@@ -337,7 +351,7 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
-    for drug in catalog.DRUGS:
+    for drug in ic50_drugs():
         mine = [c for c in curves if c.drug == drug]
         if mine:
             fig = plots.dose_curve_grid(mine, title=f"{drug}: dose-response, added 30 min before the cytokine "

@@ -219,12 +219,27 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
                                                       if np.isfinite(x).any() else np.nan)
     ic50s["fold_vs_most_potent"] = ic50s["ic50_nM"] / best
     covers = next((c.uncertainty.covers for c in curves.values() if c.uncertainty is not None), "")
+    flags += _selectivity_bounds(ic50s)
     flags += [str(w.message) for w in caught if issubclass(w.category, JakStatWarning)
               and not any(str(w.message) in f for f in flags)]
     flags = list(dict.fromkeys(flags))
     for f in flags:
         warnings.warn(f, JakStatWarning, stacklevel=2)
     return DrugComparison(ic50s, table, model.context, covers, tuple(flags), curves, background)
+
+
+def _selectivity_bounds(ic50s: pd.DataFrame) -> list[str]:
+    """A flag for each drug with gamma-c IC50s but none on the interferon and IL-6 pathways
+    within the doses tested: its selectivity is then only bounded below (the fold is NaN)."""
+    gamma, out = set(gamma_c_cytokines()), []
+    for drug, part in ic50s.groupby("drug", sort=False):
+        g = part[part.cytokine.isin(gamma) & np.isfinite(part.ic50_nM) & (part.ic50_nM > 0)]
+        s = part[part.cytokine.isin(SPARED_GROUP)]
+        if len(g) and len(s) and (s.status == "above the doses tested").all():
+            bound = np.exp(np.log(s.max_dose_nM).mean()) / np.exp(np.log(g.ic50_nM).mean())
+            out.append(f"{drug}: no IC50 on the interferon and IL-6 pathways up to the highest dose tested; its "
+                       f"gamma-c selectivity is above {bound:.3g}-fold (a lower bound; the fold is NaN)")
+    return out
 
 
 def _curves(model: Model, pairs, uncertainty, draws, seed, options: RunOptions, preincubation: float,
@@ -267,8 +282,9 @@ def _status(curve: DoseResponse) -> str:
     if np.isfinite(curve.ic50):
         return "ok"
     fit = curve.extrapolated_fit
-    if fit is not None and fit.ic50 > curve.doses.max():
-        return "above the doses tested"
+    inhibition = np.asarray(curve.inhibition, float)
+    if (fit is not None and fit.ic50 > curve.doses.max()) or (inhibition.size and np.nanmax(inhibition) < 0.5):
+        return "above the doses tested"  # half inhibition not reached at the highest dose
     if fit is not None and fit.ic50 < curve.doses[curve.doses > 0].min():
         return "below the doses tested"
     return "not determined"
