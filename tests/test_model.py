@@ -76,7 +76,7 @@ def test_knockout_zeroes_the_gene_and_overexpression_scales_it(ctcl):
 @pytest.mark.parametrize("kwargs,message", [
     ({"knockouts": ["JAK4"]}, "unknown gene 'JAK4'"),
     ({"cytokines": {"IL7": 1}}, "unknown cytokine 'IL7'"),
-    ({"drugs": {"baricitinib": 1}}, "unknown drug"),
+    ({"drugs": {"imatinib": 1}}, "unknown drug"),  # a kinase inhibitor, not a JAK inhibitor of the catalog
     ({"drugs": {"ruxolitinib": -5}}, "negative"),
     ({"cytokines": {"IL6": float("nan")}}, "finite"),
     ({"cytokines": {"IL6": "lots"}}, "cannot read"),
