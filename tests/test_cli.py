@@ -184,13 +184,19 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     present = [c for c in catalog.CYTOKINES if c not in ("GMCSF", "EPO")]  # ctcl lacks their receptors
     for c in present:
         assert f"timecourse_{c}.png" in links and f"timecourse_{c}.csv" in links
+    from jakstat_sbml.report import ic50_drugs
+
+    # the drugs with fitted potency are drawn one by one with intervals; every drug is in the panel
+    assert set(ic50_drugs()) == {"ruxolitinib", "tofacitinib", "pimozide"}
     for figure in ["knockout_screen.png", "combination.png", "cytokine_ec50.png", "mutations.png",
-                   *(f"ic50_{d}.png" for d in catalog.DRUGS)]:
+                   "drug_panel.png", *(f"ic50_{d}.png" for d in ic50_drugs())]:
         assert figure in links
     table = pd.read_csv(out / "drug_ic50.csv")
-    expected = {(d, c, r) for d in catalog.DRUGS for c, r in catalog.drug_pairs(d) if c in present}
+    expected = {(d, c, r) for d in ic50_drugs() for c, r in catalog.drug_pairs(d) if c in present}
     assert set(zip(table.drug, table.cytokine, table.readout)) == expected
     assert ("pimozide", "IL2", "pSTAT5") in expected  # the pair the combination map uses too
+    panel = pd.read_csv(out / "drug_panel.csv")
+    assert set(panel.drug) == set(catalog.DRUGS)
 
 
 def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):

@@ -179,12 +179,12 @@ def _raw(model, cond, readouts):
 
 
 def test_solver_noise_below_zero_is_returned_as_zero(ctcl):
-    """The default IL-6 run has hundreds of readout values at about -1e-21 nM from CVODE
-    (1,358 before IL-15/IL-21/GM-CSF joined the model, 632 since: the noise moves with
-    the species); users get 0 there and every other value bit for bit."""
+    """The default IL-6 run has readout values at about -1e-21 nM from CVODE (1,358 before
+    IL-15/IL-21/GM-CSF joined the model, 632 after, 5 since the panel's drugs did: the
+    noise moves with the species); users get 0 there and every other value bit for bit."""
     cond = js.Condition.make(cytokines={"IL6": "40 ng/mL"})
     raw = _raw(ctcl, cond, js.readouts())
-    assert (raw < 0).sum() > 100 and raw.min() > -1e-9  # noise, not a problem
+    assert (raw < 0).sum() > 0 and raw.min() > -1e-9  # noise (the premise of the test), not a problem
     df = ctcl.run(cond)
     values = df.to_numpy()
     assert values.min() >= 0 and not np.signbit(values).any()  # no -0.0 either

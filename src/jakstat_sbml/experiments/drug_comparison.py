@@ -230,7 +230,7 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
 
 def _selectivity_bounds(ic50s: pd.DataFrame) -> list[str]:
     """A flag for each drug with gamma-c IC50s but none on the interferon and IL-6 pathways
-    within the doses tested: its selectivity is then only bounded below (the fold is NaN)."""
+    within the doses tested: its selectivity is then only bounded below (its fold is NaN)."""
     gamma, out = set(gamma_c_cytokines()), []
     for drug, part in ic50s.groupby("drug", sort=False):
         g = part[part.cytokine.isin(gamma) & np.isfinite(part.ic50_nM) & (part.ic50_nM > 0)]
@@ -238,7 +238,7 @@ def _selectivity_bounds(ic50s: pd.DataFrame) -> list[str]:
         if len(g) and len(s) and (s.status == "above the doses tested").all():
             bound = np.exp(np.log(s.max_dose_nM).mean()) / np.exp(np.log(g.ic50_nM).mean())
             out.append(f"{drug}: no IC50 on the interferon and IL-6 pathways up to the highest dose tested; its "
-                       f"gamma-c selectivity is above {bound:.3g}-fold (a lower bound; the fold is NaN)")
+                       f"gamma-c selectivity is above {bound:.3g}-fold (a lower bound; no fold is given)")
     return out
 
 

@@ -11,7 +11,7 @@ their identifiers (HGNC, UniProt, ChEBI, ChEMBL) as an RDF annotation and the SB
 they stand for in their notes.
 
 Why Activity Flow and not Process Description: a PD map draws every species and every
-reaction, here 183 entity pools and 345 processes with their consumption, production
+reaction (nearly 200 entity pools and 350 processes here) with their consumption, production
 and modulation arcs (:func:`process_description_size`); the receptor module alone is
 over a hundred complexes. That diagram exists (it is the SBML itself, and the SBML's
 layout draws its map), but no reader follows it; the activity view is what the map is.
