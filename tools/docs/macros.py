@@ -91,6 +91,19 @@ def model_size() -> dict[str, int]:
     }
 
 
+@cache
+def sbgn_arcs() -> dict[str, int]:
+    """Arcs of the Activity Flow map (jakstat_sbml.explore's graph, the SBGN export's source),
+    by class: positive, necessary, negative."""
+    from collections import Counter
+
+    from jakstat_sbml.explore.graph import ARCS, pathway_graph
+
+    counts = Counter(ARCS[edge.kind] for edge in pathway_graph(SBML).edges)
+    return {"positive": counts["positive influence"], "necessary": counts["necessary stimulation"],
+            "negative": counts["negative influence"]}
+
+
 # ----------------------------------------------------------------------------- calibration
 
 
@@ -305,6 +318,7 @@ def predictions_table() -> str:
 def define_env(env) -> None:
     """Register the values and tables for pages with ``render_macros: true``."""
     env.variables["model"] = model_size()
+    env.variables["sbgn_arcs"] = sbgn_arcs()
     env.variables["validation"] = validation()
     env.variables["crossval"] = cross_validation()
     env.variables["diagnostics"] = diagnostics()
