@@ -373,6 +373,7 @@ class Stimulation:
         readouts = sorted({task[3] for task in tasks})
         frame = run(model, list(unique), readouts=readouts, **options.keywords()) if unique else None
         if frame is not None:
+            frame.attrs.clear()  # pandas deep-copies attrs (a record per condition) into every group
             parts = dict(tuple(frame.groupby("condition", sort=False)))
         out = []
         for (arm, _, _, readout, _), conds in zip(tasks, plans):

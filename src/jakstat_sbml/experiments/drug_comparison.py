@@ -254,11 +254,15 @@ def _curves(model: Model, pairs, uncertainty, draws, seed, options: RunOptions, 
     conditions = [cond for plan in plans for cond in plan.conditions]
     readouts = sorted({plan.readout for plan in plans})
     frame = run(model, conditions, readouts=readouts, **options.keywords())
+    # pandas deep-copies attrs (here a record per condition) on every operation: not needed below
+    frame.attrs.clear()
+    rows = frame["condition"].to_numpy()  # in condition order (js.run keeps it)
     out, start = {}, 0
     for (d, c, _), plan in zip(pairs, plans):
         n = len(plan.conditions)
-        part = frame[(frame.condition >= start) & (frame.condition < start + n)].assign(
-            condition=lambda f, s=start: f.condition - s)
+        lo, hi = np.searchsorted(rows, [start, start + n])
+        part = frame.iloc[lo:hi].copy()
+        part["condition"] -= start
         values = measured_values(part, n, [plan.readout], plan.measure)[plan.readout]
         out[(d, c)] = plan.result(values, model.context)
         start += n
