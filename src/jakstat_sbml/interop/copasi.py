@@ -40,13 +40,25 @@ PLOTTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6")
 
 def write_copasi(model: Model, condition: Condition, path: Path) -> None:
     """A COPASI file of ``condition`` with a time-course and a drug-scan task (module docstring)."""
+    basico = require("basico", "COPASI export")
+    dm = copasi_datamodel(protocol_document(model, condition), "the exported SBML")
+    try:
+        _copasi_tasks(dm, condition)
+        basico.save_model(str(path), model=dm)
+    finally:
+        basico.remove_datamodel(dm)
+    if not path.exists() or path.stat().st_size == 0:
+        raise ExportError(f"COPASI did not write {path.name}")
+
+
+def copasi_datamodel(doc, what: str):
+    """A basico data model of the libSBML document ``doc``. COPASI shows names, not ids, and
+    keeps no SBML ids in a .cps, so species and parameters are named by their SBML ids (the
+    names the Python API uses: dose_ruxolitinib, pSTAT3, STAT3_nuc), a parameter's
+    description kept as its note. ExportError naming ``what`` if COPASI cannot read it."""
     import libsbml
 
     basico = require("basico", "COPASI export")
-    doc = protocol_document(model, condition)
-    # COPASI shows names, not ids, and keeps no SBML ids in a .cps. Name species and
-    # parameters by their SBML ids (the names the Python API uses: dose_ruxolitinib,
-    # pSTAT3, STAT3_nuc) and keep a parameter's description as its note.
     m = doc.getModel()
     for p in m.getListOfParameters():
         if p.isSetName() and p.getName() != p.getId():
@@ -56,14 +68,8 @@ def write_copasi(model: Model, condition: Condition, path: Path) -> None:
         s.setName(s.getId())
     dm = basico.load_model_from_string(libsbml.writeSBMLToString(doc))
     if dm is None:
-        raise ExportError("COPASI could not import the exported SBML")
-    try:
-        _copasi_tasks(dm, condition)
-        basico.save_model(str(path), model=dm)
-    finally:
-        basico.remove_datamodel(dm)
-    if not path.exists() or path.stat().st_size == 0:
-        raise ExportError(f"COPASI did not write {path.name}")
+        raise ExportError(f"COPASI could not import {what}")
+    return dm
 
 
 def output_steps(t_end: float, points: int, preincubation: float) -> tuple[float, int]:

@@ -19,7 +19,7 @@ from ..errors import ExportError, InputError
 from ..model import Condition, Model
 from ..optional import require
 from ..regimens.sbml import add_regimens, central
-from .copasi import COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE
+from .copasi import COPASI_ABSOLUTE_TOLERANCE, COPASI_MAX_STEPS, COPASI_RELATIVE_TOLERANCE, copasi_datamodel
 from .sbml import condition_document
 
 PLOTTED_READOUTS = ("pSTAT1", "pSTAT3", "pSTAT4", "pSTAT5", "pSTAT6")
@@ -56,16 +56,7 @@ def write_regimen_copasi(model: Model, condition: Condition, path: Path) -> None
     import libsbml
 
     basico = require("basico", "COPASI export")
-    doc = libsbml.readSBMLFromString(text)
-    m = doc.getModel()
-    # COPASI keeps names, not SBML ids: name everything by its id (as the condition export does)
-    for p in m.getListOfParameters():
-        p.setName(p.getId())
-    for s in m.getListOfSpecies():
-        s.setName(s.getId())
-    dm = basico.load_model_from_string(libsbml.writeSBMLToString(doc))
-    if dm is None:
-        raise ExportError("COPASI could not import the regimen SBML")
+    dm = copasi_datamodel(libsbml.readSBMLFromString(text), "the regimen SBML")
     try:
         t_end = condition.t_end
         steps = condition.points - 1
