@@ -131,4 +131,6 @@ def test_the_cohort_peaks_when_the_label_says(ctcl):
     cohort = js.virtual_trial(ctcl, single, 8, ["IL6"], seed=2, stimulation="ex vivo")
     peaks = cohort.distribution("hours_to_max_inhibition").iloc[0]
     assert 0.5 <= peaks["median"] <= 3
-    assert peaks["p95"] - peaks["p5"] >= 0  # the spread is reported (docs/dosing.md quotes it)
+    # the spread is reported (docs/dosing.md quotes it) and lies around the median
+    assert np.isfinite([peaks["p5"], peaks["p95"]]).all() and peaks["p5"] <= peaks["median"] <= peaks["p95"]
+    assert peaks["patients"] == 8
