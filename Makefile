@@ -37,7 +37,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 # MkDocs 1.6 and a plugin print a notice about MkDocs 2 on every build; these silence it
 docs: $(VENV)/.installed-docs  ## the documentation site into site/ (mkdocs.yml; warnings are errors; about 10 s)

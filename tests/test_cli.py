@@ -197,6 +197,15 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     assert ("pimozide", "IL2", "pSTAT5") in expected  # the pair the combination map uses too
     panel = pd.read_csv(out / "drug_panel.csv")
     assert set(panel.drug) == set(catalog.DRUGS)
+    # issue 24: the cohort of the approved ruxolitinib and tofacitinib regimens, as distributions
+    assert "cohort.png" in links
+    cohort = pd.read_csv(out / "cohort_summary.csv")
+    assert set(cohort.arm) == {"ruxolitinib 20 mg BID", "tofacitinib 5 mg BID"}
+    assert set(cohort.pathway) == {"IL2/pSTAT5", "IL6/pSTAT3"}
+    assert (cohort.p5 < cohort["median"]).all() and (cohort["median"] < cohort.p95).all()  # patients differ
+    patients = pd.read_csv(out / "cohort_patients.csv")
+    assert patients.patient.nunique() == cohort.patients.iloc[0]
+    assert "not a clinical one" in index
 
 
 def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):

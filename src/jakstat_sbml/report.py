@@ -31,6 +31,10 @@ from .errors import InputError, JakStatWarning
 COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
                    doses_a=catalog.drug("ruxolitinib").central_doses, doses_b=catalog.drug("pimozide").central_doses)
 MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
+# The report's virtual cohort (issue 24): the approved ruxolitinib and tofacitinib regimens,
+# small enough for the report (notebook 10 and `jakstat trial` run larger cohorts).
+COHORT = dict(arms={"ruxolitinib 20 mg BID": ("ruxolitinib", "20 mg"), "tofacitinib 5 mg BID": ("tofacitinib", "5 mg")},
+              cytokines=("IL2", "IL6"), patients=24, days=2, seed=0, stimulation="continuous")
 
 
 def ic50_drugs() -> list[str]:
@@ -60,7 +64,7 @@ def steps() -> list[str]:
     out += [f"EC50 {c}" for c in catalog.CYTOKINES]
     out += [f"IC50 {d} {c}/{r}" for d in ic50_drugs() for c, r in catalog.drug_pairs(d)]
     out += ["knockout screen", "pathway map", "combination", "mutations", "pharmacology", "dosing", "drug panel",
-            "calibration uncertainty", "index"]
+            "virtual cohort", "calibration uncertainty", "index"]
     return out
 
 
@@ -150,6 +154,11 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     sections.append(("JAK inhibitors compared", panel_section(panel, out, fmt)))
     tick("drug panel")
 
+    with _labelled_warnings("virtual cohort"):
+        cohort = cohort_section(model, out, fmt, cytokines=present, **run_kw)
+    sections.append(("A virtual CTCL cohort", cohort))
+    tick("virtual cohort")
+
     sections.append(("Calibrated contexts: predictions with their ensemble intervals",
                      ensemble_section(out, fmt, **run_kw)))
     tick("calibration uncertainty")
@@ -216,6 +225,9 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
         "drug's most potent pathway, steady-state inhibition at its approved regimens", "compare_drugs", base, panel)
     add(["drug_panel_regimens.csv"], "per drug, approved regimen and pathway: time-averaged, trough and peak "
         "inhibition", "compare_drugs", base, panel)
+    add(["cohort_patients.csv", "cohort_summary.csv", f"cohort.{fmt}"], "a virtual cohort under the approved "
+        "ruxolitinib and tofacitinib regimens: each patient's PK and cell, and the distribution of pathway "
+        "inhibition", "virtual_trial", base, {**cohort_design(present), "arms": list(COHORT["arms"])})
     cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
     for context, drug, cytokine, readout in cases:
         add([f"ensemble_band_{context}_{cytokine}_{readout}.csv"], f"time course of {readout} over the calibration "
@@ -390,6 +402,73 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
     lines += ["", "Data: [drug_panel.csv](drug_panel.csv), [drug_panel_regimens.csv](drug_panel_regimens.csv)", "",
               f"![drug panel]({_save(panel.plot(), out / f'drug_panel.{figure_format}')})"]
     return "\n".join(lines)
+
+
+def cohort_design(cytokines: list[str]) -> dict:
+    """The report cohort's settings, its pathways limited to those the context signals through."""
+    return {"patients": COHORT["patients"], "days": COHORT["days"], "seed": COHORT["seed"],
+            "stimulation": COHORT["stimulation"], "cytokines": [c for c in COHORT["cytokines"] if c in cytokines]}
+
+
+def cohort_section(model: Model, out: Path, figure_format: str, cytokines: list[str], n_jobs: int = 1,
+                   client=None) -> str:
+    """A small virtual cohort (js.virtual_trial) of the approved ruxolitinib and tofacitinib
+    regimens: the distribution a clinician reads, the fraction of patients reaching 50%, and
+    the patient features that go with high inhibition."""
+    from .regimens import regimen
+    from .uncertainty.trial import virtual_trial
+
+    design = cohort_design(cytokines)
+    if not design["cytokines"]:
+        return f"Not run: context {model.context!r} signals through none of {', '.join(COHORT['cytokines'])}."
+    arms = {label: regimen(drug, dose, every="12 h", days=design["days"])
+            for label, (drug, dose) in COHORT["arms"].items()}
+    trial = virtual_trial(model, arms, design["patients"], design["cytokines"], seed=design["seed"],
+                          stimulation=design["stimulation"], n_jobs=n_jobs, client=client)
+    trial.to_frame().to_csv(out / "cohort_patients.csv", index=False)
+    table = trial.distribution()
+    table.to_csv(out / "cohort_summary.csv", index=False)
+    lines = [f"{design['patients']} virtual patients in context {model.context!r} (`js.virtual_trial`, "
+             f"`jakstat trial`; seed {design['seed']}), each with its own pharmacokinetics (between-patient "
+             "variability of data/pharmacokinetics/pk_variability.tsv) and its own cell (protein abundances over "
+             f"their plausible ranges), under each regimen for {design['days']} days with the cytokine on "
+             "throughout. Time-averaged inhibition of each pathway's readout over the last dosing interval: "
+             "median and 5th-95th percentile over the patients, and the fraction of patients reaching "
+             f"{trial.threshold:.0%}. A pharmacological response, not a clinical one: tumour response is not "
+             "modelled, and the fraction is not a response rate. Notebook 10 runs a larger cohort.", "",
+             f"| regimen | pathway | median | 5th-95th percentile | patients >= {trial.threshold:.0%} |",
+             "|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.arm} | {r.pathway} | {_percent(r.median)} | {_percent(r.p5)}-{_percent(r.p95)} | "
+                     f"{_percent(r.above_threshold)} |")
+    lines += ["", _cohort_drivers(trial, table.pathway.iloc[0])]
+    if trial.flags:
+        lines += ["", "Flags: " + "; ".join(trial.flags)]
+    lines += ["", "Data: [cohort_patients.csv](cohort_patients.csv), [cohort_summary.csv](cohort_summary.csv)", "",
+              f"![virtual cohort]({_save(trial.plot(), out / f'cohort.{figure_format}')})"]
+    return "\n".join(lines)
+
+
+def _cohort_drivers(trial, pathway: str, alpha: float = 0.05) -> str:
+    """The features that go with high inhibition in the first arm, kept only when their
+    Spearman correlation survives a Bonferroni correction over every feature tested (with a
+    few dozen patients and features, an uncorrected |rho| of 0.5 is often chance)."""
+    from scipy.stats import spearmanr
+
+    arm = trial.arms[0]
+    ranked = trial.drivers(arm, pathway, trial.outcomes.stimulation.iloc[0], top=len(trial.patients.columns))
+    n = trial.patients.shape[0]
+    part = trial.to_frame()
+    part = part[(part.arm == arm) & (part.pathway == pathway) & (part.stimulation == trial.outcomes.stimulation.iloc[0])]
+    kept = []
+    for f in ranked.itertuples():
+        p_value = spearmanr(part[f.feature], part["mean_inhibition"]).pvalue
+        if p_value * len(ranked) < alpha:
+            kept.append(f"{f.feature} (rho {f.spearman_rho:+.2f})")
+    head = (f"What goes with high inhibition ({arm}, {pathway}; Spearman's rank correlation over {n} patients, "
+            f"kept when significant at {alpha:g} after a Bonferroni correction for the {len(ranked)} features "
+            "tested)")
+    return f"{head}: {', '.join(kept)}." if kept else f"{head}: none is."
 
 
 def screen_section(screen: KnockoutScreen, out: Path, figure_format: str) -> str:
