@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SOURCES = ("pk", "cell", "mutations")
-METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition", "hours_to_max_inhibition")
+INHIBITION_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
+METRICS = (*INHIBITION_METRICS, "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
 DEFAULT_CHUNK = 25
 NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a clinical response: tumour "
@@ -90,7 +91,7 @@ class VirtualTrial:
                          "median": mid, "p5": lo, "p95": hi,
                          # the threshold is an inhibition; hours have none
                          "above_threshold": float((x >= self.threshold).mean())
-                         if x.size and metric.endswith("_inhibition") else math.nan,
+                         if x.size and metric in INHIBITION_METRICS else math.nan,
                          "patients": int(x.size)})
         return pd.DataFrame(rows)
 
