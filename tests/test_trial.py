@@ -142,3 +142,68 @@ def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):
     # the trough of a one-dose 10 h interval is the inhibition 10 h after the dose
     kept = cohort.outcomes.trough_inhibition / cohort.outcomes.max_inhibition
     assert kept.median() < 1 / 3 and cohort.outcomes.max_inhibition.min() > 0.5
+
+
+# --------------------------------------------------------------------------- mutations="cited" (data/ctcl)
+
+
+def test_the_cited_mutation_frequencies_are_sourced_counts_of_the_models_mutations():
+    table = js.ctcl_mutation_frequencies()
+    assert len(table) >= 1
+    for r in table.itertuples():
+        assert r.mutation in js.mutations()  # a catalog mutation, under its catalog name
+        assert 0 < r.patients and 0 <= r.carriers <= r.patients
+        assert 0 <= r.frequency <= 1 and r.frequency == pytest.approx(r.carriers / r.patients, abs=5e-5)
+        assert r.doi.startswith("10.") and len(r.study) > 20 and len(r.data) > 20 and r.seen and r.notes
+        assert r.match in ("exact variant", "gene-level (assumption)")
+    # STAT3 Y640F: 1 of 42 CTCL exomes (da Silva Almeida et al., Nat Genet 2015; counted in the
+    # cBioPortal mutation file of the study, data/ctcl/SOURCE.md)
+    stat3 = table.set_index("mutation").loc["STAT3_Y640F"]
+    assert (stat3.carriers, stat3.patients) == (1, 42)
+
+
+def test_cited_draws_each_mutation_at_about_its_tabulated_frequency():
+    """draw_patient only (no simulation): over 20000 patients each mutation is carried with its
+    frequency, within 4 binomial standard errors; a frequency of 0 is never drawn."""
+    from jakstat_sbml.uncertainty.trial import _mutation_frequencies
+
+    frequencies, flag = _mutation_frequencies("cited")
+    table = js.ctcl_mutation_frequencies().set_index("mutation")
+    assert frequencies == {m: table.loc[m, "frequency"] for m in sorted(table.index)}
+    n = 20000
+    rows = pd.DataFrame([draw_patient(i, 3, ("mutations",), [], {}, None, frequencies) for i in range(n)])
+    for m, p in frequencies.items():
+        carried = rows[f"mutation:{m}"].mean()
+        assert abs(carried - p) <= 4 * np.sqrt(p * (1 - p) / n), m
+    assert "STAT3_Y640F 1/42" in flag and "10.1038/ng.3442" in flag
+
+
+def test_a_dict_of_mutations_draws_as_before():
+    """The caller's frequencies keep their draws (results of existing calls unchanged): one
+    uniform number per mutation from the patient's own stream, in name order."""
+    from jakstat_sbml.uncertainty.trial import _mutation_frequencies
+
+    given, flag = _mutation_frequencies({"STAT5B_N642H": 0.3, "JAK3_A572V": 0.5})
+    assert list(given) == ["JAK3_A572V", "STAT5B_N642H"] and flag is None
+    for i in range(50):
+        rng = np.random.default_rng(np.random.SeedSequence([1, i]))
+        expected = {f"mutation:{m}": int(rng.random() < p) for m, p in given.items()}
+        drawn = draw_patient(i, 1, ("mutations",), [], {}, None, given)
+        assert drawn == {"patient": i, **expected}
+
+
+def test_unknown_mutation_source_gets_one_line_and_the_cli_exits_2(ctcl, tmp_path):
+    with pytest.raises(js.UnknownNameError, match="unknown mutation frequency source 'published'.*cited"):
+        js.virtual_trial(ctcl, RUX, 2, mutations="published", **SMALL)
+    bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
+                                       "--mutations", "published", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "cited" in bad.output and "Traceback" not in bad.output
+    assert not (tmp_path / "bad").exists()
+
+
+def test_a_cited_trial_draws_the_mutations_and_names_its_sources(ctcl):
+    result = js.virtual_trial(ctcl, RUX, 2, seed=11, mutations="cited", **SMALL)
+    assert "mutations" in result.sources
+    assert {f"mutation:{m}" for m in js.ctcl_mutation_frequencies().mutation} <= set(result.patients.columns)
+    flag = next(f for f in result.flags if f.startswith("mutations:"))
+    assert "data/ctcl/mutation_frequencies.tsv" in flag and "da Silva Almeida" in flag

@@ -736,7 +736,11 @@ def trial_command(
     stimulation: list[Stimulation] = typer.Option([], "--stimulation", help="continuous and/or ex-vivo "
                                                   "(repeatable; default both)."),
     source: list[str] = typer.Option([], "--source", help="What varies between patients: pk, cell, mutations "
-                                                          "(repeatable; default pk and cell)."),
+                                                          "(repeatable; default pk and cell, plus mutations with "
+                                                          "--mutations)."),
+    mutations: str = typer.Option(None, "--mutations", help="cited: draw each of the model's mutations at its "
+                                                            "frequency in CTCL sequencing "
+                                                            "(data/ctcl/mutation_frequencies.tsv)."),
     threshold: float = typer.Option(0.5, help="Time-averaged inhibition a patient's pathway must reach to count."),
     seed: int = SEED,
     checkpoint: Path = typer.Option(None, help="Folder for finished chunks of patients: a rerun resumes."),
@@ -750,8 +754,9 @@ def trial_command(
     """A virtual trial: every patient's pathway inhibition under a regimen.
 
     Each patient has its own pharmacokinetics (between-patient CVs of
-    data/pharmacokinetics/pk_variability.tsv) and its own cell (protein
-    abundances over their plausible ranges). Writes <name>_patients.csv (one
+    data/pharmacokinetics/pk_variability.tsv), its own cell (protein
+    abundances over their plausible ranges) and, with --mutations cited, the
+    model's mutations at their frequency in CTCL sequencing. Writes <name>_patients.csv (one
     row per patient, pathway and stimulation, with the patient's features),
     <name>_summary.csv (median, 5th-95th percentiles, fraction of patients
     at or above the threshold) and a figure. The inhibition is
@@ -773,7 +778,9 @@ def trial_command(
     name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
     run = provenance.identity("virtual_trial", provenance.condition_record(context), {
         "regimen": reg.as_dict(), "days": days, "patients": patients, "cytokines": cytokine or "each present",
-        "stimulation": list(stims or ("continuous", "ex vivo")), "sources": source or ["pk", "cell"],
+        "stimulation": list(stims or ("continuous", "ex vivo")),
+        "sources": source or ["pk", "cell"] + (["mutations"] if mutations else []),
+        **({"mutations": mutations} if mutations else {}),
         "threshold": threshold, "seed": seed, "engine": engine})
     table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
     figure = out / f"{name}.{figure_format.value}"
@@ -784,8 +791,8 @@ def trial_command(
         with progress_bar() as bar:
             result = js.virtual_trial(model, {reg.label(): reg}, patients, stimuli, seed=seed,
                                       stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
-                                      sources=source or None, checkpoint=checkpoint, n_jobs=n_jobs, progress=bar,
-                                      engine=engine)
+                                      sources=source or None, mutations=mutations, checkpoint=checkpoint,
+                                      n_jobs=n_jobs, progress=bar, engine=engine)
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(table, index=False)

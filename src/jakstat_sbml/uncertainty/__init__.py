@@ -6,14 +6,16 @@
 - :mod:`.sensitivity`: Morris screening and Sobol indices over those ranges, through
   ``js.run`` (processes or Dask), checkpointed chunk by chunk (:mod:`.checkpoint`).
 - :mod:`.trial`: virtual patients (between-patient PK, cells, mutations) under dosing
-  regimens: ``js.virtual_trial``.
+  regimens: ``js.virtual_trial``; :mod:`.mutation_frequencies`: how often CTCL patients carry
+  the model's mutations (data/ctcl), which ``mutations="cited"`` draws.
 """
 
+from .mutation_frequencies import ctcl_mutation_frequencies
 from .predictions import IC50, Exposure, KnockoutEffect, headline_predictions, prediction
 from ..parameter_ranges import parameter_ranges, uncertain_parameters
 from .sensitivity import SensitivityResult, indices, sample_design, sensitivity, top_parameters
 from .trial import VirtualTrial, virtual_trial
 
-__all__ = ["Exposure", "IC50", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
+__all__ = ["Exposure", "IC50", "ctcl_mutation_frequencies", "KnockoutEffect", "SensitivityResult", "headline_predictions", "parameter_ranges", "prediction",
            "indices", "sample_design", "sensitivity", "top_parameters", "uncertain_parameters", "VirtualTrial",
            "virtual_trial"]

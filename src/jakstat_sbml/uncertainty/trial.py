@@ -10,9 +10,10 @@ A virtual patient is
   those the context does not set to 0) drawn log-uniformly over its plausible range. The
   range is what the literature allows for a typical cell, used here as the spread between
   patients' cells (an assumption the flags state);
-- mutations: each of ``mutations={name: frequency}`` carried with that probability, at a
-  mutant fraction of 0.5 (one allele). No CTCL mutation frequency is tabulated with a
-  source yet, so none is drawn unless given.
+- mutations: each carried with its frequency, at a mutant fraction of 0.5 (one allele):
+  ``mutations="cited"`` draws the frequencies counted in CTCL sequencing
+  (data/ctcl/mutation_frequencies.tsv, :func:`ctcl_mutation_frequencies`), and
+  ``mutations={name: frequency}`` the caller's. None is drawn unless asked for.
 
 Every draw of patient ``i`` comes from ``numpy.random.SeedSequence([seed, i])``, so a
 patient's record is the same whatever the chunking, the number of patients or where it
@@ -45,6 +46,7 @@ from ..parameter_ranges import parameter_ranges
 from ..regimens.pharmacokinetics import variability_table
 from ..results import flags_text, with_flags
 from .checkpoint import Checkpoint, design_key
+from .mutation_frequencies import cited_mutation_frequencies
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -54,6 +56,9 @@ INHIBITION_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
 METRICS = (*INHIBITION_METRICS, "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
 DEFAULT_CHUNK = 25
+CITED = "cited"  # mutations="cited": the frequencies of data/ctcl/mutation_frequencies.tsv
+NO_MUTATIONS = ("mutations: none drawn (give mutations='cited' for their frequencies in CTCL sequencing, "
+                "data/ctcl/mutation_frequencies.tsv, or mutations={name: frequency})")
 NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a clinical response: tumour "
                 "response is not modelled, and the fraction above the threshold is not a response rate")
 
@@ -166,7 +171,7 @@ class VirtualTrial:
 
 def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None, *, seed: int = 0,
                   stimulation: str | Sequence[str] = STIMULATIONS, threshold: float = 0.5,
-                  sources: Sequence[str] | None = None, mutations: Mapping[str, float] | None = None,
+                  sources: Sequence[str] | None = None, mutations: Mapping[str, float] | str | None = None,
                   checkpoint: str | Path | None = None, chunk_size: int = DEFAULT_CHUNK,
                   n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner") -> VirtualTrial:
     """Simulate ``n_patients`` virtual patients (the module docstring says what one is)
@@ -174,9 +179,11 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     ``cytokines`` (names; default every cytokine's standard dose), for each
     ``stimulation`` ("continuous", "ex vivo" or both, the default).
 
-    ``sources``: what varies between patients, among "pk", "cell" and "mutations"
-    (default "pk" and "cell", plus "mutations" when ``mutations`` is given); turning a
-    source off keeps its typical value. ``threshold``: the inhibition a patient's pathway
+    ``mutations``: "cited" (each of the model's mutations at its frequency in CTCL
+    sequencing, :func:`ctcl_mutation_frequencies`; the flags name the counts and studies)
+    or ``{name: frequency}``. ``sources``: what varies between patients, among "pk",
+    "cell" and "mutations" (default "pk" and "cell", plus "mutations" when ``mutations``
+    is given); turning a source off keeps its typical value. ``threshold``: the inhibition a patient's pathway
     must reach (time-averaged, last dosing interval) to count. ``checkpoint``: a folder
     where every finished chunk of ``chunk_size`` patients is kept, so a rerun of the same
     trial resumes. Run options as in :func:`jakstat_sbml.run`; the same ``seed`` gives
@@ -200,7 +207,7 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     if "continuous" in stimulations and not options.simulator.dosing:
         raise InputError(f"continuous stimulation simulates the dosing events, which engine={engine!r} does not; "
                          "use engine='roadrunner' (or stimulation='ex vivo')")
-    mutations = _mutation_frequencies(mutations)
+    mutations, cited_flag = _mutation_frequencies(mutations)
     if sources is None:
         sources = ("pk", "cell") + (("mutations",) if mutations else ())
     sources = tuple(dict.fromkeys(sources))
@@ -208,7 +215,8 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         if s not in SOURCES:
             raise UnknownNameError("variability source", s, list(SOURCES))
     if "mutations" in sources and not mutations:
-        raise InputError("sources includes 'mutations' but no mutations={name: frequency} were given")
+        raise InputError("sources includes 'mutations' but no mutations were given (mutations='cited' or "
+                         "{name: frequency})")
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
@@ -217,9 +225,10 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     if "cell" in sources:
         flags.append(f"cells: {len(cell)} protein abundances drawn log-uniformly over their plausible ranges "
                      "(models/parameters.tsv), taken as the spread between patients' cells (an assumption)")
-    if not mutations:
-        flags.append("mutations: none drawn (no CTCL mutation frequency is tabulated with a source; give "
-                     "mutations={name: frequency} to draw them)")
+    if "mutations" not in sources:
+        flags.append(NO_MUTATIONS)
+    elif cited_flag:
+        flags.append(cited_flag)
     flags.append(NOT_CLINICAL)
 
     patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations)
@@ -258,18 +267,23 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                         float(threshold), sources, tuple(flags), reused, computed)
 
 
-def _mutation_frequencies(mutations) -> dict[str, float]:
+def _mutation_frequencies(mutations) -> tuple[dict[str, float], str | None]:
+    """{mutation: frequency} by name, and the flag of the cited frequencies (None otherwise)."""
     if mutations is None:
-        return {}
+        return {}, None
+    if isinstance(mutations, str):
+        if mutations != CITED:
+            raise UnknownNameError("mutation frequency source", mutations, [CITED])
+        return cited_mutation_frequencies()
     if not isinstance(mutations, Mapping):
-        raise InputError(f"mutations must be a mapping of mutation to frequency (0-1), got {mutations!r}")
+        raise InputError(f"mutations must be 'cited' or a mapping of mutation to frequency (0-1), got {mutations!r}")
     out = {}
     for name, freq in mutations.items():
         m = catalog.mutation(name).name
         if isinstance(freq, bool) or not isinstance(freq, (int, float)) or not 0 <= freq <= 1:
             raise InputError(f"mutations[{name!r}]: a frequency between 0 and 1, got {freq!r}")
         out[m] = float(freq)
-    return dict(sorted(out.items()))
+    return dict(sorted(out.items())), None
 
 
 def _pk_variability(drugs: list[str]) -> tuple[dict, list[str]]:
