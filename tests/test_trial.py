@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import jakstat_sbml as js
 from jakstat_sbml import cli
-from jakstat_sbml.regimens.pharmacokinetics import variability_table
-from jakstat_sbml.uncertainty.trial import draw_patient
+from jakstat_sbml.regimens.pharmacokinetics import covariate_table, variability_table
+from jakstat_sbml.uncertainty.trial import _patient_regimen, covariate_frequencies, draw_patient
 
 pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarning")
 
@@ -207,3 +207,98 @@ def test_a_cited_trial_draws_the_mutations_and_names_its_sources(ctcl):
     assert {f"mutation:{m}" for m in js.ctcl_mutation_frequencies().mutation} <= set(result.patients.columns)
     flag = next(f for f in result.flags if f.startswith("mutations:"))
     assert "data/ctcl/mutation_frequencies.tsv" in flag and "da Silva Almeida" in flag
+
+
+# --- covariates: co-medications and organ impairment (data/pharmacokinetics/pk_covariates.tsv)
+
+def test_the_covariate_table_is_sourced_and_says_what_was_seen():
+    table = covariate_table()
+    numbered = table[np.isfinite(table.auc_ratio)]
+    assert len(numbered) >= 8 and (numbered.auc_ratio > 0).all()
+    # a number only where a source was seen; the rest are stated gaps (leads not verified)
+    assert numbered.verified.str.startswith("yes").all() and (numbered.seen_in_source.str.len() > 20).all()
+    assert (table[~np.isfinite(table.auc_ratio)].verified == "no").all()
+    assert (table.source.str.len() > 20).all() and (table.parameter == "clearance_L_per_h").all()
+    # every drug with tabulated PK (pk_parameters.tsv) is covered, if only by a gap
+    assert {"ruxolitinib", "tofacitinib", "baricitinib", "momelotinib", "pimozide"} <= set(table.drug)
+
+
+def test_a_strong_cyp3a4_inhibitor_raises_ruxolitinib_exposure_by_the_label_factor(ctcl):
+    """Jakavi label, Drug Interactions (reproduced by MIMS): ketoconazole, a strong CYP3A4
+    inhibitor, raised ruxolitinib's AUC by 91% (ratio 1.91). Every patient carrying one
+    (frequency 1) must have 1.91 times the exposure (AUC of the whole course, closed form)
+    and, on the same pathway, more inhibition than the same patient without it."""
+    assert covariate_table().set_index(["drug", "covariate"]).loc[
+        ("ruxolitinib", "strong_cyp3a4_inhibitor"), "auc_ratio"] == 1.91
+    typical = js.virtual_trial(ctcl, RUX, 2, seed=11, sources=[], **SMALL)
+    inhibited = js.virtual_trial(ctcl, RUX, 2, seed=11, covariates={"strong_cyp3a4_inhibitor": 1.0},
+                                 sources=["covariates"], **SMALL)
+    assert (inhibited.patients["covariate:strong_cyp3a4_inhibitor"] == 1).all()
+    reg = RUX["rux 20 BID"]
+    t = np.linspace(0, 200, 40001)  # 200 h: > 25 half-lives even at the inhibited 5.6 h
+    auc = [np.trapezoid(_patient_regimen(reg, p).plasma_total_nM(t), t) for _, p in inhibited.patients.iterrows()]
+    assert np.allclose(np.array(auc) / np.trapezoid(reg.plasma_total_nM(t), t), 1.91, rtol=2e-3)
+    assert (inhibited.outcomes["mean_inhibition"].to_numpy() > typical.outcomes["mean_inhibition"].to_numpy()).all()
+
+
+def test_a_covariate_at_frequency_zero_changes_nothing(ctcl, trial):
+    zero = js.virtual_trial(ctcl, RUX, 6, seed=11, covariates={"strong_cyp3a4_inhibitor": 0.0}, **SMALL)
+    assert "covariates" in zero.sources and (zero.patients["covariate:strong_cyp3a4_inhibitor"] == 0).all()
+    pd.testing.assert_frame_equal(zero.outcomes, trial.outcomes, check_exact=True)
+    # covariates are drawn after every other feature: the other draws are unchanged
+    pd.testing.assert_frame_equal(zero.patients[trial.patients.columns], trial.patients, check_exact=True)
+
+
+def test_covariates_are_drawn_at_their_frequency_with_exclusive_levels():
+    covariates = covariate_frequencies({"renal_impairment": {"mild": 0.2, "moderate": 0.1},
+                                        "strong_cyp3a4_inhibitor": 0.25})
+    effects = {"baricitinib": {("renal_impairment", "mild"): {"clearance_L_per_h": 1 / 1.41},
+                               ("renal_impairment", "moderate"): {"clearance_L_per_h": 1 / 2.22}}}
+    rows = pd.DataFrame([draw_patient(i, 5, ("pk", "covariates"), ["baricitinib"], {"baricitinib": {}}, None, {},
+                                      covariates, effects) for i in range(4000)])
+    mild, moderate = rows["covariate:renal_impairment:mild"], rows["covariate:renal_impairment:moderate"]
+    assert mild.mean() == pytest.approx(0.2, abs=0.02) and moderate.mean() == pytest.approx(0.1, abs=0.015)
+    assert rows["covariate:strong_cyp3a4_inhibitor"].mean() == pytest.approx(0.25, abs=0.02)
+    assert not (mild & moderate).any()
+    fold = rows["covariate_pk:baricitinib:clearance_L_per_h_fold"]
+    assert np.allclose(fold[mild == 1], 1 / 1.41) and np.allclose(fold[moderate == 1], 1 / 2.22)
+    assert (fold[(mild == 0) & (moderate == 0)] == 1.0).all()
+
+
+def test_covariate_draws_are_identical_whatever_the_chunking_and_rank_as_drivers(ctcl):
+    kwargs = dict(seed=4, covariates={"strong_cyp3a4_inhibitor": 0.5, "renal_impairment": {"moderate": 0.3}},
+                  sources=["covariates"], **SMALL)
+    whole = js.virtual_trial(ctcl, RUX, 6, chunk_size=6, **kwargs)
+    chunked = js.virtual_trial(ctcl, RUX, 6, chunk_size=4, **kwargs)
+    pd.testing.assert_frame_equal(chunked.to_frame(), whole.to_frame(), check_exact=True)
+    carriers = int(whole.patients["covariate:strong_cyp3a4_inhibitor"].sum())
+    assert 0 < carriers < 6
+    # the only thing varying is the inhibitor: it separates high from low inhibition completely
+    drivers = whole.drivers(pathway="IL2/pSTAT5", top=50).set_index("feature")["spearman_rho"]
+    assert drivers["covariate:strong_cyp3a4_inhibitor"] == pytest.approx(1.0)
+    assert drivers["covariate_pk:ruxolitinib:clearance_L_per_h_fold"] == pytest.approx(-1.0)
+    # no number for renal impairment on ruxolitinib: said, not silently zero
+    assert any("renal_impairment:moderate: no effect on ruxolitinib tabulated" in f for f in whole.flags)
+
+
+@pytest.mark.parametrize("covariates, sources, error, match", [
+    ({"grapefruit": 0.5}, None, js.UnknownNameError, "grapefruit.*strong_cyp3a4_inhibitor"),
+    ({"strong_cyp3a4_inhibitor": 1.5}, None, js.InputError, "between 0 and 1"),
+    ({"strong_cyp3a4_inhibitor": -0.1}, None, js.InputError, "between 0 and 1"),
+    ({"renal_impairment": 0.2}, None, js.InputError, "levels mild, moderate, severe"),
+    ({"renal_impairment": {"terminal": 0.2}}, None, js.UnknownNameError, "terminal"),
+    ({"renal_impairment": {"moderate": 0.7, "severe": 0.6}}, None, js.InputError, "more than 1"),
+    (None, ["covariates"], js.InputError, "no covariates"),
+])
+def test_bad_covariates_get_a_clear_error(ctcl, covariates, sources, error, match):
+    with pytest.raises(error, match=match):
+        js.virtual_trial(ctcl, RUX, 2, covariates=covariates, sources=sources, **SMALL)
+
+
+def test_cli_unknown_covariate_exits_2_with_one_line(tmp_path):
+    for value, message in (("grapefruit=0.5", "unknown covariate 'grapefruit'"),
+                           ("strong_cyp3a4_inhibitor", "--covariate must look like")):
+        bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
+                                           "--covariate", value, "--out", str(tmp_path)])
+        assert bad.exit_code == 2 and message in bad.output
+        assert len(bad.output.strip().splitlines()) == 1, bad.output

@@ -735,12 +735,17 @@ def trial_command(
                                                                     "signals through)."),
     stimulation: list[Stimulation] = typer.Option([], "--stimulation", help="continuous and/or ex-vivo "
                                                   "(repeatable; default both)."),
-    source: list[str] = typer.Option([], "--source", help="What varies between patients: pk, cell, mutations "
-                                                          "(repeatable; default pk and cell, plus mutations with "
-                                                          "--mutations)."),
+    source: list[str] = typer.Option([], "--source", help="What varies between patients: pk, cell, mutations, "
+                                                          "covariates (repeatable; default pk and cell, plus "
+                                                          "mutations with --mutations and covariates with "
+                                                          "--covariate)."),
     mutations: str = typer.Option(None, "--mutations", help="cited: draw each of the model's mutations at its "
                                                             "frequency in CTCL sequencing "
                                                             "(data/ctcl/mutation_frequencies.tsv)."),
+    covariate: list[str] = typer.Option([], "--covariate", help="A patient covariate and how often patients carry "
+                                        "it: NAME=FREQ (e.g. strong_cyp3a4_inhibitor=0.1) or "
+                                        "NAME=LEVEL:FREQ,... (e.g. renal_impairment=moderate:0.2,severe:0.05); "
+                                        "repeatable; names and effects in data/pharmacokinetics/pk_covariates.tsv."),
     threshold: float = typer.Option(0.5, help="Time-averaged inhibition a patient's pathway must reach to count."),
     seed: int = SEED,
     checkpoint: Path = typer.Option(None, help="Folder for finished chunks of patients: a rerun resumes."),
@@ -755,8 +760,10 @@ def trial_command(
 
     Each patient has its own pharmacokinetics (between-patient CVs of
     data/pharmacokinetics/pk_variability.tsv), its own cell (protein
-    abundances over their plausible ranges) and, with --mutations cited, the
-    model's mutations at their frequency in CTCL sequencing. Writes <name>_patients.csv (one
+    abundances over their plausible ranges), with --mutations cited the model's
+    mutations at their frequency in CTCL sequencing, and with --covariate its own
+    co-medications or organ impairment (AUC ratios of
+    data/pharmacokinetics/pk_covariates.tsv). Writes <name>_patients.csv (one
     row per patient, pathway and stimulation, with the patient's features),
     <name>_summary.csv (median, 5th-95th percentiles, fraction of patients
     at or above the threshold) and a figure. The inhibition is
@@ -774,13 +781,15 @@ def trial_command(
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
         if patients < 1:
             raise js.InputError(f"--patients must be a positive integer, got {patients}")
+        covariates = parse_covariates(covariate)
     stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
     name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
     run = provenance.identity("virtual_trial", provenance.condition_record(context), {
         "regimen": reg.as_dict(), "days": days, "patients": patients, "cytokines": cytokine or "each present",
         "stimulation": list(stims or ("continuous", "ex vivo")),
-        "sources": source or ["pk", "cell"] + (["mutations"] if mutations else []),
-        **({"mutations": mutations} if mutations else {}),
+        "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
+        + (["covariates"] if covariates else []),
+        **({"mutations": mutations} if mutations else {}), "covariates": covariates,
         "threshold": threshold, "seed": seed, "engine": engine})
     table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
     figure = out / f"{name}.{figure_format.value}"
@@ -791,8 +800,9 @@ def trial_command(
         with progress_bar() as bar:
             result = js.virtual_trial(model, {reg.label(): reg}, patients, stimuli, seed=seed,
                                       stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
-                                      sources=source or None, mutations=mutations, checkpoint=checkpoint,
-                                      n_jobs=n_jobs, progress=bar, engine=engine)
+                                      sources=source or None, mutations=mutations,
+                                      covariates=covariates or None, checkpoint=checkpoint, n_jobs=n_jobs,
+                                      progress=bar, engine=engine)
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(table, index=False)
@@ -800,7 +810,7 @@ def trial_command(
         save_figure(result.plot(), figure)
     record = record_outputs(name, out, run, {
         table: "per patient, pathway and stimulation: time-averaged, trough and peak inhibition, and the "
-               "patient's drawn PK folds, protein abundances (nM) and mutations",
+               "patient's drawn PK folds, protein abundances (nM), mutations and covariates",
         summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
                  "fraction of patients at or above the threshold",
         figure: "distributions over the patients"}, model, engine)
@@ -813,6 +823,29 @@ def trial_command(
     console.print(shown)
     warn_flags(flags_of(result))
     print_wrote(table, summary, figure, record)
+
+
+def parse_covariates(items: list[str]) -> dict:
+    """``--covariate NAME=FREQ`` / ``NAME=LEVEL:FREQ,LEVEL:FREQ`` as js.virtual_trial's
+    ``covariates`` (names, levels and ranges are checked there)."""
+    from ..errors import InputError
+
+    out: dict = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            if not sep or not name or not value.strip():
+                raise ValueError
+            if ":" in value:
+                pairs = [part.partition(":") for part in value.split(",")]
+                out[name] = {level.strip(): float(freq) for level, _, freq in pairs}
+            else:
+                out[name] = float(value)
+        except ValueError:
+            raise InputError(f"--covariate must look like NAME=FREQ or NAME=LEVEL:FREQ,LEVEL:FREQ, got {item!r}") \
+                from None
+    return out
 
 
 @app.command(cls=NegativeValues)

@@ -70,6 +70,17 @@ def variability_table() -> pd.DataFrame:
     return _read_table("pk_variability.tsv", ("cv_percent",))
 
 
+@cache
+def covariate_table() -> pd.DataFrame:
+    """``pk_covariates.tsv``: one row per drug, patient covariate (a co-medication, an organ
+    impairment) and level, with the AUC ratio it causes (``auc_ratio``; blank where no
+    number was seen in a source: a stated gap, not "no effect"), its derivation, source,
+    what was seen there and whether it was verified."""
+    table = pd.read_csv(data_dir() / "pk_covariates.tsv", sep="\t", keep_default_na=False)
+    table["auc_ratio"] = [float(v) if str(v).strip() else math.nan for v in table["auc_ratio"]]
+    return table
+
+
 @dataclass(frozen=True)
 class PKParameters:
     """One drug in one formulation: what the one-compartment oral model needs."""

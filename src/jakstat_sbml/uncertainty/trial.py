@@ -13,7 +13,14 @@ A virtual patient is
 - mutations: each carried with its frequency, at a mutant fraction of 0.5 (one allele):
   ``mutations="cited"`` draws the frequencies counted in CTCL sequencing
   (data/ctcl/mutation_frequencies.tsv, :func:`ctcl_mutation_frequencies`), and
-  ``mutations={name: frequency}`` the caller's. None is drawn unless asked for.
+  ``mutations={name: frequency}`` the caller's. None is drawn unless asked for;
+- covariates: each of ``covariates={name: frequency}`` (or ``{name: {level: frequency}}``
+  for a graded one such as renal impairment) carried with that probability; a carried
+  covariate multiplies each regimen drug's clearance by ``1 / AUC ratio`` of
+  data/pharmacokinetics/pk_covariates.tsv (strong CYP3A4 inhibitors and inducers,
+  fluconazole, renal impairment...). Where the table has no number for a drug, the
+  patient keeps that drug's PK and a flag says so. Body weight is not drawn: no
+  allometric exponent was verified in a source.
 
 Every draw of patient ``i`` comes from ``numpy.random.SeedSequence([seed, i])``, so a
 patient's record is the same whatever the chunking, the number of patients or where it
@@ -43,7 +50,7 @@ from ..errors import InputError, UnknownNameError
 from ..model import Model
 from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
-from ..regimens.pharmacokinetics import variability_table
+from ..regimens.pharmacokinetics import covariate_table, variability_table
 from ..results import flags_text, with_flags
 from .checkpoint import Checkpoint, design_key
 from .mutation_frequencies import cited_mutation_frequencies
@@ -51,7 +58,7 @@ from .mutation_frequencies import cited_mutation_frequencies
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SOURCES = ("pk", "cell", "mutations")
+SOURCES = ("pk", "cell", "mutations", "covariates")
 INHIBITION_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
 METRICS = (*INHIBITION_METRICS, "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
@@ -172,7 +179,8 @@ class VirtualTrial:
 def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None, *, seed: int = 0,
                   stimulation: str | Sequence[str] = STIMULATIONS, threshold: float = 0.5,
                   sources: Sequence[str] | None = None, mutations: Mapping[str, float] | str | None = None,
-                  checkpoint: str | Path | None = None, chunk_size: int = DEFAULT_CHUNK,
+                  covariates: Mapping | None = None, checkpoint: str | Path | None = None,
+                  chunk_size: int = DEFAULT_CHUNK,
                   n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner") -> VirtualTrial:
     """Simulate ``n_patients`` virtual patients (the module docstring says what one is)
     under each arm of ``regimens`` (as in :func:`~jakstat_sbml.exposure_response`) on
@@ -181,13 +189,18 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
 
     ``mutations``: "cited" (each of the model's mutations at its frequency in CTCL
     sequencing, :func:`ctcl_mutation_frequencies`; the flags name the counts and studies)
-    or ``{name: frequency}``. ``sources``: what varies between patients, among "pk",
-    "cell" and "mutations" (default "pk" and "cell", plus "mutations" when ``mutations``
-    is given); turning a source off keeps its typical value. ``threshold``: the inhibition a patient's pathway
-    must reach (time-averaged, last dosing interval) to count. ``checkpoint``: a folder
-    where every finished chunk of ``chunk_size`` patients is kept, so a rerun of the same
-    trial resumes. Run options as in :func:`jakstat_sbml.run`; the same ``seed`` gives
-    the same patients and outcomes, bit for bit, whichever way it runs.
+    or ``{name: frequency}``. ``sources``: what varies between patients, among "pk", "cell", "mutations" and
+    "covariates" (default "pk" and "cell", plus "mutations" and "covariates" when
+    ``mutations`` or ``covariates`` are given); turning a source off keeps its typical
+    value. ``covariates``: ``{name: frequency}`` or ``{name: {level: frequency}}`` (names
+    and levels of data/pharmacokinetics/pk_covariates.tsv, e.g.
+    ``{"strong_cyp3a4_inhibitor": 0.1, "renal_impairment": {"moderate": 0.2}}``); a
+    covariate with no tabulated effect on a regimen's drug is flagged, not silently zero.
+    ``threshold``: the inhibition a patient's pathway must reach (time-averaged, last
+    dosing interval) to count. ``checkpoint``: a folder where every finished chunk of
+    ``chunk_size`` patients is kept, so a rerun of the same trial resumes. Run options as
+    in :func:`jakstat_sbml.run`; the same ``seed`` gives the same patients and outcomes,
+    bit for bit, whichever way it runs.
     """
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)) or n_patients < 1:
@@ -208,8 +221,12 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         raise InputError(f"continuous stimulation simulates the dosing events, which engine={engine!r} does not; "
                          "use engine='roadrunner' (or stimulation='ex vivo')")
     mutations, cited_flag = _mutation_frequencies(mutations)
+    covariates = covariate_frequencies(covariates)
+    default_sources = sources is None
     if sources is None:
         sources = ("pk", "cell") + (("mutations",) if mutations else ())
+    if default_sources and covariates:
+        sources = tuple(sources) + ("covariates",)
     sources = tuple(dict.fromkeys(sources))
     for s in sources:
         if s not in SOURCES:
@@ -217,6 +234,8 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     if "mutations" in sources and not mutations:
         raise InputError("sources includes 'mutations' but no mutations were given (mutations='cited' or "
                          "{name: frequency})")
+    if "covariates" in sources and not covariates:
+        raise InputError("sources includes 'covariates' but no covariates={name: frequency} were given")
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
@@ -229,15 +248,21 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         flags.append(NO_MUTATIONS)
     elif cited_flag:
         flags.append(cited_flag)
+    drawn_covariates = covariates if "covariates" in sources else {}
+    effects, covariate_flags = _covariate_effects(drawn_covariates, drugs)
+    flags.extend(covariate_flags)
+    if covariates and not drawn_covariates:
+        flags.append("covariates: given but 'covariates' is not among the sources, so none is drawn")
     flags.append(NOT_CLINICAL)
 
-    patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations)
-                             for i in range(n_patients)])
+    patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations,
+                                          drawn_covariates, effects) for i in range(n_patients)])
     pathways = [(c, dose, catalog.CYTOKINES[c].main_readout) for c, dose in stimuli.items()]
     columns = [(arm, f"{c}/{r}", s) for arm in arms for c, _, r in pathways for s in stimulations]
     key = design_key(model.roadrunner.getSBML(), model.context, sorted(model.parameter_values().items()), seed,
                      chunk_size, sources, sorted(mutations.items()), repr(sorted(arms.items())),
-                     repr(pathways), stimulations)
+                     repr(pathways), stimulations,
+                     *((repr(sorted(drawn_covariates.items())),) if drawn_covariates else ()))
     store = Checkpoint(checkpoint, key, "trial", {"seed": seed, "chunk_size": chunk_size, "arms": list(arms),
                                                   "pathways": [f"{c}/{r}" for c, _, r in pathways],
                                                   "stimulations": list(stimulations)}) if checkpoint else None
@@ -308,8 +333,10 @@ def _cell_ranges(model: Model) -> pd.DataFrame:
     return ranges.loc[sorted(keep), ["lower", "upper"]].astype(float)
 
 
-def draw_patient(i: int, seed: int, sources, drugs, variability, cell: pd.DataFrame | None, mutations) -> dict:
-    """Patient ``i``'s features, drawn from its own stream (the same whatever the chunking)."""
+def draw_patient(i: int, seed: int, sources, drugs, variability, cell: pd.DataFrame | None, mutations,
+                 covariates: Mapping | None = None, covariate_effects: Mapping | None = None) -> dict:
+    """Patient ``i``'s features, drawn from its own stream (the same whatever the chunking).
+    Covariates are drawn last, so adding them leaves every other draw unchanged."""
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(i)]))
     row: dict = {"patient": i}
     if "pk" in sources:
@@ -323,6 +350,8 @@ def draw_patient(i: int, seed: int, sources, drugs, variability, cell: pd.DataFr
     if "mutations" in sources:
         for m, freq in mutations.items():
             row[f"mutation:{m}"] = int(rng.random() < freq)
+    if "covariates" in sources and covariates:
+        row.update(_draw_covariates(rng, drugs, covariates, covariate_effects or {}))
     return row
 
 
@@ -363,13 +392,127 @@ def _background(patient: pd.Series) -> dict:
 
 
 def _patient_regimen(regimen, patient: pd.Series):
-    """The regimen with the patient's PK: each drawn parameter times its fold."""
+    """The regimen with the patient's PK: each drawn parameter times its fold (the
+    between-patient fold, then the covariates' fold)."""
     changes = {}
+    prefixes = (f"pk:{regimen.drug}:", f"{COVARIATE_PK}:{regimen.drug}:")
     for key, fold in patient.items():
-        if key.startswith(f"pk:{regimen.drug}:") and np.isfinite(fold):
-            parameter = key.split(":", 2)[2][: -len("_fold")]
-            changes[parameter] = getattr(regimen.pk, parameter) * float(fold)
+        prefix = next((p for p in prefixes if key.startswith(p)), None)
+        if prefix is not None and np.isfinite(fold):
+            parameter = key[len(prefix):-len("_fold")]
+            changes[parameter] = changes.get(parameter, getattr(regimen.pk, parameter)) * float(fold)
     return replace(regimen, pk=replace(regimen.pk, **changes)) if changes else regimen
 
 
-__all__ = ["METRICS", "SOURCES", "VirtualTrial", "draw_patient", "virtual_trial"]
+# --- covariates (issue 24): co-medications and organ impairment, data/pharmacokinetics/pk_covariates.tsv
+
+COVARIATE_PK = "covariate_pk"  # patients-table prefix of the covariates' combined PK fold per drug
+LEVEL_ORDER = ("present", "mild", "moderate", "severe")
+COVARIATE_TABLE = "data/pharmacokinetics/pk_covariates.tsv"
+
+
+def covariate_levels() -> dict[str, list[str]]:
+    """Every tabulated covariate and its levels ("present" for a yes/no covariate)."""
+    table = covariate_table()
+    out: dict[str, list[str]] = {}
+    for name, part in table.groupby("covariate", sort=True):
+        found = set(part["level"])
+        out[name] = [lv for lv in LEVEL_ORDER if lv in found] + sorted(found - set(LEVEL_ORDER))
+    return out
+
+
+def covariate_frequencies(covariates) -> dict[str, dict[str, float]]:
+    """``{name: frequency}`` / ``{name: {level: frequency}}`` checked against the table:
+    ``{name: {level: frequency}}`` with the levels in severity order."""
+    if covariates is None:
+        return {}
+    if not isinstance(covariates, Mapping):
+        raise InputError(f"covariates must be a mapping of covariate to frequency (0-1), got {covariates!r}")
+    known = covariate_levels()
+    out = {}
+    for name, given in covariates.items():
+        if name not in known:
+            raise UnknownNameError("covariate", name, list(known))
+        levels = known[name]
+        if isinstance(given, Mapping):
+            pairs = dict(given)
+        elif levels == ["present"]:
+            pairs = {"present": given}
+        else:
+            raise InputError(f"covariates[{name!r}] has levels {', '.join(levels)}: give {{level: frequency}}, "
+                             f"e.g. {{{levels[0]!r}: 0.1}}")
+        for level, freq in pairs.items():
+            if level not in levels:
+                raise UnknownNameError(f"level of covariate {name!r}", level, levels)
+            if isinstance(freq, bool) or not isinstance(freq, (int, float)) or not 0 <= freq <= 1:
+                raise InputError(f"covariate {_covariate_label(name, level)}: a frequency between 0 and 1, "
+                                 f"got {freq!r}")
+        if sum(pairs.values()) > 1 + 1e-12:
+            raise InputError(f"covariates[{name!r}]: the levels' frequencies add up to {sum(pairs.values()):g}, "
+                             "more than 1")
+        out[name] = {lv: float(pairs[lv]) for lv in levels if lv in pairs}
+    return dict(sorted(out.items()))
+
+
+def _covariate_label(name: str, level: str) -> str:
+    return name if level == "present" else f"{name}:{level}"
+
+
+def _covariate_effects(covariates: dict, drugs: list[str]) -> tuple[dict, list[str]]:
+    """drug -> {(covariate, level): {PK parameter: fold}} from the table's AUC ratios
+    (clearance fold = 1 / AUC ratio), and the flags: what is drawn, and every drawn
+    covariate without a tabulated effect on a regimen drug."""
+    if not covariates:
+        return {}, []
+    table = covariate_table()
+    effects: dict = {drug: {} for drug in drugs}
+    flags = []
+    shown = "; ".join(f"{_covariate_label(n, lv)} {f:.0%}" for n, levels in covariates.items()
+                      for lv, f in levels.items())
+    flags.append(f"covariates: drawn per patient ({shown}); a carried covariate multiplies clearance by 1 / its "
+                 f"AUC ratio ({COVARIATE_TABLE})")
+    for drug in drugs:
+        for name, levels in covariates.items():
+            for level, freq in levels.items():
+                rows = table[(table.drug == drug) & (table.covariate == name) & (table.level == level)]
+                rows = rows[np.isfinite(rows.auc_ratio)]
+                for r in rows.itertuples():
+                    if r.parameter != "clearance_L_per_h":  # an AUC ratio maps to clearance only
+                        raise InputError(f"{COVARIATE_TABLE}: {drug} {name} {level}: an AUC ratio can only act on "
+                                         f"clearance_L_per_h, not {r.parameter!r}")
+                    effects[drug][(name, level)] = {r.parameter: 1.0 / float(r.auc_ratio)}
+                if rows.empty and freq > 0:
+                    flags.append(f"covariate {_covariate_label(name, level)}: no effect on {drug} tabulated in "
+                                 f"{COVARIATE_TABLE}; patients carrying it keep {drug}'s pharmacokinetics "
+                                 "(a gap, not a known zero effect)")
+    return effects, flags
+
+
+def _draw_covariates(rng: np.random.Generator, drugs, covariates: dict, effects: Mapping) -> dict:
+    """One uniform draw per covariate (its levels exclusive, in severity order): an
+    indicator per level and, per drug, the combined fold of each affected PK parameter."""
+    row: dict = {}
+    carried = []
+    for name, levels in covariates.items():
+        u, edge, chosen = rng.random(), 0.0, None
+        for level, freq in levels.items():
+            edge += freq
+            if chosen is None and u < edge:
+                chosen = level
+        for level in levels:
+            row[f"covariate:{_covariate_label(name, level)}"] = int(level == chosen)
+        if chosen is not None:
+            carried.append((name, chosen))
+    for drug in drugs:
+        mine = effects.get(drug, {})
+        folds = dict.fromkeys(sorted({p for effect in mine.values() for p in effect}), 1.0)
+        for key in carried:
+            for parameter, fold in mine.get(key, {}).items():
+                folds[parameter] *= fold
+        for parameter, fold in folds.items():
+            row[f"{COVARIATE_PK}:{drug}:{parameter}_fold"] = fold
+    return row
+
+
+__all__ = ["METRICS", "SOURCES", "VirtualTrial", "covariate_frequencies", "covariate_levels", "draw_patient",
+           "virtual_trial"]
