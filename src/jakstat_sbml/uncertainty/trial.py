@@ -163,7 +163,7 @@ class VirtualTrial:
             groups = list(dict.fromkeys(zip(part.arm, part.stimulation)))
             data = [part[(part.arm == g[0]) & (part.stimulation == g[1])]["mean_inhibition"].dropna().to_numpy()
                     for g in groups]
-            a.boxplot(data, vert=True, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
+            a.boxplot(data, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
             a.set_xticks(range(1, len(groups) + 1), [f"{arm}\n{stim}" for arm, stim in groups], fontsize=7,
                          rotation=30, ha="right")
             a.axhline(self.threshold, ls="--", color="firebrick", lw=1)
