@@ -206,6 +206,8 @@ def test_zero_order_release_closed_form():
     first-order absorption), and the concentration never exceeds F D / (T CL)."""
     reg = regimen("tofacitinib", "11 mg", every="24 h", doses=1, formulation="XR", pk={"release_duration_h": 6})
     assert reg.pk.zero_order and reg.pk.tmax_single_dose_h == 6
+    assert reg.label() == "tofacitinib 11 mg XR once daily, released over 6 h"  # a what-if says so
+    assert reg.as_dict()["release_duration_h"] == 6 and "release_duration_h" not in regimen("tofacitinib", 5).as_dict()
     t = np.linspace(0, 200, 200 * 60 + 1)
     c = reg.plasma_total_nM(t)
     pk = reg.pk
@@ -317,6 +319,7 @@ def test_copasi_reproduces_the_regimen(ctcl, tmp_path):
     (dict(drug="ruxolitinib", dose="20 mg", days=5, doses=3), "not both"),
     (dict(drug="ruxolitinib", dose="20 mg", days=-1), "days"),
     (dict(drug="ruxolitinib", dose="20 mg", pk={"clearance": 3}), "did you mean"),
+    (dict(drug="ruxolitinib", dose="20 mg", pk={"release_duration_h": 0}), r"release_duration_h.*> 0"),
 ])
 def test_bad_regimens_fail_clearly(kwargs, message):
     with pytest.raises(js.InputError, match=message):
