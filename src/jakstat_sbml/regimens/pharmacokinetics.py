@@ -1,4 +1,5 @@
-"""Oral pharmacokinetics of the model's drugs: one compartment, first-order absorption.
+"""Oral pharmacokinetics of the model's drugs: one compartment, first-order absorption
+or zero-order release.
 
 The parameters come from ``data/pharmacokinetics/pk_parameters.tsv`` (every row
 sourced; docs/dosing.md). A drug's formulation ("IR" immediate release, "XR"
@@ -7,6 +8,13 @@ extended release) has a bioavailability ``F``, a volume ``V``, a clearance ``CL`
 rate ``ka`` derived from the published time of the peak (``Tmax = ln(ka/ke) /
 (ka - ke)`` with ``ke = CL / V``). Rows of formulation ``all`` (molar mass) and the
 IR rows serve every formulation unless the formulation has its own.
+
+A formulation with a ``release_duration`` row (or ``pk={"release_duration_h": T}``)
+releases each dose at a constant rate ``F D / T`` into plasma over ``T`` hours (zero
+order, as an osmotic tablet does) instead of first-order absorption; released drug is
+taken as absorbed at once, and ``ka`` is not used. No tabulated formulation has one:
+for tofacitinib XR, zero-order release over its label Tmax contradicts the reported
+Cmax equivalence with 5 mg IR (docs/dosing.md 1).
 
 Why one compartment: the labels give volume, clearance and half-life as
 mono-exponential summaries; the two-compartment population model of ruxolitinib
@@ -93,6 +101,11 @@ class PKParameters:
     clearance_L_per_h: float
     absorption_rate_per_h: float  # ka
     fraction_unbound: float  # plasma fu (catalog): free = fu * total
+    release_duration_h: float | None = None  # zero-order release over this time (ka unused); None: first order
+
+    @property
+    def zero_order(self) -> bool:
+        return self.release_duration_h is not None
 
     @property
     def elimination_rate_per_h(self) -> float:
@@ -104,13 +117,17 @@ class PKParameters:
 
     @property
     def tmax_single_dose_h(self) -> float:
+        if self.zero_order:  # the concentration rises while the release lasts
+            return self.release_duration_h
         ka, ke = self.absorption_rate_per_h, self.elimination_rate_per_h
         return math.log(ka / ke) / (ka - ke)
 
     def with_changes(self, **changes: float) -> PKParameters:
         """A copy with some numbers changed (e.g. a patient's clearance); names checked,
-        values must be finite and > 0 (fractions at most 1)."""
-        allowed = ["bioavailability", "volume_L", "clearance_L_per_h", "absorption_rate_per_h", "fraction_unbound"]
+        values must be finite and > 0 (fractions at most 1). ``release_duration_h``
+        switches the formulation to zero-order release over that time (a what-if)."""
+        allowed = ["bioavailability", "volume_L", "clearance_L_per_h", "absorption_rate_per_h", "fraction_unbound",
+                   "release_duration_h"]
         clean = {}
         for name, value in changes.items():
             if name not in allowed:
@@ -121,7 +138,8 @@ class PKParameters:
                 raise InputError(f"pk[{name!r}] is a fraction and must be at most 1, got {value!r}")
             clean[name] = float(value)
         updated = replace(self, **clean)
-        if math.isclose(updated.absorption_rate_per_h, updated.elimination_rate_per_h, rel_tol=1e-9):
+        ka, ke = updated.absorption_rate_per_h, updated.elimination_rate_per_h
+        if not updated.zero_order and math.isclose(ka, ke, rel_tol=1e-9):
             raise InputError("absorption and elimination rates are equal; the closed-form curve needs them apart")
         return updated
 
@@ -219,8 +237,10 @@ def _pk_parameters(drug: str, formulation: str) -> PKParameters:
         clearance = math.log(2) * volume / value("half_life")
     ke = clearance / volume
     ka = absorption_rate_from_tmax(value("tmax"), ke)
+    release = rows[(rows.formulation == formulation) & (rows.parameter == "release_duration")]
     return PKParameters(drug, formulation, value("molar_mass"), value("bioavailability"), volume, clearance, ka,
-                        catalog.drug(drug).fraction_unbound)
+                        catalog.drug(drug).fraction_unbound,
+                        float(release["value"].iloc[0]) if len(release) else None)
 
 
 def absorption_rate_from_tmax(tmax_h: float, elimination_rate_per_h: float) -> float:
@@ -247,9 +267,13 @@ def plasma_concentration(times_h, dose_times_h, dose_mg: float, pk: PKParameters
     """Total plasma concentration (nM) at ``times_h`` after oral doses at ``dose_times_h``.
 
     One compartment with first-order absorption: each dose adds
-    ``F D / V * ka / (ka - ke) * (exp(-ke t) - exp(-ka t))``.
+    ``F D / V * ka / (ka - ke) * (exp(-ke t) - exp(-ka t))``; with zero-order release
+    over ``T`` (``pk.release_duration_h``) it adds ``F D / (T CL) * (1 - exp(-ke t))``
+    while it lasts (``t <= T``), then that value at ``T`` times ``exp(-ke (t - T))``.
     """
     t = np.asarray(times_h, dtype=float)
+    if pk.zero_order:
+        return _zero_order_concentration(t, dose_times_h, dose_mg, pk)
     ka, ke = pk.absorption_rate_per_h, pk.elimination_rate_per_h
     scale = pk.bioavailability * dose_nmol(dose_mg, pk) / pk.volume_L * ka / (ka - ke)
     total = np.zeros_like(t)
@@ -257,4 +281,17 @@ def plasma_concentration(times_h, dose_times_h, dose_mg: float, pk: PKParameters
         since = t - start
         after = since >= 0
         total[after] += scale * (np.exp(-ke * since[after]) - np.exp(-ka * since[after]))
+    return total
+
+
+def _zero_order_concentration(t: np.ndarray, dose_times_h, dose_mg: float, pk: PKParameters) -> np.ndarray:
+    release, ke = pk.release_duration_h, pk.elimination_rate_per_h
+    plateau = pk.bioavailability * dose_nmol(dose_mg, pk) / release / pk.clearance_L_per_h  # nM, if it went on
+    total = np.zeros_like(t)
+    for start in dose_times_h:
+        since = t - start
+        rising = (since >= 0) & (since <= release)
+        falling = since > release
+        total[rising] += plateau * -np.expm1(-ke * since[rising])
+        total[falling] += plateau * -np.expm1(-ke * release) * np.exp(-ke * (since[falling] - release))
     return total

@@ -54,7 +54,8 @@ class Regimen:
     def label(self) -> str:
         every = _EVERY_WORDS.get(self.interval_h, f"every {self.interval_h:g} h")
         xr = " XR" if self.formulation == "XR" else ""
-        return f"{self.drug} {self.dose_mg:g} mg{xr} {every}"
+        release = f", released over {self.pk.release_duration_h:g} h" if self.pk.zero_order else ""
+        return f"{self.drug} {self.dose_mg:g} mg{xr} {every}{release}"
 
     def plasma_total_nM(self, times_h) -> np.ndarray:
         """Total plasma concentration (nM) at ``times_h`` (closed form)."""
@@ -65,8 +66,9 @@ class Regimen:
         return self.pk.fraction_unbound * self.plasma_total_nM(times_h)
 
     def as_dict(self) -> dict:
+        release = {"release_duration_h": self.pk.release_duration_h} if self.pk.zero_order else {}
         return {"drug": self.drug, "dose_mg": self.dose_mg, "interval_h": self.interval_h, "doses": self.doses,
-                "formulation": self.formulation, "label": self.label()}
+                "formulation": self.formulation, **release, "label": self.label()}
 
     def __str__(self) -> str:
         return f"{self.label()}, {self.doses} doses"

@@ -7,6 +7,14 @@ For each drug given by a regimen the model gains
   holding ``<drug>_central`` (its concentration is the total plasma concentration, nM),
 - reactions ``absorption_<drug>`` (``ka * depot``) and ``elimination_<drug>``
   (``CL * [central]``),
+- or, for a zero-order release formulation (``pk.release_duration_h``), instead of
+  ``absorption_<drug>`` the reaction ``release_<drug>`` at ``release_rate * (doses_given -
+  releases_ended)`` (``release_rate = F * dose_amount / release_duration``: each dose
+  still releasing adds one constant rate) and a second repeating event
+  ``release_end_<drug>``: when ``time >= next_release_end_<drug>`` and fewer releases
+  ended than doses were given, ``releases_ended`` goes up by one and the next end moves
+  one interval on (every dose releases for the same time, so releases end in the order
+  they began; no ``min`` or ``piecewise`` is needed),
 - ONE repeating event ``dosing_<drug>``: when ``time >= next_dose_time_<drug>`` and
   fewer than ``number_of_doses_<drug>`` doses were given, the depot gains
   ``bioavailability * dose_amount``, the next dose time moves one interval on and
@@ -62,29 +70,51 @@ def event_state(drug: str) -> tuple[str, str]:
     return f"next_dose_time_{drug}", f"doses_given_{drug}"
 
 
+def release_state(drug: str) -> tuple[str, str]:
+    """The parameters the release-end event of a zero-order formulation changes: time
+    the next release ends (min) and releases ended."""
+    return f"next_release_end_{drug}", f"releases_ended_{drug}"
+
+
+def event_parameters(reg) -> tuple[str, ...]:
+    """Every parameter of ``reg`` that its events change (their start is :func:`start_values`)."""
+    return event_state(reg.drug) + (release_state(reg.drug) if reg.pk.zero_order else ())
+
+
 def pk_values(reg) -> dict[str, float]:
     """The regimen's parameter values in the model's units (zmol, pL, min)."""
     pk = reg.pk
     d = reg.drug
+    amount = dose_nmol(reg.dose_mg, pk) * ZMOL_PER_NMOL
+    if pk.zero_order:
+        release = pk.release_duration_h * MIN_PER_H
+        intake = {f"release_duration_{d}": release, f"release_rate_{d}": pk.bioavailability * amount / release}
+    else:
+        intake = {f"absorption_rate_{d}": pk.absorption_rate_per_h / MIN_PER_H}
     return {
-        f"absorption_rate_{d}": pk.absorption_rate_per_h / MIN_PER_H,
+        **intake,
         f"clearance_{d}": pk.clearance_L_per_h * PL_PER_L / MIN_PER_H,
         f"bioavailability_{d}": pk.bioavailability,
         f"fraction_unbound_{d}": pk.fraction_unbound,
-        f"dose_amount_{d}": dose_nmol(reg.dose_mg, pk) * ZMOL_PER_NMOL,
+        f"dose_amount_{d}": amount,
         f"dosing_interval_{d}": reg.interval_h * MIN_PER_H,
         f"number_of_doses_{d}": float(reg.doses),
     }
 
 
 def start_values(reg) -> dict[str, float]:
-    """Time-0 values of the regimen's state: first dose in the depot, nothing in plasma."""
+    """Time-0 values of the regimen's state: first dose in the depot, nothing in plasma
+    (and, releasing at zero order, the first release ending one release duration later)."""
     values = pk_values(reg)
     d = reg.drug
     next_time, given = event_state(d)
-    return {depot(d): values[f"bioavailability_{d}"] * values[f"dose_amount_{d}"],  # zmol
-            central(d): 0.0,  # nM
-            next_time: values[f"dosing_interval_{d}"], given: 1.0}
+    start = {depot(d): values[f"bioavailability_{d}"] * values[f"dose_amount_{d}"],  # zmol
+             central(d): 0.0,  # nM
+             next_time: values[f"dosing_interval_{d}"], given: 1.0}
+    if reg.pk.zero_order:
+        release_end, ended = release_state(d)
+        start |= {release_end: values[f"release_duration_{d}"], ended: 0.0}
+    return start
 
 
 def central_volume_pL(reg) -> float:
@@ -93,6 +123,8 @@ def central_volume_pL(reg) -> float:
 
 _DESCRIPTIONS = {
     "absorption_rate": ("per_minute", "first-order oral absorption rate of {d} ({ka:.3g} /h)"),
+    "release_duration": ("minute", "zero-order release time of each dose of {d} ({formulation}, {release:g} h)"),
+    "release_rate": ("zmol_per_minute", "zero-order release rate of one dose of {d}: F x dose / release time"),
     "clearance": ("pL_per_minute", "clearance of {d} from plasma ({cl:.3g} L/h)"),
     "bioavailability": ("dimensionless", "oral bioavailability of {d} ({formulation})"),
     "fraction_unbound": ("dimensionless", "fraction of {d} unbound in plasma"),
@@ -111,6 +143,8 @@ def add_regimens(doc, regimens: Sequence) -> None:
     if m is None:
         raise ModelFileError("the SBML document has no model")
     _unit(m, "pL_per_minute", [(libsbml.UNIT_KIND_LITRE, 1, -12, 1.0), (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)])
+    if any(reg.pk.zero_order for reg in regimens):
+        _unit(m, "zmol_per_minute", [(libsbml.UNIT_KIND_MOLE, 1, -21, 1.0), (libsbml.UNIT_KIND_SECOND, -1, 0, 60.0)])
     if m.getCompartment(GUT) is None:
         gut = m.createCompartment()
         _check(gut.setId(GUT), "compartment gut")
@@ -160,7 +194,7 @@ def _add_regimen(m, reg, libsbml) -> None:
             s.setInitialConcentration(start[sid])
 
     texts = {"d": d, "ka": reg.pk.absorption_rate_per_h, "cl": reg.pk.clearance_L_per_h, "mg": reg.dose_mg,
-             "h": reg.interval_h, "formulation": reg.formulation}
+             "h": reg.interval_h, "formulation": reg.formulation, "release": reg.pk.release_duration_h}
     for pid, value in pk_values(reg).items():
         kind = pid[: -len(d) - 1]
         unit, description = _DESCRIPTIONS[kind]
@@ -169,8 +203,17 @@ def _add_regimen(m, reg, libsbml) -> None:
     _parameter(m, next_time, start[next_time], "minute", f"time of the next dose of {d}", constant=False)
     _parameter(m, given, start[given], "dimensionless", f"doses of {d} given so far", constant=False)
 
-    _reaction(m, f"absorption_{d}", depot(d), central(d), f"absorption_rate_{d} * {depot(d)}",
-              f"oral absorption of {d}", libsbml)
+    if reg.pk.zero_order:
+        release_end, ended = release_state(d)
+        _parameter(m, release_end, start[release_end], "minute", f"time the oldest running release of {d} ends",
+                   constant=False)
+        _parameter(m, ended, start[ended], "dimensionless", f"releases of {d} ended so far", constant=False)
+        # each dose given and not yet fully released adds one constant rate
+        _reaction(m, f"release_{d}", depot(d), central(d), f"release_rate_{d} * ({given} - {ended})",
+                  f"zero-order release of {d} from the tablet into plasma", libsbml)
+    else:
+        _reaction(m, f"absorption_{d}", depot(d), central(d), f"absorption_rate_{d} * {depot(d)}",
+                  f"oral absorption of {d}", libsbml)
     # [central] is nM = zmol/pL, clearance pL/min: the rate is zmol/min, the model's extent/time
     _reaction(m, f"elimination_{d}", central(d), None, f"clearance_{d} * {central(d)}",
               f"elimination of {d} (hepatic metabolism and excretion)", libsbml)
@@ -181,18 +224,30 @@ def _add_regimen(m, reg, libsbml) -> None:
     rule.setVariable(dose_parameter(d))
     _check(rule.setMath(libsbml.parseL3Formula(f"fraction_unbound_{d} * {central(d)}")), f"rule of {d}")
 
+    _event(m, f"dosing_{d}", f"oral dose of {d}: {reg.label()}, {reg.doses} doses",
+           f"(time >= {next_time}) && ({given} < number_of_doses_{d})",
+           ((depot(d), f"{depot(d)} + bioavailability_{d} * dose_amount_{d}"),
+            (next_time, f"{next_time} + dosing_interval_{d}"),
+            (given, f"{given} + 1 dimensionless")), libsbml)
+    if reg.pk.zero_order:
+        _event(m, f"release_end_{d}", f"end of the zero-order release of one dose of {d}",
+               f"(time >= {release_end}) && ({ended} < {given})",
+               ((release_end, f"{release_end} + dosing_interval_{d}"),
+                (ended, f"{ended} + 1 dimensionless")), libsbml)
+
+
+def _event(m, eid: str, name: str, trigger_formula: str, assignments, libsbml) -> None:
+    """A repeating event whose trigger is a time comparison (false at time 0: no tool
+    has to decide about a trigger that is already true)."""
     event = m.createEvent()
-    event.setId(f"dosing_{d}")
-    event.setName(f"oral dose of {d}: {reg.label()}, {reg.doses} doses")
+    event.setId(eid)
+    event.setName(name)
     event.setUseValuesFromTriggerTime(True)
     trigger = event.createTrigger()
-    trigger.setInitialValue(True)  # false at time 0 anyway (the first dose is the depot's start)
+    trigger.setInitialValue(True)  # false at time 0 anyway (first dose in the depot, release time > 0)
     trigger.setPersistent(True)
-    _check(trigger.setMath(libsbml.parseL3Formula(
-        f"(time >= {next_time}) && ({given} < number_of_doses_{d})")), f"trigger of {d}")
-    for variable, formula in ((depot(d), f"{depot(d)} + bioavailability_{d} * dose_amount_{d}"),
-                              (next_time, f"{next_time} + dosing_interval_{d}"),
-                              (given, f"{given} + 1 dimensionless")):
+    _check(trigger.setMath(libsbml.parseL3Formula(trigger_formula)), f"trigger of {eid}")
+    for variable, formula in assignments:
         assignment = event.createEventAssignment()
         assignment.setVariable(variable)
         _check(assignment.setMath(libsbml.parseL3Formula(formula)), f"event assignment to {variable}")

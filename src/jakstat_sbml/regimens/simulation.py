@@ -31,7 +31,7 @@ from .. import catalog
 from ..errors import InputError, SimulationError
 from .pharmacokinetics import pk_parameters
 from .regimen import Regimen
-from .sbml import add_regimens, central, depot, dose_parameter, event_state, pk_values, start_values
+from .sbml import add_regimens, central, depot, dose_parameter, event_parameters, pk_values, start_values
 
 OUTPUT_STEP_MIN = 10.0  # default output spacing of a regimen run
 NEGATIVE_TOLERANCE_NM = 1e-9  # solver noise below zero, set to 0 (as the pathway model does)
@@ -63,9 +63,11 @@ class RegimenRunner:
 
         from ..compiled import load_roadrunner
 
-        # structure only (every number is set per run): one canonical text per drug set,
-        # so the compiled model is cached on disk across processes
-        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=pk_parameters(reg.drug))
+        # structure only (every number is set per run): one canonical text per drug set and
+        # kind of intake (first order or zero-order release), cached on disk across processes
+        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1,
+                                        pk=dataclasses.replace(pk_parameters(reg.drug), release_duration_h=(
+                                            1.0 if reg.pk.zero_order else None)))
                     for reg in sorted(regimens, key=lambda r: r.drug)]
         drugs = tuple(r.drug for r in template)
         self.drugs = drugs
@@ -86,7 +88,7 @@ def runner(model, regimens: Sequence) -> RegimenRunner:
     """The compiled regimen model of ``model``'s SBML file for the drugs of ``regimens`` (cached)."""
     path = str(model.path)
     st = os.stat(path)
-    key = (path, st.st_mtime_ns, st.st_size, tuple(sorted(r.drug for r in regimens)))
+    key = (path, st.st_mtime_ns, st.st_size, tuple(sorted((r.drug, r.pk.zero_order) for r in regimens)))
     if key not in _runners:
         while len(_runners) >= _RUNNERS_KEPT:
             _runners.pop(next(iter(_runners)))
@@ -147,8 +149,7 @@ def simulate_regimens(model, condition, regimens, *, t_end: float | None = None,
     for reg in regs:
         values.update(pk_values(reg))
         state = start_values(reg)
-        next_time, given = event_state(reg.drug)
-        values[next_time], values[given] = state[next_time], state[given]
+        values.update({p: state[p] for p in event_parameters(reg)})
     idx = np.array([run.parameter_index[p] for p in values], dtype=np.int32)
     m.setGlobalParameterValues(idx, np.array(list(values.values()), dtype=float))
     concentration_idx = np.array([run.species_index[s] for s in start], dtype=np.int32)
