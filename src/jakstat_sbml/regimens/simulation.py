@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, SimulationError
-from .pharmacokinetics import pk_parameters
+from .pharmacokinetics import formulations, pk_parameters
 from .regimen import Regimen
 from .sbml import add_regimens, central, depot, dose_parameter, event_state, pk_values, start_values
 
@@ -64,8 +64,10 @@ class RegimenRunner:
         from ..compiled import load_roadrunner
 
         # structure only (every number is set per run): one canonical text per drug set,
-        # so the compiled model is cached on disk across processes
-        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=pk_parameters(reg.drug))
+        # so the compiled model is cached on disk across processes; the drug's first tabulated
+        # formulation, not "IR", which a drug approved only as extended release lacks
+        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1,
+                                        pk=pk_parameters(reg.drug, formulations(reg.drug)[0]))
                     for reg in sorted(regimens, key=lambda r: r.drug)]
         drugs = tuple(r.drug for r in template)
         self.drugs = drugs
