@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, SimulationError
-from .pharmacokinetics import pk_parameters
+from .pharmacokinetics import formulations, pk_parameters
 from .regimen import Regimen
 from .sbml import add_regimens, central, depot, dose_parameter, event_parameters, pk_values, start_values
 
@@ -64,11 +64,15 @@ class RegimenRunner:
         from ..compiled import load_roadrunner
 
         # structure only (every number is set per run): one canonical text per drug set and
-        # kind of intake (first order or zero-order release), cached on disk across processes
-        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1,
-                                        pk=dataclasses.replace(pk_parameters(reg.drug), release_duration_h=(
-                                            1.0 if reg.pk.zero_order else None)))
-                    for reg in sorted(regimens, key=lambda r: r.drug)]
+        # kind of intake (first order or zero-order release), cached on disk across processes;
+        # the drug's first tabulated formulation, not "IR", which a drug approved only as
+        # extended release lacks
+        def structure(reg):
+            pk = pk_parameters(reg.drug, formulations(reg.drug)[0])
+            return dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=dataclasses.replace(
+                pk, release_duration_h=1.0 if reg.pk.zero_order else None))
+
+        template = [structure(reg) for reg in sorted(regimens, key=lambda r: r.drug)]
         drugs = tuple(r.drug for r in template)
         self.drugs = drugs
         self.sbml = libsbml.writeSBMLToString(regimen_document(sbml_path, template))
