@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import jakstat_sbml as js
 from jakstat_sbml import cli
 from jakstat_sbml.regimens.pharmacokinetics import covariate_table, variability_table
-from jakstat_sbml.uncertainty.trial import _patient_regimen, covariate_frequencies, draw_patient
+from jakstat_sbml.uncertainty.trial import _patient_regimen, _pk_variability, covariate_frequencies, draw_patient
 
 pytestmark = pytest.mark.filterwarnings("ignore::jakstat_sbml.errors.JakStatWarning")
 
@@ -83,6 +83,39 @@ def test_the_pk_variability_is_sourced_and_drawn_at_its_cv():
                           {})["pk:ruxolitinib:clearance_L_per_h_fold"] for i in range(2000)]
     cv = np.sqrt(np.exp(np.std(np.log(folds)) ** 2) - 1)
     assert cv == pytest.approx(0.39, abs=0.03) and np.median(folds) == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("drug, parameter", [tuple(r) for r in variability_table()[["drug", "parameter"]].to_numpy()])
+def test_every_tabulated_variability_is_drawn_at_its_cv(drug, parameter):
+    """Each row of pk_variability.tsv, read through the trial's own path (table -> sigma ->
+    draw_patient): 2000 patients' folds have the tabulated CV (log-normal: CV^2 = exp(sigma^2) - 1)
+    and median 1 (the typical value), and a derived row states its caveat."""
+    row = variability_table().set_index(["drug", "parameter"]).loc[(drug, parameter)]
+    if row["source"].startswith("derived:"):
+        assert "upper bound" in row["notes"]
+    variability, _ = _pk_variability([drug])
+    folds = [draw_patient(i, 7, ("pk",), [drug], variability, None, {})[f"pk:{drug}:{parameter}_fold"]
+             for i in range(2000)]
+    cv = np.sqrt(np.exp(np.std(np.log(folds)) ** 2) - 1)
+    assert cv == pytest.approx(row["cv_percent"] / 100, rel=0.08) and np.median(folds) == pytest.approx(1.0, abs=0.05)
+
+
+def test_momelotinib_clearance_varies_and_the_panel_gaps_are_flagged():
+    """Momelotinib CL/F: 60%, derived from the CV of AUCtau,ss at 200 mg (Vlasakakis et al.,
+    Clin Transl Sci 2024, abstract), and a patient's fold reaches its regimen's clearance.
+    Baricitinib, upadacitinib and deucravacitinib have no verified between-patient variability:
+    nothing is drawn for them and the trial says so (a gap, not zero variability)."""
+    table = variability_table().set_index(["drug", "parameter"])
+    assert table.loc[("momelotinib", "clearance_L_per_h"), "cv_percent"] == 60
+    mmb = js.regimen("momelotinib", "200 mg", every="24 h", days=1)
+    patient = pd.Series({"pk:momelotinib:clearance_L_per_h_fold": 1.5})
+    assert _patient_regimen(mmb, patient).pk.clearance_L_per_h == pytest.approx(1.5 * mmb.pk.clearance_L_per_h)
+    variability, flags = _pk_variability(["momelotinib", "baricitinib", "upadacitinib", "deucravacitinib"])
+    assert set(variability["momelotinib"]) == {"clearance_L_per_h"}
+    for drug in ("baricitinib", "upadacitinib", "deucravacitinib"):
+        assert variability[drug] == {}
+        assert any(f.startswith(f"{drug}: clearance_L_per_h, volume_L") for f in flags)
+    assert any(f.startswith("momelotinib: volume_L") for f in flags)
 
 
 def test_the_summary_says_what_it_is_and_is_not(trial):
