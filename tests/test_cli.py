@@ -187,7 +187,8 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     from jakstat_sbml.report import ic50_drugs
 
     # the drugs with fitted potency are drawn one by one with intervals; every drug is in the panel
-    assert set(ic50_drugs()) == {"ruxolitinib", "tofacitinib", "pimozide"}
+    assert set(ic50_drugs()) == {"ruxolitinib", "tofacitinib", "pimozide", "baricitinib", "filgotinib",
+                                 "upadacitinib", "ritlecitinib", "abrocitinib"}
     for figure in ["knockout_screen.png", "combination.png", "cytokine_ec50.png", "mutations.png",
                    "drug_panel.png", *(f"ic50_{d}.png" for d in ic50_drugs())]:
         assert figure in links

@@ -77,14 +77,20 @@ def test_ritlecitinib_inhibition_grows_with_preincubation_at_a_fixed_dose(ctcl):
 
 
 def test_ritlecitinib_reproduces_its_cellular_rows(ctcl):
-    """IL-15 pSTAT5: PBMC 51 nM after 75 min (set by cellular_factor_ritlecitinib), whole blood
-    106 nM free after 45 min (the same document's free value, ChEMBL CHEMBL4005785: a check,
-    not fitted); the model gives about 75 nM, within 1.5x."""
+    """IL-15 pSTAT5 in one document (ChEMBL CHEMBL4004825): PBMC 51 nM added after 75 min
+    (CHEMBL4005721), whole blood 106 nM free after 45 min (CHEMBL4005785; 197 nM total,
+    CHEMBL4005714). cellular_factor_ritlecitinib is the potency posterior's median, fitted to
+    both rows as an anchor (one source, no independent test; docs/pharmacology.md). The model
+    at that factor must place each row within issue 22's target fold error (2.5x) of the
+    measured free IC50 (the PBMC row's serum is not stated: 51 nM added is an upper bound of
+    free, read with the posterior's binding), and the longer pre-incubation must give the
+    lower IC50 (covalent)."""
     doses = np.geomspace(5, 1000, 25)
     pbmc = js.dose_response(ctcl, "ritlecitinib", "IL15", doses=doses, time=15, preincubation=75).ic50
     blood = js.dose_response(ctcl, "ritlecitinib", "IL15", doses=doses, time=15, preincubation=45).ic50
-    assert pbmc == pytest.approx(51, rel=0.05)
-    assert 106 / 1.5 < blood < 106 * 1.5
+    assert pbmc < blood
+    assert 106 / 2.5 < blood < 106 * 2.5
+    assert 51 / 2.5 < pbmc <= 51 * 2.5
 
 
 def test_ritlecitinib_spares_jak2_and_tyk2_pathways(ctcl):

@@ -248,11 +248,20 @@ def _judged_rows(data, posterior: Posterior, factors: Mapping[str, float], seed:
 # ----------------------------------------------------------------------------- fit and store
 
 
+def anchor_drugs() -> list[str]:
+    """Drugs whose modelled rows all come from one source (fit rows only): their fitted
+    factor has no test from another source (data/pharmacology/SOURCE.md, role rule)."""
+    rows = measurements()
+    by_drug = rows.groupby("drug").agg(sources=("source_id", "nunique"), tested=("role", lambda r: (r == "test").any()))
+    return sorted(by_drug.index[(by_drug["sources"] == 1) & ~by_drug["tested"]])
+
+
 def store_factors(posterior: Posterior, path: str | Path | None = None) -> Path:
     """Write each drug's posterior-median cellular factor into models/parameters.tsv
     (value and source); rebuild the SBML after."""
     path = Path(path) if path else catalog.writable_models_dir() / "parameters.tsv"
     df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    anchors = set(anchor_drugs())
     for drug in posterior.drugs:
         p = factor_parameter(drug)
         i = df.index[df["id"] == p]
@@ -264,6 +273,9 @@ def store_factors(posterior: Posterior, path: str | Path | None = None) -> Path:
         df.loc[i, "source"] = (f"calibrated:pharmacology (posterior median of the potency model, fitted to the "
                                f"{posterior.info['rows']} 'fit' rows of data/pharmacology/cellular_ic50.tsv; "
                                "models/potency/; docs/pharmacology.md)")
+        if drug in anchors:
+            df.loc[i, "source"] += ("; an anchor: every modelled row of the drug comes from one source, so the "
+                                    "factor has no independent test (data/pharmacology/SOURCE.md, role rule)")
         if "lower" in df.columns:  # the plausible range a sensitivity analysis varies it over
             df.loc[i, "lower"], df.loc[i, "upper"] = f"{lo:.4g}", f"{hi:.4g}"
             df.loc[i, "range_source"] = ("the potency posterior's 90% credible interval (models/potency/; "

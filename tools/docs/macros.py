@@ -256,11 +256,45 @@ def posterior_table() -> str:
         row("ruxolitinib `fu_plasma`", "fu_ruxolitinib"),
         row("tofacitinib `fu_plasma`", "fu_tofacitinib"),
         row("ruxolitinib B:P", "bp_ruxolitinib", digits=3),
+        *(row(f"{drug} cellular factor" + (" (anchor: one source, no independent test)" if drug in anchors() else ""),
+              f"theta_{drug}", power=True, digits=3) for drug in panel_fitted()),
         f"| proliferation offset κ | {signed(kappa)} log10 ({fmt(10 ** -kappa)}x more potent than pSTAT) "
         f"| {signed(kappa_low)} to {signed(kappa_high)} |",
         f"| between-source sd τ | {fmt(tau)} log10 ({fmt(10 ** tau)}x) | {fmt(tau_low)}–{fmt(tau_high)} |",
         f"| within-source sd σ | {fmt(sigma)} log10 ({fmt(10 ** sigma)}x) | {fmt(sigma_low)}–{fmt(sigma_high)} |",
     ])
+
+
+def panel_fitted() -> list[str]:
+    """The issue-23 panel drugs the stored posterior fits (every drug with a factor but
+    ruxolitinib and tofacitinib), in the posterior's order."""
+    return [c.removeprefix("theta_") for c in posterior().columns
+            if c.startswith("theta_") and c not in ("theta_ruxolitinib", "theta_tofacitinib")]
+
+
+@cache
+def anchors() -> tuple[str, ...]:
+    """Drugs whose modelled rows all come from one source (fit only): no independent test."""
+    rows = pd.read_csv(MEASURED, sep="\t", usecols=["drug", "role", "source_id", "context"], dtype=str,
+                       keep_default_na=False)
+    rows = rows[rows["role"].isin(["fit", "test"])]
+    per = rows.groupby("drug").agg(sources=("source_id", "nunique"), tested=("role", lambda r: (r == "test").any()))
+    return tuple(sorted(per.index[(per["sources"] == 1) & ~per["tested"]]))
+
+
+def held_out_split_table() -> str:
+    """GMFE and coverage of held-out predictions: drugs fitted with an independent test,
+    anchors (their one source held out: predicted from the prior alone), and issue 22's
+    two drugs alone (the previous cross-validation's scope)."""
+    cv = held_out()
+    groups = [("drugs with test sources", cv[~cv["drug"].isin(anchors())]),
+              ("anchors (" + ", ".join(anchors()) + ")", cv[cv["drug"].isin(anchors())]),
+              ("ruxolitinib and tofacitinib", cv[cv["drug"].isin(["ruxolitinib", "tofacitinib"])]),
+              ("panel drugs", cv[~cv["drug"].isin(["ruxolitinib", "tofacitinib"])])]
+    rows = ["| held-out rows of | rows | GMFE | 90% interval coverage |", "|---|---|---|---|"]
+    rows += [f"| {name} | {len(part)} | {fmt(gmfe(part['fold_error']), 3)} | {percent(part['covered'].mean())} |"
+             for name, part in groups]
+    return "\n".join(rows)
 
 
 def posterior_quantile(column: str, q: float = 0.5) -> float:
@@ -324,6 +358,7 @@ def define_env(env) -> None:
     env.variables["diagnostics"] = diagnostics()
     env.variables["posterior_run"] = posterior_run()
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
-                     held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_summary,
-                     posterior_table, predictions_table):
+                     held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
+                     posterior_summary,
+                     posterior_table, predictions_table, held_out_split_table):
         env.macro(function)
