@@ -190,8 +190,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
 
     Every simulation is a condition run by :func:`jakstat_sbml.run` (a regimen is part
     of its condition), so ``n_jobs``/``client``/``progress``/``engine`` mean what they
-    mean there. Continuous stimulation simulates the dosing events, which AMICI does not
-    yet: ``engine="amici"`` is refused for it (ex vivo stimulation runs on either).
+    mean there. Continuous stimulation simulates the dosing events: an engine without
+    ``dosing`` is refused for it (RoadRunner and AMICI both have it); ex vivo runs on any.
 
     ``uncertainty`` (as in :func:`~jakstat_sbml.experiments.dose_response`) adds each
     inhibition summary's predictive interval over ``draws`` draws (``intervals``;

@@ -55,21 +55,26 @@ def regimen_document(sbml_path, regimens: Sequence):
     return doc
 
 
+def template_sbml(sbml_path, regimens: Sequence) -> str:
+    """The regimen SBML of the drugs of ``regimens``, structure only (every number is set
+    per run): one canonical text per drug set, so a model compiled from it (RoadRunner's
+    or AMICI's) is cached on disk across processes."""
+    import libsbml
+
+    template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=pk_parameters(reg.drug))
+                for reg in sorted(regimens, key=lambda r: r.drug)]
+    return libsbml.writeSBMLToString(regimen_document(sbml_path, template))
+
+
 class RegimenRunner:
     """One compiled regimen model for a set of drugs (parameters set per run)."""
 
     def __init__(self, sbml_path, regimens: Sequence):
-        import libsbml
-
         from ..compiled import load_roadrunner
 
-        # structure only (every number is set per run): one canonical text per drug set,
-        # so the compiled model is cached on disk across processes
-        template = [dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=pk_parameters(reg.drug))
-                    for reg in sorted(regimens, key=lambda r: r.drug)]
-        drugs = tuple(r.drug for r in template)
+        drugs = tuple(sorted(r.drug for r in regimens))
         self.drugs = drugs
-        self.sbml = libsbml.writeSBMLToString(regimen_document(sbml_path, template))
+        self.sbml = template_sbml(sbml_path, regimens)
         self.rr = load_roadrunner(self.sbml)
         m = self.rr.model
         self.species = list(m.getFloatingSpeciesIds())
