@@ -52,7 +52,7 @@ from .model import (
     PREEQUILIBRATION_ROUNDS, PREEQUILIBRATION_TIME, STEADY_STATE_RATE, Condition, Model, SteadyStates,
 )
 from .optional import require
-from .regimens.sbml import central, depot, event_state, pk_values, start_values
+from .regimens.sbml import central, depot, pk_values, start_values
 from .regimens.simulation import PK_ABSOLUTE_TOLERANCE, free_column, plasma_column, template_sbml
 
 _FORMAT = "jakstat-sbml compiled amici 1"  # change when the module's content changes
@@ -302,7 +302,8 @@ class AmiciSimulator:
         """``time`` and ``readouts`` of ``cond`` (rows: ``cond.points`` times from 0 to
         ``t_end``), as ``model.run(cond, readouts).to_numpy()`` gives them from RoadRunner."""
         if cond.regimens:
-            return self.run_regimens(cond, readouts)[["time", *readouts]].to_numpy(dtype=float)
+            times, _, values = self._regimen_arrays(cond, readouts)
+            return np.column_stack([times, values])
         return self._protocol(cond, readouts, np.linspace(0.0, cond.t_end, cond.points), 0)[0]
 
     # ------------------------------------------------------------------ dosing regimens
@@ -318,6 +319,23 @@ class AmiciSimulator:
         state (this engine's own, shared with the conditions without regimens), the
         first dose in the depot, cytokines on from time 0.
         """
+        regs = cond.regimens
+        times, plasma, values = self._regimen_arrays(cond, readouts)
+        columns, data = ["time"], [times]
+        for j, reg in enumerate(regs):
+            columns += [plasma_column(reg.drug), free_column(reg.drug)]
+            data += [plasma[:, j], plasma[:, j] * reg.pk.fraction_unbound]
+        frame = pd.DataFrame(np.column_stack(data + [values]), columns=columns + list(readouts))
+        frame.attrs["condition"] = cond.as_dict()
+        frame.attrs["regimens"] = [r.as_dict() for r in regs]
+        frame.attrs["context"] = self.model.context
+        frame.attrs["units"] = {"time": "min", **{c: "nM" for c in columns[1:]},
+                                **{r: catalog.READOUTS[r].unit for r in readouts}}
+        return frame
+
+    def _regimen_arrays(self, cond: Condition, readouts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Output times, total plasma concentration per regimen drug and ``readouts`` of a
+        regimen condition (what :meth:`run_regimens` frames, without the frame)."""
         self._sync()
         regs = cond.regimens
         rm = self._regimen_model(regs)
@@ -326,16 +344,15 @@ class AmiciSimulator:
         state, _ = self._steady_state(cond, genotype, 0)
         free, fixed = rm.free.copy(), rm.fixed.copy()
         free[rm.free_from[:, 0]] = stimulation[rm.free_from[:, 1]]
-        if len(rm.fixed_from):
-            fixed[rm.fixed_from[:, 0]] = stimulation[rm.fixed_from[:, 1]]
+        fixed[rm.fixed_from[:, 0]] = stimulation[rm.fixed_from[:, 1]]
         x0 = np.zeros(len(rm.state_ids))
         x0[rm.pathway_states] = state
         atol = self._options["absolute_tolerance"] / self._largest_volume
         for reg in regs:
             pk = pk_values(reg)
             for pid, value in pk.items():
-                free[rm.free_index[pid]] = value
-            start = start_values(reg)
+                free[rm.free_index[pid]] = value  # constants of the regimen SBML: AMICI parameters
+            start = start_values(reg)  # what the dose events change: AMICI states
             scale = 1.0
             if depot_scale_parameter(reg.drug) in rm.free_index:  # AMICI's tolerance is RoadRunner's for the depot
                 scale = PK_ABSOLUTE_TOLERANCE * pk[f"dose_amount_{reg.drug}"] / atol
@@ -364,17 +381,7 @@ class AmiciSimulator:
                                   f"{self.model.context!r}; try engine='roadrunner' or tighter tolerances")
         self.model.remove_solver_noise(values, readouts, cond, times, [catalog.READOUTS[r].unit for r in readouts])
         self.model.remove_solver_noise(plasma, [plasma_column(r.drug) for r in regs], cond, times)
-        columns, data = ["time"], [times]
-        for j, reg in enumerate(regs):
-            columns += [plasma_column(reg.drug), free_column(reg.drug)]
-            data += [plasma[:, j], plasma[:, j] * reg.pk.fraction_unbound]
-        frame = pd.DataFrame(np.column_stack(data + [values]), columns=columns + list(readouts))
-        frame.attrs["condition"] = cond.as_dict()
-        frame.attrs["regimens"] = [r.as_dict() for r in regs]
-        frame.attrs["context"] = self.model.context
-        frame.attrs["units"] = {"time": "min", **{c: "nM" for c in columns[1:]},
-                                **{r: catalog.READOUTS[r].unit for r in readouts}}
-        return frame
+        return times, plasma, values
 
     def _regimen_model(self, regs) -> _RegimenModel:
         path = str(self.model.path)
@@ -384,7 +391,8 @@ class AmiciSimulator:
         if found is None:
             while len(self._regimen_models) >= _REGIMEN_MODELS_KEPT:
                 self._regimen_models.pop(next(iter(self._regimen_models)))
-            found = self._regimen_models[key] = _RegimenModel(template_sbml(path, regs), self.model, self._states)
+            found = self._regimen_models[key] = _RegimenModel(template_sbml(path, regs), self.model, self._states,
+                                                                        regs)
         return found
 
     def _protocol(self, cond: Condition, readouts: list[str], times: np.ndarray, k: int):
@@ -527,7 +535,7 @@ def scaled_depot_sbml(sbml: str) -> str:
 class _RegimenModel:
     """The AMICI model of one regimen SBML (a drug set): parameter and state positions."""
 
-    def __init__(self, sbml: str, model: Model, pathway_states: list[str]):
+    def __init__(self, sbml: str, model: Model, pathway_states: list[str], regimens):
         self.amici = am = compiled_module(scaled_depot_sbml(sbml)).get_model()
         am.set_parameter_list([0])  # no sensitivities
         tunable = {p: i for i, p in enumerate(model.tunable_parameters)}
@@ -535,15 +543,17 @@ class _RegimenModel:
         self.free = np.array(am.get_free_parameters(), dtype=float)
         self.fixed = np.array(am.get_fixed_parameters(), dtype=float)
         self.free_index = {p: i for i, p in enumerate(free)}
-        self.free_from = np.array([(i, tunable[p]) for i, p in enumerate(free) if p in tunable], dtype=int)
-        self.fixed_from = np.array([(i, tunable[p]) for i, p in enumerate(fixed) if p in tunable], dtype=int)
+        self.free_from = np.array([(i, tunable[p]) for i, p in enumerate(free) if p in tunable],
+                                  dtype=int).reshape(-1, 2)
+        self.fixed_from = np.array([(i, tunable[p]) for i, p in enumerate(fixed) if p in tunable],
+                                   dtype=int).reshape(-1, 2)
         self.state_ids = list(am.get_state_ids())
         self.state_index = {s: i for i, s in enumerate(self.state_ids)}
         self.pathway_states = np.array([self.state_index[s] for s in pathway_states], dtype=int)
         observables = list(am.get_observable_ids())
         self.readout_column = {r: observables.index(f"{_OBSERVABLE}{r}") for r in catalog.READOUTS}
         self.plasma_column = {o[len(_PLASMA):]: i for i, o in enumerate(observables) if o.startswith(_PLASMA)}
-        regimen_states = {sid for d in self.plasma_column for sid in (depot(d), central(d), *event_state(d))}
+        regimen_states = {sid for reg in regimens for sid in start_values(reg)}
         unknown = set(self.state_ids) - set(pathway_states) - regimen_states
         if unknown:  # every state is set per run: one left at its default would leak between runs
             raise JakStatError(f"the AMICI regimen model has states no run sets: {sorted(unknown)[:5]}")
