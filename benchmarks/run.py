@@ -5,7 +5,7 @@ repeats, and ratios between numbers measured in this same run, so a busy
 machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
 beside this file says how to read it.
 
-    python benchmarks/run.py            # the full set (~27 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways)
+    python benchmarks/run.py            # the full set (~36 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways, 9 the virtual trial)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
     python benchmarks/run.py --only 4   # one section (1-11)
 """
