@@ -79,7 +79,7 @@ def test_dosing_regimens_run_on_amici_as_on_roadrunner(ctcl):
     bound as the pathway alone. Two days of ruxolitinib 20 mg every 12 h: three dose
     events fire inside the run, so an event AMICI missed, fired twice or late would move
     the plasma column by a whole dose (tens of percent of its peak), far past the bound.
-    Measured: 2.4e-7 of peak on plasma, 1.6e-6 on pSTAT5 and pSTAT3."""
+    Measured (the IL-2 condition): 2.4e-7 of peak on plasma, 1.6e-6 on pSTAT5, 1.4e-6 on pSTAT3."""
     rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=2)
     conds = [js.Condition.make(cytokines={"IL2": "1 ng/mL"}, regimen=rux),
              js.Condition.make(cytokines={"IL6": "40 ng/mL"}, regimen=rux, knockouts=["SOCS3"])]
