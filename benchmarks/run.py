@@ -5,9 +5,9 @@ repeats, and ratios between numbers measured in this same run, so a busy
 machine slows both sides of a ratio alike. ``make bench`` runs it; README.md
 beside this file says how to read it.
 
-    python benchmarks/run.py            # the full set (~27 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways)
+    python benchmarks/run.py            # the full set (~36 min on 2 cores: 9 of them 10^5 AMICI variants, 10 one calibration start three ways, 9 the virtual trial)
     python benchmarks/run.py --quick    # fewer repeats, 200 conditions, 1,000 variants: a smoke run
-    python benchmarks/run.py --only 4   # one section (1-9)
+    python benchmarks/run.py --only 4   # one section (1-11)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def compare(row: str, shown: Timing, num: Timing, den: Timing, label: str, targe
 
 
 def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("1/10 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
+    say("1/11 one 120-min time course: API, raw RoadRunner, COPASI, naive tellurium")
     cond = w.time_course_condition()
     raw = w.RawRoadRunner(model, cond)
     copasi = w.Copasi(model, cond)
@@ -127,7 +127,7 @@ def one_time_course(model: js.Model, repeats: int, checks: list[str]) -> list[Ro
 
 
 def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]:
-    say("2/10 20-dose dose-response: js.dose_response vs the naive tellurium loop")
+    say("2/11 20-dose dose-response: js.dose_response vs the naive tellurium loop")
     doses = np.logspace(0, 4, 20)
     kw = dict(drug="ruxolitinib", cytokine="IL6", readout="pSTAT3", time=20.0)
     naive = w.NaiveTellurium(model)
@@ -146,7 +146,7 @@ def dose_response(model: js.Model, repeats: int, checks: list[str]) -> list[Row]
 
 def knockout_screen(repeats: int) -> list[Row]:
     conds, readouts = w.knockout_screen_conditions()
-    say(f"3/10 full knockout screen: {len(conds)} conditions through js.run on one core")
+    say(f"3/11 full knockout screen: {len(conds)} conditions through js.run on one core")
     wall, cpu = [], []
     for _ in range(repeats):
         model = js.load_model()  # fresh: the screen computes its per-genotype steady states
@@ -165,7 +165,7 @@ def many(model: js.Model, n: int, repeats: int, checks: list[str]) -> list[Row]:
     from distributed import Client, LocalCluster
 
     conds, readouts = w.many_conditions(n)
-    say(f"4/10 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
+    say(f"4/11 {len(conds)} conditions: serial vs 2 local processes vs Dask LocalCluster (2 workers)")
     start = time.perf_counter()
     js.run(model, conds[:4], readouts=readouts, n_jobs=2)  # starts the fork server and the workers
     first_pool = time.perf_counter() - start
@@ -217,7 +217,7 @@ def spin(processes: int) -> None:
 
 
 def load_time(repeats: int) -> list[Row]:
-    say("5/10 model load in a fresh process: cold compile vs cached compiled model")
+    say("5/11 model load in a fresh process: cold compile vs cached compiled model")
 
     def load(cache: Path) -> tuple[float, float]:
         env = dict(os.environ, JAKSTAT_CACHE_DIR=str(cache))
@@ -250,7 +250,7 @@ def engines(model: js.Model, repeats: int, n_variants: int, checks: list[str]) -
     import variants as v
     from jakstat_sbml import amici_engine
 
-    say("6/10 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
+    say("6/11 AMICI vs RoadRunner: one time course, the knockout screen, random parameter variants")
     cond = w.time_course_condition()
     rr = js.run(model, [cond]).to_numpy()  # both steady states cached before timing, as in section 1
     am = js.run(model, [cond], engine="amici").to_numpy()
@@ -314,7 +314,7 @@ def sensitivity_throughput(quick: bool, checks: list[str]) -> list[Row]:
     import sensitivity
 
     trajectories = 2 if quick else 4  # SALib's Morris needs at least 2
-    say(f"7/10 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
+    say(f"7/11 sensitivity throughput: one Morris design ({trajectories} trajectory/ies), four ways")
     rows, found, _, n = sensitivity.measure(trajectories, log=say)
     checks += found
     loop_wall = rows[0][1]
@@ -333,7 +333,7 @@ def calibration_speed(quick: bool, checks: list[str]) -> list[Row]:
     import calibration
 
     dataset, budget = ("Boehm_JProteomeRes2014", 5) if quick else ("Sobotta_Frontiers2017", 60)
-    say(f"8/10 calibration: one start of {dataset} ({budget} iterations), three ways")
+    say(f"8/11 calibration: one start of {dataset} ({budget} iterations), three ways")
     rows = calibration.measure(dataset, 1, budget, log=say)
     rr, fd, sens = rows
     out = [Row(f"8. one calibration start ({dataset}, start 1, {budget} iterations): RoadRunner, finite-difference "
@@ -357,7 +357,7 @@ def predictive_intervals(quick: bool, repeats: int, checks: list[str]) -> list[R
     cross-validation of the potency model, with every refit, from an empty checkpoint."""
     from jakstat_sbml.potency.crossval import cross_validate
 
-    say("9/10 predictive intervals: 200 draws vs one plain dose-response; the cross-validation")
+    say("9/11 predictive intervals: 200 draws vs one plain dose-response; the cross-validation")
     rows = []
     contexts = ["hepatocyte"] if quick else ["hepatocyte", "baf3_epor", "lymphoma"]
     for context in contexts:
@@ -395,7 +395,7 @@ def drug_panel(quick: bool, repeats: int, checks: list[str]) -> list[Row]:
     """Section 10 (issue 23): every drug's IC50 on every pathway of the ctcl context it acts
     on, on AMICI and 2 cores, as one js.compare_drugs batch against the same dose-responses
     run one drug and one pathway at a time (js.dose_response, same engine and cores)."""
-    say("10/10 the drug panel: js.compare_drugs in one batch vs one dose-response at a time")
+    say("10/11 the drug panel: js.compare_drugs in one batch vs one dose-response at a time")
     model = js.load_model()
     drugs = js.drugs()[:2] if quick else js.drugs()
     kw = dict(regimens=False, engine="amici", n_jobs=2)
@@ -413,6 +413,40 @@ def drug_panel(quick: bool, repeats: int, checks: list[str]) -> list[Row]:
             compare(f"   js.compare_drugs: {len(drugs)} drugs, {len(pairs)} IC50s in one batch, AMICI, 2 cores",
                     t["panel"], t["single"], t["panel"], "{:.1f}x faster", "<= 90 s",
                     lambda r: t["panel"].wall <= 90)]
+
+
+def virtual_trial_speed(quick: bool, patients: int | None, checks: list[str]) -> list[Row]:
+    """Section 11 (issue 24): the virtual trial of ruxolitinib 20 mg BID (2 days) on the IL-2,
+    IL-15 and IL-21 pathways, continuous stimulation, 2 processes, on AMICI (``patients``,
+    RSS after every 10^3) and on RoadRunner (a third as many): time per 10^3 patients."""
+    import trial
+
+    n = patients or (150 if quick else 3000)
+    n_rr = max(n // 3, 1)
+    every = max(n // 3, 1)
+    say(f"11/11 virtual trial: {n} patients on AMICI, {n_rr} on RoadRunner, 2 processes")
+    am = trial.measure(n, "amici", 2, every, log=say)
+    rr = trial.measure(n_rr, "roadrunner", 2, every, log=say)
+    both = am["outcomes"].merge(rr["outcomes"], on=["patient", "arm", "pathway", "stimulation"])
+    gap = float(np.nanmax(np.abs(both["mean_inhibition_x"] - both["mean_inhibition_y"])))
+    checks.append(f"virtual trial: the {both.patient.nunique()} patients both engines ran, time-averaged inhibition "
+                  f"differs by at most {gap:.1e} (a fraction) between AMICI and RoadRunner; medians on AMICI "
+                  + ", ".join(f"{p} {v:.3f}" for p, v in am["median_mean_inhibition"].items()))
+    per = {k: Timing(r["seconds_per_1000"], r["cpu_seconds_per_1000"]) for k, r in (("amici", am), ("rr", rr))}
+    wall_1e4, idle_1e4 = am["seconds_per_1000"] * 10, am["cpu_seconds_per_1000"] * 10 / 2  # idle: CPU over 2 cores
+    return [
+        Row(f"11. virtual trial per 10^3 patients (ruxolitinib 20 mg BID, 2 days; IL-2, IL-15, IL-21; continuous; "
+            f"6 two-day simulations per patient), 2 processes, AMICI ({n} patients; CPU: this process and workers)",
+            per["amici"]),
+        compare(f"   the same on RoadRunner ({n_rr} patients)", per["rr"], per["amici"], per["rr"],
+                "AMICI takes {:.2f}x RoadRunner"),
+        Row("   10^4 patients on AMICI, 2 processes: at this run's rate / on 2 idle cores (its CPU time / 2)",
+            Timing(wall_1e4, idle_1e4), "", "", "< 15 min", f"{verdict(wall_1e4 < 900)} / {verdict(idle_1e4 < 900)}"),
+        Row(f"   RSS (this process + workers) after each {every} patients on AMICI: "
+            f"{', '.join(f'{x:.0f}' for x in am['rss_mb'])} MB ({'flat' if am['flat'] else 'NOT flat'}); "
+            f"on RoadRunner {', '.join(f'{x:.0f}' for x in rr['rss_mb'])} MB", None, "", "", "flat memory",
+            verdict(am["flat"] and rr["flat"])),
+    ]
 
 
 def machine() -> list[str]:
@@ -434,10 +468,12 @@ def main(argv=None) -> int:
     p.add_argument("--conditions", type=int, default=None, help="conditions for section 4 (default 2000)")
     p.add_argument("--variants", type=int, default=None,
                    help="random parameter variants in section 6 (default 100,000; --quick 1,000)")
-    p.add_argument("--only", type=int, nargs="+", choices=range(1, 11), metavar="N",
-                   help="run only these sections (1-10)")
+    p.add_argument("--trial-patients", type=int, default=None,
+                   help="virtual patients on AMICI in section 11 (default 3,000; --quick 150; RoadRunner a third)")
+    p.add_argument("--only", type=int, nargs="+", choices=range(1, 12), metavar="N",
+                   help="run only these sections (1-11)")
     args = p.parse_args(argv)
-    sections = set(args.only or range(1, 11))
+    sections = set(args.only or range(1, 12))
     repeats = args.repeats or (1 if args.quick else 3)
     n = args.conditions or (200 if args.quick else 2000)
     n_variants = args.variants or (1000 if args.quick else 100_000)
@@ -456,7 +492,8 @@ def main(argv=None) -> int:
                             (7, lambda: sensitivity_throughput(args.quick, checks)),
                             (8, lambda: calibration_speed(args.quick, checks)),
                             (9, lambda: predictive_intervals(args.quick, repeats, checks)),
-                            (10, lambda: drug_panel(args.quick, repeats, checks))]:
+                            (10, lambda: drug_panel(args.quick, repeats, checks)),
+                            (11, lambda: virtual_trial_speed(args.quick, args.trial_patients, checks))]:
         if number in sections:
             rows += section()
     load_after = os.getloadavg()

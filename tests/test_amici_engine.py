@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 
@@ -71,6 +72,42 @@ def test_same_frame_shape_and_attributes_as_roadrunner(ctcl):
     am = js.run(ctcl, conds, readouts=["pSTAT3", "pSTAT1"], engine="amici")
     assert list(am.columns) == list(rr.columns) and am.attrs == rr.attrs
     assert_agree(am.to_numpy(), rr.to_numpy(), "two conditions")
+
+
+def test_dosing_regimens_run_on_amici_as_on_roadrunner(ctcl):
+    """Issue 24: AMICI runs the regimen SBML (pathway + PK + dose events) to the same
+    bound as the pathway alone. Two days of ruxolitinib 20 mg every 12 h: three dose
+    events fire inside the run, so an event AMICI missed, fired twice or late would move
+    the plasma column by a whole dose (tens of percent of its peak), far past the bound.
+    Measured (the IL-2 condition): 2.4e-7 of peak on plasma, 1.6e-6 on pSTAT5, 1.4e-6 on pSTAT3."""
+    rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=2)
+    conds = [js.Condition.make(cytokines={"IL2": "1 ng/mL"}, regimen=rux),
+             js.Condition.make(cytokines={"IL6": "40 ng/mL"}, regimen=rux, knockouts=["SOCS3"])]
+    readouts = ["pSTAT5", "pSTAT3"]
+    assert_agree(js.run(ctcl, conds, readouts=readouts, engine="amici").to_numpy(),
+                 js.run(ctcl, conds, readouts=readouts).to_numpy(), "ruxolitinib 20 mg BID, 2 days")
+    # the plasma and free columns, as the regimen model's RoadRunner run gives them
+    am = amici_engine.simulator(ctcl).run_regimens(conds[0], readouts)
+    rr = ctcl.run(conds[0], readouts=readouts)
+    assert list(am.columns) == list(rr.columns) and am.attrs == rr.attrs
+    assert_agree(np.column_stack([np.zeros(len(am)), am.to_numpy()]),
+                 np.column_stack([np.zeros(len(rr)), rr.to_numpy()]), "plasma and readouts")
+    plasma = am["plasma_ruxolitinib"].to_numpy()
+    doses = (np.diff(plasma) > 0) & (np.diff(np.r_[plasma[0], plasma[:-1]]) <= 0)  # rises after a fall: a dose
+    assert doses.sum() == rux.doses
+
+
+def test_a_virtual_trial_with_continuous_stimulation_runs_on_amici(ctcl):
+    """The trial's outcomes on AMICI are RoadRunner's to the engines' bound: the same
+    patients, inhibitions equal to 1e-5 (a fraction; the readouts agree to 1e-5 of peak)."""
+    rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    kw = dict(cytokines=["IL2"], stimulation="continuous", seed=3)
+    am = js.virtual_trial(ctcl, rux, 3, engine="amici", **kw)
+    rr = js.virtual_trial(ctcl, rux, 3, **kw)
+    pd.testing.assert_frame_equal(am.patients, rr.patients, check_exact=True)
+    metrics = ["mean_inhibition", "trough_inhibition", "max_inhibition"]
+    np.testing.assert_allclose(am.outcomes[metrics].to_numpy(), rr.outcomes[metrics].to_numpy(), rtol=0, atol=1e-5)
+    assert am.outcomes["mean_inhibition"].between(0.05, 1).all()  # an inhibition to compare, not zeros
 
 
 def test_local_processes_give_the_serial_numbers_bit_for_bit(ctcl):

@@ -8,6 +8,7 @@ takes other options, or none, fails here.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import warnings
@@ -181,11 +182,19 @@ def test_regimen_conditions_run_identically_in_processes(ctcl, regimen_condition
     pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
 
 
-def test_an_engine_without_dosing_refuses_a_regimen_before_any_work(ctcl, regimen_conditions):
-    with pytest.raises(js.InputError, match="condition 0: engine='amici' cannot simulate dosing regimens"):
-        js.run(ctcl, regimen_conditions, engine="amici")
+def test_an_engine_without_dosing_refuses_a_regimen_before_any_work(ctcl, regimen_conditions, monkeypatch):
+    # Both engines simulate dosing now (AMICI since issue 24; tests/test_amici_engine.py
+    # compares it with RoadRunner): the refusal is what a third engine without it gets.
+    without = dataclasses.replace(engines.ENGINES["amici"], name="no_dosing", dosing=False)
+    monkeypatch.setitem(engines.ENGINES, "no_dosing", without)
+    with pytest.raises(js.InputError, match="condition 0: engine='no_dosing' cannot simulate dosing regimens.*"
+                                            "'roadrunner', 'amici'"):
+        js.run(ctcl, regimen_conditions, engine="no_dosing")
     with pytest.raises(js.InputError, match="continuous stimulation simulates the dosing events"):
-        js.exposure_response(ctcl, js.regimen("ruxolitinib", 20, days=1), ["IL6"], engine="amici")
+        js.exposure_response(ctcl, js.regimen("ruxolitinib", 20, days=1), ["IL6"], engine="no_dosing")
+    with pytest.raises(js.InputError, match="continuous stimulation simulates the dosing events"):
+        js.virtual_trial(ctcl, js.regimen("ruxolitinib", 20, days=1), 2, ["IL2"], stimulation="continuous",
+                         engine="no_dosing")
 
 
 def test_bad_regimens_in_a_condition_get_clear_errors():

@@ -19,6 +19,11 @@ solver tolerances (RoadRunner's absolute tolerance is per species amount, zmol;
 AMICI's per concentration, so it is divided by the largest volume that holds an
 integrated species, which is at least as tight everywhere).
 
+A condition with dosing regimens runs on the regimen SBML of
+:mod:`jakstat_sbml.regimens` (pathway + PK + one dose event per drug, the document
+RoadRunner runs), compiled by AMICI once per drug set (:meth:`AmiciSimulator.run_regimens`);
+AMICI locates each dose as a root of the event's trigger and applies its assignments.
+
 The model is compiled once per machine (about a minute) into the cache directory
 of :mod:`jakstat_sbml.compiled` (``amici/<name>/``), keyed by the SBML text, the
 AMICI version and the machine, and imported from there afterwards (a fraction
@@ -38,6 +43,7 @@ import weakref
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from . import catalog
 from .compiled import cache_dir, machine_signature
@@ -46,9 +52,13 @@ from .model import (
     PREEQUILIBRATION_ROUNDS, PREEQUILIBRATION_TIME, STEADY_STATE_RATE, Condition, Model, SteadyStates,
 )
 from .optional import require
+from .regimens.sbml import central, depot, pk_values, start_values
+from .regimens.simulation import PK_ABSOLUTE_TOLERANCE, free_column, plasma_column, template_sbml
 
 _FORMAT = "jakstat-sbml compiled amici 1"  # change when the module's content changes
 _OBSERVABLE = "y_"  # observable ids: the readout with this prefix (ids must not clash)
+_PLASMA = "plasma_y_"  # observable ids of a regimen drug's total plasma concentration
+_REGIMEN_MODELS_KEPT = 8  # per simulator: compiled regimen models (one per drug set) in use
 SENSITIVITY_RELATIVE_TOLERANCE = 1e-5  # of forward sensitivities (the states keep the model's tolerance)
 _MODULES_KEPT = 8  # compiled modules in the cache (~2.5 MB each); the least recently used go first
 
@@ -143,12 +153,21 @@ def _finish(built: Path, target: Path) -> None:
 
 def _compile(amici, sbml: str, name: str, out: Path) -> None:
     """Generate and compile the module: the dose parameters as AMICI constants (they
-    switch between phases and are never fitted), one observable per readout."""
+    switch between phases and are never fitted), one observable per readout, and in a
+    regimen model one per regimen drug's plasma concentration (its dose is then a rule)."""
     import logging
 
+    import libsbml
+
     importer = amici.SbmlImporter(sbml, from_file=False)
-    doses = [c.dose_parameter for c in catalog.CYTOKINES.values()] + [d.dose_parameter for d in catalog.DRUGS.values()]
+    document = libsbml.readSBMLFromString(sbml)  # kept alive while its model is read
+    m = document.getModel()
+    doses = [p for p in [c.dose_parameter for c in catalog.CYTOKINES.values()]
+             + [d.dose_parameter for d in catalog.DRUGS.values()]
+             if m.getParameter(p) is not None and m.getParameter(p).getConstant()]
     channels = [amici.MeasurementChannel(f"{_OBSERVABLE}{r}", formula=r) for r in catalog.READOUTS]
+    channels += [amici.MeasurementChannel(f"{_PLASMA}{d}", formula=central(d)) for d in catalog.DRUGS
+                 if m.getSpecies(central(d)) is not None]
     # The build calls `swig`, which pip installs next to this Python: put it on PATH.
     here = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
@@ -195,6 +214,7 @@ class AmiciSimulator:
         self.steady_states = SteadyStates(model.steady_states.limit)
         self.sensitivity_states = SteadyStates(model.steady_states.limit)  # (state, its sensitivities)
         self._fsa_solver = self._sensitivity_options = None
+        self._regimen_models: dict[tuple, _RegimenModel] = {}
 
     def _sync(self) -> None:
         """Follow the model's solver options (a change drops the cached steady states)."""
@@ -281,7 +301,99 @@ class AmiciSimulator:
     def run(self, cond: Condition, readouts: list[str]) -> np.ndarray:
         """``time`` and ``readouts`` of ``cond`` (rows: ``cond.points`` times from 0 to
         ``t_end``), as ``model.run(cond, readouts).to_numpy()`` gives them from RoadRunner."""
+        if cond.regimens:
+            times, _, values = self._regimen_arrays(cond, readouts)
+            return np.column_stack([times, values])
         return self._protocol(cond, readouts, np.linspace(0.0, cond.t_end, cond.points), 0)[0]
+
+    # ------------------------------------------------------------------ dosing regimens
+    def run_regimens(self, cond: Condition, readouts: list[str]) -> pd.DataFrame:
+        """A condition with dosing regimens, as ``model.run(cond, readouts)`` gives it from
+        RoadRunner (:func:`~jakstat_sbml.regimens.simulation.simulate_regimens`): ``time``,
+        ``plasma_<drug>`` and ``free_<drug>`` per regimen drug (nM), then ``readouts``.
+
+        The regimen SBML (the pathway plus PK and one dosing event per drug, the same
+        document RoadRunner runs) is compiled by AMICI once per drug set; AMICI finds each
+        dose time as a root of the event's trigger and applies its assignments there.
+        The run starts, as RoadRunner's does, from the genotype's unstimulated steady
+        state (this engine's own, shared with the conditions without regimens), the
+        first dose in the depot, cytokines on from time 0.
+        """
+        regs = cond.regimens
+        times, plasma, values = self._regimen_arrays(cond, readouts)
+        columns, data = ["time"], [times]
+        for j, reg in enumerate(regs):
+            columns += [plasma_column(reg.drug), free_column(reg.drug)]
+            data += [plasma[:, j], plasma[:, j] * reg.pk.fraction_unbound]
+        frame = pd.DataFrame(np.column_stack(data + [values]), columns=columns + list(readouts))
+        frame.attrs["condition"] = cond.as_dict()
+        frame.attrs["regimens"] = [r.as_dict() for r in regs]
+        frame.attrs["context"] = self.model.context
+        frame.attrs["units"] = {"time": "min", **{c: "nM" for c in columns[1:]},
+                                **{r: catalog.READOUTS[r].unit for r in readouts}}
+        return frame
+
+    def _regimen_arrays(self, cond: Condition, readouts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Output times, total plasma concentration per regimen drug and ``readouts`` of a
+        regimen condition (what :meth:`run_regimens` frames, without the frame)."""
+        self._sync()
+        regs = cond.regimens
+        rm = self._regimen_model(regs)
+        am = rm.amici
+        genotype, _, stimulation = self.model.phase_values(cond)
+        state, _ = self._steady_state(cond, genotype, 0)
+        free, fixed = rm.free.copy(), rm.fixed.copy()
+        free[rm.free_from[:, 0]] = stimulation[rm.free_from[:, 1]]
+        fixed[rm.fixed_from[:, 0]] = stimulation[rm.fixed_from[:, 1]]
+        x0 = np.zeros(len(rm.state_ids))
+        x0[rm.pathway_states] = state
+        atol = self._options["absolute_tolerance"] / self._largest_volume
+        for reg in regs:
+            pk = pk_values(reg)
+            for pid, value in pk.items():
+                free[rm.free_index[pid]] = value  # constants of the regimen SBML: AMICI parameters
+            start = start_values(reg)  # what the dose events change: AMICI states
+            scale = 1.0
+            if depot_scale_parameter(reg.drug) in rm.free_index:  # AMICI's tolerance is RoadRunner's for the depot
+                scale = PK_ABSOLUTE_TOLERANCE * pk[f"dose_amount_{reg.drug}"] / atol
+                free[rm.free_index[depot_scale_parameter(reg.drug)]] = scale
+            start[depot(reg.drug)] /= scale
+            for sid, value in start.items():
+                x0[rm.state_index[sid]] = value
+        am.set_free_parameters(free)
+        am.set_fixed_parameters(fixed)
+        am.set_initial_state(x0)
+        am.set_t0(0.0)
+        times = np.linspace(0.0, cond.t_end, cond.points)
+        am.set_timepoints(list(times))
+        rdata = self._swig.run_simulation(rm.solver(self._options, self._largest_volume).get(), None, am.get())
+        label = f"[{'; '.join(str(r) for r in regs)}; {cond.label()}]"
+        if rdata.status != self._sundials.AMICI_SUCCESS:
+            status = self._sundials.simulation_status_to_str(rdata.status)
+            raise SimulationError(f"AMICI failed ({status}) while simulating {label} in context "
+                                  f"{self.model.context!r}: try tighter tolerances with model.set_solver_options"
+                                  "(...), or run it with engine='roadrunner'.")
+        y = np.array(self._swig.stdVec2ndarray(rdata.y, rdata.nt, rdata.ny))
+        plasma = y[:, [rm.plasma_column[r.drug] for r in regs]]
+        values = y[:, [rm.readout_column[r] for r in readouts]]
+        if not (np.all(np.isfinite(values)) and np.all(np.isfinite(plasma))):
+            raise SimulationError(f"non-finite values in the AMICI simulation of {label} in context "
+                                  f"{self.model.context!r}; try engine='roadrunner' or tighter tolerances")
+        self.model.remove_solver_noise(values, readouts, cond, times, [catalog.READOUTS[r].unit for r in readouts])
+        self.model.remove_solver_noise(plasma, [plasma_column(r.drug) for r in regs], cond, times)
+        return times, plasma, values
+
+    def _regimen_model(self, regs) -> _RegimenModel:
+        path = str(self.model.path)
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size, tuple(sorted((r.drug, r.pk.zero_order) for r in regs)))
+        found = self._regimen_models.get(key)
+        if found is None:
+            while len(self._regimen_models) >= _REGIMEN_MODELS_KEPT:
+                self._regimen_models.pop(next(iter(self._regimen_models)))
+            found = self._regimen_models[key] = _RegimenModel(template_sbml(path, regs), self.model, self._states,
+                                                                        regs)
+        return found
 
     def _protocol(self, cond: Condition, readouts: list[str], times: np.ndarray, k: int):
         """The three phases of ``cond``, with ``k`` forward sensitivities (0: none):
@@ -363,6 +475,105 @@ class AmiciSimulator:
     @property
     def state_ids(self) -> list[str]:
         return list(self._states)
+
+
+def depot_scale_parameter(drug: str) -> str:
+    return f"depot_scale_{drug}"
+
+
+def scaled_depot_sbml(sbml: str) -> str:
+    """The regimen SBML with each drug's depot counted in units of ``depot_scale_<drug>``
+    zmol (set per run), for AMICI only.
+
+    AMICI has one absolute tolerance for every state. In zmol a depot (~1e16) would be
+    followed to a relative 1e-7 however little of the dose is left, which costs about as
+    many steps as the whole pathway; RoadRunner follows it to 1e-9 of a dose
+    (:data:`~jakstat_sbml.regimens.simulation.PK_ABSOLUTE_TOLERANCE`, a tolerance per
+    species). With the depot in units where AMICI's tolerance is that amount, both
+    engines integrate the same equations to the same accuracy. The absorption is split
+    in two reactions with the same rate: one empties the depot (in its units), the other
+    fills the plasma (zmol); the dose event adds the dose in depot units. A drug whose
+    absorption is written otherwise is left as it is.
+    """
+    import libsbml
+
+    doc = libsbml.readSBMLFromString(sbml)
+    m = doc.getModel()
+    for d in catalog.DRUGS:
+        reaction = m.getReaction(f"absorption_{d}")
+        event = m.getEvent(f"dosing_{d}")
+        if (reaction is None or event is None or reaction.getNumReactants() != 1 or reaction.getNumProducts() != 1
+                or reaction.getReactant(0).getSpecies() != depot(d)
+                or reaction.getProduct(0).getSpecies() != central(d)
+                or event.getEventAssignment(depot(d)) is None):
+            continue
+        scale = depot_scale_parameter(d)
+        p = m.createParameter()
+        p.setId(scale)
+        p.setValue(1.0)
+        p.setConstant(True)
+        law = libsbml.formulaToL3String(reaction.getKineticLaw().getMath())
+        reaction.removeProduct(central(d))
+        into_plasma = m.createReaction()
+        into_plasma.setId(f"absorption_into_plasma_{d}")
+        into_plasma.setReversible(False)
+        product = into_plasma.createProduct()
+        product.setSpecies(central(d))
+        product.setStoichiometry(1)
+        product.setConstant(True)
+        modifier = into_plasma.createModifier()
+        modifier.setSpecies(depot(d))
+        into_plasma.createKineticLaw().setMath(libsbml.parseL3Formula(f"({law}) * {scale}"))
+        assignment = event.getEventAssignment(depot(d))
+        dose = libsbml.formulaToL3String(assignment.getMath())
+        if not dose.startswith(f"{depot(d)} + "):
+            raise JakStatError(f"the dose event of {d} adds to the depot in a way this module does not know: {dose}")
+        assignment.setMath(libsbml.parseL3Formula(f"{depot(d)} + ({dose[len(depot(d)) + 3:]}) / {scale}"))
+    return libsbml.writeSBMLToString(doc)
+
+
+class _RegimenModel:
+    """The AMICI model of one regimen SBML (a drug set): parameter and state positions."""
+
+    def __init__(self, sbml: str, model: Model, pathway_states: list[str], regimens):
+        self.amici = am = compiled_module(scaled_depot_sbml(sbml)).get_model()
+        am.set_parameter_list([0])  # no sensitivities
+        tunable = {p: i for i, p in enumerate(model.tunable_parameters)}
+        free, fixed = list(am.get_free_parameter_ids()), list(am.get_fixed_parameter_ids())
+        self.free = np.array(am.get_free_parameters(), dtype=float)
+        self.fixed = np.array(am.get_fixed_parameters(), dtype=float)
+        self.free_index = {p: i for i, p in enumerate(free)}
+        self.free_from = np.array([(i, tunable[p]) for i, p in enumerate(free) if p in tunable],
+                                  dtype=int).reshape(-1, 2)
+        self.fixed_from = np.array([(i, tunable[p]) for i, p in enumerate(fixed) if p in tunable],
+                                   dtype=int).reshape(-1, 2)
+        self.state_ids = list(am.get_state_ids())
+        self.state_index = {s: i for i, s in enumerate(self.state_ids)}
+        self.pathway_states = np.array([self.state_index[s] for s in pathway_states], dtype=int)
+        observables = list(am.get_observable_ids())
+        self.readout_column = {r: observables.index(f"{_OBSERVABLE}{r}") for r in catalog.READOUTS}
+        self.plasma_column = {o[len(_PLASMA):]: i for i, o in enumerate(observables) if o.startswith(_PLASMA)}
+        regimen_states = {sid for reg in regimens for sid in start_values(reg)}
+        unknown = set(self.state_ids) - set(pathway_states) - regimen_states
+        if unknown:  # every state is set per run: one left at its default would leak between runs
+            raise JakStatError(f"the AMICI regimen model has states no run sets: {sorted(unknown)[:5]}")
+        self._solver = self._options = None
+
+    def solver(self, options: dict, largest_volume: float):
+        """The solver at the model's settings; AMICI's absolute tolerance is one number,
+        per concentration (as for the pathway), which the PK states (depot amounts
+        ~1e16 zmol, plasma ~nM) meet at least as tightly as RoadRunner's per-dose ones."""
+        if options != self._options:
+            import amici.sim.sundials as sundials
+
+            solver = self.amici.create_solver()
+            solver.set_relative_tolerance(options["relative_tolerance"])
+            solver.set_absolute_tolerance(options["absolute_tolerance"] / largest_volume)
+            solver.set_max_steps(int(options["maximum_steps"]))
+            solver.set_linear_solver(sundials.LinearSolver_KLU)
+            solver.set_sensitivity_order(sundials.SensitivityOrder_none)
+            self._solver, self._options = solver, options
+        return self._solver
 
 
 _simulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

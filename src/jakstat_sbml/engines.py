@@ -10,8 +10,10 @@ engine names: a third engine is one class here.
   :class:`~jakstat_sbml.model.Model`; runs every condition, dosing regimens included
   (:mod:`jakstat_sbml.regimens.simulation`, the regimen SBML with its dose events).
 - ``"amici"``: AMICI's compiled sparse solver (:mod:`jakstat_sbml.amici_engine`),
-  several times faster per simulation, with forward parameter sensitivities; it does
-  not run dosing regimens yet, and a regimen condition given to it is refused.
+  several times faster per simulation, with forward parameter sensitivities; it runs
+  dosing regimens too (the same regimen SBML, its dose events as AMICI events).
+
+An engine without ``dosing`` refuses a regimen condition before any work.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class AmiciEngine(Engine):
 
 ENGINES: dict[str, Engine] = {
     "roadrunner": RoadRunnerEngine("roadrunner", "libroadrunner", sensitivities=False, dosing=True),
-    "amici": AmiciEngine("amici", "amici", sensitivities=True, dosing=False),
+    "amici": AmiciEngine("amici", "amici", sensitivities=True, dosing=True),
 }
 
 

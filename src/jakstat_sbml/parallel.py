@@ -133,7 +133,7 @@ def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: It
     RoadRunner's (tests/test_amici_engine.py), several times faster per simulation.
     It needs the ``amici`` extra; without it the call says what to install.
     A condition with a dosing regimen (``regimen=``) runs like any other, on an
-    engine that simulates dosing (:mod:`jakstat_sbml.engines`; AMICI does not yet).
+    engine that simulates dosing (:mod:`jakstat_sbml.engines`: both do).
 
     ``n_jobs``, ``client``, ``progress`` and ``engine`` are the run options every
     simulating function of the package takes, with these defaults (:class:`RunOptions`).

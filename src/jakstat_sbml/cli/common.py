@@ -382,7 +382,7 @@ N_JOBS = typer.Option(1, "--n-jobs", "-j", help="Worker processes for the simula
 FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
                                              "without it such files are kept and the command stops.")
 ENGINE = typer.Option(DEFAULT_ENGINE, help=f"Simulation engine: {', '.join(ENGINES)} (amici: faster for heavy "
-                                           "work, needs the amici extra; no dosing regimens yet).")
+                                           "work, needs the amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
 UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interval over draws of: potency (the "
                            "drug-potency posterior and between-assay variability), calibration (a calibrated "

@@ -190,8 +190,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
 
     Every simulation is a condition run by :func:`jakstat_sbml.run` (a regimen is part
     of its condition), so ``n_jobs``/``client``/``progress``/``engine`` mean what they
-    mean there. Continuous stimulation simulates the dosing events, which AMICI does not
-    yet: ``engine="amici"`` is refused for it (ex vivo stimulation runs on either).
+    mean there. Continuous stimulation simulates the dosing events: an engine without
+    ``dosing`` is refused for it (RoadRunner and AMICI both have it); ex vivo runs on any.
 
     ``uncertainty`` (as in :func:`~jakstat_sbml.experiments.dose_response`) adds each
     inhibition summary's predictive interval over ``draws`` draws (``intervals``;
@@ -365,21 +365,30 @@ class Stimulation:
         condition once), so they run where the options say."""
         from ..parallel import run
 
+        plans, conditions, readouts = self.prepare(tasks)
+        frame = run(model, conditions, readouts=readouts, **options.keywords()) if conditions else None
+        return self.assemble(tasks, plans, conditions, frame)
+
+    def prepare(self, tasks: Sequence[tuple]) -> tuple[list[list[Condition]], list[Condition], list[str]]:
+        """The conditions of each task, every distinct condition once (what one
+        :func:`jakstat_sbml.run` simulates) and the readouts; :meth:`courses` in two
+        halves, so a caller can prepare the next batch while one runs."""
         plans = [self._conditions(*task) for task in tasks]
         unique: dict[Condition, int] = {}
         for conds in plans:
             for c in conds:
                 unique.setdefault(c, len(unique))
-        readouts = sorted({task[3] for task in tasks})
-        frame = run(model, list(unique), readouts=readouts, **options.keywords()) if unique else None
-        if frame is not None:
-            frame.attrs.clear()  # pandas deep-copies attrs (a record per condition) into every group
-            parts = dict(tuple(frame.groupby("condition", sort=False)))
-        out = []
-        for (arm, _, _, readout, _), conds in zip(tasks, plans):
-            frames = [parts[unique[c]] for c in conds]
-            out.append(self._course(arm, readout, frames))
-        return out
+        return plans, list(unique), sorted({task[3] for task in tasks})
+
+    def assemble(self, tasks: Sequence[tuple], plans, conditions: list[Condition], frame) -> list[pd.DataFrame]:
+        """The time course of each task from the frame ``js.run`` gave for ``conditions``."""
+        if frame is None:
+            return []
+        frame.attrs.clear()  # pandas deep-copies attrs (a record per condition) into every group
+        parts = dict(tuple(frame.groupby("condition", sort=False)))
+        position = {c: i for i, c in enumerate(conditions)}
+        return [self._course(arm, readout, [parts[position[c]] for c in conds])
+                for (arm, _, _, readout, _), conds in zip(tasks, plans)]
 
     def _conditions(self, arm, cytokine, dose, readout, background) -> list[Condition]:
         with quiet_bare_doses():

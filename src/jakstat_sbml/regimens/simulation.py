@@ -55,27 +55,32 @@ def regimen_document(sbml_path, regimens: Sequence):
     return doc
 
 
+def template_sbml(sbml_path, regimens: Sequence) -> str:
+    """The regimen SBML of the drugs of ``regimens``, structure only (every number is set
+    per run): one canonical text per drug set and kind of intake (first order or zero-order
+    release), so a model compiled from it (RoadRunner's or AMICI's) is cached on disk across
+    processes. The structure is the drug's first tabulated formulation's, not "IR", which a
+    drug approved only as extended release lacks."""
+    import libsbml
+
+    def structure(reg):
+        pk = pk_parameters(reg.drug, formulations(reg.drug)[0])
+        return dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=dataclasses.replace(
+            pk, release_duration_h=1.0 if reg.pk.zero_order else None))
+
+    template = [structure(reg) for reg in sorted(regimens, key=lambda r: r.drug)]
+    return libsbml.writeSBMLToString(regimen_document(sbml_path, template))
+
+
 class RegimenRunner:
     """One compiled regimen model for a set of drugs (parameters set per run)."""
 
     def __init__(self, sbml_path, regimens: Sequence):
-        import libsbml
-
         from ..compiled import load_roadrunner
 
-        # structure only (every number is set per run): one canonical text per drug set and
-        # kind of intake (first order or zero-order release), cached on disk across processes;
-        # the drug's first tabulated formulation, not "IR", which a drug approved only as
-        # extended release lacks
-        def structure(reg):
-            pk = pk_parameters(reg.drug, formulations(reg.drug)[0])
-            return dataclasses.replace(reg, dose_mg=1.0, interval_h=24.0, doses=1, pk=dataclasses.replace(
-                pk, release_duration_h=1.0 if reg.pk.zero_order else None))
-
-        template = [structure(reg) for reg in sorted(regimens, key=lambda r: r.drug)]
-        drugs = tuple(r.drug for r in template)
+        drugs = tuple(sorted(r.drug for r in regimens))
         self.drugs = drugs
-        self.sbml = libsbml.writeSBMLToString(regimen_document(sbml_path, template))
+        self.sbml = template_sbml(sbml_path, regimens)
         self.rr = load_roadrunner(self.sbml)
         m = self.rr.model
         self.species = list(m.getFloatingSpeciesIds())

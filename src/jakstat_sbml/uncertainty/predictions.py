@@ -173,7 +173,7 @@ class Exposure:
     every ``interval_h`` for ``days``, the cytokine at its standard dose from the first
     dose on (continuous stimulation, docs/dosing.md). Computed by
     :func:`~jakstat_sbml.dosing.exposure.steady_state_inhibition`, the code of
-    ``js.exposure_response``; always on RoadRunner (the regimen model has dosing events)."""
+    ``js.exposure_response``; always on RoadRunner, so its numbers do not depend on the engine."""
 
     drug: str
     dose_mg: float

@@ -197,8 +197,8 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     ``"headline"`` (every drug's IC50 on every cytokine's main readout it acts on, the
     screen's feedback knockouts, and the two JAK inhibitors' approved twice-daily doses on
     IL-6/pSTAT3 and IL-2/pSTAT5). All predictions share the parameter sets. Exposure
-    predictions simulate their regimen on RoadRunner whatever ``engine`` says (the
-    regimen model has dosing events; ``flags`` says so when ``engine`` is another).
+    predictions simulate their regimen on RoadRunner whatever ``engine`` says (one task of
+    the design each, in one process; ``flags`` says so when ``engine`` is another).
     ``method``: ``"morris"`` (``n`` trajectories, default 10) or ``"sobol"`` (``n`` a
     power of 2, default 64; first and total order). ``parameters``: which to vary (default every
     uncertain parameter; give a Morris ``result.top(k)`` for Sobol); the rest stay at
@@ -253,9 +253,9 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
     status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
     index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
-    if not engine_named(engine).dosing and any(isinstance(p, Exposure) for p in predictions):
-        flags.insert(0, f"exposure predictions ran on {DOSING_ENGINE}, the others on {engine} (the regimen "
-                        f"model has dosing events, which {engine} does not simulate)")
+    if engine_named(engine) is not engine_named(DOSING_ENGINE) and any(isinstance(p, Exposure) for p in predictions):
+        flags.insert(0, f"exposure predictions ran on {DOSING_ENGINE}, the others on {engine} (an exposure "
+                        f"prediction always runs on {DOSING_ENGINE}, one task of the design in one process)")
     if absent:
         flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
     samples = pd.DataFrame(10.0 ** design, columns=names)

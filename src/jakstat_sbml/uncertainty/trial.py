@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -267,22 +268,25 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                                                   "pathways": [f"{c}/{r}" for c, _, r in pathways],
                                                   "stimulations": list(stimulations)}) if checkpoint else None
     values = np.full((n_patients, len(columns) * len(METRICS)), np.nan)
-    reused = computed = 0
     chunks = [range(k, min(k + chunk_size, n_patients)) for k in range(0, n_patients, chunk_size)]
     with progress_steps(progress, n_patients, "virtual patients") as advance:
+        missing = []
         for k, rows in enumerate(chunks):
             found = store.load(k) if store else None
             if found is not None and found[0].shape == (len(rows), values.shape[1]):
                 values[rows.start:rows.stop] = found[0]
-                reused += 1
+                advance(len(rows), f"virtual patients: chunk {k + 1}/{len(chunks)} (checkpoint)")
             else:
-                part = _simulate_chunk(model, patients.iloc[rows.start:rows.stop], arms, pathways, stimulations,
-                                       drugs, options)
-                values[rows.start:rows.stop] = part
-                computed += 1
-                if store:
-                    store.save(k, part, np.zeros(part.shape, dtype=str))
+                missing.append((k, rows))
+
+        def finished(k: int, rows: range, part: np.ndarray) -> None:
+            values[rows.start:rows.stop] = part
+            if store:
+                store.save(k, part, np.zeros(part.shape, dtype=str))
             advance(len(rows), f"virtual patients: chunk {k + 1}/{len(chunks)}")
+
+        _simulate_chunks(model, patients, missing, arms, pathways, stimulations, options, finished)
+    reused, computed = len(chunks) - len(missing), len(missing)
     outcomes = []
     for j, (arm, pathway, s) in enumerate(columns):
         block = values[:, j * len(METRICS):(j + 1) * len(METRICS)]
@@ -355,28 +359,87 @@ def draw_patient(i: int, seed: int, sources, drugs, variability, cell: pd.DataFr
     return row
 
 
-def _simulate_chunk(model: Model, patients: pd.DataFrame, arms, pathways, stimulations, drugs,
-                    options: RunOptions) -> np.ndarray:
-    """Outcomes of one chunk of patients: rows = patients, columns = (arm, pathway,
-    stimulation) x metric, every simulation of the chunk in one js.run per stimulation."""
-    out = np.full((len(patients), len(arms) * len(pathways) * len(stimulations) * len(METRICS)), np.nan)
+@dataclass
+class _Batch:
+    """The simulations of one chunk of patients under one stimulation: one js.run."""
+
+    chunk: int
+    rows: range
+    stimulation: int
+    design: Stimulation
+    tasks: list
+    where: list  # (patient in the chunk, arm, pathway) of each task
+    plans: list
+    conditions: list
+    readouts: list
+
+
+def _batches(patients: pd.DataFrame, missing, arms, pathways, stimulations):
+    """The batches of the chunks to simulate, in order (made one at a time, when asked)."""
+    for k, rows in missing:
+        chunk = patients.iloc[rows.start:rows.stop]
+        for s_index, s in enumerate(stimulations):
+            design = Stimulation(s)
+            tasks, where = [], []
+            for p, (_, patient) in enumerate(chunk.iterrows()):
+                background = _background(patient)
+                for a, (label, arm) in enumerate(arms.items()):
+                    mine = tuple(_patient_regimen(r, patient) for r in arm)
+                    for c, (cytokine, dose, readout) in enumerate(pathways):
+                        tasks.append((mine, cytokine, dose, readout, background))
+                        where.append((p, a, c))
+            yield _Batch(k, rows, s_index, design, tasks, where, *design.prepare(tasks))
+
+
+def _simulate_chunks(model: Model, patients: pd.DataFrame, missing, arms, pathways, stimulations,
+                     options: RunOptions, finished) -> None:
+    """Simulate the ``missing`` chunks ``(k, rows)`` and call ``finished(k, rows, outcomes)``
+    for each, in order (outcomes: rows = patients, columns = (arm, pathway, stimulation)
+    x metric). Every simulation of a chunk and stimulation is one js.run; with worker
+    processes (or a cluster) the next js.run is prepared and queued while one runs, and
+    the finished one is summarised while the next runs, so the workers do not wait for
+    this process. One js.run at a time; each batch's numbers depend on its own
+    conditions only, so the outcomes are those of running the batches one by one."""
+    from ..parallel import run
+
     quiet = options.quiet()
-    for s_index, s in enumerate(stimulations):
-        design = Stimulation(s)
-        tasks, where = [], []
-        for p, (_, patient) in enumerate(patients.iterrows()):
-            background = _background(patient)
-            for a, (label, arm) in enumerate(arms.items()):
-                mine = tuple(_patient_regimen(r, patient) for r in arm)
-                for c, (cytokine, dose, readout) in enumerate(pathways):
-                    tasks.append((mine, cytokine, dose, readout, background))
-                    where.append((p, a, c))
-        courses = design.courses(model, tasks, quiet)
-        for (p, a, c), task, course in zip(where, tasks, courses):
+    width = len(arms) * len(pathways) * len(stimulations) * len(METRICS)
+    parts: dict[int, np.ndarray] = {}
+
+    def summarise(batch: _Batch, frame) -> None:
+        out = parts.setdefault(batch.chunk, np.full((len(batch.rows), width), np.nan))
+        s = stimulations[batch.stimulation]
+        courses = batch.design.assemble(batch.tasks, batch.plans, batch.conditions, frame)
+        for (p, a, c), task, course in zip(batch.where, batch.tasks, courses):
             row, _ = summarise_course(course, task[0], task[3], s)
-            column = ((a * len(pathways) + c) * len(stimulations) + s_index) * len(METRICS)
+            column = ((a * len(pathways) + c) * len(stimulations) + batch.stimulation) * len(METRICS)
             out[p, column:column + len(METRICS)] = [row[m] for m in METRICS]
-    return out
+        if batch.stimulation == len(stimulations) - 1:
+            finished(batch.chunk, batch.rows, parts.pop(batch.chunk))
+
+    def simulate(batch: _Batch):
+        return run(model, batch.conditions, readouts=batch.readouts, **quiet.keywords()) if batch.conditions \
+            else None
+
+    batches = _batches(patients, missing, arms, pathways, stimulations)
+    if options.client is None and options.n_jobs == 1:  # this process simulates: nothing to overlap
+        for batch in batches:
+            summarise(batch, simulate(batch))
+        return
+    with ThreadPoolExecutor(max_workers=1) as queue:  # one js.run at a time, the next one queued
+        previous = queued = None
+        try:
+            for batch in batches:
+                queued = queue.submit(simulate, batch)
+                if previous is not None:
+                    summarise(previous[0], previous[1].result())
+                previous = (batch, queued)
+            if previous is not None:
+                summarise(previous[0], previous[1].result())
+        except BaseException:
+            if queued is not None:
+                queued.cancel()  # not yet started: dropped; a js.run under way ends first
+            raise
 
 
 def _background(patient: pd.Series) -> dict:
