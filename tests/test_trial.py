@@ -154,6 +154,12 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
         bad = runner.invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
                                       "--out", str(tmp_path / "bad"), *args])
         assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output
+    # a regimen for a drug without pharmacokinetics: one line, naming what has PK and where the gap is said
+    bad = runner.invoke(cli.app, ["trial", "fedratinib", "400mg", "--every", "24h", "--days", "1", "-c", "IL2",
+                                  "--out", str(tmp_path / "nopk")])
+    assert bad.exit_code == 2 and "no pharmacokinetics tabulated for fedratinib" in bad.output
+    assert "pk_gaps.tsv" in bad.output and len(bad.output.strip().splitlines()) == 1
+    assert not (tmp_path / "nopk").exists()
 
 
 def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):

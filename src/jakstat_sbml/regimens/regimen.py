@@ -87,7 +87,9 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     """
     name = catalog.drug(drug).name
     if not formulations(name):
-        raise InputError(f"no pharmacokinetics tabulated for {name}")
+        with_pk = [d for d in catalog.drugs() if formulations(d)]
+        raise InputError(f"no pharmacokinetics tabulated for {name}, so no regimen (drugs with PK: "
+                         f"{', '.join(with_pk)}; data/pharmacokinetics/pk_gaps.tsv says what {name} needs)")
     params = pk_parameters(name, formulation)
     if pk:
         if not isinstance(pk, Mapping):
