@@ -24,7 +24,9 @@ A virtual patient is
 
 Every draw of patient ``i`` comes from ``numpy.random.SeedSequence([seed, i])``, so a
 patient's record is the same whatever the chunking, the number of patients or where it
-runs. Each patient is simulated under every regimen arm on every pathway (continuous and
+runs. The draws follow one order (each regimen drug's PK, then the cell, mutations and
+covariates), so other drugs or sources give patient ``i`` other cells: arms are compared
+within one trial, where every patient runs under every arm. Each patient is simulated under every regimen arm on every pathway (continuous and
 ex vivo stimulation, :mod:`jakstat_sbml.dosing.exposure`), through ``js.run``; chunks of
 patients are checkpointed, so a killed trial resumes with identical output.
 
