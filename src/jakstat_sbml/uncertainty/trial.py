@@ -26,9 +26,10 @@ Every draw of patient ``i`` comes from ``numpy.random.SeedSequence([seed, i])``,
 patient's record is the same whatever the chunking, the number of patients or where it
 runs. The draws follow one order (each regimen drug's PK, then the cell, mutations and
 covariates), so other drugs or sources give patient ``i`` other cells: arms are compared
-within one trial, where every patient runs under every arm. Each patient is simulated under every regimen arm on every pathway (continuous and
-ex vivo stimulation, :mod:`jakstat_sbml.dosing.exposure`), through ``js.run``; chunks of
-patients are checkpointed, so a killed trial resumes with identical output.
+within one trial, where every patient runs under every arm. Each patient is simulated
+under every regimen arm on every pathway (continuous and ex vivo stimulation,
+:mod:`jakstat_sbml.dosing.exposure`), through ``js.run``; chunks of patients are
+checkpointed, so a killed trial resumes with identical output.
 
 The outcome is a pathway's inhibition (its readout), a pharmacological response: tumour
 response is not modelled, and the fraction of patients above a threshold is never a
@@ -69,6 +70,9 @@ DEFAULT_CHUNK = 25
 CITED = "cited"  # mutations="cited": the frequencies of data/ctcl/mutation_frequencies.tsv
 NO_MUTATIONS = ("mutations: none drawn (give mutations='cited' for their frequencies in CTCL sequencing, "
                 "data/ctcl/mutation_frequencies.tsv, or mutations={name: frequency})")
+COVARIATE_PK = "covariate_pk"  # patients-table prefix of the covariates' combined PK fold per drug
+LEVEL_ORDER = ("present", "mild", "moderate", "severe")
+COVARIATE_TABLE = "data/pharmacokinetics/pk_covariates.tsv"
 NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a clinical response: tumour "
                 "response is not modelled, and the fraction above the threshold is not a response rate")
 
@@ -471,9 +475,6 @@ def _patient_regimen(regimen, patient: pd.Series):
 
 # --- covariates (issue 24): co-medications and organ impairment, data/pharmacokinetics/pk_covariates.tsv
 
-COVARIATE_PK = "covariate_pk"  # patients-table prefix of the covariates' combined PK fold per drug
-LEVEL_ORDER = ("present", "mild", "moderate", "severe")
-COVARIATE_TABLE = "data/pharmacokinetics/pk_covariates.tsv"
 
 
 def covariate_levels() -> dict[str, list[str]]:
