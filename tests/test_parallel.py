@@ -172,17 +172,16 @@ def test_dask_cluster_matches_serial_exactly(ctcl, conditions, serial, dask_clie
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])
 def test_map_on_model_runs_a_function_on_the_workers_models_with_the_serial_result(ctcl, engine, request):
-    # what the sensitivity runner sends for a prediction that is not a list of conditions
-    # (a dosing regimen): the same numbers, bit for bit, wherever it runs, in task order
-    from jakstat_sbml.uncertainty import Exposure
-    from jakstat_sbml.uncertainty.sensitivity import compute_all
+    # work that is not one list of conditions (here a whole regimen's steady-state
+    # summary): the same numbers, bit for bit, wherever it runs, in task order
+    from jakstat_sbml.dosing.exposure import steady_state_inhibition
 
-    own = (Exposure("ruxolitinib", 20, 12, "IL6"),)
-    tasks = [(own, {"kcat_IL6R": 30.0}), (own, {}), (own, {"kcat_IL6R": 300.0})]
-    serial = parallel.map_on_model(ctcl, compute_all, tasks)
+    tasks = [(js.regimen("ruxolitinib", f"{mg} mg", every="12 h", days=1), "IL6") for mg in (5, 20, 50)]
+    serial = parallel.map_on_model(ctcl, steady_state_inhibition, tasks)
     kw = {"n_jobs": 2} if engine == "processes" else {"client": request.getfixturevalue("dask_client")}
-    assert parallel.map_on_model(ctcl, compute_all, tasks, **kw) == serial
-    assert serial[0][0][0] != serial[1][0][0] != serial[2][0][0]  # the parameters reached the workers
+    assert parallel.map_on_model(ctcl, steady_state_inhibition, tasks, **kw) == serial
+    means = [row["mean_inhibition"] for row, _ in serial]
+    assert means[0] < means[1] < means[2]  # each task's own regimen reached the workers
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])

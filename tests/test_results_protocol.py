@@ -79,7 +79,8 @@ TUPLES = {
     "Condition.genotype": "a hashable key of what shapes the steady state (the steady-state cache)",
     "IC50.evaluate": "(value, status) per parameter set: the hook js.sensitivity calls",
     "KnockoutEffect.evaluate": "(value, status) per parameter set: the hook js.sensitivity calls",
-    "Exposure.compute": "(value, status) per parameter set: the hook js.sensitivity calls",
+    "Exposure.evaluate": "(value, status) per parameter set: the hook js.sensitivity calls",
+    "Exposure.compute": "(value, status) for one parameter set, simulated directly (what js.sensitivity does per set)",
 }
 VERBS = {"to_frame": pd.DataFrame, "summary": dict, "plot": Figure}
 

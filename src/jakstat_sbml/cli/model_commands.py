@@ -298,8 +298,8 @@ def sensitivity_command(
     Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
     and a figure; an interrupted run resumes from its checkpoint. An exposure
     prediction is the time-averaged inhibition (fraction) over the last dosing
-    interval of 3 days of the regimen, the cytokine on throughout; it runs on
-    RoadRunner whatever --engine says. Examples:
+    interval of 3 days of the regimen, the cytokine on throughout; it runs on the
+    engine --engine names, as every prediction does. Examples:
 
       jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
 

@@ -324,7 +324,7 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
 
 
 def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: str | None = None,
-                            dose=None, **background) -> tuple[dict, tuple[str, ...]]:
+                            dose=None, engine: str = DOSING_ENGINE, **background) -> tuple[dict, tuple[str, ...]]:
     """One pathway under one arm, continuous stimulation: the summary row of
     :func:`exposure_response` (``mean_inhibition`` etc., over the last dosing interval)
     and its flags, with the readout free to choose (default the cytokine's main one).
@@ -334,8 +334,8 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
     :func:`exposure_response` (``parameters=`` for a parameter set). The same code as
     :func:`exposure_response`, so the numbers are the same; warns nothing (the flags
     are returned). A no-drug readout below ``MEASURABLE_REFERENCE_NM`` gives NaN
-    inhibition and a flag saying so. Runs in this process on the dosing engine (it is
-    one task of a larger parallel design: :mod:`jakstat_sbml.uncertainty.sensitivity`).
+    inhibition and a flag saying so. Runs in this process on ``engine`` (one that runs
+    dosing regimens: RoadRunner or AMICI).
     """
     arm = as_regimens(regimens)
     c = catalog.cytokine(cytokine)
@@ -343,7 +343,7 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
     _check_background(background, "steady_state_inhibition")
     design = Stimulation("continuous")
     course, = design.courses(model, [(arm, c.name, c.standard_dose if dose is None else dose, name, background)],
-                             RunOptions(engine=DOSING_ENGINE))
+                             RunOptions(engine=engine))
     row, flags = summarise_course(course, arm, name, "continuous")
     return row, tuple(flags)
 
@@ -373,7 +373,7 @@ class Stimulation:
         """The conditions of each task, every distinct condition once (what one
         :func:`jakstat_sbml.run` simulates) and the readouts; :meth:`courses` in two
         halves, so a caller can prepare the next batch while one runs."""
-        plans = [self._conditions(*task) for task in tasks]
+        plans = [self.conditions_of(*task) for task in tasks]
         unique: dict[Condition, int] = {}
         for conds in plans:
             for c in conds:
@@ -387,10 +387,13 @@ class Stimulation:
         frame.attrs.clear()  # pandas deep-copies attrs (a record per condition) into every group
         parts = dict(tuple(frame.groupby("condition", sort=False)))
         position = {c: i for i, c in enumerate(conditions)}
-        return [self._course(arm, readout, [parts[position[c]] for c in conds])
+        return [self.course_of(arm, readout, [parts[position[c]] for c in conds])
                 for (arm, _, _, readout, _), conds in zip(tasks, plans)]
 
-    def _conditions(self, arm, cytokine, dose, readout, background) -> list[Condition]:
+    def conditions_of(self, arm, cytokine, dose, readout, background) -> list[Condition]:
+        """The conditions one task ``(arm, cytokine, dose, readout, background)`` needs:
+        continuous, the regimen run and the same without drug; ex vivo, the no-drug
+        sample then one per sampling time."""
         with quiet_bare_doses():
             if self.kind == "continuous":
                 t_end = max(r.duration_h for r in arm) * 60.0
@@ -412,7 +415,9 @@ class Stimulation:
         start = max(0.0, duration - 2 * interval)
         return np.arange(start, duration + 1e-9, self.every_h)
 
-    def _course(self, arm, readout: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    def course_of(self, arm, readout: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+        """One task's course from its conditions' frames (columns ``time`` in min and the
+        readout), in the order :meth:`conditions_of` gave them."""
         if self.kind == "continuous":
             drugged, reference = frames
             times = drugged["time"].to_numpy() / 60.0

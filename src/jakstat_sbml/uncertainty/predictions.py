@@ -21,13 +21,11 @@ censored at the bound of that range and counted (docs/uncertainty.md).
   ``unmeasurable`` (the no-drug readout falls below the measurable floor: censored at
   0, nothing to inhibit).
 
-Two kinds of prediction: :class:`IC50` and :class:`KnockoutEffect` declare the
-conditions they need (``conditions``), which the sensitivity runner simulates in
-chunks through :func:`jakstat_sbml.run`, then read them (``evaluate``).
-:class:`Exposure` declares none and computes its own value on a model
-(``compute(model, parameters)``): a regimen is a model with dosing events, not a
-condition. The runner sends those computations to the same workers
-(:func:`jakstat_sbml.parallel.map_on_model`), always on RoadRunner.
+Every prediction declares the conditions it needs for a parameter set
+(``conditions``), which the sensitivity runner simulates in chunks through
+:func:`jakstat_sbml.run` on the chosen engine, then reads them (``evaluate``). An
+:class:`Exposure`'s conditions carry its regimen (a condition with dosing events), so
+it runs on any engine that runs regimens (RoadRunner and AMICI).
 """
 
 from __future__ import annotations
@@ -37,9 +35,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .. import catalog
-from ..dosing.exposure import steady_state_inhibition
+from ..dosing.exposure import Stimulation, summarise_course
 from ..regimens.regimen import Regimen, regimen
 from ..errors import InputError
 from ..experiments.knockout_screen import log2_fold_change
@@ -51,6 +50,7 @@ from ..model import DEFAULT_PREINCUBATION, Condition
 # parameter sets far from the defaults still have their IC50 inside it, a decade beyond
 # the drug's default dose-response series each way (catalog.Drug.wide_doses; at least 4
 # doses: the Hill fit has 3 free parameters).
+CONTINUOUS = Stimulation("continuous")  # how js.exposure_response stimulates a pathway under a regimen
 STATUSES = ("determined", "above", "below", "unmeasurable")
 
 Readings = Mapping[Condition, tuple[np.ndarray, Mapping[str, np.ndarray]]]  # condition -> (time, readout -> values)
@@ -172,8 +172,8 @@ class Exposure:
     main one) over the last dosing interval of an oral regimen of ``drug``: ``dose_mg``
     every ``interval_h`` for ``days``, the cytokine at its standard dose from the first
     dose on (continuous stimulation, docs/dosing.md). Computed by
-    :func:`~jakstat_sbml.dosing.exposure.steady_state_inhibition`, the code of
-    ``js.exposure_response``; always on RoadRunner, so its numbers do not depend on the engine."""
+    the code of ``js.exposure_response`` (its conditions and its summary of the last
+    interval), on whichever engine the sensitivity runner is given."""
 
     drug: str
     dose_mg: float
@@ -217,21 +217,41 @@ class Exposure:
     def readouts(self) -> tuple[str, ...]:
         return (self.readout,)
 
-    simulations = 2  # per parameter set: the regimen run and the same without drug
-
     def conditions(self, parameters: Mapping[str, float]) -> list[Condition]:
-        """None: a regimen is not a condition (see :meth:`compute`)."""
-        return []
+        """The regimen with the cytokine on throughout, then the same without drug."""
+        return CONTINUOUS.conditions_of((self.regimen,), self.cytokine, catalog.CYTOKINES[self.cytokine].standard_dose,
+                                        self.readout, {"parameters": dict(parameters)})
 
-    def compute(self, model, parameters: Mapping[str, float]) -> tuple[float, str]:
-        """The value and status for one parameter set, simulated on ``model``
-        (RoadRunner; its state is left as found)."""
-        row, _ = steady_state_inhibition(model, self.regimen, self.cytokine, readout=self.readout,
-                                         parameters=dict(parameters))
+    def evaluate(self, conditions: Sequence[Condition], readings: Readings) -> tuple[float, str]:
+        frames = [pd.DataFrame({"time": readings[c][0], self.readout: readings[c][1][self.readout]})
+                  for c in conditions]
+        arm = (self.regimen,)
+        row, _ = summarise_course(CONTINUOUS.course_of(arm, self.readout, frames), arm, self.readout, "continuous")
         value = row["mean_inhibition"]
         if not math.isfinite(value):
             return 0.0, "unmeasurable"
         return float(value), "determined"
+
+    def compute(self, model, parameters: Mapping[str, float], *, engine: str = "roadrunner") -> tuple[float, str]:
+        """The value and status for one parameter set, simulated on ``model`` with
+        ``engine`` (what the sensitivity runner does for each set, one set at a time)."""
+        from ..parallel import run
+
+        conditions = self.conditions(parameters)
+        frame = run(model, conditions, readouts=[self.readout], engine=engine)
+        return self.evaluate(conditions, readings_of(frame, conditions, [self.readout]))
+
+
+def readings_of(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
+    """condition -> (time, readout -> values) from one js.run frame."""
+    index = df["condition"].to_numpy()
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    t = df["time"].to_numpy(dtype=float)[order]
+    ys = {r: df[r].to_numpy(dtype=float)[order] for r in readouts}
+    ids, starts = np.unique(index, return_index=True)
+    ends = np.append(starts[1:], len(index))
+    return {conditions[i]: (t[a:b], {r: ys[r][a:b] for r in readouts}) for i, a, b in zip(ids, starts, ends)}
 
 
 Prediction = IC50 | KnockoutEffect | Exposure
@@ -292,4 +312,4 @@ def headline_predictions() -> list[Prediction]:
 
 
 __all__ = ["Exposure", "IC50", "KnockoutEffect", "Prediction", "SPECS", "STATUSES", "headline_predictions",
-           "prediction"]
+           "prediction", "readings_of"]

@@ -25,10 +25,10 @@ from .. import catalog
 from ..errors import InputError
 from ..model import Condition, Model
 from ..optional import require
-from ..engines import DEFAULT_ENGINE, DOSING_ENGINE, engine as engine_named
-from ..parallel import RunOptions, map_on_model, progress_steps, run
+from ..engines import DEFAULT_ENGINE
+from ..parallel import RunOptions, progress_steps, run
 from .checkpoint import Checkpoint, design_key
-from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
+from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction, readings_of
 from ..parameter_ranges import uncertain_parameters
 from ..results import count, flags_text, with_flags
 
@@ -196,9 +196,9 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     ``"knockout:SOCS3:IL6"``, ``"exposure:ruxolitinib:20mg/12h:IL6"``), a list of them, or
     ``"headline"`` (every drug's IC50 on every cytokine's main readout it acts on, the
     screen's feedback knockouts, and the two JAK inhibitors' approved twice-daily doses on
-    IL-6/pSTAT3 and IL-2/pSTAT5). All predictions share the parameter sets. Exposure
-    predictions simulate their regimen on RoadRunner whatever ``engine`` says (one task of
-    the design each, in one process; ``flags`` says so when ``engine`` is another).
+    IL-6/pSTAT3 and IL-2/pSTAT5). All predictions share the parameter sets, and all
+    run on ``engine`` (exposure predictions as regimen conditions: RoadRunner and AMICI
+    both run them).
     ``method``: ``"morris"`` (``n`` trajectories, default 10) or ``"sobol"`` (``n`` a
     power of 2, default 64; first and total order). ``parameters``: which to vary (default every
     uncertain parameter; give a Morris ``result.top(k)`` for Sobol); the rest stay at
@@ -253,9 +253,6 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     outputs = pd.DataFrame(values, columns=[p.name for p in predictions])
     status_frame = pd.DataFrame(statuses, columns=[p.name for p in predictions])
     index_table, flags = _analyse(method, problem, design, outputs, status_frame, predictions, seed)
-    if engine_named(engine) is not engine_named(DOSING_ENGINE) and any(isinstance(p, Exposure) for p in predictions):
-        flags.insert(0, f"exposure predictions ran on {DOSING_ENGINE}, the others on {engine} (an exposure "
-                        f"prediction always runs on {DOSING_ENGINE}, one task of the design in one process)")
     if absent:
         flags.insert(0, f"not varied: {', '.join(absent)}, 0 in context {model.context!r} (absent in these cells)")
     samples = pd.DataFrame(10.0 ** design, columns=names)
@@ -423,17 +420,13 @@ def evaluate_design(model: Model, predictions: Sequence[Prediction], names: Sequ
 
 
 def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client, engine=DEFAULT_ENGINE):
-    """One chunk: the conditions of the condition-based predictions through js.run (each
-    distinct condition once), then the predictions that compute their own value
-    (:class:`Exposure`: ``compute(model, parameters)``), one task per parameter set,
-    on the same workers through ``map_on_model``."""
-    simulated = [j for j, p in enumerate(predictions) if not hasattr(p, "compute")]
-    computed = [j for j, p in enumerate(predictions) if hasattr(p, "compute")]
+    """One chunk: the conditions of every prediction for every parameter set through one
+    js.run (each distinct condition once), then each prediction's value from them."""
     sets = [dict(zip(names, (10.0 ** row).tolist())) for row in block]
-    per_set = []  # for each parameter set, each condition-based prediction's conditions
+    per_set = []  # for each parameter set, each prediction's conditions
     unique: dict[Condition, int] = {}
     for parameters in sets:
-        needed = [predictions[j].conditions(parameters) for j in simulated]
+        needed = [p.conditions(parameters) for p in predictions]
         for conditions in needed:
             for c in conditions:
                 unique.setdefault(c, len(unique))
@@ -441,41 +434,13 @@ def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client
     conditions = list(unique)
     values = np.empty((len(block), len(predictions)))
     statuses = np.empty((len(block), len(predictions)), dtype=object)
-    if simulated:
-        readouts = sorted({r for j in simulated for r in predictions[j].readouts})
-        df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
-        readings = _readings(df, conditions, readouts)
-        for i, needed in enumerate(per_set):
-            for j, conds in zip(simulated, needed):
-                values[i, j], statuses[i, j] = predictions[j].evaluate(conds, readings)
-    count = len(conditions)
-    if computed:
-        own = tuple(predictions[j] for j in computed)
-        results = map_on_model(model, compute_all, [(own, parameters) for parameters in sets], n_jobs=n_jobs,
-                               client=client)
-        for i, found in enumerate(results):
-            for j, (value, status) in zip(computed, found):
-                values[i, j], statuses[i, j] = value, status
-        count += len(sets) * sum(p.simulations for p in own)
-    return values, statuses.astype(str), count
-
-
-def compute_all(model: Model, predictions: Sequence, parameters: dict) -> list[tuple[float, str]]:
-    """Each prediction's ``compute(model, parameters)``: the task one worker runs for one
-    parameter set (module level, so that processes and Dask can run it)."""
-    return [p.compute(model, parameters) for p in predictions]
-
-
-def _readings(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
-    """condition -> (time, readout -> values) from one js.run frame."""
-    index = df["condition"].to_numpy()
-    order = np.argsort(index, kind="stable")
-    index = index[order]
-    t = df["time"].to_numpy(dtype=float)[order]
-    ys = {r: df[r].to_numpy(dtype=float)[order] for r in readouts}
-    ids, starts = np.unique(index, return_index=True)
-    ends = np.append(starts[1:], len(index))
-    return {conditions[i]: (t[a:b], {r: ys[r][a:b] for r in readouts}) for i, a, b in zip(ids, starts, ends)}
+    readouts = sorted({r for p in predictions for r in p.readouts})
+    df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
+    readings = readings_of(df, conditions, readouts)
+    for i, needed in enumerate(per_set):
+        for j, conds in enumerate(needed):
+            values[i, j], statuses[i, j] = predictions[j].evaluate(conds, readings)
+    return values, statuses.astype(str), len(conditions)
 
 
 def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFrame, predictions, seed):
@@ -500,5 +465,5 @@ def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFr
     return pd.concat(rows, ignore_index=True), flags
 
 
-__all__ = ["METHODS", "SensitivityResult", "compute_all", "evaluate_design", "indices", "log_problem",
+__all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "log_problem",
            "sample_design", "sensitivity", "top_parameters"]
