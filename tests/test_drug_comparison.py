@@ -161,3 +161,21 @@ def test_a_drug_sparing_every_interferon_and_il6_pathway_gets_a_lower_bound(ctcl
     assert np.isnan(result.gamma_c_selectivity()["ritlecitinib"])
     bound = rows.loc["IL6", "max_dose_nM"] / rows.loc["IL2", "ic50_nM"]
     assert any(f"above {bound:.3g}-fold (a lower bound" in f for f in result.flags)
+
+
+def test_ritlecitinib_regimen_keeps_inhibiting_after_the_plasma_drug_is_gone(ctcl):
+    """Litfulo EU SmPC 5.1 (rxreasoner.com/substances/ritlecitinib): ritlecitinib inhibits JAK3
+    irreversibly; its plasma half-life is 1.3-2.3 h (Davis Drug Guide), so at the 50 mg
+    once-daily label regimen the free plasma trough is about 1/7000 of the peak. Expectation:
+    the trough inhibition of IL-15/pSTAT5 is carried by the bonded JAK3 (lost only as JAK3
+    turns over), far above the reading of the trough concentration as a reversible inhibitor."""
+    result = js.compare_drugs(ctcl, ["ritlecitinib"], ["IL15"], regimens=True)
+    row = result.regimens.set_index("cytokine").loc["IL15"]
+    assert row.regimen == "ritlecitinib 50 mg once daily"
+    reg = approved_regimens("ritlecitinib")[0]
+    last_day = np.linspace(reg.duration_h - reg.interval_h, reg.duration_h, 1441)
+    free_trough = reg.plasma_free_nM(last_day).min()
+    ic50 = result.ic50s.set_index("cytokine").loc["IL15", "ic50_nM"]
+    reversible_trough = free_trough / (free_trough + ic50)
+    assert row.trough_inhibition > 0.05 and row.trough_inhibition > 20 * reversible_trough
+    assert row.trough_inhibition < row.mean_inhibition < row.max_inhibition
