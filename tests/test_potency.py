@@ -210,6 +210,92 @@ def test_cross_validation_leaves_each_source_out_and_resumes(tmp_path):
     assert first.gmfe < 2.0 and first.coverage >= 0.75
 
 
+SYSTEM_SHIFT = 0.8  # log10: the synthetic structural error of the ctcl:IL2 system against ctcl:IL6
+
+
+@pytest.fixture(scope="module")
+def synthetic_systems():
+    """Synthetic rows in which every source measures both drugs in two assay systems, and
+    the mechanistic model is SYSTEM_SHIFT too drug-sensitive in one of them (ctcl:IL2):
+    the structural error the system terms are for. Fitted with and without them."""
+    rows, refs = _synthetic(n_sources=6, per_source=8, seed=11)
+    il6 = (np.arange(len(rows)) % 8) // 2 % 2 == 1  # each source: both drugs in both systems
+    rows.loc[il6, ["cytokine", "readout"]] = ["IL6", "pSTAT3"]
+    rows.loc[~il6, "ic50_nM"] *= 10 ** SYSTEM_SHIFT
+    with_systems = posterior.fit_posterior(rows, reference=refs, draws=300, warmup=300, seed=2, system_terms=True)
+    without = posterior.fit_posterior(rows, reference=refs, draws=300, warmup=300, seed=2)
+    return rows, refs, with_systems, without
+
+
+def test_system_terms_give_each_fitted_system_its_own_draws(synthetic_systems):
+    """A prediction in a fitted (context, cytokine) system carries that system's posterior
+    effect; the two systems' effects differ by the shift built into the rows (within
+    0.25 log10: 24 rows per system, sigma 0.15); the stored posterior records the option."""
+    _, _, post, _ = synthetic_systems
+    assert post.system_terms and post.info["systems"] == ["ctcl:IL2", "ctcl:IL6"]
+    assert sorted(post.systems) == ["ctcl:IL2", "ctcl:IL6"] and "tau_system" in post.draws
+    il2, il6 = post.draws["system_ctcl:IL2"].to_numpy(), post.draws["system_ctcl:IL6"].to_numpy()
+    assert np.median(il2 - il6) == pytest.approx(SYSTEM_SHIFT, abs=0.25)
+    n = len(post.draws)
+    drug = MODELLED_DRUGS[0]
+    quiet = {"source_effect": np.zeros(n), "residual": np.zeros(n)}
+    shift = post.new_source_draws(drug, system="ctcl:IL2", **quiet)
+    np.testing.assert_allclose(shift, post.draws[f"theta_{drug}"] + il2)  # that system's draws, draw by draw
+
+
+def test_an_unseen_system_is_predicted_more_widely_than_a_fitted_one(synthetic_systems):
+    """A system no fit row was read in gets a new system's effect, Normal(0, tau_system):
+    its 90% predictive interval is wider than a fitted system's (same source and residual
+    draws), and no cytokine given means an unseen system."""
+    _, _, post, _ = synthetic_systems
+    drug = MODELLED_DRUGS[1]
+
+    def width(system):
+        q = np.quantile(post.new_source_draws(drug, seed=4, system=system), [0.05, 0.95])
+        return q[1] - q[0]
+
+    assert width("monocyte:GMCSF") > width("ctcl:IL2") + 0.2
+    assert width(None) == pytest.approx(width("monocyte:GMCSF"))
+
+
+def test_system_terms_are_off_unless_asked_for(synthetic_systems):
+    """Without system_terms the model has no system effect: no system draws, the option
+    recorded as off, and the assay system does not change a prediction."""
+    rows, refs, _, post = synthetic_systems
+    assert not post.system_terms and post.info["system_terms"] is False and post.systems == []
+    assert not any(c.startswith("system_") or c == "tau_system" for c in post.draws.columns)
+    drug = MODELLED_DRUGS[0]
+    np.testing.assert_array_equal(post.new_source_draws(drug, seed=1, system="ctcl:IL2"),
+                                  post.new_source_draws(drug, seed=1))
+    assert not posterior.potency_data(rows, refs).system_terms
+    with pytest.raises(js.InputError, match="without system terms"):
+        posterior.new_source_samples(post, posterior.potency_data(rows, refs, system_terms=True))
+
+
+def test_the_drawn_intervals_use_the_systems_draws(ctcl, synthetic_systems, monkeypatch):
+    """uncertainty='potency' in context ctcl reads the cytokine's system: IL-2 and IL-6
+    draws differ by the fitted systems' difference (same posterior draws and assay
+    effects, so the log ratio is that difference draw by draw), and an unseen system
+    (IL-15 in ctcl) is wider."""
+    _, _, post, _ = synthetic_systems
+    monkeypatch.setattr(draws, "load_posterior", lambda: post)
+    unc = draws.Uncertainty("potency", draws=400)
+    drug = MODELLED_DRUGS[0]
+    scale = {c: np.log10(draws.plan_draws(ctcl, [drug], unc, cytokine=c).potency_scale[drug])
+             for c in ("IL2", "IL6", "IL15")}
+    difference = post.draws["system_ctcl:IL2"] - post.draws["system_ctcl:IL6"]
+    assert np.median(scale["IL2"] - scale["IL6"]) == pytest.approx(np.median(difference), abs=0.05)
+    gaps = np.abs(np.subtract.outer((scale["IL2"] - scale["IL6"]), difference.to_numpy())).min(axis=1)
+    assert gaps.max() < 1e-9  # each draw's ratio is one posterior draw's difference
+
+    def width(v):
+        return np.subtract(*np.quantile(v, [0.95, 0.05]))
+
+    assert width(scale["IL15"]) > width(scale["IL2"])
+    notes = " ".join(draws.plan_draws(ctcl, [drug], unc, cytokine="IL15").notes)
+    assert "ctcl:IL15: a new system" in notes
+
+
 # ----------------------------------------------------------------------------- the stored posterior
 
 
@@ -269,13 +355,36 @@ def test_the_predictive_intervals_cover_held_out_sources_as_they_claim():
     assert crossval.TARGET_COVERAGE[0] <= summary["coverage_90"] <= crossval.TARGET_COVERAGE[1]
 
 
+# Fixed before the system-terms cross-validation was run (issue 22): the variant becomes the
+# shipped default only if it lowers the held-out GMFE by at least 10% with coverage on target.
+ADOPT_IF_GMFE_FALLS_BY = 0.10
+
+
+def test_the_shipped_model_follows_the_prespecified_rule_on_system_terms():
+    """The variant with assay-system terms was cross-validated on the same rows, folds and
+    sampler settings as the shipped model (docs/pharmacology/cross_validation_system_terms*.csv,
+    `make pharmacology-system-terms`); the shipped posterior carries the terms exactly when
+    the rule above says so, and the docs' comparison is of the current data."""
+    shipped = _stored_cross_validation()
+    variant = pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation_system_terms_summary.csv").iloc[0]
+    assert variant["system_terms"] and not shipped.get("system_terms", False)
+    for setting in ("rows", "sources", "draws_per_chain", "warmup", "seed", "data_digest"):
+        assert variant[setting] == shipped[setting], setting
+    assert variant["data_digest"] == measurements.table_digest(), "run `make pharmacology-system-terms`"
+    adopt = (variant["gmfe"] <= (1 - ADOPT_IF_GMFE_FALLS_BY) * shipped["gmfe"]
+             and crossval.TARGET_COVERAGE[0] <= variant["coverage_90"] <= crossval.TARGET_COVERAGE[1])
+    assert posterior.load_posterior().system_terms == adopt
+
+
 @pytest.mark.xfail(strict=True, reason="issue 22's target is missed: held-out sources' GMFE is 3.88 with the "
                                        "issue-23 panel rows (3.67 on ruxolitinib and tofacitinib alone), not <= 2.5; "
                                        "the misses are model-structure findings (EPO contexts 50-100x too "
                                        "drug-resistant for TF-1 cells, ruxolitinib's whole-blood/medium gap "
                                        "beyond what albumin binding gives, the SZ4 CTCL line, GM-CSF in medium "
                                        "for tofacitinib and baricitinib) and the anchors' folds, predicted from "
-                                       "the prior alone (ritlecitinib 22x, abrocitinib 31x), docs/pharmacology.md 7")
+                                       "the prior alone (ritlecitinib 22x, abrocitinib 31x); assay-system terms, "
+                                       "tried after the misses were seen, gave 3.53 and were not adopted, "
+                                       "docs/pharmacology.md 7")
 def test_held_out_sources_are_predicted_within_the_target_fold_error():
     """Issue 22: geometric-mean fold error of held-out sources <= 2.5."""
     assert _stored_cross_validation()["gmfe"] <= crossval.TARGET_GMFE

@@ -213,7 +213,7 @@ def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | No
         raise InputError("no measured rows to validate")
     posterior = posterior or load_posterior()
     with progress_steps(progress, len(rows), "pharmacology rows") as advance:
-        data = potency_data(rows, _reference(rows, model, options))
+        data = potency_data(rows, _reference(rows, model, options), system_terms=posterior.system_terms)
         factors = {d: median_factor(posterior, d) for d in data.drugs}
         out = _judged_rows(data, posterior, factors, seed, advance)
     rows_fitted = posterior.info.get("rows")
@@ -286,8 +286,9 @@ def store_factors(posterior: Posterior, path: str | Path | None = None) -> Path:
     return path
 
 
-def fit_and_store(*, seed: int = 0, progress: bool = False) -> Posterior:
-    """Simulate every row's reference IC50, fit the posterior to the fit rows, store both
+def fit_and_store(*, seed: int = 0, system_terms: bool = False, progress: bool = False) -> Posterior:
+    """Simulate every row's reference IC50, fit the posterior to the fit rows (with one
+    effect per (context, cytokine) system if ``system_terms``), store both
     (models/potency/) and the posterior-median factors (models/parameters.tsv). The
     caller rebuilds the SBML."""
     from .potency.posterior import fit_posterior, store_posterior
@@ -296,7 +297,7 @@ def fit_and_store(*, seed: int = 0, progress: bool = False) -> Posterior:
     rows = measurements()
     reference = reference_ic50s(rows)
     store_reference(reference)
-    posterior = fit_posterior(rows, reference=reference, seed=seed, progress=progress)
+    posterior = fit_posterior(rows, reference=reference, seed=seed, system_terms=system_terms, progress=progress)
     store_posterior(posterior)
     store_factors(posterior)
     return posterior

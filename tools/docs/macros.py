@@ -297,6 +297,49 @@ def held_out_split_table() -> str:
     return "\n".join(rows)
 
 
+@cache
+def held_out_with_systems() -> pd.DataFrame:
+    """The held-out predictions of the model variant with system terms (same rows, folds
+    and sampler settings as the shipped cross-validation; docs/pharmacology.md 7)."""
+    return pd.read_csv(PHARMACOLOGY / "cross_validation_system_terms.csv")
+
+
+def system_terms_gmfe(which: str = "with") -> str:
+    """Held-out GMFE with (``with``) or without (``without``) the system terms."""
+    cv = held_out_with_systems() if which == "with" else held_out()
+    return fmt(gmfe(cv["fold_error"]), 3)
+
+
+def system_terms_coverage(which: str = "with") -> str:
+    cv = held_out_with_systems() if which == "with" else held_out()
+    return percent(cv["covered"].mean())
+
+
+def system_terms_gain() -> str:
+    """How much the system terms lower the held-out GMFE, in percent of the shipped one."""
+    return percent(1 - gmfe(held_out_with_systems()["fold_error"]) / gmfe(held_out()["fold_error"]))
+
+
+def system_terms_table() -> str:
+    """Held-out GMFE and coverage without and with the system terms: all rows, per drug
+    and per assay system (context:cytokine)."""
+    without, with_systems = held_out(), held_out_with_systems()
+    both = without.merge(with_systems[["id", "fold_error", "covered"]], on="id", suffixes=("", "_systems"),
+                         validate="one_to_one")
+    both["system"] = both["context"] + ":" + both["cytokine"]
+    groups = [("**all**", both)]
+    groups += [(drug, both[both["drug"] == drug])
+               for drug in sorted(both["drug"].unique(), key=lambda d: -sum(both["drug"] == d))]
+    groups += [(f"`{system}`", both[both["system"] == system])
+               for system in sorted(both["system"].unique(), key=lambda x: -sum(both["system"] == x))]
+    rows = ["| held-out rows | rows | GMFE without | GMFE with system terms | coverage without | coverage with |",
+            "|---|---|---|---|---|---|"]
+    rows += [f"| {name} | {len(part)} | {fmt(gmfe(part['fold_error']), 3)} | "
+             f"{fmt(gmfe(part['fold_error_systems']), 3)} | {percent(part['covered'].mean())} | "
+             f"{percent(part['covered_systems'].mean())} |" for name, part in groups]
+    return "\n".join(rows)
+
+
 def posterior_quantile(column: str, q: float = 0.5) -> float:
     return float(posterior()[column].quantile(q))
 
@@ -360,5 +403,6 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table):
+                     posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
+                     system_terms_coverage, system_terms_gain, system_terms_table):
         env.macro(function)

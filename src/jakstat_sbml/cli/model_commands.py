@@ -366,6 +366,9 @@ def validate_pharmacology_command(
     cross_validate: bool = typer.Option(False, "--cross-validate", help="Leave every source out once, refit, and "
                                         "report the held-out sources' fold error and 90% interval coverage "
                                         "(checkpointed; a few minutes)."),
+    system_terms: bool = typer.Option(False, "--system-terms", help="With --refit or --cross-validate: give the "
+                                      "potency model one effect per assay system (model context, cytokine), shared "
+                                      "by every drug and source read in it (docs/pharmacology.md 5)."),
     checkpoint: Path = typer.Option(None, help="Folder for finished cross-validation folds (default OUT/checkpoints "
                                                "with --out); a rerun reuses them."),
     context: str = typer.Option(catalog.DEFAULT_CONTEXT, help="Also predict every drug's IC50 on each cytokine's "
@@ -401,7 +404,8 @@ def validate_pharmacology_command(
 
     run = provenance.identity("validate_pharmacology", condition_of(context),
                               {"refit": refit, "cross_validate": cross_validate,
-                               "rows": "data/pharmacology/cellular_ic50.tsv"})
+                               "rows": "data/pharmacology/cellular_ic50.tsv",
+                               **({"system_terms": True} if system_terms else {})})
     if out is not None:
         csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
         figure = out / f"pharmacology_validation.{figure_format.value}"
@@ -418,12 +422,12 @@ def validate_pharmacology_command(
             if store:
                 from ..build import build_sbml
 
-                posterior = ph.fit_and_store()
+                posterior = ph.fit_and_store(system_terms=system_terms)
                 build_sbml()  # the SBML carries the new factors; models loaded from now on use them
             else:
                 from ..potency.posterior import fit_posterior
 
-                posterior = fit_posterior()
+                posterior = fit_posterior(system_terms=system_terms)
             for _, r in posterior.summary().iterrows():
                 console.print(f"{r['quantity']}: {r['median']:.3g} (90% credible {r['low_90']:.3g}-{r['high_90']:.3g})")
             if not posterior.converged():
@@ -438,7 +442,7 @@ def validate_pharmacology_command(
             folder = checkpoint or (out / "checkpoints" if out is not None else None)
             with progress_bar() as progress:
                 task = progress.add_task("leave one source out", total=None)
-                cv = run_cv(checkpoint=folder, progress=lambda src, i, n: progress.update(
+                cv = run_cv(checkpoint=folder, system_terms=system_terms, progress=lambda src, i, n: progress.update(
                     task, completed=i, total=n, description=f"left out {src}"))
         predicted = ph.context_ic50s(load_context_model(context))
     table = Table(caption="IC50 in nM as added (nominal): measured; potency-model median for a new assay with its "

@@ -277,7 +277,7 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                     return [summarise_course(c, shifted, readout, design.kind)[0]
                             for c, (shifted, _) in zip(courses, variants)]
 
-                frame, plan = arm_intervals(model, arm, unc, summarise, quiet)
+                frame, plan = arm_intervals(model, arm, unc, summarise, quiet, cytokine=cytokine)
                 covers = plan.covers()
                 parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws"]]

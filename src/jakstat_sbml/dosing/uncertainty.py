@@ -41,18 +41,19 @@ def multiplier_grid(g: np.ndarray, points: int = GRID_POINTS) -> np.ndarray:
 
 def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
                   summarise: Callable[[list[tuple[tuple[Regimen, ...], Mapping[str, float]]]], list[dict]],
-                  options=None) -> tuple[pd.DataFrame, DrawPlan]:
+                  options=None, *, cytokine: str | None = None) -> tuple[pd.DataFrame, DrawPlan]:
     """The predictive interval of every summary metric for one arm on one pathway.
     ``summarise([(arm, parameters), ...])`` simulates each variant of the arm (a dose
     multiple, with a parameter set) and returns their summary rows: every grid point of
     every parameter set in one call, so they run together where ``options`` (a
-    :class:`~jakstat_sbml.parallel.RunOptions`, also used to plan the draws) say."""
+    :class:`~jakstat_sbml.parallel.RunOptions`, also used to plan the draws) say;
+    ``cytokine`` is the pathway's stimulus (its assay system's potency draws)."""
     if len(arm) != 1:
         raise InputError("predictive intervals of an arm of several drugs given together are not supported yet: "
                          "give one regimen per arm")
     regimen = arm[0]
     run = {} if options is None else {"n_jobs": options.n_jobs, "client": options.client, "engine": options.engine}
-    plan = plan_draws(model, [regimen.drug], unc, **run)
+    plan = plan_draws(model, [regimen.drug], unc, cytokine=cytokine, **run)
     drug = regimen.drug
     g = (plan.fraction_unbound[drug] / regimen.pk.fraction_unbound) / plan.dose_scale[drug]
     values = np.full((plan.draws, len(METRICS)), np.nan)

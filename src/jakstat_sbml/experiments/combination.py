@@ -381,7 +381,8 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
     """Each score's mean excess over the draws: median, interval, and the share of draws
     per verdict. Draw j runs every grid condition with each drug's dose divided by its
     potency scale, under its parameter set."""
-    plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, n_jobs=n_jobs, client=client, engine=engine)
+    plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, cytokine=nominal.cytokine, n_jobs=n_jobs,
+                      client=client, engine=engine)
     scale = plan.dose_scale
     grid = conditions[:-1]  # the last one is the unstimulated reference
     runs = []

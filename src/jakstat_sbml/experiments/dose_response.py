@@ -231,7 +231,8 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                 advance(n - done[0])
                 done[0] = n
 
-            plan = plan_draws(model, [d.name], unc, n_jobs=n_jobs, client=client, engine=engine, progress=refitted)
+            plan = plan_draws(model, [d.name], unc, cytokine=c.name, n_jobs=n_jobs, client=client, engine=engine,
+                              progress=refitted)
     df = run(model, conditions, readouts=[readout], n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     values = measured_values(df, len(conditions), [readout], measure)[readout]
     fit, extrapolated, flags, measurable = curve.judge(values, model.context)

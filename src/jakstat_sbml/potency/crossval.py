@@ -3,8 +3,9 @@
 Each independent source (``source_id``) is left out once: the model is refitted on
 the ``fit`` rows of every other source, and every row of the left-out source (fit or
 test) is predicted as a new source would be (its random effect and unknown serum %
-at their priors). Test rows are never fitted in any fold. Reported: the geometric-mean
-fold error of the held-out predictions (posterior median vs measured) and the coverage
+at their priors; with system terms, each row's (context, cytokine) system keeps the
+effect the other sources' fit rows give it, or its prior where none informs it). Test
+rows are never fitted in any fold. Reported: the geometric-mean fold error of the held-out predictions (posterior median vs measured) and the coverage
 of their 90% predictive intervals, overall, per drug and per source.
 
 Folds are checkpointed (one JSON file per source, keyed by the data and settings), so
@@ -79,11 +80,13 @@ class CrossValidation:
                                            f"{self.coverage:.0%}")
 
 
-def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool) -> str:
+def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool,
+         system_terms: bool) -> str:
     h = hashlib.sha256()
     h.update(table_digest().encode())
     h.update(",".join(sorted(rows["id"])).encode())
-    h.update(f"{draws},{warmup},{seed},{jak_terms},{robust}".encode())
+    # the settings string of the models without system terms is unchanged, so their folds stay reusable
+    h.update((f"{draws},{warmup},{seed},{jak_terms},{robust}" + (",system_terms" if system_terms else "")).encode())
     return h.hexdigest()[:16]
 
 
@@ -110,21 +113,22 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) ->
 def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                    checkpoint: str | Path | None = None, draws: int = CV_DRAWS, warmup: int = CV_WARMUP,
                    seed: int = 0, sources: list[str] | None = None, jak_terms: bool = False, robust: bool = False,
+                   system_terms: bool = False,
                    progress: Callable[[str, int, int], None] | None = None) -> CrossValidation:
     """Leave every source out once (module docstring). ``rows`` default to every
     modelled row (fit and test); ``checkpoint`` is a folder for the finished folds;
     ``sources`` restricts the folds (for a quick check); ``jak_terms`` as in
-    :func:`~.posterior.fit_posterior`; ``progress(source, done, total)`` is called
-    after each fold."""
+    :func:`~.posterior.fit_posterior`, and so are ``robust`` and ``system_terms``;
+    ``progress(source, done, total)`` is called after each fold."""
     rows = measurements() if rows is None else rows
     if reference is None:
         reference = reference_ic50s(rows, with_elasticities=jak_terms)
-    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms)
     folds = list(data.sources) if sources is None else list(sources)
     unknown = [s for s in folds if s not in data.sources]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; sources: {', '.join(data.sources)}")
-    key = _key(data.rows, draws, warmup, seed, jak_terms, robust)
+    key = _key(data.rows, draws, warmup, seed, jak_terms, robust, system_terms)
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -145,6 +149,7 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
             progress(source, i + 1, len(folds))
     info = {"folds": len(folds), "folds_reused": reused, "seconds": round(time.perf_counter() - start, 1),
             "draws_per_chain": draws, "warmup": warmup, "seed": seed, "jak_terms": jak_terms, "robust": robust,
+            "system_terms": system_terms,
             "data_digest": table_digest(),
             "dropped_rows": data.dropped["id"].tolist()}
     return CrossValidation(pd.DataFrame(results), info)

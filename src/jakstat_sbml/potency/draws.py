@@ -6,7 +6,9 @@ depends on the mode:
 
 - ``"potency"``: the drug-potency posterior (:mod:`.posterior`) *and* the
   between-assay variability (a new source's random effect and residual), with the
-  matching fraction unbound for total-plasma terms. The network keeps the context's
+  matching fraction unbound for total-plasma terms. Where the posterior has system
+  terms, the effect of the (context, cytokine) system: the fitted system's own draws,
+  or a new system's when no fit row was read in it (or no cytokine is given). The network keeps the context's
   values. Drugs without measured rows (pimozide) vary over the plausible range of
   their potency constant instead, and the result says so.
 - ``"calibration"``: the calibration ensemble of a calibrated context
@@ -46,7 +48,7 @@ from ..parallel import map_on_model
 from ..parameter_ranges import uncertain_parameters
 from .free_drug import drug_priors
 from .measurements import measurements
-from .posterior import STUDENT_T_DF, load_posterior
+from .posterior import STUDENT_T_DF, load_posterior, system_name
 from .reference import condition_key, factor_parameter, reference_ic50s, row_ic50
 
 MODES = ("potency", "calibration", "parameters", "all")
@@ -151,8 +153,9 @@ class DrawPlan:
 # ----------------------------------------------------------------------------- potency
 
 
-def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, float]):
-    """Per drug: (dose scale, fraction unbound, blood-to-plasma) draws and a note."""
+def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, float], system: str | None = None):
+    """Per drug: (dose scale, fraction unbound, blood-to-plasma) draws and a note;
+    ``system`` (:func:`~.posterior.system_name`) is where the prediction is read."""
     rng = np.random.default_rng(unc.seed)
     scale, fu, bp, notes = {}, {}, {}, []
     posterior = None
@@ -176,9 +179,11 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
             n = len(posterior.draws)
             pick = rng.choice(n, size=unc.draws, replace=unc.draws > n)
             source_effect = rng.standard_normal(n)
+            system_effect = rng.standard_normal(n)  # a new system's, shared by the drugs as the source's
         n = len(posterior.draws)
         residual = rng.standard_t(STUDENT_T_DF, n) if posterior.info.get("robust") else rng.standard_normal(n)
-        log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual)[pick]
+        log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual, system=system,
+                                               system_effect=system_effect)[pick]
         scale[drug] = 10.0 ** log_shift / model_values[factor_parameter(drug)]
         fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
         bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]
@@ -186,6 +191,11 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
         notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} measured rows, "
                      f"{posterior.info['sources']} sources; docs/pharmacology.md) with a new assay's "
                      "between-source and within-source variability")
+        if posterior.system_terms:
+            known = system is not None and system in posterior.systems
+            notes.append(f"assay system {system or '(no cytokine given)'}: "
+                         + ("its fitted effect (measured rows were read in it)" if known else
+                            "a new system's effect, drawn from the between-system spread (no fit row was read in it)"))
     return scale, fu, bp, notes
 
 
@@ -313,13 +323,16 @@ def uses_parameter_ranges(model: Model, unc: Uncertainty) -> bool:
     return unc.mode == "parameters" or (unc.mode == "all" and model.context not in ensemble_contexts())
 
 
-def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: int = 1, client=None,
-               engine: str = DEFAULT_ENGINE, progress: Callable[[int, int], None] | None = None) -> DrawPlan:
+def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine: str | None = None,
+               n_jobs: int = 1, client=None, engine: str = DEFAULT_ENGINE,
+               progress: Callable[[int, int], None] | None = None) -> DrawPlan:
     """The draws of ``unc`` for a prediction about ``drugs`` in ``model``'s context.
 
     Raises InputError for calibration uncertainty in a context without a calibration
     ensemble and for parameter-range uncertainty in a calibrated one (its parameter
-    uncertainty is the ensemble). ``n_jobs``/``client``/``engine``: where and on what the
+    uncertainty is the ensemble). ``cytokine``: the stimulus the prediction reads, which
+    with the context names its assay system (used where the posterior has system
+    terms). ``n_jobs``/``client``/``engine``: where and on what the
     drug layer is refitted per parameter set (parameter-range uncertainty only);
     ``progress(done, total)`` is told as sets finish (the caller shows it)."""
     drugs = [catalog.drug(d).name for d in drugs]
@@ -347,7 +360,8 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, n_jobs: 
                          "likelihood-ratio threshold (docs/uncertainty.md)",))
     n = unc.draws
     if use_potency:
-        scale, fu, bp, potency_notes = _potency(drugs, unc, values)
+        system = system_name(model.context, catalog.cytokine(cytokine).name) if cytokine else None
+        scale, fu, bp, potency_notes = _potency(drugs, unc, values, system)
         components += ["drug potency posterior", "between-assay variability"]
         notes += potency_notes
     else:

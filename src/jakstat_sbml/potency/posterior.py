@@ -19,6 +19,14 @@ For measured row *i* (drug *d*, source *s*, matrix *m*) the log10 IC50 as added 
   HalfNormal(0.3);
 - ``e_i``: within-source residual, Normal(0, sigma), sigma ~ HalfNormal(0.2).
 
+Optional terms: ``jak_terms`` (each drug's per-JAK deviations through the row's
+elasticities), ``robust`` (Student-t residuals) and ``system_terms``: one effect per
+assay system, the (model context, cytokine) pair a row is read in, ``u_system ~
+Normal(0, tau_system)``, shared by every drug and source measured in that system (a
+structural error of the mechanistic model there, e.g. a context read as a cell line it
+does not describe). A prediction in a system the fit rows inform uses that system's
+draws; in any other system a new one drawn from Normal(0, tau_system).
+
 Rows reported as ``<`` or ``>`` enter through the normal CDF (censored). Rows with a
 weight of 0 are carried but not fitted: a left-out source keeps its random effect and
 unknown serum % at their priors, which is exactly the predictive distribution of a
@@ -58,6 +66,11 @@ THETA_PRIOR_SD = 1.0  # log10; Cheng-Prusoff within ~2 decades (95%)
 TAU_SCALE = 0.3  # log10; half-normal scale of the between-source sd
 TAU_JAK_SCALE = 0.3  # log10; half-normal scale of the per-JAK deviations' sd
 SIGMA_SCALE = 0.2  # log10; half-normal scale of the within-source sd
+# log10; half-normal scale of the between-system sd, the same as the between-source one
+# (an assumption): a context's structural error for a cytokine is expected to be of the
+# size of an assay's, a factor of about 2 (sd), plausibly up to 10x (the prior's tail).
+TAU_SYSTEM_SCALE = 0.3
+SYSTEM_PREFIX = "system_"  # draws column of one system's effect: system_<context>:<cytokine>
 KAPPA_SD = 0.5  # log10; assay-kind offsets
 # Degrees of freedom of the Student-t residual, fixed: 4 is the robust choice of Lange,
 # Little & Taylor (J Am Stat Assoc 1989, doi:10.1080/01621459.1989.10478852), heavy-tailed
@@ -90,6 +103,9 @@ class PotencyData:
     elasticity: np.ndarray  # rows x JAKS: d log10 IC50 / d log10 K(drug, JAK); zeros when not simulated
     jak_terms: bool = False  # whether the model carries per-drug, per-JAK deviations
     robust: bool = False  # Student-t residuals (4 degrees of freedom) instead of normal ones
+    system_terms: bool = False  # whether the model carries one effect per (context, cytokine) system
+    systems: tuple[str, ...] = ()  # the rows' systems, named by system_name
+    system: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # index into systems per row
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __len__(self) -> int:
@@ -103,11 +119,17 @@ class PotencyData:
         return np.unique(self.source[medium])
 
 
+def system_name(context: str, cytokine: str) -> str:
+    """The assay system a row or prediction is read in: its model context and cytokine."""
+    return f"{context}:{cytokine}"
+
+
 def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | None = None, *,
-                 jak_terms: bool = False, robust: bool = False) -> PotencyData:
+                 jak_terms: bool = False, robust: bool = False, system_terms: bool = False) -> PotencyData:
     """Arrays of ``rows`` (default: every modelled row, fit and test) for the sampler;
     ``jak_terms`` adds each drug's per-JAK deviations, acting through the rows'
-    elasticities (the reference table must have them)."""
+    elasticities (the reference table must have them); ``system_terms`` one effect per
+    (context, cytokine) system."""
     rows = measurements() if rows is None else rows
     if rows.empty:
         raise InputError("no measured rows for the potency model")
@@ -122,6 +144,8 @@ def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | Non
     table = table[usable].reset_index(drop=True)
     drugs = tuple(dict.fromkeys(table["drug"]))
     sources = tuple(dict.fromkeys(table["source_id"]))
+    row_systems = [system_name(c, k) for c, k in zip(table["context"], table["cytokine"])]
+    systems = tuple(dict.fromkeys(row_systems))
     unknown = sorted(set(table["assay_kind"]) - set(KINDS))
     if unknown:
         raise InputError(f"assay_kind {unknown[0]!r} is not one of {', '.join(KINDS)}")
@@ -138,7 +162,8 @@ def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | Non
         serum_percent=np.array([number(v) for v in table["serum_percent"]], float),
         kind=table["assay_kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(int),
         elasticity=np.nan_to_num(table[e_columns].to_numpy(float)) if jak_terms else np.zeros((len(table), len(JAKS))),
-        jak_terms=jak_terms, robust=robust, dropped=dropped.reset_index(drop=True))
+        jak_terms=jak_terms, robust=robust, system_terms=system_terms, systems=systems,
+        system=np.array([systems.index(s) for s in row_systems], int), dropped=dropped.reset_index(drop=True))
 
 
 def _row_means(xp, data: PotencyData, base, fu, bp, albumin, serum):
@@ -177,6 +202,11 @@ def _numpyro_model(data: PotencyData, weight):
         tau_jak = numpyro.sample("tau_jak", dist.HalfNormal(TAU_JAK_SCALE))
         zj = numpyro.sample("zj", dist.Normal(jnp.zeros((n_drugs, len(JAKS))), 1.0))
         jak = jnp.sum(data.elasticity * (tau_jak * zj)[data.drug], axis=1)
+    system = 0.0
+    if data.system_terms:  # non-centred, as the source effects
+        tau_system = numpyro.sample("tau_system", dist.HalfNormal(TAU_SYSTEM_SCALE))
+        zs = numpyro.sample("zs", dist.Normal(jnp.zeros(len(data.systems)), 1.0))
+        system = tau_system * zs[data.system]
     latent = data.latent_serum_sources
     _, low, high = serum_percent_range()
     serum_by_source = jnp.full(n_sources, jnp.nan)
@@ -186,7 +216,7 @@ def _numpyro_model(data: PotencyData, weight):
     serum = jnp.where(jnp.isnan(data.serum_percent), serum_by_source[data.source], data.serum_percent)
     serum = jnp.where(jnp.isnan(serum), 0.0, serum)  # rows that are not in medium do not use it
     base = (data.reference + theta[data.drug] + jnp.concatenate([jnp.zeros(1), kappa])[data.kind]
-            + tau * z[data.source] + jak)
+            + tau * z[data.source] + jak + system)
     mu_blood, mu_medium = _row_means(jnp, data, base, 10.0 ** log_fu, 10.0 ** log_bp, 10.0 ** log_albumin, serum)
 
     if data.robust:
@@ -239,15 +269,38 @@ class Posterior:
     def jak_terms(self) -> bool:
         return bool(self.info.get("jak_terms"))
 
+    @property
+    def system_terms(self) -> bool:
+        return bool(self.info.get("system_terms"))
+
+    @property
+    def systems(self) -> list[str]:
+        """The (context, cytokine) systems whose effect the fit rows inform."""
+        return [c.removeprefix(SYSTEM_PREFIX) for c in self.draws.columns if c.startswith(SYSTEM_PREFIX)]
+
+    def system_draws(self, system: str | None, standard: np.ndarray) -> np.ndarray:
+        """Draws of the effect of ``system`` (:func:`system_name`): the fitted system's
+        own where the fit rows inform it, otherwise a new system's, ``tau_system`` times
+        the ``standard`` normal draws; zeros when the model has no system terms."""
+        if not self.system_terms:
+            return np.zeros(len(self.draws))
+        column = f"{SYSTEM_PREFIX}{system}"
+        if system is not None and column in self.draws:
+            return self.draws[column].to_numpy()
+        return self.draws["tau_system"].to_numpy() * standard
+
     def new_source_draws(self, drug: str, seed: int = 0, elasticity: dict[str, float] | None = None, *,
                          source_effect: np.ndarray | None = None,
-                         residual: np.ndarray | None = None) -> np.ndarray:
+                         residual: np.ndarray | None = None, system: str | None = None,
+                         system_effect: np.ndarray | None = None) -> np.ndarray:
         """log10 potency shift of a new assay for each draw: theta + u_new + e_new (+ the
         per-JAK deviations through the prediction's ``elasticity``, where the model has
-        them), the predictive distribution of what one more source would measure (free
-        terms). ``source_effect`` and ``residual`` are the standard draws of u_new and
-        e_new (default: drawn from ``seed``); two drugs measured in one new assay share
-        the source effect."""
+        them, and the effect of the assay ``system``, :func:`system_name`, where it has
+        system terms: a fitted system's own draws, otherwise a new system's), the
+        predictive distribution of what one more source would measure (free terms).
+        ``source_effect``, ``residual`` and ``system_effect`` are the standard draws of
+        u_new, e_new and a new system's effect (default: drawn from ``seed``); two drugs
+        measured in one new assay share the source and system effects."""
         rng = np.random.default_rng(seed)
         n = len(self.draws)
         theta = np.log10(self.factor_draws(drug))
@@ -256,7 +309,9 @@ class Posterior:
         u = rng.standard_normal(n) if source_effect is None else source_effect
         if residual is None:
             residual = rng.standard_t(STUDENT_T_DF, n) if self.info.get("robust") else rng.standard_normal(n)
-        out = theta + tau * u + sigma * residual
+        if system_effect is None:
+            system_effect = rng.standard_normal(n)
+        out = theta + tau * u + sigma * residual + self.system_draws(system, system_effect)
         if self.jak_terms and elasticity:
             for jak, e in elasticity.items():
                 column = f"delta_{drug}_{jak}"
@@ -330,6 +385,11 @@ def draws_frame(data: PotencyData, samples: dict) -> pd.DataFrame:
             for j, jak in enumerate(JAKS):
                 out[f"delta_{d}_{jak}"] = delta[:, i, j]
         out["tau_jak"] = samples["tau_jak"]
+    if data.system_terms:
+        effect = samples["tau_system"][:, None] * samples["zs"]
+        for i, system in enumerate(data.systems):
+            out[f"{SYSTEM_PREFIX}{system}"] = effect[:, i]
+        out["tau_system"] = samples["tau_system"]
     return pd.DataFrame(out)
 
 
@@ -351,6 +411,8 @@ def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarr
     if data.jak_terms:
         delta = samples["tau_jak"][:, None, None] * samples["zj"]  # draws x drugs x JAKs
         base = base + np.einsum("rj,nrj->nr", data.elasticity, delta[:, data.drug, :])
+    if data.system_terms:
+        base = base + samples["tau_system"][:, None] * samples["zs"][:, data.system]
     mu_blood, mu_medium = _row_means(np, data, base, 10.0 ** samples["log10_fu"], 10.0 ** samples["log10_bp"],
                                      10.0 ** samples["log10_albumin"], serum)
     blood = rng.random(base.shape) < NOT_STATED_WHOLE_BLOOD_PRIOR
@@ -367,11 +429,13 @@ def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarr
 
 def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                   draws: int = DEFAULT_DRAWS, warmup: int = DEFAULT_WARMUP, chains: int = DEFAULT_CHAINS,
-                  seed: int = 0, jak_terms: bool = False, robust: bool = False, progress: bool = False) -> Posterior:
+                  seed: int = 0, jak_terms: bool = False, robust: bool = False, system_terms: bool = False,
+                  progress: bool = False) -> Posterior:
     """Fit the potency model to the ``fit`` rows (default: the modelled rows marked fit);
-    ``jak_terms`` adds each drug's per-JAK deviations from its biochemical selectivity."""
+    ``jak_terms`` adds each drug's per-JAK deviations from its biochemical selectivity,
+    ``system_terms`` one effect per (context, cytokine) system."""
     rows = measurements(roles=("fit",)) if rows is None else rows[rows["role"] == "fit"]
-    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms)
     samples, diagnostics, divergences = sample(data, draws=draws, warmup=warmup, chains=chains, seed=seed,
                                                progress=progress)
     import numpyro
@@ -379,7 +443,8 @@ def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame |
     info = {"rows": len(data), "sources": len(data.sources), "drugs": list(data.drugs),
             "dropped_rows": data.dropped["id"].tolist(), "data_digest": table_digest(), "seed": seed,
             "draws_per_chain": draws, "warmup": warmup, "chains": chains, "divergences": divergences,
-            "jak_terms": jak_terms, "robust": robust, "sampler": f"NumPyro {numpyro.__version__} NUTS"}
+            "jak_terms": jak_terms, "robust": robust, "system_terms": system_terms,
+            "systems": list(data.systems) if system_terms else [], "sampler": f"NumPyro {numpyro.__version__} NUTS"}
     return Posterior(draws_frame(data, samples), diagnostics, info)
 
 
@@ -440,7 +505,9 @@ def gmfe(fold_errors) -> float:
 def new_source_samples(posterior: Posterior, data: PotencyData, seed: int = 0) -> dict:
     """The stored draws in the sampler's layout, with every source of ``data`` new: its
     random effect and unknown serum % drawn from their priors. Feeding this to
-    :func:`row_predictions` predicts each row as an assay no fit has seen."""
+    :func:`row_predictions` predicts each row as an assay no fit has seen. Where the
+    posterior has system terms, a system it was fitted to keeps its own draws and any
+    other is new (``data`` then carries them too)."""
     rng = np.random.default_rng(seed)
     d = posterior.draws
     n = len(d)
@@ -456,7 +523,18 @@ def new_source_samples(posterior: Posterior, data: PotencyData, seed: int = 0) -
             "tau": d["tau"].to_numpy(), "sigma": d["sigma"].to_numpy(),
             "z": rng.standard_normal((n, len(data.sources))),
             "serum_percent": rng.uniform(low, high, (n, data.latent_serum_sources.size)),
-            **(_jak_samples(posterior, data) if data.jak_terms else {})}
+            **(_jak_samples(posterior, data) if data.jak_terms else {}),
+            **(_system_samples(posterior, data, rng) if data.system_terms else {})}
+
+
+def _system_samples(posterior: Posterior, data: PotencyData, rng: np.random.Generator) -> dict:
+    """The systems' effects in the sampler's layout (tau_system x zs = effect): a fitted
+    system's stored draws, a new system's drawn from Normal(0, tau_system)."""
+    if not posterior.system_terms:
+        raise InputError("the potency posterior was fitted without system terms: refit it with system_terms=True")
+    n = len(posterior.draws)
+    effect = np.column_stack([posterior.system_draws(s, rng.standard_normal(n)) for s in data.systems])
+    return {"tau_system": np.ones(n), "zs": effect}
 
 
 def _jak_samples(posterior: Posterior, data: PotencyData) -> dict:
