@@ -288,3 +288,17 @@ def test_a_fit_with_gradients_lowers_the_cost():
     result = fit_start(objective, x0, max_nfev=3)
     assert result.cost < objective.cost(x0) - 1.0
     assert objective.jacobians >= 1
+
+
+def test_sensitivity_exposure_predictions_run_on_amici_with_roadrunners_numbers(ctcl):
+    """An exposure prediction's regimen is a condition with dosing events, which AMICI
+    runs (as the test above): under ``engine="amici"`` it runs there, nothing is moved to
+    another engine, and the values are RoadRunner's to solver tolerance (measured 5e-7 of
+    the fraction inhibited). Kept in this file so the ruxolitinib regimen module the test
+    above compiles is reused, not compiled again on another worker."""
+    spec, parameters = "exposure:ruxolitinib:20mg/12h:IL6", ["kcat_IL6R", "IL2RA_total"]
+    on_rr = js.sensitivity(ctcl, [spec], n=2, parameters=parameters, seed=4)
+    on_amici = js.sensitivity(ctcl, [spec], n=2, parameters=parameters, seed=4, engine="amici")
+    np.testing.assert_allclose(on_amici.outputs.to_numpy(), on_rr.outputs.to_numpy(), atol=1e-4)
+    assert (on_amici.statuses.to_numpy() == "determined").all()
+    assert not any("roadrunner" in f for f in on_amici.flags)

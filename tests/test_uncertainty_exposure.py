@@ -114,16 +114,6 @@ def test_exposure_runs_the_same_in_processes_and_resumes_from_its_checkpoint(ctc
     pd.testing.assert_frame_equal(resumed.indices, small_exposure.indices, check_exact=True)
 
 
-def test_on_the_amici_engine_exposure_runs_on_amici_with_roadrunners_numbers(ctcl, small_exposure):
-    # a regimen is a condition with dosing events, which AMICI runs too (engines.py:
-    # dosing=True); the two engines agree to solver tolerance (as the virtual trial's
-    # regimens do, docs/dosing.md 4), and nothing is moved to another engine
-    result = js.sensitivity(ctcl, [RUX_IL6], n=2, parameters=SMALL, seed=4, engine="amici")
-    np.testing.assert_allclose(result.outputs.iloc[:, 0].to_numpy(), small_exposure.outputs.iloc[:, 0].to_numpy(),
-                               atol=1e-4)
-    assert not any("ran on roadrunner" in f for f in result.flags)
-
-
 def test_no_signal_is_unmeasurable_censored_at_no_inhibition(hepatocyte):
     # hepatocytes have no IL-2 receptor: IL-2 drives nothing, for any parameter set
     result = js.sensitivity(hepatocyte, ["exposure:ruxolitinib:20mg/12h:IL2"], n=2,
