@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..dosing.exposure import Stimulation, summarise_course
+from ..dosing.exposure import Stimulation, steady_state_inhibition, summarise_course
 from ..regimens.regimen import Regimen, regimen
 from ..errors import InputError
 from ..experiments.knockout_screen import log2_fold_change
@@ -227,31 +227,24 @@ class Exposure:
                   for c in conditions]
         arm = (self.regimen,)
         row, _ = summarise_course(CONTINUOUS.course_of(arm, self.readout, frames), arm, self.readout, "continuous")
-        value = row["mean_inhibition"]
-        if not math.isfinite(value):
-            return 0.0, "unmeasurable"
-        return float(value), "determined"
+        return _time_averaged(row)
 
     def compute(self, model, parameters: Mapping[str, float], *, engine: str = "roadrunner") -> tuple[float, str]:
         """The value and status for one parameter set, simulated on ``model`` with
-        ``engine`` (what the sensitivity runner does for each set, one set at a time)."""
-        from ..parallel import run
+        ``engine``: the same conditions and summary as :meth:`evaluate`, one set at a time
+        (:func:`~jakstat_sbml.dosing.exposure.steady_state_inhibition`)."""
+        row, _ = steady_state_inhibition(model, self.regimen, self.cytokine, readout=self.readout, engine=engine,
+                                         parameters=dict(parameters))
+        return _time_averaged(row)
 
-        conditions = self.conditions(parameters)
-        frame = run(model, conditions, readouts=[self.readout], engine=engine)
-        return self.evaluate(conditions, readings_of(frame, conditions, [self.readout]))
 
-
-def readings_of(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
-    """condition -> (time, readout -> values) from one js.run frame."""
-    index = df["condition"].to_numpy()
-    order = np.argsort(index, kind="stable")
-    index = index[order]
-    t = df["time"].to_numpy(dtype=float)[order]
-    ys = {r: df[r].to_numpy(dtype=float)[order] for r in readouts}
-    ids, starts = np.unique(index, return_index=True)
-    ends = np.append(starts[1:], len(index))
-    return {conditions[i]: (t[a:b], {r: ys[r][a:b] for r in readouts}) for i, a, b in zip(ids, starts, ends)}
+def _time_averaged(row: Mapping) -> tuple[float, str]:
+    """An exposure's value and status from its summary row: NaN inhibition (no measurable
+    no-drug signal) is censored at 0."""
+    value = row["mean_inhibition"]
+    if not math.isfinite(value):
+        return 0.0, "unmeasurable"
+    return float(value), "determined"
 
 
 Prediction = IC50 | KnockoutEffect | Exposure
@@ -312,4 +305,4 @@ def headline_predictions() -> list[Prediction]:
 
 
 __all__ = ["Exposure", "IC50", "KnockoutEffect", "Prediction", "SPECS", "STATUSES", "headline_predictions",
-           "prediction", "readings_of"]
+           "prediction"]

@@ -28,7 +28,7 @@ from ..optional import require
 from ..engines import DEFAULT_ENGINE
 from ..parallel import RunOptions, progress_steps, run
 from .checkpoint import Checkpoint, design_key
-from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction, readings_of
+from .predictions import IC50, STATUSES, Exposure, Prediction, headline_predictions, prediction
 from ..parameter_ranges import uncertain_parameters
 from ..results import count, flags_text, with_flags
 
@@ -436,11 +436,23 @@ def _evaluate_chunk(model, predictions, names, block: np.ndarray, n_jobs, client
     statuses = np.empty((len(block), len(predictions)), dtype=object)
     readouts = sorted({r for p in predictions for r in p.readouts})
     df = run(model, conditions, readouts=readouts, n_jobs=n_jobs, client=client, engine=engine)
-    readings = readings_of(df, conditions, readouts)
+    readings = _readings(df, conditions, readouts)
     for i, needed in enumerate(per_set):
         for j, conds in enumerate(needed):
             values[i, j], statuses[i, j] = predictions[j].evaluate(conds, readings)
     return values, statuses.astype(str), len(conditions)
+
+
+def _readings(df: pd.DataFrame, conditions: list[Condition], readouts: list[str]) -> dict:
+    """condition -> (time, readout -> values) from one js.run frame."""
+    index = df["condition"].to_numpy()
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    t = df["time"].to_numpy(dtype=float)[order]
+    ys = {r: df[r].to_numpy(dtype=float)[order] for r in readouts}
+    ids, starts = np.unique(index, return_index=True)
+    ends = np.append(starts[1:], len(index))
+    return {conditions[i]: (t[a:b], {r: ys[r][a:b] for r in readouts}) for i, a, b in zip(ids, starts, ends)}
 
 
 def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFrame, predictions, seed):
