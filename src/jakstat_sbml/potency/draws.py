@@ -179,7 +179,9 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
             n = len(posterior.draws)
             pick = rng.choice(n, size=unc.draws, replace=unc.draws > n)
             source_effect = rng.standard_normal(n)
-            system_effect = rng.standard_normal(n)  # a new system's, shared by the drugs as the source's
+            # a new system's effect, shared by the drugs as the source's; drawn only where the model has
+            # system terms, so a posterior without them gives the same draws as before they existed
+            system_effect = rng.standard_normal(n) if posterior.system_terms else None
         n = len(posterior.draws)
         residual = rng.standard_t(STUDENT_T_DF, n) if posterior.info.get("robust") else rng.standard_normal(n)
         log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual, system=system,
