@@ -497,18 +497,34 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
     """Issues 11 and 22: `jakstat validate pharmacology` prints every measured row against
     the potency model's prediction with its 90% predictive interval and fold error, the
     geometric-mean fold error and interval coverage of fit and test rows, the context's
-    IC50s, and with --out writes them."""
+    IC50s, and with --out writes them. With --cross-validate (here reusing the folds that
+    `make pharmacology` checkpointed, copied so that nothing in the repository is written)
+    it prints the held-out GMFE and coverage beside the replicates' floor, names each
+    target it misses with its value, and its exit status says whether they were met."""
+    import shutil
+
     from typer.testing import CliRunner
 
     from jakstat_sbml.cli import app
+    from jakstat_sbml.potency.replicates import replicate_spread
 
-    result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(tmp_path)], terminal_width=200)
-    assert result.exit_code == 0, result.output
+    checkpoints = shutil.copytree(REPO / "docs" / "pharmacology" / "checkpoints", tmp_path / "checkpoints")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(out), "--cross-validate",
+                                      "--checkpoint", str(checkpoints)], terminal_width=200)
     assert "GMFE" in result.output and "90% predictive intervals cover" in result.output
     assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output and "IL6/pSTAT3" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
-                 "pharmacology_validation.png"):
-        assert (tmp_path / name).stat().st_size > 0, name
+                 "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv"):
+        assert (out / name).stat().st_size > 0, name
+    cv = pd.read_csv(out / "cross_validation_summary.csv").iloc[0]
+    assert cv["folds_reused"] == cv["sources"]  # every fold came from the checkpoints: no refit ran
+    assert f"GMFE {cv['gmfe']:.2f} (target <= 2.5)" in result.output
+    assert "A model without error of its own would reach a held-out GMFE of about " \
+           f"{replicate_spread().floor_gmfe:.2f}" in result.output
+    met = cv["gmfe"] <= 2.5 and 0.75 <= cv["coverage_90"] <= 0.98
+    assert result.exit_code == (0 if met else 1), result.output
+    assert met or "cross-validation target missed:" in result.output
 
 
 # ----------------------------------------------------------------------------- doses (issue 26, point 5)

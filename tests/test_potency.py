@@ -13,7 +13,7 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml import catalog
-from jakstat_sbml.potency import crossval, draws, free_drug, measurements, posterior, reference
+from jakstat_sbml.potency import crossval, draws, free_drug, measurements, posterior, reference, replicates
 
 from .conftest import REPO
 
@@ -353,6 +353,53 @@ def test_the_predictive_intervals_cover_held_out_sources_as_they_claim():
     98% of their measurements (leave-one-source-out, as stored by `make pharmacology`)."""
     summary = _stored_cross_validation()
     assert crossval.TARGET_COVERAGE[0] <= summary["coverage_90"] <= crossval.TARGET_COVERAGE[1]
+
+
+# ----------------------------------------------------------------------------- replicates
+
+
+def _replicate_rows(values_by_source: dict[str, list[float]], **row) -> pd.DataFrame:
+    base = {"drug": "tofacitinib", "context": "ctcl", "cytokine": "IL2", "readout": "pSTAT5",
+            "matrix": "whole_blood", "assay_kind": "pSTAT", "relation": "=", **row}
+    return pd.DataFrame([{**base, "source_id": source, "ic50_nM": v}
+                         for source, values in values_by_source.items() for v in values])
+
+
+def test_replicate_spreads_are_the_pooled_deviations_of_one_experiments_rows():
+    """Source A measures 10 and 10^1.2 nM, source B 10^2 and 10^2.2: within a source each row
+    is 0.1 log10 from its source's mean (4 rows, 2 df: sd sqrt(0.04/2)); the source means
+    1.1 and 2.1 are 0.5 from theirs (1 df: sd sqrt(0.5)). A censored row, a row of another
+    experiment (another matrix) and an experiment measured once add nothing."""
+    rows = pd.concat([_replicate_rows({"A": [10, 10 ** 1.2], "B": [100, 10 ** 2.2]}),
+                      _replicate_rows({"A": [1e4]}, relation=">"),
+                      _replicate_rows({"C": [3.0]}, matrix="medium_serum"),
+                      _replicate_rows({"D": [7.0]}, drug="ruxolitinib")])
+    spread = replicates.replicate_spread(rows)
+    assert (spread.groups, spread.rows, spread.within_df, spread.between_df) == (1, 4, 2, 1)
+    assert spread.within_sd == pytest.approx(math.sqrt(0.02)) and spread.between_sd == pytest.approx(math.sqrt(0.5))
+    assert spread.floor_gmfe == pytest.approx(10 ** (math.sqrt(2 / math.pi) * math.sqrt(0.52)))
+    low, high = spread.between_interval()
+    assert low < spread.between_sd < high
+
+
+def test_replicate_spreads_need_replicates():
+    with pytest.raises(js.InputError, match="too few replicates"):
+        replicates.replicate_spread(_replicate_rows({"A": [10.0], "B": [20.0]}))  # no source measures twice
+
+
+def test_the_fitted_spreads_are_not_narrower_than_the_assays_reproducibility():
+    """A new assay's predictive interval carries tau (between sources) and sigma (within a
+    source). Were either below what replicate measurements of one experiment already
+    differ by (data/pharmacology: the rows with the same drug, context, cytokine, readout,
+    matrix and assay kind), the intervals would claim more than the assays can give. The
+    fitted spreads may be wider (they also carry the model's own error) but not narrower
+    than the replicates' lower 90% confidence bound."""
+    spread = replicates.replicate_spread()
+    fitted = posterior.load_posterior().draws
+    assert np.median(fitted["tau"]) >= spread.between_interval()[0]
+    assert np.median(fitted["sigma"]) >= spread.within_interval()[0]
+    # and a model without error of its own would do better than the stored cross-validation
+    assert spread.floor_gmfe < _stored_cross_validation()["gmfe"]
 
 
 # Fixed before the system-terms cross-validation was run (issue 22): the variant becomes the

@@ -392,6 +392,54 @@ def predictions_table() -> str:
 # ----------------------------------------------------------------------------- mkdocs-macros
 
 
+@cache
+def replicates():
+    """The spread of replicate measurements of one experiment (jakstat_sbml.potency.replicates)."""
+    from jakstat_sbml.potency.replicates import replicate_spread
+
+    return replicate_spread()
+
+
+def replicates_table() -> str:
+    """Replicate rows' between- and within-source spreads (90% confidence intervals) beside
+    the posterior's tau and sigma, and the held-out GMFE a model without error of its own
+    would reach beside the stored cross-validation's."""
+    spread = replicates()
+
+    def fold(sd: float) -> str:
+        return f"{fmt(10 ** sd)}x"
+
+    def ends(pair: tuple[float, float]) -> str:
+        return f"{fmt(10 ** pair[0])}–{fmt(10 ** pair[1])}x"
+
+    tau, sigma = posterior_quantiles("tau")[0], posterior_quantiles("sigma")[0]
+    low, high = spread.floor_interval()
+    return "\n".join([
+        "| | replicates of one experiment (90% CI) | the fitted potency model |", "|---|---|---|",
+        f"| between sources (sd) | {fold(spread.between_sd)} ({ends(spread.between_interval())}; "
+        f"{spread.between_df} df) | τ {fold(tau)} |",
+        f"| within a source (sd) | {fold(spread.within_sd)} ({ends(spread.within_interval())}; "
+        f"{spread.within_df} df) | σ {fold(sigma)} |",
+        f"| held-out GMFE | {fmt(spread.floor_gmfe)} ({fmt(low)}–{fmt(high)}), a model without error of its own "
+        f"| {held_out_gmfe()} |"])
+
+
+def replicate_floor() -> str:
+    """The held-out GMFE a model without error of its own would reach, with its range."""
+    low, high = replicates().floor_interval()
+    return f"{fmt(replicates().floor_gmfe)} ({fmt(low)}–{fmt(high)})"
+
+
+def replicate_sigma_ratio() -> str:
+    """The fitted within-source sigma over the replicates' within-source spread (log10 terms)."""
+    return fmt(posterior_quantiles("sigma")[0] / replicates().within_sd)
+
+
+def replicate_share() -> str:
+    """The share of the held-out log10 fold error that replicates' spread alone would give."""
+    return percent(math.log10(replicates().floor_gmfe) / math.log10(gmfe(held_out()["fold_error"])))
+
+
 def define_env(env) -> None:
     """Register the values and tables for pages with ``render_macros: true``."""
     env.variables["model"] = model_size()
@@ -404,5 +452,7 @@ def define_env(env) -> None:
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
                      posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
-                     system_terms_coverage, system_terms_gain, system_terms_table):
+                     system_terms_coverage, system_terms_gain, system_terms_table, replicates, replicates_table, replicate_floor,
+                     replicate_sigma_ratio, replicate_share):
         env.macro(function)
+

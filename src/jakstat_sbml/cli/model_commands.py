@@ -466,6 +466,14 @@ def validate_pharmacology_command(
                       f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
                       f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
                       f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
+        import numpy as np
+
+        from ..potency.posterior import load_posterior
+        from ..potency.replicates import replicate_spread
+
+        fitted = (posterior or load_posterior()).draws
+        console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
+                      soft_wrap=True)
     drugs = list(dict.fromkeys(predicted["drug"]))
     shown = Table(caption=f"model IC50 (nM) in context {context} at the posterior-median potency, free and total "
                           "plasma (" + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited "
@@ -512,5 +520,5 @@ def validate_pharmacology_command(
         record = record_outputs("pharmacology_validation", out, run, described, load_context_model(context))
         print_wrote(*written, record)
     if cv is not None and not cv.meets_targets:
-        console.print("[yellow]cross-validation targets missed: GMFE <= 2.5 and 90% coverage 75-98%[/yellow]")
+        console.print(f"[yellow]cross-validation target missed: {'; '.join(cv.missed_targets())}[/yellow]")
         raise typer.Exit(1)
