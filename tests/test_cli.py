@@ -228,6 +228,31 @@ def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_repo
         assert not frame[column].astype(str).str.contains("GMCSF|EPO").any(), name
 
 
+def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_report):
+    """Issue 22: the report's drug-potency section showed only the in-sample fit and pointed
+    elsewhere for the honest check; it now quotes the held-out fold error and coverage
+    stored by `make pharmacology`, each against its target, and the replicates' floor."""
+    out, _ = ctcl_report
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", (out / "index.md").read_text(encoding="utf-8"),
+                               flags=re.M | re.S))
+    potency = sections["Drug potency against measured data"]
+    stored = pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation_summary.csv").iloc[0]
+    verdict = "met" if stored["gmfe"] <= 2.5 else "**missed**"
+    assert f"held-out predictions **{stored['gmfe']:.2f}** (target <= 2.5: {verdict})" in potency
+    assert f"90% predictive intervals cover **{stored['coverage_90']:.0%}**" in potency
+    assert "a model without error of its own would reach" in potency and "other measured data" not in potency
+
+
+def test_the_cross_validation_paragraph_says_when_it_is_stale_or_absent(monkeypatch, tmp_path):
+    from jakstat_sbml.potency import crossval
+    from jakstat_sbml.report import cross_validation_paragraph
+
+    monkeypatch.setattr(crossval, "table_digest", lambda: "other data")
+    assert "**The stored cross-validation is of other measured data" in cross_validation_paragraph()
+    monkeypatch.setattr(crossval, "STORED_SUMMARY", tmp_path / "absent.csv")
+    assert cross_validation_paragraph().startswith("No cross-validation is stored with this installation")
+
+
 def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
     """Issue 26: every CSV and figure records its full condition, read back by js.read_provenance."""
     from jakstat_sbml import provenance, report

@@ -600,6 +600,7 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
              f"Posterior median vs measured: geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows "
              f"from {s['sources']} sources (fit {s['gmfe_fit']:.2f}, test {s['gmfe_test']:.2f}); the 90% predictive "
              f"intervals cover {s['coverage_90']:.0%} of rows ({s['coverage_90_test']:.0%} of test rows).", "",
+             cross_validation_paragraph(), "",
              "| row | drug | cytokine / readout | matrix | role | measured (nM, as added) | predicted (nM) | "
              "90% predictive interval (nM) | fold error |", "|---|---|---|---|---|---|---|---|---|"]
     for _, r in result.table.iterrows():
@@ -610,6 +611,35 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
     lines += ["", "Data: [pharmacology_validation.csv](pharmacology_validation.csv)", "",
               f"![measured vs predicted IC50]({figure})"]
     return "\n".join(lines)
+
+
+def cross_validation_paragraph() -> str:
+    """The stored leave-one-source-out cross-validation against issue 22's targets, and the
+    floor that replicate measurements put under its fold error."""
+    from .potency.crossval import TARGET_COVERAGE, TARGET_GMFE, stored_summary
+    from .potency.replicates import replicate_spread
+
+    cv = stored_summary()
+    if cv is None:
+        return ("No cross-validation is stored with this installation: `jakstat validate pharmacology "
+                "--cross-validate` runs it (a few minutes).")
+    low, high = TARGET_COVERAGE
+    gmfe_met = "met" if cv["gmfe"] <= TARGET_GMFE else "**missed**"
+    coverage_met = "met" if low <= cv["coverage_90"] <= high else "**missed**"
+    spread = replicate_spread()
+    floor_low, floor_high = spread.floor_interval()
+    text = (f"Leave-one-source-out cross-validation (each of the {cv['sources']} sources left out in turn and the "
+            f"model refitted without it, so that all {cv['rows']} rows are predicted as a new source's; stored by "
+            f"`make pharmacology`): geometric-mean fold error of the held-out predictions **{cv['gmfe']:.2f}** (target <= "
+            f"{TARGET_GMFE:g}: {gmfe_met}), 90% predictive intervals cover **{cv['coverage_90']:.0%}** (target "
+            f"{low:.0%}-{high:.0%}: {coverage_met}). For scale: replicate rows of one experiment differ between "
+            f"sources by {10 ** spread.between_sd:.2f}x and within a source by {10 ** spread.within_sd:.2f}x (sd), so "
+            f"a model without error of its own would reach a held-out fold error of about {spread.floor_gmfe:.1f} "
+            f"({floor_low:.1f}-{floor_high:.1f}); the rest is the model's (docs/pharmacology.md 7).")
+    if not cv["current"]:
+        text += (" **The stored cross-validation is of other measured data than this installation's**: run `make "
+                 "pharmacology` before quoting it.")
+    return text
 
 
 # The calibrated contexts' headline predictions: (context, drug, cytokine, readout, cytokine of the band).

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import catalog
 from ..errors import InputError
 from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
@@ -31,6 +32,7 @@ from .reference import reference_ic50s
 
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
+STORED_SUMMARY = Path("docs") / "pharmacology" / "cross_validation_summary.csv"  # `make pharmacology` writes it
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
 
@@ -162,3 +164,15 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
             "data_digest": table_digest(),
             "dropped_rows": data.dropped["id"].tolist()}
     return CrossValidation(pd.DataFrame(results), info)
+
+
+def stored_summary() -> dict | None:
+    """The cross-validation summary `make pharmacology` stored (a wheel carries a copy
+    inside the package, an editable install reads the repository's docs/pharmacology/),
+    with ``current``: whether it was made of the present data/pharmacology tables; None
+    where no summary is stored."""
+    path = catalog.models_dir().parent / STORED_SUMMARY  # beside models/ in the repository and in a wheel
+    if not path.exists():
+        return None
+    summary = pd.read_csv(path).iloc[0].to_dict()
+    return {**summary, "current": summary.get("data_digest") == table_digest()}
