@@ -470,6 +470,32 @@ def test_the_cli_refuses_bad_uncertainty_with_exit_2(tmp_path):
         assert result.output.count("\n") <= 2 and "Traceback" not in result.output
 
 
+def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):
+    """Issue 22 found the predictive interval printed with "NaN: an end outside the tested
+    doses" beside two finite ends. Ruxolitinib on IL-6 in ctcl at the default doses has
+    finite ends, so no explanation; an interval with a NaN end (here a stand-in result, as
+    the bisection beyond the doses rarely leaves one) gets it."""
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+    from jakstat_sbml.cli.common import console
+    from jakstat_sbml.cli.experiment_commands import print_predictive_interval
+
+    result = CliRunner().invoke(app, ["dose-response", "IL6", "--drug", "ruxolitinib", "--uncertainty", "potency",
+                                      "--out", str(tmp_path)], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    finite = next(x for x in result.output.splitlines() if "predictive interval:" in x)
+    assert "nan" not in finite.lower() and "NaN: an end" not in finite
+    ends = {"free": (math.nan, 40.0), "plasma": (math.nan, 2900.0)}
+    unc = SimpleNamespace(flags=[], envelope=False, level=0.9, covers="a stand-in", notes=[], components={},
+                          interval=lambda terms="free": ends[terms])
+    with console.capture() as captured:
+        print_predictive_interval(SimpleNamespace(uncertainty=unc))
+    assert "nan-40 nM free, nan-2900 nM total plasma (NaN: an end outside the tested doses)" in captured.get()
+
+
 @pytest.fixture(scope="module")
 def potency_curve(ctcl):
     return js.dose_response(ctcl, "ruxolitinib", "IL6", uncertainty="potency", draws=200)

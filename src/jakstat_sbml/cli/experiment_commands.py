@@ -3,6 +3,7 @@ compare-drugs, trial, contexts, report, explore."""
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 
@@ -292,12 +293,15 @@ def print_predictive_interval(curve) -> None:
     lo, hi = unc.interval()
     plo, phi = unc.interval("plasma")
     kind = "envelope" if unc.envelope else f"{unc.level:.0%} predictive interval"
-    console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma (NaN: an end outside the "
-                  "tested doses)", soft_wrap=True)
+    components = unc.components if len(unc.components) > 1 else {}
+    ends = [lo, hi, plo, phi, *(end for pair in components.values() for end in pair)]
+    # the explanation only where an end is NaN (issue 22 found it printed beside finite ends)
+    why_nan = " (NaN: an end outside the tested doses)" if any(math.isnan(e) for e in ends) else ""
+    console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma{why_nan}",
+                  soft_wrap=True)
     console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
-    if len(unc.components) > 1:
-        for name, (a, b) in unc.components.items():
-            console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
+    for name, (a, b) in components.items():
+        console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
     for note in unc.notes:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 

@@ -190,9 +190,10 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
         fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
         bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]
     if posterior is not None:
-        notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} measured rows, "
+        notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} fit rows from "
                      f"{posterior.info['sources']} sources; docs/pharmacology.md) with a new assay's "
-                     "between-source and within-source variability")
+                     "between-source and within-source variability, as fitted: what assays differ by and the "
+                     "model's own error across assay systems, which the rows cannot tell apart")
         if posterior.system_terms:
             known = system is not None and system in posterior.systems
             notes.append(f"assay system {system or '(no cytokine given)'}: "
