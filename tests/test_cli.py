@@ -6,6 +6,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import jakstat_sbml as js
@@ -518,6 +520,19 @@ def test_validate_pharmacology_refuses_a_bad_context_before_simulating():
     assert "row " not in result.output  # no validation row ran first
 
 
+@given(st.floats(min_value=0.01, max_value=9.99e11))
+def test_a_compact_concentration_is_four_characters_within_its_rounding(value):
+    """The many-column tables print nM in at most four characters (k, M, G suffixes, two
+    or three significant figures): each must read back within half a unit of its last digit."""
+    from jakstat_sbml.cli.common import compact_nM
+
+    text = compact_nM(value)
+    assert len(text) <= 4, (value, text)
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(text[-1], 1.0)
+    number = float(text[:-1] if scale != 1.0 else text) * scale
+    assert abs(number - value) <= 0.05 * value + 1e-12, (value, text)
+
+
 def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
     """Issues 11 and 22: `jakstat validate pharmacology` prints every measured row against
     the potency model's prediction with its 90% predictive interval and fold error, the
@@ -538,15 +553,30 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path):
     result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(out), "--cross-validate",
                                       "--checkpoint", str(checkpoints)], terminal_width=200)
     assert "GMFE" in result.output and "90% predictive intervals cover" in result.output
-    assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output and "IL6/pSTAT3" in result.output
+    assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv"):
         assert (out / name).stat().st_size > 0, name
+    # the context's IC50s: a row per drug and kind, a column per cytokine, in 80 columns (with 14
+    # drugs as columns the table had shrunk to empty cells in any terminal narrower than 200)
+    from jakstat_sbml.cli.common import compact_nM
+
+    predicted = pd.read_csv(out / "predicted_ic50_ctcl.csv").set_index(["drug", "cytokine"])
+    header = next(x for x in result.output.splitlines() if x.split()[:2] == ["drug", "IL2"])
+    for drug, kind in (("ruxolitinib", "free"), ("tofacitinib", "plasma")):
+        line = next(x for x in result.output.splitlines() if x.split()[:2] == [drug[:4], kind]).split()[2:]
+        cells = dict(zip(header.split()[1:], line))
+        assert cells["IL6"] == compact_nM(predicted.loc[(drug, "IL6"), f"ic50_{kind}_nM"]), (drug, kind)
+        assert cells["EPO"] == "-"  # no EPO receptor in ctcl
     cv = pd.read_csv(out / "cross_validation_summary.csv").iloc[0]
     assert cv["folds_reused"] == cv["sources"]  # every fold came from the checkpoints: no refit ran
     assert f"GMFE {cv['gmfe']:.2f} (target <= 2.5)" in result.output
     assert "A model without error of its own would reach a held-out GMFE of about " \
            f"{replicate_spread().floor_gmfe:.2f}" in result.output
+    by_source = pd.read_csv(out / "cross_validation_by_source.csv").sort_values("gmfe")
+    best, worst = by_source["source_id"].iloc[0], by_source["source_id"].iloc[-1]
+    per_source = result.output[result.output.index("┃ source"):]  # the per-source table, worst first
+    assert per_source.index(f"│ {worst} ") < per_source.index(f"│ {best} ")
     met = cv["gmfe"] <= 2.5 and 0.75 <= cv["coverage_90"] <= 0.98
     assert result.exit_code == (0 if met else 1), result.output
     assert met or "cross-validation target missed:" in result.output

@@ -36,6 +36,30 @@ PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATAS
 FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:g}" for d in catalog.DRUGS.values())
 
 
+def compact_nM(value: float) -> str:
+    """A concentration in nM in at most four characters for a table of many columns
+    (two significant figures; k = 10^3, M = 10^6); '-' for NaN or infinity."""
+    if not value < float("inf") or value != value:
+        return "-"
+    if value < 0.01:
+        return "<.01"
+    if value < 0.0995:
+        return f"{value:.3f}".lstrip("0")
+    if value < 0.995:
+        return f"{value:.2f}".lstrip("0")
+    if value < 9.95:
+        return f"{value:.1f}"
+    if value < 999.5:
+        return f"{value:.0f}" if value >= 99.5 else f"{value:.2g}"
+    for scale, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "G")):
+        scaled = value / scale
+        if scaled < 9.95:
+            return f"{scaled:.1f}{suffix}"
+        if scaled < 999.5:
+            return f"{scaled:.0f}{suffix}"
+    return ">1T"
+
+
 def nM_range(doses) -> str:
     lo, hi = min(doses), max(doses)
     return " to ".join(f"{x / 1000:g} uM" if x >= 1000 else f"{x:g} nM" for x in (lo, hi))

@@ -461,36 +461,8 @@ def validate_pharmacology_command(
                   f"{s['gmfe_test']:.2f}); 90% predictive intervals cover {s['coverage_90']:.0%} of rows "
                   f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources", soft_wrap=True)
     if cv is not None:
-        cs = cv.summary()
-        console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
-                      f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
-                      f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
-                      f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
-        import numpy as np
-
-        from ..potency.posterior import load_posterior
-        from ..potency.replicates import replicate_spread
-
-        fitted = (posterior or load_posterior()).draws
-        console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
-                      soft_wrap=True)
-    drugs = list(dict.fromkeys(predicted["drug"]))
-    shown = Table(caption=f"model IC50 (nM) in context {context} at the posterior-median potency, free and total "
-                          "plasma (" + ", ".join(f"{d[:4]} = {d}" for d in drugs) + "); '-': not half-inhibited "
-                          f"below {ph.PREDICTION_MAX_NM:g} nM free, or no response in this context; predictive "
-                          "intervals: jakstat dose-response --uncertainty")
-    shown.add_column("cytokine/readout", no_wrap=True)
-    for d in drugs:
-        for kind in ("free", "plasma"):
-            shown.add_column(f"{d[:4]}\n{kind}", justify="right")
-    for (c, r), g in predicted.groupby(["cytokine", "readout"], sort=False):
-        cells = []
-        for d in drugs:
-            row = g[g["drug"] == d].iloc[0]
-            ok = row["ic50_free_nM"] < float("inf")  # False for nan and inf
-            cells += [f"{row['ic50_free_nM']:.3g}", f"{row['ic50_plasma_nM']:.3g}"] if ok else ["-", "-"]
-        shown.add_row(f"{c}/{r}", *cells)
-    console.print(shown)
+        _print_cross_validation(cv, posterior)
+    _print_context_ic50s(predicted, context, ph.PREDICTION_MAX_NM)
     if out is not None:
         import pandas as pd
 
@@ -522,3 +494,65 @@ def validate_pharmacology_command(
     if cv is not None and not cv.meets_targets:
         console.print(f"[yellow]cross-validation target missed: {'; '.join(cv.missed_targets())}[/yellow]")
         raise typer.Exit(1)
+
+
+def _print_cross_validation(cv, posterior=None) -> None:
+    """The held-out sources worst first, the cross-validation against its targets, and the
+    floor replicate measurements put under its fold error (beside the fitted spreads)."""
+    import numpy as np
+
+    from ..potency.posterior import load_posterior
+    from ..potency.replicates import replicate_spread
+
+    sources = Table(caption="held-out sources, worst first: GMFE of each source's rows predicted with the source left "
+                            "out, and how many of them their 90% predictive interval covers")
+    longest = int(cv.table["source_id"].str.len().max())
+    sources.add_column("source", no_wrap=True, min_width=longest)  # names in full: they are looked up
+    sources.add_column("drugs")
+    for name in ("rows", "GMFE", "covered"):
+        sources.add_column(name, justify="right", no_wrap=True)
+    for _, r in cv.by("source_id").sort_values("gmfe", ascending=False).iterrows():
+        rows = cv.table[cv.table["source_id"] == r["source_id"]]
+        covered = int(rows["covered"].sum())
+        colour = "green" if covered == len(rows) else "red"
+        sources.add_row(r["source_id"], ", ".join(sorted(rows["drug"].unique())), str(len(rows)), f"{r['gmfe']:.2f}",
+                        f"[{colour}]{covered}/{len(rows)}[/{colour}]")
+    console.print(sources)
+    cs = cv.summary()
+    console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
+                  f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
+                  f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
+                  f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
+    fitted = (posterior or load_posterior()).draws
+    console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
+                  soft_wrap=True)
+
+
+def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:
+    """The model's IC50 of every drug on each cytokine's main readout: a row per drug and
+    concentration kind, a column per cytokine, numbers in four characters so that the
+    table fits an 80-column terminal (the CSV of --out has them in full)."""
+    from rich import box
+
+    from .common import compact_nM
+
+    pathways = list(dict.fromkeys(zip(predicted["cytokine"], predicted["readout"])))
+    drugs = list(dict.fromkeys(predicted["drug"]))
+    shown = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  caption=f"model IC50 (nM; k = 10^3, M = 10^6) in context {context} at the posterior-median potency, "
+                          "free and in total plasma, on each cytokine's main readout ("
+                          + ", ".join(f"{c} {r}" for c, r in pathways) + "); drugs: "
+                          + ", ".join(f"{d[:4]} = {d}" for d in drugs) + f"; '-': not half-inhibited below "
+                          f"{beyond_nM:g} nM free, or no response in this context; predictive intervals: jakstat "
+                          "dose-response --uncertainty")
+    shown.add_column("drug", no_wrap=True)
+    for cytokine, _ in pathways:
+        shown.add_column(cytokine, justify="right", no_wrap=True)
+    for d in drugs:
+        mine = predicted[predicted["drug"] == d].set_index(["cytokine", "readout"])
+        for kind, column in (("free", "ic50_free_nM"), ("plasma", "ic50_plasma_nM")):
+            # a pathway without a finite free IC50 shows '-' in both rows
+            shown.add_row(f"{d[:4]} {kind}", *(compact_nM(mine.loc[p, column]) if mine.loc[p, "ic50_free_nM"] <
+                                                 float("inf") else "-" for p in pathways),
+                          end_section=kind == "plasma")
+    console.print(shown)
