@@ -27,6 +27,12 @@ from .test_properties import conditions
 
 RELATIVE_BOUND = 1e-5  # of each readout's peak in the condition
 ABSOLUTE_BOUND = 1e-9  # nM
+# With a covalent drug the engines are each less accurate than this at the model's tolerances
+# (relative 1e-7): the adduct drifts through the whole pre-incubation, so each step's error
+# adds up. Measured (ctcl, ritlecitinib 100 nM pre-incubated 170 min, IL-2 1 nM for 1 min,
+# pSTAT5 against relative tolerance 1e-11): RoadRunner 3.2e-5, AMICI 5.0e-5 of the value; at
+# relative 1e-9 both 3-5e-7. Found by the random conditions below; the bound there is 1e-4.
+COVALENT_RELATIVE_BOUND = 1e-4
 
 pytestmark = pytest.mark.filterwarnings("ignore:dose of .*the bare number:jakstat_sbml.errors.JakStatWarning")
 
@@ -40,11 +46,11 @@ def model_for(context: str, ctcl, hepatocyte) -> js.Model:
     return _models.setdefault(context, js.load_model(context=context))
 
 
-def assert_agree(amici: np.ndarray, roadrunner: np.ndarray, label: str) -> None:
+def assert_agree(amici: np.ndarray, roadrunner: np.ndarray, label: str, relative: float = RELATIVE_BOUND) -> None:
     np.testing.assert_array_equal(amici[:, 0], roadrunner[:, 0])  # condition
     np.testing.assert_allclose(amici[:, 1], roadrunner[:, 1], rtol=1e-14, atol=0)  # times (RoadRunner's own rounding)
     a, r = amici[:, 2:], roadrunner[:, 2:]
-    allowed = RELATIVE_BOUND * np.abs(r).max(axis=0) + ABSOLUTE_BOUND
+    allowed = relative * np.abs(r).max(axis=0) + ABSOLUTE_BOUND
     excess = np.abs(a - r) - allowed
     worst = np.unravel_index(np.argmax(excess), excess.shape)
     assert excess.max() <= 0, (f"[{label}] readout {worst[1]}: AMICI {a[worst]:.6g} vs RoadRunner {r[worst]:.6g} "
@@ -62,7 +68,21 @@ def test_both_engines_agree_on_random_conditions(ctcl, hepatocyte, case):
         with pytest.raises(js.SimulationError):  # a condition one engine cannot run, neither can the other
             js.run(model, [cond], engine="amici")
         return
-    assert_agree(js.run(model, [cond], engine="amici").to_numpy(), roadrunner, f"{context}: {cond.label()}")
+    covalent = any(dose > 0 and catalog.drug(drug).mechanism == "covalent_jak3" for drug, dose in cond.drugs)
+    assert_agree(js.run(model, [cond], engine="amici").to_numpy(), roadrunner, f"{context}: {cond.label()}",
+                 COVALENT_RELATIVE_BOUND if covalent else RELATIVE_BOUND)
+
+
+def test_a_covalent_drug_agrees_within_its_own_bound(ctcl):
+    """The case the random conditions found (see COVALENT_RELATIVE_BOUND): within 1e-4 but
+    not within the 1e-5 of the other conditions, so the wider bound is needed."""
+    cond = js.Condition.make(cytokines={"IL2": 1.0}, drugs={"ritlecitinib": 100.0}, preincubation=170.0, t_end=1.0,
+                             points=2)
+    amici = js.run(ctcl, [cond], engine="amici", readouts=["pSTAT5"]).to_numpy()
+    roadrunner = js.run(ctcl, [cond], readouts=["pSTAT5"]).to_numpy()
+    assert_agree(amici, roadrunner, "ritlecitinib", COVALENT_RELATIVE_BOUND)
+    with pytest.raises(AssertionError):
+        assert_agree(amici, roadrunner, "ritlecitinib", RELATIVE_BOUND)
 
 
 def test_same_frame_shape_and_attributes_as_roadrunner(ctcl):
