@@ -94,12 +94,16 @@ def model_ic50(model: Model, row: Mapping, *, parameters: Mapping[str, float] | 
                                [row["readout"]])[row["readout"]].iloc[-1])
 
     unstimulated, stimulated = at(None, None), at(cytokine, None)
-    values = np.array([at(cytokine, {row["drug"]: d}) for d in doses])
     signal = stimulated - unstimulated
-    if not signal > 0:
+    if not signal > 0:  # before the dose grid: a pathway the context lacks costs two runs, not the grid
         raise InputError(f"row {row['id']}: {row['cytokine']} does not raise {row['readout']} in context "
                          f"{model.context!r}; the row cannot be recomputed")
-    return _crossing(doses, (stimulated - values) / signal)
+    inhibition = []
+    for dose in doses:  # ascending; the crossing is read at the first dose reaching half, so stop there
+        inhibition.append((stimulated - at(cytokine, {row["drug"]: dose})) / signal)
+        if inhibition[-1] >= 0.5:
+            break
+    return _crossing(doses[:len(inhibition)], np.array(inhibition))
 
 
 # ----------------------------------------------------------------------------- validation
