@@ -68,6 +68,9 @@ def node_values(model: Model, graph: PathwayGraph, cond: Condition) -> np.ndarra
     df = model.species(cond, amounts=True)
     # the cell: the compartments its integrated species live in (cytoplasm + nucleus)
     volume = sum(df.attrs["volumes"][c] for c in set(df.attrs["compartments"].values()))
+    # read the columns from one array: each df[sid] would deep-copy the frame's attrs, which
+    # cost the report's map more time than its simulations
+    amounts, column = df.to_numpy(), {sid: j for j, sid in enumerate(df.columns)}
     out = np.zeros((len(graph.nodes), len(df)))
     drugs = dict(cond.drugs)
     for i, n in enumerate(graph.nodes):
@@ -75,8 +78,8 @@ def node_values(model: Model, graph: PathwayGraph, cond: Condition) -> np.ndarra
             out[i, :] = drugs.get(n.id, 0.0)
             continue
         for sid, k in n.species:
-            if sid in df:  # boundary species are not integrated: they are doses, not states
-                out[i, :] += k * df[sid].to_numpy() / volume
+            if sid in column:  # boundary species are not integrated: they are doses, not states
+                out[i, :] += k * amounts[:, column[sid]] / volume
     return out
 
 
