@@ -511,12 +511,12 @@ def _print_cross_validation(cv, posterior=None) -> None:
     sources.add_column("drugs")
     for name in ("rows", "GMFE", "covered"):
         sources.add_column(name, justify="right", no_wrap=True)
+    drugs = cv.table.groupby("source_id")["drug"].unique()
     for _, r in cv.by("source_id").sort_values("gmfe", ascending=False).iterrows():
-        rows = cv.table[cv.table["source_id"] == r["source_id"]]
-        covered = int(rows["covered"].sum())
-        colour = "green" if covered == len(rows) else "red"
-        sources.add_row(r["source_id"], ", ".join(sorted(rows["drug"].unique())), str(len(rows)), f"{r['gmfe']:.2f}",
-                        f"[{colour}]{covered}/{len(rows)}[/{colour}]")
+        n, covered = int(r["rows"]), round(r["coverage"] * r["rows"])
+        colour = "green" if covered == n else "red"
+        sources.add_row(r["source_id"], ", ".join(sorted(drugs[r["source_id"]])), str(n), f"{r['gmfe']:.2f}",
+                        f"[{colour}]{covered}/{n}[/{colour}]")
     console.print(sources)
     cs = cv.summary()
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
