@@ -582,6 +582,11 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     best, worst = by_source["source_id"].iloc[0], by_source["source_id"].iloc[-1]
     per_source = result.output[result.output.index("┃ source"):]  # the per-source table, worst first
     assert per_source.index(f"│ {worst} ") < per_source.index(f"│ {best} ")
+    # per drug: the record each of its predictive intervals quotes, with the verdict on it
+    per_drug = result.output[result.output.index("┃ drug"):]
+    for record in crossval.track_records(pd.read_csv(stored / "cross_validation.csv")):
+        line = next(x for x in per_drug.splitlines() if x.startswith(f"│ {record.drug} "))
+        assert f"{record.covered}/{record.rows}" in line and record.verdict in line, line
     met = cv["gmfe"] <= 2.5 and 0.75 <= cv["coverage_90"] <= 0.98
     assert result.exit_code == (0 if met else 1), result.output
     assert met or "cross-validation target missed:" in result.output

@@ -516,6 +516,68 @@ def test_a_potency_interval_is_the_posteriors_and_says_so(ctcl, potency_curve):
     assert (hi / lo) > 3 * (fp_hi / fp_lo)
 
 
+def _held_out(drug: str, covered: int, rows: int, sources: int) -> pd.DataFrame:
+    """A stand-in held-out table: ``rows`` rows of ``drug`` over ``sources`` sources, the
+    first ``covered`` inside their intervals, each 2x off (so the GMFE is 2)."""
+    return pd.DataFrame({"drug": drug, "source_id": [f"s{i % sources}" for i in range(rows)],
+                         "covered": [i < covered for i in range(rows)], "fold_error": 2.0})
+
+
+def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence():
+    """A drug's intervals are called too narrow only when 90% intervals would cover as few
+    rows or fewer by chance in under 5% of cases: 6 of 10 is (binomial P(X <= 6 | 10, 0.9)
+    = 0.0128), 3 of 4 is not (0.344), however far 75% is below 90%."""
+    six, = crossval.track_records(_held_out("ruxolitinib", 6, 10, 8))
+    assert (six.rows, six.covered, six.sources, six.coverage) == (10, 6, 8, 0.6)
+    assert six.gmfe == pytest.approx(2.0) and six.chance == pytest.approx(0.0127952, rel=1e-5)
+    assert six.too_narrow and "likely too narrow for ruxolitinib" in six.warning()
+    three, = crossval.track_records(_held_out("baricitinib", 3, 4, 4))
+    assert three.chance == pytest.approx(1 - 0.9 ** 4) and not three.too_narrow and three.warning() is None
+    anchor, = crossval.track_records(_held_out("abrocitinib", 1, 1, 1))
+    assert anchor.anchor and "one source: predicted from its biochemical constants alone" in anchor.text()
+    stale, = crossval.track_records(_held_out("tofacitinib", 9, 10, 3), current=False)
+    assert stale.text().endswith("[stored cross-validation of other data]")
+
+
+def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, potency_curve):
+    """The measured coverage travels with the interval: `covers`, the summary and, where
+    the record says the intervals are too narrow, a flag (docs/pharmacology.md 8)."""
+    stored = pd.read_csv(REPO / crossval.STORED_ROWS)
+    mine = stored[stored["drug"] == "ruxolitinib"]
+    record = crossval.track_record("ruxolitinib")
+    assert (record.rows, record.covered, record.sources) == (len(mine), int(mine["covered"].sum()),
+                                                             mine["source_id"].nunique())
+    unc = potency_curve.uncertainty
+    assert unc.track_record == record and unc.covers.endswith(record.text())
+    summary = potency_curve.summary()
+    assert summary["held_out_covered"] == record.covered and summary["held_out_rows"] == record.rows
+    assert (record.warning() in unc.flags) == record.too_narrow
+    # a calibration envelope holds potency fixed: the potency record is not its to quote
+    hepatocyte = js.load_model(context="hepatocyte")
+    plan = draws.plan_draws(hepatocyte, ["ruxolitinib"], draws.Uncertainty("calibration"))
+    assert plan.track_records == () and "held out" not in plan.covers()
+    # a drug without measured rows has no record (its potency is an assumed range)
+    assert crossval.track_record("fedratinib") is None
+
+
+def test_a_too_narrow_drug_is_flagged_wherever_its_intervals_are_drawn(ctcl, monkeypatch, tmp_path):
+    """With a stored record of 2 covered rows in 10, a dose-response warns and flags its
+    interval, and a combination's plan carries the same flag; with 9 in 10 neither does.
+    Without a stored cross-validation there is no record and no clause."""
+    stored = tmp_path / "cross_validation.csv"
+    monkeypatch.setattr(crossval, "STORED_ROWS", stored)  # absolute: models_dir().parent / it is it
+    assert crossval.track_record("tofacitinib") is None
+    assert "held out" not in draws.plan_draws(ctcl, ["tofacitinib"], draws.Uncertainty("potency", draws=20)).covers()
+    _held_out("tofacitinib", 2, 10, 5).to_csv(stored, index=False)
+    with pytest.warns(js.JakStatWarning, match="likely too narrow for tofacitinib"):
+        curve = js.dose_response(ctcl, "tofacitinib", "IL2", uncertainty="potency", draws=20)
+    assert curve.summary()["held_out_too_narrow"] and "covered 2 of 10 rows" in curve.uncertainty.covers
+    plan = draws.plan_draws(ctcl, ["tofacitinib", "ruxolitinib"], draws.Uncertainty("potency", draws=20))
+    assert len(plan.flags) == 1 and "tofacitinib" in plan.flags[0]
+    _held_out("tofacitinib", 9, 10, 5).to_csv(stored, index=False)
+    assert draws.plan_draws(ctcl, ["tofacitinib"], draws.Uncertainty("potency", draws=20)).flags == ()
+
+
 def test_a_draw_is_the_model_at_that_potency(ctcl, potency_curve):
     """Shifting the dose axis is exact: one draw's IC50 equals a dose-response simulated
     with the cellular factor set to that draw's potency."""

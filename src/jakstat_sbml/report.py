@@ -600,7 +600,7 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
              f"Posterior median vs measured: geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows "
              f"from {s['sources']} sources (fit {s['gmfe_fit']:.2f}, test {s['gmfe_test']:.2f}); the 90% predictive "
              f"intervals cover {s['coverage_90']:.0%} of rows ({s['coverage_90_test']:.0%} of test rows).", "",
-             cross_validation_paragraph(), "",
+             cross_validation_paragraph(), "", held_out_drugs_markdown(), "",
              "| row | drug | cytokine / readout | matrix | role | measured (nM, as added) | predicted (nM) | "
              "90% predictive interval (nM) | fold error |", "|---|---|---|---|---|---|---|---|---|"]
     for _, r in result.table.iterrows():
@@ -640,6 +640,25 @@ def cross_validation_paragraph() -> str:
         text += (" **The stored cross-validation is of other measured data than this installation's**: run `make "
                  "pharmacology` before quoting it.")
     return text
+
+
+def held_out_drugs_markdown() -> str:
+    """Each drug's held-out coverage and fold error in the stored cross-validation: what a
+    predictive interval of the drug tells its user beside what it covers."""
+    from .potency.crossval import stored_track_records
+
+    records = stored_track_records()
+    if not records:
+        return ""
+    lines = ["Per drug, what each of its predictive intervals reports beside what it covers (held-out rows of the "
+             "stored cross-validation; *too narrow*: so few covered that 90% intervals would do so by chance in "
+             "under 5% of cases; *one source only*: predicted from its biochemical constants alone when that source "
+             "was left out):", "",
+             "| drug | held-out rows | sources | covered | GMFE | verdict |", "|---|---|---|---|---|---|"]
+    lines += [f"| {t.drug} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
+              + (f"**{t.verdict}**" if t.too_narrow else t.verdict) + " |"
+              for t in sorted(records, key=lambda t: t.coverage)]
+    return "\n".join(lines)
 
 
 # The calibrated contexts' headline predictions: (context, drug, cytokine, readout, cytokine of the band).

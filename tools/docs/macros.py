@@ -438,6 +438,21 @@ def replicate_share() -> str:
     return percent(math.log10(replicates().floor_gmfe) / math.log10(gmfe(held_out()["fold_error"])))
 
 
+def held_out_drugs_table() -> str:
+    """Each drug's held-out rows, coverage, GMFE and verdict: the report's table, which the
+    predictive intervals of every experiment quote (jakstat_sbml.potency.crossval.TrackRecord)."""
+    from jakstat_sbml.report import held_out_drugs_markdown
+
+    return held_out_drugs_markdown()
+
+
+def held_out_record(drug: str) -> str:
+    """The clause a predictive interval of ``drug`` ends its `covers` with."""
+    from jakstat_sbml.potency.crossval import track_record
+
+    return track_record(drug).text()
+
+
 def define_env(env) -> None:
     """Register the values and tables for pages with ``render_macros: true``."""
     env.variables["model"] = model_size()
@@ -451,6 +466,7 @@ def define_env(env) -> None:
                      posterior_summary,
                      posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, replicates, replicates_table, replicate_floor,
-                     replicate_sigma_ratio, replicate_share):
+                     replicate_sigma_ratio, replicate_share, held_out_drugs_table,
+                     held_out_record):
         env.macro(function)
 

@@ -518,6 +518,18 @@ def _print_cross_validation(cv, posterior=None) -> None:
         sources.add_row(r["source_id"], ", ".join(sorted(drugs[r["source_id"]])), str(n), f"{r['gmfe']:.2f}",
                         f"[{colour}]{covered}/{n}[/{colour}]")
     console.print(sources)
+    drugs_table = Table(caption="held-out rows per drug, which every predictive interval of the drug quotes (too "
+                                "narrow: 90% intervals would cover so few by chance < 5%; one source only: "
+                                "predicted from biochemistry alone)")
+    drugs_table.add_column("drug", no_wrap=True)
+    for name in ("rows", "sources", "GMFE", "covered"):
+        drugs_table.add_column(name, justify="right", no_wrap=True)
+    drugs_table.add_column("verdict", no_wrap=True)
+    for record in sorted(cv.track_records(), key=lambda t: t.coverage):
+        colour = "red" if record.too_narrow else "green"
+        drugs_table.add_row(record.drug, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
+                            f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)
+    console.print(drugs_table)
     cs = cv.summary()
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "

@@ -383,6 +383,7 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
     potency scale, under its parameter set."""
     plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, cytokine=nominal.cytokine, n_jobs=n_jobs,
                       client=client, engine=engine)
+    warn_flags(plan.flags)
     scale = plan.dose_scale
     grid = conditions[:-1]  # the last one is the unstimulated reference
     runs = []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..potency.crossval import TrackRecord
 from ..potency.draws import DrawPlan, interval
 from ..results import flags_text, with_flags
 
@@ -38,6 +39,7 @@ class PredictiveIC50:
     fraction_unbound: np.ndarray  # each draw's plasma fraction unbound (plasma = free / it)
     notes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    track_record: TrackRecord | None = None  # the drug's held-out coverage and fold error (stored cross-validation)
 
     @property
     def draws(self) -> int:
@@ -58,6 +60,8 @@ class PredictiveIC50:
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
+        if self.track_record is not None:
+            out.update(self.track_record.as_dict())
         out["flags"] = flags_text(self.flags)
         return out
 
@@ -135,5 +139,8 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
                                                 (unknown, "not determined by the doses")) if n]
         flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls there "
                      "is open (NaN); widen the doses to close it")
+    record = next((t for t in plan.track_records if t.drug == drug), None)
+    if record is not None and record.warning():
+        flags.append(record.warning())
     return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
-                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags))
+                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record)

@@ -19,9 +19,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from scipy.stats import binom
 
 from .. import catalog
 from ..errors import InputError
@@ -33,6 +35,11 @@ from .reference import reference_ic50s
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
 STORED_SUMMARY = Path("docs") / "pharmacology" / "cross_validation_summary.csv"  # `make pharmacology` writes it
+STORED_ROWS = Path("docs") / "pharmacology" / "cross_validation.csv"  # its held-out predictions, row by row
+# A drug's intervals are called too narrow when a 90% interval would cover as few of its
+# held-out rows as they did, or fewer, with probability below this (binomial, one-sided):
+# a rule on the evidence, so that 3 of 4 covered is not called a failure and 6 of 10 is.
+TOO_NARROW_P = 0.05
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
 
@@ -82,6 +89,10 @@ class CrossValidation:
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    def track_records(self) -> list[TrackRecord]:
+        """Each drug's held-out coverage and fold error (what its intervals' users are told)."""
+        return track_records(self.table)
 
     def plot(self, ax=None):
         """Measured vs held-out prediction (as added, nM) with 90% intervals; returns the Figure."""
@@ -176,3 +187,103 @@ def stored_summary() -> dict | None:
         return None
     summary = pd.read_csv(path).iloc[0].to_dict()
     return {**summary, "current": summary.get("data_digest") == table_digest()}
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """How a drug's potency intervals fared when each source was left out in turn (the
+    stored cross-validation): its held-out ``rows`` from ``sources`` sources, how many
+    of them the 90% predictive interval ``covered``, and the ``gmfe`` of the median.
+    ``current``: whether the stored run is of the present measured data."""
+
+    drug: str
+    rows: int
+    sources: int
+    covered: int
+    gmfe: float
+    current: bool
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.rows
+
+    @property
+    def anchor(self) -> bool:
+        """Every row from one source: left out, the drug was predicted from its biochemical
+        constants and the prior alone."""
+        return self.sources == 1
+
+    @property
+    def chance(self) -> float:
+        """Probability that intervals holding their level would cover this few rows or fewer."""
+        return float(binom.cdf(self.covered, self.rows, LEVEL))
+
+    @property
+    def too_narrow(self) -> bool:
+        return self.chance < TOO_NARROW_P
+
+    @property
+    def verdict(self) -> str:
+        """A few words on what the record says of the drug's intervals."""
+        if self.too_narrow:
+            return "too narrow"
+        if self.anchor:
+            return "one source only"
+        return "consistent with 90%"
+
+    def text(self) -> str:
+        """One clause for the places an interval is shown."""
+        out = (f"held out, {self.drug}'s {LEVEL:.0%} intervals covered {self.covered} of {self.rows} rows "
+               f"(GMFE {self.gmfe:.1f}")
+        out += ", one source: predicted from its biochemical constants alone)" if self.anchor else \
+            f", {self.sources} sources)"
+        return out + ("" if self.current else " [stored cross-validation of other data]")
+
+    def warning(self) -> str | None:
+        """The flag a prediction carries when the drug's held-out coverage says its
+        intervals are too narrow; None otherwise."""
+        if not self.too_narrow:
+            return None
+        return (f"{self.drug}'s {LEVEL:.0%} predictive intervals covered {self.covered} of its {self.rows} held-out "
+                f"measured rows ({self.coverage:.0%}; as few or fewer by chance: {self.chance:.1%}): this interval "
+                f"is likely too narrow for {self.drug} (docs/pharmacology.md, section 7)")
+
+    def as_dict(self) -> dict:
+        return {"held_out_rows": self.rows, "held_out_sources": self.sources, "held_out_covered": self.covered,
+                "held_out_coverage": self.coverage, "held_out_gmfe": self.gmfe, "held_out_too_narrow": self.too_narrow}
+
+
+def track_records(table: pd.DataFrame, current: bool = True) -> list[TrackRecord]:
+    """Each drug's record in a cross-validation's held-out ``table`` (one row per
+    held-out measured row: drug, source_id, covered, fold_error), in the table's order."""
+    return [TrackRecord(str(drug), len(mine), int(mine["source_id"].nunique()), int(mine["covered"].sum()),
+                        gmfe(mine["fold_error"]), current)
+            for drug, mine in table.groupby("drug", sort=False)]
+
+
+def stored_track_records() -> list[TrackRecord]:
+    """Every drug's held-out record in the cross-validation `make pharmacology` stored
+    (empty where none is stored)."""
+    path = catalog.models_dir().parent / STORED_ROWS
+    if not path.exists():
+        return []
+    summary = stored_summary()
+    return track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]))
+
+
+def track_record(drug: str) -> TrackRecord | None:
+    """``drug``'s held-out record in the stored cross-validation; None where none is stored
+    or the drug has no modelled row."""
+    name = catalog.drug(drug).name
+    return next((t for t in stored_track_records() if t.drug == name), None)
+
+
+@lru_cache(maxsize=4)
+def _stored_rows(path: str, mtime_ns: int) -> pd.DataFrame:
+    """The stored held-out rows, read once per version of the file (``mtime_ns`` keys the
+    cache: `make pharmacology` rewrites it)."""
+    table = pd.read_csv(path)
+    missing = {"drug", "source_id", "covered", "fold_error"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path} lacks the columns {', '.join(sorted(missing))}: rerun make pharmacology")
+    return table

@@ -46,6 +46,7 @@ from ..errors import InputError
 from ..model import Condition, Model, load_model
 from ..parallel import map_on_model
 from ..parameter_ranges import uncertain_parameters
+from .crossval import TrackRecord, track_record
 from .free_drug import drug_priors
 from .measurements import measurements
 from .posterior import STUDENT_T_DF, load_posterior, system_name
@@ -114,7 +115,9 @@ class DrawPlan:
     the potency posterior and assay variability) and ``set_scale`` (per set: the drug
     layer refitted to it), ``fraction_unbound`` and ``blood_to_plasma`` per draw for
     total-plasma and whole-blood terms. ``set_valid`` marks sets that could be used.
-    ``components`` name what varies; ``notes`` say what each covers."""
+    ``components`` name what varies; ``notes`` say what each covers; ``track_records``
+    how the drugs' potency intervals fared with their sources held out (the stored
+    cross-validation; only where the draws include the potency posterior)."""
 
     context: str
     uncertainty: Uncertainty
@@ -127,6 +130,13 @@ class DrawPlan:
     blood_to_plasma: dict[str, np.ndarray]
     set_valid: np.ndarray
     notes: tuple[str, ...] = ()
+    track_records: tuple[TrackRecord, ...] = ()
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """What a prediction from these draws cannot support: a drug whose held-out
+        coverage says its intervals are too narrow."""
+        return tuple(w for w in (t.warning() for t in self.track_records) if w)
 
     @property
     def dose_scale(self) -> dict[str, np.ndarray]:
@@ -147,7 +157,8 @@ class DrawPlan:
         if self.envelope:
             return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
                    "calibration data only; drug potency fixed)"
-        return f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
+        measured = "".join(f"; {t.text()}" for t in self.track_records)
+        return f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}{measured}"
 
 
 # ----------------------------------------------------------------------------- potency
@@ -351,7 +362,7 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
     use_potency = unc.mode in ("potency", "all")
     use_calibration = unc.mode == "calibration" or (unc.mode == "all" and calibrated)
     use_parameters = unc.mode == "parameters" or (unc.mode == "all" and not calibrated)
-    components, notes = [], []
+    components, notes, records = [], [], ()
     if unc.mode == "calibration":
         ens = load_ensemble(model)
         n = len(ens)
@@ -367,6 +378,8 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
         scale, fu, bp, potency_notes = _potency(drugs, unc, values, system)
         components += ["drug potency posterior", "between-assay variability"]
         notes += potency_notes
+        # what the cross-validation measured for these very intervals, beside what they assume
+        records = tuple(r for r in (track_record(d) for d in drugs) if r is not None)
     else:
         scale, fu, bp = _fixed_potency(drugs, n)
     sets: tuple[dict, ...] = ({},)
@@ -387,7 +400,7 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
         components.append("parameter ranges (drug layer refitted per set)")
         notes += refit_notes
     return DrawPlan(model.context, unc, tuple(components), sets, np.arange(n) % len(sets), scale, set_scale, fu, bp,
-                    valid, tuple(notes))
+                    valid, tuple(notes), records)
 
 
 def with_parameter_set(conditions: Sequence[Condition], parameters: Mapping[str, float]) -> list[Condition]:
