@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test docs build bench calibrate profiles pharmacology pharmacology-system-terms sensitivity vendor clean
+.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -38,6 +38,9 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-test $(CHROMIUM) ## the whole suite, tests/ and notebooks/ (what CI runs)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
+
+explore-properties: $(VENV)/.installed-test ## the property tests with fresh random conditions, 5x more of them (make test draws the same ones every run)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --hypothesis-profile=explore $$(grep -l "@given" tests/*.py)
 
 # MkDocs 1.6 and a plugin print a notice about MkDocs 2 on every build; these silence it
 docs: $(VENV)/.installed-docs  ## the documentation site into site/ (mkdocs.yml; warnings are errors; about 10 s)
