@@ -402,6 +402,12 @@ def dose_curve(curve, ax=None):
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
                         label=f"{what} ({len(predictive.ic50s)} draws)")
+        record = getattr(predictive, "track_record", None)
+        if record is not None:  # beside the band, what its level has delivered for this drug when held out
+            narrow = record.too_narrow
+            ax.text(0.97, 0.90, f"held out: {record.covered}/{record.rows} of {record.drug}'s rows covered"
+                    + (" (too narrow)" if narrow else ""), transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                    color="firebrick" if narrow else "0.3")
     if flags:
         ax.text(0.03, 0.03, _flag_text(flags), transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
                 color="firebrick", bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))
