@@ -405,9 +405,11 @@ def dose_curve(curve, ax=None):
         record = getattr(predictive, "track_record", None)
         if record is not None:  # beside the band, what its level has delivered for this drug when held out
             narrow = record.too_narrow
-            ax.text(0.97, 0.90, f"held out: {record.covered}/{record.rows} of {record.drug}'s rows covered"
-                    + (" (too narrow)" if narrow else ""), transform=ax.transAxes, ha="right", va="top", fontsize=7,
-                    color="firebrick" if narrow else "0.3")
+            # low on the left, where a falling curve leaves room above the high-dose points; top left with flags
+            ax.text(0.03, 0.10 if not flags else 0.97, f"held out: {record.covered}/{record.rows} covered"
+                    + (" (too narrow)" if narrow else ""), transform=ax.transAxes, ha="left",
+                    va="bottom" if not flags else "top", fontsize=7, color="firebrick" if narrow else "0.3",
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
     if flags:
         ax.text(0.03, 0.03, _flag_text(flags), transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
                 color="firebrick", bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))

@@ -362,6 +362,13 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
         ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
+    records = {c.drug: c.uncertainty.track_record for c in curves
+               if c.uncertainty is not None and c.uncertainty.track_record is not None}
+    if records:  # what "90%" delivered for each drug when its sources were held out
+        lines += ["", "Measured coverage of these intervals (the stored leave-one-source-out cross-validation, "
+                      "docs/pharmacology.md 8): " + "; ".join(
+                          r.text() + (" — **likely too narrow**" if r.too_narrow else "") for r in records.values())
+                  + "."]
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
     for drug in ic50_drugs():
         mine = [c for c in curves if c.drug == drug]
