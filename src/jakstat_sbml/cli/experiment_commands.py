@@ -616,7 +616,8 @@ def regimen_command(
                  "and without the drug, inhibition", figure: "plasma concentration and inhibition over time"}, model)
     table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
-        table.add_column(column, justify="left" if column == "pathway" else "right")
+        # pathways in full (they are looked up); the numbers wrap below their intervals instead
+        table.add_column(column, justify="left" if column == "pathway" else "right", no_wrap=column == "pathway")
     shown = result.to_frame()
     metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
 
