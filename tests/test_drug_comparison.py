@@ -125,6 +125,22 @@ def test_predictive_intervals_bracket_the_ic50(ctcl):
     assert result.regimens.empty
 
 
+def test_a_panels_intervals_name_every_drugs_measured_coverage(ctcl):
+    """Each curve's `covers` ends with its own drug's held-out record; the panel's names
+    every compared drug's (it named only the first drug's), and each IC50 row carries its
+    drug's record. A drug without measured rows (fedratinib) has none."""
+    from jakstat_sbml.potency.crossval import track_record
+
+    result = js.compare_drugs(ctcl, ["ruxolitinib", "tofacitinib", "fedratinib"], ["IL2"], uncertainty="potency",
+                              draws=20, regimens=False)
+    rux, tofa = track_record("ruxolitinib"), track_record("tofacitinib")
+    assert result.covers.count("held out, ") == 2 and rux.text() in result.covers and tofa.text() in result.covers
+    rows = result.ic50s.set_index("drug")
+    assert rows.loc["ruxolitinib", "held_out_covered"] == rux.covered
+    assert rows.loc["tofacitinib", "held_out_rows"] == tofa.rows
+    assert np.isnan(rows.loc["fedratinib", "held_out_rows"])
+
+
 def test_cli_writes_the_table_and_figure(tmp_path):
     runner = CliRunner()
     out = tmp_path / "panel"

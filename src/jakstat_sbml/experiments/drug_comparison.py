@@ -218,7 +218,7 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     best = ic50s.groupby("drug")["ic50_nM"].transform(lambda x: np.nanmin(np.where(x > 0, x, np.nan))
                                                       if np.isfinite(x).any() else np.nan)
     ic50s["fold_vs_most_potent"] = ic50s["ic50_nM"] / best
-    covers = next((c.uncertainty.covers for c in curves.values() if c.uncertainty is not None), "")
+    covers = _panel_covers(curves.values())
     flags += _selectivity_bounds(ic50s)
     flags += [str(w.message) for w in caught if issubclass(w.category, JakStatWarning)
               and not any(str(w.message) in f for f in flags)]
@@ -277,7 +277,21 @@ def _ic50_row(curve: DoseResponse) -> dict:
     if curve.uncertainty is not None:
         (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
         row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi)
+        record = curve.uncertainty.track_record
+        row.update(record.as_dict() if record is not None else {})  # the drug's measured coverage, row by row
     return row
+
+
+def _panel_covers(curves) -> str:
+    """What the panel's IC50 intervals cover: the draws, then every drug's held-out record
+    (each curve's `covers` names only its own drug's)."""
+    drawn = [c.uncertainty for c in curves if c.uncertainty is not None]
+    if not drawn:
+        return ""
+    first = drawn[0]
+    base = first.covers.removesuffix(f"; {first.track_record.text()}") if first.track_record else first.covers
+    records = {u.track_record.drug: u.track_record for u in drawn if u.track_record is not None}
+    return base + "".join(f"; {r.text()}" for r in records.values())
 
 
 def _status(curve: DoseResponse) -> str:
