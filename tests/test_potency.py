@@ -535,8 +535,9 @@ def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence
     assert three.chance == pytest.approx(1 - 0.9 ** 4) and not three.too_narrow and three.warning() is None
     anchor, = crossval.track_records(_held_out("abrocitinib", 1, 1, 1))
     assert anchor.anchor and "one source: predicted from its biochemical constants alone" in anchor.text()
-    stale, = crossval.track_records(_held_out("tofacitinib", 9, 10, 3), current=False)
+    stale, = crossval.track_records(_held_out("tofacitinib", 5, 10, 3), current=False)
     assert stale.text().endswith("[stored cross-validation of other data]")
+    assert stale.warning().endswith("rerun make pharmacology")
 
 
 def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, potency_curve):

@@ -246,7 +246,9 @@ class TrackRecord:
             return None
         return (f"{self.drug}'s {LEVEL:.0%} predictive intervals covered {self.covered} of its {self.rows} held-out "
                 f"measured rows ({self.coverage:.0%}; as few or fewer by chance: {self.chance:.1%}): this interval "
-                f"is likely too narrow for {self.drug} (docs/pharmacology.md, section 7)")
+                f"is likely too narrow for {self.drug} (docs/pharmacology.md, section 7)"
+                + ("" if self.current else "; the stored cross-validation is of other measured data: rerun make "
+                                           "pharmacology"))
 
     def as_dict(self) -> dict:
         return {"held_out_rows": self.rows, "held_out_sources": self.sources, "held_out_covered": self.covered,
