@@ -592,6 +592,28 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     assert met or "cross-validation target missed:" in result.output
 
 
+def test_validate_pharmacology_without_refits_prints_the_stored_cross_validation(monkeypatch):
+    """Without --cross-validate (19 refits) the command prints the stored run against its
+    targets and each drug's record, the one its predictive intervals quote; without a
+    stored run it says how to make one."""
+    from jakstat_sbml.cli.common import console
+    from jakstat_sbml.cli.model_commands import _print_stored_cross_validation
+    from jakstat_sbml.potency import crossval
+
+    summary = crossval.stored_summary()
+    with console.capture() as captured:
+        _print_stored_cross_validation()
+    text = captured.get()
+    assert f"GMFE {summary['gmfe']:.2f} (target <= 2.5)" in text and f"{summary['rows']} rows" in text
+    for record in crossval.stored_track_records():
+        line = next(x for x in text.splitlines() if x.startswith(f"│ {record.drug} "))
+        assert f"{record.covered}/{record.rows}" in line and record.verdict in line
+    monkeypatch.setattr(crossval, "stored_summary", lambda: None)
+    with console.capture() as captured:
+        _print_stored_cross_validation()
+    assert "no stored cross-validation: --cross-validate runs it" in captured.get()
+
+
 # ----------------------------------------------------------------------------- doses (issue 26, point 5)
 
 

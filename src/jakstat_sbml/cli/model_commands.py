@@ -385,8 +385,10 @@ def validate_pharmacology_command(
     of fit and test rows. With --cross-validate: leave-one-source-out
     (every source held out once, the model refitted without it), whose
     fold error (target <= 2.5) and 90% coverage (target 75-98%) are the
-    honest measure; exit status 1 when they miss, 2 on bad input. Then
-    prints the model's IC50s in --context.
+    honest measure; exit status 1 when they miss, 2 on bad input.
+    Without it: the run `make pharmacology` stored, with each drug's
+    held-out record (what its predictive intervals quote). Then prints
+    the model's IC50s in --context.
 
       jakstat validate pharmacology --cross-validate --out docs/pharmacology
     """
@@ -462,6 +464,8 @@ def validate_pharmacology_command(
                   f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources", soft_wrap=True)
     if cv is not None:
         _print_cross_validation(cv, posterior)
+    else:
+        _print_stored_cross_validation()
     _print_context_ic50s(predicted, context, ph.PREDICTION_MAX_NM)
     if out is not None:
         import pandas as pd
@@ -518,18 +522,7 @@ def _print_cross_validation(cv, posterior=None) -> None:
         sources.add_row(r["source_id"], ", ".join(sorted(drugs[r["source_id"]])), str(n), f"{r['gmfe']:.2f}",
                         f"[{colour}]{covered}/{n}[/{colour}]")
     console.print(sources)
-    drugs_table = Table(caption="held-out rows per drug, which every predictive interval of the drug quotes (too "
-                                "narrow: 90% intervals would cover so few by chance < 5%; one source only: "
-                                "predicted from biochemistry alone)")
-    drugs_table.add_column("drug", no_wrap=True)
-    for name in ("rows", "sources", "GMFE", "covered"):
-        drugs_table.add_column(name, justify="right", no_wrap=True)
-    drugs_table.add_column("verdict", no_wrap=True)
-    for record in sorted(cv.track_records(), key=lambda t: t.coverage):
-        colour = "red" if record.too_narrow else "green"
-        drugs_table.add_row(record.drug, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
-                            f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)
-    console.print(drugs_table)
+    _print_track_records(cv.track_records())
     cs = cv.summary()
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
@@ -538,6 +531,40 @@ def _print_cross_validation(cv, posterior=None) -> None:
     fitted = (posterior or load_posterior()).draws
     console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
                   soft_wrap=True)
+
+
+def _print_track_records(records) -> None:
+    """Each drug's held-out rows, coverage and verdict: what its predictive intervals quote."""
+    drugs_table = Table(caption="held-out rows per drug, which every predictive interval of the drug quotes (too "
+                                "narrow: 90% intervals would cover so few by chance < 5%; one source only: "
+                                "predicted from biochemistry alone)")
+    drugs_table.add_column("drug", no_wrap=True)
+    for name in ("rows", "sources", "GMFE", "covered"):
+        drugs_table.add_column(name, justify="right", no_wrap=True)
+    drugs_table.add_column("verdict", no_wrap=True)
+    for record in sorted(records, key=lambda t: t.coverage):
+        colour = "red" if record.too_narrow else "green"
+        drugs_table.add_row(record.drug, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
+                            f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)
+    console.print(drugs_table)
+
+
+def _print_stored_cross_validation() -> None:
+    """Without --cross-validate: the run `make pharmacology` stored, against its targets
+    and per drug, so that the honest check is one command away without 19 refits."""
+    from ..potency.crossval import TARGET_COVERAGE, TARGET_GMFE, stored_summary, stored_track_records
+
+    cv = stored_summary()
+    if cv is None:
+        console.print("no stored cross-validation: --cross-validate runs it (19 refits, minutes)")
+        return
+    low, high = TARGET_COVERAGE
+    console.print(f"stored leave-one-source-out cross-validation (make pharmacology; --cross-validate reruns it): "
+                  f"GMFE {cv['gmfe']:.2f} (target <= {TARGET_GMFE:g}), 90% predictive interval coverage "
+                  f"{cv['coverage_90']:.0%} (target {low:.0%}-{high:.0%}); {cv['rows']} rows, {cv['sources']} sources"
+                  + ("" if cv["current"] else " [of other measured data than these tables: rerun it]"),
+                  soft_wrap=True)
+    _print_track_records(stored_track_records())
 
 
 def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:
