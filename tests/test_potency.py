@@ -519,7 +519,8 @@ def test_a_potency_interval_is_the_posteriors_and_says_so(ctcl, potency_curve):
 def _held_out(drug: str, covered: int, rows: int, sources: int) -> pd.DataFrame:
     """A stand-in held-out table: ``rows`` rows of ``drug`` over ``sources`` sources, the
     first ``covered`` inside their intervals, each 2x off (so the GMFE is 2)."""
-    return pd.DataFrame({"drug": drug, "source_id": [f"s{i % sources}" for i in range(rows)],
+    return pd.DataFrame({"drug": drug, "context": "ctcl", "cytokine": "IL2",
+                         "source_id": [f"s{i % sources}" for i in range(rows)],
                          "covered": [i < covered for i in range(rows)], "fold_error": 2.0})
 
 
@@ -533,8 +534,17 @@ def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence
     assert six.too_narrow and "likely too narrow for ruxolitinib" in six.warning()
     three, = crossval.track_records(_held_out("baricitinib", 3, 4, 4))
     assert three.chance == pytest.approx(1 - 0.9 ** 4) and not three.too_narrow and three.warning() is None
+    assert three.verdict == "too few rows to judge"  # under 5 rows: not called consistent either
     anchor, = crossval.track_records(_held_out("abrocitinib", 1, 1, 1))
     assert anchor.anchor and "one source: predicted from its biochemical constants alone" in anchor.text()
+    # by assay system: every drug's rows read in one context with one cytokine
+    table = pd.concat([_held_out("ruxolitinib", 6, 10, 8), _held_out("tofacitinib", 9, 9, 3).assign(cytokine="IL6")])
+    by_system = {t.name: t for t in crossval.track_records(table, by="system")}
+    assert set(by_system) == {"ctcl:IL2", "ctcl:IL6"} and by_system["ctcl:IL6"].verdict == "consistent with 90%"
+    assert by_system["ctcl:IL2"].too_narrow and "rows read in ctcl:IL2" in by_system["ctcl:IL2"].warning()
+    assert set(by_system["ctcl:IL2"].as_dict()) >= {"held_out_system_covered", "held_out_system_rows"}
+    with pytest.raises(js.InputError, match="by 'drug' or 'system'"):
+        crossval.track_records(table, by="source")
     stale, = crossval.track_records(_held_out("tofacitinib", 5, 10, 3), current=False)
     assert stale.text().endswith("[stored cross-validation of other data]")
     assert stale.warning().endswith("rerun make pharmacology")
@@ -549,7 +559,11 @@ def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, poten
     assert (record.rows, record.covered, record.sources) == (len(mine), int(mine["covered"].sum()),
                                                              mine["source_id"].nunique())
     unc = potency_curve.uncertainty
-    assert unc.track_record == record and unc.covers.endswith(record.text())
+    system = crossval.system_track_record("ctcl", "IL6")  # the curve's assay system, every drug's rows
+    in_system = stored[(stored["context"] == "ctcl") & (stored["cytokine"] == "IL6")]
+    assert (system.rows, system.covered) == (len(in_system), int(in_system["covered"].sum()))
+    assert unc.track_record == record and unc.system_record == system
+    assert unc.covers.endswith(f"; {record.text()}; {system.text()}")
     summary = potency_curve.summary()
     assert summary["held_out_covered"] == record.covered and summary["held_out_rows"] == record.rows
     assert (record.warning() in unc.flags) == record.too_narrow

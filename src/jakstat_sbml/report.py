@@ -607,7 +607,7 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
              f"Posterior median vs measured: geometric-mean fold error **{s['gmfe']:.2f}** over {s['rows']} rows "
              f"from {s['sources']} sources (fit {s['gmfe_fit']:.2f}, test {s['gmfe_test']:.2f}); the 90% predictive "
              f"intervals cover {s['coverage_90']:.0%} of rows ({s['coverage_90_test']:.0%} of test rows).", "",
-             cross_validation_paragraph(), "", held_out_drugs_markdown(), "",
+             cross_validation_paragraph(), "", held_out_drugs_markdown(), "", held_out_systems_markdown(), "",
              "| row | drug | cytokine / readout | matrix | role | measured (nM, as added) | predicted (nM) | "
              "90% predictive interval (nM) | fold error |", "|---|---|---|---|---|---|---|---|---|"]
     for _, r in result.table.iterrows():
@@ -652,19 +652,31 @@ def cross_validation_paragraph() -> str:
 def held_out_drugs_markdown() -> str:
     """Each drug's held-out coverage and fold error in the stored cross-validation: what a
     predictive interval of the drug tells its user beside what it covers."""
+    return _records_markdown("drug", "Per drug, what each of its predictive intervals reports beside what it covers "
+                                     "(held-out rows of the stored cross-validation; *too narrow*: so few covered that "
+                                     "90% intervals would do so by chance in under 5% of cases; *one source only*: "
+                                     "predicted from its biochemical constants alone when that source was left out; "
+                                     "*too few rows to judge*: under 5 held-out rows):")
+
+
+def held_out_systems_markdown() -> str:
+    """The same per assay system (model context and cytokine, every drug): what an
+    interval of a prediction read in that system reports too."""
+    return _records_markdown("system", "Per assay system (the model context and cytokine a row is read in, every "
+                                       "drug), what each interval of a prediction read there reports as well:")
+
+
+def _records_markdown(by: str, lead: str) -> str:
     from .potency.crossval import stored_track_records
 
-    records = stored_track_records()
+    records = stored_track_records(by)
     if not records:
         return ""
-    lines = ["Per drug, what each of its predictive intervals reports beside what it covers (held-out rows of the "
-             "stored cross-validation; *too narrow*: so few covered that 90% intervals would do so by chance in "
-             "under 5% of cases; *one source only*: predicted from its biochemical constants alone when that source "
-             "was left out):", "",
-             "| drug | held-out rows | sources | covered | GMFE | verdict |", "|---|---|---|---|---|---|"]
-    lines += [f"| {t.drug} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
+    lines = [lead, "", f"| {'drug' if by == 'drug' else 'assay system'} | held-out rows | sources | covered | GMFE | "
+                       "verdict |", "|---|---|---|---|---|---|"]
+    lines += [f"| {t.name} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
               + (f"**{t.verdict}**" if t.too_narrow else t.verdict) + " |"
-              for t in sorted(records, key=lambda t: t.coverage)]
+              for t in sorted(records, key=lambda t: (t.coverage, -t.gmfe))]
     return "\n".join(lines)
 
 

@@ -446,6 +446,13 @@ def held_out_drugs_table() -> str:
     return held_out_drugs_markdown()
 
 
+def held_out_systems_table() -> str:
+    """Each assay system's held-out rows, coverage, GMFE and verdict (the report's table)."""
+    from jakstat_sbml.report import held_out_systems_markdown
+
+    return held_out_systems_markdown()
+
+
 def held_out_record(drug: str) -> str:
     """The clause a predictive interval of ``drug`` ends its `covers` with."""
     from jakstat_sbml.potency.crossval import track_record
@@ -467,6 +474,6 @@ def define_env(env) -> None:
                      posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
-                     held_out_record):
+                     held_out_systems_table, held_out_record):
         env.macro(function)
 

@@ -523,6 +523,7 @@ def _print_cross_validation(cv, posterior=None) -> None:
                         f"[{colour}]{covered}/{n}[/{colour}]")
     console.print(sources)
     _print_track_records(cv.track_records())
+    _print_track_records(cv.track_records("system"), "system")
     cs = cv.summary()
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
@@ -533,18 +534,21 @@ def _print_cross_validation(cv, posterior=None) -> None:
                   soft_wrap=True)
 
 
-def _print_track_records(records) -> None:
-    """Each drug's held-out rows, coverage and verdict: what its predictive intervals quote."""
-    drugs_table = Table(caption="held-out rows per drug, which every predictive interval of the drug quotes (too "
-                                "narrow: 90% intervals would cover so few by chance < 5%; one source only: "
-                                "predicted from biochemistry alone)")
-    drugs_table.add_column("drug", no_wrap=True)
+def _print_track_records(records, by: str = "drug") -> None:
+    """Each drug's (or assay system's) held-out rows, coverage and verdict: what the
+    predictive intervals of that drug, or read in that system, quote."""
+    drugs_table = Table(caption=f"held-out rows per {'drug' if by == 'drug' else 'assay system (context:cytokine)'}, "
+                                "which every predictive interval "
+                                + ("of the drug" if by == "drug" else "read there") + " quotes (too narrow: 90% "
+                                "intervals would cover so few by chance < 5%"
+                                + ("; one source only: predicted from biochemistry alone)" if by == "drug" else ")"))
+    drugs_table.add_column("drug" if by == "drug" else "system", no_wrap=True)
     for name in ("rows", "sources", "GMFE", "covered"):
         drugs_table.add_column(name, justify="right", no_wrap=True)
     drugs_table.add_column("verdict", no_wrap=True)
-    for record in sorted(records, key=lambda t: t.coverage):
+    for record in sorted(records, key=lambda t: (t.coverage, -t.gmfe)):
         colour = "red" if record.too_narrow else "green"
-        drugs_table.add_row(record.drug, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
+        drugs_table.add_row(record.name, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
                             f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)
     console.print(drugs_table)
 
@@ -565,6 +569,7 @@ def _print_stored_cross_validation() -> None:
                   + ("" if cv["current"] else " [of other measured data than these tables: rerun it]"),
                   soft_wrap=True)
     _print_track_records(stored_track_records())
+    _print_track_records(stored_track_records("system"), "system")
 
 
 def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:

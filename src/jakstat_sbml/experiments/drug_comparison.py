@@ -277,20 +277,22 @@ def _ic50_row(curve: DoseResponse) -> dict:
     if curve.uncertainty is not None:
         (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
         row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi)
-        record = curve.uncertainty.track_record
-        row.update(record.as_dict() if record is not None else {})  # the drug's measured coverage, row by row
+        for record in (curve.uncertainty.track_record, curve.uncertainty.system_record):  # measured coverage
+            row.update(record.as_dict() if record is not None else {})
     return row
 
 
 def _panel_covers(curves) -> str:
     """What the panel's IC50 intervals cover: the draws, then every drug's held-out record
-    (each curve's `covers` names only its own drug's)."""
+    (each curve's `covers` names only its own drug's and system's; the systems' records
+    are in the rows' held_out_system_* columns)."""
     drawn = [c.uncertainty for c in curves if c.uncertainty is not None]
     if not drawn:
         return ""
     first = drawn[0]
-    base = first.covers.removesuffix(f"; {first.track_record.text()}") if first.track_record else first.covers
-    records = {u.track_record.drug: u.track_record for u in drawn if u.track_record is not None}
+    own = [r for r in (first.track_record, first.system_record) if r is not None]
+    base = first.covers.removesuffix("".join(f"; {r.text()}" for r in own))
+    records = {u.track_record.name: u.track_record for u in drawn if u.track_record is not None}
     return base + "".join(f"; {r.text()}" for r in records.values())
 
 

@@ -40,6 +40,7 @@ class PredictiveIC50:
     notes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     track_record: TrackRecord | None = None  # the drug's held-out coverage and fold error (stored cross-validation)
+    system_record: TrackRecord | None = None  # the same for the rows read in the curve's assay system
 
     @property
     def draws(self) -> int:
@@ -60,8 +61,8 @@ class PredictiveIC50:
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
-        if self.track_record is not None:
-            out.update(self.track_record.as_dict())
+        for record in (self.track_record, self.system_record):
+            out.update(record.as_dict() if record is not None else {})
         out["flags"] = flags_text(self.flags)
         return out
 
@@ -139,8 +140,8 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
                                                 (unknown, "not determined by the doses")) if n]
         flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls there "
                      "is open (NaN); widen the doses to close it")
-    record = next((t for t in plan.track_records if t.drug == drug), None)
-    if record is not None and record.warning():
-        flags.append(record.warning())
+    record = next((t for t in plan.track_records if t.kind == "drug" and t.name == drug), None)
+    system = next((t for t in plan.track_records if t.kind == "system"), None)
+    flags += plan.flags
     return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
-                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record)
+                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record, system)

@@ -29,7 +29,7 @@ from .. import catalog
 from ..errors import InputError
 from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
-from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample
+from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
 
 TARGET_GMFE = 2.5  # issue 22
@@ -40,6 +40,9 @@ STORED_ROWS = Path("docs") / "pharmacology" / "cross_validation.csv"  # its held
 # held-out rows as they did, or fewer, with probability below this (binomial, one-sided):
 # a rule on the evidence, so that 3 of 4 covered is not called a failure and 6 of 10 is.
 TOO_NARROW_P = 0.05
+# Fewer held-out rows than this say little either way (4 of 4 covered is what 90% intervals
+# give two times in three, and 70% intervals one time in four): not called consistent.
+JUDGED_ROWS = 5
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
 
@@ -90,9 +93,10 @@ class CrossValidation:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def track_records(self) -> list[TrackRecord]:
-        """Each drug's held-out coverage and fold error (what its intervals' users are told)."""
-        return track_records(self.table)
+    def track_records(self, by: str = "drug") -> list[TrackRecord]:
+        """Each drug's (or assay system's) held-out coverage and fold error: what the
+        predictive intervals of that drug, or read in that system, quote."""
+        return track_records(self.table, by=by)
 
     def plot(self, ax=None):
         """Measured vs held-out prediction (as added, nM) with 90% intervals; returns the Figure."""
@@ -191,17 +195,24 @@ def stored_summary() -> dict | None:
 
 @dataclass(frozen=True)
 class TrackRecord:
-    """How a drug's potency intervals fared when each source was left out in turn (the
-    stored cross-validation): its held-out ``rows`` from ``sources`` sources, how many
-    of them the 90% predictive interval ``covered``, and the ``gmfe`` of the median.
-    ``current``: whether the stored run is of the present measured data."""
+    """How potency intervals fared when each source was left out in turn (the stored
+    cross-validation), for one drug (``kind`` "drug") or for one assay system, the
+    model context and cytokine a row is read in (``kind`` "system", every drug): the
+    held-out ``rows`` from ``sources`` sources, how many of them the 90% predictive
+    interval ``covered``, and the ``gmfe`` of the median. ``current``: whether the
+    stored run is of the present measured data."""
 
-    drug: str
+    name: str  # the drug, or the system as context:cytokine
     rows: int
     sources: int
     covered: int
     gmfe: float
     current: bool
+    kind: str = "drug"
+
+    @property
+    def drug(self) -> str:
+        return self.name if self.kind == "drug" else ""
 
     @property
     def coverage(self) -> float:
@@ -209,9 +220,9 @@ class TrackRecord:
 
     @property
     def anchor(self) -> bool:
-        """Every row from one source: left out, the drug was predicted from its biochemical
-        constants and the prior alone."""
-        return self.sources == 1
+        """A drug with every row from one source: left out, it was predicted from its
+        biochemical constants and the prior alone."""
+        return self.kind == "drug" and self.sources == 1
 
     @property
     def chance(self) -> float:
@@ -224,60 +235,84 @@ class TrackRecord:
 
     @property
     def verdict(self) -> str:
-        """A few words on what the record says of the drug's intervals."""
+        """A few words on what the record says of the intervals."""
         if self.too_narrow:
             return "too narrow"
         if self.anchor:
             return "one source only"
+        if self.rows < JUDGED_ROWS:
+            return "too few rows to judge"
         return "consistent with 90%"
 
     def text(self) -> str:
         """One clause for the places an interval is shown."""
-        out = (f"held out, {self.drug}'s {LEVEL:.0%} intervals covered {self.covered} of {self.rows} rows "
-               f"(GMFE {self.gmfe:.1f}")
-        out += ", one source: predicted from its biochemical constants alone)" if self.anchor else \
-            f", {self.sources} sources)"
+        if self.kind == "system":
+            out = (f"held out, rows read in {self.name} (every drug) covered {self.covered} of {self.rows} "
+                   f"(GMFE {self.gmfe:.1f}, {self.sources} sources)")
+        else:
+            out = (f"held out, {self.name}'s {LEVEL:.0%} intervals covered {self.covered} of {self.rows} rows "
+                   f"(GMFE {self.gmfe:.1f}")
+            out += ", one source: predicted from its biochemical constants alone)" if self.anchor else \
+                f", {self.sources} sources)"
         return out + ("" if self.current else " [stored cross-validation of other data]")
 
     def warning(self) -> str | None:
-        """The flag a prediction carries when the drug's held-out coverage says its
-        intervals are too narrow; None otherwise."""
+        """The flag a prediction carries when this record says its intervals are too
+        narrow; None otherwise."""
         if not self.too_narrow:
             return None
-        return (f"{self.drug}'s {LEVEL:.0%} predictive intervals covered {self.covered} of its {self.rows} held-out "
-                f"measured rows ({self.coverage:.0%}; as few or fewer by chance: {self.chance:.1%}): this interval "
-                f"is likely too narrow for {self.drug} (docs/pharmacology.md, section 7)"
+        whose, where = ((f"{self.name}'s {LEVEL:.0%} predictive intervals", f"for {self.name}")
+                        if self.kind == "drug" else
+                        (f"{LEVEL:.0%} predictive intervals of rows read in {self.name} (context:cytokine)",
+                         f"in {self.name}"))
+        return (f"{whose} covered {self.covered} of {self.rows} held-out measured rows ({self.coverage:.0%}; as few "
+                f"or fewer by chance: {self.chance:.1%}): this interval is likely too narrow {where} "
+                "(docs/pharmacology.md, section 7)"
                 + ("" if self.current else "; the stored cross-validation is of other measured data: rerun make "
                                            "pharmacology"))
 
     def as_dict(self) -> dict:
-        return {"held_out_rows": self.rows, "held_out_sources": self.sources, "held_out_covered": self.covered,
-                "held_out_coverage": self.coverage, "held_out_gmfe": self.gmfe, "held_out_too_narrow": self.too_narrow}
+        prefix = "held_out_" if self.kind == "drug" else "held_out_system_"
+        return {f"{prefix}{k}": v for k, v in (("rows", self.rows), ("sources", self.sources),
+                                                ("covered", self.covered), ("coverage", self.coverage),
+                                                ("gmfe", self.gmfe), ("too_narrow", self.too_narrow))}
 
 
-def track_records(table: pd.DataFrame, current: bool = True) -> list[TrackRecord]:
-    """Each drug's record in a cross-validation's held-out ``table`` (one row per
-    held-out measured row: drug, source_id, covered, fold_error), in the table's order."""
-    return [TrackRecord(str(drug), len(mine), int(mine["source_id"].nunique()), int(mine["covered"].sum()),
-                        gmfe(mine["fold_error"]), current)
-            for drug, mine in table.groupby("drug", sort=False)]
+def track_records(table: pd.DataFrame, current: bool = True, by: str = "drug") -> list[TrackRecord]:
+    """Each drug's (``by`` "drug") or each assay system's (``by`` "system") record in a
+    cross-validation's held-out ``table`` (one row per held-out measured row: drug,
+    context, cytokine, source_id, covered, fold_error), in the table's order."""
+    if by not in ("drug", "system"):
+        raise InputError(f"track records are by 'drug' or 'system', not {by!r}")
+    keys = table["drug"] if by == "drug" else \
+        pd.Series([system_name(c, k) for c, k in zip(table["context"], table["cytokine"])], index=table.index)
+    return [TrackRecord(str(name), len(mine), int(mine["source_id"].nunique()), int(mine["covered"].sum()),
+                        gmfe(mine["fold_error"]), current, by)
+            for name, mine in table.groupby(keys, sort=False)]
 
 
-def stored_track_records() -> list[TrackRecord]:
-    """Every drug's held-out record in the cross-validation `make pharmacology` stored
-    (empty where none is stored)."""
+def stored_track_records(by: str = "drug") -> list[TrackRecord]:
+    """Every drug's (or assay system's) held-out record in the cross-validation `make
+    pharmacology` stored (empty where none is stored)."""
     path = catalog.models_dir().parent / STORED_ROWS
     if not path.exists():
         return []
     summary = stored_summary()
-    return track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]))
+    return track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]), by)
 
 
 def track_record(drug: str) -> TrackRecord | None:
     """``drug``'s held-out record in the stored cross-validation; None where none is stored
     or the drug has no modelled row."""
     name = catalog.drug(drug).name
-    return next((t for t in stored_track_records() if t.drug == name), None)
+    return next((t for t in stored_track_records() if t.name == name), None)
+
+
+def system_track_record(context: str, cytokine: str) -> TrackRecord | None:
+    """The held-out record of the rows read in ``context`` with ``cytokine`` (every drug);
+    None where none is stored or no modelled row is read there."""
+    name = system_name(context, catalog.cytokine(cytokine).name)
+    return next((t for t in stored_track_records("system") if t.name == name), None)
 
 
 @lru_cache(maxsize=4)
@@ -285,7 +320,7 @@ def _stored_rows(path: str, mtime_ns: int) -> pd.DataFrame:
     """The stored held-out rows, read once per version of the file (``mtime_ns`` keys the
     cache: `make pharmacology` rewrites it)."""
     table = pd.read_csv(path)
-    missing = {"drug", "source_id", "covered", "fold_error"} - set(table.columns)
+    missing = {"drug", "context", "cytokine", "source_id", "covered", "fold_error"} - set(table.columns)
     if missing:
         raise InputError(f"{path} lacks the columns {', '.join(sorted(missing))}: rerun make pharmacology")
     return table

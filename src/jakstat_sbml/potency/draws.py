@@ -46,7 +46,7 @@ from ..errors import InputError
 from ..model import Condition, Model, load_model
 from ..parallel import map_on_model
 from ..parameter_ranges import uncertain_parameters
-from .crossval import TrackRecord, track_record
+from .crossval import TrackRecord, system_track_record, track_record
 from .free_drug import drug_priors
 from .measurements import measurements
 from .posterior import STUDENT_T_DF, load_posterior, system_name
@@ -116,8 +116,9 @@ class DrawPlan:
     layer refitted to it), ``fraction_unbound`` and ``blood_to_plasma`` per draw for
     total-plasma and whole-blood terms. ``set_valid`` marks sets that could be used.
     ``components`` name what varies; ``notes`` say what each covers; ``track_records``
-    how the drugs' potency intervals fared with their sources held out (the stored
-    cross-validation; only where the draws include the potency posterior)."""
+    how the drugs' potency intervals, and those of rows read in the prediction's assay
+    system, fared with their sources held out (the stored cross-validation; only where
+    the draws include the potency posterior)."""
 
     context: str
     uncertainty: Uncertainty
@@ -134,8 +135,8 @@ class DrawPlan:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """What a prediction from these draws cannot support: a drug whose held-out
-        coverage says its intervals are too narrow."""
+        """What a prediction from these draws cannot support: a drug or an assay system
+        whose held-out coverage says its intervals are too narrow."""
         return tuple(w for w in (t.warning() for t in self.track_records) if w)
 
     @property
@@ -378,8 +379,11 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
         scale, fu, bp, potency_notes = _potency(drugs, unc, values, system)
         components += ["drug potency posterior", "between-assay variability"]
         notes += potency_notes
-        # what the cross-validation measured for these very intervals, beside what they assume
-        records = tuple(r for r in (track_record(d) for d in drugs) if r is not None)
+        # what the cross-validation measured for these very intervals, beside what they assume:
+        # each drug's held-out rows, and the rows read in the same assay system (every drug)
+        measured = [track_record(d) for d in drugs]
+        measured += [system_track_record(model.context, cytokine)] if cytokine else []
+        records = tuple(r for r in measured if r is not None)
     else:
         scale, fu, bp = _fixed_potency(drugs, n)
     sets: tuple[dict, ...] = ({},)
