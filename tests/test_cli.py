@@ -243,6 +243,15 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     assert f"held-out predictions **{stored['gmfe']:.2f}** (target <= 2.5: {verdict})" in potency
     assert f"90% predictive intervals cover **{stored['coverage_90']:.0%}**" in potency
     assert "a model without error of its own would reach" in potency and "other measured data" not in potency
+    # each drug's and each assay system's held-out record, the ones their intervals quote, as table rows
+    from jakstat_sbml.potency.crossval import stored_track_records
+
+    for record in stored_track_records() + stored_track_records("system"):
+        assert f"| {record.name} | {record.rows} | {record.sources} | {record.covered} ({record.coverage:.0%}) |" \
+            in potency, record.name
+    # and the IC50 section says, below its interval table, what those intervals delivered per drug
+    rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
+    assert rux.text() in sections["Drug dose-response (IC50)"]
 
 
 def test_the_cross_validation_paragraph_says_when_it_is_stale_or_absent(monkeypatch, tmp_path):
@@ -605,8 +614,8 @@ def test_validate_pharmacology_without_refits_prints_the_stored_cross_validation
         _print_stored_cross_validation()
     text = captured.get()
     assert f"GMFE {summary['gmfe']:.2f} (target <= 2.5)" in text and f"{summary['rows']} rows" in text
-    for record in crossval.stored_track_records():
-        line = next(x for x in text.splitlines() if x.startswith(f"│ {record.drug} "))
+    for record in crossval.stored_track_records() + crossval.stored_track_records("system"):
+        line = next(x for x in text.splitlines() if x.startswith(f"│ {record.name} "))
         assert f"{record.covered}/{record.rows}" in line and record.verdict in line
     monkeypatch.setattr(crossval, "stored_summary", lambda: None)
     with console.capture() as captured:
