@@ -55,7 +55,7 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
     regimen = arm[0]
     run = {} if options is None else {"n_jobs": options.n_jobs, "client": options.client, "engine": options.engine}
     plan = plan_draws(model, [regimen.drug], unc, cytokine=cytokine, **run)
-    for flag in plan.flags:  # a drug whose held-out coverage says these intervals are too narrow
+    for flag in plan.flags:  # a drug or assay system whose held-out coverage says these intervals are too narrow
         warnings.warn(flag, JakStatWarning, stacklevel=2)
     drug = regimen.drug
     g = (plan.fraction_unbound[drug] / regimen.pk.fraction_unbound) / plan.dose_scale[drug]
