@@ -667,7 +667,7 @@ def held_out_systems_markdown() -> str:
 
 
 def _records_markdown(by: str, lead: str) -> str:
-    from .potency.crossval import stored_track_records
+    from .potency.crossval import stored_track_records, worst_first
 
     records = stored_track_records(by)
     if not records:
@@ -676,7 +676,7 @@ def _records_markdown(by: str, lead: str) -> str:
                        "verdict |", "|---|---|---|---|---|---|"]
     lines += [f"| {t.name} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
               + (f"**{t.verdict}**" if t.too_narrow else t.verdict) + " |"
-              for t in sorted(records, key=lambda t: (t.coverage, -t.gmfe))]
+              for t in worst_first(records)]
     return "\n".join(lines)
 
 

@@ -546,7 +546,9 @@ def _print_track_records(records, by: str = "drug") -> None:
     for name in ("rows", "sources", "GMFE", "covered"):
         drugs_table.add_column(name, justify="right", no_wrap=True)
     drugs_table.add_column("verdict", no_wrap=True)
-    for record in sorted(records, key=lambda t: (t.coverage, -t.gmfe)):
+    from ..potency.crossval import worst_first
+
+    for record in worst_first(records):
         colour = "red" if record.too_narrow else "green"
         drugs_table.add_row(record.name, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
                             f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)

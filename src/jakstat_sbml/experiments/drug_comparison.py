@@ -35,6 +35,7 @@ from .. import catalog
 from ..errors import InputError, JakStatWarning
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import RunOptions, run
+from ..potency.crossval import records_clause
 from ..results import background_text, flags_text, with_flags
 from .dose_response import DoseResponse, dose_response, plan_curve
 from .inputs import checked_background
@@ -290,10 +291,9 @@ def _panel_covers(curves) -> str:
     if not drawn:
         return ""
     first = drawn[0]
-    own = [r for r in (first.track_record, first.system_record) if r is not None]
-    base = first.covers.removesuffix("".join(f"; {r.text()}" for r in own))
+    base = first.covers.removesuffix(records_clause(r for r in (first.track_record, first.system_record) if r))
     records = {u.track_record.name: u.track_record for u in drawn if u.track_record is not None}
-    return base + "".join(f"; {r.text()}" for r in records.values())
+    return base + records_clause(records.values())
 
 
 def _status(curve: DoseResponse) -> str:

@@ -278,6 +278,16 @@ class TrackRecord:
                                                 ("gmfe", self.gmfe), ("too_narrow", self.too_narrow))}
 
 
+def records_clause(records) -> str:
+    """The clauses an interval's `covers` ends with, one per record."""
+    return "".join(f"; {r.text()}" for r in records)
+
+
+def worst_first(records) -> list[TrackRecord]:
+    """Records in the order tables show them: lowest coverage first, then highest GMFE."""
+    return sorted(records, key=lambda t: (t.coverage, -t.gmfe))
+
+
 def track_records(table: pd.DataFrame, current: bool = True, by: str = "drug") -> list[TrackRecord]:
     """Each drug's (``by`` "drug") or each assay system's (``by`` "system") record in a
     cross-validation's held-out ``table`` (one row per held-out measured row: drug,

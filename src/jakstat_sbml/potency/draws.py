@@ -46,7 +46,7 @@ from ..errors import InputError
 from ..model import Condition, Model, load_model
 from ..parallel import map_on_model
 from ..parameter_ranges import uncertain_parameters
-from .crossval import TrackRecord, system_track_record, track_record
+from .crossval import TrackRecord, records_clause, system_track_record, track_record
 from .free_drug import drug_priors
 from .measurements import measurements
 from .posterior import STUDENT_T_DF, load_posterior, system_name
@@ -158,8 +158,8 @@ class DrawPlan:
         if self.envelope:
             return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
                    "calibration data only; drug potency fixed)"
-        measured = "".join(f"; {t.text()}" for t in self.track_records)
-        return f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}{measured}"
+        return (f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
+                + records_clause(self.track_records))
 
 
 # ----------------------------------------------------------------------------- potency
