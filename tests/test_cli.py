@@ -295,6 +295,14 @@ def test_report_prints_each_warning_once_and_tidily(ctcl_report):
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == len(set(warnings))
     assert not [w for w in warnings if "does not drive" in w]  # absent pathways are not run at all
+    # A warning about the drug, not the pathway (ruxolitinib's held-out record, too narrow in the
+    # stored cross-validation), is printed once naming every pathway, not once per pathway.
+    # The same holds over the calibrated contexts' ensembles: one line naming all four.
+    too_narrow = [w for w in warnings if "likely too narrow for ruxolitinib" in w]
+    assert len(too_narrow) == 2
+    assert too_narrow[0].startswith("warning: IC50 of ruxolitinib on IL2/pSTAT5, IL4/pSTAT6, ")
+    assert too_narrow[1].startswith("warning: ensemble IC50 of ruxolitinib on IL6/pSTAT3 in hepatocyte, ")
+    assert "EPO/pSTAT5 in erythroid" in too_narrow[1]
 
 
 @pytest.mark.parametrize("args,message", [

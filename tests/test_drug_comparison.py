@@ -101,7 +101,7 @@ def test_approved_regimens_lie_inside_the_labelled_range():
 def test_a_drug_without_a_regimen_is_flagged_or_refused(ctcl):
     result = js.compare_drugs(ctcl, ["pimozide"], ["IL2"])
     assert result.regimens.empty
-    assert any("pimozide: no approved regimen" in f for f in result.flags)
+    assert any("no approved regimen tabulated for pimozide" in f for f in result.flags)
     with pytest.raises(js.InputError, match="no approved regimen tabulated for pimozide"):
         js.compare_drugs(ctcl, ["ruxolitinib", "pimozide"], ["IL2"], regimens=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -116,13 +116,14 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
 
     ic50 = []
     for d in ic50_drugs():
-        for c, r in catalog.drug_pairs(d):
-            if c in absent:
-                skipped(f"IC50 {d} {c}/{r}")
-                continue
-            with _labelled_warnings(f"IC50 of {d} on {c}/{r}"):
-                ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, uncertainty="potency", **run_kw))
-            tick(f"IC50 {d} {c}/{r}")
+        with _grouped_warnings(f"IC50 of {d} on") as labelled:
+            for c, r in catalog.drug_pairs(d):
+                if c in absent:
+                    skipped(f"IC50 {d} {c}/{r}")
+                    continue
+                with labelled(f"{c}/{r}"):
+                    ic50.append(dose_response(model, d, c, r, time=MEASURE_TIME, uncertainty="potency", **run_kw))
+                tick(f"IC50 {d} {c}/{r}")
     sections.append(("Drug dose-response (IC50)", ic50_section(ic50, out, fmt)))
 
     with _labelled_warnings("knockout screen"):
@@ -246,14 +247,35 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
 def _labelled_warnings(label: str) -> Iterator[None]:
     """Re-issue the JakStatWarnings of one experiment prefixed with ``label``, so a warning
     the report prints says which of its many experiments it is about."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", JakStatWarning)
+    with _grouped_warnings(label) as labelled, labelled(""):
         yield
-    for w in caught:
-        if issubclass(w.category, JakStatWarning):
-            warnings.warn(f"{label}: {w.message}", JakStatWarning, stacklevel=3)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+@contextmanager
+def _grouped_warnings(what: str) -> Iterator[Callable[[str], AbstractContextManager[None]]]:
+    """For a run of experiments (one drug on each of its pathways): collect each one's
+    JakStatWarnings under its label, then issue each distinct message once, naming every
+    experiment that raised it ("IC50 of ruxolitinib on IL2/pSTAT5, IL6/pSTAT3: ..."), so a
+    drug-wide warning is not printed once per pathway."""
+    raised_by: dict[str, list[str]] = {}
+
+    @contextmanager
+    def labelled(label: str) -> Iterator[None]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", JakStatWarning)
+            yield
+        for w in caught:
+            if issubclass(w.category, JakStatWarning):
+                labels = raised_by.setdefault(str(w.message), [])
+                if label not in labels:
+                    labels.append(label)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    yield labelled
+    for message, labels in raised_by.items():
+        named = " ".join(part for part in (what, ", ".join(label for label in labels if label)) if part)
+        warnings.warn(f"{named}: {message}", JakStatWarning, stacklevel=3)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -709,24 +731,26 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
              "|---|---|---|---|---|---|"]
     rows = []
     fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
-    for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
-        model = load_model(context=context)
-        with _labelled_warnings(f"{context}: IC50 of {drug} on {cytokine}/{readout}"):
-            curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True,
-                                  n_jobs=n_jobs, client=client)
-        calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
-        lo, hi = curve.ic50_interval
-        flags = "; ".join(curve.uncertainty.flags)
-        lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
-                     f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])} | "
-                     f"{len(load_ensemble(context))} ({load_ensemble(context).dataset}) | "
-                     f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} |")
-        rows.append(curve.summary())
-        band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
-                             n_jobs=n_jobs, client=client)
-        band.plot(ax=ax)
-        ax.set_title(f"{context}: {cytokine} (standard dose) -> {readout}, {band.members} parameter sets", fontsize=9)
-        band.to_frame().to_csv(out / f"ensemble_band_{context}_{cytokine}_{readout}.csv", index=False)
+    with _grouped_warnings("ensemble IC50 of") as ensemble_warnings:  # a drug's warning once, not per context
+        for ax, (context, drug, cytokine, readout) in zip(axes[0], cases):
+            model = load_model(context=context)
+            with ensemble_warnings(f"{drug} on {cytokine}/{readout} in {context}"):
+                curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True,
+                                      n_jobs=n_jobs, client=client)
+            calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
+            lo, hi = curve.ic50_interval
+            flags = "; ".join(curve.uncertainty.flags)
+            lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
+                         f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])} | "
+                         f"{len(load_ensemble(context))} ({load_ensemble(context).dataset}) | "
+                         f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} |")
+            rows.append(curve.summary())
+            band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
+                                 n_jobs=n_jobs, client=client)
+            band.plot(ax=ax)
+            ax.set_title(f"{context}: {cytokine} (standard dose) -> {readout}, {band.members} parameter sets",
+                         fontsize=9)
+            band.to_frame().to_csv(out / f"ensemble_band_{context}_{cytokine}_{readout}.csv", index=False)
     pd.DataFrame(rows).to_csv(out / "ensemble_ic50.csv", index=False)
     fig.tight_layout()
     name = _save(fig, out / f"ensemble_bands.{figure_format}")

@@ -317,13 +317,12 @@ def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptio
     from ..dosing.exposure import exposure_response
     from ..regimens import approved_regimens
 
-    rows, flags = [], []
+    rows, without_regimen = [], []
     for drug in drugs:
         arms = {r.label(): r for r in approved_regimens(drug)}
         cytokines = [c for d, c, _ in pairs if d == drug]
         if not arms:
-            flags.append(f"{drug}: no approved regimen tabulated (data/pharmacokinetics/approved_regimens.tsv); "
-                         "IC50s only")
+            without_regimen.append(drug)
             continue
         if not cytokines:
             continue
@@ -337,6 +336,9 @@ def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptio
     columns = ["drug", "regimen", "pathway", "cytokine", "readout", *REGIMEN_METRICS]
     if uncertainty is not None:
         columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")]
+    # one flag for all of them: a line per drug buried the comparison's other warnings
+    flags = [f"no approved regimen tabulated for {', '.join(without_regimen)} "
+             "(data/pharmacokinetics/approved_regimens.tsv): IC50s only"] if without_regimen else []
     return pd.DataFrame(rows, columns=columns), flags
 
 
