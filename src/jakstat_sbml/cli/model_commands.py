@@ -222,11 +222,11 @@ def profiles_command(
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
 ):
-    """Profile likelihoods of a calibration's fitted parameters (pyPESTO) and the
-    ensemble of parameter sets within the 95% threshold.
+    """Profile likelihoods of a calibration's parameters and the ensemble within the 95% threshold.
 
-    Writes profiles.tsv, intervals.tsv, ensemble.tsv and profiles.png to OUT/<dataset>
-    (with --store also ensemble_ic50.tsv and ensemble_band.png).
+    The profiles are pyPESTO's; the ensemble is every parameter set within the
+    threshold. Writes profiles.tsv, intervals.tsv, ensemble.tsv and profiles.png
+    to OUT/<dataset> (with --store also ensemble_ic50.tsv and ensemble_band.png).
     Examples:
 
       jakstat profiles Raia_CancerResearch2011 --parameters kon_SOCS3_JAK2 --out /tmp/profiles
@@ -292,14 +292,14 @@ def sensitivity_command(
                                     "over the drug-potency posterior's 90% predictive range instead of its table "
                                     "range."),
 ):
-    """Global sensitivity of predictions over the parameters' plausible ranges
-    (models/parameters.tsv, log-uniform): Morris screening or Sobol indices.
+    """Global sensitivity of predictions over the plausible parameter ranges: Morris or Sobol.
 
-    Writes sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
+    The ranges are models/parameters.tsv's, sampled log-uniform. Writes
+    sensitivity_indices.csv, sensitivity_samples.csv, sensitivity_censoring.csv
     and a figure; an interrupted run resumes from its checkpoint. An exposure
     prediction is the time-averaged inhibition (fraction) over the last dosing
-    interval of 3 days of the regimen, the cytokine on throughout; it runs on the
-    engine --engine names, as every prediction does. Examples:
+    interval of 3 days of the regimen, the cytokine on throughout; it runs on
+    the engine --engine names, as every prediction does. Examples:
 
       jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
 
