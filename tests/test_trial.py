@@ -150,6 +150,9 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert done.exit_code == 0, done.output
     table = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
     assert sorted(table.patient.unique()) == [0, 1, 2]
+    # the printed spread says it is between patients, not the prediction's uncertainty
+    assert "5th-95th percentile" in done.output and "inhibition >= 50%" in done.output
+    assert "not an uncertainty of the prediction" in " ".join(done.output.split())
     for args, message in ((["--patients", "0"], "positive integer"), (["--source", "weight"], "weight")):
         bad = runner.invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
                                       "--out", str(tmp_path / "bad"), *args])

@@ -819,8 +819,11 @@ def trial_command(
         summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
                  "fraction of patients at or above the threshold",
         figure: "distributions over the patients"}, model, engine)
-    shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}")
-    for column in ("pathway", "stimulation", "median", "5-95%", f">= {threshold:g}"):
+    # The spread is between patients, not an uncertainty of the prediction: the caption says so.
+    shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
+                  caption="time-averaged inhibition over the last dosing interval; the percentiles are the "
+                          "spread between the virtual patients, not an uncertainty of the prediction")
+    for column in ("pathway", "stimulation", "median", "5th-95th percentile", f"inhibition >= {100 * threshold:g}%"):
         shown.add_column(column, justify="left" if column in ("pathway", "stimulation") else "right")
     for r in result.distribution().itertuples():
         shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%", f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%",

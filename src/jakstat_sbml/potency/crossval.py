@@ -29,7 +29,7 @@ from .. import catalog
 from ..errors import InputError
 from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
-from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
+from .posterior import VARIANCE_SCALES, PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
 
 TARGET_GMFE = 2.5  # issue 22
@@ -107,12 +107,15 @@ class CrossValidation:
 
 
 def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool,
-         system_terms: bool) -> str:
+         system_terms: bool, variance_scales: tuple[float, float] = VARIANCE_SCALES) -> str:
     h = hashlib.sha256()
     h.update(table_digest().encode())
     h.update(",".join(sorted(rows["id"])).encode())
     # the settings string of the models without system terms is unchanged, so their folds stay reusable
-    h.update((f"{draws},{warmup},{seed},{jak_terms},{robust}" + (",system_terms" if system_terms else "")).encode())
+    # options are appended only when not the shipped ones, so stored folds keep their keys
+    h.update((f"{draws},{warmup},{seed},{jak_terms},{robust}" + (",system_terms" if system_terms else "")
+              + (f",variance_scales={variance_scales}" if tuple(variance_scales) != VARIANCE_SCALES else ""))
+             .encode())
     return h.hexdigest()[:16]
 
 
@@ -139,22 +142,24 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) ->
 def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                    checkpoint: str | Path | None = None, draws: int = CV_DRAWS, warmup: int = CV_WARMUP,
                    seed: int = 0, sources: list[str] | None = None, jak_terms: bool = False, robust: bool = False,
-                   system_terms: bool = False,
+                   system_terms: bool = False, variance_scales: tuple[float, float] | None = None,
                    progress: Callable[[str, int, int], None] | None = None) -> CrossValidation:
     """Leave every source out once (module docstring). ``rows`` default to every
     modelled row (fit and test); ``checkpoint`` is a folder for the finished folds;
     ``sources`` restricts the folds (for a quick check); ``jak_terms`` as in
-    :func:`~.posterior.fit_posterior`, and so are ``robust`` and ``system_terms``;
+    :func:`~.posterior.fit_posterior`, and so are ``robust``, ``system_terms`` and
+    ``variance_scales``;
     ``progress(source, done, total)`` is called after each fold."""
     rows = measurements() if rows is None else rows
     if reference is None:
         reference = reference_ic50s(rows, with_elasticities=jak_terms)
-    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms,
+                        variance_scales=variance_scales)
     folds = list(data.sources) if sources is None else list(sources)
     unknown = [s for s in folds if s not in data.sources]
     if unknown:
         raise InputError(f"unknown source {unknown[0]!r}; sources: {', '.join(data.sources)}")
-    key = _key(data.rows, draws, warmup, seed, jak_terms, robust, system_terms)
+    key = _key(data.rows, draws, warmup, seed, jak_terms, robust, system_terms, data.variance_scales)
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -175,7 +180,7 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
             progress(source, i + 1, len(folds))
     info = {"folds": len(folds), "folds_reused": reused, "seconds": round(time.perf_counter() - start, 1),
             "draws_per_chain": draws, "warmup": warmup, "seed": seed, "jak_terms": jak_terms, "robust": robust,
-            "system_terms": system_terms,
+            "system_terms": system_terms, "tau_scale": data.variance_scales[0], "sigma_scale": data.variance_scales[1],
             "data_digest": table_digest(),
             "dropped_rows": data.dropped["id"].tolist()}
     return CrossValidation(pd.DataFrame(results), info)

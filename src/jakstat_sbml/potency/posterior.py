@@ -66,6 +66,7 @@ THETA_PRIOR_SD = 1.0  # log10; Cheng-Prusoff within ~2 decades (95%)
 TAU_SCALE = 0.3  # log10; half-normal scale of the between-source sd
 TAU_JAK_SCALE = 0.3  # log10; half-normal scale of the per-JAK deviations' sd
 SIGMA_SCALE = 0.2  # log10; half-normal scale of the within-source sd
+VARIANCE_SCALES = (TAU_SCALE, SIGMA_SCALE)  # the shipped posterior's; docs/pharmacology.md 7 tests wider ones
 # log10; half-normal scale of the between-system sd, the same as the between-source one
 # (an assumption): a context's structural error for a cytokine is expected to be of the
 # size of an assay's, a factor of about 2 (sd), plausibly up to 10x (the prior's tail).
@@ -104,6 +105,8 @@ class PotencyData:
     jak_terms: bool = False  # whether the model carries per-drug, per-JAK deviations
     robust: bool = False  # Student-t residuals (4 degrees of freedom) instead of normal ones
     system_terms: bool = False  # whether the model carries one effect per (context, cytokine) system
+    # half-normal scales (log10) of the between-source tau and the within-source sigma
+    variance_scales: tuple[float, float] = VARIANCE_SCALES
     systems: tuple[str, ...] = ()  # the rows' systems, named by system_name
     system: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # index into systems per row
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -119,17 +122,34 @@ class PotencyData:
         return np.unique(self.source[medium])
 
 
+def check_variance_scales(scales) -> tuple[float, float]:
+    """``scales`` (tau's, sigma's; None for the shipped ones) as two positive floats, or an InputError."""
+    if scales is None:
+        return VARIANCE_SCALES
+    try:
+        tau, sigma = (float(x) for x in scales)
+    except (TypeError, ValueError):
+        raise InputError(f"variance_scales must be two numbers (tau's, sigma's half-normal scale, log10), "
+                         f"not {scales!r}") from None
+    if not (np.isfinite(tau) and np.isfinite(sigma) and tau > 0 and sigma > 0):
+        raise InputError(f"variance_scales must be positive and finite, not {scales!r}")
+    return tau, sigma
+
+
 def system_name(context: str, cytokine: str) -> str:
     """The assay system a row or prediction is read in: its model context and cytokine."""
     return f"{context}:{cytokine}"
 
 
 def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | None = None, *,
-                 jak_terms: bool = False, robust: bool = False, system_terms: bool = False) -> PotencyData:
+                 jak_terms: bool = False, robust: bool = False, system_terms: bool = False,
+                 variance_scales: tuple[float, float] | None = None) -> PotencyData:
     """Arrays of ``rows`` (default: every modelled row, fit and test) for the sampler;
     ``jak_terms`` adds each drug's per-JAK deviations, acting through the rows'
     elasticities (the reference table must have them); ``system_terms`` one effect per
-    (context, cytokine) system."""
+    (context, cytokine) system; ``variance_scales`` the half-normal prior scales (log10) of
+    tau and sigma (default ``VARIANCE_SCALES``)."""
+    variance_scales = check_variance_scales(variance_scales)
     rows = measurements() if rows is None else rows
     if rows.empty:
         raise InputError("no measured rows for the potency model")
@@ -162,7 +182,8 @@ def potency_data(rows: pd.DataFrame | None = None, reference: pd.DataFrame | Non
         serum_percent=np.array([number(v) for v in table["serum_percent"]], float),
         kind=table["assay_kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(int),
         elasticity=np.nan_to_num(table[e_columns].to_numpy(float)) if jak_terms else np.zeros((len(table), len(JAKS))),
-        jak_terms=jak_terms, robust=robust, system_terms=system_terms, systems=systems,
+        jak_terms=jak_terms, robust=robust, system_terms=system_terms, variance_scales=variance_scales,
+        systems=systems,
         system=np.array([systems.index(s) for s in row_systems], int), dropped=dropped.reset_index(drop=True))
 
 
@@ -194,8 +215,8 @@ def _numpyro_model(data: PotencyData, weight):
     log_albumin = numpyro.sample("log10_albumin", dist.Normal(
         jnp.array([albumin_priors[a].mean for a in ALBUMINS]), jnp.array([albumin_priors[a].sd for a in ALBUMINS])))
     kappa = numpyro.sample("kappa", dist.Normal(jnp.zeros(len(KINDS) - 1), KAPPA_SD))
-    tau = numpyro.sample("tau", dist.HalfNormal(TAU_SCALE))
-    sigma = numpyro.sample("sigma", dist.HalfNormal(SIGMA_SCALE))
+    tau = numpyro.sample("tau", dist.HalfNormal(data.variance_scales[0]))
+    sigma = numpyro.sample("sigma", dist.HalfNormal(data.variance_scales[1]))
     z = numpyro.sample("z", dist.Normal(jnp.zeros(n_sources), 1.0))
     jak = 0.0
     if data.jak_terms:
@@ -430,12 +451,14 @@ def row_predictions(data: PotencyData, samples: dict, seed: int = 0) -> np.ndarr
 def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
                   draws: int = DEFAULT_DRAWS, warmup: int = DEFAULT_WARMUP, chains: int = DEFAULT_CHAINS,
                   seed: int = 0, jak_terms: bool = False, robust: bool = False, system_terms: bool = False,
-                  progress: bool = False) -> Posterior:
+                  variance_scales: tuple[float, float] | None = None, progress: bool = False) -> Posterior:
     """Fit the potency model to the ``fit`` rows (default: the modelled rows marked fit);
     ``jak_terms`` adds each drug's per-JAK deviations from its biochemical selectivity,
-    ``system_terms`` one effect per (context, cytokine) system."""
+    ``system_terms`` one effect per (context, cytokine) system, ``variance_scales`` the
+    prior scales of tau and sigma."""
     rows = measurements(roles=("fit",)) if rows is None else rows[rows["role"] == "fit"]
-    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms)
+    data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms,
+                        variance_scales=variance_scales)
     samples, diagnostics, divergences = sample(data, draws=draws, warmup=warmup, chains=chains, seed=seed,
                                                progress=progress)
     import numpyro
@@ -444,6 +467,7 @@ def fit_posterior(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame |
             "dropped_rows": data.dropped["id"].tolist(), "data_digest": table_digest(), "seed": seed,
             "draws_per_chain": draws, "warmup": warmup, "chains": chains, "divergences": divergences,
             "jak_terms": jak_terms, "robust": robust, "system_terms": system_terms,
+            "tau_scale": data.variance_scales[0], "sigma_scale": data.variance_scales[1],
             "systems": list(data.systems) if system_terms else [], "sampler": f"NumPyro {numpyro.__version__} NUTS"}
     return Posterior(draws_frame(data, samples), diagnostics, info)
 
