@@ -425,6 +425,48 @@ def test_the_shipped_model_follows_the_prespecified_rule_on_system_terms():
     assert posterior.load_posterior().system_terms == adopt
 
 
+def test_the_variance_priors_reach_the_sampler(synthetic_fit):
+    """variance_scales sets the half-normal priors of tau and sigma: rows drawn with a
+    within-source sd of 0.15 and a between-source sd of 0.2 (log10), fitted under priors of
+    scale 0.005, keep sigma and tau well below the fit under the shipped scales (measured:
+    sigma 0.05 against 0.11, tau 0.03), and the posterior records what it was fitted with."""
+    rows, refs, shipped = synthetic_fit
+    tight = posterior.fit_posterior(rows, reference=refs, draws=300, warmup=300, seed=3,
+                                    variance_scales=(0.005, 0.005))
+    assert shipped.variance_scales == posterior.VARIANCE_SCALES and tight.variance_scales == (0.005, 0.005)
+    assert np.median(tight.draws["sigma"]) < 0.6 * np.median(shipped.draws["sigma"])
+    assert np.median(tight.draws["tau"]) < 0.5 * np.median(shipped.draws["tau"])
+    for bad in ((0.5,), (0.5, -1), (0.5, float("nan")), "wide"):
+        with pytest.raises(js.InputError, match="variance_scales"):
+            posterior.potency_data(rows, refs, variance_scales=bad)
+
+
+# Fixed before the cross-validation with wider priors on tau and sigma was run (docs/pharmacology.md 7):
+# they replace the shipped HalfNormal(0.3)/(0.2) only if coverage stays on target and the
+# held-out GMFE rises by at most 5%.
+WIDE_VARIANCE_SCALES = (0.5, 0.5)
+ADOPT_IF_GMFE_RISES_AT_MOST = 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="the rule is met (held-out GMFE 3.90 against 3.84, +2%; coverage 92%, "
+                                       "55 of 60 rows) but the shipped posterior is not yet refitted with the "
+                                       "wider priors: that refit changes every number that reads the posterior "
+                                       "and is the next step, docs/pharmacology.md 7")
+def test_the_shipped_model_follows_the_prespecified_rule_on_variance_priors():
+    """The variant with tau, sigma ~ HalfNormal(0.5) was cross-validated on the same rows,
+    folds and sampler settings as the shipped model (`make pharmacology-variance-priors`);
+    the shipped posterior carries those priors exactly when the rule above says so."""
+    shipped = _stored_cross_validation()
+    variant = pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation_wide_variance_summary.csv").iloc[0]
+    assert (variant["tau_scale"], variant["sigma_scale"]) == WIDE_VARIANCE_SCALES
+    for setting in ("rows", "sources", "draws_per_chain", "warmup", "seed", "data_digest"):
+        assert variant[setting] == shipped[setting], setting
+    assert variant["data_digest"] == measurements.table_digest(), "run `make pharmacology-variance-priors`"
+    adopt = (variant["gmfe"] <= (1 + ADOPT_IF_GMFE_RISES_AT_MOST) * shipped["gmfe"]
+             and crossval.TARGET_COVERAGE[0] <= variant["coverage_90"] <= crossval.TARGET_COVERAGE[1])
+    assert (posterior.load_posterior().variance_scales == WIDE_VARIANCE_SCALES) == adopt
+
+
 @pytest.mark.xfail(strict=True, reason="issue 22's target is missed: held-out sources' GMFE is 3.84 with the "
                                        "issue-23 panel rows (3.61 on ruxolitinib and tofacitinib alone), not <= 2.5; "
                                        "the misses are model-structure findings (EPO contexts 50-100x too "

@@ -340,6 +340,50 @@ def system_terms_table() -> str:
     return "\n".join(rows)
 
 
+@cache
+def held_out_wide_variance() -> pd.DataFrame:
+    """The held-out predictions with tau, sigma ~ HalfNormal(0.5) (same rows, folds and
+    sampler settings as the shipped cross-validation; docs/pharmacology.md 7)."""
+    return pd.read_csv(PHARMACOLOGY / "cross_validation_wide_variance.csv")
+
+
+def variance_priors_table() -> str:
+    """Held-out GMFE and rows covered with the shipped and the wider priors on tau and
+    sigma: all rows and per drug, most rows first."""
+    both = held_out().merge(held_out_wide_variance()[["id", "fold_error", "covered", "low_90_nM", "high_90_nM"]],
+                            on="id", suffixes=("", "_wide"), validate="one_to_one")
+    both["width"] = both["high_90_nM"] / both["low_90_nM"]
+    both["width_wide"] = both["high_90_nM_wide"] / both["low_90_nM_wide"]
+    groups = [("**all**", both)] + [(drug, both[both["drug"] == drug])
+                                    for drug in sorted(both["drug"].unique(), key=lambda d: -sum(both["drug"] == d))]
+
+    def covered(part, column):
+        return f"{int(part[column].sum())}/{len(part)}"
+
+    rows = ["| held-out rows | GMFE, shipped priors | GMFE, HalfNormal(0.5) | covered, shipped | "
+            "covered, HalfNormal(0.5) | median 90% width, shipped | median 90% width, HalfNormal(0.5) |",
+            "|---|---|---|---|---|---|---|"]
+    rows += [f"| {name} | {fmt(gmfe(part['fold_error']), 3)} | {fmt(gmfe(part['fold_error_wide']), 3)} | "
+             f"{covered(part, 'covered')} | {covered(part, 'covered_wide')} | {fmt(part['width'].median())}x | "
+             f"{fmt(part['width_wide'].median())}x |" for name, part in groups]
+    return "\n".join(rows)
+
+
+def variance_priors_outcome() -> str:
+    """What the pre-set rule decided on the wider priors, with the two numbers it reads."""
+    from jakstat_sbml.potency.crossval import TARGET_COVERAGE
+
+    shipped, wide = held_out(), held_out_wide_variance()
+    g0, g1 = gmfe(shipped["fold_error"]), gmfe(wide["fold_error"])
+    coverage = wide["covered"].mean()
+    low, high = (float(x) for x in TARGET_COVERAGE)
+    adopted = g1 <= 1.05 * g0 and low <= coverage <= high
+    return (f"held-out GMFE {fmt(g1, 3)} against {fmt(g0, 3)} ({'+' if g1 >= g0 else ''}{percent(g1 / g0 - 1)}), "
+            f"coverage {percent(coverage)} against {percent(shipped['covered'].mean())}: "
+            + ("the rule says the wider priors replace the shipped ones" if adopted
+               else "the rule says the shipped priors stay"))
+
+
 def posterior_quantile(column: str, q: float = 0.5) -> float:
     return float(posterior()[column].quantile(q))
 
@@ -472,7 +516,8 @@ def define_env(env) -> None:
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
                      posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
-                     system_terms_coverage, system_terms_gain, system_terms_table, replicates, replicates_table, replicate_floor,
+                     system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
+                     variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record):
         env.macro(function)

@@ -295,6 +295,13 @@ class Posterior:
         return bool(self.info.get("system_terms"))
 
     @property
+    def variance_scales(self) -> tuple[float, float]:
+        """The prior scales of tau and sigma it was fitted with (the shipped ones where a
+        posterior stored before the option does not say)."""
+        return (float(self.info.get("tau_scale", VARIANCE_SCALES[0])),
+                float(self.info.get("sigma_scale", VARIANCE_SCALES[1])))
+
+    @property
     def systems(self) -> list[str]:
         """The (context, cytokine) systems whose effect the fit rows inform."""
         return [c.removeprefix(SYSTEM_PREFIX) for c in self.draws.columns if c.startswith(SYSTEM_PREFIX)]
