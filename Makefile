@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-variance-priors sensitivity vendor clean
+.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-former-priors sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -69,17 +69,20 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate (a few minutes; folds checkpointed)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --force --out docs/pharmacology
 
-pharmacology-system-terms: $(VENV)/.installed-test ## cross-validate the potency model with assay-system terms as make pharmacology does the shipped one (about 5 min)
+pharmacology-system-terms: $(VENV)/.installed-test ## cross-validate the potency model with assay-system terms as they were tested, under the former priors on tau and sigma (about 5 min)
 	MPLBACKEND=Agg $(BIN)/python -c "import pandas as pd; from jakstat_sbml.potency.crossval import cross_validate; \
-		cv = cross_validate(system_terms=True, checkpoint='docs/pharmacology/checkpoints'); \
+		from jakstat_sbml.potency.posterior import FORMER_VARIANCE_SCALES; \
+		cv = cross_validate(system_terms=True, variance_scales=FORMER_VARIANCE_SCALES, \
+		                    checkpoint='docs/pharmacology/checkpoints'); \
 		cv.to_frame().to_csv('docs/pharmacology/cross_validation_system_terms.csv', index=False); \
 		pd.DataFrame([cv.summary()]).to_csv('docs/pharmacology/cross_validation_system_terms_summary.csv', index=False)"
 
-pharmacology-variance-priors: $(VENV)/.installed-test ## cross-validate the potency model with wider priors on tau and sigma, HalfNormal(0.5), as make pharmacology does the shipped one (about 5 min)
+pharmacology-former-priors: $(VENV)/.installed-test ## cross-validate the potency model with its former priors on tau and sigma, HalfNormal(0.3) and (0.2), as make pharmacology does the shipped one (about 5 min)
 	MPLBACKEND=Agg $(BIN)/python -c "import pandas as pd; from jakstat_sbml.potency.crossval import cross_validate; \
-		cv = cross_validate(variance_scales=(0.5, 0.5), checkpoint='docs/pharmacology/checkpoints'); \
-		cv.to_frame().to_csv('docs/pharmacology/cross_validation_wide_variance.csv', index=False); \
-		pd.DataFrame([cv.summary()]).to_csv('docs/pharmacology/cross_validation_wide_variance_summary.csv', index=False)"
+		from jakstat_sbml.potency.posterior import FORMER_VARIANCE_SCALES; \
+		cv = cross_validate(variance_scales=FORMER_VARIANCE_SCALES, checkpoint='docs/pharmacology/checkpoints'); \
+		cv.to_frame().to_csv('docs/pharmacology/cross_validation_former_priors.csv', index=False); \
+		pd.DataFrame([cv.summary()]).to_csv('docs/pharmacology/cross_validation_former_priors_summary.csv', index=False)"
 
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py

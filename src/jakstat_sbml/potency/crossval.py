@@ -29,7 +29,7 @@ from .. import catalog
 from ..errors import InputError
 from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
-from .posterior import VARIANCE_SCALES, PotencyData, gmfe, potency_data, row_predictions, sample, system_name
+from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
 
 TARGET_GMFE = 2.5  # issue 22
@@ -107,15 +107,13 @@ class CrossValidation:
 
 
 def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool, robust: bool,
-         system_terms: bool, variance_scales: tuple[float, float] = VARIANCE_SCALES) -> str:
+         system_terms: bool, variance_scales: tuple[float, float]) -> str:
     h = hashlib.sha256()
     h.update(table_digest().encode())
     h.update(",".join(sorted(rows["id"])).encode())
-    # the settings string of the models without system terms is unchanged, so their folds stay reusable
-    # options are appended only when not the shipped ones, so stored folds keep their keys
+    # the prior scales always: a fold checkpointed under other priors (the former defaults) is never reused
     h.update((f"{draws},{warmup},{seed},{jak_terms},{robust}" + (",system_terms" if system_terms else "")
-              + (f",variance_scales={variance_scales}" if tuple(variance_scales) != VARIANCE_SCALES else ""))
-             .encode())
+              + f",variance_scales={tuple(float(x) for x in variance_scales)}").encode())
     return h.hexdigest()[:16]
 
 
