@@ -442,6 +442,10 @@ def test_the_variance_priors_reach_the_sampler(synthetic_fit):
     tight = posterior.fit_posterior(rows, reference=refs, draws=300, warmup=300, seed=3,
                                     variance_scales=(0.005, 0.005))
     assert shipped.variance_scales == posterior.VARIANCE_SCALES and tight.variance_scales == (0.005, 0.005)
+    # a posterior stored before the scales were recorded was fitted under the former defaults
+    unrecorded = {k: v for k, v in shipped.info.items() if k not in ("tau_scale", "sigma_scale")}
+    assert posterior.Posterior(shipped.draws, shipped.diagnostics, unrecorded).variance_scales \
+        == posterior.FORMER_VARIANCE_SCALES
     assert np.median(tight.draws["sigma"]) < 0.6 * np.median(shipped.draws["sigma"])
     assert np.median(tight.draws["tau"]) < 0.5 * np.median(shipped.draws["tau"])
     for bad in ((0.5,), (0.5, -1), (0.5, float("nan")), "wide"):

@@ -304,10 +304,10 @@ class Posterior:
 
     @property
     def variance_scales(self) -> tuple[float, float]:
-        """The prior scales of tau and sigma it was fitted with (the shipped ones where a
-        posterior stored before the option does not say)."""
-        return (float(self.info.get("tau_scale", VARIANCE_SCALES[0])),
-                float(self.info.get("sigma_scale", VARIANCE_SCALES[1])))
+        """The prior scales of tau and sigma it was fitted with; a posterior stored before
+        they were recorded was fitted under the former ones."""
+        return (float(self.info.get("tau_scale", FORMER_VARIANCE_SCALES[0])),
+                float(self.info.get("sigma_scale", FORMER_VARIANCE_SCALES[1])))
 
     @property
     def systems(self) -> list[str]:
