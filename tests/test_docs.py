@@ -162,6 +162,51 @@ def test_the_stored_cross_validation_summary_and_its_rows_agree():
     assert macros.modelled_rows() == summary["rows"]
 
 
+def _dosing_numbers():
+    spec = importlib.util.spec_from_file_location("dosing_numbers", REPO / "tools" / "docs" / "dosing_numbers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_stored_dosing_predictions_were_computed_from_the_present_model_and_tables():
+    """docs/dosing.md quotes predictions that move with every refit of the potency posterior
+    (they were twice found stale when they were typed in); they are stored with a fingerprint
+    of their inputs, and a refit or a changed PK table must be followed by `make dosing-numbers`."""
+    generator = _dosing_numbers()
+    stored = json.loads(generator.STORED.read_text())["inputs"]
+    changed = sorted(name for name, digest in generator.fingerprint().items() if stored.get(name) != digest)
+    assert changed == [], f"{', '.join(changed)} changed since docs/dosing/numbers.json was written: make dosing-numbers"
+
+
+def test_a_stored_dosing_prediction_is_what_the_code_gives_now():
+    """The fingerprint sees the inputs, not the code: the Jakafi label check (one 25 mg dose,
+    ex vivo IL-6) is recomputed and must equal the stored one, and every regimen's fraction
+    unbound must be the one the package converts with."""
+    from jakstat_sbml import catalog, load_model
+
+    generator = _dosing_numbers()
+    stored = json.loads(generator.STORED.read_text())["numbers"]
+    now = generator.label_check(load_model())
+    for key, value in stored["label_check"].items():
+        assert now[key] == pytest.approx(value, abs=1e-4), key
+    for drug, fu in stored["fraction_unbound"].items():
+        assert fu["value"] == pytest.approx(catalog.drug(drug).fraction_unbound, rel=1e-9), drug
+
+
+def test_the_dosing_page_quotes_the_stored_predictions(site):
+    numbers = json.loads((REPO / "docs" / "dosing" / "numbers.json").read_text())["numbers"]
+    page = text_of(site / "dosing" / "index.html")
+    rux = numbers["regimens"]["ruxolitinib 20 mg BID"]["ex vivo"]
+    cells = " ".join(f"{100 * rux[c]['mean_inhibition']:.0f}%" for c in ("IL6", "IL2", "IFNG"))
+    assert f"ruxolitinib 20 mg BID ex vivo {cells} {rux['IL6']['hours_to_max_inhibition']:.1f}" in page
+    fu = numbers["fraction_unbound"]["ruxolitinib"]
+    assert f"{fu['value']:.2g} (fitted; prior centre 0.03)" in page
+    check = numbers["label_check"]
+    assert f"peaks at {_macros().fmt(check['peak_h'], 2)} h ({100 * check['peak_inhibition']:.0f}%)" in page
+    assert "**no**" not in page  # the label checks the page tabulates hold
+
+
 @pytest.mark.parametrize("value, digits, text", [(3.5976, 3, "3.60"), (9962.95, 3, "9,960"), (0.0033, 2, "0.0033"),
                                                   (996295.4, 3, "996,000"), (float("inf"), 3, "∞"),
                                                   (float("nan"), 3, "—"), (-0.5291, 2, "-0.53")])

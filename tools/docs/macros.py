@@ -9,7 +9,10 @@ comes from a file the repository keeps:
 - the calibration results from ``docs/calibration/summary.tsv`` (``make calibrate``);
 - the drug-potency validation and cross-validation from ``docs/pharmacology/*.csv`` and the
   posterior from ``models/potency/`` (``make pharmacology``), the measured rows' assay kinds
-  from ``data/pharmacology/cellular_ic50.tsv``.
+  from ``data/pharmacology/cellular_ic50.tsv``;
+- the dosing page's predictions from ``docs/dosing/numbers.json`` (``make dosing-numbers``,
+  which records the inputs they were computed from; ``tests/test_docs.py`` fails when those
+  inputs have changed since).
 
 The functions below return plain values or Markdown; they are also imported by
 ``tests/test_docs.py``.
@@ -17,6 +20,7 @@ The functions below return plain values or Markdown; they are also imported by
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
 from pathlib import Path
@@ -29,6 +33,7 @@ CALIBRATION = REPO / "docs" / "calibration" / "summary.tsv"
 PHARMACOLOGY = REPO / "docs" / "pharmacology"
 POTENCY = REPO / "models" / "potency"
 MEASURED = REPO / "data" / "pharmacology" / "cellular_ic50.tsv"
+DOSING = REPO / "docs" / "dosing" / "numbers.json"
 
 # how the calibration tables name each dataset: short name, stimulus, cells, context
 DATASETS = {
@@ -506,6 +511,60 @@ def held_out_record(drug: str) -> str:
     return track_record(drug).text()
 
 
+# ----------------------------------------------------------------------------- dosing (docs/dosing.md)
+
+
+@cache
+def dosing() -> dict:
+    """The stored predictions of docs/dosing.md (``tools/docs/dosing_numbers.py``)."""
+    return json.loads(DOSING.read_text())["numbers"]
+
+
+def inhibition(arm: str, stimulation: str, cytokine: str, what: str = "mean_inhibition") -> str:
+    """One summary of the stored regimen table as a percentage, e.g. ``inhibition("ruxolitinib 20 mg BID",
+    "ex vivo", "IL6")``."""
+    return percent(dosing()["regimens"][arm][stimulation][cytokine][what])
+
+
+def inhibition_range(arm: str, cytokine: str, what: str) -> str:
+    """The summary under continuous and ex vivo stimulation, lower first: '4-11 %'."""
+    values = sorted(dosing()["regimens"][arm][s][cytokine][what] for s in ("continuous", "ex vivo"))
+    return f"{100 * values[0]:.0f}-{100 * values[1]:.0f} %"
+
+
+def regimen_table() -> str:
+    """Section 3's table: time-averaged inhibition per regimen, stimulation and pathway."""
+    lines = ["| regimen | stimulation | IL-6/pSTAT3 | IL-2/pSTAT5 | IFN-γ/pSTAT1 | pSTAT3 maximum, h after dose |",
+             "|---|---|---|---|---|---|"]
+    for stimulation in ("continuous", "ex vivo"):
+        for arm, by_stimulation in dosing()["regimens"].items():
+            row = by_stimulation[stimulation]
+            lines.append(f"| {arm} | {stimulation} | "
+                         + " | ".join(percent(row[c]["mean_inhibition"]) for c in ("IL6", "IL2", "IFNG"))
+                         + f" | {row['IL6']['hours_to_max_inhibition']:.1f} |")
+    return "\n".join(lines)
+
+
+def fraction_unbound(drug: str) -> str:
+    """The fu a regimen of ``drug`` converts total plasma to free drug with, and where it comes from."""
+    fu = dosing()["fraction_unbound"][drug]
+    if abs(fu["value"] - fu["label"]) <= 1e-9 * fu["label"]:
+        return f"{fu['value']:.2g}"
+    return f"{fu['value']:.2g} (fitted; prior centre {fu['label']:.2g})"
+
+
+def lowest_dose(stimulation: str) -> str:
+    """The stored dose finding's answer: '200 mg', or that no dose on the grid reaches the target."""
+    dose = dosing()["dose_finding"][stimulation]["dose_mg"]
+    return "no dose on the grid" if dose is None else f"{dose:g} mg"
+
+
+def spread(values, digits: int = 0) -> str:
+    """A stored [5th percentile, median, 95th percentile] of fractions: '35% (18-60%)'."""
+    low, median, high = (100 * v for v in values)
+    return f"{median:.{digits}f}% ({low:.{digits}f}-{high:.{digits}f}%)"
+
+
 def define_env(env) -> None:
     """Register the values and tables for pages with ``render_macros: true``."""
     env.variables["model"] = model_size()
@@ -514,6 +573,7 @@ def define_env(env) -> None:
     env.variables["crossval"] = cross_validation()
     env.variables["diagnostics"] = diagnostics()
     env.variables["posterior_run"] = posterior_run()
+    env.variables["dosing"] = dosing()
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
@@ -521,6 +581,7 @@ def define_env(env) -> None:
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
-                     held_out_systems_table, held_out_record):
+                     held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
+                     fraction_unbound, lowest_dose, spread):
         env.macro(function)
 

@@ -1,0 +1,138 @@
+"""The predictions docs/dosing.md quotes, computed from the present model and stored.
+
+``make dosing-numbers`` runs this and writes ``docs/dosing/numbers.json``; the page's
+macros (``tools/docs/macros.py``) read it, so the page cannot quote numbers of an older
+fit. The file records a fingerprint of every input the numbers depend on (the compiled
+model, its contexts and parameters, the potency posterior, the pharmacokinetic tables);
+``tests/test_docs.py`` fails when the inputs have changed since the numbers were stored,
+and recomputes one of them to catch a change in the code.
+
+Every number is a prediction of the model (never fitted to the clinical statements it is
+compared with); what each one is, is said where it is computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+STORED = REPO / "docs" / "dosing" / "numbers.json"
+INPUTS = (
+    "models/jakstat.xml", "models/contexts.tsv", "models/parameters.tsv",
+    "models/potency/posterior.tsv", "models/potency/posterior.json",
+    "data/pharmacokinetics/pk_parameters.tsv", "data/pharmacokinetics/pk_variability.tsv",
+    "data/pharmacokinetics/pk_covariates.tsv", "data/pharmacology/protein_binding.tsv",
+)
+TABLE_ARMS = {"ruxolitinib 20 mg BID": ("ruxolitinib", "20 mg"), "tofacitinib 5 mg BID": ("tofacitinib", "5 mg")}
+TABLE_PATHWAYS = ("IL6", "IL2", "IFNG")
+DOSE_GRID_MG = (5, 10, 15, 20, 25, 50, 100, 200)
+STIMULATIONS = ("continuous", "ex vivo")
+
+
+def fingerprint() -> dict[str, str]:
+    """SHA-256 of each input file (its bytes, line endings as committed)."""
+    return {name: hashlib.sha256((REPO / name).read_bytes()).hexdigest() for name in INPUTS}
+
+
+def label_check(model) -> dict:
+    """One 25 mg dose, blood stimulated ex vivo with IL-6 every 30 min (Jakafi label 12.2:
+    maximal pSTAT3 inhibition about 2 h after the dose, back near baseline by 10 h)."""
+    import jakstat_sbml as js
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)  # "a single dose, not a steady state": as meant
+        single = js.regimen("ruxolitinib", "25 mg", every="24 h", doses=1)
+        course = js.exposure_response(model, single, ["IL6"], stimulation="ex vivo", sample_every_h=0.5).time_courses
+    peak = course.loc[course.inhibition.idxmax()]
+    at_10h = float(course.inhibition[course.time_h == 10].iloc[0])
+    return {"peak_h": float(peak.time_h), "peak_inhibition": float(peak.inhibition),
+            "inhibition_10h": at_10h, "kept_at_10h": at_10h / float(peak.inhibition)}
+
+
+def compute(progress=print) -> dict:
+    import jakstat_sbml as js
+
+    warnings.simplefilter("ignore", js.JakStatWarning)  # flags are the notebook's business; numbers only here
+    model = js.load_model()  # ctcl
+    # the fraction unbound each regimen converts total plasma to free drug with (the potency
+    # posterior's median where the drug's rows were fitted, else the label's or the assumed value)
+    from jakstat_sbml import catalog
+    from jakstat_sbml.regimens.pharmacokinetics import parameter_table
+
+    numbers: dict = {"fraction_unbound": {
+        drug: {"value": catalog.drug(drug).fraction_unbound, "label": catalog.drug(drug).label_fraction_unbound}
+        for drug in sorted(set(parameter_table().drug))}}
+
+    progress("regimen table (2 arms x 3 pathways x 2 stimulations)")
+    arms = {label: js.regimen(drug, dose, every="12 h", days=3) for label, (drug, dose) in TABLE_ARMS.items()}
+    table, mutations = {}, {}
+    background = {m: 0.5 for m in js.mutations()}  # heterozygous JAK3 A572V, STAT5B N642H, STAT3 Y640F
+    for stimulation in STIMULATIONS:
+        wild = js.exposure_response(model, arms, list(TABLE_PATHWAYS), stimulation=stimulation).table
+        mutant = js.exposure_response(model, arms, list(TABLE_PATHWAYS), stimulation=stimulation,
+                                      mutations=background).table
+        for row in wild.itertuples():
+            table.setdefault(row.arm, {}).setdefault(stimulation, {})[row.cytokine] = {
+                k: float(getattr(row, k)) for k in ("mean_inhibition", "fraction_above_50", "max_inhibition",
+                                                    "trough_inhibition", "hours_to_max_inhibition")}
+        change = (mutant.set_index(["arm", "pathway"]).mean_inhibition
+                  - wild.set_index(["arm", "pathway"]).mean_inhibition).abs()
+        mutations[stimulation] = float(change.max())
+    numbers["regimens"] = table
+    numbers["mutation_change_max"] = mutations  # per stimulation, over both arms and the three pathways
+
+    progress(f"dose finding (ruxolitinib on {DOSE_GRID_MG[0]}-{DOSE_GRID_MG[-1]} mg, IL-2)")
+    numbers["dose_finding"] = {}
+    for stimulation in STIMULATIONS:
+        found = js.lowest_dose(model, "ruxolitinib", list(DOSE_GRID_MG), "IL2", every="12 h", days=3,
+                               inhibition=0.5, fraction=0.8, stimulation=stimulation)
+        frame = found.to_frame().set_index("dose_mg")
+        numbers["dose_finding"][stimulation] = {
+            "dose_mg": found.dose_mg, "fraction_above_50_at_25": float(frame.loc[25, "fraction_above_50"])}
+
+    progress("label check, typical patient")
+    numbers["label_check"] = label_check(model)
+
+    progress("label check, 8 virtual patients")
+    single = {"rux 25 once": js.regimen("ruxolitinib", "25 mg", every="10 h", doses=1)}
+    cohort = js.virtual_trial(model, single, 8, ["IL6"], seed=2, stimulation="ex vivo")
+    peaks = cohort.distribution("hours_to_max_inhibition").iloc[0]
+    peak_inhibition = cohort.distribution("max_inhibition").iloc[0]
+    kept = (cohort.outcomes.trough_inhibition / cohort.outcomes.max_inhibition).quantile([0.05, 0.5, 0.95])
+    numbers["trial_label_check"] = {
+        "patients": 8, "seed": 2,
+        "peak_h": [float(peaks["p5"]), float(peaks["median"]), float(peaks["p95"])],
+        "peak_inhibition": [float(peak_inhibition["p5"]), float(peak_inhibition["median"]),
+                            float(peak_inhibition["p95"])],
+        "kept_at_10h": [float(v) for v in kept]}
+
+    progress("covariate cohort (30 patients x 3 arms)")
+    rux = {"rux 20 BID": js.regimen("ruxolitinib", "20 mg", every="12 h", days=3)}
+    covariates = {"none": None, "strong_cyp3a4_inhibitor": {"strong_cyp3a4_inhibitor": 1.0},
+                  "strong_cyp3a4_inducer": {"strong_cyp3a4_inducer": 1.0}}
+    numbers["covariate_cohort"] = {"patients": 30, "seed": 1}
+    for name, covariate in covariates.items():
+        trial = js.virtual_trial(model, rux, 30, ["IL2", "IL6"], seed=1, stimulation="continuous",
+                                 covariates=covariate)
+        spread = trial.distribution("mean_inhibition")
+        numbers["covariate_cohort"][name] = {
+            row.pathway.split("/")[0]: [float(row.p5), float(row.median), float(row.p95)]
+            for row in spread.itertuples()}
+    return numbers
+
+
+def main() -> int:
+    inputs = fingerprint()
+    numbers = compute(progress=lambda what: print(f"dosing numbers: {what}", file=sys.stderr, flush=True))
+    STORED.parent.mkdir(parents=True, exist_ok=True)
+    STORED.write_text(json.dumps({"inputs": inputs, "numbers": numbers}, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {STORED.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
