@@ -81,6 +81,17 @@ def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
     assert "95% CI" not in result.output and "Hill-fit precision" in result.output
 
 
+def test_dose_response_prints_the_bound_the_doses_put_on_an_ic50_they_cannot_fit(tmp_path):
+    """Ruxolitinib's IL-6 IC50 is several nM: at 0.01-0.1 nM no dose inhibits by half, so the
+    IC50 is above 0.1 nM, printed as that bound with the reason and stored in the fit CSV."""
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "0.01,0.03,0.1", "--time", 20,
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "IC50 (nM, free): > 0.1, a bound from the doses tested (" in " ".join(result.output.split())
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv")
+    assert fit["ic50_bound"].iloc[0] == "> 0.1" and math.isnan(fit["ic50_nM"].iloc[0])
+
+
 def test_dose_response_without_a_drug_titrates_the_cytokine(tmp_path):
     result = invoke("dose-response", "IL2", "--doses", "0.001,0.01,0.1,1", "--window", "0,30", "--out", tmp_path)
     assert result.exit_code == 0, result.output
@@ -209,6 +220,11 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     patients = pd.read_csv(out / "cohort_patients.csv")
     assert patients.patient.nunique() == cohort.patients.iloc[0]
     assert "not a clinical one" in index
+    # an IC50 the doses cannot fit is shown as the bound they give (ritlecitinib spares JAK1/JAK2/TYK2-only
+    # IL-6: at most ~1% inhibition up to 3000 nM), not as 'n/a'
+    assert re.search(r"^\| ritlecitinib \| IL6 \| pSTAT3 \| > [\d,]+ \(at most \d+% inhibition at the doses tested\) \|",
+                     index, flags=re.M)
+    assert re.search(r"^\| ritlecitinib \| > [\d.,]+ \| ritlecitinib 50 mg once daily \|", index, flags=re.M)  # panel
 
 
 def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):

@@ -177,6 +177,7 @@ def test_a_drug_sparing_every_interferon_and_il6_pathway_gets_a_lower_bound(ctcl
     assert np.isnan(result.gamma_c_selectivity()["ritlecitinib"])
     bound = rows.loc["IL6", "max_dose_nM"] / rows.loc["IL2", "ic50_nM"]
     assert any(f"above {bound:.3g}-fold (a lower bound" in f for f in result.flags)
+    assert result.gamma_c_selectivity_bounds() == {"ritlecitinib": pytest.approx(bound, rel=1e-12)}
 
 
 def test_ritlecitinib_regimen_keeps_inhibiting_after_the_plasma_drug_is_gone(ctcl):

@@ -197,6 +197,21 @@ def test_a_drug_that_does_not_act_says_so(ctcl):
     _flags_everywhere(curve, "nothing to fit, no IC50")
 
 
+def test_an_ic50_the_doses_cannot_fit_is_bounded_by_them(ctcl):
+    """Where no dose inhibits by half the IC50 is not a missing number but a bound: above
+    the highest dose (pimozide on IL-4/pSTAT6, flat; ruxolitinib on IL-2/pSTAT5 at
+    0.01-0.1 nM, far below its IC50 of several nM), or below the lowest when the lowest
+    already halves the signal (ruxolitinib at 1-10 uM). A fitted IC50 has no bound."""
+    with pytest.warns(js.JakStatWarning):
+        flat = js.dose_response(ctcl, "pimozide", "IL4", "pSTAT6", time=20)
+        low = js.dose_response(ctcl, "ruxolitinib", "IL2", "pSTAT5", doses=[0.01, 0.03, 0.1], time=20)
+        high = js.dose_response(ctcl, "ruxolitinib", "IL2", "pSTAT5", doses=[1000, 3000, 10000], time=20)
+    assert flat.ic50_bound == (">", float(flat.doses.max())) and flat.summary()["ic50_bound"].startswith("> ")
+    assert low.ic50_bound == (">", 0.1) and high.ic50_bound == ("<", 1000.0)
+    fitted = js.dose_response(ctcl, "ruxolitinib", "IL2", "pSTAT5", time=20)
+    assert math.isfinite(fitted.ic50) and fitted.ic50_bound is None and fitted.summary()["ic50_bound"] == ""
+
+
 # --------------------------------------------------------------------------- combinations and screens
 def test_combination_on_a_readout_the_cytokine_does_not_drive_has_no_scores(ctcl):
     """IL-6 does not drive pSTAT5 in T cells: the effect grid is a ratio of solver noise

@@ -299,6 +299,18 @@ def _percent(x: float) -> str:
     return f"{x:.0%}" if np.isfinite(x) else "n/a"
 
 
+def _ic50_cell(curve) -> str:
+    """The IC50, or the bound the doses put on it ('> 3,000': no dose tested inhibits by half),
+    with its flags: a number that cannot be trusted says why beside it."""
+    bound = curve.ic50_bound
+    if bound is not None:
+        relation, dose = bound
+        observed = np.nanmax(curve.inhibition[curve.doses > 0])
+        return (f"{relation} {_fmt(dose)} (" + (f"at most {max(observed, 0):.0%} inhibition at the doses tested)"
+                                               if relation == ">" else "the lowest dose tested inhibits by half)"))
+    return (_fmt(curve.ic50) if np.isfinite(curve.ic50) else "n/a") + _flagged(curve)  # the flag says why
+
+
 def _flagged(result) -> str:
     """' (not trusted: ...)' for a result with flags (experiments' ``flags``), else ''."""
     flags = tuple(getattr(result, "flags", ()) or ())
@@ -374,16 +386,19 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
              "J Inflamm 2010). The interval is the IC50's 90% predictive interval over the drug-potency "
              "posterior and the between-assay variability (docs/pharmacology.md; n/a: an end beyond the tested "
              "doses); it does not cover this context's parameter uncertainty "
-             "(`jakstat dose-response --uncertainty all` adds the plausible parameter ranges).", "",
+             "(`jakstat dose-response --uncertainty all` adds the plausible parameter ranges). An IC50 of "
+             "'> x' is a bound: no dose tested, up to x nM, inhibits by half.", "",
              "| drug | cytokine | readout | IC50 (nM, free) | 90% predictive interval (nM, free) | "
              "IC50 (nM, total plasma) | 90% predictive interval (nM, total plasma) | Hill slope | max effect |",
              "|---|---|---|---|---|---|---|---|---|"]
     for c in curves:
         lo, hi = c.ic50_interval if c.uncertainty is not None else (np.nan, np.nan)
         plo, phi = c.ic50_plasma_interval if c.uncertainty is not None else (np.nan, np.nan)
-        ic50 = (_fmt(c.ic50) if np.isfinite(c.ic50) else "n/a") + _flagged(c)  # the flag says why
+        ic50 = _ic50_cell(c)
+        bound = c.ic50_bound
+        plasma = _fmt(c.ic50_plasma) if bound is None else f"{bound[0]} {_fmt(bound[1] / c.fraction_unbound)}"
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
-                     f"{_fmt(c.ic50_plasma)} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
+                     f"{plasma} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")
     records = {c.drug: c.uncertainty.track_record for c in curves
                if c.uncertainty is not None and c.uncertainty.track_record is not None}
     if records:  # what "90%" delivered for each drug when its sources were held out
@@ -407,14 +422,15 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
     brings, the table and the heatmap."""
     panel.to_frame().to_csv(out / "drug_panel.csv", index=False)
     panel.regimens.to_csv(out / "drug_panel_regimens.csv", index=False)
-    summary, folds = panel.summary(), panel.gamma_c_selectivity()
+    summary, folds, bounds = panel.summary(), panel.gamma_c_selectivity(), panel.gamma_c_selectivity_bounds()
     lines = [f"Each drug on every pathway of context {panel.context!r} it acts on (`js.compare_drugs`, "
              "`jakstat compare-drugs`): IC50 from a dose-response (30 min pre-incubation, standard cytokine dose, "
              f"readout at {MEASURE_TIME:g} min) and the steady-state inhibition at each approved regimen "
              "(data/pharmacokinetics/approved_regimens.tsv; cytokine on throughout). Selectivity is the "
              "geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c cytokines "
              "(IL-2, IL-4, IL-15, IL-21): above 1, the gamma-c pathways that drive malignant T cells are "
-             "inhibited at lower concentrations. The inhibition is a pathway readout's, not a clinical "
+             "inhibited at lower concentrations ('> x': no interferon or IL-6 IC50 within the doses tested, so "
+             "only a lower bound). The inhibition is a pathway readout's, not a clinical "
              "response; tumour response is not modelled. No interval here: `jakstat compare-drugs "
              "--uncertainty potency` adds the predictive intervals.", "",
              "| drug | gamma-c selectivity (fold) | regimen | gamma-c inhibited (mean) | IFN/IL-6 inhibited (mean) |",
@@ -424,8 +440,8 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
         for arm in arms:
             shares = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", np.nan)
                       for group in ("gamma_c", "interferon_il6")]
-            lines.append(f"| {drug} | {_fmt(folds[drug])} | {arm} | " + " | ".join(_percent(x) for x in shares)
-                         + " |")
+            fold = f"> {_fmt(bounds[drug])}" if drug in bounds else _fmt(folds[drug])  # '> x': a lower bound
+            lines.append(f"| {drug} | {fold} | {arm} | " + " | ".join(_percent(x) for x in shares) + " |")
     if panel.flags:
         lines += ["", "Flags: " + "; ".join(panel.flags)]
     lines += ["", "Data: [drug_panel.csv](drug_panel.csv), [drug_panel_regimens.csv](drug_panel_regimens.csv)", "",

@@ -269,8 +269,10 @@ def dose_response_command(
         "slope, max effect, flags, the predictive interval when asked for, and the condition", figure: "figure of the dose-response and its fit"}, model, engine)
     flags = flags_of(curve)
     warn_flags(flags)
-    if flags:  # a number that cannot be trusted is not shown as one
-        console.print(f"{label}: not determined ({escape('; '.join(flags))})", soft_wrap=True)
+    bound = curve.ic50_bound if drug else None
+    if flags:  # a number that cannot be trusted is not shown as one; a bound the doses give is
+        shown = f"{bound[0]} {bound[1]:.4g}, a bound from the doses tested" if bound else "not determined"
+        console.print(f"{label}: {shown} ({escape('; '.join(flags))})", soft_wrap=True)
     elif curve.fit:
         console.print(f"{label}: {midpoint:.4g}, Hill slope {curve.slope:.3g}")
     else:
@@ -708,18 +710,19 @@ def compare_drugs_command(
                         f"{model.context!r}")
     for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited", "IFN/IL-6 inhibited"):
         table.add_column(column, justify="left" if column in ("drug", "regimen") else "right")
-    summary, folds = result.summary(), result.gamma_c_selectivity()
+    summary, folds, bounds = result.summary(), result.gamma_c_selectivity(), result.gamma_c_selectivity_bounds()
     for d in result.drugs:
         arms = list(dict.fromkeys(result.regimens.loc[result.regimens.drug == d, "regimen"])) or [""]
+        fold = f"> {bounds[d]:.2g}" if d in bounds else f"{folds[d]:.2g}" if np.isfinite(folds[d]) else "n/a"
         for k, arm in enumerate(arms):
             share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
                      for group in ("gamma_c", "interferon_il6")]
-            table.add_row(d if k == 0 else "", f"{folds[d]:.2g}" if k == 0 and np.isfinite(folds[d]) else
-                          ("n/a" if k == 0 else ""), arm or "none tabulated",
+            table.add_row(d if k == 0 else "", fold if k == 0 else "", arm or "none tabulated",
                           *(f"{100 * x:.0f}%" if np.isfinite(x) else "n/a" for x in share))
     console.print(table)
     console.print("selectivity: geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c "
-                  "cytokines (above 1: gamma-c inhibited at lower concentrations); inhibited: time-averaged at "
+                  "cytokines (above 1: gamma-c inhibited at lower concentrations; '> x': a lower bound, no interferon "
+                  "or IL-6 IC50 within the doses tested); inhibited: time-averaged at "
                   "steady state, a pathway readout, not a clinical response", soft_wrap=True)
     if result.covers:
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)

@@ -29,7 +29,7 @@ from .inputs import (
     merged,
     stimulus_nM,
 )
-from .measures import Measure, measured_values
+from .measures import HALF, Measure, measured_values
 from .predictive import PredictiveIC50, predictive_ic50
 from .support import figure_of, judge_inhibition, nM_text, number_text, warn_flags
 
@@ -104,6 +104,24 @@ class DoseResponse:
         return self.fit.ic50 if self.fit else float("nan")
 
     @property
+    def ic50_bound(self) -> tuple[str, float] | None:
+        """Where the doses place an IC50 they cannot fit (nM free): ``(">", highest dose)``
+        when no dose tested inhibits by half or the fit places the IC50 above them,
+        ``("<", lowest dose)`` when the lowest already inhibits by half or the fit places it
+        below; None when the IC50 is fitted, the readout is not measurable, or the doses
+        say neither."""
+        positive = self.doses > 0
+        if not self.measurable or np.isfinite(self.ic50) or not positive.any():
+            return None
+        inhibition, fit = self.inhibition[positive], self.extrapolated_fit
+        high, low = float(self.doses[positive].max()), float(self.doses[positive].min())
+        if (fit is not None and fit.ic50 > high) or (np.isfinite(inhibition).any() and np.nanmax(inhibition) < HALF):
+            return ">", high
+        if (fit is not None and fit.ic50 < low) or inhibition[np.argmin(self.doses[positive])] >= HALF:
+            return "<", low
+        return None
+
+    @property
     def ic50_fit_precision(self) -> tuple[float, float]:
         """How precisely the Hill curve fixes the IC50 of these simulated doses (95%, nM
         free): it narrows as doses are added and says nothing about the model's or the
@@ -173,6 +191,7 @@ class DoseResponse:
                 "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
                 "baseline": self.baseline, "baseline_unit": unit, "unstimulated": self.unstimulated,
                 "unstimulated_unit": unit, "max_dose_nM": float(self.doses.max()), "context": self.context,
+                "ic50_bound": "" if self.ic50_bound is None else f"{self.ic50_bound[0]} {self.ic50_bound[1]:g}",
                 **interval, "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:

@@ -102,6 +102,11 @@ class DrugComparison:
                          if len(ok(g)) and len(ok(s)) else math.nan)
         return pd.Series(out, name="gamma_c_selectivity_fold")
 
+    def gamma_c_selectivity_bounds(self) -> dict[str, float]:
+        """The drugs whose selectivity is NaN because no interferon or IL-6 IC50 lies within
+        the doses tested: the fold each is at least (highest doses over gamma-c IC50s)."""
+        return selectivity_lower_bounds(self.ic50s)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per drug and pathway (IC50s, fold over the drug's most potent pathway),
         with each approved regimen's steady-state inhibition in ``<regimen>: <metric>`` columns."""
@@ -229,18 +234,23 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     return DrugComparison(ic50s, table, model.context, covers, tuple(flags), curves, background)
 
 
-def _selectivity_bounds(ic50s: pd.DataFrame) -> list[str]:
-    """A flag for each drug with gamma-c IC50s but none on the interferon and IL-6 pathways
-    within the doses tested: its selectivity is then only bounded below (its fold is NaN)."""
-    gamma, out = set(gamma_c_cytokines()), []
+def selectivity_lower_bounds(ic50s: pd.DataFrame) -> dict[str, float]:
+    """Per drug with gamma-c IC50s but none on the interferon and IL-6 pathways within the
+    doses tested (all above them): the fold its gamma-c selectivity is at least (its fold is NaN)."""
+    gamma, out = set(gamma_c_cytokines()), {}
     for drug, part in ic50s.groupby("drug", sort=False):
         g = part[part.cytokine.isin(gamma) & np.isfinite(part.ic50_nM) & (part.ic50_nM > 0)]
         s = part[part.cytokine.isin(SPARED_GROUP)]
         if len(g) and len(s) and (s.status == "above the doses tested").all():
-            bound = np.exp(np.log(s.max_dose_nM).mean()) / np.exp(np.log(g.ic50_nM).mean())
-            out.append(f"{drug}: no IC50 on the interferon and IL-6 pathways up to the highest dose tested; its "
-                       f"gamma-c selectivity is above {bound:.3g}-fold (a lower bound; no fold is given)")
+            out[drug] = float(np.exp(np.log(s.max_dose_nM).mean()) / np.exp(np.log(g.ic50_nM).mean()))
     return out
+
+
+def _selectivity_bounds(ic50s: pd.DataFrame) -> list[str]:
+    """A flag for each drug whose selectivity is only bounded below."""
+    return [f"{drug}: no IC50 on the interferon and IL-6 pathways up to the highest dose tested; its gamma-c "
+            f"selectivity is above {bound:.3g}-fold (a lower bound; no fold is given)"
+            for drug, bound in selectivity_lower_bounds(ic50s).items()]
 
 
 def _curves(model: Model, pairs, uncertainty, draws, seed, options: RunOptions, preincubation: float,
@@ -301,13 +311,8 @@ def _status(curve: DoseResponse) -> str:
         return "unmeasurable"
     if np.isfinite(curve.ic50):
         return "ok"
-    fit = curve.extrapolated_fit
-    inhibition = np.asarray(curve.inhibition, float)
-    if (fit is not None and fit.ic50 > curve.doses.max()) or (inhibition.size and np.nanmax(inhibition) < 0.5):
-        return "above the doses tested"  # half inhibition not reached at the highest dose
-    if fit is not None and fit.ic50 < curve.doses[curve.doses > 0].min():
-        return "below the doses tested"
-    return "not determined"
+    bound = curve.ic50_bound
+    return {">": "above the doses tested", "<": "below the doses tested"}.get(bound and bound[0], "not determined")
 
 
 def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptions, uncertainty=None,
