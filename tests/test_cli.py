@@ -536,7 +536,8 @@ def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
         warnings.simplefilter("always")
         result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "0.01,0.1,1,3", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    assert "warning: " in result.output and "IC50 (nM, free): not determined (" in result.output
+    # not a number: the bound the doses give, with the reason
+    assert "warning: " in result.output and "IC50 (nM, free): > 3, a bound from the doses tested (" in result.output
     assert "95% CI" not in result.output
     # each flag is printed once, as a line of the command; not also as a Python warning
     assert not [w for w in caught if type(w.message).__name__ == "JakStatWarning"]
