@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-former-priors dosing-numbers sensitivity vendor clean
+.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-former-priors docs-predictions sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -66,12 +66,12 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
 		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
 
-pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate, then the dosing page's predictions (a few minutes; folds checkpointed)
+pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate, then the predictions the docs quote (a few minutes; folds checkpointed)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --force --out docs/pharmacology
-	$(MAKE) dosing-numbers
+	$(MAKE) docs-predictions
 
-dosing-numbers: $(VENV)/.installed-test ## the predictions docs/dosing.md quotes, from the present model, posterior and PK tables, into docs/dosing/numbers.json (about 1 min)
-	MPLBACKEND=Agg $(BIN)/python tools/docs/dosing_numbers.py
+docs-predictions: $(VENV)/.installed-test ## the model's predictions docs/dosing.md and docs/pharmacology.md quote, from the present model, posterior and PK tables, into docs/predictions.json (about 4 min)
+	MPLBACKEND=Agg $(BIN)/python tools/docs/predictions.py
 
 pharmacology-system-terms: $(VENV)/.installed-test ## cross-validate the potency model with assay-system terms as they were tested, under the former priors on tau and sigma (about 5 min)
 	MPLBACKEND=Agg $(BIN)/python -c "import pandas as pd; from jakstat_sbml.potency.crossval import cross_validate; \

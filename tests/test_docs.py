@@ -162,21 +162,22 @@ def test_the_stored_cross_validation_summary_and_its_rows_agree():
     assert macros.modelled_rows() == summary["rows"]
 
 
-def _dosing_numbers():
-    spec = importlib.util.spec_from_file_location("dosing_numbers", REPO / "tools" / "docs" / "dosing_numbers.py")
+def _predictions():
+    spec = importlib.util.spec_from_file_location("docs_predictions", REPO / "tools" / "docs" / "predictions.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_stored_dosing_predictions_were_computed_from_the_present_model_and_tables():
-    """docs/dosing.md quotes predictions that move with every refit of the potency posterior
-    (they were twice found stale when they were typed in); they are stored with a fingerprint
-    of their inputs, and a refit or a changed PK table must be followed by `make dosing-numbers`."""
-    generator = _dosing_numbers()
+def test_the_stored_predictions_were_computed_from_the_present_model_and_tables():
+    """docs/dosing.md and docs/pharmacology.md quote predictions that move with every refit of
+    the potency posterior (they were found stale when they were typed in); they are stored with
+    a fingerprint of their inputs, and a refit or a changed table must be followed by
+    `make docs-predictions`."""
+    generator = _predictions()
     stored = json.loads(generator.STORED.read_text())["inputs"]
     changed = sorted(name for name, digest in generator.fingerprint().items() if stored.get(name) != digest)
-    assert changed == [], f"{', '.join(changed)} changed since docs/dosing/numbers.json was written: make dosing-numbers"
+    assert changed == [], f"{', '.join(changed)} changed since docs/predictions.json was written: make docs-predictions"
 
 
 def test_a_stored_dosing_prediction_is_what_the_code_gives_now():
@@ -185,8 +186,8 @@ def test_a_stored_dosing_prediction_is_what_the_code_gives_now():
     unbound must be the one the package converts with."""
     from jakstat_sbml import catalog, load_model
 
-    generator = _dosing_numbers()
-    stored = json.loads(generator.STORED.read_text())["numbers"]
+    generator = _predictions()
+    stored = json.loads(generator.STORED.read_text())["dosing"]
     now = generator.label_check(load_model())
     for key, value in stored["label_check"].items():
         assert now[key] == pytest.approx(value, abs=1e-4), key
@@ -194,8 +195,9 @@ def test_a_stored_dosing_prediction_is_what_the_code_gives_now():
         assert fu["value"] == pytest.approx(catalog.drug(drug).fraction_unbound, rel=1e-9), drug
 
 
-def test_the_dosing_page_quotes_the_stored_predictions(site):
-    numbers = json.loads((REPO / "docs" / "dosing" / "numbers.json").read_text())["numbers"]
+def test_the_pages_quote_the_stored_predictions(site):
+    stored = json.loads((REPO / "docs" / "predictions.json").read_text())
+    numbers = stored["dosing"]
     page = text_of(site / "dosing" / "index.html")
     rux = numbers["regimens"]["ruxolitinib 20 mg BID"]["ex vivo"]
     cells = " ".join(f"{100 * rux[c]['mean_inhibition']:.0f}%" for c in ("IL6", "IL2", "IFNG"))
@@ -205,6 +207,10 @@ def test_the_dosing_page_quotes_the_stored_predictions(site):
     check = numbers["label_check"]
     assert f"peaks at {_macros().fmt(check['peak_h'], 2)} h ({100 * check['peak_inhibition']:.0f}%)" in page
     assert "**no**" not in page  # the label checks the page tabulates hold
+    ctcl = stored["intervals"]["ctcl"]["potency"]
+    fmt = _macros().fmt
+    assert (f"ctcl potency + between-assay {fmt(ctcl['ic50_nM'])} {fmt(ctcl['free'][0])}–{fmt(ctcl['free'][1])} "
+            f"{fmt(ctcl['plasma'][0])}–{fmt(ctcl['plasma'][1])}") in text_of(site / "pharmacology" / "index.html")
 
 
 @pytest.mark.parametrize("value, digits, text", [(3.5976, 3, "3.60"), (9962.95, 3, "9,960"), (0.0033, 2, "0.0033"),

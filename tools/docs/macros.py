@@ -10,9 +10,9 @@ comes from a file the repository keeps:
 - the drug-potency validation and cross-validation from ``docs/pharmacology/*.csv`` and the
   posterior from ``models/potency/`` (``make pharmacology``), the measured rows' assay kinds
   from ``data/pharmacology/cellular_ic50.tsv``;
-- the dosing page's predictions from ``docs/dosing/numbers.json`` (``make dosing-numbers``,
-  which records the inputs they were computed from; ``tests/test_docs.py`` fails when those
-  inputs have changed since).
+- the model's predictions the dosing and pharmacology pages quote from
+  ``docs/predictions.json`` (``make docs-predictions``, which records the inputs they were
+  computed from; ``tests/test_docs.py`` fails when those inputs have changed since).
 
 The functions below return plain values or Markdown; they are also imported by
 ``tests/test_docs.py``.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 
@@ -33,7 +34,7 @@ CALIBRATION = REPO / "docs" / "calibration" / "summary.tsv"
 PHARMACOLOGY = REPO / "docs" / "pharmacology"
 POTENCY = REPO / "models" / "potency"
 MEASURED = REPO / "data" / "pharmacology" / "cellular_ic50.tsv"
-DOSING = REPO / "docs" / "dosing" / "numbers.json"
+PREDICTIONS = REPO / "docs" / "predictions.json"
 
 # how the calibration tables name each dataset: short name, stimulus, cells, context
 DATASETS = {
@@ -515,9 +516,56 @@ def held_out_record(drug: str) -> str:
 
 
 @cache
+def predictions() -> dict:
+    """The stored predictions the pages quote (``tools/docs/predictions.py``)."""
+    return json.loads(PREDICTIONS.read_text())
+
+
 def dosing() -> dict:
-    """The stored predictions of docs/dosing.md (``tools/docs/dosing_numbers.py``)."""
-    return json.loads(DOSING.read_text())["numbers"]
+    """The stored predictions of docs/dosing.md."""
+    return predictions()["dosing"]
+
+
+def interval_examples_table() -> str:
+    """docs/pharmacology.md section 8: ruxolitinib's IL-6/pSTAT3 IC50 with each kind of interval."""
+    stored = predictions()["intervals"]
+
+    def ends(pair, envelope=False):
+        return f"{fmt(pair[0])}–{fmt(pair[1])}" + (" (envelope)" if envelope else "")
+
+    hep, ctcl = stored["hepatocyte"], stored["ctcl"]
+    potency_alone = next(v for k, v in hep["all"]["components"].items() if k.startswith("drug potency"))
+    lines = ["| context | interval | IC50 (nM free) | 90% interval (nM free) | (nM total plasma) |",
+             "|---|---|---|---|---|",
+             f"| hepatocyte | calibration only ({hep['calibration']['members']} members) | "
+             f"{fmt(hep['calibration']['ic50_nM'])} | {ends(hep['calibration']['free'], True)} | "
+             f"{ends(hep['calibration']['plasma'])} |",
+             f"| hepatocyte | potency + between-assay alone | | {ends(potency_alone)} | |",
+             f"| hepatocyte | `True` (both) | {fmt(hep['all']['ic50_nM'])} | {ends(hep['all']['free'])} | "
+             f"{ends(hep['all']['plasma'])} |",
+             f"| ctcl | potency + between-assay | {fmt(ctcl['potency']['ic50_nM'])} | {ends(ctcl['potency']['free'])} | "
+             f"{ends(ctcl['potency']['plasma'])} |",
+             f"| ctcl | `True` (potency and {parameter_sets('ctcl')} refitted parameter sets) | "
+             f"{fmt(ctcl['all']['ic50_nM'])} | {ends(ctcl['all']['free'])} | {ends(ctcl['all']['plasma'])} |"]
+    return "\n".join(lines)
+
+
+def parameter_sets(context: str) -> int:
+    """How many parameter sets the stored ``True`` interval of ``context`` drew (uncalibrated contexts)."""
+    return predictions()["intervals"][context]["all"]["parameter_sets"]
+
+
+def calibration_width(context: str = "hepatocyte") -> str:
+    """How many times wider the top of the stored calibration envelope is than its bottom: '1.15x'."""
+    low, high = predictions()["intervals"][context]["calibration"]["free"]
+    return f"{high / low:.2f}x"
+
+
+def parameter_range_interval(context: str = "ctcl") -> str:
+    """The stored interval the parameter ranges alone give (drug layer refitted per set): '0.63–33 nM'."""
+    pair = next(v for k, v in predictions()["intervals"][context]["all"]["components"].items()
+                if k.startswith("parameter"))
+    return f"{fmt(pair[0])}–{fmt(pair[1])} nM"
 
 
 def inhibition(arm: str, stimulation: str, cytokine: str, what: str = "mean_inhibition") -> str:
@@ -574,6 +622,7 @@ def define_env(env) -> None:
     env.variables["diagnostics"] = diagnostics()
     env.variables["posterior_run"] = posterior_run()
     env.variables["dosing"] = dosing()
+    env.variables["predicted"] = predictions()
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
@@ -582,6 +631,7 @@ def define_env(env) -> None:
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
-                     fraction_unbound, lowest_dose, spread):
+                     fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
+                     parameter_range_interval):
         env.macro(function)
 

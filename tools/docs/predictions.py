@@ -1,11 +1,13 @@
-"""The predictions docs/dosing.md quotes, computed from the present model and stored.
+"""The model's predictions the documentation quotes, computed from the present model and stored.
 
-``make dosing-numbers`` runs this and writes ``docs/dosing/numbers.json``; the page's
-macros (``tools/docs/macros.py``) read it, so the page cannot quote numbers of an older
-fit. The file records a fingerprint of every input the numbers depend on (the compiled
-model, its contexts and parameters, the potency posterior, the pharmacokinetic tables);
-``tests/test_docs.py`` fails when the inputs have changed since the numbers were stored,
-and recomputes one of them to catch a change in the code.
+``make docs-predictions`` runs this and writes ``docs/predictions.json``: the dosing
+page's regimen, dose-finding, label-check and cohort numbers (``dosing``) and the
+pharmacology page's example IC50 intervals (``intervals``). The pages' macros
+(``tools/docs/macros.py``) read it, so a page cannot quote numbers of an older fit. The
+file records a fingerprint of every input the numbers depend on (the compiled model, its
+contexts, parameters and calibration ensembles, the potency posterior, the pharmacokinetic
+tables); ``tests/test_docs.py`` fails when the inputs have changed since the numbers were
+stored, and recomputes one of them to catch a change in the code.
 
 Every number is a prediction of the model (never fitted to the clinical statements it is
 compared with); what each one is, is said where it is computed.
@@ -20,10 +22,11 @@ import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-STORED = REPO / "docs" / "dosing" / "numbers.json"
+STORED = REPO / "docs" / "predictions.json"
 INPUTS = (
     "models/jakstat.xml", "models/contexts.tsv", "models/parameters.tsv",
-    "models/potency/posterior.tsv", "models/potency/posterior.json",
+    "models/ensembles/baf3_epor.tsv", "models/ensembles/erythroid.tsv", "models/ensembles/hepatocyte.tsv",
+    "models/ensembles/lymphoma.tsv", "models/potency/posterior.tsv", "models/potency/posterior.json",
     "data/pharmacokinetics/pk_parameters.tsv", "data/pharmacokinetics/pk_variability.tsv",
     "data/pharmacokinetics/pk_covariates.tsv", "data/pharmacology/protein_binding.tsv",
 )
@@ -53,17 +56,39 @@ def label_check(model) -> dict:
             "inhibition_10h": at_10h, "kept_at_10h": at_10h / float(peak.inhibition)}
 
 
-def compute(progress=print) -> dict:
+def interval_examples(progress=print) -> dict:
+    """docs/pharmacology.md section 8: ruxolitinib on IL-6/pSTAT3 at 20 min, default doses,
+    seed 0, in a calibrated context (hepatocyte) and an uncalibrated one (ctcl), each
+    interval with its components alone (free nM; total plasma for the whole interval)."""
     import jakstat_sbml as js
+    from jakstat_sbml.potency.draws import DEFAULT_PARAMETER_SETS
 
-    warnings.simplefilter("ignore", js.JakStatWarning)  # flags are the notebook's business; numbers only here
-    model = js.load_model()  # ctcl
-    # the fraction unbound each regimen converts total plasma to free drug with (the potency
-    # posterior's median where the drug's rows were fitted, else the label's or the assumed value)
+    out = {}
+    for context, modes in (("hepatocyte", ("calibration", True)), ("ctcl", ("potency", True))):
+        model = js.load_model(context=context)
+        for mode in modes:
+            progress(f"ruxolitinib IL-6 interval, {context}, uncertainty={mode!r}")
+            curve = js.dose_response(model, "ruxolitinib", "IL6", "pSTAT3", time=20, uncertainty=mode, seed=0)
+            unc = curve.uncertainty
+            out.setdefault(context, {})["all" if mode is True else mode] = {
+                "ic50_nM": curve.ic50, "free": list(unc.interval()), "plasma": list(unc.interval("plasma")),
+                "envelope": unc.envelope, "draws": unc.draws,
+                "members": len(js.load_ensemble(context)) if context in js.ensemble_contexts() else None,
+                "parameter_sets": None if context in js.ensemble_contexts() else DEFAULT_PARAMETER_SETS,
+                "components": {name: list(ends) for name, ends in unc.components.items()}}
+    return out
+
+
+def dosing_predictions(progress=print) -> dict:
+    """docs/dosing.md: regimens, dose finding, label checks and cohorts in the ctcl context."""
+    import jakstat_sbml as js
     from jakstat_sbml import catalog
     from jakstat_sbml.regimens.pharmacokinetics import parameter_table
 
-    numbers: dict = {"fraction_unbound": {
+    model = js.load_model()  # ctcl
+    # the fraction unbound each regimen converts total plasma to free drug with (the potency
+    # posterior's median where the drug's rows were fitted, else the label's or the assumed value)
+    dosing = {"fraction_unbound": {
         drug: {"value": catalog.drug(drug).fraction_unbound, "label": catalog.drug(drug).label_fraction_unbound}
         for drug in sorted(set(parameter_table().drug))}}
 
@@ -82,20 +107,20 @@ def compute(progress=print) -> dict:
         change = (mutant.set_index(["arm", "pathway"]).mean_inhibition
                   - wild.set_index(["arm", "pathway"]).mean_inhibition).abs()
         mutations[stimulation] = float(change.max())
-    numbers["regimens"] = table
-    numbers["mutation_change_max"] = mutations  # per stimulation, over both arms and the three pathways
+    dosing["regimens"] = table
+    dosing["mutation_change_max"] = mutations  # per stimulation, over both arms and the three pathways
 
     progress(f"dose finding (ruxolitinib on {DOSE_GRID_MG[0]}-{DOSE_GRID_MG[-1]} mg, IL-2)")
-    numbers["dose_finding"] = {}
+    dosing["dose_finding"] = {}
     for stimulation in STIMULATIONS:
         found = js.lowest_dose(model, "ruxolitinib", list(DOSE_GRID_MG), "IL2", every="12 h", days=3,
                                inhibition=0.5, fraction=0.8, stimulation=stimulation)
         frame = found.to_frame().set_index("dose_mg")
-        numbers["dose_finding"][stimulation] = {
+        dosing["dose_finding"][stimulation] = {
             "dose_mg": found.dose_mg, "fraction_above_50_at_25": float(frame.loc[25, "fraction_above_50"])}
 
     progress("label check, typical patient")
-    numbers["label_check"] = label_check(model)
+    dosing["label_check"] = label_check(model)
 
     progress("label check, 8 virtual patients")
     single = {"rux 25 once": js.regimen("ruxolitinib", "25 mg", every="10 h", doses=1)}
@@ -103,7 +128,7 @@ def compute(progress=print) -> dict:
     peaks = cohort.distribution("hours_to_max_inhibition").iloc[0]
     peak_inhibition = cohort.distribution("max_inhibition").iloc[0]
     kept = (cohort.outcomes.trough_inhibition / cohort.outcomes.max_inhibition).quantile([0.05, 0.5, 0.95])
-    numbers["trial_label_check"] = {
+    dosing["trial_label_check"] = {
         "patients": 8, "seed": 2,
         "peak_h": [float(peaks["p5"]), float(peaks["median"]), float(peaks["p95"])],
         "peak_inhibition": [float(peak_inhibition["p5"]), float(peak_inhibition["median"]),
@@ -114,22 +139,52 @@ def compute(progress=print) -> dict:
     rux = {"rux 20 BID": js.regimen("ruxolitinib", "20 mg", every="12 h", days=3)}
     covariates = {"none": None, "strong_cyp3a4_inhibitor": {"strong_cyp3a4_inhibitor": 1.0},
                   "strong_cyp3a4_inducer": {"strong_cyp3a4_inducer": 1.0}}
-    numbers["covariate_cohort"] = {"patients": 30, "seed": 1}
+    dosing["covariate_cohort"] = {"patients": 30, "seed": 1}
     for name, covariate in covariates.items():
         trial = js.virtual_trial(model, rux, 30, ["IL2", "IL6"], seed=1, stimulation="continuous",
                                  covariates=covariate)
         spread = trial.distribution("mean_inhibition")
-        numbers["covariate_cohort"][name] = {
+        dosing["covariate_cohort"][name] = {
             row.pathway.split("/")[0]: [float(row.p5), float(row.median), float(row.p95)]
             for row in spread.itertuples()}
-    return numbers
+    return dosing
+
+
+def ritlecitinib_preincubation(progress=print) -> dict:
+    """docs/pharmacology.md section 1: the covalent drug's IL-15/pSTAT5 inhibition (ctcl,
+    15 min stimulation at the standard dose) at a fixed 50 nM free after each pre-incubation,
+    and its IC50 after each (the rows' 45 and 75 min among them)."""
+    import numpy as np
+
+    import jakstat_sbml as js
+
+    progress("ritlecitinib pre-incubation series")
+    model = js.load_model()
+    times = (0, 30, 45, 75, 240)
+    base = dict(cytokines={"IL15": js.catalog.cytokine("IL15").standard_dose}, t_end=15, points=2,
+                readouts=["pSTAT5"])
+    untreated = model.simulate(**base)["pSTAT5"].iloc[-1]
+    inhibition = {str(t): float(1 - model.simulate(**base, drugs={"ritlecitinib": 50.0}, preincubation=t)[
+        "pSTAT5"].iloc[-1] / untreated) for t in times}
+    doses = np.geomspace(1, 3000, 29)
+    ic50 = {str(t): js.dose_response(model, "ritlecitinib", "IL15", doses=doses, time=15, preincubation=t).ic50
+            for t in times}
+    return {"dose_nM": 50.0, "inhibition": inhibition, "ic50_nM": ic50}
+
+
+def compute(progress=print) -> dict:
+    import jakstat_sbml as js
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)  # flags are the notebooks' business; numbers only here
+        return {"intervals": interval_examples(progress), "dosing": dosing_predictions(progress),
+                "ritlecitinib_preincubation": ritlecitinib_preincubation(progress)}
 
 
 def main() -> int:
     inputs = fingerprint()
-    numbers = compute(progress=lambda what: print(f"dosing numbers: {what}", file=sys.stderr, flush=True))
-    STORED.parent.mkdir(parents=True, exist_ok=True)
-    STORED.write_text(json.dumps({"inputs": inputs, "numbers": numbers}, indent=1, sort_keys=True) + "\n")
+    numbers = compute(progress=lambda what: print(f"docs predictions: {what}", file=sys.stderr, flush=True))
+    STORED.write_text(json.dumps({"inputs": inputs, **numbers}, indent=1, sort_keys=True) + "\n")
     print(f"wrote {STORED.relative_to(REPO)}")
     return 0
 
