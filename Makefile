@@ -54,6 +54,7 @@ ENGINE ?= roadrunner
 
 calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 50 min on 2 cores; ENGINE=amici: on AMICI with exact Jacobians, about 21 min)
 	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --engine $(ENGINE)
+	$(MAKE) docs-predictions
 
 # Sobotta's parameters in order of their weight for the IC50 predictions (receptor block first): with
 # --budget-minutes, the profiles left when the budget is spent are the least relevant (docs/uncertainty.md 5).
@@ -65,12 +66,13 @@ profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated param
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Bachmann_MSB2011 --max-nfev 6 --store -j 1 --out docs/calibration --engine $(ENGINE)
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
 		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
+	$(MAKE) docs-predictions
 
 pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate, then the predictions the docs quote (a few minutes; folds checkpointed)
 	MPLBACKEND=Agg $(BIN)/jakstat validate pharmacology --refit --store --cross-validate --force --out docs/pharmacology
 	$(MAKE) docs-predictions
 
-docs-predictions: $(VENV)/.installed-test ## the model's predictions docs/dosing.md and docs/pharmacology.md quote, from the present model, posterior and PK tables, into docs/predictions.json (about 4 min)
+docs-predictions: $(VENV)/.installed-test ## the model's predictions docs/dosing.md and docs/pharmacology.md quote, from the present model, posterior and PK tables, into docs/predictions.json (about 2 min)
 	MPLBACKEND=Agg $(BIN)/python tools/docs/predictions.py
 
 pharmacology-system-terms: $(VENV)/.installed-test ## cross-validate the potency model with assay-system terms as they were tested, under the former priors on tau and sigma (about 5 min)

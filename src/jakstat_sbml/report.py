@@ -300,15 +300,13 @@ def _percent(x: float) -> str:
 
 
 def _ic50_cell(curve) -> str:
-    """The IC50, or the bound the doses put on it ('> 3,000': no dose tested inhibits by half),
-    with its flags: a number that cannot be trusted says why beside it."""
+    """The IC50, or the bound the doses put on it ('> 3,000': no dose tested, up to 3,000 nM,
+    inhibits by half), with the flags that say why beside it."""
     bound = curve.ic50_bound
-    if bound is not None:
-        relation, dose = bound
-        observed = np.nanmax(curve.inhibition[curve.doses > 0])
-        return (f"{relation} {_fmt(dose)} (" + (f"at most {max(observed, 0):.0%} inhibition at the doses tested)"
-                                               if relation == ">" else "the lowest dose tested inhibits by half)"))
-    return (_fmt(curve.ic50) if np.isfinite(curve.ic50) else "n/a") + _flagged(curve)  # the flag says why
+    if bound is None:
+        return (_fmt(curve.ic50) if np.isfinite(curve.ic50) else "n/a") + _flagged(curve)
+    flags = tuple(curve.flags or ())
+    return f"{bound[0]} {_fmt(bound[1])}" + (f" ({'; '.join(map(str, flags))})" if flags else "")
 
 
 def _flagged(result) -> str:
