@@ -306,7 +306,7 @@ def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
 
 def test_report_prints_each_warning_once_and_tidily(ctcl_report):
     """Issue 26: `make demo` printed 12 raw Python warnings with their source lines."""
-    _, result = ctcl_report
+    out, result = ctcl_report
     assert "JakStatWarning" not in result.output and "report.py:" not in result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == len(set(warnings))
@@ -319,6 +319,17 @@ def test_report_prints_each_warning_once_and_tidily(ctcl_report):
     assert too_narrow[0].startswith("warning: IC50 of ruxolitinib on IL2/pSTAT5, IL4/pSTAT6, ")
     assert too_narrow[1].startswith("warning: ensemble IC50 of ruxolitinib on IL6/pSTAT3 in hepatocyte, ")
     assert "EPO/pSTAT5 in erythroid" in too_narrow[1]
+    # A curve's flag is printed once even where two sections draw the curve: the drug panel does not
+    # repeat what the IC50 section said of ritlecitinib on IL-6 (no effect up to 3000 nM), but still
+    # flags the drugs only it draws (deucravacitinib), and its index lists every flag.
+    ic50_flags = [re.match(r"warning: IC50 of (\w+) on (\S+): (.*)", w) for w in warnings]
+    repeated = [f"warning: drug panel: {m[1]}, {m[2]}: {m[3]}" for m in ic50_flags if m]
+    assert [w for w in warnings if w in repeated] == []
+    assert any(w.startswith("warning: IC50 of ritlecitinib on IL6/pSTAT3") for w in warnings)
+    assert not any(w.startswith("warning: drug panel: ritlecitinib, IL6/pSTAT3") for w in warnings)
+    assert any(w.startswith("warning: drug panel: deucravacitinib, IL6/pSTAT3") for w in warnings)
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "ritlecitinib, IL6/pSTAT3: ritlecitinib does not lower pSTAT3" in index
 
 
 @pytest.mark.parametrize("args,message", [

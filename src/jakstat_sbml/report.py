@@ -11,7 +11,7 @@ a caller can show progress.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -150,7 +150,9 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     sections.append(("Dosing regimens (PK/PD)", dosing_section(model, out, fmt, cytokines=present)))
     tick("dosing")
 
-    with _labelled_warnings("drug panel"):
+    # the panel's flags on a drug's curve repeat the IC50 section's for the drugs it drew: printed once
+    given = {f"{c.drug}, {c.cytokine}/{c.readout}: {flag}" for c in ic50 for flag in c.flags}
+    with _labelled_warnings("drug panel", given):
         panel = compare_drugs(model, cytokines=present, **run_kw)
     sections.append(("JAK inhibitors compared", panel_section(panel, out, fmt)))
     tick("drug panel")
@@ -244,19 +246,20 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
 
 
 @contextmanager
-def _labelled_warnings(label: str) -> Iterator[None]:
+def _labelled_warnings(label: str, given: Collection[str] = ()) -> Iterator[None]:
     """Re-issue the JakStatWarnings of one experiment prefixed with ``label``, so a warning
-    the report prints says which of its many experiments it is about."""
-    with _grouped_warnings(label) as labelled, labelled(""):
+    the report prints says which of its many experiments it is about; a message in
+    ``given`` was printed already, by an earlier section, and is not repeated."""
+    with _grouped_warnings(label, given) as labelled, labelled(""):
         yield
 
 
 @contextmanager
-def _grouped_warnings(what: str) -> Iterator[Callable[[str], AbstractContextManager[None]]]:
+def _grouped_warnings(what: str, given: Collection[str] = ()) -> Iterator[Callable[[str], AbstractContextManager[None]]]:
     """For a run of experiments (one drug on each of its pathways): collect each one's
     JakStatWarnings under its label, then issue each distinct message once, naming every
     experiment that raised it ("IC50 of ruxolitinib on IL2/pSTAT5, IL6/pSTAT3: ..."), so a
-    drug-wide warning is not printed once per pathway."""
+    drug-wide warning is not printed once per pathway. Messages in ``given`` are dropped."""
     raised_by: dict[str, list[str]] = {}
 
     @contextmanager
@@ -274,6 +277,8 @@ def _grouped_warnings(what: str) -> Iterator[Callable[[str], AbstractContextMana
 
     yield labelled
     for message, labels in raised_by.items():
+        if message in given:
+            continue
         named = " ".join(part for part in (what, ", ".join(label for label in labels if label)) if part)
         warnings.warn(f"{named}: {message}", JakStatWarning, stacklevel=3)
 
