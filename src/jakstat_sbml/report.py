@@ -304,10 +304,9 @@ def _percent(x: float) -> str:
     return f"{x:.0%}" if np.isfinite(x) else "n/a"
 
 
-def _ic50_cell(curve) -> str:
-    """The IC50, or the bound the doses put on it ('> 3,000': no dose tested, up to 3,000 nM,
-    inhibits by half), with the flags that say why beside it."""
-    bound = curve.ic50_bound
+def _ic50_cell(curve, bound: tuple[str, float] | None) -> str:
+    """The IC50, or ``bound``, the bound the doses put on it ('> 3,000': no dose tested, up to
+    3,000 nM, inhibits by half), with the flags that say why beside it."""
     if bound is None:
         return (_fmt(curve.ic50) if np.isfinite(curve.ic50) else "n/a") + _flagged(curve)
     flags = tuple(curve.flags or ())
@@ -397,8 +396,8 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
     for c in curves:
         lo, hi = c.ic50_interval if c.uncertainty is not None else (np.nan, np.nan)
         plo, phi = c.ic50_plasma_interval if c.uncertainty is not None else (np.nan, np.nan)
-        ic50 = _ic50_cell(c)
         bound = c.ic50_bound
+        ic50 = _ic50_cell(c, bound)
         plasma = _fmt(c.ic50_plasma) if bound is None else f"{bound[0]} {_fmt(bound[1] / c.fraction_unbound)}"
         lines.append(f"| {c.drug} | {c.cytokine} | {c.readout} | {ic50} | {_fmt(lo)}-{_fmt(hi)} | "
                      f"{plasma} | {_fmt(plo)}-{_fmt(phi)} | {_fmt(c.slope)} | {_percent(c.max_effect)} |")

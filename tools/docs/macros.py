@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import cache
 from pathlib import Path
 
@@ -534,7 +533,7 @@ def interval_examples_table() -> str:
         return f"{fmt(pair[0])}–{fmt(pair[1])}" + (" (envelope)" if envelope else "")
 
     hep, ctcl = stored["hepatocyte"], stored["ctcl"]
-    potency_alone = next(v for k, v in hep["all"]["components"].items() if k.startswith("drug potency"))
+    potency_alone = _component("hepatocyte", "drug potency")
     lines = ["| context | interval | IC50 (nM free) | 90% interval (nM free) | (nM total plasma) |",
              "|---|---|---|---|---|",
              f"| hepatocyte | calibration only ({hep['calibration']['members']} members) | "
@@ -550,6 +549,11 @@ def interval_examples_table() -> str:
     return "\n".join(lines)
 
 
+def _component(context: str, name: str) -> list[float]:
+    """The stored ``True`` interval's component of ``context`` whose name starts with ``name`` (free nM)."""
+    return next(v for k, v in predictions()["intervals"][context]["all"]["components"].items() if k.startswith(name))
+
+
 def parameter_sets(context: str) -> int:
     """How many parameter sets the stored ``True`` interval of ``context`` drew (uncalibrated contexts)."""
     return predictions()["intervals"][context]["all"]["parameter_sets"]
@@ -563,9 +567,8 @@ def calibration_width(context: str = "hepatocyte") -> str:
 
 def parameter_range_interval(context: str = "ctcl") -> str:
     """The stored interval the parameter ranges alone give (drug layer refitted per set): '0.63–33 nM'."""
-    pair = next(v for k, v in predictions()["intervals"][context]["all"]["components"].items()
-                if k.startswith("parameter"))
-    return f"{fmt(pair[0])}–{fmt(pair[1])} nM"
+    low, high = _component(context, "parameter")
+    return f"{fmt(low)}–{fmt(high)} nM"
 
 
 def inhibition(arm: str, stimulation: str, cytokine: str, what: str = "mean_inhibition") -> str:

@@ -56,7 +56,7 @@ def label_check(model) -> dict:
             "inhibition_10h": at_10h, "kept_at_10h": at_10h / float(peak.inhibition)}
 
 
-def interval_examples(progress=print) -> dict:
+def interval_examples(models: dict, progress=print) -> dict:
     """docs/pharmacology.md section 8: ruxolitinib on IL-6/pSTAT3 at 20 min, default doses,
     seed 0, in a calibrated context (hepatocyte) and an uncalibrated one (ctcl), each
     interval with its components alone (free nM; total plasma for the whole interval)."""
@@ -65,27 +65,27 @@ def interval_examples(progress=print) -> dict:
 
     out = {}
     for context, modes in (("hepatocyte", ("calibration", True)), ("ctcl", ("potency", True))):
-        model = js.load_model(context=context)
+        calibrated = context in js.ensemble_contexts()
+        design = {"members": len(js.load_ensemble(context)) if calibrated else None,
+                  "parameter_sets": None if calibrated else DEFAULT_PARAMETER_SETS}
         for mode in modes:
             progress(f"ruxolitinib IL-6 interval, {context}, uncertainty={mode!r}")
-            curve = js.dose_response(model, "ruxolitinib", "IL6", "pSTAT3", time=20, uncertainty=mode, seed=0)
+            curve = js.dose_response(models[context], "ruxolitinib", "IL6", "pSTAT3", time=20, uncertainty=mode,
+                                     seed=0)
             unc = curve.uncertainty
             out.setdefault(context, {})["all" if mode is True else mode] = {
                 "ic50_nM": curve.ic50, "free": list(unc.interval()), "plasma": list(unc.interval("plasma")),
-                "envelope": unc.envelope, "draws": unc.draws,
-                "members": len(js.load_ensemble(context)) if context in js.ensemble_contexts() else None,
-                "parameter_sets": None if context in js.ensemble_contexts() else DEFAULT_PARAMETER_SETS,
+                "envelope": unc.envelope, "draws": unc.draws, **design,
                 "components": {name: list(ends) for name, ends in unc.components.items()}}
     return out
 
 
-def dosing_predictions(progress=print) -> dict:
+def dosing_predictions(model, progress=print) -> dict:
     """docs/dosing.md: regimens, dose finding, label checks and cohorts in the ctcl context."""
     import jakstat_sbml as js
     from jakstat_sbml import catalog
     from jakstat_sbml.regimens.pharmacokinetics import parameter_table
 
-    model = js.load_model()  # ctcl
     # the fraction unbound each regimen converts total plasma to free drug with (the potency
     # posterior's median where the drug's rows were fitted, else the label's or the assumed value)
     dosing = {"fraction_unbound": {
@@ -150,7 +150,7 @@ def dosing_predictions(progress=print) -> dict:
     return dosing
 
 
-def ritlecitinib_preincubation(progress=print) -> dict:
+def ritlecitinib_preincubation(model, progress=print) -> dict:
     """docs/pharmacology.md section 1: the covalent drug's IL-15/pSTAT5 inhibition (ctcl,
     15 min stimulation at the standard dose) at a fixed 50 nM free after each pre-incubation,
     and its IC50 after each (the rows' 45 and 75 min among them)."""
@@ -159,7 +159,6 @@ def ritlecitinib_preincubation(progress=print) -> dict:
     import jakstat_sbml as js
 
     progress("ritlecitinib pre-incubation series")
-    model = js.load_model()
     times = (0, 30, 45, 75, 240)
     base = dict(cytokines={"IL15": js.catalog.cytokine("IL15").standard_dose}, t_end=15, points=2,
                 readouts=["pSTAT5"])
@@ -177,8 +176,10 @@ def compute(progress=print) -> dict:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", js.JakStatWarning)  # flags are the notebooks' business; numbers only here
-        return {"intervals": interval_examples(progress), "dosing": dosing_predictions(progress),
-                "ritlecitinib_preincubation": ritlecitinib_preincubation(progress)}
+        models = {context: js.load_model(context=context) for context in ("hepatocyte", "ctcl")}  # loaded once
+        return {"intervals": interval_examples(models, progress),
+                "dosing": dosing_predictions(models["ctcl"], progress),
+                "ritlecitinib_preincubation": ritlecitinib_preincubation(models["ctcl"], progress)}
 
 
 def main() -> int:

@@ -180,6 +180,7 @@ class DoseResponse:
         unstimulated responses in the readout's unit; with ``uncertainty=``, the
         predictive interval's keys and ``interval_flags``."""
         lo, hi = self.ic50_fit_precision
+        bound = self.ic50_bound
         unit = self.measure.unit(self.readout)
         interval = {}
         if self.uncertainty is not None:
@@ -191,7 +192,7 @@ class DoseResponse:
                 "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
                 "baseline": self.baseline, "baseline_unit": unit, "unstimulated": self.unstimulated,
                 "unstimulated_unit": unit, "max_dose_nM": float(self.doses.max()), "context": self.context,
-                "ic50_bound": "" if self.ic50_bound is None else f"{self.ic50_bound[0]} {self.ic50_bound[1]:g}",
+                "ic50_bound": "" if bound is None else f"{bound[0]} {bound[1]:g}",
                 **interval, "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:

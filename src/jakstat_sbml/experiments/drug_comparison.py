@@ -312,7 +312,9 @@ def _status(curve: DoseResponse) -> str:
     if np.isfinite(curve.ic50):
         return "ok"
     bound = curve.ic50_bound
-    return {">": "above the doses tested", "<": "below the doses tested"}.get(bound and bound[0], "not determined")
+    if bound is None:
+        return "not determined"
+    return "above the doses tested" if bound[0] == ">" else "below the doses tested"
 
 
 def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptions, uncertainty=None,
