@@ -427,6 +427,7 @@ EXPERIMENTS = [
     ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "100", "--doses-b", "3000"],
     ["report"],
     ["validate", "pharmacology"],
+    ["validate", "pharmacokinetics"],
     ["calibrate", "Raia_CancerResearch2011"],
 ]
 
@@ -563,6 +564,46 @@ def test_validate_pharmacology_refuses_a_bad_context_before_simulating():
     assert result.exit_code == 2
     assert "unknown context 'hepatocyt'" in result.output and "hepatocyte" in result.output
     assert "row " not in result.output  # no validation row ran first
+
+
+def test_validate_pharmacokinetics_prints_every_check_and_writes_it_with_its_record(tmp_path):
+    """Every row of pk_observations.tsv is printed with the model's value and status; the
+    known misses with their reasons; --out writes the table and a provenance record that
+    keeps the command line; exit 0 while every miss is a known one."""
+    import json
+
+    from jakstat_sbml.regimens.checks import KNOWN_MISSES
+    from jakstat_sbml.regimens.pharmacokinetics import observation_table
+
+    result = runner.invoke(app, ["validate", "pharmacokinetics", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = len(observation_table())
+    assert f"{rows} checks: {rows - len(KNOWN_MISSES)} within their bounds" in result.output
+    assert result.output.count("known miss,") == len(KNOWN_MISSES)
+    assert "ruxolitinib IR 5 mg Cmax" in result.output and "MISSED" not in result.output
+    table = pd.read_csv(tmp_path / "pharmacokinetic_checks.csv")
+    assert len(table) == rows and set(table.evidence) == {"independent", "circular", "consistency"}
+    record = json.loads((tmp_path / "pharmacokinetic_checks.provenance.json").read_text())
+    assert record["command"] == f"jakstat validate pharmacokinetics --out {tmp_path}"
+    assert record["engine"]["name"] == "numpy" and record["model"] is None  # closed form, no SBML simulated
+
+
+def test_validate_pharmacokinetics_exits_1_when_a_check_changes(monkeypatch):
+    """A miss that is not recorded as known (here: one whose note was removed) fails the
+    command, as would a known miss that the model now meets (its note would be stale)."""
+    from jakstat_sbml.regimens import checks
+
+    known = dict(checks.KNOWN_MISSES)
+    forgotten = next(iter(known))
+    monkeypatch.setattr(checks, "KNOWN_MISSES", {k: v for k, v in known.items() if k != forgotten})
+    result = runner.invoke(app, ["validate", "pharmacokinetics", "--drug", forgotten[0]])
+    assert result.exit_code == 1
+    assert "MISSED" in result.output and "1 checks changed" in result.output
+
+
+def test_validate_pharmacokinetics_refuses_an_unknown_drug():
+    line = one_line_error(runner.invoke(app, ["validate", "pharmacokinetics", "--drug", "ruxolitnib"]))
+    assert "unknown drug 'ruxolitnib'" in line
 
 
 @given(st.floats(min_value=0.01, max_value=9.99e11))

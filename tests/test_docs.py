@@ -213,6 +213,23 @@ def test_the_pages_quote_the_stored_predictions(site):
             f"{fmt(ctcl['plasma'][0])}–{fmt(ctcl['plasma'][1])}") in text_of(site / "pharmacology" / "index.html")
 
 
+def test_the_dosing_page_shows_every_pk_check_as_the_model_computes_it(site):
+    """The PK checks table is built from jakstat_sbml.regimens.checks at build time: every
+    published number appears with the model's present value and outcome, and every known miss
+    with its reason (a checks table typed by hand had gone stale: 0.99 for a ratio of 0.92)."""
+    from jakstat_sbml.regimens.checks import pk_checks
+
+    page = text_of(site / "dosing" / "index.html")
+    number = _macros()._pk_number
+    for r in pk_checks().itertuples():
+        outcome = "within" if r.within and not r.known_miss else "missed (known: why, below)"
+        row = (f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')} {number(r.observed)}")
+        assert row in page, row
+        assert f"{number(r.model)} {r.evidence} {outcome}" in page, row
+        if r.known_miss:
+            assert r.known_miss in page
+
+
 @pytest.mark.parametrize("value, digits, text", [(3.5976, 3, "3.60"), (9962.95, 3, "9,960"), (0.0033, 2, "0.0033"),
                                                   (996295.4, 3, "996,000"), (float("inf"), 3, "∞"),
                                                   (float("nan"), 3, "—"), (-0.5291, 2, "-0.53")])

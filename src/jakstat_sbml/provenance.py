@@ -261,7 +261,9 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
 def describe(run: Mapping) -> str:
     """A run's identity in a few words (for messages): what differs shows."""
     condition = run.get("condition") or {}
-    parts = [str(run.get("experiment")), f"context {condition.get('context')}"]
+    parts = [str(run.get("experiment"))]
+    if condition.get("context"):  # a run without a condition (a check of the PK tables) has none
+        parts.append(f"context {condition['context']}")
     for key, label in (("knockouts", "knockouts"), ("mutations_fraction", "mutations"),
                        ("overexpress_fold", "overexpression"), ("drugs_nM_free", "drugs"),
                        ("cytokines_nM", "cytokines"), ("parameters", "parameters")):

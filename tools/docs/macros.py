@@ -596,6 +596,48 @@ def regimen_table() -> str:
     return "\n".join(lines)
 
 
+@cache
+def pk_checks() -> pd.DataFrame:
+    """Every published PK number against the one-compartment model, computed now (closed
+    form, about a second: no stored copy to go stale)."""
+    from jakstat_sbml.regimens.checks import pk_checks as compute
+
+    return compute()
+
+
+def _pk_number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def pk_checks_table() -> str:
+    """Section 1's checks: each row of pk_observations.tsv, the model's value, what the check
+    is worth and whether it is met (``jakstat validate pharmacokinetics`` prints the same)."""
+    lines = ["| drug, dose | quantity | published (bounds) | model | evidence | outcome |", "|---|---|---|---|---|---|"]
+    for r in pk_checks().itertuples():
+        unit = "" if r.unit == "dimensionless" else f" {r.unit.replace('*', '·')}"
+        outcome = "within" if r.within else "outside"
+        if r.known_miss:
+            outcome = "**missed** (known: why, below)" if not r.within else "met (a known miss: its note is stale)"
+        lines.append(f"| {r.drug} {r.formulation} {r.dose_mg:g} mg | {r.quantity.replace('_', ' ')} | "
+                     f"{_pk_number(r.observed)}{unit} ({_pk_number(r.low)}–{_pk_number(r.high)}) | "
+                     f"{_pk_number(r.model)} | {r.evidence} | {outcome} |")
+    misses = pk_checks()[pk_checks().known_miss != ""]
+    lines += ["", "Known misses, and why (`jakstat_sbml.regimens.checks.KNOWN_MISSES`):", ""]
+    lines += [f"- {r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: {r.known_miss}." for r in misses.itertuples()]
+    return "\n".join(lines)
+
+
+def pk_check(drug: str, quantity: str, dose_mg: float | None = None, formulation: str = "IR") -> str:
+    """One check's model value, as the table shows it."""
+    checks = pk_checks()
+    row = checks[(checks.drug == drug) & (checks.quantity == quantity) & (checks.formulation == formulation)]
+    if dose_mg is not None:
+        row = row[row.dose_mg == dose_mg]
+    if len(row) != 1:
+        raise KeyError(f"no single PK check {drug} {formulation} {quantity} {dose_mg}")
+    return _pk_number(float(row.model.iloc[0]))
+
+
 def fraction_unbound(drug: str) -> str:
     """The fu a regimen of ``drug`` converts total plasma to free drug with, and where it comes from."""
     fu = dosing()["fraction_unbound"][drug]
@@ -635,6 +677,6 @@ def define_env(env) -> None:
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
                      fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
-                     parameter_range_interval):
+                     parameter_range_interval, pk_checks_table, pk_check):
         env.macro(function)
 
