@@ -568,8 +568,8 @@ def test_validate_pharmacology_refuses_a_bad_context_before_simulating():
 
 def test_validate_pharmacokinetics_prints_every_check_and_writes_it_with_its_record(tmp_path):
     """Every row of pk_observations.tsv is printed with the model's value and status; the
-    known misses with their reasons; --out writes the table and a provenance record that
-    keeps the command line; exit 0 while every miss is a known one."""
+    known misses with their reasons; --out writes the table, its figure and a provenance
+    record that keeps the command line; exit 0 while every miss is a known one."""
     import json
 
     from jakstat_sbml.regimens.checks import KNOWN_MISSES
@@ -583,8 +583,10 @@ def test_validate_pharmacokinetics_prints_every_check_and_writes_it_with_its_rec
     assert "ruxolitinib IR 5 mg Cmax" in result.output and "MISSED" not in result.output
     table = pd.read_csv(tmp_path / "pharmacokinetic_checks.csv")
     assert len(table) == rows and set(table.evidence) == {"independent", "circular", "consistency"}
+    assert (tmp_path / "pharmacokinetic_checks.png").stat().st_size > 10_000  # the figure
     record = json.loads((tmp_path / "pharmacokinetic_checks.provenance.json").read_text())
     assert record["command"] == f"jakstat validate pharmacokinetics --out {tmp_path}"
+    assert set(record["files"]) == {"pharmacokinetic_checks.csv", "pharmacokinetic_checks.png"}
     assert record["engine"]["name"] == "numpy" and record["model"] is None  # closed form, no SBML simulated
 
 

@@ -19,7 +19,6 @@ from jakstat_sbml.regimens.checks import (
     RECIPES,
     accumulation_ratio,
     last_interval,
-    pk_checks,
     ratio_to_ir_twice_daily,
     scaled_to_weight,
     single_dose,
@@ -86,7 +85,7 @@ def _check_cases():
 
 @pytest.fixture(scope="module")
 def pk_check_table():
-    return pk_checks()
+    return js.validate_pharmacokinetics().table
 
 
 @pytest.mark.parametrize("index", list(_check_cases()))

@@ -600,9 +600,9 @@ def regimen_table() -> str:
 def pk_checks() -> pd.DataFrame:
     """Every published PK number against the one-compartment model, computed now (closed
     form, about a second: no stored copy to go stale)."""
-    from jakstat_sbml.regimens.checks import pk_checks as compute
+    from jakstat_sbml.regimens.checks import validate_pharmacokinetics
 
-    return compute()
+    return validate_pharmacokinetics().table
 
 
 def _pk_number(value: float) -> str:

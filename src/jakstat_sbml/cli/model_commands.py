@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from .. import catalog
@@ -578,8 +579,6 @@ def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:
     """The model's IC50 of every drug on each cytokine's main readout: a row per drug and
     concentration kind, a column per cytokine, numbers in four characters so that the
     table fits an 80-column terminal (the CSV of --out has them in full)."""
-    from rich import box
-
     from .common import compact_nM
 
     pathways = list(dict.fromkeys(zip(predicted["cytokine"], predicted["readout"])))
@@ -607,7 +606,9 @@ def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:
 @validate_app.command("pharmacokinetics", cls=NegativeValues)
 def validate_pharmacokinetics_command(
     drug: str = typer.Option(None, help="Only this drug's checks (default: every drug with tabulated PK)."),
-    out: Path = typer.Option(None, help="Also write OUT/pharmacokinetic_checks.csv with its provenance record."),
+    out: Path = typer.Option(None, help="Also write OUT/pharmacokinetic_checks.csv and a figure, with their "
+                                        "provenance record."),
+    figure_format: FigureFormat = FORMAT,
     force: bool = FORCE,
 ):
     """Every published PK number (label Cmax, half-life, Tmax, accumulation...) against the
@@ -623,20 +624,20 @@ def validate_pharmacokinetics_command(
 
       jakstat validate pharmacokinetics --drug ruxolitinib
     """
-    from ..regimens.checks import pk_checks
+    use_agg()
+    from .. import provenance
+    from ..regimens.checks import validate_pharmacokinetics
 
     check_writable(out)
-    from .. import provenance
 
     run = provenance.identity("validate_pharmacokinetics", {}, {"drug": drug,
                                                                "observations": "data/pharmacokinetics/pk_observations.tsv"})
-    csv = None if out is None else out / "pharmacokinetic_checks.csv"
     if out is not None:
-        check_outputs([csv, provenance.sidecar("pharmacokinetic_checks", out)], run, force)
+        csv, figure = out / "pharmacokinetic_checks.csv", out / f"pharmacokinetic_checks.{figure_format.value}"
+        check_outputs([csv, figure, provenance.sidecar("pharmacokinetic_checks", out)], run, force)
     with reported():
-        checks = pk_checks(drug)
-    from rich import box
-
+        result = validate_pharmacokinetics(drug)
+    checks = result.table
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                   caption="each published number against the model (closed-form one-compartment PK), bounds from its "
                           "source (data/pharmacokinetics/pk_observations.tsv); evidence: independent = nothing was "
@@ -646,39 +647,32 @@ def validate_pharmacokinetics_command(
         table.add_column(name, justify="left" if name in ("check", "evidence", "status") else "right",
                          no_wrap=name != "check")
     for r in checks.itertuples():
-        status = _pk_status(r)
-        colour = "green" if status == "within" else ("yellow" if status == "known miss" else "red")
+        colour = "green" if r.status == "within" else ("yellow" if r.status == "known miss" else "red")
         unit = "" if r.unit == "dimensionless" else f" {r.unit}"
-        table.add_row(f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')}", f"{_pk_number(r.observed)}{unit}",
-                      f"{_pk_number(r.low)}-{_pk_number(r.high)}", _pk_number(r.model), r.evidence,
-                      f"[{colour}]{status}[/{colour}]")
+        table.add_row(f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')}",
+                      f"{_pk_number(r.observed)}{unit}", f"{_pk_number(r.low)}-{_pk_number(r.high)}",
+                      _pk_number(r.model), r.evidence, f"[{colour}]{r.status}[/{colour}]")
     console.print(table)
-    statuses = [_pk_status(r) for r in checks.itertuples()]
-    console.print(f"{len(checks)} checks: {statuses.count('within')} within their bounds "
-                  f"({sum(s == 'within' and e == 'independent' for s, e in zip(statuses, checks.evidence))} of them "
-                  f"independent), {statuses.count('known miss')} known misses", soft_wrap=True)
+    s = result.summary()
+    console.print(f"{s['checks']} checks: {s['within']} within their bounds ({s['independent_within']} of them "
+                  f"independent), {s['known_misses']} known misses", soft_wrap=True)
     for r in checks[checks.known_miss != ""].itertuples():
         console.print(f"known miss, {r.drug} {r.formulation} {r.quantity}: {r.known_miss}", soft_wrap=True)
     if out is not None:
         with reported(out):
             out.mkdir(parents=True, exist_ok=True)
-            checks.to_csv(csv, index=False)
+            result.to_frame().to_csv(csv, index=False)
+            save_figure(result.plot(), figure)
         record = record_outputs("pharmacokinetic_checks", out, run,
-                                {csv: "each published PK number against the one-compartment model"}, None,
+                                {csv: "each published PK number against the one-compartment model",
+                                 figure: "model over published value per check, with the published bounds"}, None,
                                 engine="numpy")
-        print_wrote(csv, record)
-    unexpected = [s for s in statuses if s not in ("within", "known miss")]
-    if unexpected:
-        console.print(f"[red]{len(unexpected)} checks changed: a miss not recorded as known, or a known miss now met "
+        print_wrote(csv, figure, record)
+    if s["changed"]:
+        console.print(f"[red]{s['changed']} checks changed: a miss not recorded as known, or a known miss now met "
                       "(jakstat_sbml/regimens/checks.py KNOWN_MISSES)[/red]", soft_wrap=True)
         raise typer.Exit(1)
 
 
 def _pk_number(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-
-
-def _pk_status(check) -> str:
-    if check.known_miss:
-        return "known miss" if not check.within else "known miss met"
-    return "within" if check.within else "MISSED"

@@ -4,8 +4,9 @@ Every row of ``data/pharmacokinetics/pk_observations.tsv`` (a label's Cmax, a ha
 a Tmax, an accumulation ratio...) is recomputed here from the one-compartment model with
 the closed-form concentrations of :func:`~.pharmacokinetics.plasma_concentration`, each
 by its recipe (:data:`RECIPES`: what is simulated and how the number is read off it).
-:func:`pk_checks` returns one row per observation with the model's value, whether it lies
-inside the observation's bounds, and the row's ``evidence``: ``independent`` (nothing was
+:func:`validate_pharmacokinetics` (``js.validate_pharmacokinetics``) returns a
+:class:`PharmacokineticChecks` result: one row per observation with the model's value,
+whether it lies inside the observation's bounds, and the row's ``evidence``: ``independent`` (nothing was
 set from it), ``circular`` (a parameter was derived from it: the check tests the code and
 the units, not the parameter) or ``consistency`` (a parameter was set inside its range).
 
@@ -19,14 +20,18 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import JakStatWarning
+from ..results import flags_text, with_flags
 from .pharmacokinetics import observation_table, pk_parameters
 from .regimen import regimen
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STEPS_PER_HOUR = 60  # a 1-min grid: Tmax to the minute, AUC by the trapezoid rule to < 0.1 %
 
@@ -195,11 +200,106 @@ def _key(row) -> tuple[str, str, str]:
     return (row.drug, row.formulation, row.quantity)
 
 
-def pk_checks(drug: str | None = None) -> pd.DataFrame:
-    """One row per observation of ``pk_observations.tsv`` (of ``drug``, or all): drug,
-    formulation, dose_mg, quantity, unit, observed value with its bounds (low, high), the
-    model's value, ``within`` the bounds, ``evidence``, ``known_miss`` (the recorded reason,
-    or ""), ``how`` the model's value was read and the observation's ``source``."""
+@dataclass(frozen=True)
+class PharmacokineticChecks:
+    """Every published PK number against the model (:func:`validate_pharmacokinetics`).
+
+    ``table`` columns: drug, formulation, dose_mg, quantity, unit, the ``observed`` value
+    with its bounds (``low``, ``high``), the ``model``'s value, ``within`` the bounds,
+    ``evidence`` (independent / circular / consistency), ``known_miss`` (the recorded
+    reason, or ""), ``status`` (within, known miss, MISSED, known miss met), ``how`` the
+    model's value was read, and the observation's ``source``."""
+
+    table: pd.DataFrame
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """A check outside its bounds (known or not), and a known miss the model now meets."""
+        flags = []
+        for r in self.table.itertuples():
+            if r.status == "within":
+                continue
+            what = (f"{r.drug} {r.formulation} {r.quantity}: model {r.model:.3g} vs {r.observed:g} {r.unit} "
+                    f"({r.low:g}-{r.high:g})")
+            if r.status == "known miss":
+                flags.append(f"known miss, {what}")
+            elif r.status == "MISSED":
+                flags.append(f"outside its bounds and not a known miss, {what}")
+            else:
+                flags.append(f"a known miss now met (its note is stale), {what}")
+        return tuple(flags)
+
+    @property
+    def changed(self) -> pd.DataFrame:
+        """Checks whose outcome is not the recorded one: a new miss or a known miss now met."""
+        return self.table[~self.table.status.isin(["within", "known miss"])]
+
+    def to_frame(self) -> pd.DataFrame:
+        return with_flags(self.table.copy(), self.flags)
+
+    def summary(self) -> dict:
+        t = self.table
+        return {"checks": len(t), "within": int(t.within.sum()),
+                "independent_within": int((t.within & (t.evidence == "independent")).sum()),
+                "known_misses": int((t.status == "known miss").sum()), "changed": len(self.changed),
+                "flags": flags_text(self.flags)}
+
+    def plot(self, ax=None) -> Figure:
+        """Each check's model value over the published one (log scale), with the published
+        bounds as a bar; filled markers are independent checks, open ones circular or
+        consistency checks; green inside the bounds, red outside."""
+        import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
+
+        t = self.table.iloc[::-1].reset_index(drop=True)  # the table's first row on top
+        height = 0.28 * len(t) + 1.6
+        own = ax is None
+        if own:
+            fig, ax = plt.subplots(figsize=(7.5, height))
+        fig = ax.figure
+        y = np.arange(len(t))
+        ratios = np.concatenate([t.low / t.observed, t.high / t.observed, t.model / t.observed])
+        ax.hlines(y, t.low / t.observed, t.high / t.observed, color="0.78", linewidth=5)
+        colours = np.where(t.within, "tab:green", "tab:red")
+        independent = (t.evidence == "independent").to_numpy()
+        ax.scatter((t.model / t.observed)[independent], y[independent], c=colours[independent], s=28, zorder=3)
+        ax.scatter((t.model / t.observed)[~independent], y[~independent], facecolors="none",
+                   edgecolors=colours[~independent], s=28, zorder=3)
+        ax.axvline(1, color="0.4", linewidth=0.8)
+        ax.set_xscale("log")
+        low, high = ratios.min() / 1.15, ratios.max() * 1.15
+        ax.set_xlim(low, high)
+        ticks = [v for v in (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10) if low <= v <= high]
+        ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        ax.set_yticks(y, [f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')}"
+                          for r in t.itertuples()], fontsize=7)
+        ax.set_ylim(-0.7, len(t) - 0.3)
+        ax.set_xlabel("model / published value (green: inside the published bounds; red: outside)", fontsize=8)
+        s = self.summary()
+        ax.set_title(f"pharmacokinetics: {s['within']} of {s['checks']} checks within their bounds\n"
+                     f"({s['independent_within']} of them independent); {s['known_misses']} known misses", fontsize=9)
+        handles = [Line2D([], [], color="0.78", linewidth=5, label="published bounds"),
+                   Line2D([], [], marker="o", linestyle="", color="0.3", label="model, independent check"),
+                   Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="0.3",
+                          label="model, circular or consistency check")]
+        if own:
+            fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
+            fig.tight_layout(rect=(0, 0.35 / height, 1, 1))
+        else:
+            ax.legend(handles=handles, fontsize=6)
+        return fig
+
+
+def _status(within: bool, known_miss: str) -> str:
+    if known_miss:
+        return "known miss met" if within else "known miss"
+    return "within" if within else "MISSED"
+
+
+def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
+    """Every observation of ``pk_observations.tsv`` (of ``drug``, or of all drugs)
+    recomputed from the model and compared with its bounds (closed form: about a second)."""
     table = observation_table()
     if drug is not None:
         from .. import catalog
@@ -214,9 +314,11 @@ def pk_checks(drug: str | None = None) -> pd.DataFrame:
             # single dose of ruxolitinib, a child's 20 mg of ritlecitinib): as meant
             warnings.simplefilter("ignore", JakStatWarning)
             model = recipe.measure(obs.dose_mg)
+        within = bool(obs.low <= model <= obs.high)
+        known = KNOWN_MISSES.get(_key(obs), "")
         rows.append({"drug": obs.drug, "formulation": obs.formulation, "dose_mg": obs.dose_mg,
                      "quantity": obs.quantity, "unit": obs.unit, "observed": obs.value, "low": obs.low,
-                     "high": obs.high, "model": model, "within": bool(obs.low <= model <= obs.high),
-                     "evidence": obs.evidence, "known_miss": KNOWN_MISSES.get(_key(obs), ""), "how": recipe.how,
+                     "high": obs.high, "model": model, "within": within, "evidence": obs.evidence,
+                     "known_miss": known, "status": _status(within, known), "how": recipe.how,
                      "source": obs.source})
-    return pd.DataFrame(rows)
+    return PharmacokineticChecks(pd.DataFrame(rows))
