@@ -6,6 +6,8 @@ sources, recomputed by jakstat_sbml.regimens.checks; none of them was used to se
 parameter unless its evidence column says the check is circular or a consistency check. Pharmacodynamic observations in people are only ever a test (never a fit).
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,11 +17,10 @@ from jakstat_sbml.regimens import pk_parameters, regimen
 from jakstat_sbml.dosing.exposure import exposure_response, lowest_dose
 from jakstat_sbml.interop.regimen import regimen_sbml
 from jakstat_sbml.regimens.checks import (
-    KNOWN_MISSES,
-    RECIPES,
+    Recipe,
     accumulation_ratio,
     last_interval,
-    ratio_to_ir_twice_daily,
+    ratio_to_regimen,
     scaled_to_weight,
     single_dose,
 )
@@ -61,25 +62,40 @@ def test_every_drug_has_pharmacokinetics_or_a_stated_gap():
 
 
 def test_every_observation_has_a_recipe_and_says_what_it_is_worth():
-    """Each row of pk_observations.tsv is recomputed (none is only displayed), each recipe and
-    known miss belongs to a row, and each row says whether a parameter was set from it."""
-    keys = set(zip(OBSERVATIONS.drug, OBSERVATIONS.formulation, OBSERVATIONS.quantity))
-    assert keys == set(RECIPES)
-    assert set(KNOWN_MISSES) <= keys
+    """Each row of pk_observations.tsv says how the model recomputes it (none is only
+    displayed) and whether a parameter was set from it; the notes agree with that column."""
+    for row in OBSERVATIONS.itertuples():
+        Recipe.of(row)  # raises on a malformed recipe
     assert set(OBSERVATIONS.evidence) <= {"independent", "circular", "consistency"}
-    # a note that calls a check circular or independent agrees with the evidence column
     for row in OBSERVATIONS.itertuples():
         if row.notes.startswith("Circular"):
             assert row.evidence == "circular", row.quantity
         if "Independent" in row.notes:
             assert row.evidence == "independent", row.quantity
+        if "NOT reproduced" in row.notes or "known miss" in row.notes:
+            assert row.known_miss, row.quantity  # a miss the notes report has its reason in the table
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"read": "Cmaxx"}, "read must be one of Cmax, Cmin, AUC"),
+    ({"read": "half_life", "window_h": "24"}, "a half-life needs window_h as 'start-end' hours, got '24'"),
+    ({"read": "half_life", "window_h": "24-6"}, "a half-life needs window_h"),
+    ({"reference": "5 mg twice daily"}, "reference must read like '5 mg IR every 12 h'"),
+    ({"every_h": "twelve"}, "every_h must be a number or blank, got 'twelve'"),
+    ({"every_h": "", "days": "5"}, "days without every_h"),
+    ({"read": "accumulation", "every_h": "", "days": ""}, "an accumulation ratio needs every_h and days"),
+])
+def test_a_malformed_recipe_fails_naming_its_row(change, message):
+    row = OBSERVATIONS.iloc[0].to_dict() | change
+    with pytest.raises(js.InputError, match=re.escape(message)) as error:
+        Recipe.of(pd.Series(row))
+    assert "pk_observations.tsv, ruxolitinib IR Cmax" in str(error.value)
 
 
 def _check_cases():
     for row in OBSERVATIONS.itertuples():
-        key = (row.drug, row.formulation, row.quantity)
         case = f"{row.drug}-{row.formulation}-{row.dose_mg:g}mg-{row.quantity}"
-        marks = [pytest.mark.xfail(strict=True, reason=f"known miss: {KNOWN_MISSES[key]}")] if key in KNOWN_MISSES else []
+        marks = [pytest.mark.xfail(strict=True, reason=f"known miss: {row.known_miss}")] if row.known_miss else []
         yield pytest.param(row.Index, id=case, marks=marks)
 
 
@@ -119,9 +135,9 @@ def test_zero_order_release_over_the_xr_tmax_is_refuted_by_the_cmax_equivalence(
     cmax = _observation("tofacitinib", "XR", "cmax_ratio_to_5mg_bid_single_dose")
     cmin = _observation("tofacitinib", "XR", "cmin_ratio_to_5mg_bid")
     release = {"release_duration_h": 4.0}
-    assert ratio_to_ir_twice_daily("Cmax", "tofacitinib", 11, "XR", 5, days=None, pk=release) > cmax.high
-    assert (ratio_to_ir_twice_daily("Cmin", "tofacitinib", 11, "XR", 5, pk=release)
-            < ratio_to_ir_twice_daily("Cmin", "tofacitinib", 11, "XR", 5) < cmin.low)
+    assert ratio_to_regimen("Cmax", "tofacitinib", 11, "XR", 5, days=None, pk=release) > cmax.high
+    assert (ratio_to_regimen("Cmin", "tofacitinib", 11, "XR", 5, pk=release)
+            < ratio_to_regimen("Cmin", "tofacitinib", 11, "XR", 5) < cmin.low)
 
 
 def test_zero_order_release_closed_form():

@@ -221,6 +221,9 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
         dosing)
     add(["dosing_mutant.csv"], "exposure-response of the approved regimens with the CTCL mutations",
         "exposure_response", condition(mutations={m: 0.5 for m in catalog.MUTATIONS}), dosing)
+    add(["pharmacokinetic_checks.csv"], "every published PK number against the one-compartment model (closed form; "
+        "no pathway simulation: the context does not enter)", "validate_pharmacokinetics", base,
+        {"observations": "data/pharmacokinetics/pk_observations.tsv"})
     panel = {"drugs": catalog.drugs(), "cytokines": present, "doses": "each drug's default",
              "cytokine_dose": "standard", "time": MEASURE_TIME, "regimens": "data/pharmacokinetics/approved_regimens.tsv",
              "stimulation": "continuous"}

@@ -606,7 +606,9 @@ def pk_checks() -> pd.DataFrame:
 
 
 def _pk_number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    from jakstat_sbml.regimens.checks import format_value
+
+    return format_value(value)
 
 
 def pk_checks_table() -> str:
@@ -622,7 +624,7 @@ def pk_checks_table() -> str:
                      f"{_pk_number(r.observed)}{unit} ({_pk_number(r.low)}–{_pk_number(r.high)}) | "
                      f"{_pk_number(r.model)} | {r.evidence} | {outcome} |")
     misses = pk_checks()[pk_checks().known_miss != ""]
-    lines += ["", "Known misses, and why (`jakstat_sbml.regimens.checks.KNOWN_MISSES`):", ""]
+    lines += ["", "Known misses, and why (the `known_miss` column of `pk_observations.tsv`):", ""]
     lines += [f"- {r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: {r.known_miss}." for r in misses.itertuples()]
     return "\n".join(lines)
 

@@ -626,7 +626,7 @@ def validate_pharmacokinetics_command(
     """
     use_agg()
     from .. import provenance
-    from ..regimens.checks import validate_pharmacokinetics
+    from ..regimens.checks import format_value, validate_pharmacokinetics
 
     check_writable(out)
 
@@ -648,14 +648,14 @@ def validate_pharmacokinetics_command(
                          no_wrap=name != "check")
     for r in checks.itertuples():
         colour = "green" if r.status == "within" else ("yellow" if r.status == "known miss" else "red")
-        unit = "" if r.unit == "dimensionless" else f" {r.unit}"
         table.add_row(f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')}",
-                      f"{_pk_number(r.observed)}{unit}", f"{_pk_number(r.low)}-{_pk_number(r.high)}",
-                      _pk_number(r.model), r.evidence, f"[{colour}]{r.status}[/{colour}]")
+                      format_value(r.observed, r.unit), f"{format_value(r.low)}-{format_value(r.high)}",
+                      format_value(r.model), r.evidence, f"[{colour}]{r.status}[/{colour}]")
     console.print(table)
     s = result.summary()
     console.print(f"{s['checks']} checks: {s['within']} within their bounds ({s['independent_within']} of them "
-                  f"independent), {s['known_misses']} known misses", soft_wrap=True)
+                  f"independent), {s['known_misses']} known miss{'' if s['known_misses'] == 1 else 'es'}",
+                  soft_wrap=True)
     for r in checks[checks.known_miss != ""].itertuples():
         console.print(f"known miss, {r.drug} {r.formulation} {r.quantity}: {r.known_miss}", soft_wrap=True)
     if out is not None:
@@ -670,9 +670,5 @@ def validate_pharmacokinetics_command(
         print_wrote(csv, figure, record)
     if s["changed"]:
         console.print(f"[red]{s['changed']} checks changed: a miss not recorded as known, or a known miss now met "
-                      "(jakstat_sbml/regimens/checks.py KNOWN_MISSES)[/red]", soft_wrap=True)
+                      "(the known_miss column of data/pharmacokinetics/pk_observations.tsv)[/red]", soft_wrap=True)
         raise typer.Exit(1)
-
-
-def _pk_number(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"

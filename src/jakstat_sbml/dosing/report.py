@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import catalog
 from ..errors import JakStatWarning
 from .exposure import exposure_response
+from ..regimens.checks import format_value, validate_pharmacokinetics
 from ..regimens.regimen import regimen
 
 REPORT_DAYS = 3  # both drugs are at pharmacokinetic steady state after a day (half-life ~3 h)
@@ -56,9 +57,34 @@ def dosing_section(model, out: Path, figure_format: str, cytokines: list[str] | 
     flags = sorted({str(c.message) for c in caught})
     if flags:
         lines += ["", "Flags: " + "; ".join(flags)]
+    lines += ["", pk_checks_paragraph(out)]
     lines += ["", "Data (every summary number, both backgrounds): [dosing.csv](dosing.csv), "
               "[dosing_mutant.csv](dosing_mutant.csv)", "", f"![dosing regimens]({figure})"]
     return "\n".join(lines)
+
+
+def pk_checks_paragraph(out: Path) -> str:
+    """How the PK behind the regimens fares against the published numbers (label Cmax,
+    half-lives, ...; `jakstat validate pharmacokinetics`), each known miss named with the
+    model's value; writes pharmacokinetic_checks.csv into ``out``."""
+    checks = validate_pharmacokinetics()
+    checks.to_frame().to_csv(out / "pharmacokinetic_checks.csv", index=False)
+    s = checks.summary()
+    misses = checks.table[checks.table.status != "within"]
+    text = (f"The pharmacokinetics against published numbers (labels and PK studies, "
+            f"data/pharmacokinetics/pk_observations.tsv; `jakstat validate pharmacokinetics`): {s['within']} of "
+            f"{s['checks']} within their bounds; {s['independent_within']} of those are independent checks, the other "
+            f"{s['within'] - s['independent_within']} circular or consistency checks of numbers a parameter was set "
+            "from.")
+    outside = []
+    for r in misses.itertuples():
+        note = "known" if r.status == "known miss" else r.status
+        outside.append(f"{r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: model {format_value(r.model)}, "
+                       f"published {format_value(r.observed, r.unit)} ({format_value(r.low)}-{format_value(r.high)}; "
+                       f"{note})")
+    if outside:
+        text += " Outside: " + "; ".join(outside) + "."
+    return text + " Data: [pharmacokinetic_checks.csv](pharmacokinetic_checks.csv)"
 
 
 def _percent(fraction: float) -> str:

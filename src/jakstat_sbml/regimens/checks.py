@@ -2,30 +2,36 @@
 
 Every row of ``data/pharmacokinetics/pk_observations.tsv`` (a label's Cmax, a half-life,
 a Tmax, an accumulation ratio...) is recomputed here from the one-compartment model with
-the closed-form concentrations of :func:`~.pharmacokinetics.plasma_concentration`, each
-by its recipe (:data:`RECIPES`: what is simulated and how the number is read off it).
+the closed-form concentrations of :func:`~.pharmacokinetics.plasma_concentration`. The
+row says how (its :class:`Recipe`): the schedule (``every_h`` and ``days``; both blank: one
+dose), what is ``read`` off the curve (Cmax, Cmin, AUC, tmax, half_life over
+``window_h``, or accumulation), a ``reference`` regimen the value is a ratio to ("5 mg IR
+every 12 h"), and a ``weight_kg`` the adult parameters are scaled to by allometry.
+
 :func:`validate_pharmacokinetics` (``js.validate_pharmacokinetics``) returns a
 :class:`PharmacokineticChecks` result: one row per observation with the model's value,
-whether it lies inside the observation's bounds, and the row's ``evidence``: ``independent`` (nothing was
-set from it), ``circular`` (a parameter was derived from it: the check tests the code and
-the units, not the parameter) or ``consistency`` (a parameter was set inside its range).
+whether it lies inside the observation's bounds, and the row's ``evidence``:
+``independent`` (nothing was set from it), ``circular`` (a parameter was derived from it:
+the check tests the code and the units, not the parameter) or ``consistency`` (a
+parameter was set inside its range).
 
-:data:`KNOWN_MISSES` says, for each check the model is known to fail, why: a miss is a
-finding, kept in view (``jakstat validate pharmacokinetics``, docs/dosing.md, and strict
-expected failures in ``tests/test_dosing.py`` that fail once the model meets the check).
+A row's ``known_miss`` says why the model is known to fail it: a miss is a finding, kept
+in view (``jakstat validate pharmacokinetics``, docs/dosing.md, and strict expected
+failures in ``tests/test_dosing.py`` that fail once the model meets the check).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..errors import JakStatWarning
+from ..errors import InputError, JakStatWarning
 from ..results import flags_text, with_flags
 from .pharmacokinetics import observation_table, pk_parameters
 from .regimen import regimen
@@ -34,13 +40,23 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 STEPS_PER_HOUR = 60  # a 1-min grid: Tmax to the minute, AUC by the trapezoid rule to < 0.1 %
+SINGLE_DOSE_HOURS = 48.0  # one dose is followed this long (longer when a half-life window needs it)
+READS = ("Cmax", "Cmin", "AUC", "tmax", "half_life", "accumulation")
+_REFERENCE = re.compile(r"^\s*([\d.]+) mg (\w+) every ([\d.]+) h\s*$")
+
+
+def format_value(value: float, unit: str = "") -> str:
+    """A check's number as tables print it: three significant figures, whole numbers from
+    1000 on (thousands separated), with its unit unless dimensionless."""
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return text if unit in ("", "dimensionless") else f"{text} {unit}"
 
 
 def _grid(start_h: float, end_h: float) -> np.ndarray:
     return np.linspace(start_h, end_h, int(round((end_h - start_h) * STEPS_PER_HOUR)) + 1)
 
 
-def single_dose(drug: str, dose_mg: float, formulation: str = "IR", hours: float = 48.0,
+def single_dose(drug: str, dose_mg: float, formulation: str = "IR", hours: float = SINGLE_DOSE_HOURS,
                 pk: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Times (h) and total plasma concentration (nM) after one dose, on a 1-min grid."""
     t = _grid(0.0, hours)
@@ -63,25 +79,33 @@ def last_interval(drug: str, dose_mg: float, every_h: float, days: float, formul
 
 
 def accumulation_ratio(drug: str, dose_mg: float, every_h: float, formulation: str = "IR",
-                       days: float = 10) -> float:
+                       days: float = 10, pk: dict | None = None) -> float:
     """Steady-state AUC over one interval / the first dose's AUC over the same interval."""
-    t_ss, c_ss = last_interval(drug, dose_mg, every_h, days, formulation)
-    t, c = single_dose(drug, dose_mg, formulation, hours=every_h)
+    t_ss, c_ss = last_interval(drug, dose_mg, every_h, days, formulation, pk=pk)
+    t, c = single_dose(drug, dose_mg, formulation, hours=every_h, pk=pk)
     return float(np.trapezoid(c_ss, t_ss) / np.trapezoid(c, t))
 
 
-def ratio_to_ir_twice_daily(quantity: str, drug: str, dose_mg: float, formulation: str, reference_mg: float,
-                            days: int | None = 5, pk: dict | None = None) -> float:
-    """``quantity`` ("Cmax", "Cmin" or "AUC") over a day of ``dose_mg`` once daily in
-    ``formulation`` divided by that of ``reference_mg`` IR every 12 h: on day ``days``, or
-    after one day's dosing (one dose of each, two of the reference) if ``days`` is None."""
-    doses = dict(doses=1) if days is None else dict(days=days)
-    once = regimen(drug, dose_mg, every="24 h", formulation=formulation, pk=pk, **doses)
-    twice = regimen(drug, reference_mg, every="12 h", **({"doses": 2} if days is None else doses))
-    end = 24.0 if days is None else 24.0 * days
-    day = _grid(end - 24, end)
-    read = {"Cmax": np.max, "Cmin": np.min, "AUC": lambda c: np.trapezoid(c, day)}[quantity]
-    return float(read(once.plasma_total_nM(day)) / read(twice.plasma_total_nM(day)))
+def ratio_to_regimen(quantity: str, drug: str, dose_mg: float, formulation: str, reference_mg: float,
+                     reference_formulation: str = "IR", reference_every_h: float = 12.0, *, every_h: float = 24.0,
+                     days: int | None = 5, pk: dict | None = None) -> float:
+    """``quantity`` ("Cmax", "Cmin" or "AUC") of ``dose_mg`` every ``every_h`` in
+    ``formulation`` over its last interval, divided by that of the reference regimen
+    (``reference_mg`` in ``reference_formulation`` every ``reference_every_h``) over the
+    same hours: on day ``days``, or over the first interval (one dose, and the reference's
+    doses in that time) if ``days`` is None. ``pk``: changes to the first regimen's PK."""
+    if days is None:
+        end = every_h
+        schedules = dict(doses=1), dict(doses=max(1, round(every_h / reference_every_h)))
+    else:
+        end = 24.0 * days
+        schedules = dict(days=days), dict(days=days)
+    mine = regimen(drug, dose_mg, every=f"{every_h:g} h", formulation=formulation, pk=pk, **schedules[0])
+    reference = regimen(drug, reference_mg, every=f"{reference_every_h:g} h", formulation=reference_formulation,
+                        **schedules[1])
+    window = _grid(end - every_h, end)
+    read = {"Cmax": np.max, "Cmin": np.min, "AUC": lambda c: np.trapezoid(c, window)}[quantity]
+    return float(read(mine.plasma_total_nM(window)) / read(reference.plasma_total_nM(window)))
 
 
 def scaled_to_weight(drug: str, weight_kg: float, adult_kg: float = 70.0) -> dict:
@@ -94,110 +118,94 @@ def scaled_to_weight(drug: str, weight_kg: float, adult_kg: float = 70.0) -> dic
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one observation is recomputed: ``measure(dose_mg)`` gives the model's value."""
+    """How one observation is recomputed, as its row of pk_observations.tsv says."""
 
-    measure: Callable[[float], float]
-    how: str  # what is simulated and read off, for the table
+    drug: str
+    formulation: str
+    every_h: float | None  # with days None: one dose (every_h then sets a ratio's window)
+    days: float | None
+    read: str  # one of READS
+    window_h: tuple[float, float] | None = None  # the log-linear fit's window of a half-life
+    reference: tuple[float, str, float] | None = None  # (dose mg, formulation, every h): the value is a ratio to it
+    weight_kg: float | None = None  # adult parameters scaled to this weight (allometry)
 
+    @classmethod
+    def of(cls, row) -> Recipe:
+        """The recipe of a table row; a malformed row fails naming itself and the field."""
+        where = f"pk_observations.tsv, {row.drug} {row.formulation} {row.quantity}"
 
-def _half_life(drug, formulation, start_h, end_h):
-    return Recipe(lambda dose: terminal_half_life(*single_dose(drug, dose, formulation, hours=end_h), start_h, end_h),
-                  f"one dose; log-linear fit over {start_h:g}-{end_h:g} h")
+        def number(name: str) -> float | None:
+            text = str(getattr(row, name)).strip()
+            try:
+                return float(text) if text else None
+            except ValueError:
+                raise InputError(f"{where}: {name} must be a number or blank, got {text!r}") from None
 
+        if row.read not in READS:
+            raise InputError(f"{where}: read must be one of {', '.join(READS)}, got {row.read!r}")
+        every, days = number("every_h"), number("days")
+        window = None
+        if row.read == "half_life":
+            parts = str(row.window_h).split("-")
+            try:
+                window = (float(parts[0]), float(parts[1]))
+            except (ValueError, IndexError):
+                window = None
+            if window is None or len(parts) != 2 or not 0 <= window[0] < window[1]:
+                raise InputError(f"{where}: a half-life needs window_h as 'start-end' hours, got {row.window_h!r}")
+        reference = None
+        if str(row.reference).strip():
+            match = _REFERENCE.match(str(row.reference))
+            if not match:
+                raise InputError(f"{where}: reference must read like '5 mg IR every 12 h', got {row.reference!r}")
+            reference = (float(match[1]), match[2], float(match[3]))
+        if days is not None and every is None:
+            raise InputError(f"{where}: days without every_h (both blank: one dose)")
+        if row.read == "accumulation" and days is None:
+            raise InputError(f"{where}: an accumulation ratio needs every_h and days")
+        return cls(row.drug, row.formulation, every, days, row.read, window, reference, number("weight_kg"))
 
-def _tmax(drug, formulation):
-    def measure(dose):
-        t, c = single_dose(drug, dose, formulation)
-        return float(t[np.argmax(c)])
-    return Recipe(measure, "one dose; time of the peak")
+    @property
+    def how(self) -> str:
+        """What is simulated and read off, in words (for tables)."""
+        schedule = "one dose" if self.days is None else f"every {self.every_h:g} h for {self.days:g} days"
+        if self.read == "half_life":
+            read = f"half-life of a log-linear fit over {self.window_h[0]:g}-{self.window_h[1]:g} h"
+        else:
+            read = {"tmax": "time of the peak", "accumulation": "steady-state AUC over an interval / the first "
+                    "dose's"}.get(self.read, self.read)
+        text = f"{schedule}; {read}"
+        if self.reference is not None:
+            dose, formulation, every = self.reference
+            text += f" over the last {self.every_h:g} h, over that of {dose:g} mg {formulation} every {every:g} h"
+        elif self.read in ("Cmax", "Cmin", "AUC") and self.days is not None:
+            text += " over the last interval"
+        if self.weight_kg is not None:
+            text += f"; adult parameters scaled to {self.weight_kg:g} kg (CL x (W/70)^0.75, V x W/70)"
+        return text
 
-
-def _steady_state(drug, every_h, days, read):
-    def measure(dose):
-        t, c = last_interval(drug, dose, every_h, days)
-        return float(c.max() if read == "Cmax" else np.trapezoid(c, t))
-    return Recipe(measure, f"every {every_h:g} h for {days} days; {read} over the last interval")
-
-
-def _child(drug, weight_kg, days, read):
-    def measure(dose):
-        t, c = last_interval(drug, dose, 24.0, days, pk=scaled_to_weight(drug, weight_kg))
-        return float(np.trapezoid(c, t) if read == "AUC" else c.max())
-    return Recipe(measure, f"once daily, day {days}, adult parameters scaled to {weight_kg:g} kg (allometry); {read}")
-
-
-def _tofacitinib_xr(quantity, days):
-    when = "one dose of each" if days is None else f"day {days}"
-    return Recipe(lambda dose: ratio_to_ir_twice_daily(quantity, "tofacitinib", dose, "XR", 5, days),
-                  f"XR once daily / 5 mg IR every 12 h, {when}; {quantity} over the day")
-
-
-def _cmax(drug):
-    return Recipe(lambda dose: float(single_dose(drug, dose, hours=24)[1].max()), "one dose; peak")
-
-
-def _accumulation(drug, every_h):
-    return Recipe(lambda dose: accumulation_ratio(drug, dose, every_h),
-                  f"every {every_h:g} h: steady-state AUC over an interval / the first dose's")
-
-
-# (drug, formulation, quantity) of pk_observations.tsv -> recipe. The half-life windows lie
-# after the peak and before the concentration falls below 1 % of it.
-RECIPES: dict[tuple[str, str, str], Recipe] = {
-    ("ruxolitinib", "IR", "Cmax"): _cmax("ruxolitinib"),
-    ("ruxolitinib", "IR", "half_life"): _half_life("ruxolitinib", "IR", 6, 24),
-    ("ruxolitinib", "IR", "tmax"): _tmax("ruxolitinib", "IR"),
-    ("ruxolitinib", "IR", "accumulation_ratio"): _accumulation("ruxolitinib", 12),
-    ("tofacitinib", "IR", "half_life"): _half_life("tofacitinib", "IR", 6, 24),
-    ("tofacitinib", "IR", "tmax"): _tmax("tofacitinib", "IR"),
-    ("tofacitinib", "XR", "tmax"): _tmax("tofacitinib", "XR"),
-    ("tofacitinib", "XR", "auc_ratio_to_5mg_bid"): _tofacitinib_xr("AUC", 5),
-    ("tofacitinib", "XR", "apparent_half_life"): _half_life("tofacitinib", "XR", 8, 24),
-    ("tofacitinib", "XR", "cmax_ratio_to_5mg_bid_single_dose"): _tofacitinib_xr("Cmax", None),
-    ("tofacitinib", "XR", "cmax_ratio_to_5mg_bid_day5"): _tofacitinib_xr("Cmax", 5),
-    ("tofacitinib", "XR", "cmin_ratio_to_5mg_bid"): _tofacitinib_xr("Cmin", 5),
-    ("pimozide", "IR", "tmax"): _tmax("pimozide", "IR"),
-    ("pimozide", "IR", "half_life"): _half_life("pimozide", "IR", 48, 400),
-    ("baricitinib", "IR", "tmax"): _tmax("baricitinib", "IR"),
-    ("baricitinib", "IR", "half_life"): _half_life("baricitinib", "IR", 24, 72),
-    ("momelotinib", "IR", "Cmax_ss"): _steady_state("momelotinib", 24, 10, "Cmax"),
-    ("momelotinib", "IR", "AUC_ss"): _steady_state("momelotinib", 24, 10, "AUC"),
-    ("momelotinib", "IR", "tmax"): _tmax("momelotinib", "IR"),
-    ("upadacitinib", "XR", "tmax"): _tmax("upadacitinib", "XR"),
-    ("upadacitinib", "XR", "terminal_half_life"): _half_life("upadacitinib", "XR", 12, 48),
-    ("deucravacitinib", "IR", "tmax"): _tmax("deucravacitinib", "IR"),
-    ("deucravacitinib", "IR", "accumulation_ratio"): _accumulation("deucravacitinib", 24),
-    ("ritlecitinib", "IR", "tmax"): _tmax("ritlecitinib", "IR"),
-    ("ritlecitinib", "IR", "half_life"): _half_life("ritlecitinib", "IR", 4, 12),
-    # 40 kg: the heaviest plausible child of 6-11 years (assumption; 20-40 kg), the lowest exposure
-    ("ritlecitinib", "IR", "AUC24_ss_children_6_to_11y"): _child("ritlecitinib", 40, 7, "AUC"),
-    ("ritlecitinib", "IR", "Cmax_ss_children_6_to_11y"): _child("ritlecitinib", 40, 7, "Cmax"),
-}
-
-# Checks the model fails, with the reason (docs/dosing.md 1): findings, not bugs to hide.
-KNOWN_MISSES: dict[tuple[str, str, str], str] = {
-    ("tofacitinib", "XR", "apparent_half_life"):
-        "with the label's 4 h Tmax, one compartment declines at the 3.2 h elimination half-life (3.9 h fitted over "
-        "8-24 h with first-order absorption, 3.2 h with zero-order release), not the reported 5.9 h",
-    ("tofacitinib", "XR", "cmin_ratio_to_5mg_bid"):
-        "the same cause as the XR half-life: the XR trough is 0.44x that of 5 mg IR twice daily, reported 0.71x",
-    ("upadacitinib", "XR", "terminal_half_life"):
-        "one compartment with the popPK CL/F 39.7 L/h and Vss/F 210 L declines with a 3.7 h half-life, not the "
-        "9-14 h terminal phase of the biphasic ER profile",
-    ("deucravacitinib", "IR", "accumulation_ratio"):
-        "the intravenous clearance (15.2 L/h) and Vss (140 L) give a 6.4 h half-life and an accumulation of about "
-        "1.09, below the 1.3-1.4-fold of once-daily dosing in healthy Chinese subjects (Jing et al. 2023); the "
-        "label's '<1.4' alone is met",
-    ("ritlecitinib", "IR", "AUC24_ss_children_6_to_11y"):
-        "the adult CL (ln2 x 74 L / 1.8 h = 28.5 L/h) scaled to a 40 kg child gives a day-7 AUC24 of about 2400 "
-        "nM h at 20 mg (about 2970 at 30 kg), above the 1533 nM h (CV 30%) measured in children aged 6-11 (PMID "
-        "39924925): either the adult clearance from the drug guide's half-life is too low or children clear "
-        "ritlecitinib faster than allometry says",
-}
-
-
-def _key(row) -> tuple[str, str, str]:
-    return (row.drug, row.formulation, row.quantity)
+    def measure(self, dose_mg: float) -> float:
+        """The model's value for a dose of ``dose_mg``."""
+        pk = None if self.weight_kg is None else scaled_to_weight(self.drug, self.weight_kg)
+        if self.read == "accumulation":
+            return accumulation_ratio(self.drug, dose_mg, self.every_h, self.formulation, self.days, pk=pk)
+        if self.reference is not None:
+            dose, formulation, every = self.reference
+            return ratio_to_regimen(self.read, self.drug, dose_mg, self.formulation, dose, formulation, every,
+                                    every_h=self.every_h or 24.0, days=None if self.days is None else int(self.days),
+                                    pk=pk)
+        if self.days is None:
+            hours = max(SINGLE_DOSE_HOURS, self.window_h[1] if self.window_h else 0.0)
+            t, c = single_dose(self.drug, dose_mg, self.formulation, hours=hours, pk=pk)
+        else:
+            t, c = last_interval(self.drug, dose_mg, self.every_h, self.days, self.formulation, pk=pk)
+        if self.read == "half_life":
+            return terminal_half_life(t, c, *self.window_h)
+        if self.read == "tmax":
+            return float(t[np.argmax(c)])
+        if self.read == "AUC":
+            return float(np.trapezoid(c, t))
+        return float(c.max() if self.read == "Cmax" else c.min())
 
 
 @dataclass(frozen=True)
@@ -219,8 +227,8 @@ class PharmacokineticChecks:
         for r in self.table.itertuples():
             if r.status == "within":
                 continue
-            what = (f"{r.drug} {r.formulation} {r.quantity}: model {r.model:.3g} vs {r.observed:g} {r.unit} "
-                    f"({r.low:g}-{r.high:g})")
+            what = (f"{r.drug} {r.formulation} {r.quantity}: model {format_value(r.model)} vs published "
+                    f"{format_value(r.observed, r.unit)} ({format_value(r.low)}-{format_value(r.high)})")
             if r.status == "known miss":
                 flags.append(f"known miss, {what}")
             elif r.status == "MISSED":
@@ -306,16 +314,17 @@ def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
 
         catalog.drug(drug)  # an unknown name fails with the list of drugs
         table = table[table.drug == drug]
+    observations = list(table.itertuples(index=False))
+    recipes = [Recipe.of(obs) for obs in observations]  # a malformed row fails before any work
     rows = []
-    for obs in table.itertuples(index=False):
-        recipe = RECIPES[_key(obs)]
+    for obs, recipe in zip(observations, recipes):
         with warnings.catch_warnings():
             # each check simulates the dose its source gave, inside the label or not (a 200 mg
             # single dose of ruxolitinib, a child's 20 mg of ritlecitinib): as meant
             warnings.simplefilter("ignore", JakStatWarning)
             model = recipe.measure(obs.dose_mg)
         within = bool(obs.low <= model <= obs.high)
-        known = KNOWN_MISSES.get(_key(obs), "")
+        known = obs.known_miss.strip()
         rows.append({"drug": obs.drug, "formulation": obs.formulation, "dose_mg": obs.dose_mg,
                      "quantity": obs.quantity, "unit": obs.unit, "observed": obs.value, "low": obs.low,
                      "high": obs.high, "model": model, "within": within, "evidence": obs.evidence,
