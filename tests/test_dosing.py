@@ -119,6 +119,27 @@ def test_pharmacokinetics_match_the_published_number(pk_check_table, index):
         f"{check.unit}; {check.source}")
 
 
+def test_a_regimen_whose_pk_misses_a_published_number_says_so(ctcl):
+    """Results that simulate a regimen flag what its PK is known to get wrong (the rows of
+    pk_observations.tsv it misses, model against published value), naming the arms: one
+    compartment gives tofacitinib XR too short a terminal phase and too low a trough, so its
+    trough inhibition is underestimated. Ruxolitinib IR meets every check and is not flagged."""
+    checks = js.validate_pharmacokinetics("tofacitinib").table
+    missed = checks[(checks.formulation == "XR") & ~checks.within]
+    assert len(missed) >= 1
+    arms = {"tofa XR": regimen("tofacitinib", "11 mg", every="24 h", days=1, formulation="XR"),
+            "rux": regimen("ruxolitinib", "20 mg", every="12 h", days=1)}
+    with pytest.warns(js.JakStatWarning, match=f"the tofacitinib XR pharmacokinetics of tofa XR miss {len(missed)} "
+                                               "published number"):
+        result = exposure_response(ctcl, arms, ["IL6"])
+    pk = [f for f in result.flags if "pharmacokinetics of" in f]
+    assert len(pk) == 1 and "ruxolitinib" not in pk[0]
+    for r in missed.itertuples():
+        assert f"{r.quantity.replace('_', ' ')}: model " in pk[0]
+    trial = js.virtual_trial(ctcl, {"tofa XR": arms["tofa XR"]}, 2, ["IL6"], sources=["pk"])
+    assert pk[0] in trial.flags  # the cohort's patients are drawn around the same PK
+
+
 def test_ruxolitinib_auc_is_dose_over_clearance():
     """Implementation: AUC = F D / CL for linear one-compartment PK (label: dose-proportional)."""
     t, c = single_dose("ruxolitinib", 20, hours=400)

@@ -45,6 +45,7 @@ from ..model import Condition, Model
 from ..parallel import RunOptions, progress_steps
 from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses
+from ..regimens.checks import pharmacokinetic_flags
 from ..regimens.regimen import Regimen
 from ..regimens.simulation import as_regimens, free_column, plasma_column
 
@@ -241,6 +242,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     intervals, covers = None, ""
     if unc is not None:
         intervals, covers = _intervals(model, arms, stimuli, design, background, unc, options)
+    flags += pharmacokinetic_flags(arms)  # what the regimens' PK is known to get wrong, beside what it drives
     for f in flags:
         warnings.warn(f, JakStatWarning, stacklevel=2)
     time_courses = pd.concat(courses, ignore_index=True)

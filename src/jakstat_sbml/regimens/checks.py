@@ -331,3 +331,25 @@ def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
                      "known_miss": known, "status": _status(within, known), "how": recipe.how,
                      "source": obs.source})
     return PharmacokineticChecks(pd.DataFrame(rows))
+
+
+def pharmacokinetic_flags(arms: dict) -> list[str]:
+    """Flags for results that simulate ``arms`` (label -> regimens): one per drug and
+    formulation whose one-compartment PK misses a published number, naming the arms, each
+    miss with the model's and the published value (a what-if ``pk=`` change is not
+    checked: the flag is about the tabulated parameters the regimen starts from)."""
+    labels: dict[tuple[str, str], list[str]] = {}
+    for label, arm in arms.items():
+        for r in arm:
+            labels.setdefault((r.drug, r.formulation), []).append(str(label))
+    flags = []
+    for (drug, formulation), named in labels.items():
+        checks = validate_pharmacokinetics(drug).table
+        missed = checks[(checks.formulation == formulation) & ~checks.within]
+        if len(missed):
+            what = "; ".join(f"{r.quantity.replace('_', ' ')}: model {format_value(r.model, r.unit)}, published "
+                             f"{format_value(r.observed, r.unit)}" for r in missed.itertuples())
+            flags.append(f"the {drug} {formulation} pharmacokinetics of {', '.join(dict.fromkeys(named))} miss "
+                         f"{len(missed)} published number{'s' if len(missed) > 1 else ''} ({what}; why: jakstat "
+                         "validate pharmacokinetics)")
+    return flags

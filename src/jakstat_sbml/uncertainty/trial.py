@@ -54,6 +54,7 @@ from ..errors import InputError, UnknownNameError
 from ..model import Model
 from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
+from ..regimens.checks import pharmacokinetic_flags
 from ..regimens.pharmacokinetics import covariate_table, variability_table
 from ..results import flags_text, with_flags
 from .checkpoint import Checkpoint, design_key
@@ -260,6 +261,7 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     flags.extend(covariate_flags)
     if covariates and not drawn_covariates:
         flags.append("covariates: given but 'covariates' is not among the sources, so none is drawn")
+    flags += pharmacokinetic_flags(arms)  # the typical patient's PK, which every patient's is drawn around
     flags.append(NOT_CLINICAL)
 
     patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations,
