@@ -228,6 +228,11 @@ def test_the_dosing_page_shows_every_pk_check_as_the_model_computes_it(site):
         assert f"{number(r.model)} {r.evidence} {outcome}" in page, row
         if r.known_miss:
             assert r.known_miss in page
+    # the drugs without a regimen, each with its gap as pk_gaps.tsv states it (the typed list
+    # had kept ritlecitinib among them after its PK arrived)
+    gaps = pd.read_csv(REPO / "data" / "pharmacokinetics" / "pk_gaps.tsv", sep="\t", keep_default_na=False)
+    for r in gaps.itertuples():
+        assert f"{r.drug}: {r.gap}" in page, r.drug
 
 
 @pytest.mark.parametrize("value, digits, text", [(3.5976, 3, "3.60"), (9962.95, 3, "9,960"), (0.0033, 2, "0.0033"),

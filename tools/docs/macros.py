@@ -629,6 +629,12 @@ def pk_checks_table() -> str:
     return "\n".join(lines)
 
 
+def pk_gaps() -> str:
+    """The drugs without a regimen and what is missing for each, from pk_gaps.tsv."""
+    table = pd.read_csv(REPO / "data" / "pharmacokinetics" / "pk_gaps.tsv", sep="\t", keep_default_na=False)
+    return "; ".join(f"{r.drug}: {r.gap}" for r in table.itertuples())
+
+
 def pk_check(drug: str, quantity: str, dose_mg: float | None = None, formulation: str = "IR") -> str:
     """One check's model value, as the table shows it."""
     checks = pk_checks()
@@ -679,6 +685,6 @@ def define_env(env) -> None:
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
                      fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
-                     parameter_range_interval, pk_checks_table, pk_check):
+                     parameter_range_interval, pk_checks_table, pk_check, pk_gaps):
         env.macro(function)
 
