@@ -207,6 +207,10 @@ def test_the_pages_quote_the_stored_predictions(site):
     check = numbers["label_check"]
     assert f"peaks at {_macros().fmt(check['peak_h'], 2)} h ({100 * check['peak_inhibition']:.0f}%)" in page
     assert "**no**" not in page  # the label checks the page tabulates hold
+    scan = stored["copasi_scan"]  # the COPASI page's time course and ruxolitinib scan
+    copasi = text_of(site / "copasi" / "index.html")
+    assert f"pSTAT3 peaks at ~{_macros().fmt(scan['0']['peak_nM'])} nM at {round(scan['0']['peak_min'])} min" in copasi
+    assert f"{_macros().fmt(scan['30']['at_120_nM'], 2)} nM at 30 nM" in copasi
     ctcl = stored["intervals"]["ctcl"]["potency"]
     fmt = _macros().fmt
     assert (f"ctcl potency + between-assay {fmt(ctcl['ic50_nM'])} {fmt(ctcl['free'][0])}–{fmt(ctcl['free'][1])} "

@@ -109,6 +109,20 @@ def sbgn_arcs() -> dict[str, int]:
             "negative": counts["negative influence"]}
 
 
+def drugs_by_mechanism() -> str:
+    """The model's drugs grouped by how they act (models/tables/drugs.tsv)."""
+    table = pd.read_csv(REPO / "models" / "tables" / "drugs.tsv", sep="\t", keep_default_na=False)
+    words = {"atp_competitive": "ATP-competitive JAK inhibitors", "covalent_jak3": "covalent JAK3 inhibitor",
+             "allosteric_tyk2": "allosteric TYK2 (JH2) inhibitor",
+             "stat_phosphorylation": "STAT5/STAT3 phosphorylation inhibitor, phenomenological"}
+    groups = table.groupby("mechanism", sort=False)["drug"].apply(list)
+    return "; ".join(f"{', '.join(drugs)} ({words.get(mechanism, mechanism)})" for mechanism, drugs in groups.items())
+
+
+def notebook_count() -> int:
+    return len(list((REPO / "notebooks").glob("*.ipynb")))
+
+
 # ----------------------------------------------------------------------------- calibration
 
 
@@ -629,6 +643,17 @@ def pk_checks_table() -> str:
     return "\n".join(lines)
 
 
+def zero_order_xr(quantity: str) -> str:
+    """Tofacitinib 11 mg XR released at zero order over the label's 4 h Tmax (the what-if
+    docs/dosing.md 1 rejects): its Cmax (one dose of each) or Cmin (day 5) over that of 5 mg
+    IR every 12 h, as the checks compute them (closed form)."""
+    from jakstat_sbml.regimens.checks import format_value, ratio_to_regimen
+
+    days = None if quantity == "Cmax" else 5
+    return format_value(ratio_to_regimen(quantity, "tofacitinib", 11, "XR", 5, days=days,
+                                         pk={"release_duration_h": 4.0}))
+
+
 def pk_gaps() -> str:
     """The drugs without a regimen and what is missing for each, from pk_gaps.tsv."""
     table = pd.read_csv(REPO / "data" / "pharmacokinetics" / "pk_gaps.tsv", sep="\t", keep_default_na=False)
@@ -685,6 +710,7 @@ def define_env(env) -> None:
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
                      fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
-                     parameter_range_interval, pk_checks_table, pk_check, pk_gaps):
+                     parameter_range_interval, pk_checks_table, pk_check, pk_gaps,
+                     zero_order_xr, drugs_by_mechanism, notebook_count):
         env.macro(function)
 

@@ -1,8 +1,9 @@
 """The model's predictions the documentation quotes, computed from the present model and stored.
 
 ``make docs-predictions`` runs this and writes ``docs/predictions.json``: the dosing
-page's regimen, dose-finding, label-check and cohort numbers (``dosing``) and the
-pharmacology page's example IC50 intervals (``intervals``). The pages' macros
+page's regimen, dose-finding, label-check and cohort numbers (``dosing``), the
+pharmacology page's example IC50 intervals (``intervals``) and the COPASI page's time
+course and scan (``copasi_scan``). The pages' macros
 (``tools/docs/macros.py``) read it, so a page cannot quote numbers of an older fit. The
 file records a fingerprint of every input the numbers depend on (the compiled model, its
 contexts, parameters and calibration ensembles, the potency posterior, the pharmacokinetic
@@ -171,6 +172,21 @@ def ritlecitinib_preincubation(model, progress=print) -> dict:
     return {"dose_nM": 50.0, "inhibition": inhibition, "ic50_nM": ic50}
 
 
+def copasi_scan(model, progress=print) -> dict:
+    """docs/copasi.md: the exported IL-6 file's time course and its ruxolitinib scan, as the
+    package simulates them (tests/test_export.py holds COPASI to the same numbers): pSTAT3's
+    peak and its time, and pSTAT3 at 120 min, without drug and at free doses of the scan."""
+    progress("COPASI page: IL-6 time course and ruxolitinib scan")
+    out = {}
+    for dose in (0, 1, 10, 30, 100):
+        course = model.simulate(cytokines={"IL6": "40 ng/mL"}, drugs={"ruxolitinib": dose} if dose else None,
+                                t_end=120, points=121)
+        peak = course.loc[course.pSTAT3.idxmax()]
+        out[str(dose)] = {"peak_nM": float(peak.pSTAT3), "peak_min": float(peak.time),
+                          "at_120_nM": float(course.pSTAT3.iloc[-1])}
+    return out
+
+
 def compute(progress=print) -> dict:
     import jakstat_sbml as js
 
@@ -179,7 +195,8 @@ def compute(progress=print) -> dict:
         models = {context: js.load_model(context=context) for context in ("hepatocyte", "ctcl")}  # loaded once
         return {"intervals": interval_examples(models, progress),
                 "dosing": dosing_predictions(models["ctcl"], progress),
-                "ritlecitinib_preincubation": ritlecitinib_preincubation(models["ctcl"], progress)}
+                "ritlecitinib_preincubation": ritlecitinib_preincubation(models["ctcl"], progress),
+                "copasi_scan": copasi_scan(models["ctcl"], progress)}
 
 
 def main() -> int:

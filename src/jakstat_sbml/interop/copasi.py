@@ -21,9 +21,9 @@ from ..optional import require
 from .sbml import protocol_document, protocol_preincubation
 
 # COPASI's LSODA at these tolerances agrees with itself at 100x tighter ones to
-# ~1e-8 relative on this model, i.e. it is converged; that is 100x tighter than
-# RoadRunner's settings here (model.RELATIVE_TOLERANCE), so a COPASI-RoadRunner
-# comparison measures RoadRunner's error. Absolute tolerance is in the model's
+# ~1e-8 relative on this model, i.e. it is converged; its relative tolerance is 10x
+# tighter than RoadRunner's here (model.RELATIVE_TOLERANCE), so a COPASI-RoadRunner
+# comparison measures mostly RoadRunner's error. Absolute tolerance is in the model's
 # quantity unit (zmol), as for RoadRunner. A 120 min course takes ~0.3 s.
 COPASI_RELATIVE_TOLERANCE = 1e-8
 COPASI_ABSOLUTE_TOLERANCE = 1e-12
