@@ -621,9 +621,12 @@ def test_validate_pharmacokinetics_exits_1_when_a_check_changes(monkeypatch):
     assert "MISSED" in result.output and "1 checks changed" in result.output
 
 
-def test_validate_pharmacokinetics_refuses_an_unknown_drug():
+def test_validate_pharmacokinetics_refuses_an_unknown_drug_and_one_without_pk():
     line = one_line_error(runner.invoke(app, ["validate", "pharmacokinetics", "--drug", "ruxolitnib"]))
     assert "unknown drug 'ruxolitnib'" in line
+    line = one_line_error(runner.invoke(app, ["validate", "pharmacokinetics", "--drug", "filgotinib"]))
+    assert "no pharmacokinetics of filgotinib to check (drugs with PK checks: ruxolitinib" in line
+    assert "pk_gaps.tsv says what filgotinib needs" in line
 
 
 @given(st.floats(min_value=0.01, max_value=9.99e11))

@@ -312,8 +312,12 @@ def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
     if drug is not None:
         from .. import catalog
 
-        catalog.drug(drug)  # an unknown name fails with the list of drugs
-        table = table[table.drug == drug]
+        name = catalog.drug(drug).name  # an unknown name fails with the list of drugs
+        table = table[table.drug == name]
+        if table.empty:
+            checked = list(dict.fromkeys(observation_table().drug))
+            raise InputError(f"no pharmacokinetics of {name} to check (drugs with PK checks: {', '.join(checked)}; "
+                             f"data/pharmacokinetics/pk_gaps.tsv says what {name} needs)")
     observations = list(table.itertuples(index=False))
     recipes = [Recipe.of(obs) for obs in observations]  # a malformed row fails before any work
     rows = []
@@ -342,8 +346,10 @@ def pharmacokinetic_flags(arms: dict) -> list[str]:
     for label, arm in arms.items():
         for r in arm:
             labels.setdefault((r.drug, r.formulation), []).append(str(label))
-    flags = []
+    flags, checked = [], set(observation_table().drug)
     for (drug, formulation), named in labels.items():
+        if drug not in checked:  # nothing published to check against: no miss to report
+            continue
         checks = validate_pharmacokinetics(drug).table
         missed = checks[(checks.formulation == formulation) & ~checks.within]
         if len(missed):
