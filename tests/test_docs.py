@@ -222,9 +222,9 @@ def test_the_dosing_page_shows_every_pk_check_as_the_model_computes_it(site):
     published number appears with the model's present value and outcome, and every known miss
     with its reason (a checks table typed by hand had gone stale: 0.99 for a ratio of 0.92)."""
     import jakstat_sbml as js
+    from jakstat_sbml.regimens.checks import format_value as number
 
     page = text_of(site / "dosing" / "index.html")
-    number = _macros()._pk_number
     for r in js.validate_pharmacokinetics().table.itertuples():
         outcome = "within" if r.within and not r.known_miss else "missed (known: why, below)"
         row = (f"{r.drug} {r.formulation} {r.dose_mg:g} mg {r.quantity.replace('_', ' ')} {number(r.observed)}")

@@ -619,24 +619,18 @@ def pk_checks() -> pd.DataFrame:
     return validate_pharmacokinetics().table
 
 
-def _pk_number(value: float) -> str:
-    from jakstat_sbml.regimens.checks import format_value
-
-    return format_value(value)
-
-
 def pk_checks_table() -> str:
     """Section 1's checks: each row of pk_observations.tsv, the model's value, what the check
-    is worth and whether it is met (``jakstat validate pharmacokinetics`` prints the same)."""
+    is worth and its status (``jakstat validate pharmacokinetics`` prints the same)."""
+    from jakstat_sbml.regimens.checks import format_value
+
+    outcomes = {"within": "within", "known miss": "**missed** (known: why, below)"}
     lines = ["| drug, dose | quantity | published (bounds) | model | evidence | outcome |", "|---|---|---|---|---|---|"]
     for r in pk_checks().itertuples():
-        unit = "" if r.unit == "dimensionless" else f" {r.unit.replace('*', '·')}"
-        outcome = "within" if r.within else "outside"
-        if r.known_miss:
-            outcome = "**missed** (known: why, below)" if not r.within else "met (a known miss: its note is stale)"
         lines.append(f"| {r.drug} {r.formulation} {r.dose_mg:g} mg | {r.quantity.replace('_', ' ')} | "
-                     f"{_pk_number(r.observed)}{unit} ({_pk_number(r.low)}–{_pk_number(r.high)}) | "
-                     f"{_pk_number(r.model)} | {r.evidence} | {outcome} |")
+                     f"{format_value(r.observed, r.unit).replace('*', '·')} ({format_value(r.low)}–"
+                     f"{format_value(r.high)}) | {format_value(r.model)} | {r.evidence} | "
+                     f"{outcomes.get(r.status, f'**{r.status}**')} |")
     misses = pk_checks()[pk_checks().known_miss != ""]
     lines += ["", "Known misses, and why (the `known_miss` column of `pk_observations.tsv`):", ""]
     lines += [f"- {r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: {r.known_miss}." for r in misses.itertuples()]
@@ -668,7 +662,9 @@ def pk_check(drug: str, quantity: str, dose_mg: float | None = None, formulation
         row = row[row.dose_mg == dose_mg]
     if len(row) != 1:
         raise KeyError(f"no single PK check {drug} {formulation} {quantity} {dose_mg}")
-    return _pk_number(float(row.model.iloc[0]))
+    from jakstat_sbml.regimens.checks import format_value
+
+    return format_value(float(row.model.iloc[0]))
 
 
 def fraction_unbound(drug: str) -> str:
