@@ -164,6 +164,23 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert "bliss" in result.output
 
 
+def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):
+    """The shares of draws per verdict printed by `combine --uncertainty` add up to 100%:
+    draws whose grid leaves no cell to score (ruxolitinib and tofacitinib on IL-6 saturate
+    most of the default grid) are counted as "not determined" with the reason, not left out."""
+    import re
+
+    result = runner.invoke(app, ["combine", "ruxolitinib", "tofacitinib", "IL6", "--uncertainty", "potency",
+                                 "--draws", "20", "--out", str(tmp_path)], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "% of draws" in line]
+    assert len(lines) == 3
+    for line in lines:
+        shares = [int(x) for x in re.findall(r"(\d+)%", line.split(";", 1)[1])]
+        assert abs(sum(shares) - 100) <= 2, line  # rounding of four shares
+    assert "not determined in" in result.output and "the draw left no score" in result.output
+
+
 def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp_path):
     """Issue 26: `jakstat combine` printed "positive = synergy" for a +0.016 Bliss mean,
     without a band for additivity, diluted by cells where one drug already inhibits fully."""
@@ -365,6 +382,7 @@ def test_report_prints_each_warning_once_and_tidily(ctcl_report):
     (["screen", "-g", "SOCS2"], "SOCS3"),
     (["screen", "-r", "pSTAT7"], "pSTAT"),
     (["combine", "ruxolitinib", "ruxolitinib", "IL2"], "two different drugs"),
+    (["combine", "IL6", "ruxolitinib", "tofacitinib"], "'IL6' is a cytokine, not a drug"),  # arguments out of order
     (["combine", "ruxolitinib", "pimozide", "IL2", "--doses-b", "1 kg"], "not a concentration"),
 ])
 def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, args, message):

@@ -101,6 +101,21 @@ def test_the_readme_stays_a_front_page():
     assert len(re.findall(r"```python\n", README)) == 1
 
 
+def test_the_readmes_counts_are_the_packages():
+    """The README's front page said "eight notebooks" after the tenth was committed: a count
+    it states must be the repository's."""
+    import jakstat_sbml as js
+
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+    stated = re.search(r"`js\.drugs\(\)`: (\w+) drugs", README)
+    assert stated and words.index(stated.group(1)) == len(js.drugs())
+    notebooks = len(list((REPO / "notebooks").glob("*.ipynb")))
+    for count in re.findall(r"\b(\w+) notebooks\b", README):
+        if count in words or count.isdigit():
+            assert (int(count) if count.isdigit() else words.index(count)) == notebooks, count
+
+
 def test_the_readme_python_example_runs_as_written(tmp_path):
     code = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
     result = subprocess.run([sys.executable, "-c", code + "\nprint(type(fig).__name__, df.shape[0] > 1)"],

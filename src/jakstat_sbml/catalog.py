@@ -442,7 +442,9 @@ def drug(name: str) -> Drug:
     try:
         return DRUGS[name]
     except (KeyError, TypeError):
-        raise UnknownNameError("drug", name, list(DRUGS)) from None
+        # a cytokine where a drug belongs is usually arguments in the wrong order
+        note = f"{name!r} is a cytokine, not a drug" if isinstance(name, str) and name in CYTOKINES else ""
+        raise UnknownNameError("drug", name, list(DRUGS), note) from None
 
 
 def readout(name: str) -> Readout:

@@ -16,7 +16,7 @@ class InputError(JakStatError, ValueError):
 class UnknownNameError(InputError, KeyError):
     """A gene, drug, cytokine, readout or context name that does not exist."""
 
-    def __init__(self, kind: str, name: object, valid: list[str]):
+    def __init__(self, kind: str, name: object, valid: list[str], note: str = ""):
         self.kind, self.name, self.valid = kind, name, list(valid)
         key = _normalised(str(name))
         close = [v for v in self.valid if _normalised(v) == key]
@@ -25,7 +25,8 @@ class UnknownNameError(InputError, KeyError):
             close = [v for v in self.valid if key and key in _normalised(v)][:3]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         shown = ", ".join(self.valid[:12]) + (", ..." if len(self.valid) > 12 else "")
-        super().__init__(f"unknown {kind} {name!r}{hint} (valid: {shown})")
+        note = f"; {note}" if note else ""
+        super().__init__(f"unknown {kind} {name!r}{note}{hint} (valid: {shown})")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]

@@ -489,9 +489,13 @@ def _print_synergy(result) -> None:
     if result.uncertainty is not None:
         console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
         for score, row in result.uncertainty.iterrows():
+            undetermined = f", not determined in {row.not_determined:.0%}" if row.not_determined > 0 else ""
             console.print(f"  {score}: mean excess {row['median']:+.3f} ({row['low']:+.3f} to {row['high']:+.3f}); "
                           f"synergistic in {row.synergistic:.0%} of draws, additive in {row.additive:.0%}, "
-                          f"antagonistic in {row.antagonistic:.0%}", soft_wrap=True)
+                          f"antagonistic in {row.antagonistic:.0%}{undetermined}", soft_wrap=True)
+        if (result.uncertainty["not_determined"] > 0).any():
+            console.print(f"  not determined: the draw left no score (no combination cell where neither drug alone "
+                          f"inhibits by {SATURATION:.0%} or more, or no additivity band)", soft_wrap=True)
 
 
 @app.command()

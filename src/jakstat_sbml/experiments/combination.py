@@ -190,10 +190,9 @@ class Combination:
                               f"{name}_max_at_dose_b_nM": row.max_at_dose_b_nM})
         if self.uncertainty is not None:
             for name, row in self.uncertainty.iterrows():
-                # the shares of draws in which the score is synergistic / antagonistic
                 per_score.update({f"{name}_interval_low": row.low, f"{name}_interval_high": row.high,
-                                  f"{name}_synergistic_draws_fraction": float(row.synergistic),
-                                  f"{name}_antagonistic_draws_fraction": float(row.antagonistic)})
+                                  **{f"{name}_{kind}_draws_fraction": float(row[kind])
+                                     for kind in ("synergistic", "additive", "antagonistic", "not_determined")}})
             per_score["interval_covers"] = self.uncertainty_covers
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
@@ -228,6 +227,9 @@ SATURATION = 0.9
 # CVODE controls its local error; the global error of a result runs above it. 100x the
 # tolerance is the bound tests/sbml_comparison.py uses between two runs of the same equations.
 GLOBAL_ERROR_FACTOR = 100.0
+
+
+VERDICTS = ("synergistic", "additive", "antagonistic", "not determined")
 
 
 def verdict(mean: float, band: float) -> str:
@@ -288,8 +290,9 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     ``draws`` draws, each drug's doses divided by that draw's potency (both drugs in one
     new assay share its between-source effect) under the draw's parameter set; the
     result's ``uncertainty`` gives each score's mean excess as a median with its
-    interval, and the share of draws in which it is synergistic, additive or
-    antagonistic. Every draw is a full grid of simulations: 50 draws of a 5 x 5 grid are
+    interval, and the share of draws in which it is synergistic, additive,
+    antagonistic or not determined (``not_determined``: the draw left no combination
+    cell where neither drug alone saturates, or no additivity band). Every draw is a full grid of simulations: 50 draws of a 5 x 5 grid are
     1,300 simulations.
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
@@ -414,8 +417,9 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         finite = v[np.isfinite(v)]
         low, mid, high = np.quantile(finite, [tail, 0.5, 1 - tail]) if finite.size else (np.nan,) * 3
         n = max(len(verdicts[name]), 1)
+        # "not determined": a draw leaves no cell where neither drug alone saturates, or no band
         rows.append({"score": name, "median": mid, "low": low, "high": high, "draws": int(finite.size),
-                     **{kind: verdicts[name].count(kind) / n for kind in ("synergistic", "additive", "antagonistic")}})
+                     **{kind.replace(" ", "_"): verdicts[name].count(kind) / n for kind in VERDICTS}})
     return pd.DataFrame(rows).set_index("score"), plan.covers()
 
 
