@@ -116,7 +116,8 @@ def run(model: Model, conditions: Sequence[Condition | Mapping], *, readouts: It
     (:func:`close_worker_processes` ends them); ``client`` (a
     ``dask.distributed.Client``) on its cluster. Every way gives identical numbers.
     Starting processes costs a fraction of a second: worth it for more than a few
-    dozen conditions. ``progress=True`` shows a
+    dozen conditions. The processes import the script that starts them: in a script,
+    a call with ``n_jobs>1`` goes under ``if __name__ == "__main__":``. ``progress=True`` shows a
     Rich progress bar on stderr; a ``rich.progress.Progress`` gets a task added.
 
     Columns: ``condition`` (position in ``conditions``), ``time`` (min), then the
