@@ -392,6 +392,68 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("args,message", [
+    # each found by an audit of bad input: a traceback, a silent misreading or work wasted before the error
+    (["simulate", "-c", "IL6=1", "--t-end", "2", "-r", "pSTAT3", "-r", "pSTAT3", "--out", "{out}/a.csv"],
+     "more than once"),
+    (["simulate", "-c", "IL6=1,5 nM", "--t-end", "2", "--out", "{out}/a.csv"], "has a comma"),
+    (["simulate", "-c", "IL6=1", "--t-end", "2", "-j", "0", "--out", "{out}/a.csv"], "positive integer or -1"),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,10,100", "--out", "{out}"], "given twice"),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "-u", "potency", "--seed", "-1", "--out", "{out}"],
+     "--seed"),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "--draws", "30", "--out", "{out}"],
+     "give --uncertainty too"),
+    (["dose-response", "IL6", "--drug", "ruxolitinib", "--context", "hepatocyte", "-u", "parameters",
+      "--out", "{out}"], "calibrated to data"),
+    (["regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL66", "--out", "{out}"], "unknown cytokine 'IL66'"),
+    (["regimen", "ruxolitinib", "20mg", "--days", "1", "-u", "calibration", "--out", "{out}"], "not calibrated"),
+    (["regimen", "ruxolitinib", "20mg", "--days", "1", "--seed", "3", "--out", "{out}"], "give --uncertainty too"),
+    (["combine", "ruxolitinib", "tofacitinib", "IL6", "-u", "calibration", "--out", "{out}"], "not calibrated"),
+    (["combine", "ruxolitinib", "tofacitinib", "IL6", "-u", "potency", "--draws", "3", "--out", "{out}"],
+     "too few draws"),
+    (["screen", "-c", "IL2", "-g", "SOCS3", "-g", "SOCS3", "--out", "{out}"], "more than once"),
+    (["report", "-j", "0", "--out", "{out}"], "positive integer or -1"),
+    (["simulate", "-c", "IL6=1", "-c", "IL6=2", "--t-end", "2", "--out", "{out}/a.csv"], "gives IL6 twice"),
+    (["simulate", "-c", "IL6=1", "-m", "JAK3_A572V=0.2", "-m", "JAK3_A572V=0.9", "--out", "{out}/a.csv"],
+     "gives JAK3_A572V twice"),
+    (["regimen", "ruxolitinib", "20mg", "-c", "IL6", "-c", "IL6=1", "--out", "{out}"], "gives IL6 twice"),
+    (["validate", "pharmacology", "--system-terms", "--out", "{out}"], "needs --refit or --cross-validate"),
+    (["validate", "pharmacology", "--checkpoint", "{out}/folds", "--out", "{out}"], "needs --cross-validate"),
+])
+def test_bad_input_found_by_the_audit_exits_2_and_writes_nothing(tmp_path, args, message):
+    result = runner.invoke(app, [a.format(out=tmp_path / "out") for a in args], terminal_width=250)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert message in " ".join(result.output.replace("│", " ").split())  # usage errors come boxed and wrapped
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_users_own_provenance_file_is_never_replaced(tmp_path):
+    """Records were skipped by the overwrite check: a user's notes.provenance.json beside
+    a CSV of the same name was replaced by jakstat's record without a word."""
+    mine = tmp_path / "c.provenance.json"
+    mine.write_text('{"my": "notes"}', encoding="utf-8")
+    result = invoke("simulate", "-c", "IL6=1", "--t-end", "5", "--out", tmp_path / "c.csv")
+    assert result.exit_code == 2 and "refusing to overwrite" in result.output, result.output
+    assert mine.read_text(encoding="utf-8") == '{"my": "notes"}' and not (tmp_path / "c.csv").exists()
+    result = invoke("simulate", "-c", "IL6=1", "--t-end", "5", "--out", tmp_path / "c.csv", "--force")
+    assert result.exit_code == 0, result.output
+    # the same run again replaces its own record (and files) without asking
+    result = invoke("simulate", "-c", "IL6=1", "--t-end", "5", "--out", tmp_path / "c.csv")
+    assert result.exit_code == 0, result.output
+
+
+def test_doses_read_as_total_plasma_are_a_different_run(tmp_path):
+    """--plasma was missing from a dose-response's identity: the same doses read as total
+    plasma silently replaced the free-drug curve, and its record said nothing of plasma."""
+    args = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "1,10,100", "--out", tmp_path]
+    assert invoke(*args).exit_code == 0
+    before = (tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv").read_text(encoding="utf-8")
+    result = invoke(*args, "--plasma")
+    assert result.exit_code == 2 and "different run" in result.output, result.output
+    assert (tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv").read_text(encoding="utf-8") == before
+
+
 # ----------------------------------------------------------------------------- results that never mislead
 
 import errno  # noqa: E402

@@ -363,6 +363,17 @@ BAD_CALLS = [
     (lambda m: js.combination(m, "ruxolitinib", "ruxolitinib", "IL2"), "two different drugs"),
     (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_b=[]), "empty"),
     (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=["1 kg"]), "not a concentration"),
+    # an audit of bad input: a repeated dose or gene was simulated twice (and weighed double in
+    # the Hill fit); a negative seed was numpy's ValueError; a mode the context cannot have was
+    # refused only after the nominal grid had been simulated
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, 10, 100]), "10 nM is given twice"),
+    (lambda m: js.cytokine_response(m, "IL2", doses=["1 nM", "1 nM"]), "given twice"),
+    (lambda m: js.knockout_screen(m, genes=["SOCS3", "SOCS3"]), "more than once"),
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
+    (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),
+     "not calibrated"),
+    (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="potency", seed=-2),
+     "non-negative"),
 ]
 
 

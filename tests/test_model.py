@@ -87,6 +87,9 @@ def test_knockout_zeroes_the_gene_and_overexpression_scales_it(ctcl):
     ({"overexpress": {"PIAS3": -2}}, "negative"),
     ({"knockouts": ["PIAS3"], "overexpress": {"PIAS3": 2}}, "both"),
     ({"readouts": ["pSTAT7"]}, "unknown readout"),
+    ({"readouts": ["pSTAT3", "pSTAT3"]}, "more than once"),  # once duplicate columns and a broken figure
+    ({"cytokines": {"IL6": "1,5 nM"}}, "comma"),  # pint read it as 15 nM, ten times the 1.5 meant
+    ({"drugs": {"ruxolitinib": "1,000 nM"}}, "comma"),
 ])
 def test_bad_input_fails_early_and_leaves_the_model_unchanged(ctcl, kwargs, message):
     before = ctcl.simulate(cytokines=standard("IFNG"), t_end=30)

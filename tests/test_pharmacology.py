@@ -193,3 +193,13 @@ def test_the_documented_validation_is_current(validation):
     np.testing.assert_allclose(stored.loc[now.index, "model_free_nM"], now["model_free_nM"], rtol=0.02)
     np.testing.assert_allclose(stored.loc[now.index, "measured_nM"], now["measured_nM"], rtol=1e-9)
     np.testing.assert_allclose(stored.loc[now.index, "predicted_nM"], now["predicted_nM"], rtol=0.02)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(rows=pd.DataFrame({"a": [1]})), "lack the columns id, drug"),  # was a bare KeyError: 'id'
+    (dict(rows=[1, 2]), "must be a DataFrame"),
+    (dict(seed=-1), "non-negative"),
+])
+def test_validate_pharmacology_refuses_bad_input_in_one_line(kwargs, message):
+    with pytest.raises(js.InputError, match=message):
+        js.validate_pharmacology(**kwargs)

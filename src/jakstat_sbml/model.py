@@ -511,6 +511,9 @@ class Model:
         """Simulate a :class:`Condition` (or a mapping of :meth:`simulate` keywords)."""
         cond = Condition.of(cond)
         names = _names(readouts, "readouts") if readouts is not None else list(catalog.READOUTS)
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:  # a readout twice gave duplicate columns and broke the figure
+            raise InputError(f"readouts name {', '.join(repr(n) for n in repeated)} more than once")
         if not names:
             raise InputError("readouts must not be empty (None means every readout)")
         for r in names:

@@ -31,7 +31,7 @@ from .model import Condition, Model
 from .parallel import RunOptions, progress_steps
 from .potency.free_drug import nominal_free_fraction
 from .potency.judging import LEVEL, interval_ends, judge, measured_vs_predicted
-from .potency.measurements import binding_value, data_dir, measurements, number
+from .potency.measurements import REQUIRED_IC50, binding_value, data_dir, measurements, number
 from .potency.posterior import (
     Posterior,
     gmfe,
@@ -212,7 +212,16 @@ def validate_pharmacology(model: Model | None = None, *, rows: pd.DataFrame | No
     them; other rows are simulated, with the run options (``n_jobs``, ``client``,
     ``progress``, ``engine``) of :func:`jakstat_sbml.run`."""
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     rows = measurements() if rows is None else rows
+    if not isinstance(rows, pd.DataFrame):
+        raise InputError("rows must be a DataFrame of measured rows (jakstat_sbml.potency.measurements."
+                         f"measurements()), got {type(rows).__name__}")
+    missing = [c for c in REQUIRED_IC50 if c not in rows.columns]
+    if missing:
+        raise InputError(f"rows lack the columns {', '.join(missing)} of the measured table "
+                         "(jakstat_sbml.potency.measurements.measurements())")
     if rows.empty:
         raise InputError("no measured rows to validate")
     posterior = posterior or load_posterior()

@@ -243,10 +243,12 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
         return existing
     wanted = _plain({k: run.get(k) for k in IDENTITY})
     for path in existing:
-        if path.name.endswith(SUFFIX):
-            continue  # a run's record is replaced with its files, which are checked themselves
         try:
-            theirs = read_provenance(path)["run"]
+            if path.name.endswith(SUFFIX):  # a record: jakstat's, of this very run (a user's JSON is kept)
+                record = _load(path)
+                theirs = {k: record.get(k) for k in IDENTITY}
+            else:
+                theirs = read_provenance(path)["run"]
         except InputError:
             raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
                               "older version): refusing to overwrite it; use --force to replace it, or write "

@@ -173,6 +173,9 @@ def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
             raise InputError(f"{what}: dose must be finite, got a number too large for a float") from None
     elif bare_number(value) is not None:  # "40": a bare number is nM, given as text too
         nM = bare_number(value)
+    elif isinstance(value, str) and "," in value:  # pint read '1,5 nM' as 15 nM
+        raise InputError(f"{what}: {value!r} has a comma, which could be a decimal comma or a thousands "
+                         "separator; write a decimal point and no separators, e.g. '1.5 nM' or '1500 nM'")
     else:
         ureg = _ureg()
         try:

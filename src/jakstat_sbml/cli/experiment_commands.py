@@ -44,6 +44,7 @@ from .common import (
     background_keywords,
     check_outputs,
     command_line,
+    check_interval_options,
     check_writable,
     condition_columns,
     condition_of,
@@ -176,6 +177,7 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat, run: dict |
 
 @app.command("dose-response", cls=NegativeValues)
 def dose_response_command(
+    ctx: typer.Context,
     cytokine: str = typer.Argument(..., help=f"Cytokine: {CYTOKINES}."),
     drug: str = typer.Option(None, "--drug", help=f"Inhibitor to titrate (IC50): {DRUGS}. Without it the "
                                                  "cytokine itself is titrated (EC50)."),
@@ -222,6 +224,7 @@ def dose_response_command(
 
     use_agg()
     check_writable(out)
+    check_interval_options(ctx, uncertainty)
     if uncertainty and not drug:
         raise typer.BadParameter("--uncertainty gives an IC50's predictive interval: it needs --drug",
                                  param_hint="--uncertainty")
@@ -237,7 +240,7 @@ def dose_response_command(
             else f"dose_response_{stimulus.name}_{readout_name}{tag}")
     run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
         "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name, "doses": doses or "default",
-        "cytokine_dose": cytokine_dose if drug else None, "time": time, "window": window,
+        "plasma": plasma, "cytokine_dose": cytokine_dose if drug else None, "time": time, "window": window,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
     data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
@@ -390,6 +393,7 @@ def _print_gains_and_losses(result) -> None:
 
 @app.command(cls=NegativeValues)
 def combine(
+    ctx: typer.Context,
     drug_a: str = typer.Argument(..., help=f"First drug (rows of the grid): {DRUGS}."),
     drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
     cytokine: str = typer.Argument(..., help=f"Cytokine at its standard dose (or --cytokine-dose): {CYTOKINES}."),
@@ -436,6 +440,7 @@ def combine(
 
     use_agg()
     check_writable(out)
+    check_interval_options(ctx, uncertainty)
     with reported():
         a, b, stimulus = catalog.drug(drug_a).name, catalog.drug(drug_b).name, catalog.cytokine(cytokine)
         readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
@@ -445,7 +450,8 @@ def combine(
     name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
     run = provenance.identity("combination", condition, {
         "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name, "doses_a": doses_a,
-        "doses_b": doses_b, "cytokine_dose": cytokine_dose, "time": time, "window": window, "engine": engine,
+        "doses_b": doses_b, "plasma": plasma, "cytokine_dose": cytokine_dose, "time": time, "window": window,
+        "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     check_outputs([data, figure, provenance.sidecar(name, out)], run, force)
@@ -549,6 +555,7 @@ class Stimulation(str, Enum):
 
 @app.command("regimen", cls=NegativeValues)
 def regimen_command(
+    ctx: typer.Context,
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
@@ -584,28 +591,38 @@ def regimen_command(
     import jakstat_sbml as js
 
     from .. import provenance
+    from ..potency.draws import as_uncertainty
 
     use_agg()
     check_writable(out)
+    check_interval_options(ctx, uncertainty)
     with reported():
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
+        as_uncertainty(uncertainty or None, draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+                       context=catalog.context(context).name)  # before any work
+        stimuli = None
+        if cytokine:
+            stimuli = {}
+            for item in cytokine:
+                key, _, value = item.partition("=")
+                if key.strip() in stimuli:
+                    raise js.InputError(f"--cytokine gives {key.strip()} twice: give it once")
+                stimuli[key.strip()] = (parse_dose(value.strip()) if value
+                                        else catalog.cytokine(key.strip()).standard_dose)
     condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
     name = (f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
             f"{provenance.file_tag(condition)}")
     run = provenance.identity("exposure_response", condition, {
         "regimen": reg.as_dict(), "days": days, "cytokines": cytokine or "each the context signals through",
-        "stimulation": stimulation.value})
+        "stimulation": stimulation.value, "uncertainty": uncertainty, "draws": draws if uncertainty else None,
+        "seed": seed if uncertainty else None})
     summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
     figure = out / f"{name}.{figure_format.value}"
     check_outputs([summary, courses, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
-    stimuli = None if cytokine else present_cytokines(model)
-    if cytokine:
-        stimuli = {}
-        for item in cytokine:
-            key, _, value = item.partition("=")
-            stimuli[key.strip()] = parse_dose(value.strip()) if value else catalog.cytokine(key.strip()).standard_dose
+    if not cytokine:
+        stimuli = present_cytokines(model)
     with reported():
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
@@ -647,6 +664,7 @@ def regimen_command(
 
 @app.command("compare-drugs", cls=NegativeValues)
 def compare_drugs_command(
+    ctx: typer.Context,
     drug: list[str] = typer.Option([], "--drug", "-d", help=f"A drug to compare (repeatable; default every drug): "
                                                             f"{DRUGS}."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="A cytokine pathway (repeatable; default every "
@@ -682,6 +700,7 @@ def compare_drugs_command(
 
     use_agg()
     check_writable(out)
+    check_interval_options(ctx, uncertainty)
     with reported():
         drugs = [catalog.drug(d).name for d in drug] or None
         cytokines = [catalog.cytokine(c).name for c in cytokine] or None

@@ -400,6 +400,12 @@ def validate_pharmacology_command(
     check_writable(out)
     if store and not refit:
         raise typer.BadParameter("--store writes a refitted posterior: it needs --refit", param_hint="--store")
+    if system_terms and not (refit or cross_validate):  # it was once ignored without a word
+        raise typer.BadParameter("--system-terms shapes a fit: it needs --refit or --cross-validate",
+                                 param_hint="--system-terms")
+    if checkpoint is not None and not cross_validate:
+        raise typer.BadParameter("--checkpoint keeps cross-validation folds: it needs --cross-validate",
+                                 param_hint="--checkpoint")
     posterior = None
     with reported():
         catalog.context(context)  # a bad --context fails before any simulation

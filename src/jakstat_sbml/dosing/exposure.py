@@ -201,7 +201,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     from ..potency.draws import as_uncertainty
 
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
-    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)
     arms = as_arms(regimens)
     if stimulation not in STIMULATIONS:
         raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
@@ -477,6 +477,14 @@ def summarise_course(course: pd.DataFrame, arm, readout: str, stimulation: str) 
     flags = []
     t, inh = _window(course, arm)
     row: dict = {}
+    unmeasured = np.isnan(inh)
+    if unmeasured.any() and not unmeasured.all():
+        start = int(np.argmin(unmeasured))
+        if not unmeasured[start:].any():
+            # a single dose: its interval opens as the cytokine is added, with no signal yet to inhibit
+            flags.append(f"inhibition is summarised from {t[start]:.2g} h after the dose: before it the no-drug "
+                         f"{readout} is below {MEASURABLE_REFERENCE_NM} nM (the cytokine had just been added)")
+            t, inh = t[start:], inh[start:]
     if np.isnan(inh).any():
         flags.append(f"the no-drug {readout} is below {MEASURABLE_REFERENCE_NM} nM: no inhibition to measure")
         row.update(mean_inhibition=math.nan, fraction_above_50=math.nan, fraction_above_90=math.nan,

@@ -292,10 +292,11 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     result's ``uncertainty`` gives each score's mean excess as a median with its
     interval, and the share of draws in which it is synergistic, additive,
     antagonistic or not determined (``not_determined``: the draw left no combination
-    cell where neither drug alone saturates, or no additivity band). Every draw is a full grid of simulations: 50 draws of a 5 x 5 grid are
-    1,300 simulations.
+    cell where neither drug alone saturates, or no additivity band). Every draw is a
+    full grid of simulations: 50 draws of a 5 x 5 grid are 1,300 simulations.
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # before any simulation
     if a.name == b.name:
         raise InputError(f"a combination needs two different drugs, got {a.name} twice")
     c = catalog.cytokine(cytokine)
@@ -358,7 +359,6 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     result = Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
                          bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
                          response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b))
-    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
     if unc is None:
         return result
     table, covers = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client, progress=progress,

@@ -235,7 +235,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     distinct parameter set is simulated once; each draw's potency moves the dose axis.
     """
     RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
-    unc = as_uncertainty(uncertainty, draws=draws, seed=seed)
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)
     curve = plan_curve(drug, cytokine, readout, doses, time=time, window=window, cytokine_dose=cytokine_dose,
                        preincubation=preincubation, plasma=plasma, **condition)
     d, c, readout, measure, doses_nM, bg, conditions = (curve.drug, curve.cytokine, curve.readout, curve.measure,

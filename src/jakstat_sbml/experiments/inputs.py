@@ -31,9 +31,22 @@ def dose_list(doses, what: str) -> list:
     return doses
 
 
+def distinct(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` unchanged, or an InputError naming a dose given twice (a repeated dose
+    would be simulated twice and weigh double in a fit)."""
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise InputError(f"{what}: {v:g} nM is given twice")
+        seen.add(v)
+    return values
+
+
 def concentrations_nM(doses, what: str, mass_kda: float | None = None) -> np.ndarray:
-    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad input."""
-    return np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in dose_list(doses, what)], dtype=float)
+    """Doses in nM from a list of numbers (nM) or unit strings; fails on empty or bad
+    input and on a dose given twice."""
+    return distinct(np.array([to_nM(x, what=what, mass_kda=mass_kda) for x in dose_list(doses, what)], dtype=float),
+                    what)
 
 
 def drug_doses_nM(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
@@ -41,8 +54,8 @@ def drug_doses_nM(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
     ``js.plasma()`` doses; with ``plasma=True`` every dose is total plasma. The same
     rule as ``drugs=`` of :meth:`Model.simulate`."""
     what = f"doses of {drug.name}"
-    return np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
-                     for x in dose_list(doses, what)], dtype=float)
+    return distinct(np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
+                              for x in dose_list(doses, what)], dtype=float), what)
 
 
 def all_plasma(doses, plasma: bool) -> bool:

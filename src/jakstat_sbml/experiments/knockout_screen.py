@@ -144,6 +144,9 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     genes = [catalog.gene(g).symbol for g in (genes if genes is not None else catalog.GENES)]
     if not genes:
         raise InputError("genes must not be empty (None means every gene)")
+    repeated = sorted({g for g in genes if genes.count(g) > 1})
+    if repeated:  # each gene is one row of the screen
+        raise InputError(f"genes name {', '.join(repr(g) for g in repeated)} more than once")
     measure = Measure.make(window=window)
     bg = checked_background(condition, plasma)
     background_ko = bg.pop("knockouts", None) or []

@@ -77,8 +77,8 @@ class Uncertainty:
         if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)) or self.draws < MIN_DRAWS:
             raise InputError(f"too few draws ({self.draws!r}): a {self.level:.0%} interval needs at least "
                              f"{MIN_DRAWS}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise InputError(f"seed must be an integer, got {self.seed!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not 0.5 <= self.level < 1:
             raise InputError(f"interval level must be in [0.5, 1), got {self.level!r}")
         if isinstance(self.parameter_sets, bool) or not isinstance(self.parameter_sets, (int, np.integer)) \
@@ -86,10 +86,12 @@ class Uncertainty:
             raise InputError(f"parameter_sets must be an integer >= 2, got {self.parameter_sets!r}")
 
 
-def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None) -> Uncertainty | None:
+def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
+                   context: str | None = None) -> Uncertainty | None:
     """The ``uncertainty=`` keyword of the experiments: None or False (no interval),
     True (``"all"``), a mode name, or an :class:`Uncertainty`; ``draws``/``seed``
-    override its defaults."""
+    override its defaults. Given the ``context`` of the prediction, a mode the context
+    cannot have is refused too (:func:`check_context`), before any simulation."""
     if value is None or value is False:
         if draws is not None:
             raise InputError("draws= is given but uncertainty= is not: say which uncertainty to draw over")
@@ -104,7 +106,24 @@ def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None) 
         raise InputError(f"uncertainty must be True, False, None, one of {', '.join(MODES)} or an Uncertainty, "
                          f"got {value!r}")
     changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
-    return replace(unc, **changes) if changes else unc
+    unc = replace(unc, **changes) if changes else unc
+    if context is not None:
+        check_context(unc, context)
+    return unc
+
+
+def check_context(unc: Uncertainty, context: str) -> None:
+    """InputError for calibration uncertainty in a context without a calibration ensemble
+    and for parameter-range uncertainty in a calibrated one (its parameter uncertainty is
+    the ensemble)."""
+    calibrated = context in ensemble_contexts()
+    if unc.mode == "calibration" and not calibrated:
+        raise InputError(f"context {context!r} is not calibrated to data, so it has no calibration "
+                         f"uncertainty (calibrated: {', '.join(ensemble_contexts())}); use uncertainty='potency', "
+                         "'parameters' or True")
+    if unc.mode == "parameters" and calibrated:
+        raise InputError(f"context {context!r} is calibrated to data: its parameter uncertainty is the "
+                         "calibration ensemble (uncertainty='calibration' or True), not the plausible ranges")
 
 
 @dataclass(frozen=True)
@@ -352,13 +371,7 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
     ``progress(done, total)`` is told as sets finish (the caller shows it)."""
     drugs = [catalog.drug(d).name for d in drugs]
     calibrated = model.context in ensemble_contexts()
-    if unc.mode == "calibration" and not calibrated:
-        raise InputError(f"context {model.context!r} is not calibrated to data, so it has no calibration "
-                         f"uncertainty (calibrated: {', '.join(ensemble_contexts())}); use uncertainty='potency', "
-                         "'parameters' or True")
-    if unc.mode == "parameters" and calibrated:
-        raise InputError(f"context {model.context!r} is calibrated to data: its parameter uncertainty is the "
-                         "calibration ensemble (uncertainty='calibration' or True), not the plausible ranges")
+    check_context(unc, model.context)
     values = model.parameter_values()
     use_potency = unc.mode in ("potency", "all")
     use_calibration = unc.mode == "calibration" or (unc.mode == "all" and calibrated)

@@ -226,8 +226,8 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
         raise InputError(f"n must be an integer >= 2, got {n!r}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InputError(f"seed must be an integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     ranges = uncertain_parameters(parameters)
     ranges = _with_potency(ranges, uncertainty, seed)
     # A context may set a parameter to 0 on purpose (hepatocytes have no IL-2
