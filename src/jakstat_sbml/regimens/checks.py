@@ -328,7 +328,8 @@ def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
             warnings.simplefilter("ignore", JakStatWarning)
             model = recipe.measure(obs.dose_mg)
         within = bool(obs.low <= model <= obs.high)
-        known = obs.known_miss.strip()
+        # the reason quotes the model's number through {model}, so it cannot go stale
+        known = obs.known_miss.strip().replace("{model}", format_value(model, obs.unit))
         rows.append({"drug": obs.drug, "formulation": obs.formulation, "dose_mg": obs.dose_mg,
                      "quantity": obs.quantity, "unit": obs.unit, "observed": obs.value, "low": obs.low,
                      "high": obs.high, "model": model, "within": within, "evidence": obs.evidence,
