@@ -68,6 +68,18 @@ def test_every_notebook_is_rendered_with_its_committed_outputs(site):
         assert page.read_text(encoding="utf-8").count("data:image/png;base64") >= images, notebook.name
 
 
+def test_every_committed_figure_of_the_notebooks_is_in_its_outputs():
+    """Notebook 08 lacked `%matplotlib inline`: executed with a non-interactive backend, its
+    five plotting cells kept a Legend's repr and no figure, on the site too. Every code cell
+    that draws (a `.plot(` call, `plt.` or `subplots(`) must carry its image."""
+    drawing = re.compile(r"\.plot\(|\bplt\.|subplots\(")
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code" and drawing.search("".join(cell["source"])):
+                assert any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])), \
+                    f"{notebook.name}, cell {index}: draws a figure but its committed outputs hold none"
+
+
 def test_every_module_has_an_api_page_with_its_docstring(site):
     import ast
 

@@ -172,6 +172,34 @@ def ritlecitinib_preincubation(model, progress=print) -> dict:
     return {"dose_nM": 50.0, "inhibition": inhibition, "ic50_nM": ic50}
 
 
+def deucravacitinib_exposure(model, progress=print) -> dict:
+    """docs/pharmacology.md section 1: the allosteric TYK2 drug at clinical exposure (ctcl):
+    its IL-12/pSTAT4 IC50 and inhibition 20 min after IL-12 at a constant 5 and 20 nM free
+    (about 5 nM free: the 38 nM average total of 6 mg once daily at fu 0.14), the largest
+    inhibition at 5 nM free of the pathways without catalytic TYK2, and the time-averaged
+    inhibition of 6 mg once daily at steady state under continuous stimulation (the drug
+    panel's measure, notebook 09) of each pathway it acts on."""
+    import jakstat_sbml as js
+
+    progress("deucravacitinib at clinical exposure")
+    curve = js.dose_response(model, "deucravacitinib", "IL12", "pSTAT4", doses=[0.3, 1, 3, 10, 30, 100, 300],
+                             time=20)
+
+    def inhibition(cytokine: str, dose_nM: float) -> float:  # at 20 min, the drug 30 min ahead (the default)
+        readout = js.catalog.cytokine(cytokine).main_readout
+        base = dict(cytokines={cytokine: js.catalog.cytokine(cytokine).standard_dose}, t_end=20, points=2,
+                    readouts=[readout])
+        untreated = model.simulate(**base)[readout].iloc[-1]
+        return float(1 - model.simulate(**base, drugs={"deucravacitinib": dose_nM})[readout].iloc[-1] / untreated)
+
+    at = {str(d): inhibition("IL12", d) for d in (5, 20)}
+    others = {c: inhibition(c, 5.0) for c in ("IL2", "IL15", "IL21", "IFNG", "IFNA", "IL6")}
+    panel = js.compare_drugs(model, drugs=["deucravacitinib"]).regimens
+    regimen = {row.pathway: float(row.mean_inhibition) for row in panel.itertuples()}
+    return {"ic50_il12_nM": float(curve.ic50), "inhibition_il12": at,
+            "largest_without_tyk2": max(others.values()), "regimen_mean_inhibition": regimen}
+
+
 def copasi_scan(model, progress=print) -> dict:
     """docs/copasi.md: the exported IL-6 file's time course and its ruxolitinib scan, as the
     package simulates them (tests/test_export.py holds COPASI to the same numbers): pSTAT3's
@@ -196,6 +224,7 @@ def compute(progress=print) -> dict:
         return {"intervals": interval_examples(models, progress),
                 "dosing": dosing_predictions(models["ctcl"], progress),
                 "ritlecitinib_preincubation": ritlecitinib_preincubation(models["ctcl"], progress),
+                "deucravacitinib_exposure": deucravacitinib_exposure(models["ctcl"], progress),
                 "copasi_scan": copasi_scan(models["ctcl"], progress)}
 
 
