@@ -95,12 +95,12 @@ bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing t
 
 # The stored results ran with ENGINE=amici (exposure predictions always run on RoadRunner).
 sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predictions: Morris over all, a finer Morris of the two quoted IC50s, Sobol over its top 8 (ENGINE=amici: about 1 h on 1 core; resumable)
-	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --chunk-size 32 --engine $(ENGINE) \
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --force --chunk-size 32 --engine $(ENGINE) \
 		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris
-	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 40 -j 2 \
+	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 40 -j 2 --force \
 		--chunk-size 64 --engine $(ENGINE) --checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris_ic50
 	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --method sobol \
-		--n 1024 --top 8 --morris docs/uncertainty/morris_ic50/sensitivity_indices.csv -j 2 --chunk-size 256 \
+		--n 1024 --top 8 --morris docs/uncertainty/morris_ic50/sensitivity_indices.csv -j 2 --force --chunk-size 256 \
 		--engine $(ENGINE) --checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/sobol
 
 SBGN_STYLE := node_modules/cytoscape-sbgn-stylesheet

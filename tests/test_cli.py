@@ -419,6 +419,7 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     (["regimen", "ruxolitinib", "20mg", "-c", "IL6", "-c", "IL6=1", "--out", "{out}"], "gives IL6 twice"),
     (["validate", "pharmacology", "--system-terms", "--out", "{out}"], "needs --refit or --cross-validate"),
     (["validate", "pharmacology", "--checkpoint", "{out}/folds", "--out", "{out}"], "needs --cross-validate"),
+    (["trial", "ruxolitinib", "20mg", "--context", "ctlc", "--out", "{out}"], "unknown context 'ctlc'"),
 ])
 def test_bad_input_found_by_the_audit_exits_2_and_writes_nothing(tmp_path, args, message):
     result = runner.invoke(app, [a.format(out=tmp_path / "out") for a in args], terminal_width=250)

@@ -159,3 +159,11 @@ def test_a_killed_command_line_run_resumes_from_its_checkpoint_with_the_same_res
     assert whole.returncode == 0, whole.stdout + whole.stderr
     for name in ("sensitivity_indices.csv", "sensitivity_samples.csv"):
         assert (killed / name).read_bytes() == (fresh / name).read_bytes(), name
+    # the files say how they were made, and another design never replaces them silently
+    # (the command once wrote neither a record nor checked what it replaced)
+    assert (killed / "sensitivity.provenance.json").exists()
+    before = (killed / "sensitivity_indices.csv").read_bytes()
+    other = subprocess.run([*args[:-1], "3", "--out", str(killed)], env=env, capture_output=True, encoding="utf-8",
+                           timeout=120)
+    assert other.returncode == 2 and "different run" in " ".join((other.stdout + other.stderr).split()), other.stderr
+    assert (killed / "sensitivity_indices.csv").read_bytes() == before

@@ -815,7 +815,7 @@ def trial_command(
         covariates = parse_covariates(covariate)
     stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
     name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
-    run = provenance.identity("virtual_trial", provenance.condition_record(context), {
+    run = provenance.identity("virtual_trial", condition_of(context), {
         "regimen": reg.as_dict(), "days": days, "patients": patients, "cytokines": cytokine or "each present",
         "stimulation": list(stims or ("continuous", "ex vivo")),
         "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
@@ -914,7 +914,7 @@ def explore(
         check_writable(picture.with_suffix(".png"), folder=False)
     run = provenance.identity("pathway map", condition_of(context), {
         "cytokines": cytokine or "each the context signals through", "genes": gene or "all",
-        "picture": None if picture is None else str(picture)})
+        "picture": picture is not None})  # where it goes does not change map.html
     pictures = [] if picture is None else [picture.with_suffix(".png"), picture.with_suffix(".svg")]
     check_outputs([out, provenance.sidecar(out.stem, out.parent), *pictures,
                    *(provenance.sidecar(p.stem, p.parent) for p in pictures[:1])], run, force)

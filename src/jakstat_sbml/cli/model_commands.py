@@ -292,6 +292,7 @@ def sensitivity_command(
     uncertainty: str = typer.Option(None, "--uncertainty", "-u", help="potency: vary each drug's potency factor "
                                     "over the drug-potency posterior's 90% predictive range instead of its table "
                                     "range."),
+    force: bool = FORCE,
 ):
     """Global sensitivity of predictions over the plausible parameter ranges: Morris or Sobol.
 
@@ -321,6 +322,15 @@ def sensitivity_command(
             raise js.InputError("give --top (with --morris) or --parameters, not both")
         chosen = top_parameters(morris, top, [p for p in prediction if p.strip().lower() != "headline"] or None) \
             if top is not None else chosen
+    from .. import provenance
+
+    # what makes the files: a run with other settings never replaces them silently
+    run = provenance.identity("sensitivity", condition_of(context), {
+        "predictions": list(prediction), "method": method, "n": n, "parameters": chosen or "every uncertain one",
+        "seed": seed, "uncertainty": uncertainty, "engine": engine})
+    paths = [out / "sensitivity_indices.csv", out / "sensitivity_samples.csv", out / "sensitivity_censoring.csv",
+             out / f"sensitivity.{figure_format.value}"]
+    check_outputs([*paths, provenance.sidecar("sensitivity", out)], run, force)
     client = None
     if scheduler:
         require_optional("distributed", "Dask scale-out (--scheduler)")
@@ -336,6 +346,11 @@ def sensitivity_command(
                                     checkpoint=checkpoint or out / "checkpoints", progress=progress,
                                     engine=engine, uncertainty=uncertainty or None)
             paths = result.save(out, figure_format.value)
+            record = record_outputs("sensitivity", out, run, dict(zip(paths, (
+                "sensitivity indices per prediction and parameter (Morris mu*, sigma or Sobol S1, ST, with intervals)",
+                "the parameter sets, each prediction's value and status per set",
+                "per prediction: how many sets gave no value, and why",
+                "figure of the indices"))), model, engine)
     finally:
         if client is not None:
             client.close()
@@ -347,7 +362,7 @@ def sensitivity_command(
     console.print(shown)
     console.print(f"{len(result.samples)} parameter sets, {result.simulations} simulations in {result.seconds:.1f} s; "
                   f"checkpoint chunks reused {result.chunks_reused}, computed {result.chunks_computed}")
-    print_wrote(*paths)
+    print_wrote(*paths, record)
 
 
 validate_app = typer.Typer(help="Check the model against measured data it was not built from.", no_args_is_help=True)
@@ -412,7 +427,7 @@ def validate_pharmacology_command(
     from .. import provenance
 
     run = provenance.identity("validate_pharmacology", condition_of(context),
-                              {"refit": refit, "cross_validate": cross_validate,
+                              {"refit": refit, "store": store, "cross_validate": cross_validate,
                                "rows": "data/pharmacology/cellular_ic50.tsv",
                                **({"system_terms": True} if system_terms else {})})
     if out is not None:
