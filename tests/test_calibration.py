@@ -372,3 +372,11 @@ def test_cli_calibrate_writes_both_fits_and_the_note(tmp_path):
     assert summary.loc[0, "ours_chi2"] <= 60.1 + 1e-3  # no worse than the stored optimum it starts from
     done = runner.invoke(app, ["calibrate", "Boehm2014", "--out", str(tmp_path)])
     assert done.exit_code == 2 and "unknown dataset 'Boehm2014'" in done.output
+    # --rewrite fits nothing: the README says so, without the fitting options that did nothing
+    # (its "written by" once left --rewrite out and listed -j and the starts instead)
+    table = (folder / "multistart.tsv").read_bytes()
+    done = runner.invoke(app, ["calibrate", "Boehm_JProteomeRes2014", "-j", "1", "--out", str(tmp_path), "--rewrite"])
+    assert done.exit_code == 0, done.output
+    assert f"written by `jakstat calibrate Boehm_JProteomeRes2014 --out {tmp_path} --rewrite`" in \
+        (folder / "README.md").read_text(encoding="utf-8")
+    assert (folder / "multistart.tsv").read_bytes() == table

@@ -177,10 +177,11 @@ def calibrate_command(
     from .. import calibration as cal
 
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
-    command = "jakstat calibrate " + " ".join(
-        [dataset, f"--out {out}"] + ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"]
-        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else [])
-        + ([f"--engine {engine}"] if engine != DEFAULT_ENGINE else []))
+    # the README's "written by": with --rewrite nothing is fitted, so the fitting options did nothing
+    fitting = ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"] \
+        + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []) \
+        + ([f"--engine {engine}"] if engine != DEFAULT_ENGINE else [])
+    command = "jakstat calibrate " + " ".join([dataset, f"--out {out}"] + (["--rewrite"] if rewrite else fitting))
     with reported(out):
         if store:
             from .. import catalog
