@@ -5,6 +5,7 @@ back; runs that differ in their condition write different files; nothing another
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -70,6 +71,11 @@ def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
         assert record["engine"]["name"] == "roadrunner" and record["engine"]["relative_tolerance"] == 1e-7
         assert record["package"]["version"] == js.__version__
         assert record["model"]["file"] == "jakstat.xml" and len(record["model"]["sha256"]) == 64
+        # the stored draws an interval may read, which the SBML does not carry (lymphoma is calibrated)
+        posterior = catalog.models_dir() / "potency" / "posterior.tsv"
+        ensemble = catalog.models_dir() / "ensembles" / "lymphoma.tsv"
+        assert record["model"]["potency_posterior_sha256"] == hashlib.sha256(posterior.read_bytes()).hexdigest()
+        assert record["model"]["ensemble_sha256"] == hashlib.sha256(ensemble.read_bytes()).hexdigest()
         assert record["command"].startswith("jakstat combine ruxolitinib pimozide IL2")
         assert record["content"]
     assert model.context == "lymphoma"

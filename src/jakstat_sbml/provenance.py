@@ -158,10 +158,18 @@ def package_version() -> str:
 
 def model_version(model) -> dict:
     """The model a run used: its file, the SHA-256 of the file (which changes with any edit of
-    the model, so it versions it) and the context."""
-    return {"file": Path(model.path).name, "sha256": _sha256(str(Path(model.path).resolve()),
-                                                              Path(model.path).stat().st_mtime_ns),
-            "context": model.context}
+    the model, so it versions it) and the context; and the SHA-256 of the stored draws an
+    interval may read, which the SBML does not carry: the drug-potency posterior and the
+    context's calibration ensemble, where they exist."""
+    out = {"file": Path(model.path).name, "sha256": _sha256(str(Path(model.path).resolve()),
+                                                             Path(model.path).stat().st_mtime_ns),
+           "context": model.context}
+    base = catalog.models_dir()
+    for key, path in (("potency_posterior_sha256", base / "potency" / "posterior.tsv"),
+                      ("ensemble_sha256", base / "ensembles" / f"{model.context}.tsv")):
+        if path.exists():
+            out[key] = _sha256(str(path.resolve()), path.stat().st_mtime_ns)
+    return out
 
 
 @lru_cache(maxsize=16)
