@@ -79,6 +79,24 @@ def test_profile_points_are_never_better_than_the_optimum_by_more_than_noise(rai
     assert raia_profiles.points["delta"].min() > -0.1
 
 
+def test_a_stored_profile_is_reused_only_when_walked_from_this_optimum(raia_profiles, tmp_path):
+    """Finished profiles are stored and read back by name; one walked from another optimum
+    (before a calibrate --store moved it) would have mixed into this one's threshold and
+    ensemble. Its points' cost - delta names the optimum it was walked from."""
+    points = raia_profiles.points[raia_profiles.points.profiled == "JAK2_total"]
+    stored = tmp_path / "profile_points" / "JAK2_total.tsv"
+    stored.parent.mkdir()
+    points.to_csv(stored, sep="\t", index=False)
+    said = []
+    again = profile_dataset(RAIA, ["JAK2_total"], max_steps=1, max_nfev=1, folder=tmp_path, progress=said.append)
+    assert said == [] and len(again.points) == len(points)  # reused as it was
+    points.assign(delta=points["delta"] - 5.0).to_csv(stored, sep="\t", index=False)  # walked from cost0 + 5
+    redone = profile_dataset(RAIA, ["JAK2_total"], max_steps=1, max_nfev=1, folder=tmp_path, progress=said.append)
+    assert any("walked from another optimum" in s and "recomputed" in s for s in said)
+    made_at = redone.points["cost"] - redone.points["delta"]
+    assert np.allclose(made_at, redone.optimum_cost, atol=1e-4)
+
+
 def test_the_ensemble_is_the_optimum_and_the_points_within_the_threshold(raia_profiles):
     table = raia_profiles.ensemble()
     assert table["member"].iloc[0] == 0 and table["delta"].iloc[0] == 0
