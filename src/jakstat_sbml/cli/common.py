@@ -387,6 +387,26 @@ def use_agg() -> None:
     matplotlib.use("Agg")
 
 
+def _valid_n_jobs(value: int) -> int:
+    """-j: checked before any work (a bad value once left an empty report folder behind)."""
+    if value == 0 or value < -1:
+        raise typer.BadParameter(f"must be a positive integer or -1 (one per CPU), got {value}")
+    return value
+
+
+def check_interval_options(ctx: typer.Context, uncertainty: str | None) -> None:
+    """Exit 2 when --draws or --seed is typed without --uncertainty: they set a predictive
+    interval that would not be drawn (they were once ignored without a word)."""
+    if uncertainty:
+        return
+    given = [f"--{name}" for name in ("draws", "seed")
+             if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"]
+    if given:
+        verb = "set" if len(given) > 1 else "sets"
+        raise typer.BadParameter(f"{' and '.join(given)} {verb} the predictive interval: give --uncertainty too",
+                                 param_hint=given[0])
+
+
 def print_wrote(*paths: Path) -> None:
     for p in paths:
         console.print(f"wrote {escape(str(p))}", soft_wrap=True)
@@ -407,13 +427,6 @@ WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a 
 PREINCUBATION = typer.Option(DEFAULT_PREINCUBATION, help="Minutes of drug before the cytokine (0: together).")
 PLASMA = typer.Option(False, "--plasma", help="Drug doses are total plasma concentrations (converted with "
                                              f"the fraction unbound: {FRACTIONS_UNBOUND}).")
-def _valid_n_jobs(value: int) -> int:
-    """-j: checked before any work (a bad value once left an empty report folder behind)."""
-    if value == 0 or value < -1:
-        raise typer.BadParameter(f"must be a positive integer or -1 (one per CPU), got {value}")
-    return value
-
-
 N_JOBS = typer.Option(1, "--n-jobs", "-j", callback=_valid_n_jobs,
                       help="Worker processes for the simulations (-1: one per CPU).")
 FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
@@ -426,19 +439,6 @@ UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interva
                            "context's ensemble), parameters (an uncalibrated context's plausible ranges, drug layer "
                            "refitted), or all (potency plus whichever of the other two the context has).")
 DRAWS = typer.Option(200, "--draws", help="Draws of the predictive interval (at least 20; with --uncertainty).")
-
-
-def check_interval_options(ctx: typer.Context, uncertainty: str | None) -> None:
-    """Exit 2 when --draws or --seed is typed without --uncertainty: they set a predictive
-    interval that would not be drawn (they were once ignored without a word)."""
-    if uncertainty:
-        return
-    given = [f"--{name}" for name in ("draws", "seed")
-             if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"]
-    if given:
-        verb = "set" if len(given) > 1 else "sets"
-        raise typer.BadParameter(f"{' and '.join(given)} {verb} the predictive interval: give --uncertainty too",
-                                 param_hint=given[0])
 SEED = typer.Option(0, "--seed", min=0, help="Seed of the draws (same seed, same interval; 0 or more; with "
                                             "--uncertainty).")
 CYTOKINE_DOSES = typer.Option([], "--cytokine", "-c", help=f"NAME=DOSE, e.g. IL6='40 ng/mL' (floats are nM); "
