@@ -168,8 +168,6 @@ def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):
     """The shares of draws per verdict printed by `combine --uncertainty` add up to 100%:
     draws whose grid leaves no cell to score (ruxolitinib and tofacitinib on IL-6 saturate
     most of the default grid) are counted as "not determined" with the reason, not left out."""
-    import re
-
     result = runner.invoke(app, ["combine", "ruxolitinib", "tofacitinib", "IL6", "--uncertainty", "potency",
                                  "--draws", "20", "--out", str(tmp_path)], terminal_width=250)
     assert result.exit_code == 0, result.output

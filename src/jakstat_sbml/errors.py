@@ -32,6 +32,14 @@ class UnknownNameError(InputError, KeyError):
         return self.args[0]
 
 
+def refuse_repeats(names: list[str], what: str) -> None:
+    """InputError naming the names given more than once: each names one column or row of
+    a result (a readout twice once gave duplicate columns and broke the figure)."""
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"{what} name {', '.join(repr(n) for n in repeated)} more than once")
+
+
 def _normalised(name: str) -> str:
     """Spelling-insensitive key: 'IFN-gamma', 'ifn_g' and 'IFNG' all become 'IFNG'."""
     key = name.upper().replace("GAMMA", "G").replace("ALPHA", "A")

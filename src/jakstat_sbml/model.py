@@ -24,7 +24,7 @@ import pandas as pd
 from . import catalog
 from .regimens.regimen import Regimen
 from .regimens.simulation import as_regimens, simulate_regimens
-from .errors import InputError, ModelFileError, SimulationError, UnknownNameError
+from .errors import InputError, ModelFileError, SimulationError, UnknownNameError, refuse_repeats
 from .units import as_plasma, drug_nM, to_nM
 
 # Solver settings (defaults; Model.set_solver_options changes them per model).
@@ -511,9 +511,7 @@ class Model:
         """Simulate a :class:`Condition` (or a mapping of :meth:`simulate` keywords)."""
         cond = Condition.of(cond)
         names = _names(readouts, "readouts") if readouts is not None else list(catalog.READOUTS)
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:  # a readout twice gave duplicate columns and broke the figure
-            raise InputError(f"readouts name {', '.join(repr(n) for n in repeated)} more than once")
+        refuse_repeats(names, "readouts")
         if not names:
             raise InputError("readouts must not be empty (None means every readout)")
         for r in names:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError
+from ..errors import InputError, refuse_repeats
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
 from ..results import flags_text, with_flags
@@ -144,9 +144,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     genes = [catalog.gene(g).symbol for g in (genes if genes is not None else catalog.GENES)]
     if not genes:
         raise InputError("genes must not be empty (None means every gene)")
-    repeated = sorted({g for g in genes if genes.count(g) > 1})
-    if repeated:  # each gene is one row of the screen
-        raise InputError(f"genes name {', '.join(repr(g) for g in repeated)} more than once")
+    refuse_repeats(genes, "genes")
     measure = Measure.make(window=window)
     bg = checked_background(condition, plasma)
     background_ko = bg.pop("knockouts", None) or []
