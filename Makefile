@@ -53,7 +53,7 @@ build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimon
 ENGINE ?= roadrunner
 
 calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (about 50 min on 2 cores; ENGINE=amici: on AMICI with exact Jacobians, about 21 min)
-	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat calibrate all --store --n-jobs 2 --out docs/calibration --force --engine $(ENGINE)
 	$(MAKE) docs-predictions
 
 # Sobotta's parameters in order of their weight for the IC50 predictions (receptor block first): with
@@ -61,11 +61,11 @@ calibrate: $(VENV)/.installed-test ## the full calibration against data/petab (a
 SOBOTTA_ORDER := kcat_IL6R,kact_receptor,IL6R_total,Kd_IL6_IL6R,IL6ST_total,kint_active,kdeg_receptor,kon_SOCS3,kdeg_SOCS,kdeg_SOCS_complex,v_tx_SOCS3,K_tx,kdeg_mRNA,kcat_SHP2,kcat_TCPTP,kdeph_cyt,kimp_dimer,kimp_basal,kexp
 
 profiles: $(VENV)/.installed-test ## profile likelihoods of the calibrated parameters and the ensembles the API uses (about 75 min on one core; finished profiles are reused; ENGINE=amici: exact Jacobians)
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Raia_CancerResearch2011 --max-nfev 10 --store -j 1 --out docs/calibration --engine $(ENGINE)
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Boehm_JProteomeRes2014 --max-nfev 10 --store -j 1 --out docs/calibration --engine $(ENGINE)
-	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Bachmann_MSB2011 --max-nfev 6 --store -j 1 --out docs/calibration --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Raia_CancerResearch2011 --max-nfev 10 --store -j 1 --out docs/calibration --force --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Boehm_JProteomeRes2014 --max-nfev 10 --store -j 1 --out docs/calibration --force --engine $(ENGINE)
+	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Bachmann_MSB2011 --max-nfev 6 --store -j 1 --out docs/calibration --force --engine $(ENGINE)
 	MPLBACKEND=Agg nice $(BIN)/jakstat profiles Sobotta_Frontiers2017 --max-nfev 6 --budget-minutes 55 \
-		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --engine $(ENGINE)
+		--parameters $(SOBOTTA_ORDER) --store -j 1 --out docs/calibration --force --engine $(ENGINE)
 	$(MAKE) docs-predictions
 
 pharmacology: $(VENV)/.installed-test ## fit the drug-potency posterior to data/pharmacology, store it, validate and cross-validate, then the predictions the docs quote (a few minutes; folds checkpointed)

@@ -380,3 +380,46 @@ def test_cli_calibrate_writes_both_fits_and_the_note(tmp_path):
     assert f"written by `jakstat calibrate Boehm_JProteomeRes2014 --out {tmp_path} --rewrite`" in \
         (folder / "README.md").read_text(encoding="utf-8")
     assert (folder / "multistart.tsv").read_bytes() == table
+
+
+def test_cli_calibrate_replaces_only_its_own_run_s_files(tmp_path):
+    """The standard: nothing a user wrote, and no other run's fit, is overwritten silently.
+    calibrate once replaced OUT/<dataset>/ whatever its starts, iterations or engine."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml import read_provenance
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    args = ["calibrate", "Boehm_JProteomeRes2014", "--starts", "1", "--max-nfev", "1", "-j", "1", "--out", str(tmp_path)]
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    folder = tmp_path / "Boehm_JProteomeRes2014"
+    record = read_provenance(folder / "objective.tsv")
+    assert record["settings"] == {"dataset": "Boehm_JProteomeRes2014", "starts": 1, "max_nfev": 1,
+                                  "engine": "roadrunner"}
+    assert record["model"]["context"] == "baf3_epor"
+    assert read_provenance(next(folder.glob("fit_*.png")))["experiment"] == "calibrate"
+    assert read_provenance(tmp_path / "summary.tsv")["experiment"] == "calibration summary"
+    table = (folder / "multistart.tsv").read_bytes()
+    # another budget: refused before any fitting, naming the file and the way out; nothing changed
+    done = runner.invoke(app, [*args[:3], "2", *args[4:]])
+    assert done.exit_code == 2 and "written by a different run" in done.output and "--force" in done.output
+    assert "starts 1" in done.output and "starts 2" in done.output
+    assert (folder / "multistart.tsv").read_bytes() == table
+    # a user's own summary.tsv beside a dataset folder is kept as well
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "summary.tsv").write_text("my notes\n", encoding="utf-8")
+    done = runner.invoke(app, [*args[:-1], str(user)])
+    assert done.exit_code == 2 and "no provenance record" in done.output
+    assert (user / "summary.tsv").read_text(encoding="utf-8") == "my notes\n"
+    assert not (user / "Boehm_JProteomeRes2014").exists()
+    # the same run again replaces its own files; --force replaces another's
+    assert runner.invoke(app, args).exit_code == 0
+    done = runner.invoke(app, [*args[:3], "2", *args[4:], "--force"])
+    assert done.exit_code == 0, done.output
+    assert read_provenance(folder / "multistart.tsv")["settings"]["starts"] == 2
+    # a rewrite keeps the identity of the fit it redraws (run.tsv), so that fit may run again
+    assert runner.invoke(app, [*args[:2], "--out", str(tmp_path), "--rewrite"]).exit_code == 0
+    assert read_provenance(folder / "README.md")["settings"]["starts"] == 2

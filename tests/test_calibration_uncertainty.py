@@ -97,6 +97,39 @@ def test_a_stored_profile_is_reused_only_when_walked_from_this_optimum(raia_prof
     assert np.allclose(made_at, redone.optimum_cost, atol=1e-4)
 
 
+def test_cli_profiles_records_its_files_and_replaces_no_other_run_s(raia_profiles, tmp_path):
+    """The standard: no other run's files, and none a user wrote, are overwritten silently
+    (jakstat profiles once replaced profiles.tsv, intervals.tsv and ensemble.tsv whatever
+    made them). The fixture's profile is stored where the command reuses it, so nothing is walked."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    folder = tmp_path / RAIA
+    (folder / "profile_points").mkdir(parents=True)
+    raia_profiles.points[raia_profiles.points.profiled == "JAK2_total"].to_csv(
+        folder / "profile_points" / "JAK2_total.tsv", sep="\t", index=False)
+    runner = CliRunner()
+    args = ["profiles", RAIA, "--parameters", "JAK2_total", "--max-nfev", "2", "--out", str(tmp_path)]
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    record = js.read_provenance(folder / "intervals.tsv")
+    assert record["experiment"] == "profiles" and record["settings"]["parameters"] == ["JAK2_total"]
+    assert record["model"]["context"] == DATASETS[RAIA].context
+    ensemble = (folder / "ensemble.tsv").read_bytes()
+    done = runner.invoke(app, [*args[:-2], "--budget-minutes", "5", "--out", str(tmp_path)])
+    assert done.exit_code == 2 and "written by a different run" in done.output and "--force" in done.output
+    assert (folder / "ensemble.tsv").read_bytes() == ensemble
+    assert runner.invoke(app, args).exit_code == 0  # the same run replaces its own files
+    (tmp_path / "mine" / RAIA).mkdir(parents=True)
+    (tmp_path / "mine" / RAIA / "profiles.png").write_bytes(b"my figure")
+    done = runner.invoke(app, [*args[:-1], str(tmp_path / "mine")])
+    assert done.exit_code == 2 and "no provenance record" in done.output
+    assert (tmp_path / "mine" / RAIA / "profiles.png").read_bytes() == b"my figure"
+    done = runner.invoke(app, ["profiles", "Raia2011", "--out", str(tmp_path)])
+    assert done.exit_code == 2 and "unknown dataset 'Raia2011'" in done.output
+
+
 def test_the_ensemble_is_the_optimum_and_the_points_within_the_threshold(raia_profiles):
     table = raia_profiles.ensemble()
     assert table["member"].iloc[0] == 0 and table["delta"].iloc[0] == 0

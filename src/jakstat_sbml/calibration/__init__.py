@@ -52,7 +52,7 @@ from .objective import GRADIENTS, Evaluations, Objective
 from .optimise import CalibrationResult, StartResult, calibrate, fit_start, identifiability, read_result
 from .problem import PREEQUILIBRATION, observations, petab_problem
 from .published import PublishedModel
-from .results import run_dataset, store_in_contexts, summary, write_results
+from .results import RESULT_FILES, result_files, run_dataset, store_in_contexts, summary, write_results
 from .simulator import Simulator, petab_simulations
 
 __all__ = [
@@ -62,5 +62,5 @@ __all__ = [
     "Observations", "PublishedModel", "Simulator", "StartResult", "bounds_for", "calibrate", "compare",
     "data_folder", "dataset", "fit_curves", "fit_start", "identifiability", "observable_labels", "observations",
     "observe", "parameter_bounds", "petab_problem", "petab_simulations", "profile", "read_result",
-    "run_dataset", "select_measurements", "store_in_contexts", "summary", "write_results",
+    "RESULT_FILES", "result_files", "run_dataset", "select_measurements", "store_in_contexts", "summary", "write_results",
 ]

@@ -22,6 +22,29 @@ from .optimise import IDENTIFIABLE_SE, SPREAD_DELTA, CalibrationResult, calibrat
 from .published import PublishedModel
 
 
+# what write_results writes into a dataset's folder, besides a figure per observable (fit_<observable>.png);
+# the command line checks these before fitting and records them after (its overwrite rule)
+RESULT_FILES = {
+    "objective.tsv": "-log L, chi2 and n of ours and of the published model on the same measurements",
+    "multistart.tsv": "every start's optimum: -log L, chi2, start and fitted parameters",
+    "run.tsv": "how the multi-start ran: starts, iterations per start, seed, engine, wall time",
+    "parameters.tsv": "fitted parameters with their start values and identifiability",
+    "multistart.png": "waterfall of the starts' -log L",
+    "offsets_and_scales.tsv": "the blots' offsets and scales, profiled",
+    "README.md": "what the folder holds, how the two fits compare, and the command that wrote it",
+}
+
+
+def result_files(folder: str | os.PathLike) -> dict[Path, str]:
+    """The files :func:`write_results` may write into ``folder`` (path -> what it holds):
+    :data:`RESULT_FILES` and the fit figures there now (their names follow the observables)."""
+    folder = Path(folder)
+    files = {folder / name: content for name, content in RESULT_FILES.items()}
+    for figure in sorted(folder.glob("fit_*.png")):
+        files[figure] = f"data with both fits: {figure.stem.removeprefix('fit_')}"
+    return files
+
+
 def write_results(dataset: str, folder: str | os.PathLike, *, result: CalibrationResult | None = None,
                   objective: Objective | None = None, values: Mapping[str, float] | None = None,
                   data_dir: str | os.PathLike | None = None, command: str = "") -> Path:
@@ -87,7 +110,7 @@ def _markdown(df: pd.DataFrame) -> str:
 
 def _readme(dataset, comparison: Comparison, result, ident, figures, data_dir, command) -> str:
     out = [f"# Calibration: {dataset}", "",
-           f"Reproduce: `jakstat calibrate {dataset} --store --out docs/calibration` (every dataset: "
+           f"Reproduce: `jakstat calibrate {dataset} --store --out docs/calibration --force` (every dataset: "
            "`make calibrate`)." + (f" This folder was written by `{command}`." if command else ""), ""]
     out += ["## Objective (same measurements, same published noise levels)", "",
             _markdown(comparison.table), "",

@@ -154,6 +154,7 @@ def calibrate_command(
     rewrite: bool = typer.Option(False, "--rewrite", help="Fit nothing: rewrite OUT/<dataset> from its multi-start "
                                                            "table at the stored values (after changing plots)."),
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Fit the model to a published dataset and compare with the published model's fit.
 
@@ -162,21 +163,38 @@ def calibrate_command(
 
     Writes the objective table (ours vs published: -log L, chi2, n), fitted
     parameters with identifiability, the multi-start table and plots of the data
-    with both fits. Bachmann 2011 is not mapped onto the model yet: its published
-    model is evaluated and the README says what is missing.
+    with both fits; each folder's README says which measurements are left out, and why.
+
+    A fit replaces the files of an earlier calibration in OUT/<dataset>/ only if that
+    run had the same dataset, starts, iterations and engine (its record,
+    calibrate.provenance.json, says), unless --force; --rewrite rewrites the folder
+    from its own multi-start table.
 
     Examples:
 
       jakstat calibrate Raia_CancerResearch2011 --starts 4
 
-      jakstat calibrate all --store --out docs/calibration   (the full calibration)
+      jakstat calibrate all --store --out docs/calibration --force   (the full calibration)
     """
     use_agg()
     require_optional("petab", "calibration")
     check_writable(out)
     from .. import calibration as cal
+    from .. import provenance
+    from ..errors import UnknownNameError
 
+    with reported():
+        if dataset != "all" and dataset not in cal.ALL_DATASETS:
+            raise UnknownNameError("dataset", dataset, [*cal.ALL_DATASETS, "all"])
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
+    runs = {name: _calibration_run(name, out / name, starts=starts, max_nfev=max_nfev, engine=engine,
+                                   rewrite=rewrite) for name in names}
+    if not rewrite:  # a rewrite redraws a folder from its own multi-start table: it replaces no other run's fit
+        for name in names:
+            check_outputs([*cal.result_files(out / name), provenance.sidecar("calibrate", out / name)], runs[name],
+                          force)
+    summary_run = provenance.identity("calibration summary", {})  # rebuilt from the dataset folders by every run
+    check_outputs([out / "summary.tsv", provenance.sidecar("calibration_summary", out)], summary_run, force)
     # the README's "written by": with --rewrite nothing is fitted, so the fitting options did nothing
     fitting = ([f"--starts {starts}"] if starts else []) + [f"-j {n_jobs}"] \
         + ([f"--max-nfev {max_nfev}"] if max_nfev else []) + (["--store"] if store else []) \
@@ -199,15 +217,52 @@ def calibrate_command(
                 folder = cal.run_dataset(name, out, starts=starts, n_jobs=n_jobs, max_nfev=max_nfev, store=store,
                                          rewrite=rewrite, progress=tick, command=command, engine=engine)
                 progress.update(task, completed=progress.tasks[0].total)
-            print_wrote(folder)
+            model = load_context_model(cal.DATASETS[name].context)
+            written = {path: content for path, content in cal.result_files(folder).items() if path.exists()}
+            record = record_outputs("calibrate", folder, {**runs[name], "store": store and not rewrite}, written,
+                                    model, engine)
+            print_wrote(folder, record)
         table = cal.summary(out)
+        summary_record = record_outputs("calibration_summary", out, summary_run, {
+            out / "summary.tsv": "one row per dataset folder in OUT: ours and the published model, chi2 ratio, status"},
+            None, engine)
     shown = Table("dataset", "ours -log L", "ours chi2", "published -log L", "published chi2", "n", "chi2 ratio",
                   "status")
     for _, r in table.iterrows():
         shown.add_row(r["dataset"], f"{r['ours_nllh']:.2f}", f"{r['ours_chi2']:.1f}", f"{r['published_nllh']:.2f}",
                       f"{r['published_chi2']:.1f}", str(r["n"]), f"{r['chi2_ratio']:.3f}", r["status"])
     console.print(shown)
-    print_wrote(Path(out) / "summary.tsv")
+    print_wrote(Path(out) / "summary.tsv", summary_record)
+
+
+def _calibration_run(name: str, folder: Path, *, starts: int | None, max_nfev: int | None, engine: str,
+                     rewrite: bool) -> dict:
+    """What makes a calibration's files: the dataset and the fit's budget and engine (a
+    rewrite keeps those of the fit it redraws, from its run.tsv)."""
+    import pandas as pd
+
+    from .. import provenance
+
+    spec = DATASETS[name]
+    settings = {"dataset": name, "starts": spec.starts if starts is None else starts,
+                "max_nfev": spec.max_nfev if max_nfev is None else max_nfev, "engine": engine}
+    if rewrite and (folder / "run.tsv").exists():
+        ran = pd.read_csv(folder / "run.tsv", sep="\t").set_index("key")["value"]
+        settings.update(starts=int(ran["starts"]), max_nfev=int(ran["max_nfev"]),
+                        engine=str(ran.get("engine", DEFAULT_ENGINE)))
+    return provenance.identity("calibrate", provenance.condition_record(spec.context), settings)
+
+
+PROFILE_FILES = {
+    "profiles.tsv": "every profile's points: parameter value, -log L, re-optimised parameters",
+    "intervals.tsv": "each parameter's 95% profile-likelihood interval and verdict",
+    "ensemble.tsv": "the parameter sets within the 95% threshold (the optimum first)",
+    "profiles.png": "the profiles against the threshold",
+}
+ENSEMBLE_CASE_FILES = {
+    "ensemble_ic50.tsv": "the context's headline IC50 for every ensemble member: status, delta, origin",
+    "ensemble_band.png": "the headline dose-response over the ensemble",
+}
 
 
 @app.command("profiles")
@@ -223,6 +278,7 @@ def profiles_command(
                                                        "the context's headline IC50 over it (ensemble_ic50.tsv)."),
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
+    force: bool = FORCE,
 ):
     """Profile likelihoods of a calibration's parameters and the ensemble within the 95% threshold.
 
@@ -233,15 +289,30 @@ def profiles_command(
 
       jakstat profiles Raia_CancerResearch2011 --parameters kon_SOCS3_JAK2 --out /tmp/profiles
 
-      jakstat profiles all --store --out docs/calibration   (make profiles)
+      jakstat profiles all --store --out docs/calibration --force   (make profiles)
+
+    The files of another run (another dataset, parameters, iterations, budget or
+    engine; profiles.provenance.json says) are replaced only with --force.
     """
     use_agg()
     require_optional("pypesto", "profile likelihoods")
     check_writable(out)
+    from .. import provenance
     from ..calibration.profiles import profile_dataset, store_ensemble, write_profiles
+    from ..errors import UnknownNameError
 
+    with reported():
+        if dataset != "all" and dataset not in DATASETS:
+            raise UnknownNameError("dataset", dataset, [*DATASETS, "all"])
     names = list(DATASETS) if dataset == "all" else [dataset]
     chosen = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
+    runs = {name: provenance.identity("profiles", provenance.condition_record(DATASETS[name].context), {
+        "dataset": name, "parameters": chosen or "all fitted", "max_nfev": max_nfev, "budget_minutes": budget_minutes,
+        "engine": engine}) for name in names}
+    outputs = dict(PROFILE_FILES, **(ENSEMBLE_CASE_FILES if store else {}))
+    for name in names:
+        check_outputs([*(out / name / f for f in outputs), provenance.sidecar("profiles", out / name)], runs[name],
+                      force)
     with reported(out):
         if store:
             catalog.writable_models_dir()  # fail before profiling: an installed package is never written into
@@ -260,13 +331,17 @@ def profiles_command(
             console.print(shown)
             console.print(f"Ensemble: {len(result.ensemble())} parameter sets; {result.evaluations} evaluations"
                           + (f"; not profiled (budget): {', '.join(result.skipped)}" if result.skipped else ""))
-            written = [folder / f for f in ("profiles.tsv", "intervals.tsv", "ensemble.tsv", "profiles.png")]
+            written = [folder / f for f in PROFILE_FILES]
+            stored = None
             if store:
                 from ..report import write_ensemble_case
 
-                written.append(store_ensemble(result))
+                stored = store_ensemble(result)
                 written += write_ensemble_case(result.context, folder, n_jobs=n_jobs)
-            print_wrote(*written)
+            record = record_outputs("profiles", folder, {**runs[name], "store": store},
+                                    {path: outputs[path.name] for path in written},
+                                    load_context_model(result.context), engine)
+            print_wrote(*written, *([stored] if stored else []), record)
 
 
 @app.command("sensitivity")
