@@ -167,9 +167,12 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
 def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):
     """The shares of draws per verdict printed by `combine --uncertainty` add up to 100%:
     draws whose grid leaves no cell to score (ruxolitinib and tofacitinib on IL-6 saturate
-    most of the default grid) are counted as "not determined" with the reason, not left out."""
-    result = runner.invoke(app, ["combine", "ruxolitinib", "tofacitinib", "IL6", "--uncertainty", "potency",
-                                 "--draws", "20", "--out", str(tmp_path)], terminal_width=250)
+    most of a grid of decades from 10 nM) are counted as "not determined" with the reason,
+    not left out."""
+    decades = "10,100,1000,10000"
+    result = runner.invoke(app, ["combine", "ruxolitinib", "tofacitinib", "IL6", "--doses-a", decades, "--doses-b",
+                                 decades, "--uncertainty", "potency", "--draws", "20", "--out", str(tmp_path)],
+                           terminal_width=250)
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "% of draws" in line]
     assert len(lines) == 3
@@ -182,11 +185,12 @@ def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):
 def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp_path):
     """Issue 26: `jakstat combine` printed "positive = synergy" for a +0.016 Bliss mean,
     without a band for additivity, diluted by cells where one drug already inhibits fully."""
-    result = runner.invoke(app, ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-b", "1000,3000,10000,30000",
-                                 "--out", str(tmp_path)], terminal_width=200)
+    result = runner.invoke(app, ["combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "10,100,1000,10000",
+                                 "--doses-b", "1000,3000,10000,30000", "--out", str(tmp_path)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "positive = synergy" not in result.output
-    comb = js.combination(js.load_model(), "ruxolitinib", "pimozide", "IL2", doses_b=[1000, 3000, 10000, 30000])
+    comb = js.combination(js.load_model(), "ruxolitinib", "pimozide", "IL2", doses_a=[10, 100, 1000, 10000],
+                          doses_b=[1000, 3000, 10000, 30000])
     table = comb.synergy()
     assert "4 of 16" in result.output and "90%" in result.output  # the cells the mean is over
     for score, row in table.iterrows():
@@ -194,6 +198,20 @@ def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp
         assert row.verdict in line and f"{row.mean_excess:+.3f}" in line and "±" in line
         assert f"{row.max_excess:+.3f} at ruxolitinib {row.max_at_dose_a_nM:g} nM + pimozide " \
                f"{row.max_at_dose_b_nM:g} nM" in line
+
+
+def test_combine_without_doses_centres_the_grid_on_each_drug_s_ic50(tmp_path):
+    """The default grid once was 10 to 10,000 nM for every drug: ruxolitinib saturates IL-2
+    from 10 nM, so its means rested on 4 of 16 cells. Centred on each drug's own IC50,
+    16 of the 25 combination cells are scored, and the command says how the doses were chosen."""
+    result = runner.invoke(app, ["combine", "ruxolitinib", "pimozide", "IL2", "--out", str(tmp_path)],
+                           terminal_width=250)
+    assert result.exit_code == 0, result.output
+    assert "doses: ruxolitinib at 1/10, 1/3, 1, 3 and 10 x its IC50 alone" in result.output
+    assert "pimozide at 1/10, 1/3, 1, 3 and 10 x its IC50 alone" in result.output
+    assert "16 of 25 combination cells" in result.output
+    grid = pd.read_csv(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.csv")
+    assert len(grid) == 36
 
 
 @pytest.fixture(scope="module")

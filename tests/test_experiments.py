@@ -229,6 +229,31 @@ def test_two_inhibitors_of_the_same_site_are_dose_additive(ctcl):
     assert scores["hsa"] > 0  # together they beat either alone
 
 
+def test_the_default_combination_grid_is_centred_on_each_drug_s_own_ic50(ctcl):
+    """Without doses, each drug gets 1/10, 1/3, 1, 3 and 10 times its IC50 alone on the
+    pathway, so no score rests on a grid one drug saturates. On IL-6 the two same-site
+    inhibitors stay Loewe-additive there (Chou & Talalay 1984, as above)."""
+    comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", "pSTAT3")
+    for drug, doses in (("ruxolitinib", comb.doses_a), ("tofacitinib", comb.doses_b)):
+        ic50 = js.dose_response(ctcl, drug, "IL6", "pSTAT3").ic50
+        np.testing.assert_allclose(doses[1:], ic50 * np.array([0.1, 1 / 3, 1, 3, 10]), rtol=5e-3)  # 3 digits
+        assert f"{drug} at 1/10, 1/3, 1, 3 and 10 x its IC50 alone" in comb.grid
+    table = comb.synergy()
+    assert (table["cells"] == 16).all()  # only the top dose of either drug saturates alone
+    assert table.loc["loewe", "verdict"] == "additive"
+    assert comb.summary()["grid"] == comb.grid
+
+
+def test_a_drug_without_an_ic50_on_the_pathway_keeps_its_default_doses_and_says_so(ctcl):
+    """Deucravacitinib binds TYK2's pseudokinase; IL-6 signals through JAK1 (TYK2 is not
+    needed, docs/panel.md), so it has no IC50 there to centre a grid on."""
+    with pytest.warns(js.JakStatWarning, match="its doses are not centred"):
+        comb = js.combination(ctcl, "ruxolitinib", "deucravacitinib", "IL6", "pSTAT3")
+    assert list(comb.doses_b[1:]) == list(catalog.drug("deucravacitinib").doses)
+    assert "deucravacitinib at its default doses (its IC50 alone is >" in comb.grid
+    assert any("deucravacitinib: its IC50 alone is >" in f for f in comb.flags)
+
+
 def test_combination_grid_is_consistent_with_single_drug_curves(ctcl):
     with pytest.warns(js.JakStatWarning, match="Loewe needs at least 3 non-zero doses"):
         comb = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[100, 1000], doses_b=[3000, 30000],

@@ -398,8 +398,10 @@ def combine(
     drug_b: str = typer.Argument(..., help=f"Second drug (columns of the grid): {DRUGS}."),
     cytokine: str = typer.Argument(..., help=f"Cytokine at its standard dose (or --cytokine-dose): {CYTOKINES}."),
     readout: str = MAIN_READOUT,
-    doses_a: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug A (0 is added)."),
-    doses_b: str = typer.Option("10,100,1000,10000", help="Comma-separated doses of drug B (0 is added)."),
+    doses_a: str = typer.Option(None, help="Comma-separated doses of drug A (0 is added). Default: 1/10, 1/3, 1, 3 "
+                                           "and 10 times drug A's own IC50 on this cytokine and readout (free nM, "
+                                           "from its dose-response, simulated first)."),
+    doses_b: str = typer.Option(None, help="Comma-separated doses of drug B (0 is added). Default: as for A."),
     time: float = TIME,
     window: str = WINDOW,
     cytokine_dose: str = typer.Option(None, help="Cytokine dose (default: standard dose)."),
@@ -430,9 +432,11 @@ def combine(
     where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
     cell) and a figure. With --uncertainty each score's mean excess gets
-    a predictive interval and the share of draws per verdict. Example:
+    a predictive interval and the share of draws per verdict. Examples:
 
-      jakstat combine ruxolitinib pimozide IL2 --doses-b 1000,3000,10000,30000
+      jakstat combine ruxolitinib pimozide IL2
+
+      jakstat combine ruxolitinib tofacitinib IL6 --doses-a 1,3,10,30 --doses-b 10,30,100,300
     """
     import jakstat_sbml as js
 
@@ -483,6 +487,8 @@ def _print_synergy(result) -> None:
 
     synergy = result.synergy()
     total = (result.doses_a.size - 1) * (result.doses_b.size - 1)
+    if result.grid != "given":
+        console.print(f"doses: {escape(result.grid)}", soft_wrap=True)
     console.print(f"excess = observed - expected inhibition (fraction); mean over the {int(synergy['cells'].max())} of "
                   f"{total} combination cells where neither drug alone inhibits by {SATURATION:.0%} or more:",
                   soft_wrap=True)

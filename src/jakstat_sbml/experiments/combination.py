@@ -78,6 +78,7 @@ class Combination:
     reference_misfit: float = 0.0  # largest |Hill fit - effect| of a drug alone at the grid's doses
     uncertainty: pd.DataFrame | None = None  # with uncertainty=: per score, the mean excess's interval and verdicts
     uncertainty_covers: str = ""  # what that interval covers
+    grid: str = "given"  # how the doses were chosen: "given", or centred on each drug's own IC50 (and which)
 
     @property
     def metric(self) -> str:
@@ -201,7 +202,7 @@ class Combination:
                 "max_effect_unit": "fraction", **self.scores(), **per_score, "saturation_fraction": SATURATION,
                 "baseline": self.baseline, "baseline_unit": self.measure.unit(self.readout),
                 "unstimulated": self.unstimulated, "unstimulated_unit": self.measure.unit(self.readout),
-                "context": self.context, "flags": flags_text(self.flags)}
+                "grid": self.grid, "context": self.context, "flags": flags_text(self.flags)}
 
     def plot(self, ax=None, *, axes=None) -> Figure:
         """Inhibition and the three excess maps, on four new Axes or on the four given
@@ -271,8 +272,42 @@ def _grid_doses(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
     return np.unique(np.concatenate([[0.0], drug_doses_nM(doses, drug, plasma)]))
 
 
+# The default grid: each drug at these multiples of its own IC50 on the pathway, half a decade
+# apart. For a Hill slope of 1 alone they inhibit by about 9, 25, 50, 75 and 91%: the top dose
+# shows the plateau Loewe's single-agent fit needs (fitting.PLATEAU_OCCUPANCY), and only the
+# cells with a top dose saturate (issue 26's mean leaves out cells where a drug alone inhibits
+# by 90% or more), so 16 of the 25 combination cells are scored.
+AROUND_IC50 = (0.1, 1 / 3, 1.0, 3.0, 10.0)
+AROUND_IC50_TEXT = "1/10, 1/3, 1, 3 and 10"
+
+
+def centred_doses(model: Model, drug: catalog.Drug, cytokine: str, readout: str, *, n_jobs: int = 1, client=None,
+                  engine: str = "roadrunner", **curve) -> tuple[tuple[float, ...], str, str | None]:
+    """A drug's default combination doses (free nM): :data:`AROUND_IC50` times its own IC50
+    on the pathway, from a dose-response at its default doses under the same condition
+    (``curve``: timing, stimulus and background keywords of :func:`dose_response`).
+    Returns the doses, how they were chosen, and a flag when the drug alone has no IC50
+    there (its default doses are used instead)."""
+    from ..errors import JakStatWarning
+    from .dose_response import dose_response
+
+    with warnings.catch_warnings():  # the reference curve's own notes are not this result's
+        warnings.simplefilter("ignore", JakStatWarning)
+        alone = dose_response(model, drug.name, cytokine, readout, n_jobs=n_jobs, client=client, engine=engine,
+                              **curve)
+    if np.isfinite(alone.ic50):
+        doses = tuple(float(f"{alone.ic50 * k:.3g}") for k in AROUND_IC50)
+        return doses, f"{drug.name} at {AROUND_IC50_TEXT} x its IC50 alone ({nM_text(alone.ic50)} free)", None
+    bound = alone.ic50_bound
+    where = f"its IC50 alone is {bound[0]} {nM_text(bound[1])} free" if bound else "it has no IC50 alone"
+    doses = tuple(float(x) for x in catalog.drug(drug.name).doses)
+    return (doses, f"{drug.name} at its default doses ({where})",
+            f"{drug.name}: {where} on {cytokine}/{readout}, so its doses are not centred on it; the grid uses its "
+            f"default doses, {nM_text(min(doses))} to {nM_text(max(doses))} free")
+
+
 def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: str | None = None,
-                doses_a: Sequence = (10, 100, 1000, 10000), doses_b: Sequence = (10, 100, 1000, 10000), *,
+                doses_a: Sequence | None = None, doses_b: Sequence | None = None, *,
                 time: float | None = None, window: tuple[float, float] | None = None, cytokine_dose=None,
                 preincubation: float = DEFAULT_PREINCUBATION, plasma: bool = False, uncertainty=None,
                 draws: int | None = None, seed: int | None = None, n_jobs: int = 1,
@@ -281,7 +316,10 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
 
     Doses are nM of free drug, or total plasma concentrations (converted with each
     drug's fraction unbound) when marked ``js.plasma()`` or with ``plasma=True``, as
-    in :func:`dose_response`; dose 0 is added to both axes. Timing, readout and
+    in :func:`dose_response`; dose 0 is added to both axes. A drug whose doses are not
+    given gets 1/10, 1/3, 1, 3 and 10 times its own IC50 on this pathway (free nM, from a
+    dose-response simulated first under the same condition; its default doses, with a
+    flag, where it has no IC50 there); ``grid`` says how the doses were chosen. Timing, readout and
     background keywords as in :func:`dose_response`. See :class:`Combination` for
     the definitions of the scores (positive = synergy) and for when they are NaN
     (with a reason in ``flags`` and a :class:`JakStatWarning`).
@@ -293,7 +331,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     interval, and the share of draws in which it is synergistic, additive,
     antagonistic or not determined (``not_determined``: the draw left no combination
     cell where neither drug alone saturates, or no additivity band). Every draw is a
-    full grid of simulations: 50 draws of a 5 x 5 grid are 1,300 simulations.
+    full grid of simulations: 50 draws of the default 6 x 6 grid are 1,800 simulations.
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # before any simulation
@@ -302,12 +340,28 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    xa = _grid_doses(doses_a, a, plasma)
-    xb = _grid_doses(doses_b, b, plasma)
+    given = {a.name: doses_a, b.name: doses_b}
+    for drug in (a, b):
+        if given[drug.name] is not None:
+            _grid_doses(given[drug.name], drug, plasma)  # bad doses fail before any simulation
     bg = checked_background(condition, plasma)
     for name in (a.name, b.name):
         check_not_varied(name, bg.get("drugs"), "drug")
     stimulus = stimulus_nM(bg, c, cytokine_dose)
+    grid, centring_flags = [], []
+    for drug in (a, b):
+        if given[drug.name] is None:
+            free, how, flag = centred_doses(model, drug, c.name, readout, time=time, window=window,
+                                            cytokine_dose=cytokine_dose, preincubation=preincubation, plasma=plasma,
+                                            n_jobs=n_jobs, client=client, engine=engine, **condition)
+            given[drug.name] = np.unique(np.concatenate([[0.0], free]))
+            grid.append(how)
+            centring_flags += [flag] if flag else []
+        else:
+            given[drug.name] = _grid_doses(given[drug.name], drug, plasma)
+            grid.append(f"{drug.name} as given")
+    xa, xb = given[a.name], given[b.name]
+    grid_text = "given" if all(g.endswith("as given") for g in grid) else "; ".join(grid)
     common = dict(bg, cytokines=stimulus, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = []
     for da in xa:
@@ -322,7 +376,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     baseline = float(resp[0, 0])
     unit = measure.unit(readout)
     floor = signal_floor(measure, baseline, unstimulated)
-    flags = []
+    flags = list(centring_flags)
     measurable = abs(baseline - unstimulated) > floor or abs(baseline) > floor
     nan = np.full(resp.shape, np.nan)
     if not measurable:
@@ -331,7 +385,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                      f"detection floor; no effect or synergy score can be measured")
         warn_flags(flags)
         return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, None, None,
-                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), False)
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), False, grid=grid_text)
     if abs(baseline - unstimulated) <= floor:
         flags.append(f"{c.name} does not raise {readout} above its unstimulated level ({unstimulated:.3g} {unit}, "
                      f"{measure.label}): the effects are on the basal signal")
@@ -343,7 +397,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                      f"more on this grid (at most {np.nanmax(np.abs(effect)):.1%}): no synergy scores")
         warn_flags(flags)
         return Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
-                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), True)
+                           nan, nan.copy(), nan.copy(), bg, unstimulated, tuple(flags), True, grid=grid_text)
     if min(xa.size, xb.size) - 1 < 3:  # too few single-agent doses to read D_X(E) off a fit
         loewe = np.full(effect.shape, np.nan)
         flags.append("Loewe needs at least 3 non-zero doses of each drug to fit its single-agent curve: "
@@ -358,7 +412,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     warn_flags(flags)
     result = Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
                          bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
-                         response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b))
+                         response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b),
+                         grid=grid_text)
     if unc is None:
         return result
     table, covers = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client, progress=progress,
