@@ -82,19 +82,31 @@ def test_profile_points_are_never_better_than_the_optimum_by_more_than_noise(rai
 def test_a_stored_profile_is_reused_only_when_walked_from_this_optimum(raia_profiles, tmp_path):
     """Finished profiles are stored and read back by name; one walked from another optimum
     (before a calibrate --store moved it) would have mixed into this one's threshold and
-    ensemble. Its points' cost - delta names the optimum it was walked from."""
+    ensemble. Its points' cost - delta names the optimum it was walked from, and its columns
+    the walk's settings (iterations, steps, step scale, engine): another walk is recomputed."""
     points = raia_profiles.points[raia_profiles.points.profiled == "JAK2_total"]
     stored = tmp_path / "profile_points" / "JAK2_total.tsv"
     stored.parent.mkdir()
     points.to_csv(stored, sep="\t", index=False)
     said = []
-    again = profile_dataset(RAIA, ["JAK2_total"], max_steps=1, max_nfev=1, folder=tmp_path, progress=said.append)
+    again = profile_dataset(RAIA, ["JAK2_total"], max_steps=2, max_nfev=2, folder=tmp_path, progress=said.append)
     assert said == [] and len(again.points) == len(points)  # reused as it was
-    points.assign(delta=points["delta"] - 5.0).to_csv(stored, sep="\t", index=False)  # walked from cost0 + 5
+    # a walk with other settings is another profile: recomputed, and said
+    other = profile_dataset(RAIA, ["JAK2_total"], max_steps=1, max_nfev=1, folder=tmp_path, progress=said.append)
+    assert any("walked with max_nfev 2 (now 1), max_steps 2 (now 1)" in s for s in said), said
+    assert (other.points["max_nfev"] == 1).all() and len(other.points) < len(points)
+    said.clear()
+    # walked from cost0 + 5, with this walk's settings
+    points.assign(delta=points["delta"] - 5.0, max_nfev=1, max_steps=1).to_csv(stored, sep="\t", index=False)
     redone = profile_dataset(RAIA, ["JAK2_total"], max_steps=1, max_nfev=1, folder=tmp_path, progress=said.append)
     assert any("walked from another optimum" in s and "recomputed" in s for s in said)
     made_at = redone.points["cost"] - redone.points["delta"]
     assert np.allclose(made_at, redone.optimum_cost, atol=1e-4)
+    # a file written before the walk's settings were stored (the committed ones) says none: reused
+    points.drop(columns=["max_nfev", "max_steps", "step_scale", "engine"]).to_csv(stored, sep="\t", index=False)
+    said.clear()
+    assert len(profile_dataset(RAIA, ["JAK2_total"], max_nfev=1, folder=tmp_path, progress=said.append).points) \
+        == len(points) and said == []
 
 
 def test_cli_profiles_records_its_files_and_replaces_no_other_run_s(raia_profiles, tmp_path):

@@ -150,7 +150,9 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     table = pd.read_csv(out / "compare_drugs.csv")
     assert set(table.pathway) == {"IL2/pSTAT5", "IFNG/pSTAT1"}
     assert (out / "compare_drugs.png").stat().st_size > 0 and (out / "compare_drugs_regimens.csv").exists()
-    assert js.read_provenance(out / "compare_drugs.csv")["run"]["experiment"] == "compare_drugs"
+    record = js.read_provenance(out / "compare_drugs.csv")
+    assert record["run"]["experiment"] == "compare_drugs"
+    assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's
     again = runner.invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "ruxolitinib", "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output  # another run's files are not replaced
 

@@ -157,8 +157,10 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
     step (at most the span / ``max_steps``). ``folder`` (e.g.
     docs/calibration/<dataset>): each finished profile is written there as it ends
     (``profile_points/<parameter>.tsv``) and read back on a rerun instead of being
-    recomputed. ``engine="amici"``: the re-fits simulate on AMICI with exact Jacobians
-    from its forward sensitivities (:meth:`Objective.jacobian`).
+    recomputed, unless it was walked from another optimum or with other ``max_nfev``,
+    ``max_steps``, ``step_scale`` or engine. ``engine="amici"``: the re-fits simulate
+    on AMICI with exact Jacobians from its forward sensitivities
+    (:meth:`Objective.jacobian`).
     """
     require("pypesto", "profile likelihoods")
     import pypesto
@@ -185,6 +187,8 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
     if points_dir is not None:
         points_dir.mkdir(parents=True, exist_ok=True)
     frames, seconds, skipped = [], {}, []
+    walk = {"max_nfev": int(max_nfev), "max_steps": int(max_steps), "step_scale": float(step_scale),
+            "engine": engine}  # what makes a walk: stored with its points
     covariance = None
     problem = pypesto.Problem(objective=pypesto.Objective(fun=ev.fun, res=ev.res, sres=ev.sres), lb=lower, ub=upper,
                               x_names=names)
@@ -198,12 +202,18 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
             # each point's delta is its cost over the optimum's: a profile walked from another
             # optimum (before a calibrate --store moved it) would mix into this one's threshold
             made_at = float((frame["cost"] - frame["delta"]).median()) if len(frame) else cost0
-            if abs(made_at - cost0) <= STORED_OPTIMUM_TOLERANCE:
+            # and a walk with other settings is another profile (files written before the
+            # settings were stored do not say theirs: they are reused)
+            other = {k: frame[k].iloc[0] for k, v in walk.items() if k in frame and len(frame) and
+                     not _same_setting(frame[k].iloc[0], v)}
+            if abs(made_at - cost0) <= STORED_OPTIMUM_TOLERANCE and not other:
                 frames.append(frame)
                 continue
             if progress:
-                progress(f"{p}: the stored profile was walked from another optimum (cost {made_at:.6g}, now "
-                         f"{cost0:.6g}): recomputed")
+                why = (f"walked from another optimum (cost {made_at:.6g}, now {cost0:.6g})"
+                       if abs(made_at - cost0) > STORED_OPTIMUM_TOLERANCE else
+                       "walked with " + ", ".join(f"{k} {v} (now {walk[k]})" for k, v in other.items()))
+                progress(f"{p}: the stored profile was {why}: recomputed")
         if budget_minutes is not None and time.perf_counter() - t_start > 60 * budget_minutes:
             skipped.append(p)
             continue
@@ -214,6 +224,7 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
         frame = _walk(p, j, x0, cost0, covariance, lower, upper, ev, problem, optimizer, max_steps, step_scale)
         seconds[p] = time.perf_counter() - t0
         frame["seconds"] = round(seconds[p], 1)
+        frame = frame.assign(**walk)
         if stored is not None:
             frame.to_csv(stored, sep="\t", index=False, float_format="%.8g")
         frames.append(frame)
@@ -227,6 +238,13 @@ def profile_dataset(dataset: str, parameters: Sequence[str] | None = None, *, ma
     spec = dataset_by_name(dataset)
     return ProfileResult(dataset, spec.context, names, lower, upper, x0, cost0, points, seconds, ev.count,
                          max_nfev, skipped)
+
+
+def _same_setting(stored, wanted) -> bool:
+    """A walk setting read back from a profile file (numbers as written, to 8 digits) equals ``wanted``."""
+    if isinstance(wanted, str):
+        return str(stored) == wanted
+    return math.isclose(float(stored), float(wanted), rel_tol=1e-7)
 
 
 def _walk(p: str, j: int, x0: np.ndarray, cost0: float, covariance: np.ndarray, lower: np.ndarray,

@@ -713,7 +713,7 @@ def compare_drugs_command(
         if drugs is not None and len(set(drugs)) != len(drugs):
             raise js.InputError("a drug is given twice with --drug")
     name = "compare_drugs"
-    run = provenance.identity("compare_drugs", {"context": context}, {
+    run = provenance.identity("compare_drugs", condition_of(context), {
         "drugs": drugs, "cytokines": cytokines, "regimens": regimens, "engine": engine, "uncertainty": uncertainty,
         "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, schedule = out / f"{name}.csv", out / f"{name}_regimens.csv"
