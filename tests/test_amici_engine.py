@@ -119,6 +119,13 @@ def test_dosing_regimens_run_on_amici_as_on_roadrunner(ctcl):
     plasma = am["plasma_ruxolitinib"].to_numpy()
     doses = (np.diff(plasma) > 0) & (np.diff(np.r_[plasma[0], plasma[:-1]]) <= 0)  # rises after a fall: a dose
     assert doses.sum() == rux.doses
+    # another volume of distribution (a patient's) reaches the compiled model as a parameter:
+    # the compartment's size once stayed the tables' 72 L in both engines
+    wide = js.regimen("ruxolitinib", "20 mg", every="12 h", days=2, pk={"volume_L": 144.0})
+    am = amici_engine.simulator(ctcl).run_regimens(js.Condition.make(cytokines={"IL2": "1 ng/mL"}, regimen=wide),
+                                                   readouts)
+    exact = wide.plasma_total_nM(am["time"].to_numpy() / 60)
+    assert np.max(np.abs(am["plasma_ruxolitinib"] - exact)) <= 1e-5 * exact.max()
 
 
 def test_a_virtual_trial_with_continuous_stimulation_runs_on_amici(ctcl):

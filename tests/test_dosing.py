@@ -231,11 +231,14 @@ def test_pimozide_builds_up_over_days():
 # ----------------------------------------------------------------------------- regimen SBML
 
 
-@pytest.mark.parametrize("release", [None, "zero order"])
+@pytest.mark.parametrize("release", [None, "zero order", "other volumes"])
 def test_sbml_events_reproduce_the_closed_form_pk(ctcl, release):
     """The regimen SBML (events) against the closed form; with zero-order release too, ruxolitinib's
-    releasing for 16 h every 12 h so that two releases overlap."""
-    rux, xr = ({"release_duration_h": 16}, {"release_duration_h": 4}) if release else (None, None)
+    releasing for 16 h every 12 h so that two releases overlap; and with volumes of distribution
+    other than the tables' (a patient's, or pk=): the compiled model once kept the tabulated
+    volume whatever the regimen said, so 144 L of ruxolitinib peaked as 72 L does."""
+    rux, xr = {"zero order": ({"release_duration_h": 16}, {"release_duration_h": 4}),
+               "other volumes": ({"volume_L": 144.0}, {"volume_L": 40.0})}.get(release, (None, None))
     regs = [regimen("ruxolitinib", "15 mg", every="12 h", days=2, pk=rux),
             regimen("tofacitinib", "11 mg", every="24 h", days=2, formulation="XR", pk=xr)]
     df = simulate_regimens(ctcl, js.Condition.make(cytokines={"IL6": "40 ng/mL"}), regs, readouts=["pSTAT3"])
@@ -244,6 +247,39 @@ def test_sbml_events_reproduce_the_closed_form_pk(ctcl, release):
         exact = reg.plasma_total_nM(df.time / 60)
         assert np.max(np.abs(df[f"plasma_{reg.drug}"] - exact)) <= 1e-5 * exact.max()
         assert np.allclose(df[f"free_{reg.drug}"], reg.pk.fraction_unbound * df[f"plasma_{reg.drug}"], rtol=1e-12)
+
+
+def test_a_reload_of_the_tables_reaches_every_cache_built_from_them(tmp_path, monkeypatch):
+    """After a store rewrites the tables (validate pharmacology --store: a new posterior,
+    so a new fraction unbound; calibrate --store: contexts.tsv), catalog.reload_tables()
+    must reach every cache built from them. A regimen made afterwards once kept the old
+    fraction unbound (its free drug off by the ratio), and parameter-range draws kept the
+    other contexts' models and overrides from before."""
+    import shutil
+
+    from jakstat_sbml import catalog
+    from jakstat_sbml.potency import draws, posterior
+
+    before = regimen("ruxolitinib", "20 mg", every="12 h", days=1).pk.fraction_unbound
+    draws._context_overrides("erythroid")
+    copy = tmp_path / "models"
+    shutil.copytree(catalog.models_dir(), copy)
+    table = pd.read_csv(copy / "potency" / "posterior.tsv", sep="\t")
+    table["fu_ruxolitinib"] *= 0.5
+    table.to_csv(copy / "potency" / "posterior.tsv", sep="\t", index=False)
+    try:
+        monkeypatch.setattr(catalog, "models_dir", lambda: copy)
+        posterior.forget_loaded()
+        catalog.reload_tables()
+        now = catalog.drug("ruxolitinib").fraction_unbound
+        assert now == pytest.approx(before / 2, rel=1e-6)
+        assert regimen("ruxolitinib", "20 mg", every="12 h", days=1).pk.fraction_unbound == now
+        assert draws._context_overrides.cache_info().currsize == 0 and not draws._WORKER_MODELS
+    finally:
+        monkeypatch.undo()
+        posterior.forget_loaded()
+        catalog.reload_tables()
+    assert regimen("ruxolitinib", "20 mg", every="12 h", days=1).pk.fraction_unbound == before
 
 
 def test_a_regimen_run_leaves_the_shared_model_as_it_was(ctcl):

@@ -49,6 +49,12 @@ def test_a_killed_trial_resumes_with_identical_output(ctcl, trial, tmp_path):
     resumed = js.virtual_trial(ctcl, RUX, 6, seed=11, checkpoint=tmp_path, chunk_size=2, **SMALL)
     assert (resumed.chunks_reused, resumed.chunks_computed) == (2, 1)
     pd.testing.assert_frame_equal(resumed.to_frame(), trial.to_frame(), check_exact=True)
+    # a model at other tolerances makes other numbers: it does not read this run's chunks
+    # (it once did, and returned them as its own)
+    loose = js.load_model(context=ctcl.context)
+    loose.set_solver_options(relative_tolerance=1e-4, absolute_tolerance=1e-9)
+    other = js.virtual_trial(loose, RUX, 2, seed=11, checkpoint=tmp_path, chunk_size=2, **SMALL)
+    assert (other.chunks_reused, other.chunks_computed) == (0, 1)
 
 
 def test_the_spread_comes_from_the_sampled_sources(ctcl):

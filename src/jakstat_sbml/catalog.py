@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -512,12 +513,26 @@ def _contexts() -> dict[str, Context]:
     return {name: Context(name, **c) for name, c in out.items()}
 
 
+_RELOAD_HOOKS: list[Callable[[], object]] = []
+
+
+def on_reload(clear: Callable[[], object]) -> Callable[[], object]:
+    """Have :func:`reload_tables` call ``clear``: for a cache elsewhere that was built from
+    the tables (a drug's PK with its fraction unbound, models of other contexts), which
+    would otherwise keep the values from before a store."""
+    _RELOAD_HOOKS.append(clear)
+    return clear
+
+
 def reload_tables() -> None:
     """Read contexts.tsv and parameters.tsv again (after a calibration stored new
-    values); models loaded afterwards use them."""
+    values); models loaded afterwards use them, and so does every cache built from them
+    (:func:`on_reload`)."""
     _contexts.cache_clear()
     parameter_table.cache_clear()
     _posterior_fraction_unbound.cache_clear()
+    for clear in _RELOAD_HOOKS:
+        clear()
 
 
 def contexts() -> list[str]:

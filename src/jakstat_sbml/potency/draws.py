@@ -270,6 +270,9 @@ def _context_overrides(context: str) -> frozenset[str]:
 
 
 _WORKER_MODELS: dict[str, Model] = {}
+# both are built from the tables: a store that rewrites them (calibrate --store) empties them
+catalog.on_reload(_context_overrides.cache_clear)
+catalog.on_reload(_WORKER_MODELS.clear)
 
 
 def _row_model(model: Model, context: str) -> Model:

@@ -243,6 +243,10 @@ def _pk_parameters(drug: str, formulation: str) -> PKParameters:
                         float(release["value"].iloc[0]) if len(release) else None)
 
 
+# a drug's PK carries its fraction unbound, which a stored potency posterior changes
+catalog.on_reload(_pk_parameters.cache_clear)
+
+
 def absorption_rate_from_tmax(tmax_h: float, elimination_rate_per_h: float) -> float:
     """The first-order absorption rate (/h, faster than elimination) whose single-dose
     peak is at ``tmax_h`` in a one-compartment model."""
@@ -295,3 +299,4 @@ def _zero_order_concentration(t: np.ndarray, dose_times_h, dose_mg: float, pk: P
         total[rising] += plateau * -np.expm1(-ke * since[rising])
         total[falling] += plateau * -np.expm1(-ke * release) * np.exp(-ke * (since[falling] - release))
     return total
+

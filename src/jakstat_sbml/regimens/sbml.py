@@ -3,8 +3,10 @@
 For each drug given by a regimen the model gains
 
 - a depot species ``<drug>_depot`` (amount in the gut, zmol) in compartment ``gut``,
-- a central compartment ``central_<drug>`` (the drug's volume of distribution, pL)
-  holding ``<drug>_central`` (its concentration is the total plasma concentration, nM),
+- a central compartment ``central_<drug>`` (the drug's volume of distribution, pL, set
+  by the parameter ``volume_<drug>`` through an initial assignment, so that a compiled
+  model takes each run's volume as it takes its clearance) holding ``<drug>_central``
+  (its concentration is the total plasma concentration, nM),
 - reactions ``absorption_<drug>`` (``ka * depot``) and ``elimination_<drug>``
   (``CL * [central]``),
 - or, for a zero-order release formulation (``pk.release_duration_h``), instead of
@@ -99,6 +101,7 @@ def pk_values(reg) -> dict[str, float]:
         f"dose_amount_{d}": amount,
         f"dosing_interval_{d}": reg.interval_h * MIN_PER_H,
         f"number_of_doses_{d}": float(reg.doses),
+        f"volume_{d}": central_volume_pL(reg),
     }
 
 
@@ -131,6 +134,7 @@ _DESCRIPTIONS = {
     "dose_amount": ("zmol", "amount of {d} per dose ({mg:g} mg)"),
     "dosing_interval": ("minute", "dosing interval of {d} ({h:g} h)"),
     "number_of_doses": ("dimensionless", "number of doses of {d} in the regimen"),
+    "volume": ("pL", "volume of distribution of {d} ({volume:g} L): the size of its central compartment"),
 }
 
 
@@ -194,11 +198,17 @@ def _add_regimen(m, reg, libsbml) -> None:
             s.setInitialConcentration(start[sid])
 
     texts = {"d": d, "ka": reg.pk.absorption_rate_per_h, "cl": reg.pk.clearance_L_per_h, "mg": reg.dose_mg,
-             "h": reg.interval_h, "formulation": reg.formulation, "release": reg.pk.release_duration_h}
+             "h": reg.interval_h, "formulation": reg.formulation, "release": reg.pk.release_duration_h,
+             "volume": reg.pk.volume_L}
     for pid, value in pk_values(reg).items():
         kind = pid[: -len(d) - 1]
         unit, description = _DESCRIPTIONS[kind]
         _parameter(m, pid, value, unit, description.format(**texts), constant=True)
+    # the compartment's size is a parameter, so that a run (or a patient) with another volume
+    # sets it as it sets the clearance: a compiled model fixes a compartment's own size
+    sized = m.createInitialAssignment()
+    sized.setSymbol(central_compartment(d))
+    _check(sized.setMath(libsbml.parseL3Formula(f"volume_{d}")), f"initial assignment of {central_compartment(d)}")
     next_time, given = event_state(d)
     _parameter(m, next_time, start[next_time], "minute", f"time of the next dose of {d}", constant=False)
     _parameter(m, given, start[given], "dimensionless", f"doses of {d} given so far", constant=False)

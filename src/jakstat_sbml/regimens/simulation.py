@@ -31,7 +31,16 @@ from .. import catalog
 from ..errors import InputError, SimulationError
 from .pharmacokinetics import formulations, pk_parameters
 from .regimen import Regimen
-from .sbml import add_regimens, central, depot, dose_parameter, event_parameters, pk_values, start_values
+from .sbml import (
+    add_regimens,
+    central,
+    central_compartment,
+    depot,
+    dose_parameter,
+    event_parameters,
+    pk_values,
+    start_values,
+)
 
 OUTPUT_STEP_MIN = 10.0  # default output spacing of a regimen run
 NEGATIVE_TOLERANCE_NM = 1e-9  # solver noise below zero, set to 0 (as the pathway model does)
@@ -86,6 +95,7 @@ class RegimenRunner:
         self.species = list(m.getFloatingSpeciesIds())
         self.species_index = {s: i for i, s in enumerate(self.species)}
         self.parameter_index = {p: i for i, p in enumerate(m.getGlobalParameterIds())}
+        self.compartment_index = {c: i for i, c in enumerate(m.getCompartmentIds())}
         self.assigned = {dose_parameter(d) for d in drugs}
 
 
@@ -161,6 +171,11 @@ def simulate_regimens(model, condition, regimens, *, t_end: float | None = None,
         values.update({p: state[p] for p in event_parameters(reg)})
     idx = np.array([run.parameter_index[p] for p in values], dtype=np.int32)
     m.setGlobalParameterValues(idx, np.array(list(values.values()), dtype=float))
+    # RoadRunner sizes a compartment once, from its initial assignment: each run sets its own
+    # volume of distribution (before any concentration is read into an amount)
+    sized = [central_compartment(reg.drug) for reg in regs]
+    m.setCompartmentVolumes(np.array([run.compartment_index[c] for c in sized], dtype=np.int32),
+                            np.array([values[f"volume_{reg.drug}"] for reg in regs], dtype=float))
     concentration_idx = np.array([run.species_index[s] for s in start], dtype=np.int32)
     m.setFloatingSpeciesConcentrations(concentration_idx, np.array(list(start.values()), dtype=float))
     for reg in regs:

@@ -268,10 +268,13 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                                           drawn_covariates, effects) for i in range(n_patients)])
     pathways = [(c, dose, catalog.CYTOKINES[c].main_readout) for c, dose in stimuli.items()]
     columns = [(arm, f"{c}/{r}", s) for arm in arms for c, _, r in pathways for s in stimulations]
+    # everything that sets the numbers, the solver's tolerances and the engine included (a
+    # checkpoint made at other tolerances was once read back as this run's)
     key = design_key(model.roadrunner.getSBML(), model.context, sorted(model.parameter_values().items()), seed,
                      chunk_size, sources, sorted(mutations.items()), repr(sorted(arms.items())),
                      repr(pathways), stimulations,
-                     *((repr(sorted(drawn_covariates.items())),) if drawn_covariates else ()))
+                     *((repr(sorted(drawn_covariates.items())),) if drawn_covariates else ()),
+                     sorted(model.solver_options.items()), engine)
     store = Checkpoint(checkpoint, key, "trial", {"seed": seed, "chunk_size": chunk_size, "arms": list(arms),
                                                   "pathways": [f"{c}/{r}" for c, _, r in pathways],
                                                   "stimulations": list(stimulations)}) if checkpoint else None
