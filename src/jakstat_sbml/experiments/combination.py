@@ -300,7 +300,7 @@ def centred_doses(model: Model, drug: catalog.Drug, cytokine: str, readout: str,
         return doses, f"{drug.name} at {AROUND_IC50_TEXT} x its IC50 alone ({nM_text(alone.ic50)} free)", None
     bound = alone.ic50_bound
     where = f"its IC50 alone is {bound[0]} {nM_text(bound[1])} free" if bound else "it has no IC50 alone"
-    doses = tuple(float(x) for x in catalog.drug(drug.name).doses)
+    doses = tuple(float(x) for x in drug.doses)
     return (doses, f"{drug.name} at its default doses ({where})",
             f"{drug.name}: {where} on {cytokine}/{readout}, so its doses are not centred on it; the grid uses its "
             f"default doses, {nM_text(min(doses))} to {nM_text(max(doses))} free")
@@ -340,28 +340,26 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
-    given = {a.name: doses_a, b.name: doses_b}
-    for drug in (a, b):
-        if given[drug.name] is not None:
-            _grid_doses(given[drug.name], drug, plasma)  # bad doses fail before any simulation
+    # the given doses, converted (bad ones fail before any simulation); None: centred below
+    grids = {d.name: None if doses is None else _grid_doses(doses, d, plasma)
+             for d, doses in ((a, doses_a), (b, doses_b))}
     bg = checked_background(condition, plasma)
     for name in (a.name, b.name):
         check_not_varied(name, bg.get("drugs"), "drug")
     stimulus = stimulus_nM(bg, c, cytokine_dose)
-    grid, centring_flags = [], []
+    chosen, centring_flags = [], []
     for drug in (a, b):
-        if given[drug.name] is None:
+        if grids[drug.name] is None:
             free, how, flag = centred_doses(model, drug, c.name, readout, time=time, window=window,
                                             cytokine_dose=cytokine_dose, preincubation=preincubation, plasma=plasma,
                                             n_jobs=n_jobs, client=client, engine=engine, **condition)
-            given[drug.name] = np.unique(np.concatenate([[0.0], free]))
-            grid.append(how)
+            grids[drug.name] = np.unique(np.concatenate([[0.0], free]))
+            chosen.append(how)
             centring_flags += [flag] if flag else []
         else:
-            given[drug.name] = _grid_doses(given[drug.name], drug, plasma)
-            grid.append(f"{drug.name} as given")
-    xa, xb = given[a.name], given[b.name]
-    grid_text = "given" if all(g.endswith("as given") for g in grid) else "; ".join(grid)
+            chosen.append(f"{drug.name} as given")
+    xa, xb = grids[a.name], grids[b.name]
+    grid_text = "given" if doses_a is not None and doses_b is not None else "; ".join(chosen)
     common = dict(bg, cytokines=stimulus, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = []
     for da in xa:

@@ -299,4 +299,3 @@ def _zero_order_concentration(t: np.ndarray, dose_times_h, dose_mg: float, pk: P
         total[rising] += plateau * -np.expm1(-ke * since[rising])
         total[falling] += plateau * -np.expm1(-ke * release) * np.exp(-ke * (since[falling] - release))
     return total
-
