@@ -8,6 +8,9 @@ README's set-up block, every line of its "Command line" block and then every lin
 the command-line page of the documentation (docs/cli.md, where the README's other
 examples moved in issue 25), exactly as written, in a shell whose PATH holds no
 virtual environment. The README's Python example runs as written too.
+
+The report `make demo` writes there is the one the report's tests read: what a new user
+gets, built once per run of the suite.
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
+import jakstat_sbml as js
+from jakstat_sbml import catalog
+from jakstat_sbml.cli import app
 
 from .conftest import REPO
 
+runner = CliRunner()
 README = (REPO / "README.md").read_text(encoding="utf-8")
 CLI_PAGE = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 
@@ -104,8 +114,6 @@ def test_the_readme_stays_a_front_page():
 def test_the_readmes_counts_are_the_packages():
     """The README's front page said "eight notebooks" after the tenth was committed: a count
     it states must be the repository's."""
-    import jakstat_sbml as js
-
     words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
              "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
     stated = re.search(r"`js\.drugs\(\)`: (\w+) drugs", README)
@@ -131,21 +139,198 @@ def test_a_shell_without_the_activation_does_not_find_jakstat():
     assert result.returncode != 0, result.stdout
 
 
-def test_the_readme_set_up_and_command_lines_run_as_written_in_a_fresh_clone(tmp_path):
-    clone = fresh_clone(tmp_path / "jakstat-sbml")
-    script = setup_block() + command_block() + cli_page_block() + "command -v jakstat\n"
-    log = tmp_path / "readme.log"
+# What the README's set-up block prints ends here and its command lines begin: the report
+# tests below read `make demo`'s own output from the log of the one bash session.
+COMMAND_LINES_BEGIN = "### the README's command lines begin"
+
+
+@pytest.fixture(scope="module")
+def readme_session(tmp_path_factory):
+    """One fresh clone and one bash session: the README's set-up block (`make demo`, which
+    writes report/), then its command lines and the command-line page's. The report tests
+    share the report `make demo` wrote instead of building their own: a report build is
+    about 2.5 minutes, and `make test` has a 20-minute budget."""
+    root = tmp_path_factory.mktemp("readme")
+    clone = fresh_clone(root / "jakstat-sbml")
+    script = (setup_block() + f"echo \"{COMMAND_LINES_BEGIN}\"\n" + command_block() + cli_page_block()
+              + "command -v jakstat\n")
+    log = root / "readme.log"
     with log.open("w", encoding="utf-8") as output:
         result = subprocess.run(["bash", "-e", "-c", script], cwd=clone, env=clean_environment(), stdout=output,
                                 stderr=subprocess.STDOUT, timeout=1500)
-    text = log.read_text(encoding="utf-8", errors="replace")
-    assert result.returncode == 0, text[-4000:]
+    return clone, result.returncode, log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_readme_set_up_and_command_lines_run_as_written_in_a_fresh_clone(readme_session):
+    clone, returncode, text = readme_session
+    assert returncode == 0, text[-4000:]
     assert "command not found" not in text
     assert text.strip().splitlines()[-1] == str(clone / ".venv" / "bin" / "jakstat")
     for made in ("report/index.md", "out/il6.csv", "out/il6.xml", "out/map.html",
                  "out/dose_response_ruxolitinib_IL6_pSTAT3_fit.csv"):
         assert (clone / made).stat().st_size > 0, made
     assert "error:" not in text, [line for line in text.splitlines() if "error:" in line]
+
+
+# The report `make demo` writes (the ctcl context), and what `jakstat report` printed while writing it.
+
+@pytest.fixture(scope="module")
+def ctcl_report(readme_session):
+    clone, _, text = readme_session
+    assert COMMAND_LINES_BEGIN in text, "the README's set-up block (make demo) failed:\n" + text[-4000:]
+    return clone / "report", text.split(COMMAND_LINES_BEGIN, 1)[0]
+
+
+def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
+    out, output = ctcl_report
+    index = (out / "index.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", index)
+    assert links and all((out / link).exists() for link in links), [x for x in links if not (out / x).exists()]
+    present = [c for c in catalog.CYTOKINES if c not in ("GMCSF", "EPO")]  # ctcl lacks their receptors
+    for c in present:
+        assert f"timecourse_{c}.png" in links and f"timecourse_{c}.csv" in links
+    from jakstat_sbml.report import ic50_drugs
+
+    # the drugs with fitted potency are drawn one by one with intervals; every drug is in the panel
+    assert set(ic50_drugs()) == {"ruxolitinib", "tofacitinib", "pimozide", "baricitinib", "filgotinib",
+                                 "upadacitinib", "ritlecitinib", "abrocitinib"}
+    for figure in ["knockout_screen.png", "combination.png", "cytokine_ec50.png", "mutations.png",
+                   "drug_panel.png", *(f"ic50_{d}.png" for d in ic50_drugs())]:
+        assert figure in links
+    table = pd.read_csv(out / "drug_ic50.csv")
+    expected = {(d, c, r) for d in ic50_drugs() for c, r in catalog.drug_pairs(d) if c in present}
+    assert set(zip(table.drug, table.cytokine, table.readout)) == expected
+    assert ("pimozide", "IL2", "pSTAT5") in expected  # the pair the combination map uses too
+    panel = pd.read_csv(out / "drug_panel.csv")
+    assert set(panel.drug) == set(catalog.DRUGS)
+    # issue 24: the cohort of the approved ruxolitinib and tofacitinib regimens, as distributions
+    assert "cohort.png" in links
+    cohort = pd.read_csv(out / "cohort_summary.csv")
+    assert set(cohort.arm) == {"ruxolitinib 20 mg BID", "tofacitinib 5 mg BID"}
+    assert set(cohort.pathway) == {"IL2/pSTAT5", "IL6/pSTAT3"}
+    assert (cohort.p5 < cohort["median"]).all() and (cohort["median"] < cohort.p95).all()  # patients differ
+    patients = pd.read_csv(out / "cohort_patients.csv")
+    assert patients.patient.nunique() == cohort.patients.iloc[0]
+    assert "not a clinical one" in index
+    # an IC50 the doses cannot fit is shown as the bound they give (ritlecitinib spares JAK1/JAK2/TYK2-only
+    # IL-6: at most ~1% inhibition up to 3000 nM), not as 'n/a'
+    assert re.search(r"^\| ritlecitinib \| IL6 \| pSTAT3 \| > [\d,]+ \(ritlecitinib does not lower pSTAT3 by 5% or more",
+                     index, flags=re.M)
+    assert re.search(r"^\| ritlecitinib \| > [\d.,]+ \| ritlecitinib 50 mg once daily \|", index, flags=re.M)  # panel
+
+
+def test_report_leaves_out_pathways_the_context_lacks_and_shows_no_nan(ctcl_report):
+    """Issue 26: the ctcl report drew empty GM-CSF and EPO panels, 'nan%' cells and a
+    'nan% (73%)' dosing cell (the 73% being JAK3 A572V's constitutive pSTAT5)."""
+    out, output = ctcl_report
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert not re.search(r"\bnan\b", index, flags=re.I), re.findall(r".{40}\bnan\b.{10}", index, flags=re.I)
+    absent = [line for line in index.splitlines() if line.startswith("Not present in context")]
+    assert len(absent) == 1 and "GMCSF" in absent[0] and "EPO" in absent[0]
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", index, flags=re.M | re.S))
+    for title in ("Time courses at standard doses", "Cytokine dose-response (EC50)", "Drug dose-response (IC50)",
+                  "Knockout screen", "Dosing regimens (PK/PD)"):
+        assert not re.search(r"\b(GMCSF|EPO)\b", sections[title]), title
+    assert not list(out.glob("timecourse_GMCSF.*")) and not list(out.glob("timecourse_EPO.*"))
+    for name in ("cytokine_ec50.csv", "drug_ic50.csv", "knockout_screen.csv", "dosing.csv", "dosing_mutant.csv"):
+        frame = pd.read_csv(out / name)
+        column = "pathway" if "pathway" in frame else "cytokine"
+        assert not frame[column].astype(str).str.contains("GMCSF|EPO").any(), name
+
+
+def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_report):
+    """Issue 22: the report's drug-potency section showed only the in-sample fit and pointed
+    elsewhere for the honest check; it now quotes the held-out fold error and coverage
+    stored by `make pharmacology`, each against its target, and the replicates' floor."""
+    out, _ = ctcl_report
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", (out / "index.md").read_text(encoding="utf-8"),
+                               flags=re.M | re.S))
+    potency = sections["Drug potency against measured data"]
+    stored = pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation_summary.csv").iloc[0]
+    verdict = "met" if stored["gmfe"] <= 2.5 else "**missed**"
+    assert f"held-out predictions **{stored['gmfe']:.2f}** (target <= 2.5: {verdict})" in potency
+    assert f"90% predictive intervals cover **{stored['coverage_90']:.0%}**" in potency
+    assert "a model without error of its own would reach" in potency and "other measured data" not in potency
+    # each drug's and each assay system's held-out record, the ones their intervals quote, as table rows
+    from jakstat_sbml.potency.crossval import stored_track_records
+
+    for record in stored_track_records() + stored_track_records("system"):
+        assert f"| {record.name} | {record.rows} | {record.sources} | {record.covered} ({record.coverage:.0%}) |" \
+            in potency, record.name
+    # and the IC50 section says, below its interval table, what those intervals delivered per drug
+    rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
+    assert rux.text() in sections["Drug dose-response (IC50)"]
+
+
+def test_report_says_how_the_pharmacokinetics_fare_against_published_numbers(ctcl_report):
+    """The regimens' section rests on the PK: it states how many published numbers the PK
+    meets, how many of those are independent checks, and names every miss with the model's
+    value, from the same checks as `jakstat validate pharmacokinetics` (written beside it)."""
+    out, _ = ctcl_report
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", (out / "index.md").read_text(encoding="utf-8"),
+                               flags=re.M | re.S))
+    dosing = sections["Dosing regimens (PK/PD)"]
+    checks = js.validate_pharmacokinetics()
+    s = checks.summary()
+    assert f"{s['within']} of {s['checks']} within their bounds; {s['independent_within']} of those are independent" \
+        in dosing
+    for r in checks.table[checks.table.status != "within"].itertuples():
+        assert f"{r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: model " in dosing, r.quantity
+    written = pd.read_csv(out / "pharmacokinetic_checks.csv")
+    assert written.model.tolist() == pytest.approx(checks.table.model.tolist())
+
+
+def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
+    """Issue 26: every CSV and figure records its full condition, read back by js.read_provenance."""
+    from jakstat_sbml import provenance, report
+
+    out, _ = ctcl_report
+    files = [f for f in out.iterdir() if not f.name.endswith(provenance.SUFFIX)]
+    assert len(files) > 40
+    for f in files:
+        record = js.read_provenance(f)
+        assert record["experiment"] and record["content"] and record["condition"]["context"], f.name
+        assert record["package"]["version"] == js.__version__ and len(record["model"]["sha256"]) == 64
+        assert record["engine"]["name"] == "roadrunner" and record["command"] == demo_command()
+    assert js.read_provenance(out / "timecourse_IL6.csv")["condition"]["cytokines_nM"] == {
+        "IL6": pytest.approx(40 / catalog.CYTOKINES["IL6"].mass_kda)}
+    mutant = js.read_provenance(out / "dosing_mutant.csv")["condition"]["mutations_fraction"]
+    assert mutant == {m: 0.5 for m in catalog.MUTATIONS}
+    assert js.read_provenance(out / "ensemble_band_hepatocyte_IL6_pSTAT3.csv")["condition"]["context"] == "hepatocyte"
+    # the same report again may replace these files; a report of another context may not
+    provenance.check_overwrite(files, report.report_run("ctcl", "png"))
+    result = runner.invoke(app, ["report", "--out", str(out), "--context", "lymphoma"])
+    assert result.exit_code == 2 and "was written by a different run" in result.output
+    assert "--force" in result.output
+
+
+def test_report_prints_each_warning_once_and_tidily(ctcl_report):
+    """Issue 26: `make demo` printed 12 raw Python warnings with their source lines."""
+    out, output = ctcl_report
+    assert "JakStatWarning" not in output and "report.py:" not in output
+    warnings = [line for line in output.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(set(warnings))
+    assert not [w for w in warnings if "does not drive" in w]  # absent pathways are not run at all
+    # A warning about the drug, not the pathway (ruxolitinib's held-out record, too narrow in the
+    # stored cross-validation), is printed once naming every pathway, not once per pathway.
+    # The same holds over the calibrated contexts' ensembles: one line naming all four.
+    too_narrow = [w for w in warnings if "likely too narrow for ruxolitinib" in w]
+    assert len(too_narrow) == 2
+    assert too_narrow[0].startswith("warning: IC50 of ruxolitinib on IL2/pSTAT5, IL4/pSTAT6, ")
+    assert too_narrow[1].startswith("warning: ensemble IC50 of ruxolitinib on IL6/pSTAT3 in hepatocyte, ")
+    assert "EPO/pSTAT5 in erythroid" in too_narrow[1]
+    # A curve's flag is printed once even where two sections draw the curve: the drug panel does not
+    # repeat what the IC50 section said of ritlecitinib on IL-6 (no effect up to 3000 nM), but still
+    # flags the drugs only it draws (deucravacitinib), and its index lists every flag.
+    ic50_flags = [re.match(r"warning: IC50 of (\w+) on (\S+): (.*)", w) for w in warnings]
+    repeated = [f"warning: drug panel: {m[1]}, {m[2]}: {m[3]}" for m in ic50_flags if m]
+    assert [w for w in warnings if w in repeated] == []
+    assert any(w.startswith("warning: IC50 of ritlecitinib on IL6/pSTAT3") for w in warnings)
+    assert not any(w.startswith("warning: drug panel: ritlecitinib, IL6/pSTAT3") for w in warnings)
+    assert any(w.startswith("warning: drug panel: deucravacitinib, IL6/pSTAT3") for w in warnings)
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "ritlecitinib, IL6/pSTAT3: ritlecitinib does not lower pSTAT3" in index
+
 
 
 @pytest.fixture(autouse=True)
