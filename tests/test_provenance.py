@@ -67,7 +67,7 @@ def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
         assert condition["mutations_fraction"] == {"JAK3_A572V": 0.5} and condition["overexpress_fold"] == {"PIAS3": 2}
         assert condition["cytokines_nM"] == {"IL2": pytest.approx(2 / catalog.CYTOKINES["IL2"].mass_kda)}
         assert condition["preincubation_min"] == 30 and condition["drugs_nM_free"] == {}
-        assert record["settings"]["doses_a"] == "10,100" and record["experiment"] == "combination"
+        assert record["settings"]["doses_a"] == [10, 100] and record["experiment"] == "combination"
         assert record["engine"]["name"] == "roadrunner" and record["engine"]["relative_tolerance"] == 1e-7
         assert record["package"]["version"] == js.__version__
         assert record["model"]["file"] == "jakstat.xml" and len(record["model"]["sha256"]) == 64
@@ -124,6 +124,28 @@ def test_a_run_refuses_to_overwrite_another_runs_results_unless_forced(tmp_path,
     assert js.read_provenance(fit)["settings"]["time"] == 30
 
 
+def test_the_same_doses_written_another_way_are_the_same_run(tmp_path, monkeypatch):
+    """Identities held doses and windows as typed: '10,100,1000' and '10 nM, 0.1 uM, 1000'
+    were two runs, and the second was refused for replacing the first's files. They are
+    now held in nM (cytokine doses too, which may be mass concentrations)."""
+    base = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000", "--window", "0,30",
+            "--out", tmp_path]
+    assert invoke(*base).exit_code == 0
+    same = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10 nM, 0.1 uM, 1000", "--window", "0, 30",
+            "--out", tmp_path]
+    assert invoke(*same).exit_code == 0
+    record = js.read_provenance(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv")
+    assert record["settings"]["doses"] == [10, 100, 1000] and record["settings"]["window"] == [0, 30]
+    # another dose is another run, however it is written
+    result = runner.invoke(app, [str(a) for a in same[:5] + ["10 nM, 0.2 uM, 1000"] + same[6:]])
+    assert result.exit_code == 2 and "different run" in result.output, result.output
+    # a cytokine's doses in ng/mL are its doses in nM, by the catalog's molar mass
+    il6 = catalog.CYTOKINES["IL6"].mass_kda
+    first = ["dose-response", "IL6", "--doses", f"{0.1 * il6:.12g} ng/mL, {il6:.12g} ng/mL", "--out", tmp_path]
+    assert invoke(*first).exit_code == 0
+    assert invoke("dose-response", "IL6", "--doses", "0.1,1", "--out", tmp_path).exit_code == 0
+
+
 def test_a_file_the_user_wrote_is_never_overwritten_silently(tmp_path):
     mine = tmp_path / "il6.csv"
     mine.write_text("my own numbers\n", encoding="utf-8")
@@ -150,4 +172,4 @@ def test_a_file_belongs_to_the_run_that_wrote_it_last(tmp_path):
     records = list(tmp_path.glob("*.provenance.json"))
     assert len(records) == 1
     data = json.loads(records[0].read_text(encoding="utf-8"))
-    assert data["settings"]["window"] == "0,60" and set(data["files"]) == {p.name for p in outputs(tmp_path)}
+    assert data["settings"]["window"] == [0, 60] and set(data["files"]) == {p.name for p in outputs(tmp_path)}

@@ -144,6 +144,22 @@ def parse_doses(text: str | None, what: str) -> list | None:
     return [parse_dose(x.strip()) for x in text.split(",") if x.strip()]
 
 
+def doses_nM(text: str | None, what: str, mass_kda: float | None = None) -> list[float] | str:
+    """Doses as a run's identity holds them: in nM, so that '1,10', '1, 10' and
+    '1 nM, 0.01 uM' are one run ("default" when none are given). ``mass_kda`` marks
+    cytokine doses (which may be mass concentrations)."""
+    from .. import units
+    from ..errors import InputError
+
+    if text is None:
+        return "default"
+    try:
+        with units.quiet_bare_doses():  # the experiment warns about its own doses
+            return [float(f"{units.to_nM(d, what=what, mass_kda=mass_kda):.12g}") for d in parse_doses(text, what)]
+    except InputError:  # the experiment refuses them, in the words Python users see too
+        return text
+
+
 def parse_window(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None

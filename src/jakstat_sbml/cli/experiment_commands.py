@@ -49,6 +49,7 @@ from .common import (
     condition_columns,
     condition_of,
     console,
+    doses_nM,
     flags_of,
     load_context_model,
     parse_dose,
@@ -239,8 +240,9 @@ def dose_response_command(
     name = (f"dose_response_{drug_name}_{stimulus.name}_{readout_name}{tag}" if drug
             else f"dose_response_{stimulus.name}_{readout_name}{tag}")
     run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
-        "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name, "doses": doses or "default",
-        "plasma": plasma, "cytokine_dose": cytokine_dose if drug else None, "time": time, "window": window,
+        "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name,
+        "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda),  # the stimulus: condition
+        "plasma": plasma, "time": time, "window": parse_window(window),
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
     data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
@@ -353,7 +355,7 @@ def screen(
     name = f"knockout_screen{provenance.file_tag(condition)}"
     run = provenance.identity("knockout_screen", condition, {
         "cytokines": cytokine or "each the context signals through", "readouts": readout or "main",
-        "genes": gene or "all", "window": window, "engine": engine})
+        "genes": gene or "all", "window": parse_window(window), "engine": engine})
     long, wide_path, figure = out / f"{name}.csv", out / f"{name}_log2fc.csv", out / f"{name}.{figure_format.value}"
     check_outputs([long, wide_path, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
@@ -453,8 +455,9 @@ def combine(
                              preincubation=preincubation, plasma=plasma)
     name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
     run = provenance.identity("combination", condition, {
-        "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name, "doses_a": doses_a,
-        "doses_b": doses_b, "plasma": plasma, "cytokine_dose": cytokine_dose, "time": time, "window": window,
+        "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name,
+        "doses_a": doses_nM(doses_a, "--doses-a"), "doses_b": doses_nM(doses_b, "--doses-b"),
+        "plasma": plasma, "time": time, "window": parse_window(window),
         "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
