@@ -146,6 +146,19 @@ def test_the_same_doses_written_another_way_are_the_same_run(tmp_path, monkeypat
     assert invoke("dose-response", "IL6", "--doses", "0.1,1", "--out", tmp_path).exit_code == 0
 
 
+def test_a_regimen_s_cytokine_doses_are_held_in_nM(tmp_path):
+    """The regimen's identity held its -c options as typed: IL6=10 ng/mL and the same dose
+    in nM were two runs."""
+    il6 = catalog.CYTOKINES["IL6"].mass_kda
+    base = ["regimen", "ruxolitinib", "20mg", "--every", "12h", "--days", "1", "--out", tmp_path]
+    assert invoke(*base, "-c", "IL6=10 ng/mL").exit_code == 0
+    summary = next(tmp_path.glob("regimen_*_summary.csv"))
+    assert js.read_provenance(summary)["settings"]["cytokines"] == {"IL6": pytest.approx(10 / il6)}
+    assert invoke(*base, "-c", f"IL6={10 / il6!r}").exit_code == 0
+    result = runner.invoke(app, [str(a) for a in base] + ["-c", "IL6=20 ng/mL"])
+    assert result.exit_code == 2 and "different run" in result.output, result.output
+
+
 def test_a_file_the_user_wrote_is_never_overwritten_silently(tmp_path):
     mine = tmp_path / "il6.csv"
     mine.write_text("my own numbers\n", encoding="utf-8")

@@ -160,6 +160,21 @@ def doses_nM(text: str | None, what: str, mass_kda: float | None = None) -> list
         return text
 
 
+def stimuli_nM(stimuli: Mapping[str, object]) -> dict[str, float] | Mapping[str, object]:
+    """Cytokine doses by name as a run's identity holds them: in nM ('IL6=0.48' and
+    'IL6=10 ng/mL' are one run). Doses the package refuses keep their text, as in
+    :func:`doses_nM`."""
+    from .. import units
+    from ..errors import InputError
+
+    try:
+        with units.quiet_bare_doses():
+            return {name: float(f"{units.to_nM(dose, what=name, mass_kda=catalog.cytokine(name).mass_kda):.12g}")
+                    for name, dose in stimuli.items()}
+    except InputError:
+        return {name: str(dose) for name, dose in stimuli.items()}
+
+
 def parse_window(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None

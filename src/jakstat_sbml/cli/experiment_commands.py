@@ -64,6 +64,7 @@ from .common import (
     record_outputs,
     reported,
     save_figure,
+    stimuli_nM,
     use_agg,
     warn_flags,
 )
@@ -622,7 +623,8 @@ def regimen_command(
     name = (f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
             f"{provenance.file_tag(condition)}")
     run = provenance.identity("exposure_response", condition, {
-        "regimen": reg.as_dict(), "days": days, "cytokines": cytokine or "each the context signals through",
+        "regimen": reg.as_dict(), "days": days,
+        "cytokines": stimuli_nM(stimuli) if stimuli else "each the context signals through",
         "stimulation": stimulation.value, "uncertainty": uncertainty, "draws": draws if uncertainty else None,
         "seed": seed if uncertainty else None})
     summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
