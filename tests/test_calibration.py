@@ -423,3 +423,12 @@ def test_cli_calibrate_replaces_only_its_own_run_s_files(tmp_path):
     # a rewrite keeps the identity of the fit it redraws (run.tsv), so that fit may run again
     assert runner.invoke(app, [*args[:2], "--out", str(tmp_path), "--rewrite"]).exit_code == 0
     assert read_provenance(folder / "README.md")["settings"]["starts"] == 2
+    # a folder whose files have no record (the committed ones predate records) is not redrawn
+    # silently: a rewrite once skipped the check
+    (folder / "calibrate.provenance.json").unlink()
+    readme = (folder / "README.md").read_bytes()
+    done = runner.invoke(app, [*args[:2], "--out", str(tmp_path), "--rewrite"])
+    assert done.exit_code == 2 and "no provenance record" in done.output, done.output
+    assert (folder / "README.md").read_bytes() == readme
+    assert runner.invoke(app, [*args[:2], "--out", str(tmp_path), "--rewrite", "--force"]).exit_code == 0
+    assert read_provenance(folder / "README.md")["settings"]["starts"] == 2

@@ -168,7 +168,8 @@ def calibrate_command(
     A fit replaces the files of an earlier calibration in OUT/<dataset>/ only if that
     run had the same dataset, starts, iterations and engine (its record,
     calibrate.provenance.json, says), unless --force; --rewrite rewrites the folder
-    from its own multi-start table.
+    from its own multi-start table, and so replaces that fit's files (files with no
+    record, as in the committed folders, need --force).
 
     Examples:
 
@@ -189,10 +190,11 @@ def calibrate_command(
     names = list(cal.ALL_DATASETS) if dataset == "all" else [dataset]
     runs = {name: _calibration_run(name, out / name, starts=starts, max_nfev=max_nfev, engine=engine,
                                    rewrite=rewrite) for name in names}
-    if not rewrite:  # a rewrite redraws a folder from its own multi-start table: it replaces no other run's fit
-        for name in names:
-            check_outputs([*cal.result_files(out / name), provenance.sidecar("calibrate", out / name)], runs[name],
-                          force)
+    # A rewrite has the identity of the fit it redraws (run.tsv), so it replaces that fit's files
+    # without asking; files with no record (a user's, or the committed folders) need --force.
+    for name in names:
+        check_outputs([*cal.result_files(out / name), provenance.sidecar("calibrate", out / name)], runs[name],
+                      force)
     summary_run = provenance.identity("calibration summary", {})  # rebuilt from the dataset folders by every run
     check_outputs([out / "summary.tsv", provenance.sidecar("calibration_summary", out)], summary_run, force)
     # the README's "written by": with --rewrite nothing is fitted, so the fitting options did nothing
