@@ -144,7 +144,7 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
     ).set_index("conditionId")
 
     tokens = [ds.observables[o].scale_token(o) if ds.observables[o].own_scale else p
-              for o, p in zip(kept["observableId"], kept["observableParameters"].fillna(""))]
+              for o, p in zip(kept["observableId"], kept["observableParameters"].astype(object).fillna(""))]
     measurement_df = pd.DataFrame({
         "observableId": kept["observableId"],
         "preequilibrationConditionId": PREEQUILIBRATION,
