@@ -147,32 +147,36 @@ def parse_doses(text: str | None, what: str) -> list | None:
 def doses_nM(text: str | None, what: str, mass_kda: float | None = None) -> list[float] | str:
     """Doses as a run's identity holds them: in nM, so that '1,10', '1, 10' and
     '1 nM, 0.01 uM' are one run ("default" when none are given). ``mass_kda`` marks
-    cytokine doses (which may be mass concentrations)."""
-    from .. import units
-    from ..errors import InputError
-
+    cytokine doses (which may be mass concentrations). Doses the package refuses keep
+    their text: the experiment then refuses them, in the words Python users see too."""
     if text is None:
         return "default"
-    try:
-        with units.quiet_bare_doses():  # the experiment warns about its own doses
-            return [float(f"{units.to_nM(d, what=what, mass_kda=mass_kda):.12g}") for d in parse_doses(text, what)]
-    except InputError:  # the experiment refuses them, in the words Python users see too
-        return text
+    held = _held_nM([(what, d, mass_kda) for d in parse_doses(text, what)])
+    return text if held is None else held
 
 
-def stimuli_nM(stimuli: Mapping[str, object]) -> dict[str, float] | Mapping[str, object]:
+def stimuli_nM(stimuli: Mapping[str, object]) -> dict:
     """Cytokine doses by name as a run's identity holds them: in nM ('IL6=0.48' and
-    'IL6=10 ng/mL' are one run). Doses the package refuses keep their text, as in
-    :func:`doses_nM`."""
+    'IL6=10 ng/mL' are one run); refused doses keep their text, as in :func:`doses_nM`."""
+    try:
+        masses = [catalog.cytokine(name).mass_kda for name in stimuli]
+    except KeyError:  # an unknown name: the experiment says so
+        masses = None
+    held = None if masses is None else _held_nM([(n, d, m) for (n, d), m in zip(stimuli.items(), masses)])
+    return {name: str(dose) for name, dose in stimuli.items()} if held is None else dict(zip(stimuli, held))
+
+
+def _held_nM(doses: list[tuple[str, object, float | None]]) -> list[float] | None:
+    """(what, dose, mass_kda) each in nM to 12 significant digits ('0.1 uM' is 100 nM, not
+    100.00000000000001), or None if the package refuses one of them."""
     from .. import units
     from ..errors import InputError
 
     try:
-        with units.quiet_bare_doses():
-            return {name: float(f"{units.to_nM(dose, what=name, mass_kda=catalog.cytokine(name).mass_kda):.12g}")
-                    for name, dose in stimuli.items()}
+        with units.quiet_bare_doses():  # the experiment warns about its own doses
+            return [float(f"{units.to_nM(d, what=what, mass_kda=m):.12g}") for what, d, m in doses]
     except InputError:
-        return {name: str(dose) for name, dose in stimuli.items()}
+        return None
 
 
 def parse_window(text: str | None) -> tuple[float, float] | None:

@@ -242,7 +242,8 @@ def dose_response_command(
             else f"dose_response_{stimulus.name}_{readout_name}{tag}")
     run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
         "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name,
-        "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda),  # the stimulus: condition
+        # (with a drug, the stimulus's dose is the condition's, in nM already)
+        "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda),
         "plasma": plasma, "time": time, "window": parse_window(window),
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
