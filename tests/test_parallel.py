@@ -5,6 +5,8 @@ are cached on disk (and rebuilt when the cache is damaged)."""
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -313,6 +315,28 @@ def test_the_public_process_pool_survives_a_dead_worker_and_keeps_task_order(tmp
     assert os.path.exists(marker)  # a worker did die
     assert results == [x * x for x in range(8)]
     assert sorted(seen) == list(range(8))
+
+
+
+@pytest.mark.parametrize("call", [
+    # a model to send (megabytes): the worker fails before reading it, the caller's write breaks
+    "js.run(js.load_model(), [js.Condition.make(cytokines={'IL6': 1.0}, t_end=10)] * 2, readouts=['pSTAT3'], "
+    "n_jobs=2)",
+    # small tasks: the pool breaks, three times
+    "parallel.map_in_processes(abs, [(-1,), (-2,)], n_jobs=2)",
+])
+def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path, call):
+    """Python's rule for its process pools (docs/python.md): a script calling with n_jobs>1
+    outside `if __name__ == "__main__":` fails, because each worker imports the script and
+    reaches the same call. The caller used to end on a bare `BrokenPipeError` (or on
+    "running out of memory", after three attempts); its last line now says what to do."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"import jakstat_sbml as js\nfrom jakstat_sbml import parallel\n{call}\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    last = [line for line in result.stderr.splitlines() if line.startswith("jakstat_sbml.errors.")][-1]
+    assert last.startswith("jakstat_sbml.errors.SimulationError: ")
+    assert f'in a script ({script}), calls with n_jobs above 1 go under `if __name__ == "__main__":`' in last
 
 
 # ----------------------------------------------------------------------------- compiled-model cache

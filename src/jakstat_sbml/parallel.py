@@ -452,6 +452,9 @@ def _complete(executor: Callable[[], ProcessPoolExecutor], function: Callable, t
         except BrokenProcessPool:
             _forget_pool(pool)
             remaining = [i for i in remaining if i not in finished]
+        except BrokenPipeError as error:  # the fork server closed: a worker failed as it started
+            _forget_pool(pool)
+            raise SimulationError(_start_failure()) from error
         except BaseException:
             for f in futures:
                 f.cancel()  # tasks already running finish in the background
@@ -459,7 +462,27 @@ def _complete(executor: Callable[[], ProcessPoolExecutor], function: Callable, t
     raise SimulationError(
         f"worker processes died on {POOL_RESTARTS + 1} attempt(s); {size(remaining)} {what} were not run. A "
         "process may be running out of memory, or one of them may crash the simulator: run them with n_jobs=1 to "
-        "find it.")
+        f"find it{_script_hint()}.")
+
+
+def _start_failure() -> str:
+    """What to say when the worker processes could not start."""
+    return ("the worker processes for n_jobs>1 could not start (a worker's own error is printed above)"
+            + _script_hint() + "; n_jobs=1 runs in this process")
+
+
+def _script_hint() -> str:
+    """The usual cause of workers that fail as they start: a script that calls with n_jobs>1
+    outside ``if __name__ == "__main__":``. Each worker imports the script, reaches the same
+    call and stops with Python's bootstrapping error; the caller sees only a broken pipe
+    (a large model to send) or a broken pool."""
+    import __main__
+
+    script = getattr(__main__, "__file__", None)
+    if not script:  # a notebook, `python -c`, a console entry point's own guard: nothing to say
+        return ""
+    return (f'; in a script ({script}), calls with n_jobs above 1 go under `if __name__ == "__main__":`, '
+            "because each worker imports the script that starts it")
 
 
 # ----------------------------------------------------------------------------- Dask
