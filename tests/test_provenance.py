@@ -79,6 +79,10 @@ def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
         assert record["command"].startswith("jakstat combine ruxolitinib pimozide IL2")
         assert record["content"]
     assert model.context == "lymphoma"
+    # the records are as readable as the files they describe (they were private, 0600: a
+    # temporary file renamed into place, beside outputs everybody on a shared disk reads)
+    records = list(tmp_path.glob("*.provenance.json"))
+    assert records and {r.stat().st_mode & 0o777 for r in records} == {files[0].stat().st_mode & 0o777}
 
 
 @pytest.mark.parametrize("args", [

@@ -59,6 +59,15 @@ def write_error(path: str | os.PathLike, exc: OSError, folder: Path | None = Non
     return OutputError(f"cannot write to {path}: {reason}")
 
 
+def ordinary_permissions(path: str | os.PathLike) -> None:
+    """Give a file the permissions of any file written here (the umask's): a temporary
+    file is created private (0600), so a file renamed into place from one would be
+    readable by its owner alone, beside outputs everybody on a shared disk can read."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def install(staged: Path, target: Path) -> None:
     """Move a finished file or folder into place; replace what was there."""
     try:

@@ -37,6 +37,7 @@ from pathlib import Path
 from . import catalog
 from .engines import ENGINES
 from .errors import InputError, OutputError
+from .files import ordinary_permissions
 from .model import DEFAULT_PREINCUBATION, Condition
 
 SUFFIX = ".provenance.json"
@@ -136,6 +137,7 @@ def _dump(path: Path, rec: Mapping) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        ordinary_permissions(temp)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

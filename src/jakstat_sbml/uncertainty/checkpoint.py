@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..files import ordinary_permissions
 
 
 def design_key(*parts) -> str:
@@ -65,23 +66,12 @@ class Checkpoint:
     def save(self, index: int, values: np.ndarray, statuses: np.ndarray) -> None:
         with tempfile.NamedTemporaryFile(dir=self.path, suffix=".tmp", delete=False) as fh:
             np.savez(fh, values=values, statuses=statuses.astype(str))
-        _readable(fh.name)
+        ordinary_permissions(fh.name)
         os.replace(fh.name, self.chunk_file(index))
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as fh:
             fh.write(data)
-        _readable(fh.name)
+        ordinary_permissions(fh.name)
         os.replace(fh.name, path)
-
-
-def _readable(path: str) -> None:
-    """The permissions of an ordinary file (temporary files are private): a checkpoint
-    folder on a shared disk is read by the other machines of a cluster and by people."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
-__all__ = ["Checkpoint", "design_key"]
