@@ -91,6 +91,22 @@ def test_dose_response_prints_the_bound_the_doses_put_on_an_ic50_they_cannot_fit
     assert fit["ic50_bound"].iloc[0] == "> 0.1" and math.isnan(fit["ic50_nM"].iloc[0])
 
 
+
+def test_dose_response_prints_an_ic50_the_fit_keeps_though_its_fit_precision_is_missing(tmp_path):
+    """Three doses that bracket the IC50 (1, 10, 100 nM: about 12%, 71% and 99% inhibition)
+    fit it, but leave no residual degrees of freedom for the Hill fit's precision. The
+    command printed "not determined" beside Python's and its own CSV's IC50 of 4.8 nM;
+    a missing fit-precision interval says nothing about the IC50 itself."""
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "1,10,100", "--time", 20,
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv")
+    ic50 = fit["ic50_nM"].iloc[0]
+    assert 1 < ic50 < 100
+    text = " ".join(result.output.split())
+    assert f"IC50 (nM, free): {ic50:.4g}, Hill slope" in text and "not determined" not in text
+    assert "no fit-precision interval: 3 doses for 3 fitted parameters" in text and "confidence" not in text
+
 def test_dose_response_without_a_drug_titrates_the_cytokine(tmp_path):
     result = invoke("dose-response", "IL2", "--doses", "0.001,0.01,0.1,1", "--window", "0,30", "--out", tmp_path)
     assert result.exit_code == 0, result.output
@@ -454,14 +470,16 @@ class Flagged:
         return getattr(self._result, name)
 
 
-def test_dose_response_with_flags_warns_and_does_not_print_the_ic50(monkeypatch, tmp_path):
+def test_dose_response_with_flags_warns_and_does_not_print_an_ic50_it_cannot_support(monkeypatch, tmp_path):
     real = js.dose_response
     flag = "IC50 above the tested range (10000 nM)"
     curves = []
 
     def flagged(*args, **kwargs):
         curves.append(real(*args, **kwargs))
-        return Flagged(curves[-1], [flag, "Hill slope at its bound"])
+        result = Flagged(curves[-1], [flag, "Hill slope at its bound"])
+        result.ic50 = math.nan  # what an experiment makes of an IC50 it cannot support (dose_response's docstring)
+        return result
 
     monkeypatch.setattr(js, "dose_response", flagged)
     result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "0.1,1,10,100,1000",

@@ -277,8 +277,13 @@ def dose_response_command(
     flags = flags_of(curve)
     warn_flags(flags)
     bound = curve.ic50_bound if drug else None
-    if flags:  # a number that cannot be trusted is not shown as one; a bound the doses give is
-        shown = f"{bound[0]} {bound[1]:.4g}, a bound from the doses tested" if bound else "not determined"
+    if flags:  # a number that cannot be trusted is NaN, not shown as one; a bound the doses give is
+        if math.isfinite(midpoint):  # kept by the fit, with its caveats beside it (as in Python and the CSV)
+            shown = f"{midpoint:.4g}, Hill slope {curve.slope:.3g}"
+        elif bound:
+            shown = f"{bound[0]} {bound[1]:.4g}, a bound from the doses tested"
+        else:
+            shown = "not determined"
         console.print(f"{label}: {shown} ({escape('; '.join(flags))})", soft_wrap=True)
     elif curve.fit:
         console.print(f"{label}: {midpoint:.4g}, Hill slope {curve.slope:.3g}")

@@ -64,7 +64,7 @@ def too_few_doses(doses: np.ndarray, agent: str, midpoint: str) -> str | None:
 def no_ci_flag(midpoint: str, n: int) -> str:
     why = (f"{n} doses for 3 fitted parameters leave no residual degrees of freedom" if n <= 3
            else "the fit's covariance is singular")
-    return f"the {midpoint} has no confidence interval: {why}"
+    return f"the Hill fit gives the {midpoint} no fit-precision interval: {why}"
 
 
 def judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, resp: np.ndarray,
