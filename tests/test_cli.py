@@ -195,6 +195,19 @@ def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):
         shares = [int(x) for x in re.findall(r"(\d+)%", line.split(";", 1)[1])]
         assert abs(sum(shares) - 100) <= 2, line  # rounding of four shares
     assert "not determined in" in result.output and "the draw left no score" in result.output
+    # what the console printed is kept (it was not: the files held the point scores alone), with what the
+    # interval covers and ruxolitinib's too-narrow flag (docs/pharmacology.md 8)
+    name = "combination_ruxolitinib_tofacitinib_IL6_pSTAT3"
+    kept = pd.read_csv(tmp_path / f"{name}_intervals.csv").set_index("score")
+    assert list(kept.index) == ["bliss", "loewe", "hsa"]
+    for line in lines:
+        score = line.split(":", 1)[0].strip()
+        assert f"{kept.loc[score, 'mean_excess_median']:+.3f} ({kept.loc[score, 'mean_excess_low']:+.3f} to" in line
+        shares = kept.loc[score, ["synergistic", "additive", "antagonistic", "not_determined"]]
+        assert shares.sum() == pytest.approx(1)
+    assert kept.covers.nunique() == 1 and "90% predictive interval over 20 draws" in kept.covers.iloc[0]
+    assert "ruxolitinib" in kept.interval_flags.iloc[0] and "too narrow" in kept.interval_flags.iloc[0]
+    assert "predictive interval" in js.read_provenance(tmp_path / f"{name}_intervals.csv")["content"]
 
 
 def test_combine_prints_a_verdict_per_score_with_its_band_and_largest_excess(tmp_path):

@@ -425,8 +425,9 @@ def combine(
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
     uncertainty: str = UNCERTAINTY,
-    draws: int = typer.Option(50, "--draws", help="Draws of the predictive interval (at least 20; each is a full "
-                                                  "grid of simulations)."),
+    draws: int = typer.Option(200, "--draws", help="Draws of the predictive interval (at least 20; each is a full "
+                                                   "grid of simulations: 200 of the default 6 x 6 grid take a few "
+                                                   "minutes on one core, -j spreads them)."),
     seed: int = SEED,
     force: bool = FORCE,
 ):
@@ -441,7 +442,9 @@ def combine(
     where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
     cell) and a figure. With --uncertainty each score's mean excess gets
-    a predictive interval and the share of draws per verdict. Examples:
+    a predictive interval and the share of draws per verdict, written to
+    combination_<A>_<B>_<cytokine>_<readout>_intervals.csv with what the
+    interval covers. Examples:
 
       jakstat combine ruxolitinib pimozide IL2
 
@@ -468,7 +471,8 @@ def combine(
         "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
-    check_outputs([data, figure, provenance.sidecar(name, out)], run, force)
+    intervals = out / f"{name}_intervals.csv"
+    check_outputs([data, figure, *([intervals] if uncertainty else []), provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
@@ -481,13 +485,18 @@ def combine(
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
+        if result.uncertainty is not None:
+            result.interval_frame().to_csv(intervals, index=False)
         save_figure(result.plot(), figure)
-    record = record_outputs(name, out, run, {
-        data: "dose grid: free doses of both drugs (nM), response, effect, Bliss/Loewe/HSA excess per cell",
-        figure: "inhibition and excess maps"}, model, engine)
+    described = {data: "dose grid: free doses of both drugs (nM), response, effect, Bliss/Loewe/HSA excess per cell",
+                 figure: "inhibition and excess maps"}
+    if result.uncertainty is not None:
+        described[intervals] = ("per score: the draws' median of the mean excess, its predictive interval, the share "
+                                "of draws per verdict, what the interval covers and its flags")
+    record = record_outputs(name, out, run, described, model, engine)
     warn_flags(flags_of(result))
     _print_synergy(result)
-    print_wrote(data, figure, record)
+    print_wrote(data, *([intervals] if result.uncertainty is not None else []), figure, record)
 
 
 def _print_synergy(result) -> None:
@@ -506,13 +515,14 @@ def _print_synergy(result) -> None:
         mean = f"{row.mean_excess:+.3f}" if np.isfinite(row.mean_excess) else "n/a"
         band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
         where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
-                 f"{row.max_at_dose_b_nM:g} nM" if np.isfinite(row.max_excess) else "no excess on the grid")
+                 f"{row.max_at_dose_b_nM:g} nM free" if np.isfinite(row.max_excess) else "no excess on the grid")
         console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
     if result.uncertainty is not None:
         console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
         for score, row in result.uncertainty.iterrows():
             undetermined = f", not determined in {row.not_determined:.0%}" if row.not_determined > 0 else ""
-            console.print(f"  {score}: mean excess {row['median']:+.3f} ({row['low']:+.3f} to {row['high']:+.3f}); "
+            console.print(f"  {score}: mean excess, median of the draws {row['median']:+.3f} ({row['low']:+.3f} to "
+                          f"{row['high']:+.3f}); "
                           f"synergistic in {row.synergistic:.0%} of draws, additive in {row.additive:.0%}, "
                           f"antagonistic in {row.antagonistic:.0%}{undetermined}", soft_wrap=True)
         if (result.uncertainty["not_determined"] > 0).any():

@@ -78,6 +78,7 @@ class Combination:
     reference_misfit: float = 0.0  # largest |Hill fit - effect| of a drug alone at the grid's doses
     uncertainty: pd.DataFrame | None = None  # with uncertainty=: per score, the mean excess's interval and verdicts
     uncertainty_covers: str = ""  # what that interval covers
+    uncertainty_flags: tuple[str, ...] = ()  # what the interval cannot support (e.g. a drug's too-narrow record)
     grid: str = "given"  # how the doses were chosen: "given", or centred on each drug's own IC50 (and which)
 
     @property
@@ -180,6 +181,18 @@ class Combination:
         })
         return with_flags(frame, self.flags)
 
+    def interval_frame(self) -> pd.DataFrame:
+        """With ``uncertainty=``: one row per score, the draws' median of its mean excess, the
+        interval, the share of draws per verdict, what the interval covers and its flags
+        (the CLI writes it as ``<name>_intervals.csv``); empty without."""
+        if self.uncertainty is None:
+            return pd.DataFrame()
+        frame = self.uncertainty.reset_index().rename(columns={
+            "median": "mean_excess_median", "low": "mean_excess_low", "high": "mean_excess_high"})
+        frame["covers"] = self.uncertainty_covers
+        frame["interval_flags"] = flags_text(self.uncertainty_flags)
+        return with_flags(frame, self.uncertainty_flags)
+
     def summary(self) -> dict:
         """The pair, the largest inhibition on the grid, the mean Bliss, Loewe and HSA excess
         (:meth:`scores`) and per score its band, verdict and largest excess with its doses."""
@@ -195,6 +208,7 @@ class Combination:
                                   **{f"{name}_{kind}_draws_fraction": float(row[kind])
                                      for kind in ("synergistic", "additive", "antagonistic", "not_determined")}})
             per_score["interval_covers"] = self.uncertainty_covers
+            per_score["interval_flags"] = flags_text(self.uncertainty_flags)
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
                 "max_dose_b_nM": float(self.doses_b.max()),
@@ -331,7 +345,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     interval, and the share of draws in which it is synergistic, additive,
     antagonistic or not determined (``not_determined``: the draw left no combination
     cell where neither drug alone saturates, or no additivity band). Every draw is a
-    full grid of simulations: 50 draws of the default 6 x 6 grid are 1,800 simulations.
+    full grid of simulations: the default 200 draws of the default 6 x 6 grid are 7,200
+    simulations.
     """
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # before any simulation
@@ -414,9 +429,9 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                          grid=grid_text)
     if unc is None:
         return result
-    table, covers = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client, progress=progress,
-                                     engine=engine)
-    return replace(result, uncertainty=table, uncertainty_covers=covers)
+    table, covers, interval_flags = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client,
+                                                     progress=progress, engine=engine)
+    return replace(result, uncertainty=table, uncertainty_covers=covers, uncertainty_flags=interval_flags)
 
 
 def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.ndarray, xb: np.ndarray,
@@ -433,9 +448,9 @@ def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.nda
 
 
 def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, *, n_jobs, client, progress,
-                     engine) -> tuple[pd.DataFrame, str]:
+                     engine) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
     """Each score's mean excess over the draws: median, interval, and the share of draws
-    per verdict. Draw j runs every grid condition with each drug's dose divided by its
+    per verdict; what the interval covers and its flags. Draw j runs every grid condition with each drug's dose divided by its
     potency scale, under its parameter set."""
     plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, cytokine=nominal.cytokine, n_jobs=n_jobs,
                       client=client, engine=engine)
@@ -473,7 +488,7 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         # "not determined": a draw leaves no cell where neither drug alone saturates, or no band
         rows.append({"score": name, "median": mid, "low": low, "high": high, "draws": int(finite.size),
                      **{kind.replace(" ", "_"): verdicts[name].count(kind) / n for kind in VERDICTS}})
-    return pd.DataFrame(rows).set_index("score"), plan.covers()
+    return pd.DataFrame(rows).set_index("score"), plan.covers(), tuple(plan.flags)
 
 
 MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe
