@@ -149,8 +149,26 @@ def test_a_regimen_whose_pk_misses_a_published_number_says_so(ctcl):
     assert len(pk) == 1 and "ruxolitinib" not in pk[0]
     for r in missed.itertuples():
         assert f"{r.quantity.replace('_', ' ')}: model " in pk[0]
+    # the flag stays with the arm's rows of a table written to a file (it was lost: a CSV keeps no attrs)
+    rows = result.to_frame().set_index("arm")["flags"]
+    assert pk[0] in rows["tofa XR"] and "pharmacokinetics" not in rows["rux"]
     trial = js.virtual_trial(ctcl, {"tofa XR": arms["tofa XR"]}, 2, ["IL6"], sources=["pk"])
     assert pk[0] in trial.flags  # the cohort's patients are drawn around the same PK
+
+
+def test_a_result_keeps_the_warning_of_a_regimen_outside_its_label(ctcl):
+    """A regimen outside its drug's labelled use warns when it is made (the PK was checked
+    against the label only within it); the exposure-response that simulates it kept nothing
+    of it, so its table, written to a file, showed 50 mg of ruxolitinib twice daily without
+    the reason to doubt it."""
+    with pytest.warns(js.JakStatWarning, match="above the labelled use of ruxolitinib") as caught:
+        high = regimen("ruxolitinib", "50 mg", every="12 h", days=1)
+    warned = str(caught[0].message)
+    arms = {"rux 50": high, "rux 20": regimen("ruxolitinib", "20 mg", every="12 h", days=1)}
+    result = exposure_response(ctcl, arms, ["IL6"])
+    assert f"rux 50: {warned}" in result.flags and not any("rux 20:" in f for f in result.flags)
+    rows = result.to_frame().set_index("arm")["flags"]
+    assert warned in rows["rux 50"] and "labelled use" not in rows["rux 20"]
 
 
 def test_ruxolitinib_auc_is_dose_over_clearance():

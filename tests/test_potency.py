@@ -700,6 +700,18 @@ def test_exposure_intervals_interpolate_what_a_draw_simulates(ctcl):
     assert {"mean_inhibition_low", "mean_inhibition_high", "interval_covers"} <= set(frame.columns)
 
 
+
+def test_exposure_intervals_keep_the_flag_of_a_drug_whose_intervals_were_too_narrow(ctcl):
+    """Ruxolitinib's held-out intervals covered 6 of its 10 rows (docs/pharmacology.md 7),
+    so every interval drawn over its potency says it is likely too narrow (section 8). The
+    dose-response kept that in interval_flags; the exposure-response warned and dropped it."""
+    reg = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    with pytest.warns(js.JakStatWarning, match="too narrow"):
+        result = js.exposure_response(ctcl, reg, ["IL6"], uncertainty="potency", draws=20)
+    assert any("ruxolitinib" in f and "too narrow" in f for f in result.interval_flags)
+    assert "too narrow" in result.to_frame()["interval_flags"].iloc[0]
+    assert "too narrow" in result.summary()["interval_flags"]
+
 def test_sensitivity_can_vary_potency_over_its_posterior(ctcl):
     from jakstat_sbml.uncertainty.sensitivity import _with_potency
     from jakstat_sbml.uncertainty import uncertain_parameters

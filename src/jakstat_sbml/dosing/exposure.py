@@ -45,7 +45,7 @@ from ..model import Condition, Model
 from ..parallel import RunOptions, progress_steps
 from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses
-from ..regimens.checks import pharmacokinetic_flags
+from ..regimens.checks import label_flags, pharmacokinetic_flags
 from ..regimens.regimen import Regimen
 from ..regimens.simulation import as_regimens, free_column, plasma_column
 
@@ -77,6 +77,7 @@ class ExposureResponse:
     flags: tuple[str, ...] = ()
     intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high
     covers: str = ""  # what the intervals cover
+    interval_flags: tuple[str, ...] = ()  # what the intervals cannot support (e.g. a drug's too-narrow record)
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table (one row per arm and cytokine pathway); with ``uncertainty=``,
@@ -87,6 +88,7 @@ class ExposureResponse:
         wide.columns = [f"{metric}_{end}" for end, metric in wide.columns]
         out = self.table.merge(wide.reset_index(), on=["arm", "pathway"], how="left")
         out["interval_covers"] = self.covers
+        out["interval_flags"] = flags_text(self.interval_flags)
         return with_flags(out, self.flags)
 
     def inhibition_matrix(self, measure: str = "mean_inhibition") -> pd.DataFrame:
@@ -111,6 +113,7 @@ class ExposureResponse:
                 out[f"mean_inhibition_low_fraction[{r.arm} | {r.pathway}]"] = float(r.low)
                 out[f"mean_inhibition_high_fraction[{r.arm} | {r.pathway}]"] = float(r.high)
             out["interval_covers"] = self.covers
+            out["interval_flags"] = flags_text(self.interval_flags)
         out["flags"] = flags_text(self.flags)
         return out
 
@@ -230,24 +233,28 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     courses = design.courses(model, [(arm, cytokine, dose, readout, background)
                                      for _, arm, cytokine, dose, readout in pathways], options)
     rows, flags = [], []
+    # what an arm's regimen cannot support (outside its label, PK that misses published numbers) goes
+    # on each of its rows too, so that a table written to a file keeps it
+    arm_flags = {label: label_flags({label: arm}) + pharmacokinetic_flags({label: arm}) for label, arm in arms.items()}
     for (label, arm, cytokine, _, readout), course in zip(pathways, courses):
         row, row_flags = summarise_course(course, arm, readout, stimulation)
         rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
-                     "readout": readout, **row, "flags": "; ".join(row_flags)})
+                     "readout": readout, **row, "flags": "; ".join(row_flags + arm_flags[label])})
         flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
     courses = [c.assign(arm=label, cytokine=cytokine, readout=readout)
                for (label, _, cytokine, _, readout), c in zip(pathways, courses)]
     table = pd.DataFrame(rows)
     table.attrs.update(stimulation=stimulation, context=model.context)
-    intervals, covers = None, ""
+    intervals, covers, interval_flags = None, "", ()
     if unc is not None:
-        intervals, covers = _intervals(model, arms, stimuli, design, background, unc, options)
+        intervals, covers, interval_flags = _intervals(model, arms, stimuli, design, background, unc, options)
     flags += pharmacokinetic_flags(arms)  # what the regimens' PK is known to get wrong, beside what it drives
     for f in flags:
         warnings.warn(f, JakStatWarning, stacklevel=2)
+    flags += label_flags(arms)  # warned when each regimen was made
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
-                            intervals, covers)
+                            intervals, covers, interval_flags)
 
 
 def _check_background(background: Mapping, function: str) -> None:
@@ -262,7 +269,7 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
     every parameter set of one arm and pathway runs in one batch of conditions."""
     from .uncertainty import GRID_POINTS, arm_intervals
 
-    parts, covers = [], ""
+    parts, covers, flags = [], "", []
     quiet = options.quiet()
     with progress_steps(options.progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
         for cytokine, dose in stimuli.items():
@@ -281,9 +288,10 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
 
                 frame, plan = arm_intervals(model, arm, unc, summarise, quiet, cytokine=cytokine)
                 covers = plan.covers()
+                flags += [f for f in plan.flags if f not in flags]
                 parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws"]]
-    return intervals, covers
+    return intervals, covers, tuple(flags)
 
 
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",

@@ -284,10 +284,11 @@ def _ic50_row(curve: DoseResponse) -> dict:
     fu = curve.fraction_unbound
     row = {"drug": curve.drug, "pathway": f"{curve.cytokine}/{curve.readout}", "cytokine": curve.cytokine,
            "readout": curve.readout, "ic50_nM": curve.ic50, "ic50_plasma_nM": curve.ic50 / fu,
-           "max_dose_nM": float(curve.doses.max()), "status": _status(curve)}
+           "max_dose_nM": float(curve.doses.max()), "status": _status(curve), "flags": flags_text(curve.flags)}
     if curve.uncertainty is not None:
         (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
-        row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi)
+        row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi,
+                   interval_flags=flags_text(curve.uncertainty.flags))
         for record in (curve.uncertainty.track_record, curve.uncertainty.system_record):  # measured coverage
             row.update(record.as_dict() if record is not None else {})
     return row
@@ -337,12 +338,14 @@ def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptio
                                    draws=draws, seed=seed, **dict(condition or {}),
                                    **options.keywords())
         ends = [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")] if uncertainty is not None else []
-        for _, r in result.to_frame().iterrows():
+        for _, r in result.to_frame().iterrows():  # each row with its caveats (PK misses, the label, the interval's)
             rows.append({"drug": drug, "regimen": r.arm, "pathway": r.pathway, "cytokine": r.cytokine,
-                         "readout": r.readout, **{m: r[m] for m in (*REGIMEN_METRICS, *ends)}})
+                         "readout": r.readout, **{m: r[m] for m in (*REGIMEN_METRICS, *ends)}, "flags": r["flags"],
+                         **({"interval_flags": r["interval_flags"]} if uncertainty is not None else {})})
     columns = ["drug", "regimen", "pathway", "cytokine", "readout", *REGIMEN_METRICS]
     if uncertainty is not None:
-        columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")]
+        columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")] + ["interval_flags"]
+    columns.append("flags")
     # one flag for all of them: a line per drug buried the comparison's other warnings
     flags = [f"no approved regimen tabulated for {', '.join(without_regimen)} "
              "(data/pharmacokinetics/approved_regimens.tsv): IC50s only"] if without_regimen else []

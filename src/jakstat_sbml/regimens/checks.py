@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import InputError, JakStatWarning
 from ..results import flags_text, with_flags
 from .pharmacokinetics import observation_table, pk_parameters
-from .regimen import regimen
+from .regimen import outside_label, regimen
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -336,6 +336,21 @@ def validate_pharmacokinetics(drug: str | None = None) -> PharmacokineticChecks:
                      "known_miss": known, "status": _status(within, known), "how": recipe.how,
                      "source": obs.source})
     return PharmacokineticChecks(pd.DataFrame(rows))
+
+
+def label_flags(arms: dict) -> list[str]:
+    """One flag per arm whose regimen leaves its drug's labelled use (:func:`outside_label`):
+    the warning the regimen gave when it was made, kept with the result that simulates it."""
+    flags = []
+    for label, arm in arms.items():
+        for r in arm:
+            outside = outside_label(r.drug, r.formulation, r.dose_mg, r.interval_h)
+            if outside is None:
+                continue
+            flag = outside if outside.startswith(f"{label} ") else f"{label}: {outside}"  # the warning's words
+            if flag not in flags:
+                flags.append(flag)
+    return flags
 
 
 def pharmacokinetic_flags(arms: dict) -> list[str]:

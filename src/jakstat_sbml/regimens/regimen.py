@@ -121,19 +121,24 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     return Regimen(name, mg, interval, count, params)
 
 
-def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> None:
-    """A JakStatWarning naming the labelled range when a regimen leaves it: the PK was
-    checked against the labels only within it (data/pharmacokinetics)."""
+def outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> str | None:
+    """Why a regimen leaves its drug's labelled use, as a sentence naming the label (None
+    within it): the PK was checked against the labels only within it (data/pharmacokinetics)."""
     label = labelled_use(drug, formulation)
     why = label.outside(dose_mg, interval_h)
     if why is None:
-        return
+        return None
     every = _EVERY_WORDS.get(interval_h, f"every {interval_h:g} h")
-    warnings.warn(
-        f"{drug} {dose_mg:g} mg{' XR' if formulation == 'XR' else ''} {every} is {why} the labelled use of "
-        f"{drug}: {label.text} (label: at least {label.min_dose_mg:g} mg per dose, at most {label.max_dose_mg:g} mg "
-        f"per dose and {label.max_daily_mg:g} mg a day; {label.label}); the pharmacokinetics were checked against "
-        "the label only within it", JakStatWarning, stacklevel=3)
+    return (f"{drug} {dose_mg:g} mg{' XR' if formulation == 'XR' else ''} {every} is {why} the labelled use of "
+            f"{drug}: {label.text} (label: at least {label.min_dose_mg:g} mg per dose, at most {label.max_dose_mg:g} "
+            f"mg per dose and {label.max_daily_mg:g} mg a day; {label.label}); the pharmacokinetics were checked "
+            "against the label only within it")
+
+
+def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> None:
+    text = outside_label(drug, formulation, dose_mg, interval_h)
+    if text is not None:
+        warnings.warn(text, JakStatWarning, stacklevel=3)
 
 
 _EVERY_WORDS = {12: "twice daily", 24: "once daily", 8: "three times daily"}
