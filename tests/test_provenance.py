@@ -190,3 +190,21 @@ def test_a_file_belongs_to_the_run_that_wrote_it_last(tmp_path):
     assert len(records) == 1
     data = json.loads(records[0].read_text(encoding="utf-8"))
     assert data["settings"]["window"] == [0, 60] and set(data["files"]) == {p.name for p in outputs(tmp_path)}
+
+
+def test_the_same_run_in_another_figure_format_keeps_the_first_figure_its_own(tmp_path):
+    """The figure format is not part of a run's identity: the same run as svg replaces its own
+    csv and leaves the png beside it. Its record once dropped the png, so the png had no
+    record and the next run as png refused to replace it as a file jakstat had not written."""
+    base = ["simulate", "-c", "IL6=40 ng/mL", "--t-end", "10", "--out", tmp_path / "il6.csv"]
+    assert invoke(*base).exit_code == 0
+    assert invoke(*base, "--format", "svg").exit_code == 0
+    assert js.read_provenance(tmp_path / "il6.png")["experiment"] == "time course"
+    again = invoke(*base)
+    assert again.exit_code == 0, again.output
+    record = json.loads((tmp_path / "il6.provenance.json").read_text(encoding="utf-8"))
+    assert set(record["files"]) == {"il6.csv", "il6.png", "il6.svg"}
+    # another run takes only the files it writes: the other format's figure is not carried into its record
+    assert invoke(*base[:-2], "-k", "SOCS3", "--out", tmp_path / "il6.csv", "--force").exit_code == 0
+    record = json.loads((tmp_path / "il6.provenance.json").read_text(encoding="utf-8"))
+    assert set(record["files"]) == {"il6.csv", "il6.png"}

@@ -112,6 +112,7 @@ def write(path: str | os.PathLike, rec: Mapping) -> Path:
     path = Path(path)
     if not path.name.endswith(SUFFIX):
         raise InputError(f"a provenance file ends with {SUFFIX}, got {path.name}")
+    rec = {**rec, "files": {**_still_this_runs(path, rec), **rec.get("files", {})}}
     _dump(path, rec)
     mine = set(rec.get("files", {}))
     for other in path.parent.glob(f"*{SUFFIX}"):
@@ -130,6 +131,23 @@ def write(path: str | os.PathLike, rec: Mapping) -> Path:
                 other.unlink()
     return path
 
+
+
+def _still_this_runs(path: Path, rec: Mapping) -> dict:
+    """The files an earlier record at ``path`` of the same run names, that are still there
+    and that ``rec`` does not: the same run again in another figure format leaves the first
+    figure in place, and it stays this run's (it was once left with no record, so the next
+    run refused to replace it as a file jakstat had not written)."""
+    if not path.exists():
+        return {}
+    try:
+        previous = _load(path)
+    except InputError:
+        return {}
+    if {k: previous.get(k) for k in IDENTITY} != _plain({k: rec.get(k) for k in IDENTITY}):
+        return {}
+    return {name: entry for name, entry in previous.get("files", {}).items()
+            if name not in rec.get("files", {}) and (path.parent / name).is_file()}
 
 def _dump(path: Path, rec: Mapping) -> None:
     text = json.dumps(rec, indent=1, sort_keys=False, allow_nan=False) + "\n"
