@@ -8,7 +8,7 @@ import pytest
 
 import jakstat_sbml as js
 from jakstat_sbml.regimens.sbml import central_compartment, pk_values
-from jakstat_sbml.errors import InputError, UnknownNameError
+from jakstat_sbml.errors import InputError, OutputError, UnknownNameError
 from jakstat_sbml.uncertainty import Exposure, headline_predictions, prediction, uncertain_parameters
 from jakstat_sbml.uncertainty.predictions import HEADLINE_EXPOSURES
 
@@ -141,3 +141,26 @@ def test_the_command_line_takes_the_exposure_spec_and_says_what_is_wrong_with_a_
     assert good.exit_code == 0, good.output
     table = pd.read_csv(tmp_path / "good" / "sensitivity_samples.csv")
     assert table["status:exposure:ruxolitinib:20mg/12h:IL6:pSTAT3"].eq("determined").all()
+
+
+def test_saving_a_result_over_a_commands_files_is_refused_unless_forced(tmp_path, small_exposure):
+    """result.save() replaced `jakstat sensitivity`'s files without a word and left their
+    record describing the command's run (docs/cli.md: a command's files are never replaced
+    by another run unless told)."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    folder = tmp_path / "exposure"
+    ran = CliRunner().invoke(app, ["sensitivity", RUX_IL6, "--parameters", ",".join(SMALL), "--n", "2", "--seed", "5",
+                                   "--out", str(folder)], env={"MPLBACKEND": "Agg"})
+    assert ran.exit_code == 0, ran.output
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    with pytest.raises(OutputError, match="sensitivity_indices.csv was written by a jakstat run"):
+        small_exposure.save(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    small_exposure.save(folder, force=True)
+    assert pd.read_csv(folder / "sensitivity_indices.csv")["prediction"].nunique() == 2  # the saved result's two
+    with pytest.raises(js.InputError, match="no provenance recorded"):  # its record no longer vouches for it
+        js.read_provenance(folder / "sensitivity_indices.csv")
+    small_exposure.save(tmp_path / "fresh")  # a folder of its own needs nothing

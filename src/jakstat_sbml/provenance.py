@@ -114,22 +114,36 @@ def write(path: str | os.PathLike, rec: Mapping) -> Path:
         raise InputError(f"a provenance file ends with {SUFFIX}, got {path.name}")
     rec = {**rec, "files": {**_still_this_runs(path, rec), **rec.get("files", {})}}
     _dump(path, rec)
-    mine = set(rec.get("files", {}))
-    for other in path.parent.glob(f"*{SUFFIX}"):
-        if other.name == path.name:
+    _release(path.parent, set(rec.get("files", {})), keep=path.name)
+    return path
+
+
+def release(paths: Iterable[str | os.PathLike]) -> None:
+    """Take ``paths`` out of the records that name them (a record left with no file is
+    removed): for a writer that replaces a command's files without writing a record of
+    its own, so that no record goes on describing what it no longer holds."""
+    by_folder: dict[Path, set[str]] = {}
+    for p in map(Path, paths):
+        by_folder.setdefault(p.parent, set()).add(p.name)
+    for folder, names in by_folder.items():
+        _release(folder, names)
+
+
+def _release(folder: Path, names: set[str], keep: str | None = None) -> None:
+    for other in folder.glob(f"*{SUFFIX}"):
+        if other.name == keep:
             continue
         try:
             theirs = _load(other)
         except InputError:
             continue
         files = theirs.get("files", {})
-        if mine & set(files):
-            theirs["files"] = {k: v for k, v in files.items() if k not in mine}
+        if names & set(files):
+            theirs["files"] = {k: v for k, v in files.items() if k not in names}
             if theirs["files"]:
                 _dump(other, theirs)
             else:
                 other.unlink()
-    return path
 
 
 
@@ -244,6 +258,15 @@ def read_provenance(path: str | os.PathLike) -> dict:
     raise InputError(f"no provenance recorded for {path}: no {SUFFIX} file beside it names it (it was not "
                      "written by jakstat, or its record was removed)")
 
+
+
+def has_record(path: str | os.PathLike) -> bool:
+    """Whether a provenance record beside ``path`` names it (a jakstat command wrote it)."""
+    try:
+        read_provenance(path)
+    except InputError:
+        return False
+    return True
 
 def _load(path: Path) -> dict:
     try:

@@ -423,7 +423,7 @@ def sensitivity_command(
                                     n_jobs=1 if client else n_jobs, client=client, chunk_size=chunk_size,
                                     checkpoint=checkpoint or out / "checkpoints", progress=progress,
                                     engine=engine, uncertainty=uncertainty or None)
-            paths = result.save(out, figure_format.value)
+            paths = result.save(out, figure_format.value, force=True)  # checked above, with --force
             record = record_outputs("sensitivity", out, run, dict(zip(paths, (
                 "sensitivity indices per prediction and parameter (Morris mu*, sigma or Sobol S1, ST, with intervals)",
                 "the parameter sets, each prediction's value and status per set",

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..model import Condition, Model
 from ..optional import require
 from ..engines import DEFAULT_ENGINE
@@ -156,15 +156,27 @@ class SensitivityResult:
             panel.set_title(f"{name}\n({self.context}, n={self.n}{note})", fontsize=9)
         return fig
 
-    def save(self, folder: str | Path, figure_format: str = "png") -> list[Path]:
+    def save(self, folder: str | Path, figure_format: str = "png", *, force: bool = False) -> list[Path]:
         """Write ``sensitivity_indices.csv``, ``sensitivity_samples.csv`` (parameter sets,
-        outputs and statuses), ``sensitivity_censoring.csv`` and the figure."""
+        outputs and statuses), ``sensitivity_censoring.csv`` and the figure.
+
+        Files a ``jakstat`` command wrote (they have a provenance record) are not replaced
+        unless ``force``; then their record no longer names them."""
         import matplotlib.pyplot as plt
 
+        from .. import provenance
+
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "sensitivity_indices.csv", folder / "sensitivity_samples.csv",
                  folder / "sensitivity_censoring.csv", folder / f"sensitivity.{figure_format}"]
+        recorded = [p for p in paths if p.is_file() and provenance.has_record(p)]
+        if recorded and not force:
+            run = provenance.read_provenance(recorded[0])
+            raise OutputError(f"{recorded[0]} was written by a jakstat run ({provenance.describe(run['run'])}; its "
+                              "provenance record is beside it): refusing to replace it; save elsewhere, or "
+                              "save(..., force=True)")
+        folder.mkdir(parents=True, exist_ok=True)
+        provenance.release(recorded)
         self.indices.to_csv(paths[0], index=False, float_format="%.6g")
         samples = pd.concat([self.samples, self.outputs.add_prefix("value:"), self.statuses.add_prefix("status:")],
                             axis=1)
