@@ -123,6 +123,16 @@ def notebook_count() -> int:
     return len(list((REPO / "notebooks").glob("*.ipynb")))
 
 
+def parameter_range_counts() -> dict:
+    """How many parameters of models/parameters.tsv have a plausible range (uncertain)
+    and how many are excluded with a reason."""
+    from jakstat_sbml.uncertainty import parameter_ranges
+
+    total = len(pd.read_csv(REPO / "models" / "parameters.tsv", sep="\t"))
+    uncertain = len(parameter_ranges())
+    return {"uncertain": uncertain, "excluded": total - uncertain}
+
+
 # ----------------------------------------------------------------------------- calibration
 
 
@@ -697,6 +707,7 @@ def define_env(env) -> None:
     env.variables["posterior_run"] = posterior_run()
     env.variables["dosing"] = dosing()
     env.variables["predicted"] = predictions()
+    env.variables["ranges"] = parameter_range_counts()
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
