@@ -185,7 +185,7 @@ def test_a_cytokine_the_context_cannot_signal_through_is_refused(ctcl, tmp_path)
     (["export", "omex", "{tmp}/epo.omex", "-c", "EPO=1"], "EPO does not drive pSTAT5 in context 'ctcl'"),
     (["export", "sbgn", "{tmp}/a_file/map.sbgn"], "cannot write to {tmp}/a_file/map.sbgn: {tmp}/a_file is a file"),
     (["export", "omex", "{tmp}/a_file/x.omex"], "cannot write to {tmp}/a_file/x.omex: {tmp}/a_file is a file"),
-    (["export", "sbgn", "{tmp}/map.xml"], "a sbgn export needs a path ending in .sbgn"),
+    (["export", "sbgn", "{tmp}/map.xml"], "the sbgn export needs a path ending in .sbgn"),
 ])
 def test_bad_export_input_is_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")

@@ -505,6 +505,8 @@ def test_bad_uncertainty_is_one_clear_error(ctcl, value, message):
 def test_too_few_draws_and_parameter_ranges_in_a_calibrated_context_are_refused(ctcl, hepatocyte):
     with pytest.raises(js.InputError, match="too few draws"):
         js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty="potency", draws=5)
+    with pytest.raises(js.InputError, match=r"draws must be a whole number \(at least 20\), got 20.5"):  # not 'few'
+        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty="potency", draws=20.5)
     with pytest.raises(js.InputError, match="calibrated to data"):
         js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty="parameters")
     with pytest.raises(js.InputError, match="draws= is given"):

@@ -392,8 +392,10 @@ def _print_gains_and_losses(result) -> None:
     that raise it: gene, pathway, log2 fold change and both AUCs with their unit."""
     lo, hi = result.window
     console.print(f"{len(result.effects)} gene x cytokine/readout effects (AUC {lo:g}-{hi:g} min vs wild type)")
-    for kind, rows, verb in (("losses", result.losses(1.0), "lowers"), ("gains", result.gains(1.0), "raises")):
-        console.print(f"{kind}: {len(rows)} knockouts that {verb} the AUC {lo:g}-{hi:g} min at least 2-fold "
+    for kind, rows, verb in (("losses", result.losses(1.0), "lower"), ("gains", result.gains(1.0), "raise")):
+        one = len(rows) == 1
+        console.print(f"{kind}: {len(rows)} knockout{'' if one else 's'} that {verb}{'s' if one else ''} the AUC "
+                      f"{lo:g}-{hi:g} min at least 2-fold "
                       f"(gene, pathway, log2 fold change, AUC wild type -> knockout)", soft_wrap=True)
         for _, row in rows.iterrows():
             console.print(f"  {row.gene}  {row.cytokine}/{row.readout}  {row.log2_fold_change:+.2f}  "

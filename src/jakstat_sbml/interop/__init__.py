@@ -195,8 +195,10 @@ def _target(path: str | os.PathLike, fmt: Format) -> Path:
     except TypeError:
         raise InputError(f"path must be a file path, got {path!r}") from None
     if fmt.endings and target.suffix.lower() not in fmt.endings:
-        raise InputError(f"a {fmt.name} export needs a path ending in {' or '.join(fmt.endings)}, "
-                         f"got {str(path)!r}")
+        other = [name for name, f in FORMATS.items() if target.suffix.lower() in (f.endings or ())]
+        hint = f" ({target.suffix} is the {other[0]} format's: format={other[0]!r})" if other else ""
+        raise InputError(f"the {fmt.name} export needs a path ending in {' or '.join(fmt.endings)}, "
+                         f"got {str(path)!r}{hint}")
     if fmt.folder and target.exists() and not target.is_dir():
         raise InputError(f"a {fmt.name} export is a folder, but {target} is a file")
     if not fmt.folder and target.is_dir():

@@ -73,8 +73,11 @@ class Uncertainty:
 
     def __post_init__(self):
         if self.mode not in MODES:
-            raise InputError(f"unknown uncertainty mode {self.mode!r}; choose one of {', '.join(MODES)} (or True)")
-        if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)) or self.draws < MIN_DRAWS:
+            raise InputError(f"unknown uncertainty mode {self.mode!r}; choose one of {', '.join(MODES)} (True in "
+                             "Python means all)")
+        if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)):
+            raise InputError(f"draws must be a whole number (at least {MIN_DRAWS}), got {self.draws!r}")
+        if self.draws < MIN_DRAWS:
             raise InputError(f"too few draws ({self.draws!r}): a {self.level:.0%} interval needs at least "
                              f"{MIN_DRAWS}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
@@ -119,11 +122,11 @@ def check_context(unc: Uncertainty, context: str) -> None:
     calibrated = context in ensemble_contexts()
     if unc.mode == "calibration" and not calibrated:
         raise InputError(f"context {context!r} is not calibrated to data, so it has no calibration "
-                         f"uncertainty (calibrated: {', '.join(ensemble_contexts())}); use uncertainty='potency', "
-                         "'parameters' or True")
+                         f"uncertainty (calibrated: {', '.join(ensemble_contexts())}); use the potency or parameters "
+                         "mode, or all")
     if unc.mode == "parameters" and calibrated:
         raise InputError(f"context {context!r} is calibrated to data: its parameter uncertainty is the "
-                         "calibration ensemble (uncertainty='calibration' or True), not the plausible ranges")
+                         "calibration ensemble (the calibration mode, or all), not the plausible ranges")
 
 
 @dataclass(frozen=True)
