@@ -227,6 +227,18 @@ def test_ic50_interval_surrounds_the_point_estimate(rux_il6, hepatocyte):
     summary = rux_il6.summary()
     assert summary["ic50_interval_low_nM"] == lo and summary["ic50_interval_high_nM"] == hi
     assert summary["interval_covers"] == rux_il6.uncertainty.covers
+    # an envelope over every member states no level (its summary said 0.9, like a 90% interval)
+    assert summary["interval_kind"] == "envelope" and math.isnan(summary["interval_level"])
+
+
+def test_draws_do_not_limit_an_envelope_they_do_not_set(hepatocyte):
+    """The calibration envelope spans the ensemble's members, whatever draws says: a small
+    draws was refused as 'too few for a 90% interval' that this mode never computes."""
+    curve = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="calibration",
+                             draws=5)
+    assert curve.uncertainty.draws == len(js.load_ensemble(hepatocyte))
+    with pytest.raises(js.InputError, match="too few draws"):  # where draws do set the interval, still refused
+        js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="potency", draws=5)
 
 
 def test_ic50_interval_matches_the_members_own_dose_responses(rux_il6, hepatocyte):

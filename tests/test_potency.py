@@ -557,6 +557,24 @@ def potency_curve(ctcl):
     return js.dose_response(ctcl, "ruxolitinib", "IL6", uncertainty="potency", draws=200)
 
 
+
+def test_a_drug_without_measured_rows_is_not_said_to_draw_from_the_posterior(ctcl):
+    """Pimozide has no cellular potency row: its potency varies over the plausible range of its
+    constant, a declared assumption. Its interval said it covered 'drug potency posterior,
+    between-assay variability'; and on a readout it does not lower at all (IFN-gamma/pSTAT1,
+    docs/pharmacology.md 9) it advised widening the doses, which cannot close it."""
+    acts = js.dose_response(ctcl, "pimozide", "IL2", uncertainty="potency", draws=20)
+    assert "plausible potency range" in acts.uncertainty.covers and "posterior" not in acts.uncertainty.covers
+    assert list(acts.uncertainty.components) == ["plausible potency range"]
+    with pytest.warns(js.JakStatWarning):
+        inert = js.dose_response(ctcl, "pimozide", "IFNG", uncertainty="potency", draws=20)
+    assert any("no draw of pimozide's IC50 can be read" in f for f in inert.uncertainty.flags)
+    assert not any("widen the doses" in f for f in inert.uncertainty.flags)
+    # a drug with rows still draws from the posterior (the test below), and a pair says both
+    both = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[10, 100, 1000], doses_b=[3000, 30000],
+                          uncertainty="potency", draws=20)
+    assert "drug potency posterior" in both.uncertainty_covers and "plausible potency range" in both.uncertainty_covers
+
 def test_a_potency_interval_is_the_posteriors_and_says_so(ctcl, potency_curve):
     curve = potency_curve
     lo, hi = curve.ic50_interval

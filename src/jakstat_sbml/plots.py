@@ -401,7 +401,8 @@ def dose_curve(curve, ax=None):
         what = "envelope" if predictive.envelope else f"{predictive.level:.0%} predictive band"
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
-                        label=f"{what} ({len(predictive.ic50s)} draws)")
+                        label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'}"
+                              f" of {', '.join(n.split(' (')[0] for n in predictive.components) or 'the draws'})")
         record = getattr(predictive, "track_record", None)
         if record is not None:  # beside the band, what its level has delivered for this drug when held out
             narrow = record.too_narrow
@@ -418,7 +419,9 @@ def dose_curve(curve, ax=None):
     if drug:
         ax.axhline(curve.baseline, ls="--", color="grey", lw=0.8, label="no drug")
         ax.set_xlabel(f"{drug} (nM, free)")
-        ax.set_title(f"{drug}: {curve.cytokine} / {curve.readout}{extra}", fontsize=10 if not extra else 9)
+        context = getattr(curve, "context", "")
+        ax.set_title(f"{drug}: {curve.cytokine} / {curve.readout}" + (f" ({context})" if context else "") + extra,
+                     fontsize=10 if not extra else 9)
     else:
         ax.axhline(curve.unstimulated, ls="--", color="grey", lw=0.8, label="no cytokine")
         ax.set_xlabel(f"{curve.cytokine} (nM)")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..potency.crossval import TrackRecord
-from ..potency.draws import DrawPlan, interval
+from ..potency.draws import UNFITTED_POTENCY, DrawPlan, interval, potency_fitted
 from ..results import flags_text, with_flags
 
 if TYPE_CHECKING:
@@ -56,7 +58,10 @@ class PredictiveIC50:
         lo, hi = self.interval()
         plo, phi = self.interval("plasma")
         out = {"ic50_interval_low_nM": lo, "ic50_interval_high_nM": hi, "ic50_plasma_interval_low_nM": plo,
-               "ic50_plasma_interval_high_nM": phi, "interval_level": self.level, "interval_draws": self.draws,
+               "ic50_plasma_interval_high_nM": phi,
+               # an envelope spans every member of a calibration ensemble: no level to state
+               "interval_kind": "envelope" if self.envelope else "predictive",
+               "interval_level": math.nan if self.envelope else self.level, "interval_draws": self.draws,
                "interval_covers": self.covers}
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
@@ -89,11 +94,18 @@ class PredictiveIC50:
         for end in (lo, hi):
             if np.isfinite(end) and end > 0:
                 ax.axvline(end, color="k", ls="--", lw=1)
+        from matplotlib.ticker import MaxNLocator
+
         outside = self.draws - finite.size
         ax.set_xlabel("IC50 of a draw (nM, free)")
         ax.set_ylabel("draws")
-        ax.set_title(f"{self.level:.0%} predictive interval over {self.draws} draws"
-                     + (f" ({outside} outside the tested doses)" if outside else ""), fontsize=9)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of draws
+        kind = "envelope" if self.envelope else f"{self.level:.0%} predictive interval"
+        drawn = "members" if self.envelope else "draws"
+        what = ", ".join(name.split(" (")[0] for name in self.components) or "see covers"
+        ax.set_title(f"{kind} over {self.draws} {drawn}" + (f" ({outside} outside the tested doses)" if outside else "")
+                     + f"\nof: {what}", fontsize=9)
+        ax.figure.tight_layout()  # the axis labels inside the figure
         return ax.figure
 
 
@@ -109,9 +121,9 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     plasma = ic50s / plan.fraction_unbound[drug]
     blood = ic50s * plan.blood_to_plasma[drug] / plan.fraction_unbound[drug]
     components = {}
-    if "drug potency posterior" in plan.components:
-        components["drug potency and between-assay variability"] = interval(nominal_ic50 * plan.potency_scale[drug],
-                                                                            plan.uncertainty.level)
+    if "drug potency posterior" in plan.components or UNFITTED_POTENCY in plan.components:
+        name = "drug potency and between-assay variability" if potency_fitted(drug) else "plausible potency range"
+        components[name] = interval(nominal_ic50 * plan.potency_scale[drug], plan.uncertainty.level)
     if len(plan.parameter_sets) > 1:
         sets = np.asarray(set_ic50s, float) * plan.set_scale[drug]
         sets = np.where(plan.set_valid, sets, np.nan) if plan.set_valid.size == len(sets) else sets
@@ -138,8 +150,12 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     if above or below or unknown:
         parts = [f"{n} {what}" for n, what in ((above, "above the highest dose"), (below, "below the lowest dose"),
                                                 (unknown, "not determined by the doses")) if n]
-        flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls there "
-                     "is open (NaN); widen the doses to close it")
+        if all(fit is None for fit in set_fits):  # no dose range closes what no parameter set can fit
+            flags.append(f"no draw of {drug}'s IC50 can be read: in no parameter set does its dose-response have a "
+                         "fit at the tested doses (the curve's own flags say why), so the interval is open (NaN)")
+        else:
+            flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls "
+                         "there is open (NaN); widen the doses to close it")
     record = next((t for t in plan.track_records if t.kind == "drug" and t.name == drug), None)
     system = next((t for t in plan.track_records if t.kind == "system"), None)
     flags += plan.flags

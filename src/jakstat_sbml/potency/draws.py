@@ -77,7 +77,7 @@ class Uncertainty:
                              "Python means all)")
         if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)):
             raise InputError(f"draws must be a whole number (at least {MIN_DRAWS}), got {self.draws!r}")
-        if self.draws < MIN_DRAWS:
+        if self.draws < MIN_DRAWS and self.mode != "calibration":  # that envelope spans the members, not draws
             raise InputError(f"too few draws ({self.draws!r}): a {self.level:.0%} interval needs at least "
                              f"{MIN_DRAWS}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
@@ -185,6 +185,15 @@ class DrawPlan:
 
 
 # ----------------------------------------------------------------------------- potency
+
+
+UNFITTED_POTENCY = "plausible potency range (a declared assumption: no measured row)"
+
+
+def potency_fitted(drug: str) -> bool:
+    """Whether the drug's potency is drawn from the posterior (it has measured rows), not
+    from the plausible range of its constant."""
+    return bool(catalog.drug(drug).cellular_factor) and drug in load_posterior().drugs
 
 
 def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, float], system: str | None = None):
@@ -396,7 +405,11 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
     if use_potency:
         system = system_name(model.context, catalog.cytokine(cytokine).name) if cytokine else None
         scale, fu, bp, potency_notes = _potency(drugs, unc, values, system)
-        components += ["drug potency posterior", "between-assay variability"]
+        # a drug with no measured potency row draws from its plausible range, not from the posterior
+        if any(potency_fitted(d) for d in drugs):
+            components += ["drug potency posterior", "between-assay variability"]
+        if not all(potency_fitted(d) for d in drugs):
+            components += [UNFITTED_POTENCY]
         notes += potency_notes
         # what the cross-validation measured for these very intervals, beside what they assume:
         # each drug's held-out rows, and the rows read in the same assay system (every drug)
