@@ -512,6 +512,8 @@ def test_screen_and_combine_print_each_flag_in_yellow(monkeypatch, tmp_path):
     coloured = Console(force_terminal=True, color_system="standard", width=200)
     for module in (cli.common, cli.experiment_commands):  # each holds its own reference to the console
         monkeypatch.setattr(module, "console", coloured)
+    monkeypatch.setattr(cli.common, "messages", Console(stderr=True, force_terminal=True, color_system="standard",
+                                                        width=200))  # where warnings go
     screen, combination = js.knockout_screen, js.combination
     monkeypatch.setattr(js, "knockout_screen",
                         lambda *a, **k: Flagged(screen(*a, **k), ["AUC of wild type near zero for IL2/pSTAT5"]))
@@ -526,6 +528,16 @@ def test_screen_and_combine_print_each_flag_in_yellow(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b[33mwarning: Loewe undefined: pimozide never reaches half effect" in result.output
 
+
+
+def test_errors_and_warnings_go_to_standard_error_and_the_table_to_standard_output(tmp_path):
+    """`jakstat simulate -c IL66=1 > table.txt` wrote the error into the file and nothing to the
+    terminal; a warning was mixed into a redirected table too."""
+    bad = runner.invoke(app, ["simulate", "-c", "IL66=1"])
+    assert bad.exit_code == 2 and "unknown cytokine 'IL66'" in bad.stderr and "error" not in bad.stdout
+    warned = runner.invoke(app, ["simulate", "-c", "IL6=500", "--t-end", "5", "-r", "pSTAT3"])  # 500 nM: ng/mL meant?
+    assert warned.exit_code == 0, warned.output
+    assert "warning:" in warned.stderr and "warning:" not in warned.stdout and "pSTAT3" in warned.stdout
 
 def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
     import warnings

@@ -128,6 +128,18 @@ def test_a_run_refuses_to_overwrite_another_runs_results_unless_forced(tmp_path,
     assert js.read_provenance(fit)["settings"]["time"] == 30
 
 
+
+def test_the_default_time_point_is_recorded_and_typing_it_is_the_same_run(tmp_path):
+    """Without --time or --window a dose-response reads 20 min; its record said time null, and
+    `--time 20` into the same folder was refused as a different run."""
+    base = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000", "--out", tmp_path]
+    assert invoke(*base).exit_code == 0
+    fit = tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv"
+    assert js.read_provenance(fit)["settings"]["time"] == 20 and pd.read_csv(fit)["measure"].iloc[0] == "at 20 min"
+    again = invoke(*base, "--time", "20")
+    assert again.exit_code == 0, again.output
+    assert invoke(*base, "--window", "0,30").exit_code == 2  # another read-out is another run
+
 def test_the_same_doses_written_another_way_are_the_same_run(tmp_path, monkeypatch):
     """Identities held doses and windows as typed: '10,100,1000' and '10 nM, 0.1 uM, 1000'
     were two runs, and the second was refused for replacing the first's files. They are

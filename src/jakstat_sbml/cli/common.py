@@ -84,6 +84,9 @@ app = typer.Typer(
          "genes are HGNC symbols; `jakstat contexts` describes the cell contexts.",
     no_args_is_help=True)
 console = Console()
+# errors and warnings go to standard error, so that what a command prints to standard output
+# (a table, say, redirected to a file) is never replaced or mixed with them
+messages = Console(stderr=True)
 
 
 class FigureFormat(str, Enum):
@@ -189,6 +192,16 @@ def parse_window(text: str | None) -> tuple[float, float] | None:
     return a, b
 
 
+def measure_settings(time: float | None, window: str | None) -> dict:
+    """A run identity's time and window: the time point the experiment reads when neither is
+    given (its default, so that `--time 20` and no option are one run, and the record says
+    what was read), the window as numbers."""
+    from ..experiments.measures import DEFAULT_TIME
+
+    parsed = parse_window(window)
+    return {"time": DEFAULT_TIME if time is None and parsed is None else time, "window": parsed}
+
+
 def parse_mutations(items: list[str]) -> dict[str, float]:
     out = {}
     for item in items:
@@ -225,7 +238,7 @@ def background_keywords(knockout: list[str], overexpress: list[str], mutation: l
 
 
 def fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+    messages.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -335,7 +348,7 @@ def warn_flags(flags: tuple[str, ...]) -> None:
             if flag in printed:
                 continue
             printed.add(flag)
-        console.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
+        messages.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
 
 
 def load_context_model(context: str):

@@ -52,6 +52,7 @@ from .common import (
     doses_nM,
     flags_of,
     load_context_model,
+    measure_settings,
     parse_dose,
     parse_doses,
     parse_mutations,
@@ -244,7 +245,7 @@ def dose_response_command(
         "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name,
         # (with a drug, the stimulus's dose is the condition's, in nM already)
         "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda),
-        "plasma": plasma, "time": time, "window": parse_window(window),
+        "plasma": plasma, **measure_settings(time, window),
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
     data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
@@ -469,7 +470,7 @@ def combine(
     run = provenance.identity("combination", condition, {
         "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name,
         "doses_a": doses_nM(doses_a, "--doses-a"), "doses_b": doses_nM(doses_b, "--doses-b"),
-        "plasma": plasma, "time": time, "window": parse_window(window),
+        "plasma": plasma, **measure_settings(time, window),
         "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"

@@ -36,6 +36,7 @@ from .common import (
     console,
     fail,
     load_context_model,
+    messages,
     parse_dose,
     parse_mutations,
     parse_overexpress,
@@ -533,8 +534,8 @@ def validate_pharmacology_command(
             for _, r in posterior.summary().iterrows():
                 console.print(f"{r['quantity']}: {r['median']:.3g} (90% credible {r['low_90']:.3g}-{r['high_90']:.3g})")
             if not posterior.converged():
-                console.print("[yellow]warning: the sampler's checks failed (r_hat >= 1.05, effective draws <= 100 "
-                              "or divergences); see models/potency/posterior_diagnostics.tsv[/yellow]")
+                messages.print("[yellow]warning: the sampler's checks failed (r_hat >= 1.05, effective draws <= 100 "
+                               "or divergences); see models/potency/posterior_diagnostics.tsv[/yellow]")
         with progress_bar() as progress:
             result = ph.validate_pharmacology(rows=ph.measurements(), posterior=posterior, progress=progress)
         cv = None
@@ -768,6 +769,6 @@ def validate_pharmacokinetics_command(
                                 engine="numpy")
         print_wrote(csv, figure, record)
     if s["changed"]:
-        console.print(f"[red]{s['changed']} checks changed: a miss not recorded as known, or a known miss now met "
-                      "(the known_miss column of data/pharmacokinetics/pk_observations.tsv)[/red]", soft_wrap=True)
+        messages.print(f"[red]{s['changed']} checks changed: a miss not recorded as known, or a known miss now met "
+                       "(the known_miss column of data/pharmacokinetics/pk_observations.tsv)[/red]", soft_wrap=True)
         raise typer.Exit(1)
