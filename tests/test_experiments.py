@@ -175,11 +175,29 @@ def test_knockout_screen_matches_a_hand_computed_fold_change(ctcl, screen):
     assert row.log2_fold_change == pytest.approx(np.log2((ko + 0.01 * wt) / (wt + 0.01 * wt)), rel=1e-9)
 
 
+
+def test_a_two_fold_change_is_a_two_fold_hit_despite_the_floor():
+    """The fold change's floor (1% of the wild-type AUC, so that a lost response is finite)
+    reads an exact 2-fold loss as -0.986 and a 2-fold gain as +0.993, and losses(1.0) and
+    gains(1.0), documented as '>= 2-fold', missed them: they judge the AUC ratio itself."""
+    import pandas as pd
+
+    from jakstat_sbml.experiments.knockout_screen import KnockoutScreen, log2_fold_change
+
+    wt, ko = np.array([100.0, 100.0, 100.0, 100.0]), np.array([50.0, 200.0, 51.0, 0.0])
+    effects = pd.DataFrame({"gene": ["A", "B", "C", "D"], "module": "test", "cytokine": "IL6", "readout": "pSTAT3",
+                            "auc_wild_type": wt, "auc_knockout": ko, "auc_unit": "nM*min",
+                            "log2_fold_change": log2_fold_change(ko, wt)})
+    screen = KnockoutScreen(effects, (0.0, 120.0), "ctcl")
+    assert effects.log2_fold_change.iloc[0] > -1 and effects.log2_fold_change.iloc[1] < 1  # what the floor does
+    assert list(screen.losses(1.0).gene) == ["D", "A"] and list(screen.gains(1.0).gene) == ["B"]
+    assert set(screen.hits(1.0).gene) == {"A", "B", "D"}  # C, 0.51 of the wild type, is not 2-fold
+
 def test_knockout_screen_reports_gains_and_losses_apart_sorted_with_units(screen):
     """Issue 26: the screen counted hits mixing gains and losses; its AUCs had no unit."""
     losses, gains = screen.losses(1.0), screen.gains(1.0)
     assert len(losses) and len(gains)
-    assert (losses.log2_fold_change <= -1).all() and (gains.log2_fold_change >= 1).all()
+    assert (losses.auc_knockout <= losses.auc_wild_type / 2).all() and (gains.auc_knockout >= 2 * gains.auc_wild_type).all()
     assert list(losses.log2_fold_change) == sorted(losses.log2_fold_change)  # strongest loss first
     assert list(gains.log2_fold_change) == sorted(gains.log2_fold_change, reverse=True)  # strongest gain first
     assert len(losses) + len(gains) == len(screen.hits(1.0))

@@ -35,7 +35,9 @@ class KnockoutScreen:
     log2(0.01 / 1.01) = -6.66 instead of minus infinity. A (cytokine, readout) pair
     whose wild-type AUC is below the detection floor (:data:`SIGNAL_FLOOR` x window)
     has no fold changes (NaN): the cytokine does not drive that readout, and a ratio
-    of solver noise would mean nothing. ``flags`` names such pairs.
+    of solver noise would mean nothing. ``flags`` names such pairs. The floor pulls fold
+    changes towards 0 (a 2-fold loss reads -0.986), so :meth:`hits`, :meth:`losses` and
+    :meth:`gains` judge the AUC ratio itself: a 2-fold change is a 2-fold hit.
     """
 
     effects: pd.DataFrame
@@ -56,17 +58,24 @@ class KnockoutScreen:
     def hits(self, threshold: float = 1.0) -> pd.DataFrame:
         """Rows whose |log2 fold change| is at least ``threshold`` (default: 2-fold), gains and
         losses together (:meth:`gains`, :meth:`losses` keep them apart)."""
-        return self.effects[self.effects["log2_fold_change"].abs() >= threshold]
+        return self.effects[self._log2_ratio().abs() >= threshold]
+
+    def _log2_ratio(self) -> pd.Series:
+        """log2(AUC_ko / AUC_wt) without the floor (-inf for a response that disappears), NaN
+        where the screen defines no fold change."""
+        e = self.effects
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.log2(e["auc_knockout"].astype(float) / e["auc_wild_type"].astype(float))
+        return ratio.where(e["log2_fold_change"].notna())
 
     def losses(self, threshold: float = 1.0) -> pd.DataFrame:
         """Knockouts that lower the AUC at least 2**threshold-fold (default 2-fold), strongest first."""
-        lfc = self.effects["log2_fold_change"]
-        return self.effects[lfc <= -threshold].sort_values("log2_fold_change", kind="stable")
+        return self.effects[self._log2_ratio() <= -threshold].sort_values("log2_fold_change", kind="stable")
 
     def gains(self, threshold: float = 1.0) -> pd.DataFrame:
         """Knockouts that raise the AUC at least 2**threshold-fold (default 2-fold), strongest first."""
-        lfc = self.effects["log2_fold_change"]
-        return self.effects[lfc >= threshold].sort_values("log2_fold_change", ascending=False, kind="stable")
+        return self.effects[self._log2_ratio() >= threshold].sort_values("log2_fold_change", ascending=False,
+                                                                          kind="stable")
 
     def to_frame(self) -> pd.DataFrame:
         """The long table of ``effects`` (a copy), flags in ``attrs["flags"]``."""
