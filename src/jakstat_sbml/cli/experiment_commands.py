@@ -278,16 +278,18 @@ def dose_response_command(
     flags = flags_of(curve)
     warn_flags(flags)
     bound = curve.ic50_bound if drug else None
+    # a drug's IC50 in total plasma terms too, as its interval is printed (a pharmacologist's unit)
+    plasma_text = f" ({curve.ic50_plasma:.4g} total plasma)" if drug and math.isfinite(midpoint) else ""
     if flags:  # a number that cannot be trusted is NaN, not shown as one; a bound the doses give is
         if math.isfinite(midpoint):  # kept by the fit, with its caveats beside it (as in Python and the CSV)
-            shown = f"{midpoint:.4g}, Hill slope {curve.slope:.3g}"
+            shown = f"{midpoint:.4g}{plasma_text}, Hill slope {curve.slope:.3g}"
         elif bound:
             shown = f"{bound[0]} {bound[1]:.4g}, a bound from the doses tested"
         else:
             shown = "not determined"
         console.print(f"{label}: {shown} ({escape('; '.join(flags))})", soft_wrap=True)
     elif curve.fit:
-        console.print(f"{label}: {midpoint:.4g}, Hill slope {curve.slope:.3g}")
+        console.print(f"{label}: {midpoint:.4g}{plasma_text}, Hill slope {curve.slope:.3g}")
     else:
         console.print(f"{label}: no fit (the response changes by less than 5% over these doses)")
     if drug and curve.uncertainty is not None:
