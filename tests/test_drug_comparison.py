@@ -145,6 +145,12 @@ def test_a_panels_intervals_name_every_drugs_measured_coverage(ctcl):
     assert rows.loc["ruxolitinib", "held_out_covered"] == rux.covered
     assert rows.loc["tofacitinib", "held_out_rows"] == tofa.rows
     assert np.isnan(rows.loc["fedratinib", "held_out_rows"])
+    # each row's covers is its own drug's (tofacitinib's rows quoted ruxolitinib's 6 of 10 too); the panel's
+    # says what every drug's draws are of: fedratinib's plausible range beside the others' posterior
+    assert rux.text() not in rows.loc["tofacitinib", "interval_covers"]
+    assert "plausible potency range" in rows.loc["fedratinib", "interval_covers"]
+    assert "drug potency posterior" in result.covers and "plausible potency range" in result.covers
+    assert (result.to_frame().set_index("drug")["interval_covers"] == rows["interval_covers"]).all()
 
 
 def test_cli_writes_the_table_and_figure(tmp_path):

@@ -116,7 +116,7 @@ class DrugComparison:
                                              values=list(REGIMEN_METRICS))
             wide.columns = [f"{regimen}: {metric}" for metric, regimen in wide.columns]
             out = out.merge(wide.reset_index(), on=["drug", "pathway"], how="left")
-        if self.covers:
+        if self.covers and "interval_covers" not in out:  # each IC50 row has its own (its drug's record)
             out["interval_covers"] = self.covers
         return with_flags(out, self.flags)
 
@@ -288,7 +288,7 @@ def _ic50_row(curve: DoseResponse) -> dict:
     if curve.uncertainty is not None:
         (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
         row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi,
-                   interval_flags=flags_text(curve.uncertainty.flags))
+                   interval_covers=curve.uncertainty.covers, interval_flags=flags_text(curve.uncertainty.flags))
         for record in (curve.uncertainty.track_record, curve.uncertainty.system_record):  # measured coverage
             row.update(record.as_dict() if record is not None else {})
     return row
@@ -301,8 +301,11 @@ def _panel_covers(curves) -> str:
     drawn = [c.uncertainty for c in curves if c.uncertainty is not None]
     if not drawn:
         return ""
-    first = drawn[0]
-    base = first.covers.removesuffix(records_clause(r for r in (first.track_record, first.system_record) if r))
+    bases = [u.covers.removesuffix(records_clause(r for r in (u.track_record, u.system_record) if r)) for u in drawn]
+    head, _, _ = bases[0].partition(" of: ")
+    # what the draws are of, over every drug (one drug's posterior, another's plausible range)
+    parts = dict.fromkeys(part for base in bases for part in base.partition(" of: ")[2].split(", ") if part)
+    base = f"{head} of: {', '.join(parts)}" if parts else bases[0]
     records = {u.track_record.name: u.track_record for u in drawn if u.track_record is not None}
     return base + records_clause(records.values())
 
@@ -341,10 +344,12 @@ def _regimen_inhibition(model: Model, drugs: list[str], pairs, options: RunOptio
         for _, r in result.to_frame().iterrows():  # each row with its caveats (PK misses, the label, the interval's)
             rows.append({"drug": drug, "regimen": r.arm, "pathway": r.pathway, "cytokine": r.cytokine,
                          "readout": r.readout, **{m: r[m] for m in (*REGIMEN_METRICS, *ends)}, "flags": r["flags"],
-                         **({"interval_flags": r["interval_flags"]} if uncertainty is not None else {})})
+                         **({"interval_covers": r["interval_covers"], "interval_flags": r["interval_flags"]}
+                            if uncertainty is not None else {})})
     columns = ["drug", "regimen", "pathway", "cytokine", "readout", *REGIMEN_METRICS]
     if uncertainty is not None:
-        columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")] + ["interval_flags"]
+        columns += [f"{m}_{end}" for m in REGIMEN_METRICS for end in ("low", "high")] + ["interval_covers",
+                                                                                        "interval_flags"]
     columns.append("flags")
     # one flag for all of them: a line per drug buried the comparison's other warnings
     flags = [f"no approved regimen tabulated for {', '.join(without_regimen)} "
