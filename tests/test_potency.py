@@ -760,3 +760,12 @@ def test_combination_intervals_keep_same_site_drugs_dose_additive(ctcl):
     # are scored wrongly, not that the pair saturates
     assert (table["not_determined"] < 0.5).all()
     assert "drug potency posterior" in comb.uncertainty_covers and "loewe_interval_low" in comb.summary()
+    # the figure shows the draws beside each point verdict (it showed the point verdicts alone)
+    import matplotlib.pyplot as plt
+
+    fig = comb.plot()
+    loewe = next(ax.get_title() for ax in fig.axes if ax.get_title().startswith("Loewe excess"))
+    assert f"mean, 90% of {int(table.loc['loewe', 'draws'])} draws: {table.loc['loewe', 'low']:+.3f}" in loewe
+    most = table.loc["loewe", ["synergistic", "additive", "antagonistic"]].astype(float).idxmax()
+    assert f"{most} {table.loc['loewe', most]:.0%}" in loewe
+    plt.close(fig)

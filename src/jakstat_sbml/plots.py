@@ -610,7 +610,17 @@ def combination_maps(comb, axes=None):
         if synergy is None or synergy.loc[score, "verdict"] == "not determined":
             return ""
         row = synergy.loc[score]
-        return f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{row.additivity_band:.1g})"
+        text = f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{row.additivity_band:.1g})"
+        drawn = getattr(comb, "uncertainty", None)
+        if drawn is not None and score in drawn.index:  # what the draws say beside the point verdict
+            d = drawn.loc[score]
+            shares = [f"{kind.replace('_', ' ')} {d[kind]:.0%}" for kind in
+                      ("synergistic", "additive", "antagonistic", "not_determined") if d[kind] > 0]
+            level = str(getattr(comb, "uncertainty_covers", "")).split(" ", 1)[0]  # "90%", as covers opens
+            text += (f"\nmean, {level + ' of ' if level.endswith('%') else ''}{int(d['draws'])} draws: "
+                     f"{d['low']:+.3f} to {d['high']:+.3f}"
+                     + "".join(("\n" if i % 2 == 0 else ", ") + share for i, share in enumerate(shares)))
+        return text
 
     panels = [("inhibition (fraction of no-drug response)", comb.effect, "viridis", (0, 1)),
               ("Bliss excess" + verdict("bliss"), comb.bliss, "RdBu_r", None),
