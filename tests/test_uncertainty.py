@@ -46,6 +46,27 @@ def test_sobol_indices_of_the_ishigami_function_match_their_analytic_values():
     assert table.loc["x1", "rank"] == 1
 
 
+
+@pytest.mark.parametrize("n, flagged", [(1024, False), (4, True)])
+def test_sobol_indices_too_few_sets_resolve_are_flagged(n, flagged):
+    """A Sobol run at n = 4 reported S1 0.83 +- 2.42 (above its ST) without a flag; indices are
+    shares of the variance (0-1), and intervals wider than +-0.25 say little. Ishigami at
+    n = 1,024 resolves every index (its analytic values, the test above)."""
+    from jakstat_sbml.uncertainty.sensitivity import SOBOL_RESOLVED, _analyse
+
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    X = sample_design("sobol", problem, n, seed=1)
+    y = np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0])
+    p = prediction("ic50:ruxolitinib:IL6")  # any prediction: only its name is read here
+    table, flags = _analyse("sobol", problem, X, pd.DataFrame({p.name: y}),
+                            pd.DataFrame({p.name: ["determined"] * len(y)}), [p], 1)
+    widest = table[["S1_conf", "ST_conf"]].to_numpy().max()
+    assert (widest > SOBOL_RESOLVED) == flagged
+    assert [f for f in flags if "not resolved" in f] == ([f"{p.name}: Sobol indices not resolved with these parameter "
+                                                           f"sets: bootstrap 95% intervals up to ±{widest:.2g}, wider "
+                                                           "than ±0.25 of a share that runs from 0 to 1; raise n"]
+                                                          if flagged else [])
+
 def test_sobol_intervals_are_the_same_for_the_same_seed_including_0():
     # SALib 1.x seeds Sobol's bootstrap only `if seed:`; seed 0, the default, must not
     # fall back to the unseeded global generator (stored intervals would not reproduce)

@@ -486,7 +486,18 @@ def _analyse(method, problem, design, outputs: pd.DataFrame, statuses: pd.DataFr
         table = indices(method, problem, design, y, seed)
         table.insert(0, "prediction", p.name)
         rows.append(table)
+        if method == "sobol" and np.ptp(y) > 0:
+            widest = float(np.nanmax(table[["S1_conf", "ST_conf"]].to_numpy()))
+            if not widest <= SOBOL_RESOLVED:  # NaN too
+                flags.append(f"{p.name}: Sobol indices not resolved with these parameter sets: bootstrap 95% "
+                             f"intervals up to ±{widest:.2g}, wider than ±{SOBOL_RESOLVED:g} of a share that runs "
+                             "from 0 to 1; raise n")
     return pd.concat(rows, ignore_index=True), flags
+
+
+# A Sobol index is a share of the variance (0-1): beyond this bootstrap half-width it says
+# little (the stored n = 1,024 run's widest is 0.21, docs/uncertainty.md; n = 4 gave 2.4).
+SOBOL_RESOLVED = 0.25
 
 
 __all__ = ["METHODS", "SensitivityResult", "evaluate_design", "indices", "log_problem",
