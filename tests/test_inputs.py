@@ -299,6 +299,9 @@ def test_processing_instructions_are_ignored(tmp_path, ctcl, bundled_text, serve
      "dose of IL2: cannot read dose 'one nanomolar'; give nM as a number or a string such as '500 nM', '1 uM' "
      "or '40 ng/mL'"),
     ({"cytokines": ["IL6"]}, "cytokines must be a mapping of name to value, got list"),
+    ({"drugs": {"golidocitinib": "5 ng/mL"}},  # no molar mass in data/pharmacokinetics
+     "dose of golidocitinib: a mass concentration ('5 ng/mL') needs a molar mass, and none is tabulated for it; "
+     "give a molar dose"),
     ({"overexpress": {"PIAS3": float("nan")}}, "overexpress['PIAS3'] must be a finite number, got nan"),
     ({"mutations": {"STAT3_Y640F": 1.5}}, "mutations['STAT3_Y640F']: mutant fraction must be in [0, 1], got 1.5"),
     ({"parameters": {"kdeg_receptor": -1}}, "parameters['kdeg_receptor']: must not be negative, got -1.0"),
@@ -313,6 +316,20 @@ def test_bad_numbers_and_doses(ctcl, kwargs, message):
     assert str(err.value) == message
     np.testing.assert_array_equal(ctcl.simulate(cytokines={"IL6": 2}, t_end=30).to_numpy(), reference)
 
+
+
+def test_a_drug_dose_in_ng_per_mL_is_converted_by_its_molar_mass():
+    """Plasma levels are stated in ng/mL (the labels' Cmax); '50 ng/mL' of ruxolitinib was
+    refused for want of a molar mass the package has (306.37 g/mol free base, PubChem, in
+    data/pharmacokinetics/pk_parameters.tsv): 50 ng/mL is 50 / 306.37 uM."""
+    nM = 50 / 306.37 * 1e3
+    cond = js.Condition.make(drugs={"ruxolitinib": "50 ng/mL"})
+    assert dict(cond.drugs)["ruxolitinib"] == pytest.approx(nM, rel=1e-12)
+    fu = catalog.drug("ruxolitinib").fraction_unbound
+    total = js.Condition.make(drugs={"ruxolitinib": js.plasma("50 ng/mL")})
+    assert dict(total.drugs)["ruxolitinib"] == pytest.approx(nM * fu, rel=1e-12)
+    curve = js.dose_response(js.load_model(), "ruxolitinib", "IL6", doses=["30 ng/mL", "300 ng/mL"], time=20)
+    assert curve.doses.tolist() == pytest.approx([30 / 306.37 * 1e3, 300 / 306.37 * 1e3], rel=1e-12)
 
 @pytest.mark.parametrize("kwargs,bad,nearest", [
     ({"overexpress": {"PIAS4": 2}}, "gene 'PIAS4'", ["'PIAS3'", "'PIAS1'"]),

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import catalog
+from .regimens.pharmacokinetics import molar_mass
 from .regimens.regimen import Regimen
 from .regimens.simulation import as_regimens, simulate_regimens
 from .errors import InputError, ModelFileError, SimulationError, UnknownNameError, refuse_repeats
@@ -137,7 +138,8 @@ class Condition:
         drg = []
         for k, v in as_plasma(_mapping(drugs, "drugs"), plasma).items():
             d = catalog.drug(k)
-            drg.append((d.name, drug_nM(v, what=f"dose of {k}", fraction_unbound=d.fraction_unbound)))
+            drg.append((d.name, drug_nM(v, what=f"dose of {k}", fraction_unbound=d.fraction_unbound,
+                                        molar_mass=molar_mass(d.name))))
         ko = tuple(sorted({catalog.gene(g).symbol for g in _names(knockouts, "knockouts")}))
         ox = []
         for g, fold in _mapping(overexpress, "overexpress").items():

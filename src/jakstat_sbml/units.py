@@ -87,28 +87,30 @@ def as_plasma(doses: Mapping, plasma: bool) -> dict:
     return {k: v if isinstance(v, PlasmaDose) else PlasmaDose(v) for k, v in doses.items()}
 
 
-def drug_nM(value, *, what: str, fraction_unbound: float, plasma: bool = False) -> float:
-    """Free drug concentration (nM) of one drug dose: a number (nM), a string with units,
+def drug_nM(value, *, what: str, fraction_unbound: float, plasma: bool = False,
+            molar_mass: float | None = None) -> float:
+    """Free drug concentration (nM) of one drug dose: a number (nM), a string with units
+    (a mass concentration, such as '50 ng/mL', needs the drug's ``molar_mass`` in g/mol),
     or a :func:`plasma` dose (or any dose with ``plasma=True``), which is total plasma
     and is multiplied by the drug's ``fraction_unbound``."""
     if isinstance(value, PlasmaDose):
-        return to_nM(value.dose, what=what) * fraction_unbound
-    nM = to_nM(value, what=what)
+        return to_nM(value.dose, what=what, molar_mass=molar_mass) * fraction_unbound
+    nM = to_nM(value, what=what, molar_mass=molar_mass)
     return nM * fraction_unbound if plasma else nM
 
 
-def to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
+def to_nM(value, *, what: str, mass_kda: float | None = None, molar_mass: float | None = None) -> float:
     """Concentration in nM from a number (nM) or a string/Quantity with units.
 
     Mass concentrations (ng/mL, ug/L, ...) need ``mass_kda``, which marks the dose
-    as a cytokine's (protein). Raises InputError, naming ``what``, for negative,
+    as a cytokine's (protein), or a small molecule's ``molar_mass`` (g/mol). Raises InputError, naming ``what``, for negative,
     non-finite, unparseable or impossible (> 1 M; cytokine > 1 mM) input, and warns
     (JakStatWarning) for a bare-number cytokine dose above 100 nM (see the module).
     """
     if isinstance(value, str):
-        nM = _string_to_nM(value, what, mass_kda)  # cached: pint takes ~1 ms a parse
+        nM = _string_to_nM(value, what, mass_kda, molar_mass)  # cached: pint takes ~1 ms a parse
     else:
-        nM = _to_nM(value, what=what, mass_kda=mass_kda)
+        nM = _to_nM(value, what=what, mass_kda=mass_kda, molar_mass=molar_mass)
     bare = bare_number(value)
     if mass_kda is not None and nM > BARE_CYTOKINE_CEILING_NM and not _quiet.get() and bare is not None:
         ng = nM * mass_kda  # nM x kDa = ng/mL
@@ -157,11 +159,11 @@ def _caller_stacklevel() -> int:
 
 
 @lru_cache(maxsize=4096)
-def _string_to_nM(value: str, what: str, mass_kda: float | None) -> float:
-    return _to_nM(value, what=what, mass_kda=mass_kda)
+def _string_to_nM(value: str, what: str, mass_kda: float | None, molar_mass: float | None) -> float:
+    return _to_nM(value, what=what, mass_kda=mass_kda, molar_mass=molar_mass)
 
 
-def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
+def _to_nM(value, *, what: str, mass_kda: float | None = None, molar_mass: float | None = None) -> float:
     if isinstance(value, PlasmaDose):  # drug_nM unwraps the drug doses that may be plasma
         raise InputError(f"{what}: {value!r} is a total plasma concentration, which only a drug dose can be")
     if isinstance(value, bool):
@@ -192,10 +194,12 @@ def _to_nM(value, *, what: str, mass_kda: float | None = None) -> float:
         elif q.check("[substance] / [length] ** 3"):
             nM = float(q.to("nM").magnitude)
         elif q.check("[mass] / [length] ** 3"):
-            if mass_kda is None:
-                raise InputError(f"{what}: a mass concentration ({value!r}) needs a molar mass; give a molar dose")
+            grams = mass_kda * 1e3 if mass_kda is not None else molar_mass  # g/mol
+            if grams is None:
+                raise InputError(f"{what}: a mass concentration ({value!r}) needs a molar mass, and none is "
+                                 "tabulated for it; give a molar dose")
             # g/L divided by g/mol gives mol/L
-            nM = float(q.to("g/L").magnitude) / (mass_kda * 1e3) * 1e9
+            nM = float(q.to("g/L").magnitude) / grams * 1e9
         else:
             raise InputError(f"{what}: {value!r} is not a concentration (use nM, uM, M, ng/mL, ...)")
     if not math.isfinite(nM):

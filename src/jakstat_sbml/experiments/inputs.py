@@ -10,6 +10,7 @@ import numpy as np
 from .. import catalog
 from ..errors import InputError, UnknownNameError
 from ..model import Condition
+from ..regimens.pharmacokinetics import molar_mass
 from ..units import PlasmaDose, as_plasma, drug_nM, quiet_bare_doses, to_nM
 
 # The keywords of Model.simulate an experiment applies to every one of its simulations.
@@ -54,8 +55,9 @@ def drug_doses_nM(doses, drug: catalog.Drug, plasma: bool) -> np.ndarray:
     ``js.plasma()`` doses; with ``plasma=True`` every dose is total plasma. The same
     rule as ``drugs=`` of :meth:`Model.simulate`."""
     what = f"doses of {drug.name}"
-    return distinct(np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma)
-                              for x in dose_list(doses, what)], dtype=float), what)
+    mass = molar_mass(drug.name)
+    return distinct(np.array([drug_nM(x, what=what, fraction_unbound=drug.fraction_unbound, plasma=plasma,
+                                      molar_mass=mass) for x in dose_list(doses, what)], dtype=float), what)
 
 
 def all_plasma(doses, plasma: bool) -> bool:

@@ -66,6 +66,15 @@ def parameter_table() -> pd.DataFrame:
 
 
 @cache
+def molar_mass(drug: str) -> float | None:
+    """The drug's molar mass (g/mol, free base, as its doses are stated), or None where the
+    table has none: what turns a mass concentration (ng/mL) of the drug into nM."""
+    rows = parameter_table()
+    found = rows.loc[(rows.drug == drug) & (rows.parameter == "molar_mass"), "value"]
+    return float(found.iloc[0]) if len(found) else None
+
+
+@cache
 def observation_table() -> pd.DataFrame:
     """``pk_observations.tsv``: published Cmax, half-life, Tmax... that the PK is checked against."""
     return _read_table("pk_observations.tsv", ("dose_mg", "value", "low", "high"))
