@@ -401,8 +401,7 @@ def dose_curve(curve, ax=None):
         what = "envelope" if predictive.envelope else f"{predictive.level:.0%} predictive band"
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
-                        label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'}"
-                              f" of {', '.join(n.split(' (')[0] for n in predictive.components) or 'the draws'})")
+                        label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'})")
         record = getattr(predictive, "track_record", None)
         if record is not None:  # beside the band, what its level has delivered for this drug when held out
             narrow = record.too_narrow
