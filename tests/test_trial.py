@@ -62,6 +62,7 @@ def test_the_spread_comes_from_the_sampled_sources(ctcl):
     over 24 patients of the same seed), turning all off leaves identical, typical patients."""
     def std(sources) -> float:
         result = js.virtual_trial(ctcl, RUX, 24, seed=11, sources=sources, **SMALL)
+        assert not any(f.startswith("only ") for f in result.flags)  # 24 patients are not 'few' (FEW_PATIENTS)
         return float(result.outcomes["mean_inhibition"].std())
 
     both, pk_only, cell_only = std(["pk", "cell"]), std(["pk"]), std(["cell"])
@@ -134,6 +135,10 @@ def test_the_summary_says_what_it_is_and_is_not(trial):
     assert s[f"patients_above_threshold_fraction[{key}]"] == pytest.approx(above)
     assert any("not a clinical response" in f for f in trial.flags)
     assert any("mutations: none drawn" in f for f in trial.flags)
+    # six patients: percentiles near the extremes and loose correlations, said (n = 3 gave rho = +-1 unremarked)
+    assert any(f.startswith("only 6 patients: the 5th and 95th percentiles") for f in trial.flags)
+    drivers = trial.drivers(pathway="IL2/pSTAT5", top=50)
+    assert ((drivers.p_value >= 0) & (drivers.p_value <= 1)).all() and (drivers.p_value > 0.01).any()
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

@@ -74,6 +74,9 @@ NO_MUTATIONS = ("mutations: none drawn (give mutations='cited' for their frequen
 COVARIATE_PK = "covariate_pk"  # patients-table prefix of the covariates' combined PK fold per drug
 LEVEL_ORDER = ("present", "mild", "moderate", "severe")
 COVARIATE_TABLE = "data/pharmacokinetics/pk_covariates.tsv"
+# Below this many patients the 5th and 95th percentiles are within a patient of the extremes
+# (at 20, 0.05 x 19 = 0.95 of the way from the lowest to the second).
+FEW_PATIENTS = 20
 NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a clinical response: tumour "
                 "response is not modelled, and the fraction above the threshold is not a response rate")
 
@@ -119,7 +122,8 @@ class VirtualTrial:
                 top: int = 5) -> pd.DataFrame:
         """The patient features that separate high from low inhibition: Spearman's rank
         correlation of each feature with the time-averaged inhibition over the patients
-        (one arm, pathway and stimulation; default the first of each), strongest first."""
+        (one arm, pathway and stimulation; default the first of each), strongest first,
+        with its two-sided p value (few patients give loose correlations)."""
         arm = self.arms[0] if arm is None else arm
         pathway = self.outcomes["pathway"].iloc[0] if pathway is None else pathway
         part = self.outcomes[(self.outcomes.arm == arm) & (self.outcomes.pathway == pathway)
@@ -128,12 +132,14 @@ class VirtualTrial:
             raise InputError(f"no outcome for arm {arm!r}, pathway {pathway!r}, {stimulation} stimulation")
         y = part.set_index("patient")["mean_inhibition"]
         features = self.patients.set_index("patient").loc[y.index]
+        from scipy.stats import spearmanr
+
         rows = []
         for name in features.columns:
             x = features[name].astype(float)
-            rho = x.rank().corr(y.rank()) if x.nunique() > 1 and y.nunique() > 1 else math.nan
-            rows.append({"feature": name, "spearman_rho": rho})
-        table = pd.DataFrame(rows).dropna()
+            rho, p = spearmanr(x, y) if x.nunique() > 1 and y.nunique() > 1 and len(y) > 2 else (math.nan, math.nan)
+            rows.append({"feature": name, "spearman_rho": float(rho), "p_value": float(p)})
+        table = pd.DataFrame(rows).dropna(subset=["spearman_rho"])
         return table.reindex(table.spearman_rho.abs().sort_values(ascending=False).index).head(top).reset_index(
             drop=True)
 
@@ -262,6 +268,10 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     if covariates and not drawn_covariates:
         flags.append("covariates: given but 'covariates' is not among the sources, so none is drawn")
     flags += pharmacokinetic_flags(arms)  # the typical patient's PK, which every patient's is drawn around
+    if n_patients < FEW_PATIENTS:
+        flags.append(f"only {n_patients} patient{'s' if n_patients > 1 else ''}: the 5th and 95th percentiles of so "
+                     f"few are close to their extremes, and drivers()' rank correlations are loose (see their p "
+                     f"values); {FEW_PATIENTS} or more give percentiles that interpolate between patients")
     flags.append(NOT_CLINICAL)
 
     patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations,
