@@ -88,7 +88,8 @@ def test_regimen_inhibition_is_the_exposure_response_of_the_approved_regimen(ctc
     # each regimen row keeps its caveats (compare_drugs_regimens.csv had none): tofacitinib XR's one-compartment
     # PK misses published numbers (docs/dosing.md), the twice-daily IR regimens' PK does not
     flags = comparison.regimens.set_index(["regimen", "cytokine"])["flags"]
-    assert "pharmacokinetics of tofacitinib 11 mg XR once daily miss" in flags[("tofacitinib 11 mg XR once daily", "IL6")]
+    xr = flags[("tofacitinib 11 mg XR once daily", "IL6")]
+    assert "pharmacokinetics of tofacitinib 11 mg XR once daily miss" in xr
     assert "pharmacokinetics" not in flags[(rux[0].label(), "IL6")]
     assert "flags" in comparison.ic50s.columns
 

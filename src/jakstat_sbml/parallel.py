@@ -24,6 +24,7 @@ import math
 import multiprocessing
 import numbers
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -475,11 +476,17 @@ def _script_hint() -> str:
     """The usual cause of workers that fail as they start: a script that calls with n_jobs>1
     outside ``if __name__ == "__main__":``. Each worker imports the script, reaches the same
     call and stops with Python's bootstrapping error; the caller sees only a broken pipe
-    (a large model to send) or a broken pool."""
+    (a large model to send) or a broken pool. Said only for a script without the guard."""
     import __main__
 
     script = getattr(__main__, "__file__", None)
-    if not script:  # a notebook, `python -c`, a console entry point's own guard: nothing to say
+    if not script:  # a notebook or `python -c`: nothing to say
+        return ""
+    try:
+        text = Path(script).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    if re.search(r"__name__\s*==\s*['\"]__main__['\"]", text):  # guarded (the jakstat command is): another cause
         return ""
     return (f'; in a script ({script}), calls with n_jobs above 1 go under `if __name__ == "__main__":`, '
             "because each worker imports the script that starts it")

@@ -103,9 +103,10 @@ def to_nM(value, *, what: str, mass_kda: float | None = None, molar_mass: float 
     """Concentration in nM from a number (nM) or a string/Quantity with units.
 
     Mass concentrations (ng/mL, ug/L, ...) need ``mass_kda``, which marks the dose
-    as a cytokine's (protein), or a small molecule's ``molar_mass`` (g/mol). Raises InputError, naming ``what``, for negative,
-    non-finite, unparseable or impossible (> 1 M; cytokine > 1 mM) input, and warns
-    (JakStatWarning) for a bare-number cytokine dose above 100 nM (see the module).
+    as a cytokine's (protein), or a small molecule's ``molar_mass`` (g/mol). Raises
+    InputError, naming ``what``, for negative, non-finite, unparseable or impossible
+    (> 1 M; cytokine > 1 mM) input, and warns (JakStatWarning) for a bare-number
+    cytokine dose above 100 nM (see the module).
     """
     if isinstance(value, str):
         nM = _string_to_nM(value, what, mass_kda, molar_mass)  # cached: pint takes ~1 ms a parse

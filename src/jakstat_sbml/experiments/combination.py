@@ -450,8 +450,8 @@ def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.nda
 def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, *, n_jobs, client, progress,
                      engine) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
     """Each score's mean excess over the draws: median, interval, and the share of draws
-    per verdict; what the interval covers and its flags. Draw j runs every grid condition with each drug's dose divided by its
-    potency scale, under its parameter set."""
+    per verdict; what the interval covers and its flags. Draw j runs every grid condition
+    with each drug's dose divided by its potency scale, under its parameter set."""
     plan = plan_draws(model, [nominal.drug_a, nominal.drug_b], unc, cytokine=nominal.cytokine, n_jobs=n_jobs,
                       client=client, engine=engine)
     warn_flags(plan.flags)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,8 +81,10 @@ class PredictiveIC50:
         """Histogram of the draws' free IC50 (log axis) with the predictive interval's ends
         and the count of draws outside the tested doses; returns the Figure."""
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
-        if ax is None:
+        own = ax is None
+        if own:
             _, ax = plt.subplots(figsize=(5, 3.5))
         finite = self.ic50s[np.isfinite(self.ic50s) & (self.ic50s > 0)]
         if finite.size:
@@ -94,8 +95,6 @@ class PredictiveIC50:
         for end in (lo, hi):
             if np.isfinite(end) and end > 0:
                 ax.axvline(end, color="k", ls="--", lw=1)
-        from matplotlib.ticker import MaxNLocator
-
         outside = self.draws - finite.size
         ax.set_xlabel("IC50 of a draw (nM, free)")
         ax.set_ylabel("draws")
@@ -105,7 +104,8 @@ class PredictiveIC50:
         what = ", ".join(name.split(" (")[0] for name in self.components) or "see covers"
         ax.set_title(f"{kind} over {self.draws} {drawn}" + (f" ({outside} outside the tested doses)" if outside else "")
                      + f"\nof: {what}", fontsize=9)
-        ax.figure.tight_layout()  # the axis labels inside the figure
+        if own:  # a caller's figure keeps the caller's layout
+            ax.figure.tight_layout()  # the axis labels inside the figure
         return ax.figure
 
 
