@@ -80,6 +80,8 @@ def test_sbml_export_carries_the_context(hepatocyte, tmp_path):
     assert m.getParameter("IL2RA_total").getValue() == 0  # contexts.tsv: hepatocytes lack IL-2R
     assert m.getParameter("JAK3_total").getValue() == 0
     assert "hepatocyte" in m.getName()
+    # which version of the package wrote it (the notes named the condition alone; COPASI keeps them)
+    assert f"Exported by jakstat-sbml {js.__version__} for " in m.getNotesString()
 
 
 # ----------------------------------------------------------------------------- COPASI

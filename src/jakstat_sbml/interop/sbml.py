@@ -35,6 +35,7 @@ from .. import catalog
 from ..errors import ExportError, ModelFileError
 from ..explore.graph import pathway_graph
 from ..model import DEFAULT_PREINCUBATION, Condition, Model
+from ..version import __version__
 from .layout import add_layout
 
 CYTOKINE_RAMP = 1e-8  # min over which a protocol document's cytokine steps from 0 to its dose
@@ -65,7 +66,7 @@ def _document(model: Model, values: dict[str, float], start: dict[str, float], w
         s.setInitialConcentration(conc)
     m.setName(f"{m.getName()} [{what}]")
     if m.appendNotes(
-        '<body xmlns="http://www.w3.org/1999/xhtml"><p>Exported by jakstat-sbml for '
+        f'<body xmlns="http://www.w3.org/1999/xhtml"><p>Exported by jakstat-sbml {escape(__version__)} for '
         f"{escape(what)}. {escape(how)} The species' initial assignments from the *_total parameters are "
         "removed: changing a total here does not change the start.</p></body>"
     ) != libsbml.LIBSBML_OPERATION_SUCCESS:
