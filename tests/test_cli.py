@@ -62,6 +62,10 @@ def test_simulate_prints_a_table_with_mutations_and_plasma_doses():
                     "-r", "pSTAT5")
     assert result.exit_code == 0, result.output
     assert "pSTAT5" in result.output and "time" in result.output
+    # the printed table ends at t_end (every 12th of 126 rows ended at 120 min)
+    longer = invoke("simulate", "-c", "IL2=1", "--t-end", 125, "-r", "pSTAT5")
+    times = [float(line.split("│")[1]) for line in longer.output.splitlines() if line.count("│") == 3]
+    assert times[0] == 0 and times[-1] == 125 and len(times) <= 14
 
 
 def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):

@@ -150,7 +150,8 @@ def simulate(
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
         table = Table(*cols, title="nM (tx_*: 0-1), time in min")
         step = max(1, len(df) // 12)
-        for _, row in df.iloc[::step][cols].iterrows():
+        shown = sorted(set(range(0, len(df), step)) | {len(df) - 1})  # the last time point too
+        for _, row in df.iloc[shown][cols].iterrows():
             table.add_row(*(f"{0.0 if abs(v) < 1e-9 else v:.4g}" for v in row))
         console.print(table)
 
