@@ -299,6 +299,18 @@ def test_petab_export_passes_petablint(sobotta_folder):
     conditions = problem.condition_df.set_index("conditionName")
     assert conditions.filter(like="IL6 40 ng/mL", axis=0)["dose_IL6"].iloc[0] == pytest.approx(40 / 20.8)  # nM
     assert set(problem.measurement_df["preequilibrationConditionId"]) == {PREEQUILIBRATION}
+    assert f"Written by jakstat-sbml {js.__version__} " in (sobotta_folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_petab_export_prints_no_notice_about_a_table_it_never_has(hepatocyte, tmp_path, caplog):
+    """petab's linter logged 'Visualization table not available. Skipping.' on every export;
+    the problem has no visualization table by design. Its other messages still reach the log."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="petab.v1.lint"):
+        js.export(hepatocyte, tmp_path / "sobotta", format="petab")
+    said = [r.getMessage() for r in caplog.records if r.name == "petab.v1.lint"]
+    assert said and not any("Visualization table" in m for m in said)  # said: its INFO lines, kept
 
 
 def _nllh(problem, simulation):
