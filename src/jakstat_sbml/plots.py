@@ -615,8 +615,7 @@ def combination_maps(comb, axes=None):
             d = drawn.loc[score]
             shares = [f"{kind.replace('_', ' ')} {d[kind]:.0%}" for kind in
                       ("synergistic", "additive", "antagonistic", "not_determined") if d[kind] > 0]
-            level = str(getattr(comb, "uncertainty_covers", "")).split(" ", 1)[0]  # "90%", as covers opens
-            text += (f"\nmean, {level + ' of ' if level.endswith('%') else ''}{int(d['draws'])} draws: "
+            text += (f"\nmean, {d['level']:.0%} of {int(d['draws'])} draws: "
                      f"{d['low']:+.3f} to {d['high']:+.3f}"
                      + "".join(("\n" if i % 2 == 0 else ", ") + share for i, share in enumerate(shares)))
         return text

@@ -486,7 +486,8 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         low, mid, high = np.quantile(finite, [tail, 0.5, 1 - tail]) if finite.size else (np.nan,) * 3
         n = max(len(verdicts[name]), 1)
         # "not determined": a draw leaves no cell where neither drug alone saturates, or no band
-        rows.append({"score": name, "median": mid, "low": low, "high": high, "draws": int(finite.size),
+        rows.append({"score": name, "median": mid, "low": low, "high": high, "level": unc.level,
+                     "draws": int(finite.size),
                      **{kind.replace(" ", "_"): verdicts[name].count(kind) / n for kind in VERDICTS}})
     return pd.DataFrame(rows).set_index("score"), plan.covers(), tuple(plan.flags)
 

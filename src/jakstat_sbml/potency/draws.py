@@ -202,10 +202,9 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
     rng = np.random.default_rng(unc.seed)
     scale, fu, bp, notes = {}, {}, {}, []
     posterior = None
-    fitted = set(load_posterior().drugs) if any(catalog.drug(d).cellular_factor for d in drugs) else set()
     for drug in drugs:
         d = catalog.drug(drug)
-        if drug not in fitted:  # no measured potency row: the plausible range of its potency constant
+        if not potency_fitted(drug):  # no measured potency row: the plausible range of its potency constant
             constant = d.cellular_factor or d.constants[d.targets[0]]
             r = uncertain_parameters([constant]).iloc[0]
             low, high = math.log10(r["lower"] / r["value"]), math.log10(r["upper"] / r["value"])

@@ -176,7 +176,6 @@ class SensitivityResult:
                               "provenance record is beside it): refusing to replace it; save elsewhere, or "
                               "save(..., force=True)")
         folder.mkdir(parents=True, exist_ok=True)
-        provenance.release(recorded)
         self.indices.to_csv(paths[0], index=False, float_format="%.6g")
         samples = pd.concat([self.samples, self.outputs.add_prefix("value:"), self.statuses.add_prefix("status:")],
                             axis=1)
@@ -185,6 +184,7 @@ class SensitivityResult:
         fig = self.plot()
         fig.savefig(paths[3], dpi=110)
         plt.close(fig)
+        provenance.release(recorded)  # once written: the command's record no longer vouches for them
         return paths
 
     def _name(self, p) -> str:
