@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,7 +75,46 @@ def _default_doses_text() -> str:
 
 DEFAULT_DOSES_TEXT = _default_doses_text()
 
+class OneLineUsageErrors(TyperGroup):
+    """The root group: a usage error (a bad option value, an option missing its partner,
+    an unknown option) is one ``error:`` line on standard error and exit status 2, like
+    every other bad input. Click's own rendering is a framed box of several lines after
+    the usage text, which is what docs/cli.md promised not to print.
+
+    Both the root's own options and every subcommand's are parsed within these two
+    calls, so wrapping them covers the whole command line.
+    """
+
+    def make_context(self, *args, **kwargs):
+        with _one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
+def _is_a(exc: BaseException, name: str) -> bool:
+    # by name: Typer 0.2x carries its own copy of Click (typer._click), older Typer uses click,
+    # and the two define different UsageError classes
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+@contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if not _is_a(exc, "UsageError") or _is_a(exc, "NoArgsIsHelpError"):
+            raise  # not a usage error; or `jakstat` alone, which shows the help, as it should
+        where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "jakstat"
+        messages.print(f"[red]error:[/red] {escape(exc.format_message())} (see `{escape(where)} --help`)",
+                       soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=OneLineUsageErrors,
     help="jakstat-sbml: simulate cytokine-driven JAK/STAT signalling.\n\n"
          "Doses: plain numbers are nM; strings carry units ('40 ng/mL', '1 uM'). Drug doses are free "
          "(medium) concentrations unless --plasma says they are total plasma concentrations; drugs are "
