@@ -718,6 +718,17 @@ def test_exposure_intervals_interpolate_what_a_draw_simulates(ctcl):
     assert grid.tolist() == pytest.approx([0.5, 1.0, 2.0])
     frame = result.to_frame()
     assert {"mean_inhibition_low", "mean_inhibition_high", "interval_covers"} <= set(frame.columns)
+    # the figure drew the curves alone (`jakstat regimen --uncertainty` showed no interval):
+    # the mean inhibition's interval is now a bar in the last dosing interval, its level in the title
+    fig = result.plot()
+    bars = fig.axes[1].containers
+    assert len(bars) == 1
+    low, high = bars[0].lines[2][0].get_segments()[0][:, 1]
+    assert (low, high) == pytest.approx((100 * mean["low"], 100 * mean["high"]))
+    assert "90% predictive interval (40 draws)" in fig._suptitle.get_text()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 

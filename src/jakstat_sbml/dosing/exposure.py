@@ -75,7 +75,7 @@ class ExposureResponse:
     context: str
     background: dict = field(default_factory=dict)
     flags: tuple[str, ...] = ()
-    intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high
+    intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high, draws, level
     covers: str = ""  # what the intervals cover
     interval_flags: tuple[str, ...] = ()  # what the intervals cannot support (e.g. a drug's too-narrow record)
 
@@ -290,7 +290,8 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                 covers = plan.covers()
                 flags += [f for f in plan.flags if f not in flags]
                 parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
-    intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws"]]
+    intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws",
+                                                     "level"]]
     return intervals, covers, tuple(flags)
 
 

@@ -62,6 +62,9 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
         interval = max(r.interval_h for r in arm)
         for ax in (top, bottom):
             ax.axvspan(end - interval, end, color="0.92", zorder=0)
+        if result.intervals is not None:
+            _mean_inhibition_bars(bottom, result.intervals[result.intervals.arm == label],
+                                  list(rows.groupby("cytokine", sort=False).groups), end, interval, colours)
         bottom.set_ylim(-5, 100)
         bottom.set_xlabel("time after the first dose (h)")
         bottom.set_ylabel("inhibition of the main readout (%)")
@@ -69,6 +72,31 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
     how = "cytokine on throughout" if result.stimulation == "continuous" else \
         "blood drawn and stimulated ex vivo"
     # two lines: one arm's figure is narrow, and a one-line title was cut at both ends
-    fig.suptitle(f"Dosing regimens in context {result.context!r}\n({how}; shaded: last dosing interval)",
-                 fontsize=10)
+    title = f"Dosing regimens in context {result.context!r}\n({how}; shaded: last dosing interval)"
+    if result.intervals is not None:
+        title += f"\nbars: each pathway's mean inhibition over it,\n{_interval_words(result.intervals)}"
+    fig.suptitle(title, fontsize=10)
     return fig
+
+
+def _mean_inhibition_bars(ax, intervals, cytokines: list[str], end: float, interval: float, colours) -> None:
+    """Each pathway's interval of the time-averaged inhibition over the last dosing interval
+    (the summary's number), drawn inside that interval, pathways side by side in their colours:
+    the curves are one parameter set's, the bars what the draws make of their average."""
+    mean = intervals[intervals.metric == "mean_inhibition"]
+    for j, cytokine in enumerate(cytokines):
+        row = mean[mean.pathway == f"{cytokine}/{catalog.CYTOKINES[cytokine].main_readout}"]
+        if row.empty or not np.isfinite(row[["low", "median", "high"]].to_numpy(dtype=float)).all():
+            continue
+        low, mid, high = (100 * float(row[c].iloc[0]) for c in ("low", "median", "high"))
+        x = end - interval + interval * (j + 1) / (len(cytokines) + 1)
+        ax.errorbar([x], [mid], yerr=[[mid - low], [high - mid]], fmt="o", ms=3, capsize=2, lw=1,
+                    color=colours(j % 10), zorder=3)
+
+
+def _interval_words(intervals) -> str:
+    levels = intervals["level"].dropna().unique() if "level" in intervals else []
+    draws = int(intervals["draws"].max())
+    if len(levels) == 1:
+        return f"{levels[0]:.0%} predictive interval ({draws} draws)"
+    return f"envelope of the calibration ensemble ({draws} parameter sets)"

@@ -84,5 +84,6 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
             low, mid, high = np.quantile(v, [tail, 0.5, 1 - tail])
         else:
             low = mid = high = np.nan
-        rows.append({"metric": name, "low": low, "median": mid, "high": high, "draws": int(v.size)})
+        rows.append({"metric": name, "low": low, "median": mid, "high": high, "draws": int(v.size),
+                     "level": np.nan if plan.envelope else unc.level})  # an envelope has no level
     return pd.DataFrame(rows), plan

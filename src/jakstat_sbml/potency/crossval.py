@@ -251,12 +251,12 @@ class TrackRecord:
         """One clause for the places an interval is shown."""
         if self.kind == "system":
             out = (f"held out, rows read in {self.name} (every drug) covered {self.covered} of {self.rows} "
-                   f"(GMFE {self.gmfe:.1f}, {self.sources} sources)")
+                   f"(GMFE {self.gmfe:.1f}, {self.sources} source{'s' if self.sources != 1 else ''})")
         else:
             out = (f"held out, {self.name}'s {LEVEL:.0%} intervals covered {self.covered} of {self.rows} rows "
                    f"(GMFE {self.gmfe:.1f}")
             out += ", one source: predicted from its biochemical constants alone)" if self.anchor else \
-                f", {self.sources} sources)"
+                f", {self.sources} source{'s' if self.sources != 1 else ''})"
         return out + ("" if self.current else " [stored cross-validation of other data]")
 
     def warning(self) -> str | None:
