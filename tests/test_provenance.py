@@ -162,6 +162,24 @@ def test_the_same_doses_written_another_way_are_the_same_run(tmp_path, monkeypat
     assert invoke("dose-response", "IL6", "--doses", "0.1,1", "--out", tmp_path).exit_code == 0
 
 
+def test_a_drugs_doses_in_ng_per_ml_are_its_doses_in_nM(tmp_path):
+    """A drug's doses typed in ng/mL were held as text in the run's identity (only cytokine
+    doses were converted), so the same doses in nM were refused as another run. They are
+    held in nM by the drug's molar mass (data/pharmacokinetics, free base)."""
+    from jakstat_sbml.regimens.pharmacokinetics import molar_mass
+
+    g = molar_mass("ruxolitinib")
+    assert g == pytest.approx(306.4, abs=0.1)  # C17H18N6, free base (PubChem CID 25126798)
+    base = ["dose-response", "IL6", "--drug", "ruxolitinib", "--window", "0,30", "--out", tmp_path]
+    assert invoke(*base, "--doses", f"{g / 100:.12g} ng/mL, {g:.12g} ng/mL, {10 * g:.12g} ng/mL").exit_code == 0
+    record = js.read_provenance(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv")
+    assert record["settings"]["doses"] == pytest.approx([10, 1000, 10000])
+    assert invoke(*base, "--doses", "10,1000,10000").exit_code == 0  # the same run, replaced without asking
+    comb = ["combine", "ruxolitinib", "tofacitinib", "IL6", "--doses-b", "30,300", "--out", tmp_path]
+    assert invoke(*comb, "--doses-a", f"{g:.12g} ng/mL, {10 * g:.12g} ng/mL").exit_code == 0
+    assert invoke(*comb, "--doses-a", "1000,10000").exit_code == 0
+
+
 def test_a_regimen_s_cytokine_doses_are_held_in_nM(tmp_path):
     """The regimen's identity held its -c options as typed: IL6=10 ng/mL and the same dose
     in nM were two runs."""

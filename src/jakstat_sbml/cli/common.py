@@ -186,14 +186,18 @@ def parse_doses(text: str | None, what: str) -> list | None:
     return [parse_dose(x.strip()) for x in text.split(",") if x.strip()]
 
 
-def doses_nM(text: str | None, what: str, mass_kda: float | None = None) -> list[float] | str:
+def doses_nM(text: str | None, what: str, mass_kda: float | None = None, drug: str | None = None) -> list[float] | str:
     """Doses as a run's identity holds them: in nM, so that '1,10', '1, 10' and
     '1 nM, 0.01 uM' are one run ("default" when none are given). ``mass_kda`` marks
-    cytokine doses (which may be mass concentrations). Doses the package refuses keep
+    cytokine doses, ``drug`` a drug's: either may be a mass concentration ('326 ng/mL'
+    of ruxolitinib is 1064.6 nM, by its molar mass). Doses the package refuses keep
     their text: the experiment then refuses them, in the words Python users see too."""
+    from ..regimens.pharmacokinetics import molar_mass
+
     if text is None:
         return "default"
-    held = _held_nM([(what, d, mass_kda) for d in parse_doses(text, what)])
+    mass = molar_mass(drug) if drug is not None else None
+    held = _held_nM([(what, d, mass_kda, mass) for d in parse_doses(text, what)])
     return text if held is None else held
 
 
@@ -204,19 +208,19 @@ def stimuli_nM(stimuli: Mapping[str, object]) -> dict:
         masses = [catalog.cytokine(name).mass_kda for name in stimuli]
     except KeyError:  # an unknown name: the experiment says so
         masses = None
-    held = None if masses is None else _held_nM([(n, d, m) for (n, d), m in zip(stimuli.items(), masses)])
+    held = None if masses is None else _held_nM([(n, d, m, None) for (n, d), m in zip(stimuli.items(), masses)])
     return {name: str(dose) for name, dose in stimuli.items()} if held is None else dict(zip(stimuli, held))
 
 
-def _held_nM(doses: list[tuple[str, object, float | None]]) -> list[float] | None:
-    """(what, dose, mass_kda) each in nM to 12 significant digits ('0.1 uM' is 100 nM, not
-    100.00000000000001), or None if the package refuses one of them."""
+def _held_nM(doses: list[tuple[str, object, float | None, float | None]]) -> list[float] | None:
+    """(what, dose, mass_kda, molar_mass) each in nM to 12 significant digits ('0.1 uM' is
+    100 nM, not 100.00000000000001), or None if the package refuses one of them."""
     from .. import units
     from ..errors import InputError
 
     try:
         with units.quiet_bare_doses():  # the experiment warns about its own doses
-            return [float(f"{units.to_nM(d, what=what, mass_kda=m):.12g}") for what, d, m in doses]
+            return [float(f"{units.to_nM(d, what=what, mass_kda=m, molar_mass=g):.12g}") for what, d, m, g in doses]
     except InputError:
         return None
 

@@ -245,7 +245,7 @@ def dose_response_command(
     run = provenance.identity("dose_response" if drug else "cytokine_response", condition, {
         "drug": drug_name, "cytokine": stimulus.name, "readout": readout_name,
         # (with a drug, the stimulus's dose is the condition's, in nM already)
-        "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda),
+        "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda, drug=drug_name),
         "plasma": plasma, **measure_settings(time, window),
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
@@ -472,7 +472,7 @@ def combine(
     name = f"combination_{a}_{b}_{stimulus.name}_{readout_name}{provenance.file_tag({**condition, 'cytokines_nM': {}})}"
     run = provenance.identity("combination", condition, {
         "drug_a": a, "drug_b": b, "cytokine": stimulus.name, "readout": readout_name,
-        "doses_a": doses_nM(doses_a, "--doses-a"), "doses_b": doses_nM(doses_b, "--doses-b"),
+        "doses_a": doses_nM(doses_a, "--doses-a", drug=a), "doses_b": doses_nM(doses_b, "--doses-b", drug=b),
         "plasma": plasma, **measure_settings(time, window),
         "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
