@@ -341,6 +341,24 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_unknown_name_is_reported_before_a_clash_of_files(tmp_path):
+    """Into a folder holding another run's (or the user's) files, `screen -g FOO` said the
+    files clash and not that FOO is no gene; explore's --picture clash pointed at --out."""
+    (tmp_path / "knockout_screen.csv").write_text("mine\n", encoding="utf-8")
+    result = invoke("screen", "-c", "IL2", "-g", "FOO", "--out", tmp_path)
+    assert result.exit_code == 2 and "unknown gene 'FOO'" in result.output, result.output
+    result = invoke("screen", "-c", "IL22", "--out", tmp_path)
+    assert result.exit_code == 2 and "unknown cytokine 'IL22'" in result.output, result.output
+    result = invoke("explore", "--out", tmp_path / "map.html", "-g", "FOO")
+    assert result.exit_code == 2 and "unknown gene 'FOO'" in result.output, result.output
+    (tmp_path / "pic.png").write_text("mine", encoding="utf-8")
+    result = invoke("explore", "--out", tmp_path / "map.html", "-c", "IL6", "-g", "SOCS3", "--picture",
+                    tmp_path / "pic")
+    assert result.exit_code == 2 and "pic.png exists" in result.output, result.output
+    assert "elsewhere with --picture" in " ".join(result.output.split())
+    assert (tmp_path / "pic.png").read_text(encoding="utf-8") == "mine" and not (tmp_path / "map.html").exists()
+
+
 def test_jakstat_alone_still_shows_the_help():
     result = runner.invoke(app, [])
     assert "Usage" in result.output and "dose-response" in result.output and "error:" not in result.output

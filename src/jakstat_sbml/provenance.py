@@ -281,13 +281,14 @@ def _load(path: Path) -> dict:
 # ----------------------------------------------------------------------------- overwriting
 
 
-def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: bool = False) -> list[Path]:
+def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: bool = False,
+                    option: str = "--out") -> list[Path]:
     """Refuse (OutputError) to replace an existing file among ``paths`` unless the same
     run wrote it (same :func:`identity`) or ``force``; return the existing ones.
 
     A file without a record (the user's own, or written before records existed) or with
     another run's record is never overwritten silently: the message names the file, what
-    made it and the way out (``--force``, or another output folder).
+    made it and the way out (``--force``, or another path given with ``option``).
     """
     existing = [Path(p) for p in paths if Path(p).exists()]
     if force:
@@ -303,11 +304,11 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
         except InputError:
             raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
                               "older version): refusing to overwrite it; use --force to replace it, or write "
-                              "elsewhere with --out") from None
+                              f"elsewhere with {option}") from None
         if theirs != wanted:
             raise OutputError(f"{path} exists and was written by a different run ({describe(theirs)}; this run: "
                               f"{describe(wanted)}): refusing to overwrite it; use --force to replace it, or write "
-                              "elsewhere with --out")
+                              f"elsewhere with {option}")
     return existing
 
 

@@ -432,13 +432,25 @@ def command_line() -> str | None:
     return _command_line.get()
 
 
-def check_outputs(paths, run: dict, force: bool) -> None:
+def check_outputs(paths, run: dict, force: bool, option: str = "--out") -> None:
     """Exit 2 before any work when a file among ``paths`` would replace another run's (or
-    the user's own) file and ``--force`` was not given."""
+    the user's own) file and ``--force`` was not given; ``option`` names where they go."""
     from .. import provenance
 
     with reported():
-        provenance.check_overwrite(paths, run, force=force)
+        provenance.check_overwrite(paths, run, force=force, option=option)
+
+
+def known_names(*, cytokines=(), readouts=(), genes=()) -> None:
+    """Exit 2 on a name the catalog does not know (naming the nearest), before the overwrite
+    check: into another run's folder, `screen -g FOO` reported the clash, not the gene."""
+    with reported():
+        for name in cytokines:
+            catalog.cytokine(name)
+        for name in readouts:
+            catalog.readout(name)
+        for name in genes:
+            catalog.gene(name)
 
 
 def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str], model, engine: str = "roadrunner",

@@ -51,6 +51,7 @@ from .common import (
     console,
     doses_nM,
     flags_of,
+    known_names,
     load_context_model,
     measure_settings,
     parse_dose,
@@ -363,6 +364,7 @@ def screen(
     use_agg()
     check_writable(out)
     condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    known_names(cytokines=cytokine, readouts=readout, genes=gene)  # before the overwrite check: the error to report
     name = f"knockout_screen{provenance.file_tag(condition)}"
     run = provenance.identity("knockout_screen", condition, {
         "cytokines": cytokine or "each the context signals through", "readouts": readout or "main",
@@ -945,12 +947,14 @@ def explore(
     check_writable(out, folder=False)
     if picture is not None:
         check_writable(picture.with_suffix(".png"), folder=False)
+    known_names(cytokines=cytokine, genes=gene)  # before the overwrite check: the error to report
     run = provenance.identity("pathway map", condition_of(context), {
         "cytokines": cytokine or "each the context signals through", "genes": gene or "all",
         "picture": picture is not None})  # where it goes does not change map.html
     pictures = [] if picture is None else [picture.with_suffix(".png"), picture.with_suffix(".svg")]
-    check_outputs([out, provenance.sidecar(out.stem, out.parent), *pictures,
-                   *(provenance.sidecar(p.stem, p.parent) for p in pictures[:1])], run, force)
+    check_outputs([out, provenance.sidecar(out.stem, out.parent)], run, force)
+    check_outputs([*pictures, *(provenance.sidecar(p.stem, p.parent) for p in pictures[:1])], run, force,
+                  option="--picture")
     model = load_context_model(context)
     with reported(out.parent):
         with progress_bar() as progress:
