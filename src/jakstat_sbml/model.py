@@ -127,8 +127,9 @@ class Condition:
         ``regimen=js.regimen(...)`` (or a list, one per drug) doses orally from time 0,
         when the cytokines go on and stay on; ``drugs=`` doses then start at time 0 too
         (no pre-incubation). ``t_end`` (min) defaults to 120, or to the whole regimen
-        when there is one; ``points`` to one per min up to 1000 (one per 10 min under a
-        regimen).
+        when there is one; ``points`` (evenly spaced from 0 to ``t_end``) to ``t_end`` rounded
+        to whole min plus 1, at most 1001 (one per min when ``t_end`` is whole; one per
+        10 min under a regimen).
         """
         _reject_unknown(unknown, CONDITION_KEYWORDS, "Condition.make() keyword")
         cyt = tuple(sorted((catalog.cytokine(k).name, _dose(v, k, catalog.cytokine(k).mass_kda))

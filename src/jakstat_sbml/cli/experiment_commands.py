@@ -83,7 +83,9 @@ def simulate(
     context: str = CONTEXT,
     preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time (min)."),
-    points: int = typer.Option(None, help="Number of output time points (default: one per minute)."),
+    points: int = typer.Option(None, help="Number of output time points, evenly spaced from 0 to --t-end (default: "
+                                          "--t-end rounded to whole minutes plus 1, at most 1001: one per minute "
+                                          "when --t-end is a whole number)."),
     readout: list[str] = typer.Option([], "--readout", "-r", help=f"Readouts to keep (repeatable; default: all): "
                                                                   f"{READOUTS}."),
     out: Path = typer.Option(None, help="Write the time course here (.csv) and a figure beside it."),

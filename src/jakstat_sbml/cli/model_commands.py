@@ -96,7 +96,8 @@ def export_command(
     context: str = CONTEXT,
     preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
-    points: int = typer.Option(None, help="Output time points of those tasks (default: one per minute)."),
+    points: int = typer.Option(None, help="Output time points of those tasks, evenly spaced "
+                                             "(default: one per minute when --t-end is a whole number)."),
     dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
     force: bool = typer.Option(False, "--force", help="Replace PATH if it exists (a file, or a petab folder that is "
                                                       "not empty)."),
