@@ -640,7 +640,8 @@ def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, poten
     assert summary["held_out_covered"] == record.covered and summary["held_out_rows"] == record.rows
     assert (record.warning() in unc.flags) == record.too_narrow
     figure = potency_curve.plot()  # and the figure says it beside the band
-    assert any(t.get_text().startswith(f"held out: {record.covered}/{record.rows}") for t in figure.axes[0].texts)
+    # in the legend's title, where it cannot fall on the points (as text on the axes, it did)
+    assert figure.axes[0].get_legend().get_title().get_text().startswith(f"held out: {record.covered}/{record.rows}")
     # a calibration envelope holds potency fixed: the potency record is not its to quote
     hepatocyte = js.load_model(context="hepatocyte")
     plan = draws.plan_draws(hepatocyte, ["ruxolitinib"], draws.Uncertainty("calibration"))

@@ -396,6 +396,7 @@ def dose_curve(curve, ax=None):
         ax.text(0.5, 0.5, f"no Hill fit ({name} n/a)", transform=ax.transAxes, ha="center", fontsize=8,
                 color="0.3", style="italic")
     predictive = getattr(curve, "uncertainty", None)
+    held_out, narrow = None, False
     if predictive is not None and drug and len(predictive.band) and np.isfinite(curve.baseline):
         band = predictive.band
         what = "envelope" if predictive.envelope else f"{predictive.level:.0%} predictive band"
@@ -403,13 +404,10 @@ def dose_curve(curve, ax=None):
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
                         label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'})")
         record = getattr(predictive, "track_record", None)
-        if record is not None:  # beside the band, what its level has delivered for this drug when held out
+        if record is not None:  # with the band's entry, what its level has delivered for this drug when held out
             narrow = record.too_narrow
-            # low on the left, where a falling curve leaves room above the high-dose points; top left with flags
-            ax.text(0.03, 0.10 if not flags else 0.97, f"held out: {record.covered}/{record.rows} covered"
-                    + (" (too narrow)" if narrow else ""), transform=ax.transAxes, ha="left",
-                    va="bottom" if not flags else "top", fontsize=7, color="firebrick" if narrow else "0.3",
-                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=1))
+            # the legend's title: text placed on the axes fell on the points and curve at low doses
+            held_out = f"held out: {record.covered}/{record.rows} covered" + (" (too narrow)" if narrow else "")
     if flags:
         ax.text(0.03, 0.03, _flag_text(flags), transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
                 color="firebrick", bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))
@@ -430,7 +428,9 @@ def dose_curve(curve, ax=None):
     if finite.size and finite.min() >= 0:  # concentrations: keep zero in view
         top = max(float(finite.max()), float(getattr(curve, "baseline", 0.0) or 0.0), float(curve.unstimulated))
         ax.set_ylim(-0.04 * top if top > 0 else -0.05, 1.08 * top if top > 0 else 1.0)
-    ax.legend(frameon=False, fontsize=7)
+    legend = ax.legend(frameon=False, fontsize=7, title=held_out, title_fontsize=7, alignment="left")
+    if narrow:
+        legend.get_title().set_color("firebrick")
     return ax
 
 
