@@ -93,7 +93,7 @@ pharmacology-former-priors: $(VENV)/.installed-test ## cross-validate the potenc
 bench: $(VENV)/.installed-test ## speed, as ratios against other ways of doing the same work
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run.py
 
-# The stored results ran with ENGINE=amici (exposure predictions always run on RoadRunner).
+# The stored results ran with ENGINE=amici (their exposure predictions on RoadRunner: AMICI had no dosing events yet).
 sensitivity: $(VENV)/.installed-test ## global sensitivity of the headline predictions: Morris over all, a finer Morris of the two quoted IC50s, Sobol over its top 8 (ENGINE=amici: about 1 h on 1 core; resumable)
 	MPLBACKEND=Agg nice $(BIN)/jakstat sensitivity headline --n 10 -j 2 --force --chunk-size 32 --engine $(ENGINE) \
 		--checkpoint docs/uncertainty/checkpoints --out docs/uncertainty/morris

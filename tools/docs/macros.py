@@ -109,6 +109,45 @@ def sbgn_arcs() -> dict[str, int]:
             "negative": counts["negative influence"]}
 
 
+def parameter_sbo_terms() -> str:
+    """The compiled model's parameters by SBO term, most common first, as 'name count'
+    (the term's name from libsbml's SBO table)."""
+    from collections import Counter
+
+    import libsbml
+
+    model = libsbml.readSBMLFromFile(str(SBML)).getModel()
+    counts = Counter(model.getParameter(i).getSBOTermID() for i in range(model.getNumParameters()))
+    names = {"SBO:0000196": "concentration of an entity pool", "SBO:0000381": "biochemical proportionality "
+             "coefficient", "SBO:0000009": "kinetic constant", "SBO:0000261": "inhibitory constant",
+             "SBO:0000282": "dissociation constant", "SBO:0000025": "catalytic rate constant",
+             "SBO:0000662": "occupancy", "SBO:0000498": "relative activity", "SBO:0000027": "Michaelis constant",
+             "SBO:0000540": "fraction of an entity pool", "SBO:0000186": "maximal velocity", "SBO:0000468": "volume"}
+    return ", ".join(f"{names.get(term, term or 'no term')} {n}" for term, n in counts.most_common())
+
+
+def drug_value(drug: str, what: str) -> str:
+    """A drug's cellular factor or fraction unbound as the model uses it (models/parameters.tsv,
+    via the catalog), and whether it is fitted (the potency posterior's median) or assumed."""
+    from jakstat_sbml import catalog
+
+    table = pd.read_csv(REPO / "models" / "parameters.tsv", sep="\t", keep_default_na=False)
+    if what == "cellular_factor":
+        row = table[table["id"] == f"cellular_factor_{drug}"].iloc[0]
+        fitted = row["source"].startswith("calibrated:pharmacology (posterior median")
+        return f"{'fitted' if fitted else 'assumed'}: {float(row['value']):.3g}"
+    if what == "fraction_unbound":
+        return f"{catalog.drug(drug).fraction_unbound:.2g}"
+    raise ValueError(f"unknown drug value {what!r}")
+
+
+def headline_count() -> int:
+    """How many predictions ``jakstat sensitivity headline`` makes now (it grows with the drugs)."""
+    from jakstat_sbml.uncertainty.predictions import headline_predictions
+
+    return len(headline_predictions())
+
+
 def drugs_by_mechanism() -> str:
     """The model's drugs grouped by how they act (models/tables/drugs.tsv)."""
     table = pd.read_csv(REPO / "models" / "tables" / "drugs.tsv", sep="\t", keep_default_na=False)
@@ -718,6 +757,7 @@ def define_env(env) -> None:
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
                      fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
                      parameter_range_interval, pk_checks_table, pk_check, pk_gaps,
-                     zero_order_xr, drugs_by_mechanism, notebook_count):
+                     zero_order_xr, drugs_by_mechanism, notebook_count, parameter_sbo_terms,
+                     headline_count, drug_value):
         env.macro(function)
 

@@ -596,7 +596,8 @@ def regimen_command(
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (extended release: tofacitinib 11 mg, "
+                                                          "upadacitinib 15 mg once daily)."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
                                                                     f"of {CYTOKINES} that the context signals "
                                                                     "through, at its standard dose)."),
@@ -796,7 +797,8 @@ def trial_command(
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (tofacitinib 11 mg once daily)."),
+    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (extended release: tofacitinib 11 mg, "
+                                                          "upadacitinib 15 mg once daily)."),
     patients: int = typer.Option(100, "--patients", "-n", help="Virtual patients."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"A pathway, by its cytokine (repeatable; "
                                                                     f"default each of {CYTOKINES} that the context "
@@ -815,7 +817,8 @@ def trial_command(
                                         "NAME=LEVEL:FREQ,... (e.g. renal_impairment=moderate:0.2,severe:0.05); "
                                         "repeatable; names and effects in data/pharmacokinetics/pk_covariates.tsv."),
     threshold: float = typer.Option(0.5, help="Time-averaged inhibition a patient's pathway must reach to count."),
-    seed: int = SEED,
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the virtual patients (same seed, same patients; "
+                                                      "0 or more)."),
     checkpoint: Path = typer.Option(None, help="Folder for finished chunks of patients: a rerun resumes."),
     context: str = CONTEXT,
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
