@@ -744,6 +744,27 @@ def test_exposure_intervals_keep_the_flag_of_a_drug_whose_intervals_were_too_nar
     assert "too narrow" in result.to_frame()["interval_flags"].iloc[0]
     assert "too narrow" in result.summary()["interval_flags"]
 
+def test_each_exposure_row_quotes_its_own_drugs_and_systems_record(ctcl):
+    """One `covers` string was kept for the whole table, the last arm's and pathway's: the
+    ruxolitinib rows quoted tofacitinib's 30 of 31 (ruxolitinib's own is 6 of 10, too narrow)
+    and every row the last pathway's assay system."""
+    arms = {"rux": js.regimen("ruxolitinib", "20 mg", every="12 h", days=1),
+            "tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}
+    with pytest.warns(js.JakStatWarning):
+        result = js.exposure_response(ctcl, arms, ["IL2", "IL6"], uncertainty="potency", draws=20)
+    frame = result.to_frame().set_index(["arm", "pathway"])["interval_covers"]
+    for arm, drug, other in (("rux", "ruxolitinib", "tofacitinib"), ("tofa", "tofacitinib", "ruxolitinib")):
+        for pathway, system in (("IL2/pSTAT5", "ctcl:IL2"), ("IL6/pSTAT3", "ctcl:IL6")):
+            covers = frame[(arm, pathway)]
+            assert crossval.track_record(drug).text() in covers and f"{other}'s" not in covers
+            record = crossval.system_track_record("ctcl", pathway.split("/")[0])
+            assert (record is None and "rows read in" not in covers) or record.text() in covers
+            assert system in covers or record is None
+    # the table's own covers names every record once, and sends the reader to the rows
+    assert all(crossval.track_record(d).text() in result.covers for d in ("ruxolitinib", "tofacitinib"))
+    assert "interval_covers" in result.covers
+
+
 def test_sensitivity_can_vary_potency_over_its_posterior(ctcl):
     from jakstat_sbml.uncertainty.sensitivity import _with_potency
     from jakstat_sbml.uncertainty import uncertain_parameters

@@ -75,7 +75,8 @@ class ExposureResponse:
     context: str
     background: dict = field(default_factory=dict)
     flags: tuple[str, ...] = ()
-    intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high, draws, level
+    intervals: pd.DataFrame | None = None  # with uncertainty=: arm, pathway, metric, low, median, high, draws,
+    # level, covers (what that arm and pathway's interval covers)
     covers: str = ""  # what the intervals cover
     interval_flags: tuple[str, ...] = ()  # what the intervals cannot support (e.g. a drug's too-narrow record)
 
@@ -87,7 +88,11 @@ class ExposureResponse:
         wide = self.intervals.pivot_table(index=["arm", "pathway"], columns="metric", values=["low", "high"])
         wide.columns = [f"{metric}_{end}" for end, metric in wide.columns]
         out = self.table.merge(wide.reset_index(), on=["arm", "pathway"], how="left")
-        out["interval_covers"] = self.covers
+        if "covers" in self.intervals:  # each row what its own interval covers
+            own = self.intervals.drop_duplicates(["arm", "pathway"])[["arm", "pathway", "covers"]]
+            out = out.merge(own.rename(columns={"covers": "interval_covers"}), on=["arm", "pathway"], how="left")
+        else:
+            out["interval_covers"] = self.covers
         out["interval_flags"] = flags_text(self.interval_flags)
         return with_flags(out, self.flags)
 
@@ -269,7 +274,7 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
     every parameter set of one arm and pathway runs in one batch of conditions."""
     from .uncertainty import GRID_POINTS, arm_intervals
 
-    parts, covers, flags = [], "", []
+    parts, plans, flags = [], [], []
     quiet = options.quiet()
     with progress_steps(options.progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
         for cytokine, dose in stimuli.items():
@@ -287,12 +292,27 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                             for c, (shifted, _) in zip(courses, variants)]
 
                 frame, plan = arm_intervals(model, arm, unc, summarise, quiet, cytokine=cytokine)
-                covers = plan.covers()
+                plans.append(plan)
                 flags += [f for f in plan.flags if f not in flags]
-                parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}"))
+                # each arm and pathway its own covers: its drugs' held-out records and its assay system's
+                # (one string for all once quoted the last drug's record on every row)
+                parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}", covers=plan.covers()))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws",
-                                                     "level"]]
-    return intervals, covers, tuple(flags)
+                                                     "level", "covers"]]
+    return intervals, combined_covers(plans), tuple(flags)
+
+
+def combined_covers(plans) -> str:
+    """What a table of several arms' and pathways' intervals covers: the draws (once when
+    they are alike), then every record any of them quotes; each row's own is its ``covers``."""
+    from ..potency.crossval import records_clause
+
+    every = list(dict.fromkeys(plan.covers() for plan in plans))
+    if len(every) == 1:
+        return every[0]
+    bases = dict.fromkeys(plan.covers().removesuffix(records_clause(plan.track_records)) for plan in plans)
+    records = {r.text(): r for plan in plans for r in plan.track_records}
+    return "; ".join(bases) + records_clause(records.values()) + " (each row's own records: its interval_covers)"
 
 
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",
