@@ -588,6 +588,10 @@ def test_errors_and_warnings_go_to_standard_error_and_the_table_to_standard_outp
     warned = runner.invoke(app, ["simulate", "-c", "IL6=500", "--t-end", "5", "-r", "pSTAT3"])  # 500 nM: ng/mL meant?
     assert warned.exit_code == 0, warned.output
     assert "warning:" in warned.stderr and "warning:" not in warned.stdout and "pSTAT3" in warned.stdout
+    # progress bars too: `jakstat trial ... > out.txt` put the bar into the file (regimen, trial, compare-drugs...)
+    shown = runner.invoke(app, ["regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL6", "--out", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert "simulating" in shown.stderr and "simulating" not in shown.stdout and "IL6/pSTAT3" in shown.stdout
 
 def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
     import warnings

@@ -156,8 +156,10 @@ class NegativeValues(TyperCommand):
 
 
 def progress_bar() -> Progress:
+    """A bar on standard error, as the package's own: standard output carries the results
+    (`jakstat trial ... > out.txt` once put the bar in the file)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+                    TimeElapsedColumn(), console=messages, transient=False)
 
 
 def parse_pairs(items: list[str], what: str) -> dict[str, str]:
