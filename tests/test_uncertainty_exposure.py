@@ -156,11 +156,25 @@ def test_saving_a_result_over_a_commands_files_is_refused_unless_forced(tmp_path
                                    "--out", str(folder)], env={"MPLBACKEND": "Agg"})
     assert ran.exit_code == 0, ran.output
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
-    with pytest.raises(OutputError, match="sensitivity_indices.csv was written by a jakstat run"):
+    with pytest.raises(OutputError, match="sensitivity_indices.csv exists and was written by a different run"):
         small_exposure.save(folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
     small_exposure.save(folder, force=True)
     assert pd.read_csv(folder / "sensitivity_indices.csv")["prediction"].nunique() == 2  # the saved result's two
-    with pytest.raises(js.InputError, match="no provenance recorded"):  # its record no longer vouches for it
-        js.read_provenance(folder / "sensitivity_indices.csv")
+    # the record beside them is now the saved result's own, not the command's
+    record = js.read_provenance(folder / "sensitivity_indices.csv")
+    assert record["command"] == "SensitivityResult.save (Python)" and record["run"]["settings"]["n"] == small_exposure.n
     small_exposure.save(tmp_path / "fresh")  # a folder of its own needs nothing
+    small_exposure.save(tmp_path / "fresh")  # and the same result saved again replaces its own files
+
+
+def test_saving_a_result_never_replaces_a_users_own_file(tmp_path, small_exposure):
+    """save() refused only files a command had recorded: a user's own sensitivity_indices.csv
+    (no record) was replaced without a word, and the files it wrote had no record at all."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "sensitivity_indices.csv").write_text("my curated table\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="has no provenance record.*save elsewhere, or save"):
+        small_exposure.save(folder)
+    assert (folder / "sensitivity_indices.csv").read_text(encoding="utf-8") == "my curated table\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["sensitivity_indices.csv"]

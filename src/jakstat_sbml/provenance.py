@@ -282,14 +282,16 @@ def _load(path: Path) -> dict:
 
 
 def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: bool = False,
-                    option: str = "--out") -> list[Path]:
+                    option: str = "--out", way_out: str | None = None) -> list[Path]:
     """Refuse (OutputError) to replace an existing file among ``paths`` unless the same
     run wrote it (same :func:`identity`) or ``force``; return the existing ones.
 
     A file without a record (the user's own, or written before records existed) or with
     another run's record is never overwritten silently: the message names the file, what
-    made it and the way out (``--force``, or another path given with ``option``).
+    made it and the way out (``way_out``; by default ``--force``, or another path given
+    with ``option``).
     """
+    way_out = way_out or f"use --force to replace it, or write elsewhere with {option}"
     existing = [Path(p) for p in paths if Path(p).exists()]
     if force:
         return existing
@@ -303,12 +305,10 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
                 theirs = read_provenance(path)["run"]
         except InputError:
             raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
-                              "older version): refusing to overwrite it; use --force to replace it, or write "
-                              f"elsewhere with {option}") from None
+                              f"older version): refusing to overwrite it; {way_out}") from None
         if theirs != wanted:
             raise OutputError(f"{path} exists and was written by a different run ({describe(theirs)}; this run: "
-                              f"{describe(wanted)}): refusing to overwrite it; use --force to replace it, or write "
-                              f"elsewhere with {option}")
+                              f"{describe(wanted)}): refusing to overwrite it; {way_out}")
     return existing
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError, OutputError
+from ..errors import InputError
 from ..model import Condition, Model
 from ..optional import require
 from ..engines import DEFAULT_ENGINE
@@ -158,10 +158,11 @@ class SensitivityResult:
 
     def save(self, folder: str | Path, figure_format: str = "png", *, force: bool = False) -> list[Path]:
         """Write ``sensitivity_indices.csv``, ``sensitivity_samples.csv`` (parameter sets,
-        outputs and statuses), ``sensitivity_censoring.csv`` and the figure.
+        outputs and statuses), ``sensitivity_censoring.csv`` and the figure, and beside them
+        their provenance record, ``sensitivity.provenance.json`` (what was analysed, how).
 
-        Files a ``jakstat`` command wrote (they have a provenance record) are not replaced
-        unless ``force``; then their record no longer names them."""
+        As the commands do: the same result saved again replaces its own files; a file
+        another run wrote, or none (the user's own), is not replaced unless ``force``."""
         import matplotlib.pyplot as plt
 
         from .. import provenance
@@ -169,12 +170,10 @@ class SensitivityResult:
         folder = Path(folder)
         paths = [folder / "sensitivity_indices.csv", folder / "sensitivity_samples.csv",
                  folder / "sensitivity_censoring.csv", folder / f"sensitivity.{figure_format}"]
-        recorded = [p for p in paths if p.is_file() and provenance.has_record(p)]
-        if recorded and not force:
-            run = provenance.read_provenance(recorded[0])
-            raise OutputError(f"{recorded[0]} was written by a jakstat run ({provenance.describe(run['run'])}; its "
-                              "provenance record is beside it): refusing to replace it; save elsewhere, or "
-                              "save(..., force=True)")
+        record = provenance.sidecar("sensitivity", folder)
+        run = self._identity()
+        provenance.check_overwrite([*paths, record], run, force=force,
+                                   way_out="save elsewhere, or save(..., force=True) to replace it")
         folder.mkdir(parents=True, exist_ok=True)
         self.indices.to_csv(paths[0], index=False, float_format="%.6g")
         samples = pd.concat([self.samples, self.outputs.add_prefix("value:"), self.statuses.add_prefix("status:")],
@@ -184,8 +183,21 @@ class SensitivityResult:
         fig = self.plot()
         fig.savefig(paths[3], dpi=110)
         plt.close(fig)
-        provenance.release(recorded)  # once written: the command's record no longer vouches for them
+        contents = ("sensitivity indices per prediction and parameter", "the parameter sets, each prediction's "
+                    "value and status per set", "per prediction: how many sets gave no value, and why",
+                    "figure of the indices")
+        # once written: a record names what it holds (another record naming these files lets go of them)
+        provenance.write(record, provenance.record(run, {p.name: {"content": c} for p, c in zip(paths, contents)},
+                                                   command="SensitivityResult.save (Python)"))
         return paths
+
+    def _identity(self) -> dict:
+        """What makes this result's files (:func:`provenance.identity`): saved again, it replaces them."""
+        from .. import provenance
+
+        return provenance.identity("sensitivity", provenance.condition_record(self.context), {
+            "predictions": list(self.predictions), "method": self.method, "n": self.n,
+            "parameters": list(self.parameters), "seed": self.seed, "written by": "SensitivityResult.save"})
 
     def _name(self, p) -> str:
         if p is None:
