@@ -161,6 +161,14 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert done.exit_code == 0, done.output
     table = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
     assert sorted(table.patient.unique()) == [0, 1, 2]
+    # what the trial cannot support travels with its files (the console's warnings alone were lost),
+    # and the record holds the cytokine doses (it held the names alone)
+    summary = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_summary.csv")
+    assert summary["flags"].str.contains("only 3 patients").all()
+    assert summary["flags"].str.contains("not a clinical response").all()
+    record = js.read_provenance(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
+    assert any("only 3 patients" in f for f in record["flags"])
+    assert record["settings"]["cytokines"] == {"IL2": pytest.approx(1 / 15.4)}  # 1 ng/mL of 15.4 kDa IL-2
     # the printed spread says it is between patients, not the prediction's uncertainty
     assert "5th-95th percentile" in done.output and "inhibition >= 50%" in done.output
     assert "not an uncertainty of the prediction" in " ".join(done.output.split())
@@ -174,6 +182,23 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert bad.exit_code == 2 and "no pharmacokinetics tabulated for fedratinib" in bad.output
     assert "pk_gaps.tsv" in bad.output and len(bad.output.strip().splitlines()) == 1
     assert not (tmp_path / "nopk").exists()
+
+
+def test_each_arm_keeps_its_own_caveats_and_the_steady_state_is_checked(ctcl):
+    """The trial flagged a PK miss on the console only, and never checked that the drug had
+    reached steady state (exposure_response does): a single dose was summarised as if it had.
+    Each arm's rows of distribution() now carry its own flags, and the other arm's stay off them."""
+    arms = {"tofa XR": js.regimen("tofacitinib", "11 mg", every="24 h", days=1, formulation="XR"),
+            "rux": js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)}
+    result = js.virtual_trial(ctcl, arms, 2, ["IL2"], stimulation="ex vivo", sources=["pk"])
+    flags = result.distribution().set_index("arm")["flags"]
+    # tofacitinib XR misses two published PK numbers (jakstat validate pharmacokinetics, docs/dosing.md)
+    assert "tofacitinib XR pharmacokinetics" in flags["tofa XR"]
+    assert "tofacitinib XR pharmacokinetics" not in flags["rux"]
+    assert "tofa XR: tofacitinib: a single dose, not a steady state" in flags["tofa XR"]  # one dose in one day
+    assert "single dose" not in flags["rux"] and "not at pharmacokinetic steady state" not in flags["rux"]
+    assert all("not a clinical response" in f for f in flags)
+    assert any("a single dose" in f for f in result.flags)
 
 
 def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):

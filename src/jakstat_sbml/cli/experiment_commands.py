@@ -854,9 +854,13 @@ def trial_command(
             raise js.InputError(f"--patients must be a positive integer, got {patients}")
         covariates = parse_covariates(covariate)
     stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
+    known_names(cytokines=cytokine)  # before the identity, which holds their doses
     name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
     run = provenance.identity("virtual_trial", condition_of(context), {
-        "regimen": reg.as_dict(), "days": days, "patients": patients, "cytokines": cytokine or "each present",
+        "regimen": reg.as_dict(), "days": days, "patients": patients,
+        # each at its standard dose, in nM as every run's identity holds doses
+        "cytokines": stimuli_nM({catalog.cytokine(c).name: catalog.cytokine(c).standard_dose for c in cytokine})
+        if cytokine else "each the context signals through, at its standard dose",
         "stimulation": list(stims or ("continuous", "ex vivo")),
         "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
         + (["covariates"] if covariates else []),
@@ -883,8 +887,10 @@ def trial_command(
         table: "per patient, pathway and stimulation: time-averaged, trough and peak inhibition, and the "
                "patient's drawn PK folds, protein abundances (nM), mutations and covariates",
         summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
-                 "fraction of patients at or above the threshold",
-        figure: "distributions over the patients"}, model, engine)
+                 "fraction of patients at or above the threshold, and the arm's flags",
+        figure: "distributions over the patients"}, model, engine,
+        # what the trial cannot support, kept with every file (the console's warnings are not)
+        extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)})
     # The spread is between patients, not an uncertainty of the prediction: the caption says so.
     shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
                   caption="time-averaged inhibition over the last dosing interval; the percentiles are the "

@@ -543,15 +543,25 @@ def summarise_course(course: pd.DataFrame, arm, readout: str, stimulation: str) 
                     f"{r.drug}_cavg_nM": _mean(fine[fine <= r.interval_h], total),
                     f"{r.drug}_free_cmax_nM": float(total.max() * r.pk.fraction_unbound),
                     f"{r.drug}_free_cavg_nM": _mean(fine[fine <= r.interval_h], total) * r.pk.fraction_unbound})
-        if r.doses >= 2:
-            previous = float(r.plasma_total_nM([last])[0])
-            if total[-1] > 0 and abs(total[-1] - previous) / total[-1] > STEADY_STATE_TOLERANCE:
-                flags.append(f"{r.drug} is not at pharmacokinetic steady state after {r.doses} doses (trough "
-                             f"{previous:.3g} -> {total[-1]:.3g} nM); give more days (half-life "
-                             f"{r.pk.half_life_h:.3g} h: about 5 half-lives are needed)")
-        else:
+    return row, flags + pharmacokinetic_steady_state_flags(arm)
+
+
+def pharmacokinetic_steady_state_flags(arm: Sequence[Regimen]) -> list[str]:
+    """Whether each regimen's plasma level has settled by its last dosing interval, the one a
+    summary reads: its trough moved less than :data:`STEADY_STATE_TOLERANCE` over the last
+    interval (the regimen's own pharmacokinetics, for a trial the typical patient's)."""
+    flags = []
+    end = max(r.duration_h for r in arm)
+    for r in arm:
+        if r.doses < 2:
             flags.append(f"{r.drug}: a single dose, not a steady state")
-    return row, flags
+            continue
+        previous, trough = (float(x) for x in r.plasma_total_nM([end - r.interval_h, end]))
+        if trough > 0 and abs(trough - previous) / trough > STEADY_STATE_TOLERANCE:
+            flags.append(f"{r.drug} is not at pharmacokinetic steady state after {r.doses} doses (trough "
+                         f"{previous:.3g} -> {trough:.3g} nM); give more days (half-life "
+                         f"{r.pk.half_life_h:.3g} h: about 5 half-lives are needed)")
+    return flags
 
 
 # ----------------------------------------------------------------------------- input

@@ -49,12 +49,13 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..dosing.exposure import STIMULATIONS, Stimulation, as_arms, as_stimuli, summarise_course
+from ..dosing.exposure import (STIMULATIONS, Stimulation, as_arms, as_stimuli, pharmacokinetic_steady_state_flags,
+                               summarise_course)
 from ..errors import InputError, UnknownNameError
 from ..model import Model
 from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
-from ..regimens.checks import pharmacokinetic_flags
+from ..regimens.checks import label_flags, pharmacokinetic_flags
 from ..regimens.pharmacokinetics import covariate_table, variability_table
 from ..results import flags_text, with_flags
 from .checkpoint import Checkpoint, design_key
@@ -98,11 +99,16 @@ class VirtualTrial:
     flags: tuple[str, ...] = ()
     chunks_reused: int = 0
     chunks_computed: int = 0
+    # the flags about one arm (its PK's misses, its label, its steady state), which a table
+    # written to a file keeps on that arm's rows; shared_flags are about every arm
+    arm_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    shared_flags: tuple[str, ...] = ()
 
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
-        (one of :data:`METRICS`) over the patients, and the fraction of patients at or above
-        the threshold (an inhibition metric only)."""
+        (one of :data:`METRICS`) over the patients, the fraction of patients at or above
+        the threshold (an inhibition metric only), and the flags of that arm (``flags``:
+        what the trial cannot support, kept when the table is written to a file)."""
         if metric not in METRICS:
             raise InputError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
         rows = []
@@ -115,7 +121,8 @@ class VirtualTrial:
                          # the threshold is an inhibition; hours have none
                          "above_threshold": float((x >= self.threshold).mean())
                          if x.size and metric in INHIBITION_METRICS else math.nan,
-                         "patients": int(x.size)})
+                         "patients": int(x.size),
+                         "flags": flags_text((*self.shared_flags, *self.arm_flags.get(arm, ())))})
         return pd.DataFrame(rows)
 
     def drivers(self, arm: str | None = None, pathway: str | None = None, stimulation: str = "continuous",
@@ -268,6 +275,12 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     if covariates and not drawn_covariates:
         flags.append("covariates: given but 'covariates' is not among the sources, so none is drawn")
     flags += pharmacokinetic_flags(arms)  # the typical patient's PK, which every patient's is drawn around
+    flags += label_flags(arms)
+    steady = {label: [f"{label}: {f} (the typical patient; a slower clearance takes longer)"
+                      for f in pharmacokinetic_steady_state_flags(arm)] for label, arm in arms.items()}
+    flags += [f for label in arms for f in steady[label]]
+    arm_flags = {label: tuple(pharmacokinetic_flags({label: arm}) + label_flags({label: arm}) + steady[label])
+                 for label, arm in arms.items()}
     if n_patients < FEW_PATIENTS:
         flags.append(f"only {n_patients} patient{'s' if n_patients > 1 else ''}: the 5th and 95th percentiles of so "
                      f"few are close to their extremes, and drivers()' rank correlations are loose (see their p "
@@ -313,8 +326,10 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         block = values[:, j * len(METRICS):(j + 1) * len(METRICS)]
         outcomes.append(pd.DataFrame({"patient": patients["patient"], "arm": arm, "pathway": pathway,
                                       "stimulation": s, **{m: block[:, i] for i, m in enumerate(METRICS)}}))
+    about_arms = set(pharmacokinetic_flags(arms) + label_flags(arms)) | {f for fs in steady.values() for f in fs}
     return VirtualTrial(pd.concat(outcomes, ignore_index=True), patients, tuple(arms), model.context, int(seed),
-                        float(threshold), sources, tuple(flags), reused, computed)
+                        float(threshold), sources, tuple(flags), reused, computed, arm_flags,
+                        tuple(f for f in flags if f not in about_arms))
 
 
 def _mutation_frequencies(mutations) -> tuple[dict[str, float], str | None]:
