@@ -76,6 +76,18 @@ def test_jak3_a572v_signals_without_cytokine_and_jak_inhibitors_stop_it(ctcl):
     assert rux < 0.5 * mutant and tofa < 0.5 * mutant
 
 
+def test_a_basal_signals_inhibition_says_it_may_not_have_settled(ctcl):
+    """Without cytokine, JAK3 A572V's basal pSTAT5 falls slowly once tofacitinib is added:
+    read at 20 min the curve levels off at 73%, read at 120 min it nearly reaches full
+    inhibition (the mutant cells depend on JAK1/JAK3 activity, Degryse et al., Blood 2014).
+    The flag said only 'the inhibition is of the basal signal', which read as partial efficacy."""
+    common = dict(doses=[1, 10, 100, 1000, 10000], cytokine_dose=0, mutations={"JAK3_A572V": 0.5})
+    early = js.dose_response(ctcl, "tofacitinib", "IL2", **common)
+    late = js.dose_response(ctcl, "tofacitinib", "IL2", time=120, **common)
+    assert late.max_effect > early.max_effect + 0.1
+    assert any("basal signal" in f and "read later" in f for f in early.flags)
+
+
 def test_stat5b_n642h_prolongs_il2_pstat5b(ctcl):
     """STAT5B N642H increases and prolongs STAT5B tyrosine phosphorylation (Rajala et
     al., Blood 2013): pSTAT5B at 120 min after IL-2 at least 1.5x wild type."""

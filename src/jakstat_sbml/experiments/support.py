@@ -87,7 +87,9 @@ def judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, 
     flags = []
     if not driven:
         flags.append(f"{cytokine} does not raise {readout} above its unstimulated level ({unstimulated:.3g} {unit}, "
-                     f"{measure.label}): the inhibition is of the basal signal")
+                     f"{measure.label}): the inhibition is of the basal signal, which decays at its own pace "
+                     "once the drug is added and may not have settled by the read-out: read later (time=, "
+                     "--time) to see where it settles")
     few = too_few_doses(doses, drug, "IC50")
     if few:
         return None, None, (*flags, few), True
