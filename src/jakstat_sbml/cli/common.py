@@ -33,7 +33,7 @@ READOUTS = " ".join(catalog.readouts())
 MAIN_READOUTS = ", ".join(f"{c.name} {c.main_readout}" for c in catalog.CYTOKINES.values())
 PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATASET else ''}needs --context {d.context})"
                             for d in PETAB.values())
-FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:g}" for d in catalog.DRUGS.values())
+FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:.2g}" for d in catalog.DRUGS.values())
 
 
 def compact_nM(value: float) -> str:
@@ -524,8 +524,8 @@ MAIN_READOUT = typer.Option(None, "--readout", "-r",
                             help=f"Readout (default: the cytokine's main one: {MAIN_READOUTS}).")
 OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the context's level, e.g. PIAS3=5.")
 MUTATION = typer.Option([], "--mutation", "-m",
-                        help=f"Gain-of-function mutation, NAME or NAME=MUTANT_FRACTION: {MUTATIONS} "
-                             "(e.g. NAME=0.5 heterozygous).")
+                        help=f"Gain-of-function mutation, NAME (every copy mutant: fraction 1) or "
+                             f"NAME=MUTANT_FRACTION: {MUTATIONS} (e.g. NAME=0.5 heterozygous).")
 CONTEXT = typer.Option(catalog.DEFAULT_CONTEXT, help=f"Cell context: {CONTEXTS} (see `jakstat contexts`).")
 TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
 WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")

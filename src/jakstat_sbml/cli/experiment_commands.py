@@ -795,7 +795,7 @@ def compare_drugs_command(
 def trial_command(
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
-    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h (a number is h)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
     formulation: str = typer.Option("IR", help="IR (immediate release) or XR (extended release: tofacitinib 11 mg, "
                                                           "upadacitinib 15 mg once daily)."),
