@@ -986,6 +986,8 @@ def explore(
         records.append(record_outputs(mine[0].stem, folder, run, {
             p: "interactive pathway map (one offline HTML page)" if p.suffix == ".html"
             else f"static pathway map coloured by {next(iter(data['cytokines']))} at 15 min" for p in mine}, model))
+    screened = {g for c in data["screen"].values() for g in c["log2fc"]}
     console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
-                  f"{len(data['conditions'])} simulations; {out.stat().st_size / 1e6:.2f} MB")
+                  f"{len(data['conditions'])} simulations of the grid, and the knockout screen's colours of every "
+                  f"gene ({len(screened)}) on {len(data['screen'])} pathways; {out.stat().st_size / 1e6:.2f} MB")
     print_wrote(*written, *records)
