@@ -392,6 +392,14 @@ def test_cli_help_that_lists_names_lists_all_of_them(kind):
         assert f"{d.name} (" in helps["export dataset"]
         assert f"--context {d.context}" in helps["export dataset"]
     helps.pop("export dataset")
+    # --formulation names the extended-release regimens tabulated (generated from
+    # data/pharmacokinetics/approved_regimens.tsv): the drugs that have one, not a list of drugs
+    from jakstat_sbml.regimens.pharmacokinetics import approved_table
+
+    xr = approved_table()[lambda t: t.formulation == "XR"]
+    for where in ("regimen formulation", "trial formulation"):
+        assert all(f"{r.drug} {r.dose_mg:g} mg" in helps[where] for r in xr.itertuples())
+        helps.pop(where)
     partial = {where: sorted(_named(text, names)) for where, text in helps.items()
                if 1 < len(_named(text, names)) < len(names)}
     assert not partial, f"help naming some but not all {kind}s: {partial}"

@@ -33,6 +33,15 @@ READOUTS = " ".join(catalog.readouts())
 MAIN_READOUTS = ", ".join(f"{c.name} {c.main_readout}" for c in catalog.CYTOKINES.values())
 PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATASET else ''}needs --context {d.context})"
                             for d in PETAB.values())
+def _extended_release_text() -> str:
+    """The extended-release regimens tabulated (data/pharmacokinetics/approved_regimens.tsv)."""
+    from ..regimens.pharmacokinetics import approved_table
+
+    xr = approved_table()[lambda t: t.formulation == "XR"]
+    return ", ".join(f"{r.drug} {r.dose_mg:g} mg every {r.every_h:g} h" for r in xr.itertuples())
+
+
+EXTENDED_RELEASE = _extended_release_text()
 FRACTIONS_UNBOUND = ", ".join(f"{d.name} {d.fraction_unbound:.2g}" for d in catalog.DRUGS.values())
 
 
@@ -526,6 +535,7 @@ OVEREXPRESS = typer.Option([], "--overexpress", "-o", help="GENE=FOLD over the c
 MUTATION = typer.Option([], "--mutation", "-m",
                         help=f"Gain-of-function mutation, NAME (every copy mutant: fraction 1) or "
                              f"NAME=MUTANT_FRACTION: {MUTATIONS} (e.g. NAME=0.5 heterozygous).")
+FORMULATION = typer.Option("IR", help=f"IR (immediate release) or XR (extended release: {EXTENDED_RELEASE}).")
 CONTEXT = typer.Option(catalog.DEFAULT_CONTEXT, help=f"Cell context: {CONTEXTS} (see `jakstat contexts`).")
 TIME = typer.Option(None, help="Read the readout at this time (min after the cytokine). Default 20.")
 WINDOW = typer.Option(None, help="Use the AUC over START,END (min) instead of a time point, e.g. 0,60.")

@@ -23,6 +23,7 @@ from .common import (
     ENGINE,
     FORCE,
     FORMAT,
+    FORMULATION,
     KNOCKOUT,
     MAIN_READOUT,
     MAIN_READOUTS,
@@ -596,8 +597,7 @@ def regimen_command(
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (extended release: tofacitinib 11 mg, "
-                                                          "upadacitinib 15 mg once daily)."),
+    formulation: str = FORMULATION,
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
                                                                     f"of {CYTOKINES} that the context signals "
                                                                     "through, at its standard dose)."),
@@ -797,8 +797,7 @@ def trial_command(
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
     every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = typer.Option("IR", help="IR (immediate release) or XR (extended release: tofacitinib 11 mg, "
-                                                          "upadacitinib 15 mg once daily)."),
+    formulation: str = FORMULATION,
     patients: int = typer.Option(100, "--patients", "-n", help="Virtual patients."),
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"A pathway, by its cytokine (repeatable; "
                                                                     f"default each of {CYTOKINES} that the context "
