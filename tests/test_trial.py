@@ -204,22 +204,30 @@ def test_each_arm_keeps_its_own_caveats_and_the_steady_state_is_checked(ctcl):
 def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):
     """Prediction check, never fitted (Jakafi label, section 12.2: maximal inhibition of
     cytokine-induced STAT3 phosphorylation about 2 h after a dose, back near baseline by
-    10 h): over 8 patients with their own PK and cells, a single 25 mg dose, blood drawn every
+    10 h): over 100 patients with their own PK and cells, a single 25 mg dose, blood drawn every
     30 min for 10 h and stimulated ex vivo with IL-6, the median time of the peak lies within
     0.5-3 h, and at 10 h the median patient keeps less than a third of its peak (the bounds of
-    the typical patient's check in tests/test_dosing.py)."""
+    the typical patient's check in tests/test_dosing.py).
+
+    The check ran on 8 patients, too few for a median: the kept fraction's median was 0.12
+    under the draws of one order and 0.48 (a miss) under the per-feature streams, for the
+    same model; over 100 patients it is 0.32 and 0.31, over 400 0.28. The model meets the
+    label's 'near baseline by 10 h' narrowly, not comfortably (docs/dosing.md 4)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", js.JakStatWarning)  # a 10 h "interval" is not a labelled one
         single = {"rux 25 once": js.regimen("ruxolitinib", "25 mg", every="10 h", doses=1)}
-    cohort = js.virtual_trial(ctcl, single, 8, ["IL6"], seed=2, stimulation="ex vivo")
+    cohort = js.virtual_trial(ctcl, single, 100, ["IL6"], seed=2, stimulation="ex vivo")
     peaks = cohort.distribution("hours_to_max_inhibition").iloc[0]
     assert 0.5 <= peaks["median"] <= 3
     # the spread is reported (docs/dosing.md quotes it) and lies around the median
     assert np.isfinite([peaks["p5"], peaks["p95"]]).all() and peaks["p5"] <= peaks["median"] <= peaks["p95"]
-    assert peaks["patients"] == 8 and np.isnan(peaks["above_threshold"])  # hours have no inhibition threshold
+    assert peaks["patients"] == 100 and np.isnan(peaks["above_threshold"])  # hours have no inhibition threshold
     # the trough of a one-dose 10 h interval is the inhibition 10 h after the dose
     kept = cohort.outcomes.trough_inhibition / cohort.outcomes.max_inhibition
-    assert kept.median() < 1 / 3 and cohort.outcomes.max_inhibition.min() > 0.5
+    # (the median patient's peak is well above half, so its ratio is read on a real peak; with 100
+    # patients the lowest peak, a patient of fast clearance, is 0.27: the 8 patients' guard, every
+    # peak above half, was about those 8)
+    assert kept.median() < 1 / 3 and cohort.outcomes.max_inhibition.median() > 0.5
 
 
 # --------------------------------------------------------------------------- mutations="cited" (data/ctcl)
@@ -256,18 +264,36 @@ def test_cited_draws_each_mutation_at_about_its_tabulated_frequency():
     assert "STAT3_Y640F 1/42" in flag and "10.1038/ng.3442" in flag
 
 
-def test_a_dict_of_mutations_draws_as_before():
-    """The caller's frequencies keep their draws (results of existing calls unchanged): one
-    uniform number per mutation from the patient's own stream, in name order."""
-    from jakstat_sbml.uncertainty.trial import _mutation_frequencies
+def test_a_dict_of_mutations_draws_each_from_its_own_stream():
+    """The caller's frequencies: one uniform number per mutation from the patient's stream
+    of that mutation (feature_stream), so adding a mutation leaves the others' draws alone."""
+    from jakstat_sbml.uncertainty.trial import _mutation_frequencies, feature_stream
 
     given, flag = _mutation_frequencies({"STAT5B_N642H": 0.3, "JAK3_A572V": 0.5})
     assert list(given) == ["JAK3_A572V", "STAT5B_N642H"] and flag is None
     for i in range(50):
-        rng = np.random.default_rng(np.random.SeedSequence([1, i]))
-        expected = {f"mutation:{m}": int(rng.random() < p) for m, p in given.items()}
+        expected = {f"mutation:{m}": int(feature_stream(1, i, "mutation", m).random() < p) for m, p in given.items()}
         drawn = draw_patient(i, 1, ("mutations",), [], {}, None, given)
         assert drawn == {"patient": i, **expected}
+        alone = draw_patient(i, 1, ("mutations",), [], {}, None, {"STAT5B_N642H": 0.3})
+        assert alone["mutation:STAT5B_N642H"] == drawn["mutation:STAT5B_N642H"]
+
+
+def test_two_trials_with_the_same_seed_have_the_same_patients(ctcl):
+    """The draws followed one order (each drug's PK first), so `jakstat trial ruxolitinib` and
+    `jakstat trial tofacitinib` with the same seed gave patient 0 other cells (JAK1 4.9 and
+    17.6 nM): two single-drug trials, all the command line can run, compared unrelated
+    cohorts. Each feature now has its own stream: the same seed, the same cells."""
+    rux = js.virtual_trial(ctcl, RUX, 4, seed=3, **SMALL)
+    tofa = js.virtual_trial(ctcl, {"tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}, 4, seed=3, **SMALL)
+    cells = [c for c in rux.patients.columns if c.startswith("cell:")]
+    assert cells and cells == [c for c in tofa.patients.columns if c.startswith("cell:")]
+    pd.testing.assert_frame_equal(rux.patients[cells], tofa.patients[cells], check_exact=True)
+    # and the PK of a drug is the same in a trial with a second drug beside it
+    both = js.virtual_trial(ctcl, {**RUX, "tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}, 4,
+                            seed=3, **SMALL)
+    pk = [c for c in rux.patients.columns if c.startswith("pk:")]
+    pd.testing.assert_frame_equal(rux.patients[pk + cells], both.patients[pk + cells], check_exact=True)
 
 
 def test_unknown_mutation_source_gets_one_line_and_the_cli_exits_2(ctcl, tmp_path):

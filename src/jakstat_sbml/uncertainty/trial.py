@@ -22,11 +22,12 @@ A virtual patient is
   patient keeps that drug's PK and a flag says so. Body weight is not drawn: no
   allometric exponent was verified in a source.
 
-Every draw of patient ``i`` comes from ``numpy.random.SeedSequence([seed, i])``, so a
-patient's record is the same whatever the chunking, the number of patients or where it
-runs. The draws follow one order (each regimen drug's PK, then the cell, mutations and
-covariates), so other drugs or sources give patient ``i`` other cells: arms are compared
-within one trial, where every patient runs under every arm. Each patient is simulated
+Every feature of patient ``i`` (a protein abundance, a drug's clearance, a mutation, a
+covariate) comes from its own stream, ``numpy.random.SeedSequence([seed, i, <its name>])``
+(:func:`feature_stream`), so a patient's record is the same whatever the chunking, the
+number of patients or where it runs, and patient ``i`` has the same cell, mutations and
+covariates in a trial of another drug or with a source turned off: two trials with the
+same seed compare the same patients (as arms within one trial do). Each patient is simulated
 under every regimen arm on every pathway (continuous and ex vivo stimulation,
 :mod:`jakstat_sbml.dosing.exposure`), through ``js.run``; chunks of patients are
 checkpointed, so a killed trial resumes with identical output.
@@ -39,6 +40,7 @@ response rate.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -293,8 +295,8 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     columns = [(arm, f"{c}/{r}", s) for arm in arms for c, _, r in pathways for s in stimulations]
     # everything that sets the numbers, the solver's tolerances and the engine included (a
     # checkpoint made at other tolerances was once read back as this run's)
-    key = design_key(model.roadrunner.getSBML(), model.context, sorted(model.parameter_values().items()), seed,
-                     chunk_size, sources, sorted(mutations.items()), repr(sorted(arms.items())),
+    key = design_key(STREAMS, model.roadrunner.getSBML(), model.context, sorted(model.parameter_values().items()),
+                     seed, chunk_size, sources, sorted(mutations.items()), repr(sorted(arms.items())),
                      repr(pathways), stimulations,
                      *((repr(sorted(drawn_covariates.items())),) if drawn_covariates else ()),
                      sorted(model.solver_options.items()), engine)
@@ -373,25 +375,39 @@ def _cell_ranges(model: Model) -> pd.DataFrame:
     return ranges.loc[sorted(keep), ["lower", "upper"]].astype(float)
 
 
+# the scheme of the patients' streams, in checkpoint keys: chunks drawn under another are not reused
+STREAMS = "one stream per patient and feature"
+
+
+def feature_stream(seed: int, i: int, *feature: str) -> np.random.Generator:
+    """Patient ``i``'s own stream for one feature (``"cell", "JAK1_total"``, ``"pk",
+    drug, parameter``...): keyed by the feature's name, so patient ``i`` has the same cell,
+    PK of a drug, mutations and covariates whatever else the trial draws (other drugs, a
+    source turned off, another covariate) and however it is chunked."""
+    words = [zlib.crc32(str(part).encode()) for part in feature]
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(i), *words]))
+
+
 def draw_patient(i: int, seed: int, sources, drugs, variability, cell: pd.DataFrame | None, mutations,
                  covariates: Mapping | None = None, covariate_effects: Mapping | None = None) -> dict:
-    """Patient ``i``'s features, drawn from its own stream (the same whatever the chunking).
-    Covariates are drawn last, so adding them leaves every other draw unchanged."""
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(i)]))
+    """Patient ``i``'s features, each drawn from its own stream (:func:`feature_stream`)."""
     row: dict = {"patient": i}
     if "pk" in sources:
         for drug in drugs:
             for parameter, sigma in sorted(variability[drug].items()):
                 # log-normal around the typical value (median = typical), multiplier recorded
-                row[f"pk:{drug}:{parameter}_fold"] = float(np.exp(sigma * rng.standard_normal()))
+                z = feature_stream(seed, i, "pk", drug, parameter).standard_normal()
+                row[f"pk:{drug}:{parameter}_fold"] = float(np.exp(sigma * z))
     if "cell" in sources:
         for p, (lo, hi) in cell.iterrows():
-            row[f"cell:{p}_nM"] = float(10 ** rng.uniform(math.log10(lo), math.log10(hi)))
+            u = feature_stream(seed, i, "cell", p).uniform(math.log10(lo), math.log10(hi))
+            row[f"cell:{p}_nM"] = float(10 ** u)
     if "mutations" in sources:
         for m, freq in mutations.items():
-            row[f"mutation:{m}"] = int(rng.random() < freq)
+            row[f"mutation:{m}"] = int(feature_stream(seed, i, "mutation", m).random() < freq)
     if "covariates" in sources and covariates:
-        row.update(_draw_covariates(rng, drugs, covariates, covariate_effects or {}))
+        row.update(_draw_covariates(lambda name: feature_stream(seed, i, "covariate", name).random(), drugs,
+                                    covariates, covariate_effects or {}))
     return row
 
 
@@ -584,13 +600,13 @@ def _covariate_effects(covariates: dict, drugs: list[str]) -> tuple[dict, list[s
     return effects, flags
 
 
-def _draw_covariates(rng: np.random.Generator, drugs, covariates: dict, effects: Mapping) -> dict:
-    """One uniform draw per covariate (its levels exclusive, in severity order): an
-    indicator per level and, per drug, the combined fold of each affected PK parameter."""
+def _draw_covariates(uniform, drugs, covariates: dict, effects: Mapping) -> dict:
+    """One uniform draw per covariate (``uniform(name)``; its levels exclusive, in severity
+    order): an indicator per level and, per drug, the combined fold of each affected PK parameter."""
     row: dict = {}
     carried = []
     for name, levels in covariates.items():
-        u, edge, chosen = rng.random(), 0.0, None
+        u, edge, chosen = uniform(name), 0.0, None
         for level, freq in levels.items():
             edge += freq
             if chosen is None and u < edge:
