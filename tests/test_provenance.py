@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import jakstat_sbml as js
-from jakstat_sbml import catalog
+from jakstat_sbml import catalog, provenance
 from jakstat_sbml.cli import app
 
 runner = CliRunner()
@@ -238,3 +238,22 @@ def test_the_same_run_in_another_figure_format_keeps_the_first_figure_its_own(tm
     assert invoke(*base[:-2], "-k", "SOCS3", "--out", tmp_path / "il6.csv", "--force").exit_code == 0
     record = json.loads((tmp_path / "il6.provenance.json").read_text(encoding="utf-8"))
     assert set(record["files"]) == {"il6.csv", "il6.png"}
+
+
+def test_an_output_the_user_edited_is_not_replaced_by_the_same_run(tmp_path):
+    """Records named their files but not what they held: a user's note appended to a result
+    CSV was replaced without a word when the same command ran again. Each file's SHA-256 is
+    now recorded, and a file that no longer matches it is refused unless --force."""
+    args = ["simulate", "-c", "IL6=1", "--t-end", "5", "--out", tmp_path / "sim.csv"]
+    assert invoke(*args).exit_code == 0
+    record = js.read_provenance(tmp_path / "sim.csv")
+    assert record["sha256"] == provenance.file_sha256(tmp_path / "sim.csv")
+    assert invoke(*args).exit_code == 0  # unchanged: the same run replaces its own file
+    with open(tmp_path / "sim.csv", "a", encoding="utf-8") as f:
+        f.write("# my note\n")
+    edited = (tmp_path / "sim.csv").read_text(encoding="utf-8")
+    result = invoke(*args)
+    assert result.exit_code == 2 and "was changed since this run wrote it" in " ".join(result.output.split())
+    assert (tmp_path / "sim.csv").read_text(encoding="utf-8") == edited
+    assert invoke(*args, "--force").exit_code == 0 and "# my note" not in (tmp_path / "sim.csv").read_text()
+

@@ -112,7 +112,11 @@ def write(path: str | os.PathLike, rec: Mapping) -> Path:
     path = Path(path)
     if not path.name.endswith(SUFFIX):
         raise InputError(f"a provenance file ends with {SUFFIX}, got {path.name}")
-    rec = {**rec, "files": {**_still_this_runs(path, rec), **rec.get("files", {})}}
+    files = {**_still_this_runs(path, rec), **rec.get("files", {})}
+    for name, entry in files.items():  # what each file held when written: a later edit is then seen
+        if (path.parent / name).is_file() and "sha256" not in entry:
+            files[name] = {**entry, "sha256": file_sha256(path.parent / name)}
+    rec = {**rec, "files": files}
     _dump(path, rec)
     _release(path.parent, set(rec.get("files", {})), keep=path.name)
     return path
@@ -204,6 +208,15 @@ def model_version(model) -> dict:
         if path.exists():
             out[key] = _sha256(str(path.resolve()), path.stat().st_mtime_ns)
     return out
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes (read in blocks: a trial's table can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=16)
@@ -302,13 +315,17 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
                 record = _load(path)
                 theirs = {k: record.get(k) for k in IDENTITY}
             else:
-                theirs = read_provenance(path)["run"]
+                entry = read_provenance(path)
+                theirs = entry["run"]
         except InputError:
             raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
                               f"older version): refusing to overwrite it; {way_out}") from None
         if theirs != wanted:
             raise OutputError(f"{path} exists and was written by a different run ({describe(theirs)}; this run: "
                               f"{describe(wanted)}): refusing to overwrite it; {way_out}")
+        if not path.name.endswith(SUFFIX) and entry.get("sha256") not in (None, file_sha256(path)):
+            raise OutputError(f"{path} was changed since this run wrote it (its bytes no longer match the SHA-256 "
+                              f"in its provenance record): refusing to overwrite the changes; {way_out}")
     return existing
 
 
