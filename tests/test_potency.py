@@ -566,6 +566,11 @@ def test_a_drug_without_measured_rows_is_not_said_to_draw_from_the_posterior(ctc
     acts = js.dose_response(ctcl, "pimozide", "IL2", uncertainty="potency", draws=20)
     assert "plausible potency range" in acts.uncertainty.covers and "posterior" not in acts.uncertainty.covers
     assert list(acts.uncertainty.components) == ["plausible potency range"]
+    # nor quotes the assay system's held-out record (every drug's rows read in ctcl:IL2): that measured the
+    # posterior's intervals, not an assumed range; nor calls the range predictive, here or in the figure
+    assert "rows read in" not in acts.uncertainty.covers and "predictive" not in acts.uncertainty.covers
+    figure = acts.plot()
+    assert any("assumed potency range" in t.get_text() for t in figure.axes[0].get_legend().get_texts())
     with pytest.warns(js.JakStatWarning):
         inert = js.dose_response(ctcl, "pimozide", "IFNG", uncertainty="potency", draws=20)
     assert any("no draw of pimozide's IC50 can be read" in f for f in inert.uncertainty.flags)

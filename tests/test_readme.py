@@ -272,8 +272,8 @@ def test_report_says_how_the_pharmacokinetics_fare_against_published_numbers(ctc
     dosing = sections["Dosing regimens (PK/PD)"]
     checks = js.validate_pharmacokinetics()
     s = checks.summary()
-    assert f"{s['within']} of {s['checks']} within their bounds; {s['independent_within']} of those are independent" \
-        in dosing
+    # the headline counts the independent checks: the circular ones pass by construction (23 of 28 read as 7 of 12)
+    assert f"{s['independent_within']} of {s['independent']} independent checks within their bounds" in dosing
     for r in checks.table[checks.table.status != "within"].itertuples():
         assert f"{r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: model " in dosing, r.quantity
     written = pd.read_csv(out / "pharmacokinetic_checks.csv")

@@ -399,7 +399,12 @@ def dose_curve(curve, ax=None):
     held_out, narrow = None, False
     if predictive is not None and drug and len(predictive.band) and np.isfinite(curve.baseline):
         band = predictive.band
-        what = "envelope" if predictive.envelope else f"{predictive.level:.0%} predictive band"
+        # a drug with no measured row draws its assumed range (potency.draws.UNFITTED_POTENCY), not a posterior
+        assumed = (any(c.startswith("plausible potency range") for c in predictive.components)
+                   and "drug potency posterior" not in predictive.components)
+        what = ("envelope" if predictive.envelope else
+                f"{predictive.level:.0%} band over the assumed potency range" if assumed else
+                f"{predictive.level:.0%} predictive band")
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
                         label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'})")

@@ -381,16 +381,25 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
     table.to_csv(out / "drug_ic50.csv", index=False)
     pd.concat([c.to_frame().assign(drug=c.drug, cytokine=c.cytokine, readout=c.readout) for c in curves]).to_csv(
         out / "drug_dose_response.csv", index=False)
-    lines = [f"The drugs whose cellular potency is fitted to measured rows ({', '.join(sorted({c.drug for c in curves}))}; "
-             "every other drug is in the section 'JAK inhibitors compared', without intervals), "
+    from .potency.draws import potency_fitted
+
+    fitted = sorted({c.drug for c in curves if potency_fitted(c.drug)})
+    assumed = sorted({c.drug for c in curves} - set(fitted))
+    lines = [f"The drugs whose cellular potency is fitted to measured rows ({', '.join(fitted)})"
+             + (f", and {', '.join(assumed)}, which acts without a cellular factor and has no measured row: its "
+                "interval spans the plausible range of its assumed potency constant, not a posterior"
+                if assumed else "")
+             + " (every other drug is in the section 'JAK inhibitors compared', without intervals), "
              f"each on every cytokine/readout pair it acts on (catalog.drug_pairs), added 30 min before "
              f"the cytokine (standard dose); readout at {MEASURE_TIME:g} min. IC50s are free (medium) "
              "concentrations; the plasma column divides by the fraction unbound. Biochemical IC50s for "
              "comparison: ruxolitinib JAK1 3.3, JAK2 2.8, TYK2 19, JAK3 428 nM (Quintas-Cardama et al., "
              "Blood 2010); tofacitinib JAK1 3.2, JAK2 4.1, JAK3 1.6, TYK2 34 nM at Km ATP (Meyer et al., "
              "J Inflamm 2010). The interval is the IC50's 90% predictive interval over the drug-potency "
-             "posterior and the between-assay variability (docs/pharmacology.md; n/a: an end beyond the tested "
-             "doses); it does not cover this context's parameter uncertainty "
+             "posterior and the between-assay variability (docs/pharmacology.md 8). Each draw's IC50 is its own, "
+             "found beyond the tested doses where it lies there (a potency draw moves the dose axis exactly), so an "
+             "interval can reach past the doses, or lie above an IC50 of '> x'; n/a: an end on a draw whose IC50 "
+             "could not be located. It does not cover this context's parameter uncertainty "
              "(`jakstat dose-response --uncertainty all` adds the plausible parameter ranges). An IC50 of "
              "'> x' is a bound: no dose tested, up to x nM, inhibits by half.", "",
              "| drug | cytokine | readout | IC50 (nM, free) | 90% predictive interval (nM, free) | "

@@ -754,8 +754,9 @@ def validate_pharmacokinetics_command(
                       format_value(r.model), r.evidence, f"[{colour}]{r.status}[/{colour}]")
     console.print(table)
     s = result.summary()
-    console.print(f"{s['checks']} checks: {s['within']} within their bounds ({s['independent_within']} of them "
-                  f"independent), {s['known_misses']} known miss{'' if s['known_misses'] == 1 else 'es'}",
+    console.print(f"{s['independent_within']} of {s['independent']} independent checks within their bounds (and "
+                  f"{s['within'] - s['independent_within']} of {s['checks'] - s['independent']} circular or "
+                  f"consistency checks), {s['known_misses']} known miss{'' if s['known_misses'] == 1 else 'es'}",
                   soft_wrap=True)
     for r in checks[checks.known_miss != ""].itertuples():
         console.print(f"known miss, {r.drug} {r.formulation} {r.quantity}: {r.known_miss}", soft_wrap=True)

@@ -180,7 +180,9 @@ class DrawPlan:
         if self.envelope:
             return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
                    "calibration data only; drug potency fixed)"
-        return (f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
+        # an assumed range alone predicts no measurement: its interval is a range's, not a predictive one
+        kind = "interval" if self.components == (UNFITTED_POTENCY,) else "predictive interval"
+        return (f"{self.uncertainty.level:.0%} {kind} over {self.draws} draws of: {what}"
                 + records_clause(self.track_records))
 
 
@@ -413,7 +415,9 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
         # what the cross-validation measured for these very intervals, beside what they assume:
         # each drug's held-out rows, and the rows read in the same assay system (every drug)
         measured = [track_record(d) for d in drugs]
-        measured += [system_track_record(model.context, cytokine)] if cytokine else []
+        # the assay system's record is of the posterior's intervals: not of a drug drawn from an assumed range
+        fitted_drug = any(potency_fitted(d) for d in drugs)
+        measured += [system_track_record(model.context, cytokine)] if cytokine and fitted_drug else []
         records = tuple(r for r in measured if r is not None)
     else:
         scale, fu, bp = _fixed_potency(drugs, n)
