@@ -201,6 +201,19 @@ def test_each_arm_keeps_its_own_caveats_and_the_steady_state_is_checked(ctcl):
     assert any("a single dose" in f for f in result.flags)
 
 
+def test_an_arms_drivers_leave_out_the_other_drugs_pk_and_adjust_for_many_features(ctcl):
+    """Notebook 10 ranked tofacitinib's clearance as a driver of the ruxolitinib arm (rho 0.31,
+    p 0.05): a chance correlation, since that arm gives no tofacitinib, among some 40 features
+    whose p values were not adjusted. An arm's drivers now leave out the PK of drugs it does not
+    give, and p_adjusted is Bonferroni's over the features tested."""
+    arms = {**RUX, "tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}
+    result = js.virtual_trial(ctcl, arms, 6, seed=11, **SMALL)
+    rux = result.drivers("rux 20 BID", top=100)
+    assert not rux.feature.str.startswith("pk:tofacitinib:").any() and rux.feature.str.startswith("pk:ruxolitinib:").any()
+    assert not result.drivers("tofa", top=100).feature.str.startswith("pk:ruxolitinib:").any()
+    assert (rux.p_adjusted == np.minimum(1, rux.p_value * len(rux))).all()
+
+
 def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):
     """Prediction check, never fitted (Jakafi label, section 12.2: maximal inhibition of
     cytokine-induced STAT3 phosphorylation about 2 h after a dose, back near baseline by

@@ -512,18 +512,10 @@ def _cohort_drivers(trial, pathway: str, alpha: float = 0.05) -> str:
     """The features that go with high inhibition in the first arm, kept only when their
     Spearman correlation survives a Bonferroni correction over every feature tested (with a
     few dozen patients and features, an uncorrected |rho| of 0.5 is often chance)."""
-    from scipy.stats import spearmanr
-
     arm = trial.arms[0]
     ranked = trial.drivers(arm, pathway, trial.outcomes.stimulation.iloc[0], top=len(trial.patients.columns))
     n = trial.patients.shape[0]
-    part = trial.to_frame()
-    part = part[(part.arm == arm) & (part.pathway == pathway) & (part.stimulation == trial.outcomes.stimulation.iloc[0])]
-    kept = []
-    for f in ranked.itertuples():
-        p_value = spearmanr(part[f.feature], part["mean_inhibition"]).pvalue
-        if p_value * len(ranked) < alpha:
-            kept.append(f"{f.feature} (rho {f.spearman_rho:+.2f})")
+    kept = [f"{f.feature} (rho {f.spearman_rho:+.2f})" for f in ranked.itertuples() if f.p_adjusted < alpha]
     head = (f"What goes with high inhibition ({arm}, {pathway}; Spearman's rank correlation over {n} patients, "
             f"kept when significant at {alpha:g} after a Bonferroni correction for the {len(ranked)} features "
             "tested)")

@@ -105,6 +105,7 @@ class VirtualTrial:
     # written to a file keeps on that arm's rows; shared_flags are about every arm
     arm_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     shared_flags: tuple[str, ...] = ()
+    arm_drugs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the drugs each arm gives
 
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
@@ -132,7 +133,10 @@ class VirtualTrial:
         """The patient features that separate high from low inhibition: Spearman's rank
         correlation of each feature with the time-averaged inhibition over the patients
         (one arm, pathway and stimulation; default the first of each), strongest first,
-        with its two-sided p value (few patients give loose correlations)."""
+        with its two-sided p value and ``p_adjusted``, Bonferroni's over every feature
+        tested (some 40 are ranked, so an unadjusted p of 0.05 is often chance). The PK of
+        a drug the arm does not give is not a feature of it (its correlation could only be
+        chance), and is left out."""
         arm = self.arms[0] if arm is None else arm
         pathway = self.outcomes["pathway"].iloc[0] if pathway is None else pathway
         part = self.outcomes[(self.outcomes.arm == arm) & (self.outcomes.pathway == pathway)
@@ -141,6 +145,10 @@ class VirtualTrial:
             raise InputError(f"no outcome for arm {arm!r}, pathway {pathway!r}, {stimulation} stimulation")
         y = part.set_index("patient")["mean_inhibition"]
         features = self.patients.set_index("patient").loc[y.index]
+        if arm in self.arm_drugs:
+            others = [d for names in self.arm_drugs.values() for d in names if d not in self.arm_drugs[arm]]
+            features = features[[c for c in features.columns
+                                  if not any(c.startswith((f"pk:{d}:", f"{COVARIATE_PK}:{d}:")) for d in others)]]
         from scipy.stats import spearmanr
 
         rows = []
@@ -149,6 +157,7 @@ class VirtualTrial:
             rho, p = spearmanr(x, y) if x.nunique() > 1 and y.nunique() > 1 and len(y) > 2 else (math.nan, math.nan)
             rows.append({"feature": name, "spearman_rho": float(rho), "p_value": float(p)})
         table = pd.DataFrame(rows).dropna(subset=["spearman_rho"])
+        table["p_adjusted"] = np.minimum(1.0, table["p_value"] * len(table))
         return table.reindex(table.spearman_rho.abs().sort_values(ascending=False).index).head(top).reset_index(
             drop=True)
 
@@ -331,7 +340,8 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     about_arms = set(pharmacokinetic_flags(arms) + label_flags(arms)) | {f for fs in steady.values() for f in fs}
     return VirtualTrial(pd.concat(outcomes, ignore_index=True), patients, tuple(arms), model.context, int(seed),
                         float(threshold), sources, tuple(flags), reused, computed, arm_flags,
-                        tuple(f for f in flags if f not in about_arms))
+                        tuple(f for f in flags if f not in about_arms),
+                        {label: tuple(sorted({r.drug for r in arm})) for label, arm in arms.items()})
 
 
 def _mutation_frequencies(mutations) -> tuple[dict[str, float], str | None]:
