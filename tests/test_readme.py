@@ -189,6 +189,11 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     present = [c for c in catalog.CYTOKINES if c not in ("GMCSF", "EPO")]  # ctcl lacks their receptors
     for c in present:
         assert f"timecourse_{c}.png" in links and f"timecourse_{c}.csv" in links
+        # a maximum at the last time point is not a peak (IL-12's pSTAT4 was 'peaking' at 120 min, the end)
+        course = pd.read_csv(out / f"timecourse_{c}.csv")
+        main = course[catalog.CYTOKINES[c].main_readout]
+        row = next(line for line in index.splitlines() if line.startswith(f"| {c} |"))
+        assert ("not peaked" in row) == (main.idxmax() == len(course) - 1), row
     from jakstat_sbml.report import ic50_drugs
 
     # the drugs with fitted potency are drawn one by one with intervals; every drug is in the panel

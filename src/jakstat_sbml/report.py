@@ -337,7 +337,7 @@ def time_courses(model: Model, out: Path, figure_format: str = "png",
         main = df[c.main_readout]
         rows.append({"cytokine": name, "dose": c.standard_dose, "readout": c.main_readout,
                      "peak_nM": float(main.max()), "t_peak_min": float(df["time"][main.idxmax()]),
-                     "csv": csv.name, "figure": figure})
+                     "t_end_min": float(df["time"].iloc[-1]), "csv": csv.name, "figure": figure})
         if progress:
             progress(f"time course {name}")
     return rows
@@ -347,8 +347,11 @@ def time_course_section(rows: list[dict]) -> str:
     table = ["| cytokine | dose | main readout | peak (nM) | peak time (min) | data |",
              "|---|---|---|---|---|---|"]
     for r in rows:
+        # a maximum at the last time point is where the simulation stopped, not a peak
+        when = (f"{r['t_peak_min']:g} (the end: not peaked by then)"
+                if r["t_peak_min"] >= r.get("t_end_min", float("inf")) else f"{r['t_peak_min']:g}")
         table.append(f"| {r['cytokine']} | {r['dose']} | {r['readout']} | {r['peak_nM']:.3g} | "
-                     f"{r['t_peak_min']:g} | [csv]({r['csv']}) |")
+                     f"{when} | [csv]({r['csv']}) |")
     figures = [f"![{r['cytokine']}]({r['figure']})" for r in rows]
     return "\n".join(table) + "\n\n" + "\n\n".join(figures)
 
