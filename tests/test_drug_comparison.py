@@ -113,6 +113,16 @@ def test_a_drug_without_a_regimen_is_flagged_or_refused(ctcl):
         js.compare_drugs(ctcl, ["ruxolitinib", "pimozide"], ["IL2"], regimens=True)
 
 
+def test_a_pathway_a_drug_does_not_act_on_is_said_to_be_left_out_of_its_selectivity(ctcl):
+    """Golidocitinib's fold was the geometric mean over IFN-alpha and IL-6 alone: it inhibits
+    JAK1 and TYK2, not JAK2 (J Med Chem 2020, docs/panel.md), so IFN-gamma (JAK2 its only
+    catalytic JAK in the model) is not among its pathways, and the fold left it out silently."""
+    result = js.compare_drugs(ctcl, ["golidocitinib"], ["IL2", "IFNA", "IFNG", "IL6"], regimens=False)
+    assert np.isfinite(result.gamma_c_selectivity()["golidocitinib"])
+    assert any(f.startswith("golidocitinib: its gamma-c selectivity leaves out IFNG") and "understates" in f
+               for f in result.flags)
+
+
 def test_bad_input_gets_clear_errors(ctcl):
     with pytest.raises(js.UnknownNameError, match="ruxolitnib"):
         js.compare_drugs(ctcl, ["ruxolitnib"])
