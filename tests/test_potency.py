@@ -565,12 +565,18 @@ def test_a_drug_without_measured_rows_is_not_said_to_draw_from_the_posterior(ctc
     docs/pharmacology.md 9) it advised widening the doses, which cannot close it."""
     acts = js.dose_response(ctcl, "pimozide", "IL2", uncertainty="potency", draws=20)
     assert "plausible potency range" in acts.uncertainty.covers and "posterior" not in acts.uncertainty.covers
-    assert list(acts.uncertainty.components) == ["plausible potency range"]
     # nor quotes the assay system's held-out record (every drug's rows read in ctcl:IL2): that measured the
-    # posterior's intervals, not an assumed range; nor calls the range predictive, here or in the figure
-    assert "rows read in" not in acts.uncertainty.covers and "predictive" not in acts.uncertainty.covers
+    # posterior's intervals, not an assumed range; the figure says the range is assumed
+    assert "rows read in" not in acts.uncertainty.covers
     figure = acts.plot()
     assert any("assumed potency range" in t.get_text() for t in figure.axes[0].get_legend().get_texts())
+    # a new assay's between-source and within-source spread is added to the assumed range, as it is to the
+    # posterior: without it deucravacitinib's IL-12 interval was 7x wide beside ruxolitinib's 500x
+    assert "between-assay variability" in acts.uncertainty.covers
+    deucra = js.dose_response(ctcl, "deucravacitinib", "IL12", uncertainty="potency", draws=200)
+    rux = js.dose_response(ctcl, "ruxolitinib", "IL12", uncertainty="potency", draws=200)
+    width = lambda c: c.ic50_interval[1] / c.ic50_interval[0]  # noqa: E731
+    assert width(deucra) > 30 and width(rux) > 30
     with pytest.warns(js.JakStatWarning):
         inert = js.dose_response(ctcl, "pimozide", "IFNG", uncertainty="potency", draws=20)
     assert any("no draw of pimozide's IC50 can be read" in f for f in inert.uncertainty.flags)
@@ -579,6 +585,29 @@ def test_a_drug_without_measured_rows_is_not_said_to_draw_from_the_posterior(ctc
     both = js.combination(ctcl, "ruxolitinib", "pimozide", "IL2", doses_a=[10, 100, 1000], doses_b=[3000, 30000],
                           uncertainty="potency", draws=20)
     assert "drug potency posterior" in both.uncertainty_covers and "plausible potency range" in both.uncertainty_covers
+
+def test_an_interval_beyond_the_doses_says_so_and_its_component_is_not_open(ctcl):
+    """With one dose the Hill fit has no IC50, and the potency component of the interval was
+    (NaN, NaN) beside a finite total; ritlecitinib's IL-6 interval (no IC50 within 3 uM)
+    reached 5.7 mM, 1900-fold past the doses, without a word."""
+    one = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[10], uncertainty="potency", draws=20)
+    assert np.isnan(one.ic50)
+    assert one.uncertainty.components["drug potency and between-assay variability"] == pytest.approx(one.ic50_interval)
+    far = js.dose_response(ctcl, "ritlecitinib", "IL6", uncertainty="potency", draws=20)
+    assert far.ic50_interval[1] > 10 * far.doses.max()
+    assert any("beyond the doses tested" in f for f in far.uncertainty.flags)
+    # within the doses nothing is said
+    near = js.dose_response(ctcl, "tofacitinib", "IL2", uncertainty="potency", draws=20)
+    assert not any("beyond the doses tested" in f for f in near.uncertainty.flags)
+
+
+def test_a_90_percent_interval_takes_the_same_order_statistic_from_each_end():
+    """numpy's inverted_cdf took the lowest and the 19th of 20 draws: lopsided, and covering 18
+    in 21 new draws where a 90% interval should cover 19."""
+    values = np.arange(1.0, 21.0)
+    assert draws.interval(values, 0.9) == (1.0, 20.0)
+    assert draws.interval(np.arange(1.0, 201.0), 0.9) == (10.0, 191.0)
+
 
 def test_a_potency_interval_is_the_posteriors_and_says_so(ctcl, potency_curve):
     curve = potency_curve

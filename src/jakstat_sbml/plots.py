@@ -403,7 +403,7 @@ def dose_curve(curve, ax=None):
         assumed = (any(c.startswith("plausible potency range") for c in predictive.components)
                    and "drug potency posterior" not in predictive.components)
         what = ("envelope" if predictive.envelope else
-                f"{predictive.level:.0%} band over the assumed potency range" if assumed else
+                f"{predictive.level:.0%} predictive band, assumed potency range" if assumed else
                 f"{predictive.level:.0%} predictive band")
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,

@@ -109,6 +109,9 @@ class PredictiveIC50:
         return ax.figure
 
 
+FAR_BEYOND = 10.0  # an interval end this many-fold past the doses tested is said to be
+
+
 def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: list, doses: np.ndarray,
                     nominal_ic50: float) -> PredictiveIC50:
     """Combine each parameter set's IC50 (and Hill fit, for the band) with each draw's
@@ -123,7 +126,10 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     components = {}
     if "drug potency posterior" in plan.components or UNFITTED_POTENCY in plan.components:
         name = "drug potency and between-assay variability" if potency_fitted(drug) else "plausible potency range"
-        components[name] = interval(nominal_ic50 * plan.potency_scale[drug], plan.uncertainty.level)
+        # the potency draws move the model's own IC50: the Hill fit's, or, where the doses give no fit (one
+        # dose, say), the one parameter set's IC50 found by bisection, which the total interval uses too
+        reference = nominal_ic50 if np.isfinite(nominal_ic50) or len(set_ic50s) != 1 else float(set_ic50s[0])
+        components[name] = interval(reference * plan.potency_scale[drug], plan.uncertainty.level)
     if len(plan.parameter_sets) > 1:
         sets = np.asarray(set_ic50s, float) * plan.set_scale[drug]
         sets = np.where(plan.set_valid, sets, np.nan) if plan.set_valid.size == len(sets) else sets
@@ -156,6 +162,12 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
         else:
             flags.append(f"of {len(k)} draws of {drug}'s IC50, {', '.join(parts)}: an interval end that falls "
                          "there is open (NaN); widen the doses to close it")
+    lo, hi = interval(ic50s, plan.uncertainty.level, envelope=plan.envelope)
+    if positive.size and ((np.isfinite(hi) and hi > FAR_BEYOND * positive.max())
+                          or (np.isfinite(lo) and lo < positive.min() / FAR_BEYOND)):
+        flags.append(f"{drug}'s interval ({lo:.3g}-{hi:.3g} nM) reaches more than {FAR_BEYOND:g}-fold beyond the doses "
+                     f"tested ({positive.min():g}-{positive.max():g} nM): those ends are draws' IC50s found there by "
+                     "bisection (a potency draw moves the dose axis exactly), not read off simulated doses")
     record = next((t for t in plan.track_records if t.kind == "drug" and t.name == drug), None)
     system = next((t for t in plan.track_records if t.kind == "system"), None)
     flags += plan.flags

@@ -32,6 +32,7 @@ covers (:meth:`DrawPlan.covers`).
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -98,6 +99,8 @@ def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
     if value is None or value is False:
         if draws is not None:
             raise InputError("draws= is given but uncertainty= is not: say which uncertainty to draw over")
+        if seed is not None:  # as the command line refuses --seed without --uncertainty
+            raise InputError("seed= is given but uncertainty= is not: say which uncertainty to draw over")
         return None
     if value is True:
         unc = Uncertainty("all")
@@ -180,9 +183,7 @@ class DrawPlan:
         if self.envelope:
             return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
                    "calibration data only; drug potency fixed)"
-        # an assumed range alone predicts no measurement: its interval is a range's, not a predictive one
-        kind = "interval" if self.components == (UNFITTED_POTENCY,) else "predictive interval"
-        return (f"{self.uncertainty.level:.0%} {kind} over {self.draws} draws of: {what}"
+        return (f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
                 + records_clause(self.track_records))
 
 
@@ -204,9 +205,10 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
     rng = np.random.default_rng(unc.seed)
     scale, fu, bp, notes = {}, {}, {}, []
     posterior = None
+    unfitted = []
     for drug in drugs:
         d = catalog.drug(drug)
-        if not potency_fitted(drug):  # no measured potency row: the plausible range of its potency constant
+        if not potency_fitted(drug):  # no fitted potency row: the plausible range of its potency constant
             constant = d.cellular_factor or d.constants[d.targets[0]]
             r = uncertain_parameters([constant]).iloc[0]
             low, high = math.log10(r["lower"] / r["value"]), math.log10(r["upper"] / r["value"])
@@ -214,18 +216,15 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
             prior = drug_priors(drug)
             fu[drug] = 10.0 ** rng.normal(prior["fu_plasma"].mean, prior["fu_plasma"].sd, unc.draws)
             bp[drug] = 10.0 ** rng.normal(prior["blood_to_plasma"].mean, prior["blood_to_plasma"].sd, unc.draws)
-            notes.append(f"{drug}: no measured potency row; its potency varies log-uniformly over the plausible "
-                         f"range of {constant} ({r['lower']:g}-{r['upper']:g} nM, a declared assumption) and its "
-                         "fraction unbound over its assumed range")
+            unit = "" if str(r.get("unit", "")) in ("", "dimensionless", "1") else f" {r['unit']}"
+            notes.append(f"{drug}: no fitted measured row; its potency varies log-uniformly over the plausible "
+                         f"range of {constant} ({r['lower']:g}-{r['upper']:g}{unit}, a declared assumption), a new "
+                         "assay's between-source and within-source variability is added as fitted for the other "
+                         "drugs, and its fraction unbound varies over its assumed range")
+            unfitted.append(drug)
             continue
-        if posterior is None:  # one posterior draw and one new source per draw, shared by every drug
-            posterior = load_posterior()
-            n = len(posterior.draws)
-            pick = rng.choice(n, size=unc.draws, replace=unc.draws > n)
-            source_effect = rng.standard_normal(n)
-            # a new system's effect, shared by the drugs as the source's; drawn only where the model has
-            # system terms, so a posterior without them gives the same draws as before they existed
-            system_effect = rng.standard_normal(n) if posterior.system_terms else None
+        if posterior is None:
+            posterior, n, pick, source_effect, system_effect = _new_source(rng, unc)
         n = len(posterior.draws)
         residual = rng.standard_t(STUDENT_T_DF, n) if posterior.info.get("robust") else rng.standard_normal(n)
         log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual, system=system,
@@ -233,7 +232,20 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
         scale[drug] = 10.0 ** log_shift / model_values[factor_parameter(drug)]
         fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
         bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]
-    if posterior is not None:
+    if unfitted:
+        # what a new assay adds, as fitted on the drugs with rows (tau, sigma): an assumed range alone gave a
+        # drug without rows an interval narrower than those of the drugs with rows (deucravacitinib's IL-12
+        # IC50 7x wide beside ruxolitinib's 500x). Shared source effect; each drug's own residual, from a
+        # stream of its own, so the drugs with rows draw as they did
+        if posterior is None:
+            posterior, n, pick, source_effect, system_effect = _new_source(rng, unc)
+        tau, sigma = (posterior.draws[c].to_numpy()[pick] for c in ("tau", "sigma"))
+        for drug in unfitted:
+            own = np.random.default_rng([int(unc.seed), zlib.crc32(drug.encode())])
+            residual = own.standard_t(STUDENT_T_DF, unc.draws) if posterior.info.get("robust") else \
+                own.standard_normal(unc.draws)
+            scale[drug] = scale[drug] * 10.0 ** (tau * source_effect[pick] + sigma * residual)
+    if posterior is not None and len(unfitted) < len(drugs):
         notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} fit rows from "
                      f"{posterior.info['sources']} sources; docs/pharmacology.md) with a new assay's "
                      "between-source and within-source variability, as fitted: what assays differ by and the "
@@ -244,6 +256,20 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
                          + ("its fitted effect (measured rows were read in it)" if known else
                             "a new system's effect, drawn from the between-system spread (no fit row was read in it)"))
     return scale, fu, bp, notes
+
+
+def _new_source(rng: np.random.Generator, unc: Uncertainty):
+    """One posterior draw and one new source per draw, shared by every drug: the posterior,
+    its size, the picks, the new source's effects and (where the model has system terms)
+    the new system's."""
+    posterior = load_posterior()
+    n = len(posterior.draws)
+    pick = rng.choice(n, size=unc.draws, replace=unc.draws > n)
+    source_effect = rng.standard_normal(n)
+    # a new system's effect, shared by the drugs as the source's; drawn only where the model has
+    # system terms, so a posterior without them gives the same draws as before they existed
+    system_effect = rng.standard_normal(n) if posterior.system_terms else None
+    return posterior, n, pick, source_effect, system_effect
 
 
 def _fixed_potency(drugs: Sequence[str], n: int):
@@ -411,6 +437,8 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
             components += ["drug potency posterior", "between-assay variability"]
         if not all(potency_fitted(d) for d in drugs):
             components += [UNFITTED_POTENCY]
+            if not any(potency_fitted(d) for d in drugs):  # added to the assumed range as to the posterior
+                components += ["between-assay variability"]
         notes += potency_notes
         # what the cross-validation measured for these very intervals, beside what they assume:
         # each drug's held-out rows, and the rows read in the same assay system (every drug)
@@ -465,7 +493,9 @@ def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[
     if envelope:
         lo, hi = low_side.min(), high_side.max()
     else:
-        tail = (1 - level) / 2
-        lo = np.quantile(low_side, tail, method="inverted_cdf")
-        hi = np.quantile(high_side, 1 - tail, method="inverted_cdf")
+        # the same order statistic from each end (the k-th lowest and the k-th highest): numpy's
+        # inverted_cdf took the lowest and the 19th of 20 draws, lopsided, and covered 18 in 21
+        # new draws for a 90% interval where the symmetric pair covers 19 in 21
+        k = max(math.ceil((1 - level) / 2 * v.size), 1) - 1
+        lo, hi = np.sort(low_side)[k], np.sort(high_side)[v.size - 1 - k]
     return (float(lo) if 0 < lo < np.inf else math.nan), (float(hi) if 0 < hi < np.inf else math.nan)
