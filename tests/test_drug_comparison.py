@@ -173,6 +173,12 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     table = pd.read_csv(out / "compare_drugs.csv")
     assert set(table.pathway) == {"IL2/pSTAT5", "IFNG/pSTAT1"}
     assert (out / "compare_drugs.png").stat().st_size > 0 and (out / "compare_drugs_regimens.csv").exists()
+    # the IC50s are printed, not only written (the console showed the selectivity and regimens alone)
+    from jakstat_sbml.cli.common import compact_nM
+
+    assert "IC50 (nM, free)" in done.output
+    ic50 = table.set_index("pathway").loc["IL2/pSTAT5", "ic50_nM"]
+    assert compact_nM(ic50) in done.output
     record = js.read_provenance(out / "compare_drugs.csv")
     assert record["run"]["experiment"] == "compare_drugs"
     assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's

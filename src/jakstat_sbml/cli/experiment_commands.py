@@ -47,6 +47,7 @@ from .common import (
     check_outputs,
     check_writable,
     command_line,
+    compact_nM,
     condition_columns,
     condition_of,
     console,
@@ -785,6 +786,28 @@ def compare_drugs_command(
                   "cytokines (above 1: gamma-c inhibited at lower concentrations; '> x': a lower bound, no interferon "
                   "or IL-6 IC50 within the doses tested); inhibited: time-averaged at "
                   "steady state, a pathway readout, not a clinical response", soft_wrap=True)
+    # the IC50s themselves (a 14 x 9 panel fits as one compact matrix), free drug; with --uncertainty
+    # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
+    ic50s = result.ic50s
+    pathways = list(dict.fromkeys(ic50s.pathway))
+    matrix = Table(title="IC50 (nM, free)" + (", 90% predictive interval below" if result.covers else ""))
+    matrix.add_column("drug")
+    for pathway in pathways:
+        matrix.add_column(pathway.replace("/", " "), justify="right")
+    for d in result.drugs:
+        mine = ic50s[ic50s.drug == d].set_index("pathway")
+        cells = []
+        for pathway in pathways:
+            if pathway not in mine.index:
+                cells.append("")
+                continue
+            r = mine.loc[pathway]
+            cell = compact_nM(r.ic50_nM) if r.status == "ok" else r.status.replace("above the doses tested", "above")
+            if result.covers and "ic50_low_nM" in mine:
+                cell += f"\n{compact_nM(r.ic50_low_nM)}-{compact_nM(r.ic50_high_nM)}"
+            cells.append(cell)
+        matrix.add_row(d, *cells)
+    console.print(matrix)
     if result.covers:
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
     warn_flags(flags_of(result))
