@@ -565,6 +565,7 @@ def test_a_drug_without_measured_rows_is_not_said_to_draw_from_the_posterior(ctc
     docs/pharmacology.md 9) it advised widening the doses, which cannot close it."""
     acts = js.dose_response(ctcl, "pimozide", "IL2", uncertainty="potency", draws=20)
     assert "plausible potency range" in acts.uncertainty.covers and "posterior" not in acts.uncertainty.covers
+    assert list(acts.uncertainty.components) == ["plausible potency range and between-assay variability"]
     # nor quotes the assay system's held-out record (every drug's rows read in ctcl:IL2): that measured the
     # posterior's intervals, not an assumed range; the figure says the range is assumed
     assert "rows read in" not in acts.uncertainty.covers

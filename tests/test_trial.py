@@ -209,7 +209,8 @@ def test_an_arms_drivers_leave_out_the_other_drugs_pk_and_adjust_for_many_featur
     arms = {**RUX, "tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}
     result = js.virtual_trial(ctcl, arms, 6, seed=11, **SMALL)
     rux = result.drivers("rux 20 BID", top=100)
-    assert not rux.feature.str.startswith("pk:tofacitinib:").any() and rux.feature.str.startswith("pk:ruxolitinib:").any()
+    assert not rux.feature.str.startswith("pk:tofacitinib:").any()
+    assert rux.feature.str.startswith("pk:ruxolitinib:").any()
     assert not result.drivers("tofa", top=100).feature.str.startswith("pk:ruxolitinib:").any()
     assert (rux.p_adjusted == np.minimum(1, rux.p_value * len(rux))).all()
 

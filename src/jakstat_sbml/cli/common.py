@@ -33,6 +33,8 @@ READOUTS = " ".join(catalog.readouts())
 MAIN_READOUTS = ", ".join(f"{c.name} {c.main_readout}" for c in catalog.CYTOKINES.values())
 PETAB_DATASETS = " or ".join(f"{d.name} ({'default; ' if d.name == DEFAULT_DATASET else ''}needs --context {d.context})"
                             for d in PETAB.values())
+
+
 def _extended_release_text() -> str:
     """The extended-release regimens tabulated (data/pharmacokinetics/approved_regimens.tsv)."""
     from ..regimens.pharmacokinetics import approved_table
@@ -83,6 +85,7 @@ def _default_doses_text() -> str:
 
 
 DEFAULT_DOSES_TEXT = _default_doses_text()
+
 
 class OneLineUsageErrors(TyperGroup):
     """The root group: a usage error (a bad option value, an option missing its partner,
@@ -200,8 +203,8 @@ def parse_doses(text: str | None, what: str) -> list | None:
 def doses_nM(text: str | None, what: str, mass_kda: float | None = None, drug: str | None = None) -> list[float] | str:
     """Doses as a run's identity holds them: in nM, so that '1,10', '1, 10' and
     '1 nM, 0.01 uM' are one run ("default" when none are given). ``mass_kda`` marks
-    cytokine doses, ``drug`` a drug's: either may be a mass concentration ('326 ng/mL'
-    of ruxolitinib is 1064.6 nM, by its molar mass). Doses the package refuses keep
+    cytokine doses, ``drug`` a drug's: either may be a mass concentration ('306.37 ng/mL'
+    of ruxolitinib is 1000 nM, by its molar mass). Doses the package refuses keep
     their text: the experiment then refuses them, in the words Python users see too."""
     from ..regimens.pharmacokinetics import molar_mass
 

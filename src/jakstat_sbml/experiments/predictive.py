@@ -125,7 +125,8 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     blood = ic50s * plan.blood_to_plasma[drug] / plan.fraction_unbound[drug]
     components = {}
     if "drug potency posterior" in plan.components or UNFITTED_POTENCY in plan.components:
-        name = "drug potency and between-assay variability" if potency_fitted(drug) else "plausible potency range"
+        name = "drug potency and between-assay variability" if potency_fitted(drug) else \
+            "plausible potency range and between-assay variability"
         # the potency draws move the model's own IC50: the Hill fit's, or, where the doses give no fit (one
         # dose, say), the one parameter set's IC50 found by bisection, which the total interval uses too
         reference = nominal_ic50 if np.isfinite(nominal_ic50) or len(set_ic50s) != 1 else float(set_ic50s[0])
