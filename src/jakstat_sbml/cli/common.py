@@ -239,6 +239,29 @@ def _held_nM(doses: list[tuple[str, object, float | None, float | None]]) -> lis
         return None
 
 
+def parse_covariates(items: list[str]) -> dict:
+    """``--covariate NAME=FREQ`` / ``NAME=LEVEL:FREQ,LEVEL:FREQ`` as js.virtual_trial's
+    ``covariates`` (names, levels and ranges are checked there)."""
+    from ..errors import InputError
+
+    out: dict = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            if not sep or not name or not value.strip():
+                raise ValueError
+            if ":" in value:
+                pairs = [part.partition(":") for part in value.split(",")]
+                out[name] = {level.strip(): float(freq) for level, _, freq in pairs}
+            else:
+                out[name] = float(value)
+        except ValueError:
+            raise InputError(f"--covariate must look like NAME=FREQ or NAME=LEVEL:FREQ,LEVEL:FREQ, got {item!r}") \
+                from None
+    return out
+
+
 def parse_window(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None

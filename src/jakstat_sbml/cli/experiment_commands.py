@@ -56,6 +56,7 @@ from .common import (
     known_names,
     load_context_model,
     measure_settings,
+    parse_covariates,
     parse_dose,
     parse_doses,
     parse_mutations,
@@ -925,29 +926,6 @@ def trial_command(
     console.print(shown)
     warn_flags(flags_of(result))
     print_wrote(table, summary, figure, record)
-
-
-def parse_covariates(items: list[str]) -> dict:
-    """``--covariate NAME=FREQ`` / ``NAME=LEVEL:FREQ,LEVEL:FREQ`` as js.virtual_trial's
-    ``covariates`` (names, levels and ranges are checked there)."""
-    from ..errors import InputError
-
-    out: dict = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        try:
-            if not sep or not name or not value.strip():
-                raise ValueError
-            if ":" in value:
-                pairs = [part.partition(":") for part in value.split(",")]
-                out[name] = {level.strip(): float(freq) for level, _, freq in pairs}
-            else:
-                out[name] = float(value)
-        except ValueError:
-            raise InputError(f"--covariate must look like NAME=FREQ or NAME=LEVEL:FREQ,LEVEL:FREQ, got {item!r}") \
-                from None
-    return out
 
 
 @app.command(cls=NegativeValues)
