@@ -542,6 +542,15 @@ def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):
     result = CliRunner().invoke(app, ["dose-response", "IL6", "--drug", "ruxolitinib", "--uncertainty", "potency",
                                       "--out", str(tmp_path)], terminal_width=250)
     assert result.exit_code == 0, result.output
+    # the band per dose and each draw's IC50 are kept: "what inhibition at which dose, how sure" was only
+    # in Python and the figure
+    band = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_band.csv")
+    curve = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv")
+    assert len(band) == (curve.dose_nM > 0).sum() and (band.inhibition_low <= band.inhibition_high).all()
+    assert band.interval_draws.eq(200).all() and band.interval_covers.str.contains("drug potency posterior").all()
+    draws_table = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_draws.csv")
+    assert len(draws_table) == 200 and {"ic50_nM", "ic50_plasma_nM", "fraction_unbound"} <= set(draws_table.columns)
+    assert "_band.csv" in js.read_provenance(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_band.csv")["file"]
     finite = next(x for x in result.output.splitlines() if "predictive interval:" in x)
     assert "nan" not in finite.lower() and "NaN: an end" not in finite
     ends = {"free": (math.nan, 40.0), "plasma": (math.nan, 2900.0)}

@@ -256,7 +256,9 @@ def dose_response_command(
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
         "engine": engine})
     data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
-    check_outputs([data, fit, figure, provenance.sidecar(name, out)], run, force)
+    # with an interval: the band per dose and each draw's IC50, kept as the console and figure show them
+    drawn = [out / f"{name}_band.csv", out / f"{name}_draws.csv"] if drug and uncertainty else []
+    check_outputs([data, fit, figure, *drawn, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     bg = background_keywords(knockout, overexpress, mutation)
     kw = dict(time=time, window=parse_window(window), n_jobs=n_jobs, progress=True, engine=engine, **bg)
@@ -279,9 +281,17 @@ def dose_response_command(
         curve.to_frame().to_csv(data, index=False)
         pd.DataFrame([{**curve.summary(), **condition_columns(condition)}]).to_csv(fit, index=False)
         save_figure(curve.plot(), figure)
+        if drawn:
+            curve.uncertainty.band_frame().to_csv(drawn[0], index=False)
+            curve.uncertainty.to_frame().to_csv(drawn[1], index=False)
     record = record_outputs(name, out, run, {
         data: "dose-response: each dose and the readout's response", fit: f"Hill fit: {label}, its fit precision, "
-        "slope, max effect, flags, the predictive interval when asked for, and the condition", figure: "figure of the dose-response and its fit"}, model, engine)
+        "slope, max effect, flags, the predictive interval when asked for, and the condition",
+        figure: "figure of the dose-response and its fit",
+        **({drawn[0]: "per dose (nM free): the predicted inhibition's median and interval over the draws, with what "
+                      "the interval covers",
+            drawn[1]: "per draw: its IC50 free, as total plasma and as added to whole blood (nM), and its fraction "
+                      "unbound"} if drawn else {})}, model, engine)
     flags = flags_of(curve)
     warn_flags(flags)
     bound = curve.ic50_bound if drug else None
@@ -306,7 +316,7 @@ def dose_response_command(
         what = "IC50" if drug else "EC50"
         console.print(f"  Hill-fit precision of the simulated doses {lo:.4g}-{hi:.4g} nM: not the {what}'s "
                       "uncertainty" + (" (--uncertainty gives its predictive interval)" if drug else ""))
-    print_wrote(data, fit, figure, record)
+    print_wrote(data, fit, figure, *drawn, record)
 
 
 def print_predictive_interval(curve) -> None:

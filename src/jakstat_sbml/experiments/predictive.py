@@ -70,6 +70,16 @@ class PredictiveIC50:
         out["flags"] = flags_text(self.flags)
         return out
 
+    def band_frame(self) -> pd.DataFrame:
+        """Per tested dose (nM free): the predicted inhibition's median and its interval over
+        the draws (the band the figure shades), with the level, the draws and what it covers:
+        what inhibition at which dose, and how sure."""
+        out = self.band.copy()
+        out["interval_level"] = math.nan if self.envelope else self.level
+        out["interval_draws"] = self.draws
+        out["interval_covers"] = self.covers
+        return with_flags(out, self.flags)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per draw: its IC50 free, as total plasma and as added to whole blood (nM;
         inf / 0 / NaN as in ``ic50s``) and its plasma fraction unbound."""
