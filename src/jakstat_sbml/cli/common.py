@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Iterator, Mapping
@@ -545,6 +546,27 @@ def check_interval_options(ctx: typer.Context, uncertainty: str | None) -> None:
         verb = "set" if len(given) > 1 else "sets"
         raise typer.BadParameter(f"{' and '.join(given)} {verb} the predictive interval: give --uncertainty too",
                                  param_hint=given[0])
+
+
+def print_predictive_interval(curve) -> None:
+    """The IC50's predictive interval, free and total plasma, what it covers, and each
+    component alone."""
+    unc = curve.uncertainty
+    warn_flags(unc.flags)
+    lo, hi = unc.interval()
+    plo, phi = unc.interval("plasma")
+    kind = "envelope" if unc.envelope else f"{unc.level:.0%} predictive interval"
+    components = unc.components if len(unc.components) > 1 else {}
+    ends = [lo, hi, plo, phi, *(end for pair in components.values() for end in pair)]
+    # the explanation only where an end is NaN (issue 22 found it printed beside finite ends)
+    why_nan = " (NaN: an end outside the tested doses)" if any(math.isnan(e) for e in ends) else ""
+    console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma{why_nan}",
+                  soft_wrap=True)
+    console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
+    for name, (a, b) in components.items():
+        console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
+    for note in unc.notes:
+        console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
 
 def print_wrote(*paths: Path) -> None:

@@ -64,6 +64,7 @@ from .common import (
     parse_pairs,
     parse_window,
     present_cytokines,
+    print_predictive_interval,
     print_wrote,
     progress_bar,
     record_outputs,
@@ -317,27 +318,6 @@ def dose_response_command(
         console.print(f"  Hill-fit precision of the simulated doses {lo:.4g}-{hi:.4g} nM: not the {what}'s "
                       "uncertainty" + (" (--uncertainty gives its predictive interval)" if drug else ""))
     print_wrote(data, fit, figure, *drawn, record)
-
-
-def print_predictive_interval(curve) -> None:
-    """The IC50's predictive interval, free and total plasma, what it covers, and each
-    component alone."""
-    unc = curve.uncertainty
-    warn_flags(unc.flags)
-    lo, hi = unc.interval()
-    plo, phi = unc.interval("plasma")
-    kind = "envelope" if unc.envelope else f"{unc.level:.0%} predictive interval"
-    components = unc.components if len(unc.components) > 1 else {}
-    ends = [lo, hi, plo, phi, *(end for pair in components.values() for end in pair)]
-    # the explanation only where an end is NaN (issue 22 found it printed beside finite ends)
-    why_nan = " (NaN: an end outside the tested doses)" if any(math.isnan(e) for e in ends) else ""
-    console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma{why_nan}",
-                  soft_wrap=True)
-    console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
-    for name, (a, b) in components.items():
-        console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
-    for note in unc.notes:
-        console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
 
 @app.command(cls=NegativeValues)
