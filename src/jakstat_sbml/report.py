@@ -349,7 +349,7 @@ def time_course_section(rows: list[dict]) -> str:
     for r in rows:
         # a maximum at the last time point is where the simulation stopped, not a peak
         when = (f"{r['t_peak_min']:g} (the end: not peaked by then)"
-                if r["t_peak_min"] >= r.get("t_end_min", float("inf")) else f"{r['t_peak_min']:g}")
+                if r["t_peak_min"] >= r["t_end_min"] else f"{r['t_peak_min']:g}")
         table.append(f"| {r['cytokine']} | {r['dose']} | {r['readout']} | {r['peak_nM']:.3g} | "
                      f"{when} | [csv]({r['csv']}) |")
     figures = [f"![{r['cytokine']}]({r['figure']})" for r in rows]
@@ -390,7 +390,8 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
     assumed = sorted({c.drug for c in curves} - set(fitted))
     lines = [f"The drugs whose cellular potency is fitted to measured rows ({', '.join(fitted)})"
              + (f", and {', '.join(assumed)}, which acts without a cellular factor and has no measured row: its "
-                "interval spans the plausible range of its assumed potency constant, not a posterior"
+                "interval draws its assumed potency constant's plausible range, with a new assay's spread, not a "
+                "posterior"
                 if assumed else "")
              + " (every other drug is in the section 'JAK inhibitors compared', without intervals), "
              f"each on every cytokine/readout pair it acts on (catalog.drug_pairs), added 30 min before "

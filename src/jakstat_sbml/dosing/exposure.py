@@ -88,11 +88,9 @@ class ExposureResponse:
         wide = self.intervals.pivot_table(index=["arm", "pathway"], columns="metric", values=["low", "high"])
         wide.columns = [f"{metric}_{end}" for end, metric in wide.columns]
         out = self.table.merge(wide.reset_index(), on=["arm", "pathway"], how="left")
-        if "covers" in self.intervals:  # each row what its own interval covers
-            own = self.intervals.drop_duplicates(["arm", "pathway"])[["arm", "pathway", "covers"]]
-            out = out.merge(own.rename(columns={"covers": "interval_covers"}), on=["arm", "pathway"], how="left")
-        else:
-            out["interval_covers"] = self.covers
+        # each row what its own interval covers (its drugs' records, its assay system's)
+        own = self.intervals.drop_duplicates(["arm", "pathway"])[["arm", "pathway", "covers"]]
+        out = out.merge(own.rename(columns={"covers": "interval_covers"}), on=["arm", "pathway"], how="left")
         out["interval_flags"] = flags_text(self.interval_flags)
         return with_flags(out, self.flags)
 
