@@ -81,6 +81,34 @@ def test_every_row_id_is_documented_in_the_notes():
     assert missing == []
 
 
+def test_the_counts_the_notes_and_source_state_are_the_tables():
+    """Issue 22: no drift between NOTES.md, SOURCE.md and the table. Both files stated 41
+    modelled rows from 14 sources after the panel drugs had brought the table to 60 from 19."""
+    import re
+
+    every = measurements.measurements(modelled=False)
+    modelled = every[every["role"] != "not_modelled"]
+    folder = REPO / "data" / "pharmacology"
+    notes = " ".join((folder / "NOTES.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"\((\d+) rows; (\d+) modelled\)", notes)
+    assert stated and (int(stated[1]), int(stated[2])) == (len(every), len(modelled))
+    source = " ".join((folder / "SOURCE.md").read_text(encoding="utf-8").split())
+    contents = re.search(r"(\d+) rows, (\d+) of them modelled \(([^)]*)\), from (\d+) independent sources "
+                         r"\((\d+) `source_id`s in all\); (\d+) not modelled, of them (\d+) for", source)
+    assert contents, "SOURCE.md's Contents no longer states the counts"
+    assert (int(contents[1]), int(contents[2])) == (len(every), len(modelled))
+    by_drug = dict(re.findall(r"([a-z]+) (\d+)", contents[3]))
+    assert {d: int(n) for d, n in by_drug.items()} == modelled["drug"].value_counts().to_dict()
+    assert int(contents[4]) == modelled["source_id"].nunique()
+    assert int(contents[5]) == every["source_id"].nunique()
+    assert int(contents[6]) == len(every) - len(modelled)
+    unmodelled_drugs = every[~every["drug"].isin(set(modelled["drug"]))]
+    assert int(contents[7]) == len(unmodelled_drugs)
+    counts = re.search(r"rows (\d+) modelled (\d+) fit (\d+) test (\d+)", source)
+    assert [int(x) for x in counts.groups()] == [len(every), len(modelled), (every["role"] == "fit").sum(),
+                                                 (every["role"] == "test").sum()]
+
+
 def test_the_binding_tables_give_every_modelled_drug_a_range():
     for drug in MODELLED_DRUGS:
         for quantity in ("fu_plasma", "blood_to_plasma"):
