@@ -614,7 +614,8 @@ def combination_maps(comb, axes=None):
         if synergy is None or synergy.loc[score, "verdict"] == "not determined":
             return ""
         row = synergy.loc[score]
-        text = f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{row.additivity_band:.1g})"
+        within = max(row.additivity_band, row.excess_floor)
+        text = f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{within:.1g})"
         drawn = getattr(comb, "uncertainty", None)
         if drawn is not None and score in drawn.index:  # what the draws say beside the point verdict
             d = drawn.loc[score]

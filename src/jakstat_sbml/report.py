@@ -578,7 +578,7 @@ def map_section(model: Model, out: Path, screen: KnockoutScreen, cytokines: list
 
 
 def combination_section(comb: Combination, out: Path, figure_format: str) -> str:
-    from .experiments.combination import SATURATION
+    from .experiments.combination import EXCESS_FLOOR, SATURATION, threshold_text
 
     comb.to_frame().to_csv(out / "combination.csv", index=False)
     figure = _save(comb.plot(), out / f"combination.{figure_format}")
@@ -589,14 +589,15 @@ def combination_section(comb: Combination, out: Path, figure_format: str) -> str
         "fractional inhibition: Bliss expects independent action, Loewe dose additivity, HSA the better single "
         f"agent. The mean is over the combination cells where neither drug alone inhibits by {SATURATION:.0%} or "
         "more; a score is additive within its band, the excess the numbers resolve (the solver's error through "
-        "the score's formula, and for Loewe the misfit of the single-agent Hill curves at these doses).", "",
+        "the score's formula, and for Loewe the misfit of the single-agent Hill curves at these doses), and "
+        f"below {EXCESS_FLOOR:g}, the smallest excess counted (a design decision).", "",
         "| score | mean excess (cells) | additive within | verdict | largest excess (where) |",
         "|---|---|---|---|---|"]
     for score, row in synergy.iterrows():
         where = (f"{row.max_excess:+.3f} ({comb.drug_a} {_fmt(row.max_at_dose_a_nM)} nM + {comb.drug_b} "
                  f"{_fmt(row.max_at_dose_b_nM)} nM)" if np.isfinite(row.max_excess) else "n/a")
         mean = f"{row.mean_excess:+.3f} ({row.cells})" if np.isfinite(row.mean_excess) else "n/a"
-        band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
+        band = threshold_text(row.additivity_band, row.excess_floor)
         lines.append(f"| {score.upper() if score == 'hsa' else score.capitalize()} | {mean} | {band} | "
                      f"{row.verdict} | {where} |")
     lines += ["", *([f"**Not trusted:** {'; '.join(map(str, comb.flags))}", ""] if getattr(comb, "flags", ()) else []),

@@ -439,8 +439,9 @@ def combine(
     Scores are observed minus expected fractional inhibition: Bliss
     expects independent action, Loewe dose additivity, HSA the better
     single agent. Each gets a verdict (synergistic, additive or
-    antagonistic) against its additivity band, the excess the numbers
-    can resolve, from the mean over the cells where neither drug alone
+    antagonistic) against the larger of its additivity band, the excess
+    the numbers can resolve, and 0.05, the smallest excess counted, from
+    the mean over the cells where neither drug alone
     inhibits by 90% or more, and its largest excess with the doses
     where it occurs. Writes
     combination_<A>_<B>_<cytokine>_<readout>.csv (one row per grid
@@ -505,7 +506,7 @@ def combine(
 def _print_synergy(result) -> None:
     """One line per score: the mean excess over the unsaturated cells, the additivity band,
     the verdict and the largest excess with the doses where it occurs."""
-    from ..experiments.combination import SATURATION
+    from ..experiments.combination import SATURATION, threshold_text
 
     synergy = result.synergy()
     total = (result.doses_a.size - 1) * (result.doses_b.size - 1)
@@ -516,7 +517,7 @@ def _print_synergy(result) -> None:
                   soft_wrap=True)
     for score, row in synergy.iterrows():
         mean = f"{row.mean_excess:+.3f}" if np.isfinite(row.mean_excess) else "n/a"
-        band = f"±{row.additivity_band:.2g}" if np.isfinite(row.additivity_band) else "n/a"
+        band = threshold_text(row.additivity_band, row.excess_floor)
         where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
                  f"{row.max_at_dose_b_nM:g} nM free" if np.isfinite(row.max_excess) else "no excess on the grid")
         console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
