@@ -231,12 +231,14 @@ def test_ic50_interval_surrounds_the_point_estimate(rux_il6, hepatocyte):
     assert summary["interval_kind"] == "envelope" and math.isnan(summary["interval_level"])
 
 
-def test_draws_do_not_limit_an_envelope_they_do_not_set(hepatocyte):
-    """The calibration envelope spans the ensemble's members, whatever draws says: a small
-    draws was refused as 'too few for a 90% interval' that this mode never computes."""
-    curve = js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="calibration",
-                             draws=5)
-    assert curve.uncertainty.draws == len(js.load_ensemble(hepatocyte))
+def test_draws_or_seed_with_the_calibration_envelope_are_refused_not_ignored(hepatocyte):
+    """The calibration envelope runs each member of the ensemble once, so draws= and seed=
+    set nothing there. draws=5 was first refused as 'too few for a 90% interval' (which this
+    mode never computes), then ignored without a word; both now get an error saying why."""
+    for extra in ({"draws": 5}, {"draws": 500}, {"seed": 3}):
+        with pytest.raises(js.InputError, match="does not apply to calibration uncertainty"):
+            js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="calibration",
+                             **extra)
     with pytest.raises(js.InputError, match="too few draws"):  # where draws do set the interval, still refused
         js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="potency", draws=5)
 

@@ -547,11 +547,35 @@ def test_the_cli_refuses_bad_uncertainty_with_exit_2(tmp_path):
     from jakstat_sbml.cli import app
 
     for args in (["--uncertainty", "bogus"], ["--uncertainty", "potency", "--draws", "3"],
-                 ["--uncertainty", "calibration"]):
+                 ["--uncertainty", "calibration"],
+                 # the calibration envelope runs each member once: --draws/--seed were ignored without a word
+                 ["--context", "hepatocyte", "--uncertainty", "calibration", "--draws", "50"],
+                 ["--context", "hepatocyte", "--uncertainty", "calibration", "--seed", "3"]):
         result = CliRunner().invoke(app, ["dose-response", "IL6", "--drug", "ruxolitinib", *args, "--out",
                                           str(tmp_path)])
         assert result.exit_code == 2, (args, result.output)
         assert result.output.count("\n") <= 2 and "Traceback" not in result.output
+        if "hepatocyte" in args:
+            assert "does not apply to --uncertainty calibration" in result.output
+    assert not any(tmp_path.iterdir())  # refused before anything was written
+
+
+def test_a_drugs_draws_do_not_depend_on_the_other_drugs_or_their_order(ctcl):
+    """Fitted drugs drew their residuals from one stream in the order given, so at one seed
+    combination(a, b) and combination(b, a) drew differently, and a drug's draws changed
+    with the drugs beside it. Each drug now has its own stream; what drugs share (the
+    posterior draw, the new assay) still comes from the seed's."""
+    unc = draws.Uncertainty("potency", draws=40, seed=3)
+    alone = {d: draws.plan_draws(ctcl, [d], unc, cytokine="IL2") for d in ("ruxolitinib", "tofacitinib")}
+    for order in (["ruxolitinib", "tofacitinib"], ["tofacitinib", "ruxolitinib"],
+                  ["deucravacitinib", "tofacitinib", "ruxolitinib"]):
+        plan = draws.plan_draws(ctcl, order, unc, cytokine="IL2")
+        for drug, single in alone.items():
+            assert np.array_equal(plan.dose_scale[drug], single.dose_scale[drug]), (order, drug)
+            assert np.array_equal(plan.fraction_unbound[drug], single.fraction_unbound[drug]), (order, drug)
+    # each drug still draws its own potency (not one shared array)
+    assert not np.array_equal(alone["ruxolitinib"].dose_scale["ruxolitinib"],
+                              alone["tofacitinib"].dose_scale["tofacitinib"])
 
 
 def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):

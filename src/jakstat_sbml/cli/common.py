@@ -535,13 +535,31 @@ def _valid_n_jobs(value: int) -> int:
     return value
 
 
+def draws_apply(uncertainty: str | None) -> bool:
+    """Whether --draws and --seed set the interval: with --uncertainty, except the
+    calibration envelope, which runs each ensemble member once."""
+    return bool(uncertainty) and str(uncertainty).strip().lower() != "calibration"
+
+
+def interval_keywords(uncertainty: str | None, draws: int, seed: int) -> dict:
+    """draws= and seed= for an experiment: the typed or default values where they set the
+    interval (:func:`draws_apply`), None where they do not."""
+    apply = draws_apply(uncertainty)
+    return {"draws": draws if apply else None, "seed": seed if apply else None}
+
+
 def check_interval_options(ctx: typer.Context, uncertainty: str | None) -> None:
-    """Exit 2 when --draws or --seed is typed without --uncertainty: they set a predictive
-    interval that would not be drawn (they were once ignored without a word)."""
-    if uncertainty:
-        return
+    """Exit 2 when --draws or --seed is typed without --uncertainty, or with the calibration
+    mode, whose envelope runs each ensemble member once: they set draws that would not be
+    drawn (they were once ignored without a word)."""
     given = [f"--{name}" for name in ("draws", "seed")
              if name in ctx.params and ctx.get_parameter_source(name).name == "COMMANDLINE"]
+    if uncertainty and not draws_apply(uncertainty) and given:
+        raise typer.BadParameter(f"{' and '.join(given)} do{'es' if len(given) == 1 else ''} not apply to "
+                                 "--uncertainty calibration: its interval is the envelope over the ensemble's "
+                                 "members, one run each", param_hint=given[0])
+    if uncertainty:
+        return
     if given:
         verb = "set" if len(given) > 1 else "sets"
         raise typer.BadParameter(f"{' and '.join(given)} {verb} the predictive interval: give --uncertainty too",

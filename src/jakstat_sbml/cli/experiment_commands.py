@@ -53,6 +53,7 @@ from .common import (
     console,
     doses_nM,
     flags_of,
+    interval_keywords,
     known_names,
     load_context_model,
     measure_settings,
@@ -268,8 +269,8 @@ def dose_response_command(
             curve = js.dose_response(model, drug, cytokine, readout, doses=parse_doses(doses, "--doses"),
                                      cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                      preincubation=preincubation, plasma=plasma,
-                                     uncertainty=uncertainty or None, draws=draws if uncertainty else None,
-                                     seed=seed if uncertainty else None, **kw)
+                                     uncertainty=uncertainty or None, **interval_keywords(uncertainty, draws, seed),
+                                     **kw)
             midpoint, label = curve.ic50, "IC50 (nM, free)"
         else:
             curve = js.cytokine_response(model, cytokine, readout, doses=parse_doses(doses, "--doses"),
@@ -483,7 +484,7 @@ def combine(
                                 doses_b=parse_doses(doses_b, "--doses-b"), time=time, window=parse_window(window),
                                 cytokine_dose=None if cytokine_dose is None else parse_dose(cytokine_dose),
                                 preincubation=preincubation, plasma=plasma, uncertainty=uncertainty or None,
-                                draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+                                **interval_keywords(uncertainty, draws, seed),
                                 n_jobs=n_jobs, progress=True, engine=engine,
                                 **background_keywords(knockout, overexpress, mutation))
     with reported(out):
@@ -628,7 +629,7 @@ def regimen_command(
     check_interval_options(ctx, uncertainty)
     with reported():
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
-        as_uncertainty(uncertainty or None, draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+        as_uncertainty(uncertainty or None, **interval_keywords(uncertainty, draws, seed),
                        context=catalog.context(context).name)  # before any work
         stimuli = None
         if cytokine:
@@ -657,8 +658,8 @@ def regimen_command(
     with reported():
         with progress_bar() as bar:
             result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
-                                          uncertainty=uncertainty or None, draws=draws if uncertainty else None,
-                                          seed=seed if uncertainty else None, progress=bar, **bg)
+                                          uncertainty=uncertainty or None,
+                                          **interval_keywords(uncertainty, draws, seed), progress=bar, **bg)
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(summary, index=False)
@@ -748,7 +749,7 @@ def compare_drugs_command(
     with reported():
         with progress_bar() as bar:
             result = js.compare_drugs(model, drugs, cytokines, regimens=regimens, uncertainty=uncertainty or None,
-                                      draws=draws if uncertainty else None, seed=seed if uncertainty else None,
+                                      **interval_keywords(uncertainty, draws, seed),
                                       n_jobs=n_jobs, progress=bar, engine=engine)
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)

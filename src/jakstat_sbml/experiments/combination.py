@@ -143,10 +143,11 @@ class Combination:
 
     def synergy(self) -> pd.DataFrame:
         """One row per score (bliss, loewe, hsa): ``mean_excess`` (:meth:`scores`), the
-        ``additivity_band``, the ``excess_floor`` (:data:`EXCESS_FLOOR`; ``min_excess`` is the smallest excess on the grid), the ``verdict``
+        ``additivity_band``, the ``excess_floor`` (:data:`EXCESS_FLOOR`), the ``verdict``
         (synergistic when the mean excess is above both, antagonistic when below minus both,
-        additive otherwise; "not determined" without scores), the largest and
-        smallest excess on the grid and the free doses (nM) where they occur, and how
+        additive otherwise; "not determined" without scores), the largest (``max_excess``)
+        and smallest (``min_excess``) excess on the grid and the free doses (nM) where they
+        occur, and how
         many ``cells`` the mean is over (``saturated_cells`` left out)."""
         means, bands = self.scores(), self.additivity_band()
         informative = self._informative()

@@ -111,6 +111,10 @@ def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
     else:
         raise InputError(f"uncertainty must be True, False, None, one of {', '.join(MODES)} or an Uncertainty, "
                          f"got {value!r}")
+    if unc.mode == "calibration" and (draws is not None or seed is not None):
+        given = " and ".join(f"{k}=" for k, v in (("draws", draws), ("seed", seed)) if v is not None)
+        raise InputError(f"{given} does not apply to calibration uncertainty: its interval is the envelope over "
+                         "the calibration ensemble's members, one run each, not random draws")
     changes = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
     unc = replace(unc, **changes) if changes else unc
     if context is not None:
@@ -199,23 +203,42 @@ def potency_fitted(drug: str) -> bool:
     return bool(catalog.drug(drug).cellular_factor) and drug in load_posterior().drugs
 
 
+def drug_stream(seed: int, drug: str) -> np.random.Generator:
+    """The random stream of one drug's own draws: the same for a drug at a seed whatever
+    other drugs a prediction holds and in whichever order they are given."""
+    return np.random.default_rng([int(seed), zlib.crc32(drug.encode())])
+
+
 def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, float], system: str | None = None):
     """Per drug: (dose scale, fraction unbound, blood-to-plasma) draws and a note;
-    ``system`` (:func:`~.posterior.system_name`) is where the prediction is read."""
+    ``system`` (:func:`~.posterior.system_name`) is where the prediction is read.
+
+    What the drugs share (the posterior draw, the new assay's source and system effects)
+    comes from the seed's stream; what is a drug's own (its residual, and for a drug without
+    rows its potency range and binding) from the drug's stream (:func:`drug_stream`). So
+    ``combination(a, b)`` and ``combination(b, a)`` draw alike, and a drug draws as it does
+    alone (they drew from one stream in the order given)."""
     rng = np.random.default_rng(unc.seed)
+    posterior, n, pick, source_effect, system_effect = _new_source(rng, unc)
+    robust = posterior.info.get("robust")
     scale, fu, bp, notes = {}, {}, {}, []
-    posterior = None
     unfitted = []
     for drug in drugs:
         d = catalog.drug(drug)
+        own = drug_stream(unc.seed, drug)
         if not potency_fitted(drug):  # no fitted potency row: the plausible range of its potency constant
             constant = d.cellular_factor or d.constants[d.targets[0]]
             r = uncertain_parameters([constant]).iloc[0]
             low, high = math.log10(r["lower"] / r["value"]), math.log10(r["upper"] / r["value"])
-            scale[drug] = 10.0 ** rng.uniform(low, high, unc.draws)
             prior = drug_priors(drug)
-            fu[drug] = 10.0 ** rng.normal(prior["fu_plasma"].mean, prior["fu_plasma"].sd, unc.draws)
-            bp[drug] = 10.0 ** rng.normal(prior["blood_to_plasma"].mean, prior["blood_to_plasma"].sd, unc.draws)
+            fu[drug] = 10.0 ** own.normal(prior["fu_plasma"].mean, prior["fu_plasma"].sd, unc.draws)
+            bp[drug] = 10.0 ** own.normal(prior["blood_to_plasma"].mean, prior["blood_to_plasma"].sd, unc.draws)
+            # what a new assay adds, as fitted on the drugs with rows (tau, sigma): an assumed range alone
+            # gave a drug without rows an interval narrower than those of the drugs with rows
+            # (deucravacitinib's IL-12 IC50 7x wide beside ruxolitinib's 500x)
+            tau, sigma = (posterior.draws[c].to_numpy()[pick] for c in ("tau", "sigma"))
+            residual = own.standard_t(STUDENT_T_DF, unc.draws) if robust else own.standard_normal(unc.draws)
+            scale[drug] = 10.0 ** (own.uniform(low, high, unc.draws) + tau * source_effect[pick] + sigma * residual)
             unit = "" if str(r.get("unit", "")) in ("", "dimensionless", "1") else f" {r['unit']}"
             notes.append(f"{drug}: no fitted measured row; its potency varies log-uniformly over the plausible "
                          f"range of {constant} ({r['lower']:g}-{r['upper']:g}{unit}, a declared assumption), a new "
@@ -223,29 +246,13 @@ def _potency(drugs: Sequence[str], unc: Uncertainty, model_values: Mapping[str, 
                          "drugs, and its fraction unbound varies over its assumed range")
             unfitted.append(drug)
             continue
-        if posterior is None:
-            posterior, n, pick, source_effect, system_effect = _new_source(rng, unc)
-        n = len(posterior.draws)
-        residual = rng.standard_t(STUDENT_T_DF, n) if posterior.info.get("robust") else rng.standard_normal(n)
+        residual = own.standard_t(STUDENT_T_DF, n) if robust else own.standard_normal(n)
         log_shift = posterior.new_source_draws(drug, source_effect=source_effect, residual=residual, system=system,
                                                system_effect=system_effect)[pick]
         scale[drug] = 10.0 ** log_shift / model_values[factor_parameter(drug)]
         fu[drug] = posterior.draws[f"fu_{drug}"].to_numpy()[pick]
         bp[drug] = posterior.draws[f"bp_{drug}"].to_numpy()[pick]
-    if unfitted:
-        # what a new assay adds, as fitted on the drugs with rows (tau, sigma): an assumed range alone gave a
-        # drug without rows an interval narrower than those of the drugs with rows (deucravacitinib's IL-12
-        # IC50 7x wide beside ruxolitinib's 500x). Shared source effect; each drug's own residual, from a
-        # stream of its own, so the drugs with rows draw as they did
-        if posterior is None:
-            posterior, n, pick, source_effect, system_effect = _new_source(rng, unc)
-        tau, sigma = (posterior.draws[c].to_numpy()[pick] for c in ("tau", "sigma"))
-        for drug in unfitted:
-            own = np.random.default_rng([int(unc.seed), zlib.crc32(drug.encode())])
-            residual = own.standard_t(STUDENT_T_DF, unc.draws) if posterior.info.get("robust") else \
-                own.standard_normal(unc.draws)
-            scale[drug] = scale[drug] * 10.0 ** (tau * source_effect[pick] + sigma * residual)
-    if posterior is not None and len(unfitted) < len(drugs):
+    if len(unfitted) < len(drugs):
         notes.append(f"drug potency: posterior of the potency model ({posterior.info['rows']} fit rows from "
                      f"{posterior.info['sources']} sources; docs/pharmacology.md) with a new assay's "
                      "between-source and within-source variability, as fitted: what assays differ by and the "
