@@ -581,6 +581,10 @@ def print_predictive_interval(curve) -> None:
     console.print(f"  {kind}: {lo:.4g}-{hi:.4g} nM free, {plo:.4g}-{phi:.4g} nM total plasma{why_nan}",
                   soft_wrap=True)
     console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
+    if not unc.envelope:
+        (la, lb), (ha, hb) = unc.end_precision()
+        console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {la:.3g}-{lb:.3g}, high "
+                      f"{ha:.3g}-{hb:.3g} nM free; more --draws narrow this", soft_wrap=True)
     for name, (a, b) in components.items():
         console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
     for note in unc.notes:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, JakStatWarning
-from ..potency.draws import DrawPlan, Uncertainty, plan_draws
+from ..potency.draws import DrawPlan, Uncertainty, central_interval, plan_draws
 from ..regimens.regimen import Regimen
 
 METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition", "fraction_above_50", "fraction_above_90")
@@ -73,7 +73,6 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
         for i in range(len(METRICS)):
             values[mine, i] = np.interp(np.log10(g[mine]), np.log10(grid), table[:, i]) if grid.size > 1 \
                 else table[0, i]
-    tail = (1 - unc.level) / 2
     rows = []
     for i, name in enumerate(METRICS):
         v = values[:, i]
@@ -81,7 +80,7 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
         if plan.envelope and v.size:
             low, mid, high = v.min(), np.median(v), v.max()
         elif v.size:
-            low, mid, high = np.quantile(v, [tail, 0.5, 1 - tail])
+            low, mid, high = central_interval(v, unc.level)
         else:
             low = mid = high = np.nan
         rows.append({"metric": name, "low": low, "median": mid, "high": high, "draws": int(v.size),

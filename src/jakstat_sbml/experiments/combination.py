@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
-from ..potency.draws import as_uncertainty, plan_draws, with_parameter_set
+from ..potency.draws import as_uncertainty, central_interval, plan_draws, with_parameter_set
 from ..results import flags_text, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
@@ -501,12 +501,11 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         for name in SCORES:
             means[name].append(table.loc[name, "mean_excess"])
             verdicts[name].append(table.loc[name, "verdict"])
-    tail = (1 - unc.level) / 2
     rows = []
     for name in SCORES:
         v = np.array(means[name], float)
         finite = v[np.isfinite(v)]
-        low, mid, high = np.quantile(finite, [tail, 0.5, 1 - tail]) if finite.size else (np.nan,) * 3
+        low, mid, high = central_interval(finite, unc.level)
         n = max(len(verdicts[name]), 1)
         # "not determined": a draw leaves no cell where neither drug alone saturates, or no band
         rows.append({"score": name, "median": mid, "low": low, "high": high, "level": unc.level,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..potency.crossval import TrackRecord
-from ..potency.draws import UNFITTED_POTENCY, DrawPlan, interval, potency_fitted
+from ..potency.draws import UNFITTED_POTENCY, DrawPlan, central_interval, end_precision, interval, potency_fitted
 from ..results import flags_text, with_flags
 
 if TYPE_CHECKING:
@@ -53,6 +53,16 @@ class PredictiveIC50:
         values = {"free": self.ic50s, "plasma": self.plasma, "whole_blood": self.whole_blood}[kind]
         return interval(values, self.level, self.envelope)
 
+    def end_precision(self, kind: str = "free") -> tuple[tuple[float, float], tuple[float, float]]:
+        """How well the draws pin each end down: ((low end's range), (high end's range)) in
+        nM, where the true percentile lies with 90% confidence given the finite number of
+        draws (:func:`~jakstat_sbml.potency.draws.end_precision`); NaN for an envelope,
+        which has no percentile to estimate. More draws narrow it."""
+        if self.envelope:
+            return (math.nan, math.nan), (math.nan, math.nan)
+        values = {"free": self.ic50s, "plasma": self.plasma, "whole_blood": self.whole_blood}[kind]
+        return end_precision(values, self.level)
+
     def summary(self) -> dict:
         lo, hi = self.interval()
         plo, phi = self.interval("plasma")
@@ -62,6 +72,9 @@ class PredictiveIC50:
                "interval_kind": "envelope" if self.envelope else "predictive",
                "interval_level": math.nan if self.envelope else self.level, "interval_draws": self.draws,
                "interval_covers": self.covers}
+        (la, lb), (ha, hb) = self.end_precision()
+        out.update({"ic50_interval_low_range_low_nM": la, "ic50_interval_low_range_high_nM": lb,
+                    "ic50_interval_high_range_low_nM": ha, "ic50_interval_high_range_high_nM": hb})
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
@@ -153,15 +166,11 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
         if fit is not None and valid[j]:
             drawn = fit.predict(positive / scale[j])
             inhibition[j] = 1 - drawn / fit.zero if fit.zero else np.nan
-    tail = (1 - plan.uncertainty.level) / 2
-    with np.errstate(all="ignore"):
-        band = pd.DataFrame({"dose_nM": positive,
-                             "inhibition_median": np.nanmedian(inhibition, axis=0) if np.isfinite(inhibition).any()
-                             else np.nan,
-                             "inhibition_low": np.nanquantile(inhibition, tail, axis=0)
-                             if np.isfinite(inhibition).any() else np.nan,
-                             "inhibition_high": np.nanquantile(inhibition, 1 - tail, axis=0)
-                             if np.isfinite(inhibition).any() else np.nan})
+    # per dose, the same order statistics as the IC50's interval (linear quantiles before)
+    ends = np.array([central_interval(inhibition[:, i], plan.uncertainty.level) for i in range(positive.size)]
+                    ).reshape(-1, 3)
+    band = pd.DataFrame({"dose_nM": positive, "inhibition_median": ends[:, 1], "inhibition_low": ends[:, 0],
+                         "inhibition_high": ends[:, 2]})
     flags = []
     above, below, unknown = np.isinf(ic50s).sum(), (ic50s == 0).sum(), np.isnan(ic50s).sum()
     if above or below or unknown:

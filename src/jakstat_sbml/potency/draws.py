@@ -488,6 +488,49 @@ def with_parameter_set(conditions: Sequence[Condition], parameters: Mapping[str,
     return out
 
 
+def order_rank(n: int, level: float) -> int:
+    """0-based rank of the lower end of a central ``level`` interval of ``n`` draws; the
+    upper end is the same rank from the top (``n - 1 - rank``): the same order statistic
+    from each end. numpy's inverted_cdf took the lowest and the 19th of 20 draws,
+    lopsided, and covered 18 in 21 new draws for a 90% interval where the symmetric pair
+    covers 19 in 21."""
+    return max(math.ceil((1 - level) / 2 * n), 1) - 1
+
+
+def central_interval(values, level: float) -> tuple[float, float, float]:
+    """(low, median, high) of the finite draws of a real quantity (an inhibition, an
+    excess): the order statistics of :func:`order_rank`, as the IC50 intervals take them
+    (they used linear interpolation between draws)."""
+    v = np.sort(np.asarray(values, float)[np.isfinite(np.asarray(values, float))])
+    if v.size == 0:
+        return math.nan, math.nan, math.nan
+    k = order_rank(v.size, level)
+    return float(v[k]), float(np.median(v)), float(v[v.size - 1 - k])
+
+
+def end_precision(values: np.ndarray, level: float, confidence: float = 0.90) -> tuple[tuple[float, float], ...]:
+    """How well a finite number of draws pins each end of the ``level`` interval down: for
+    the low and the high end, the range the true percentile lies in with ``confidence``
+    (distribution-free, from the binomial distribution of the order statistics; open ends
+    and draws outside the doses as in :func:`interval`). At 200 draws a 90% interval's
+    upper end moved from 129 to 90 nM with the streams alone: the ends are estimates."""
+    from scipy.stats import binom
+
+    v = np.asarray(values, float)
+    n = v.size
+    if n == 0:
+        return (math.nan, math.nan), (math.nan, math.nan)
+    low_side, high_side = np.sort(np.where(np.isnan(v), 0.0, v)), np.sort(np.where(np.isnan(v), np.inf, v))
+    alpha = 1 - confidence
+    ends = []
+    for p, side in (((1 - level) / 2, low_side), (1 - (1 - level) / 2, high_side)):
+        first = max(int(binom.ppf(alpha / 2, n, p)) - 1, 0)
+        last = min(int(binom.ppf(1 - alpha / 2, n, p)), n - 1)
+        a, b = side[first], side[last]
+        ends.append((float(a) if 0 < a < np.inf else math.nan, float(b) if 0 < b < np.inf else math.nan))
+    return tuple(ends)
+
+
 def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[float, float]:
     """The central ``level`` interval of draws: ``inf`` marks a draw above the tested
     doses, 0 one below them, NaN one the doses do not determine (counted at whichever
@@ -500,9 +543,6 @@ def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[
     if envelope:
         lo, hi = low_side.min(), high_side.max()
     else:
-        # the same order statistic from each end (the k-th lowest and the k-th highest): numpy's
-        # inverted_cdf took the lowest and the 19th of 20 draws, lopsided, and covered 18 in 21
-        # new draws for a 90% interval where the symmetric pair covers 19 in 21
-        k = max(math.ceil((1 - level) / 2 * v.size), 1) - 1
+        k = order_rank(v.size, level)
         lo, hi = np.sort(low_side)[k], np.sort(high_side)[v.size - 1 - k]
     return (float(lo) if 0 < lo < np.inf else math.nan), (float(hi) if 0 < hi < np.inf else math.nan)
