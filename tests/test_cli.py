@@ -311,6 +311,10 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     (["validate", "pharmacology", "--system-terms", "--out", "{out}"], "needs --refit or --cross-validate"),
     (["validate", "pharmacology", "--checkpoint", "{out}/folds", "--out", "{out}"], "needs --cross-validate"),
     (["trial", "ruxolitinib", "20mg", "--context", "ctlc", "--out", "{out}"], "unknown context 'ctlc'"),
+    # x.txt got CSV, x.png a figure beside it
+    (["simulate", "-c", "IL6=1", "--t-end", "2", "--out", "{out}/a.txt"], "give a .csv name, not 'a.txt'"),
+    (["combine", "ruxolitinib", "tofacitinib", "IL6", "-u", "calibration", "--context", "hepatocyte", "--draws",
+      "50", "--out", "{out}"], "does not apply to --uncertainty calibration"),
 ])
 def test_bad_input_found_by_the_audit_exits_2_and_writes_nothing(tmp_path, args, message):
     result = runner.invoke(app, [a.format(out=tmp_path / "out") for a in args], terminal_width=250)

@@ -223,3 +223,29 @@ def test_the_noise_tolerance_follows_a_loosened_absolute_tolerance():
     model.set_solver_options(absolute_tolerance=1e-8)  # zmol; the nucleus is 0.275 pL
     assert model._negative_tolerance() == pytest.approx(100 * 1e-8 / 0.275)
     assert model.simulate(cytokines=standard("IL6"), t_end=30).drop(columns="time").to_numpy().min() >= 0
+
+
+def test_a_cytokine_gene_knockout_that_changes_nothing_says_so(ctcl, tmp_path):
+    """The modelled cells make none of their own cytokines (models/parameters.tsv:
+    <CYTOKINE>_autocrine = 0), so knocking out IL2 beside added IL-2 changed nothing, without
+    a word. It still changes nothing, and now says so and names the receptor chains."""
+    import warnings
+
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    with pytest.warns(js.JakStatWarning, match=r"IL2 knockout changes nothing .*IL2RA/IL2RB/IL2RG"):
+        knocked = ctcl.simulate(cytokines={"IL2": 0.1}, knockouts=["IL2"], readouts=["pSTAT5"])
+    plain = ctcl.simulate(cytokines={"IL2": 0.1}, readouts=["pSTAT5"])
+    assert np.array_equal(knocked["pSTAT5"], plain["pSTAT5"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)
+        # a receptor chain blocks the signal; and where the cells make IL-2, the knockout acts: no warning
+        blocked = ctcl.simulate(cytokines={"IL2": 0.1}, knockouts=["IL2RB"], readouts=["pSTAT5"])
+        ctcl.simulate(knockouts=["IL2"], parameters={"IL2_autocrine": 0.01}, readouts=["pSTAT5"])
+    assert blocked["pSTAT5"].max() < 0.01 * plain["pSTAT5"].max()
+    with pytest.warns(js.JakStatWarning, match="IL12A knockout changes nothing"):  # the experiments say it too
+        js.dose_response(ctcl, "tofacitinib", "IL12", doses=[10, 100, 1000], knockouts=["IL12A"])
+    result = CliRunner().invoke(app, ["simulate", "-c", "IL2=0.1", "-k", "IL2", "-r", "pSTAT5"], terminal_width=250)
+    assert result.exit_code == 0 and "IL2 knockout changes nothing" in result.output

@@ -428,6 +428,26 @@ class Model:
         """Tabulated parameter values in this context (before any perturbation)."""
         return dict(self._context_values)
 
+    def warn_inert_knockouts(self, knockouts, parameters: Mapping[str, float] | None = None) -> None:
+        """JakStatWarning for a knocked-out cytokine gene whose cells make none of that
+        cytokine here (its ``<CYTOKINE>_autocrine`` is 0): the knockout changes nothing,
+        and a cytokine added to the medium still signals (``-k IL2`` beside IL-2 was a
+        silent no-op). Its receptor chains block the signal."""
+        import warnings
+
+        from .errors import JakStatWarning
+
+        values = {**self._context_values, **dict(parameters or {})}
+        for symbol in _names(knockouts, "knockouts") if knockouts else ():
+            symbol = catalog.gene(symbol).symbol
+            for cyt in catalog.CYTOKINES.values():
+                if symbol in cyt.genes and values.get(f"{cyt.name}_autocrine", 0.0) == 0:
+                    receptors = cyt.description.split(" -> ")[1] if " -> " in cyt.description else "its receptor"
+                    warnings.warn(f"{symbol} knockout changes nothing in the {self.context} context: its cells make "
+                                  f"no {cyt.name} of their own ({cyt.name}_autocrine = 0), and {cyt.name} added to "
+                                  f"the medium still signals; knock out a receptor chain ({receptors}) to block it",
+                                  JakStatWarning, stacklevel=3)
+
     # ------------------------------------------------------------------ solver
     @property
     def solver_options(self) -> dict[str, float | int]:
@@ -504,6 +524,7 @@ class Model:
         condition (:meth:`Condition.make`), so ``js.run`` runs it like any other.
         """
         _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
+        self.warn_inert_knockouts(knockouts, parameters)
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
                               preincubation=preincubation, t_end=t_end, points=points, plasma=plasma,

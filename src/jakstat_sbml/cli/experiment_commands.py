@@ -114,6 +114,9 @@ def simulate(
     from .. import provenance
 
     check_writable(out, folder=False)
+    if out is not None and out.suffix.lower() != ".csv":  # x.txt got CSV and x.png a figure, without a word
+        raise typer.BadParameter(f"the time course is written as CSV: give a .csv name, not {out.name!r}",
+                                 param_hint="--out")
     drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
     cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
     run = None
