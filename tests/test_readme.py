@@ -302,6 +302,10 @@ def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
     mutant = js.read_provenance(out / "dosing_mutant.csv")["condition"]["mutations_fraction"]
     assert mutant == {m: 0.5 for m in catalog.MUTATIONS}
     assert js.read_provenance(out / "ensemble_band_hepatocyte_IL6_pSTAT3.csv")["condition"]["context"] == "hepatocyte"
+    # the IC50 intervals' draws, seed and level: the record lacked them, so a reader could not redo them
+    drawn = js.read_provenance(out / "drug_ic50.csv")["settings"]["interval"]
+    assert drawn == {"mode": "potency", "draws": 200, "seed": 0, "level": 0.9}
+    assert js.read_provenance(out / "ensemble_ic50.csv")["settings"]["interval"]["mode"] == "all"
     # the same report again may replace these files; a report of another context may not
     provenance.check_overwrite(files, report.report_run("ctcl", "png"))
     result = runner.invoke(app, ["report", "--out", str(out), "--context", "lymphoma"])

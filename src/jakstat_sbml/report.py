@@ -172,6 +172,19 @@ def write_report(model: Model, out: Path, *, figure_format: str = "png",
     return index
 
 
+def interval_settings(mode: str) -> dict:
+    """What the report's predictive intervals drew: the mode, draws, seed, level (the
+    experiments' defaults, which the report uses); the record lacked them."""
+    from dataclasses import asdict
+
+    from .potency.draws import Uncertainty
+
+    settings = asdict(Uncertainty(mode))
+    if mode != "parameters":  # only that mode samples parameter sets (in a calibrated context "all" uses the ensemble)
+        settings.pop("parameter_sets")
+    return settings
+
+
 def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], command: str | None) -> Path:
     """report.provenance.json: the condition and settings of every file the report wrote."""
     from . import provenance
@@ -200,7 +213,8 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
     pairs = [f"{d} on {c}/{r}" for d in ic50_drugs() for c, r in catalog.drug_pairs(d) if c in present]
     add(["drug_ic50.csv", "drug_dose_response.csv", *(f"ic50_{d}.{fmt}" for d in ic50_drugs())],
         "each drug's dose-response and IC50 on every pair it acts on", "dose_response", base,
-        {"pairs": pairs, "doses": "each drug's default", "cytokine_dose": "standard", "time": MEASURE_TIME})
+        {"pairs": pairs, "doses": "each drug's default", "cytokine_dose": "standard", "time": MEASURE_TIME,
+         "interval": interval_settings("potency")})
     add(["knockout_screen.csv", "knockout_screen_log2fc.csv", f"knockout_screen.{fmt}"],
         "every gene knocked out under each cytokine: AUCs and log2 fold changes", "knockout_screen", base,
         {"cytokines": present, "genes": "all", "window": [0.0, T_END]})
@@ -242,7 +256,8 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
     if cases:
         add(["ensemble_ic50.csv", f"ensemble_bands.{fmt}"], "each calibrated context's headline IC50 over its "
             "ensemble, and the bands", "ensemble", {**base, "context": ", ".join(c[0] for c in cases)},
-            {"cases": [f"{d} on {c}/{r} in {x}" for x, d, c, r in cases], "time": MEASURE_TIME})
+            {"cases": [f"{d} on {c}/{r} in {x}" for x, d, c, r in cases], "time": MEASURE_TIME,
+             "interval": interval_settings("all")})
     files = {name: entry for name, entry in files.items() if (out / name).exists()}
     rec = provenance.record(report_run(model.context, fmt), files, model=model, command=command)
     return provenance.write(out / f"report{provenance.SUFFIX}", rec)
