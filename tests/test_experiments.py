@@ -370,7 +370,7 @@ def test_a_same_pocket_pair_is_not_called_synergistic_for_an_excess_below_the_fl
     bliss = table.loc["bliss"]
     assert bliss.additivity_band < abs(bliss.mean_excess) < EXCESS_FLOOR  # resolved, yet too small to matter
     assert bliss.verdict == "additive" and bliss.excess_floor == EXCESS_FLOOR
-    assert comb.summary()["excess_floor"] == EXCESS_FLOOR
+    assert comb.summary()["excess_floor_fraction"] == EXCESS_FLOOR
     assert verdict(0.06, 1e-4) == "synergistic" and verdict(-0.06, 1e-4) == "antagonistic"
     assert verdict(0.06, 0.07) == "additive"  # a band wider than the floor still rules
     assert threshold_text(1e-4).startswith("±0.05 (floor") and threshold_text(0.07).startswith("±0.07 (solver")

@@ -217,7 +217,7 @@ class Combination:
                 "max_dose_b_nM": float(self.doses_b.max()),
                 "max_effect": float(np.nanmax(effect)) if np.isfinite(effect).any() else float("nan"),
                 "max_effect_unit": "fraction", **self.scores(), **per_score, "saturation_fraction": SATURATION,
-                "excess_floor": EXCESS_FLOOR,
+                "excess_floor_fraction": EXCESS_FLOOR,
                 "baseline": self.baseline, "baseline_unit": self.measure.unit(self.readout),
                 "unstimulated": self.unstimulated, "unstimulated_unit": self.measure.unit(self.readout),
                 "grid": self.grid, "context": self.context, "flags": flags_text(self.flags)}
