@@ -265,6 +265,12 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     # and the IC50 section says, below its interval table, what those intervals delivered per drug
     rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
     assert rux.text() in sections["Drug dose-response (IC50)"]
+    # the drug panel says beside each drug how far its potency is checked: baricitinib's held-out
+    # rows (10-20x misses in medium) sat in this section only, deucravacitinib's potency is assumed
+    panel = sections["JAK inhibitors compared"]
+    bari = next(t for t in stored_track_records() if t.name == "baricitinib")
+    assert f"GMFE {bari.gmfe:.1f} over {bari.rows} rows, {bari.covered} covered" in panel
+    assert re.search(r"^\| deucravacitinib \|.*\| assumed: no measured row \|$", panel, flags=re.M)
 
 
 def test_report_says_how_the_pharmacokinetics_fare_against_published_numbers(ctcl_report):
