@@ -613,7 +613,9 @@ def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):
     ends = {"free": (math.nan, 40.0), "plasma": (math.nan, 2900.0)}
     unc = SimpleNamespace(flags=[], envelope=False, level=0.9, covers="a stand-in", notes=[], components={},
                           interval=lambda terms="free": ends[terms], draws=200,
-                          end_precision=lambda terms="free": ((math.nan, math.nan), (30.0, 60.0)))
+                          end_precision=lambda terms="free": pd.DataFrame(
+                              {"end_nM": [math.nan, 40.0], "range_low_nM": [math.nan, 30.0],
+                               "range_high_nM": [math.nan, 60.0]}, index=["low", "high"]))
     with console.capture() as captured:
         print_predictive_interval(SimpleNamespace(uncertainty=unc))
     assert "nan-40 nM free, nan-2900 nM total plasma (NaN: an end outside the tested doses)" in captured.get()

@@ -582,7 +582,8 @@ def print_predictive_interval(curve) -> None:
                   soft_wrap=True)
     console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
     if not unc.envelope:
-        (la, lb), (ha, hb) = unc.end_precision()
+        ends = unc.end_precision()
+        (la, lb), (ha, hb) = (ends.loc[e, ["range_low_nM", "range_high_nM"]] for e in ("low", "high"))
         console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {la:.3g}-{lb:.3g}, high "
                       f"{ha:.3g}-{hb:.3g} nM free; more --draws narrow this", soft_wrap=True)
     for name, (a, b) in components.items():

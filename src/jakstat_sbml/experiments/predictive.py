@@ -53,15 +53,16 @@ class PredictiveIC50:
         values = {"free": self.ic50s, "plasma": self.plasma, "whole_blood": self.whole_blood}[kind]
         return interval(values, self.level, self.envelope)
 
-    def end_precision(self, kind: str = "free") -> tuple[tuple[float, float], tuple[float, float]]:
-        """How well the draws pin each end down: ((low end's range), (high end's range)) in
-        nM, where the true percentile lies with 90% confidence given the finite number of
-        draws (:func:`~jakstat_sbml.potency.draws.end_precision`); NaN for an envelope,
-        which has no percentile to estimate. More draws narrow it."""
-        if self.envelope:
-            return (math.nan, math.nan), (math.nan, math.nan)
+    def end_precision(self, kind: str = "free") -> pd.DataFrame:
+        """How well the draws pin each end down: one row per end (``low``, ``high``) with the
+        interval's ``end_nM`` and the range (``range_low_nM``-``range_high_nM``) the true
+        percentile lies in with 90% confidence given the finite number of draws
+        (:func:`~jakstat_sbml.potency.draws.end_precision`); NaN for an envelope, which has
+        no percentile to estimate. More draws narrow it."""
         values = {"free": self.ic50s, "plasma": self.plasma, "whole_blood": self.whole_blood}[kind]
-        return end_precision(values, self.level)
+        ranges = ((math.nan, math.nan),) * 2 if self.envelope else end_precision(values, self.level)
+        return pd.DataFrame({"end_nM": self.interval(kind), "range_low_nM": [r[0] for r in ranges],
+                             "range_high_nM": [r[1] for r in ranges]}, index=pd.Index(["low", "high"], name="end"))
 
     def summary(self) -> dict:
         lo, hi = self.interval()
@@ -72,9 +73,9 @@ class PredictiveIC50:
                "interval_kind": "envelope" if self.envelope else "predictive",
                "interval_level": math.nan if self.envelope else self.level, "interval_draws": self.draws,
                "interval_covers": self.covers}
-        (la, lb), (ha, hb) = self.end_precision()
-        out.update({"ic50_interval_low_range_low_nM": la, "ic50_interval_low_range_high_nM": lb,
-                    "ic50_interval_high_range_low_nM": ha, "ic50_interval_high_range_high_nM": hb})
+        for end, row in self.end_precision().iterrows():
+            out[f"ic50_interval_{end}_range_low_nM"] = row.range_low_nM
+            out[f"ic50_interval_{end}_range_high_nM"] = row.range_high_nM
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
