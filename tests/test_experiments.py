@@ -227,6 +227,11 @@ def test_knockout_screen_heatmap_is_labelled(screen):
     assert "gene" in ax.get_ylabel() and "cytokine" in ax.get_xlabel()
     colorbar = ax.figure.axes[-1]
     assert "log2 fold change" in colorbar.get_ylabel() and "min" in colorbar.get_ylabel()
+    # colours saturate at 8-fold, so a regulator's 1.5-fold is visible beside a total loss (-6.66),
+    # and the colour bar says so
+    low, high = ax.images[0].get_clim()
+    assert (low, high) == (-3.0, 3.0) and np.nanmin(screen.table.to_numpy(float)) < -3
+    assert "beyond ±3 (8-fold) at full colour" in colorbar.get_ylabel()
 
 
 # --------------------------------------------------------------------------- pathways a context lacks

@@ -484,17 +484,24 @@ def _annotate(ax, matrix: np.ndarray, image, fmt) -> None:
         ax.text(j, i, fmt(v), ha="center", va="center", fontsize=6.5, color="white" if dark else "black")
 
 
+# log2 units: colours saturate at 8-fold. Scaled to the largest |value| (a total loss, -6.66), the
+# regulators' 1.2-2-fold effects (SOCS1, CISH, PTPN2) were near-white beside the receptors' blocks.
+HEATMAP_LIMIT = 3.0
+
+
 def knockout_heatmap(screen, ax=None, limit: float | None = None):
     """Genes x (cytokine/readout) heatmap of log2 fold changes (blue: knockout lowers the
     readout's AUC, red: raises it); colours saturate at +-``limit`` (default: the largest
-    |value|, at most 7). NaN cells are hatched grey; a screen's ``flags`` are shown."""
+    |value|, at most :data:`HEATMAP_LIMIT`, 8-fold), the colour bar's arrows marking the
+    cells beyond. NaN cells are hatched grey; a screen's ``flags`` are shown."""
     import matplotlib.pyplot as plt
 
     table = screen.table
     values = table.to_numpy(dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
+    largest = float(finite.max()) if finite.size else 1.0
     if limit is None:
-        finite = np.abs(values[np.isfinite(values)])
-        limit = float(min(max(finite.max() if finite.size else 1.0, 0.5), 7.0))
+        limit = float(min(max(largest, 0.5), HEATMAP_LIMIT))
     if ax is None:
         fig, ax = plt.subplots(figsize=(2.5 + 0.55 * table.shape[1], 1.5 + 0.2 * table.shape[0]),
                                constrained_layout=True)
@@ -515,8 +522,10 @@ def knockout_heatmap(screen, ax=None, limit: float | None = None):
     if flags:
         lines.append(_flag_text(flags, 60))
     ax.set_title("\n".join(lines), fontsize=10 if len(lines) == 1 else 8, color="firebrick" if flags else "black")
-    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6)
-    bar.set_label(f"log2 fold change of AUC {lo:g}-{hi:g} min\n(knockout / wild type)")
+    beyond = largest > limit
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.6, extend="both" if beyond else "neither")
+    bar.set_label(f"log2 fold change of AUC {lo:g}-{hi:g} min\n(knockout / wild type)"
+                  + (f"; beyond ±{limit:g} ({2 ** limit:g}-fold) at full colour" if beyond else ""))
     return ax
 
 

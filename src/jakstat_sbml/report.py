@@ -811,8 +811,11 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
     pd.DataFrame(rows).to_csv(out / "ensemble_ic50.csv", index=False)
     fig.tight_layout()
     name = _save(fig, out / f"ensemble_bands.{figure_format}")
-    lines += ["", "Data: [ensemble_ic50.csv](ensemble_ic50.csv); the bands, optimum (line) and envelope (shaded):", "",
-              f"![ensemble bands]({name})", ""]
+    lines += ["", "Data: [ensemble_ic50.csv](ensemble_ic50.csv); the bands, optimum (line) and envelope (shaded). A "
+              "wide band says the calibration data do not fix the level in nM: where a dataset's observables each "
+              "carry a fitted scale (Raia 2011's blots, lymphoma), the data fix the time course's shape and ratios, "
+              "not absolute concentrations, while the IC50s above, ratios themselves, stay tight "
+              "(docs/uncertainty.md, section 5):", "", f"![ensemble bands]({name})", ""]
     return "\n".join(lines)
 
 
