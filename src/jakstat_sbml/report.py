@@ -28,8 +28,10 @@ from .errors import InputError, JakStatWarning
 
 # The report's combination: a JAK inhibitor with a drug acting on STAT5 itself, each over
 # the central decades of its default doses (catalog.Drug.central_doses, from drugs.tsv).
-COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5",
-                   doses_a=catalog.drug("ruxolitinib").central_doses, doses_b=catalog.drug("pimozide").central_doses)
+# No doses: js.combination centres the grid on each drug's own IC50 on the pathway. The drugs'
+# central doses (10-3000 nM of ruxolitinib) saturated 5 of the 6 ruxolitinib rows, so the mean
+# excess rested on one row.
+COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", readout="pSTAT5")
 MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
 # The report's virtual cohort (issue 24): the approved ruxolitinib and tofacitinib regimens,
 # small enough for the report (notebook 10 and `jakstat trial` run larger cohorts).
@@ -222,7 +224,9 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
         {"cytokines": present, "picture": "IL2 at 15 min"})
     comb = {k: v for k, v in COMBINATION.items() if k != "cytokine"}
     add(["combination.csv", f"combination.{fmt}"], "two-drug grid: effect and Bliss/Loewe/HSA excess", "combination",
-        condition(cytokines=standard(COMBINATION["cytokine"])), {**comb, "time": MEASURE_TIME})
+        condition(cytokines=standard(COMBINATION["cytokine"])),
+        {**comb, "doses": "1/10, 1/3, 1, 3 and 10x each drug's own IC50 on the pathway (js.combination's grid)",
+         "time": MEASURE_TIME})
     add(["mutations.csv", f"mutations.{fmt}"], "each gain-of-function mutation (fraction 1) against wild type",
         "mutations", base, {"cases": [{"mutation": m, "cytokine": c, "readout": r} for m, c, r, _ in MUTATION_CASES],
                             "t_end": T_END})
@@ -615,7 +619,8 @@ def combination_section(comb: Combination, out: Path, figure_format: str) -> str
     synergy = comb.synergy()
     lines = [
         f"{comb.drug_a} x {comb.drug_b} on {comb.cytokine} / {comb.readout} {comb.measure.label}, "
-        f"{comb.doses_a.size} x {comb.doses_b.size} free doses (nM). Scores are observed minus expected "
+        f"{comb.doses_a.size} x {comb.doses_b.size} free doses (nM"
+        + (f"; {comb.grid}" if comb.grid != "given" else "") + "). Scores are observed minus expected "
         "fractional inhibition: Bliss expects independent action, Loewe dose additivity, HSA the better single "
         f"agent. The mean is over the combination cells where neither drug alone inhibits by {SATURATION:.0%} or "
         "more; a score is additive within its band, the excess the numbers resolve (the solver's error through "
