@@ -462,7 +462,7 @@ def _potency_evidence(drug: str) -> str:
     record = track_record(drug)
     if record is None:
         return "assumed: no measured row"
-    return (f"GMFE {record.gmfe:.1f} over {record.rows} rows, {record.covered} covered"
+    return (f"GMFE {record.gmfe:.1f} over {record.rows} row{'s' if record.rows != 1 else ''}, {record.covered} covered"
             + ("" if record.verdict == "consistent with 90%" else f" ({record.verdict})"))
 
 
@@ -494,6 +494,10 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
             fold = f"> {_fmt(bounds[drug])}" if drug in bounds else _fmt(folds[drug])  # '> x': a lower bound
             lines.append(f"| {drug} | {fold} | {arm} | " + " | ".join(_percent(x) for x in shares)
                          + f" | {_potency_evidence(drug) if i == 0 else ''} |")
+    if "deucravacitinib" in panel.drugs and catalog.cytokine("IFNA").catalytic_jaks == ("JAK1",):
+        lines += ["", "Known limit: in the model IFN-alpha signals through JAK1, with TYK2 only structural, so "
+                      "deucravacitinib (allosteric TYK2) leaves it untouched here, although its strongest measured "
+                      "cellular effects are on type I interferon (docs/panel.md, limits)."]
     if panel.flags:
         lines += ["", "Flags: " + "; ".join(panel.flags)]
     lines += ["", "Data: [drug_panel.csv](drug_panel.csv), [drug_panel_regimens.csv](drug_panel_regimens.csv)", "",
