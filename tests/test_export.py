@@ -302,6 +302,23 @@ def test_petab_export_passes_petablint(sobotta_folder):
     assert f"Written by jakstat-sbml {js.__version__} " in (sobotta_folder / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("dataset, context", [("Bachmann_MSB2011", "erythroid"), ("Raia_CancerResearch2011", "lymphoma"),
+                                              ("Boehm_JProteomeRes2014", "baf3_epor")])
+def test_every_dataset_the_docs_offer_exports_and_passes_petablint(dataset, context, tmp_path):
+    """docs/copasi.md offers a PEtab problem against each of four calibration datasets; the
+    Bachmann 2011 export was refused by petab's linter (its pSTAT5_au rows gave a relative
+    noise term of 0 to a constant-noise formula) and no test exported it."""
+    import petab.v1 as petab
+    from petab.v1.lint import lint_problem
+
+    folder = js.export(js.load_model(context=context), tmp_path / dataset, format="petab", dataset=dataset)
+    problem = petab.Problem.from_yaml(folder / "problem.yaml")
+    assert lint_problem(problem) is False
+    placeholders = problem.observable_df["noiseFormula"].str.count("noiseParameter")
+    given = problem.measurement_df["noiseParameters"].astype(str).str.split(";").str.len()
+    assert (given.to_numpy() == placeholders.loc[problem.measurement_df["observableId"]].to_numpy()).all()
+
+
 def test_petab_export_prints_no_notice_about_a_table_it_never_has(hepatocyte, tmp_path, caplog):
     """petab's linter logged 'Visualization table not available. Skipping.' on every export;
     the problem has no visualization table by design. Its other messages still reach the log."""
@@ -468,6 +485,18 @@ def test_cli_export_never_replaces_a_file_silently(tmp_path):
     replaced = runner.invoke(app, ["export", "sbml", str(mine), "-c", "IL6=1", "--force"])
     assert replaced.exit_code == 0, replaced.output
     assert js.load_model(mine).simulate(cytokines={"IL6": 1}, t_end=10, points=2)["pSTAT3"].iloc[-1] > 0
+    # --force replaces a PEtab folder whole: one holding a user's own files is refused, not emptied
+    (folder / "notes" / "note.txt").write_text("mine", encoding="utf-8")
+    forced = runner.invoke(app, ["export", "petab", str(folder), "--context", "hepatocyte", "--force"])
+    assert forced.exit_code == 2 and "holds files this export does not write (notes/note.txt)" in \
+        " ".join(forced.output.split())
+    assert (folder / "notes" / "note.txt").read_text(encoding="utf-8") == "mine"
+    # an earlier export of its own is replaced
+    (folder / "notes" / "note.txt").unlink()
+    (folder / "notes").rmdir()
+    assert runner.invoke(app, ["export", "petab", str(folder), "--context", "hepatocyte", "--force"]).exit_code == 0
+    again = runner.invoke(app, ["export", "petab", str(folder), "--context", "hepatocyte", "--force"])
+    assert again.exit_code == 0, again.output
 
 
 def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):

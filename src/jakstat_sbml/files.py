@@ -69,7 +69,17 @@ def ordinary_permissions(path: str | os.PathLike) -> None:
 
 
 def install(staged: Path, target: Path) -> None:
-    """Move a finished file or folder into place; replace what was there."""
+    """Move a finished file or folder into place; replace what was there. A folder is
+    replaced whole (no stale table survives), so one holding files the new folder does not
+    hold is refused: --force on a PEtab folder deleted a user's notes without a word."""
+    if target.is_dir() and staged.is_dir():
+        mine = {p.relative_to(staged) for p in staged.rglob("*")}
+        foreign = sorted(str(p.relative_to(target)) for p in target.rglob("*")
+                         if p.relative_to(target) not in mine and not p.is_dir())
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutputError(f"{target} holds files this export does not write ({shown}); replacing the folder "
+                              "would delete them: move them, or choose another folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

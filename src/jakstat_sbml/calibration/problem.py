@@ -152,7 +152,7 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
         "measurement": kept["measurement"].astype(float),
         "time": kept["time"].astype(float),
         "observableParameters": tokens,
-        "noiseParameters": kept["noiseParameters"].astype(str),
+        "noiseParameters": _noise_tokens(kept["noiseParameters"].astype(str), ds),
         "datasetId": kept["datasetId"],
     }).reset_index(drop=True)
 
@@ -165,6 +165,26 @@ def petab_problem(model: Model, dataset: str = DEFAULT_DATASET, *, data_dir: str
                       observable_df=observable_df, parameter_df=parameter_df)
     _start_offsets_and_scales(problem, model, ds)
     return problem
+
+
+def _noise_tokens(tokens: pd.Series, ds: Dataset) -> pd.Series:
+    """The rows' noiseParameters as the noise formula takes them. Under constant noise the
+    formula has one placeholder; Bachmann 2011's pSTAT5_au rows give 'sd_STAT5_au;0', a
+    relative term of 0, which the likelihood reads as constant noise but petab's linter
+    rejected (so the PEtab export of that dataset failed). A non-zero second term cannot be
+    written under constant noise: an ExportError."""
+    if ds.noise != "constant":
+        return tokens
+
+    def constant(field: str) -> str:
+        parts = split_tokens(field)
+        extra = parts[1:]
+        if any(not (is_number(t) and float(t) == 0) for t in extra):
+            raise ExportError(f"{ds.name}: noise parameters {field!r} have a relative term, but the dataset's "
+                              "noise is constant")
+        return parts[0] if parts else field
+
+    return tokens.map(constant)
 
 
 def sbml_with_totals(model: Model):
