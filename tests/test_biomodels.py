@@ -168,6 +168,19 @@ def test_the_archive_holds_the_experiments_figures_and_the_map(ctcl, omex):
     assert doc.getModel().getPlugin("layout").getNumLayouts() == 1  # each model carries the map
 
 
+def test_every_model_of_the_archive_passes_the_unit_checks(omex):
+    """docs/biomodels.md promises "libsbml reports no unit warning"; the archived models (not
+    the plain SBML export) gave 11 each (99505: the unitless 1 and 2 of the cytokine's time
+    gate)."""
+    _, unpacked = omex
+    for name in MODELS:
+        doc = libsbml.readSBMLFromFile(str(unpacked / name))
+        doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
+        doc.checkConsistency()
+        said = [doc.getError(i).getErrorId() for i in range(doc.getNumErrors())]
+        assert said == [], (name, said)
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

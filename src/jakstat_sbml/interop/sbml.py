@@ -114,7 +114,9 @@ def protocol_document(model: Model, condition: Condition, *, layout: bool = True
         if rule is None:
             raise ModelFileError(f"{model.path}: cytokine {c.name} has no assignment rule")
         formula = libsbml.formulaToL3String(rule.getMath())
-        step = f"(1 + tanh((time + {CYTOKINE_LEAD!r} minute) / {CYTOKINE_RAMP!r} minute)) / 2"
+        # the 1 and the 2 carry their unit: libsbml flagged them (99505) in every archived file
+        step = (f"(1 dimensionless + tanh((time + {CYTOKINE_LEAD!r} minute) / {CYTOKINE_RAMP!r} minute)) "
+                "/ 2 dimensionless")
         gated, n = re.subn(rf"\b{c.dose_parameter}\b", f"{c.dose_parameter} * {step}", formula)
         math = libsbml.parseL3Formula(gated)
         if n != 1 or math is None or rule.setMath(math) != libsbml.LIBSBML_OPERATION_SUCCESS:
