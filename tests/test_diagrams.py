@@ -166,3 +166,26 @@ def test_copasi_imports_the_layout_without_loss(ctcl, sbml_file, graph, tmp_path
             assert render.getRenderInformation(0).getNumLineEndings() == 3
         finally:
             basico.remove_datamodel(dm)
+
+
+def test_the_map_exports_are_the_same_whatever_the_hash_seed(tmp_path):
+    """The map's edges followed the iteration order of a set, so with PYTHONHASHSEED 1 and 2
+    arc a85 came from JAK1 in one run and JAK2 in the other and the SBML layout moved: exports
+    could not be diffed or checksummed. Two processes with different seeds now write the same
+    bytes."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, jakstat_sbml as js; from pathlib import Path; "
+            "from jakstat_sbml.interop.sbgn import write_sbgn; from jakstat_sbml.interop.sbml import condition_sbml; "
+            "m = js.load_model(); write_sbgn(m, Path(sys.argv[1]) / 'map.sbgn'); "
+            "(Path(sys.argv[1]) / 'model.xml').write_text(condition_sbml(m), encoding='utf-8')")
+    written = []
+    for seed in ("1", "2"):
+        folder = tmp_path / seed
+        folder.mkdir()
+        subprocess.run([sys.executable, "-c", code, str(folder)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"})
+        written.append({name: (folder / name).read_bytes() for name in ("map.sbgn", "model.xml")})
+    assert written[0] == written[1]

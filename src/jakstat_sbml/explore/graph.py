@@ -300,13 +300,15 @@ class _Model:
             self._depends[symbol] = out
         return self._depends[symbol]
 
-    def rate_species(self, rx) -> set[str]:
-        """Species the reaction's rate law reads, directly or through assignment rules."""
+    def rate_species(self, rx) -> list[str]:
+        """Species the reaction's rate law reads, directly or through assignment rules, in
+        sorted order: a set's order follows Python's hash seed, and with it the order of the
+        map's edges, so the SBGN arcs and the SBML layout differed from run to run."""
         law = rx.getKineticLaw()
         symbols: set[str] = set()
         for s in _symbols(law.getMath() if law is not None else None):
             symbols |= self.depends_on(s)
-        return {s for s in symbols if s in self.species}
+        return sorted(s for s in symbols if s in self.species)
 
 
 # ----------------------------------------------------------------------------- nodes
