@@ -271,7 +271,8 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     bari = next(t for t in stored_track_records() if t.name == "baricitinib")
     assert f"GMFE {bari.gmfe:.1f} over {bari.rows} rows, {bari.covered} covered" in panel
     assert re.search(r"^\| deucravacitinib \|.*\| assumed: no measured row \|$", panel, flags=re.M)
-    assert "deucravacitinib (allosteric TYK2) leaves it untouched here" in panel  # the model's known limit, said
+    # the model's wiring, said: TYK2 is structural only at its IFN-alpha receptor
+    assert "deucravacitinib binds TYK2, which the model's IFNA receptor holds only structurally" in panel
 
 
 def test_report_says_how_the_pharmacokinetics_fare_against_published_numbers(ctcl_report):
