@@ -40,7 +40,7 @@ def write_petab(model: Model, folder: Path, *, dataset: str = DEFAULT_DATASET, c
     lines = [f"# PEtab problem: jakstat-sbml against {dataset}", "",
              f"Written by jakstat-sbml {__version__} (`js.export(model, ..., format=\"petab\")`), context "
              f"{model.context!r}.",
-             "Run `petablint -y problem.yaml`. Doses are nM; time is min.", "",
+             "Run `petablint problem.yaml`. Doses are nM; time is min.", "",
              f"Measurements kept: {int(counts.get('', 0))} of {len(rows)} in the draft. Left out:", ""]
     lines += [f"- {n}: {reason}" for reason, n in counts.items() if reason]
     lines += ["", "See `jakstat_sbml.calibration` for the observable mapping and the reasons."]
