@@ -499,6 +499,30 @@ def test_cli_export_never_replaces_a_file_silently(tmp_path):
     assert again.exit_code == 0, again.output
 
 
+def test_a_cli_export_records_how_it_was_made(tmp_path):
+    """Every CSV and figure records its condition and how it was made; exports did not (an
+    audit found them with the version and condition in the SBML notes only)."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    runner = CliRunner()
+    target = tmp_path / "il6.xml"
+    result = runner.invoke(app, ["export", "sbml", str(target), "-c", "IL6=40 ng/mL", "-d", "ruxolitinib=500",
+                                 "-k", "SOCS3"])
+    assert result.exit_code == 0, result.output
+    record = js.read_provenance(target)
+    assert record["experiment"] == "export" and record["settings"]["format"] == "sbml"
+    assert record["condition"]["drugs_nM_free"] == {"ruxolitinib": 500.0} and record["condition"]["knockouts"] == ["SOCS3"]
+    assert len(record["sha256"]) == 64 and len(record["model"]["sha256"]) == 64
+    assert "il6.xml.provenance.json" in result.output
+    folder = tmp_path / "boehm"
+    result = runner.invoke(app, ["export", "petab", str(folder), "--context", "baf3_epor", "--dataset",
+                                 "Boehm_JProteomeRes2014"])
+    assert result.exit_code == 0, result.output
+    assert js.read_provenance(folder)["settings"]["dataset"] == "Boehm_JProteomeRes2014"
+
+
 def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):
     from jakstat_sbml.calibration import petab_problem
 

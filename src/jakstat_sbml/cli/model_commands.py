@@ -105,7 +105,8 @@ def export_command(
     """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX, PEtab, SBGN.
 
     Knockouts, doses and the context become parameter values in the file and the
-    species start at the condition's time-0 state. SBML and COPASI files carry
+    species start at the condition's time-0 state (the OMEX archive's models:
+    docs/biomodels.md). SBML and COPASI files carry
     the pathway map as SBML layout; the SBGN-ML map (Activity Flow) is the
     network alone, without a condition. See docs/copasi.md, docs/sbgn.md and
     docs/biomodels.md.
@@ -127,20 +128,28 @@ def export_command(
     """
     import jakstat_sbml as js
 
+    from .. import provenance
     from ..interop import export
 
     with reported():
         refuse_to_replace(path, force=force)
+        refuse_to_replace(provenance.sidecar(path.name, path.parent), force=force)
     model = load_context_model(context)
-    drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
-    if plasma:
-        drugs = {k: js.plasma(v) for k, v in drugs.items()}
+    typed = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    drugs = {k: js.plasma(v) for k, v in typed.items()} if plasma else typed
     with reported():
-        written = export(model, path, format_, dataset=dataset,
-                         cytokines={k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()},
+        written = export(model, path, format_, dataset=dataset, cytokines=cytokines,
                          drugs=drugs, knockouts=knockout, overexpress=parse_overexpress(overexpress),
                          mutations=parse_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points)
-    print_wrote(written)
+    # how it was made, as every CSV and figure records it (an audit found exports without a record)
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines=cytokines, drugs=typed, preincubation=preincubation, plasma=plasma)
+    run = provenance.identity("export", condition, {"format": format_.lower(), "t_end": t_end, "points": points,
+                                                    "dataset": dataset})
+    record = record_outputs(written.name, written.parent, run, {written: f"the model exported as {format_.lower()}"},
+                            model)
+    print_wrote(written, record)
 
 
 @app.command("calibrate")
