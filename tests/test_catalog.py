@@ -63,3 +63,14 @@ def test_mass_doses_use_the_cytokine_molar_mass():
 def test_bad_doses_are_rejected(dose, message):
     with pytest.raises(js.InputError, match=message):
         to_nM(dose, what="ruxolitinib")
+
+
+def test_each_cytokine_names_its_receptor_chains_from_the_tables():
+    """The chains a knockout blocks a cytokine with (the warning for an inert cytokine-gene
+    knockout names them): derived from capture_chains.tsv and complexes.tsv, not from the
+    description's prose. IL-2: IL2RA captures it, IL2RB and gamma-c signal (Wang & Smith,
+    J Exp Med 1987); EPO: the EPOR homodimer."""
+    assert catalog.cytokine("IL2").receptor_chains == ("IL2RA", "IL2RB", "IL2RG")
+    assert catalog.cytokine("EPO").receptor_chains == ("EPOR",)
+    for c in catalog.CYTOKINES.values():
+        assert c.receptor_chains and all(catalog.gene(g).module == "receptors" for g in c.receptor_chains), c.name

@@ -241,7 +241,8 @@ def test_a_cytokine_gene_knockout_that_changes_nothing_says_so(ctcl, tmp_path):
     assert np.array_equal(knocked["pSTAT5"], plain["pSTAT5"])
     with warnings.catch_warnings():
         warnings.simplefilter("error", js.JakStatWarning)
-        # a receptor chain blocks the signal; and where the cells make IL-2, the knockout acts: no warning
+        # a receptor chain blocks the signal (IL2RB binds IL-2: Wang & Smith, J Exp Med 1987); and where the
+        # cells make IL-2, the knockout acts: no warning
         blocked = ctcl.simulate(cytokines={"IL2": 0.1}, knockouts=["IL2RB"], readouts=["pSTAT5"])
         ctcl.simulate(knockouts=["IL2"], parameters={"IL2_autocrine": 0.01}, readouts=["pSTAT5"])
     assert blocked["pSTAT5"].max() < 0.01 * plain["pSTAT5"].max()

@@ -111,6 +111,7 @@ class Cytokine:
     description: str
     jaks: tuple[str, ...] = ()  # JAKs of its receptor chains: catalytic ones first, then structural
     catalytic_jaks: tuple[str, ...] = ()  # the JAKs whose activity its receptors need (complexes.tsv)
+    receptor_chains: tuple[str, ...] = ()  # genes of its capturing and signalling chains (capture_chains, complexes)
 
     @property
     def dose_parameter(self) -> str:
@@ -275,9 +276,23 @@ def _cytokine_jaks(tables: Path, catalytic_only: bool = False) -> dict[str, tupl
     return {ligand: tuple(dict.fromkeys(j for j in catalytic[ligand] + structural[ligand] if j)) for ligand in catalytic}
 
 
+def _receptor_chains(tables: Path) -> dict[str, tuple[str, ...]]:
+    """Each ligand's receptor chain genes: capturing chains (capture_chains.tsv), then the
+    binding and partner chains of its complexes (complexes.tsv, named chain_JAK in chains.tsv)."""
+    chains = read_table(tables / "chains.tsv", ["chain", "jak"], {"jak"})
+    gene_of = {(f"{r['chain']}_{r['jak']}" if r["jak"] else r["chain"]): r["chain"] for _, r in chains}
+    out: dict[str, list[str]] = {}
+    for _, r in read_table(tables / "capture_chains.tsv", ["chain", "ligand"]):
+        out.setdefault(r["ligand"], []).append(r["chain"])
+    for _, r in read_table(tables / "complexes.tsv", ["ligand", "binding_chain", "partner_chain"]):
+        out.setdefault(r["ligand"], []).extend(gene_of.get(r[c], r[c]) for c in ("binding_chain", "partner_chain"))
+    return {ligand: tuple(dict.fromkeys(names)) for ligand, names in out.items()}
+
+
 def _cytokines(tables: Path, genes: dict[str, Gene]) -> dict[str, Cytokine]:
     where = tables / "cytokines.tsv"
     jaks = _cytokine_jaks(tables)
+    receptors = _receptor_chains(tables)
     catalytic = _cytokine_jaks(tables, catalytic_only=True)
     out = {}
     for i, r in read_table(where, ["cytokine", "genes", "mass_kda", "main_readout", "standard_dose", "description"]):
@@ -286,7 +301,7 @@ def _cytokines(tables: Path, genes: dict[str, Gene]) -> dict[str, Cytokine]:
             raise ModelFileError(f"{where}:{i}: gene(s) {', '.join(unknown)} are not in genes.tsv")
         out[r["cytokine"]] = Cytokine(r["cytokine"], tuple(r["genes"].split()), float(r["mass_kda"]), r["main_readout"],
                                       r["standard_dose"], r["description"], jaks.get(r["cytokine"], ()),
-                                      catalytic.get(r["cytokine"], ()))
+                                      catalytic.get(r["cytokine"], ()), receptors.get(r["cytokine"], ()))
     return out
 
 

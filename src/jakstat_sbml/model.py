@@ -442,7 +442,7 @@ class Model:
             symbol = catalog.gene(symbol).symbol
             for cyt in catalog.CYTOKINES.values():
                 if symbol in cyt.genes and values.get(f"{cyt.name}_autocrine", 0.0) == 0:
-                    receptors = cyt.description.split(" -> ")[1] if " -> " in cyt.description else "its receptor"
+                    receptors = "/".join(cyt.receptor_chains) or "its receptor"
                     warnings.warn(f"{symbol} knockout changes nothing in the {self.context} context: its cells make "
                                   f"no {cyt.name} of their own ({cyt.name}_autocrine = 0), and {cyt.name} added to "
                                   f"the medium still signals; knock out a receptor chain ({receptors}) to block it",

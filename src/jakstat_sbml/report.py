@@ -461,7 +461,7 @@ def _structural_only(panel: DrugComparison) -> list[str]:
     out = []
     for drug in panel.drugs:
         targets = set(catalog.drug(drug).targets)
-        spared = [c for c in (catalog.cytokine(p.split("/")[0]) for p in panel.pathways)
+        spared = [c for c in (catalog.cytokine(name) for name in pd.unique(panel.ic50s["cytokine"]))
                   if targets & set(c.jaks) and not targets & set(c.catalytic_jaks)]
         if spared:
             jaks = sorted(targets & {j for c in spared for j in c.jaks})

@@ -501,7 +501,8 @@ def central_interval(values, level: float) -> tuple[float, float, float]:
     """(low, median, high) of the finite draws of a real quantity (an inhibition, an
     excess): the order statistics of :func:`order_rank`, as the IC50 intervals take them
     (they used linear interpolation between draws)."""
-    v = np.sort(np.asarray(values, float)[np.isfinite(np.asarray(values, float))])
+    v = np.asarray(values, float)
+    v = np.sort(v[np.isfinite(v)])
     if v.size == 0:
         return math.nan, math.nan, math.nan
     k = order_rank(v.size, level)
@@ -520,7 +521,7 @@ def end_precision(values: np.ndarray, level: float, confidence: float = 0.90) ->
     n = v.size
     if n == 0:
         return (math.nan, math.nan), (math.nan, math.nan)
-    low_side, high_side = np.sort(np.where(np.isnan(v), 0.0, v)), np.sort(np.where(np.isnan(v), np.inf, v))
+    low_side, high_side = (np.sort(side) for side in _open_sides(v))
     alpha = 1 - confidence
     ends = []
     for p, side in (((1 - level) / 2, low_side), (1 - (1 - level) / 2, high_side)):
@@ -531,6 +532,12 @@ def end_precision(values: np.ndarray, level: float, confidence: float = 0.90) ->
     return tuple(ends)
 
 
+def _open_sides(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The draws as each end counts them: a NaN (not determined by the doses) could lie at
+    either end, so it is 0 for the low end and inf for the high end (both read as open)."""
+    return np.where(np.isnan(v), 0.0, v), np.where(np.isnan(v), np.inf, v)
+
+
 def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[float, float]:
     """The central ``level`` interval of draws: ``inf`` marks a draw above the tested
     doses, 0 one below them, NaN one the doses do not determine (counted at whichever
@@ -539,7 +546,7 @@ def interval(values: np.ndarray, level: float, envelope: bool = False) -> tuple[
     v = np.asarray(values, float)
     if v.size == 0:
         return math.nan, math.nan
-    low_side, high_side = np.where(np.isnan(v), 0.0, v), np.where(np.isnan(v), np.inf, v)
+    low_side, high_side = _open_sides(v)
     if envelope:
         lo, hi = low_side.min(), high_side.max()
     else:
