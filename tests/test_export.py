@@ -176,10 +176,12 @@ def _run_scan(cps, readout):
 def test_copasi_file_has_ready_tasks_and_a_ruxolitinib_scan(ctcl, tmp_path):
     import basico
 
-    cps = js.export(ctcl, tmp_path / "il6.cps", format="copasi", cytokines={"IL6": "40 ng/mL"},
-                    t_end=T_END, points=POINTS)
+    # no format=: the ending names it
+    cps = js.export(ctcl, tmp_path / "il6.cps", cytokines={"IL6": "40 ng/mL"}, t_end=T_END, points=POINTS)
     dm = basico.load_model(str(cps))
     try:
+        # the model's time unit (SBML: minute, 60 s) reads "min", not COPASI's "60*s"
+        assert basico.get_model_units(model=dm)["time_unit"] == "min"
         # The model starts at -30 min (the drug pre-incubation; IL-6 enters at 0) and reports from 0.
         assert dm.getModel().getInitialTime() == -DEFAULT_PREINCUBATION
         tc = basico.get_task_settings("Time-Course", model=dm)
@@ -432,6 +434,8 @@ def test_petab_needs_the_datasets_context_and_no_condition(ctcl, hepatocyte, tmp
     ("m.xml", {"drugs": {"ruxolitinib": -1}}, js.InputError, "negative"),
     ("m.xml", {"dataset": "Sobotta_Frontiers2017"}, js.InputError, "only applies to format 'petab'"),
     ("a_file/m.xml", {}, js.InputError, "a_file is a file, not a folder"),
+    ("m.txt", {}, js.InputError, r"cannot tell the export format from .*m\.txt.*\.cps \(copasi\)"),
+    ("sobotta", {}, js.InputError, r"a folder export \('petab'\) needs format="),
 ])
 def test_bad_input_raises_and_writes_nothing(ctcl, tmp_path, path, kwargs, error, message):
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")

@@ -129,7 +129,7 @@ register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_p
 register_format(Format("sbgn", (".sbgn",), "SBGN export", ("libsbgnpy",), _write_sbgn))
 
 
-def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condition: Condition | Mapping | None = None,
+def export(model: Model, path: str | os.PathLike, format: str | None = None, *, condition: Condition | Mapping | None = None,
            dataset: str | None = None, **keywords) -> Path:
     """Write ``model`` in ``condition`` to ``path`` as ``format``; return the path written.
 
@@ -144,14 +144,16 @@ def export(model: Model, path: str | os.PathLike, format: str = "sbml", *, condi
         js.export(js.load_model(context="hepatocyte"), "sobotta", format="petab")
 
     Formats (:data:`FORMATS`): ``"sbml"`` (.xml/.sbml), ``"copasi"`` (.cps), ``"omex"``
-    (.omex) and ``"petab"`` (a folder; ``dataset=`` names the data, default
-    ``"Sobotta_Frontiers2017"``; the data set its own doses, so no condition).
+    (.omex), ``"sbgn"`` (.sbgn) and ``"petab"`` (a folder; ``dataset=`` names the data,
+    default ``"Sobotta_Frontiers2017"``; the data set its own doses, so no condition).
+    Without ``format=`` the path's ending names it (``"x.cps"`` is COPASI); a folder
+    has no ending, so a PEtab export says ``format="petab"``.
     Bad input raises :class:`~jakstat_sbml.errors.InputError` before anything is
     written; an existing file (or PEtab folder) at ``path`` is replaced. Formats
     other than SBML need the ``interop`` extra; without it
     :class:`~jakstat_sbml.optional.MissingDependencyError` says what to install.
     """
-    fmt = _format(format)
+    fmt = _format(format) if format is not None else _format_of(path)
     cond = as_condition(condition, keywords)
     options = {"dataset": dataset} if dataset is not None else {}
     for option in sorted(set(options) - set(fmt.options)):
@@ -186,6 +188,18 @@ def _format(fmt: object) -> Format:
     if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
         raise UnknownNameError("export format", fmt, list(FORMATS))
     return FORMATS[fmt.lower()]
+
+
+def _format_of(path: object) -> Format:
+    """The file format whose ending ``path`` has (export's ``format=None``)."""
+    suffix = Path(path).suffix.lower() if isinstance(path, (str, os.PathLike)) else ""
+    matches = [f for f in FORMATS.values() if suffix and suffix in f.endings]
+    if not matches:
+        known = ", ".join(f"{'/'.join(f.endings)} ({f.name})" for f in FORMATS.values() if f.endings)
+        folders = " or ".join(repr(f.name) for f in FORMATS.values() if f.folder)
+        raise InputError(f"cannot tell the export format from {str(path)!r}: give format= ({', '.join(FORMATS)}) "
+                         f"or a path ending in {known}; a folder export ({folders}) needs format=")
+    return matches[0]
 
 
 def _target(path: str | os.PathLike, fmt: Format) -> Path:

@@ -69,6 +69,10 @@ def copasi_datamodel(doc, what: str):
     dm = basico.load_model_from_string(libsbml.writeSBMLToString(doc))
     if dm is None:
         raise ExportError(f"COPASI could not import {what}")
+    # COPASI shows the SBML's minute (60 s) as "60*s"; naming it "min" changes no value
+    # (the same unit), and the time axis of every task then reads in minutes.
+    if m.getTimeUnits() == "minute" and not dm.getModel().setTimeUnit("min"):
+        raise ExportError(f"COPASI did not take minutes as the time unit of {what}")
     return dm
 
 
