@@ -370,6 +370,10 @@ def test_copasi_reproduces_the_regimen(ctcl, tmp_path):
     (dict(drug="ruxolitinib", dose="-5 mg"), "negative"),
     (dict(drug="ruxolitinib", dose=0), "> 0 mg"),
     (dict(drug="ruxolitinib", dose="20 nM"), "not a mass"),
+    # a weight-based dose is not a flat one: pint calls mg/kg unitless, and it was read as 20 mg
+    (dict(drug="ruxolitinib", dose="20 mg/kg"), "'20 mg/kg' is not a mass"),
+    (dict(drug="ruxolitinib", dose="20 percent"), "not a mass"),
+    (dict(drug="ruxolitinib", dose="20 mg", every="12 h/min"), "not a time"),
     (dict(drug="ruxolitinib", dose="20 mg", every="12 mg"), "not a time"),
     (dict(drug="ruxolitinib", dose="twenty"), "twenty.*such as .20 mg"),
     (dict(drug="ruxolitinib", dose="20 mg", formulation="XR"), "formulation"),

@@ -414,9 +414,27 @@ def test_bad_covariates_get_a_clear_error(ctcl, covariates, sources, error, matc
 
 
 def test_cli_unknown_covariate_exits_2_with_one_line(tmp_path):
-    for value, message in (("grapefruit=0.5", "unknown covariate 'grapefruit'"),
-                           ("strong_cyp3a4_inhibitor", "--covariate must look like")):
+    for values, message in (
+            (["grapefruit=0.5"], "unknown covariate 'grapefruit'"),
+            (["strong_cyp3a4_inhibitor"], "--covariate must look like"),
+            # the second one replaced the first without a word (moderate's 70% dropped)
+            (["renal_impairment=moderate:0.7", "renal_impairment=mild:0.5"], "gives renal_impairment twice"),
+            (["renal_impairment=mild:0.2,mild:0.3"], "gives level mild twice")):
+        given = [part for value in values for part in ("--covariate", value)]
         bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
-                                           "--covariate", value, "--out", str(tmp_path)])
+                                           *given, "--out", str(tmp_path)])
         assert bad.exit_code == 2 and message in bad.output
         assert len(bad.output.strip().splitlines()) == 1, bad.output
+
+
+def test_cli_trial_reports_a_bad_option_before_a_clash_with_existing_files(tmp_path):
+    """A folder holding another trial's files once answered `--source bogus` with "... exists
+    and was written by a different run": the option, not the folder, was the user's error."""
+    (tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv").write_text("a user's table\n", encoding="utf-8")
+    for option, message in ((["--source", "bogus"], "unknown variability source 'bogus'"),
+                            (["--mutations", "bogus"], "unknown mutation frequency source 'bogus'"),
+                            (["--threshold", "1.5"], "threshold must be a fraction")):
+        bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
+                                           *option, "--out", str(tmp_path)])
+        assert bad.exit_code == 2 and message in bad.output, bad.output
+    assert [p.name for p in tmp_path.iterdir()] == ["trial_ruxolitinib_20mg_every_12h_patients.csv"]

@@ -253,13 +253,21 @@ def parse_covariates(items: list[str]) -> dict:
             if not sep or not name or not value.strip():
                 raise ValueError
             if ":" in value:
-                pairs = [part.partition(":") for part in value.split(",")]
-                out[name] = {level.strip(): float(freq) for level, _, freq in pairs}
+                pairs = [(level.strip(), float(freq)) for level, _, freq in (p.partition(":") for p in value.split(","))]
+                parsed = dict(pairs)
             else:
-                out[name] = float(value)
+                pairs, parsed = [], float(value)
         except ValueError:
             raise InputError(f"--covariate must look like NAME=FREQ or NAME=LEVEL:FREQ,LEVEL:FREQ, got {item!r}") \
                 from None
+        levels = [level for level, _ in pairs]
+        if len(set(levels)) < len(levels):
+            twice = next(level for level in levels if levels.count(level) > 1)
+            raise InputError(f"--covariate {name} gives level {twice} twice: give each level once")
+        if name in out:  # the last one won without a word, dropping the first one's patients
+            raise InputError(f"--covariate gives {name} twice: give its levels in one option, "
+                             f"{name}=LEVEL:FREQ,LEVEL:FREQ")
+        out[name] = parsed
     return out
 
 

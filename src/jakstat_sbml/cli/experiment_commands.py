@@ -863,6 +863,8 @@ def trial_command(
     import jakstat_sbml as js
 
     from .. import provenance
+    from ..parallel import RunOptions
+    from ..uncertainty.trial import checked_trial_settings
 
     use_agg()
     check_writable(out)
@@ -886,6 +888,10 @@ def trial_command(
         "threshold": threshold, "seed": seed, "engine": engine})
     table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
     figure = out / f"{name}.{figure_format.value}"
+    with reported():  # a bad option is reported as itself, not as a clash with an earlier trial's files
+        checked_trial_settings(patients, seed=seed, stimulation=stims or ("continuous", "ex vivo"),
+                               sources=source or None, mutations=mutations, covariates=covariates or None,
+                               threshold=threshold, options=RunOptions(engine=engine))
     check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():

@@ -164,7 +164,9 @@ def _quantity(value, unit: str, what: str, *, kind: str) -> float:
 
         try:
             q = unit_registry().Quantity(value.strip()) if isinstance(value, str) else value
-            if hasattr(q, "to") and q.unitless:  # "20": a number is mg (h), as for numbers and on the CLI
+            # "20": a bare number is mg (h), as for numbers and on the CLI. Only a bare one:
+            # "20 mg/kg" and "20 percent" are unitless to pint too, and were read as 20 mg.
+            if hasattr(q, "to") and q.unitless and str(q.units) == "dimensionless":
                 q = float(q.magnitude)
             number = float(q.to(unit).magnitude) if hasattr(q, "to") else float(q)
         except (pint.errors.DimensionalityError, AttributeError):

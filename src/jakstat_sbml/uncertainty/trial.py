@@ -208,6 +208,50 @@ class VirtualTrial:
         return ax[0].figure
 
 
+def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, threshold=0.5,
+                           stimulation: str | Sequence[str] = STIMULATIONS, sources=None, mutations=None,
+                           covariates=None, options: RunOptions | None = None):
+    """:func:`virtual_trial`'s settings checked (InputError on the first bad one) and
+    normalised: (stimulations, mutation frequencies, the cited mutations' flag, covariate
+    frequencies, sources). The command line calls it before it looks at its output files,
+    so a bad option is reported as itself, not as a clash with an earlier trial's files."""
+    options = options or RunOptions()
+    if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)) or n_patients < 1:
+        raise InputError(f"n_patients must be a positive integer, got {n_patients!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold < 1:
+        raise InputError(f"threshold must be a fraction between 0 and 1, got {threshold!r}")
+    stimulations = (stimulation,) if isinstance(stimulation, str) else tuple(stimulation)
+    for s in stimulations:
+        if s not in STIMULATIONS:
+            raise InputError(f"stimulation must be among {', '.join(map(repr, STIMULATIONS))}, got {s!r}")
+    if not stimulations:
+        raise InputError("stimulation must not be empty")
+    if "continuous" in stimulations and not options.simulator.dosing:
+        raise InputError(f"continuous stimulation simulates the dosing events, which engine={options.engine!r} "
+                         "does not; use engine='roadrunner' (or stimulation='ex vivo')")
+    mutations, cited_flag = _mutation_frequencies(mutations)
+    covariates = covariate_frequencies(covariates)
+    default_sources = sources is None
+    if sources is None:
+        sources = ("pk", "cell") + (("mutations",) if mutations else ())
+    if default_sources and covariates:
+        sources = tuple(sources) + ("covariates",)
+    sources = tuple(dict.fromkeys(sources))
+    for s in sources:
+        if s not in SOURCES:
+            raise UnknownNameError("variability source", s, list(SOURCES))
+    if "mutations" in sources and not mutations:
+        raise InputError("sources includes 'mutations' but no mutations were given (mutations='cited' or "
+                         "{name: frequency})")
+    if "covariates" in sources and not covariates:
+        raise InputError("sources includes 'covariates' but no covariates={name: frequency} were given")
+    return stimulations, mutations, cited_flag, covariates, sources
+
+
 def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None, *, seed: int = 0,
                   stimulation: str | Sequence[str] = STIMULATIONS, threshold: float = 0.5,
                   sources: Sequence[str] | None = None, mutations: Mapping[str, float] | str | None = None,
@@ -235,39 +279,9 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     bit for bit, whichever way it runs.
     """
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
-    if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)) or n_patients < 1:
-        raise InputError(f"n_patients must be a positive integer, got {n_patients!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold < 1:
-        raise InputError(f"threshold must be a fraction between 0 and 1, got {threshold!r}")
-    stimulations = (stimulation,) if isinstance(stimulation, str) else tuple(stimulation)
-    for s in stimulations:
-        if s not in STIMULATIONS:
-            raise InputError(f"stimulation must be among {', '.join(map(repr, STIMULATIONS))}, got {s!r}")
-    if not stimulations:
-        raise InputError("stimulation must not be empty")
-    if "continuous" in stimulations and not options.simulator.dosing:
-        raise InputError(f"continuous stimulation simulates the dosing events, which engine={engine!r} does not; "
-                         "use engine='roadrunner' (or stimulation='ex vivo')")
-    mutations, cited_flag = _mutation_frequencies(mutations)
-    covariates = covariate_frequencies(covariates)
-    default_sources = sources is None
-    if sources is None:
-        sources = ("pk", "cell") + (("mutations",) if mutations else ())
-    if default_sources and covariates:
-        sources = tuple(sources) + ("covariates",)
-    sources = tuple(dict.fromkeys(sources))
-    for s in sources:
-        if s not in SOURCES:
-            raise UnknownNameError("variability source", s, list(SOURCES))
-    if "mutations" in sources and not mutations:
-        raise InputError("sources includes 'mutations' but no mutations were given (mutations='cited' or "
-                         "{name: frequency})")
-    if "covariates" in sources and not covariates:
-        raise InputError("sources includes 'covariates' but no covariates={name: frequency} were given")
+    stimulations, mutations, cited_flag, covariates, sources = checked_trial_settings(
+        n_patients, seed=seed, chunk_size=chunk_size, threshold=threshold, stimulation=stimulation, sources=sources,
+        mutations=mutations, covariates=covariates, options=options)
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
