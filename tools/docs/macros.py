@@ -736,6 +736,44 @@ def spread(values, digits: int = 0) -> str:
     return f"{median:.{digits}f}% ({low:.{digits}f}-{high:.{digits}f}%)"
 
 
+@cache
+def ensemble_ic50(dataset: str) -> dict:
+    """A calibrated context's headline IC50 over its ensemble, as ``make profiles`` (or
+    ``write_ensemble_case``) stored it in docs/calibration/<dataset>/ensemble_ic50.tsv: the
+    header's point and envelope, and each member's IC50 by its origin."""
+    import re
+
+    path = REPO / "docs" / "calibration" / dataset / "ensemble_ic50.tsv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    found = re.search(r"\((\w+)\): point ([\d.e+-]+) nM, calibration envelope ([\d.e+-]+)-([\d.e+-]+) nM over "
+                      r"(\d+) members", header)
+    if found is None:
+        raise ValueError(f"{path}: unexpected header {header!r} (rewrite it with write_ensemble_case)")
+    members = pd.read_csv(path, sep="\t", comment="#")
+    return {"context": found[1], "point": float(found[2]), "low": float(found[3]), "high": float(found[4]),
+            "members": int(found[5]), "by_origin": dict(zip(members.origin, members.ic50_nM))}
+
+
+def ensemble_member(dataset: str, origin: str, digits: int = 3) -> str:
+    """One ensemble member's IC50 (nM), e.g. ``ensemble_member("Boehm_JProteomeRes2014", "profile v_tx_CISH +1")``."""
+    return fmt(ensemble_ic50(dataset)["by_origin"][origin], digits)
+
+
+ENSEMBLE_READOUTS = {"Sobotta_Frontiers2017": "IL-6/pSTAT3", "Raia_CancerResearch2011": "IL-13/pSTAT5",
+                     "Boehm_JProteomeRes2014": "EPO/pSTAT5", "Bachmann_MSB2011": "EPO/pSTAT5"}
+
+
+def ensemble_ic50_table() -> str:
+    """docs/uncertainty.md section 5: each calibrated context's ruxolitinib IC50 over its ensemble."""
+    rows = ["| context | prediction | point estimate | calibration envelope | members |", "|---|---|---|---|---|"]
+    for dataset, pathway in ENSEMBLE_READOUTS.items():
+        case = ensemble_ic50(dataset)
+        rows.append(f"| {case['context']} | ruxolitinib IC50, {pathway} at 20 min (free) | {fmt(case['point'], 3)} nM "
+                    f"| {fmt(case['low'], 3)}–{fmt(case['high'], 3)} nM | {case['members']} "
+                    f"({DATASETS[dataset][0]}) |")
+    return "\n".join(rows)
+
+
 def define_env(env) -> None:
     """Register the values and tables for pages with ``render_macros: true``."""
     env.variables["model"] = model_size()
@@ -758,6 +796,6 @@ def define_env(env) -> None:
                      fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
                      parameter_range_interval, pk_checks_table, pk_check, pk_gaps,
                      zero_order_xr, drugs_by_mechanism, notebook_count, parameter_sbo_terms,
-                     headline_count, drug_value):
+                     headline_count, drug_value, ensemble_ic50, ensemble_member, ensemble_ic50_table):
         env.macro(function)
 

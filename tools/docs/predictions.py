@@ -2,8 +2,8 @@
 
 ``make docs-predictions`` runs this and writes ``docs/predictions.json``: the dosing
 page's regimen, dose-finding, label-check and cohort numbers (``dosing``), the
-pharmacology page's example IC50 intervals (``intervals``) and the COPASI page's time
-course and scan (``copasi_scan``). The pages' macros
+pharmacology page's example IC50 intervals (``intervals``), the COPASI page's time
+course and scan (``copasi_scan``) and the calibration page's EPO IC50s (``epo_ic50``). The pages' macros
 (``tools/docs/macros.py``) read it, so a page cannot quote numbers of an older fit. The
 file records a fingerprint of every input the numbers depend on (the compiled model, its
 contexts, parameters and calibration ensembles, the potency posterior, the pharmacokinetic
@@ -223,6 +223,20 @@ def copasi_scan(model, progress=print) -> dict:
     return out
 
 
+def epo_ic50s(progress=print) -> dict:
+    """docs/calibration.md, the erythropoietin contexts: ruxolitinib's and tofacitinib's
+    IC50 on EPO/pSTAT5 at 20 min (free nM, default doses, drug 30 min before EPO)."""
+    import jakstat_sbml as js
+
+    out = {}
+    for context in ("erythroid", "baf3_epor"):
+        progress(f"EPO/pSTAT5 IC50s in {context}")
+        model = js.load_model(context=context)
+        out[context] = {drug: float(js.dose_response(model, drug, "EPO", "pSTAT5", time=20).ic50)
+                        for drug in ("ruxolitinib", "tofacitinib")}
+    return out
+
+
 def compute(progress=print) -> dict:
     import jakstat_sbml as js
 
@@ -233,7 +247,8 @@ def compute(progress=print) -> dict:
                 "dosing": dosing_predictions(models["ctcl"], progress),
                 "ritlecitinib_preincubation": ritlecitinib_preincubation(models["ctcl"], progress),
                 "deucravacitinib_exposure": deucravacitinib_exposure(models["ctcl"], progress),
-                "copasi_scan": copasi_scan(models["ctcl"], progress)}
+                "copasi_scan": copasi_scan(models["ctcl"], progress),
+                "epo_ic50": epo_ic50s(progress)}
 
 
 def main() -> int:
