@@ -315,6 +315,14 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     (["simulate", "-c", "IL6=1", "--t-end", "2", "--out", "{out}/a.txt"], "give a .csv name, not 'a.txt'"),
     (["combine", "ruxolitinib", "tofacitinib", "IL6", "-u", "calibration", "--context", "hepatocyte", "--draws",
       "50", "--out", "{out}"], "does not apply to --uncertainty calibration"),
+    # --plasma with no drug marked nothing; a mutation of a knocked-out gene ran as the knockout
+    (["simulate", "-c", "IL6=1", "--plasma", "--t-end", "2", "--out", "{out}/a.csv"], "but no drug is given"),
+    (["export", "sbml", "{out}/a.xml", "-c", "IL6=1", "--plasma"], "but no drug is given"),
+    (["simulate", "-c", "IL2=1", "-k", "STAT5B", "-m", "STAT5B_N642H", "--t-end", "2", "--out", "{out}/a.csv"],
+     "STAT5B is both knocked out and mutated"),
+    (["trial", "ruxolitinib", "20mg", "--covariate", "renal_impairment=moderate:0.7", "--covariate",
+      "renal_impairment=mild:0.5", "--out", "{out}"], "gives renal_impairment twice"),
+    (["regimen", "ruxolitinib", "20mg/kg", "--days", "1", "--out", "{out}"], "'20mg/kg' is not a mass"),
 ])
 def test_bad_input_found_by_the_audit_exits_2_and_writes_nothing(tmp_path, args, message):
     result = runner.invoke(app, [a.format(out=tmp_path / "out") for a in args], terminal_width=250)

@@ -305,6 +305,9 @@ def test_processing_instructions_are_ignored(tmp_path, ctcl, bundled_text, serve
     ({"overexpress": {"PIAS3": float("nan")}}, "overexpress['PIAS3'] must be a finite number, got nan"),
     ({"mutations": {"STAT3_Y640F": 1.5}}, "mutations['STAT3_Y640F']: mutant fraction must be in [0, 1], got 1.5"),
     ({"parameters": {"kdeg_receptor": -1}}, "parameters['kdeg_receptor']: must not be negative, got -1.0"),
+    # a knocked-out gene has no protein for the mutation to act on (it ran as the knockout, without a word)
+    ({"knockouts": ["STAT5B"], "mutations": ["STAT5B_N642H"]},
+     "STAT5B is both knocked out and mutated (STAT5B_N642H): a knocked-out gene has no protein to mutate"),
 ])
 def test_bad_numbers_and_doses(ctcl, kwargs, message):
     reference = ctcl.simulate(cytokines={"IL6": 2}, t_end=30).to_numpy()

@@ -250,3 +250,22 @@ def test_a_cytokine_gene_knockout_that_changes_nothing_says_so(ctcl, tmp_path):
         js.dose_response(ctcl, "tofacitinib", "IL12", doses=[10, 100, 1000], knockouts=["IL12A"])
     result = CliRunner().invoke(app, ["simulate", "-c", "IL2=0.1", "-k", "IL2", "-r", "pSTAT5"], terminal_width=250)
     assert result.exit_code == 0 and "IL2 knockout changes nothing" in result.output
+
+
+def test_a_mutation_or_knockout_of_a_gene_the_context_lacks_says_so(hepatocyte):
+    """Hepatocytes have no JAK3 (models/contexts.tsv: JAK3_total 0, the declared assumption that
+    JAK3 is restricted to haematopoietic cells): -m JAK3_A572V there ran the wild type without a
+    word. Where the gene is expressed, neither warns."""
+    import warnings
+
+    with pytest.warns(js.JakStatWarning, match=r"JAK3_A572V changes nothing in the hepatocyte context: it has no "
+                                               r"JAK3 \(JAK3_total = 0\)"):
+        mutated = hepatocyte.simulate(cytokines={"IL6": 1}, mutations=["JAK3_A572V"], t_end=30, readouts=["pSTAT3"])
+    plain = hepatocyte.simulate(cytokines={"IL6": 1}, t_end=30, readouts=["pSTAT3"])
+    assert np.array_equal(mutated["pSTAT3"], plain["pSTAT3"])
+    with pytest.warns(js.JakStatWarning, match="JAK3 knockout changes nothing in the hepatocyte context"):
+        js.dose_response(hepatocyte, "ruxolitinib", "IL6", doses=[10, 100, 1000], knockouts=["JAK3"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)
+        hepatocyte.simulate(cytokines={"IL6": 1}, mutations=["STAT3_Y640F"], knockouts=["SOCS3"], t_end=30,
+                            readouts=["pSTAT3"])

@@ -438,3 +438,19 @@ def test_cli_trial_reports_a_bad_option_before_a_clash_with_existing_files(tmp_p
                                            *option, "--out", str(tmp_path)])
         assert bad.exit_code == 2 and message in bad.output, bad.output
     assert [p.name for p in tmp_path.iterdir()] == ["trial_ruxolitinib_20mg_every_12h_patients.csv"]
+
+
+def test_patients_without_inhibition_to_measure_are_counted_in_the_flags(ctcl):
+    """GM-CSF does not signal in the T-cell context (no GM-CSF receptor), so every patient's
+    inhibition is NaN; the trial's flags said nothing about it (an audit found the NaN rows
+    silent), while exposure_response says so for the typical patient."""
+    result = js.virtual_trial(ctcl, RUX, 2, ["IL2", "GMCSF"], stimulation="ex vivo")
+    gmcsf = result.to_frame().query("pathway == 'GMCSF/pSTAT5'")
+    assert gmcsf["mean_inhibition"].isna().all()
+    assert any("GMCSF/pSTAT5, ex vivo: no inhibition to measure in 2 of 2 patients" in f
+               and "does not signal through this pathway" in f for f in result.flags)
+    # a patient whose cell barely signals through IL-2 (seed 0's second: IL2RB 0.2 nM) is counted alike
+    unmeasured = int(result.to_frame().query("pathway == 'IL2/pSTAT5'")["mean_inhibition"].isna().sum())
+    said = [f for f in result.flags if "IL2/pSTAT5, ex vivo: no inhibition to measure" in f]
+    assert said == ([] if unmeasured == 0 else [said[0]])
+    assert unmeasured == 0 or f"in {unmeasured} of 2 patients" in said[0] and "does not signal" not in said[0]

@@ -159,6 +159,9 @@ class Condition:
             frac = _number(frac, f"mutations[{m!r}]")
             if not 0 <= frac <= 1:
                 raise InputError(f"mutations[{m!r}]: mutant fraction must be in [0, 1], got {frac}")
+            if catalog.mutation(m).gene in ko and frac > 0:
+                raise InputError(f"{catalog.mutation(m).gene} is both knocked out and mutated ({name}): a knocked-out "
+                                 "gene has no protein to mutate")
             mut.append((name, frac))
         par = []
         known = catalog.parameter_table()
@@ -428,25 +431,43 @@ class Model:
         """Tabulated parameter values in this context (before any perturbation)."""
         return dict(self._context_values)
 
-    def warn_inert_knockouts(self, knockouts, parameters: Mapping[str, float] | None = None) -> None:
-        """JakStatWarning for a knocked-out cytokine gene whose cells make none of that
-        cytokine here (its ``<CYTOKINE>_autocrine`` is 0): the knockout changes nothing,
-        and a cytokine added to the medium still signals (``-k IL2`` beside IL-2 was a
-        silent no-op). Its receptor chains block the signal."""
+    def warn_inert_background(self, knockouts=None, parameters: Mapping[str, float] | None = None,
+                              mutations=None) -> None:
+        """JakStatWarning for a background that changes nothing in this context, said
+        rather than run silently:
+
+        - a knocked-out cytokine gene whose cells make none of that cytokine here (its
+          ``<CYTOKINE>_autocrine`` is 0): a cytokine added to the medium still signals
+          (``-k IL2`` beside IL-2 was a silent no-op); its receptor chains block the signal;
+        - a knockout or a mutation of a gene the context does not express (its total is
+          0 here: ``-m JAK3_A572V`` in hepatocytes, which have no JAK3)."""
         import warnings
 
         from .errors import JakStatWarning
 
         values = {**self._context_values, **dict(parameters or {})}
         for symbol in _names(knockouts, "knockouts") if knockouts else ():
-            symbol = catalog.gene(symbol).symbol
+            gene = catalog.gene(symbol)
+            if values.get(gene.parameter, 1.0) == 0:
+                warnings.warn(f"{gene.symbol} knockout changes nothing in the {self.context} context: it has no "
+                              f"{gene.symbol} ({gene.parameter} = 0)", JakStatWarning, stacklevel=3)
+                continue
             for cyt in catalog.CYTOKINES.values():
-                if symbol in cyt.genes and values.get(f"{cyt.name}_autocrine", 0.0) == 0:
+                if gene.symbol in cyt.genes and values.get(f"{cyt.name}_autocrine", 0.0) == 0:
                     receptors = "/".join(cyt.receptor_chains) or "its receptor"
-                    warnings.warn(f"{symbol} knockout changes nothing in the {self.context} context: its cells make "
-                                  f"no {cyt.name} of their own ({cyt.name}_autocrine = 0), and {cyt.name} added to "
-                                  f"the medium still signals; knock out a receptor chain ({receptors}) to block it",
+                    warnings.warn(f"{gene.symbol} knockout changes nothing in the {self.context} context: its cells "
+                                  f"make no {cyt.name} of their own ({cyt.name}_autocrine = 0), and {cyt.name} added "
+                                  f"to the medium still signals; knock out a receptor chain ({receptors}) to block it",
                                   JakStatWarning, stacklevel=3)
+        if isinstance(mutations, Mapping):
+            mutations = [m for m, fraction in mutations.items() if not isinstance(fraction, numbers.Real)
+                         or fraction > 0]
+        for name in _names(mutations, "mutations") if mutations else ():
+            mutation = catalog.mutation(name)
+            gene = catalog.gene(mutation.gene)
+            if values.get(gene.parameter, 1.0) == 0:
+                warnings.warn(f"{mutation.name} changes nothing in the {self.context} context: it has no "
+                              f"{gene.symbol} ({gene.parameter} = 0)", JakStatWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ solver
     @property
@@ -524,11 +545,11 @@ class Model:
         condition (:meth:`Condition.make`), so ``js.run`` runs it like any other.
         """
         _reject_unknown(unknown, [*CONDITION_KEYWORDS, "readouts"], "simulate() keyword")
-        self.warn_inert_knockouts(knockouts, parameters)
         cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts,
                               overexpress=overexpress, mutations=mutations, parameters=parameters,
                               preincubation=preincubation, t_end=t_end, points=points, plasma=plasma,
                               regimen=regimen)
+        self.warn_inert_background(knockouts, parameters, mutations)  # after the input is known to be valid
         return self.run(cond, readouts=readouts)
 
     def run(self, cond: Condition | Mapping, readouts: Iterable[str] | str | None = None) -> pd.DataFrame:

@@ -188,6 +188,13 @@ def parse_pairs(items: list[str], what: str) -> dict[str, str]:
     return out
 
 
+def check_plasma(plasma: bool, drug: list[str]) -> None:
+    """--plasma without a drug dose would mark nothing: refused (it once ran without a word)."""
+    if plasma and not drug:
+        raise typer.BadParameter("marks drug doses as total plasma, but no drug is given (-d DRUG=DOSE)",
+                                 param_hint="--plasma")
+
+
 def parse_dose(v: str) -> str:
     """A dose as typed: the package reads a bare number ("40") as nM (mg for an oral dose),
     so the command line and Python give the same numbers and the same messages."""

@@ -44,6 +44,7 @@ from .common import (
     app,
     background_keywords,
     check_interval_options,
+    check_plasma,
     check_outputs,
     check_writable,
     command_line,
@@ -117,6 +118,7 @@ def simulate(
     if out is not None and out.suffix.lower() != ".csv":  # x.txt got CSV and x.png a figure, without a word
         raise typer.BadParameter(f"the time course is written as CSV: give a .csv name, not {out.name!r}",
                                  param_hint="--out")
+    check_plasma(plasma, drug)
     drugs = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
     cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
     run = None
@@ -863,7 +865,6 @@ def trial_command(
     import jakstat_sbml as js
 
     from .. import provenance
-    from ..parallel import RunOptions
     from ..uncertainty.trial import checked_trial_settings
 
     use_agg()
@@ -891,7 +892,7 @@ def trial_command(
     with reported():  # a bad option is reported as itself, not as a clash with an earlier trial's files
         checked_trial_settings(patients, seed=seed, stimulation=stims or ("continuous", "ex vivo"),
                                sources=source or None, mutations=mutations, covariates=covariates or None,
-                               threshold=threshold, options=RunOptions(engine=engine))
+                               threshold=threshold, engine=engine)
     check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():

@@ -31,6 +31,7 @@ from .common import (
     FigureFormat,
     app,
     check_outputs,
+    check_plasma,
     check_writable,
     condition_of,
     console,
@@ -131,6 +132,7 @@ def export_command(
     from .. import provenance
     from ..interop import export
 
+    check_plasma(plasma, drug)
     with reported():
         refuse_to_replace(path, force=force)
         refuse_to_replace(provenance.sidecar(path.name, path.parent), force=force)

@@ -227,6 +227,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
         background["drugs"] = {d: plasma_dose(v) for d, v in dict(background["drugs"]).items()}
     with quiet_bare_doses():
         checked = Condition.make(cytokines=dict(stimuli), **background)  # validate once, early
+    model.warn_inert_background(background.get("knockouts"), background.get("parameters"), background.get("mutations"))
     if checked.drugs:  # free nM from here on, so the no-drug and ex vivo runs read them alike
         background["drugs"] = dict(checked.drugs)
 

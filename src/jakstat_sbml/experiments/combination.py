@@ -382,7 +382,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     grids = {d.name: None if doses is None else _grid_doses(doses, d, plasma)
              for d, doses in ((a, doses_a), (b, doses_b))}
     bg = checked_background(condition, plasma)
-    model.warn_inert_knockouts(bg.get("knockouts"), bg.get("parameters"))
+    model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     for name in (a.name, b.name):
         check_not_varied(name, bg.get("drugs"), "drug")
     stimulus = stimulus_nM(bg, c, cytokine_dose)

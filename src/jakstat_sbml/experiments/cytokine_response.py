@@ -146,7 +146,7 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     else:
         doses_nM = concentrations_nM(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
     bg = checked_background(condition, plasma)
-    model.warn_inert_knockouts(bg.get("knockouts"), bg.get("parameters"))
+    model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     check_not_varied(c.name, bg.get("cytokines"), "cytokine")
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)
     conditions = [converted_condition(**common)]

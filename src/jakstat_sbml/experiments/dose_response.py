@@ -240,7 +240,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
                        preincubation=preincubation, plasma=plasma, **condition)
     d, c, readout, measure, doses_nM, bg, conditions = (curve.drug, curve.cytokine, curve.readout, curve.measure,
                                                          curve.doses_nM, curve.background, curve.conditions)
-    model.warn_inert_knockouts(bg.get("knockouts"), bg.get("parameters"))
+    model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     stimulus = curve.stimulus
     plan = None
     if unc is not None:

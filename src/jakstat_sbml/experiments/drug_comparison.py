@@ -176,7 +176,8 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     """
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     background = checked_background(condition)
-    model.warn_inert_knockouts(background.get("knockouts"), background.get("parameters"))
+    model.warn_inert_background(background.get("knockouts"), background.get("parameters"),
+                                background.get("mutations"))
     if "cytokines" in background:
         raise InputError("compare_drugs() compares cytokines one at a time (cytokines=): it takes no background "
                          "cytokines")

@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..dosing.exposure import (STIMULATIONS, Stimulation, as_arms, as_stimuli, pharmacokinetic_steady_state_flags,
-                               summarise_course)
+from ..dosing.exposure import (MEASURABLE_REFERENCE_NM, STIMULATIONS, Stimulation, as_arms, as_stimuli,
+                               pharmacokinetic_steady_state_flags, summarise_course)
 from ..errors import InputError, UnknownNameError
 from ..model import Model
 from ..parallel import RunOptions, progress_steps
@@ -210,12 +210,12 @@ class VirtualTrial:
 
 def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, threshold=0.5,
                            stimulation: str | Sequence[str] = STIMULATIONS, sources=None, mutations=None,
-                           covariates=None, options: RunOptions | None = None):
+                           covariates=None, engine: str = "roadrunner"):
     """:func:`virtual_trial`'s settings checked (InputError on the first bad one) and
     normalised: (stimulations, mutation frequencies, the cited mutations' flag, covariate
     frequencies, sources). The command line calls it before it looks at its output files,
     so a bad option is reported as itself, not as a clash with an earlier trial's files."""
-    options = options or RunOptions()
+    options = RunOptions(engine=engine)
     if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)) or n_patients < 1:
         raise InputError(f"n_patients must be a positive integer, got {n_patients!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -281,7 +281,7 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     stimulations, mutations, cited_flag, covariates, sources = checked_trial_settings(
         n_patients, seed=seed, chunk_size=chunk_size, threshold=threshold, stimulation=stimulation, sources=sources,
-        mutations=mutations, covariates=covariates, options=options)
+        mutations=mutations, covariates=covariates, engine=engine)
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
@@ -351,6 +351,14 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         block = values[:, j * len(METRICS):(j + 1) * len(METRICS)]
         outcomes.append(pd.DataFrame({"patient": patients["patient"], "arm": arm, "pathway": pathway,
                                       "stimulation": s, **{m: block[:, i] for i, m in enumerate(METRICS)}}))
+    for frame in outcomes:  # a patient whose pathway never signals has no inhibition: said, not a silent NaN
+        unmeasured = int(frame["mean_inhibition"].isna().sum())
+        if unmeasured:
+            where = f"{frame['arm'].iloc[0]}, {frame['pathway'].iloc[0]}, {frame['stimulation'].iloc[0]}"
+            flags.append(f"{where}: no inhibition to measure in {unmeasured} of {n_patients} patients (their "
+                         f"no-drug readout falls below {MEASURABLE_REFERENCE_NM} nM), left out of the percentiles"
+                         + ("; the context does not signal through this pathway" if unmeasured == n_patients
+                            else ""))
     about_arms = set(pharmacokinetic_flags(arms) + label_flags(arms)) | {f for fs in steady.values() for f in fs}
     return VirtualTrial(pd.concat(outcomes, ignore_index=True), patients, tuple(arms), model.context, int(seed),
                         float(threshold), sources, tuple(flags), reused, computed, arm_flags,
