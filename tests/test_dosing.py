@@ -506,6 +506,11 @@ def test_clinical_pimozide_does_nothing_to_stat5(ctcl):
     row = res.table.iloc[0]
     assert row.pimozide_free_cmax_nM < 1
     assert abs(row.mean_inhibition) < 0.01
+    # Cmax, Cmin and Cavg in total and free terms, as docs/dosing.md section 3 says (free Cmin was missing)
+    fu = js.catalog.drug("pimozide").fraction_unbound
+    for what in ("cmax", "cmin", "cavg"):
+        assert row[f"pimozide_free_{what}_nM"] == pytest.approx(row[f"pimozide_{what}_nM"] * fu, rel=1e-12)
+    assert row.pimozide_cmin_nM < row.pimozide_cavg_nM < row.pimozide_cmax_nM
 
 
 def test_mutations_and_knockouts_combine_with_regimens(ctcl):

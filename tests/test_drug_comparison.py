@@ -179,6 +179,10 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     assert "IC50 (nM, free)" in done.output
     ic50 = table.set_index("pathway").loc["IL2/pSTAT5", "ic50_nM"]
     assert compact_nM(ic50) in done.output
+    # how far the drug's potency is checked, without --uncertainty too (the report's panel said it, the CLI not)
+    from jakstat_sbml.potency.crossval import track_record
+
+    assert "potency: " + track_record("tofacitinib").text() in " ".join(done.output.split())
     record = js.read_provenance(out / "compare_drugs.csv")
     assert record["run"]["experiment"] == "compare_drugs"
     assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's

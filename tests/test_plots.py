@@ -61,6 +61,27 @@ def test_condition_title_says_dose_drug_knockout_and_context():
         assert "JAK3_A572V (50% of the protein)" in title and "context ctcl" in title
 
 
+def _outside_the_figure(fig) -> list[str]:
+    """Every figure-level title or label whose drawn extent leaves the canvas (by more than a pixel)."""
+    fig.canvas.draw()
+    renderer, canvas = fig.canvas.get_renderer(), fig.bbox
+    texts = [t for t in fig.texts if t.get_text()] + [a.title for a in fig.axes if a.get_title()]
+    return [t.get_text() for t in texts
+            if (box := t.get_window_extent(renderer)).x0 < canvas.x0 - 1 or box.x1 > canvas.x1 + 1
+            or box.y1 > canvas.y1 + 1]
+
+
+def test_a_regimen_figure_and_a_trial_figure_keep_their_titles_on_the_canvas(ctcl):
+    """An audit found both suptitles cut at both ends ("...ars: each pathway's mean" and
+    "...patients in context 'ctcl' (whiskers ... not a c"): one arm or one pathway makes a
+    narrow figure."""
+    reg = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    exposure = js.exposure_response(ctcl, reg, ["IL2"], uncertainty="potency", draws=20, seed=0)
+    trial = js.virtual_trial(ctcl, {"rux 20 BID": reg}, 2, ["IL2"], stimulation="ex vivo")
+    for fig in (exposure.plot(), trial.plot()):
+        assert fig.texts and _outside_the_figure(fig) == []
+
+
 def test_condition_title_uses_the_units_the_user_gave():
     as_dict = Condition.make(cytokines={"IL2": 0.1}, drugs={"tofacitinib": 1000}).as_dict()
     # drugs come 30 min before the cytokine unless preincubation= says otherwise, and the title says so

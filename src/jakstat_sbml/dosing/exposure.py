@@ -541,6 +541,7 @@ def summarise_course(course: pd.DataFrame, arm, readout: str, stimulation: str) 
                     f"{r.drug}_cmax_nM": float(total.max()), f"{r.drug}_cmin_nM": float(total[-1]),
                     f"{r.drug}_cavg_nM": _mean(fine[fine <= r.interval_h], total),
                     f"{r.drug}_free_cmax_nM": float(total.max() * r.pk.fraction_unbound),
+                    f"{r.drug}_free_cmin_nM": float(total[-1] * r.pk.fraction_unbound),  # the trough acts free too
                     f"{r.drug}_free_cavg_nM": _mean(fine[fine <= r.interval_h], total) * r.pk.fraction_unbound})
     return row, flags + pharmacokinetic_steady_state_flags(arm)
 

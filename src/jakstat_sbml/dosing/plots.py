@@ -74,7 +74,9 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
     # two lines: one arm's figure is narrow, and a one-line title was cut at both ends
     title = f"Dosing regimens in context {result.context!r}\n({how}; shaded: last dosing interval)"
     if result.intervals is not None:
-        title += f"\nbars: each pathway's mean inhibition over it,\n{_interval_words(result.intervals)}"
+        # the dot is the draws' median, which is not the table's point estimate (one parameter set's curve)
+        title += (f"\nbars: each pathway's mean inhibition over it,\n{_interval_words(result.intervals)};\n"
+                  "dot: the draws' median (the table's number is the curve's)")
     fig.suptitle(title, fontsize=10)
     return fig
 

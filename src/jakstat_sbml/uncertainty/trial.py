@@ -202,8 +202,9 @@ class VirtualTrial:
             a.set_ylim(-0.02, 1.02)
             a.set_title(pathway, fontsize=9)
             a.set_ylabel("time-averaged inhibition (fraction)", fontsize=8)
-        ax[0].figure.suptitle(f"Virtual trial: {self.patients.shape[0]} patients in context {self.context!r} "
-                              f"(whiskers 5-95%; dashed: threshold {self.threshold:g}); pharmacological, "
+        # three lines: a one-pathway figure is narrow, and one line was cut at both ends
+        ax[0].figure.suptitle(f"Virtual trial: {self.patients.shape[0]} patients in context {self.context!r}\n"
+                              f"(whiskers 5-95%; dashed: threshold {self.threshold:g})\npharmacological, "
                               "not a clinical response", fontsize=9)
         return ax[0].figure
 
