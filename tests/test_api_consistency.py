@@ -354,6 +354,9 @@ def test_background_keywords_mean_the_same_in_every_experiment(name, results, ct
     shadowed = set(params) & set(experiments.BACKGROUND_KEYS)
     assert shadowed == SHADOWS.get(name, set())
     assert results[name].background["knockouts"] == ["SOCS1"]
+    # and the summary says it: a dose-response's summary in SOCS1-null (or STAT5B N642H) cells read
+    # exactly as the wild type's (exposure_response and compare_drugs already had the key)
+    assert json.loads(results[name].summary()["background"])["knockouts"] == ["SOCS1"]
     with pytest.raises(js.UnknownNameError, match="did you mean 'knockouts'"):
         small_runs[name](ctcl, knockout=["SOCS1"])
 

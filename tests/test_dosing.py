@@ -418,12 +418,41 @@ def test_labelled_use_is_read_from_the_data_with_its_source():
     ("2000 mg", "12 h", "above the labelled use of ruxolitinib: 5-25 mg twice daily"),
     ("1 mg", "12 h", "below the labelled use of ruxolitinib: 5-25 mg twice daily"),
     ("20 mg", "4 h", "120 mg a day, above the labelled use of ruxolitinib: 5-25 mg twice daily"),
+    # how often counts too (the warning looked at mg per dose and per day only): eight 5 mg doses a day
+    # and 25 mg once daily are not the Jakafi label's twice daily (once daily: 5 mg, renal impairment)
+    ("5 mg", "3 h", "every 3 h is at an interval outside the labelled use of ruxolitinib"),
+    ("25 mg", "24 h", "once daily is at an interval outside the labelled use of ruxolitinib"),
 ])
 def test_a_dose_outside_labelled_use_warns_naming_the_labelled_range(dose, every, expected):
     with pytest.warns(js.JakStatWarning, match=expected) as caught:
         reg = regimen("ruxolitinib", dose, every=every)
     assert len(caught) == 1 and "at most 25 mg per dose and 50 mg a day" in str(caught[0].message)
+    assert "every 12 h, or every 24 h at 5 mg or less" in str(caught[0].message)
     assert reg.drug == "ruxolitinib"  # still built: outside the label is a warning, not an error
+
+
+@pytest.mark.parametrize("drug, dose, every, formulation", [
+    ("baricitinib", "2 mg", "12 h", "IR"),  # Olumiant: once daily
+    ("tofacitinib", "10 mg", "24 h", "IR"),  # Xeljanz: twice daily; once daily only at 5 mg
+    ("tofacitinib", "11 mg", "12 h", "XR"),  # Xeljanz XR: once daily (22 mg a day is within the daily range)
+    ("upadacitinib", "15 mg", "12 h", "XR"),  # Rinvoq: once daily
+])
+def test_a_labelled_dose_at_another_interval_warns(drug, dose, every, formulation):
+    with pytest.warns(js.JakStatWarning, match=f"at an interval outside the labelled use of {drug}"):
+        regimen(drug, dose, every=every, formulation=formulation)
+
+
+def test_a_single_dose_is_judged_by_its_size_alone():
+    """One dose has no interval: the label check of docs/dosing.md (25 mg once) gave its
+    `every` only to end the run."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)
+        regimen("ruxolitinib", "25 mg", every="24 h", doses=1)
+        regimen("ruxolitinib", "25 mg", every="10 h", doses=1)
+    with pytest.warns(js.JakStatWarning, match="ruxolitinib 50 mg as one dose is 50 mg per dose, above"):
+        regimen("ruxolitinib", "50 mg", every="24 h", doses=1)
 
 
 def test_labelled_regimens_do_not_warn():

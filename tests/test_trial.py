@@ -228,7 +228,7 @@ def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):
     same model; over 100 patients it is 0.32 and 0.31, over 400 0.28. The model meets the
     label's 'near baseline by 10 h' narrowly, not comfortably (docs/dosing.md 4)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", js.JakStatWarning)  # a 10 h "interval" is not a labelled one
+        warnings.simplefilter("ignore", js.JakStatWarning)  # "a single dose, not a steady state": as meant
         single = {"rux 25 once": js.regimen("ruxolitinib", "25 mg", every="10 h", doses=1)}
     cohort = js.virtual_trial(ctcl, single, 100, ["IL6"], seed=2, stimulation="ex vivo")
     peaks = cohort.distribution("hours_to_max_inhibition").iloc[0]

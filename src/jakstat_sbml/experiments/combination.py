@@ -16,7 +16,7 @@ from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess,
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
 from ..potency.draws import as_uncertainty, central_interval, plan_draws, with_parameter_set
-from ..results import flags_text, with_flags
+from ..results import background_text, flags_text, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
 from .support import figure_of, nM_text, signal_floor, warn_flags
@@ -220,7 +220,8 @@ class Combination:
                 "excess_floor_fraction": EXCESS_FLOOR,
                 "baseline": self.baseline, "baseline_unit": self.measure.unit(self.readout),
                 "unstimulated": self.unstimulated, "unstimulated_unit": self.measure.unit(self.readout),
-                "grid": self.grid, "context": self.context, "flags": flags_text(self.flags)}
+                "grid": self.grid, "context": self.context,
+                "background": background_text(self.background), "flags": flags_text(self.flags)}
 
     def plot(self, ax=None, *, axes=None) -> Figure:
         """Inhibition and the three excess maps, on four new Axes or on the four given

@@ -13,7 +13,7 @@ from .. import catalog
 from ..fitting import HillFit, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
-from ..results import flags_text, with_flags
+from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses, to_nM
 from .inputs import check_not_varied, checked_background, concentrations_nM, converted_condition, merged
 from .measures import Measure, measured_values
@@ -111,7 +111,8 @@ class CytokineResponse:
                 "ec50_fit_precision_high_nM": hi, "ec50_ng_per_mL": self.ec50_ng_per_mL, "slope": self.slope,
                 "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
                 "unstimulated": self.unstimulated, "unstimulated_unit": self.max_effect_unit,
-                "context": self.context, "flags": flags_text(self.flags)}
+                "context": self.context,
+                "background": background_text(self.background), "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:
         """Points and Hill fit on a log dose axis (drawn on ``ax`` if given); returns the Figure."""

@@ -17,7 +17,7 @@ from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import RunOptions, progress_steps, run
 from ..potency.draws import as_uncertainty, plan_draws, uses_parameter_ranges, with_parameter_set
 from ..potency.reference import half_inhibition_dose
-from ..results import flags_text, with_flags
+from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses
 from .inputs import (
     all_plasma,
@@ -192,6 +192,7 @@ class DoseResponse:
                 "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
                 "baseline": self.baseline, "baseline_unit": unit, "unstimulated": self.unstimulated,
                 "unstimulated_unit": unit, "max_dose_nM": float(self.doses.max()), "context": self.context,
+                "background": background_text(self.background),
                 "ic50_bound": "" if bound is None else f"{bound[0]} {bound[1]:g}",
                 **interval, "flags": flags_text(self.flags)}
 

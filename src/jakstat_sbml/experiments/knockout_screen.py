@@ -14,7 +14,7 @@ from .. import catalog
 from ..errors import InputError, refuse_repeats
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
-from ..results import flags_text, with_flags
+from ..results import background_text, flags_text, with_flags
 from .inputs import checked_background, converted_condition, stimulus_nM
 from .measures import Measure, measured_values
 from .support import figure_of, signal_floor, warn_flags
@@ -93,7 +93,8 @@ class KnockoutScreen:
                 "strongest_gene": None if strongest is None else strongest["gene"],
                 "strongest_pair": None if strongest is None else f"{strongest['cytokine']}/{strongest['readout']}",
                 "strongest_log2_fold_change": float("nan") if strongest is None else float(strongest["log2_fold_change"]),
-                "context": self.context, "flags": flags_text(self.flags)}
+                "context": self.context,
+                "background": background_text(self.background), "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:
         """Heatmap of the log2 fold changes (drawn on ``ax`` if given); returns the Figure."""

@@ -46,7 +46,7 @@ def absent_pathways(model: Model, cytokines: Sequence[str] | None = None, *, t_e
         floor = signal_floor(Measure(time=t_end), base, stimulated)
         change = float(np.max(np.abs(stimulated - base)))
         if change <= floor:
-            absent[c] = (f"{c} does not drive {readout} in context {model.context!r}: its standard dose, {c_info.standard_dose}, "
-                         f"moves it by at most {number_text(change)} nM in {t_end:g} min, below the {floor:.2g} nM detection "
-                         "floor (the context lacks what the pathway needs)")
+            absent[c] = (f"{c} does not drive {readout} in context {model.context!r}: its standard dose, "
+                         f"{c_info.standard_dose}, moves it by at most {number_text(change)} nM in {t_end:g} min, below "
+                         f"the {floor:.2g} nM detection floor (the context lacks what the pathway needs)")
     return absent

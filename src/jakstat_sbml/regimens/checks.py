@@ -346,7 +346,7 @@ def label_flags(arms: dict) -> list[str]:
     flags = []
     for label, arm in arms.items():
         for r in arm:
-            outside = outside_label(r.drug, r.formulation, r.dose_mg, r.interval_h)
+            outside = outside_label(r.drug, r.formulation, r.dose_mg, r.interval_h, r.doses)
             if outside is None:
                 continue
             flag = outside if outside.startswith(f"{label} ") else f"{label}: {outside}"  # the warning's words

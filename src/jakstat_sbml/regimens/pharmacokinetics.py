@@ -156,7 +156,10 @@ class PKParameters:
 @dataclass(frozen=True)
 class LabelledUse:
     """The labelled dose range of one drug in one formulation (``labelled_doses.tsv``):
-    mg per dose and per day, the regimen in words (``text``) and the label it comes from."""
+    mg per dose and per day, the regimen in words (``text``) and the label it comes from.
+    ``intervals``: the labelled dosing intervals (h), each with the largest dose it is
+    labelled for (None: any dose in the range), e.g. ruxolitinib's ((12, None), (24, 5)):
+    twice daily, once daily at 5 mg; empty where the label sets no interval (divided doses)."""
 
     drug: str
     formulation: str
@@ -167,18 +170,31 @@ class LabelledUse:
     text: str
     label: str
     source: str
+    intervals: tuple[tuple[float, float | None], ...] = ()
 
-    def outside(self, dose_mg: float, interval_h: float) -> str | None:
-        """Why a dose of ``dose_mg`` every ``interval_h`` leaves the labelled use (None if it does not)."""
+    def intervals_text(self) -> str:
+        """The labelled intervals in words: 'every 12 h, or every 24 h at 5 mg or less'."""
+        parts = [f"every {h:g} h" + (f" at {most:g} mg or less" if most is not None else "")
+                 for h, most in self.intervals]
+        return ", or ".join(parts)
+
+    def outside(self, dose_mg: float, interval_h: float, single: bool = False) -> str | None:
+        """Why a dose of ``dose_mg`` every ``interval_h`` leaves the labelled use (None if it
+        does not); ``single``: one dose, judged by its size alone (it has no interval)."""
         daily = dose_mg * 24 / interval_h
         if dose_mg > self.max_dose_mg:
             return f"{dose_mg:g} mg per dose, above"
-        if daily > self.max_daily_mg:
-            return f"{daily:g} mg a day, above"
         if dose_mg < self.min_dose_mg:
             return f"{dose_mg:g} mg per dose, below"
+        if single:
+            return None
+        if daily > self.max_daily_mg:
+            return f"{daily:g} mg a day, above"
         if daily < self.min_daily_mg:
             return f"{daily:g} mg a day, below"
+        if self.intervals and not any(math.isclose(interval_h, h) and (most is None or dose_mg <= most)
+                                      for h, most in self.intervals):
+            return "at an interval outside"
         return None
 
 
@@ -198,7 +214,20 @@ def labelled_use(drug: str, formulation: str = "IR") -> LabelledUse:
                          "(data/pharmacokinetics/labelled_doses.tsv)")
     r = row.iloc[0]
     return LabelledUse(name, r.formulation, r.min_dose_mg, r.max_dose_mg, r.min_daily_mg, r.max_daily_mg,
-                       r.labelled_use, r.label, r.source)
+                       r.labelled_use, r.label, r.source, _labelled_intervals(r.intervals_h, name))
+
+
+def _labelled_intervals(text: str, drug: str) -> tuple[tuple[float, float | None], ...]:
+    """'12; 24 at 5 mg' -> ((12.0, None), (24.0, 5.0)); '' -> () (the label sets no interval)."""
+    out = []
+    for part in filter(None, (p.strip() for p in str(text).split(";"))):
+        hours, _, most = part.partition(" at ")
+        try:
+            out.append((float(hours), float(most.removesuffix("mg").strip()) if most else None))
+        except ValueError:
+            raise InputError(f"labelled_doses.tsv, {drug}: intervals_h must read like '12; 24 at 5 mg', "
+                             f"got {text!r}") from None
+    return tuple(out)
 
 
 @cache

@@ -104,7 +104,6 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     interval = _quantity(every, "h", "every", kind="[time]")
     if not 0.25 <= interval <= 24 * 28:
         raise InputError(f"every must be from 15 min to 4 weeks, got {every!r}")
-    _warn_outside_label(name, params.formulation, mg, interval)
     if days is not None and doses is not None:
         raise InputError("give days= or doses=, not both")
     if doses is None:
@@ -118,25 +117,28 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
         count = int(doses)
         if count * interval > MAX_DAYS * 24:
             raise InputError(f"{count} doses every {interval:g} h last more than {MAX_DAYS} days")
+    _warn_outside_label(name, params.formulation, mg, interval, count)  # after every error: a warning, then none
     return Regimen(name, mg, interval, count, params)
 
 
-def outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> str | None:
+def outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float, doses: int = 2) -> str | None:
     """Why a regimen leaves its drug's labelled use, as a sentence naming the label (None
-    within it): the PK was checked against the labels only within it (data/pharmacokinetics)."""
+    within it): the PK was checked against the labels only within it (data/pharmacokinetics).
+    A single dose (``doses`` 1) is judged by its size alone: it has no interval."""
     label = labelled_use(drug, formulation)
-    why = label.outside(dose_mg, interval_h)
+    why = label.outside(dose_mg, interval_h, single=doses == 1)
     if why is None:
         return None
-    every = _EVERY_WORDS.get(interval_h, f"every {interval_h:g} h")
+    every = "as one dose" if doses == 1 else _EVERY_WORDS.get(interval_h, f"every {interval_h:g} h")
     return (f"{drug} {dose_mg:g} mg{' XR' if formulation == 'XR' else ''} {every} is {why} the labelled use of "
             f"{drug}: {label.text} (label: at least {label.min_dose_mg:g} mg per dose, at most {label.max_dose_mg:g} "
-            f"mg per dose and {label.max_daily_mg:g} mg a day; {label.label}); the pharmacokinetics were checked "
-            "against the label only within it")
+            f"mg per dose and {label.max_daily_mg:g} mg a day"
+            + (f", {label.intervals_text()}" if label.intervals else "")
+            + f"; {label.label}); the pharmacokinetics were checked against the label only within it")
 
 
-def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float) -> None:
-    text = outside_label(drug, formulation, dose_mg, interval_h)
+def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h: float, doses: int) -> None:
+    text = outside_label(drug, formulation, dose_mg, interval_h, doses)
     if text is not None:
         warnings.warn(text, JakStatWarning, stacklevel=3)
 
