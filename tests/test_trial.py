@@ -145,8 +145,8 @@ def test_the_summary_says_what_it_is_and_is_not(trial):
     (dict(n_patients=0), js.InputError, "positive integer"),
     (dict(n_patients=-5), js.InputError, "positive integer"),
     (dict(sources=["weight"]), js.UnknownNameError, "weight"),
-    (dict(sources=["mutations"]), js.InputError, "no mutations"),
-    (dict(mutations={"JAK3_A572V": 1.5}), js.InputError, "between 0 and 1"),
+    (dict(sources=["mutations"]), js.InputError, "no mutation frequencies"),
+    (dict(mutation_frequencies={"JAK3_A572V": 1.5}), js.InputError, "between 0 and 1"),
     (dict(threshold=1.5), js.InputError, "threshold"),
 ])
 def test_bad_input_gets_a_clear_error(ctcl, kwargs, error, match):
@@ -244,7 +244,7 @@ def test_the_cohort_peaks_and_recovers_when_the_label_says(ctcl):
     assert kept.median() < 1 / 3 and cohort.outcomes.max_inhibition.median() > 0.5
 
 
-# --------------------------------------------------------------------------- mutations="cited" (data/ctcl)
+# ---------------------------------------------------------------- mutation_frequencies="cited" (data/ctcl)
 
 
 def test_the_cited_mutation_frequencies_are_sourced_counts_of_the_models_mutations():
@@ -312,7 +312,7 @@ def test_two_trials_with_the_same_seed_have_the_same_patients(ctcl):
 
 def test_unknown_mutation_source_gets_one_line_and_the_cli_exits_2(ctcl, tmp_path):
     with pytest.raises(js.UnknownNameError, match="unknown mutation frequency source 'published'.*cited"):
-        js.virtual_trial(ctcl, RUX, 2, mutations="published", **SMALL)
+        js.virtual_trial(ctcl, RUX, 2, mutation_frequencies="published", **SMALL)
     bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
                                        "--mutations", "published", "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "cited" in bad.output and "Traceback" not in bad.output
@@ -320,7 +320,7 @@ def test_unknown_mutation_source_gets_one_line_and_the_cli_exits_2(ctcl, tmp_pat
 
 
 def test_a_cited_trial_draws_the_mutations_and_names_its_sources(ctcl):
-    result = js.virtual_trial(ctcl, RUX, 2, seed=11, mutations="cited", **SMALL)
+    result = js.virtual_trial(ctcl, RUX, 2, seed=11, mutation_frequencies="cited", **SMALL)
     assert "mutations" in result.sources
     assert {f"mutation:{m}" for m in js.ctcl_mutation_frequencies().mutation} <= set(result.patients.columns)
     flag = next(f for f in result.flags if f.startswith("mutations:"))
@@ -454,3 +454,26 @@ def test_patients_without_inhibition_to_measure_are_counted_in_the_flags(ctcl):
     said = [f for f in result.flags if "IL2/pSTAT5, ex vivo: no inhibition to measure" in f]
     assert said == ([] if unmeasured == 0 else [said[0]])
     assert unmeasured == 0 or f"in {unmeasured} of 2 patients" in said[0] and "does not signal" not in said[0]
+
+
+def test_the_frequency_keyword_is_not_the_background_keyword(ctcl, tmp_path):
+    """mutations= is a mutant fraction in simulate and every experiment (docs/python.md) but
+    meant how many patients carry a mutation here: the trial's keyword is now
+    mutation_frequencies=, the old name still works with a FutureWarning, and the CLI takes
+    NAME=FREQ as Python does (it took 'cited' only)."""
+    given = {"STAT5B_N642H": 0.5}
+    new = js.virtual_trial(ctcl, RUX, 3, seed=4, mutation_frequencies=given, **SMALL)
+    with pytest.warns(FutureWarning, match="now mutation_frequencies="):
+        old = js.virtual_trial(ctcl, RUX, 3, seed=4, mutations=given, **SMALL)
+    pd.testing.assert_frame_equal(new.to_frame(), old.to_frame())
+    with pytest.raises(js.InputError, match="not also its former name"):
+        js.virtual_trial(ctcl, RUX, 3, mutations=given, mutation_frequencies=given, **SMALL)
+    done = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2", "-n", "3",
+                                        "--seed", "4", "--stimulation", "continuous", "--mutations",
+                                        "STAT5B_N642H=0.5", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
+    assert table["mutation:STAT5B_N642H"].tolist() == new.patients["mutation:STAT5B_N642H"].tolist()
+    bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--mutations", "STAT5B_N642H=half",
+                                       "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "NAME=FREQ" in bad.output and not (tmp_path / "bad").exists()

@@ -278,6 +278,24 @@ def parse_covariates(items: list[str]) -> dict:
     return out
 
 
+def parse_mutation_frequencies(text: str | None) -> str | dict | None:
+    """``--mutations cited`` or ``NAME=FREQ,NAME=FREQ`` as js.virtual_trial's
+    ``mutation_frequencies`` (names and ranges are checked there)."""
+    from ..errors import InputError
+
+    if text is None or "=" not in text:  # "cited", or a source name js.virtual_trial refuses with the valid one
+        return None if text is None else text.strip()
+    try:
+        pairs = [part.split("=") for part in text.split(",")]
+        out = {name.strip(): float(freq) for name, freq in pairs}
+    except ValueError:
+        raise InputError(f"--mutations must be 'cited' or NAME=FREQ,NAME=FREQ (e.g. STAT5B_N642H=0.3), got {text!r}") \
+            from None
+    if len(out) < len(pairs):
+        raise InputError(f"--mutations gives a mutation twice: {text!r}")
+    return out
+
+
 def parse_window(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None

@@ -59,6 +59,7 @@ from .common import (
     load_context_model,
     measure_settings,
     parse_covariates,
+    parse_mutation_frequencies,
     parse_dose,
     parse_doses,
     parse_mutations,
@@ -833,9 +834,9 @@ def trial_command(
                                                           "covariates (repeatable; default pk and cell, plus "
                                                           "mutations with --mutations and covariates with "
                                                           "--covariate)."),
-    mutations: str = typer.Option(None, "--mutations", help="cited: draw each of the model's mutations at its "
-                                                            "frequency in CTCL sequencing "
-                                                            "(data/ctcl/mutation_frequencies.tsv)."),
+    mutations: str = typer.Option(None, "--mutations", help="How often patients carry each mutation: cited (the "
+                                  "model's mutations at their frequency in CTCL sequencing, "
+                                  "data/ctcl/mutation_frequencies.tsv) or NAME=FREQ,... (e.g. STAT5B_N642H=0.3)."),
     covariate: list[str] = typer.Option([], "--covariate", help="A patient covariate and how often patients carry "
                                         "it: NAME=FREQ (e.g. strong_cyp3a4_inhibitor=0.1) or "
                                         "NAME=LEVEL:FREQ,... (e.g. renal_impairment=moderate:0.2,severe:0.05); "
@@ -877,7 +878,7 @@ def trial_command(
         reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
         if patients < 1:
             raise js.InputError(f"--patients must be a positive integer, got {patients}")
-        covariates = parse_covariates(covariate)
+        covariates, frequencies = parse_covariates(covariate), parse_mutation_frequencies(mutations)
     stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
     known_names(cytokines=cytokine)  # before the identity, which holds their doses
     name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
@@ -889,13 +890,13 @@ def trial_command(
         "stimulation": list(stims or ("continuous", "ex vivo")),
         "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
         + (["covariates"] if covariates else []),
-        **({"mutations": mutations} if mutations else {}), "covariates": covariates,
+        **({"mutations": frequencies} if mutations else {}), "covariates": covariates,
         "threshold": threshold, "seed": seed, "engine": engine})
     table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
     figure = out / f"{name}.{figure_format.value}"
     with reported():  # a bad option is reported as itself, not as a clash with an earlier trial's files
         checked_trial_settings(patients, seed=seed, stimulation=stims or ("continuous", "ex vivo"),
-                               sources=source or None, mutations=mutations, covariates=covariates or None,
+                               sources=source or None, mutation_frequencies=frequencies, covariates=covariates or None,
                                threshold=threshold, engine=engine)
     check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
@@ -904,7 +905,7 @@ def trial_command(
         with progress_bar() as bar:
             result = js.virtual_trial(model, {reg.label(): reg}, patients, stimuli, seed=seed,
                                       stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
-                                      sources=source or None, mutations=mutations,
+                                      sources=source or None, mutation_frequencies=frequencies,
                                       covariates=covariates or None, checkpoint=checkpoint, n_jobs=n_jobs,
                                       progress=bar, engine=engine)
     with reported(out):

@@ -7,7 +7,7 @@
   ``js.run`` (processes or Dask), checkpointed chunk by chunk (:mod:`.checkpoint`).
 - :mod:`.trial`: virtual patients (between-patient PK, cells, mutations) under dosing
   regimens: ``js.virtual_trial``; :mod:`.mutation_frequencies`: how often CTCL patients carry
-  the model's mutations (data/ctcl), which ``mutations="cited"`` draws.
+  the model's mutations (data/ctcl), which ``mutation_frequencies="cited"`` draws.
 """
 
 from .mutation_frequencies import ctcl_mutation_frequencies

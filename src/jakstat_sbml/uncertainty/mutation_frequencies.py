@@ -3,7 +3,7 @@
 Each row counts, in one sequencing cohort, the patients carrying one of the model's
 gain-of-function variants (carriers of patients), with the study and the data file the
 count was made on (data/ctcl/SOURCE.md says what was seen and what was not). The virtual
-trial draws these frequencies with ``mutations="cited"``.
+trial draws these frequencies with ``mutation_frequencies="cited"``.
 """
 
 from __future__ import annotations

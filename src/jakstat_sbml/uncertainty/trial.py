@@ -11,9 +11,11 @@ A virtual patient is
   range is what the literature allows for a typical cell, used here as the spread between
   patients' cells (an assumption the flags state);
 - mutations: each carried with its frequency, at a mutant fraction of 0.5 (one allele):
-  ``mutations="cited"`` draws the frequencies counted in CTCL sequencing
+  ``mutation_frequencies="cited"`` draws the frequencies counted in CTCL sequencing
   (data/ctcl/mutation_frequencies.tsv, :func:`ctcl_mutation_frequencies`), and
-  ``mutations={name: frequency}`` the caller's. None is drawn unless asked for;
+  ``mutation_frequencies={name: frequency}`` the caller's. None is drawn unless asked for.
+  (Elsewhere ``mutations=`` is a background's mutant fraction; here the keyword names a
+  carrier frequency, so it has its own name);
 - covariates: each of ``covariates={name: frequency}`` (or ``{name: {level: frequency}}``
   for a graded one such as renal impairment) carried with that probability; a carried
   covariate multiplies each regimen drug's clearance by ``1 / AUC ratio`` of
@@ -40,6 +42,7 @@ response rate.
 from __future__ import annotations
 
 import math
+import warnings
 import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -71,9 +74,10 @@ INHIBITION_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
 METRICS = (*INHIBITION_METRICS, "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
 DEFAULT_CHUNK = 25
-CITED = "cited"  # mutations="cited": the frequencies of data/ctcl/mutation_frequencies.tsv
-NO_MUTATIONS = ("mutations: none drawn (give mutations='cited' for their frequencies in CTCL sequencing, "
-                "data/ctcl/mutation_frequencies.tsv, or mutations={name: frequency})")
+CITED = "cited"  # mutation_frequencies="cited": the frequencies of data/ctcl/mutation_frequencies.tsv
+NO_MUTATIONS = ("mutations: none drawn (give mutation_frequencies='cited', or --mutations cited on the command "
+                "line, for their frequencies in CTCL sequencing, data/ctcl/mutation_frequencies.tsv, or "
+                "{name: frequency})")
 COVARIATE_PK = "covariate_pk"  # patients-table prefix of the covariates' combined PK fold per drug
 LEVEL_ORDER = ("present", "mild", "moderate", "severe")
 COVARIATE_TABLE = "data/pharmacokinetics/pk_covariates.tsv"
@@ -210,7 +214,7 @@ class VirtualTrial:
 
 
 def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, threshold=0.5,
-                           stimulation: str | Sequence[str] = STIMULATIONS, sources=None, mutations=None,
+                           stimulation: str | Sequence[str] = STIMULATIONS, sources=None, mutation_frequencies=None,
                            covariates=None, engine: str = "roadrunner"):
     """:func:`virtual_trial`'s settings checked (InputError on the first bad one) and
     normalised: (stimulations, mutation frequencies, the cited mutations' flag, covariate
@@ -234,7 +238,7 @@ def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, thre
     if "continuous" in stimulations and not options.simulator.dosing:
         raise InputError(f"continuous stimulation simulates the dosing events, which engine={options.engine!r} "
                          "does not; use engine='roadrunner' (or stimulation='ex vivo')")
-    mutations, cited_flag = _mutation_frequencies(mutations)
+    mutations, cited_flag = _mutation_frequencies(mutation_frequencies)
     covariates = covariate_frequencies(covariates)
     default_sources = sources is None
     if sources is None:
@@ -246,8 +250,8 @@ def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, thre
         if s not in SOURCES:
             raise UnknownNameError("variability source", s, list(SOURCES))
     if "mutations" in sources and not mutations:
-        raise InputError("sources includes 'mutations' but no mutations were given (mutations='cited' or "
-                         "{name: frequency})")
+        raise InputError("sources includes 'mutations' but no mutation frequencies were given "
+                         "(mutation_frequencies='cited' or {name: frequency})")
     if "covariates" in sources and not covariates:
         raise InputError("sources includes 'covariates' but no covariates={name: frequency} were given")
     return stimulations, mutations, cited_flag, covariates, sources
@@ -255,20 +259,24 @@ def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, thre
 
 def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None, *, seed: int = 0,
                   stimulation: str | Sequence[str] = STIMULATIONS, threshold: float = 0.5,
-                  sources: Sequence[str] | None = None, mutations: Mapping[str, float] | str | None = None,
+                  sources: Sequence[str] | None = None,
+                  mutation_frequencies: Mapping[str, float] | str | None = None,
                   covariates: Mapping | None = None, checkpoint: str | Path | None = None,
                   chunk_size: int = DEFAULT_CHUNK,
-                  n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner") -> VirtualTrial:
+                  n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
+                  mutations: Mapping[str, float] | str | None = None) -> VirtualTrial:
     """Simulate ``n_patients`` virtual patients (the module docstring says what one is)
     under each arm of ``regimens`` (as in :func:`~jakstat_sbml.exposure_response`) on
     ``cytokines`` (names; default every cytokine's standard dose), for each
     ``stimulation`` ("continuous", "ex vivo" or both, the default).
 
-    ``mutations``: "cited" (each of the model's mutations at its frequency in CTCL
+    ``mutation_frequencies``: "cited" (each of the model's mutations at its frequency in CTCL
     sequencing, :func:`ctcl_mutation_frequencies`; the flags name the counts and studies)
-    or ``{name: frequency}``. ``sources``: what varies between patients, among "pk", "cell", "mutations" and
+    or ``{name: frequency}``: how many patients carry each (one allele). ``mutations=`` is
+    its former name, deprecated: everywhere else it is a background's mutant fraction.
+    ``sources``: what varies between patients, among "pk", "cell", "mutations" and
     "covariates" (default "pk" and "cell", plus "mutations" and "covariates" when
-    ``mutations`` or ``covariates`` are given); turning a source off keeps its typical
+    mutation frequencies or ``covariates`` are given); turning a source off keeps its typical
     value. ``covariates``: ``{name: frequency}`` or ``{name: {level: frequency}}`` (names
     and levels of data/pharmacokinetics/pk_covariates.tsv, e.g.
     ``{"strong_cyp3a4_inhibitor": 0.1, "renal_impairment": {"moderate": 0.2}}``); a
@@ -280,9 +288,16 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     bit for bit, whichever way it runs.
     """
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
+    if mutations is not None:  # the former name, which meant a frequency here and a mutant fraction elsewhere
+        if mutation_frequencies is not None:
+            raise InputError("give mutation_frequencies=, not also its former name mutations=")
+        warnings.warn("virtual_trial(mutations=) is now mutation_frequencies= (mutations= elsewhere is a "
+                      "background's mutant fraction, not how many patients carry a mutation)", FutureWarning,
+                      stacklevel=2)
+        mutation_frequencies = mutations
     stimulations, mutations, cited_flag, covariates, sources = checked_trial_settings(
         n_patients, seed=seed, chunk_size=chunk_size, threshold=threshold, stimulation=stimulation, sources=sources,
-        mutations=mutations, covariates=covariates, engine=engine)
+        mutation_frequencies=mutation_frequencies, covariates=covariates, engine=engine)
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
@@ -376,12 +391,13 @@ def _mutation_frequencies(mutations) -> tuple[dict[str, float], str | None]:
             raise UnknownNameError("mutation frequency source", mutations, [CITED])
         return cited_mutation_frequencies()
     if not isinstance(mutations, Mapping):
-        raise InputError(f"mutations must be 'cited' or a mapping of mutation to frequency (0-1), got {mutations!r}")
+        raise InputError(f"mutation_frequencies must be 'cited' or a mapping of mutation to frequency (0-1), got "
+                         f"{mutations!r}")
     out = {}
     for name, freq in mutations.items():
         m = catalog.mutation(name).name
         if isinstance(freq, bool) or not isinstance(freq, (int, float)) or not 0 <= freq <= 1:
-            raise InputError(f"mutations[{name!r}]: a frequency between 0 and 1, got {freq!r}")
+            raise InputError(f"mutation_frequencies[{name!r}]: a frequency between 0 and 1, got {freq!r}")
         out[m] = float(freq)
     return dict(sorted(out.items())), None
 
