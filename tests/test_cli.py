@@ -175,6 +175,17 @@ def test_experiment_commands_take_the_engine(tmp_path):
     assert not (tmp_path / "grid").exists()
 
 
+def test_regimen_takes_the_run_options_of_every_command_that_simulates(tmp_path):
+    """`jakstat regimen -j 1` was "No such option: -j", though it runs 200-draw intervals."""
+    result = invoke("regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2", "-j", "1", "--engine", "roadrunner",
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    record = js.read_provenance(tmp_path / "regimen_ruxolitinib_20mg_every_12h_summary.csv")
+    assert record["settings"]["engine"] == "roadrunner"
+    bad = runner.invoke(app, ["regimen", "ruxolitinib", "20mg", "--engine", "lsoda", "--out", str(tmp_path / "b")])
+    assert bad.exit_code != 0 and "amici" in bad.output and not (tmp_path / "b").exists()
+
+
 def test_combine_writes_the_grid_and_the_maps(tmp_path):
     result = invoke("combine", "ruxolitinib", "pimozide", "IL2", "--doses-a", "100,1000", "--doses-b",
                     "3000,30000", "--out", tmp_path)

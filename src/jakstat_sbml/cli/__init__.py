@@ -4,7 +4,10 @@
 error handling); importing the command modules registers their commands on the app.
 """
 
-from . import experiment_commands, model_commands  # noqa: F401  (register the commands)
+# the order of registration is the order of `jakstat --help`: experiments, dosing, the model's own
+from . import experiment_commands  # noqa: F401, I001  (register the commands)
+from . import dosing_commands  # noqa: F401
+from . import model_commands  # noqa: F401
 from .common import app, console
 
 __all__ = ["app", "console"]

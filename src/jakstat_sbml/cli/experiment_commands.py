@@ -1,10 +1,9 @@
-"""Commands that run experiments on the model: simulate, dose-response, screen, combine, regimen,
-compare-drugs, trial, contexts, report, explore."""
+"""Commands that run experiments on the model: simulate, dose-response, screen, combine,
+contexts, report, explore (the dosing commands are in :mod:`.dosing_commands`)."""
 
 from __future__ import annotations
 
 import math
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,6 @@ from .common import (
     ENGINE,
     FORCE,
     FORMAT,
-    FORMULATION,
     KNOCKOUT,
     MAIN_READOUT,
     MAIN_READOUTS,
@@ -48,7 +46,6 @@ from .common import (
     check_outputs,
     check_writable,
     command_line,
-    compact_nM,
     condition_columns,
     condition_of,
     console,
@@ -58,8 +55,6 @@ from .common import (
     known_names,
     load_context_model,
     measure_settings,
-    parse_covariates,
-    parse_mutation_frequencies,
     parse_dose,
     parse_doses,
     parse_mutations,
@@ -73,7 +68,6 @@ from .common import (
     record_outputs,
     reported,
     save_figure,
-    stimuli_nM,
     use_agg,
     warn_flags,
 )
@@ -583,356 +577,6 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
             index = rep.write_report(model, out, figure_format=figure_format.value, progress=tick, n_jobs=n_jobs,
                                      command=command_line())
     print_wrote(index, out / "report.provenance.json")
-
-
-class Stimulation(str, Enum):
-    continuous = "continuous"
-    ex_vivo = "ex-vivo"
-
-
-@app.command("regimen", cls=NegativeValues)
-def regimen_command(
-    ctx: typer.Context,
-    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
-    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
-    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
-    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = FORMULATION,
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
-                                                                    f"of {CYTOKINES} that the context signals "
-                                                                    "through, at its standard dose)."),
-    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
-                                            "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
-    knockout: list[str] = KNOCKOUT,
-    overexpress: list[str] = OVEREXPRESS,
-    mutation: list[str] = MUTATION,
-    context: str = CONTEXT,
-    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
-    figure_format: FigureFormat = FORMAT,
-    uncertainty: str = UNCERTAINTY,
-    draws: int = DRAWS,
-    seed: int = SEED,
-    force: bool = FORCE,
-):
-    """Oral dosing regimen: plasma concentration over days and the inhibition of each pathway.
-
-    Writes <name>_summary.csv (per pathway: time-averaged, trough and maximal
-    inhibition, fraction of the last interval above 50 % and 90 %, hours after the
-    dose of the maximum, plasma exposure), <name>_timecourses.csv and a figure.
-    Examples:
-
-      jakstat regimen ruxolitinib 20mg --every 12h --days 5
-
-      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 -m STAT5B_N642H
-    """
-    import jakstat_sbml as js
-
-    from .. import provenance
-    from ..potency.draws import as_uncertainty
-
-    use_agg()
-    check_writable(out)
-    check_interval_options(ctx, uncertainty)
-    with reported():
-        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
-        as_uncertainty(uncertainty or None, **interval_keywords(uncertainty, draws, seed),
-                       context=catalog.context(context).name)  # before any work
-        stimuli = None
-        if cytokine:
-            stimuli = {}
-            for item in cytokine:
-                key, _, value = item.partition("=")
-                if key.strip() in stimuli:
-                    raise js.InputError(f"--cytokine gives {key.strip()} twice: give it once")
-                stimuli[key.strip()] = (parse_dose(value.strip()) if value
-                                        else catalog.cytokine(key.strip()).standard_dose)
-    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
-    name = (f"regimen_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
-            f"{provenance.file_tag(condition)}")
-    run = provenance.identity("exposure_response", condition, {
-        "regimen": reg.as_dict(), "days": days,
-        "cytokines": stimuli_nM(stimuli) if stimuli else "each the context signals through",
-        "stimulation": stimulation.value, "uncertainty": uncertainty, "draws": draws if uncertainty else None,
-        "seed": seed if uncertainty else None})
-    summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
-    figure = out / f"{name}.{figure_format.value}"
-    check_outputs([summary, courses, figure, provenance.sidecar(name, out)], run, force)
-    model = load_context_model(context)
-    bg = background_keywords(knockout, overexpress, mutation)
-    if not cytokine:
-        stimuli = present_cytokines(model)
-    with reported():
-        with progress_bar() as bar:
-            result = js.exposure_response(model, reg, stimuli, stimulation=stimulation.value.replace("-", " "),
-                                          uncertainty=uncertainty or None,
-                                          **interval_keywords(uncertainty, draws, seed), progress=bar, **bg)
-    with reported(out):
-        out.mkdir(parents=True, exist_ok=True)
-        result.to_frame().to_csv(summary, index=False)
-        result.time_courses.to_csv(courses, index=False)
-        save_figure(result.plot(), figure)
-    record = record_outputs(name, out, run, {
-        summary: "per pathway: time-averaged, trough and maximal inhibition over the last dosing interval, time "
-                 "above 50/90 %, plasma exposure", courses: "time courses: plasma and free drug (nM), readouts with "
-                 "and without the drug, inhibition", figure: "plasma concentration and inhibition over time"}, model)
-    table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
-    for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
-        # pathways in full (they are looked up); the numbers wrap below their intervals instead
-        table.add_column(column, justify="left" if column == "pathway" else "right", no_wrap=column == "pathway")
-    shown = result.to_frame()
-    metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
-
-    def cell(row, c):
-        if not np.isfinite(row[c]):
-            return "n/a"
-        text = f"{100 * row[c]:.0f}%"
-        if result.intervals is not None and np.isfinite(row[f"{c}_low"]):  # the predictive interval beside it
-            text += f" ({100 * row[f'{c}_low']:.0f}-{100 * row[f'{c}_high']:.0f}%)"
-        return text
-
-    for _, row in shown.iterrows():
-        table.add_row(row.pathway, *(cell(row, c) for c in metrics),
-                      f"{row.hours_to_max_inhibition:.1f}" if np.isfinite(row.hours_to_max_inhibition) else "n/a")
-    console.print(table)
-    if result.intervals is not None:
-        console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
-    warn_flags(flags_of(result))
-    print_wrote(summary, courses, figure, record)
-
-
-@app.command("compare-drugs", cls=NegativeValues)
-def compare_drugs_command(
-    ctx: typer.Context,
-    drug: list[str] = typer.Option([], "--drug", "-d", help=f"A drug to compare (repeatable; default every drug): "
-                                                            f"{DRUGS}."),
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help="A cytokine pathway (repeatable; default every "
-                                                                    f"one the context signals through): {CYTOKINES}."),
-    regimens: bool = typer.Option(None, "--regimens/--no-regimens", help="Inhibition at the approved regimens: "
-                                  "--regimens for every drug (stops if one has none), --no-regimens for none; "
-                                  "default: for the drugs that have one."),
-    context: str = CONTEXT,
-    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
-    figure_format: FigureFormat = FORMAT,
-    n_jobs: int = N_JOBS,
-    engine: str = ENGINE,
-    uncertainty: str = UNCERTAINTY,
-    draws: int = DRAWS,
-    seed: int = SEED,
-    force: bool = FORCE,
-):
-    """JAK inhibitors side by side: IC50 per pathway, selectivity, approved regimens.
-
-    For each drug and each pathway it acts on: the IC50 (free and total
-    plasma), its fold over the drug's most potent pathway, the gamma-c
-    selectivity (interferon and IL-6 IC50s over IL-2/IL-4/IL-15/IL-21's) and
-    the steady-state inhibition at each approved regimen (cytokine on
-    throughout; pharmacological, not a clinical response). Writes
-    compare_drugs.csv (one row per drug and pathway),
-    compare_drugs_regimens.csv and a heatmap figure. Example:
-
-      jakstat compare-drugs --context ctcl --out out/panel
-    """
-    import jakstat_sbml as js
-
-    from .. import provenance
-    from ..potency.crossval import track_record
-
-    use_agg()
-    check_writable(out)
-    check_interval_options(ctx, uncertainty)
-    with reported():
-        drugs = [catalog.drug(d).name for d in drug] or None
-        cytokines = [catalog.cytokine(c).name for c in cytokine] or None
-        if drugs is not None and len(set(drugs)) != len(drugs):
-            raise js.InputError("a drug is given twice with --drug")
-    name = "compare_drugs"
-    run = provenance.identity("compare_drugs", condition_of(context), {
-        "drugs": drugs, "cytokines": cytokines, "regimens": regimens, "engine": engine, "uncertainty": uncertainty,
-        "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
-    data, schedule = out / f"{name}.csv", out / f"{name}_regimens.csv"
-    figure = out / f"{name}.{figure_format.value}"
-    check_outputs([data, schedule, figure, provenance.sidecar(name, out)], run, force)
-    model = load_context_model(context)
-    with reported():
-        with progress_bar() as bar:
-            result = js.compare_drugs(model, drugs, cytokines, regimens=regimens, uncertainty=uncertainty or None,
-                                      **interval_keywords(uncertainty, draws, seed),
-                                      n_jobs=n_jobs, progress=bar, engine=engine)
-    with reported(out):
-        out.mkdir(parents=True, exist_ok=True)
-        result.to_frame().to_csv(data, index=False)
-        result.regimens.to_csv(schedule, index=False)
-        save_figure(result.plot(), figure)
-    record = record_outputs(name, out, run, {
-        data: "per drug and pathway: IC50 (nM free and total plasma), fold over the drug's most potent pathway, "
-              "steady-state inhibition at each approved regimen",
-        schedule: "per drug, approved regimen and pathway: time-averaged, trough and maximal inhibition (fraction)",
-        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine)
-    table = Table(title=f"gamma-c cytokines (IL-2, IL-4, IL-15, IL-21) vs interferons and IL-6, context "
-                        f"{model.context!r}")
-    for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited", "IFN/IL-6 inhibited"):
-        table.add_column(column, justify="left" if column in ("drug", "regimen") else "right")
-    summary, folds, bounds = result.summary(), result.gamma_c_selectivity(), result.gamma_c_selectivity_bounds()
-    for d in result.drugs:
-        arms = list(dict.fromkeys(result.regimens.loc[result.regimens.drug == d, "regimen"])) or [""]
-        fold = f"> {bounds[d]:.2g}" if d in bounds else f"{folds[d]:.2g}" if np.isfinite(folds[d]) else "n/a"
-        for k, arm in enumerate(arms):
-            share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
-                     for group in ("gamma_c", "interferon_il6")]
-            table.add_row(d if k == 0 else "", fold if k == 0 else "", arm or "none tabulated",
-                          *(f"{100 * x:.0f}%" if np.isfinite(x) else "n/a" for x in share))
-    console.print(table)
-    console.print("selectivity: geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c "
-                  "cytokines (above 1: gamma-c inhibited at lower concentrations; '> x': a lower bound, no interferon "
-                  "or IL-6 IC50 within the doses tested); inhibited: time-averaged at "
-                  "steady state, a pathway readout, not a clinical response", soft_wrap=True)
-    records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
-    console.print("potency: " + "; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out" for d, r in
-                                          records.items()), soft_wrap=True)
-    # the IC50s themselves (a 14 x 9 panel fits as one compact matrix), free drug; with --uncertainty
-    # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
-    ic50s = result.ic50s
-    pathways = list(dict.fromkeys(ic50s.pathway))
-    matrix = Table(title="IC50 (nM, free)" + (", 90% predictive interval below" if result.covers else ""))
-    matrix.add_column("drug")
-    for pathway in pathways:
-        matrix.add_column(pathway.replace("/", " "), justify="right")
-    for d in result.drugs:
-        mine = ic50s[ic50s.drug == d].set_index("pathway")
-        cells = []
-        for pathway in pathways:
-            if pathway not in mine.index:
-                cells.append("")
-                continue
-            r = mine.loc[pathway]
-            cell = compact_nM(r.ic50_nM) if r.status == "ok" else r.status.replace("above the doses tested", "above")
-            if result.covers and "ic50_low_nM" in mine:
-                cell += f"\n{compact_nM(r.ic50_low_nM)}-{compact_nM(r.ic50_high_nM)}"
-            cells.append(cell)
-        matrix.add_row(d, *cells)
-    console.print(matrix)
-    if result.covers:
-        console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
-    warn_flags(flags_of(result))
-    print_wrote(data, schedule, figure, record)
-
-
-@app.command("trial", cls=NegativeValues)
-def trial_command(
-    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
-    dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
-    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
-    days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
-    formulation: str = FORMULATION,
-    patients: int = typer.Option(100, "--patients", "-n", help="Virtual patients."),
-    cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"A pathway, by its cytokine (repeatable; "
-                                                                    f"default each of {CYTOKINES} that the context "
-                                                                    "signals through)."),
-    stimulation: list[Stimulation] = typer.Option([], "--stimulation", help="continuous and/or ex-vivo "
-                                                  "(repeatable; default both)."),
-    source: list[str] = typer.Option([], "--source", help="What varies between patients: pk, cell, mutations, "
-                                                          "covariates (repeatable; default pk and cell, plus "
-                                                          "mutations with --mutations and covariates with "
-                                                          "--covariate)."),
-    mutations: str = typer.Option(None, "--mutations", help="How often patients carry each mutation: cited (the "
-                                  "model's mutations at their frequency in CTCL sequencing, "
-                                  "data/ctcl/mutation_frequencies.tsv) or NAME=FREQ,... (e.g. STAT5B_N642H=0.3)."),
-    covariate: list[str] = typer.Option([], "--covariate", help="A patient covariate and how often patients carry "
-                                        "it: NAME=FREQ (e.g. strong_cyp3a4_inhibitor=0.1) or "
-                                        "NAME=LEVEL:FREQ,... (e.g. renal_impairment=moderate:0.2,severe:0.05); "
-                                        "repeatable; names and effects in data/pharmacokinetics/pk_covariates.tsv."),
-    threshold: float = typer.Option(0.5, help="Time-averaged inhibition a patient's pathway must reach to count."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the virtual patients (same seed, same patients; "
-                                                      "0 or more)."),
-    checkpoint: Path = typer.Option(None, help="Folder for finished chunks of patients: a rerun resumes."),
-    context: str = CONTEXT,
-    out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
-    figure_format: FigureFormat = FORMAT,
-    n_jobs: int = N_JOBS,
-    engine: str = ENGINE,
-    force: bool = FORCE,
-):
-    """A virtual trial: every patient's pathway inhibition under a regimen.
-
-    Each patient has its own pharmacokinetics (between-patient CVs of
-    data/pharmacokinetics/pk_variability.tsv), its own cell (protein
-    abundances over their plausible ranges), with --mutations cited the model's
-    mutations at their frequency in CTCL sequencing, and with --covariate its own
-    co-medications or organ impairment (AUC ratios of
-    data/pharmacokinetics/pk_covariates.tsv). Writes <name>_patients.csv (one
-    row per patient, pathway and stimulation, with the patient's features),
-    <name>_summary.csv (median, 5th-95th percentiles, fraction of patients
-    at or above the threshold) and a figure. The inhibition is
-    pharmacological, not a clinical response. Example:
-
-      jakstat trial ruxolitinib 20mg --every 12h --patients 1000 -c IL6 -c IL2 --checkpoint out/ckpt
-    """
-    import jakstat_sbml as js
-
-    from .. import provenance
-    from ..uncertainty.trial import checked_trial_settings
-
-    use_agg()
-    check_writable(out)
-    with reported():
-        reg = js.regimen(drug, parse_dose(dose), every=parse_dose(every), days=days, formulation=formulation)
-        if patients < 1:
-            raise js.InputError(f"--patients must be a positive integer, got {patients}")
-        covariates, frequencies = parse_covariates(covariate), parse_mutation_frequencies(mutations)
-    stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
-    known_names(cytokines=cytokine)  # before the identity, which holds their doses
-    name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
-    run = provenance.identity("virtual_trial", condition_of(context), {
-        "regimen": reg.as_dict(), "days": days, "patients": patients,
-        # each at its standard dose, in nM as every run's identity holds doses
-        "cytokines": stimuli_nM({catalog.cytokine(c).name: catalog.cytokine(c).standard_dose for c in cytokine})
-        if cytokine else "each the context signals through, at its standard dose",
-        "stimulation": list(stims or ("continuous", "ex vivo")),
-        "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
-        + (["covariates"] if covariates else []),
-        **({"mutations": frequencies} if mutations else {}), "covariates": covariates,
-        "threshold": threshold, "seed": seed, "engine": engine})
-    table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
-    figure = out / f"{name}.{figure_format.value}"
-    with reported():  # a bad option is reported as itself, not as a clash with an earlier trial's files
-        checked_trial_settings(patients, seed=seed, stimulation=stims or ("continuous", "ex vivo"),
-                               sources=source or None, mutation_frequencies=frequencies, covariates=covariates or None,
-                               threshold=threshold, engine=engine)
-    check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
-    model = load_context_model(context)
-    with reported():
-        stimuli = [catalog.cytokine(c).name for c in cytokine] or present_cytokines(model)
-        with progress_bar() as bar:
-            result = js.virtual_trial(model, {reg.label(): reg}, patients, stimuli, seed=seed,
-                                      stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
-                                      sources=source or None, mutation_frequencies=frequencies,
-                                      covariates=covariates or None, checkpoint=checkpoint, n_jobs=n_jobs,
-                                      progress=bar, engine=engine)
-    with reported(out):
-        out.mkdir(parents=True, exist_ok=True)
-        result.to_frame().to_csv(table, index=False)
-        result.distribution().to_csv(summary, index=False)
-        save_figure(result.plot(), figure)
-    record = record_outputs(name, out, run, {
-        table: "per patient, pathway and stimulation: time-averaged, trough and peak inhibition, and the "
-               "patient's drawn PK folds, protein abundances (nM), mutations and covariates",
-        summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
-                 "fraction of patients at or above the threshold, and the arm's flags",
-        figure: "distributions over the patients"}, model, engine,
-        # what the trial cannot support, kept with every file (the console's warnings are not)
-        extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)})
-    # The spread is between patients, not an uncertainty of the prediction: the caption says so.
-    shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
-                  caption="time-averaged inhibition over the last dosing interval; the percentiles are the "
-                          "spread between the virtual patients, not an uncertainty of the prediction")
-    for column in ("pathway", "stimulation", "median", "5th-95th percentile", f"inhibition >= {100 * threshold:g}%"):
-        shown.add_column(column, justify="left" if column in ("pathway", "stimulation") else "right")
-    for r in result.distribution().itertuples():
-        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%", f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%",
-                      f"{100 * r.above_threshold:.0f}% of patients")
-    console.print(shown)
-    warn_flags(flags_of(result))
-    print_wrote(table, summary, figure, record)
 
 
 @app.command(cls=NegativeValues)
