@@ -298,3 +298,21 @@ def test_the_readme_links_resolve():
         if anchor:
             headings = re.findall(r"^#+ (.+)$", target.read_text(encoding="utf-8"), flags=re.M)
             assert anchor in [re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings], link
+
+
+def test_the_python_page_quotes_what_the_stat_mutations_do_now():
+    """docs/python.md says the STAT mutations give no basal signal and shift tofacitinib's
+    IL-2 IC50 little at 20 min and about 2x at 120 min on pSTAT5B: recomputed here, so the
+    sentence cannot outlive a change of the model (an audit found a calibration table that did)."""
+    import jakstat_sbml as js
+
+    model = js.load_model()
+    page = " ".join((REPO / "docs" / "python.md").read_text(encoding="utf-8").split())
+    rest = model.simulate(mutations={"STAT5B_N642H": 1.0, "STAT3_Y640F": 1.0}, t_end=60, readouts=["pSTAT3", "pSTAT5"])
+    assert rest[["pSTAT3", "pSTAT5"]].to_numpy().max() == 0
+    ic50 = {(time, readout, mutant): js.dose_response(model, "tofacitinib", "IL2", readout, time=time,
+                                                      mutations={"STAT5B_N642H": 1.0} if mutant else None).ic50
+            for time, readout in ((20, "pSTAT5"), (120, "pSTAT5B")) for mutant in (False, True)}
+    early = f"from {ic50[20, 'pSTAT5', False]:.0f} to {ic50[20, 'pSTAT5', True]:.0f} nM on pSTAT5 at 20 min"
+    late = f"from {ic50[120, 'pSTAT5B', False]:.0f} to {ic50[120, 'pSTAT5B', True]:.0f} nM on pSTAT5B at 120 min"
+    assert early in page and late in page

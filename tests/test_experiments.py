@@ -381,6 +381,25 @@ def test_a_same_pocket_pair_is_not_called_synergistic_for_an_excess_below_the_fl
     assert threshold_text(1e-4).startswith("±0.05 (floor") and threshold_text(0.07).startswith("±0.07 (solver")
 
 
+def test_an_hsa_verdict_that_bliss_and_loewe_do_not_share_is_flagged(ctcl):
+    """HSA's expected effect is the better single agent, so a drug combined with itself
+    scores above 0 (derived, and checked below: E(a + b) > max(E(a), E(b)) for any rising
+    dose-response): the same-pocket pair, additive by construction, is HSA-"synergistic" on
+    IL-6 (an audit read it as a finding). The result now says HSA alone is no evidence."""
+    from jakstat_sbml.experiments.combination import HSA_ALONE
+    from jakstat_sbml.fitting import bliss_excess, hsa_excess
+
+    doses = np.array([0, 1, 3, 10, 30])
+    sham = (doses[:, None] + doses[None, :]) / (10 + doses[:, None] + doses[None, :])  # one Hill drug twice
+    assert (hsa_excess(sham)[1:, 1:] > 0).all() and (bliss_excess(sham)[1:, 1:] < 0).all()
+
+    with pytest.warns(js.JakStatWarning, match="HSA calls the pair synergistic"):
+        comb = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6")
+    verdicts = comb.synergy()["verdict"]
+    assert verdicts["hsa"] == "synergistic" and verdicts["bliss"] == verdicts["loewe"] == "additive"
+    assert HSA_ALONE in comb.flags and HSA_ALONE in comb.summary()["flags"]
+
+
 def test_the_mean_excess_leaves_out_cells_where_a_drug_alone_saturates(ctcl):
     """The mean was diluted by cells where one drug already inhibits fully (no room for
     an excess there)."""

@@ -241,6 +241,8 @@ class Combination:
 
 
 SCORES = ("bliss", "loewe", "hsa")
+HSA_ALONE = ("HSA calls the pair synergistic and neither Bliss nor Loewe does: HSA scores even a drug combined "
+             "with itself above 0, so its verdict alone is no evidence of synergy")
 # A single agent inhibiting this much leaves at most 10% for an excess: such cells say little
 # about how the drugs combine and only dilute the mean (issue 26).
 SATURATION = 0.9
@@ -447,11 +449,16 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
                 flags.append(f"{drug} alone has not levelled off by its highest dose ({nM_text(x.max())} free, "
                              f"{alone[-1]:.0%} effect): Loewe reads its dose-equivalents off a Hill curve "
                              f"extrapolated beyond the tested doses")
-    warn_flags(flags)
     result = Combination(a.name, b.name, c.name, readout, xa, xb, resp, measure, model.context, fit_a, fit_b,
                          bliss_excess(effect), loewe, hsa_excess(effect), bg, unstimulated, tuple(flags), True,
                          response_error(model, resp, measure), _reference_misfit(xa, xb, effect, fit_a, fit_b),
                          grid=grid_text)
+    verdicts = result.synergy()["verdict"]
+    if verdicts["hsa"] == "synergistic" and "synergistic" not in (verdicts["bliss"], verdicts["loewe"]):
+        # an audit read ruxolitinib + tofacitinib, additive by construction, as HSA-"synergistic" (+0.07)
+        flags.append(HSA_ALONE)
+        result = replace(result, flags=tuple(flags))
+    warn_flags(flags)
     if unc is None:
         return result
     table, covers, interval_flags = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client,
