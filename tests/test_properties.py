@@ -107,7 +107,9 @@ def condition_kwargs(draw) -> dict:
     # (a CI run once found a covalent-drug case that no other run, nor a rerun, drew).
     cytokines = {c: draw(_cytokine_dose(c)) for c in sorted(draw(st.sets(st.sampled_from(CYTOKINES))))}
     drugs = {d: draw(_drug_dose(d)) for d in sorted(draw(st.sets(st.sampled_from(DRUGS))))}
-    mutations = draw(st.dictionaries(st.sampled_from(MUTATIONS), st.floats(0, 1)))
+    # a mutation of a knocked-out gene is refused (nothing to mutate), as knockout + overexpression is
+    mutable = [m for m in MUTATIONS if catalog.mutation(m).gene not in knockouts]
+    mutations = draw(st.dictionaries(st.sampled_from(mutable), st.floats(0, 1))) if mutable else {}
     return dict(
         cytokines=cytokines, drugs=drugs, knockouts=sorted(knockouts), overexpress=overexpress,
         mutations=mutations,
