@@ -402,6 +402,19 @@ def test_a_bare_number_string_is_mg_and_h_as_the_cli_says():
     assert regimen("ruxolitinib", " 2.5e1 ").dose_mg == 25
 
 
+@pytest.mark.parametrize("every, hours", [("BID", 12), ("qd", 24), ("OD", 24), ("t.i.d.", 8), ("QID", 6), ("q8h", 8),
+                                          ("q12h", 12)])
+def test_a_prescriptions_frequency_is_an_interval(every, hours):
+    """A clinical pharmacologist writes BID; it was refused as "not a time"."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)  # TID and QID are outside ruxolitinib's label
+        assert regimen("ruxolitinib", "5 mg", every=every).interval_h == hours
+    with pytest.raises(js.InputError, match="not a time.*or a frequency such as 'BID'"):
+        regimen("ruxolitinib", "5 mg", every="q0h")
+
+
 def test_labelled_use_is_read_from_the_data_with_its_source():
     from jakstat_sbml.regimens.pharmacokinetics import labelled_use
 

@@ -66,7 +66,8 @@ def regimen_command(
     ctx: typer.Context,
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
-    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h), "
+                                                      "or BID, QD, TID, q8h."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
     formulation: str = FORMULATION,
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
@@ -171,6 +172,10 @@ def regimen_command(
     console.print(table)
     if result.intervals is not None:
         console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
+    exposure = result.table.iloc[0]  # the same plasma levels on every row: the regimen's, last interval
+    console.print(f"{reg.drug} plasma over the last interval, total (free): " + ", ".join(
+        f"{label} {exposure[f'{reg.drug}_{key}_nM']:.3g} ({exposure[f'{reg.drug}_free_{key}_nM']:.3g})"
+        for label, key in (("Cmax", "cmax"), ("Cmin", "cmin"), ("Cavg", "cavg"))) + " nM", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure, record)
 
@@ -296,7 +301,8 @@ def compare_drugs_command(
 def trial_command(
     drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
     dose: str = typer.Argument(..., help="Oral dose per intake, e.g. 20mg or '20 mg' (a number is mg)."),
-    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h)."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h, '1 day' (a number is h), "
+                                                      "or BID, QD, TID, q8h."),
     days: float = typer.Option(5.0, "--days", help="Days of dosing; the last dosing interval is summarised."),
     formulation: str = FORMULATION,
     patients: int = typer.Option(100, "--patients", "-n", help="Virtual patients."),

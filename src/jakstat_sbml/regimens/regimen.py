@@ -79,7 +79,8 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     """An oral regimen: ``dose`` of ``drug`` ``every`` interval, for ``days`` (default 5) or ``doses``.
 
     ``dose`` is a mass with units ("20 mg", "0.5 g") or a number of mg; ``every`` a
-    time with units ("12 h", "1 day", "720 min") or a number of hours. ``formulation``
+    time with units ("12 h", "1 day", "720 min"), a number of hours, or a prescription's
+    frequency (``"BID"``, ``"QD"``/``"OD"``, ``"TID"``, ``"QID"``, ``"q8h"``: :data:`FREQUENCIES`). ``formulation``
     is "IR" (immediate release) or "XR" (tofacitinib 11 mg once daily).
     ``pk={"clearance_L_per_h": 30}`` changes a tabulated pharmacokinetic number (e.g.
     a patient's). Bad input (unknown drug or formulation, negative or unitless-nonsense
@@ -101,7 +102,9 @@ def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: 
     if mg > MAX_DOSE_MG:
         raise InputError(f"dose of {name}: {dose!r} is {mg / 1000:g} g, more than any oral dose of it "
                          f"(limit {MAX_DOSE_MG / 1000:g} g)")
-    interval = _quantity(every, "h", "every", kind="[time]")
+    interval = _frequency(every)
+    if interval is None:
+        interval = _quantity(every, "h", "every", kind="[time]")
     if not 0.25 <= interval <= 24 * 28:
         raise InputError(f"every must be from 15 min to 4 weeks, got {every!r}")
     if days is not None and doses is not None:
@@ -145,6 +148,22 @@ def _warn_outside_label(drug: str, formulation: str, dose_mg: float, interval_h:
 
 _EVERY_WORDS = {12: "twice daily", 24: "once daily", 8: "three times daily"}
 
+# A prescription's dosing frequency (Latin abbreviations, case-insensitive) -> hours between doses;
+# "q<N>h" is every N h. An audit found "BID" refused as "not a time".
+FREQUENCIES = {"qd": 24.0, "od": 24.0, "bid": 12.0, "tid": 8.0, "qid": 6.0}
+
+
+def _frequency(every) -> float | None:
+    """Hours between doses of a frequency word ("BID", "q8h"), or None if ``every`` is not one."""
+    if not isinstance(every, str):
+        return None
+    word = every.strip().lower().replace(".", "")
+    if word in FREQUENCIES:
+        return FREQUENCIES[word]
+    if word.startswith("q") and word.endswith("h") and word[1:-1].isdigit() and int(word[1:-1]) > 0:
+        return float(word[1:-1])
+    return None
+
 
 def _positive(value, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or value <= 0:
@@ -155,6 +174,7 @@ def _positive(value, what: str) -> float:
 def _quantity(value, unit: str, what: str, *, kind: str) -> float:
     """A number (already in ``unit``) or a string/quantity with units, in ``unit``."""
     example = "20 mg" if unit == "mg" else "12 h"
+    also = "" if unit == "mg" else " or a frequency such as 'BID'"
     if isinstance(value, bool):
         raise InputError(f"{what} must be a number ({unit}) or a string such as {example!r}, got {value!r}")
     if isinstance(value, numbers.Real):
@@ -173,10 +193,10 @@ def _quantity(value, unit: str, what: str, *, kind: str) -> float:
             number = float(q.to(unit).magnitude) if hasattr(q, "to") else float(q)
         except (pint.errors.DimensionalityError, AttributeError):
             raise InputError(f"{what}: {value!r} is not a {kind.strip('[]')}; give a number ({unit}) or a "
-                             f"string such as {example!r}") from None
+                             f"string such as {example!r}{also}") from None
         except Exception:
             raise InputError(f"{what}: cannot read {value!r}; give a number ({unit}) or a string such as "
-                             f"{example!r}") from None
+                             f"{example!r}{also}") from None
     if not math.isfinite(number):
         raise InputError(f"{what} must be finite, got {value!r}")
     if number < 0:
