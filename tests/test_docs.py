@@ -229,6 +229,21 @@ def test_the_stored_ensemble_ic50s_are_what_the_code_gives_now(dataset):
         assert stored[drug] == pytest.approx(curve.ic50, rel=1e-4)
 
 
+def test_the_stored_gmcsf_ic50_and_ritlecitinib_free_rows_are_what_the_code_gives_now():
+    """docs/pharmacology.md compares the EPO pathway with the GM-CSF one and ritlecitinib's
+    IC50s with its measured rows as free drug; both were typed in (3-10x; 48 nM) and had moved."""
+    from jakstat_sbml import dose_response, load_model
+    from jakstat_sbml.potency.free_drug import nominal_free_fraction
+
+    stored = json.loads((REPO / "docs" / "predictions.json").read_text())
+    gmcsf = dose_response(load_model(context="monocyte"), "ruxolitinib", "GMCSF", "pSTAT5", time=20).ic50
+    assert stored["epo_ic50"]["monocyte_gmcsf"]["ruxolitinib"] == pytest.approx(gmcsf, rel=1e-4)
+    measured = stored["ritlecitinib_preincubation"]["measured_free_nM"]
+    assert measured["75"] == pytest.approx(51 * nominal_free_fraction("ritlecitinib", "medium_serum"), rel=1e-9)
+    assert measured["45"] == pytest.approx(197 * nominal_free_fraction("ritlecitinib", "whole_blood",
+                                                                       serum_type="human_plasma"), rel=1e-9)
+
+
 def test_the_pages_quote_the_stored_predictions(site):
     stored = json.loads((REPO / "docs" / "predictions.json").read_text())
     numbers = stored["dosing"]

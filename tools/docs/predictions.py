@@ -177,7 +177,16 @@ def ritlecitinib_preincubation(model, progress=print) -> dict:
     doses = np.geomspace(1, 3000, 29)
     ic50 = {str(t): js.dose_response(model, "ritlecitinib", "IL15", doses=doses, time=15, preincubation=t).ic50
             for t in times}
-    return {"dose_nM": 50.0, "inhibition": inhibition, "ic50_nM": ic50}
+    # the two measured rows as free drug, converted as the potency fit converts them (keyed by pre-incubation)
+    import pandas as pd
+
+    from jakstat_sbml.potency.free_drug import nominal_free_fraction
+
+    rows = pd.read_csv(REPO / "data" / "pharmacology" / "cellular_ic50.tsv", sep="\t", keep_default_na=False)
+    measured = {str(int(float(r.preincubation_min))): float(r.ic50_nM) * nominal_free_fraction(
+        "ritlecitinib", r.matrix, float(r.serum_percent) if r.serum_percent else None, r.serum_type)
+        for r in rows[(rows.drug == "ritlecitinib") & (rows.role != "not_modelled")].itertuples()}
+    return {"dose_nM": 50.0, "inhibition": inhibition, "ic50_nM": ic50, "measured_free_nM": measured}
 
 
 def deucravacitinib_exposure(model, progress=print) -> dict:
@@ -225,7 +234,8 @@ def copasi_scan(model, progress=print) -> dict:
 
 def epo_ic50s(progress=print) -> dict:
     """docs/calibration.md, the erythropoietin contexts: ruxolitinib's and tofacitinib's
-    IC50 on EPO/pSTAT5 at 20 min (free nM, default doses, drug 30 min before EPO)."""
+    IC50 on EPO/pSTAT5 at 20 min (free nM, default doses, drug 30 min before EPO), and on
+    GM-CSF/pSTAT5 in the monocyte context (``monocyte_gmcsf``)."""
     import jakstat_sbml as js
 
     out = {}
@@ -234,6 +244,11 @@ def epo_ic50s(progress=print) -> dict:
         model = js.load_model(context=context)
         out[context] = {drug: float(js.dose_response(model, drug, "EPO", "pSTAT5", time=20).ic50)
                         for drug in ("ruxolitinib", "tofacitinib")}
+    # the same single-JAK2 signal through GM-CSF, what docs/pharmacology.md section 7 compares them with
+    progress("GM-CSF/pSTAT5 IC50s in monocyte")
+    model = js.load_model(context="monocyte")
+    out["monocyte_gmcsf"] = {drug: float(js.dose_response(model, drug, "GMCSF", "pSTAT5", time=20).ic50)
+                             for drug in ("ruxolitinib", "tofacitinib")}
     return out
 
 
