@@ -229,6 +229,7 @@ def test_ic50_interval_surrounds_the_point_estimate(rux_il6, hepatocyte):
     assert summary["interval_covers"] == rux_il6.uncertainty.covers
     # an envelope over every member states no level (its summary said 0.9, like a 90% interval)
     assert summary["interval_kind"] == "envelope" and math.isnan(summary["interval_level"])
+    assert summary["interval_seed"] is None  # an envelope draws nothing (a potency interval names its seed)
 
 
 def test_draws_or_seed_with_the_calibration_envelope_are_refused_not_ignored(hepatocyte):

@@ -604,6 +604,9 @@ def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):
     curve = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3.csv")
     assert len(band) == (curve.dose_nM > 0).sum() and (band.inhibition_low <= band.inhibition_high).all()
     assert band.interval_draws.eq(200).all() and band.interval_covers.str.contains("drug potency posterior").all()
+    # the fit's table names the draws' seed (the default, 0): a kept result said how many draws, not which
+    fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv")
+    assert fit["interval_seed"].iloc[0] == 0 and fit["interval_draws"].iloc[0] == 200
     draws_table = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_draws.csv")
     assert len(draws_table) == 200 and {"ic50_nM", "ic50_plasma_nM", "fraction_unbound"} <= set(draws_table.columns)
     assert "_band.csv" in js.read_provenance(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_band.csv")["file"]

@@ -42,6 +42,7 @@ class PredictiveIC50:
     flags: tuple[str, ...] = ()
     track_record: TrackRecord | None = None  # the drug's held-out coverage and fold error (stored cross-validation)
     system_record: TrackRecord | None = None  # the same for the rows read in the curve's assay system
+    seed: int | None = None  # the draws' seed (None for the calibration envelope, which draws nothing)
 
     @property
     def draws(self) -> int:
@@ -72,7 +73,7 @@ class PredictiveIC50:
                # an envelope spans every member of a calibration ensemble: no level to state
                "interval_kind": "envelope" if self.envelope else "predictive",
                "interval_level": math.nan if self.envelope else self.level, "interval_draws": self.draws,
-               "interval_covers": self.covers}
+               "interval_seed": self.seed, "interval_covers": self.covers}
         for end, row in self.end_precision().iterrows():
             out[f"ic50_interval_{end}_range_low_nM"] = row.range_low_nM
             out[f"ic50_interval_{end}_range_high_nM"] = row.range_high_nM
@@ -193,4 +194,5 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     system = next((t for t in plan.track_records if t.kind == "system"), None)
     flags += plan.flags
     return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
-                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record, system)
+                          band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record, system,
+                          None if plan.envelope else int(plan.uncertainty.seed))
