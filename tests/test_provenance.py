@@ -257,3 +257,36 @@ def test_an_output_the_user_edited_is_not_replaced_by_the_same_run(tmp_path):
     assert (tmp_path / "sim.csv").read_text(encoding="utf-8") == edited
     assert invoke(*args, "--force").exit_code == 0 and "# my note" not in (tmp_path / "sim.csv").read_text()
 
+
+
+def test_a_python_result_is_kept_with_its_record_and_never_replaces_anothers(ctcl, tmp_path):
+    """An audit found no way to keep a result from Python with a record of how it was made
+    (only SensitivityResult had save()), while every CLI output has one: js.save writes the
+    table, the figure and the record, and refuses, as the CLI does, what another run wrote."""
+    mutant = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], mutations={"STAT3_Y640F": 1})
+    written = js.save(mutant, tmp_path / "keep" / "curve.csv")
+    assert [p.name for p in written] == ["curve.csv", "curve.png", "curve.provenance.json"]
+    pd.testing.assert_frame_equal(pd.read_csv(written[0]), mutant.to_frame(), check_dtype=False)
+    record = js.read_provenance(written[0])
+    assert record["experiment"] == "DoseResponse" and record["summary"]["ic50_nM"] == pytest.approx(mutant.ic50)
+    assert json.loads(record["summary"]["background"]) == {"mutations": {"STAT3_Y640F": 1}}  # what it was run in
+    assert record["package"]["name"] == "jakstat-sbml" and record["sha256"] == provenance.file_sha256(written[0])
+    assert js.save(mutant, tmp_path / "keep" / "curve.csv") == written  # the same result again: its own files
+    other = js.dose_response(ctcl, "tofacitinib", "IL6", doses=[10, 100, 1000, 10000])
+    with pytest.raises(js.InputError, match="written by a different run .*drug ruxolitinib.*this run.*tofacitinib"):
+        js.save(other, tmp_path / "keep" / "curve.csv")
+    (tmp_path / "mine.csv").write_text("my notes\n", encoding="utf-8")
+    with pytest.raises(js.InputError, match="has no provenance record"):
+        js.save(other, tmp_path / "mine.csv", figure=False)
+    assert (tmp_path / "mine.csv").read_text(encoding="utf-8") == "my notes\n"
+    js.save(other, tmp_path / "mine.csv", figure=False, force=True)
+    assert js.read_provenance(tmp_path / "mine.csv")["summary"]["drug"] == "tofacitinib"
+    assert not (tmp_path / "mine.png").exists()
+    with pytest.raises(js.InputError, match="give a .csv path"):
+        js.save(other, tmp_path / "curve.txt")
+    with pytest.raises(js.InputError, match="keeps a result of the package"):
+        js.save(other.to_frame(), tmp_path / "frame.csv")
+    # every kind of result is kept alike (a virtual trial here)
+    trial = js.virtual_trial(ctcl, js.regimen("ruxolitinib", "20 mg", days=1), 2, ["IL2"], stimulation="ex vivo")
+    js.save(trial, tmp_path / "trial.csv")
+    assert js.read_provenance(tmp_path / "trial.csv")["experiment"] == "VirtualTrial"

@@ -329,6 +329,68 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
     return existing
 
 
+# ----------------------------------------------------------------------------- keeping a Python result
+
+
+def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = False) -> list[Path]:
+    """Keep a result from Python as the command line keeps its outputs: ``path`` (a .csv)
+    holds ``result.to_frame()``, ``<stem>.png`` its ``plot()`` (``figure=False``: none), and
+    ``<stem>.provenance.json`` how it was made: the result's type, its ``summary()`` (every
+    number, the context, background, drug, seed and flags it names), the package version
+    and the time. Returns the paths written.
+
+    Read it back with ``pandas.read_csv(path)`` and ``js.read_provenance(path)`` (its
+    ``"summary"`` is the result's summary). As on the command line, a file another run (or no run of
+    jakstat) wrote is never replaced silently: OutputError unless ``force=True``; saving the
+    same result again replaces its own files. Everything is written to a temporary folder
+    first, so a failure leaves nothing half-written.
+    """
+    import shutil
+    import tempfile
+
+    from .files import install, writable
+    from .results import Result
+
+    if not isinstance(result, Result):
+        raise InputError(f"save() keeps a result of the package (with to_frame, summary and plot), got "
+                         f"{type(result).__name__}")
+    target = Path(path).expanduser().absolute()
+    if target.suffix.lower() != ".csv":
+        raise InputError(f"a result is saved as a table: give a .csv path, not {str(path)!r}")
+    writable(target, folder=False)
+    summary = _plain(result.summary())
+    experiment = type(result).__name__
+    condition = {"context": summary.get("context"), "background": summary.get("background")}
+    # the words that name what was run (drug, cytokine, readout...) and a digest of every number:
+    # saving the same result again replaces its files, any other result is refused
+    words = {k: v for k, v in summary.items() if isinstance(v, str) and v and not k.endswith("_unit")
+             and k not in ("flags", "context", "background")}
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    run = identity(experiment, condition, {**words, "summary_sha256": digest})
+    picture = target.with_suffix(".png")
+    record_path = sidecar(target.stem, target.parent)
+    check_overwrite([target, *([picture] if figure else []), record_path], run, force=force,
+                    way_out="give force=True to replace it, or another path")
+    files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
+    with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
+        staged = Path(tmp)
+        result.to_frame().to_csv(staged / target.name, index=False)
+        if figure:
+            import matplotlib.pyplot as plt
+
+            fig = result.plot()
+            fig.savefig(staged / picture.name, dpi=110)
+            plt.close(fig)
+            files[picture.name] = {"content": f"{experiment}.plot()"}
+        for name in files:
+            install(staged / name, target.parent / name)
+            ordinary_permissions(target.parent / name)
+        shutil.rmtree(staged, ignore_errors=True)
+    rec = record(run, files, command=f"js.save({experiment})")
+    write(record_path, rec)
+    return [target.parent / name for name in files] + [record_path]
+
+
 def describe(run: Mapping) -> str:
     """A run's identity in a few words (for messages): what differs shows."""
     condition = run.get("condition") or {}
