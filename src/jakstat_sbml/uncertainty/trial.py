@@ -213,13 +213,23 @@ class VirtualTrial:
         return ax[0].figure
 
 
+@dataclass(frozen=True)
+class TrialSettings:
+    """:func:`virtual_trial`'s settings, checked and normalised."""
+
+    stimulations: tuple[str, ...]
+    mutations: dict[str, float]  # mutation -> carrier frequency
+    cited_flag: str | None  # the flag naming the cited frequencies' source (None unless "cited")
+    covariates: dict
+    sources: tuple[str, ...]
+
+
 def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, threshold=0.5,
                            stimulation: str | Sequence[str] = STIMULATIONS, sources=None, mutation_frequencies=None,
-                           covariates=None, engine: str = "roadrunner"):
+                           covariates=None, engine: str = "roadrunner") -> TrialSettings:
     """:func:`virtual_trial`'s settings checked (InputError on the first bad one) and
-    normalised: (stimulations, mutation frequencies, the cited mutations' flag, covariate
-    frequencies, sources). The command line calls it before it looks at its output files,
-    so a bad option is reported as itself, not as a clash with an earlier trial's files."""
+    normalised. The command line calls it before it looks at its output files, so a bad
+    option is reported as itself, not as a clash with an earlier trial's files."""
     options = RunOptions(engine=engine)
     if isinstance(n_patients, bool) or not isinstance(n_patients, (int, np.integer)) or n_patients < 1:
         raise InputError(f"n_patients must be a positive integer, got {n_patients!r}")
@@ -254,7 +264,7 @@ def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, thre
                          "(mutation_frequencies='cited' or {name: frequency})")
     if "covariates" in sources and not covariates:
         raise InputError("sources includes 'covariates' but no covariates={name: frequency} were given")
-    return stimulations, mutations, cited_flag, covariates, sources
+    return TrialSettings(stimulations, mutations, cited_flag, covariates, sources)
 
 
 def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None, *, seed: int = 0,
@@ -295,9 +305,11 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                       "background's mutant fraction, not how many patients carry a mutation)", FutureWarning,
                       stacklevel=2)
         mutation_frequencies = mutations
-    stimulations, mutations, cited_flag, covariates, sources = checked_trial_settings(
+    settings = checked_trial_settings(
         n_patients, seed=seed, chunk_size=chunk_size, threshold=threshold, stimulation=stimulation, sources=sources,
         mutation_frequencies=mutation_frequencies, covariates=covariates, engine=engine)
+    stimulations, mutations, cited_flag, covariates, sources = (
+        settings.stimulations, settings.mutations, settings.cited_flag, settings.covariates, settings.sources)
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
