@@ -403,7 +403,7 @@ def test_a_bare_number_string_is_mg_and_h_as_the_cli_says():
 
 
 @pytest.mark.parametrize("every, hours", [("BID", 12), ("qd", 24), ("OD", 24), ("t.i.d.", 8), ("QID", 6), ("q8h", 8),
-                                          ("q12h", 12)])
+                                          ("q12h", 12), ("q1.5h", 1.5), ("Q2.5H", 2.5)])
 def test_a_prescriptions_frequency_is_an_interval(every, hours):
     """A clinical pharmacologist writes BID; it was refused as "not a time"."""
     import warnings
@@ -411,7 +411,9 @@ def test_a_prescriptions_frequency_is_an_interval(every, hours):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", js.JakStatWarning)  # TID and QID are outside ruxolitinib's label
         assert regimen("ruxolitinib", "5 mg", every=every).interval_h == hours
-    with pytest.raises(js.InputError, match="not a time.*or a frequency such as 'BID'"):
+    with pytest.raises(js.InputError, match="or a frequency such as 'BID'"):
+        regimen("ruxolitinib", "5 mg", every="bidx")
+    with pytest.raises(js.InputError, match="from 15 min to 4 weeks, got 'q0h'"):
         regimen("ruxolitinib", "5 mg", every="q0h")
 
 

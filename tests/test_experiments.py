@@ -507,3 +507,20 @@ def test_only_the_users_own_bare_numbers_warn_as_possible_ng_per_ml(ctcl):
         warnings.simplefilter("always")
         js.cytokine_response(ctcl, "IL13", doses=[1, 10, 500], time=20)
     assert len([w for w in caught if "bare number" in str(w.message)]) == 1
+
+
+def test_a_screen_in_a_mutant_background_knocks_out_the_mutated_gene_too(ctcl):
+    """A knockout plus a mutation of one gene is refused (no protein to mutate), so a screen
+    in STAT5B N642H cells failed on its own STAT5B knockout (an audit). The knockout now
+    takes the mutant protein with it: it removes the mutant's prolonged pSTAT5B, so it costs
+    more IL-2/pSTAT5 than in wild-type cells (STAT5B N642H slows dephosphorylation: Rajala
+    et al., Blood 2013)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)
+        mutant = js.knockout_screen(ctcl, cytokines=["IL2"], genes=["STAT5B"], mutations={"STAT5B_N642H": 1})
+        wild = js.knockout_screen(ctcl, cytokines=["IL2"], genes=["STAT5B"])
+    lost = {name: float(s.effects.set_index("gene").loc["STAT5B", "log2_fold_change"])
+            for name, s in (("mutant", mutant), ("wild", wild))}
+    assert lost["mutant"] < lost["wild"] < 0

@@ -290,3 +290,29 @@ def test_a_python_result_is_kept_with_its_record_and_never_replaces_anothers(ctc
     trial = js.virtual_trial(ctcl, js.regimen("ruxolitinib", "20 mg", days=1), 2, ["IL2"], stimulation="ex vivo")
     js.save(trial, tmp_path / "trial.csv")
     assert js.read_provenance(tmp_path / "trial.csv")["experiment"] == "VirtualTrial"
+
+
+def test_save_refuses_folders_tells_results_apart_by_their_tables_and_leaves_no_stale_figure(ctcl, tmp_path,
+                                                                                            monkeypatch):
+    """What an audit of js.save found: force=True replaced a folder of the user's named like
+    the figure (deleting its files); two knockout screens of other genes share a summary and
+    replaced each other as 'the same result'; a forced save without a figure left the old
+    figure unrecorded; the record named RoadRunner for an AMICI result; ~ was not read back."""
+    (tmp_path / "y.png").mkdir()
+    (tmp_path / "y.png" / "mine.txt").write_text("notes\n", encoding="utf-8")
+    a = js.knockout_screen(ctcl, cytokines=["IL6"], genes=["SOCS3", "CISH"])
+    b = js.knockout_screen(ctcl, cytokines=["IL6"], genes=["SOCS3", "SOCS1"])
+    assert a.summary() == b.summary() and not a.to_frame().equals(b.to_frame())  # the premise
+    with pytest.raises(js.InputError, match="y.png: it is a folder"):
+        js.save(a, tmp_path / "y.csv", force=True)
+    assert (tmp_path / "y.png" / "mine.txt").exists() and not (tmp_path / "y.csv").exists()
+    js.save(a, tmp_path / "s.csv")
+    with pytest.raises(js.InputError, match="written by a different run"):
+        js.save(b, tmp_path / "s.csv")
+    js.save(b, tmp_path / "s.csv", figure=False, force=True)
+    assert sorted(p.name for p in tmp_path.glob("s.*")) == ["s.csv", "s.provenance.json"]  # a's figure went too
+    record = js.read_provenance(tmp_path / "s.csv")
+    assert record["engine"].startswith("not known") and record["model"].startswith("not known")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    js.save(a, "~/kept/screen.csv")
+    assert js.read_provenance("~/kept/screen.csv")["experiment"] == "KnockoutScreen"

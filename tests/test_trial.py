@@ -477,3 +477,11 @@ def test_the_frequency_keyword_is_not_the_background_keyword(ctcl, tmp_path):
     bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--mutations", "STAT5B_N642H=half",
                                        "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "NAME=FREQ" in bad.output and not (tmp_path / "bad").exists()
+    bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--mutations", "STAT5B_N642H",
+                                       "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "give how often patients carry it, e.g. STAT5B_N642H=0.3" in bad.output
+    # another context's trial keeps its own files beside this one (it was refused as a clash)
+    other = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL6", "-n", "2",
+                                         "--stimulation", "ex-vivo", "--context", "hepatocyte", "--out", str(tmp_path)])
+    assert other.exit_code == 0, other.output
+    assert (tmp_path / "trial_ruxolitinib_20mg_every_12h__hepatocyte_patients.csv").exists()

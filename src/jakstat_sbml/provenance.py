@@ -251,7 +251,7 @@ def read_provenance(path: str | os.PathLike) -> dict:
     Given a ``*.provenance.json`` itself, returns the whole record. Raises InputError
     when no record names the file.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.name.endswith(SUFFIX):
         return _load(path)
     for candidate in sorted(path.parent.glob(f"*{SUFFIX}")) if path.parent.is_dir() else []:
@@ -357,24 +357,30 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     target = Path(path).expanduser().absolute()
     if target.suffix.lower() != ".csv":
         raise InputError(f"a result is saved as a table: give a .csv path, not {str(path)!r}")
-    writable(target, folder=False)
-    summary = _plain(result.summary())
-    experiment = type(result).__name__
-    condition = {"context": summary.get("context"), "background": summary.get("background")}
-    # the words that name what was run (drug, cytokine, readout...) and a digest of every number:
-    # saving the same result again replaces its files, any other result is refused
-    words = {k: v for k, v in summary.items() if isinstance(v, str) and v and not k.endswith("_unit")
-             and k not in ("flags", "context", "background")}
-    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    run = identity(experiment, condition, {**words, "summary_sha256": digest})
     picture = target.with_suffix(".png")
     record_path = sidecar(target.stem, target.parent)
-    check_overwrite([target, *([picture] if figure else []), record_path], run, force=force,
+    for each in (target, picture, record_path):  # a folder at any of them is refused, never replaced
+        writable(each, folder=False)
+    summary = _plain(result.summary())
+    table = result.to_frame()
+    experiment = type(result).__name__
+    condition = {"context": summary.get("context"), "background": summary.get("background")}
+    # the words that name what was run (drug, cytokine, readout...) and a digest of every number and
+    # of the table (two knockout screens of other genes can share a summary): saving the same result
+    # again replaces its files, any other result is refused
+    words = {k: v for k, v in summary.items() if isinstance(v, str) and v and not k.endswith("_unit")
+             and k not in ("flags", "context", "background")}
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()
+                            + table.to_csv(index=False).encode()).hexdigest()[:16]
+    run = identity(experiment, condition, {**words, "result_sha256": digest})
+    # a figure the replaced record names, where this save draws none, would be left behind unrecorded
+    stale = [picture] if not figure and picture.is_file() and picture.name in _recorded(record_path) else []
+    check_overwrite([target, record_path, *([picture] if figure else stale)], run, force=force,
                     way_out="give force=True to replace it, or another path")
     files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
     with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
         staged = Path(tmp)
-        result.to_frame().to_csv(staged / target.name, index=False)
+        table.to_csv(staged / target.name, index=False)
         if figure:
             import matplotlib.pyplot as plt
 
@@ -386,9 +392,21 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
             install(staged / name, target.parent / name)
             ordinary_permissions(target.parent / name)
         shutil.rmtree(staged, ignore_errors=True)
-    rec = record(run, files, command=f"js.save({experiment})")
+    for path_ in stale:
+        path_.unlink(missing_ok=True)
+    # a result does not carry the model or the engine that made it: said, not guessed
+    rec = {**record(run, files, command=f"js.save({experiment})"),
+           "engine": "not known to a result (see its summary)", "model": "not known to a result (see its summary)"}
     write(record_path, rec)
     return [target.parent / name for name in files] + [record_path]
+
+
+def _recorded(record_path: Path) -> set[str]:
+    """The files a provenance record names (none if there is no readable record)."""
+    try:
+        return set(_load(record_path).get("files", {})) if record_path.is_file() else set()
+    except InputError:
+        return set()
 
 
 def describe(run: Mapping) -> str:

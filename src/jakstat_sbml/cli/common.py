@@ -272,8 +272,8 @@ def parse_covariates(items: list[str]) -> dict:
             twice = next(level for level in levels if levels.count(level) > 1)
             raise InputError(f"--covariate {name} gives level {twice} twice: give each level once")
         if name in out:  # the last one won without a word, dropping the first one's patients
-            raise InputError(f"--covariate gives {name} twice: give its levels in one option, "
-                             f"{name}=LEVEL:FREQ,LEVEL:FREQ")
+            raise InputError(f"--covariate gives {name} twice: give it once (a graded covariate's levels in one "
+                             f"option, {name}=LEVEL:FREQ,LEVEL:FREQ)")
         out[name] = parsed
     return out
 
@@ -284,6 +284,9 @@ def parse_mutation_frequencies(text: str | None) -> str | dict | None:
     from ..errors import InputError
 
     if text is None or "=" not in text:  # "cited", or a source name js.virtual_trial refuses with the valid one
+        if text is not None and text.strip() in catalog.MUTATIONS:
+            raise InputError(f"--mutations {text.strip()}: give how often patients carry it, e.g. "
+                             f"{text.strip()}=0.3 (or 'cited' for the frequencies of CTCL sequencing)")
         return None if text is None else text.strip()
     try:
         pairs = [part.split("=") for part in text.split(",")]
@@ -650,8 +653,16 @@ N_JOBS = typer.Option(1, "--n-jobs", "-j", callback=_valid_n_jobs,
                       help="Worker processes for the simulations (-1: one per CPU).")
 FORCE = typer.Option(False, "--force", help="Replace output files that another run (or no run of jakstat) wrote; "
                                              "without it such files are kept and the command stops.")
-ENGINE = typer.Option(DEFAULT_ENGINE, help=f"Simulation engine: {', '.join(ENGINES)} (amici: faster for heavy "
-                                           "work, needs the amici extra).")
+def _valid_engine(value: str) -> str:
+    """--engine: a name the package knows, checked before any work or file check (regimen
+    reported a bogus engine as a clash with an earlier run's files)."""
+    if value not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {value!r} (valid: {', '.join(ENGINES)})")
+    return value
+
+
+ENGINE = typer.Option(DEFAULT_ENGINE, callback=_valid_engine, help=f"Simulation engine: {', '.join(ENGINES)} (amici: "
+                                                                   "faster for heavy work, needs the amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
 UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interval over draws of: potency (the "
                            "drug-potency posterior and between-assay variability), calibration (a calibrated "

@@ -362,7 +362,9 @@ def trial_command(
         covariates, frequencies = parse_covariates(covariate), parse_mutation_frequencies(mutations)
     stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
     known_names(cytokines=cytokine)  # before the identity, which holds their doses
-    name = f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+    # the context in the name, as regimen's: a lymphoma trial beside a ctcl one was refused as a clash
+    name = (f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
+            f"{provenance.file_tag(condition_of(context))}")
     run = provenance.identity("virtual_trial", condition_of(context), {
         "regimen": reg.as_dict(), "days": days, "patients": patients,
         # each at its standard dose, in nM as every run's identity holds doses

@@ -130,6 +130,8 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     alike, as in :func:`dose_response` (e.g. ``knockouts=["IL13RA1"]`` screens in
     IL13RA1-null cells; background ``drugs=`` are added ``preincubation`` min, default
     30, before the cytokine, and are total plasma when marked or with ``plasma=True``).
+    A knockout of a gene the background mutates (STAT5B under ``mutations={"STAT5B_N642H": 1}``)
+    removes the mutant protein with it.
     Pairs whose wild-type response is below the detection floor get NaN fold
     changes, a line in ``flags`` and a :class:`JakStatWarning`.
     """
@@ -166,7 +168,11 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
                       t_end=measure.t_end, points=measure.points)
         for gene in [None, *genes]:
             ko = background_ko + ([gene] if gene else [])
-            conditions.append(converted_condition(**common, knockouts=ko))
+            own = dict(common)
+            if gene and own.get("mutations"):  # knocking out a mutated gene removes its mutant protein too
+                own["mutations"] = {m: f for m, f in dict(own["mutations"]).items()
+                                    if catalog.mutation(m).gene != catalog.gene(gene).symbol}
+            conditions.append(converted_condition(**own, knockouts=ko))
             keys.append((c, gene))
     measured = sorted({r for _, r in pairs})
     df = run(model, conditions, readouts=measured, n_jobs=n_jobs, client=client, progress=progress,

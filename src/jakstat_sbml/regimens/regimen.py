@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -157,12 +158,11 @@ def _frequency(every) -> float | None:
     """Hours between doses of a frequency word ("BID", "q8h"), or None if ``every`` is not one."""
     if not isinstance(every, str):
         return None
-    word = every.strip().lower().replace(".", "")
-    if word in FREQUENCIES:
-        return FREQUENCIES[word]
-    if word.startswith("q") and word.endswith("h") and word[1:-1].isdigit() and int(word[1:-1]) > 0:
-        return float(word[1:-1])
-    return None
+    word = every.strip().lower()
+    if word.replace(".", "") in FREQUENCIES:  # "b.i.d." as "bid" (dots only between letters here)
+        return FREQUENCIES[word.replace(".", "")]
+    hours = re.fullmatch(r"q(\d+(?:\.\d+)?)h", word)  # "q1.5h" is 1.5 h (dropping the dot once made it 15)
+    return float(hours[1]) if hours else None
 
 
 def _positive(value, what: str) -> float:
