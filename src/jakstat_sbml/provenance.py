@@ -340,12 +340,12 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     and the time. Returns the paths written.
 
     Read it back with ``pandas.read_csv(path)`` and ``js.read_provenance(path)`` (its
-    ``"summary"`` is the result's summary). As on the command line, a file another run (or no run of
-    jakstat) wrote is never replaced silently: OutputError unless ``force=True``; saving the
-    same result again replaces its own files. Everything is written to a temporary folder
-    first, so a failure leaves nothing half-written.
+    ``"summary"`` is the result's summary). As on the command line, a file another run (or
+    no run of jakstat) wrote is never replaced silently: OutputError unless ``force=True``;
+    saving the same result again replaces its own files; a folder at any of the paths is
+    refused. Every path is checked and the table and figure are made in a temporary folder
+    before any file is replaced, so bad input or a figure that cannot be drawn changes nothing.
     """
-    import shutil
     import tempfile
 
     from .files import install, writable
@@ -391,7 +391,6 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
         for name in files:
             install(staged / name, target.parent / name)
             ordinary_permissions(target.parent / name)
-        shutil.rmtree(staged, ignore_errors=True)
     for path_ in stale:
         path_.unlink(missing_ok=True)
     # a result does not carry the model or the engine that made it: said, not guessed

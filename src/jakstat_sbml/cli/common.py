@@ -260,7 +260,8 @@ def parse_covariates(items: list[str]) -> dict:
             if not sep or not name or not value.strip():
                 raise ValueError
             if ":" in value:
-                pairs = [(level.strip(), float(freq)) for level, _, freq in (p.partition(":") for p in value.split(","))]
+                parts = (part.partition(":") for part in value.split(","))
+                pairs = [(level.strip(), float(freq)) for level, _, freq in parts]
                 parsed = dict(pairs)
             else:
                 pairs, parsed = [], float(value)

@@ -47,6 +47,6 @@ def absent_pathways(model: Model, cytokines: Sequence[str] | None = None, *, t_e
         change = float(np.max(np.abs(stimulated - base)))
         if change <= floor:
             absent[c] = (f"{c} does not drive {readout} in context {model.context!r}: its standard dose, "
-                         f"{c_info.standard_dose}, moves it by at most {number_text(change)} nM in {t_end:g} min, below "
-                         f"the {floor:.2g} nM detection floor (the context lacks what the pathway needs)")
+                         f"{c_info.standard_dose}, moves it by at most {number_text(change)} nM in {t_end:g} min, "
+                         f"below the {floor:.2g} nM detection floor (the context lacks what the pathway needs)")
     return absent
