@@ -325,6 +325,8 @@ def test_the_python_page_quotes_what_the_stat_mutations_do_now():
     page = " ".join((REPO / "docs" / "python.md").read_text(encoding="utf-8").split())
     rest = model.simulate(mutations={"STAT5B_N642H": 1.0, "STAT3_Y640F": 1.0}, t_end=60, readouts=["pSTAT3", "pSTAT5"])
     assert rest[["pSTAT3", "pSTAT5"]].to_numpy().max() == 0
+    a572v = model.simulate(mutations={"JAK3_A572V": 1.0}, t_end=60, readouts=["pSTAT3", "pSTAT5"]).iloc[-1]
+    assert f"{a572v.pSTAT5:.0f} nM pSTAT5 and {a572v.pSTAT3:.1f} nM pSTAT3 at rest" in page
     ic50 = {(time, readout, mutant): js.dose_response(model, "tofacitinib", "IL2", readout, time=time,
                                                       mutations={"STAT5B_N642H": 1.0} if mutant else None).ic50
             for time, readout in ((20, "pSTAT5"), (120, "pSTAT5B")) for mutant in (False, True)}
