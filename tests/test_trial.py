@@ -419,7 +419,7 @@ def test_cli_unknown_covariate_exits_2_with_one_line(tmp_path):
             (["strong_cyp3a4_inhibitor"], "--covariate must look like"),
             # the second one replaced the first without a word (moderate's 70% dropped)
             (["renal_impairment=moderate:0.7", "renal_impairment=mild:0.5"], "gives renal_impairment twice"),
-            (["renal_impairment=mild:0.2,mild:0.3"], "gives level mild twice")):
+            (["renal_impairment=mild:0.2,mild:0.3"], "levels name 'mild' more than once")):
         given = [part for value in values for part in ("--covariate", value)]
         bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
                                            *given, "--out", str(tmp_path)])
@@ -480,6 +480,9 @@ def test_the_frequency_keyword_is_not_the_background_keyword(ctcl, tmp_path):
     bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--mutations", "STAT5B_N642H",
                                        "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "give how often patients carry it, e.g. STAT5B_N642H=0.3" in bad.output
+    bad = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--mutations",
+                                       "STAT5B_N642H=0.1,STAT5B_N642H=0.2", "--out", str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "mutations name 'STAT5B_N642H' more than once" in bad.output
     # another context's trial keeps its own files beside this one (it was refused as a clash)
     other = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL6", "-n", "2",
                                          "--stimulation", "ex-vivo", "--context", "hepatocyte", "--out", str(tmp_path)])

@@ -362,7 +362,7 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     for each in (target, picture, record_path):  # a folder at any of them is refused, never replaced
         writable(each, folder=False)
     summary = _plain(result.summary())
-    table = result.to_frame()
+    table_csv = result.to_frame().to_csv(index=False)  # made once: hashed into the identity, then written
     experiment = type(result).__name__
     condition = {"context": summary.get("context"), "background": summary.get("background")}
     # the words that name what was run (drug, cytokine, readout...) and a digest of every number and
@@ -371,7 +371,7 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     words = {k: v for k, v in summary.items() if isinstance(v, str) and v and not k.endswith("_unit")
              and k not in ("flags", "context", "background")}
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()
-                            + table.to_csv(index=False).encode()).hexdigest()[:16]
+                            + table_csv.encode()).hexdigest()[:16]
     run = identity(experiment, condition, {**words, "result_sha256": digest})
     # a figure the replaced record names, where this save draws none, would be left behind unrecorded
     stale = [picture] if not figure and picture.is_file() and picture.name in _recorded(record_path) else []
@@ -380,7 +380,7 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
     with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
         staged = Path(tmp)
-        table.to_csv(staged / target.name, index=False)
+        (staged / target.name).write_text(table_csv, encoding="utf-8")
         if figure:
             import matplotlib.pyplot as plt
 

@@ -250,7 +250,7 @@ def _held_nM(doses: list[tuple[str, object, float | None, float | None]]) -> lis
 def parse_covariates(items: list[str]) -> dict:
     """``--covariate NAME=FREQ`` / ``NAME=LEVEL:FREQ,LEVEL:FREQ`` as js.virtual_trial's
     ``covariates`` (names, levels and ranges are checked there)."""
-    from ..errors import InputError
+    from ..errors import InputError, refuse_repeats
 
     out: dict = {}
     for item in items:
@@ -268,10 +268,7 @@ def parse_covariates(items: list[str]) -> dict:
         except ValueError:
             raise InputError(f"--covariate must look like NAME=FREQ or NAME=LEVEL:FREQ,LEVEL:FREQ, got {item!r}") \
                 from None
-        levels = [level for level, _ in pairs]
-        if len(set(levels)) < len(levels):
-            twice = next(level for level in levels if levels.count(level) > 1)
-            raise InputError(f"--covariate {name} gives level {twice} twice: give each level once")
+        refuse_repeats([level for level, _ in pairs], f"--covariate {name}: levels")
         if name in out:  # the last one won without a word, dropping the first one's patients
             raise InputError(f"--covariate gives {name} twice: give it once (a graded covariate's levels in one "
                              f"option, {name}=LEVEL:FREQ,LEVEL:FREQ)")
@@ -282,7 +279,7 @@ def parse_covariates(items: list[str]) -> dict:
 def parse_mutation_frequencies(text: str | None) -> str | dict | None:
     """``--mutations cited`` or ``NAME=FREQ,NAME=FREQ`` as js.virtual_trial's
     ``mutation_frequencies`` (names and ranges are checked there)."""
-    from ..errors import InputError
+    from ..errors import InputError, refuse_repeats
 
     if text is None or "=" not in text:  # "cited", or a source name js.virtual_trial refuses with the valid one
         if text is not None and text.strip() in catalog.MUTATIONS:
@@ -290,14 +287,12 @@ def parse_mutation_frequencies(text: str | None) -> str | dict | None:
                              f"{text.strip()}=0.3 (or 'cited' for the frequencies of CTCL sequencing)")
         return None if text is None else text.strip()
     try:
-        pairs = [part.split("=") for part in text.split(",")]
-        out = {name.strip(): float(freq) for name, freq in pairs}
+        pairs = [(name.strip(), float(freq)) for name, freq in (part.split("=") for part in text.split(","))]
     except ValueError:
         raise InputError(f"--mutations must be 'cited' or NAME=FREQ,NAME=FREQ (e.g. STAT5B_N642H=0.3), got {text!r}") \
             from None
-    if len(out) < len(pairs):
-        raise InputError(f"--mutations gives a mutation twice: {text!r}")
-    return out
+    refuse_repeats([name for name, _ in pairs], "--mutations: mutations")
+    return dict(pairs)
 
 
 def parse_window(text: str | None) -> tuple[float, float] | None:
