@@ -161,6 +161,23 @@ def test_simulate_accepts_plasma_true_and_plasma_doses_alike(ctcl):
     np.testing.assert_allclose(ctcl.run(mapping, readouts=["pSTAT3"])["pSTAT3"], free["pSTAT3"], rtol=1e-12)
 
 
+def test_plasma_without_a_drug_to_mark_is_refused(ctcl):
+    # plasma=True with no drug dose once marked nothing without a word (the CLI's --plasma
+    # without -d is refused the same way); experiments that vary a drug of their own keep it
+    with pytest.raises(js.InputError, match="no drug is given"):
+        ctcl.simulate(cytokines={"IL6": 1}, plasma=True, t_end=1)
+    with pytest.raises(js.InputError, match="no drug is given"):
+        js.cytokine_response(ctcl, "IL2", doses=[0.01, 0.1, 1], plasma=True)
+    with pytest.raises(js.InputError, match="no drug is given"):
+        js.knockout_screen(ctcl, "IL6", "pSTAT3", genes=["SOCS3"], plasma=True)
+    with pytest.raises(js.InputError, match="no drug is given"):
+        js.exposure_response(ctcl, js.regimen("ruxolitinib", "20 mg", every="12 h", days=1), ["IL6"],
+                             stimulation="ex vivo", plasma=True)
+    curve = js.dose_response(ctcl, "ruxolitinib", "IL6", "pSTAT3", doses=[10, 100, 1000], plasma=True)
+    fu = catalog.drug("ruxolitinib").fraction_unbound  # its own doses are what plasma=True marks
+    np.testing.assert_allclose(curve.doses, np.array([10, 100, 1000]) * fu)
+
+
 def test_plasma_must_be_a_boolean(ctcl):
     with pytest.raises(js.InputError, match="plasma must be True or False"):
         ctcl.simulate(drugs={"ruxolitinib": 1}, plasma="yes", t_end=1)

@@ -454,6 +454,11 @@ def test_patients_without_inhibition_to_measure_are_counted_in_the_flags(ctcl):
     said = [f for f in result.flags if "IL2/pSTAT5, ex vivo: no inhibition to measure" in f]
     assert said == ([] if unmeasured == 0 else [said[0]])
     assert unmeasured == 0 or f"in {unmeasured} of 2 patients" in said[0] and "does not signal" not in said[0]
+    # the summary's fraction above the threshold is of the measurable patients, and says how many
+    # those are (it once gave the fraction beside "patients": 2 without the count it was of)
+    counts = {k: v for k, v in result.summary().items() if k.startswith("measurable_patients[")}
+    assert counts == {f"measurable_patients[{arm} | {pathway} | ex vivo]": n
+                      for arm in result.arms for pathway, n in (("IL2/pSTAT5", 2 - unmeasured), ("GMCSF/pSTAT5", 0))}
 
 
 def test_the_frequency_keyword_is_not_the_background_keyword(ctcl, tmp_path):
@@ -488,3 +493,18 @@ def test_the_frequency_keyword_is_not_the_background_keyword(ctcl, tmp_path):
                                          "--stimulation", "ex-vivo", "--context", "hepatocyte", "--out", str(tmp_path)])
     assert other.exit_code == 0, other.output
     assert (tmp_path / "trial_ruxolitinib_20mg_every_12h__hepatocyte_patients.csv").exists()
+
+
+def test_cli_trial_table_says_how_many_patients_were_measurable(tmp_path):
+    """The console table printed "nan%" for a pathway the context does not signal through,
+    and "x% of patients" when some patients could not be measured (seed 0's second patient
+    barely signals through IL-2: see the test above)."""
+    run = CliRunner().invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2", "-c", "GMCSF",
+                                       "-n", "2", "--stimulation", "ex-vivo", "--out", str(tmp_path)],
+                             env={"COLUMNS": "150"})
+    assert run.exit_code == 0, run.output
+    assert "nan" not in run.output.split("time-averaged")[0]
+    gmcsf = next(line for line in run.output.splitlines() if "GMCSF/pSTAT5" in line and "│" in line)
+    assert "none measurable" in gmcsf
+    il2 = next(line for line in run.output.splitlines() if "IL2/pSTAT5" in line and "│" in line)
+    assert "of patients" in il2 or "of 1 measurable" in il2

@@ -136,6 +136,9 @@ class Condition:
                            for k, v in _mapping(cytokines, "cytokines").items()))
         if not isinstance(plasma, bool):
             raise InputError(f"plasma must be True or False, got {plasma!r}")
+        if plasma and not _mapping(drugs, "drugs"):
+            # it once marked nothing without a word, as --plasma without -d did
+            raise InputError("plasma=True marks drug doses as total plasma, but no drug is given (drugs=)")
         drg = []
         for k, v in as_plasma(_mapping(drugs, "drugs"), plasma).items():
             d = catalog.drug(k)

@@ -400,7 +400,8 @@ def trial_command(
         table: "per patient, pathway and stimulation: time-averaged, trough and peak inhibition, and the "
                "patient's drawn PK folds, protein abundances (nM), mutations and covariates",
         summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
-                 "fraction of patients at or above the threshold, and the arm's flags",
+                 "fraction of patients at or above the threshold (of the measurable patients, counted in "
+                 "'patients'), and the arm's flags",
         figure: "distributions over the patients"}, model, engine,
         # what the trial cannot support, kept with every file (the console's warnings are not)
         extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)})
@@ -411,8 +412,11 @@ def trial_command(
     for column in ("pathway", "stimulation", "median", "5th-95th percentile", f"inhibition >= {100 * threshold:g}%"):
         shown.add_column(column, justify="left" if column in ("pathway", "stimulation") else "right")
     for r in result.distribution().itertuples():
-        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%", f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%",
-                      f"{100 * r.above_threshold:.0f}% of patients")
+        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%" if r.patients else "-",
+                      f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%" if r.patients else "-",
+                      f"{100 * r.above_threshold:.0f}% of patients" if r.patients == patients else
+                      "none measurable" if r.patients == 0 else
+                      f"{100 * r.above_threshold:.0f}% of {r.patients} measurable")
     console.print(shown)
     warn_flags(flags_of(result))
     print_wrote(table, summary, figure, record)

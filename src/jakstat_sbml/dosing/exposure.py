@@ -221,6 +221,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
         sample_every_h = _positive(sample_every_h, "sample_every_h")
     if plasma not in (True, False):
         raise InputError(f"plasma must be True or False, got {plasma!r}")
+    if plasma and not background.get("drugs"):  # the regimens' own doses are mg, never marked
+        raise InputError("plasma=True marks background drug doses as total plasma, but no drug is given (drugs=)")
     if plasma and background.get("drugs"):
         from ..units import plasma as plasma_dose  # marks a dose as total plasma (idempotent)
 

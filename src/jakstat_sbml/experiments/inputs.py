@@ -73,10 +73,12 @@ def converted_condition(**keywords) -> Condition:
         return Condition.make(**keywords)
 
 
-def checked_background(condition: Mapping, plasma: bool = False) -> dict:
+def checked_background(condition: Mapping, plasma: bool = False, *, own_doses: bool = False) -> dict:
     """The background keywords of an experiment (the same set, with the same meaning as
     in :meth:`Model.simulate`, for every experiment): applied to every simulation.
-    ``plasma=True`` marks the background drug doses as total plasma too."""
+    ``plasma=True`` marks the background drug doses as total plasma too; in an
+    experiment without drug doses of its own (``own_doses=False``) it must have
+    background drugs to mark."""
     for key in condition:
         if key not in BACKGROUND_KEYS:
             raise UnknownNameError("background keyword", key, list(BACKGROUND_KEYS))
@@ -86,6 +88,8 @@ def checked_background(condition: Mapping, plasma: bool = False) -> dict:
     for key in ("cytokines", "drugs"):
         if bg.get(key) is not None and not isinstance(bg[key], Mapping):
             raise InputError(f"{key} must be a mapping of name to dose, got {type(bg[key]).__name__}")
+    if plasma and not own_doses and not bg.get("drugs"):
+        raise InputError("plasma=True marks drug doses as total plasma, but no drug is given (drugs=)")
     if bg.get("drugs") and plasma:
         bg["drugs"] = as_plasma(bg["drugs"], True)
     return bg

@@ -114,7 +114,8 @@ class VirtualTrial:
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
         (one of :data:`METRICS`) over the patients, the fraction of patients at or above
-        the threshold (an inhibition metric only), and the flags of that arm (``flags``:
+        the threshold (an inhibition metric only), both of the ``patients`` whose pathway
+        signals (the others are NaN rows, counted in the flags), and the flags of that arm (``flags``:
         what the trial cannot support, kept when the table is written to a file)."""
         if metric not in METRICS:
             raise InputError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
@@ -177,7 +178,10 @@ class VirtualTrial:
             out[f"mean_inhibition_median_fraction[{key}]"] = float(r.median)
             out[f"mean_inhibition_p5_fraction[{key}]"] = float(r.p5)
             out[f"mean_inhibition_p95_fraction[{key}]"] = float(r.p95)
+            # the fraction above is of these patients: a pathway that never signals in a drawn
+            # patient measures nothing there (NaN, counted in the flags)
             out[f"patients_above_threshold_fraction[{key}]"] = float(r.above_threshold)
+            out[f"measurable_patients[{key}]"] = int(r.patients)
         out["flags"] = flags_text(self.flags)
         return out
 
