@@ -183,6 +183,9 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     from jakstat_sbml.potency.crossval import track_record
 
     assert "potency: " + track_record("tofacitinib").text() in " ".join(done.output.split())
+    # without --uncertainty the console says its numbers are point predictions and how to get intervals
+    # (an audit read baricitinib's regimen ranked above ruxolitinib's as firmer than its record allows)
+    assert "point predictions" in done.output and "--uncertainty potency" in " ".join(done.output.split())
     record = js.read_provenance(out / "compare_drugs.csv")
     assert record["run"]["experiment"] == "compare_drugs"
     assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's

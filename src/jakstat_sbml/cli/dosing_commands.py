@@ -293,6 +293,9 @@ def compare_drugs_command(
     console.print(matrix)
     if result.covers:
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
+    else:  # a ranking of point predictions reads as firmer than the held-out record above allows
+        console.print("point predictions at each drug's fitted potency, without intervals: compare drugs with "
+                      "--uncertainty potency, which gives each IC50 its 90% predictive interval", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(data, schedule, figure, record)
 
