@@ -378,6 +378,26 @@ def test_background_keywords_mean_the_same_in_every_experiment(name, results, ct
         small_runs[name](ctcl, knockout=["SOCS1"])
 
 
+def test_a_background_that_collides_with_what_an_experiment_varies_is_refused(ctcl):
+    """A background dose of the stimulating cytokine was replaced by the stimulus' own dose
+    without a word (the summary kept the user's 100 ng/mL), and a background knockout of a
+    screened gene gave a log2 fold change of 0; a background dose of the titrated drug was
+    already refused. All three are the same mistake and get the same answer now."""
+    with pytest.raises(js.InputError, match="IL6 is the stimulating cytokine: give its dose with cytokine_dose="):
+        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], cytokines={"IL6": "100 ng/mL"})
+    with pytest.raises(js.InputError, match="IL6 is the stimulating cytokine"):
+        js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[1, 10], doses_b=[1, 10],
+                       cytokines={"IL6": 5})
+    with pytest.raises(js.InputError, match="ruxolitinib is the drug being varied"):
+        js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], drugs={"ruxolitinib": 100})
+    with pytest.raises(js.InputError, match="SOCS3 is knocked out in the background and screened"):
+        js.knockout_screen(ctcl, ["IL6"], genes=["SOCS3", "SOCS1"], knockouts=["SOCS3"])
+    # another cytokine in the background stays allowed, and a whole-genome screen leaves out what is gone
+    js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], cytokines={"IL2": 1})
+    screen = js.knockout_screen(ctcl, ["IL6"], knockouts=["SOCS1"])
+    assert set(screen.to_frame().gene) == set(catalog.GENES) - {"SOCS1"}
+
+
 # --------------------------------------------------------------------------- 8: CLI help from the catalog
 
 

@@ -631,6 +631,20 @@ def test_lowest_dose_says_when_no_dose_reaches_the_target(ctcl):
         lowest_dose(ctcl, "ruxolitinib", [5], "IL2", inhibition=1.5)
 
 
+def test_lowest_dose_reads_doses_as_regimens_do_and_refuses_what_it_would_drop(ctcl):
+    """An audit found: doses as "20 mg" (which js.regimen takes) and the cytokine given before
+    the doses (dose_response's order) failed with a raw ValueError; uncertainty= was passed
+    on to exposure_response, its draws run and then dropped from the table."""
+    with pytest.raises(js.InputError, match=r"doses_mg must be a list of oral doses .* got 'IL2'"):
+        lowest_dose(ctcl, "ruxolitinib", "IL2", [5, 20])
+    with pytest.raises(js.InputError, match="unexpected keyword 'uncertainty'"):
+        lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", uncertainty="potency", draws=20)
+    with pytest.raises(js.InputError, match="distinct doses"):
+        lowest_dose(ctcl, "ruxolitinib", [5, "5 mg"], "IL2")
+    typed = lowest_dose(ctcl, "ruxolitinib", ["100 mg", "5 mg"], "IL2", days=2, fraction=0.5)
+    assert typed.dose_mg == 100 and typed.to_frame()["dose_mg"].tolist() == [5, 100]
+
+
 # ----------------------------------------------------------------------------- command line
 
 
@@ -649,3 +663,35 @@ def test_cli_regimen_writes_csv_and_figure(tmp_path):
     assert (tmp_path / f"{name}.png").stat().st_size > 0
     bad = CliRunner().invoke(app, ["regimen", "ruxolitinib", "20 nM", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "not a mass" in bad.output
+
+
+def test_exposure_response_refuses_ex_vivo_settings_under_continuous_stimulation(ctcl):
+    """stimulation_minutes and sample_every_h set the ex vivo design; under the default
+    continuous stimulation they were ignored without a word (an audit's table came out the
+    same). The command line's spelling 'ex-vivo' is read as 'ex vivo'."""
+    reg = regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    for keyword in ({"stimulation_minutes": 60}, {"sample_every_h": 3}):
+        with pytest.raises(js.InputError, match="sets the ex vivo stimulation"):
+            exposure_response(ctcl, reg, ["IL6"], **keyword)
+    dashed = exposure_response(ctcl, reg, ["IL6"], stimulation="ex-vivo", sample_every_h=6)
+    assert dashed.stimulation == "ex vivo"
+    # one Axes, where the figure needs a 2 x arms grid: a one-line error, not numpy's reshape message
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    with pytest.raises(js.InputError, match="ax must be a 2 x 1 array of axes"):
+        dashed.plot(ax=ax)
+    plt.close(fig)
+
+
+def test_interval_summaries_name_their_draws_and_seed(ctcl):
+    """A dose-response's summary named its interval's seed; a combination's and an
+    exposure-response's did not, so a result kept with js.save could not be redrawn."""
+    exposure = exposure_response(ctcl, regimen("ruxolitinib", "20 mg", every="12 h", days=1), ["IL6"],
+                                 stimulation="ex vivo", sample_every_h=6, uncertainty="potency", draws=20, seed=3)
+    assert (exposure.summary()["interval_draws"], exposure.summary()["interval_seed"]) == (20, 3)
+    grid = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[1, 30, 1000], doses_b=[1, 30, 1000],
+                          uncertainty="potency", draws=20, seed=4)
+    assert (grid.summary()["interval_draws"], grid.summary()["interval_seed"]) == (20, 4)
+    assert "interval_seed" not in js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[1, 1000],
+                                                 doses_b=[1, 1000]).summary()

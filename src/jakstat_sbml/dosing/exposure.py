@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -79,6 +79,8 @@ class ExposureResponse:
     # level, covers (what that arm and pathway's interval covers)
     covers: str = ""  # what the intervals cover
     interval_flags: tuple[str, ...] = ()  # what the intervals cannot support (e.g. a drug's too-narrow record)
+    interval_draws: int | None = None  # with uncertainty=: the draws and their seed (same seed, same intervals)
+    interval_seed: int | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The summary table (one row per arm and cytokine pathway); with ``uncertainty=``,
@@ -116,6 +118,8 @@ class ExposureResponse:
                 out[f"mean_inhibition_low_fraction[{r.arm} | {r.pathway}]"] = float(r.low)
                 out[f"mean_inhibition_high_fraction[{r.arm} | {r.pathway}]"] = float(r.high)
             out["interval_covers"] = self.covers
+            out["interval_draws"] = self.interval_draws
+            out["interval_seed"] = self.interval_seed
             out["interval_flags"] = flags_text(self.interval_flags)
         out["flags"] = flags_text(self.flags)
         return out
@@ -209,6 +213,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)
     arms = as_arms(regimens)
+    if stimulation == "ex-vivo":  # the command line's spelling
+        stimulation = "ex vivo"
     if stimulation not in STIMULATIONS:
         raise InputError(f"stimulation must be one of {', '.join(map(repr, STIMULATIONS))}, got {stimulation!r}")
     if stimulation == "continuous" and not options.simulator.dosing:
@@ -219,6 +225,12 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     if stimulation == "ex vivo":
         stimulation_minutes = _positive(stimulation_minutes, "stimulation_minutes")
         sample_every_h = _positive(sample_every_h, "sample_every_h")
+    else:  # the cytokine is on throughout: no stimulation time or samples to set (once ignored without a word)
+        for name, value, default in (("stimulation_minutes", stimulation_minutes, EX_VIVO_STIMULATION_MIN),
+                                     ("sample_every_h", sample_every_h, EX_VIVO_SAMPLE_H)):
+            if value != default:
+                raise InputError(f"{name} sets the ex vivo stimulation; with stimulation='continuous' the "
+                                 "cytokine is on throughout: give stimulation='ex vivo' or leave it out")
     if plasma not in (True, False):
         raise InputError(f"plasma must be True or False, got {plasma!r}")
     if plasma and not background.get("drugs"):  # the regimens' own doses are mg, never marked
@@ -260,7 +272,8 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     flags += label_flags(arms)  # warned when each regimen was made
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
-                            intervals, covers, interval_flags)
+                            intervals, covers, interval_flags, interval_draws=None if unc is None else unc.draws,
+                            interval_seed=None if unc is None else unc.seed)
 
 
 def _check_background(background: Mapping, function: str) -> None:
@@ -332,7 +345,16 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     if not 0 < inhibition < 1 or not 0 < fraction <= 1:
         raise InputError(f"inhibition must be in (0, 1) and fraction in (0, 1], got {inhibition!r}, {fraction!r}")
     column = {0.5: "fraction_above_50", 0.9: "fraction_above_90"}.get(inhibition)
-    arms = {f"{d:g} mg": regimen(drug, d, every=every, days=days, formulation=formulation) for d in sorted(doses_mg)}
+    # exposure_response would take uncertainty= and its draws, and this table would drop them
+    _check_background(background, "lowest_dose")
+    if isinstance(doses_mg, (str, bytes, Mapping)) or not isinstance(doses_mg, Iterable):
+        raise InputError(f"doses_mg must be a list of oral doses (mg, or with units: '20 mg'), got {doses_mg!r}: "
+                         "lowest_dose(model, drug, doses_mg, cytokine)")
+    regs = sorted((regimen(drug, d, every=every, days=days, formulation=formulation) for d in doses_mg),
+                  key=lambda r: r.dose_mg)
+    arms = {f"{r.dose_mg:g} mg": r for r in regs}
+    if not arms or len(arms) != len(regs):
+        raise InputError(f"doses_mg must be distinct doses, at least one, got {doses_mg!r}")
     result = exposure_response(model, arms, [cytokine], stimulation=stimulation, n_jobs=n_jobs, client=client,
                                progress=progress, engine=engine, **background)
     table = result.table.copy()

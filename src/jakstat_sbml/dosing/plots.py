@@ -30,7 +30,10 @@ def exposure_figure(result, arms: Sequence[str] | None = None, axes=None):
         fig, axes = plt.subplots(2, len(names), figsize=(max(5.5, 4.6 * len(names)), 6.4), sharex="col", squeeze=False,
                                  constrained_layout=True, gridspec_kw={"height_ratios": [1, 1.4]})
     else:
-        axes = np.asarray(axes, dtype=object).reshape(2, -1)
+        axes = np.asarray(axes, dtype=object)
+        if axes.size % 2:  # one Axes once gave numpy's "cannot reshape array of size 1"
+            raise InputError(f"ax must be a 2 x {len(names)} array of axes (one column per arm), got {axes.size} Axes")
+        axes = axes.reshape(2, -1)
         if axes.shape[1] < len(names):
             raise InputError(f"ax must be a 2 x {len(names)} array of axes (one column per arm)")
         fig = axes[0, 0].figure

@@ -80,6 +80,8 @@ class Combination:
     uncertainty: pd.DataFrame | None = None  # with uncertainty=: per score, the mean excess's interval and verdicts
     uncertainty_covers: str = ""  # what that interval covers
     uncertainty_flags: tuple[str, ...] = ()  # what the interval cannot support (e.g. a drug's too-narrow record)
+    interval_draws: int | None = None  # with uncertainty=: the draws and their seed (same seed, same interval)
+    interval_seed: int | None = None
     grid: str = "given"  # how the doses were chosen: "given", or centred on each drug's own IC50 (and which)
 
     @property
@@ -211,6 +213,7 @@ class Combination:
                                   **{f"{name}_{kind}_draws_fraction": float(row[kind])
                                      for kind in ("synergistic", "additive", "antagonistic", "not_determined")}})
             per_score["interval_covers"] = self.uncertainty_covers
+            per_score["interval_draws"], per_score["interval_seed"] = self.interval_draws, self.interval_seed
             per_score["interval_flags"] = flags_text(self.uncertainty_flags)
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
@@ -463,7 +466,8 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
         return result
     table, covers, interval_flags = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client,
                                                      progress=progress, engine=engine)
-    return replace(result, uncertainty=table, uncertainty_covers=covers, uncertainty_flags=interval_flags)
+    return replace(result, uncertainty=table, uncertainty_covers=covers, uncertainty_flags=interval_flags,
+                   interval_draws=unc.draws, interval_seed=unc.seed)
 
 
 def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.ndarray, xb: np.ndarray,

@@ -232,8 +232,9 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     ``uncertainty`` (``True``, ``"potency"``, ``"calibration"``, ``"parameters"``;
     :mod:`jakstat_sbml.potency.draws`) adds the IC50's predictive interval
     (``ic50_interval``, free and total plasma, with ``uncertainty.covers`` saying what
-    it covers) over ``draws`` draws (default 200) seeded by ``seed`` (default 0). Each
-    distinct parameter set is simulated once; each draw's potency moves the dose axis.
+    it covers) over ``draws`` draws (None: 200) seeded by ``seed`` (None: 0; both only
+    with ``uncertainty``). Each distinct parameter set is simulated once; each draw's
+    potency moves the dose axis.
     """
     RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)

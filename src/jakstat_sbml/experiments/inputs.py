@@ -102,12 +102,17 @@ def merged(mapping: Mapping | None, extra: Mapping) -> dict:
 
 
 def check_not_varied(name: str, mapping: Mapping | None, what: str) -> None:
-    if mapping and any(k == name for k in mapping):
+    canonical = {"drug": catalog.drug, "cytokine": catalog.cytokine}[what]  # "Ruxolitinib" is ruxolitinib
+    if mapping and any(canonical(k).name == name for k in mapping):
         raise InputError(f"{name} is the {what} being varied; remove it from the background {what}s")
 
 
 def stimulus_nM(background: Mapping, cytokine: catalog.Cytokine, dose) -> dict:
     """Background cytokines plus ``cytokine`` at ``dose`` (catalog standard dose if None), in nM."""
+    if cytokine.name in {catalog.cytokine(k).name for k in background.get("cytokines") or {}}:
+        # the stimulus' own dose would replace the background's without a word
+        raise InputError(f"{cytokine.name} is the stimulating cytokine: give its dose with cytokine_dose=, "
+                         "not in the background cytokines")
     dose = cytokine.standard_dose if dose is None else dose
     return merged(background.get("cytokines"),
                  {cytokine.name: to_nM(dose, what=f"dose of {cytokine.name}", mass_kda=cytokine.mass_kda)})

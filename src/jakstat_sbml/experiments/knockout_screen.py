@@ -153,7 +153,8 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     pairs = [(c, r) for c in stimuli for r in (readouts or [catalog.CYTOKINES[c].main_readout])]
     if isinstance(genes, str):
         genes = [genes]
-    genes = [catalog.gene(g).symbol for g in (genes if genes is not None else catalog.GENES)]
+    chosen = genes is not None
+    genes = [catalog.gene(g).symbol for g in (genes if chosen else catalog.GENES)]
     if not genes:
         raise InputError("genes must not be empty (None means every gene)")
     refuse_repeats(genes, "genes")
@@ -162,6 +163,12 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     background_ko = bg.pop("knockouts", None) or []
     background_ko = [background_ko] if isinstance(background_ko, str) else list(background_ko)
+    gone = {catalog.gene(g).symbol for g in background_ko}
+    if chosen and gone & set(genes):
+        # its knockout would change nothing (a log2 fold change of 0, once given without a word)
+        raise InputError(f"{', '.join(sorted(gone & set(genes)))} is knocked out in the background and screened: "
+                         "remove it from genes= or from knockouts=")
+    genes = [g for g in genes if g not in gone]  # every gene but those already knocked out
     conditions, keys = [], []
     for c, dose in stimuli.items():
         common = dict(bg, cytokines=stimulus_nM(bg, catalog.CYTOKINES[c], dose), preincubation=preincubation,
