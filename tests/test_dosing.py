@@ -643,6 +643,7 @@ def test_lowest_dose_reads_doses_as_regimens_do_and_refuses_what_it_would_drop(c
         lowest_dose(ctcl, "ruxolitinib", [5, "5 mg"], "IL2")
     typed = lowest_dose(ctcl, "ruxolitinib", ["100 mg", "5 mg"], "IL2", days=2, fraction=0.5)
     assert typed.dose_mg == 100 and typed.to_frame()["dose_mg"].tolist() == [5, 100]
+    assert typed.context == "ctcl" and typed.background == {}  # as every experiment's result
 
 
 # ----------------------------------------------------------------------------- command line

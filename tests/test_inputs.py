@@ -106,6 +106,14 @@ def test_missing_file(tmp_path):
                        "(js.load_model() without a path loads the bundled model)")
 
 
+def test_a_context_given_as_the_path_is_named_as_such():
+    # js.load_ensemble("hepatocyte") takes the context first; load_model("hepatocyte") said
+    # only "model file not found: hepatocyte"
+    with pytest.raises(js.ModelFileError, match=r"'hepatocyte' is a cell context, not a model file: "
+                                                r"js.load_model\(context='hepatocyte'\)"):
+        js.load_model("hepatocyte")
+
+
 def test_folder_instead_of_file(tmp_path):
     assert _load_error(tmp_path) == f"{tmp_path} is a folder, not an SBML file"
 

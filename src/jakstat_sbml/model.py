@@ -941,4 +941,7 @@ def load_model(path: str | Path | None = None, context: str = catalog.DEFAULT_CO
     ``js.contexts()`` lists the contexts; the default is the malignant T cell ("ctcl").
     """
     catalog.context(context)  # fail early on an unknown context
+    if isinstance(path, str) and path in catalog.contexts() and not Path(path).exists():
+        # js.load_ensemble("hepatocyte") takes a context first; this takes a file first
+        raise ModelFileError(f"{path!r} is a cell context, not a model file: js.load_model(context={path!r})")
     return Model(path, context=context)

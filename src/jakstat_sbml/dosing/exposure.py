@@ -151,6 +151,14 @@ class LowestDose:
     exposure: ExposureResponse
     flags: tuple[str, ...] = ()
 
+    @property
+    def context(self) -> str:  # as every experiment's result has it (the summary had it, the result not)
+        return self.exposure.context
+
+    @property
+    def background(self) -> dict:
+        return self.exposure.background
+
     def to_frame(self) -> pd.DataFrame:
         """The summary row of every dose tested, lowest first."""
         return with_flags(self.table.copy(), self.flags)
