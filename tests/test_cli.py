@@ -331,6 +331,7 @@ def test_bad_input_exits_non_zero_with_the_message_and_writes_nothing(tmp_path, 
     # --plasma with no drug marked nothing; a mutation of a knocked-out gene ran as the knockout
     (["simulate", "-c", "IL6=1", "--plasma", "--t-end", "2", "--out", "{out}/a.csv"], "but no drug is given"),
     (["export", "sbml", "{out}/a.xml", "-c", "IL6=1", "--plasma"], "but no drug is given"),
+    (["dose-response", "IL6", "--plasma", "--out", "{out}"], "it needs --drug"),
     (["simulate", "-c", "IL2=1", "-k", "STAT5B", "-m", "STAT5B_N642H", "--t-end", "2", "--out", "{out}/a.csv"],
      "STAT5B is both knocked out and mutated"),
     (["trial", "ruxolitinib", "20mg", "--covariate", "renal_impairment=moderate:0.7", "--covariate",

@@ -58,7 +58,9 @@ def condition_record(context: str = catalog.DEFAULT_CONTEXT, *, cytokines: Mappi
     names as the catalog spells them, cytokine doses in nM, drug doses in nM of free drug
     (plasma doses converted), mutations as mutant fractions. Raises InputError."""
     cond = Condition.make(cytokines=cytokines, drugs=drugs, knockouts=knockouts, overexpress=overexpress,
-                          mutations=mutations, parameters=parameters, plasma=plasma)
+                          mutations=mutations, parameters=parameters,
+                          # a run's own doses (a dose-response's) may be the plasma ones: nothing here to mark
+                          plasma=plasma if drugs else False)
     return {"context": catalog.context(context).name, "cytokines_nM": dict(cond.cytokines),
             "drugs_nM_free": dict(cond.drugs), "knockouts": list(cond.knockouts),
             "overexpress_fold": dict(cond.overexpress), "mutations_fraction": dict(cond.mutations),

@@ -240,6 +240,8 @@ def dose_response_command(
     if uncertainty and not drug:
         raise typer.BadParameter("--uncertainty gives an IC50's predictive interval: it needs --drug",
                                  param_hint="--uncertainty")
+    if plasma and not drug:  # a cytokine titration has no drug dose to mark
+        raise typer.BadParameter("marks the drug's doses as total plasma: it needs --drug", param_hint="--plasma")
     with reported():
         stimulus = catalog.cytokine(cytokine)
         readout_name = catalog.readout(readout).name if readout else stimulus.main_readout
