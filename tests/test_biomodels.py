@@ -208,3 +208,31 @@ def test_bad_export_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output
     assert message.format(tmp=tmp_path) in " ".join(result.output.split())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_an_archive_name_with_a_space_or_hash_gives_valid_uris():
+    """ "il6 run.omex" was put into the metadata's URIs as typed: rdflib called them not
+    valid and could not write the graph as N-Triples; "#1" began a second fragment. The
+    names are percent-encoded now, and the archive's own check reads them back."""
+    import rdflib
+
+    from jakstat_sbml.interop.metadata import metadata_rdf
+
+    for archive in ("il6 run.omex", "my run#1.omex"):
+        text = metadata_rdf(archive, title="t", abstract="a", description="d", models=["condition.xml"],
+                            files={"condition.xml": "the condition"})
+        assert check_metadata(text, archive, ["condition.xml"]) == []
+        graph = rdflib.Graph().parse(data=text, format="xml")
+        subjects = {str(s) for s in graph.subjects()}
+        assert all(" " not in s and s.count("#") <= 1 for s in subjects if s.startswith(OMEX_LIBRARY))
+        assert graph.serialize(format="nt")  # raised on the space
+
+
+def test_the_archive_abstract_names_every_drug_as_the_catalog_has_it():
+    # it once named three of the fourteen and called pimozide a JAK inhibitor
+    from jakstat_sbml.interop.omex import _drugs_text
+
+    text = _drugs_text()
+    assert text.startswith(f"{len(catalog.drugs())} drugs: the JAK inhibitors ")
+    assert all(d in text for d in catalog.drugs())
+    assert "pimozide (acting on STAT" in text and "inhibitors ruxolitinib" in text

@@ -525,6 +525,54 @@ def test_a_cli_export_records_how_it_was_made(tmp_path):
                                  "Boehm_JProteomeRes2014"])
     assert result.exit_code == 0, result.output
     assert js.read_provenance(folder)["settings"]["dataset"] == "Boehm_JProteomeRes2014"
+    # the command line is recorded, as every other command's (an audit found "command": null),
+    # a PEtab problem's default dataset by name (it said null), and each file of the folder
+    # with its SHA-256 (the folder alone had none)
+    assert record["command"].startswith(f"jakstat export sbml {target}")
+    default = tmp_path / "sobotta"
+    assert runner.invoke(app, ["export", "petab", str(default), "--context", "hepatocyte"]).exit_code == 0
+    kept = js.read_provenance(default)
+    assert kept["settings"] == {"format": "petab", "dataset": "Sobotta_Frontiers2017"}
+    import json
+
+    files = json.loads((tmp_path / kept["provenance_file"]).read_text(encoding="utf-8"))["files"]
+    written = [p.relative_to(tmp_path).as_posix() for p in default.rglob("*") if p.is_file()]
+    assert written and all(len(files[name]["sha256"]) == 64 for name in written)
+
+
+@pytest.mark.parametrize("args, message", [
+    # a PEtab problem or an SBGN map has no time course: these were recorded and ignored
+    (["petab", "p", "--context", "hepatocyte", "--t-end", "30"], "takes its times from the data"),
+    (["petab", "p", "--context", "hepatocyte", "--preincubation", "10"], "no condition to pre-incubate"),
+    (["sbgn", "m.sbgn", "--points", "5"], "no time course to set"),
+    # a folder where a file goes was answered "exists (folder) ... use --force", which then failed
+    (["sbml", "d.xml"], "is a folder; give a file name ending in .xml"),
+])
+def test_cli_export_refuses_options_it_would_ignore_and_paths_it_cannot_write(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    (tmp_path / "d.xml").mkdir()
+    args = [args[0], str(tmp_path / args[1]), *args[2:]]
+    done = CliRunner().invoke(app, ["export", *args], terminal_width=250)
+    assert done.exit_code == 2 and message in " ".join(done.output.split()), done.output
+    assert "--force" not in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xml"]
+
+
+def test_a_copasi_time_course_finer_than_asked_says_so(ctcl, tmp_path):
+    """7 points over 120 min after a 7 min pre-incubation: COPASI's even steps from -7 min
+    must hit 0, so the file outputs every minute (121 rows); the export said nothing."""
+    with pytest.warns(js.JakStatWarning, match="outputs 121 time points, every 1 min, not the 7 asked for"):
+        js.export(ctcl, tmp_path / "a.cps", cytokines={"IL6": 1}, drugs={"ruxolitinib": 10}, points=7,
+                  preincubation=7)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)  # 40 min is two of the 20 min steps: exactly 7
+        js.export(ctcl, tmp_path / "b.cps", cytokines={"IL6": 1}, drugs={"ruxolitinib": 10}, points=7,
+                  preincubation=40)
 
 
 def test_petab_problem_takes_model_parameters_to_estimate(hepatocyte):

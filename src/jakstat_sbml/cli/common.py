@@ -529,7 +529,11 @@ def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str]
     ``folder/<name>.provenance.json``; ``extra``: more per-file fields."""
     from .. import provenance
 
-    entries = {Path(p).name: {"content": c, **(extra or {}).get(Path(p).name, {})} for p, c in files.items()}
+    def key(p) -> str:  # a file inside a written folder (a PEtab problem's) keeps its folder in its name
+        p = Path(p)
+        return p.relative_to(folder).as_posix() if p.is_relative_to(folder) else p.name
+
+    entries = {key(p): {"content": c, **(extra or {}).get(key(p), {})} for p, c in files.items()}
     rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
     with reported(folder):
         return provenance.write(provenance.sidecar(name, folder), rec)

@@ -11,6 +11,7 @@ from rich.table import Table
 from .. import catalog
 from ..calibration.datasets import ALL_DATASETS, DATASETS
 from ..engines import DEFAULT_ENGINE
+from ..model import DEFAULT_PREINCUBATION
 from ..interop import FORMATS
 from .common import (
     CONTEXT,
@@ -82,7 +83,7 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
         raise typer.Exit(1)
 
 
-@app.command("export")
+@app.command("export", cls=NegativeValues)
 def export_command(
     format_: str = typer.Argument(..., metavar="FORMAT", help=", ".join(
         f"{f.name} ({'/'.join(f.endings) or 'a folder'})" for f in FORMATS.values()) + "."),
@@ -98,16 +99,18 @@ def export_command(
     preincubation: float = PREINCUBATION,
     t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
     points: int = typer.Option(None, help="Output time points of those tasks, evenly spaced "
-                                             "(default: one per minute when --t-end is a whole number)."),
+                                             "(default: one per minute when --t-end is a whole number; a COPASI "
+                                             "file may output more, among which these: a warning says so)."),
     dataset: str = typer.Option(None, help=f"petab only: the data, {PETAB_DATASETS}."),
     force: bool = typer.Option(False, "--force", help="Replace PATH if it exists (a file, or a petab folder that is "
                                                       "not empty)."),
 ):
     """Write the model in one condition for other tools: SBML, COPASI, COMBINE/OMEX, PEtab, SBGN.
 
-    Knockouts, doses and the context become parameter values in the file and the
-    species start at the condition's time-0 state (the OMEX archive's models:
-    docs/biomodels.md). SBML and COPASI files carry
+    Knockouts, doses and the context become parameter values in the file. An SBML
+    file's species start at the condition's time-0 state; a COPASI file and the OMEX
+    archive's models start at the drug-free steady state and run the pre-incubation
+    themselves (docs/copasi.md, docs/biomodels.md). SBML and COPASI files carry
     the pathway map as SBML layout; the SBGN-ML map (Activity Flow) is the
     network alone, without a condition. See docs/copasi.md, docs/sbgn.md and
     docs/biomodels.md.
@@ -130,10 +133,15 @@ def export_command(
     import jakstat_sbml as js
 
     from .. import provenance
-    from ..interop import export
+    from ..interop import export, export_target
 
     check_plasma(plasma, drug)
+    if format_.lower() in FORMATS and FORMATS[format_.lower()].name in ("petab", "sbgn") \
+            and preincubation != DEFAULT_PREINCUBATION:  # a condition without drugs keeps none to tell
+        raise typer.BadParameter(f"a {format_.lower()} export has no condition to pre-incubate",
+                                 param_hint="--preincubation")
     with reported():
+        export_target(path, format_)  # a folder where a file goes, or an empty path, is not a file to replace
         refuse_to_replace(path, force=force)
         refuse_to_replace(provenance.sidecar(path.name, path.parent), force=force)
     model = load_context_model(context)
@@ -147,14 +155,22 @@ def export_command(
     # how it was made, as every CSV and figure records it (an audit found exports without a record)
     condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
                              cytokines=cytokines, drugs=typed, preincubation=preincubation, plasma=plasma)
-    run = provenance.identity("export", condition, {"format": format_.lower(), "t_end": t_end, "points": points,
-                                                    "dataset": dataset})
-    record = record_outputs(written.name, written.parent, run, {written: f"the model exported as {format_.lower()}"},
-                            model)
+    petab = written.is_dir()
+    if petab:  # its data and times come from the dataset, which the record names (it said null for the default)
+        from ..calibration.datasets import DEFAULT_DATASET
+
+        settings = {"format": "petab", "dataset": dataset or DEFAULT_DATASET}
+    else:
+        settings = {"format": format_.lower(), "t_end": t_end, "points": points}
+    run = provenance.identity("export", condition, settings)
+    files = {written: f"the model exported as {format_.lower()}"}
+    if petab:  # each file of the problem with its SHA-256, as a command's single file has it
+        files.update({f: "part of the PEtab problem" for f in sorted(written.rglob("*")) if f.is_file()})
+    record = record_outputs(written.name, written.parent, run, files, model)
     print_wrote(written, record)
 
 
-@app.command("calibrate")
+@app.command("calibrate", cls=NegativeValues)
 def calibrate_command(
     dataset: str = typer.Argument(..., help=f"{', '.join(ALL_DATASETS)}, or all."),
     out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (and OUT/summary.tsv)."),
@@ -280,7 +296,7 @@ ENSEMBLE_CASE_FILES = {
 }
 
 
-@app.command("profiles")
+@app.command("profiles", cls=NegativeValues)
 def profiles_command(
     dataset: str = typer.Argument(..., help=f"{', '.join(DATASETS)}, or all."),
     out: Path = typer.Option(Path("calibration"), help="Results go to OUT/<dataset>/ (finished profiles in "
@@ -359,7 +375,7 @@ def profiles_command(
             print_wrote(*written, *([stored] if stored else []), record)
 
 
-@app.command("sensitivity")
+@app.command("sensitivity", cls=NegativeValues)
 def sensitivity_command(
     prediction: list[str] = typer.Argument(..., help="ic50:DRUG:CYTOKINE[:READOUT], knockout:GENE:CYTOKINE[:READOUT], "
                                                      "exposure:DRUG:DOSE/EVERY\\[/XR]:CYTOKINE[:READOUT] (e.g. "

@@ -110,6 +110,16 @@ def _no_condition(what: str, condition: Condition) -> None:
     if (condition.cytokines or condition.drugs or condition.knockouts or condition.overexpress
             or condition.mutations or condition.parameters or condition.regimens):
         raise InputError(f"{what}: export it without a condition, not [{condition.label()}]")
+    _no_timing(what, condition)
+
+
+def _no_timing(what: str, condition: Condition) -> None:
+    """A format without a time course of its own: a t_end or points would be recorded and
+    ignored (an audit found a PEtab export 'with t_end 30' that had the data's times)."""
+    plain = Condition.make()
+    if (condition.t_end, condition.points) != (plain.t_end, plain.points):
+        raise InputError(f"{what}: it has no time course to set, so give no t_end or points "
+                         f"(got t_end {condition.t_end:g} min, {condition.points} points)")
 
 
 def _write_petab(model, condition, path, dataset=None):
@@ -117,6 +127,7 @@ def _write_petab(model, condition, path, dataset=None):
     from .petab import write_petab
 
     _no_regimen("petab", condition)
+    _no_timing("a PEtab problem takes its times from the data", condition)
     write_petab(model, path, dataset=dataset or DEFAULT_DATASET, condition=condition)
 
 
@@ -170,6 +181,13 @@ def export(model: Model, path: str | os.PathLike, format: str | None = None, *, 
     return target
 
 
+def export_target(path: str | os.PathLike, format: str | None = None) -> Path:
+    """The path :func:`export` would write, checked as it checks it (the format's ending,
+    a file or a folder, a writable parent) without writing: for a caller that must check
+    more before any work (the command line's overwrite rule)."""
+    return _target(path, _format(format) if format is not None else _format_of(path))
+
+
 def _check_pathways(model: Model, condition: Condition) -> None:
     """A cytokine the context cannot signal through (no receptor: GM-CSF or EPO in
     ``ctcl``) makes an export of flat zeros: refused, naming the contexts that can. Not
@@ -204,6 +222,8 @@ def _format_of(path: object) -> Format:
 
 def _target(path: str | os.PathLike, fmt: Format) -> Path:
     """The destination, checked before any work: right ending, writable folder."""
+    if isinstance(path, (str, os.PathLike)) and not os.fspath(path).strip():
+        raise InputError("path must not be empty (it was read as the current folder)")
     try:
         target = Path(path).expanduser().absolute()
     except TypeError:
@@ -221,4 +241,4 @@ def _target(path: str | os.PathLike, fmt: Format) -> Path:
     return target
 
 
-__all__ = ["FORMATS", "Format", "export", "register_format"]
+__all__ = ["FORMATS", "Format", "export", "export_target", "register_format"]

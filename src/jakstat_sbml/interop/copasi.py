@@ -11,11 +11,12 @@ Python API, and each dose of the scan is pre-incubated as ``js.dose_response`` d
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import catalog
-from ..errors import ExportError
+from ..errors import ExportError, JakStatWarning
 from ..model import Condition, Model
 from ..optional import require
 from .sbml import protocol_document, protocol_preincubation
@@ -101,6 +102,12 @@ def _copasi_tasks(dm, condition: Condition) -> None:
     pre = protocol_preincubation(condition)
     cm.setInitialTime(-pre)  # the drug pre-incubation runs in COPASI, before the cytokines at 0
     step, steps = output_steps(condition.t_end, condition.points, pre)
+    rows = round(condition.t_end / step) + 1
+    if rows > condition.points:  # an audit asked for 7 points and found 121 rows, unexplained
+        warnings.warn(f"the COPASI time course outputs {rows} time points, every {step:.4g} min, not the "
+                      f"{condition.points} asked for (which are among them): COPASI's steps are even from the start "
+                      f"of the {pre:g} min pre-incubation, and time 0 must be one; a pre-incubation that is a "
+                      "multiple of the output step gives exactly the points asked for", JakStatWarning, stacklevel=4)
     if not math.isclose(cm.getInitialTime(), -pre):
         raise ExportError("COPASI did not take the model's initial time")
     basico.set_task_settings("Time-Course", {

@@ -21,6 +21,7 @@ import csv
 import re
 from datetime import datetime, timezone
 from importlib import metadata as package_metadata
+from urllib.parse import quote
 
 from ..build.annotate import FIGURE_DOI, MODEL_DISEASES, MODEL_ID, MODEL_PROCESSES, MODEL_TAXON
 from ..calibration.datasets import ALL_DATASETS, data_folder
@@ -40,6 +41,12 @@ BQMODEL = "http://biomodels.net/model-qualifiers/"
 BQBIOL = "http://biomodels.net/biology-qualifiers/"
 
 DOI = re.compile(r"10\.\d{4,9}/[^\s;,)'`|\]]+")
+
+
+def archive_uri(archive: str) -> str:
+    """The archive's URI: its file name percent-encoded ("il6 run.omex" gave a URI with a
+    space, which rdflib could not write as N-Triples or Turtle; "#" began a fragment)."""
+    return OMEX_LIBRARY + quote(archive, safe="")
 
 
 def identifiers(curie: str) -> str:
@@ -96,7 +103,7 @@ def metadata_rdf(archive: str, *, title: str, abstract: str, description: str, m
     rdflib = require("rdflib", "OMEX metadata")
     from rdflib import BNode, Literal, Namespace, URIRef
 
-    root_uri = f"{OMEX_LIBRARY}{archive}"
+    root_uri = archive_uri(archive)
     modified = modified or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     about = libcombine.OmexDescription()
     about.setAbout(root_uri)
@@ -119,7 +126,7 @@ def metadata_rdf(archive: str, *, title: str, abstract: str, description: str, m
 
     sources = data_sources()
     for name in models:
-        model = URIRef(f"{root_uri}/{name}#{MODEL_ID}")
+        model = URIRef(f"{root_uri}/{quote(name)}#{MODEL_ID}")
         g.add((model, bqmodel.isDerivedFrom, URIRef(identifiers(f"doi:{FIGURE_DOI}"))))
         for uri in sources:
             g.add((model, dc.references, URIRef(uri)))
@@ -129,7 +136,7 @@ def metadata_rdf(archive: str, *, title: str, abstract: str, description: str, m
         for curie in MODEL_PROCESSES:
             g.add((model, bqbiol.isVersionOf, URIRef(identifiers(curie))))
     for name, text in files.items():
-        g.add((URIRef(f"{root_uri}/{name}"), dc.description, Literal(text)))
+        g.add((URIRef(f"{root_uri}/{quote(name)}"), dc.description, Literal(text)))
     return _join(about.toXML(), g.serialize(format="pretty-xml"))
 
 
@@ -158,7 +165,7 @@ def check_metadata(text: str, archive: str, models: list[str]) -> list[str]:
         g.parse(data=text, format="xml")
     except Exception as exc:  # rdflib raises the XML parser's own errors
         return [f"not RDF/XML: {exc}"]
-    root = URIRef(f"{OMEX_LIBRARY}{archive}")
+    root = URIRef(archive_uri(archive))
     problems = []
 
     def objects(subject, predicate):
@@ -173,7 +180,7 @@ def check_metadata(text: str, archive: str, models: list[str]) -> list[str]:
         if not any(objects(d, DC + "W3CDTF") for d in objects(root, DC + what)):
             problems.append(f"the archive has no dc:{what} date")
     for name in models:
-        model = URIRef(f"{OMEX_LIBRARY}{archive}/{name}#{MODEL_ID}")
+        model = URIRef(f"{archive_uri(archive)}/{quote(name)}#{MODEL_ID}")
         expected = {BQMODEL + "isDerivedFrom": identifiers(f"doi:{FIGURE_DOI}"),
                     BQBIOL + "hasTaxon": identifiers(MODEL_TAXON)}
         expected |= {BQBIOL + "hasProperty": identifiers(c) for c in MODEL_DISEASES[:1]}

@@ -185,8 +185,8 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
                 title=f"jakstat-sbml: cytokine-driven JAK/STAT signalling in human cells (context {model.context})",
                 abstract=("A mechanistic model of cytokine-driven JAK/STAT signalling: 11 cytokines and their "
                           "receptors, JAK1/2/3 and TYK2, STAT1-6 and IRF9 with dimerisation and nuclear cycling, "
-                          "SOCS/CISH feedback, phosphatases, PIAS, and the JAK inhibitors ruxolitinib and tofacitinib "
-                          "and pimozide. The network is Figure 1 of Kashyap et al., Cancers 2025; parameters are "
+                          f"SOCS/CISH feedback, phosphatases, PIAS, and {_drugs_text()}. "
+                          "The network is Figure 1 of Kashyap et al., Cancers 2025; parameters are "
                           "taken from the literature or calibrated on published data."),
                 description=(f"jakstat-sbml: JAK/STAT signalling in context {model.context!r}. {SEDML_FILE} runs the "
                              f"exported condition ({condition.label()}), a time course per cytokine at its standard "
@@ -203,6 +203,16 @@ def write_omex(model: Model, condition: Condition, path: Path) -> None:
         archive.cleanUp()
     if not ok:
         raise ExportError(f"libCombine could not write {path.name}")
+
+
+def _drugs_text() -> str:
+    """The drugs as the catalog has them (the abstract once named three of fourteen and
+    called pimozide a JAK inhibitor)."""
+    drugs = [catalog.DRUGS[d] for d in catalog.drugs()]
+    jak = [d.name for d in drugs if all(t.startswith(("JAK", "TYK")) for t in d.targets)]
+    other = [f"{d.name} (acting on {', '.join(d.targets)})" for d in drugs if d.name not in jak]
+    return (f"{len(drugs)} drugs: the JAK inhibitors {', '.join(jak)}"
+            + (f", and {', '.join(other)}" if other else ""))
 
 
 def _add(archive, ok: bool, name: str) -> None:
