@@ -547,6 +547,8 @@ def test_a_cli_export_records_how_it_was_made(tmp_path):
     (["sbgn", "m.sbgn", "--points", "5"], "no time course to set"),
     # a folder where a file goes was answered "exists (folder) ... use --force", which then failed
     (["sbml", "d.xml"], "is a folder; give a file name ending in .xml"),
+    # the condition is checked first: the misspelt cytokine is the error, not the path
+    (["sbml", "d.xml", "-c", "IL7=1"], "unknown cytokine 'IL7'"),
 ])
 def test_cli_export_refuses_options_it_would_ignore_and_paths_it_cannot_write(tmp_path, args, message):
     from typer.testing import CliRunner

@@ -164,8 +164,9 @@ class NegativeValues(TyperCommand):
     """
 
     def parse_args(self, ctx, args):
-        _command_line.set(shlex.join(["jakstat", *ctx.command_path.split()[1:], *args]))
-        return super().parse_args(ctx, [f" {a}" if NEGATIVE_NUMBER.match(a) else a for a in args])
+        _command_line.set(shlex.join(["jakstat", *ctx.command_path.split()[1:], *map(str, args)]))
+        return super().parse_args(ctx, [f" {a}" if isinstance(a, str) and NEGATIVE_NUMBER.match(a) else a
+                                        for a in args])  # (a caller in Python may pass a Path)
 
 
 def progress_bar() -> Progress:

@@ -140,21 +140,22 @@ def export_command(
             and preincubation != DEFAULT_PREINCUBATION:  # a condition without drugs keeps none to tell
         raise typer.BadParameter(f"a {format_.lower()} export has no condition to pre-incubate",
                                  param_hint="--preincubation")
+    typed = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
+    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
+    drugs = {k: js.plasma(v) for k, v in typed.items()} if plasma else typed
+    # the condition checked (names, doses) before the path: "-c IL7=1" is the error, not an existing file
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
+                             cytokines=cytokines, drugs=typed, preincubation=preincubation, plasma=plasma)
     with reported():
         export_target(path, format_)  # a folder where a file goes, or an empty path, is not a file to replace
         refuse_to_replace(path, force=force)
         refuse_to_replace(provenance.sidecar(path.name, path.parent), force=force)
     model = load_context_model(context)
-    typed = {k: parse_dose(v) for k, v in parse_pairs(drug, "--drug").items()}
-    cytokines = {k: parse_dose(v) for k, v in parse_pairs(cytokine, "--cytokine").items()}
-    drugs = {k: js.plasma(v) for k, v in typed.items()} if plasma else typed
     with reported():
         written = export(model, path, format_, dataset=dataset, cytokines=cytokines,
                          drugs=drugs, knockouts=knockout, overexpress=parse_overexpress(overexpress),
                          mutations=parse_mutations(mutation), preincubation=preincubation, t_end=t_end, points=points)
     # how it was made, as every CSV and figure records it (an audit found exports without a record)
-    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation,
-                             cytokines=cytokines, drugs=typed, preincubation=preincubation, plasma=plasma)
     petab = written.is_dir()
     if petab:  # its data and times come from the dataset, which the record names (it said null for the default)
         from ..calibration.datasets import DEFAULT_DATASET
