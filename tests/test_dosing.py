@@ -662,6 +662,10 @@ def test_cli_regimen_writes_csv_and_figure(tmp_path):
     summary = pd.read_csv(tmp_path / f"{name}_summary.csv")
     assert list(summary.pathway) == ["IL2/pSTAT5"] and 0 < summary.mean_inhibition.iloc[0] < 1
     assert (tmp_path / f"{name}.png").stat().st_size > 0
+    # the plasma levels are the typical patient's, free at the model's fraction unbound (an audit read
+    # them, beside intervals whose draws vary that fraction, as more than that)
+    said = " ".join(result.output.split())
+    assert "plasma over the last interval, typical patient, total (free at fraction unbound 0.6)" in said
     bad = CliRunner().invoke(app, ["regimen", "ruxolitinib", "20 nM", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "not a mass" in bad.output
 

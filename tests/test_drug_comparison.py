@@ -179,6 +179,9 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     assert "IC50 (nM, free)" in done.output
     ic50 = table.set_index("pathway").loc["IL2/pSTAT5", "ic50_nM"]
     assert compact_nM(ic50) in done.output
+    # and in total plasma terms, which the CSV had and the console did not
+    plasma = done.output.split("IC50 (nM, total plasma)")[1]
+    assert compact_nM(table.set_index("pathway").loc["IL2/pSTAT5", "ic50_plasma_nM"]) in plasma
     # how far the drug's potency is checked, without --uncertainty too (the report's panel said it, the CLI not)
     from jakstat_sbml.potency.crossval import track_record
 

@@ -837,7 +837,7 @@ def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl):
     """In an uncalibrated context each drawn parameter set gets the potency that makes it
     reproduce, on average, the drug's measured fit rows: after the refit the mean log
     ratio of the set's row IC50s to the reference is zero."""
-    unc = draws.Uncertainty("parameters", draws=20, parameter_sets=3, seed=2)
+    unc = draws.Uncertainty("all", draws=20, parameter_sets=3, seed=2)  # potency too: 3 sets are not 3 draws
     plan = draws.plan_draws(ctcl, ["tofacitinib"], unc)
     rows = measurements.measurements(roles=("fit",)).query("drug == 'tofacitinib'").head(3)
     ref = reference.reference_ic50s(rows, model=ctcl)["reference_nM"].to_numpy()
@@ -848,6 +848,18 @@ def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl):
     assert "parameter ranges (drug layer refitted per set)" in plan.components
     curve = js.dose_response(ctcl, "tofacitinib", "IL2", uncertainty=unc)
     assert "parameter ranges" in curve.uncertainty.components
+
+
+def test_parameter_ranges_alone_give_one_draw_per_set(ctcl):
+    """200 draws of the parameter ranges alone cycled through 40 sets: 40 values, each five
+    times, and the ends' precision was computed as from 200 ("more --draws narrow this",
+    which they did not). A draw is a set now, and the notes say so."""
+    unc = draws.Uncertainty("parameters", draws=30, parameter_sets=20, seed=2)
+    plan = draws.plan_draws(ctcl, ["tofacitinib"], unc)
+    assert plan.draws == len(plan.parameter_sets) == 20 and sorted(plan.set_index) == list(range(20))
+    assert any("one draw per parameter set, 20 in all (30 asked for would repeat them)" in n for n in plan.notes)
+    with pytest.raises(js.InputError, match="at least 20 sets, got parameter_sets=5"):
+        draws.Uncertainty("parameters", parameter_sets=5)
 
 
 def test_exposure_intervals_interpolate_what_a_draw_simulates(ctcl):
@@ -870,7 +882,7 @@ def test_exposure_intervals_interpolate_what_a_draw_simulates(ctcl):
     assert len(bars) == 1
     low, high = bars[0].lines[2][0].get_segments()[0][:, 1]
     assert (low, high) == pytest.approx((100 * mean["low"], 100 * mean["high"]))
-    assert "90% predictive interval (40 draws)" in fig._suptitle.get_text()
+    assert "90% predictive interval of potency (40 draws)" in " ".join(fig._suptitle.get_text().split())
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -892,6 +904,8 @@ def test_each_exposure_row_quotes_its_own_drugs_and_systems_record(ctcl):
     """One `covers` string was kept for the whole table, the last arm's and pathway's: the
     ruxolitinib rows quoted tofacitinib's 30 of 31 (ruxolitinib's own is 6 of 10, too narrow)
     and every row the last pathway's assay system."""
+    from jakstat_sbml.dosing.exposure import TYPICAL_PK
+
     arms = {"rux": js.regimen("ruxolitinib", "20 mg", every="12 h", days=1),
             "tofa": js.regimen("tofacitinib", "5 mg", every="12 h", days=1)}
     with pytest.warns(js.JakStatWarning):
@@ -907,6 +921,8 @@ def test_each_exposure_row_quotes_its_own_drugs_and_systems_record(ctcl):
     # the table's own covers names every record once, and sends the reader to the rows
     assert all(crossval.track_record(d).text() in result.covers for d in ("ruxolitinib", "tofacitinib"))
     assert "interval_covers" in result.covers
+    # and says what it holds fixed: the PK of the typical patient (read by an audit as covering patients)
+    assert result.covers.endswith(TYPICAL_PK) and all(c.endswith(TYPICAL_PK) for c in frame)
 
 
 def test_sensitivity_can_vary_potency_over_its_posterior(ctcl):
@@ -946,3 +962,19 @@ def test_combination_intervals_keep_same_site_drugs_dose_additive(ctcl):
     most = table.loc["loewe", ["synergistic", "additive", "antagonistic"]].astype(float).idxmax()
     assert f"{most} {table.loc['loewe', most]:.0%}" in loewe
     plt.close(fig)
+
+
+def test_a_combination_interval_says_how_many_draws_gave_a_score(ctcl):
+    """On a grid where one drug alone nearly saturates, a draw can leave no cell to score;
+    the interval was then taken over the draws that had one (12 of 20 in an audit) and
+    labelled "over 20 draws" with no word of it."""
+    grid = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[10, 20, 40], doses_b=[150, 300, 600],
+                          uncertainty="potency", draws=20)
+    summary = grid.summary()
+    assert summary["interval_draws"] == 20
+    for name in ("bliss", "loewe", "hsa"):
+        scored = summary[f"{name}_interval_draws_scored"]
+        assert scored == int(grid.uncertainty.loc[name, "draws"]) <= 20
+        said = [f for f in grid.uncertainty_flags if f.startswith(f"{name}: its interval is over the {scored} of 20")]
+        assert said == ([] if scored == 20 else [said[0]])
+    assert any(summary[f"{name}_interval_draws_scored"] < 20 for name in ("bliss", "loewe", "hsa"))

@@ -217,6 +217,18 @@ def _flags(obj) -> tuple[str, ...]:
     return tuple(str(f) for f in (getattr(obj, "flags", ()) or ()))
 
 
+# what a predictive interval draws over, as its `covers` names it, in a figure's few words
+INTERVAL_SOURCES = (("drug potency posterior", "potency"),
+                    ("plausible potency range", "assumed potency range"),  # a drug with no measured row
+                    ("calibration ensemble", "calibration"), ("parameter ranges", "parameter ranges"))
+
+
+def interval_sources(covers: str) -> str:
+    """The sources of an interval named in ``covers`` (or its components joined), e.g.
+    "potency + parameter ranges": figures said "90% predictive band" for every mode."""
+    return " + ".join(short for name, short in INTERVAL_SOURCES if name in covers) or "the draws"
+
+
 def _flag_text(flags, width: int = 48) -> str:
     return "\n".join(textwrap.wrap("not trusted: " + "; ".join(flags), width))
 
@@ -399,12 +411,9 @@ def dose_curve(curve, ax=None):
     held_out, narrow = None, False
     if predictive is not None and drug and len(predictive.band) and np.isfinite(curve.baseline):
         band = predictive.band
-        # a drug with no measured row draws its assumed range (potency.draws.UNFITTED_POTENCY), not a posterior
-        assumed = (any(c.startswith("plausible potency range") for c in predictive.components)
-                   and "drug potency posterior" not in predictive.components)
+        # what the band draws over, in the legend: the same words for every mode once
         what = ("envelope" if predictive.envelope else
-                f"{predictive.level:.0%} predictive band, assumed potency range" if assumed else
-                f"{predictive.level:.0%} predictive band")
+                f"{predictive.level:.0%} predictive band of {interval_sources(' '.join(predictive.components))}")
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
                         label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'})")

@@ -808,9 +808,9 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
              "only. The last column is the 90% predictive interval over the drug-potency posterior, the "
              "between-assay variability and the members together, the IC50's uncertainty as far as the package "
              "knows it (n/a: an end beyond the tested doses).", "",
-             "| context | prediction | point estimate (nM, free) | calibration envelope (nM) | members | "
-             "90% predictive interval, potency and calibration (nM, free) |",
-             "|---|---|---|---|---|---|"]
+             "| context | prediction | point estimate (nM, free) | calibration envelope (nM, free) | members | "
+             "90% predictive interval, potency and calibration (nM, free) | the same (nM, total plasma) |",
+             "|---|---|---|---|---|---|---|"]
     rows = []
     fig, axes = plt.subplots(1, len(cases), figsize=(5.5 * len(cases), 3.8), squeeze=False)
     with _grouped_warnings("ensemble IC50 of") as ensemble_warnings:  # a drug's warning once, not per context
@@ -821,11 +821,12 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
                                       n_jobs=n_jobs, client=client)
             calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
             lo, hi = curve.ic50_interval
+            plo, phi = curve.ic50_plasma_interval
             flags = "; ".join(curve.uncertainty.flags)
             lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
                          f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])} | "
                          f"{len(load_ensemble(context))} ({load_ensemble(context).dataset}) | "
-                         f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} |")
+                         f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} | {_fmt(plo)}-{_fmt(phi)} |")
             rows.append(curve.summary())
             band = ensemble_band(model, readout, cytokines={cytokine: catalog.cytokine(cytokine).standard_dose},
                                  n_jobs=n_jobs, client=client)

@@ -623,8 +623,9 @@ def print_predictive_interval(curve) -> None:
         (la, lb), (ha, hb) = (ends.loc[e, ["range_low_nM", "range_high_nM"]] for e in ("low", "high"))
         console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {la:.3g}-{lb:.3g}, high "
                       f"{ha:.3g}-{hb:.3g} nM free; more --draws narrow this", soft_wrap=True)
-    for name, (a, b) in components.items():
-        console.print(f"    {escape(name)} alone: {a:.4g}-{b:.4g} nM free", soft_wrap=True)
+    for name, (a, b) in components.items():  # the ensemble alone is its members' envelope, not a percentile range
+        what = "envelope" if name.startswith("calibration ensemble") else f"{unc.level:.0%} interval"
+        console.print(f"    {escape(name)} alone ({what}): {a:.4g}-{b:.4g} nM free", soft_wrap=True)
     for note in unc.notes:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
@@ -665,7 +666,15 @@ def _valid_engine(value: str) -> str:
 ENGINE = typer.Option(DEFAULT_ENGINE, callback=_valid_engine, help=f"Simulation engine: {', '.join(ENGINES)} (amici: "
                                                                    "faster for heavy work, needs the amici extra).")
 FORMAT = typer.Option(FigureFormat.png, "--format", help="Figure format.")
-UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", help="Predictive interval over draws of: potency (the "
+def uncertainty_given(value: str | None) -> str | None:
+    """An empty --uncertainty "" ran without an interval and without a word."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("is empty: give potency, calibration, parameters or all")
+    return value
+
+
+UNCERTAINTY = typer.Option(None, "--uncertainty", "-u", callback=uncertainty_given,
+                           help="Predictive interval over draws of: potency (the "
                            "drug-potency posterior and between-assay variability), calibration (a calibrated "
                            "context's ensemble), parameters (an uncalibrated context's plausible ranges, drug layer "
                            "refitted), or all (potency plus whichever of the other two the context has).")

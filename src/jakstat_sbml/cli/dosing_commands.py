@@ -158,12 +158,15 @@ def regimen_command(
     shown = result.to_frame()
     metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
 
+    def percent(x) -> str:  # round() gives 0 for -0.4 where f"{-0.4:.0f}" gave "-0" ("4% (-0-60%)")
+        return f"{round(100 * x):d}"
+
     def cell(row, c):
         if not np.isfinite(row[c]):
             return "n/a"
-        text = f"{100 * row[c]:.0f}%"
+        text = f"{percent(row[c])}%"
         if result.intervals is not None and np.isfinite(row[f"{c}_low"]):  # the predictive interval beside it
-            text += f" ({100 * row[f'{c}_low']:.0f}-{100 * row[f'{c}_high']:.0f}%)"
+            text += f" ({percent(row[f'{c}_low'])} to {percent(row[f'{c}_high'])}%)"
         return text
 
     for _, row in shown.iterrows():
@@ -173,9 +176,13 @@ def regimen_command(
     if result.intervals is not None:
         console.print(f"in brackets: {escape(result.covers)}", soft_wrap=True)
     exposure = result.table.iloc[0]  # the same plasma levels on every row: the regimen's, last interval
-    console.print(f"{reg.drug} plasma over the last interval, total (free): " + ", ".join(
-        f"{label} {exposure[f'{reg.drug}_{key}_nM']:.3g} ({exposure[f'{reg.drug}_free_{key}_nM']:.3g})"
-        for label, key in (("Cmax", "cmax"), ("Cmin", "cmin"), ("Cavg", "cavg"))) + " nM", soft_wrap=True)
+    # the typical patient's PK, and free at the model's fraction unbound: the intervals' draws vary that
+    # fraction, and no patient's PK (an audit read the figures as covering patients)
+    console.print(f"{reg.drug} plasma over the last interval, typical patient, total (free at fraction unbound "
+                  f"{catalog.drug(reg.drug).fraction_unbound:.2g}): " + ", ".join(
+                      f"{label} {exposure[f'{reg.drug}_{key}_nM']:.3g} ({exposure[f'{reg.drug}_free_{key}_nM']:.3g})"
+                      for label, key in (("Cmax", "cmax"), ("Cmin", "cmin"), ("Cavg", "cavg"))) + " nM",
+                  soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure, record)
 
@@ -273,24 +280,28 @@ def compare_drugs_command(
     # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
     ic50s = result.ic50s
     pathways = list(dict.fromkeys(ic50s.pathway))
-    matrix = Table(title="IC50 (nM, free)" + (", 90% predictive interval below" if result.covers else ""))
-    matrix.add_column("drug")
-    for pathway in pathways:
-        matrix.add_column(pathway.replace("/", " "), justify="right")
-    for d in result.drugs:
-        mine = ic50s[ic50s.drug == d].set_index("pathway")
-        cells = []
+    # free (what the cells see) and total plasma (what a label's Cmax is): an audit found the
+    # console gave the free terms alone, with the plasma ones in the CSV only
+    for kind, column in (("free", "ic50"), ("total plasma", "ic50_plasma")):
+        matrix = Table(title=f"IC50 (nM, {kind})" + (", 90% predictive interval below" if result.covers else ""))
+        matrix.add_column("drug")
         for pathway in pathways:
-            if pathway not in mine.index:
-                cells.append("")
-                continue
-            r = mine.loc[pathway]
-            cell = compact_nM(r.ic50_nM) if r.status == "ok" else r.status.replace("above the doses tested", "above")
-            if result.covers and "ic50_low_nM" in mine:
-                cell += f"\n{compact_nM(r.ic50_low_nM)}-{compact_nM(r.ic50_high_nM)}"
-            cells.append(cell)
-        matrix.add_row(d, *cells)
-    console.print(matrix)
+            matrix.add_column(pathway.replace("/", " "), justify="right")
+        for d in result.drugs:
+            mine = ic50s[ic50s.drug == d].set_index("pathway")
+            cells = []
+            for pathway in pathways:
+                if pathway not in mine.index:
+                    cells.append("")
+                    continue
+                r = mine.loc[pathway]
+                cell = (compact_nM(r[f"{column}_nM"]) if r.status == "ok"
+                        else r.status.replace("above the doses tested", "above"))
+                if result.covers and f"{column}_low_nM" in mine:
+                    cell += f"\n{compact_nM(r[f'{column}_low_nM'])}-{compact_nM(r[f'{column}_high_nM'])}"
+                cells.append(cell)
+            matrix.add_row(d, *cells)
+        console.print(matrix)
     if result.covers:
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
     else:  # a ranking of point predictions reads as firmer than the held-out record above allows

@@ -24,6 +24,7 @@ from .common import (
     MUTATION,
     N_JOBS,
     NegativeValues,
+    uncertainty_given,
     OVEREXPRESS,
     PETAB_DATASETS,
     PLASMA,
@@ -397,7 +398,8 @@ def sensitivity_command(
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
     figure_format: FigureFormat = FORMAT,
-    uncertainty: str = typer.Option(None, "--uncertainty", "-u", help="potency: vary each drug's potency factor "
+    uncertainty: str = typer.Option(None, "--uncertainty", "-u", callback=uncertainty_given,
+                                    help="potency: vary each drug's potency factor "
                                     "over the drug-potency posterior's 90% predictive range instead of its table "
                                     "range."),
     force: bool = FORCE,

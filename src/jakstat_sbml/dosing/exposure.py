@@ -318,10 +318,15 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                 flags += [f for f in plan.flags if f not in flags]
                 # each arm and pathway its own covers: its drugs' held-out records and its assay system's
                 # (one string for all once quoted the last drug's record on every row)
-                parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}", covers=plan.covers()))
+                parts.append(frame.assign(arm=label, pathway=f"{cytokine}/{readout}",
+                                          covers=plan.covers() + TYPICAL_PK))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws",
                                                      "level", "covers"]]
-    return intervals, combined_covers(plans), tuple(flags)
+    return intervals, combined_covers(plans) + TYPICAL_PK, tuple(flags)
+
+
+# what an exposure interval holds fixed: a prescriber read "23% (1-92%)" as covering patients
+TYPICAL_PK = "; the typical patient's pharmacokinetics, fixed (between patients: js.virtual_trial, jakstat trial)"
 
 
 def combined_covers(plans) -> str:

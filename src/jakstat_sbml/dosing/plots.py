@@ -103,5 +103,7 @@ def _interval_words(intervals) -> str:
     levels = intervals["level"].dropna().unique() if "level" in intervals else []
     draws = int(intervals["draws"].max())
     if len(levels) == 1:
-        return f"{levels[0]:.0%} predictive interval ({draws} draws)"
+        from ..plots import interval_sources
+
+        return f"{levels[0]:.0%} predictive interval of {interval_sources(' '.join(intervals['covers']))} ({draws} draws)"
     return f"envelope of the calibration ensemble ({draws} parameter sets)"

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
-from ..potency.draws import as_uncertainty, central_interval, plan_draws, with_parameter_set
+from ..potency.draws import MIN_DRAWS, as_uncertainty, central_interval, plan_draws, with_parameter_set
 from ..results import background_text, flags_text, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
@@ -210,6 +210,7 @@ class Combination:
         if self.uncertainty is not None:
             for name, row in self.uncertainty.iterrows():
                 per_score.update({f"{name}_interval_low": row.low, f"{name}_interval_high": row.high,
+                                  f"{name}_interval_draws_scored": int(row.draws),
                                   **{f"{name}_{kind}_draws_fraction": float(row[kind])
                                      for kind in ("synergistic", "additive", "antagonistic", "not_determined")}})
             per_score["interval_covers"] = self.uncertainty_covers
@@ -464,10 +465,10 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     warn_flags(flags)
     if unc is None:
         return result
-    table, covers, interval_flags = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs, client=client,
-                                                     progress=progress, engine=engine)
+    table, covers, interval_flags, drawn = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs,
+                                                            client=client, progress=progress, engine=engine)
     return replace(result, uncertainty=table, uncertainty_covers=covers, uncertainty_flags=interval_flags,
-                   interval_draws=unc.draws, interval_seed=unc.seed)
+                   interval_draws=drawn, interval_seed=unc.seed)
 
 
 def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.ndarray, xb: np.ndarray,
@@ -484,7 +485,7 @@ def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.nda
 
 
 def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, *, n_jobs, client, progress,
-                     engine) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
+                     engine) -> tuple[pd.DataFrame, str, tuple[str, ...], int]:
     """Each score's mean excess over the draws: median, interval, and the share of draws
     per verdict; what the interval covers and its flags. Draw j runs every grid condition
     with each drug's dose divided by its potency scale, under its parameter set."""
@@ -514,7 +515,7 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         for name in SCORES:
             means[name].append(table.loc[name, "mean_excess"])
             verdicts[name].append(table.loc[name, "verdict"])
-    rows = []
+    rows, flags = [], list(plan.flags)
     for name in SCORES:
         v = np.array(means[name], float)
         finite = v[np.isfinite(v)]
@@ -524,7 +525,13 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         rows.append({"score": name, "median": mid, "low": low, "high": high, "level": unc.level,
                      "draws": int(finite.size),
                      **{kind.replace(" ", "_"): verdicts[name].count(kind) / n for kind in VERDICTS}})
-    return pd.DataFrame(rows).set_index("score"), plan.covers(), tuple(plan.flags)
+        if finite.size < plan.draws:  # the interval was labelled with every draw run (an audit found 12 of 20 used)
+            flags.append(f"{name}: its interval is over the {finite.size} of {plan.draws} draws whose grid gives a "
+                         "score (the others' are not determined), so it holds only where a score exists"
+                         + (f"; fewer than {MIN_DRAWS} cannot place a {unc.level:.0%} interval's ends: widen the "
+                            "grid or draw more" if finite.size < MIN_DRAWS else ""))
+    warn_flags(flags[len(plan.flags):])  # the plan's own were warned above
+    return pd.DataFrame(rows).set_index("score"), plan.covers(), tuple(flags), plan.draws
 
 
 MIN_SINGLE_AGENT_EFFECT = 0.02  # below this a drug counts as inactive for Loewe

@@ -56,6 +56,7 @@ from .reference import condition_key, factor_parameter, reference_ic50s, row_ic5
 MODES = ("potency", "calibration", "parameters", "all")
 DEFAULT_DRAWS = 200
 MIN_DRAWS = 20  # fewer cannot place a 90% interval's ends (5% of 20 is one draw)
+MAX_DRAWS = 10_000  # the 5th percentile's rank: sd sqrt(n p (1 - p)) = 22 of 10^4, x 1.645 = 0.36 points
 DEFAULT_PARAMETER_SETS = 40
 DEFAULT_LEVEL = 0.90
 
@@ -78,6 +79,9 @@ class Uncertainty:
                              "Python means all)")
         if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)):
             raise InputError(f"draws must be a whole number (at least {MIN_DRAWS}), got {self.draws!r}")
+        if self.draws > MAX_DRAWS:  # 10^8 once ran for over 10 minutes before it was stopped
+            raise InputError(f"too many draws ({self.draws!r}): at most {MAX_DRAWS}, which place a 90% interval's "
+                             "ends within about 0.4 percentile points (90% confidence)")
         if self.draws < MIN_DRAWS and self.mode != "calibration":  # that envelope spans the members, not draws
             raise InputError(f"too few draws ({self.draws!r}): a {self.level:.0%} interval needs at least "
                              f"{MIN_DRAWS}")
@@ -88,6 +92,9 @@ class Uncertainty:
         if isinstance(self.parameter_sets, bool) or not isinstance(self.parameter_sets, (int, np.integer)) \
                 or self.parameter_sets < 2:
             raise InputError(f"parameter_sets must be an integer >= 2, got {self.parameter_sets!r}")
+        if self.mode == "parameters" and self.parameter_sets < MIN_DRAWS:  # each set is one draw (plan_draws)
+            raise InputError(f"parameters mode draws one value per parameter set: a {self.level:.0%} interval "
+                             f"needs at least {MIN_DRAWS} sets, got parameter_sets={self.parameter_sets}")
 
 
 def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
@@ -473,6 +480,14 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
         sets = tuple(drawn)
         components.append("parameter ranges (drug layer refitted per set)")
         notes += refit_notes
+        if not use_potency and not use_calibration:
+            # nothing else varies between draws: 200 draws over 40 sets were 40 values repeated, and the
+            # ends' precision was computed as if from 200
+            if n > len(sets):
+                notes.append(f"parameter ranges alone: one draw per parameter set, {len(sets)} in all ({n} asked "
+                             "for would repeat them)")
+            n = len(sets)
+            scale, fu, bp = _fixed_potency(drugs, n)
     return DrawPlan(model.context, unc, tuple(components), sets, np.arange(n) % len(sets), scale, set_scale, fu, bp,
                     valid, tuple(notes), records)
 
