@@ -192,6 +192,8 @@ def test_each_arm_keeps_its_own_caveats_and_the_steady_state_is_checked(ctcl):
             "rux": js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)}
     result = js.virtual_trial(ctcl, arms, 2, ["IL2"], stimulation="ex vivo", sources=["pk"])
     flags = result.distribution().set_index("arm")["flags"]
+    # the summary file says what its percentiles span, as the console did alone
+    assert (result.distribution()["spread"].str.startswith("between the virtual patients")).all()
     # tofacitinib XR misses two published PK numbers (jakstat validate pharmacokinetics, docs/dosing.md)
     assert "tofacitinib XR pharmacokinetics" in flags["tofa XR"]
     assert "tofacitinib XR pharmacokinetics" not in flags["rux"]

@@ -88,6 +88,10 @@ NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a 
                 "response is not modelled, and the fraction above the threshold is not a response rate")
 
 
+SPREAD = ("between the virtual patients (their drawn PK, cells, mutations and covariates), "
+          "not an uncertainty of the prediction")
+
+
 @dataclass(frozen=True)
 class VirtualTrial:
     """Every patient under every arm: ``outcomes`` (one row per patient, arm, pathway and
@@ -130,6 +134,8 @@ class VirtualTrial:
                          "above_threshold": float((x >= self.threshold).mean())
                          if x.size and metric in INHIBITION_METRICS else math.nan,
                          "patients": int(x.size),
+                         # the file said nothing of what its percentiles span (only the console did)
+                         "spread": SPREAD,
                          "flags": flags_text((*self.shared_flags, *self.arm_flags.get(arm, ())))})
         return pd.DataFrame(rows)
 
