@@ -622,6 +622,9 @@ def test_errors_and_warnings_go_to_standard_error_and_the_table_to_standard_outp
     shown = runner.invoke(app, ["regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL6", "--out", str(tmp_path)])
     assert shown.exit_code == 0, shown.output
     assert "simulating" in shown.stderr and "simulating" not in shown.stdout and "IL6/pSTAT3" in shown.stdout
+    # a bar stopped by bad input before any work shows nothing: it left a blank line above the error
+    stopped = runner.invoke(app, ["compare-drugs", "--context", "lymphoma", "-u", "parameters", "--out", str(tmp_path)])
+    assert stopped.exit_code == 2 and stopped.stderr.startswith("error: context 'lymphoma' is calibrated")
 
 def test_an_ic50_above_the_tested_doses_is_not_printed_as_a_number(tmp_path):
     import warnings

@@ -169,11 +169,28 @@ class NegativeValues(TyperCommand):
                                         for a in args])  # (a caller in Python may pass a Path)
 
 
+class _Bar(Progress):
+    """Shown from its first task on: one stopped by bad input before any work left a blank
+    line above the error."""
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.live.is_started:
+            self.stop()
+
+    def add_task(self, *args, **kwargs):
+        if not self.live.is_started:
+            self.start()
+        return super().add_task(*args, **kwargs)
+
+
 def progress_bar() -> Progress:
     """A bar on standard error, as the package's own: standard output carries the results
     (`jakstat trial ... > out.txt` once put the bar in the file)."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=messages, transient=False)
+    return _Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=messages, transient=False)
 
 
 def parse_pairs(items: list[str], what: str) -> dict[str, str]:
