@@ -935,6 +935,12 @@ def test_sensitivity_can_vary_potency_over_its_posterior(ctcl):
     assert widened.loc["kact_receptor"].equals(ranges.loc["kact_receptor"])
     with pytest.raises(js.InputError, match="potency"):
         _with_potency(ranges, "calibration", 0)
+    # and the result says which ranges its potency factors had (only its provenance record did)
+    kw = dict(n=2, parameters=["cellular_factor_ruxolitinib", "kact_receptor"])
+    widened = js.sensitivity(ctcl, ["ic50:ruxolitinib:IL6"], uncertainty="potency", **kw).summary()
+    assert widened["potency_factor_ranges"].startswith("potency posterior, 90% predictive range")
+    assert js.sensitivity(ctcl, ["ic50:ruxolitinib:IL6"], **kw).summary()["potency_factor_ranges"] == \
+        "models/parameters.tsv"
 
 
 def test_combination_intervals_keep_same_site_drugs_dose_additive(ctcl):

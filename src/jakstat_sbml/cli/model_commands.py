@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from .. import catalog
@@ -471,7 +472,8 @@ def sensitivity_command(
         shown.add_row(name, ", ".join(f"{r.parameter} {getattr(r, result.score):.3g}" for r in ranked.itertuples()))
     console.print(shown)
     console.print(f"{len(result.samples)} parameter sets, {result.simulations} simulations in {result.seconds:.1f} s; "
-                  f"checkpoint chunks reused {result.chunks_reused}, computed {result.chunks_computed}")
+                  f"checkpoint chunks reused {result.chunks_reused}, computed {result.chunks_computed}; "
+                  f"drug potency factors over: {escape(result.potency_ranges)}", soft_wrap=True)
     print_wrote(*paths, record)
 
 

@@ -72,6 +72,7 @@ class SensitivityResult:
     chunks_computed: int = 0
     seconds: float = 0.0
     checkpoint: str | None = None
+    potency_ranges: str = "models/parameters.tsv"  # or the potency posterior (uncertainty="potency")
 
     @property
     def score(self) -> str:
@@ -111,6 +112,8 @@ class SensitivityResult:
             "parameter_sets": len(self.samples), "parameters": len(self.parameters),
             "simulations": self.simulations, "wall_time_s": round(self.seconds, 2),
             "chunks_reused": self.chunks_reused, "chunks_computed": self.chunks_computed,
+            # the CLI's and the CSVs' readers could not tell that --uncertainty potency had widened them
+            "potency_factor_ranges": self.potency_ranges,
         }
         censoring = self.censoring()
         for p in self.predictions:
@@ -283,7 +286,9 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     return SensitivityResult(method, tuple(outputs.columns), {p.name: p.unit for p in predictions}, tuple(names), n,
                              seed, samples, outputs, status_frame, index_table, model.context, tuple(flags),
                              counts["simulations"], counts["reused"], counts["computed"], seconds,
-                             counts["checkpoint"])
+                             counts["checkpoint"],
+                             next((str(x) for x in ranges.get("range_source", pd.Series(dtype=str))
+                                   if str(x).startswith("potency posterior")), "models/parameters.tsv"))
 
 
 def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int) -> pd.DataFrame:
