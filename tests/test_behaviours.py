@@ -163,6 +163,23 @@ def test_7_tcptp_knockout_prolongs_nuclear_pstat(ctcl, cytokine, readout):
     assert ko[readout].iloc[-1] / ko[readout].max() > wt[readout].iloc[-1] / wt[readout].max()
 
 
+@pytest.mark.xfail(strict=True, reason="known miss, found by a CTCL audit: the model's SHP-1 is also the only "
+                                       "route that frees CISH- and SOCS1-bound receptor complexes to signal again "
+                                       "(release_CISH_IL2R, models/generated/complexes.ant), so its knockout lowers "
+                                       "the IL-2/pSTAT5 AUC to 0.81x and IL-21/pSTAT3 to about 0.94x, while pJAK3 "
+                                       "rises 9%")
+@pytest.mark.parametrize("cytokine,readout", [("IL2", "pSTAT5"), ("IL21", "pSTAT3")])
+def test_7b_shp1_knockout_does_not_weaken_gamma_c_signalling(ctcl, cytokine, readout):
+    """SHP-1 (PTPN6) is a negative regulator of JAK/STAT signalling in lymphoma cells: its
+    siRNA knockdown raised pJAK3 and pSTAT3 in an ALK+ ALCL line (Han et al., Blood 2006,
+    108:2796, abstract seen) and left pSTAT3 unchanged in Sezary cells (Leukemia 2011,
+    doi:10.1038/leu.2011.198, abstract seen). Expectation: the knockout does not lower the
+    readout's 0-120 min AUC below 0.95x the wild type's (5% for solver and model slack)."""
+    wt = ctcl.simulate(cytokines=standard(cytokine), readouts=[readout])
+    ko = ctcl.simulate(cytokines=standard(cytokine), knockouts=["PTPN6"], readouts=[readout])
+    assert auc(ko, readout) >= 0.95 * auc(wt, readout)
+
+
 # --------------------------------------------------------------------------- 8
 @pytest.mark.parametrize("pias,cytokine,stat", [("PIAS3", "IL6", "STAT3"), ("PIAS1", "IFNG", "STAT1")])
 def test_8_pias_overexpression_blocks_transcription_not_phosphorylation(ctcl, pias, cytokine, stat):

@@ -429,10 +429,12 @@ MUTATIONS: dict[str, Mutation] = {
                  "pseudokinase-domain gain of function: IL2RB/IL2RG pair and signal without cytokine",
                  "Cornejo et al., Blood 2009, doi:10.1182/blood-2008-06-164368"),
         Mutation("STAT5B_N642H", "STAT5B", "STAT5B_N642H",
-                 "SH2-domain gain of function: slower dephosphorylation, prolonged pSTAT5B",
+                 "SH2-domain gain of function (raised, prolonged pSTAT5B), modelled as slower "
+                 "dephosphorylation (an assumption: r_dephos_STAT5B_N642H)",
                  "Rajala et al., Blood 2013, doi:10.1182/blood-2012-12-474577"),
         Mutation("STAT3_Y640F", "STAT3", "STAT3_Y640F",
-                 "SH2-domain gain of function: stabilised dimers, slower dephosphorylation",
+                 "SH2-domain gain of function (stabilised dimers, raised pSTAT3), modelled as slower "
+                 "dephosphorylation (an assumption: r_dephos_STAT3_Y640F)",
                  "Koskela et al., NEJM 2012, doi:10.1056/NEJMoa1114885"),
     ]
 }
