@@ -248,3 +248,17 @@ def test_knockout_screen_gives_no_fold_change_for_an_undriven_pair(ctcl):
     assert screen.table[("IL2", "pSTAT5")].notna().all() and screen.table.loc["JAK3", ("IL2", "pSTAT5")] < -5
     assert len(screen.flags) == 1 and screen.effects.attrs["flags"] == screen.flags
     assert screen.hits(1.0)["cytokine"].eq("IL2").all()
+
+
+def test_a_curve_over_signal_at_rest_says_its_ic50_depends_on_the_timing(ctcl):
+    """JAK3 A572V cells carry pSTAT5 without cytokine (25 nM of 37 nM at 20 min): what was
+    made before the drug acts decays at its own pace, so tofacitinib's IL-2 IC50 was 29 nM
+    with the default 30 min pre-incubation and 77 nM with 120, its maximal inhibition 0.80
+    and 0.98, and nothing said so (a CTCL audit). The wild type, with no signal at rest,
+    carries no such flag."""
+    mutant = js.dose_response(ctcl, "tofacitinib", "IL2", mutations={"JAK3_A572V": 1})
+    longer = js.dose_response(ctcl, "tofacitinib", "IL2", mutations={"JAK3_A572V": 1}, preincubation=120)
+    assert mutant.unstimulated > 0.1 * mutant.baseline and longer.ic50 > 2 * mutant.ic50
+    said = [f for f in mutant.flags if "without IL2" in f]
+    assert len(said) == 1 and "depend on the pre-incubation and the read-out time" in said[0]
+    assert not [f for f in js.dose_response(ctcl, "tofacitinib", "IL2").flags if "without IL2" in f]

@@ -67,6 +67,9 @@ def no_ci_flag(midpoint: str, n: int) -> str:
     return f"the Hill fit gives the {midpoint} no fit-precision interval: {why}"
 
 
+BASAL_SHARE = 0.1  # a readout at rest above this share of the stimulated one is flagged (judge_inhibition)
+
+
 def judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, resp: np.ndarray,
                       baseline: float, unstimulated: float, measure: Measure, context: str,
                       dose_text) -> tuple[HillFit | None, HillFit | None, tuple[str, ...], bool]:
@@ -90,6 +93,13 @@ def judge_inhibition(drug: str, cytokine: str, readout: str, doses: np.ndarray, 
                      f"{measure.label}): the inhibition is of the basal signal, which decays at its own pace "
                      "once the drug is added and may not have settled by the read-out: read later (time=, "
                      "--time) to see where it settles")
+    elif unstimulated > BASAL_SHARE * baseline:
+        # JAK3 A572V cells: tofacitinib's IL-2 IC50 was 29 nM after 30 min of drug and 77 after 120, its
+        # maximal inhibition 0.80 and 0.98, with nothing said (a CTCL audit)
+        flags.append(f"{readout} is {unstimulated:.3g} {unit} without {cytokine}, {unstimulated / baseline:.0%} of the "
+                     f"{baseline:.3g} {unit} with it ({measure.label}): signal made before the drug acts decays at its "
+                     "own pace, so the inhibition, IC50 and maximal effect depend on the pre-incubation and the "
+                     "read-out time, not on potency alone (compare a longer preincubation= or a later time=)")
     few = too_few_doses(doses, drug, "IC50")
     if few:
         return None, None, (*flags, few), True
