@@ -45,7 +45,7 @@ explore-properties: $(VENV)/.installed-test ## the property tests with fresh ran
 # MkDocs 1.6 and a plugin print a notice about MkDocs 2 on every build; these silence it
 docs: $(VENV)/.installed-docs  ## the documentation site into site/ (mkdocs.yml; warnings are errors; about 10 s)
 	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict
-	@echo "open site/index.html"
+	@echo "serve it: $(BIN)/python -m http.server -d site (then open http://localhost:8000)"
 
 build: $(VENV)/.installed      ## regenerate models/jakstat.xml from the Antimony source
 	$(BIN)/jakstat build
