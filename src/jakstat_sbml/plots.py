@@ -633,7 +633,7 @@ def combination_maps(comb, axes=None):
             return ""
         row = synergy.loc[score]
         within = max(row.additivity_band, row.excess_floor)
-        text = f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive within ±{within:.1g})"
+        text = f": {row.verdict}\n(mean {row.mean_excess:+.3f}, additive band ±{within:.1g})"
         drawn = getattr(comb, "uncertainty", None)
         if drawn is not None and score in drawn.index:  # what the draws say beside the point verdict
             d = drawn.loc[score]

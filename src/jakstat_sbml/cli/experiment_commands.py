@@ -523,7 +523,8 @@ def _print_synergy(result) -> None:
         band = threshold_text(row.additivity_band, row.excess_floor)
         where = (f"largest {row.max_excess:+.3f} at {result.drug_a} {row.max_at_dose_a_nM:g} nM + {result.drug_b} "
                  f"{row.max_at_dose_b_nM:g} nM free" if np.isfinite(row.max_excess) else "no excess on the grid")
-        console.print(f"  {score}: mean {mean}, additive within {band}: {row.verdict}; {where}", soft_wrap=True)
+        # "mean +0.058, additive within ±0.05: synergistic" read as a contradiction (a docs audit)
+        console.print(f"  {score}: mean {mean} (additive band {band}): {row.verdict}; {where}", soft_wrap=True)
     if result.uncertainty is not None:
         console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
         for score, row in result.uncertainty.iterrows():
