@@ -556,11 +556,13 @@ def test_cli_export_refuses_options_it_would_ignore_and_paths_it_cannot_write(tm
     from jakstat_sbml.cli import app
 
     (tmp_path / "d.xml").mkdir()
+    (tmp_path / "d.xml" / "notes.txt").write_text("a user's folder", encoding="utf-8")  # not empty: "exists"
     args = [args[0], str(tmp_path / args[1]), *args[2:]]
     done = CliRunner().invoke(app, ["export", *args], terminal_width=250)
     assert done.exit_code == 2 and message in " ".join(done.output.split()), done.output
     assert "--force" not in done.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xml"]
+    assert [p.name for p in (tmp_path / "d.xml").iterdir()] == ["notes.txt"]
 
 
 def test_a_copasi_time_course_finer_than_asked_says_so(ctcl, tmp_path):
