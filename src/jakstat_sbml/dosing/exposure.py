@@ -271,16 +271,16 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
                for (label, _, cytokine, _, readout), c in zip(pathways, courses)]
     table = pd.DataFrame(rows)
     table.attrs.update(stimulation=stimulation, context=model.context)
-    intervals, covers, interval_flags = None, "", ()
+    intervals, covers, interval_flags, drawn = None, "", (), None
     if unc is not None:
-        intervals, covers, interval_flags = _intervals(model, arms, stimuli, design, background, unc, options)
+        intervals, covers, interval_flags, drawn = _intervals(model, arms, stimuli, design, background, unc, options)
     flags += pharmacokinetic_flags(arms)  # what the regimens' PK is known to get wrong, beside what it drives
     for f in flags:
         warnings.warn(f, JakStatWarning, stacklevel=2)
     flags += label_flags(arms)  # warned when each regimen was made
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
-                            intervals, covers, interval_flags, interval_draws=None if unc is None else unc.draws,
+                            intervals, covers, interval_flags, interval_draws=drawn,
                             interval_seed=None if unc is None else unc.seed)
 
 
@@ -322,7 +322,8 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                                           covers=plan.covers() + TYPICAL_PK))
     intervals = pd.concat(parts, ignore_index=True)[["arm", "pathway", "metric", "low", "median", "high", "draws",
                                                      "level", "covers"]]
-    return intervals, combined_covers(plans) + TYPICAL_PK, tuple(flags)
+    # the draws run (parameter ranges alone: one per set, fewer than asked for)
+    return intervals, combined_covers(plans) + TYPICAL_PK, tuple(flags), max(plan.draws for plan in plans)
 
 
 # what an exposure interval holds fixed: a prescriber read "23% (1-92%)" as covering patients
