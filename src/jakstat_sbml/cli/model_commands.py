@@ -138,7 +138,7 @@ def export_command(
     from ..interop import export, export_target
 
     check_plasma(plasma, drug)
-    if format_.lower() in FORMATS and FORMATS[format_.lower()].name in ("petab", "sbgn") \
+    if format_.lower() in FORMATS and FORMATS[format_.lower()].untimed \
             and preincubation != DEFAULT_PREINCUBATION:  # a condition without drugs keeps none to tell
         raise typer.BadParameter(f"a {format_.lower()} export has no condition to pre-incubate",
                                  param_hint="--preincubation")

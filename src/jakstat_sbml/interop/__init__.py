@@ -50,6 +50,7 @@ class Format:
     needs: tuple[str, ...]
     write: Callable[..., None]  # write(model, condition, path, **options)
     options: tuple[str, ...] = ()  # keywords of export() the writer takes
+    untimed: str = ""  # why it has no time course of its own ("": it has one); t_end, points are then refused
 
     @property
     def folder(self) -> bool:
@@ -102,7 +103,7 @@ def _no_regimen(fmt: str, condition: Condition) -> None:
 def _write_sbgn(model, condition, path):
     from .sbgn import write_sbgn
 
-    _no_condition("an SBGN map draws the network, not a condition", condition)
+    _no_condition(FORMATS["sbgn"].untimed, condition)
     write_sbgn(model, path)
 
 
@@ -110,7 +111,6 @@ def _no_condition(what: str, condition: Condition) -> None:
     if (condition.cytokines or condition.drugs or condition.knockouts or condition.overexpress
             or condition.mutations or condition.parameters or condition.regimens):
         raise InputError(f"{what}: export it without a condition, not [{condition.label()}]")
-    _no_timing(what, condition)
 
 
 def _no_timing(what: str, condition: Condition) -> None:
@@ -127,7 +127,6 @@ def _write_petab(model, condition, path, dataset=None):
     from .petab import write_petab
 
     _no_regimen("petab", condition)
-    _no_timing("a PEtab problem takes its times from the data", condition)
     write_petab(model, path, dataset=dataset or DEFAULT_DATASET, condition=condition)
 
 
@@ -136,8 +135,10 @@ def _write_petab(model, condition, path, dataset=None):
 register_format(Format("sbml", (".xml", ".sbml"), "SBML export", (), _write_sbml))
 register_format(Format("copasi", (".cps",), "COPASI export", ("basico",), _write_copasi))
 register_format(Format("omex", (".omex",), "COMBINE/OMEX export", ("libcombine", "libsedml"), _write_omex))
-register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_petab, options=("dataset",)))
-register_format(Format("sbgn", (".sbgn",), "SBGN export", ("libsbgnpy",), _write_sbgn))
+register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_petab, options=("dataset",),
+                       untimed="a PEtab problem takes its times from the data"))
+register_format(Format("sbgn", (".sbgn",), "SBGN export", ("libsbgnpy",), _write_sbgn,
+                       untimed="an SBGN map draws the network, not a condition"))
 
 
 def export(model: Model, path: str | os.PathLike, format: str | None = None, *, condition: Condition | Mapping | None = None,
@@ -170,6 +171,8 @@ def export(model: Model, path: str | os.PathLike, format: str | None = None, *, 
     for option in sorted(set(options) - set(fmt.options)):
         takers = " or ".join(repr(f.name) for f in FORMATS.values() if option in f.options)
         raise InputError(f"{option}= only applies to format {takers}, not {fmt.name!r}")
+    if fmt.untimed:
+        _no_timing(fmt.untimed, cond)
     target = _target(path, fmt)
     for module in fmt.needs:
         require(module, fmt.purpose)
