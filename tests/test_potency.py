@@ -4,7 +4,6 @@ predictive interval (jakstat_sbml.potency; docs/pharmacology.md)."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -833,18 +832,31 @@ def test_uncertainty_true_in_a_calibrated_context_adds_the_ensemble(hepatocyte):
     assert lo < cal_lo and hi > cal_hi  # the calibration alone was the 1.15x-wide interval of issue 22
 
 
-def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl):
+def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl, monkeypatch):
     """In an uncalibrated context each drawn parameter set gets the potency that makes it
     reproduce, on average, the drug's measured fit rows: after the refit the mean log
-    ratio of the set's row IC50s to the reference is zero."""
+    ratio of the set's row IC50s (times the set's scale) to the reference is zero.
+    The plan refits to three of tofacitinib's fit rows here, so the test can recompute
+    each set's row IC50s itself and check the scale against them."""
+    rows = measurements.measurements(roles=("fit",)).query("drug == 'tofacitinib'").head(3).reset_index(drop=True)
+    monkeypatch.setattr(draws, "measurements", lambda roles=None: rows)
     unc = draws.Uncertainty("all", draws=20, parameter_sets=3, seed=2)  # potency too: 3 sets are not 3 draws
     plan = draws.plan_draws(ctcl, ["tofacitinib"], unc)
-    rows = measurements.measurements(roles=("fit",)).query("drug == 'tofacitinib'").head(3)
     ref = reference.reference_ic50s(rows, model=ctcl)["reference_nM"].to_numpy()
+    records = [{**dict(r), "reference_nM": float(x)} for (_, r), x in zip(rows.iterrows(), ref)]
+    before, checked = [], 0
     for k, params in enumerate(plan.parameter_sets):
-        drawn = np.array(draws.refit_rows(ctcl, params, [dict(r) for _, r in rows.iterrows()]))
-        if plan.set_valid[k] and np.isfinite(drawn).all():
-            assert plan.set_scale["tofacitinib"][k] > 0
+        drawn = np.array(draws.refit_rows(ctcl, params, records))
+        if not (plan.set_valid[k] and np.isfinite(drawn).all()):
+            continue
+        log_ratio = np.log10(drawn) - np.log10(ref)
+        before.append(abs(log_ratio.mean()))
+        # a dose D acts like D / scale: the set's IC50s times its scale meet the reference on average
+        after = log_ratio + np.log10(plan.set_scale["tofacitinib"][k])
+        assert after.mean() == pytest.approx(0.0, abs=1e-9)
+        checked += 1
+    assert checked >= 2, "too few of the 3 sets could be refitted to test the refit"
+    assert max(before) > 0.05, "the drawn sets all reproduce the rows already: the refit was not exercised"
     assert "parameter ranges (drug layer refitted per set)" in plan.components
     curve = js.dose_response(ctcl, "tofacitinib", "IL2", uncertainty=unc)
     assert "parameter ranges" in curve.uncertainty.components

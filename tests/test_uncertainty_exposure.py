@@ -2,7 +2,6 @@
 (issue 13): the spec, the value against the dosing package's own, censoring, and the
 same chunked, checkpointed, parallel run as the IC50s."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -188,7 +188,6 @@ class PublishedModel:
         ids = self._ids
         known = ids["species"] | ids["parameters"] | ids["compartments"]
         out = np.full(len(m), np.nan)
-        rr = self._rr
         for cid, rows in m.groupby("simulationConditionId"):
             forms = {o: self._forms[o] for o in rows["observableId"].unique()}
             names = sorted({s.name for f in forms.values() for s in f.quantity.free_symbols} & known)
