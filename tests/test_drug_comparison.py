@@ -189,11 +189,41 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     # without --uncertainty the console says its numbers are point predictions and how to get intervals
     # (an audit read baricitinib's regimen ranked above ruxolitinib's as firmer than its record allows)
     assert "point predictions" in done.output and "--uncertainty potency" in " ".join(done.output.split())
+    # each regimen's inhibition per pathway is printed, not only the gamma-c group means
+    regimens = pd.read_csv(out / "compare_drugs_regimens.csv").set_index(["regimen", "pathway"])
+    matrix = done.output.split("approved regimens: inhibition")[1]
+    for (regimen, pathway), row in regimens.iterrows():
+        line = next(x for x in matrix.splitlines() if regimen in x)
+        assert f"{round(100 * row.mean_inhibition)}%" in line
     record = js.read_provenance(out / "compare_drugs.csv")
     assert record["run"]["experiment"] == "compare_drugs"
     assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's
     again = runner.invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "ruxolitinib", "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output  # another run's files are not replaced
+
+
+def test_cli_prints_each_regimen_inhibition_with_its_interval(tmp_path):
+    """With --uncertainty the regimens' inhibitions were printed as group means without
+    their intervals, which were in compare_drugs_regimens.csv only (an audit). Each
+    regimen and pathway is printed now with its 90% predictive interval below it, and
+    the console says what the interval covers, the patient's pharmacokinetics fixed."""
+    done = CliRunner().invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "tofacitinib", "-c", "IL2",
+                                        "--uncertainty", "potency", "--draws", "20", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    regimens = pd.read_csv(tmp_path / "compare_drugs_regimens.csv")
+    assert len(regimens) == 2 and regimens["mean_inhibition_low"].notna().all()
+    matrix = done.output.split("approved regimens: inhibition")[1]
+    title = " ".join(matrix.split("┏")[0].split())
+    assert title == "(time-averaged, steady state), 90% predictive interval below"
+    lines = matrix.splitlines()
+    for _, row in regimens.iterrows():
+        k = next(i for i, x in enumerate(lines) if row.regimen in x)
+        assert f"{round(100 * row.mean_inhibition)}%" in lines[k]
+        low, high = round(100 * row.mean_inhibition_low), round(100 * row.mean_inhibition_high)
+        assert f"{low}-{high}%" in lines[k + 1] and low < round(100 * row.mean_inhibition) < high
+    said = " ".join(done.output.split())
+    assert "regimen intervals: 90% predictive interval over 20 draws of: drug potency posterior" in said
+    assert "the typical patient's pharmacokinetics, fixed" in said and "point predictions" not in said
 
 
 @pytest.mark.parametrize("args, message", [

@@ -61,6 +61,11 @@ class Stimulation(str, Enum):
     ex_vivo = "ex-vivo"
 
 
+def percent(x) -> str:
+    """A fraction as a whole percent; round() gives 0 for -0.4 where f"{-0.4:.0f}" gave "-0" ("4% (-0-60%)")."""
+    return f"{round(100 * x):d}"
+
+
 @app.command("regimen", cls=NegativeValues)
 def regimen_command(
     ctx: typer.Context,
@@ -158,9 +163,6 @@ def regimen_command(
     shown = result.to_frame()
     metrics = ("mean_inhibition", "fraction_above_50", "fraction_above_90", "trough_inhibition", "max_inhibition")
 
-    def percent(x) -> str:  # round() gives 0 for -0.4 where f"{-0.4:.0f}" gave "-0" ("4% (-0-60%)")
-        return f"{round(100 * x):d}"
-
     def cell(row, c):
         if not np.isfinite(row[c]):
             return "n/a"
@@ -257,7 +259,7 @@ def compare_drugs_command(
         figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine)
     table = Table(title=f"gamma-c cytokines (IL-2, IL-4, IL-15, IL-21) vs interferons and IL-6, context "
                         f"{model.context!r}")
-    for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited", "IFN/IL-6 inhibited"):
+    for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited (mean)", "IFN/IL-6 inhibited (mean)"):
         table.add_column(column, justify="left" if column in ("drug", "regimen") else "right")
     summary, folds, bounds = result.summary(), result.gamma_c_selectivity(), result.gamma_c_selectivity_bounds()
     for d in result.drugs:
@@ -267,12 +269,13 @@ def compare_drugs_command(
             share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
                      for group in ("gamma_c", "interferon_il6")]
             table.add_row(d if k == 0 else "", fold if k == 0 else "", arm or "none tabulated",
-                          *(f"{100 * x:.0f}%" if np.isfinite(x) else "n/a" for x in share))
+                          *(f"{percent(x)}%" if np.isfinite(x) else "n/a" for x in share))
     console.print(table)
     console.print("selectivity: geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c "
                   "cytokines (above 1: gamma-c inhibited at lower concentrations; '> x': a lower bound, no interferon "
-                  "or IL-6 IC50 within the doses tested); inhibited: time-averaged at "
-                  "steady state, a pathway readout, not a clinical response", soft_wrap=True)
+                  "or IL-6 IC50 within the doses tested); inhibited (mean): time-averaged at "
+                  "steady state, averaged over the group's pathways (each pathway below), a pathway readout, not a "
+                  "clinical response", soft_wrap=True)
     records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
     console.print("potency: " + "; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out" for d, r in
                                           records.items()), soft_wrap=True)
@@ -304,11 +307,48 @@ def compare_drugs_command(
         console.print(matrix)
     if result.covers:
         console.print(f"IC50 intervals: {escape(result.covers)}", soft_wrap=True)
-    else:  # a ranking of point predictions reads as firmer than the held-out record above allows
+    print_regimen_matrix(result, pathways)
+    if not result.covers:  # a ranking of point predictions reads as firmer than the held-out record above allows
         console.print("point predictions at each drug's fitted potency, without intervals: compare drugs with "
-                      "--uncertainty potency, which gives each IC50 its 90% predictive interval", soft_wrap=True)
+                      "--uncertainty potency, which gives each IC50 and each regimen's inhibition its 90% "
+                      "predictive interval", soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(data, schedule, figure, record)
+
+
+def print_regimen_matrix(result, pathways: list[str]) -> None:
+    """Each approved regimen's time-averaged inhibition per pathway, its interval below it
+    with --uncertainty: the group means of the first table have none (an audit found the
+    intervals in compare_drugs_regimens.csv only)."""
+    shown = result.regimens
+    if not len(shown):
+        return
+    ranged = "mean_inhibition_low" in shown and shown["mean_inhibition_low"].notna().any()
+    matrix = Table(title="approved regimens: inhibition (time-averaged, steady state)"
+                         + (", 90% predictive interval below" if ranged else ""))
+    matrix.add_column("regimen")
+    for pathway in pathways:
+        matrix.add_column(pathway.replace("/", " "), justify="right")
+    for regimen, part in shown.groupby("regimen", sort=False):
+        mine = part.set_index("pathway")
+        cells = []
+        for pathway in pathways:
+            if pathway not in mine.index or not np.isfinite(mine.loc[pathway, "mean_inhibition"]):
+                cells.append("")
+                continue
+            r = mine.loc[pathway]
+            cell = f"{percent(r['mean_inhibition'])}%"
+            if ranged and np.isfinite(r["mean_inhibition_low"]):
+                cell += f"\n{percent(r['mean_inhibition_low'])}-{percent(r['mean_inhibition_high'])}%"
+            cells.append(cell)
+        matrix.add_row(regimen, *cells)
+    console.print(matrix)
+    if ranged:
+        covers = next(iter(dict.fromkeys(shown["interval_covers"].dropna())), "")
+        # each drug's own record is in its rows; the last clause (pharmacokinetics fixed) is common to all
+        console.print("regimen intervals: " + escape(covers.split("; ")[0] + "; " + covers.rsplit("; ", 1)[-1]
+                                                     if covers.count("; ") else covers)
+                      + " (held-out records: the potency line above)", soft_wrap=True)
 
 
 @app.command("trial", cls=NegativeValues)
