@@ -440,7 +440,7 @@ def ic50_section(curves: list[DoseResponse], out: Path, figure_format: str) -> s
                if c.uncertainty is not None and c.uncertainty.track_record is not None}
     if records:  # what "90%" delivered for each drug when its sources were held out
         lines += ["", "Measured coverage of these intervals (the stored leave-one-source-out cross-validation, "
-                      "docs/pharmacology.md 8): " + "; ".join(
+                      "docs/pharmacology.md 7): " + "; ".join(
                           r.text() + (" — **likely too narrow**" if r.too_narrow else "") for r in records.values())
                   + "."]
     lines += ["", "Data: [drug_ic50.csv](drug_ic50.csv), [drug_dose_response.csv](drug_dose_response.csv)", ""]
