@@ -734,7 +734,7 @@ def test_a_potency_interval_is_the_posteriors_and_says_so(ctcl, potency_curve):
 def _held_out(drug: str, covered: int, rows: int, sources: int) -> pd.DataFrame:
     """A stand-in held-out table: ``rows`` rows of ``drug`` over ``sources`` sources, the
     first ``covered`` inside their intervals, each 2x off (so the GMFE is 2)."""
-    return pd.DataFrame({"drug": drug, "context": "ctcl", "cytokine": "IL2",
+    return pd.DataFrame({"drug": drug, "context": "ctcl", "cytokine": "IL2", "role": "fit",
                          "source_id": [f"s{i % sources}" for i in range(rows)],
                          "covered": [i < covered for i in range(rows)], "fold_error": 2.0})
 
@@ -750,8 +750,12 @@ def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence
     three, = crossval.track_records(_held_out("baricitinib", 3, 4, 4))
     assert three.chance == pytest.approx(1 - 0.9 ** 4) and not three.too_narrow and three.warning() is None
     assert three.verdict == "too few rows to judge"  # under 5 rows: not called consistent either
+    # a drug of one source: left out, it leaves no fit row, so its fold tested the prior, not the fitted
+    # interval; "covered 1 of 1" was printed beside the fitted interval (an audit)
     anchor, = crossval.track_records(_held_out("abrocitinib", 1, 1, 1))
-    assert anchor.anchor and "one source: predicted from its biochemical constants alone" in anchor.text()
+    assert anchor.anchor and (anchor.rows, anchor.prior_only, anchor.verdict) == (0, 1, "no independent test")
+    assert anchor.text().startswith("no held-out test of abrocitinib's fitted 90% intervals") and "covered" not in \
+        anchor.text() and not anchor.too_narrow and anchor.warning() is None
     # by assay system: every drug's rows read in one context with one cytokine
     table = pd.concat([_held_out("ruxolitinib", 6, 10, 8), _held_out("tofacitinib", 9, 9, 3).assign(cytokine="IL6")])
     by_system = {t.name: t for t in crossval.track_records(table, by="system")}
@@ -765,6 +769,50 @@ def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence
     assert stale.warning().endswith("rerun make pharmacology")
 
 
+def test_held_out_rows_count_only_where_their_fold_kept_a_fit_row_of_their_drug():
+    """A held-out row tests the fitted interval only if its fold still had a fit row of its
+    drug. Two sources of drug A (one fit, one test) and one of drug B: leaving out A's fit
+    source keeps no fit row of A, so A's own fit rows test the prior; A's test rows
+    (fold without the test source) and nothing of B's single source count."""
+    table = pd.DataFrame({
+        "drug": ["A", "A", "A", "A", "B", "B"], "context": "ctcl", "cytokine": ["IL2"] * 4 + ["IL6"] * 2,
+        "role": ["fit", "fit", "test", "fit", "fit", "fit"], "source_id": ["a1", "a1", "a2", "a3", "b1", "b1"],
+        "covered": [True, False, True, True, True, True], "fold_error": [2.0, 8.0, 4.0, 1.0, 3.0, 3.0]})
+    assert crossval.fitted_in_fold(table).tolist() == [True, True, True, True, False, False]
+    only = table.iloc[:3].assign(role=["fit", "fit", "test"])  # one fit source: its rows test the prior
+    assert crossval.fitted_in_fold(only).tolist() == [False, False, True]
+    a, = crossval.track_records(only)
+    assert (a.rows, a.covered, a.prior_only) == (1, 1, 2) and a.gmfe == pytest.approx(4.0)
+    assert "and 2 more rows predicted from the prior alone, not counted" in a.text()
+    by_system = {t.name: t for t in crossval.track_records(table, by="system")}
+    assert (by_system["ctcl:IL6"].rows, by_system["ctcl:IL6"].prior_only) == (0, 2)
+    assert by_system["ctcl:IL6"].text().startswith("no held-out test of fitted intervals of rows read in ctcl:IL6")
+    with pytest.raises(js.InputError, match="role of each row"):
+        crossval.fitted_in_fold(table.drop(columns="role"))
+
+
+def test_the_cross_validation_summary_says_what_qualifies_its_headline():
+    """Sources, not rows, are the unit of independence: the summary gives the headline's
+    range over resampled sources (it contains the headline), the headline on rows whose
+    fold kept a fit row of their drug, the intervals' median width and the divergences
+    (an audit: coverage bought with width, and 1 divergence, were reported nowhere)."""
+    cv = crossval.CrossValidation(pd.read_csv(REPO / "docs" / "pharmacology" / "cross_validation.csv"), {})
+    s = cv.summary()
+    assert s["gmfe_source_bootstrap_low"] < s["gmfe"] < s["gmfe_source_bootstrap_high"]
+    assert s["coverage_90_source_bootstrap_low"] <= s["coverage_90"] <= s["coverage_90_source_bootstrap_high"]
+    fitted = crossval.fitted_in_fold(cv.table)
+    assert s["rows_drug_fitted_in_fold"] == fitted.sum() < s["rows"]
+    assert s["coverage_90_drug_fitted_in_fold"] == pytest.approx(cv.table["covered"][fitted].mean())
+    width = cv.table["high_90_nM"] / cv.table["low_90_nM"]
+    assert s["median_interval_width_fold"] == pytest.approx(width.median()) and s["median_interval_width_fold"] > 10
+    assert s["divergences"] == cv.table.drop_duplicates("source_id")["divergences"].sum()
+    # one source resampled is its rows together: a table of identical sources has no spread
+    same = pd.concat([cv.table[cv.table.source_id == cv.table.source_id.iloc[0]].assign(source_id=f"s{k}")
+                      for k in range(5)])
+    ranges = crossval.source_bootstrap(same, resamples=200)
+    assert ranges["gmfe"][0] == pytest.approx(ranges["gmfe"][1])
+
+
 def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, potency_curve):
     """The measured coverage travels with the interval: `covers`, the summary and, where
     the record says the intervals are too narrow, a flag (docs/pharmacology.md 8)."""
@@ -776,7 +824,10 @@ def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, poten
     unc = potency_curve.uncertainty
     system = crossval.system_track_record("ctcl", "IL6")  # the curve's assay system, every drug's rows
     in_system = stored[(stored["context"] == "ctcl") & (stored["cytokine"] == "IL6")]
-    assert (system.rows, system.covered) == (len(in_system), int(in_system["covered"].sum()))
+    tested = crossval.fitted_in_fold(stored)[in_system.index]  # the others tested the prior alone
+    assert (system.rows, system.covered, system.prior_only) == (int(tested.sum()),
+                                                                int(in_system["covered"][tested].sum()),
+                                                                int((~tested).sum()))
     assert unc.track_record == record and unc.system_record == system
     assert unc.covers.endswith(f"; {record.text()}; {system.text()}")
     summary = potency_curve.summary()

@@ -472,13 +472,15 @@ def _structural_only(panel: DrugComparison) -> list[str]:
 
 
 def _potency_evidence(drug: str) -> str:
-    """'GMFE 4.3 over 6 rows, 6 covered (one source only)' from the stored cross-validation,
-    or why there is none: the SZ4 and baricitinib misses sat in the validation section only."""
+    """'GMFE 2.7 over 31 rows, 30 covered' from the stored cross-validation, or why there is
+    none: the SZ4 and baricitinib misses sat in the validation section only."""
     from .potency.crossval import track_record
 
     record = track_record(drug)
     if record is None:
         return "assumed: no measured row"
+    if record.anchor:  # its fold tested the prior, not the fitted factor the panel uses
+        return f"fitted to one source, no independent test ({record.prior_only} rows predicted from the prior alone)"
     return (f"GMFE {record.gmfe:.1f} over {record.rows} row{'s' if record.rows != 1 else ''}, {record.covered} covered"
             + ("" if record.verdict == "consistent with 90%" else f" ({record.verdict})"))
 
@@ -758,8 +760,9 @@ def held_out_drugs_markdown() -> str:
     predictive interval of the drug tells its user beside what it covers."""
     return _records_markdown("drug", "Per drug, what each of its predictive intervals reports beside what it covers "
                                      "(held-out rows of the stored cross-validation; *too narrow*: so few covered that "
-                                     "90% intervals would do so by chance in under 5% of cases; *one source only*: "
-                                     "predicted from its biochemical constants alone when that source was left out; "
+                                     "90% intervals would do so by chance in under 5% of cases; *no independent test*: "
+                                     "every row of one source, predicted from its biochemical constants alone when "
+                                     "that source was left out, so no held-out row tested the fitted interval; "
                                      "*too few rows to judge*: under 5 held-out rows):")
 
 
@@ -777,10 +780,15 @@ def _records_markdown(by: str, lead: str) -> str:
     if not records:
         return ""
     lines = [lead, "", f"| {'drug' if by == 'drug' else 'assay system'} | held-out rows | sources | covered | GMFE | "
-                       "verdict |", "|---|---|---|---|---|---|"]
-    lines += [f"| {t.name} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
-              + (f"**{t.verdict}**" if t.too_narrow else t.verdict) + " |"
+                       "prior only | verdict |", "|---|---|---|---|---|---|---|"]
+    lines += [(f"| {t.name} | {t.rows} | {t.sources} | {t.covered} ({t.coverage:.0%}) | {t.gmfe:.2f} | "
+               if t.rows else f"| {t.name} | 0 | - | - | - | ")
+              + f"{t.prior_only} | " + (f"**{t.verdict}**" if t.too_narrow else t.verdict) + " |"
               for t in worst_first(records)]
+    if by == "drug":
+        lines += ["", "*Prior only*: held-out rows whose fold kept no fit row of their drug (its only source left "
+                      "out), predicted from the biochemical constants and the prior alone: a test of the prior, not "
+                      "counted in the fitted intervals' coverage."]
     return "\n".join(lines)
 
 

@@ -260,6 +260,14 @@ def cross_validation_table() -> str:
     return "\n".join(rows)
 
 
+def cross_validation_qualifiers() -> str:
+    """What qualifies the headline (jakstat_sbml.potency.crossval.qualifiers_text), from the
+    stored held-out rows: the same sentence `jakstat validate pharmacology` prints."""
+    from jakstat_sbml.potency.crossval import CrossValidation, qualifiers_text
+
+    return qualifiers_text(CrossValidation(held_out(), {}).summary())
+
+
 def held_out_gmfe(drug: str | None = None) -> str:
     cv = held_out()
     return fmt(gmfe(cv[cv["drug"] == drug]["fold_error"] if drug else cv["fold_error"]), 3)
@@ -785,7 +793,7 @@ def define_env(env) -> None:
     env.variables["dosing"] = dosing()
     env.variables["predicted"] = predictions()
     env.variables["ranges"] = parameter_range_counts()
-    for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, held_out_gmfe,
+    for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
                      posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,

@@ -277,8 +277,8 @@ def compare_drugs_command(
                   "steady state, averaged over the group's pathways (each pathway below), a pathway readout, not a "
                   "clinical response", soft_wrap=True)
     records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
-    console.print("potency: " + "; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out" for d, r in
-                                          records.items()), soft_wrap=True)
+    console.print("potency: " + escape("; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out"
+                                                 for d, r in records.items())), soft_wrap=True)
     # the IC50s themselves (a 14 x 9 panel fits as one compact matrix), free drug; with --uncertainty
     # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
     ic50s = result.ic50s

@@ -639,6 +639,7 @@ def _print_cross_validation(cv, posterior=None) -> None:
     floor replicate measurements put under its fold error (beside the fitted spreads)."""
     import numpy as np
 
+    from ..potency.crossval import qualifiers_text
     from ..potency.posterior import load_posterior
     from ..potency.replicates import replicate_spread
 
@@ -663,6 +664,7 @@ def _print_cross_validation(cv, posterior=None) -> None:
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
                   f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
                   f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
+    console.print(qualifiers_text(cs), soft_wrap=True)
     fitted = (posterior or load_posterior()).draws
     console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
                   soft_wrap=True)
@@ -674,25 +676,30 @@ def _print_track_records(records, by: str = "drug") -> None:
     drugs_table = Table(caption=f"held-out rows per {'drug' if by == 'drug' else 'assay system (context:cytokine)'}, "
                                 "which every predictive interval "
                                 + ("of the drug" if by == "drug" else "read there") + " quotes (too narrow: 90% "
-                                "intervals would cover so few by chance < 5%"
-                                + ("; one source only: predicted from biochemistry alone)" if by == "drug" else ")"))
+                                "intervals would cover so few by chance < 5%; prior only: rows whose fold kept no fit "
+                                "row of their drug, predicted from biochemistry and the prior alone, not counted "
+                                "in the others)")
     drugs_table.add_column("drug" if by == "drug" else "system", no_wrap=True)
-    for name in ("rows", "sources", "GMFE", "covered"):
+    for name in ("rows", "sources", "GMFE", "covered", "prior only"):
         drugs_table.add_column(name, justify="right", no_wrap=True)
     drugs_table.add_column("verdict", no_wrap=True)
     from ..potency.crossval import worst_first
 
     for record in worst_first(records):
         colour = "red" if record.too_narrow else "green"
-        drugs_table.add_row(record.name, str(record.rows), str(record.sources), f"{record.gmfe:.2f}",
-                            f"[{colour}]{record.covered}/{record.rows}[/{colour}]", record.verdict)
+        tested = record.rows > 0
+        drugs_table.add_row(record.name, str(record.rows), str(record.sources) if tested else "-",
+                            f"{record.gmfe:.2f}" if tested else "-",
+                            f"[{colour}]{record.covered}/{record.rows}[/{colour}]" if tested else "-",
+                            str(record.prior_only), record.verdict)
     console.print(drugs_table)
 
 
 def _print_stored_cross_validation() -> None:
     """Without --cross-validate: the run `make pharmacology` stored, against its targets
     and per drug, so that the honest check is one command away without 19 refits."""
-    from ..potency.crossval import TARGET_COVERAGE, TARGET_GMFE, stored_summary, stored_track_records
+    from ..potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, CrossValidation, qualifiers_text, stored_rows,
+                                    stored_summary, stored_track_records)
 
     cv = stored_summary()
     if cv is None:
@@ -702,8 +709,9 @@ def _print_stored_cross_validation() -> None:
     console.print(f"stored leave-one-source-out cross-validation (make pharmacology; --cross-validate reruns it): "
                   f"GMFE {cv['gmfe']:.2f} (target <= {TARGET_GMFE:g}), 90% predictive interval coverage "
                   f"{cv['coverage_90']:.0%} (target {low:.0%}-{high:.0%}); {cv['rows']} rows, {cv['sources']} sources"
-                  + ("" if cv["current"] else " [of other measured data than these tables: rerun it]"),
+                  + ("" if cv["current"] else escape(" [of other measured data than these tables: rerun it]")),
                   soft_wrap=True)
+    console.print(qualifiers_text(CrossValidation(stored_rows(), {}).summary()), soft_wrap=True)
     _print_track_records(stored_track_records())
     _print_track_records(stored_track_records("system"), "system")
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
@@ -85,10 +87,29 @@ class CrossValidation:
         return missed
 
     def summary(self) -> dict:
-        return {"rows": len(self.table), "sources": int(self.table["source_id"].nunique()), "gmfe": self.gmfe,
-                "coverage_90": self.coverage, "target_gmfe": TARGET_GMFE,
-                "target_coverage": f"{TARGET_COVERAGE[0]:g}-{TARGET_COVERAGE[1]:g}",
-                "meets_targets": self.meets_targets, **{k: v for k, v in self.info.items() if k != "folds"}}
+        """The headline (every held-out row) and what qualifies it: the same for the rows
+        whose fold kept a fit row of their drug (the others test the prior alone), each
+        number's 90% range over sources resampled with replacement (rows of one source
+        share its effect, so sources, not rows, are the unit), the median width of the 90%
+        intervals (high over low) and the sampler's divergent transitions over the folds."""
+        t = self.table
+        fitted = fitted_in_fold(t)
+        folds = t.drop_duplicates("source_id")
+        out = {"rows": len(t), "sources": int(t["source_id"].nunique()), "gmfe": self.gmfe,
+               "coverage_90": self.coverage, "target_gmfe": TARGET_GMFE,
+               "target_coverage": f"{TARGET_COVERAGE[0]:g}-{TARGET_COVERAGE[1]:g}",
+               "meets_targets": self.meets_targets,
+               "rows_drug_fitted_in_fold": int(fitted.sum()), "gmfe_drug_fitted_in_fold": gmfe(t["fold_error"][fitted]),
+               "coverage_90_drug_fitted_in_fold": float(t["covered"][fitted].mean()) if fitted.any() else math.nan,
+               "median_interval_width_fold": float(np.median(t["high_90_nM"] / t["low_90_nM"]))
+               if {"high_90_nM", "low_90_nM"} <= set(t.columns) else math.nan}
+        for key, (low, high) in source_bootstrap(t).items():
+            out[f"{key}_source_bootstrap_low"], out[f"{key}_source_bootstrap_high"] = low, high
+        if "divergences" in t:
+            out["divergences"] = int(folds["divergences"].sum())
+        if "max_r_hat" in t:
+            out["max_r_hat"] = float(folds["max_r_hat"].max())
+        return {**out, **{k: v for k, v in self.info.items() if k != "folds"}}
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -202,8 +223,11 @@ class TrackRecord:
     cross-validation), for one drug (``kind`` "drug") or for one assay system, the
     model context and cytokine a row is read in (``kind`` "system", every drug): the
     held-out ``rows`` from ``sources`` sources, how many of them the 90% predictive
-    interval ``covered``, and the ``gmfe`` of the median. ``current``: whether the
-    stored run is of the present measured data."""
+    interval ``covered``, and the ``gmfe`` of the median. These count only rows whose
+    fold kept a fit row of their drug (:func:`fitted_in_fold`), the test of a fitted
+    interval; ``prior_only`` rows, predicted from the biochemical constants and the
+    prior alone (a drug's only source left out), are counted apart. ``current``: whether
+    the stored run is of the present measured data."""
 
     name: str  # the drug, or the system as context:cytokine
     rows: int
@@ -212,6 +236,7 @@ class TrackRecord:
     gmfe: float
     current: bool
     kind: str = "drug"
+    prior_only: int = 0
 
     @property
     def drug(self) -> str:
@@ -219,18 +244,19 @@ class TrackRecord:
 
     @property
     def coverage(self) -> float:
-        return self.covered / self.rows
+        return self.covered / self.rows if self.rows else math.nan
 
     @property
     def anchor(self) -> bool:
-        """A drug with every row from one source: left out, it was predicted from its
-        biochemical constants and the prior alone."""
-        return self.kind == "drug" and self.sources == 1
+        """No held-out test of the fitted intervals: every row was predicted from the prior
+        alone (for a drug, every row of it is of one source)."""
+        return self.rows == 0
 
     @property
     def chance(self) -> float:
-        """Probability that intervals holding their level would cover this few rows or fewer."""
-        return float(binom.cdf(self.covered, self.rows, LEVEL))
+        """Probability that intervals holding their level would cover this few rows or fewer
+        (1 without rows: no evidence either way)."""
+        return float(binom.cdf(self.covered, self.rows, LEVEL)) if self.rows else 1.0
 
     @property
     def too_narrow(self) -> bool:
@@ -242,21 +268,28 @@ class TrackRecord:
         if self.too_narrow:
             return "too narrow"
         if self.anchor:
-            return "one source only"
+            return "no independent test"
         if self.rows < JUDGED_ROWS:
             return "too few rows to judge"
         return "consistent with 90%"
 
     def text(self) -> str:
         """One clause for the places an interval is shown."""
-        if self.kind == "system":
+        rows, were = ("row", "was") if self.prior_only == 1 else ("rows", "were")
+        if self.anchor:  # an audit: "covered 6 of 6" beside a fitted interval that no held-out row tested
+            whose = (f"{self.name}'s fitted {LEVEL:.0%} intervals: its only source, left out, left no fit row, so "
+                     f"its {self.prior_only} {rows} {were} predicted" if self.kind == "drug" else
+                     f"fitted intervals of rows read in {self.name}: its {self.prior_only} held-out {rows} {were} "
+                     "predicted")
+            out = f"no held-out test of {whose} from the biochemical constants and the prior alone"
+        elif self.kind == "system":
             out = (f"held out, rows read in {self.name} (every drug) covered {self.covered} of {self.rows} "
                    f"(GMFE {self.gmfe:.1f}, {self.sources} source{'s' if self.sources != 1 else ''})")
         else:
             out = (f"held out, {self.name}'s {LEVEL:.0%} intervals covered {self.covered} of {self.rows} rows "
-                   f"(GMFE {self.gmfe:.1f}")
-            out += ", one source: predicted from its biochemical constants alone)" if self.anchor else \
-                f", {self.sources} source{'s' if self.sources != 1 else ''})"
+                   f"(GMFE {self.gmfe:.1f}, {self.sources} source{'s' if self.sources != 1 else ''})")
+        if self.prior_only and not self.anchor:
+            out += f" and {self.prior_only} more {rows} predicted from the prior alone, not counted"
         return out + ("" if self.current else " [stored cross-validation of other data]")
 
     def warning(self) -> str | None:
@@ -278,7 +311,66 @@ class TrackRecord:
         prefix = "held_out_" if self.kind == "drug" else "held_out_system_"
         return {f"{prefix}{k}": v for k, v in (("rows", self.rows), ("sources", self.sources),
                                                 ("covered", self.covered), ("coverage", self.coverage),
-                                                ("gmfe", self.gmfe), ("too_narrow", self.too_narrow))}
+                                                ("gmfe", self.gmfe), ("too_narrow", self.too_narrow),
+                                                ("prior_only_rows", self.prior_only))}
+
+
+def qualifiers_text(summary: dict) -> str:
+    """What qualifies a cross-validation's headline, in words (a :meth:`CrossValidation.summary`
+    or the stored one): its range over resampled sources, the headline on the rows whose
+    fold kept a fit row of their drug, the intervals' median width and the divergences."""
+    def g(x):
+        return f"{x:.2f}"
+
+    def p(x):
+        return f"{100 * x:.0f}%"
+
+    out = (f"Rows of one source share its effect, so the sources, not the rows, are the unit of independence: "
+           f"resampling the {summary['sources']} sources with replacement, the GMFE's 90% range is "
+           f"{g(summary['gmfe_source_bootstrap_low'])}-{g(summary['gmfe_source_bootstrap_high'])} and the coverage's "
+           f"{p(summary['coverage_90_source_bootstrap_low'])}-{p(summary['coverage_90_source_bootstrap_high'])}. "
+           f"On the {summary['rows_drug_fitted_in_fold']} rows whose fold kept a fit row of their drug (the others, "
+           f"of drugs measured by one source, test the prior alone) the GMFE is "
+           f"{g(summary['gmfe_drug_fitted_in_fold'])} and the coverage {p(summary['coverage_90_drug_fitted_in_fold'])}. "
+           f"The coverage is bought with width: the median 90% interval spans a factor of "
+           f"{summary['median_interval_width_fold']:.0f} (high end over low).")
+    if "divergences" in summary and summary["divergences"] == summary["divergences"]:
+        n = int(summary["divergences"])
+        out += (f" The sampler had {n} divergent transition{'s' if n != 1 else ''} over the {summary['sources']} "
+                f"folds (largest R-hat {summary['max_r_hat']:.3f}).")
+    return out
+
+
+def fitted_in_fold(table: pd.DataFrame) -> pd.Series:
+    """Per held-out row: whether its fold kept a fit row of its drug (a fit row of another
+    source). Where none is left, as for a drug whose every row is of one source, the row
+    was predicted from the drug's biochemical constants and the prior alone: a test of the
+    prior, not of the fitted intervals a prediction shows."""
+    if "role" not in table:
+        raise InputError("a held-out table needs the role of each row (fit or test) to tell which folds kept a "
+                         "fit row of the row's drug")
+    fit = table[table["role"] == "fit"]
+    sources = fit.groupby("drug")["source_id"].agg(set).to_dict()
+    return pd.Series([bool(sources.get(d, set()) - {s}) for d, s in zip(table["drug"], table["source_id"])],
+                     index=table.index, dtype=bool)
+
+
+def source_bootstrap(table: pd.DataFrame, resamples: int = 2000, seed: int = 0,
+                     level: float = 0.90) -> dict[str, tuple[float, float]]:
+    """The ``level`` percentile ranges of the held-out GMFE and coverage when the
+    sources are resampled with replacement (each source with all its rows)."""
+    rng = np.random.default_rng(seed)
+    groups = [g for _, g in table.groupby("source_id", sort=True)]
+    folds = [g["fold_error"].to_numpy(float) for g in groups]
+    covered = [g["covered"].to_numpy(float) for g in groups]
+    gm, cov = np.empty(resamples), np.empty(resamples)
+    for k in range(resamples):
+        pick = rng.integers(0, len(groups), len(groups))
+        gm[k] = gmfe(np.concatenate([folds[i] for i in pick]))
+        cov[k] = np.concatenate([covered[i] for i in pick]).mean()
+    tail = (1 - level) / 2 * 100
+    return {"gmfe": tuple(float(x) for x in np.nanpercentile(gm, [tail, 100 - tail])),
+            "coverage_90": tuple(float(x) for x in np.percentile(cov, [tail, 100 - tail]))}
 
 
 def records_clause(records) -> str:
@@ -287,8 +379,9 @@ def records_clause(records) -> str:
 
 
 def worst_first(records) -> list[TrackRecord]:
-    """Records in the order tables show them: lowest coverage first, then highest GMFE."""
-    return sorted(records, key=lambda t: (t.coverage, -t.gmfe))
+    """Records in the order tables show them: lowest coverage first, then highest GMFE;
+    records without a held-out test of a fitted interval last."""
+    return sorted(records, key=lambda t: (t.anchor, t.coverage if t.rows else 0.0, -t.gmfe if t.rows else 0.0))
 
 
 def track_records(table: pd.DataFrame, current: bool = True, by: str = "drug") -> list[TrackRecord]:
@@ -297,11 +390,24 @@ def track_records(table: pd.DataFrame, current: bool = True, by: str = "drug") -
     context, cytokine, source_id, covered, fold_error), in the table's order."""
     if by not in ("drug", "system"):
         raise InputError(f"track records are by 'drug' or 'system', not {by!r}")
+    table = table.reset_index(drop=True)  # tables joined from parts repeat their index
     keys = table["drug"] if by == "drug" else \
         pd.Series([system_name(c, k) for c, k in zip(table["context"], table["cytokine"])], index=table.index)
-    return [TrackRecord(str(name), len(mine), int(mine["source_id"].nunique()), int(mine["covered"].sum()),
-                        gmfe(mine["fold_error"]), current, by)
-            for name, mine in table.groupby(keys, sort=False)]
+    fitted = fitted_in_fold(table)
+    out = []
+    for name, everything in table.groupby(keys, sort=False):
+        mine = everything[fitted.loc[everything.index].to_numpy()]
+        out.append(TrackRecord(str(name), len(mine), int(mine["source_id"].nunique()), int(mine["covered"].sum()),
+                               gmfe(mine["fold_error"]), current, by, prior_only=len(everything) - len(mine)))
+    return out
+
+
+def stored_rows() -> pd.DataFrame:
+    """The held-out rows `make pharmacology` stored (an empty frame where none are stored)."""
+    path = catalog.models_dir().parent / STORED_ROWS
+    if not path.exists():
+        return pd.DataFrame()
+    return _stored_rows(str(path), path.stat().st_mtime_ns).copy()
 
 
 def stored_track_records(by: str = "drug") -> list[TrackRecord]:
@@ -333,7 +439,7 @@ def _stored_rows(path: str, mtime_ns: int) -> pd.DataFrame:
     """The stored held-out rows, read once per version of the file (``mtime_ns`` keys the
     cache: `make pharmacology` rewrites it)."""
     table = pd.read_csv(path)
-    missing = {"drug", "context", "cytokine", "source_id", "covered", "fold_error"} - set(table.columns)
+    missing = {"drug", "context", "cytokine", "role", "source_id", "covered", "fold_error"} - set(table.columns)
     if missing:
         raise InputError(f"{path} lacks the columns {', '.join(sorted(missing))}: rerun make pharmacology")
     return table

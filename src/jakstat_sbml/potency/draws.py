@@ -194,8 +194,11 @@ class DrawPlan:
         if self.envelope:
             return f"envelope over the {len(self.parameter_sets)} members of the calibration ensemble (fit of the " \
                    "calibration data only; drug potency fixed)"
+        # the cross-validation draws potency alone: its record says nothing of the parameter sets' part (an audit)
+        potency_only = "; the held-out records that follow are of potency intervals alone, without parameter sets" \
+            if self.track_records and len(self.parameter_sets) > 1 else ""
         return (f"{self.uncertainty.level:.0%} predictive interval over {self.draws} draws of: {what}"
-                + records_clause(self.track_records))
+                + potency_only + records_clause(self.track_records))
 
 
 # ----------------------------------------------------------------------------- potency
