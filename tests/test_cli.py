@@ -196,6 +196,30 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert len(grid) == 9 and {"bliss", "loewe", "hsa"} <= set(grid.columns)
     assert (tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.png").exists()
     assert "bliss" in result.output
+    # the verdicts and warnings the console prints are kept in a file and the record (they were in none)
+    synergy = pd.read_csv(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5_synergy.csv").set_index("score")
+    for score, row in synergy.iterrows():
+        mean = f"{row.mean_excess:+.3f}" if np.isfinite(row.mean_excess) else "n/a"  # as the console prints it
+        assert f"{score}: mean {mean}" in result.output and f"): {row.verdict};" in result.output
+    record = js.read_provenance(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5_synergy.csv")
+    assert record["flags"] and record["flags"][0] in synergy["flags"].iloc[0]  # "Loewe needs at least 3 ... doses"
+    assert "Loewe needs at least 3 non-zero doses" in result.output and synergy.loc["loewe", "verdict"] == \
+        "not determined"
+
+
+@pytest.mark.parametrize("bad, message", [
+    (["-u", "potency", "--draws", "0"], "too few draws (0)"), (["-u", "bogus"], "unknown uncertainty mode 'bogus'"),
+    (["--time", "-5"], "time must be a number of minutes > 0"), (["--window", "60,0"], "window must satisfy"),
+])
+def test_bad_input_is_named_before_the_outputs_are_checked(tmp_path, bad, message):
+    """Into a folder holding another run's files, --draws 0 or --time -5 was answered "...exists
+    and was written by a different run": the user added --force and only then saw the real
+    error (an audit)."""
+    out = tmp_path / "run"
+    args = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "different run" in one_line_error(runner.invoke(app, [*args, "--cytokine-dose", "1"]))  # the check works
+    assert message in one_line_error(runner.invoke(app, [*args, *bad]))
 
 
 def test_combine_with_uncertainty_accounts_for_every_draw(tmp_path):

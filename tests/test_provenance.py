@@ -58,7 +58,7 @@ def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
                     "--cytokine-dose", "2 ng/mL", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     files = outputs(tmp_path)
-    assert len(files) == 2 and all("__lymphoma_PTPN2-KO_JAK3_A572V-0.5_PIAS3-x2" in f.name for f in files)
+    assert len(files) == 3 and all("__lymphoma_PTPN2-KO_JAK3_A572V-0.5_PIAS3-x2" in f.name for f in files)
     model = js.load_model(context="lymphoma")
     for f in files:
         record = js.read_provenance(f)
@@ -70,7 +70,9 @@ def test_every_output_records_the_full_condition_and_how_it_ran(tmp_path):
         assert record["settings"]["doses_a"] == [10, 100] and record["experiment"] == "combination"
         assert record["engine"]["name"] == "roadrunner" and record["engine"]["relative_tolerance"] == 1e-7
         assert record["package"]["version"] == js.__version__
+        assert record["package"]["source"] == provenance.source_commit()
         assert record["model"]["file"] == "jakstat.xml" and len(record["model"]["sha256"]) == 64
+        assert record["model"]["context_values_sha256"] == provenance.model_version(model)["context_values_sha256"]
         # the stored draws an interval may read, which the SBML does not carry (lymphoma is calibrated)
         posterior = catalog.models_dir() / "potency" / "posterior.tsv"
         ensemble = catalog.models_dir() / "ensembles" / "lymphoma.tsv"
@@ -316,3 +318,38 @@ def test_save_refuses_folders_tells_results_apart_by_their_tables_and_leaves_no_
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     js.save(a, "~/kept/screen.csv")
     assert js.read_provenance("~/kept/screen.csv")["experiment"] == "KnockoutScreen"
+
+
+def test_the_model_record_changes_with_the_context_values_and_tables_read_beside_the_sbml(monkeypatch):
+    """A context's values are read from models/contexts.tsv at load, not from the SBML: an
+    edited lymphoma IL13RA1_total changed pSTAT6 at 30 min from 21.3 to 8.3 nM and left
+    the record's model block as it was (an audit). The block now hashes the context's
+    values, and the tables read beside the SBML (parameters, contexts, pharmacokinetics)."""
+    model = js.load_model(context="lymphoma")
+    before = provenance.model_version(model)
+    values = {**model.parameter_values(), "IL13RA1_total": 0.5}
+    monkeypatch.setattr(type(model), "parameter_values", lambda self: values)
+    after = provenance.model_version(model)
+    assert after["context_values_sha256"] != before["context_values_sha256"]
+    assert after["sha256"] == before["sha256"]  # the SBML alone did not tell the two apart
+    assert before["context_values_sha256"] != provenance.model_version(js.load_model())["context_values_sha256"]
+    assert len(before["tables_sha256"]) == 64
+    # the git commit of the source that ran, beside the version every commit shares
+    source = provenance.source_commit()
+    assert source.startswith(("not", *"0123456789abcdef")) and (source.startswith("not") or len(source.split()[0]) == 40)
+
+
+def test_a_saved_dose_response_records_how_it_was_run(ctcl, tmp_path):
+    """Two curves of other cytokine doses and pre-incubations (IC50 4.8 against 3.2 nM)
+    were saved with the same condition and settings, {"context": "ctcl", "background": ""}:
+    the summary, which the record keeps, names both now, and the doses' span."""
+    plain = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000])
+    other = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], cytokine_dose="10 ng/mL",
+                             preincubation=60)
+    js.save(plain, tmp_path / "plain.csv", figure=False)
+    js.save(other, tmp_path / "other.csv", figure=False)
+    a, b = (js.read_provenance(tmp_path / f"{n}.csv")["summary"] for n in ("plain", "other"))
+    assert a["preincubation_min"] == 30 and b["preincubation_min"] == 60
+    assert a["cytokine_dose_nM"] == pytest.approx(40 / catalog.cytokine("IL6").mass_kda)  # the standard 40 ng/mL
+    assert b["cytokine_dose_nM"] == pytest.approx(10 / catalog.cytokine("IL6").mass_kda)
+    assert (a["min_dose_nM"], a["max_dose_nM"], a["doses"]) == (1, 1000, 4)

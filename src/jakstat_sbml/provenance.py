@@ -102,7 +102,8 @@ def record(run: Mapping, files: Mapping[str, Mapping], *, model=None, engine: st
     name -> what it holds, with its own experiment, condition or settings where they
     differ from the run's)."""
     return _plain({"format": FORMAT, "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   "command": command, "package": {"name": "jakstat-sbml", "version": package_version()},
+                   "command": command, "package": {"name": "jakstat-sbml", "version": package_version(),
+                                                   "source": source_commit()},
                    "model": None if model is None else model_version(model),
                    "engine": engine_record(engine, model), **run, "files": dict(files)})
 
@@ -196,14 +197,59 @@ def package_version() -> str:
         return "unknown (not installed)"
 
 
+@lru_cache(maxsize=1)
+def source_commit() -> str:
+    """The git commit of the package source that is running, with "+ uncommitted changes"
+    when its tracked files differ from it; "not a git checkout" for an installed wheel
+    (its version says it all). The version alone, read from an editable install's
+    metadata, named the same 0.1.0 for every commit (an audit)."""
+    import shutil
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    if shutil.which("git") is None:
+        return "not known (git is not installed)"
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return "not a git checkout"
+        dirty = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD", "--"], capture_output=True,
+                               timeout=30).returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return "not known (git failed)"
+    return head.stdout.strip() + (" + uncommitted changes" if dirty else "")
+
+
+def _tables_digest() -> str:
+    """One SHA-256 over the tables a model reads beside its SBML: parameters, contexts (and
+    their plausible ranges, which trials and sensitivity draw from) and the
+    pharmacokinetic tables of the regimens."""
+    base = catalog.models_dir()
+    pk = base.parent / "data" / "pharmacokinetics"
+    paths = [base / "parameters.tsv", base / "contexts.tsv", *sorted(pk.glob("*.tsv"))]
+    digest = hashlib.sha256()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(_sha256(str(path.resolve()), path.stat().st_mtime_ns).encode())
+    return digest.hexdigest()
+
+
 def model_version(model) -> dict:
     """The model a run used: its file, the SHA-256 of the file (which changes with any edit of
-    the model, so it versions it) and the context; and the SHA-256 of the stored draws an
-    interval may read, which the SBML does not carry: the drug-potency posterior and the
-    context's calibration ensemble, where they exist."""
+    the model, so it versions it), the context and the SHA-256 of the context's parameter
+    values and of the tables read beside the SBML (:func:`_tables_digest`); and the SHA-256 of
+    the stored draws an interval may read, which the SBML does not carry: the drug-potency
+    posterior and the context's calibration ensemble, where they exist."""
+    values = json.dumps(sorted(model.parameter_values().items()), default=float).encode()
     out = {"file": Path(model.path).name, "sha256": _sha256(str(Path(model.path).resolve()),
                                                              Path(model.path).stat().st_mtime_ns),
-           "context": model.context}
+           "context": model.context,
+           # a context's values come from models/contexts.tsv at load, not from the SBML: editing a
+           # context changed the numbers and left this record as it was (an audit)
+           "context_values_sha256": hashlib.sha256(values).hexdigest(),
+           "tables_sha256": _tables_digest()}
     base = catalog.models_dir()
     for key, path in (("potency_posterior_sha256", base / "potency" / "posterior.tsv"),
                       ("ensemble_sha256", base / "ensembles" / f"{model.context}.tsv")):

@@ -327,9 +327,11 @@ def measure_settings(time: float | None, window: str | None) -> dict:
     """A run identity's time and window: the time point the experiment reads when neither is
     given (its default, so that `--time 20` and no option are one run, and the record says
     what was read), the window as numbers."""
-    from ..experiments.measures import DEFAULT_TIME
+    from ..experiments.measures import DEFAULT_TIME, Measure
 
     parsed = parse_window(window)
+    with reported():  # checked here, before the outputs are: a folder of another run hid a bad --time (an audit)
+        Measure.make(time, parsed)
     return {"time": DEFAULT_TIME if time is None and parsed is None else time, "window": parsed}
 
 
@@ -613,6 +615,13 @@ def check_interval_options(ctx: typer.Context, uncertainty: str | None) -> None:
                                  "--uncertainty calibration: its interval is the envelope over the ensemble's "
                                  "members, one run each", param_hint=given[0])
     if uncertainty:
+        from ..potency.draws import as_uncertainty
+
+        # the mode, draws and seed are checked before the outputs are: into a folder of another run,
+        # --draws 0 was answered "exists and was written by a different run" (an audit)
+        with reported():
+            as_uncertainty(uncertainty, draws=ctx.params.get("draws") if "--draws" in given else None,
+                           seed=ctx.params.get("seed") if "--seed" in given else None)
         return
     if given:
         verb = "set" if len(given) > 1 else "sets"

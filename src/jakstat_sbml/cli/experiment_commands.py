@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import catalog
+from ..results import flags_text
 from .common import (
     CONTEXT,
     CYTOKINE_DOSES,
@@ -478,8 +479,9 @@ def combine(
         "engine": engine,
         "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
-    intervals = out / f"{name}_intervals.csv"
-    check_outputs([data, figure, *([intervals] if uncertainty else []), provenance.sidecar(name, out)], run, force)
+    intervals, verdicts = out / f"{name}_intervals.csv", out / f"{name}_synergy.csv"
+    check_outputs([data, verdicts, figure, *([intervals] if uncertainty else []), provenance.sidecar(name, out)],
+                  run, force)
     model = load_context_model(context)
     with reported():
         result = js.combination(model, drug_a, drug_b, cytokine, readout, doses_a=parse_doses(doses_a, "--doses-a"),
@@ -492,18 +494,23 @@ def combine(
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
+        # the verdicts the console prints, kept: they were in no file (an audit)
+        result.synergy().reset_index().assign(flags=flags_text(flags_of(result))).to_csv(verdicts, index=False)
         if result.uncertainty is not None:
             result.interval_frame().to_csv(intervals, index=False)
         save_figure(result.plot(), figure)
     described = {data: "dose grid: free doses of both drugs (nM), response, effect, Bliss/Loewe/HSA excess per cell",
+                 verdicts: "per score: mean excess over the unsaturated cells, additivity band, verdict, largest and "
+                           "smallest excess and their free doses (nM), the result's flags",
                  figure: "inhibition and excess maps"}
     if result.uncertainty is not None:
         described[intervals] = ("per score: the draws' median of the mean excess, its predictive interval, the share "
                                 "of draws per verdict, what the interval covers and its flags")
-    record = record_outputs(name, out, run, described, model, engine)
+    record = record_outputs(name, out, run, described, model, engine,
+                            extra={p.name: {"flags": list(flags_of(result))} for p in described})
     warn_flags(flags_of(result))
     _print_synergy(result)
-    print_wrote(data, *([intervals] if result.uncertainty is not None else []), figure, record)
+    print_wrote(data, verdicts, *([intervals] if result.uncertainty is not None else []), figure, record)
 
 
 def _print_synergy(result) -> None:

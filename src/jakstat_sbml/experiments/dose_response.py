@@ -69,6 +69,10 @@ class DoseResponse:
     measurable: bool = True
     extrapolated_fit: HillFit | None = None
     uncertainty: PredictiveIC50 | None = None
+    # how it was run, beside the doses: a saved curve's record could not tell a 10 ng/mL,
+    # 60 min pre-incubation curve from the defaults' (an audit)
+    cytokine_dose_nM: float = float("nan")
+    preincubation_min: float = float("nan")
 
     @property
     def metric(self) -> str:
@@ -191,7 +195,9 @@ class DoseResponse:
                 "ic50_fit_precision_high_nM": hi, "ic50_plasma_nM": self.ic50_plasma, "slope": self.slope,
                 "max_effect": self.max_effect, "max_effect_unit": self.max_effect_unit,
                 "baseline": self.baseline, "baseline_unit": unit, "unstimulated": self.unstimulated,
-                "unstimulated_unit": unit, "max_dose_nM": float(self.doses.max()), "context": self.context,
+                "unstimulated_unit": unit, "min_dose_nM": float(self.doses.min()), "max_dose_nM": float(self.doses.max()),
+                "doses": len(self.doses), "cytokine_dose_nM": self.cytokine_dose_nM,
+                "preincubation_min": self.preincubation_min, "context": self.context,
                 "background": background_text(self.background),
                 "ic50_bound": "" if bound is None else f"{bound[0]} {bound[1]:g}",
                 **interval, "flags": flags_text(self.flags)}
@@ -310,6 +316,7 @@ class CurvePlan:
     stimulus: dict
     plasma_text: bool
     conditions: tuple
+    preincubation: float = float("nan")
 
     def judge(self, values: np.ndarray, context: str):
         """(fit, extrapolated fit, flags, measurable) of the measured ``values`` (one per condition)."""
@@ -326,7 +333,8 @@ class CurvePlan:
         fit, extrapolated, flags, measurable = judged if judged is not None else self.judge(values, context)
         return DoseResponse(self.drug.name, self.cytokine.name, self.readout, self.doses_nM, values[2:],
                             float(values[0]), float(values[1]), fit, self.measure, context,
-                            self.drug.fraction_unbound, self.background, flags, measurable, extrapolated, predictive)
+                            self.drug.fraction_unbound, self.background, flags, measurable, extrapolated, predictive,
+                            float(self.stimulus[self.cytokine.name]), float(self.preincubation))
 
 
 def plan_curve(drug: str, cytokine: str, readout: str | None = None, doses: Sequence | None = None, *,
@@ -348,7 +356,8 @@ def plan_curve(drug: str, cytokine: str, readout: str | None = None, doses: Sequ
         *(converted_condition(**merged(common, {"cytokines": stimulus, "drugs": merged(bg.get("drugs"), {d.name: x})}))
           for x in doses_nM),
     )
-    return CurvePlan(d, c, readout, measure, doses_nM, bg, stimulus, all_plasma(doses, plasma), conditions)
+    return CurvePlan(d, c, readout, measure, doses_nM, bg, stimulus, all_plasma(doses, plasma), conditions,
+                     float(preincubation))
 
 
 SET_SPAN = 30.0  # a draw's parameter set is simulated at the doses within this factor of the plain IC50
