@@ -142,6 +142,29 @@ def test_predictive_intervals_bracket_the_ic50(ctcl):
     assert result.regimens.empty
 
 
+def test_the_selectivity_fold_has_an_interval_from_the_draws_of_its_ic50s(ctcl):
+    """The fold was printed without an interval beside IC50s that each had one (an audit).
+    Each draw's fold is the ratio of that draw's geometric-mean IC50s (a drug's curves share
+    their draws). Expectation from the potency model (docs/pharmacology.md 2): a draw
+    multiplies all of one drug's potency constants by one factor, so the fold cannot move
+    with potency draws; lymphoma's calibration ensemble changes the pathways unequally, so
+    there it must."""
+    potency = js.compare_drugs(ctcl, ["tofacitinib"], ["IL2", "IL6"], regimens=False, uncertainty="potency", draws=20)
+    row = potency.gamma_c_selectivity_interval().set_index("drug").loc["tofacitinib"]
+    assert row.fold == pytest.approx(potency.gamma_c_selectivity()["tofacitinib"])
+    assert row.fold_low == pytest.approx(row.fold, rel=1e-3) == row.fold_high and row.draws == 20
+    lymphoma = js.load_model(context="lymphoma")
+    ensemble = js.compare_drugs(lymphoma, ["ruxolitinib"], ["IL4", "IL6"], regimens=False, uncertainty="calibration")
+    row = ensemble.gamma_c_selectivity_interval().set_index("drug").loc["ruxolitinib"]
+    curves = {c: ensemble.curves[("ruxolitinib", c)].uncertainty.ic50s for c in ("IL4", "IL6")}
+    per_member = curves["IL6"] / curves["IL4"]  # one pathway each side: the fold is their ratio, member by member
+    assert (row.fold_low, row.fold_high) == pytest.approx((per_member.min(), per_member.max()))  # an envelope
+    assert row.fold_high > 1.1 * row.fold_low
+    summary = ensemble.summary()
+    assert summary["gamma_c_selectivity_fold_low[ruxolitinib]"] == pytest.approx(row.fold_low)
+    assert js.compare_drugs(ctcl, ["tofacitinib"], ["IL2", "IL6"], regimens=False).gamma_c_selectivity_interval().empty
+
+
 def test_a_panels_intervals_name_every_drugs_measured_coverage(ctcl):
     """Each curve's `covers` ends with its own drug's held-out record; the panel's names
     every compared drug's (it named only the first drug's), and each IC50 row carries its

@@ -262,9 +262,15 @@ def compare_drugs_command(
     for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited (mean)", "IFN/IL-6 inhibited (mean)"):
         table.add_column(column, justify="left" if column in ("drug", "regimen") else "right")
     summary, folds, bounds = result.summary(), result.gamma_c_selectivity(), result.gamma_c_selectivity_bounds()
+    spread = result.gamma_c_selectivity_interval().set_index("drug")
+    # potency draws scale a drug's pathways alike and cancel in its fold: an interval of one point says so
+    moved = spread[~np.isclose(spread.fold_low, spread.fold_high, rtol=1e-3, equal_nan=True)]
     for d in result.drugs:
         arms = list(dict.fromkeys(result.regimens.loc[result.regimens.drug == d, "regimen"])) or [""]
         fold = f"> {bounds[d]:.2g}" if d in bounds else f"{folds[d]:.2g}" if np.isfinite(folds[d]) else "n/a"
+        if d in moved.index and np.isfinite(folds[d]):
+            r = moved.loc[d]
+            fold += f" ({r.fold_low:.2g}-{r.fold_high:.2g})".replace("nan", "?")
         for k, arm in enumerate(arms):
             share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
                      for group in ("gamma_c", "interferon_il6")]
@@ -276,6 +282,11 @@ def compare_drugs_command(
                   "or IL-6 IC50 within the doses tested); inhibited (mean): time-averaged at "
                   "steady state, averaged over the group's pathways (each pathway below), a pathway readout, not a "
                   "clinical response", soft_wrap=True)
+    if len(spread):
+        console.print("selectivity over the draws: " + (
+            f"in brackets, its {escape(spread.covers.iloc[0].split('; ')[0])} ('?': an open end)" if len(moved)
+            else "the drugs' potency draws scale all of a drug's pathways alike, so its fold does not move with "
+                 "them; parameter sets move it (--uncertainty parameters, calibration or all)"), soft_wrap=True)
     records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
     console.print("potency: " + escape("; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out"
                                                  for d, r in records.items())), soft_wrap=True)

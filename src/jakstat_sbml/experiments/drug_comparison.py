@@ -102,6 +102,33 @@ class DrugComparison:
                          if len(ok(g)) and len(ok(s)) else math.nan)
         return pd.Series(out, name="gamma_c_selectivity_fold")
 
+    def gamma_c_selectivity_interval(self) -> pd.DataFrame:
+        """Per drug, with ``uncertainty=``: the gamma-c selectivity fold of each draw (from
+        that draw's IC50s; a drug's curves share their draws, seed and order) and its
+        interval at the IC50 intervals' level (``fold_low``, ``fold_high``; NaN for an open
+        end), with ``draws`` and ``covers``. A drug's potency draws scale all its pathways
+        alike and cancel in the fold: what moves it are parameter sets (``parameters``,
+        ``calibration``, ``all``). Empty without uncertainty. (An audit found the fold
+        printed without any interval while every IC50 beside it had one.)"""
+        from ..potency.draws import interval
+
+        gamma, rows = set(gamma_c_cytokines()), []
+        for drug in self.drugs:
+            mine = {c: curve.uncertainty for (d, c), curve in self.curves.items()
+                    if d == drug and curve.uncertainty is not None}
+            groups = [[u for c, u in mine.items() if c in members] for members in (gamma, set(SPARED_GROUP))]
+            drawn = [u for group in groups for u in group]
+            if not all(groups) or len({(u.draws, u.seed) for u in drawn}) != 1:
+                continue  # a group without curves, or curves of other draws: no fold per draw
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g, s = (np.exp(np.mean([np.log(u.ic50s) for u in group], axis=0)) for group in groups)
+                folds = s / g
+            low, high = interval(folds, drawn[0].level, drawn[0].envelope)
+            rows.append({"drug": drug, "fold": self.gamma_c_selectivity().get(drug, math.nan), "fold_low": low,
+                         "fold_high": high, "draws": drawn[0].draws, "covers": drawn[0].covers})
+        out = pd.DataFrame(rows, columns=["drug", "fold", "fold_low", "fold_high", "draws", "covers"])
+        return out.astype({"fold": float, "fold_low": float, "fold_high": float, "draws": int})
+
     def gamma_c_selectivity_bounds(self) -> dict[str, float]:
         """The drugs whose selectivity is NaN because no interferon or IL-6 IC50 lies within
         the doses tested: the fold each is at least (highest doses over gamma-c IC50s)."""
@@ -127,6 +154,9 @@ class DrugComparison:
                      "background": background_text(self.background)}
         for drug, fold in self.gamma_c_selectivity().items():
             out[f"gamma_c_selectivity_fold[{drug}]"] = float(fold)
+        for _, r in self.gamma_c_selectivity_interval().iterrows():
+            out[f"gamma_c_selectivity_fold_low[{r.drug}]"] = float(r.fold_low)
+            out[f"gamma_c_selectivity_fold_high[{r.drug}]"] = float(r.fold_high)
         gamma = set(gamma_c_cytokines())
         for regimen, part in self.regimens.groupby("regimen", sort=False) if len(self.regimens) else []:
             for name, members in (("gamma_c", gamma), ("interferon_il6", set(SPARED_GROUP))):
