@@ -353,3 +353,20 @@ def test_a_saved_dose_response_records_how_it_was_run(ctcl, tmp_path):
     assert a["cytokine_dose_nM"] == pytest.approx(40 / catalog.cytokine("IL6").mass_kda)  # the standard 40 ng/mL
     assert b["cytokine_dose_nM"] == pytest.approx(10 / catalog.cytokine("IL6").mass_kda)
     assert (a["min_dose_nM"], a["max_dose_nM"], a["doses"]) == (1, 1000, 4)
+
+
+def test_the_recorded_command_is_the_jakstat_line_however_the_cli_was_started(tmp_path):
+    """Started as `python -m jakstat_sbml.cli`, the record said "jakstat -m jakstat_sbml.cli
+    dose-response ...", which runs nothing (an audit); it is the jakstat line now, and a
+    subcommand keeps its group's name."""
+    out = tmp_path / "pm"
+    done = CliRunner().invoke(app, ["dose-response", "IL6", "--doses", "0.1,1", "--out", str(out)],
+                              prog_name="python -m jakstat_sbml.cli")
+    assert done.exit_code == 0, done.output
+    record = js.read_provenance(next(out.glob("*.csv")))
+    assert record["command"] == f"jakstat dose-response IL6 --doses 0.1,1 --out {out}"
+    done = CliRunner().invoke(app, ["validate", "pharmacokinetics", "--drug", "ruxolitinib", "--out", str(tmp_path / "pk")],
+                              prog_name="python -m jakstat_sbml.cli")
+    assert done.exit_code in (0, 1), done.output  # 1: a published number missed, said, not an error
+    record = js.read_provenance(next((tmp_path / "pk").glob("*.csv")))
+    assert record["command"].startswith("jakstat validate pharmacokinetics --drug ruxolitinib")

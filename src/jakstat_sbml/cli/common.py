@@ -164,7 +164,13 @@ class NegativeValues(TyperCommand):
     """
 
     def parse_args(self, ctx, args):
-        _command_line.set(shlex.join(["jakstat", *ctx.command_path.split()[1:], *map(str, args)]))
+        # the command's names from the context chain: under `python -m jakstat_sbml.cli` the
+        # root's name is "python -m ...", which command_path put into the record (an audit)
+        names, parent = [], ctx
+        while parent.parent is not None:
+            names.insert(0, parent.info_name)
+            parent = parent.parent
+        _command_line.set(shlex.join(["jakstat", *names, *map(str, args)]))
         return super().parse_args(ctx, [f" {a}" if isinstance(a, str) and NEGATIVE_NUMBER.match(a) else a
                                         for a in args])  # (a caller in Python may pass a Path)
 
