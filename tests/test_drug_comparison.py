@@ -161,7 +161,10 @@ def test_the_selectivity_fold_has_an_interval_from_the_draws_of_its_ic50s(ctcl):
     assert (row.fold_low, row.fold_high) == pytest.approx((per_member.min(), per_member.max()))  # an envelope
     assert row.fold_high > 1.1 * row.fold_low
     summary = ensemble.summary()
-    assert summary["gamma_c_selectivity_fold_low[ruxolitinib]"] == pytest.approx(row.fold_low)
+    assert summary["gamma_c_selectivity_low_fold[ruxolitinib]"] == pytest.approx(row.fold_low)
+    from jakstat_sbml.results import unit_problems
+
+    assert unit_problems(summary) == []  # the interval's keys name their unit (a fold) too
     assert js.compare_drugs(ctcl, ["tofacitinib"], ["IL2", "IL6"], regimens=False).gamma_c_selectivity_interval().empty
 
 

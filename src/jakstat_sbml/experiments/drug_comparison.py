@@ -155,8 +155,8 @@ class DrugComparison:
         for drug, fold in self.gamma_c_selectivity().items():
             out[f"gamma_c_selectivity_fold[{drug}]"] = float(fold)
         for _, r in self.gamma_c_selectivity_interval().iterrows():
-            out[f"gamma_c_selectivity_fold_low[{r.drug}]"] = float(r.fold_low)
-            out[f"gamma_c_selectivity_fold_high[{r.drug}]"] = float(r.fold_high)
+            out[f"gamma_c_selectivity_low_fold[{r.drug}]"] = float(r.fold_low)
+            out[f"gamma_c_selectivity_high_fold[{r.drug}]"] = float(r.fold_high)
         gamma = set(gamma_c_cytokines())
         for regimen, part in self.regimens.groupby("regimen", sort=False) if len(self.regimens) else []:
             for name, members in (("gamma_c", gamma), ("interferon_il6", set(SPARED_GROUP))):
