@@ -370,3 +370,24 @@ def test_the_recorded_command_is_the_jakstat_line_however_the_cli_was_started(tm
     assert done.exit_code in (0, 1), done.output  # 1: a published number missed, said, not an error
     record = js.read_provenance(next((tmp_path / "pk").glob("*.csv")))
     assert record["command"].startswith("jakstat validate pharmacokinetics --drug ruxolitinib")
+
+
+def test_save_keeps_the_tables_the_command_line_writes_beside_the_main_one(ctcl, tmp_path):
+    """js.save kept to_frame() alone: a curve's draws and band, which `jakstat dose-response
+    --uncertainty` writes, were lost from Python (an audit). They are saved beside it now,
+    recorded, refused where another file is in the way, and removed when the same path is
+    saved again, forced, with a result that has none."""
+    curve = js.dose_response(ctcl, "tofacitinib", "IL2", doses=[1, 10, 100, 1000], uncertainty="potency", draws=20)
+    written = js.save(curve, tmp_path / "curve.csv", figure=False)
+    assert [p.name for p in written] == ["curve.csv", "curve_band.csv", "curve_draws.csv", "curve.provenance.json"]
+    draws = pd.read_csv(tmp_path / "curve_draws.csv")
+    assert draws["ic50_nM"].to_numpy() == pytest.approx(curve.uncertainty.ic50s, nan_ok=True)
+    assert len(pd.read_csv(tmp_path / "curve_band.csv")) == len(curve.doses)
+    assert "companion_frames()['draws']" in js.read_provenance(tmp_path / "curve_draws.csv")["content"]
+    (tmp_path / "other_band.csv").write_text("mine\n")  # a user's file where a companion would go
+    with pytest.raises(js.InputError, match="other_band.csv"):
+        js.save(curve, tmp_path / "other.csv", figure=False)
+    assert not (tmp_path / "other.csv").exists() and (tmp_path / "other_band.csv").read_text() == "mine\n"
+    plain = js.dose_response(ctcl, "tofacitinib", "IL2", doses=[1, 10, 100, 1000])
+    js.save(plain, tmp_path / "curve.csv", figure=False, force=True)
+    assert not (tmp_path / "curve_band.csv").exists() and not (tmp_path / "curve_draws.csv").exists()

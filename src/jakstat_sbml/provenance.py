@@ -382,7 +382,9 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
 
 def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = False) -> list[Path]:
     """Keep a result from Python as the command line keeps its outputs: ``path`` (a .csv)
-    holds ``result.to_frame()``, ``<stem>.png`` its ``plot()`` (``figure=False``: none), and
+    holds ``result.to_frame()``, ``<stem>_<name>.csv`` each of its ``companion_frames()``
+    where it has them (a curve's draws and band, a combination's verdicts, a trial's
+    distribution...), ``<stem>.png`` its ``plot()`` (``figure=False``: none), and
     ``<stem>.provenance.json`` how it was made: the result's type, its ``summary()`` (every
     number, the context, background, drug, seed and flags it names), the package version
     and the time. Returns the paths written.
@@ -407,7 +409,11 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
         raise InputError(f"a result is saved as a table: give a .csv path, not {str(path)!r}")
     picture = target.with_suffix(".png")
     record_path = sidecar(target.stem, target.parent)
-    for each in (target, picture, record_path):  # a folder at any of them is refused, never replaced
+    # the tables the command line writes beside the main one (a curve's draws and band, a
+    # combination's verdicts...): js.save kept the main table alone (an audit)
+    companions = {target.with_name(f"{target.stem}_{name}.csv"): frame.to_csv(index=False)
+                  for name, frame in (getattr(result, "companion_frames", dict)() or {}).items()}
+    for each in (target, picture, record_path, *companions):  # a folder at any of them is refused, never replaced
         writable(each, folder=False)
     summary = _plain(result.summary())
     table_csv = result.to_frame().to_csv(index=False)  # made once: hashed into the identity, then written
@@ -421,14 +427,20 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()
                             + table_csv.encode()).hexdigest()[:16]
     run = identity(experiment, condition, {**words, "result_sha256": digest})
-    # a figure the replaced record names, where this save draws none, would be left behind unrecorded
-    stale = [picture] if not figure and picture.is_file() and picture.name in _recorded(record_path) else []
-    check_overwrite([target, record_path, *([picture] if figure else stale)], run, force=force,
+    # a figure (or a companion table) the replaced record names, where this save writes none,
+    # would be left behind unrecorded
+    recorded = _recorded(record_path)
+    stale = [picture] if not figure and picture.is_file() and picture.name in recorded else []
+    stale += [p for p in target.parent.glob(f"{target.stem}_*.csv") if p.name in recorded and p not in companions]
+    check_overwrite([target, record_path, *companions, *([picture] if figure else []), *stale], run, force=force,
                     way_out="give force=True to replace it, or another path")
     files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
     with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
         staged = Path(tmp)
         (staged / target.name).write_text(table_csv, encoding="utf-8")
+        for path_, text in companions.items():
+            (staged / path_.name).write_text(text, encoding="utf-8")
+            files[path_.name] = {"content": f"{experiment}.companion_frames()[{path_.stem[len(target.stem) + 1:]!r}]"}
         if figure:
             import matplotlib.pyplot as plt
 

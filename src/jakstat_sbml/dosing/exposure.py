@@ -82,6 +82,11 @@ class ExposureResponse:
     interval_draws: int | None = None  # with uncertainty=: the draws and their seed (same seed, same intervals)
     interval_seed: int | None = None
 
+    def companion_frames(self) -> dict:
+        """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``, as
+        `jakstat regimen` does: the time courses."""
+        return {"timecourses": self.time_courses}
+
     def to_frame(self) -> pd.DataFrame:
         """The summary table (one row per arm and cytokine pathway); with ``uncertainty=``,
         each inhibition metric's predictive interval in ``<metric>_low`` / ``<metric>_high``."""

@@ -186,6 +186,14 @@ class Combination:
         })
         return with_flags(frame, self.flags)
 
+    def companion_frames(self) -> dict:
+        """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``, as
+        the command line does: the verdicts per score and, with ``uncertainty=``, their intervals."""
+        out = {"synergy": self.synergy().reset_index().assign(flags=flags_text(self.flags))}
+        if self.uncertainty is not None:
+            out["intervals"] = self.interval_frame()
+        return out
+
     def interval_frame(self) -> pd.DataFrame:
         """With ``uncertainty=``: one row per score, the draws' median of its mean excess, the
         interval, the share of draws per verdict, what the interval covers and its flags

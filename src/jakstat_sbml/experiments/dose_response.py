@@ -177,6 +177,13 @@ class DoseResponse:
         return with_flags(pd.DataFrame({"dose_nM": self.doses, "dose_plasma_nM": self.doses / self.fraction_unbound,
                                         self.readout: self.responses, "inhibition": self.inhibition}), self.flags)
 
+    def companion_frames(self) -> dict:
+        """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``, as
+        the command line does: with ``uncertainty=``, the band per dose and each draw's IC50."""
+        if self.uncertainty is None:
+            return {}
+        return {"band": self.uncertainty.band_frame(), "draws": self.uncertainty.to_frame()}
+
     def summary(self) -> dict:
         """The fit's numbers, flat: ``ic50_nM`` (and ``midpoint_nM``, the same number under
         the name every dose-response shares), its fit precision, the plasma IC50, slope,

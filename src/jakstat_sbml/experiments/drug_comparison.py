@@ -147,6 +147,16 @@ class DrugComparison:
             out["interval_covers"] = self.covers
         return with_flags(out, self.flags)
 
+    def companion_frames(self) -> dict:
+        """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``: the
+        approved regimens' inhibition per pathway (as compare-drugs writes it) and, with
+        ``uncertainty=``, the selectivity fold's interval."""
+        out = {"regimens": self.regimens} if len(self.regimens) else {}
+        spread = self.gamma_c_selectivity_interval()
+        if len(spread):
+            out["selectivity"] = spread
+        return out
+
     def summary(self) -> dict:
         """Counts, each drug's gamma-c selectivity (a fold) and, per regimen, the mean
         steady-state inhibition of the gamma-c and of the interferon/IL-6 pathways."""

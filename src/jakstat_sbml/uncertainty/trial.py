@@ -172,6 +172,11 @@ class VirtualTrial:
         return table.reindex(table.spearman_rho.abs().sort_values(ascending=False).index).head(top).reset_index(
             drop=True)
 
+    def companion_frames(self) -> dict:
+        """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``, as
+        `jakstat trial` does: the distribution per arm, pathway and stimulation."""
+        return {"distribution": self.distribution()}
+
     def to_frame(self) -> pd.DataFrame:
         """One row per patient, arm, pathway and stimulation, with the patient's features."""
         return with_flags(self.outcomes.merge(self.patients, on="patient", how="left"), self.flags)
