@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-former-priors docs-predictions sensitivity vendor clean
+.PHONY: demo test explore-properties docs build bench calibrate profiles pharmacology pharmacology-system-terms pharmacology-former-priors pharmacology-lab-grouped docs-predictions sensitivity vendor clean
 
 # The explore page's browser test drives Debian's Chromium (Playwright's own browser
 # download is not reachable here); installed once, as root, where it is missing.
@@ -82,6 +82,12 @@ pharmacology-system-terms: $(VENV)/.installed-test ## cross-validate the potency
 		                    checkpoint='docs/pharmacology/checkpoints'); \
 		cv.to_frame().to_csv('docs/pharmacology/cross_validation_system_terms.csv', index=False); \
 		pd.DataFrame([cv.summary()]).to_csv('docs/pharmacology/cross_validation_system_terms_summary.csv', index=False)"
+
+pharmacology-lab-grouped: $(VENV)/.installed-test ## cross-validate the shipped potency model with each laboratory's sources left out together (crossval.LAB_GROUPS; about 4 min)
+	MPLBACKEND=Agg $(BIN)/python -c "import pandas as pd; from jakstat_sbml.potency.crossval import LAB_GROUPS, cross_validate; \
+		cv = cross_validate(groups=LAB_GROUPS, checkpoint='docs/pharmacology/checkpoints'); \
+		cv.to_frame().to_csv('docs/pharmacology/cross_validation_lab_grouped.csv', index=False); \
+		pd.DataFrame([cv.summary()]).to_csv('docs/pharmacology/cross_validation_lab_grouped_summary.csv', index=False)"
 
 pharmacology-former-priors: $(VENV)/.installed-test ## cross-validate the potency model with its former priors on tau and sigma, HalfNormal(0.3) and (0.2), as make pharmacology does the shipped one (about 5 min)
 	MPLBACKEND=Agg $(BIN)/python -c "import pandas as pd; from jakstat_sbml.potency.crossval import cross_validate; \

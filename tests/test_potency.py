@@ -4,6 +4,7 @@ predictive interval (jakstat_sbml.potency; docs/pharmacology.md)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -235,6 +236,41 @@ def test_cross_validation_leaves_each_source_out_and_resumes(tmp_path):
     # rows drawn from the model itself: held-out predictions within 2x on average, and the
     # 90% intervals cover most of them
     assert first.gmfe < 2.0 and first.coverage >= 0.75
+
+
+def test_grouped_sources_are_left_out_together(tmp_path):
+    """Sources of one laboratory may not be independent: a group leaves them out in one
+    fold, so neither informs the other's prediction. On synthetic rows, the grouped fold
+    holds both sources' rows, the other folds are each source's, and the fold's fit
+    excludes both (its predictions differ from the ungrouped folds')."""
+    rows, refs = _synthetic(n_sources=4, per_source=4, seed=7)
+    a, b, *_ = sorted(rows["source_id"].unique())
+    grouped = crossval.cross_validate(rows, reference=refs, draws=150, warmup=150, groups={"lab": (a, b)})
+    assert grouped.info["folds"] == 3 and set(grouped.table["fold"]) == {"lab", *sorted(set(rows["source_id"]) - {a, b})}
+    lab = grouped.table[grouped.table["fold"] == "lab"]
+    assert set(lab["source_id"]) == {a, b} and len(lab) == 8
+    single = crossval.cross_validate(rows, reference=refs, draws=150, warmup=150, sources=[a])
+    mine = lab[lab["source_id"] == a].set_index("id")["predicted_nM"]
+    assert not np.allclose(mine.sort_index(), single.table.set_index("id")["predicted_nM"].sort_index())
+    with pytest.raises(js.InputError, match="in two groups"):
+        crossval.cross_validate(rows, reference=refs, groups={"x": (a, b), "y": (b,)})
+    with pytest.raises(js.InputError, match="unknown source 'nope'"):
+        crossval.cross_validate(rows, reference=refs, groups={"x": (a, "nope")})
+
+
+def test_the_stored_lab_grouped_run_is_of_the_current_data_and_leaves_each_lab_out_together():
+    """`make pharmacology-lab-grouped`: the shipped model with each laboratory's sources
+    (crossval.LAB_GROUPS) left out in one fold, beside the shipped run (docs/pharmacology.md 7)."""
+    stored = REPO / "docs" / "pharmacology"
+    summary = pd.read_csv(stored / "cross_validation_lab_grouped_summary.csv").iloc[0]
+    assert summary["data_digest"] == measurements.table_digest(), "run `make pharmacology-lab-grouped`"
+    table = pd.read_csv(stored / "cross_validation_lab_grouped.csv")
+    shipped = pd.read_csv(stored / "cross_validation.csv")
+    assert sorted(table["id"]) == sorted(shipped["id"])  # the same rows, other folds
+    for group, members in crossval.LAB_GROUPS.items():
+        assert set(table.loc[table["fold"] == group, "source_id"]) == set(members)
+    assert summary["gmfe"] == pytest.approx(crossval.CrossValidation(table, {}).gmfe)
+    assert json.loads(summary["groups"]) == {g: sorted(m) for g, m in crossval.LAB_GROUPS.items()}
 
 
 SYSTEM_SHIFT = 0.8  # log10: the synthetic structural error of the ctcl:IL2 system against ctcl:IL6
@@ -909,6 +945,9 @@ def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl, monkeypatch):
     assert checked >= 2, "too few of the 3 sets could be refitted to test the refit"
     assert max(before) > 0.05, "the drawn sets all reproduce the rows already: the refit was not exercised"
     assert "parameter ranges (drug layer refitted per set)" in plan.components
+    # the cross-validation drew potency alone: its record, quoted after, says nothing of the sets (an audit)
+    assert "; the held-out records that follow are of potency intervals alone, without parameter sets; held out" \
+        in plan.covers()
     curve = js.dose_response(ctcl, "tofacitinib", "IL2", uncertainty=unc)
     assert "parameter ranges" in curve.uncertainty.components
 

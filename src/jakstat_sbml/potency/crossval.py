@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -94,7 +94,7 @@ class CrossValidation:
         intervals (high over low) and the sampler's divergent transitions over the folds."""
         t = self.table
         fitted = fitted_in_fold(t)
-        folds = t.drop_duplicates("source_id")
+        folds = t.drop_duplicates("fold" if "fold" in t else "source_id")
         out = {"rows": len(t), "sources": int(t["source_id"].nunique()), "gmfe": self.gmfe,
                "coverage_90": self.coverage, "target_gmfe": TARGET_GMFE,
                "target_coverage": f"{TARGET_COVERAGE[0]:g}-{TARGET_COVERAGE[1]:g}",
@@ -138,8 +138,11 @@ def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool
     return h.hexdigest()[:16]
 
 
-def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) -> list[dict]:
-    held = data.rows["source_id"].to_numpy() == source
+def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int,
+          members: tuple[str, ...] | None = None) -> list[dict]:
+    """The held-out predictions of one fold: ``source`` left out, or every source of
+    ``members`` together (a group of sources that may not be independent)."""
+    held = np.isin(data.rows["source_id"].to_numpy(), members or (source,))
     weight = ((data.rows["role"].to_numpy() == "fit") & ~held).astype(float)
     if weight.sum() == 0:
         raise InputError(f"leaving out {source} leaves no fit row")
@@ -149,7 +152,8 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int) ->
     for j, (_, r) in enumerate(data.rows[held].iterrows()):
         relation = r["relation"]
         covered, fold = judge(r["ic50_nM"], relation, low[j], mid[j], high[j])
-        out.append({"id": r["id"], "drug": r["drug"], "source_id": source, "role": r["role"], "matrix": r["matrix"],
+        out.append({"id": r["id"], "drug": r["drug"], "source_id": r["source_id"], **({"fold": source} if members else {}),
+                    "role": r["role"], "matrix": r["matrix"],
                     "cytokine": r["cytokine"], "readout": r["readout"], "context": r["context"],
                     "relation": relation, "measured_nM": float(r["ic50_nM"]), "predicted_nM": 10 ** mid[j],
                     "low_90_nM": 10 ** low[j], "high_90_nM": 10 ** high[j], "covered": covered,
@@ -162,23 +166,30 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
                    checkpoint: str | Path | None = None, draws: int = CV_DRAWS, warmup: int = CV_WARMUP,
                    seed: int = 0, sources: list[str] | None = None, jak_terms: bool = False, robust: bool = False,
                    system_terms: bool = False, variance_scales: tuple[float, float] | None = None,
+                   groups: Mapping[str, Sequence[str]] | None = None,
                    progress: Callable[[str, int, int], None] | None = None) -> CrossValidation:
     """Leave every source out once (module docstring). ``rows`` default to every
     modelled row (fit and test); ``checkpoint`` is a folder for the finished folds;
     ``sources`` restricts the folds (for a quick check); ``jak_terms`` as in
     :func:`~.posterior.fit_posterior`, and so are ``robust``, ``system_terms`` and
-    ``variance_scales``;
+    ``variance_scales``; ``groups`` (name -> sources) leaves the sources of a group out
+    together, in one fold named by the group, for sources that may not be independent
+    (:data:`LAB_GROUPS`; the table then has a ``fold`` column);
     ``progress(source, done, total)`` is called after each fold."""
     rows = measurements() if rows is None else rows
     if reference is None:
         reference = reference_ic50s(rows, with_elasticities=jak_terms)
     data = potency_data(rows, reference, jak_terms=jak_terms, robust=robust, system_terms=system_terms,
                         variance_scales=variance_scales)
-    folds = list(data.sources) if sources is None else list(sources)
-    unknown = [s for s in folds if s not in data.sources]
+    members = _fold_members(data.sources, groups)
+    folds = list(members) if sources is None else list(sources)
+    unknown = [s for s in folds if s not in members]
     if unknown:
-        raise InputError(f"unknown source {unknown[0]!r}; sources: {', '.join(data.sources)}")
+        raise InputError(f"unknown source {unknown[0]!r}; sources: {', '.join(members)}")
     key = _key(data.rows, draws, warmup, seed, jak_terms, robust, system_terms, data.variance_scales)
+    if groups:  # a grouped fold is another fold than a source's of the same name
+        key = hashlib.sha256((key + json.dumps({g: sorted(m) for g, m in groups.items()}, sort_keys=True)).encode()
+                             ).hexdigest()[:16]
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -189,7 +200,7 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
             results += json.loads(path.read_text(encoding="utf-8"))
             reused += 1
         else:
-            part = _fold(data, source, draws, warmup, seed)
+            part = _fold(data, source, draws, warmup, seed, members[source] if groups else None)
             if path is not None:
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps(part), encoding="utf-8")
@@ -200,9 +211,33 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
     info = {"folds": len(folds), "folds_reused": reused, "seconds": round(time.perf_counter() - start, 1),
             "draws_per_chain": draws, "warmup": warmup, "seed": seed, "jak_terms": jak_terms, "robust": robust,
             "system_terms": system_terms, "tau_scale": data.variance_scales[0], "sigma_scale": data.variance_scales[1],
-            "data_digest": table_digest(),
+            "data_digest": table_digest(), "groups": json.dumps({g: sorted(m) for g, m in (groups or {}).items()}),
             "dropped_rows": data.dropped["id"].tolist()}
     return CrossValidation(pd.DataFrame(results), info)
+
+
+# Sources of one laboratory that the shipped cross-validation leaves out one at a time
+# (data/pharmacology/NOTES.md: different papers, donors or assays, no shared value); the
+# grouped run leaves each pair out together, to see what their independence is worth.
+LAB_GROUPS = {"baan_lab_erasmus": ("sewgobind2010", "vafadari2012"),
+              "tyk2_papers_2013": ("chembl_CHEMBL2385026", "chembl_CHEMBL2385054")}
+
+
+def _fold_members(sources: Sequence[str], groups: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """Fold name -> the sources it leaves out: each source alone, but a group's together."""
+    groups = dict(groups or {})
+    grouped = [s for members in groups.values() for s in members]
+    unknown = sorted(set(grouped) - set(sources))
+    if unknown:
+        raise InputError(f"a group names unknown source {unknown[0]!r}; sources: {', '.join(sources)}")
+    if len(grouped) != len(set(grouped)):
+        raise InputError("a source is in two groups: a source is left out in one fold")
+    clash = sorted(set(groups) & set(sources))
+    if clash:
+        raise InputError(f"group name {clash[0]!r} is also a source's name")
+    out = {s: (s,) for s in sources if s not in grouped}
+    out.update({g: tuple(m) for g, m in groups.items()})
+    return out
 
 
 def stored_summary() -> dict | None:
@@ -351,7 +386,9 @@ def fitted_in_fold(table: pd.DataFrame) -> pd.Series:
                          "fit row of the row's drug")
     fit = table[table["role"] == "fit"]
     sources = fit.groupby("drug")["source_id"].agg(set).to_dict()
-    return pd.Series([bool(sources.get(d, set()) - {s}) for d, s in zip(table["drug"], table["source_id"])],
+    folds = table["fold"] if "fold" in table else table["source_id"]  # a grouped fold leaves out its sources together
+    left_out = table.groupby(folds)["source_id"].agg(set).to_dict()
+    return pd.Series([bool(sources.get(d, set()) - left_out[f]) for d, f in zip(table["drug"], folds)],
                      index=table.index, dtype=bool)
 
 
@@ -360,7 +397,8 @@ def source_bootstrap(table: pd.DataFrame, resamples: int = 2000, seed: int = 0,
     """The ``level`` percentile ranges of the held-out GMFE and coverage when the
     sources are resampled with replacement (each source with all its rows)."""
     rng = np.random.default_rng(seed)
-    groups = [g for _, g in table.groupby("source_id", sort=True)]
+    unit = "fold" if "fold" in table else "source_id"  # sources left out together are resampled together
+    groups = [g for _, g in table.groupby(unit, sort=True)]
     folds = [g["fold_error"].to_numpy(float) for g in groups]
     covered = [g["covered"].to_numpy(float) for g in groups]
     gm, cov = np.empty(resamples), np.empty(resamples)
