@@ -260,8 +260,12 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     from jakstat_sbml.potency.crossval import stored_track_records
 
     for record in stored_track_records() + stored_track_records("system"):
-        assert f"| {record.name} | {record.rows} | {record.sources} | {record.covered} ({record.coverage:.0%}) |" \
-            in potency, record.name
+        tested = (f"| {record.name} | {record.rows} | {record.sources} | {record.covered} ({record.coverage:.0%}) |"
+                  if record.rows else f"| {record.name} | 0 | - | - | - |")  # no held-out test of a fitted interval
+        verdict = f"**{record.verdict}**" if record.too_narrow else record.verdict  # bold where too narrow
+        assert f"{tested}" in potency and f"| {record.prior_only} | {verdict} |" in potency, record.name
+    # a drug whose only source, left out, left no fit row: its rows tested the prior, not quoted as coverage
+    assert "| upadacitinib | 0 | - | - | - | 6 | no independent test |" in potency
     # and the IC50 section says, below its interval table, what those intervals delivered per drug
     rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
     assert rux.text() in sections["Drug dose-response (IC50)"]

@@ -676,11 +676,12 @@ def _print_track_records(records, by: str = "drug") -> None:
     drugs_table = Table(caption=f"held-out rows per {'drug' if by == 'drug' else 'assay system (context:cytokine)'}, "
                                 "which every predictive interval "
                                 + ("of the drug" if by == "drug" else "read there") + " quotes (too narrow: 90% "
-                                "intervals would cover so few by chance < 5%; prior only: rows whose fold kept no fit "
-                                "row of their drug, predicted from biochemistry and the prior alone, not counted "
-                                "in the others)")
+                                "intervals would cover so few by chance < 5%; rows (+n): n more rows whose fold kept "
+                                "no fit row of their drug, predicted from biochemistry and the prior alone, not "
+                                "counted)")
     drugs_table.add_column("drug" if by == "drug" else "system", no_wrap=True)
-    for name in ("rows", "sources", "GMFE", "covered", "prior only"):
+    # the prior-only count beside the rows, not in a column of its own: 80 columns cut the verdicts
+    for name in ("rows", "sources", "GMFE", "covered"):
         drugs_table.add_column(name, justify="right", no_wrap=True)
     drugs_table.add_column("verdict", no_wrap=True)
     from ..potency.crossval import worst_first
@@ -688,10 +689,10 @@ def _print_track_records(records, by: str = "drug") -> None:
     for record in worst_first(records):
         colour = "red" if record.too_narrow else "green"
         tested = record.rows > 0
-        drugs_table.add_row(record.name, str(record.rows), str(record.sources) if tested else "-",
-                            f"{record.gmfe:.2f}" if tested else "-",
+        drugs_table.add_row(record.name, f"{record.rows}" + (f" (+{record.prior_only})" if record.prior_only else ""),
+                            str(record.sources) if tested else "-", f"{record.gmfe:.2f}" if tested else "-",
                             f"[{colour}]{record.covered}/{record.rows}[/{colour}]" if tested else "-",
-                            str(record.prior_only), record.verdict)
+                            record.verdict)
     console.print(drugs_table)
 
 
