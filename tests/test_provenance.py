@@ -391,3 +391,20 @@ def test_save_keeps_the_tables_the_command_line_writes_beside_the_main_one(ctcl,
     plain = js.dose_response(ctcl, "tofacitinib", "IL2", doses=[1, 10, 100, 1000])
     js.save(plain, tmp_path / "curve.csv", figure=False, force=True)
     assert not (tmp_path / "curve_band.csv").exists() and not (tmp_path / "curve_draws.csv").exists()
+
+
+def test_save_never_orphans_or_removes_files_another_run_recorded(ctcl, tmp_path):
+    """js.save(..., force=True) onto a CLI run's name replaced the run's record, which also
+    recorded the run's other files: they were left without a record (an audit). It is
+    refused now, and the other files are neither removed nor changed."""
+    out = tmp_path / "cli"
+    done = CliRunner().invoke(app, ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100,1000",
+                                    "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    main = next(p for p in out.glob("*.csv") if not p.stem.endswith("_fit"))
+    fit = main.with_name(f"{main.stem}_fit.csv")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    curve = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[10, 100, 1000])
+    with pytest.raises(js.InputError, match=f"also records {fit.name}"):
+        js.save(curve, main, figure=False, force=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -427,11 +427,20 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True, default=str).encode()
                             + table_csv.encode()).hexdigest()[:16]
     run = identity(experiment, condition, {**words, "result_sha256": digest})
-    # a figure (or a companion table) the replaced record names, where this save writes none,
-    # would be left behind unrecorded
-    recorded = _recorded(record_path)
+    # a figure (or a companion table) a former js.save recorded there, where this save writes
+    # none, would be left behind unrecorded: removed. Files another run recorded there (a CLI
+    # trial's patients and summary beside its record) are never removed, and a record that
+    # names them is not replaced, even with force=True: they would lose their record (an audit)
+    recorded = _recorded_files(record_path)
+    saved_by_us = {name for name, entry in recorded.items()
+                   if ".companion_frames()[" in str(entry.get("content", "")) or name in (target.name, picture.name)}
+    others = sorted(name for name in recorded if name not in saved_by_us and (target.parent / name).is_file())
+    if others:
+        raise OutputError(f"{record_path} also records {', '.join(others)}, which this save does not write: "
+                          "replacing it would leave them without a record; save to another path")
     stale = [picture] if not figure and picture.is_file() and picture.name in recorded else []
-    stale += [p for p in target.parent.glob(f"{target.stem}_*.csv") if p.name in recorded and p not in companions]
+    stale += [target.parent / name for name in sorted(saved_by_us)
+              if (target.parent / name).is_file() and target.parent / name not in (target, picture, *companions)]
     check_overwrite([target, record_path, *companions, *([picture] if figure else []), *stale], run, force=force,
                     way_out="give force=True to replace it, or another path")
     files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
@@ -460,12 +469,12 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     return [target.parent / name for name in files] + [record_path]
 
 
-def _recorded(record_path: Path) -> set[str]:
-    """The files a provenance record names (none if there is no readable record)."""
+def _recorded_files(record_path: Path) -> dict[str, dict]:
+    """The files a provenance record names, each with its entry (none without a readable record)."""
     try:
-        return set(_load(record_path).get("files", {})) if record_path.is_file() else set()
+        return dict(_load(record_path).get("files", {})) if record_path.is_file() else {}
     except InputError:
-        return set()
+        return {}
 
 
 def describe(run: Mapping) -> str:
