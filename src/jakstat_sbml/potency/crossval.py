@@ -102,7 +102,9 @@ class CrossValidation:
                "rows_drug_fitted_in_fold": int(fitted.sum()), "gmfe_drug_fitted_in_fold": gmfe(t["fold_error"][fitted]),
                "coverage_90_drug_fitted_in_fold": float(t["covered"][fitted].mean()) if fitted.any() else math.nan,
                "median_interval_width_fold": float(np.median(t["high_90_nM"] / t["low_90_nM"]))
-               if {"high_90_nM", "low_90_nM"} <= set(t.columns) else math.nan}
+               if {"high_90_nM", "low_90_nM"} <= set(t.columns) else math.nan,
+               "interval_score_90_log10": interval_score(t)
+               if {"high_90_nM", "low_90_nM", "measured_nM"} <= set(t.columns) else math.nan}
         for key, (low, high) in source_bootstrap(t).items():
             out[f"{key}_source_bootstrap_low"], out[f"{key}_source_bootstrap_high"] = low, high
         if "divergences" in t:
@@ -368,12 +370,32 @@ def qualifiers_text(summary: dict) -> str:
            f"of drugs measured by one source, test the prior alone) the GMFE is "
            f"{g(summary['gmfe_drug_fitted_in_fold'])} and the coverage {p(summary['coverage_90_drug_fitted_in_fold'])}. "
            f"The coverage is bought with width: the median 90% interval spans a factor of "
-           f"{summary['median_interval_width_fold']:.0f} (high end over low).")
+           f"{summary['median_interval_width_fold']:.0f} (high end over low)")
+    score = summary.get("interval_score_90_log10", math.nan)
+    out += (f"; a proper score of the intervals, the mean interval score, is {score:.2f} (log10; lower is better; "
+            "docs/pharmacology.md 7 compares the variants by it)." if score == score else ".")
     if "divergences" in summary and summary["divergences"] == summary["divergences"]:
         n = int(summary["divergences"])
         out += (f" The sampler had {n} divergent transition{'s' if n != 1 else ''} over the {summary['sources']} "
                 f"folds (largest R-hat {summary['max_r_hat']:.3f}).")
     return out
+
+
+def interval_score(table: pd.DataFrame, level: float = LEVEL) -> float:
+    """The mean interval score of the held-out 90% intervals in log10 units (Gneiting &
+    Raftery 2007, JASA 102:359, eq. 43): the interval's width plus 2/alpha times how far
+    the measurement falls outside it. Lower is better; unlike coverage, it rewards a
+    narrower interval that still covers and penalises a miss by its distance, so two
+    variants with equal coverage can be told apart. Rows with a censored measurement
+    ('>' or '<') are left out."""
+    exact = table[table["relation"].astype(str).str.strip().isin(["=", "~"])] if "relation" in table else table
+    if exact.empty:
+        return math.nan
+    low, high = np.log10(exact["low_90_nM"].to_numpy(float)), np.log10(exact["high_90_nM"].to_numpy(float))
+    y = np.log10(exact["measured_nM"].to_numpy(float))
+    alpha = 1 - level
+    score = (high - low) + 2 / alpha * (np.clip(low - y, 0, None) + np.clip(y - high, 0, None))
+    return float(np.mean(score))
 
 
 def fitted_in_fold(table: pd.DataFrame) -> pd.Series:
