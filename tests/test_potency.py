@@ -843,7 +843,7 @@ def test_the_cross_validation_summary_says_what_qualifies_its_headline():
     assert s["median_interval_width_fold"] == pytest.approx(width.median()) and s["median_interval_width_fold"] > 10
     assert s["divergences"] == cv.table.drop_duplicates("source_id")["divergences"].sum()
     assert s["interval_score_90_log10"] == pytest.approx(crossval.interval_score(cv.table))
-    # the interval score (Gneiting & Raftery 2007, eq. 43): width, plus 2/alpha = 20 times the
+    # the interval score (Gneiting & Raftery 2007): width, plus 2/alpha = 20 times the
     # distance outside, in log10; a censored row is left out
     toy = pd.DataFrame({"low_90_nM": [1.0, 1.0, 1.0], "high_90_nM": [100.0, 100.0, 100.0],
                         "measured_nM": [10.0, 1000.0, 1e6], "relation": ["=", "=", ">"]})

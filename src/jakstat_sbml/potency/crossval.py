@@ -383,7 +383,7 @@ def qualifiers_text(summary: dict) -> str:
 
 def interval_score(table: pd.DataFrame, level: float = LEVEL) -> float:
     """The mean interval score of the held-out 90% intervals in log10 units (Gneiting &
-    Raftery 2007, JASA 102:359, eq. 43): the interval's width plus 2/alpha times how far
+    Raftery 2007, J Am Stat Assoc 102:359-378): the interval's width plus 2/alpha times how far
     the measurement falls outside it. Lower is better; unlike coverage, it rewards a
     narrower interval that still covers and penalises a miss by its distance, so two
     variants with equal coverage can be told apart. Rows with a censored measurement
