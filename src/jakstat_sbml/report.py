@@ -729,7 +729,8 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
 def cross_validation_paragraph() -> str:
     """The stored leave-one-source-out cross-validation against issue 22's targets, and the
     floor that replicate measurements put under its fold error."""
-    from .potency.crossval import TARGET_COVERAGE, TARGET_GMFE, stored_summary
+    from .potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, CrossValidation, qualifiers_text, stored_rows,
+                                   stored_summary)
     from .potency.replicates import replicate_spread
 
     cv = stored_summary()
@@ -749,6 +750,9 @@ def cross_validation_paragraph() -> str:
             f"sources by {10 ** spread.between_sd:.2f}x and within a source by {10 ** spread.within_sd:.2f}x (sd), so "
             f"a model without error of its own would reach a held-out fold error of about {spread.floor_gmfe:.1f} "
             f"({floor_low:.1f}-{floor_high:.1f}); the rest is the model's (docs/pharmacology.md 7).")
+    held = stored_rows()
+    if len(held):  # what qualifies the headline, as `jakstat validate pharmacology` prints it
+        text += " " + qualifiers_text(CrossValidation(held, {}).summary())
     if not cv["current"]:
         text += (" **The stored cross-validation is of other measured data than this installation's**: run `make "
                  "pharmacology` before quoting it.")
