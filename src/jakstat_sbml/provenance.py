@@ -411,9 +411,10 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     record_path = sidecar(target.stem, target.parent)
     # the tables the command line writes beside the main one (a curve's draws and band, a
     # combination's verdicts...): js.save kept the main table alone (an audit)
-    companions = {target.with_name(f"{target.stem}_{name}.csv"): frame.to_csv(index=False)
+    companions = {name: (target.with_name(f"{target.stem}_{name}.csv"), frame.to_csv(index=False))
                   for name, frame in (getattr(result, "companion_frames", dict)() or {}).items()}
-    for each in (target, picture, record_path, *companions):  # a folder at any of them is refused, never replaced
+    companion_paths = [path_ for path_, _ in companions.values()]
+    for each in (target, picture, record_path, *companion_paths):  # a folder at any of them is refused, never replaced
         writable(each, folder=False)
     summary = _plain(result.summary())
     table_csv = result.to_frame().to_csv(index=False)  # made once: hashed into the identity, then written
@@ -440,16 +441,16 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
                           "replacing it would leave them without a record; save to another path")
     stale = [picture] if not figure and picture.is_file() and picture.name in recorded else []
     stale += [target.parent / name for name in sorted(saved_by_us)
-              if (target.parent / name).is_file() and target.parent / name not in (target, picture, *companions)]
-    check_overwrite([target, record_path, *companions, *([picture] if figure else []), *stale], run, force=force,
+              if (target.parent / name).is_file() and target.parent / name not in (target, picture, *companion_paths)]
+    check_overwrite([target, record_path, *companion_paths, *([picture] if figure else []), *stale], run, force=force,
                     way_out="give force=True to replace it, or another path")
     files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
     with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
         staged = Path(tmp)
         (staged / target.name).write_text(table_csv, encoding="utf-8")
-        for path_, text in companions.items():
+        for name, (path_, text) in companions.items():
             (staged / path_.name).write_text(text, encoding="utf-8")
-            files[path_.name] = {"content": f"{experiment}.companion_frames()[{path_.stem[len(target.stem) + 1:]!r}]"}
+            files[path_.name] = {"content": f"{experiment}.companion_frames()[{name!r}]"}
         if figure:
             import matplotlib.pyplot as plt
 

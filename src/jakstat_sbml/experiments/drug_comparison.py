@@ -112,7 +112,7 @@ class DrugComparison:
         printed without any interval while every IC50 beside it had one.)"""
         from ..potency.draws import interval
 
-        gamma, rows = set(gamma_c_cytokines()), []
+        gamma, folds, rows = set(gamma_c_cytokines()), self.gamma_c_selectivity(), []
         for drug in self.drugs:
             mine = {c: curve.uncertainty for (d, c), curve in self.curves.items()
                     if d == drug and curve.uncertainty is not None}
@@ -122,9 +122,8 @@ class DrugComparison:
                 continue  # a group without curves, or curves of other draws: no fold per draw
             with np.errstate(divide="ignore", invalid="ignore"):
                 g, s = (np.exp(np.mean([np.log(u.ic50s) for u in group], axis=0)) for group in groups)
-                folds = s / g
-            low, high = interval(folds, drawn[0].level, drawn[0].envelope)
-            rows.append({"drug": drug, "fold": self.gamma_c_selectivity().get(drug, math.nan), "fold_low": low,
+            low, high = interval(s / g, drawn[0].level, drawn[0].envelope)
+            rows.append({"drug": drug, "fold": folds.get(drug, math.nan), "fold_low": low,
                          "fold_high": high, "draws": drawn[0].draws, "covers": drawn[0].covers})
         out = pd.DataFrame(rows, columns=["drug", "fold", "fold_low", "fold_high", "draws", "covers"])
         return out.astype({"fold": float, "fold_low": float, "fold_high": float, "draws": int})

@@ -94,7 +94,7 @@ class CrossValidation:
         intervals (high over low) and the sampler's divergent transitions over the folds."""
         t = self.table
         fitted = fitted_in_fold(t)
-        folds = t.drop_duplicates("fold" if "fold" in t else "source_id")
+        folds = t.drop_duplicates(_fold_column(t))
         out = {"rows": len(t), "sources": int(t["source_id"].nunique()), "gmfe": self.gmfe,
                "coverage_90": self.coverage, "target_gmfe": TARGET_GMFE,
                "target_coverage": f"{TARGET_COVERAGE[0]:g}-{TARGET_COVERAGE[1]:g}",
@@ -388,7 +388,7 @@ def interval_score(table: pd.DataFrame, level: float = LEVEL) -> float:
     narrower interval that still covers and penalises a miss by its distance, so two
     variants with equal coverage can be told apart. Rows with a censored measurement
     ('>' or '<') are left out."""
-    exact = table[table["relation"].astype(str).str.strip().isin(["=", "~"])] if "relation" in table else table
+    exact = table[table["relation"].astype(str).str.strip().isin(["="])] if "relation" in table else table
     if exact.empty:
         return math.nan
     low, high = np.log10(exact["low_90_nM"].to_numpy(float)), np.log10(exact["high_90_nM"].to_numpy(float))
@@ -396,6 +396,12 @@ def interval_score(table: pd.DataFrame, level: float = LEVEL) -> float:
     alpha = 1 - level
     score = (high - low) + 2 / alpha * (np.clip(low - y, 0, None) + np.clip(y - high, 0, None))
     return float(np.mean(score))
+
+
+def _fold_column(table: pd.DataFrame) -> str:
+    """The column naming each held-out row's fold: ``fold`` where sources were left out
+    together (``groups=``), else the row's own source."""
+    return "fold" if "fold" in table else "source_id"
 
 
 def fitted_in_fold(table: pd.DataFrame) -> pd.Series:
@@ -408,7 +414,7 @@ def fitted_in_fold(table: pd.DataFrame) -> pd.Series:
                          "fit row of the row's drug")
     fit = table[table["role"] == "fit"]
     sources = fit.groupby("drug")["source_id"].agg(set).to_dict()
-    folds = table["fold"] if "fold" in table else table["source_id"]  # a grouped fold leaves out its sources together
+    folds = table[_fold_column(table)]
     left_out = table.groupby(folds)["source_id"].agg(set).to_dict()
     return pd.Series([bool(sources.get(d, set()) - left_out[f]) for d, f in zip(table["drug"], folds)],
                      index=table.index, dtype=bool)
@@ -419,8 +425,7 @@ def source_bootstrap(table: pd.DataFrame, resamples: int = 2000, seed: int = 0,
     """The ``level`` percentile ranges of the held-out GMFE and coverage when the
     sources are resampled with replacement (each source with all its rows)."""
     rng = np.random.default_rng(seed)
-    unit = "fold" if "fold" in table else "source_id"  # sources left out together are resampled together
-    groups = [g for _, g in table.groupby(unit, sort=True)]
+    groups = [g for _, g in table.groupby(_fold_column(table), sort=True)]  # sources left out together, together
     folds = [g["fold_error"].to_numpy(float) for g in groups]
     covered = [g["covered"].to_numpy(float) for g in groups]
     gm, cov = np.empty(resamples), np.empty(resamples)
