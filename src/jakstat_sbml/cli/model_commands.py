@@ -662,8 +662,8 @@ def _print_cross_validation(cv, posterior=None) -> None:
     cs = cv.summary()
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
-                  f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); folds reused "
-                  f"{cs['folds_reused']}, {cs['seconds']:.0f} s", soft_wrap=True)
+                  f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); refits {cs['seconds']:.0f} s "
+                  f"({cs['folds_reused']} folds read back from checkpoints)", soft_wrap=True)
     console.print(qualifiers_text(cs), soft_wrap=True)
     fitted = (posterior or load_posterior()).draws
     console.print(replicate_spread().describe(float(np.median(fitted["tau"])), float(np.median(fitted["sigma"]))),
