@@ -765,7 +765,8 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     assert "GMFE" in result.output and "90% predictive intervals cover" in result.output
     assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
-                 "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv"):
+                 "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv",
+                 "same_assay_ratios.csv"):
         assert (out / name).stat().st_size > 0, name
     # the context's IC50s: a row per drug and kind, a column per cytokine, in 80 columns (with 14
     # drugs as columns the table had shrunk to empty cells in any terminal narrower than 200)
@@ -792,6 +793,14 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     for record in crossval.track_records(pd.read_csv(stored / "cross_validation.csv")):
         line = next(x for x in per_drug.splitlines() if x.startswith(f"│ {record.drug} "))
         assert (f"{record.covered}/{record.rows}" if record.rows else " - ") in line and record.verdict in line, line
+    # the same-assay ratios, a one-source drug's test relative to a partner: printed and written
+    ratios = pd.read_csv(out / "same_assay_ratios.csv")
+    assert len(ratios) >= 2 and set(ratios["drug"]) >= {"abrocitinib"}
+    for _, r in ratios.iterrows():
+        line = next(x for x in result.output.splitlines()
+                    if x.startswith(f"│ {r['drug']} / {r['partner_drug']}, {r['cytokine']} "))
+        assert f"{r['measured_ratio']:.3g}" in line and f"{r['fold_error']:.2f}" in line, line
+    assert f"same-assay ratios: {int(ratios['covered'].sum())} of {len(ratios)} inside" in result.output
     met = cv["gmfe"] <= 2.5 and 0.75 <= cv["coverage_90"] <= 0.98
     assert result.exit_code == (0 if met else 1), result.output
     assert met or "cross-validation target missed:" in result.output

@@ -480,7 +480,10 @@ def _potency_evidence(drug: str) -> str:
     if record is None:
         return "assumed: no measured row"
     if record.anchor:  # its fold tested the prior, not the fitted factor the panel uses
-        return f"fitted to one source, no independent test ({record.prior_only} rows predicted from the prior alone)"
+        relative = (f"; relative to a partner, {record.relative_covered} of {record.relative_tests} same-assay "
+                    "ratios covered" if record.relative_tests else "")
+        return (f"fitted to one source, no independent test of its IC50s ({record.prior_only} rows predicted from "
+                f"the prior alone){relative}")
     return (f"GMFE {record.gmfe:.1f} over {record.rows} row{'s' if record.rows != 1 else ''}, {record.covered} covered"
             + ("" if record.verdict == "consistent with 90%" else f" ({record.verdict})"))
 
@@ -793,6 +796,12 @@ def _records_markdown(by: str, lead: str) -> str:
         lines += ["", "*Prior only*: held-out rows whose fold kept no fit row of their drug (its only source left "
                       "out), predicted from the biochemical constants and the prior alone: a test of the prior, not "
                       "counted in the fitted intervals' coverage."]
+        relative = [t for t in records if t.relative]
+        if relative:  # a one-source drug's only test: its potency relative to a partner's
+            lines += ["", "*Relative test only*: a one-source drug that another source measured beside a fitted "
+                          "partner in one assay no fit uses; the ratio of the two IC50s, in which that source's own "
+                          "offset cancels, tests its potency relative to the partner's (docs/pharmacology.md 7): "
+                      + "; ".join(f"{t.name}, {t.relative}" for t in relative) + "."]
     return "\n".join(lines)
 
 

@@ -377,6 +377,23 @@ def anchors() -> tuple[str, ...]:
     return tuple(sorted(per.index[(per["sources"] == 1) & ~per["tested"]]))
 
 
+def same_assay_table() -> str:
+    """The stored same-assay ratios (make pharmacology): each one-source drug's IC50 over a
+    fitted partner's in one assay of a source no fit uses, against the ratio's 90%
+    predictive interval."""
+    from jakstat_sbml.potency.same_assay import stored_same_assay_ratios
+
+    stored = stored_same_assay_ratios()
+    rows = ["| ratio (as added) | assay (source) | measured | predicted median | 90% predictive interval | "
+            "fold error | covered |", "|---|---|---|---|---|---|---|"]
+    for _, r in stored.table.iterrows():
+        rows.append(f"| {r['drug']} / {r['partner_drug']} | {r['cytokine']}, read in `{r['context']}` "
+                    f"({r['source_id']}) | {fmt(r['drug_nM'])} / {fmt(r['partner_nM'])} nM = "
+                    f"{fmt(r['measured_ratio'])} | {fmt(r['predicted_ratio'])} | {fmt(r['low_90'])}–"
+                    f"{fmt(r['high_90'])} | {fmt(r['fold_error'])} | {'yes' if r['covered'] else '**no**'} |")
+    return "\n".join(rows)
+
+
 def held_out_split_table() -> str:
     """GMFE and coverage of held-out predictions: drugs fitted with an independent test,
     anchors (their one source held out: predicted from the prior alone), and issue 22's
@@ -832,7 +849,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, same_assay_table, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

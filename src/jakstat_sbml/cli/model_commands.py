@@ -546,9 +546,10 @@ def validate_pharmacology_command(
         csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
         figure = out / f"pharmacology_validation.{figure_format.value}"
         predictions = out / f"predicted_ic50_{context}.csv"
+        ratios_csv = out / "same_assay_ratios.csv"
         cv_files = [out / "cross_validation.csv", out / "cross_validation_summary.csv",
                     out / "cross_validation_by_source.csv", out / f"cross_validation.{figure_format.value}"]
-        check_outputs([csv, summary, figure, predictions, provenance.sidecar("pharmacology_validation", out),
+        check_outputs([csv, summary, figure, predictions, ratios_csv, provenance.sidecar("pharmacology_validation", out),
                        *(cv_files if cross_validate else [])], run, force)
     with reported():
         if store:
@@ -571,6 +572,9 @@ def validate_pharmacology_command(
                                "or divergences); see models/potency/posterior_diagnostics.tsv[/yellow]")
         with progress_bar() as progress:
             result = ph.validate_pharmacology(rows=ph.measurements(), posterior=posterior, progress=progress)
+        from ..potency.same_assay import same_assay_ratios
+
+        ratios = same_assay_ratios(posterior)
         cv = None
         if cross_validate:
             from ..potency.crossval import cross_validate as run_cv
@@ -600,12 +604,15 @@ def validate_pharmacology_command(
         _print_cross_validation(cv, posterior)
     else:
         _print_stored_cross_validation()
+    _print_same_assay_ratios(ratios)
     _print_context_ic50s(predicted, context, ph.PREDICTION_MAX_NM)
     if out is not None:
         import pandas as pd
 
-        written = [csv, summary, predictions, figure]
+        written = [csv, summary, predictions, ratios_csv, figure]
         described = {
+            ratios_csv: "same-assay ratios: a one-source drug's IC50 over a fitted partner's in one assay of a source "
+                        "no fit uses, against the potency model's 90% predictive interval of the ratio",
             csv: "every measured IC50 against the potency model's prediction for it as a new assay (90% interval)",
             summary: "geometric-mean fold error and 90% interval coverage, fit and test rows",
             predictions: f"the model's IC50 of every drug on each cytokine's main readout in {context}",
@@ -615,6 +622,7 @@ def validate_pharmacology_command(
             result.to_frame().to_csv(csv, index=False)
             pd.DataFrame([s]).to_csv(summary, index=False)
             predicted.to_csv(predictions, index=False)
+            ratios.to_frame().to_csv(ratios_csv, index=False)
             save_figure(result.plot(), figure)
             if cv is not None:
                 cv_csv, cv_summary, cv_sources, cv_figure = cv_files
@@ -715,6 +723,29 @@ def _print_stored_cross_validation() -> None:
     console.print(qualifiers_text(CrossValidation(stored_rows(), {}).summary()), soft_wrap=True)
     _print_track_records(stored_track_records())
     _print_track_records(stored_track_records("system"), "system")
+
+
+def _print_same_assay_ratios(ratios) -> None:
+    """Each same-assay ratio against its predictive interval: the test of a one-source
+    drug's potency relative to a partner's (potency/same_assay.py)."""
+    if ratios.table.empty:
+        return
+    shown = Table(caption="same-assay ratios: IC50 of a drug over a fitted partner's, measured in one assay of a source "
+                          "no fit uses (its offset, serum and readout cancel); the potency model's median and 90% "
+                          "predictive interval of the ratio (green: covers); fold error. Not in the GMFE above: another "
+                          "quantity")
+    shown.add_column("drug / partner, cytokine", no_wrap=True)
+    for name in ("measured", "predicted", "90% interval", "fold"):
+        shown.add_column(name, justify="right", no_wrap=True)
+    for _, r in ratios.table.iterrows():
+        colour = "green" if r["covered"] else "red"
+        shown.add_row(f"{r['drug']} / {r['partner_drug']}, {r['cytokine']}", f"{r['measured_ratio']:.3g}",
+                      f"{r['predicted_ratio']:.3g}", f"[{colour}]{r['low_90']:.2g}-{r['high_90']:.3g}[/{colour}]",
+                      f"{r['fold_error']:.2f}")
+    console.print(shown)
+    s = ratios.summary()
+    console.print(f"same-assay ratios: {s['covered']} of {s['pairs']} inside their 90% predictive intervals, GMFE "
+                  f"{s['gmfe']:.2f} ({', '.join(s['drugs'])}; data/pharmacology/same_assay_pairs.tsv)", soft_wrap=True)
 
 
 def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:

@@ -19,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
+from .same_assay import SameAssayRatios, stored_same_assay_ratios
 
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
@@ -281,6 +282,10 @@ class TrackRecord:
     current: bool
     kind: str = "drug"
     prior_only: int = 0
+    # same-assay ratios that test the drug's potency relative to a partner's (:mod:`.same_assay`)
+    relative_tests: int = 0
+    relative_covered: int = 0
+    relative: str = ""  # their clause for the places an interval is shown
 
     @property
     def drug(self) -> str:
@@ -312,7 +317,7 @@ class TrackRecord:
         if self.too_narrow:
             return "too narrow"
         if self.anchor:
-            return "no independent test"
+            return "relative test only" if self.relative_tests else "no independent test"
         if self.rows < JUDGED_ROWS:
             return "too few rows to judge"
         return "consistent with 90%"
@@ -334,7 +339,8 @@ class TrackRecord:
                    f"(GMFE {self.gmfe:.1f}, {self.sources} source{'s' if self.sources != 1 else ''})")
         if self.prior_only and not self.anchor:
             out += f" and {self.prior_only} more {rows} predicted from the prior alone, not counted"
-        return out + ("" if self.current else " [stored cross-validation of other data]")
+        out += "" if self.current else " [stored cross-validation of other data]"
+        return out + (f"; {self.relative}" if self.relative else "")
 
     def warning(self) -> str | None:
         """The flag a prediction carries when this record says its intervals are too
@@ -356,7 +362,9 @@ class TrackRecord:
         return {f"{prefix}{k}": v for k, v in (("rows", self.rows), ("sources", self.sources),
                                                 ("covered", self.covered), ("coverage", self.coverage),
                                                 ("gmfe", self.gmfe), ("too_narrow", self.too_narrow),
-                                                ("prior_only_rows", self.prior_only))}
+                                                ("prior_only_rows", self.prior_only),
+                                                ("relative_tests", self.relative_tests),
+                                                ("relative_covered", self.relative_covered))}
 
 
 def qualifiers_text(summary: dict) -> str:
@@ -489,7 +497,21 @@ def stored_track_records(by: str = "drug") -> list[TrackRecord]:
     if not path.exists():
         return []
     summary = stored_summary()
-    return track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]), by)
+    records = track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]), by)
+    return with_relative_tests(records, stored_same_assay_ratios()) if by == "drug" else records
+
+
+def with_relative_tests(records: Sequence[TrackRecord], ratios: SameAssayRatios | None) -> list[TrackRecord]:
+    """Drug records with the same-assay ratios that test each drug relative to a partner
+    (:mod:`.same_assay`): counted apart from the held-out rows, a quantity of their own."""
+    if ratios is None:
+        return list(records)
+    out = []
+    for record in records:
+        mine = ratios.for_drug(record.name)
+        out.append(replace(record, relative_tests=len(mine), relative_covered=int(mine["covered"].sum()),
+                           relative=ratios.clause(record.name)) if len(mine) else record)
+    return out
 
 
 def track_record(drug: str) -> TrackRecord | None:
