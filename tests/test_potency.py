@@ -778,6 +778,37 @@ def _held_out(drug: str, covered: int, rows: int, sources: int) -> pd.DataFrame:
                          "covered": [i < covered for i in range(rows)], "fold_error": 2.0})
 
 
+def _with_intervals(table: pd.DataFrame, sigma: float, sd: float = 0.6) -> pd.DataFrame:
+    """The stand-in table with 90% intervals of predictive sd ``sd`` (log10) and its folds'
+    within-source sigma."""
+    half = 1.6448536 * sd
+    return table.assign(low_90_nM=10 ** -half, high_90_nM=10 ** half, **{crossval.SIGMA_COLUMN: sigma})
+
+
+def test_the_too_narrow_rule_lets_rows_of_one_source_share_its_error():
+    """Rows of one source share its effect, so their coverage is correlated: 6 of 10
+    covered is strong evidence of too-narrow intervals when the misses come from many
+    sources, weak when the ten rows are two sources', whose shared errors can take rows
+    out together. With sigma the whole predictive spread (no shared part) the
+    source-aware chance is the binomial's, P(X <= 6 | 10, 0.9) = 0.0128, and so it is for
+    ten sources of one row each, whatever they share (each row is still a 90% event). A
+    table without the folds' sigma, or with an interval missing an end, keeps the binomial
+    (rows independent): a NaN width once counted as a miss and moved 0.012 to 0.051."""
+    many, = crossval.track_records(_with_intervals(_held_out("ruxolitinib", 6, 10, 2), sigma=0.6))
+    assert many.chance == pytest.approx(0.0127952, rel=1e-5) and many.too_narrow
+    assert many.chance_independent == pytest.approx(0.0127952, rel=1e-5)
+    shared, = crossval.track_records(_with_intervals(_held_out("ruxolitinib", 6, 10, 2), sigma=0.2))
+    assert shared.chance > 0.1 and not shared.too_narrow and shared.chance_independent < 0.05
+    spread, = crossval.track_records(_with_intervals(_held_out("ruxolitinib", 6, 10, 10), sigma=0.2))
+    assert spread.chance == pytest.approx(0.0127952, rel=1e-5) and spread.too_narrow
+    bare, = crossval.track_records(_held_out("ruxolitinib", 6, 10, 2))
+    assert math.isnan(bare.source_aware_chance) and bare.chance == bare.chance_independent
+    holed = _with_intervals(_held_out("ruxolitinib", 6, 10, 10), sigma=0.2)
+    holed.loc[0, "high_90_nM"] = float("nan")
+    gap, = crossval.track_records(holed)
+    assert math.isnan(gap.source_aware_chance) and gap.chance == gap.chance_independent
+
+
 def test_a_track_record_counts_the_held_out_rows_and_judges_them_on_the_evidence():
     """A drug's intervals are called too narrow only when 90% intervals would cover as few
     rows or fewer by chance in under 5% of cases: 6 of 10 is (binomial P(X <= 6 | 10, 0.9)

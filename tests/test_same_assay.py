@@ -75,6 +75,19 @@ def test_a_censored_row_gives_no_ratio(tmp_path, monkeypatch):
         same_assay.same_assay_pairs()
 
 
+def test_a_pair_of_unstated_matrix_is_refused(tmp_path, monkeypatch):
+    """Two rows of one assay share its matrix; where it is not stated, the model draws
+    whole blood or medium for each row apart, so half the draws would compare two
+    matrices (a statistics review)."""
+    _pairs_file(tmp_path, monkeypatch)
+    table = measurements.measurements(modelled=False)
+    pair = ("abro_ra1_IL4_reporter_chembl4612627", "tofa_ra1_IL4_reporter_chembl4612627")
+    monkeypatch.setattr(measurements, "_ic50_table", lambda: table.assign(
+        matrix=table["matrix"].where(~table["id"].isin(pair), "not_stated")))
+    with pytest.raises(InputError, match="matrix is not stated"):
+        same_assay.same_assay_pairs()
+
+
 def test_epo_ratio_rests_on_jak2_alone_and_not_on_the_contexts_receptor_reserve(pair_reference):
     """The pairs table's assumption for the TF-1 EPO pair: EPOR signals through JAK2 alone,
     so under the model the two drugs' curves are shifts of one shape: each drug's IC50
@@ -141,5 +154,6 @@ def test_an_anchors_record_quotes_its_ratios_and_says_what_they_test():
             assert (record.relative_tests, record.relative_covered) == (len(mine), int(mine["covered"].sum()))
             assert record.text().startswith(f"no held-out test of {record.name}'s fitted 90% intervals")
             assert f"{len(mine)} same-assay ratios from a source no fit uses" in record.text()
+            assert "-fold wide" in record.text()  # a covered ratio says little without the width
         elif record.anchor:
             assert record.verdict == "no independent test" and "same-assay" not in record.text()

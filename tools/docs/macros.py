@@ -377,6 +377,28 @@ def anchors() -> tuple[str, ...]:
     return tuple(sorted(per.index[(per["sources"] == 1) & ~per["tested"]]))
 
 
+def chance_comparison() -> str:
+    """The records either way of reading the rows calls too narrow: the source-aware chance
+    beside the binomial one (rows independent)."""
+    from jakstat_sbml.potency.crossval import stored_track_records
+
+    records = stored_track_records("drug") + stored_track_records("system")
+    if any(t.rows and math.isnan(t.source_aware_chance) for t in records):
+        raise ValueError("the stored cross-validation has no fold sigma: rerun make pharmacology")
+    flagged = [t for t in records if t.rows and min(t.source_aware_chance, t.chance_independent) < 0.05]
+    return "; ".join(f"{t.name}, {t.covered} of {t.rows} rows from {t.sources} sources, "
+                     f"{100 * t.source_aware_chance:.1f}% (binomial {100 * t.chance_independent:.1f}%)"
+                     for t in flagged) or "none is too narrow"
+
+
+def same_assay_width() -> str:
+    """The stored same-assay ratios' median 90% interval width (high end over low)."""
+    from jakstat_sbml.potency.same_assay import stored_same_assay_ratios
+
+    t = stored_same_assay_ratios().table
+    return f"{float((t['high_90'] / t['low_90']).median()):,.0f}"
+
+
 def same_assay_table() -> str:
     """The stored same-assay ratios (make pharmacology): each one-source drug's IC50 over a
     fitted partner's in one assay of a source no fit uses, against the ratio's 90%
@@ -791,6 +813,7 @@ def lowest_dose(stimulation: str) -> str:
     return "no dose on the grid" if dose is None else f"{dose:g} mg"
 
 
+
 def spread(values, digits: int = 0) -> str:
     """A stored [5th percentile, median, 95th percentile] of fractions: '35% (18-60%)'."""
     low, median, high = (100 * v for v in values)
@@ -849,7 +872,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, same_assay_table, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

@@ -72,6 +72,8 @@ def same_assay_pairs() -> pd.DataFrame:
                              "terms only within one source's assay")
         if "=" not in (a["relation"] or "=") or "=" not in (b["relation"] or "="):
             raise InputError(f"{where}: a censored row (< or >) gives no ratio")
+        if a["matrix"] == "not_stated":  # the model would draw whole blood or medium for each row apart
+            raise InputError(f"{where}: its assay's matrix is not stated; a ratio needs one matrix for both rows")
         fitted = fits[(fits["source_id"] == a["source_id"]) & fits["drug"].isin([a["drug"], b["drug"]])]
         if not fitted.empty:
             raise InputError(f"{where}: source {a['source_id']} fits {fitted['drug'].iloc[0]} "
@@ -129,8 +131,9 @@ class SameAssayRatios:
         partners = ", ".join(dict.fromkeys(mine["partner_drug"]))
         n, covered = len(mine), int(mine["covered"].sum())
         folds = ", ".join(f"{f:.1f}x" for f in mine["fold_error"])
+        width = float((mine["high_90"] / mine["low_90"]).median())
         return (f"relative to {partners}, {n} same-assay ratio{'s' if n != 1 else ''} from a source no fit uses: "
-                f"{covered} of {n} inside {LEVEL:.0%} intervals (fold error {folds})"
+                f"{covered} of {n} inside {LEVEL:.0%} intervals about {width:,.0f}-fold wide (fold error {folds})"
                 + ("" if self.current else " [stored ratios of other data]"))
 
 
