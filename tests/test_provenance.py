@@ -393,6 +393,61 @@ def test_save_keeps_the_tables_the_command_line_writes_beside_the_main_one(ctcl,
     assert not (tmp_path / "curve_band.csv").exists() and not (tmp_path / "curve_draws.csv").exists()
 
 
+class _Flagged:
+    """A result whose table has no flag at all and a companion with one empty note."""
+
+    flags = ()
+
+    def to_frame(self):
+        return pd.DataFrame({"dose_nM": [1.0, 10.0], "flags": ["", ""]})
+
+    def companion_frames(self):
+        return {"verdicts": pd.DataFrame({"dose_nM": [1.0, 10.0], "note": ["", "weak"]})}
+
+    def summary(self):
+        return {"context": "ctcl", "doses": 2}
+
+    def plot(self, ax=None):
+        import matplotlib.pyplot as plt
+
+        return plt.figure()
+
+
+def test_load_gives_back_a_saved_result_with_its_verbs(ctcl, tmp_path):
+    """js.load is js.save's inverse (docs/python.md said there was none): the table, the
+    summary recorded at saving, the companion tables and the figure come back with a
+    result's verbs; an empty flags cell is "" (pandas read it as NaN, which is no text);
+    a file edited since is named in a warning and in ``changed``; a file without a
+    record is refused in one line."""
+    curve = js.dose_response(ctcl, "tofacitinib", "IL2", doses=[1, 10, 100, 1000], uncertainty="potency", draws=20)
+    js.save(curve, tmp_path / "curve.csv")
+    back = js.load(tmp_path / "curve.csv")
+    assert isinstance(back, js.SavedResult) and back.experiment == "DoseResponse" and back.changed == ()
+    pd.testing.assert_frame_equal(back.to_frame(), curve.to_frame(), check_dtype=False)
+    assert back.summary() == json.loads(json.dumps(provenance._plain(curve.summary())))
+    assert back.summary()["ic50_nM"] == pytest.approx(curve.summary()["ic50_nM"])
+    assert set(back.companion_frames()) == {"band", "draws"}
+    pd.testing.assert_frame_equal(back.companion_frames()["draws"], curve.companion_frames()["draws"],
+                                  check_dtype=False)
+    assert back.plot().axes[0].images  # the saved figure, as an image
+    js.save(_Flagged(), tmp_path / "plain.csv", figure=False)  # a table whose flags cells are all empty
+    kept = js.load(tmp_path / "plain.csv")
+    assert kept.to_frame()["flags"].tolist() == ["", ""] and kept.to_frame()["dose_nM"].tolist() == [1.0, 10.0]
+    assert kept.companion_frames()["verdicts"]["note"].tolist() == ["", "weak"]
+    with pytest.raises(js.InputError, match="without a figure"):
+        kept.plot()
+    table = tmp_path / "plain.csv"
+    table.write_text(table.read_text().replace("\n", "\n", 1) + "\n")  # an edit after saving
+    with pytest.warns(js.JakStatWarning, match="plain.csv changed since"):
+        edited = js.load(table)
+    assert edited.changed == ("plain.csv",)
+    (tmp_path / "mine.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(js.InputError, match="no provenance recorded"):
+        js.load(tmp_path / "mine.csv")
+    with pytest.raises(js.InputError, match="no saved result"):
+        js.load(tmp_path / "absent.csv")
+
+
 def test_save_never_orphans_or_removes_files_another_run_recorded(ctcl, tmp_path):
     """js.save(..., force=True) onto a CLI run's name replaced the run's record, which also
     recorded the run's other files: they were left without a record (an audit). It is

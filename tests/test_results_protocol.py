@@ -183,7 +183,7 @@ def test_the_walk_finds_every_result_class():
     assert RESULT_CLASSES == {js.DoseResponse, js.CytokineResponse, js.KnockoutScreen, js.Combination,
                               js.ExposureResponse, js.LowestDose, js.EnsembleBand, js.Ensemble, PredictiveIC50,
                               PharmacologyValidation, js.uncertainty.SensitivityResult, js.DrugComparison,
-                              js.VirtualTrial, js.PharmacokineticChecks}
+                              js.VirtualTrial, js.PharmacokineticChecks, js.SavedResult}
 
 
 def test_the_walk_fails_on_a_tuple_and_on_a_result_without_verbs():
@@ -230,7 +230,7 @@ def test_the_unit_rule_finds_nested_values_and_unitless_numbers():
 
 
 @pytest.fixture(scope="module")
-def results(ctcl, hepatocyte) -> dict[type, object]:
+def results(ctcl, hepatocyte, tmp_path_factory) -> dict[type, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", js.JakStatWarning)
         curve = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[3, 30, 300, 3000], time=5,
@@ -255,6 +255,9 @@ def results(ctcl, hepatocyte) -> dict[type, object]:
                           "low_90_nM": [3.0, 5.0], "high_90_nM": [40.0, 50.0], "covered": [True, True],
                           "fold_error": [1.2, 4 / 3]})
     out.append(PharmacologyValidation(table, {"ruxolitinib": 2.0}, {"posterior_rows": 10, "dropped_rows": ""}))
+    kept = tmp_path_factory.mktemp("saved") / "curve.csv"  # a result read back keeps the verbs too
+    js.save(curve, kept)
+    out.append(js.load(kept))
     return {type(r): r for r in out}
 
 

@@ -20,7 +20,7 @@ from .model import Condition, Model, load_model
 from .parallel import run
 from .pharmacology import PharmacologyValidation, validate_pharmacology
 from .potency.draws import Uncertainty
-from .provenance import read_provenance, save
+from .provenance import SavedResult, load, read_provenance, save
 from .regimens import PharmacokineticChecks, Regimen, regimen, validate_pharmacokinetics
 from .uncertainty import VirtualTrial, ctcl_mutation_frequencies, sensitivity, virtual_trial
 from .units import plasma
@@ -30,7 +30,7 @@ __all__ = [
     "KnockoutScreen", "LowestDose", "Model", "ModelFileError", "NoEnsembleError", "PharmacokineticChecks", "PharmacologyValidation", "SimulationError", "UnknownNameError",
     "absent_pathways", "combination", "compare_drugs", "contexts", "ctcl_mutation_frequencies", "cytokine_response",
     "cytokines", "dose_response", "ensemble_band", "ensemble_contexts", "load_ensemble", "drugs", "export", "genes", "knockout_screen", "load_model", "lowest_dose", "mutations",
-    "plasma", "read_provenance", "Regimen", "regimen", "save", "Uncertainty", "exposure_response", "readouts", "run",
+    "plasma", "load", "SavedResult", "read_provenance", "Regimen", "regimen", "save", "Uncertainty", "exposure_response", "readouts", "run",
     "sensitivity", "validate_pharmacokinetics", "validate_pharmacology", "VirtualTrial", "virtual_trial",
 ]
 from .version import __version__

@@ -33,12 +33,18 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from . import catalog
 from .engines import ENGINES
-from .errors import InputError, OutputError
+from .errors import InputError, JakStatWarning, OutputError
 from .files import ordinary_permissions
 from .model import DEFAULT_PREINCUBATION, Condition
+
+if TYPE_CHECKING:  # matplotlib is not imported for an annotation
+    from matplotlib.figure import Figure
 
 SUFFIX = ".provenance.json"
 FORMAT = "jakstat-provenance/1"
@@ -468,6 +474,99 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
            "engine": "not known to a result (see its summary)", "model": "not known to a result (see its summary)"}
     write(record_path, rec)
     return [target.parent / name for name in files] + [record_path]
+
+
+class SavedResult:
+    """A result read back from its files (:func:`load`), with a result's verbs:
+    ``to_frame()`` (the table), ``summary()`` (the summary recorded when it was saved),
+    ``companion_frames()`` (the tables saved beside it) and ``plot()`` (the figure saved
+    with it, shown as an image: a saved result holds numbers, not the model that made
+    them). ``experiment`` names the result's type, ``provenance`` is its whole record entry
+    (:func:`read_provenance`), ``changed`` the files whose bytes no longer match it."""
+
+    def __init__(self, path: Path, entry: dict, frame: pd.DataFrame, companions: dict[str, pd.DataFrame],
+                 figure: Path | None, changed: tuple[str, ...]):
+        self.path, self.provenance, self.changed = path, entry, changed
+        self.experiment = str(entry.get("content", "")).split(".", 1)[0] or str(entry.get("experiment"))
+        self._frame, self._companions, self._figure = frame, companions, figure
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags the result carried when it was saved (its summary's, one per reason)."""
+        text = (self.provenance.get("summary") or {}).get("flags") or ""
+        return tuple(text) if isinstance(text, list) else tuple(f for f in str(text).split("; ") if f)
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = self._frame.copy()
+        frame.attrs["flags"] = self.flags
+        return frame
+
+    def summary(self) -> dict:
+        return json.loads(json.dumps(self.provenance.get("summary") or {}))  # a copy the caller may change
+
+    def companion_frames(self) -> dict[str, pd.DataFrame]:
+        return {name: frame.copy() for name, frame in self._companions.items()}
+
+    def plot(self, ax=None) -> Figure:
+        """The figure saved with the result (an InputError where none was saved)."""
+        if self._figure is None:
+            raise InputError(f"{self.path} was saved without a figure (figure=False): there is none to show")
+        import matplotlib.image as mpimg
+        import matplotlib.pyplot as plt
+
+        picture = mpimg.imread(self._figure)
+        if ax is None:
+            height, width = picture.shape[:2]
+            _, ax = plt.subplots(figsize=(width / 110, height / 110))  # js.save draws at 110 dpi
+        ax.imshow(picture)
+        ax.set_axis_off()
+        return ax.figure
+
+    def __repr__(self) -> str:
+        return (f"SavedResult({self.experiment}, {self.path.name}, written {self.provenance.get('written')}"
+                + (f", changed since: {', '.join(self.changed)}" if self.changed else "") + ")")
+
+
+def load(path: str | os.PathLike) -> SavedResult:
+    """Read back a result :func:`save` kept at ``path`` (its .csv), with the tables saved
+    beside it, its figure and its record; the inverse of ``js.save``. A file whose bytes
+    no longer match its record is named in a warning and in ``changed`` (read as it is
+    now). Empty text cells read back as "" (an empty ``flags`` cell is no flag, not
+    NaN). InputError where the file is missing or no record names it."""
+    import warnings
+
+    target = Path(path).expanduser()
+    if not target.is_file():
+        raise InputError(f"no saved result at {target}: give the .csv that js.save wrote")
+    entry = read_provenance(target)
+    record_path = target.parent / entry["provenance_file"]
+    files = _recorded_files(record_path)
+    experiment = str(entry.get("content", "")).split(".", 1)[0]
+    companions, figure = {}, None
+    for name, info in files.items():
+        content = str(info.get("content", ""))
+        if content.startswith(f"{experiment}.companion_frames()["):
+            companions[content.split("[", 1)[1].rstrip("]").strip("'\"")] = _read_table(target.parent / name)
+        elif content == f"{experiment}.plot()" and (target.parent / name).is_file():
+            figure = target.parent / name
+    changed = tuple(name for name, info in files.items() if (target.parent / name).is_file()
+                    and info.get("sha256") not in (None, file_sha256(target.parent / name)))
+    if changed:
+        warnings.warn(f"{', '.join(changed)} changed since {entry.get('command')} wrote {'them' if len(changed) > 1 else 'it'}"
+                      f" (bytes no longer match {record_path.name}): read as {'they are' if len(changed) > 1 else 'it is'} "
+                      "now", JakStatWarning, stacklevel=2)
+    return SavedResult(target, entry, _read_table(target), companions, figure, changed)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A saved table: numbers as numbers, an empty text cell as "" (pandas reads it NaN;
+    a flags column with no flag at all reads as numbers)."""
+    frame = pd.read_csv(path)
+    for column in frame.columns:
+        text = pd.api.types.is_string_dtype(frame[column]) or pd.api.types.is_object_dtype(frame[column])
+        if text or ("flag" in str(column) and frame[column].isna().all()):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
+    return frame
 
 
 def _recorded_files(record_path: Path) -> dict[str, dict]:
