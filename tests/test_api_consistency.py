@@ -494,7 +494,7 @@ def test_every_drug_experiment_takes_one_uncertainty_keyword():
     the same defaults (no interval unless asked; draws and seed from the Uncertainty
     defaults), and sensitivity analyses take it too."""
     takers = {"dose_response": js.dose_response, "combination": js.combination,
-              "exposure_response": js.exposure_response}
+              "exposure_response": js.exposure_response, "lowest_dose": js.lowest_dose}
     for name, fn in takers.items():
         params = inspect.signature(fn).parameters
         for key in ("uncertainty", "draws", "seed"):

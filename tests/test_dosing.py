@@ -631,14 +631,43 @@ def test_lowest_dose_says_when_no_dose_reaches_the_target(ctcl):
         lowest_dose(ctcl, "ruxolitinib", [5], "IL2", inhibition=1.5)
 
 
+def test_lowest_dose_with_uncertainty_gives_the_lowest_doses_predictive_interval(ctcl):
+    """Issue 22 for dose finding: each potency draw, the same at every dose, has its own
+    lowest dose, so the answer is an interval: from the lowest dose the favourable end of
+    the time-above interval reaches to the lowest its unfavourable end reaches, read off
+    the exposure intervals of the same run. The model's own answer (posterior-median
+    potency) lies inside it; the same seed gives the same interval."""
+    found = lowest_dose(ctcl, "ruxolitinib", [5, 20, 100, 400], "IL2", days=2, fraction=0.5, uncertainty="potency",
+                        draws=30)
+    table = found.to_frame().set_index("dose_mg")
+    ends = found.exposure.intervals[found.exposure.intervals["metric"] == "fraction_above_50"]
+    assert table["fraction_above_50_low"].tolist() == pytest.approx(ends["low"].tolist())
+    assert (table["fraction_above_50_low"] <= table["fraction_above_50_high"]).all()
+    low, high = found.dose_mg_interval
+    reach_some = table.index[table["fraction_above_50_high"] >= 0.5]
+    reach_most = table.index[table["fraction_above_50_low"] >= 0.5]
+    assert low == (reach_some.min() if len(reach_some) else None)
+    assert high == (reach_most.min() if len(reach_most) else None)
+    assert low is not None and low <= found.dose_mg and (high is None or found.dose_mg <= high)
+    summary = found.summary()
+    assert (summary["dose_low_mg"], summary["dose_high_mg"]) == (low, high)
+    assert summary["interval_draws"] == 30 and "predictive interval over 30 draws" in summary["interval_covers"]
+    again = lowest_dose(ctcl, "ruxolitinib", [5, 20, 100, 400], "IL2", days=2, fraction=0.5, uncertainty="potency",
+                        draws=30)
+    assert again.dose_mg_interval == found.dose_mg_interval
+
+
 def test_lowest_dose_reads_doses_as_regimens_do_and_refuses_what_it_would_drop(ctcl):
     """An audit found: doses as "20 mg" (which js.regimen takes) and the cytokine given before
     the doses (dose_response's order) failed with a raw ValueError; uncertainty= was passed
-    on to exposure_response, its draws run and then dropped from the table."""
+    on to exposure_response, its draws run and then dropped from the table (it now gives
+    the lowest dose's interval, for the thresholds each draw carries)."""
     with pytest.raises(js.InputError, match=r"doses_mg must be a list of oral doses .* got 'IL2'"):
         lowest_dose(ctcl, "ruxolitinib", "IL2", [5, 20])
-    with pytest.raises(js.InputError, match="unexpected keyword 'uncertainty'"):
-        lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", uncertainty="potency", draws=20)
+    with pytest.raises(js.InputError, match="with uncertainty=, inhibition is 0.5 or 0.9"):
+        lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", inhibition=0.7, uncertainty="potency", draws=20)
+    with pytest.raises(js.InputError, match="unknown uncertainty mode"):
+        lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", uncertainty="bogus")
     with pytest.raises(js.InputError, match="distinct doses"):
         lowest_dose(ctcl, "ruxolitinib", [5, "5 mg"], "IL2")
     typed = lowest_dose(ctcl, "ruxolitinib", ["100 mg", "5 mg"], "IL2", days=2, fraction=0.5)

@@ -813,6 +813,19 @@ def lowest_dose(stimulation: str) -> str:
     return "no dose on the grid" if dose is None else f"{dose:g} mg"
 
 
+def lowest_dose_interval(stimulation: str) -> str:
+    """The stored dose finding's 90% predictive interval of the lowest dose: '10 mg to beyond 200 mg'."""
+    found = dosing()["dose_finding"][stimulation]
+    low, high = found["dose_interval_mg"]
+    lowest = min(found["doses_mg"])
+
+    def end(dose) -> str:
+        if dose is None:
+            return "beyond the grid"
+        return f"{dose:g} mg or less (the lowest dose tested)" if dose == lowest else f"{dose:g} mg"
+
+    return f"from {end(low)} to {end(high)}"
+
 
 def spread(values, digits: int = 0) -> str:
     """A stored [5th percentile, median, 95th percentile] of fractions: '35% (18-60%)'."""
@@ -877,7 +890,7 @@ def define_env(env) -> None:
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
                      held_out_systems_table, held_out_record, inhibition, inhibition_range, regimen_table,
-                     fraction_unbound, lowest_dose, spread, interval_examples_table, calibration_width,
+                     fraction_unbound, lowest_dose, lowest_dose_interval, spread, interval_examples_table, calibration_width,
                      parameter_range_interval, pk_checks_table, pk_check, pk_gaps,
                      zero_order_xr, drugs_by_mechanism, notebook_count, parameter_sbo_terms,
                      headline_count, drug_value, ensemble_ic50, ensemble_member, ensemble_ic50_table):

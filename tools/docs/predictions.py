@@ -34,6 +34,7 @@ INPUTS = (
 TABLE_ARMS = {"ruxolitinib 20 mg BID": ("ruxolitinib", "20 mg"), "tofacitinib 5 mg BID": ("tofacitinib", "5 mg")}
 TABLE_PATHWAYS = ("IL6", "IL2", "IFNG")
 DOSE_GRID_MG = (5, 10, 15, 20, 25, 50, 100, 200)
+DOSE_FINDING_DRAWS = 200  # potency draws of the dose finding's interval (the 200-draw interval)
 STIMULATIONS = ("continuous", "ex vivo")
 
 # the label check's cohort (tests/test_trial.py uses the same): 8 patients estimated the median
@@ -123,10 +124,16 @@ def dosing_predictions(model, progress=print) -> dict:
     dosing["dose_finding"] = {}
     for stimulation in STIMULATIONS:
         found = js.lowest_dose(model, "ruxolitinib", list(DOSE_GRID_MG), "IL2", every="12 h", days=3,
-                               inhibition=0.5, fraction=0.8, stimulation=stimulation)
+                               inhibition=0.5, fraction=0.8, stimulation=stimulation, uncertainty="potency",
+                               draws=DOSE_FINDING_DRAWS, seed=0)
         frame = found.to_frame().set_index("dose_mg")
         dosing["dose_finding"][stimulation] = {
-            "dose_mg": found.dose_mg, "fraction_above_50_at_25": float(frame.loc[25, "fraction_above_50"])}
+            "dose_mg": found.dose_mg, "fraction_above_50_at_25": float(frame.loc[25, "fraction_above_50"]),
+            # the lowest dose's 90% predictive interval over potency draws (None: beyond the grid)
+            "dose_interval_mg": list(found.dose_mg_interval), "draws": DOSE_FINDING_DRAWS,
+            "doses_mg": [float(d) for d in DOSE_GRID_MG],
+            "fraction_above_50_at_25_interval": [float(frame.loc[25, "fraction_above_50_low"]),
+                                                 float(frame.loc[25, "fraction_above_50_high"])]}
 
     progress("label check, typical patient")
     dosing["label_check"] = label_check(model)

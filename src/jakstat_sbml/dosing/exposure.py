@@ -144,7 +144,12 @@ class LowestDose:
     interval at steady state (None when no tested dose does), and ``table``, the summary
     row of every dose (``dose_mg``, the fraction of the interval above the threshold in
     ``column``, ``reaches``). ``exposure`` is the exposure-response behind it; ``flags``
-    are its flags and, when no dose reaches the target, a line saying so."""
+    are its flags and, when no dose reaches the target, a line saying so.
+
+    With ``uncertainty=``: ``dose_mg_interval``, the predictive interval of the lowest
+    dose over the draws (each draw has its own lowest dose among those tested; an end is
+    None where no tested dose reaches it), the table's ``<column>_low`` / ``_high``, what
+    the interval ``covers`` and its ``interval_flags``."""
 
     drug: str
     pathway: str
@@ -155,6 +160,9 @@ class LowestDose:
     table: pd.DataFrame
     exposure: ExposureResponse
     flags: tuple[str, ...] = ()
+    dose_mg_interval: tuple[float | None, float | None] | None = None  # with uncertainty=: (low, high)
+    covers: str = ""  # with uncertainty=: what the interval covers
+    interval_flags: tuple[str, ...] = ()
 
     @property
     def context(self) -> str:  # as every experiment's result has it (the summary had it, the result not)
@@ -176,16 +184,30 @@ class LowestDose:
                 "doses_tested": len(doses), "lowest_tested_mg": float(doses.min()),
                 "highest_tested_mg": float(doses.max()), "interval_h": float(arm[0].interval_h),
                 "stimulation": self.exposure.stimulation, "context": self.exposure.context,
-                "background": background_text(self.exposure.background), "flags": flags_text(self.flags)}
+                "background": background_text(self.exposure.background),
+                **({} if self.dose_mg_interval is None else {
+                    "dose_low_mg": self.dose_mg_interval[0], "dose_high_mg": self.dose_mg_interval[1],
+                    "interval_covers": self.covers, "interval_draws": self.exposure.interval_draws,
+                    "interval_seed": self.exposure.interval_seed, "interval_flags": flags_text(self.interval_flags)}),
+                "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:
         """Fraction of the dosing interval above the inhibition threshold against the dose,
         the required fraction as a line and the lowest dose reaching it marked; returns the Figure."""
         import matplotlib.pyplot as plt
 
-        if ax is None:
+        made = ax is None
+        if made:
             _, ax = plt.subplots(figsize=(5, 3.5))
         ax.plot(self.table["dose_mg"], self.table[self.column], "o-", color="tab:blue")
+        if self.dose_mg_interval is not None:  # the time fraction's predictive interval at each dose
+            ax.fill_between(self.table["dose_mg"], self.table[f"{self.column}_low"], self.table[f"{self.column}_high"],
+                            color="tab:blue", alpha=0.2, label="predictive interval")
+            low, high = self.dose_mg_interval
+            if low is not None:
+                ax.axvspan(low, high if high is not None else self.table["dose_mg"].max(), color="tab:green",
+                           alpha=0.12, label="lowest dose, predictive interval"
+                           + ("" if high is not None else " (beyond the doses tested)"))
         ax.axhline(self.fraction, color="k", ls="--", lw=1, label=f"required: {self.fraction:.0%} of the interval")
         if self.dose_mg is not None:
             ax.axvline(self.dose_mg, color="tab:green", lw=1, label=f"lowest dose: {self.dose_mg:g} mg")
@@ -193,7 +215,9 @@ class LowestDose:
         ax.set_xlabel(f"{self.drug} dose (mg)")
         ax.set_ylabel(f"fraction of the interval >= {self.inhibition:.0%} inhibited")
         ax.set_title(f"{self.pathway}, {self.exposure.stimulation} stimulation", fontsize=9)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7, loc="lower right", framealpha=0.85)
+        if made:
+            ax.figure.tight_layout()
         return ax.figure
 
 
@@ -350,21 +374,34 @@ def combined_covers(plans) -> str:
 
 def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: str, *, every="12 h",
                 days: float = 3, inhibition: float = 0.5, fraction: float = 0.8, formulation: str = "IR",
-                stimulation: str = "continuous", n_jobs: int = 1, client=None, progress: bool = False,
-                engine: str = "roadrunner", **background) -> LowestDose:
+                stimulation: str = "continuous", uncertainty=None, draws: int | None = None, seed: int | None = None,
+                n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
+                **background) -> LowestDose:
     """The lowest of ``doses_mg`` keeping ``cytokine``'s main readout inhibited by at least
     ``inhibition`` over at least ``fraction`` of the dosing interval at steady state.
 
     Returns a :class:`LowestDose`: ``dose_mg`` (None, with a flag and a
     :class:`JakStatWarning`, if no dose reaches it) and ``table``, the summary row of every dose.
     Run options (``n_jobs``, ``client``, ``progress``, ``engine``) as in :func:`exposure_response`.
+
+    ``uncertainty`` (as in :func:`~jakstat_sbml.experiments.dose_response`; ``inhibition``
+    0.5 or 0.9) adds ``dose_mg_interval``: each draw is one potency (and parameter set),
+    the same at every dose, so each has its own lowest dose; the interval runs from the
+    lowest dose that the interval's favourable end of the time above the threshold
+    reaches to the lowest that its unfavourable end reaches (at a 90% level: at least 5%
+    and at least 95% of the draws reach the target there; over a calibration ensemble
+    alone, some member and every member).
     """
+    from ..potency.draws import as_uncertainty
     from ..regimens.regimen import regimen
 
     if not 0 < inhibition < 1 or not 0 < fraction <= 1:
         raise InputError(f"inhibition must be in (0, 1) and fraction in (0, 1], got {inhibition!r}, {fraction!r}")
     column = {0.5: "fraction_above_50", 0.9: "fraction_above_90"}.get(inhibition)
-    # exposure_response would take uncertainty= and its draws, and this table would drop them
+    unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # bad input fails first
+    if unc is not None and column is None:
+        raise InputError(f"with uncertainty=, inhibition is 0.5 or 0.9 (the thresholds each draw's time above is "
+                         f"computed for), got {inhibition!r}")
     _check_background(background, "lowest_dose")
     if isinstance(doses_mg, (str, bytes, Mapping)) or not isinstance(doses_mg, Iterable):
         raise InputError(f"doses_mg must be a list of oral doses (mg, or with units: '20 mg'), got {doses_mg!r}: "
@@ -374,8 +411,8 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     arms = {f"{r.dose_mg:g} mg": r for r in regs}
     if not arms or len(arms) != len(regs):
         raise InputError(f"doses_mg must be distinct doses, at least one, got {doses_mg!r}")
-    result = exposure_response(model, arms, [cytokine], stimulation=stimulation, n_jobs=n_jobs, client=client,
-                               progress=progress, engine=engine, **background)
+    result = exposure_response(model, arms, [cytokine], stimulation=stimulation, uncertainty=uncertainty, draws=draws,
+                               seed=seed, n_jobs=n_jobs, client=client, progress=progress, engine=engine, **background)
     table = result.table.copy()
     if column is None:  # a threshold other than 50 / 90 %: recompute from the time courses
         column = f"fraction_above_{inhibition:g}"
@@ -392,8 +429,24 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
                 f"{inhibition:.0%} or more over {fraction:.0%} of the interval: test higher doses")
         flags.append(flag)
         warnings.warn(flag, JakStatWarning, stacklevel=2)
+    interval = None
+    if unc is not None:  # the draws are the same at every dose (one seed per drug), so each has a lowest dose
+        ends = result.intervals[result.intervals["metric"] == column].set_index("arm")
+        for end in ("low", "high"):
+            table[f"{column}_{end}"] = [float(ends.loc[a, end]) for a in table.arm]
+
+        def lowest(reached: pd.Series) -> float | None:
+            return float(table.loc[reached, "dose_mg"].min()) if reached.any() else None
+
+        interval = (lowest(table[f"{column}_high"] >= fraction), lowest(table[f"{column}_low"] >= fraction))
+        if interval[1] is None:
+            flag = (f"the unfavourable end of the predictive interval reaches {fraction:.0%} of the interval at no "
+                    f"tested dose of {drug}: the interval of the lowest dose runs beyond "
+                    f"{table['dose_mg'].max():g} mg")
+            flags.append(flag)
+            warnings.warn(flag, JakStatWarning, stacklevel=2)
     return LowestDose(catalog.drug(drug).name, pathway, dose, inhibition, fraction, column, table, result,
-                      tuple(flags))
+                      tuple(flags), interval, result.covers, result.interval_flags)
 
 
 def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: str | None = None,
