@@ -699,6 +699,44 @@ def test_cli_regimen_writes_csv_and_figure(tmp_path):
     assert bad.exit_code == 2 and "not a mass" in bad.output
 
 
+def test_cli_lowest_dose_prints_the_dose_and_its_interval_and_refuses_bad_input_first(tmp_path, monkeypatch):
+    """`jakstat lowest-dose` is js.lowest_dose on the command line (it had no command): the
+    table of every dose with its interval, the answer and the interval of the lowest dose
+    (its low end at the lowest dose tested reads "or less"), the CSV the Python result
+    gives, a figure and a record. A threshold without per-draw times and an empty --doses
+    exit 2 before any model is loaded."""
+    from typer.testing import CliRunner
+
+    import jakstat_sbml.cli.dosing_commands as commands
+    from jakstat_sbml.cli import app
+
+    args = ["lowest-dose", "ruxolitinib", "IL2", "--doses", "5,20,100", "--days", "2", "--fraction", "0.5",
+            "-u", "potency", "--draws", "20", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.csv")
+    found = js.lowest_dose(js.load_model(), "ruxolitinib", [5, 20, 100], "IL2", days=2, fraction=0.5,
+                           uncertainty="potency", draws=20)
+    assert table["fraction_above_50_high"].tolist() == pytest.approx(found.to_frame()["fraction_above_50_high"].tolist())
+    said = " ".join(result.output.split())
+    assert f"{found.dose_mg:g} mg (at the model's potency)" in said
+    low, high = found.dose_mg_interval
+    assert f"its predictive interval: {low:g} mg{' or less' if low == 5 else ''} to " in said
+    assert (tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.png").stat().st_size > 0
+    assert js.read_provenance(tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.csv")["experiment"] == "lowest_dose"
+
+    def no_model(*a, **k):
+        raise AssertionError("bad input must be refused before the model is loaded")
+
+    monkeypatch.setattr(commands, "load_context_model", no_model)
+    for bad, says in ((["--inhibition", "0.7", "-u", "potency"], "with --uncertainty, --inhibition is 0.5 or 0.9"),
+                      (["--doses", ","], "--doses gives no dose"), (["--fraction", "0"], "--fraction in (0, 1]")):
+        refused = CliRunner().invoke(app, ["lowest-dose", "ruxolitinib", "IL2", "--doses", "5,20", *bad, "--out",
+                                           str(tmp_path / "bad")])
+        assert refused.exit_code == 2 and says in " ".join(refused.output.split()), refused.output
+    assert not (tmp_path / "bad").exists()
+
+
 def test_exposure_response_refuses_ex_vivo_settings_under_continuous_stimulation(ctcl):
     """stimulation_minutes and sample_every_h set the ex vivo design; under the default
     continuous stimulation they were ignored without a word (an audit's table came out the

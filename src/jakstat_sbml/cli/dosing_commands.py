@@ -1,8 +1,9 @@
-"""Commands about dosing patients: regimen (one oral regimen), compare-drugs (the JAK-inhibitor
-panel at its approved regimens) and trial (a virtual cohort)."""
+"""Commands about dosing patients: regimen (one oral regimen), lowest-dose (dose finding),
+compare-drugs (the JAK-inhibitor panel at its approved regimens) and trial (a virtual cohort)."""
 
 from __future__ import annotations
 
+import warnings
 from enum import Enum
 from pathlib import Path
 
@@ -187,6 +188,121 @@ def regimen_command(
                   soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(summary, courses, figure, record)
+
+
+@app.command("lowest-dose", cls=NegativeValues)
+def lowest_dose_command(
+    ctx: typer.Context,
+    drug: str = typer.Argument(..., help=f"Drug: {DRUGS}."),
+    cytokine: str = typer.Argument(..., help=f"The pathway to inhibit, read at its main readout: {CYTOKINES}."),
+    doses: str = typer.Option(..., "--doses", help="Oral doses per intake to test, comma-separated, e.g. 5,10,20,50 "
+                                                   "(a number is mg) or '5 mg, 10 mg'."),
+    every: str = typer.Option("12h", "--every", help="Dosing interval, e.g. 12h, 24h (a number is h), or BID, QD."),
+    days: float = typer.Option(3.0, "--days", help="Days of dosing; the last dosing interval is judged."),
+    inhibition: float = typer.Option(0.5, "--inhibition", help="Inhibition threshold, a fraction (0.5 or 0.9 "
+                                                               "with --uncertainty)."),
+    fraction: float = typer.Option(0.8, "--fraction", help="Fraction of the dosing interval the pathway must stay "
+                                                           "above the threshold."),
+    formulation: str = FORMULATION,
+    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout; "
+                                            "ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    knockout: list[str] = KNOCKOUT,
+    overexpress: list[str] = OVEREXPRESS,
+    mutation: list[str] = MUTATION,
+    context: str = CONTEXT,
+    out: Path = typer.Option(Path("."), help="Output folder for the CSV file and the figure."),
+    figure_format: FigureFormat = FORMAT,
+    uncertainty: str = UNCERTAINTY,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    n_jobs: int = N_JOBS,
+    engine: str = ENGINE,
+    force: bool = FORCE,
+):
+    """Dose finding: the lowest tested dose keeping a pathway inhibited long enough.
+
+    The lowest of --doses keeping CYTOKINE's main readout inhibited by at least
+    --inhibition over at least --fraction of the dosing interval at steady state
+    (js.lowest_dose). With --uncertainty, each draw has its own lowest dose and the
+    answer is their 90% predictive interval. Writes <name>.csv (every dose's
+    summary row) and a figure. Example:
+
+      jakstat lowest-dose ruxolitinib IL2 --doses 5,10,20,50 --every 12h -u potency
+    """
+    import jakstat_sbml as js
+
+    from .. import provenance
+    from ..potency.draws import as_uncertainty
+
+    use_agg()
+    check_writable(out)
+    check_interval_options(ctx, uncertainty)
+    with reported():
+        tested = [parse_dose(d) for d in doses.split(",") if d.strip()]
+        if not tested:
+            raise js.InputError("--doses gives no dose: e.g. --doses 5,10,20,50")
+        with warnings.catch_warnings():  # checked here; a dose off the label is flagged once, by the run
+            warnings.simplefilter("ignore", js.JakStatWarning)
+            regimens = [js.regimen(drug, d, every=parse_dose(every), days=days, formulation=formulation)
+                        for d in tested]
+        c = catalog.cytokine(cytokine)
+        as_uncertainty(uncertainty or None, **interval_keywords(uncertainty, draws, seed),
+                       context=catalog.context(context).name)  # before any work
+        if not 0 < inhibition < 1 or not 0 < fraction <= 1:
+            raise js.InputError(f"--inhibition must be in (0, 1) and --fraction in (0, 1], got {inhibition:g}, "
+                                f"{fraction:g}")
+        if uncertainty and inhibition not in (0.5, 0.9):
+            raise js.InputError(f"with --uncertainty, --inhibition is 0.5 or 0.9 (the thresholds each draw's time "
+                                f"above is computed for), got {inhibition:g}")
+    first = regimens[0]
+    condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    name = (f"lowest_dose_{first.drug}_{c.name}_every_{first.interval_h:g}h{'_XR' if first.formulation == 'XR' else ''}"
+            f"{provenance.file_tag(condition)}")
+    run = provenance.identity("lowest_dose", condition, {
+        "drug": first.drug, "cytokine": c.name, "doses_mg": sorted(r.dose_mg for r in regimens),
+        "every_h": first.interval_h, "days": days, "formulation": first.formulation, "inhibition": inhibition,
+        "fraction": fraction, "stimulation": stimulation.value, "uncertainty": uncertainty,
+        "draws": draws if uncertainty else None, "seed": seed if uncertainty else None, "engine": engine})
+    table_path, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
+    check_outputs([table_path, figure, provenance.sidecar(name, out)], run, force)
+    model = load_context_model(context)
+    with reported():
+        with progress_bar() as bar:
+            found = js.lowest_dose(model, drug, [r.dose_mg for r in regimens], c.name, every=first.interval_h,
+                                   days=days, inhibition=inhibition, fraction=fraction, formulation=formulation,
+                                   stimulation=stimulation.value.replace("-", " "), uncertainty=uncertainty or None,
+                                   **interval_keywords(uncertainty, draws, seed), n_jobs=n_jobs, engine=engine,
+                                   progress=bar, **background_keywords(knockout, overexpress, mutation))
+    with reported(out):
+        out.mkdir(parents=True, exist_ok=True)
+        found.to_frame().to_csv(table_path, index=False)
+        save_figure(found.plot(), figure)
+    record = record_outputs(name, out, run, {
+        table_path: f"every tested dose: inhibition summary of the last interval and {found.column} (with "
+                    "--uncertainty its predictive interval), and whether it reaches the target",
+        figure: "fraction of the interval above the threshold against the dose"}, model, engine)
+    table = Table(title=f"{found.drug} every {first.interval_h:g} h, {found.pathway}, context {model.context!r}, "
+                        f"{found.exposure.stimulation} stimulation: time above {inhibition:.0%} inhibition")
+    for column in ("dose (mg)", "time above", "reaches"):
+        table.add_column(column, justify="right")
+    for _, row in found.to_frame().iterrows():
+        text = f"{percent(row[found.column])}%"
+        if found.dose_mg_interval is not None:
+            text += f" ({percent(row[f'{found.column}_low'])} to {percent(row[f'{found.column}_high'])}%)"
+        table.add_row(f"{row['dose_mg']:g}", text, "yes" if row["reaches"] else "no")
+    console.print(table)
+    answer = "no tested dose" if found.dose_mg is None else f"{found.dose_mg:g} mg"
+    console.print(f"lowest dose keeping {inhibition:.0%} inhibition over {fraction:.0%} of the interval: {answer} "
+                  "(at the model's potency)", soft_wrap=True)
+    if found.dose_mg_interval is not None:
+        low, high = found.dose_mg_interval
+        lowest = min(r.dose_mg for r in regimens)
+        low_text = "no tested dose" if low is None else f"{low:g} mg" + (" or less" if low == lowest else "")
+        console.print(f"its predictive interval: {low_text} to "
+                      f"{'beyond the doses tested' if high is None else f'{high:g} mg'}; in brackets and here: "
+                      f"{escape(found.covers)}", soft_wrap=True)
+    warn_flags(flags_of(found))
+    print_wrote(table_path, figure, record)
 
 
 @app.command("compare-drugs", cls=NegativeValues)
