@@ -758,7 +758,7 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     computed = ("rows", "sources", "gmfe", "coverage_90", "target_gmfe", "target_coverage", "meets_targets")
     info = {k: v for k, v in summary.items() if k not in computed}
     monkeypatch.setattr(crossval, "cross_validate", lambda **_: crossval.CrossValidation(
-        pd.read_csv(stored / "cross_validation.csv"), info))
+        pd.read_csv(stored / "cross_validation.csv"), info, pd.read_csv(stored / "cross_validation_pairs.csv")))
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["validate", "pharmacology", "--out", str(out), "--cross-validate"],
                                 terminal_width=200)
@@ -766,7 +766,7 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv",
-                 "same_assay_ratios.csv"):
+                 "same_assay_ratios.csv", "cross_validation_pairs.csv"):
         assert (out / name).stat().st_size > 0, name
     # the context's IC50s: a row per drug and kind, a column per cytokine, in 80 columns (with 14
     # drugs as columns the table had shrunk to empty cells in any terminal narrower than 200)
@@ -782,6 +782,9 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     cv = pd.read_csv(out / "cross_validation_summary.csv").iloc[0]
     assert cv["gmfe"] == pytest.approx(summary["gmfe"]) and cv["coverage_90"] == pytest.approx(summary["coverage_90"])
     assert f"GMFE {cv['gmfe']:.2f} (target <= 2.5)" in result.output
+    # two drugs in one held-out assay: their ratios, written and summed up beside the headline
+    pairs = pd.read_csv(out / "cross_validation_pairs.csv")
+    assert len(pairs) == cv["pairs"] and f"({int(cv['pairs'])} such ratios from" in " ".join(result.output.split())
     assert "A model without error of its own would reach a held-out GMFE of about " \
            f"{replicate_spread().floor_gmfe:.2f}" in result.output
     by_source = pd.read_csv(out / "cross_validation_by_source.csv").sort_values("gmfe")

@@ -236,6 +236,13 @@ def test_cross_validation_leaves_each_source_out_and_resumes(tmp_path):
     # the record of a rerun from checkpoints is the folds' refit time, not the seconds it took to
     # read them back (a rerun of make pharmacology had turned 198 s into 0 s in the docs)
     assert again.info["seconds"] == first.info["seconds"] > 0
+    # two drugs in one assay of a held-out source: each source's 2 x 2 pairs of rows of the two drugs,
+    # judged on their ratio (the source's effect cancels), kept with the fold
+    pairs = first.pairs
+    assert len(pairs) == 4 * 4 and (pairs.groupby("source_id").size() == 4).all()
+    assert (pairs["drug"] < pairs["partner_drug"]).all()
+    pd.testing.assert_frame_equal(again.pairs, pairs)
+    assert pairs["covered"].mean() >= 0.75 and first.summary()["pairs"] == 16
     # rows drawn from the model itself: held-out predictions within 2x on average, and the
     # 90% intervals cover most of them
     assert first.gmfe < 2.0 and first.coverage >= 0.75

@@ -257,9 +257,10 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     assert f"90% predictive intervals cover **{stored['coverage_90']:.0%}**" in potency
     assert "a model without error of its own would reach" in potency and "other measured data" not in potency
     # and what qualifies the headline, as `jakstat validate pharmacology` prints it
-    from jakstat_sbml.potency.crossval import CrossValidation, qualifiers_text, stored_rows
+    from jakstat_sbml.potency.crossval import qualifiers_text, stored_cross_validation
 
-    assert qualifiers_text(CrossValidation(stored_rows(), {}).summary()) in potency
+    qualifiers = qualifiers_text(stored_cross_validation().summary())
+    assert qualifiers in potency and "Two drugs measured in one assay of a held-out source" in qualifiers
     # each drug's and each assay system's held-out record, the ones their intervals quote, as table rows
     from jakstat_sbml.potency.crossval import stored_track_records
 

@@ -732,7 +732,7 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
 def cross_validation_paragraph() -> str:
     """The stored leave-one-source-out cross-validation against issue 22's targets, and the
     floor that replicate measurements put under its fold error."""
-    from .potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, CrossValidation, qualifiers_text, stored_rows,
+    from .potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, qualifiers_text, stored_cross_validation, stored_rows,
                                    stored_summary)
     from .potency.replicates import replicate_spread
 
@@ -755,7 +755,7 @@ def cross_validation_paragraph() -> str:
             f"({floor_low:.1f}-{floor_high:.1f}); the rest is the model's (docs/pharmacology.md 7).")
     held = stored_rows()
     if len(held):  # what qualifies the headline, as `jakstat validate pharmacology` prints it
-        text += " " + qualifiers_text(CrossValidation(held, {}).summary())
+        text += " " + qualifiers_text(stored_cross_validation().summary())
     if not cv["current"]:
         text += (" **The stored cross-validation is of other measured data than this installation's**: run `make "
                  "pharmacology` before quoting it.")

@@ -399,6 +399,38 @@ def same_assay_width() -> str:
     return f"{float((t['high_90'] / t['low_90']).median()):,.0f}"
 
 
+@cache
+def held_out_pairs() -> pd.DataFrame:
+    from jakstat_sbml.potency.crossval import stored_pairs
+
+    pairs = stored_pairs()
+    if pairs is None:
+        raise ValueError("no stored held-out pairs: rerun make pharmacology")
+    return pairs
+
+
+def held_out_pairs_table() -> str:
+    """Per held-out source: its same-assay drug pairs, their GMFE and coverage, and each
+    ratio measured against predicted."""
+    rows = ["| held-out source | assay | ratio (as added) | measured | predicted | 90% interval | fold error |",
+            "|---|---|---|---|---|---|---|"]
+    for _, r in held_out_pairs().iterrows():
+        rows.append(f"| {r['source_id']} | {r['cytokine']}, {r['matrix'].replace('_', ' ')} | {r['drug']} / "
+                    f"{r['partner_drug']} | {fmt(r['measured_ratio'])} | {fmt(r['predicted_ratio'])} | "
+                    f"{'' if r['covered'] else '**'}{fmt(r['low_90'])}–{fmt(r['high_90'])}"
+                    f"{'' if r['covered'] else '**'} | {fmt(r['fold_error'])} |")
+    return "\n".join(rows)
+
+
+def held_out_pairs_reading() -> str:
+    """The pairs' GMFE and coverage beside the held-out rows' (bold in the table: not covered)."""
+    pairs, rows = held_out_pairs(), held_out()
+    return (f"Over the {len(pairs)} ratios from {pairs['source_id'].nunique()} sources the GMFE is "
+            f"{fmt(gmfe(pairs['fold_error']), 3)} and {percent(pairs['covered'].mean())} lie inside their 90% "
+            f"intervals (bold: outside), against {fmt(gmfe(rows['fold_error']), 3)} and "
+            f"{percent(rows['covered'].mean())} for the held-out rows themselves")
+
+
 def same_assay_table() -> str:
     """The stored same-assay ratios (make pharmacology): each one-source drug's IC50 over a
     fitted partner's in one assay of a source no fit uses, against the ratio's 90%
@@ -885,7 +917,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

@@ -548,7 +548,8 @@ def validate_pharmacology_command(
         predictions = out / f"predicted_ic50_{context}.csv"
         ratios_csv = out / "same_assay_ratios.csv"
         cv_files = [out / "cross_validation.csv", out / "cross_validation_summary.csv",
-                    out / "cross_validation_by_source.csv", out / f"cross_validation.{figure_format.value}"]
+                    out / "cross_validation_by_source.csv", out / f"cross_validation.{figure_format.value}",
+                    out / "cross_validation_pairs.csv"]
         check_outputs([csv, summary, figure, predictions, ratios_csv, provenance.sidecar("pharmacology_validation", out),
                        *(cv_files if cross_validate else [])], run, force)
     with reported():
@@ -625,12 +626,17 @@ def validate_pharmacology_command(
             ratios.to_frame().to_csv(ratios_csv, index=False)
             save_figure(result.plot(), figure)
             if cv is not None:
-                cv_csv, cv_summary, cv_sources, cv_figure = cv_files
+                cv_csv, cv_summary, cv_sources, cv_figure, cv_pairs = cv_files
                 cv.to_frame().to_csv(cv_csv, index=False)
+                if cv.pairs is not None:  # None: folds stored before the ratios, so no table (not an empty one)
+                    cv.pairs.to_csv(cv_pairs, index=False)
                 pd.DataFrame([cv.summary()]).to_csv(cv_summary, index=False)
                 cv.by("source_id").to_csv(cv_sources, index=False)
                 save_figure(cv.plot(), cv_figure)
-                written += cv_files
+                written += cv_files if cv.pairs is not None else cv_files[:-1]
+                if cv.pairs is not None:
+                    described[cv_pairs] = ("leave-one-source-out: two drugs in one assay of a held-out source, their "
+                                           "IC50 ratio against its 90% predictive interval")
                 described.update({cv_csv: "leave-one-source-out: each held-out row's prediction and 90% interval",
                                   cv_summary: "leave-one-source-out GMFE and 90% coverage, with the targets",
                                   cv_sources: "leave-one-source-out GMFE and coverage per source",
@@ -707,7 +713,7 @@ def _print_track_records(records, by: str = "drug") -> None:
 def _print_stored_cross_validation() -> None:
     """Without --cross-validate: the run `make pharmacology` stored, against its targets
     and per drug, so that the honest check is one command away without 19 refits."""
-    from ..potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, CrossValidation, qualifiers_text, stored_rows,
+    from ..potency.crossval import (TARGET_COVERAGE, TARGET_GMFE, qualifiers_text, stored_cross_validation,
                                     stored_summary, stored_track_records)
 
     cv = stored_summary()
@@ -720,7 +726,7 @@ def _print_stored_cross_validation() -> None:
                   f"{cv['coverage_90']:.0%} (target {low:.0%}-{high:.0%}); {cv['rows']} rows, {cv['sources']} sources"
                   + ("" if cv["current"] else escape(" [of other measured data than these tables: rerun it]")),
                   soft_wrap=True)
-    console.print(qualifiers_text(CrossValidation(stored_rows(), {}).summary()), soft_wrap=True)
+    console.print(qualifiers_text(stored_cross_validation().summary()), soft_wrap=True)
     _print_track_records(stored_track_records())
     _print_track_records(stored_track_records("system"), "system")
 

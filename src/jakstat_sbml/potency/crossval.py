@@ -33,7 +33,7 @@ from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
-from .same_assay import SameAssayRatios, stored_same_assay_ratios
+from .same_assay import SameAssayRatios, assay_pairs, stored_same_assay_ratios
 
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
@@ -49,6 +49,9 @@ JUDGED_ROWS = 5
 # A held-out table's column of its fold's posterior-median within-source sd (log10): the part
 # of each row's predictive spread that is the row's own; the rest its source shares.
 SIGMA_COLUMN = "fold_sigma"
+PAIR_COLUMNS = ["source_id", "drug", "partner_drug", "row", "partner", "cytokine", "readout", "context", "matrix",
+                "measured_ratio", "predicted_ratio", "low_90", "high_90", "covered", "fold_error"]
+STORED_PAIRS = Path("docs") / "pharmacology" / "cross_validation_pairs.csv"  # `make pharmacology` writes it
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
 
@@ -61,6 +64,8 @@ class CrossValidation:
 
     table: pd.DataFrame
     info: dict
+    # the held-out ratios of two drugs in one assay of one source (None: folds stored before them)
+    pairs: pd.DataFrame | None = None
 
     @property
     def gmfe(self) -> float:
@@ -115,6 +120,11 @@ class CrossValidation:
             out["divergences"] = int(folds["divergences"].sum())
         if "max_r_hat" in t:
             out["max_r_hat"] = float(folds["max_r_hat"].max())
+        if self.pairs is not None:  # a drug relative to another in one assay: what rankings rest on
+            p = self.pairs
+            out.update({"pairs": len(p), "pair_sources": int(p["source_id"].nunique()),
+                        "gmfe_pairs": gmfe(p["fold_error"]) if len(p) else math.nan,
+                        "coverage_90_pairs": float(p["covered"].mean()) if len(p) else math.nan})
         return {**out, **{k: v for k, v in self.info.items() if k != "folds"}}
 
     def to_frame(self) -> pd.DataFrame:
@@ -145,15 +155,18 @@ def _key(rows: pd.DataFrame, draws: int, warmup: int, seed: int, jak_terms: bool
 
 
 def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int,
-          members: tuple[str, ...] | None = None) -> list[dict]:
+          members: tuple[str, ...] | None = None) -> tuple[list[dict], list[dict]]:
     """The held-out predictions of one fold: ``source`` left out, or every source of
-    ``members`` together (a group of sources that may not be independent)."""
+    ``members`` together (a group of sources that may not be independent); then the
+    ratios of every two drugs measured in one assay of the held-out source
+    (:func:`.same_assay.assay_pairs`), from the same joint draws."""
     held = np.isin(data.rows["source_id"].to_numpy(), members or (source,))
     weight = ((data.rows["role"].to_numpy() == "fit") & ~held).astype(float)
     if weight.sum() == 0:
         raise InputError(f"leaving out {source} leaves no fit row")
     samples, diagnostics, divergences = sample(data, weight, draws=draws, warmup=warmup, seed=seed)
-    low, mid, high = interval_ends(row_predictions(data, samples, seed=seed)[:, held], LEVEL)
+    predicted = row_predictions(data, samples, seed=seed)[:, held]
+    low, mid, high = interval_ends(predicted, LEVEL)
     sigma = float(np.median(samples["sigma"]))  # what of each interval is the row's own (coverage_chance)
     out = []
     for j, (_, r) in enumerate(data.rows[held].iterrows()):
@@ -166,7 +179,18 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int,
                     "low_90_nM": 10 ** low[j], "high_90_nM": 10 ** high[j], "covered": covered,
                     "fold_error": fold, "max_r_hat": float(diagnostics["r_hat"].max()),
                     "divergences": divergences, SIGMA_COLUMN: sigma})
-    return out
+    held_rows = data.rows[held].reset_index(drop=True)
+    pairs = []
+    for i, j in assay_pairs(held_rows):
+        a, b = held_rows.iloc[i], held_rows.iloc[j]
+        (lo,), (me,), (hi,) = interval_ends(predicted[:, [i]] - predicted[:, [j]], LEVEL)
+        covered, fold = judge(float(a["ic50_nM"]) / float(b["ic50_nM"]), "=", lo, me, hi)
+        pairs.append({"source_id": a["source_id"], **({"fold": source} if members else {}), "drug": a["drug"],
+                      "partner_drug": b["drug"], "row": a["id"], "partner": b["id"], "cytokine": a["cytokine"],
+                      "readout": a["readout"], "context": a["context"], "matrix": a["matrix"],
+                      "measured_ratio": float(a["ic50_nM"]) / float(b["ic50_nM"]), "predicted_ratio": 10 ** me,
+                      "low_90": 10 ** lo, "high_90": 10 ** hi, "covered": covered, "fold_error": fold})
+    return out, pairs
 
 
 def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame | None = None,
@@ -200,23 +224,27 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
     folder = Path(checkpoint) if checkpoint is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    reused, results, seconds = 0, [], []
+    reused, results, seconds, pairs, paired = 0, [], [], [], True
     for i, source in enumerate(folds):
         path = folder / f"cv_{key}_{source}.json" if folder is not None else None
         if path is not None and path.exists():
             stored = json.loads(path.read_text(encoding="utf-8"))
             # a fold keeps the seconds its refit took, so that a rerun from checkpoints reports the
-            # cost of the cross-validation, not of reading it back (a bare list: stored before that)
+            # cost of the cross-validation, not of reading it back (a bare list: stored before that),
+            # and its same-assay ratios (absent from folds stored before them)
             part, took = (stored["rows"], stored["seconds"]) if isinstance(stored, dict) else (stored, math.nan)
+            fold_pairs = stored.get("pairs") if isinstance(stored, dict) else None
             reused += 1
         else:
             start = time.perf_counter()
-            part = _fold(data, source, draws, warmup, seed, members[source] if groups else None)
+            part, fold_pairs = _fold(data, source, draws, warmup, seed, members[source] if groups else None)
             took = round(time.perf_counter() - start, 1)
             if path is not None:
                 tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"rows": part, "seconds": took}), encoding="utf-8")
+                tmp.write_text(json.dumps({"rows": part, "seconds": took, "pairs": fold_pairs}), encoding="utf-8")
                 tmp.replace(path)  # a fold is either whole on disk or absent
+        paired = paired and fold_pairs is not None
+        pairs += fold_pairs or []
         results += part
         seconds.append(took)
         if progress:
@@ -227,7 +255,7 @@ def cross_validate(rows: pd.DataFrame | None = None, *, reference: pd.DataFrame 
             "system_terms": system_terms, "tau_scale": data.variance_scales[0], "sigma_scale": data.variance_scales[1],
             "data_digest": table_digest(), "groups": json.dumps({g: sorted(m) for g, m in (groups or {}).items()}),
             "dropped_rows": data.dropped["id"].tolist()}
-    return CrossValidation(pd.DataFrame(results), info)
+    return CrossValidation(pd.DataFrame(results), info, pd.DataFrame(pairs, columns=PAIR_COLUMNS) if paired else None)
 
 
 # Sources of one laboratory that the shipped cross-validation leaves out one at a time
@@ -403,6 +431,12 @@ def qualifiers_text(summary: dict) -> str:
     score = summary.get("interval_score_90_log10", math.nan)
     out += (f"; a proper score of the intervals, the mean interval score, is {score:.2f} (log10; lower is better; "
             "docs/pharmacology.md 7 compares the variants by it)." if score == score else ".")
+    pairs = summary.get("pairs", math.nan)
+    if pairs == pairs and pairs:
+        out += (f" Two drugs measured in one assay of a held-out source ({int(pairs)} such ratios from "
+                f"{int(summary['pair_sources'])} sources, overlapping): their ratio, a drug's potency relative to "
+                f"the other's, has a GMFE of {g(summary['gmfe_pairs'])} and {p(summary['coverage_90_pairs'])} inside "
+                "its 90% interval.")
     if "divergences" in summary and summary["divergences"] == summary["divergences"]:
         n = int(summary["divergences"])
         out += (f" The sampler had {n} divergent transition{'s' if n != 1 else ''} over the {summary['sources']} "
@@ -552,6 +586,18 @@ def stored_rows() -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame()
     return _stored_rows(str(path), path.stat().st_mtime_ns).copy()
+
+
+def stored_pairs() -> pd.DataFrame | None:
+    """The held-out same-assay ratios `make pharmacology` stored (None where none are)."""
+    path = catalog.models_dir().parent / STORED_PAIRS
+    return pd.read_csv(path) if path.exists() else None
+
+
+def stored_cross_validation() -> CrossValidation:
+    """The stored held-out rows and ratios as a cross-validation (its info is in
+    :func:`stored_summary`): what the report and `validate pharmacology` qualify it with."""
+    return CrossValidation(stored_rows(), {}, stored_pairs())
 
 
 def stored_track_records(by: str = "drug") -> list[TrackRecord]:

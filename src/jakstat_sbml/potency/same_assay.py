@@ -43,6 +43,23 @@ def pairs_digest() -> str:
     return hashlib.sha256((data_dir() / PAIRS_FILE).read_bytes()).hexdigest()[:16]
 
 
+def assay_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """Positions (i, j) of every two rows of ``rows`` that are two drugs in one source's
+    one assay: the same source, :data:`SHARED` design, readout and model context, each a
+    number (``=``) in a stated matrix; within a pair the drugs in alphabetical order. The
+    cross-validation judges their ratios (a drug's potency relative to another's)."""
+    rows = rows.reset_index(drop=True)
+    columns = [c for c in (*SHARED, "readout", "context") if c in rows.columns]  # a table may leave some out
+    key = rows[columns].astype(str).agg("|".join, axis=1)
+    usable = (rows["relation"].astype(str).str.strip().replace("", "=") == "=") & (rows["matrix"] != "not_stated")
+    out = []
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            if usable[i] and usable[j] and key[i] == key[j] and rows["drug"][i] != rows["drug"][j]:
+                out.append((i, j) if rows["drug"][i] < rows["drug"][j] else (j, i))
+    return out
+
+
 def same_assay_pairs() -> pd.DataFrame:
     """The declared pairs, checked: both rows measured, of two drugs, by one source in one
     assay design (:data:`SHARED`), each reported as a number (``=``), in a source that fits
