@@ -323,11 +323,12 @@ def _check_background(background: Mapping, function: str) -> None:
 def _intervals(model, arms, stimuli, design: Stimulation, background, unc, options: RunOptions):
     """Each arm x pathway's predictive intervals (:mod:`.uncertainty`); every grid point of
     every parameter set of one arm and pathway runs in one batch of conditions."""
-    from .uncertainty import GRID_POINTS, arm_intervals
+    from .uncertainty import MAX_GRID_POINTS, arm_intervals
 
-    parts, plans, flags = [], [], []
+    parts, plans, flags, planned = [], [], [], {}
     quiet = options.quiet()
-    with progress_steps(options.progress, len(arms) * len(stimuli) * GRID_POINTS, "predictive intervals") as advance:
+    with progress_steps(options.progress, len(arms) * len(stimuli) * MAX_GRID_POINTS,
+                        "predictive intervals") as advance:
         for cytokine, dose in stimuli.items():
             readout = catalog.CYTOKINES[cytokine].main_readout
             for label, arm in arms.items():
@@ -342,7 +343,11 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
                     return [summarise_course(c, shifted, readout, design.kind)[0]
                             for c, (shifted, _) in zip(courses, variants)]
 
-                frame, plan = arm_intervals(model, arm, unc, summarise, quiet, cytokine=cytokine)
+                # one drug's arms on one pathway share their draws: planned once (lowest_dose's doses)
+                key = (tuple(r.drug for r in arm), cytokine)
+                frame, plan = arm_intervals(model, arm, unc, summarise, quiet, cytokine=cytokine,
+                                            plan=planned.get(key))
+                planned[key] = plan
                 plans.append(plan)
                 flags += [f for f in plan.flags if f not in flags]
                 # each arm and pathway its own covers: its drugs' held-out records and its assay system's
