@@ -7,6 +7,7 @@ parameter unless its evidence column says the check is circular or a consistency
 """
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -657,6 +658,19 @@ def test_lowest_dose_with_uncertainty_gives_the_lowest_doses_predictive_interval
     assert again.dose_mg_interval == found.dose_mg_interval
 
 
+def test_lowest_dose_of_a_pathway_without_signal_does_not_ask_for_higher_doses(ctcl):
+    """GM-CSF has no receptor in ctcl: no dose can inhibit what is not there, and the flag
+    said "test higher doses" (a user audit); it now says no inhibition can be measured,
+    and the interval has no end and no flag that it runs beyond the doses."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", js.JakStatWarning)
+        found = lowest_dose(ctcl, "ruxolitinib", [5, 20], "GMCSF", days=1, uncertainty="potency", draws=20)
+    assert found.dose_mg is None and found.dose_mg_interval == (None, None)
+    assert not any("test higher doses" in f or "runs beyond" in f for f in found.flags)
+    assert any("no inhibition of GMCSF/pSTAT5 can be measured" in f for f in found.flags)
+    found.plot()
+
+
 def test_lowest_dose_reads_doses_as_regimens_do_and_refuses_what_it_would_drop(ctcl):
     """An audit found: doses as "20 mg" (which js.regimen takes) and the cytokine given before
     the doses (dose_response's order) failed with a raw ValueError; uncertainty= was passed
@@ -664,6 +678,8 @@ def test_lowest_dose_reads_doses_as_regimens_do_and_refuses_what_it_would_drop(c
     the lowest dose's interval, for the thresholds each draw carries)."""
     with pytest.raises(js.InputError, match=r"doses_mg must be a list of oral doses .* got 'IL2'"):
         lowest_dose(ctcl, "ruxolitinib", "IL2", [5, 20])
+    with pytest.raises(js.InputError, match="inhibition must be in"):  # a string was a TypeError
+        lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", inhibition="0.5")
     with pytest.raises(js.InputError, match="with uncertainty=, inhibition is 0.5 or 0.9"):
         lowest_dose(ctcl, "ruxolitinib", [5, 20], "IL2", inhibition=0.7, uncertainty="potency", draws=20)
     with pytest.raises(js.InputError, match="unknown uncertainty mode"):
@@ -714,16 +730,24 @@ def test_cli_lowest_dose_prints_the_dose_and_its_interval_and_refuses_bad_input_
             "-u", "potency", "--draws", "20", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.csv")
+    name = "lowest_dose_ruxolitinib_IL2_every_12h_50pct_for_50pct"  # the target in the name: two can be kept
+    table = pd.read_csv(tmp_path / f"{name}.csv")
     found = js.lowest_dose(js.load_model(), "ruxolitinib", [5, 20, 100], "IL2", days=2, fraction=0.5,
                            uncertainty="potency", draws=20)
     assert table["fraction_above_50_high"].tolist() == pytest.approx(found.to_frame()["fraction_above_50_high"].tolist())
     said = " ".join(result.output.split())
     assert f"{found.dose_mg:g} mg (at the model's potency)" in said
     low, high = found.dose_mg_interval
-    assert f"its predictive interval: {low:g} mg{' or less' if low == 5 else ''} to " in said
-    assert (tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.png").stat().st_size > 0
-    assert js.read_provenance(tmp_path / "lowest_dose_ruxolitinib_IL2_every_12h.csv")["experiment"] == "lowest_dose"
+    assert f"its interval: {low:g} mg{' or less' if low == 5 else ''} to " in said
+    assert (tmp_path / f"{name}.png").stat().st_size > 0
+    assert js.read_provenance(tmp_path / f"{name}.csv")["experiment"] == "lowest_dose"
+    # the answer is kept, not only printed (a user audit): what the intervals cover on every row, and the
+    # result's summary and flags in the record, which js.load gives back
+    assert (table["interval_covers"] == found.covers).all() and "too narrow" in table["interval_flags"].iloc[0]
+    kept = js.load(tmp_path / f"{name}.csv")
+    assert kept.experiment == "LowestDose" and kept.summary()["dose_mg"] == found.dose_mg
+    assert (kept.summary()["dose_low_mg"], kept.summary()["dose_high_mg"]) == found.dose_mg_interval
+    assert kept.flags == found.flags and kept.plot().axes[0].images
 
     def no_model(*a, **k):
         raise AssertionError("bad input must be refused before the model is loaded")

@@ -446,6 +446,27 @@ def test_load_gives_back_a_saved_result_with_its_verbs(ctcl, tmp_path):
         js.load(tmp_path / "mine.csv")
     with pytest.raises(js.InputError, match="no saved result"):
         js.load(tmp_path / "absent.csv")
+    # what a user audit tried: the figure, the record, a table saved beside another, an emptied table,
+    # a removed figure -- each a one-line InputError, not pandas' or json's
+    for wrong, says in (("curve.png", "reads the .csv"), ("curve.provenance.json", "reads the .csv"),
+                        ("curve_band.csv", "a table saved beside curve.csv: load curve.csv")):
+        with pytest.raises(js.InputError, match=says):
+            js.load(tmp_path / wrong)
+    (tmp_path / "curve.png").unlink()
+    with pytest.raises(js.InputError, match="recorded but no longer there"):
+        js.load(tmp_path / "curve.csv").plot()
+    (tmp_path / "curve.csv").write_text("")
+    with pytest.warns(js.JakStatWarning), pytest.raises(js.InputError, match="cannot be read as a table"):
+        js.load(tmp_path / "curve.csv")
+
+
+def test_flags_come_back_whole_though_they_hold_semicolons(ctcl, tmp_path):
+    """A flag may hold "; " itself (a label's range, a steady-state note): the record keeps
+    the flags as a list, where splitting the summary's text cut four flags into eight."""
+    found = js.lowest_dose(ctcl, "pimozide", [2, 10], "IL2", days=2)
+    assert any("; " in f for f in found.flags)
+    js.save(found, tmp_path / "pimo.csv", figure=False)
+    assert js.load(tmp_path / "pimo.csv").flags == found.flags
 
 
 def test_save_never_orphans_or_removes_files_another_run_recorded(ctcl, tmp_path):

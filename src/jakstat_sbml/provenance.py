@@ -450,7 +450,7 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
               if (target.parent / name).is_file() and target.parent / name not in (target, picture, *companion_paths)]
     check_overwrite([target, record_path, *companion_paths, *([picture] if figure else []), *stale], run, force=force,
                     way_out="give force=True to replace it, or another path")
-    files = {target.name: {"content": f"{experiment}.to_frame()", "summary": summary}}
+    files = {target.name: {"content": f"{experiment}.to_frame()", **result_entry(result)}}
     with tempfile.TemporaryDirectory(prefix="jakstat-save-") as tmp:
         staged = Path(tmp)
         (staged / target.name).write_text(table_csv, encoding="utf-8")
@@ -476,6 +476,13 @@ def save(result, path: str | os.PathLike, *, figure: bool = True, force: bool = 
     return [target.parent / name for name in files] + [record_path]
 
 
+def result_entry(result) -> dict:
+    """What a record keeps of the result a table came from, so that :func:`load` gives it
+    back: its type, its ``summary()`` and its flags (a list: flags hold "; " themselves)."""
+    return {"result": type(result).__name__, "summary": _plain(result.summary()),
+            "flags": [str(f) for f in getattr(result, "flags", ())]}
+
+
 class SavedResult:
     """A result read back from its files (:func:`load`), with a result's verbs:
     ``to_frame()`` (the table), ``summary()`` (the summary recorded when it was saved),
@@ -485,16 +492,19 @@ class SavedResult:
     (:func:`read_provenance`), ``changed`` the files whose bytes no longer match it."""
 
     def __init__(self, path: Path, entry: dict, frame: pd.DataFrame, companions: dict[str, pd.DataFrame],
-                 figure: Path | None, changed: tuple[str, ...]):
+                 figure: str | None, changed: tuple[str, ...]):
         self.path, self.provenance, self.changed = path, entry, changed
-        self.experiment = str(entry.get("content", "")).split(".", 1)[0] or str(entry.get("experiment"))
+        self.experiment = _result_type(entry) or str(entry.get("experiment"))
         self._frame, self._companions, self._figure = frame, companions, figure
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """The flags the result carried when it was saved (its summary's, one per reason)."""
+        """The flags the result carried when it was saved, one per reason (a record that
+        kept only the summary's text splits it at "; ", which some flags hold too)."""
+        if isinstance(self.provenance.get("flags"), list):
+            return tuple(self.provenance["flags"])
         text = (self.provenance.get("summary") or {}).get("flags") or ""
-        return tuple(text) if isinstance(text, list) else tuple(f for f in str(text).split("; ") if f)
+        return tuple(f for f in str(text).split("; ") if f)
 
     def to_frame(self) -> pd.DataFrame:
         frame = self._frame.copy()
@@ -508,13 +518,19 @@ class SavedResult:
         return {name: frame.copy() for name, frame in self._companions.items()}
 
     def plot(self, ax=None) -> Figure:
-        """The figure saved with the result (an InputError where none was saved)."""
+        """The figure saved with the result (an InputError where none was saved, where it
+        has been removed since, or where it is not a PNG)."""
         if self._figure is None:
-            raise InputError(f"{self.path} was saved without a figure (figure=False): there is none to show")
+            raise InputError(f"{self.path} was saved without a figure: there is none to show")
+        figure = self.path.parent / self._figure
+        if not figure.is_file():
+            raise InputError(f"{self.path}'s figure {self._figure} is recorded but no longer there")
+        if figure.suffix.lower() != ".png":
+            raise InputError(f"{self.path}'s figure is {self._figure}: open it (only a PNG is shown here)")
         import matplotlib.image as mpimg
         import matplotlib.pyplot as plt
 
-        picture = mpimg.imread(self._figure)
+        picture = mpimg.imread(figure)
         if ax is None:
             height, width = picture.shape[:2]
             _, ax = plt.subplots(figsize=(width / 110, height / 110))  # js.save draws at 110 dpi
@@ -536,19 +552,24 @@ def load(path: str | os.PathLike) -> SavedResult:
     import warnings
 
     target = Path(path).expanduser()
+    if target.suffix.lower() != ".csv" or target.name.endswith(SUFFIX):
+        raise InputError(f"js.load reads the .csv a result was saved as, not {target.name}")
     if not target.is_file():
         raise InputError(f"no saved result at {target}: give the .csv that js.save wrote")
     entry = read_provenance(target)
     record_path = target.parent / entry["provenance_file"]
     files = _recorded_files(record_path)
-    experiment = str(entry.get("content", "")).split(".", 1)[0]
+    experiment = _result_type(entry)
+    if ".companion_frames()[" in str(entry.get("content", "")):
+        main = next((n for n, i in files.items() if str(i.get("content", "")).endswith(".to_frame()")), "its table")
+        raise InputError(f"{target.name} is a table saved beside {main}: load {main}")
     companions, figure = {}, None
     for name, info in files.items():
         content = str(info.get("content", ""))
-        if content.startswith(f"{experiment}.companion_frames()["):
+        if experiment and content.startswith(f"{experiment}.companion_frames()["):
             companions[content.split("[", 1)[1].rstrip("]").strip("'\"")] = _read_table(target.parent / name)
-        elif content == f"{experiment}.plot()" and (target.parent / name).is_file():
-            figure = target.parent / name
+        elif content == f"{experiment}.plot()" or (name.endswith((".png", ".svg")) and figure is None):
+            figure = name  # js.save's, or the command line's (the first it recorded)
     changed = tuple(name for name, info in files.items() if (target.parent / name).is_file()
                     and info.get("sha256") not in (None, file_sha256(target.parent / name)))
     if changed:
@@ -558,10 +579,20 @@ def load(path: str | os.PathLike) -> SavedResult:
     return SavedResult(target, entry, _read_table(target), companions, figure, changed)
 
 
+def _result_type(entry: Mapping) -> str:
+    """The type of the result a recorded table came from ('' where the record does not say):
+    recorded as such, or in js.save's description of the table ("DoseResponse.to_frame()")."""
+    content = str(entry.get("content", ""))
+    return str(entry.get("result") or (content.split(".", 1)[0] if content.endswith(".to_frame()") else ""))
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     """A saved table: numbers as numbers, an empty text cell as "" (pandas reads it NaN;
     a flags column with no flag at all reads as numbers)."""
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # an emptied or binary file (pandas' errors are ValueErrors)
+        raise InputError(f"{path} cannot be read as a table: {str(exc).splitlines()[0]}") from None
     for column in frame.columns:
         text = pd.api.types.is_string_dtype(frame[column]) or pd.api.types.is_object_dtype(frame[column])
         if text or ("flag" in str(column) and frame[column].isna().all()):

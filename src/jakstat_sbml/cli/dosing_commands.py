@@ -256,7 +256,9 @@ def lowest_dose_command(
                                 f"above is computed for), got {inhibition:g}")
     first = regimens[0]
     condition = condition_of(context, knockout=knockout, overexpress=overexpress, mutation=mutation)
+    # the target and the stimulation in the name: two targets' answers can be kept side by side
     name = (f"lowest_dose_{first.drug}_{c.name}_every_{first.interval_h:g}h{'_XR' if first.formulation == 'XR' else ''}"
+            f"_{100 * inhibition:g}pct_for_{100 * fraction:g}pct{'_ex_vivo' if stimulation.value == 'ex-vivo' else ''}"
             f"{provenance.file_tag(condition)}")
     run = provenance.identity("lowest_dose", condition, {
         "drug": first.drug, "cytokine": c.name, "doses_mg": sorted(r.dose_mg for r in regimens),
@@ -280,7 +282,8 @@ def lowest_dose_command(
     record = record_outputs(name, out, run, {
         table_path: f"every tested dose: inhibition summary of the last interval and {found.column} (with "
                     "--uncertainty its predictive interval), and whether it reaches the target",
-        figure: "fraction of the interval above the threshold against the dose"}, model, engine)
+        figure: "fraction of the interval above the threshold against the dose"}, model, engine,
+        extra={table_path.name: provenance.result_entry(found)})  # the answer, its interval and flags: js.load reads them
     table = Table(title=f"{found.drug} every {first.interval_h:g} h, {found.pathway}, context {model.context!r}, "
                         f"{found.exposure.stimulation} stimulation: time above {inhibition:.0%} inhibition")
     for column in ("dose (mg)", "time above", "reaches"):
@@ -298,7 +301,7 @@ def lowest_dose_command(
         low, high = found.dose_mg_interval
         lowest = min(r.dose_mg for r in regimens)
         low_text = "no tested dose" if low is None else f"{low:g} mg" + (" or less" if low == lowest else "")
-        console.print(f"its predictive interval: {low_text} to "
+        console.print(f"its interval: {low_text} to "
                       f"{'beyond the doses tested' if high is None else f'{high:g} mg'}; in brackets and here: "
                       f"{escape(found.covers)}", soft_wrap=True)
     warn_flags(flags_of(found))

@@ -173,8 +173,13 @@ class LowestDose:
         return self.exposure.background
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary row of every dose tested, lowest first."""
-        return with_flags(self.table.copy(), self.flags)
+        """The summary row of every dose tested, lowest first; with ``uncertainty=``, what
+        the intervals cover and cannot support on every row, as the exposure table has them."""
+        out = self.table.copy()
+        if self.dose_mg_interval is not None:
+            out["interval_covers"] = self.covers
+            out["interval_flags"] = flags_text(self.interval_flags)
+        return with_flags(out, self.flags)
 
     def summary(self) -> dict:
         doses = self.table["dose_mg"]
@@ -400,7 +405,8 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     from ..potency.draws import as_uncertainty
     from ..regimens.regimen import regimen
 
-    if not 0 < inhibition < 1 or not 0 < fraction <= 1:
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (inhibition, fraction))
+    if not numbers or not 0 < inhibition < 1 or not 0 < fraction <= 1:
         raise InputError(f"inhibition must be in (0, 1) and fraction in (0, 1], got {inhibition!r}, {fraction!r}")
     column = {0.5: "fraction_above_50", 0.9: "fraction_above_90"}.get(inhibition)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # bad input fails first
@@ -429,9 +435,12 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     dose = float(reached.dose_mg.min()) if len(reached) else None
     pathway = str(table["pathway"].iloc[0])
     flags = list(result.flags)
+    silent = bool(table[column].isna().all())  # no signal to inhibit: higher doses would not help (an audit)
     if dose is None:
         flag = (f"no tested dose of {drug} ({', '.join(f'{d:g}' for d in table.dose_mg)} mg) inhibits {pathway} by "
-                f"{inhibition:.0%} or more over {fraction:.0%} of the interval: test higher doses")
+                f"{inhibition:.0%} or more over {fraction:.0%} of the interval: "
+                + (f"no inhibition of {pathway} can be measured in this context (see the other flags)" if silent
+                   else "test higher doses"))
         flags.append(flag)
         warnings.warn(flag, JakStatWarning, stacklevel=2)
     interval = None
@@ -444,7 +453,7 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
             return float(table.loc[reached, "dose_mg"].min()) if reached.any() else None
 
         interval = (lowest(table[f"{column}_high"] >= fraction), lowest(table[f"{column}_low"] >= fraction))
-        if interval[1] is None:
+        if interval[1] is None and not silent:
             flag = (f"the unfavourable end of the predictive interval reaches {fraction:.0%} of the interval at no "
                     f"tested dose of {drug}: the interval of the lowest dose runs beyond "
                     f"{table['dose_mg'].max():g} mg")
