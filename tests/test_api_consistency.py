@@ -437,7 +437,7 @@ def test_cli_help_that_lists_names_lists_all_of_them(kind):
     from jakstat_sbml.regimens.pharmacokinetics import approved_table
 
     xr = approved_table()[lambda t: t.formulation == "XR"]
-    for where in ("regimen formulation", "trial formulation"):
+    for where in ("regimen formulation", "lowest-dose formulation", "trial formulation"):
         assert all(f"{r.drug} {r.dose_mg:g} mg" in helps[where] for r in xr.itertuples())
         helps.pop(where)
     partial = {where: sorted(_named(text, names)) for where, text in helps.items()
