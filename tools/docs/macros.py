@@ -410,8 +410,8 @@ def held_out_pairs() -> pd.DataFrame:
 
 
 def held_out_pairs_table() -> str:
-    """Per held-out source: its same-assay drug pairs, their GMFE and coverage, and each
-    ratio measured against predicted."""
+    """Every held-out ratio of two drugs in one assay of a source, measured against its
+    prediction with the source left out (bold: outside its 90% interval)."""
     rows = ["| held-out source | assay | ratio (as added) | measured | predicted | 90% interval | fold error |",
             "|---|---|---|---|---|---|---|"]
     for _, r in held_out_pairs().iterrows():

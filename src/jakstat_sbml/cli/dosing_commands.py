@@ -62,6 +62,10 @@ class Stimulation(str, Enum):
     ex_vivo = "ex-vivo"
 
 
+STIMULATION = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the regimen; ex-vivo: "
+                                                      "blood drawn every 30 min and stimulated 15 min.")
+
+
 def percent(x) -> str:
     """A fraction as a whole percent; round() gives 0 for -0.4 where f"{-0.4:.0f}" gave "-0" ("4% (-0-60%)")."""
     return f"{round(100 * x):d}"
@@ -79,8 +83,7 @@ def regimen_command(
     cytokine: list[str] = typer.Option([], "--cytokine", "-c", help=f"NAME or NAME=DOSE (repeatable; default each "
                                                                     f"of {CYTOKINES} that the context signals "
                                                                     "through, at its standard dose)."),
-    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout the "
-                                            "regimen; ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    stimulation: Stimulation = STIMULATION,
     knockout: list[str] = KNOCKOUT,
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
@@ -204,8 +207,7 @@ def lowest_dose_command(
     fraction: float = typer.Option(0.8, "--fraction", help="Fraction of the dosing interval the pathway must stay "
                                                            "above the threshold."),
     formulation: str = FORMULATION,
-    stimulation: Stimulation = typer.Option(Stimulation.continuous, help="continuous: cytokine on throughout; "
-                                            "ex-vivo: blood drawn every 30 min and stimulated 15 min."),
+    stimulation: Stimulation = STIMULATION,
     knockout: list[str] = KNOCKOUT,
     overexpress: list[str] = OVEREXPRESS,
     mutation: list[str] = MUTATION,
