@@ -148,7 +148,8 @@ class LowestDose:
 
     With ``uncertainty=``: ``dose_mg_interval``, the predictive interval of the lowest
     dose over the draws (each draw has its own lowest dose among those tested; an end is
-    None where no tested dose reaches it), the table's ``<column>_low`` / ``_high``, what
+    None where no tested dose reaches it, and an end at the lowest dose tested means that
+    dose or less), the table's ``<column>_low`` / ``_high``, what
     the interval ``covers`` and its ``interval_flags``."""
 
     drug: str

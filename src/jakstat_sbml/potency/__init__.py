@@ -7,5 +7,7 @@
 - :mod:`.reference`: the mechanistic model's IC50 for each measured row, simulated once
   at reference potency (exact under the potency factor);
 - :mod:`.posterior`: the statistical model of potency across sources, fitted by MCMC;
-- :mod:`.crossval`: leave-one-source-out cross-validation of its predictive intervals.
+- :mod:`.crossval`: leave-one-source-out cross-validation of its predictive intervals;
+- :mod:`.same_assay`: two drugs measured in one assay, whose IC50 ratio tests one drug's
+  potency relative to the other's (a one-source drug's only test; held-out pairs).
 """

@@ -199,9 +199,3 @@ def stored_same_assay_ratios() -> SameAssayRatios | None:
                                         and (table["pairs_digest"] == pairs_digest()).all())
     return SameAssayRatios(table, current)
 
-
-def ratio_clause(drug: str) -> str:
-    """The stored ratios' clause for ``drug`` ('' where none tests it or none are stored)."""
-    stored = stored_same_assay_ratios()
-    return stored.clause(drug) if stored is not None else ""
-
