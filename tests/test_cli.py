@@ -784,7 +784,10 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     assert f"GMFE {cv['gmfe']:.2f} (target <= 2.5)" in result.output
     # two drugs in one held-out assay: their ratios, written and summed up beside the headline
     pairs = pd.read_csv(out / "cross_validation_pairs.csv")
-    assert len(pairs) == cv["pairs"] and f"({int(cv['pairs'])} such ratios from" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert (pairs["kind"] == "drugs").sum() == cv["pairs"] and f"({int(cv['pairs'])} such ratios from" in said
+    assert (pairs["kind"] == "pathways").sum() == cv["pathway_pairs"]
+    assert f"({int(cv['pathway_pairs'])} ratios from" in said
     assert "A model without error of its own would reach a held-out GMFE of about " \
            f"{replicate_spread().floor_gmfe:.2f}" in result.output
     by_source = pd.read_csv(out / "cross_validation_by_source.csv").sort_values("gmfe")

@@ -157,3 +157,21 @@ def test_an_anchors_record_quotes_its_ratios_and_says_what_they_test():
             assert "-fold wide" in record.text()  # a covered ratio says little without the width
         elif record.anchor:
             assert record.verdict == "no independent test" and "same-assay" not in record.text()
+
+
+def test_pathway_pairs_are_one_drugs_two_systems_in_one_source_and_matrix():
+    """The held-out test of a drug's selectivity between pathways: one drug, one source,
+    one matrix and assay kind, two assay systems (model context and cytokine); a censored
+    row, an unstated matrix, another source or another drug make no pair."""
+    base = {"source_id": "s1", "drug": "tofacitinib", "matrix": "whole_blood", "serum_type": "", "serum_percent": "",
+            "assay_kind": "pSTAT", "relation": "=", "context": "ctcl"}
+    rows = pd.DataFrame([{**base, "cytokine": "IL6"}, {**base, "cytokine": "IL2"},
+                         {**base, "cytokine": "IFNG", "context": "monocyte"},
+                         {**base, "cytokine": "IL4", "relation": ">"},
+                         {**base, "cytokine": "IL15", "source_id": "s2"},
+                         {**base, "cytokine": "IL21", "drug": "ruxolitinib"},
+                         {**base, "cytokine": "IL12", "matrix": "not_stated"},
+                         {**base, "cytokine": "IL2"}])  # the same system twice: a replicate, not a pair
+    found = same_assay.pathway_pairs(rows)
+    assert sorted(found) == [(0, 2), (1, 0), (1, 2), (7, 0), (7, 2)]  # systems in alphabetical order
+    assert same_assay.assay_pairs(rows) == []  # no two drugs in one assay here

@@ -404,9 +404,40 @@ def held_out_pairs() -> pd.DataFrame:
     from jakstat_sbml.potency.crossval import stored_pairs
 
     pairs = stored_pairs()
-    if pairs is None:
-        raise ValueError("no stored held-out pairs: rerun make pharmacology")
+    if pairs is None or "kind" not in pairs:
+        raise ValueError("no stored held-out pairs of both kinds: rerun make pharmacology")
     return pairs
+
+
+def held_out_drug_pairs() -> pd.DataFrame:
+    return held_out_pairs()[lambda t: t["kind"] == "drugs"]
+
+
+def held_out_pathway_pairs_table() -> str:
+    """One drug on two pathways of one held-out source and matrix, grouped as the gamma-c
+    selectivity question reads them: both gamma-c, gamma-c against interferon or IL-6, or
+    other pairs; per group the ratios, sources, GMFE and coverage."""
+    from jakstat_sbml.experiments.drug_comparison import SPARED_GROUP, gamma_c_cytokines
+
+    gamma, other = set(gamma_c_cytokines()), set(SPARED_GROUP)
+    pairs = held_out_pairs()[lambda t: t["kind"] == "pathways"]
+
+    def group(r) -> str:
+        a, b = r["cytokine"] in gamma, r["partner_cytokine"] in gamma
+        if a and b:
+            return "both gamma-c"
+        if (a and r["partner_cytokine"] in other) or (b and r["cytokine"] in other):
+            return "gamma-c against IFN/IL-6 (the selectivity fold's)"
+        return "other pairs"
+
+    rows = ["| pathways held against each other | ratios | sources | drugs | GMFE | 90% coverage |",
+            "|---|---|---|---|---|---|"]
+    for name, part in pairs.groupby(pairs.apply(group, axis=1), sort=False):
+        rows.append(f"| {name} | {len(part)} | {part['source_id'].nunique()} | {', '.join(sorted(set(part['drug'])))} "
+                    f"| {fmt(gmfe(part['fold_error']), 3)} | {percent(part['covered'].mean())} |")
+    rows.append(f"| all | {len(pairs)} | {pairs['source_id'].nunique()} | {', '.join(sorted(set(pairs['drug'])))} | "
+                f"{fmt(gmfe(pairs['fold_error']), 3)} | {percent(pairs['covered'].mean())} |")
+    return "\n".join(rows)
 
 
 def held_out_pairs_table() -> str:
@@ -414,7 +445,7 @@ def held_out_pairs_table() -> str:
     prediction with the source left out (bold: outside its 90% interval)."""
     rows = ["| held-out source | assay | ratio (as added) | measured | predicted | 90% interval | fold error |",
             "|---|---|---|---|---|---|---|"]
-    for _, r in held_out_pairs().iterrows():
+    for _, r in held_out_drug_pairs().iterrows():
         rows.append(f"| {r['source_id']} | {r['cytokine']}, {r['matrix'].replace('_', ' ')} | {r['drug']} / "
                     f"{r['partner_drug']} | {fmt(r['measured_ratio'])} | {fmt(r['predicted_ratio'])} | "
                     f"{'' if r['covered'] else '**'}{fmt(r['low_90'])}–{fmt(r['high_90'])}"
@@ -424,7 +455,7 @@ def held_out_pairs_table() -> str:
 
 def held_out_pairs_reading() -> str:
     """The pairs' GMFE and coverage beside the held-out rows' (bold in the table: not covered)."""
-    pairs, rows = held_out_pairs(), held_out()
+    pairs, rows = held_out_drug_pairs(), held_out()
     return (f"Over the {len(pairs)} ratios from {pairs['source_id'].nunique()} sources the GMFE is "
             f"{fmt(gmfe(pairs['fold_error']), 3)} and {percent(pairs['covered'].mean())} lie inside their 90% "
             f"intervals (bold: outside), against {fmt(gmfe(rows['fold_error']), 3)} and "
@@ -917,7 +948,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

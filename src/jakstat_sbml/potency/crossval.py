@@ -33,7 +33,7 @@ from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
-from .same_assay import SameAssayRatios, assay_pairs, stored_same_assay_ratios
+from .same_assay import SameAssayRatios, assay_pairs, pathway_pairs, stored_same_assay_ratios
 
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
@@ -49,8 +49,10 @@ JUDGED_ROWS = 5
 # A held-out table's column of its fold's posterior-median within-source sd (log10): the part
 # of each row's predictive spread that is the row's own; the rest its source shares.
 SIGMA_COLUMN = "fold_sigma"
-PAIR_COLUMNS = ["source_id", "drug", "partner_drug", "row", "partner", "cytokine", "readout", "context", "matrix",
-                "measured_ratio", "predicted_ratio", "low_90", "high_90", "covered", "fold_error"]
+# kind "drugs": two drugs in one assay; "pathways": one drug on two assay systems of one source and matrix
+PAIR_COLUMNS = ["kind", "source_id", "drug", "partner_drug", "row", "partner", "cytokine", "partner_cytokine",
+                "readout", "context", "partner_context", "matrix", "measured_ratio", "predicted_ratio", "low_90",
+                "high_90", "covered", "fold_error"]
 STORED_PAIRS = Path("docs") / "pharmacology" / "cross_validation_pairs.csv"  # `make pharmacology` writes it
 CV_DRAWS = 500  # per chain in each fold
 CV_WARMUP = 500
@@ -120,11 +122,13 @@ class CrossValidation:
             out["divergences"] = int(folds["divergences"].sum())
         if "max_r_hat" in t:
             out["max_r_hat"] = float(folds["max_r_hat"].max())
-        if self.pairs is not None:  # a drug relative to another in one assay: what rankings rest on
-            p = self.pairs
-            out.update({"pairs": len(p), "pair_sources": int(p["source_id"].nunique()),
-                        "gmfe_pairs": gmfe(p["fold_error"]) if len(p) else math.nan,
-                        "coverage_90_pairs": float(p["covered"].mean()) if len(p) else math.nan})
+        if self.pairs is not None:  # a drug relative to another in one assay: what rankings rest on;
+            # one drug on two pathways of one source: what its selectivity rests on
+            for kind, prefix in (("drugs", "pairs"), ("pathways", "pathway_pairs")):
+                p = self.pairs[self.pairs["kind"] == kind] if "kind" in self.pairs else self.pairs.iloc[:0]
+                out.update({prefix: len(p), f"{prefix}_sources": int(p["source_id"].nunique()),
+                            f"gmfe_{prefix}": gmfe(p["fold_error"]) if len(p) else math.nan,
+                            f"coverage_90_{prefix}": float(p["covered"].mean()) if len(p) else math.nan})
         return {**out, **{k: v for k, v in self.info.items() if k != "folds"}}
 
     def to_frame(self) -> pd.DataFrame:
@@ -181,15 +185,17 @@ def _fold(data: PotencyData, source: str, draws: int, warmup: int, seed: int,
                     "divergences": divergences, SIGMA_COLUMN: sigma})
     held_rows = data.rows[held].reset_index(drop=True)
     pairs = []
-    for i, j in assay_pairs(held_rows):
-        a, b = held_rows.iloc[i], held_rows.iloc[j]
-        (lo,), (me,), (hi,) = interval_ends(predicted[:, [i]] - predicted[:, [j]], LEVEL)
-        covered, fold = judge(float(a["ic50_nM"]) / float(b["ic50_nM"]), "=", lo, me, hi)
-        pairs.append({"source_id": a["source_id"], **({"fold": source} if members else {}), "drug": a["drug"],
-                      "partner_drug": b["drug"], "row": a["id"], "partner": b["id"], "cytokine": a["cytokine"],
-                      "readout": a["readout"], "context": a["context"], "matrix": a["matrix"],
-                      "measured_ratio": float(a["ic50_nM"]) / float(b["ic50_nM"]), "predicted_ratio": 10 ** me,
-                      "low_90": 10 ** lo, "high_90": 10 ** hi, "covered": covered, "fold_error": fold})
+    for kind, found in (("drugs", assay_pairs(held_rows)), ("pathways", pathway_pairs(held_rows))):
+        for i, j in found:
+            a, b = held_rows.iloc[i], held_rows.iloc[j]
+            (lo,), (me,), (hi,) = interval_ends(predicted[:, [i]] - predicted[:, [j]], LEVEL)
+            covered, fold = judge(float(a["ic50_nM"]) / float(b["ic50_nM"]), "=", lo, me, hi)
+            pairs.append({"kind": kind, "source_id": a["source_id"], **({"fold": source} if members else {}),
+                          "drug": a["drug"], "partner_drug": b["drug"], "row": a["id"], "partner": b["id"],
+                          "cytokine": a["cytokine"], "partner_cytokine": b["cytokine"], "readout": a["readout"],
+                          "context": a["context"], "partner_context": b["context"], "matrix": a["matrix"],
+                          "measured_ratio": float(a["ic50_nM"]) / float(b["ic50_nM"]), "predicted_ratio": 10 ** me,
+                          "low_90": 10 ** lo, "high_90": 10 ** hi, "covered": covered, "fold_error": fold})
     return out, pairs
 
 
@@ -434,9 +440,15 @@ def qualifiers_text(summary: dict) -> str:
     pairs = summary.get("pairs", math.nan)
     if pairs == pairs and pairs:
         out += (f" Two drugs measured in one assay of a held-out source ({int(pairs)} such ratios from "
-                f"{int(summary['pair_sources'])} sources, overlapping): their ratio, a drug's potency relative to "
+                f"{int(summary['pairs_sources'])} sources, overlapping): their ratio, a drug's potency relative to "
                 f"the other's, has a GMFE of {g(summary['gmfe_pairs'])} and {p(summary['coverage_90_pairs'])} inside "
                 "its 90% interval.")
+    pathways = summary.get("pathway_pairs", math.nan)
+    if pathways == pathways and pathways:
+        out += (f" One drug on two pathways of one held-out source and matrix ({int(pathways)} ratios from "
+                f"{int(summary['pathway_pairs_sources'])} sources, overlapping), what a drug's selectivity between "
+                f"pathways rests on: GMFE {g(summary['gmfe_pathway_pairs'])}, "
+                f"{p(summary['coverage_90_pathway_pairs'])} inside their 90% intervals.")
     if "divergences" in summary and summary["divergences"] == summary["divergences"]:
         n = int(summary["divergences"])
         out += (f" The sampler had {n} divergent transition{'s' if n != 1 else ''} over the {summary['sources']} "

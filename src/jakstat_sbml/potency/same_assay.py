@@ -60,6 +60,31 @@ def assay_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
     return out
 
 
+# What one drug's two rows must share for their ratio to test the model's selectivity between
+# two pathways: one source's one sample kind, so that the source, the potency and the free
+# fraction cancel, and only the two pathways' reference IC50s (and two residuals) are left.
+PATHWAY_SHARED = ("source_id", "drug", "matrix", "serum_type", "serum_percent", "assay_kind")
+
+
+def pathway_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """Positions (i, j) of every two rows of ``rows`` that are one drug, measured by one
+    source in one matrix and assay kind, on two assay systems (model context and
+    cytokine), each a number in a stated matrix; within a pair the systems in
+    alphabetical order. Their ratio tests the mechanistic model's selectivity between the
+    two pathways, which a drug's gamma-c selectivity fold is made of."""
+    rows = rows.reset_index(drop=True)
+    columns = [c for c in PATHWAY_SHARED if c in rows.columns]
+    key = rows[columns].astype(str).agg("|".join, axis=1)
+    system = rows["context"].astype(str) + ":" + rows["cytokine"].astype(str)
+    usable = (rows["relation"].astype(str).str.strip().replace("", "=") == "=") & (rows["matrix"] != "not_stated")
+    out = []
+    for i in range(len(rows)):
+        for j in range(i + 1, len(rows)):
+            if usable[i] and usable[j] and key[i] == key[j] and system[i] != system[j]:
+                out.append((i, j) if system[i] < system[j] else (j, i))
+    return out
+
+
 def same_assay_pairs() -> pd.DataFrame:
     """The declared pairs, checked: both rows measured, of two drugs, by one source in one
     assay design (:data:`SHARED`), each reported as a number (``=``), in a source that fits
