@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -48,16 +49,7 @@ def assay_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
     one assay: the same source, :data:`SHARED` design, readout and model context, each a
     number (``=``) in a stated matrix; within a pair the drugs in alphabetical order. The
     cross-validation judges their ratios (a drug's potency relative to another's)."""
-    rows = rows.reset_index(drop=True)
-    columns = [c for c in (*SHARED, "readout", "context") if c in rows.columns]  # a table may leave some out
-    key = rows[columns].astype(str).agg("|".join, axis=1)
-    usable = (rows["relation"].astype(str).str.strip().replace("", "=") == "=") & (rows["matrix"] != "not_stated")
-    out = []
-    for i in range(len(rows)):
-        for j in range(i + 1, len(rows)):
-            if usable[i] and usable[j] and key[i] == key[j] and rows["drug"][i] != rows["drug"][j]:
-                out.append((i, j) if rows["drug"][i] < rows["drug"][j] else (j, i))
-    return out
+    return _pairs(rows, (*SHARED, "readout", "context"), rows["drug"].astype(str))
 
 
 # What one drug's two rows must share for their ratio to test the model's selectivity between
@@ -72,16 +64,21 @@ def pathway_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
     cytokine), each a number in a stated matrix; within a pair the systems in
     alphabetical order. Their ratio tests the mechanistic model's selectivity between the
     two pathways, which a drug's gamma-c selectivity fold is made of."""
-    rows = rows.reset_index(drop=True)
-    columns = [c for c in PATHWAY_SHARED if c in rows.columns]
-    key = rows[columns].astype(str).agg("|".join, axis=1)
-    system = rows["context"].astype(str) + ":" + rows["cytokine"].astype(str)
+    return _pairs(rows, PATHWAY_SHARED, rows["context"].astype(str) + ":" + rows["cytokine"].astype(str))
+
+
+def _pairs(rows: pd.DataFrame, shared, differs: pd.Series) -> list[tuple[int, int]]:
+    """Positions (i, j) of every two rows equal in the ``shared`` columns (those the table
+    has) and unequal in ``differs``, each a number (``=``) in a stated matrix, ordered by
+    ``differs``."""
+    rows, differs = rows.reset_index(drop=True), differs.reset_index(drop=True)
+    key = rows[[c for c in shared if c in rows.columns]].astype(str).agg("|".join, axis=1)
     usable = (rows["relation"].astype(str).str.strip().replace("", "=") == "=") & (rows["matrix"] != "not_stated")
     out = []
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
-            if usable[i] and usable[j] and key[i] == key[j] and system[i] != system[j]:
-                out.append((i, j) if system[i] < system[j] else (j, i))
+            if usable[i] and usable[j] and key[i] == key[j] and differs[i] != differs[j]:
+                out.append((i, j) if differs[i] < differs[j] else (j, i))
     return out
 
 
@@ -219,6 +216,13 @@ def stored_same_assay_ratios() -> SameAssayRatios | None:
     path = catalog.models_dir().parent / STORED
     if not path.exists():
         return None
+    pairs = data_dir() / PAIRS_FILE
+    # every interval's record asks for them: read once per version of the files
+    return _stored(str(path), path.stat().st_mtime_ns, pairs.stat().st_mtime_ns if pairs.exists() else 0)
+
+
+@lru_cache(maxsize=4)
+def _stored(path: str, mtime_ns: int, pairs_mtime_ns: int) -> SameAssayRatios:
     table = pd.read_csv(path)
     current = bool(len(table)) and bool((table["data_digest"] == table_digest()).all()
                                         and (table["pairs_digest"] == pairs_digest()).all())
