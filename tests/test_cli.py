@@ -766,7 +766,7 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     assert "rux_wb_IL6_pSTAT3_quintas2010" in result.output
     for name in ("pharmacology_validation.csv", "pharmacology_validation_summary.csv", "predicted_ic50_ctcl.csv",
                  "pharmacology_validation.png", "cross_validation.csv", "cross_validation_summary.csv",
-                 "same_assay_ratios.csv", "cross_validation_pairs.csv"):
+                 "same_assay_ratios.csv", "ex_vivo_tests.csv", "cross_validation_pairs.csv"):
         assert (out / name).stat().st_size > 0, name
     # the context's IC50s: a row per drug and kind, a column per cytokine, in 80 columns (with 14
     # drugs as columns the table had shrunk to empty cells in any terminal narrower than 200)
@@ -807,6 +807,13 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
                     if x.startswith(f"│ {r['drug']} / {r['partner_drug']}, {r['cytokine']} "))
         assert f"{r['measured_ratio']:.3g}" in line and f"{r['fold_error']:.2f}" in line, line
     assert f"same-assay ratios: {int(ratios['covered'].sum())} of {len(ratios)} inside" in result.output
+    # the ex vivo tests, clinical pharmacodynamics never fitted: printed and written
+    ex_vivo = pd.read_csv(out / "ex_vivo_tests.csv")
+    assert "upadacitinib" in set(ex_vivo["drug"])
+    for _, r in ex_vivo.iterrows():
+        line = next(x for x in result.output.splitlines() if x.startswith(f"│ {r['drug']}, {r['cytokine']}/"))
+        assert f"{r['measured_nM']:.3g}" in line and f"{r['fold_error']:.2f}" in line, line
+    assert f"ex vivo tests: {int(ex_vivo['covered'].sum())} of {len(ex_vivo)} inside" in result.output
     met = cv["gmfe"] <= 2.5 and 0.75 <= cv["coverage_90"] <= 0.98
     assert result.exit_code == (0 if met else 1), result.output
     assert met or "cross-validation target missed:" in result.output

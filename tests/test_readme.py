@@ -270,7 +270,9 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
         verdict = f"**{record.verdict}**" if record.too_narrow else record.verdict  # bold where too narrow
         assert f"{tested}" in potency and f"| {record.prior_only} | {verdict} |" in potency, record.name
     # a drug whose only source, left out, left no fit row: its rows tested the prior, not quoted as coverage
-    assert "| upadacitinib | 0 | - | - | - | 6 | no independent test |" in potency
+    assert "| ritlecitinib | 0 | - | - | - | 2 | no independent test |" in potency
+    # one whose only test is an ex vivo EC50 in dosed people (never fitted), counted apart
+    assert "| upadacitinib | 0 | - | - | - | 6 | ex vivo test only |" in potency
     # and the IC50 section says, below its interval table, what those intervals delivered per drug
     rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
     assert rux.text() in sections["Drug dose-response (IC50)"]

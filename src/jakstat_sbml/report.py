@@ -479,13 +479,15 @@ def _potency_evidence(drug: str) -> str:
     record = track_record(drug)
     if record is None:
         return "assumed: no measured row"
+    ex_vivo = (f"; ex vivo in dosed people (never fitted), {record.ex_vivo_covered} of {record.ex_vivo_tests} plasma "
+               "EC50s covered" if record.ex_vivo_tests else "")
     if record.anchor:  # its fold tested the prior, not the fitted factor the panel uses
         relative = (f"; relative to a partner, {record.relative_covered} of {record.relative_tests} same-assay "
                     "ratios covered" if record.relative_tests else "")
-        return (f"fitted to one source, no independent test of its IC50s ({record.prior_only} rows predicted from "
-                f"the prior alone){relative}")
+        return (f"fitted to one source, no held-out test of its in vitro IC50s ({record.prior_only} rows predicted "
+                f"from the prior alone){ex_vivo}{relative}")
     return (f"GMFE {record.gmfe:.1f} over {record.rows} row{'s' if record.rows != 1 else ''}, {record.covered} covered"
-            + ("" if record.verdict == "consistent with 90%" else f" ({record.verdict})"))
+            + ("" if record.verdict == "consistent with 90%" else f" ({record.verdict})") + ex_vivo)
 
 
 def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
@@ -770,6 +772,8 @@ def held_out_drugs_markdown() -> str:
                                      "90% intervals would do so by chance in under 5% of cases; *no independent test*: "
                                      "every row of one source, predicted from its biochemical constants alone when "
                                      "that source was left out, so no held-out row tested the fitted interval; "
+                                     "*ex vivo* or *relative test only*: such a drug tested only by ex vivo EC50s in "
+                                     "dosed people or by same-assay ratios to a partner, counted apart; "
                                      "*too few rows to judge*: under 5 held-out rows):")
 
 

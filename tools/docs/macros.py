@@ -351,7 +351,7 @@ def posterior_table() -> str:
         row("ruxolitinib `fu_plasma`", "fu_ruxolitinib"),
         row("tofacitinib `fu_plasma`", "fu_tofacitinib"),
         row("ruxolitinib B:P", "bp_ruxolitinib", digits=3),
-        *(row(f"{drug} cellular factor" + (" (anchor: one source, no independent test)" if drug in anchors() else ""),
+        *(row(f"{drug} cellular factor" + (" (anchor: one source, no held-out test)" if drug in anchors() else ""),
               f"theta_{drug}", power=True, digits=3) for drug in panel_fitted()),
         f"| proliferation offset κ | {signed(kappa)} log10 ({fmt(10 ** -kappa)}x more potent than pSTAT) "
         f"| {signed(kappa_low)} to {signed(kappa_high)} |",
@@ -477,6 +477,39 @@ def same_assay_table() -> str:
                     f"{fmt(r['measured_ratio'])} | {fmt(r['predicted_ratio'])} | {fmt(r['low_90'])}–"
                     f"{fmt(r['high_90'])} | {fmt(r['fold_error'])} | {'yes' if r['covered'] else '**no**'} |")
     return "\n".join(rows)
+
+
+def ex_vivo_table() -> str:
+    """The stored ex vivo tests (make pharmacology): each plasma EC50 measured in blood drawn
+    from dosed people, never fitted, against its 90% predictive interval."""
+    from jakstat_sbml.potency.ex_vivo import stored_ex_vivo_tests
+
+    stored = stored_ex_vivo_tests()
+    if stored is None or not stored.current:
+        raise ValueError("no current stored ex vivo tests: rerun make pharmacology")
+    rows = ["| drug | stimulus, readout, read in | measured EC50 (nM plasma) | predicted median | "
+            "90% predictive interval | fold error | covered |", "|---|---|---|---|---|---|---|"]
+    for _, r in stored.table.iterrows():
+        contexts = " or ".join(f"`{c}`" for c in r["contexts"].split("|"))
+        rows.append(f"| {r['drug']} | {r['cytokine']}, {r['readout']}, {contexts} ({r['source_id']}) | "
+                    f"{fmt(r['measured_nM'], 3)} | {fmt(r['predicted_nM'])} | {fmt(r['low_90_nM'])}–"
+                    f"{fmt(r['high_90_nM'])} | {fmt(r['fold_error'])} | {'yes' if r['covered'] else '**no**'} |")
+    return "\n".join(rows)
+
+
+def ex_vivo_width() -> str:
+    """The stored ex vivo tests' median 90% interval width (high end over low)."""
+    from jakstat_sbml.potency.ex_vivo import stored_ex_vivo_tests
+
+    t = stored_ex_vivo_tests().table
+    return f"{float((t['high_90_nM'] / t['low_90_nM']).median()):,.0f}"
+
+
+def ex_vivo_fold(drug: str) -> float:
+    """A drug's (first) stored ex vivo test's fold error."""
+    from jakstat_sbml.potency.ex_vivo import stored_ex_vivo_tests
+
+    return float(stored_ex_vivo_tests().for_drug(drug)["fold_error"].iloc[0])
 
 
 def held_out_split_table() -> str:
@@ -948,7 +981,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

@@ -541,16 +541,19 @@ def validate_pharmacology_command(
     run = provenance.identity("validate_pharmacology", condition_of(context),
                               {"refit": refit, "store": store, "cross_validate": cross_validate,
                                "rows": "data/pharmacology/cellular_ic50.tsv",
+                               "ex_vivo_rows": "data/pharmacology/ex_vivo_ec50.tsv",
                                **({"system_terms": True} if system_terms else {})})
     if out is not None:
         csv, summary = out / "pharmacology_validation.csv", out / "pharmacology_validation_summary.csv"
         figure = out / f"pharmacology_validation.{figure_format.value}"
         predictions = out / f"predicted_ic50_{context}.csv"
         ratios_csv = out / "same_assay_ratios.csv"
+        ex_vivo_csv = out / "ex_vivo_tests.csv"
         cv_files = [out / "cross_validation.csv", out / "cross_validation_summary.csv",
                     out / "cross_validation_by_source.csv", out / f"cross_validation.{figure_format.value}",
                     out / "cross_validation_pairs.csv"]
-        check_outputs([csv, summary, figure, predictions, ratios_csv, provenance.sidecar("pharmacology_validation", out),
+        check_outputs([csv, summary, figure, predictions, ratios_csv, ex_vivo_csv,
+                       provenance.sidecar("pharmacology_validation", out),
                        *(cv_files if cross_validate else [])], run, force)
     with reported():
         if store:
@@ -575,7 +578,10 @@ def validate_pharmacology_command(
             result = ph.validate_pharmacology(rows=ph.measurements(), posterior=posterior, progress=progress)
         from ..potency.same_assay import same_assay_ratios
 
+        from ..potency.ex_vivo import ex_vivo_tests
+
         ratios = same_assay_ratios(posterior)
+        ex_vivo = ex_vivo_tests(posterior)
         cv = None
         if cross_validate:
             from ..potency.crossval import cross_validate as run_cv
@@ -606,12 +612,15 @@ def validate_pharmacology_command(
     else:
         _print_stored_cross_validation()
     _print_same_assay_ratios(ratios)
+    _print_ex_vivo_tests(ex_vivo)
     _print_context_ic50s(predicted, context, ph.PREDICTION_MAX_NM)
     if out is not None:
         import pandas as pd
 
-        written = [csv, summary, predictions, ratios_csv, figure]
+        written = [csv, summary, predictions, ratios_csv, ex_vivo_csv, figure]
         described = {
+            ex_vivo_csv: "ex vivo tests: a drug's plasma EC50 measured in blood drawn from dosed people (never "
+                         "fitted), against the potency model's 90% predictive interval of it",
             ratios_csv: "same-assay ratios: a one-source drug's IC50 over a fitted partner's in one assay of a source "
                         "no fit uses, against the potency model's 90% predictive interval of the ratio",
             csv: "every measured IC50 against the potency model's prediction for it as a new assay (90% interval)",
@@ -624,6 +633,7 @@ def validate_pharmacology_command(
             pd.DataFrame([s]).to_csv(summary, index=False)
             predicted.to_csv(predictions, index=False)
             ratios.to_frame().to_csv(ratios_csv, index=False)
+            ex_vivo.to_frame().to_csv(ex_vivo_csv, index=False)
             save_figure(result.plot(), figure)
             if cv is not None:
                 cv_csv, cv_summary, cv_sources, cv_figure, cv_pairs = cv_files
@@ -734,24 +744,42 @@ def _print_stored_cross_validation() -> None:
 def _print_same_assay_ratios(ratios) -> None:
     """Each same-assay ratio against its predictive interval: the test of a one-source
     drug's potency relative to a partner's (potency/same_assay.py)."""
-    if ratios.table.empty:
-        return
-    shown = Table(caption="same-assay ratios: IC50 of a drug over a fitted partner's, measured in one assay of a source "
+    _print_judged(ratios, "same-assay ratios: IC50 of a drug over a fitted partner's, measured in one assay of a source "
                           "no fit uses (its offset, serum and readout cancel); the potency model's median and 90% "
-                          "predictive interval of the ratio (green: covers); fold error. Not in the GMFE above: another "
-                          "quantity")
-    shown.add_column("drug / partner, cytokine", no_wrap=True)
+                          "predictive interval of the ratio (green: covers); fold error",
+                  "drug / partner, cytokine", lambda r: f"{r['drug']} / {r['partner_drug']}, {r['cytokine']}",
+                  ("measured_ratio", "predicted_ratio", "low_90", "high_90"), "same_assay_pairs.tsv")
+
+
+def _print_ex_vivo_tests(tests) -> None:
+    """Each ex vivo EC50 against its predictive interval: a drug's potency in dosed
+    people, never fitted (potency/ex_vivo.py)."""
+    _print_judged(tests, "ex vivo tests: EC50 in nM of plasma, blood drawn from dosed people and stimulated outside "
+                         "the body (clinical pharmacodynamics, never fitted); the potency model's median and 90% "
+                         "predictive interval for a new source (green: covers); fold error",
+                  "drug, cytokine/readout", lambda r: f"{r['drug']}, {r['cytokine']}/{r['readout']}",
+                  ("measured_nM", "predicted_nM", "low_90_nM", "high_90_nM"), "ex_vivo_ec50.tsv")
+
+
+def _print_judged(tests, caption: str, first: str, label, columns: tuple[str, str, str, str], table_file: str) -> None:
+    """A table of quantities judged against their 90% predictive intervals (potency/judging.py),
+    counted apart from the GMFE above, and its one-line count."""
+    if tests.table.empty:
+        return
+    shown = Table(caption=f"{caption}. Not in the GMFE above: another quantity")
+    shown.add_column(first, no_wrap=True)
     for name in ("measured", "predicted", "90% interval", "fold"):
         shown.add_column(name, justify="right", no_wrap=True)
-    for _, r in ratios.table.iterrows():
+    measured, predicted, low, high = columns
+    for _, r in tests.table.iterrows():
         colour = "green" if r["covered"] else "red"
-        shown.add_row(f"{r['drug']} / {r['partner_drug']}, {r['cytokine']}", f"{r['measured_ratio']:.3g}",
-                      f"{r['predicted_ratio']:.3g}", f"[{colour}]{r['low_90']:.2g}-{r['high_90']:.3g}[/{colour}]",
-                      f"{r['fold_error']:.2f}")
+        shown.add_row(label(r), f"{r[measured]:.3g}", f"{r[predicted]:.3g}",
+                      f"[{colour}]{r[low]:.2g}-{r[high]:.3g}[/{colour}]", f"{r['fold_error']:.2f}")
     console.print(shown)
-    s = ratios.summary()
-    console.print(f"same-assay ratios: {s['covered']} of {s['pairs']} inside their 90% predictive intervals, GMFE "
-                  f"{s['gmfe']:.2f} ({', '.join(s['drugs'])}; data/pharmacology/same_assay_pairs.tsv)", soft_wrap=True)
+    s = tests.summary()
+    console.print(f"{caption.split(':')[0]}: {s['covered']} of {s[tests.COUNTED]} inside their 90% predictive "
+                  f"intervals, GMFE {s['gmfe']:.2f} ({', '.join(s['drugs'])}; data/pharmacology/{table_file})",
+                  soft_wrap=True)
 
 
 def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:

@@ -9,5 +9,7 @@
 - :mod:`.posterior`: the statistical model of potency across sources, fitted by MCMC;
 - :mod:`.crossval`: leave-one-source-out cross-validation of its predictive intervals;
 - :mod:`.same_assay`: two drugs measured in one assay, whose IC50 ratio tests one drug's
-  potency relative to the other's (a one-source drug's only test; held-out pairs).
+  potency relative to the other's (a one-source drug's only test; held-out pairs);
+- :mod:`.ex_vivo`: plasma EC50s from blood of dosed people, stimulated ex vivo (clinical
+  pharmacodynamics, never fitted), against the potency model's prediction.
 """

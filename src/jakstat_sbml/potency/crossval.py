@@ -29,11 +29,12 @@ from scipy.stats import binom, norm
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, interval_ends, judge, measured_vs_predicted
+from .judging import LEVEL, JudgedTests, interval_ends, judge, measured_vs_predicted
 from .measurements import measurements, table_digest
 from .posterior import PotencyData, gmfe, potency_data, row_predictions, sample, system_name
 from .reference import reference_ic50s
-from .same_assay import SameAssayRatios, assay_pairs, pathway_pairs, stored_same_assay_ratios
+from .ex_vivo import stored_ex_vivo_tests
+from .same_assay import assay_pairs, pathway_pairs, stored_same_assay_ratios
 
 TARGET_GMFE = 2.5  # issue 22
 TARGET_COVERAGE = (0.75, 0.98)  # issue 22: of the 90% predictive intervals
@@ -324,6 +325,10 @@ class TrackRecord:
     relative_tests: int = 0
     relative_covered: int = 0
     relative: str = ""  # their clause for the places an interval is shown
+    # ex vivo EC50s in dosed people that test the drug's absolute potency, never fitted (:mod:`.ex_vivo`)
+    ex_vivo_tests: int = 0
+    ex_vivo_covered: int = 0
+    ex_vivo: str = ""  # their clause for the places an interval is shown
     # chance of so few covered with rows of one source correlated (coverage_chance); NaN: rows independent
     source_aware_chance: float = math.nan
 
@@ -365,7 +370,8 @@ class TrackRecord:
         if self.too_narrow:
             return "too narrow"
         if self.anchor:
-            return "relative test only" if self.relative_tests else "no independent test"
+            kinds = [k for k, n in (("ex vivo", self.ex_vivo_tests), ("relative", self.relative_tests)) if n]
+            return f"{' and '.join(kinds)} test{'s' if len(kinds) > 1 else ''} only" if kinds else "no independent test"
         if self.rows < JUDGED_ROWS:
             return "too few rows to judge"
         return "consistent with 90%"
@@ -388,7 +394,7 @@ class TrackRecord:
         if self.prior_only and not self.anchor:
             out += f" and {self.prior_only} more {rows} predicted from the prior alone, not counted"
         out += "" if self.current else " [stored cross-validation of other data]"
-        return out + (f"; {self.relative}" if self.relative else "")
+        return out + "".join(f"; {clause}" for clause in (self.ex_vivo, self.relative) if clause)
 
     def warning(self) -> str | None:
         """The flag a prediction carries when this record says its intervals are too
@@ -412,7 +418,9 @@ class TrackRecord:
                                                 ("gmfe", self.gmfe), ("too_narrow", self.too_narrow),
                                                 ("prior_only_rows", self.prior_only),
                                                 ("relative_tests", self.relative_tests),
-                                                ("relative_covered", self.relative_covered))}
+                                                ("relative_covered", self.relative_covered),
+                                                ("ex_vivo_tests", self.ex_vivo_tests),
+                                                ("ex_vivo_covered", self.ex_vivo_covered))}
 
 
 def qualifiers_text(summary: dict) -> str:
@@ -620,19 +628,23 @@ def stored_track_records(by: str = "drug") -> list[TrackRecord]:
         return []
     summary = stored_summary()
     records = track_records(_stored_rows(str(path), path.stat().st_mtime_ns), bool(summary and summary["current"]), by)
-    return with_relative_tests(records, stored_same_assay_ratios()) if by == "drug" else records
+    if by != "drug":
+        return records
+    return with_tests(with_tests(records, stored_same_assay_ratios(), "relative"), stored_ex_vivo_tests(), "ex_vivo")
 
 
-def with_relative_tests(records: Sequence[TrackRecord], ratios: SameAssayRatios | None) -> list[TrackRecord]:
-    """Drug records with the same-assay ratios that test each drug relative to a partner
-    (:mod:`.same_assay`): counted apart from the held-out rows, a quantity of their own."""
-    if ratios is None:
+def with_tests(records: Sequence[TrackRecord], tests: JudgedTests | None, kind: str) -> list[TrackRecord]:
+    """Drug records with the quantities of ``tests`` that test each drug, counted apart from
+    the held-out rows: ``kind`` "relative", the same-assay ratios that test a drug relative
+    to a partner (:mod:`.same_assay`), or "ex_vivo", the EC50s of dosed people, never
+    fitted (:mod:`.ex_vivo`)."""
+    if tests is None:
         return list(records)
     out = []
     for record in records:
-        mine = ratios.for_drug(record.name)
-        out.append(replace(record, relative_tests=len(mine), relative_covered=int(mine["covered"].sum()),
-                           relative=ratios.clause(record.name)) if len(mine) else record)
+        mine = tests.for_drug(record.name)
+        out.append(replace(record, **{f"{kind}_tests": len(mine), f"{kind}_covered": int(mine["covered"].sum()),
+                                      kind: tests.clause(record.name)}) if len(mine) else record)
     return out
 
 

@@ -5,13 +5,47 @@ figure both the validation and the cross-validation draw."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import catalog
+from .posterior import gmfe
 
 LEVEL = 0.90
+
+
+@dataclass(frozen=True)
+class JudgedTests:
+    """Measured quantities of the drugs, each judged against its 90% predictive interval
+    (a ``covered`` and a ``fold_error`` column per row of ``table``), counted apart from the
+    cross-validation's held-out rows. ``current``: whether a stored run is of the present
+    tables. ``COUNTED``: the summary's name for what the rows are."""
+
+    table: pd.DataFrame
+    current: bool = True
+    COUNTED: ClassVar[str] = "rows"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def for_drug(self, drug: str) -> pd.DataFrame:
+        """The rows that test ``drug``."""
+        return self.table[self.table["drug"] == drug] if not self.table.empty else self.table
+
+    def summary(self) -> dict:
+        t = self.table
+        return {self.COUNTED: len(t), "covered": int(t["covered"].sum()) if len(t) else 0,
+                "gmfe": gmfe(t["fold_error"]) if len(t) else float("nan"),
+                "drugs": sorted(set(t["drug"])) if len(t) else []}
+
+
+def of_digests(table: pd.DataFrame, digests: dict[str, str]) -> bool:
+    """Whether every row of a stored table was made from the tables whose short hashes
+    ``digests`` gives by column (an empty table is of nothing)."""
+    return bool(len(table)) and all(bool((table[column] == value).all()) for column, value in digests.items())
 
 
 def interval_ends(predicted: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,7 +18,6 @@ cross-validation's GMFE and coverage: they are another quantity, reported beside
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,9 +25,9 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, interval_ends, judge
+from .judging import LEVEL, JudgedTests, interval_ends, judge, of_digests
 from .measurements import data_dir, measurements, table_digest
-from .posterior import Posterior, gmfe, load_posterior, new_source_samples, potency_data, row_predictions
+from .posterior import Posterior, load_posterior, new_source_samples, potency_data, row_predictions
 from .reference import reference_ic50s
 
 PAIRS_FILE = "same_assay_pairs.tsv"
@@ -139,28 +138,13 @@ def _pair_rows(pairs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-@dataclass(frozen=True)
-class SameAssayRatios:
+class SameAssayRatios(JudgedTests):
     """Each pair's measured ratio (drug over partner, IC50 as added) against the potency
     model's predictive draws of it: median, 90% interval, whether it covers the
-    measurement, and the fold error of the median. ``current``: whether the run is of the
-    present tables."""
+    measurement, and the fold error of the median (:meth:`for_drug`: the pairs that test
+    a drug as the drug, not the partner)."""
 
-    table: pd.DataFrame
-    current: bool = True
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    def for_drug(self, drug: str) -> pd.DataFrame:
-        """The pairs that test ``drug`` (as the drug, not the partner)."""
-        return self.table[self.table["drug"] == drug] if not self.table.empty else self.table
-
-    def summary(self) -> dict:
-        t = self.table
-        return {"pairs": len(t), "covered": int(t["covered"].sum()) if len(t) else 0,
-                "gmfe": gmfe(t["fold_error"]) if len(t) else float("nan"),
-                "drugs": sorted(set(t["drug"])) if len(t) else []}
+    COUNTED = "pairs"
 
     def clause(self, drug: str) -> str:
         """One clause for the places a drug's interval is shown: '' where no pair tests it."""
@@ -224,7 +208,5 @@ def stored_same_assay_ratios() -> SameAssayRatios | None:
 @lru_cache(maxsize=4)
 def _stored(path: str, mtime_ns: int, pairs_mtime_ns: int) -> SameAssayRatios:
     table = pd.read_csv(path)
-    current = bool(len(table)) and bool((table["data_digest"] == table_digest()).all()
-                                        and (table["pairs_digest"] == pairs_digest()).all())
-    return SameAssayRatios(table, current)
+    return SameAssayRatios(table, of_digests(table, {"data_digest": table_digest(), "pairs_digest": pairs_digest()}))
 
