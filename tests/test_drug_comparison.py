@@ -212,6 +212,11 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     from jakstat_sbml.potency.crossval import track_record
 
     assert "potency: " + track_record("tofacitinib").text() in " ".join(done.output.split())
+    # and how the selectivity folds themselves were tested held out (the pathway pairs of the
+    # cross-validation, printed by validate and the docs only)
+    from jakstat_sbml.experiments.drug_comparison import selectivity_track_record
+
+    assert selectivity_track_record().text() in " ".join(done.output.split())
     # without --uncertainty the console says its numbers are point predictions and how to get intervals
     # (an audit read baricitinib's regimen ranked above ruxolitinib's as firmer than its record allows)
     assert "point predictions" in done.output and "--uncertainty potency" in " ".join(done.output.split())
@@ -293,3 +298,27 @@ def test_ritlecitinib_regimen_keeps_inhibiting_after_the_plasma_drug_is_gone(ctc
     reversible_trough = free_trough / (free_trough + ic50)
     assert row.trough_inhibition > 0.05 and row.trough_inhibition > 20 * reversible_trough
     assert row.trough_inhibition < row.mean_inhibition < row.max_inhibition
+
+
+def test_the_selectivity_record_counts_the_held_out_gamma_c_against_ifn_il6_ratios():
+    """A gamma-c selectivity fold is the model's IC50 on IFN/IL-6 pathways over its gamma-c
+    ones; the stored cross-validation tests exactly that where a held-out source measured
+    one drug on both kinds in one matrix. The record counts those ratios and no others
+    (both gamma-c, or neither, are not the fold's), with their GMFE and coverage."""
+    from jakstat_sbml.experiments.drug_comparison import pathway_pair_group, selectivity_track_record
+    from jakstat_sbml.potency.crossval import stored_pairs
+    from jakstat_sbml.potency.posterior import gmfe
+
+    assert pathway_pair_group("IL2", "IL6") == pathway_pair_group("IFNA", "IL21") == "gamma-c against IFN/IL-6"
+    assert pathway_pair_group("IL2", "IL15") == "both gamma-c"
+    assert pathway_pair_group("IL6", "GMCSF") == pathway_pair_group("IL2", "GMCSF") == "other pairs"
+    pairs = stored_pairs()
+    pairs = pairs[pairs["kind"] == "pathways"]
+    gamma, spared = {"IL2", "IL4", "IL15", "IL21"}, {"IFNA", "IFNG", "IL6"}
+    mine = pairs[[(a in gamma and b in spared) or (a in spared and b in gamma)
+                  for a, b in zip(pairs["cytokine"], pairs["partner_cytokine"])]]
+    record = selectivity_track_record()
+    assert record.current and record.ratios == len(mine) > 0 and record.covered == int(mine["covered"].sum())
+    assert record.gmfe == pytest.approx(gmfe(mine["fold_error"]))
+    assert record.sources == mine["source_id"].nunique() and set(record.drugs) == set(mine["drug"])
+    assert record.rows <= 2 * record.ratios and "inside their 90% predictive intervals" in record.text()

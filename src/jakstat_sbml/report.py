@@ -518,6 +518,11 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
             fold = f"> {_fmt(bounds[drug])}" if drug in bounds else _fmt(folds[drug])  # '> x': a lower bound
             lines.append(f"| {drug} | {fold} | {arm} | " + " | ".join(_percent(x) for x in shares)
                          + f" | {_potency_evidence(drug) if i == 0 else ''} |")
+    from .experiments.drug_comparison import selectivity_track_record
+
+    selectivity = selectivity_track_record()
+    if selectivity is not None:  # the folds rest on the model's pathway selectivity, tested held out
+        lines += ["", selectivity.text()[0].upper() + selectivity.text()[1:] + "."]
     wiring = _structural_only(panel)
     if wiring:
         lines += ["", "Model wiring, not measurement: " + "; ".join(wiring) + " (docs/panel.md, limits)."]

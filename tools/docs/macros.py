@@ -417,18 +417,13 @@ def held_out_pathway_pairs_table() -> str:
     """One drug on two pathways of one held-out source and matrix, grouped as the gamma-c
     selectivity question reads them: both gamma-c, gamma-c against interferon or IL-6, or
     other pairs; per group the ratios, sources, GMFE and coverage."""
-    from jakstat_sbml.experiments.drug_comparison import SPARED_GROUP, gamma_c_cytokines
+    from jakstat_sbml.experiments.drug_comparison import pathway_pair_group
 
-    gamma, other = set(gamma_c_cytokines()), set(SPARED_GROUP)
     pairs = held_out_pairs()[lambda t: t["kind"] == "pathways"]
 
     def group(r) -> str:
-        a, b = r["cytokine"] in gamma, r["partner_cytokine"] in gamma
-        if a and b:
-            return "both gamma-c"
-        if (a and r["partner_cytokine"] in other) or (b and r["cytokine"] in other):
-            return "gamma-c against IFN/IL-6 (the selectivity fold's)"
-        return "other pairs"
+        name = pathway_pair_group(r["cytokine"], r["partner_cytokine"])
+        return name + (" (the selectivity fold's)" if name == "gamma-c against IFN/IL-6" else "")
 
     rows = ["| pathways held against each other | ratios | sources | drugs | GMFE | 90% coverage |",
             "|---|---|---|---|---|---|"]
@@ -438,6 +433,17 @@ def held_out_pathway_pairs_table() -> str:
     rows.append(f"| all | {len(pairs)} | {pairs['source_id'].nunique()} | {', '.join(sorted(set(pairs['drug'])))} | "
                 f"{fmt(gmfe(pairs['fold_error']), 3)} | {percent(pairs['covered'].mean())} |")
     return "\n".join(rows)
+
+
+def selectivity_record() -> str:
+    """The held-out record of the gamma-c selectivity, as compare-drugs prints it, in a few words."""
+    from jakstat_sbml.experiments.drug_comparison import selectivity_track_record
+
+    r = selectivity_track_record()
+    if r is None or not r.current:
+        raise ValueError("no current stored held-out pathway pairs: rerun make pharmacology")
+    return (f"{r.ratios} such ratios from {r.rows} measured rows of {r.sources} source{'s' if r.sources != 1 else ''} "
+            f"({', '.join(r.drugs)} in {' and '.join(m.replace('_', ' ') for m in r.matrices)}), GMFE {fmt(r.gmfe, 2)}, {r.covered} of {r.ratios} inside their 90% intervals")
 
 
 def held_out_pairs_table() -> str:
@@ -981,7 +987,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, selectivity_record, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

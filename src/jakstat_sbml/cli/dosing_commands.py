@@ -345,6 +345,7 @@ def compare_drugs_command(
     import jakstat_sbml as js
 
     from .. import provenance
+    from ..experiments.drug_comparison import selectivity_track_record
     from ..potency.crossval import track_record
 
     use_agg()
@@ -411,6 +412,9 @@ def compare_drugs_command(
     records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
     console.print("potency: " + escape("; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out"
                                                  for d, r in records.items())), soft_wrap=True)
+    selectivity = selectivity_track_record()  # what the folds above rest on, beside each drug's potency
+    if selectivity is not None:
+        console.print(escape(selectivity.text()), soft_wrap=True)
     # the IC50s themselves (a 14 x 9 panel fits as one compact matrix), free drug; with --uncertainty
     # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
     ic50s = result.ic50s

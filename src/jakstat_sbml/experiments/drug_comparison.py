@@ -35,7 +35,8 @@ from .. import catalog
 from ..errors import InputError, JakStatWarning
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import RunOptions, run
-from ..potency.crossval import records_clause
+from ..potency.crossval import records_clause, stored_pairs, stored_summary
+from ..potency.posterior import gmfe
 from ..results import background_text, flags_text, with_flags
 from .dose_response import DoseResponse, dose_response, plan_curve
 from .inputs import checked_background
@@ -56,6 +57,64 @@ REGIMEN_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
 def gamma_c_cytokines() -> list[str]:
     """The cytokines whose receptor carries the common gamma chain (JAK3), in catalog order."""
     return [c.name for c in catalog.CYTOKINES.values() if GAMMA_C_JAK in c.jaks]
+
+
+def pathway_pair_group(cytokine: str, partner: str) -> str:
+    """What a held-out ratio of one drug's IC50s on two pathways tests of the gamma-c
+    question: "both gamma-c", "gamma-c against IFN/IL-6" (what the selectivity fold is
+    made of) or "other pairs"."""
+    gamma, spared = set(gamma_c_cytokines()), set(SPARED_GROUP)
+    a, b = cytokine in gamma, partner in gamma
+    if a and b:
+        return "both gamma-c"
+    if (a and partner in spared) or (b and cytokine in spared):
+        return "gamma-c against IFN/IL-6"
+    return "other pairs"
+
+
+@dataclass(frozen=True)
+class SelectivityRecord:
+    """How the model's selectivity between a gamma-c and an interferon or IL-6 pathway fared
+    held out (the stored cross-validation): ratios of one drug's IC50s on two such pathways,
+    measured in one held-out source and matrix, so that the source, the drug's potency and
+    its free fraction cancel and the mechanistic model's own selectivity is tested. What a
+    gamma-c selectivity fold rests on. ``current``: whether the stored run is of the
+    present measured data."""
+
+    ratios: int
+    rows: int  # the measured rows the ratios are made of (ratios overlap: one row serves several)
+    sources: int
+    covered: int
+    gmfe: float
+    drugs: tuple[str, ...]
+    matrices: tuple[str, ...]
+    current: bool
+
+    def text(self) -> str:
+        return (f"selectivity, held out: {self.ratios} ratio{'s' if self.ratios != 1 else ''} of one drug's IC50s on "
+                f"a gamma-c and an interferon or IL-6 pathway, measured in one held-out source and matrix "
+                f"({self.rows} measured rows, {self.sources} source{'s' if self.sources != 1 else ''}; "
+                f"{', '.join(self.drugs)} in {' and '.join(m.replace('_', ' ') for m in self.matrices)}): GMFE "
+                f"{self.gmfe:.1f}, {self.covered} of {self.ratios} inside their 90% predictive intervals "
+                "(docs/pharmacology.md 7)" + ("" if self.current else " [stored cross-validation of other data]"))
+
+
+def selectivity_track_record() -> SelectivityRecord | None:
+    """The held-out record of the gamma-c selectivity (:class:`SelectivityRecord`); None
+    where no stored cross-validation holds such ratios."""
+    pairs = stored_pairs()
+    if pairs is None or "kind" not in pairs:
+        return None
+    pairs = pairs[pairs["kind"] == "pathways"]
+    mine = pairs[[pathway_pair_group(a, b) == "gamma-c against IFN/IL-6"
+                  for a, b in zip(pairs["cytokine"], pairs["partner_cytokine"])]]
+    if mine.empty:
+        return None
+    summary = stored_summary()
+    return SelectivityRecord(len(mine), len(set(mine["row"]) | set(mine["partner"])), int(mine["source_id"].nunique()),
+                             int(mine["covered"].sum()),
+                             gmfe(mine["fold_error"]), tuple(sorted(set(mine["drug"]))),
+                             tuple(sorted(set(mine["matrix"]))), bool(summary and summary["current"]))
 
 
 @dataclass(frozen=True)
