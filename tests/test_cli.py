@@ -82,6 +82,13 @@ def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
     assert "IC50" in result.output
     # the Hill fit's precision is printed as what it is, never as the IC50's confidence interval
     assert "95% CI" not in result.output and "Hill-fit precision" in result.output
+    # the run's table is a result a user can keep: js.load gives back its summary and flags (the
+    # record kept them for lowest-dose alone, so js.load(...).summary() of every other command was {})
+    kept = js.load(tmp_path / f"{name}.csv")
+    assert kept.experiment == "DoseResponse" and kept.summary()["ic50_nM"] == pytest.approx(curve.ic50, rel=1e-6)
+    assert kept.flags == tuple(curve.flags)
+    with pytest.raises(js.InputError, match=f"written beside {name}.csv, the result's table"):
+        js.load(tmp_path / f"{name}_fit.csv")  # whose summary would have been {}, silently
 
 
 def test_dose_response_prints_the_bound_the_doses_put_on_an_ic50_they_cannot_fit(tmp_path):
@@ -131,6 +138,9 @@ def test_screen_writes_long_and_matrix_tables_and_a_heatmap(tmp_path):
     assert list(matrix.columns) == ["IL2/pSTAT5", "IL6/pSTAT3"]
     assert matrix.loc["JAK3", "IL2/pSTAT5"] < -5  # JAK3 is required for IL-2 signalling
     assert (tmp_path / "knockout_screen.svg").exists()
+    kept = js.load(tmp_path / "knockout_screen.csv")  # its summary kept, as every command's table
+    assert kept.experiment == "KnockoutScreen" and kept.summary() and kept.summary() == js.read_provenance(
+        tmp_path / "knockout_screen.csv")["summary"]
 
 
 def test_screen_prints_losses_and_gains_apart_sorted_with_units(tmp_path):
@@ -182,6 +192,8 @@ def test_regimen_takes_the_run_options_of_every_command_that_simulates(tmp_path)
     assert result.exit_code == 0, result.output
     record = js.read_provenance(tmp_path / "regimen_ruxolitinib_20mg_every_12h_summary.csv")
     assert record["settings"]["engine"] == "roadrunner"
+    kept = js.load(tmp_path / "regimen_ruxolitinib_20mg_every_12h_summary.csv")
+    assert kept.experiment == "ExposureResponse" and "IL2/pSTAT5" in " ".join(kept.summary())
     # in the folder of that run: the engine is the error, not a clash with its files (an audit found the latter)
     bad = runner.invoke(app, ["regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2", "--engine", "lsoda",
                               "--out", str(tmp_path)])
@@ -194,6 +206,8 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert result.exit_code == 0, result.output
     grid = pd.read_csv(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.csv")
     assert len(grid) == 9 and {"bliss", "loewe", "hsa"} <= set(grid.columns)
+    kept = js.load(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.csv")
+    assert kept.experiment == "Combination" and kept.summary() and isinstance(kept.flags, tuple)
     assert (tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.png").exists()
     assert "bliss" in result.output
     # the verdicts and warnings the console prints are kept in a file and the record (they were in none)

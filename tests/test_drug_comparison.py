@@ -227,6 +227,8 @@ def test_cli_writes_the_table_and_figure(tmp_path):
         line = next(x for x in matrix.splitlines() if regimen in x)
         assert f"{round(100 * row.mean_inhibition)}%" in line
     record = js.read_provenance(out / "compare_drugs.csv")
+    kept = js.load(out / "compare_drugs.csv")  # its summary comes back, as every command's
+    assert kept.experiment == "DrugComparison" and kept.summary() == record["summary"] and kept.summary()
     assert record["run"]["experiment"] == "compare_drugs"
     assert record["condition"] == js.provenance.condition_record("ctcl")  # the full condition, as every command's
     again = runner.invoke(cli.app, ["compare-drugs", "--context", "ctcl", "--drug", "ruxolitinib", "--out", str(out)])

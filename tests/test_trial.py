@@ -168,6 +168,8 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert summary["flags"].str.contains("not a clinical response").all()
     record = js.read_provenance(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")
     assert any("only 3 patients" in f for f in record["flags"])
+    kept = js.load(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")  # a result a user can keep
+    assert kept.experiment == "VirtualTrial" and kept.summary() and any("only 3 patients" in f for f in kept.flags)
     assert record["settings"]["cytokines"] == {"IL2": pytest.approx(1 / 15.4)}  # 1 ng/mL of 15.4 kDa IL-2
     # the printed spread says it is between patients, not the prediction's uncertainty
     assert "5th-95th percentile" in done.output and "inhibition >= 50%" in done.output

@@ -563,6 +563,10 @@ def load(path: str | os.PathLike) -> SavedResult:
     if ".companion_frames()[" in str(entry.get("content", "")):
         main = next((n for n, i in files.items() if str(i.get("content", "")).endswith(".to_frame()")), "its table")
         raise InputError(f"{target.name} is a table saved beside {main}: load {main}")
+    main = next((n for n, i in files.items() if i.get("result")), None)
+    if main is not None and main != target.name:  # a command's other table: its summary is the result's table's
+        raise InputError(f"{target.name} is a table written beside {main}, the result's table: load {main} "
+                         "(or read this one with pandas)")
     companions, figure = {}, None
     for name, info in files.items():
         content = str(info.get("content", ""))

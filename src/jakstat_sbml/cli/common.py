@@ -550,16 +550,21 @@ def known_names(*, cytokines=(), readouts=(), genes=()) -> None:
 
 
 def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str], model, engine: str = "roadrunner",
-                   extra: Mapping[str, dict] | None = None) -> Path:
+                   extra: Mapping[str, dict] | None = None, result: tuple[Path, object] | None = None) -> Path:
     """Write the provenance record of a run's files (path -> what it holds) as
-    ``folder/<name>.provenance.json``; ``extra``: more per-file fields."""
+    ``folder/<name>.provenance.json``; ``extra``: more per-file fields; ``result``: (the
+    table a result was written as, the result), whose summary and flags the record keeps
+    beside that table, so that ``js.load`` gives them back."""
     from .. import provenance
 
     def key(p) -> str:  # a file inside a written folder (a PEtab problem's) keeps its folder in its name
         p = Path(p)
         return p.relative_to(folder).as_posix() if p.is_relative_to(folder) else p.name
 
-    entries = {key(p): {"content": c, **(extra or {}).get(key(p), {})} for p, c in files.items()}
+    extra = {k: dict(v) for k, v in (extra or {}).items()}
+    if result is not None:
+        extra.setdefault(key(result[0]), {}).update(provenance.result_entry(result[1]))
+    entries = {key(p): {"content": c, **extra.get(key(p), {})} for p, c in files.items()}
     rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
     with reported(folder):
         return provenance.write(provenance.sidecar(name, folder), rec)

@@ -159,7 +159,7 @@ def regimen_command(
         summary: "per pathway: time-averaged, trough and maximal inhibition over the last dosing interval, time "
                  "above 50/90 %, plasma exposure", courses: "time courses: plasma and free drug (nM), readouts with "
                  "and without the drug, inhibition", figure: "plasma concentration and inhibition over time"}, model,
-        engine)
+        engine, result=(summary, result))
     table = Table(title=f"{reg}, context {model.context!r}, {result.stimulation} stimulation; last interval")
     for column in ("pathway", "mean", "above 50%", "above 90%", "trough", "max", "h to max"):
         # pathways in full (they are looked up); the numbers wrap below their intervals instead
@@ -285,7 +285,7 @@ def lowest_dose_command(
         table_path: f"every tested dose: inhibition summary of the last interval and {found.column} (with "
                     "--uncertainty its predictive interval), and whether it reaches the target",
         figure: "fraction of the interval above the threshold against the dose"}, model, engine,
-        extra={table_path.name: provenance.result_entry(found)})  # the answer, its interval and flags: js.load reads them
+        result=(table_path, found))  # the answer, its interval and flags: js.load reads them
     table = Table(title=f"{found.drug} every {first.interval_h:g} h, {found.pathway}, context {model.context!r}, "
                         f"{found.exposure.stimulation} stimulation: time above {inhibition:.0%} inhibition")
     for column in ("dose (mg)", "time above", "reaches"):
@@ -378,7 +378,8 @@ def compare_drugs_command(
         data: "per drug and pathway: IC50 (nM free and total plasma), fold over the drug's most potent pathway, "
               "steady-state inhibition at each approved regimen",
         schedule: "per drug, approved regimen and pathway: time-averaged, trough and maximal inhibition (fraction)",
-        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine)
+        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine,
+        result=(data, result))
     table = Table(title=f"gamma-c cytokines (IL-2, IL-4, IL-15, IL-21) vs interferons and IL-6, context "
                         f"{model.context!r}")
     for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited (mean)", "IFN/IL-6 inhibited (mean)"):
@@ -594,7 +595,7 @@ def trial_command(
                  "'patients'), and the arm's flags",
         figure: "distributions over the patients"}, model, engine,
         # what the trial cannot support, kept with every file (the console's warnings are not)
-        extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)})
+        extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)}, result=(table, result))
     # The spread is between patients, not an uncertainty of the prediction: the caption says so.
     shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
                   caption="time-averaged inhibition over the last dosing interval; the percentiles are the "

@@ -296,7 +296,7 @@ def dose_response_command(
         **({drawn[0]: "per dose (nM free): the predicted inhibition's median and interval over the draws, with what "
                       "the interval covers",
             drawn[1]: "per draw: its IC50 free, as total plasma and as added to whole blood (nM), and its fraction "
-                      "unbound"} if drawn else {})}, model, engine)
+                      "unbound"} if drawn else {})}, model, engine, result=(data, curve))
     flags = flags_of(curve)
     warn_flags(flags)
     bound = curve.ic50_bound if drug else None
@@ -386,7 +386,7 @@ def screen(
     record = record_outputs(name, out, run, {
         long: "every gene x cytokine/readout: AUC of wild type and knockout (auc_unit) and log2 fold change",
         wide_path: "gene x cytokine/readout matrix of log2 fold changes", figure: "heatmap of the log2 fold changes"},
-        model, engine)
+        model, engine, result=(long, result))
     warn_flags(flags_of(result))
     _print_gains_and_losses(result)
     print_wrote(long, wide_path, figure, record)
@@ -507,7 +507,8 @@ def combine(
         described[intervals] = ("per score: the draws' median of the mean excess, its predictive interval, the share "
                                 "of draws per verdict, what the interval covers and its flags")
     record = record_outputs(name, out, run, described, model, engine,
-                            extra={p.name: {"flags": list(flags_of(result))} for p in described})
+                            extra={p.name: {"flags": list(flags_of(result))} for p in described},
+                            result=(data, result))
     warn_flags(flags_of(result))
     _print_synergy(result)
     print_wrote(data, verdicts, *([intervals] if result.uncertainty is not None else []), figure, record)
