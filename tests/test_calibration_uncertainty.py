@@ -308,3 +308,16 @@ def test_cli_dose_response_prints_and_writes_the_calibration_interval(tmp_path):
     frame = pd.read_csv(tmp_path / "band.csv")
     assert list(frame.columns) == ["time", "readout", "value", "low", "high"]
     assert (frame["low"] <= frame["high"]).all()
+
+
+def test_every_result_records_no_seed_for_the_envelope_which_draws_nothing(hepatocyte):
+    """A seed in a result's record says its interval came from random draws; the calibration
+    envelope runs every member once. The dose-response recorded None, but a combination and
+    an exposure recorded the unused default seed 0 (an audit)."""
+    from jakstat_sbml.potency.draws import Uncertainty, recorded_seed
+
+    assert recorded_seed(None) is None and recorded_seed(Uncertainty("calibration")) is None
+    assert recorded_seed(Uncertainty("potency", seed=7)) == 7
+    grid = js.combination(hepatocyte, "ruxolitinib", "tofacitinib", "IL6", doses_a=[10, 1000], doses_b=[10, 1000],
+                          uncertainty="calibration", n_jobs=2)
+    assert grid.interval_seed is None and grid.interval_draws == len(js.load_ensemble(hepatocyte))

@@ -251,7 +251,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     inhibition summary's predictive interval over ``draws`` draws (``intervals``;
     :mod:`.uncertainty` says how a draw becomes a dose multiplier, simulated on a grid).
     """
-    from ..potency.draws import as_uncertainty
+    from ..potency.draws import as_uncertainty, recorded_seed
 
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)
@@ -316,7 +316,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
                             intervals, covers, interval_flags, interval_draws=drawn,
-                            interval_seed=None if unc is None else unc.seed)
+                            interval_seed=recorded_seed(unc))
 
 
 def _check_background(background: Mapping, function: str) -> None:

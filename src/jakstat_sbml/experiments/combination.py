@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import run
-from ..potency.draws import MIN_DRAWS, as_uncertainty, central_interval, plan_draws, with_parameter_set
+from ..potency.draws import MIN_DRAWS, as_uncertainty, central_interval, plan_draws, recorded_seed, with_parameter_set
 from ..results import background_text, flags_text, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
@@ -476,7 +476,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     table, covers, interval_flags, drawn = _score_intervals(model, result, conditions, unc, n_jobs=n_jobs,
                                                             client=client, progress=progress, engine=engine)
     return replace(result, uncertainty=table, uncertainty_covers=covers, uncertainty_flags=interval_flags,
-                   interval_draws=drawn, interval_seed=unc.seed)
+                   interval_draws=drawn, interval_seed=recorded_seed(unc))
 
 
 def scored(model: Model, a: str, b: str, cytokine: str, readout: str, xa: np.ndarray, xb: np.ndarray,

@@ -97,6 +97,12 @@ class Uncertainty:
                              f"needs at least {MIN_DRAWS} sets, got parameter_sets={self.parameter_sets}")
 
 
+def recorded_seed(unc: Uncertainty | None) -> int | None:
+    """The seed a result records for its interval: None without an interval and for the
+    calibration envelope, which draws nothing (a seed there would say draws were made)."""
+    return None if unc is None or unc.mode == "calibration" else int(unc.seed)
+
+
 def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
                    context: str | None = None) -> Uncertainty | None:
     """The ``uncertainty=`` keyword of the experiments: None or False (no interval),
