@@ -308,6 +308,8 @@ def test_cli_dose_response_prints_and_writes_the_calibration_interval(tmp_path):
     frame = pd.read_csv(tmp_path / "band.csv")
     assert list(frame.columns) == ["time", "readout", "value", "low", "high"]
     assert (frame["low"] <= frame["high"]).all()
+    kept = js.load(tmp_path / "band.csv")  # the band's summary comes back with it (a review found {})
+    assert kept.experiment == "EnsembleBand" and kept.summary()
 
 
 def test_every_result_records_no_seed_for_the_envelope_which_draws_nothing(hepatocyte):

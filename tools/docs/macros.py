@@ -504,11 +504,23 @@ def ex_vivo_table() -> str:
 
 
 def ex_vivo_width() -> str:
-    """The stored ex vivo tests' median 90% interval width (high end over low)."""
+    """The stored ex vivo tests' 90% interval widths (high end over low), narrowest to widest."""
     from jakstat_sbml.potency.ex_vivo import stored_ex_vivo_tests
 
     t = stored_ex_vivo_tests().table
-    return f"{float((t['high_90_nM'] / t['low_90_nM']).median()):,.0f}"
+    widths = (t["high_90_nM"] / t["low_90_nM"]).sort_values()
+    return f"{widths.iloc[0]:,.0f}" if len(widths) == 1 else f"{widths.iloc[0]:,.0f}- to {widths.iloc[-1]:,.0f}"
+
+
+def fit_rows_text(drug: str, cytokine: str, readout: str, matrix: str) -> str:
+    """The fit rows of a drug in one assay system and matrix, as measured: '78 and 207 nM'."""
+    rows = pd.read_csv(MEASURED, sep="\t", dtype=str, keep_default_na=False)
+    mine = rows[(rows["drug"] == drug) & (rows["cytokine"] == cytokine) & (rows["readout"] == readout)
+                & (rows["matrix"] == matrix) & (rows["role"] == "fit")]
+    values = sorted(float(v) for v in mine["ic50_nM"])
+    if not values:
+        raise ValueError(f"no fit row of {drug} on {cytokine}/{readout} in {matrix}")
+    return " and ".join(f"{v:g}" for v in values) + " nM"
 
 
 def ex_vivo_fold(drug: str) -> float:
@@ -987,7 +999,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, selectivity_record, system_terms_gmfe,
+                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, selectivity_record, fit_rows_text, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,

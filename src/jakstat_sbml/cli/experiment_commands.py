@@ -176,7 +176,7 @@ def _print_band(band, out: Path | None, figure_format: FigureFormat, run: dict |
             save_figure(band.plot(), figure)
         record = record_outputs(out.stem, out.parent, run, {
             out: f"time course over the calibration ensemble of {band.context}: optimum, low and high (nM)",
-            figure: "figure of the ensemble band"}, model)
+            figure: "figure of the ensemble band"}, model, result=(out, band))
         print_wrote(out, figure, record)
         return
     table = Table("time", "readout", "optimum", "low", "high",

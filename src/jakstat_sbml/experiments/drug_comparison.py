@@ -95,8 +95,10 @@ class SelectivityRecord:
                 f"a gamma-c and an interferon or IL-6 pathway, measured in one held-out source and matrix "
                 f"({self.rows} measured rows, {self.sources} source{'s' if self.sources != 1 else ''}; "
                 f"{', '.join(self.drugs)} in {' and '.join(m.replace('_', ' ') for m in self.matrices)}): GMFE "
-                f"{self.gmfe:.1f}, {self.covered} of {self.ratios} inside their 90% predictive intervals "
-                "(docs/pharmacology.md 7)" + ("" if self.current else " [stored cross-validation of other data]"))
+                f"{self.gmfe:.1f}, {self.covered} of {self.ratios} inside their 90% predictive intervals; the ratios "
+                f"overlap (one row serves several), so they are not {self.ratios} independent tests; any other drug's "
+                "or matrix's fold is the model's prediction alone (docs/pharmacology.md 7)"
+                + ("" if self.current else " [stored cross-validation of other data]"))
 
 
 def selectivity_track_record() -> SelectivityRecord | None:

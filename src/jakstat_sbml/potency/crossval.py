@@ -412,15 +412,18 @@ class TrackRecord:
                                            "pharmacology"))
 
     def as_dict(self) -> dict:
+        """The record as summary entries: the held-out ones prefixed ``held_out_`` (a drug's)
+        or ``held_out_system_``; a drug's tests that no fit uses and no fold held out
+        (same-assay ratios, ex vivo EC50s) under their own names."""
         prefix = "held_out_" if self.kind == "drug" else "held_out_system_"
-        return {f"{prefix}{k}": v for k, v in (("rows", self.rows), ("sources", self.sources),
-                                                ("covered", self.covered), ("coverage", self.coverage),
-                                                ("gmfe", self.gmfe), ("too_narrow", self.too_narrow),
-                                                ("prior_only_rows", self.prior_only),
-                                                ("relative_tests", self.relative_tests),
-                                                ("relative_covered", self.relative_covered),
-                                                ("ex_vivo_tests", self.ex_vivo_tests),
-                                                ("ex_vivo_covered", self.ex_vivo_covered))}
+        out = {f"{prefix}{k}": v for k, v in (("rows", self.rows), ("sources", self.sources),
+                                              ("covered", self.covered), ("coverage", self.coverage),
+                                              ("gmfe", self.gmfe), ("too_narrow", self.too_narrow),
+                                              ("prior_only_rows", self.prior_only))}
+        if self.kind == "drug":
+            out.update({"relative_tests": self.relative_tests, "relative_covered": self.relative_covered,
+                        "ex_vivo_tests": self.ex_vivo_tests, "ex_vivo_covered": self.ex_vivo_covered})
+        return out
 
 
 def qualifiers_text(summary: dict) -> str:

@@ -21,8 +21,7 @@ holds that ignorance too.
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
+import math
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +29,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, JudgedTests, interval_ends, judge, of_digests
+from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored
 from .measurements import data_dir, measurements, number, table_digest
 from .posterior import Posterior, load_posterior, new_source_samples, potency_data, row_predictions
 from .reference import reference_ic50s
@@ -40,6 +39,7 @@ COLUMNS = ("id", "drug", "drug_form", "cytokine", "readout", "cell_type", "conte
            "relation", "value_reported", "unit_reported", "ec50_plasma_nM", "source_id", "source", "source_location",
            "seen", "inferred", "assumptions", "notes")
 CONCENTRATIONS = ("plasma_total",)  # what a row's EC50 is a concentration of
+UNITS_nM = {"nM": 1.0, "uM": 1e3, "µM": 1e3}  # a reported unit and what it is in nM
 STORED = Path("docs") / "pharmacology" / "ex_vivo_tests.csv"  # `make pharmacology` writes it
 SEED = 0
 
@@ -50,7 +50,7 @@ def table_file() -> Path:
 
 def ex_vivo_digest() -> str:
     """A short hash of the ex vivo table: what a stored run of the tests was made from."""
-    return hashlib.sha256(table_file().read_bytes()).hexdigest()[:16]
+    return file_digest(table_file())
 
 
 def contexts_of(row) -> list[str]:
@@ -74,6 +74,8 @@ def ex_vivo_rows() -> pd.DataFrame:
     fits = measurements(roles=("fit",))
     for _, r in rows.iterrows():
         where = f"{path}: row {r['id']!r}"
+        if not r["id"].strip():
+            raise InputError(f"{path}: a row has no id")
         if r["drug"] not in catalog.DRUGS:
             raise InputError(f"{where}: drug {r['drug']!r} is not one the model has")
         if r["cytokine"] not in catalog.CYTOKINES:
@@ -84,15 +86,20 @@ def ex_vivo_rows() -> pd.DataFrame:
         unknown = [c for c in contexts if c not in catalog.contexts()]
         if not contexts or unknown:
             raise InputError(f"{where}: contexts {r['contexts']!r}: each must be one of {', '.join(catalog.contexts())}")
+        if len(set(contexts)) != len(contexts):
+            raise InputError(f"{where}: contexts {r['contexts']!r} names a context twice (it would weigh it double)")
         if r["concentration"] not in CONCENTRATIONS:
             raise InputError(f"{where}: concentration {r['concentration']!r} is not one of {', '.join(CONCENTRATIONS)}")
         if (r["relation"] or "=") != "=":
             raise InputError(f"{where}: only a number (=) is judged; a bound needs a rule of its own")
-        value = number(r["ec50_plasma_nM"])
-        if not (value > 0):
+        value, reported = number(r["ec50_plasma_nM"]), number(r["value_reported"])
+        if not (0 < value < math.inf):
             raise InputError(f"{where}: ec50_plasma_nM must be a positive number, not {r['ec50_plasma_nM']!r}")
-        if r["unit_reported"] == "nM" and abs(number(r["value_reported"]) - value) > 1e-9 * value:
-            raise InputError(f"{where}: ec50_plasma_nM {value:g} is not the reported {r['value_reported']} nM")
+        if r["unit_reported"] not in UNITS_nM:
+            raise InputError(f"{where}: unit_reported {r['unit_reported']!r} is not one of {', '.join(UNITS_nM)}")
+        if not (0 < reported < math.inf) or abs(reported * UNITS_nM[r["unit_reported"]] - value) > 1e-9 * value:
+            raise InputError(f"{where}: ec50_plasma_nM {value:g} is not the reported {r['value_reported']} "
+                             f"{r['unit_reported']}")
         fitted = fits[(fits["source_id"] == r["source_id"]) & (fits["drug"] == r["drug"])]
         if not fitted.empty:
             raise InputError(f"{where}: source {r['source_id']} fits {r['drug']} ({fitted['id'].iloc[0]}): "
@@ -104,8 +111,9 @@ def ex_vivo_rows() -> pd.DataFrame:
 
 def _model_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Each ex vivo row as the potency model reads a whole-blood row, once per context it
-    may be read in (named ``<id>:<context>``); one source per ex vivo row, so its
-    contexts share one source offset."""
+    may be read in (named ``<id>:<context>``); the rows of one study share its source
+    offset, as the rows of one in vitro source do (a row's interval is the same either
+    way; its rows are not independent tests)."""
     out = []
     for _, r in rows.iterrows():
         for context in contexts_of(r):
@@ -114,7 +122,7 @@ def _model_rows(rows: pd.DataFrame) -> pd.DataFrame:
                         "assay_kind": "pSTAT", "matrix": "whole_blood", "serum_type": "human_plasma",
                         "serum_percent": "", "preincubation_min": "", "stimulation_min": "", "relation": "=",
                         "ic50_nM": float(r["ec50_plasma_nM"]), "context": context, "role": "test",
-                        "source_id": f"ex_vivo:{r['id']}"})
+                        "source_id": f"ex_vivo:{r['source_id']}"})
     return pd.DataFrame(out)
 
 
@@ -129,10 +137,16 @@ class ExVivoTests(JudgedTests):
         if mine.empty:
             return ""
         n, covered = len(mine), int(mine["covered"].sum())
-        cases = ", ".join(f"{r['cytokine']} {r['measured_nM']:.3g} nM against {r['low_90_nM']:.2g}-"
-                          f"{r['high_90_nM']:.3g}" for _, r in mine.iterrows())
+        cases = ", ".join(f"{r['cytokine']} {nM_text(r['measured_nM'])} against {nM_text(r['low_90_nM'])} to "
+                          f"{nM_text(r['high_90_nM'])}, an interval {r['high_90_nM'] / r['low_90_nM']:,.0f}-fold wide"
+                          for _, r in mine.iterrows())
         return (f"ex vivo in dosed people (plasma EC50, never fitted), {covered} of {n} inside {LEVEL:.0%} "
                 f"intervals ({cases})" + ("" if self.current else " [stored tests of other data]"))
+
+
+def nM_text(value: float) -> str:
+    """A concentration in words a clause can hold: '60.7 nM', '1,634 nM', '0.0042 nM'."""
+    return f"{value:,.0f} nM" if value >= 100 else f"{value:.3g} nM"
 
 
 def ex_vivo_tests(posterior: Posterior | None = None, *, rows: pd.DataFrame | None = None,
@@ -174,14 +188,4 @@ def ex_vivo_tests(posterior: Posterior | None = None, *, rows: pd.DataFrame | No
 def stored_ex_vivo_tests() -> ExVivoTests | None:
     """The tests `make pharmacology` stored (None where none are), marked current when
     they are of the present tables."""
-    path = catalog.models_dir().parent / STORED
-    if not path.exists():
-        return None
-    table = table_file()
-    return _stored(str(path), path.stat().st_mtime_ns, table.stat().st_mtime_ns if table.exists() else 0)
-
-
-@lru_cache(maxsize=4)
-def _stored(path: str, mtime_ns: int, table_mtime_ns: int) -> ExVivoTests:
-    table = pd.read_csv(path)
-    return ExVivoTests(table, of_digests(table, {"data_digest": table_digest(), "ex_vivo_digest": ex_vivo_digest()}))
+    return read_stored(ExVivoTests, catalog.models_dir().parent / STORED, table_file(), "ex_vivo_digest")

@@ -4,14 +4,17 @@ figure both the validation and the cross-validation draw."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import catalog
+from .measurements import BINDING_FILE, IC50_FILE, MATRIX_FILE, data_dir, table_digest
 from .posterior import gmfe
 
 LEVEL = 0.90
@@ -42,10 +45,31 @@ class JudgedTests:
                 "drugs": sorted(set(t["drug"])) if len(t) else []}
 
 
-def of_digests(table: pd.DataFrame, digests: dict[str, str]) -> bool:
-    """Whether every row of a stored table was made from the tables whose short hashes
-    ``digests`` gives by column (an empty table is of nothing)."""
-    return bool(len(table)) and all(bool((table[column] == value).all()) for column, value in digests.items())
+def file_digest(path: Path) -> str:
+    """A short hash of a file ("missing" where there is none): what a stored run was made from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "missing"
+
+
+_STORED: dict[tuple, JudgedTests] = {}
+
+
+def read_stored(kind: type[JudgedTests], path: Path, own_table: Path, own_column: str) -> JudgedTests | None:
+    """The judged tests `make pharmacology` stored at ``path`` (None where none are), made
+    from the measured tables and ``own_table`` (its digest in ``own_column``), marked
+    current when they are of the present files. Every interval's record asks for them, so
+    they are read once per version of every file they depend on."""
+    if not path.is_file():
+        return None
+    inputs = (path, own_table, *(data_dir() / name for name in (IC50_FILE, BINDING_FILE, MATRIX_FILE)))
+    key = (kind, *(str(p) for p in inputs), *(p.stat().st_mtime_ns if p.exists() else 0 for p in inputs))
+    if key not in _STORED:
+        if len(_STORED) > 16:  # versions of files seen in one session: a few
+            _STORED.clear()
+        table = pd.read_csv(path)
+        current = bool(len(table)) and all(bool((table[column] == value).all()) for column, value in
+                                           (("data_digest", table_digest()), (own_column, file_digest(own_table))))
+        _STORED[key] = kind(table, current)
+    return _STORED[key]
 
 
 def interval_ends(predicted: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,15 +17,13 @@ cross-validation's GMFE and coverage: they are another quantity, reported beside
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, JudgedTests, interval_ends, judge, of_digests
+from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored
 from .measurements import data_dir, measurements, table_digest
 from .posterior import Posterior, load_posterior, new_source_samples, potency_data, row_predictions
 from .reference import reference_ic50s
@@ -40,7 +38,7 @@ SEED = 0
 
 def pairs_digest() -> str:
     """A short hash of the pairs table: what a stored run of the ratios was made from."""
-    return hashlib.sha256((data_dir() / PAIRS_FILE).read_bytes()).hexdigest()[:16]
+    return file_digest(data_dir() / PAIRS_FILE)
 
 
 def assay_pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
@@ -197,16 +195,4 @@ def same_assay_ratios(posterior: Posterior | None = None, *, pairs: pd.DataFrame
 def stored_same_assay_ratios() -> SameAssayRatios | None:
     """The ratios `make pharmacology` stored (None where none are), marked current when
     they are of the present tables."""
-    path = catalog.models_dir().parent / STORED
-    if not path.exists():
-        return None
-    pairs = data_dir() / PAIRS_FILE
-    # every interval's record asks for them: read once per version of the files
-    return _stored(str(path), path.stat().st_mtime_ns, pairs.stat().st_mtime_ns if pairs.exists() else 0)
-
-
-@lru_cache(maxsize=4)
-def _stored(path: str, mtime_ns: int, pairs_mtime_ns: int) -> SameAssayRatios:
-    table = pd.read_csv(path)
-    return SameAssayRatios(table, of_digests(table, {"data_digest": table_digest(), "pairs_digest": pairs_digest()}))
-
+    return read_stored(SameAssayRatios, catalog.models_dir().parent / STORED, data_dir() / PAIRS_FILE, "pairs_digest")
