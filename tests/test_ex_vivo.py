@@ -190,3 +190,16 @@ def test_a_missing_table_marks_the_stored_tests_stale_and_breaks_no_record(tmp_p
     assert "[stored tests of other data]" in stored.clause("upadacitinib")
     assert same_assay.stored_same_assay_ratios().current is False
     assert crossval.track_record("upadacitinib").verdict.startswith("ex vivo")
+
+
+def test_the_reports_drug_records_say_what_each_ex_vivo_row_found():
+    """The report's per-drug table says "ex vivo test only" for upadacitinib; the paragraph
+    below it quotes each ex vivo clause, with the interval's width, so a reader sees how
+    weak a covered row is."""
+    from jakstat_sbml.report import held_out_drugs_markdown
+
+    text = held_out_drugs_markdown()
+    assert "| ex vivo test only |" in text and "*Ex vivo*:" in text
+    for drug in ex_vivo.stored_ex_vivo_tests().table["drug"]:
+        assert f"{drug}, {crossval.track_record(drug).ex_vivo}" in text
+    assert "-fold wide" in text.split("*Ex vivo*:")[1]

@@ -811,6 +811,13 @@ def _records_markdown(by: str, lead: str) -> str:
                           "partner in one assay no fit uses; the ratio of the two IC50s, in which that source's own "
                           "offset cancels, tests its potency relative to the partner's (docs/pharmacology.md 7): "
                       + "; ".join(f"{t.name}, {t.relative}" for t in relative) + "."]
+        ex_vivo = [t for t in records if t.ex_vivo]
+        if ex_vivo:  # clinical pharmacodynamics: tests, never fitted
+            lines += ["", "*Ex vivo*: the plasma concentration halving a cytokine's pSTAT in blood drawn from dosed "
+                          "people, never fitted, against the interval the potency model gives a new source's "
+                          "whole-blood row; where the drug's fit source measured the same system in whole blood, it "
+                          "tests agreement with that source, not the drug's free fraction (docs/pharmacology.md 7): "
+                      + "; ".join(f"{t.name}, {t.ex_vivo}" for t in ex_vivo) + "."]
     return "\n".join(lines)
 
 
