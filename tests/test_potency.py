@@ -285,6 +285,22 @@ def test_the_stored_lab_grouped_run_is_of_the_current_data_and_leaves_each_lab_o
     assert json.loads(summary["groups"]) == {g: sorted(m) for g, m in crossval.LAB_GROUPS.items()}
 
 
+@pytest.mark.parametrize("variant", ["", "_former_priors", "_system_terms", "_lab_grouped"])
+def test_every_stored_cross_validation_keeps_its_folds_sigma_and_its_held_out_ratios(variant):
+    """The too-narrow rule is source-aware only where a run keeps each fold's sigma, and the
+    docs compare the runs on their held-out ratios too: the variants stored before both
+    fell back to the binomial and had no ratios. Each stored run has them now, and its
+    ratio counts are the shipped run's (the same rows make the same pairs)."""
+    stored = REPO / "docs" / "pharmacology"
+    rows = pd.read_csv(stored / f"cross_validation{variant}.csv")
+    summary = pd.read_csv(stored / f"cross_validation{variant}_summary.csv").iloc[0]
+    shipped = pd.read_csv(stored / "cross_validation_summary.csv").iloc[0]
+    assert crossval.SIGMA_COLUMN in rows and rows[crossval.SIGMA_COLUMN].notna().all() and (rows["fold_sigma"] > 0).all()
+    for column in ("pairs", "pathway_pairs"):
+        assert summary[column] == shipped[column] > 0, column
+        assert 0 <= summary[f"coverage_90_{column}"] <= 1 and summary[f"gmfe_{column}"] >= 1
+
+
 SYSTEM_SHIFT = 0.8  # log10: the synthetic structural error of the ctcl:IL2 system against ctcl:IL6
 
 
