@@ -658,13 +658,24 @@ def print_predictive_interval(curve) -> None:
     if not unc.envelope:
         ends = unc.end_precision()
         (la, lb), (ha, hb) = (ends.loc[e, ["range_low_nM", "range_high_nM"]] for e in ("low", "high"))
-        console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {la:.3g}-{lb:.3g}, high "
-                      f"{ha:.3g}-{hb:.3g} nM free; more --draws narrow this", soft_wrap=True)
+        console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {_end_range(la, lb)}, high "
+                      f"{_end_range(ha, hb)} nM free; more --draws narrow this", soft_wrap=True)
     for name, (a, b) in components.items():  # the ensemble alone is its members' envelope, not a percentile range
         what = "envelope" if name.startswith("calibration ensemble") else f"{unc.level:.0%} interval"
         console.print(f"    {escape(name)} alone ({what}): {a:.4g}-{b:.4g} nM free", soft_wrap=True)
     for note in unc.notes:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
+
+
+def _end_range(low: float, high: float) -> str:
+    """The range an interval's end lies in; a side the draws are too few to bound is open."""
+    if math.isnan(low) and math.isnan(high):
+        return "open (the draws do not bound it)"
+    if math.isnan(low):
+        return f"below {high:.3g} (open: too few draws, or draws beyond the doses)"
+    if math.isnan(high):
+        return f"above {low:.3g} (open: too few draws, or draws beyond the doses)"
+    return f"{low:.3g}-{high:.3g}"
 
 
 def print_wrote(*paths: Path) -> None:

@@ -535,10 +535,13 @@ def central_interval(values, level: float) -> tuple[float, float, float]:
 
 def end_precision(values: np.ndarray, level: float, confidence: float = 0.90) -> tuple[tuple[float, float], ...]:
     """How well a finite number of draws pins each end of the ``level`` interval down: for
-    the low and the high end, the range the true percentile lies in with ``confidence``
-    (distribution-free, from the binomial distribution of the order statistics; open ends
-    and draws outside the doses as in :func:`interval`). At 200 draws a 90% interval's
-    upper end moved from 129 to 90 nM with the streams alone: the ends are estimates."""
+    the low and the high end, the range the true percentile lies in with at least
+    ``confidence`` (distribution-free, from the binomial distribution of the order
+    statistics; open ends and draws outside the doses as in :func:`interval`). Where the
+    draws are too few to bracket a percentile at that confidence (a 5th percentile from 20
+    draws: all 20 lie above it 36% of the time), that side of its range is open (NaN), not
+    the extreme draw. At 200 draws a 90% interval's upper end moved from 129 to 90 nM with
+    the streams alone: the ends are estimates."""
     from scipy.stats import binom
 
     v = np.asarray(values, float)
@@ -549,9 +552,12 @@ def end_precision(values: np.ndarray, level: float, confidence: float = 0.90) ->
     alpha = 1 - confidence
     ends = []
     for p, side in (((1 - level) / 2, low_side), (1 - (1 - level) / 2, high_side)):
-        first = max(int(binom.ppf(alpha / 2, n, p)) - 1, 0)
-        last = min(int(binom.ppf(1 - alpha / 2, n, p)), n - 1)
-        a, b = side[first], side[last]
+        # B, the number of draws below the percentile, is Binomial(n, p); the percentile lies
+        # at or above the draw of 0-based rank k exactly when B > k, below rank j when B <= j
+        first = int(binom.ppf(alpha / 2, n, p)) - 1  # largest k with P(B <= k) <= alpha/2
+        last = int(binom.ppf(1 - alpha / 2, n, p))    # smallest j with P(B <= j) >= 1 - alpha/2
+        a = side[first] if first >= 0 else math.nan  # no draw is low enough to bound it
+        b = side[last] if last < n else math.nan
         ends.append((float(a) if 0 < a < np.inf else math.nan, float(b) if 0 < b < np.inf else math.nan))
     return tuple(ends)
 
