@@ -537,8 +537,14 @@ def _print_synergy(result) -> None:
         console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
         for score, row in result.uncertainty.iterrows():
             undetermined = f", not determined in {row.not_determined:.0%}" if row.not_determined > 0 else ""
-            console.print(f"  {score}: mean excess, median of the draws {row['median']:+.3f} ({row['low']:+.3f} to "
-                          f"{row['high']:+.3f}); "
+            if not np.isfinite(row["median"]):
+                spread = "not determined in any draw"
+            elif np.isfinite(row["low"]) and np.isfinite(row["high"]):
+                spread = (f"median of the {int(row.draws)} draws that give one {row['median']:+.3f} "
+                          f"({row['low']:+.3f} to {row['high']:+.3f})")
+            else:
+                spread = f"median of the {int(row.draws)} draws that give one {row['median']:+.3f} (too few for an interval)"
+            console.print(f"  {score}: mean excess, {spread}; "
                           f"synergistic in {row.synergistic:.0%} of draws, additive in {row.additive:.0%}, "
                           f"antagonistic in {row.antagonistic:.0%}{undetermined}", soft_wrap=True)
         if (result.uncertainty["not_determined"] > 0).any():
