@@ -259,6 +259,28 @@ def test_cli_prints_each_regimen_inhibition_with_its_interval(tmp_path):
     assert "the typical patient's pharmacokinetics, fixed" in said and "point predictions" not in said
 
 
+def test_cli_calls_a_calibration_envelope_an_envelope_and_says_regimens_were_not_simulated(tmp_path):
+    """A user audit: with --uncertainty calibration the IC50 tables were headed "90% predictive
+    interval below" over an ensemble's envelope, the covers clause was cut inside its
+    parentheses, the potency records were printed although potency is held fixed, and with
+    --no-regimens the table and figure said "none tabulated" / "no approved regimen among
+    these drugs" for two drugs that have approved regimens."""
+    done = CliRunner().invoke(cli.app, ["compare-drugs", "--context", "lymphoma", "--drug", "ruxolitinib", "-c", "IL6",
+                                        "-c", "IL2", "--no-regimens", "-u", "calibration", "--out", str(tmp_path)],
+                              terminal_width=200)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "IC50 (nM, free), envelope below" in said and "IC50 (nM, total plasma), envelope below" in said
+    assert "predictive interval below" not in said
+    assert "(fit of the calibration data only; drug potency fixed) ('?': an open end)" in said
+    assert "potency: held out" not in said  # potency is fixed in an envelope, as dose-response leaves it out
+    assert "not simulated" in said and "none tabulated" not in said
+    result = js.compare_drugs(js.load_model(context="lymphoma"), ["ruxolitinib"], ["IL6"], regimens=False)
+    assert not result.regimens_simulated and result.interval_kind == ""
+    text = [t.get_text() for ax in result.plot().axes for t in ax.texts]
+    assert "approved regimens not simulated (regimens=False)" in text
+
+
 @pytest.mark.parametrize("args, message", [
     (["--drug", "ruxolitnib"], "ruxolitnib"),
     (["--drug", "pimozide", "--regimens"], "no approved regimen tabulated for pimozide"),

@@ -600,7 +600,9 @@ def drug_comparison(comparison, ax=None):
                         "(pharmacological inhibition, not a clinical response)", fontsize=8)
     else:
         right.axis("off")
-        right.text(0.5, 0.5, "no approved regimen among these drugs", ha="center", va="center", fontsize=8)
+        why = ("no approved regimen among these drugs" if getattr(comparison, "regimens_simulated", True)
+               else "approved regimens not simulated (regimens=False)")
+        right.text(0.5, 0.5, why, ha="center", va="center", fontsize=8)
     left.figure.suptitle(f"JAK inhibitors compared in context {comparison.context!r}", fontsize=10)
     return left.figure
 

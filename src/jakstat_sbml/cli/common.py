@@ -667,6 +667,17 @@ def print_predictive_interval(curve) -> None:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 
 
+def first_clause(text: str) -> str:
+    """The text up to its first "; " outside parentheses (what an interval covers, without
+    the records appended to it): a plain split cut "(fit ...; drug potency fixed)" in two."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text.startswith("; ", i):
+            return text[:i]
+    return text
+
+
 def _end_range(low: float, high: float) -> str:
     """The range an interval's end lies in; a side the draws are too few to bound is open."""
     if math.isnan(low) and math.isnan(high):

@@ -38,6 +38,7 @@ from .common import (
     compact_nM,
     condition_of,
     console,
+    first_clause,
     flags_of,
     interval_keywords,
     known_names,
@@ -397,7 +398,8 @@ def compare_drugs_command(
         for k, arm in enumerate(arms):
             share = [summary.get(f"{group}_mean_inhibition_fraction[{arm}]", float("nan"))
                      for group in ("gamma_c", "interferon_il6")]
-            table.add_row(d if k == 0 else "", fold if k == 0 else "", arm or "none tabulated",
+            table.add_row(d if k == 0 else "", fold if k == 0 else "",
+                          arm or ("none tabulated" if result.regimens_simulated else "not simulated"),
                           *(f"{percent(x)}%" if np.isfinite(x) else "n/a" for x in share))
     console.print(table)
     console.print("selectivity: geometric-mean IC50 of IFN-alpha, IFN-gamma and IL-6 over that of the gamma-c "
@@ -407,12 +409,13 @@ def compare_drugs_command(
                   "clinical response", soft_wrap=True)
     if len(spread):
         console.print("selectivity over the draws: " + (
-            f"in brackets, its {escape(spread.covers.iloc[0].split('; ')[0])} ('?': an open end)" if len(moved)
+            f"in brackets, its {escape(first_clause(spread.covers.iloc[0]))} ('?': an open end)" if len(moved)
             else "the drugs' potency draws scale all of a drug's pathways alike, so its fold does not move with "
                  "them; parameter sets move it (--uncertainty parameters, calibration or all)"), soft_wrap=True)
-    records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report says it too)
-    console.print("potency: " + escape("; ".join(r.text() if r else f"{d}: potency assumed, no modelled row to hold out"
-                                                 for d, r in records.items())), soft_wrap=True)
+    if uncertainty != "calibration":  # an envelope holds potency fixed (dose-response leaves the records out too)
+        records = {d: track_record(d) for d in result.drugs}  # how far each potency is checked (the report too)
+        console.print("potency: " + escape("; ".join(r.text() if r else f"{d}: potency assumed, no modelled row "
+                                                     "to hold out" for d, r in records.items())), soft_wrap=True)
     selectivity = selectivity_track_record()  # what the folds above rest on, beside each drug's potency
     if selectivity is not None:
         console.print(escape(selectivity.text()), soft_wrap=True)
@@ -423,7 +426,7 @@ def compare_drugs_command(
     # free (what the cells see) and total plasma (what a label's Cmax is): an audit found the
     # console gave the free terms alone, with the plasma ones in the CSV only
     for kind, column in (("free", "ic50"), ("total plasma", "ic50_plasma")):
-        matrix = Table(title=f"IC50 (nM, {kind})" + (", 90% predictive interval below" if result.covers else ""))
+        matrix = Table(title=f"IC50 (nM, {kind})" + (f", {result.interval_kind} below" if result.covers else ""))
         matrix.add_column("drug")
         for pathway in pathways:
             matrix.add_column(pathway.replace("/", " "), justify="right")
@@ -462,7 +465,7 @@ def print_regimen_matrix(result, pathways: list[str]) -> None:
         return
     ranged = "mean_inhibition_low" in shown and shown["mean_inhibition_low"].notna().any()
     matrix = Table(title="approved regimens: inhibition (time-averaged, steady state)"
-                         + (", 90% predictive interval below" if ranged else ""))
+                         + (f", {result.interval_kind or '90% predictive interval'} below" if ranged else ""))
     matrix.add_column("regimen")
     for pathway in pathways:
         matrix.add_column(pathway.replace("/", " "), justify="right")

@@ -131,6 +131,15 @@ class DrugComparison:
     flags: tuple[str, ...] = ()
     curves: dict = field(default_factory=dict, repr=False)  # (drug, cytokine) -> DoseResponse
     background: dict = field(default_factory=dict)  # the background keywords of every simulation
+    regimens_simulated: bool = True  # False: regimens=False left them out (not: none tabulated)
+
+    @property
+    def interval_kind(self) -> str:
+        """What the IC50 intervals are: "envelope" (a calibration ensemble's members, no
+        level), "90% predictive interval", or "" without uncertainty."""
+        if not self.covers:
+            return ""
+        return "envelope" if self.covers.startswith("envelope") else "90% predictive interval"
 
     @property
     def drugs(self) -> list[str]:
@@ -334,7 +343,8 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     flags = list(dict.fromkeys(flags))
     for f in flags:
         warnings.warn(f, JakStatWarning, stacklevel=2)
-    return DrugComparison(ic50s, table, model.context, covers, tuple(flags), curves, background)
+    return DrugComparison(ic50s, table, model.context, covers, tuple(flags), curves, background,
+                          regimens_simulated=regimens is not False)
 
 
 def _selectivity_gaps(drugs, pairs, present) -> list[str]:
