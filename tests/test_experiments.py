@@ -468,6 +468,9 @@ BAD_CALLS = [
     # refused only after the nominal grid had been simulated
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, 10, 100]), "10 nM is given twice"),
     (lambda m: js.cytokine_response(m, "IL2", doses=["1 nM", "1 nM"]), "given twice"),
+    # the same dose in other units (10 and 0.01 uM convert to 10 and 9.999999999999998 nM) ran twice
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, "0.01 uM", 100]), "10 nM is given twice"),
+    (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=[10, "0.01 uM", 100]), "given twice"),
     (lambda m: js.knockout_screen(m, genes=["SOCS3", "SOCS3"]), "more than once"),
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),

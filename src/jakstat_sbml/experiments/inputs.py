@@ -34,12 +34,14 @@ def dose_list(doses, what: str) -> list:
 
 def distinct(values: np.ndarray, what: str) -> np.ndarray:
     """``values`` unchanged, or an InputError naming a dose given twice (a repeated dose
-    would be simulated twice and weigh double in a fit)."""
-    seen = set()
-    for v in values:
-        if v in seen:
-            raise InputError(f"{what}: {v:g} nM is given twice")
-        seen.add(v)
+    would be simulated twice and weigh double in a fit). Doses equal to 1e-9 relative are
+    one dose: "10" and "0.01 uM" convert to 10 and 9.999999999999998 nM (a user audit found
+    them run as two)."""
+    ordered = np.sort(np.asarray(values, float))
+    same = np.isclose(ordered[1:], ordered[:-1], rtol=1e-9, atol=0.0)
+    if same.any():
+        v = ordered[1:][same][0]
+        raise InputError(f"{what}: {v:g} nM is given twice (the same concentration, in the same or other units)")
     return values
 
 
