@@ -623,6 +623,24 @@ def test_the_cli_refuses_bad_uncertainty_with_exit_2(tmp_path):
     assert not any(tmp_path.iterdir())  # refused before anything was written
 
 
+def test_a_calibration_envelope_run_records_no_draws_or_seed(tmp_path):
+    """The CLI refuses --draws/--seed with --uncertainty calibration (each ensemble member is
+    run once), yet its provenance recorded the defaults, draws 200 and seed 0, beside a
+    summary with 12 members and no seed (a user audit). The record now says none."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    result = CliRunner().invoke(app, ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "1,10,100,1000",
+                                      "--context", "hepatocyte", "--uncertainty", "calibration", "--out",
+                                      str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    record = js.read_provenance(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3__hepatocyte.csv")
+    assert record["settings"]["uncertainty"] == "calibration"
+    assert record["settings"]["draws"] is None and record["settings"]["seed"] is None
+    assert record["summary"]["interval_kind"] == "envelope"
+
+
 def test_a_drugs_draws_do_not_depend_on_the_other_drugs_or_their_order(ctcl):
     """Fitted drugs drew their residuals from one stream in the order given, so at one seed
     combination(a, b) and combination(b, a) drew differently, and a drug's draws changed
@@ -1048,7 +1066,7 @@ def test_parameter_ranges_alone_give_one_draw_per_set(ctcl):
     unc = draws.Uncertainty("parameters", draws=30, parameter_sets=20, seed=2)
     plan = draws.plan_draws(ctcl, ["tofacitinib"], unc)
     assert plan.draws == len(plan.parameter_sets) == 20 and sorted(plan.set_index) == list(range(20))
-    assert any("one draw per parameter set, 20 in all (30 asked for would repeat them)" in n for n in plan.notes)
+    assert any("one draw per parameter set, 20 in all (30 draws, the number set, would only repeat them)" in n for n in plan.notes)
     with pytest.raises(js.InputError, match="at least 20 sets, got parameter_sets=5"):
         draws.Uncertainty("parameters", parameter_sets=5)
 

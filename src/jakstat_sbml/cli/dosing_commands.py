@@ -136,8 +136,8 @@ def regimen_command(
     run = provenance.identity("exposure_response", condition, {
         "regimen": reg.as_dict(), "days": days,
         "cytokines": stimuli_nM(stimuli) if stimuli else "each the context signals through",
-        "stimulation": stimulation.value, "uncertainty": uncertainty, "draws": draws if uncertainty else None,
-        "seed": seed if uncertainty else None, "engine": engine})
+        "stimulation": stimulation.value, "uncertainty": uncertainty, **interval_keywords(uncertainty, draws, seed),
+        "engine": engine})
     summary, courses = out / f"{name}_summary.csv", out / f"{name}_timecourses.csv"
     figure = out / f"{name}.{figure_format.value}"
     check_outputs([summary, courses, figure, provenance.sidecar(name, out)], run, force)
@@ -267,7 +267,7 @@ def lowest_dose_command(
         "drug": first.drug, "cytokine": c.name, "doses_mg": sorted(r.dose_mg for r in regimens),
         "every_h": first.interval_h, "days": days, "formulation": first.formulation, "inhibition": inhibition,
         "fraction": fraction, "stimulation": stimulation.value, "uncertainty": uncertainty,
-        "draws": draws if uncertainty else None, "seed": seed if uncertainty else None, "engine": engine})
+        **interval_keywords(uncertainty, draws, seed), "engine": engine})
     table_path, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     check_outputs([table_path, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
@@ -360,7 +360,7 @@ def compare_drugs_command(
     name = "compare_drugs"
     run = provenance.identity("compare_drugs", condition_of(context), {
         "drugs": drugs, "cytokines": cytokines, "regimens": regimens, "engine": engine, "uncertainty": uncertainty,
-        "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
+        **interval_keywords(uncertainty, draws, seed)})
     data, schedule = out / f"{name}.csv", out / f"{name}_regimens.csv"
     figure = out / f"{name}.{figure_format.value}"
     check_outputs([data, schedule, figure, provenance.sidecar(name, out)], run, force)

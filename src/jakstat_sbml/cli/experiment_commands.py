@@ -258,7 +258,7 @@ def dose_response_command(
         # (with a drug, the stimulus's dose is the condition's, in nM already)
         "doses": doses_nM(doses, "--doses", mass_kda=None if drug else stimulus.mass_kda, drug=drug_name),
         "plasma": plasma, **measure_settings(time, window),
-        "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None,
+        "uncertainty": uncertainty, **interval_keywords(uncertainty, draws, seed),
         "engine": engine})
     data, fit, figure = out / f"{name}.csv", out / f"{name}_fit.csv", out / f"{name}.{figure_format.value}"
     # with an interval: the band per dose and each draw's IC50, kept as the console and figure show them
@@ -477,7 +477,7 @@ def combine(
         "doses_a": doses_nM(doses_a, "--doses-a", drug=a), "doses_b": doses_nM(doses_b, "--doses-b", drug=b),
         "plasma": plasma, **measure_settings(time, window),
         "engine": engine,
-        "uncertainty": uncertainty, "draws": draws if uncertainty else None, "seed": seed if uncertainty else None})
+        "uncertainty": uncertainty, **interval_keywords(uncertainty, draws, seed)})
     data, figure = out / f"{name}.csv", out / f"{name}.{figure_format.value}"
     intervals, verdicts = out / f"{name}_intervals.csv", out / f"{name}_synergy.csv"
     check_outputs([data, verdicts, figure, *([intervals] if uncertainty else []), provenance.sidecar(name, out)],

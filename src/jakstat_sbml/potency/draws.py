@@ -493,8 +493,8 @@ def plan_draws(model: Model, drugs: Sequence[str], unc: Uncertainty, *, cytokine
             # nothing else varies between draws: 200 draws over 40 sets were 40 values repeated, and the
             # ends' precision was computed as if from 200
             if n > len(sets):
-                notes.append(f"parameter ranges alone: one draw per parameter set, {len(sets)} in all ({n} asked "
-                             "for would repeat them)")
+                notes.append(f"parameter ranges alone: one draw per parameter set, {len(sets)} in all ({n} draws, "
+                             "the number set, would only repeat them)")
             n = len(sets)
             scale, fu, bp = _fixed_potency(drugs, n)
     return DrawPlan(model.context, unc, tuple(components), sets, np.arange(n) % len(sets), scale, set_scale, fu, bp,
