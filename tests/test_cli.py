@@ -194,6 +194,10 @@ def test_regimen_takes_the_run_options_of_every_command_that_simulates(tmp_path)
     assert record["settings"]["engine"] == "roadrunner"
     kept = js.load(tmp_path / "regimen_ruxolitinib_20mg_every_12h_summary.csv")
     assert kept.experiment == "ExposureResponse" and "IL2/pSTAT5" in " ".join(kept.summary())
+    # the time courses written beside it come back as its companion, as js.save's do (they were lost)
+    courses = pd.read_csv(tmp_path / "regimen_ruxolitinib_20mg_every_12h_timecourses.csv")
+    assert list(kept.companion_frames()) == ["timecourses"]
+    pd.testing.assert_frame_equal(kept.companion_frames()["timecourses"], courses, check_dtype=False)
     # in the folder of that run: the engine is the error, not a clash with its files (an audit found the latter)
     bad = runner.invoke(app, ["regimen", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2", "--engine", "lsoda",
                               "--out", str(tmp_path)])
@@ -208,6 +212,7 @@ def test_combine_writes_the_grid_and_the_maps(tmp_path):
     assert len(grid) == 9 and {"bliss", "loewe", "hsa"} <= set(grid.columns)
     kept = js.load(tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.csv")
     assert kept.experiment == "Combination" and kept.summary() and isinstance(kept.flags, tuple)
+    assert list(kept.companion_frames()) == ["synergy"]  # the verdicts written beside it come back with it
     assert (tmp_path / "combination_ruxolitinib_pimozide_IL2_pSTAT5.png").exists()
     assert "bliss" in result.output
     # the verdicts and warnings the console prints are kept in a file and the record (they were in none)

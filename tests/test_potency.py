@@ -639,6 +639,11 @@ def test_a_calibration_envelope_run_records_no_draws_or_seed(tmp_path):
     assert record["settings"]["uncertainty"] == "calibration"
     assert record["settings"]["draws"] is None and record["settings"]["seed"] is None
     assert record["summary"]["interval_kind"] == "envelope"
+    # the band and the members' IC50s written beside the curve come back with it (js.load lost them)
+    kept = js.load(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3__hepatocyte.csv")
+    assert sorted(kept.companion_frames()) == ["band", "draws"]
+    band = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3__hepatocyte_band.csv")
+    assert kept.companion_frames()["band"]["dose_nM"].tolist() == band["dose_nM"].tolist()
 
 
 def test_a_drugs_draws_do_not_depend_on_the_other_drugs_or_their_order(ctcl):

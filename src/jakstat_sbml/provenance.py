@@ -572,6 +572,8 @@ def load(path: str | os.PathLike) -> SavedResult:
         content = str(info.get("content", ""))
         if experiment and content.startswith(f"{experiment}.companion_frames()["):
             companions[content.split("[", 1)[1].rstrip("]").strip("'\"")] = _read_table(target.parent / name)
+        elif info.get("companion") and (target.parent / name).is_file():  # a command's, recorded as such
+            companions[str(info["companion"])] = _read_table(target.parent / name)
         elif content == f"{experiment}.plot()" or (name.endswith((".png", ".svg")) and figure is None):
             figure = name  # js.save's, or the command line's (the first it recorded)
     changed = tuple(name for name, info in files.items() if (target.parent / name).is_file()

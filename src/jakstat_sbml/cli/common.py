@@ -564,6 +564,14 @@ def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str]
     extra = {k: dict(v) for k, v in (extra or {}).items()}
     if result is not None:
         extra.setdefault(key(result[0]), {}).update(provenance.result_entry(result[1]))
+        # the tables written beside it that are the result's companion frames ("<...>_band.csv"):
+        # js.load gives them back as js.save's are (an audit found them lost)
+        names = result[1].companion_frames() if hasattr(result[1], "companion_frames") else {}
+        for p in files:
+            side = Path(p)
+            companion = next((c for c in names if side.suffix == ".csv" and side.stem.endswith(f"_{c}")), None)
+            if companion is not None and side != Path(result[0]):
+                extra.setdefault(key(side), {})["companion"] = companion
     entries = {key(p): {"content": c, **extra.get(key(p), {})} for p, c in files.items()}
     rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
     with reported(folder):
