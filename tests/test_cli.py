@@ -805,6 +805,12 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
         assert cells["EPO"] == "-"  # no EPO receptor in ctcl
     cv = pd.read_csv(out / "cross_validation_summary.csv").iloc[0]
     assert cv["gmfe"] == pytest.approx(summary["gmfe"]) and cv["coverage_90"] == pytest.approx(summary["coverage_90"])
+    # the rows' table is a result a user can keep: js.load gives back its summary (it gave {})
+    kept = js.load(out / "pharmacology_validation.csv")
+    written = pd.read_csv(out / "pharmacology_validation_summary.csv").iloc[0]
+    assert kept.experiment == "PharmacologyValidation" and kept.summary()["gmfe"] == pytest.approx(written["gmfe"])
+    with pytest.raises(js.InputError, match="the result's table"):
+        js.load(out / "pharmacology_validation_summary.csv")
     assert f"GMFE {cv['gmfe']:.2f} (target <= 2.5)" in result.output
     # two drugs in one held-out assay: their ratios, written and summed up beside the headline
     pairs = pd.read_csv(out / "cross_validation_pairs.csv")

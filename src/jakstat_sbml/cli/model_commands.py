@@ -651,7 +651,9 @@ def validate_pharmacology_command(
                                   cv_summary: "leave-one-source-out GMFE and 90% coverage, with the targets",
                                   cv_sources: "leave-one-source-out GMFE and coverage per source",
                                   cv_figure: "held-out predictions against the measurements"})
-        record = record_outputs("pharmacology_validation", out, run, described, load_context_model(context))
+        # the rows' table is the result's: js.load gives back its summary and flags (it gave {})
+        record = record_outputs("pharmacology_validation", out, run, described, load_context_model(context),
+                                result=(csv, result))
         print_wrote(*written, record)
     if cv is not None and not cv.meets_targets:
         console.print(f"[yellow]cross-validation target missed: {'; '.join(cv.missed_targets())}[/yellow]")
