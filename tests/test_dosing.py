@@ -737,6 +737,8 @@ def test_cli_lowest_dose_prints_the_dose_and_its_interval_and_refuses_bad_input_
     assert table["fraction_above_50_high"].tolist() == pytest.approx(found.to_frame()["fraction_above_50_high"].tolist())
     said = " ".join(result.output.split())
     assert f"{found.dose_mg:g} mg (at the model's potency)" in said
+    # 100 mg twice daily is off the label: said once, not again as the result's flag "100 mg: ..." (an audit)
+    assert said.count("above the labelled use of ruxolitinib") == 1
     low, high = found.dose_mg_interval
     assert f"its interval: {low:g} mg{' or less' if low == 5 else ''} to " in said
     assert (tmp_path / f"{name}.png").stat().st_size > 0

@@ -484,7 +484,9 @@ def warn_flags(flags: tuple[str, ...]) -> None:
     printed = _printed.get()
     for flag in flags:
         if printed is not None:
-            if flag in printed:
+            # a result's flag may quote a warning already printed, behind what it is about
+            # ("50 mg: ruxolitinib 50 mg twice daily is ..."): printed once (a user audit saw it twice)
+            if flag in printed or any(flag.endswith(f": {seen}") for seen in printed):
                 continue
             printed.add(flag)
         messages.print(f"[yellow]warning: {escape(flag)}[/yellow]", soft_wrap=True)
