@@ -91,6 +91,25 @@ def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
         js.load(tmp_path / f"{name}_fit.csv")  # whose summary would have been {}, silently
 
 
+def test_force_removes_what_the_replaced_run_wrote_and_keeps_what_the_user_changed(tmp_path):
+    """A user audit: rerunning a folder of `dose-response -u potency` without -u and with
+    --force left the old _band.csv and _draws.csv (one with the user's note) beside the new
+    curve, named by no record, reading as this run's. The replaced run's untouched files
+    are removed now; the one the user changed is kept, and the console says so."""
+    name = "dose_response_ruxolitinib_IL6_pSTAT3"
+    args = ["dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "1,10,100,1000", "--out", str(tmp_path)]
+    assert runner.invoke(app, [*args, "-u", "potency", "--draws", "20"]).exit_code == 0
+    with open(tmp_path / f"{name}_draws.csv", "a") as draws:
+        draws.write("# my note\n")
+    again = runner.invoke(app, [*args, "--force"], terminal_width=250)
+    assert again.exit_code == 0, again.output
+    assert not (tmp_path / f"{name}_band.csv").exists() and f"removed {tmp_path / (name + '_band.csv')}" in again.output
+    assert (tmp_path / f"{name}_draws.csv").read_text().endswith("# my note\n")
+    assert "warning: kept" in again.output and f"{name}_draws.csv" in again.output
+    assert set(js.read_provenance(tmp_path / f"{name}.provenance.json")["files"]) == {
+        f"{name}.csv", f"{name}_fit.csv", f"{name}.png"}
+
+
 def test_dose_response_prints_the_bound_the_doses_put_on_an_ic50_they_cannot_fit(tmp_path):
     """Ruxolitinib's IL-6 IC50 is several nM: at 0.01-0.1 nM no dose inhibits by half, so the
     IC50 is above 0.1 nM, printed as that bound with the reason and stored in the fit CSV."""

@@ -606,6 +606,12 @@ def _read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
+def recorded_files(record_path: str | os.PathLike) -> dict[str, dict]:
+    """The files a provenance record names, each with its entry (content, sha256, ...);
+    empty where there is no readable record."""
+    return _recorded_files(Path(record_path))
+
+
 def _recorded_files(record_path: Path) -> dict[str, dict]:
     """The files a provenance record names, each with its entry (none without a readable record)."""
     try:
