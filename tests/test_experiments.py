@@ -472,6 +472,9 @@ BAD_CALLS = [
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", doses=[10, "0.01 uM", 100]), "10 nM is given twice"),
     (lambda m: js.combination(m, "ruxolitinib", "pimozide", "IL2", doses_a=[10, "0.01 uM", 100]), "given twice"),
     (lambda m: js.knockout_screen(m, genes=["SOCS3", "SOCS3"]), "more than once"),
+    # a cytokine named twice was screened or compared once without a word (a user audit)
+    (lambda m: js.knockout_screen(m, cytokines=["IL6", "IL6"], genes=["SOCS3"]), "cytokines name 'IL6' more than once"),
+    (lambda m: js.compare_drugs(m, ["ruxolitinib"], ["IL6", "IL6"]), "cytokines name 'IL6' more than once"),
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),
      "not calibrated"),

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError, JakStatWarning
+from ..errors import InputError, JakStatWarning, refuse_repeats
 from ..model import DEFAULT_PREINCUBATION, Model
 from ..parallel import RunOptions, run
 from ..potency.crossval import records_clause, stored_pairs, stored_summary
@@ -300,6 +300,7 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     if isinstance(cytokines, str):
         cytokines = [cytokines]
     asked = [catalog.cytokine(c).name for c in (catalog.cytokines() if cytokines is None else cytokines)]
+    refuse_repeats(asked, "cytokines")  # one named twice was compared once without a word (an audit)
     if not asked:
         raise InputError("cytokines must not be empty (None means every cytokine the context signals through)")
     if regimens is not None and not isinstance(regimens, bool):

@@ -139,6 +139,8 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
         cytokines = list(catalog.CYTOKINES)
     if isinstance(cytokines, str):
         cytokines = [cytokines]
+    # one cytokine named twice was screened once without a word (an audit)
+    refuse_repeats([catalog.cytokine(k).name for k in cytokines], "cytokines")
     if not isinstance(cytokines, Mapping):
         cytokines = {k: None for k in cytokines}
     stimuli = {catalog.cytokine(k).name: v for k, v in cytokines.items()}
