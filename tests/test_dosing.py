@@ -658,6 +658,28 @@ def test_lowest_dose_with_uncertainty_gives_the_lowest_doses_predictive_interval
     assert again.dose_mg_interval == found.dose_mg_interval
 
 
+def test_lowest_dose_over_a_calibration_ensemble_calls_its_interval_an_envelope(tmp_path):
+    """A user audit: over the hepatocyte ensemble, where no member reaches the target, the
+    flag spoke of "the unfavourable end of the predictive interval" (an envelope has no
+    level) and the CLI printed "its interval: no tested dose to beyond the doses tested".
+    Ruxolitinib 10-100 mg twice daily keeps IL-6/pSTAT3 in hepatocytes halved over 80% of
+    the interval in no member (the model's IL-6 IC50 there is about 450 nM total plasma)."""
+    from typer.testing import CliRunner
+
+    from jakstat_sbml.cli import app
+
+    hepatocyte = js.load_model(context="hepatocyte")
+    with pytest.warns(js.JakStatWarning, match="unfavourable end of the envelope"):
+        found = lowest_dose(hepatocyte, "ruxolitinib", [10, 100], "IL6", days=1, uncertainty="calibration")
+    assert not any("predictive interval reaches" in f for f in found.flags)
+    assert found.dose_mg_interval == (None, None)
+    done = CliRunner().invoke(app, ["lowest-dose", "ruxolitinib", "IL6", "--doses", "10,100", "--days", "1",
+                                    "--context", "hepatocyte", "-u", "calibration", "--out", str(tmp_path)])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 0 and "its interval: beyond the doses tested" in said
+    assert "no tested dose to" not in said
+
+
 def test_lowest_dose_of_a_pathway_without_signal_does_not_ask_for_higher_doses(ctcl):
     """GM-CSF has no receptor in ctcl: no dose can inhibit what is not there, and the flag
     said "test higher doses" (a user audit); it now says no inhibition can be measured,

@@ -303,10 +303,15 @@ def lowest_dose_command(
     if found.dose_mg_interval is not None:
         low, high = found.dose_mg_interval
         lowest = min(r.dose_mg for r in regimens)
-        low_text = "no tested dose" if low is None else f"{low:g} mg" + (" or less" if low == lowest else "")
-        console.print(f"its interval: {low_text} to "
-                      f"{'beyond the doses tested' if high is None else f'{high:g} mg'}; in brackets and here: "
-                      f"{escape(found.covers)}", soft_wrap=True)
+        covers = escape(found.covers)
+        if low is None:  # not even the favourable end reaches the target ("no tested dose to beyond", an audit)
+            console.print(f"its interval: beyond the doses tested (even its favourable end reaches the target at no "
+                          f"tested dose); in brackets and here: {covers}", soft_wrap=True)
+        else:
+            low_text = f"{low:g} mg" + (" or less" if low == lowest else "")
+            console.print(f"its interval: {low_text} to "
+                          f"{'beyond the doses tested' if high is None else f'{high:g} mg'}; in brackets and here: "
+                          f"{covers}", soft_wrap=True)
     warn_flags(flags_of(found))
     print_wrote(table_path, figure, record)
 

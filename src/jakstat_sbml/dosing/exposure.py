@@ -334,7 +334,7 @@ def _intervals(model, arms, stimuli, design: Stimulation, background, unc, optio
     parts, plans, flags, planned = [], [], [], {}
     quiet = options.quiet()
     with progress_steps(options.progress, len(arms) * len(stimuli) * MAX_GRID_POINTS,
-                        "predictive intervals") as advance:
+                        "intervals") as advance:
         for cytokine, dose in stimuli.items():
             readout = catalog.CYTOKINES[cytokine].main_readout
             for label, arm in arms.items():
@@ -455,7 +455,8 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
 
         interval = (lowest(table[f"{column}_high"] >= fraction), lowest(table[f"{column}_low"] >= fraction))
         if interval[1] is None and not silent:
-            flag = (f"the unfavourable end of the predictive interval reaches {fraction:.0%} of the interval at no "
+            kind = "envelope" if unc.mode == "calibration" else "predictive interval"  # an ensemble's: no level
+            flag = (f"the unfavourable end of the {kind} reaches {fraction:.0%} of the interval at no "
                     f"tested dose of {drug}: the interval of the lowest dose runs beyond "
                     f"{table['dose_mg'].max():g} mg")
             flags.append(flag)
