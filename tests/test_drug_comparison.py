@@ -137,7 +137,7 @@ def test_bad_input_gets_clear_errors(ctcl):
 def test_predictive_intervals_bracket_the_ic50(ctcl):
     result = js.compare_drugs(ctcl, ["tofacitinib"], ["IL2"], uncertainty="potency", draws=20, regimens=False)
     row = result.ic50s.iloc[0]
-    assert row.ic50_low_nM < row.ic50_nM < row.ic50_high_nM
+    assert row.ic50_interval_low_nM < row.ic50_nM < row.ic50_interval_high_nM
     assert "potency" in result.covers and result.summary()["interval_covers"] == result.covers
     assert result.regimens.empty
 

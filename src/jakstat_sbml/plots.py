@@ -560,14 +560,14 @@ def drug_comparison(comparison, ax=None):
     values[~np.isfinite(values)] = np.nan
     image = left.imshow(values, cmap="viridis_r", aspect="auto", interpolation="nearest")
     _hatch_nan(left, values, label=False)
-    has_interval = "ic50_plasma_low_nM" in ic50s.columns
+    has_interval = "ic50_plasma_interval_low_nM" in ic50s.columns
     for (i, drug), (j, pathway) in ((a, b) for a in enumerate(drugs) for b in enumerate(pathways)):
         row = ic50s[(ic50s.drug == drug) & (ic50s.pathway == pathway)]
         if row.empty or not np.isfinite(row.ic50_plasma_nM.iloc[0]):
             continue
         text = format_number(row.ic50_plasma_nM.iloc[0], 2)
         if has_interval:
-            text += f"\n[{format_number(row.ic50_plasma_low_nM.iloc[0], 2)}-{format_number(row.ic50_plasma_high_nM.iloc[0], 2)}]"
+            text += f"\n[{format_number(row.ic50_plasma_interval_low_nM.iloc[0], 2)}-{format_number(row.ic50_plasma_interval_high_nM.iloc[0], 2)}]"
         r, g, b, _ = image.get_cmap()(image.norm(values[i, j]))
         left.text(j, i, text, ha="center", va="center", fontsize=6,
                   color="white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black")

@@ -425,7 +425,7 @@ def compare_drugs_command(
     if selectivity is not None:
         console.print(escape(selectivity.text()), soft_wrap=True)
     # the IC50s themselves (a 14 x 9 panel fits as one compact matrix), free drug; with --uncertainty
-    # each cell's interval below it (the CSV has them in ic50_low_nM / ic50_high_nM, with total plasma)
+    # each cell's interval below it (the CSV has them in ic50_interval_low_nM / _high_nM, as a dose-response names them)
     ic50s = result.ic50s
     pathways = list(dict.fromkeys(ic50s.pathway))
     # free (what the cells see) and total plasma (what a label's Cmax is): an audit found the
@@ -445,8 +445,8 @@ def compare_drugs_command(
                 r = mine.loc[pathway]
                 cell = (compact_nM(r[f"{column}_nM"]) if r.status == "ok"
                         else r.status.replace("above the doses tested", "above"))
-                if result.covers and f"{column}_low_nM" in mine:
-                    cell += f"\n{compact_nM(r[f'{column}_low_nM'])}-{compact_nM(r[f'{column}_high_nM'])}"
+                if result.covers and f"{column}_interval_low_nM" in mine:
+                    cell += f"\n{compact_nM(r[f'{column}_interval_low_nM'])}-{compact_nM(r[f'{column}_interval_high_nM'])}"
                 cells.append(cell)
             matrix.add_row(d, *cells)
         console.print(matrix)

@@ -419,7 +419,8 @@ def _ic50_row(curve: DoseResponse) -> dict:
            "max_dose_nM": float(curve.doses.max()), "status": _status(curve), "flags": flags_text(curve.flags)}
     if curve.uncertainty is not None:
         (lo, hi), (plo, phi) = curve.ic50_interval, curve.ic50_plasma_interval
-        row.update(ic50_low_nM=lo, ic50_high_nM=hi, ic50_plasma_low_nM=plo, ic50_plasma_high_nM=phi,
+        row.update(ic50_interval_low_nM=lo, ic50_interval_high_nM=hi, ic50_plasma_interval_low_nM=plo,
+                   ic50_plasma_interval_high_nM=phi,
                    interval_covers=curve.uncertainty.covers, interval_flags=flags_text(curve.uncertainty.flags))
         for record in (curve.uncertainty.track_record, curve.uncertainty.system_record):  # measured coverage
             row.update(record.as_dict() if record is not None else {})

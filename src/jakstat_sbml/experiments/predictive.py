@@ -187,8 +187,9 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     lo, hi = interval(ic50s, plan.uncertainty.level, envelope=plan.envelope)
     if positive.size and ((np.isfinite(hi) and hi > FAR_BEYOND * positive.max())
                           or (np.isfinite(lo) and lo < positive.min() / FAR_BEYOND)):
-        flags.append(f"{drug}'s interval ({lo:.3g}-{hi:.3g} nM) reaches more than {FAR_BEYOND:g}-fold beyond the doses "
-                     f"tested ({positive.min():g}-{positive.max():g} nM): those ends are draws' IC50s found there by "
+        flags.append(f"{drug}'s interval ({lo:.3g}-{hi:.3g} nM free) reaches more than {FAR_BEYOND:g}-fold beyond "
+                     f"the doses tested ({positive.min():.3g}-{positive.max():.3g} nM free): those ends are draws' "
+                     "IC50s found there by "
                      "bisection (a potency draw moves the dose axis exactly), not read off simulated doses")
     record = next((t for t in plan.track_records if t.kind == "drug" and t.name == drug), None)
     system = next((t for t in plan.track_records if t.kind == "system"), None)
