@@ -176,6 +176,24 @@ def _still_this_runs(path: Path, rec: Mapping) -> dict:
     return {name: entry for name, entry in previous.get("files", {}).items()
             if name not in rec.get("files", {}) and (path.parent / name).is_file()}
 
+def replaced_files(path: str | os.PathLike, rec: Mapping) -> dict[str, dict]:
+    """The files an earlier record at ``path`` of another run names, that are still there
+    and that ``rec`` does not (with their entries): what that run wrote and the run
+    replacing it does not. The same run's are carried into its new record instead
+    (:func:`write`)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        previous = _load(path)
+    except InputError:
+        return {}
+    if {k: previous.get(k) for k in IDENTITY} == _plain({k: rec.get(k) for k in IDENTITY}):
+        return {}
+    return {name: entry for name, entry in previous.get("files", {}).items()
+            if name not in rec.get("files", {}) and (path.parent / name).is_file()}
+
+
 def _dump(path: Path, rec: Mapping) -> None:
     text = json.dumps(rec, indent=1, sort_keys=False, allow_nan=False) + "\n"
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -604,12 +622,6 @@ def _read_table(path: Path) -> pd.DataFrame:
         if text or ("flag" in str(column) and frame[column].isna().all()):
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     return frame
-
-
-def recorded_files(record_path: str | os.PathLike) -> dict[str, dict]:
-    """The files a provenance record names, each with its entry (content, sha256, ...);
-    empty where there is no readable record."""
-    return _recorded_files(Path(record_path))
 
 
 def _recorded_files(record_path: Path) -> dict[str, dict]:

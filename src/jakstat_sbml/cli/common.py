@@ -577,21 +577,20 @@ def record_outputs(name: str, folder: Path, run: dict, files: Mapping[Path, str]
     entries = {key(p): {"content": c, **extra.get(key(p), {})} for p, c in files.items()}
     rec = provenance.record(run, entries, model=model, engine=engine, command=command_line())
     with reported(folder):
-        _remove_replaced(provenance.sidecar(name, folder), folder, set(entries))
+        _remove_replaced(provenance.sidecar(name, folder), folder, rec)
         return provenance.write(provenance.sidecar(name, folder), rec)
 
 
-def _remove_replaced(record_path: Path, folder: Path, written: set[str]) -> None:
-    """Files the record this run replaces names and this run did not write (a former run's
-    `_band.csv`, rerun without --uncertainty and --force): left beside the new outputs with
-    no record, they read as this run's (a user audit). Removed where their bytes are still
-    the former run's; one the user has changed since is kept, and said so."""
+def _remove_replaced(record_path: Path, folder: Path, rec: Mapping) -> None:
+    """Files the record of another run this one replaces names and this run did not write (a
+    former --uncertainty run's `_band.csv`, rerun without it and with --force): left beside
+    the new outputs with no record, they read as this run's (a user audit). Removed where
+    their bytes are still the former run's; one the user has changed since is kept, and said
+    so. The same run's other files (its figure in another format) stay its own."""
     from .. import provenance
 
-    for name, entry in provenance.recorded_files(record_path).items():
+    for name, entry in provenance.replaced_files(record_path, rec).items():
         path = folder / name
-        if name in written or not path.is_file():
-            continue
         if entry.get("sha256") is not None and entry.get("sha256") == provenance.file_sha256(path):
             path.unlink()
             messages.print(f"removed {path}: the replaced run wrote it, this one does not", soft_wrap=True)
