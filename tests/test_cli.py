@@ -91,6 +91,24 @@ def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
         js.load(tmp_path / f"{name}_fit.csv")  # whose summary would have been {}, silently
 
 
+@pytest.mark.parametrize("args, message", [
+    # a second user audit: explore wrote an HTML page named x.png, and ran a cytokine or gene given twice twice
+    (["explore", "--out", "{tmp}/x.png", "-c", "IL6", "-g", "SOCS3"], "give a .html name"),
+    (["explore", "--out", "{tmp}/x.html", "-c", "IL6", "-c", "IL6"], "cytokines name 'IL6' more than once"),
+    (["explore", "--out", "{tmp}/x.html", "-g", "SOCS3", "-g", "SOCS3"], "genes name 'SOCS3' more than once"),
+    # a knockout given twice was one, and a fold of 0 a knockout, without a word
+    (["simulate", "-c", "IL6=1", "-k", "SOCS3", "-k", "SOCS3", "--t-end", "5"], "knockouts name 'SOCS3' more"),
+    (["simulate", "-c", "IL6=1", "-o", "PIAS3=0", "--t-end", "5"], "is a knockout: give -k PIAS3"),
+    (["screen", "-c", "IL6", "-r", "pSTAT3", "-r", "pSTAT3", "-g", "SOCS3", "--out", "{tmp}/s"],
+     "readouts name 'pSTAT3' more than once"),
+])
+def test_a_name_given_twice_or_a_wrong_file_type_is_refused_in_one_line(tmp_path, args, message):
+    result = runner.invoke(app, [a.format(tmp=tmp_path) for a in args], terminal_width=200)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
 def test_force_removes_what_the_replaced_run_wrote_and_keeps_what_the_user_changed(tmp_path):
     """A user audit: rerunning a folder of `dose-response -u potency` without -u and with
     --force left the old _band.csv and _draws.csv (one with the user's note) beside the new

@@ -475,6 +475,16 @@ BAD_CALLS = [
     # a cytokine named twice was screened or compared once without a word (a user audit)
     (lambda m: js.knockout_screen(m, cytokines=["IL6", "IL6"], genes=["SOCS3"]), "cytokines name 'IL6' more than once"),
     (lambda m: js.compare_drugs(m, ["ruxolitinib"], ["IL6", "IL6"]), "cytokines name 'IL6' more than once"),
+    # a second user audit: a readout, knockout, mutation, stimulation or pathway named twice was run once or
+    # twice without a word (a trial with "continuous" twice counted every patient twice in its percentiles)
+    (lambda m: js.knockout_screen(m, cytokines=["IL6"], readouts=["pSTAT3", "pSTAT3"], genes=["SOCS3"]),
+     "readouts name 'pSTAT3' more than once"),
+    (lambda m: m.simulate(cytokines={"IL6": 1}, knockouts=["SOCS3", "SOCS3"]), "knockouts name 'SOCS3' more than once"),
+    (lambda m: m.simulate(cytokines={"IL6": 1}, mutations=["STAT3_Y640F", "STAT3_Y640F"]), "more than once"),
+    (lambda m: js.virtual_trial(m, {"a": js.regimen("ruxolitinib", 20)}, 2, ["IL6"],
+                                stimulation=["continuous", "continuous"]), "stimulation name 'continuous' more"),
+    (lambda m: js.exposure_response(m, js.regimen("ruxolitinib", 20), ["IL6", "IL6"]),
+     "cytokines name 'IL6' more than once"),
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),
      "not calibrated"),

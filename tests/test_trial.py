@@ -170,11 +170,17 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert any("only 3 patients" in f for f in record["flags"])
     kept = js.load(tmp_path / "trial_ruxolitinib_20mg_every_12h_patients.csv")  # a result a user can keep
     assert kept.experiment == "VirtualTrial" and kept.summary() and any("only 3 patients" in f for f in kept.flags)
+    # its distribution, written as _summary.csv, comes back with it as js.save's does (it was lost: an audit)
+    assert list(kept.companion_frames()) == ["distribution"]
+    assert kept.companion_frames()["distribution"]["median"].tolist() == pytest.approx(summary["median"].tolist())
     assert record["settings"]["cytokines"] == {"IL2": pytest.approx(1 / 15.4)}  # 1 ng/mL of 15.4 kDa IL-2
     # the printed spread says it is between patients, not the prediction's uncertainty
     assert "5th-95th percentile" in done.output and "inhibition >= 50%" in done.output
     assert "not an uncertainty of the prediction" in " ".join(done.output.split())
-    for args, message in ((["--patients", "0"], "positive integer"), (["--source", "weight"], "weight")):
+    for args, message in ((["--patients", "0"], "positive integer"), (["--source", "weight"], "weight"),
+                          # a repeat was dropped without a word, while regimen refuses it (an audit)
+                          (["--stimulation", "continuous", "--stimulation", "continuous"], "more than once"),
+                          (["-c", "IL2"], "cytokines name 'IL2' more than once")):
         bad = runner.invoke(cli.app, ["trial", "ruxolitinib", "20mg", "--days", "1", "-c", "IL2",
                                       "--out", str(tmp_path / "bad"), *args])
         assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output

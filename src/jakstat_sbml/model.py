@@ -144,7 +144,9 @@ class Condition:
             d = catalog.drug(k)
             drg.append((d.name, drug_nM(v, what=f"dose of {k}", fraction_unbound=d.fraction_unbound,
                                         molar_mass=molar_mass(d.name))))
-        ko = tuple(sorted({catalog.gene(g).symbol for g in _names(knockouts, "knockouts")}))
+        symbols = [catalog.gene(g).symbol for g in _names(knockouts, "knockouts")]
+        refuse_repeats(symbols, "knockouts")  # a gene twice was one knockout without a word (an audit)
+        ko = tuple(sorted(set(symbols)))
         ox = []
         for g, fold in _mapping(overexpress, "overexpress").items():
             sym = catalog.gene(g).symbol
@@ -155,6 +157,7 @@ class Condition:
                 raise InputError(f"{sym} is both knocked out and overexpressed")
             ox.append((sym, fold))
         if mutations is not None and not isinstance(mutations, Mapping):
+            refuse_repeats([catalog.mutation(m).name for m in _names(mutations, "mutations")], "mutations")
             mutations = {m: 1.0 for m in _names(mutations, "mutations")}
         mut = []
         for m, frac in _mapping(mutations, "mutations").items():

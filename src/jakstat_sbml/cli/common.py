@@ -361,6 +361,8 @@ def parse_overexpress(items: list[str]) -> dict[str, float]:
             out[k] = float(v)
         except ValueError:
             raise typer.BadParameter(f"--overexpress fold must be a number, got {v!r} for {k}") from None
+        if out[k] == 0:  # it was a knockout without a word (an audit)
+            raise typer.BadParameter(f"--overexpress {k}=0 is a knockout: give -k {k}")
     return out
 
 

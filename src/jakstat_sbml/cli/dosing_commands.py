@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import catalog
+from ..errors import refuse_repeats
 from .common import (
     CONTEXT,
     CYTOKINES,
@@ -559,8 +560,11 @@ def trial_command(
         if patients < 1:
             raise js.InputError(f"--patients must be a positive integer, got {patients}")
         covariates, frequencies = parse_covariates(covariate), parse_mutation_frequencies(mutations)
-    stims = tuple(dict.fromkeys(s.value.replace("-", " ") for s in stimulation)) or None
+    # a repeat is refused (by checked_trial_settings and as_stimuli), not dropped without a word (an audit)
+    stims = tuple(s.value.replace("-", " ") for s in stimulation) or None
     known_names(cytokines=cytokine)  # before the identity, which holds their doses
+    with reported():
+        refuse_repeats([catalog.cytokine(c).name for c in cytokine], "--cytokine: cytokines")
     # the context in the name, as regimen's: a lymphoma trial beside a ctcl one was refused as a clash
     name = (f"trial_{reg.drug}_{reg.dose_mg:g}mg_every_{reg.interval_h:g}h{'_XR' if reg.formulation == 'XR' else ''}"
             f"{provenance.file_tag(condition_of(context))}")
@@ -603,7 +607,8 @@ def trial_command(
                  "'patients'), and the arm's flags",
         figure: "distributions over the patients"}, model, engine,
         # what the trial cannot support, kept with every file (the console's warnings are not)
-        extra={p.name: {"flags": list(result.flags)} for p in (table, summary, figure)}, result=(table, result))
+        extra={p.name: {"flags": list(result.flags), **({"companion": "distribution"} if p == summary else {})}
+               for p in (table, summary, figure)}, result=(table, result))  # js.load: the summary comes back
     # The spread is between patients, not an uncertainty of the prediction: the caption says so.
     shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
                   caption="time-averaged inhibition over the last dosing interval; the percentiles are the "

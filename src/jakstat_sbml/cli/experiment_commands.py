@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import catalog
+from ..errors import refuse_repeats
 from ..results import flags_text
 from .common import (
     CONTEXT,
@@ -624,9 +625,14 @@ def explore(
     from ..files import install
 
     check_writable(out, folder=False)
+    if out.suffix.lower() != ".html":  # x.png got an HTML page, without a word (an audit)
+        raise typer.BadParameter(f"the map is one HTML page: give a .html name, not {out.name!r}", param_hint="--out")
     if picture is not None:
         check_writable(picture.with_suffix(".png"), folder=False)
     known_names(cytokines=cytokine, genes=gene)  # before the overwrite check: the error to report
+    with reported():  # a name given twice simulated its grid twice (an audit)
+        refuse_repeats([catalog.cytokine(c).name for c in cytokine], "--cytokine: cytokines")
+        refuse_repeats([catalog.gene(g).symbol for g in gene], "--gene: genes")
     run = provenance.identity("pathway map", condition_of(context), {
         "cytokines": cytokine or "each the context signals through", "genes": gene or "all",
         "picture": picture is not None})  # where it goes does not change map.html

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError, JakStatWarning
+from ..errors import InputError, JakStatWarning, refuse_repeats
 from ..engines import DOSING_ENGINE
 from ..model import Condition, Model
 from ..parallel import RunOptions, progress_steps
@@ -720,6 +720,7 @@ def as_stimuli(cytokines) -> dict[str, object]:
     names = [catalog.cytokine(c).name for c in cytokines]
     if not names:
         raise InputError("cytokines must not be empty (None means every cytokine)")
+    refuse_repeats(names, "cytokines")  # one named twice was simulated once without a word (an audit)
     return {c: catalog.CYTOKINES[c].standard_dose for c in names}
 
 

@@ -152,6 +152,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
         readouts = [catalog.readout(r).name for r in readouts]
         if not readouts:
             raise InputError("readouts must not be empty (None means each cytokine's main readout)")
+        refuse_repeats(readouts, "readouts")  # one named twice doubled every hit (an audit)
     pairs = [(c, r) for c in stimuli for r in (readouts or [catalog.CYTOKINES[c].main_readout])]
     if isinstance(genes, str):
         genes = [genes]

@@ -56,7 +56,7 @@ import pandas as pd
 from .. import catalog
 from ..dosing.exposure import (MEASURABLE_REFERENCE_NM, STIMULATIONS, Stimulation, as_arms, as_stimuli,
                                pharmacokinetic_steady_state_flags, summarise_course)
-from ..errors import InputError, UnknownNameError
+from ..errors import InputError, UnknownNameError, refuse_repeats
 from ..model import Model
 from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
@@ -253,11 +253,13 @@ def checked_trial_settings(n_patients, *, seed=0, chunk_size=DEFAULT_CHUNK, thre
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold < 1:
-        raise InputError(f"threshold must be a fraction between 0 and 1, got {threshold!r}")
+        raise InputError(f"threshold must be a fraction strictly between 0 and 1, got {threshold!r}")
     stimulations = (stimulation,) if isinstance(stimulation, str) else tuple(stimulation)
     for s in stimulations:
         if s not in STIMULATIONS:
             raise InputError(f"stimulation must be among {', '.join(map(repr, STIMULATIONS))}, got {s!r}")
+    # one named twice simulated every patient twice, and the percentiles counted the copies (an audit)
+    refuse_repeats(list(stimulations), "stimulation")
     if not stimulations:
         raise InputError("stimulation must not be empty")
     if "continuous" in stimulations and not options.simulator.dosing:
