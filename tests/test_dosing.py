@@ -172,6 +172,18 @@ def test_a_result_keeps_the_warning_of_a_regimen_outside_its_label(ctcl):
     assert warned in rows["rux 50"] and "labelled use" not in rows["rux 20"]
 
 
+def test_a_regimen_not_at_steady_state_is_said_once_per_arm_with_what_to_do(ctcl):
+    """A user audit: one dose of ruxolitinib on three pathways warned "a single dose, not a
+    steady state" three times, once per pathway, without saying what to do. It is the arm's
+    pharmacokinetics, said once per arm; each row still carries it."""
+    result = exposure_response(ctcl, {"rux": regimen("ruxolitinib", "20 mg", every="24 h", days=1)},
+                               ["IL6", "IL2", "IL15"])
+    single = [f for f in result.flags if "a single dose, not a steady state" in f]
+    assert single == ["rux: ruxolitinib: a single dose, not a steady state (the summary reads the first dose; give "
+                      "more days for the steady state)"]
+    assert result.to_frame()["flags"].str.contains("a single dose").all()
+
+
 def test_ruxolitinib_auc_is_dose_over_clearance():
     """Implementation: AUC = F D / CL for linear one-compartment PK (label: dose-proportional)."""
     t, c = single_dose("ruxolitinib", 20, hours=400)

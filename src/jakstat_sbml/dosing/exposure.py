@@ -297,11 +297,14 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     # what an arm's regimen cannot support (outside its label, PK that misses published numbers) goes
     # on each of its rows too, so that a table written to a file keeps it
     arm_flags = {label: label_flags({label: arm}) + pharmacokinetic_flags({label: arm}) for label, arm in arms.items()}
+    # the regimen's own steady state is the arm's, said once per arm, not once per pathway (an audit saw it 3x)
+    steady = {label: pharmacokinetic_steady_state_flags(arm) for label, arm in arms.items()}
+    flags += [f"{label}: {f}" for label, said in steady.items() for f in said]
     for (label, arm, cytokine, _, readout), course in zip(pathways, courses):
         row, row_flags = summarise_course(course, arm, readout, stimulation)
         rows.append({"arm": label, "pathway": f"{cytokine}/{readout}", "cytokine": cytokine,
                      "readout": readout, **row, "flags": "; ".join(row_flags + arm_flags[label])})
-        flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags]
+        flags += [f"{label}, {cytokine}/{readout}: {f}" for f in row_flags if f not in steady[label]]
     courses = [c.assign(arm=label, cytokine=cytokine, readout=readout)
                for (label, _, cytokine, _, readout), c in zip(pathways, courses)]
     table = pd.DataFrame(rows)
@@ -666,7 +669,8 @@ def pharmacokinetic_steady_state_flags(arm: Sequence[Regimen]) -> list[str]:
     end = max(r.duration_h for r in arm)
     for r in arm:
         if r.doses < 2:
-            flags.append(f"{r.drug}: a single dose, not a steady state")
+            flags.append(f"{r.drug}: a single dose, not a steady state (the summary reads the first dose; give more "
+                         "days for the steady state)")
             continue
         previous, trough = (float(x) for x in r.plasma_total_nM([end - r.interval_h, end]))
         if trough > 0 and abs(trough - previous) / trough > STEADY_STATE_TOLERANCE:
