@@ -101,6 +101,9 @@ def test_dose_response_for_a_drug_writes_data_fit_and_figure(tmp_path):
     (["simulate", "-c", "IL6=1", "-o", "PIAS3=0", "--t-end", "5"], "is a knockout: give -k PIAS3"),
     (["screen", "-c", "IL6", "-r", "pSTAT3", "-r", "pSTAT3", "-g", "SOCS3", "--out", "{tmp}/s"],
      "readouts name 'pSTAT3' more than once"),
+    # "unknown cytokine 'IL6=5'; did you mean 'IL6'" read as a typo: these commands take names only
+    (["screen", "-c", "IL6=5", "-g", "SOCS3", "--out", "{tmp}/s"], "takes cytokine names, each at its standard dose"),
+    (["trial", "ruxolitinib", "20mg", "-c", "IL6=0", "--out", "{tmp}/t"], "not NAME=DOSE: give -c IL6"),
 ])
 def test_a_name_given_twice_or_a_wrong_file_type_is_refused_in_one_line(tmp_path, args, message):
     result = runner.invoke(app, [a.format(tmp=tmp_path) for a in args], terminal_width=200)
@@ -189,6 +192,8 @@ def test_screen_prints_losses_and_gains_apart_sorted_with_units(tmp_path):
     losses = next(i for i, x in enumerate(lines) if x.startswith("losses"))
     gains = next(i for i, x in enumerate(lines) if x.startswith("gains"))
     assert "AUC 0-120 min" in lines[losses] and "nM*min" in result.output
+    # the floor is said where the fold changes are printed: log2(8456/3763) is 1.17, the printed +1.16 (an audit)
+    assert "with the floor f = 0.01 x the wild type's" in " ".join(result.output.split())
     long = pd.read_csv(tmp_path / "knockout_screen.csv")
     expected_losses = long[long.log2_fold_change <= -1].sort_values("log2_fold_change")
     expected_gains = long[long.log2_fold_change >= 1].sort_values("log2_fold_change", ascending=False)

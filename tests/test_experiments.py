@@ -485,6 +485,8 @@ BAD_CALLS = [
                                 stimulation=["continuous", "continuous"]), "stimulation name 'continuous' more"),
     (lambda m: js.exposure_response(m, js.regimen("ruxolitinib", 20), ["IL6", "IL6"]),
      "cytokines name 'IL6' more than once"),
+    # a pathway at dose 0 ran and wrote n/a, the cause unsaid
+    (lambda m: js.exposure_response(m, js.regimen("ruxolitinib", 20), {"IL6": 0}), "IL6 at dose 0 stimulates nothing"),
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),
      "not calibrated"),

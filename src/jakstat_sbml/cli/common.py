@@ -544,8 +544,13 @@ def check_outputs(paths, run: dict, force: bool, option: str = "--out") -> None:
 def known_names(*, cytokines=(), readouts=(), genes=()) -> None:
     """Exit 2 on a name the catalog does not know (naming the nearest), before the overwrite
     check: into another run's folder, `screen -g FOO` reported the clash, not the gene."""
+    from ..errors import InputError
+
     with reported():
         for name in cytokines:
+            if "=" in str(name):  # "unknown cytokine 'IL6=0'" read as a typo (an audit)
+                raise InputError(f"--cytokine {name}: this command takes cytokine names, each at its standard dose, "
+                                 f"not NAME=DOSE: give -c {str(name).split('=')[0].strip()}")
             catalog.cytokine(name)
         for name in readouts:
             catalog.readout(name)

@@ -385,7 +385,8 @@ def screen(
         wide.to_csv(wide_path)
         save_figure(result.plot(), figure)
     record = record_outputs(name, out, run, {
-        long: "every gene x cytokine/readout: AUC of wild type and knockout (auc_unit) and log2 fold change",
+        long: "every gene x cytokine/readout: AUC of wild type and knockout (auc_unit) and log2 fold change "
+              "of AUC + 1% of the wild type's (a floor: a lost response is -6.66, not minus infinity)",
         wide_path: "gene x cytokine/readout matrix of log2 fold changes", figure: "heatmap of the log2 fold changes"},
         model, engine, result=(long, result))
     warn_flags(flags_of(result))
@@ -396,8 +397,12 @@ def screen(
 def _print_gains_and_losses(result) -> None:
     """The knockouts that lower a pathway's AUC at least 2-fold, strongest first, then those
     that raise it: gene, pathway, log2 fold change and both AUCs with their unit."""
+    from ..experiments.knockout_screen import FLOOR_FRACTION
+
     lo, hi = result.window
-    console.print(f"{len(result.effects)} gene x cytokine/readout effects (AUC {lo:g}-{hi:g} min vs wild type)")
+    console.print(f"{len(result.effects)} gene x cytokine/readout effects (AUC {lo:g}-{hi:g} min vs wild type); "
+                  f"log2 fold change of (AUC + f) with the floor f = {FLOOR_FRACTION:g} x the wild type's, so that a "
+                  f"lost response stays finite (-6.66 is total loss)", soft_wrap=True)
     for kind, rows, verb in (("losses", result.losses(1.0), "lower"), ("gains", result.gains(1.0), "raise")):
         one = len(rows) == 1
         console.print(f"{kind}: {len(rows)} knockout{'' if one else 's'} that {verb}{'s' if one else ''} the AUC "
@@ -663,5 +668,5 @@ def explore(
     screened = {g for c in data["screen"].values() for g in c["log2fc"]}
     console.print(f"{len(data['graph']['nodes'])} nodes, {len(data['graph']['edges'])} edges, "
                   f"{len(data['conditions'])} simulations of the grid, and the knockout screen's colours of every "
-                  f"gene ({len(screened)}) on {len(data['screen'])} pathways; {out.stat().st_size / 1e6:.2f} MB")
+                  f"gene ({len(screened)}) on {len(data['screen'])} pathway{'' if len(data['screen']) == 1 else 's'}; {out.stat().st_size / 1e6:.2f} MB")
     print_wrote(*written, *records)

@@ -284,6 +284,10 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
         background["drugs"] = {d: plasma_dose(v) for d, v in dict(background["drugs"]).items()}
     with quiet_bare_doses():
         checked = Condition.make(cytokines=dict(stimuli), **background)  # validate once, early
+    unstimulated = sorted(c for c, v in checked.cytokines if v == 0)
+    if unstimulated:  # a pathway asked for at dose 0 ran and wrote n/a without a word on the cause (an audit)
+        raise InputError(f"{', '.join(unstimulated)} at dose 0 stimulates nothing, so there is no inhibition to "
+                         "measure: leave the pathway out, or give it a dose")
     model.warn_inert_background(background.get("knockouts"), background.get("parameters"), background.get("mutations"))
     if checked.drugs:  # free nM from here on, so the no-drug and ex vivo runs read them alike
         background["drugs"] = dict(checked.drugs)
@@ -629,7 +633,9 @@ def summarise_course(course: pd.DataFrame, arm, readout: str, stimulation: str) 
                          f"{readout} is below {MEASURABLE_REFERENCE_NM} nM (the cytokine had just been added)")
             t, inh = t[start:], inh[start:]
     if np.isnan(inh).any():
-        flags.append(f"the no-drug {readout} is below {MEASURABLE_REFERENCE_NM} nM: no inhibition to measure")
+        flags.append(f"the no-drug {readout} is below {MEASURABLE_REFERENCE_NM} nM: no inhibition to measure (the "
+                     "context does not signal through this pathway, or the cytokine dose is too low: choose a context "
+                     "that has it, js.contexts(), or a higher dose)")
         row.update(mean_inhibition=math.nan, fraction_above_50=math.nan, fraction_above_90=math.nan,
                    trough_inhibition=math.nan, min_inhibition=math.nan, max_inhibition=math.nan,
                    hours_to_max_inhibition=math.nan)

@@ -72,7 +72,7 @@ class Regimen:
                 "formulation": self.formulation, **release, "label": self.label()}
 
     def __str__(self) -> str:
-        return f"{self.label()}, {self.doses} doses"
+        return f"{self.label()}, {self.doses} dose{'' if self.doses == 1 else 's'}"
 
 
 def regimen(drug: str, dose, every="12 h", *, days: float | None = None, doses: int | None = None,
