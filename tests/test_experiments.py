@@ -487,6 +487,9 @@ BAD_CALLS = [
      "cytokines name 'IL6' more than once"),
     # a pathway at dose 0 ran and wrote n/a, the cause unsaid
     (lambda m: js.exposure_response(m, js.regimen("ruxolitinib", 20), {"IL6": 0}), "IL6 at dose 0 stimulates nothing"),
+    # ex vivo samples too sparse for the interval: 100 h crashed inside numpy, 6 h of 12 missed the peak
+    (lambda m: js.exposure_response(m, js.regimen("ruxolitinib", 20), ["IL6"], stimulation="ex vivo",
+                                    sample_every_h=100), "fewer than 4 ex vivo samples in the 12 h dosing interval"),
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty="potency", seed=-1), "non-negative"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="calibration"),
      "not calibrated"),
