@@ -182,6 +182,12 @@ def test_a_regimen_not_at_steady_state_is_said_once_per_arm_with_what_to_do(ctcl
     assert single == ["rux: ruxolitinib: a single dose, not a steady state (the summary reads the first dose; give "
                       "more days for the steady state)"]
     assert result.to_frame()["flags"].str.contains("a single dose").all()
+    # its summary (what js.save records) names what a rerun needs: the regimen with its doses and formulation,
+    # and each cytokine's dose (a record held the arms' names and the pathways alone: an audit)
+    summary = result.summary()
+    assert summary["regimen[rux]"] == "ruxolitinib 20 mg IR every 24 h, 1 dose"
+    assert summary["cytokine_dose_nM[IL2]"] == pytest.approx(1 / 15.4)  # 1 ng/mL of 15.4 kDa IL-2
+    assert {"cytokine_dose_nM[IL6]", "cytokine_dose_nM[IL15]"} <= set(summary)
 
 
 def test_ruxolitinib_auc_is_dose_over_clearance():
@@ -805,7 +811,7 @@ def test_exposure_response_refuses_ex_vivo_settings_under_continuous_stimulation
     for keyword in ({"stimulation_minutes": 60}, {"sample_every_h": 3}):
         with pytest.raises(js.InputError, match="sets the ex vivo stimulation"):
             exposure_response(ctcl, reg, ["IL6"], **keyword)
-    dashed = exposure_response(ctcl, reg, ["IL6"], stimulation="ex-vivo", sample_every_h=6)
+    dashed = exposure_response(ctcl, reg, ["IL6"], stimulation="ex-vivo", sample_every_h=3)
     assert dashed.stimulation == "ex vivo"
     # one Axes, where the figure needs a 2 x arms grid: a one-line error, not numpy's reshape message
     import matplotlib.pyplot as plt
@@ -820,7 +826,7 @@ def test_interval_summaries_name_their_draws_and_seed(ctcl):
     """A dose-response's summary named its interval's seed; a combination's and an
     exposure-response's did not, so a result kept with js.save could not be redrawn."""
     exposure = exposure_response(ctcl, regimen("ruxolitinib", "20 mg", every="12 h", days=1), ["IL6"],
-                                 stimulation="ex vivo", sample_every_h=6, uncertainty="potency", draws=20, seed=3)
+                                 stimulation="ex vivo", sample_every_h=3, uncertainty="potency", draws=20, seed=3)
     assert (exposure.summary()["interval_draws"], exposure.summary()["interval_seed"]) == (20, 3)
     grid = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[1, 30, 1000], doses_b=[1, 30, 1000],
                           uncertainty="potency", draws=20, seed=4)

@@ -174,6 +174,10 @@ def test_cli_trial_runs_and_bad_input_exits_2(tmp_path):
     assert list(kept.companion_frames()) == ["distribution"]
     assert kept.companion_frames()["distribution"]["median"].tolist() == pytest.approx(summary["median"].tolist())
     assert record["settings"]["cytokines"] == {"IL2": pytest.approx(1 / 15.4)}  # 1 ng/mL of 15.4 kDa IL-2
+    # and the result's own summary names its regimen, stimulation and doses, which a js.save record lacked
+    assert kept.summary()["regimen[ruxolitinib 20 mg twice daily]"] == "ruxolitinib 20 mg IR every 12 h, 2 doses"
+    assert kept.summary()["stimulation"] == "continuous"
+    assert kept.summary()["cytokine_dose_nM[IL2]"] == pytest.approx(1 / 15.4)
     # the printed spread says it is between patients, not the prediction's uncertainty
     assert "5th-95th percentile" in done.output and "inhibition >= 50%" in done.output
     assert "not an uncertainty of the prediction" in " ".join(done.output.split())

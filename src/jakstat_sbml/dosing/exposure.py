@@ -81,6 +81,8 @@ class ExposureResponse:
     interval_flags: tuple[str, ...] = ()  # what the intervals cannot support (e.g. a drug's too-narrow record)
     interval_draws: int | None = None  # with uncertainty=: the draws and their seed (same seed, same intervals)
     interval_seed: int | None = None
+    stimuli: dict = field(default_factory=dict)  # each cytokine's dose (nM), as simulated
+    design: dict = field(default_factory=dict)  # ex vivo: stimulation_minutes and sample_every_h
 
     def companion_frames(self) -> dict:
         """The tables beside ``to_frame()`` that ``js.save`` keeps as ``<stem>_<name>.csv``, as
@@ -112,9 +114,17 @@ class ExposureResponse:
         """The headline numbers, flat: how and where, then the time-averaged inhibition of
         each arm and pathway as ``mean_inhibition_fraction[<arm> | <pathway>]`` (with
         ``uncertainty=``, its interval's ``_low`` / ``_high`` ends beside it), flags."""
-        out = {"stimulation": self.stimulation, "context": self.context,
+        out = {"stimulation": self.stimulation, **self.design, "context": self.context,
                "background": background_text(self.background), "arms": len(self.arms),
                "pathways": int(self.table["pathway"].nunique())}
+        # what a saved result needs to be rerun: each arm's regimens and each cytokine's dose (an audit
+        # found a js.save record without the days, the formulation or the doses)
+        for label, arm in self.arms.items():
+            out[f"regimen[{label}]"] = "; ".join(
+                f"{r.drug} {r.dose_mg:g} mg {r.formulation} every {r.interval_h:g} h, {r.doses} "
+                f"dose{'' if r.doses == 1 else 's'}" for r in arm)
+        for cytokine, dose in self.stimuli.items():
+            out[f"cytokine_dose_nM[{cytokine}]"] = float(dose)
         for r in self.table.itertuples():
             out[f"mean_inhibition_fraction[{r.arm} | {r.pathway}]"] = float(r.mean_inhibition)
         if self.intervals is not None:
@@ -330,7 +340,9 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     time_courses = pd.concat(courses, ignore_index=True)
     return ExposureResponse(table, time_courses, arms, stimulation, model.context, dict(background), tuple(flags),
                             intervals, covers, interval_flags, interval_draws=drawn,
-                            interval_seed=recorded_seed(unc))
+                            interval_seed=recorded_seed(unc), stimuli=dict(checked.cytokines),
+                            design={"stimulation_minutes": float(stimulation_minutes),
+                                    "sample_every_h": float(sample_every_h)} if stimulation == "ex vivo" else {})
 
 
 def _check_background(background: Mapping, function: str) -> None:

@@ -114,6 +114,9 @@ class VirtualTrial:
     arm_flags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     shared_flags: tuple[str, ...] = ()
     arm_drugs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # the drugs each arm gives
+    # what a saved trial needs to be rerun (a js.save record lacked the regimens and frequencies: an audit):
+    # each arm's regimens, the cytokine doses (nM), the stimulations, mutation and covariate frequencies
+    design: Mapping[str, object] = field(default_factory=dict)
 
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
@@ -183,7 +186,7 @@ class VirtualTrial:
 
     def summary(self) -> dict:
         out: dict = {"context": self.context, "patients": int(self.patients.shape[0]), "seed": self.seed,
-                     "threshold_fraction": self.threshold, "sources": ", ".join(self.sources)}
+                     "threshold_fraction": self.threshold, "sources": ", ".join(self.sources), **self.design}
         for r in self.distribution().itertuples():
             key = f"{r.arm} | {r.pathway} | {r.stimulation}"
             out[f"mean_inhibition_median_fraction[{key}]"] = float(r.median)
@@ -408,7 +411,27 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     return VirtualTrial(pd.concat(outcomes, ignore_index=True), patients, tuple(arms), model.context, int(seed),
                         float(threshold), sources, tuple(flags), reused, computed, arm_flags,
                         tuple(f for f in flags if f not in about_arms),
-                        {label: tuple(sorted({r.drug for r in arm})) for label, arm in arms.items()})
+                        {label: tuple(sorted({r.drug for r in arm})) for label, arm in arms.items()},
+                        _design(arms, stimuli, stimulations, mutations, covariates))
+
+
+def _design(arms, stimuli, stimulations, mutations, covariates) -> dict:
+    """A trial's settings as flat summary keys (text and numbers a record keeps)."""
+    out: dict = {f"regimen[{label}]": "; ".join(
+        f"{r.drug} {r.dose_mg:g} mg {r.formulation} every {r.interval_h:g} h, {r.doses} dose{'' if r.doses == 1 else 's'}"
+        for r in arm) for label, arm in arms.items()}
+    out["stimulation"] = ", ".join(stimulations)
+    from ..units import to_nM
+
+    out.update({f"cytokine_dose_nM[{c}]": float(to_nM(dose, what=f"dose of {c}", mass_kda=catalog.CYTOKINES[c].mass_kda))
+                for c, dose in stimuli.items()})
+    out.update({f"mutation_frequency[{m}]": float(f) for m, f in (mutations or {}).items()})
+    for name, value in (covariates or {}).items():
+        if isinstance(value, Mapping):
+            out.update({f"covariate_frequency[{name}={level}]": float(f) for level, f in value.items()})
+        else:
+            out[f"covariate_frequency[{name}]"] = float(value)
+    return out
 
 
 def _mutation_frequencies(mutations) -> tuple[dict[str, float], str | None]:
