@@ -393,8 +393,8 @@ def check_overwrite(paths: Iterable[str | os.PathLike], run: Mapping, *, force: 
             raise OutputError(f"{path} exists and has no provenance record (not written by jakstat, or by an "
                               f"older version): refusing to overwrite it; {way_out}") from None
         if theirs != wanted:
-            raise OutputError(f"{path} exists and was written by a different run ({describe(theirs)}; this run: "
-                              f"{describe(wanted)}): refusing to overwrite it; {way_out}")
+            raise OutputError(f"{path} exists and was written by a different run (it differs in "
+                              f"{differences(theirs, wanted)}): refusing to overwrite it; {way_out}")
         if not path.name.endswith(SUFFIX) and entry.get("sha256") not in (None, file_sha256(path)):
             raise OutputError(f"{path} was changed since this run wrote it (its bytes no longer match the SHA-256 "
                               f"in its provenance record): refusing to overwrite the changes; {way_out}")
@@ -648,6 +648,26 @@ def describe(run: Mapping) -> str:
     if settings:
         parts.append(", ".join(f"{k} {_short(v)}" for k, v in settings.items()))
     return "; ".join(parts)
+
+
+def differences(theirs: Mapping, ours: Mapping) -> str:
+    """What differs between two runs' identities, as "key: theirs -> ours" (the whole of both
+    runs, some 700 characters, hid the one setting that differed: an audit)."""
+    parts = []
+    if theirs.get("experiment") != ours.get("experiment"):
+        parts.append(f"experiment: {theirs.get('experiment')} -> {ours.get('experiment')}")
+    for part in ("condition", "settings"):
+        a, b = theirs.get(part) or {}, ours.get(part) or {}
+        for key in dict.fromkeys([*a, *b]):
+            x, y = a.get(key), b.get(key)
+            if x == y:
+                continue
+            if isinstance(x, Mapping) and isinstance(y, Mapping):  # the differing entries of a regimen, a condition
+                parts += [f"{key}.{k}: {_short(x.get(k)) or 'none'} -> {_short(y.get(k)) or 'none'}"
+                          for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
+            else:
+                parts.append(f"{key}: {_short(x) or 'none'} -> {_short(y) or 'none'}")
+    return "; ".join(parts) or describe(ours)
 
 
 def _short(value) -> str:
