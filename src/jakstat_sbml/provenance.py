@@ -165,33 +165,29 @@ def _still_this_runs(path: Path, rec: Mapping) -> dict:
     and that ``rec`` does not: the same run again in another figure format leaves the first
     figure in place, and it stays this run's (it was once left with no record, so the next
     run refused to replace it as a file jakstat had not written)."""
-    if not path.exists():
-        return {}
-    try:
-        previous = _load(path)
-    except InputError:
-        return {}
-    if {k: previous.get(k) for k in IDENTITY} != _plain({k: rec.get(k) for k in IDENTITY}):
-        return {}
-    return {name: entry for name, entry in previous.get("files", {}).items()
-            if name not in rec.get("files", {}) and (path.parent / name).is_file()}
+    same, files = _left_over(path, rec)
+    return files if same else {}
+
 
 def replaced_files(path: str | os.PathLike, rec: Mapping) -> dict[str, dict]:
     """The files an earlier record at ``path`` of another run names, that are still there
     and that ``rec`` does not (with their entries): what that run wrote and the run
     replacing it does not. The same run's are carried into its new record instead
     (:func:`write`)."""
-    path = Path(path)
-    if not path.exists():
-        return {}
+    same, files = _left_over(Path(path), rec)
+    return {} if same else files
+
+
+def _left_over(path: Path, rec: Mapping) -> tuple[bool, dict]:
+    """Whether the record at ``path`` is of the same run as ``rec``, and the files it names
+    that are still there and ``rec`` does not."""
     try:
-        previous = _load(path)
+        previous = _load(path) if path.exists() else {}
     except InputError:
-        return {}
-    if {k: previous.get(k) for k in IDENTITY} == _plain({k: rec.get(k) for k in IDENTITY}):
-        return {}
-    return {name: entry for name, entry in previous.get("files", {}).items()
-            if name not in rec.get("files", {}) and (path.parent / name).is_file()}
+        previous = {}
+    same = bool(previous) and ({k: previous.get(k) for k in IDENTITY} == _plain({k: rec.get(k) for k in IDENTITY}))
+    return same, {name: entry for name, entry in previous.get("files", {}).items()
+                  if name not in rec.get("files", {}) and (path.parent / name).is_file()}
 
 
 def _dump(path: Path, rec: Mapping) -> None:
