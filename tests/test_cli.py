@@ -63,6 +63,9 @@ def test_simulate_prints_a_table_with_mutations_and_plasma_doses():
     assert result.exit_code == 0, result.output
     assert "pSTAT5" in result.output and "time" in result.output
     # the printed table ends at t_end (every 12th of 126 rows ended at 120 min)
+    # without -r the table shows seven readouts of many, and says so (an audit took them for all)
+    assert re.search(r"7 of \d+ readouts: -r for others, --out writes all", " ".join(
+        invoke("simulate", "-c", "IL6=1", "--t-end", 5).output.split()))
     longer = invoke("simulate", "-c", "IL2=1", "--t-end", 125, "-r", "pSTAT5")
     times = [float(line.split("│")[1]) for line in longer.output.splitlines() if line.count("│") == 3]
     assert times[0] == 0 and times[-1] == 125 and len(times) <= 14

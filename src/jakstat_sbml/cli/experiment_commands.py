@@ -158,7 +158,10 @@ def simulate(
         print_wrote(out, figure, record)
     else:
         cols = ["time", *(readout or ["pSTAT1", "pSTAT3", "pSTAT5", "pSTAT6", "pSTAT4", "SOCS3_mRNA", "pJAK1"])]
-        table = Table(*cols, title="nM (tx_*: 0-1), time in min")
+        shown = len(cols) - 1
+        # a user took the seven columns for the whole output (an audit): say what is left out
+        more = "" if readout else f"; {shown} of {len(df.columns) - 1} readouts: -r for others, --out writes all"
+        table = Table(*cols, title=f"nM (tx_*: 0-1), time in min{more}")
         step = max(1, len(df) // 12)
         shown = sorted(set(range(0, len(df), step)) | {len(df) - 1})  # the last time point too
         for _, row in df.iloc[shown][cols].iterrows():
