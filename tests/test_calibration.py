@@ -405,7 +405,7 @@ def test_cli_calibrate_replaces_only_its_own_run_s_files(tmp_path):
     # another budget: refused before any fitting, naming the file and the way out; nothing changed
     done = runner.invoke(app, [*args[:3], "2", *args[4:]])
     assert done.exit_code == 2 and "written by a different run" in done.output and "--force" in done.output
-    assert "starts 1" in done.output and "starts 2" in done.output
+    assert "starts: 1 -> 2" in done.output  # what differs, theirs -> ours
     assert (folder / "multistart.tsv").read_bytes() == table
     # a user's own summary.tsv beside a dataset folder is kept as well
     user = tmp_path / "mine"
