@@ -600,7 +600,7 @@ def _remove_replaced(record_path: Path, folder: Path, rec: Mapping) -> None:
         path = folder / name
         if entry.get("sha256") is not None and entry.get("sha256") == provenance.file_sha256(path):
             path.unlink()
-            messages.print(f"removed {path}: the replaced run wrote it, this one does not", soft_wrap=True)
+            messages.print(f"removed {escape(str(path))}: the replaced run wrote it, this one does not", soft_wrap=True)
         else:
             messages.print(f"[yellow]warning: kept {escape(str(path))}: the replaced run wrote it and it has "
                            "changed since; this run does not write it, and no record names it now[/yellow]",

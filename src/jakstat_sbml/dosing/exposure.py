@@ -120,9 +120,7 @@ class ExposureResponse:
         # what a saved result needs to be rerun: each arm's regimens and each cytokine's dose (an audit
         # found a js.save record without the days, the formulation or the doses)
         for label, arm in self.arms.items():
-            out[f"regimen[{label}]"] = "; ".join(
-                f"{r.drug} {r.dose_mg:g} mg {r.formulation} every {r.interval_h:g} h, {r.doses} "
-                f"dose{'' if r.doses == 1 else 's'}" for r in arm)
+            out[f"regimen[{label}]"] = "; ".join(r.settings_text() for r in arm)
         for cytokine, dose in self.stimuli.items():
             out[f"cytokine_dose_nM[{cytokine}]"] = float(dose)
         for r in self.table.itertuples():

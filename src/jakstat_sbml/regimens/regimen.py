@@ -71,6 +71,11 @@ class Regimen:
         return {"drug": self.drug, "dose_mg": self.dose_mg, "interval_h": self.interval_h, "doses": self.doses,
                 "formulation": self.formulation, **release, "label": self.label()}
 
+    def settings_text(self) -> str:
+        """What a record needs to rerun it, in one line: "ruxolitinib 20 mg IR every 12 h, 4 doses"."""
+        return (f"{self.drug} {self.dose_mg:g} mg {self.formulation} every {self.interval_h:g} h, {self.doses} "
+                f"dose{'' if self.doses == 1 else 's'}")
+
     def __str__(self) -> str:
         return f"{self.label()}, {self.doses} dose{'' if self.doses == 1 else 's'}"
 

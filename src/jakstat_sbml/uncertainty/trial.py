@@ -417,12 +417,10 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
 
 def _design(arms, stimuli, stimulations, mutations, covariates) -> dict:
     """A trial's settings as flat summary keys (text and numbers a record keeps)."""
-    out: dict = {f"regimen[{label}]": "; ".join(
-        f"{r.drug} {r.dose_mg:g} mg {r.formulation} every {r.interval_h:g} h, {r.doses} dose{'' if r.doses == 1 else 's'}"
-        for r in arm) for label, arm in arms.items()}
-    out["stimulation"] = ", ".join(stimulations)
     from ..units import to_nM
 
+    out: dict = {f"regimen[{label}]": "; ".join(r.settings_text() for r in arm) for label, arm in arms.items()}
+    out["stimulation"] = ", ".join(stimulations)
     out.update({f"cytokine_dose_nM[{c}]": float(to_nM(dose, what=f"dose of {c}", mass_kda=catalog.CYTOKINES[c].mass_kda))
                 for c, dose in stimuli.items()})
     out.update({f"mutation_frequency[{m}]": float(f) for m, f in (mutations or {}).items()})
