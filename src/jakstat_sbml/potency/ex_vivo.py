@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored
+from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored, read_test_table
 from .measurements import data_dir, measurements, number, table_digest
 from .posterior import Posterior, load_posterior, new_source_samples, potency_data, row_predictions
 from .reference import reference_ic50s
@@ -63,14 +63,7 @@ def ex_vivo_rows() -> pd.DataFrame:
     with, a concentration kind the prediction knows, contexts and a readout the model has,
     and a source that fits no row of its drug (else the test would not be independent)."""
     path = table_file()
-    if not path.exists():
-        raise InputError(f"{path} is missing: the ex vivo tests ship with the pharmacology data")
-    rows = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in rows.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
-    if rows["id"].duplicated().any():
-        raise InputError(f"{path}: row {rows['id'][rows['id'].duplicated()].iloc[0]!r} appears twice")
+    rows = read_test_table(path, COLUMNS, "the ex vivo tests")
     fits = measurements(roles=("fit",))
     for _, r in rows.iterrows():
         where = f"{path}: row {r['id']!r}"

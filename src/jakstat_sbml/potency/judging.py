@@ -45,6 +45,22 @@ class JudgedTests:
                 "drugs": sorted(set(t["drug"])) if len(t) else []}
 
 
+def read_test_table(path: Path, columns, shipped: str, item: str = "row") -> pd.DataFrame:
+    """A shipped table of tests, read as text: an InputError where it is missing, lacks one
+    of ``columns`` or names an ``id`` twice (``shipped``: what it is, for the message)."""
+    from ..errors import InputError
+
+    if not path.exists():
+        raise InputError(f"{path} is missing: {shipped} ship with the pharmacology data")
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
+    if table["id"].duplicated().any():
+        raise InputError(f"{path}: {item} {table['id'][table['id'].duplicated()].iloc[0]!r} appears twice")
+    return table
+
+
 def file_digest(path: Path) -> str:
     """A short hash of a file ("missing" where there is none): what a stored run was made from."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "missing"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored
+from .judging import LEVEL, JudgedTests, file_digest, interval_ends, judge, read_stored, read_test_table
 from .measurements import data_dir, measurements, table_digest
 from .posterior import Posterior, load_posterior, new_source_samples, potency_data, row_predictions
 from .reference import reference_ic50s
@@ -84,14 +84,7 @@ def same_assay_pairs() -> pd.DataFrame:
     assay design (:data:`SHARED`), each reported as a number (``=``), in a source that fits
     neither drug, read in a known context and readout."""
     path = data_dir() / PAIRS_FILE
-    if not path.exists():
-        raise InputError(f"{path} is missing: the same-assay pairs ship with the pharmacology data")
-    pairs = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
-    if pairs["id"].duplicated().any():
-        raise InputError(f"{path}: pair {pairs['id'][pairs['id'].duplicated()].iloc[0]!r} appears twice")
+    pairs = read_test_table(path, PAIR_COLUMNS, "the same-assay pairs", item="pair")
     rows = measurements(modelled=False).set_index("id")
     fits = measurements(roles=("fit",))
     for _, p in pairs.iterrows():
