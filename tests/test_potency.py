@@ -703,6 +703,10 @@ def test_the_cli_explains_nan_only_beside_a_nan_end(tmp_path):
     fit = pd.read_csv(tmp_path / "dose_response_ruxolitinib_IL6_pSTAT3_fit.csv").iloc[0]
     assert fit.ic50_interval_high_range_low_nM <= fit.ic50_interval_high_nM <= fit.ic50_interval_high_range_high_nM
     assert fit.ic50_interval_low_range_low_nM <= fit.ic50_interval_low_nM <= fit.ic50_interval_low_range_high_nM
+    # issue 22 asks for intervals in total plasma and free terms: the ends' ranges were printed and kept free only
+    assert "nM total plasma; more --draws narrow this" in result.output
+    assert fit.ic50_plasma_interval_high_range_low_nM <= fit.ic50_plasma_interval_high_nM \
+        <= fit.ic50_plasma_interval_high_range_high_nM
     ends = {"free": (math.nan, 40.0), "plasma": (math.nan, 2900.0)}
     unc = SimpleNamespace(flags=[], envelope=False, level=0.9, covers="a stand-in", notes=[], components={},
                           interval=lambda terms="free": ends[terms], draws=200,
@@ -756,6 +760,9 @@ def test_an_interval_beyond_the_doses_says_so_and_its_component_is_not_open(ctcl
     one = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[10], uncertainty="potency", draws=20)
     assert np.isnan(one.ic50)
     assert one.uncertainty.components["drug potency and between-assay variability"] == pytest.approx(one.ic50_interval)
+    # the same in total plasma: each draw's fraction unbound, as the total interval (free only before)
+    assert one.uncertainty.components_plasma["drug potency and between-assay variability"] == \
+        pytest.approx(one.ic50_plasma_interval)
     far = js.dose_response(ctcl, "ritlecitinib", "IL6", uncertainty="potency", draws=20)
     assert far.ic50_interval[1] > 10 * far.doses.max()
     assert any("beyond the doses tested" in f for f in far.uncertainty.flags)
@@ -1029,6 +1036,10 @@ def test_uncertainty_true_in_a_calibrated_context_adds_the_ensemble(hepatocyte):
     cal_lo, cal_hi = curve.uncertainty.components["calibration ensemble"]
     lo, hi = curve.ic50_interval
     assert lo < cal_lo and hi > cal_hi  # the calibration alone was the 1.15x-wide interval of issue 22
+    # potency fixed, the envelope converts to total plasma at the model's fraction unbound (free only before)
+    fu = catalog.drug("ruxolitinib").fraction_unbound
+    assert curve.uncertainty.components_plasma["calibration ensemble"] == pytest.approx((cal_lo / fu, cal_hi / fu))
+    assert curve.summary()["calibration_ensemble_only_plasma_high_nM"] == pytest.approx(cal_hi / fu)
 
 
 def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl, monkeypatch):

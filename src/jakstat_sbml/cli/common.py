@@ -693,13 +693,18 @@ def print_predictive_interval(curve) -> None:
                   soft_wrap=True)
     console.print(f"  covers: {escape(unc.covers)}", soft_wrap=True)
     if not unc.envelope:
-        ends = unc.end_precision()
-        (la, lb), (ha, hb) = (ends.loc[e, ["range_low_nM", "range_high_nM"]] for e in ("low", "high"))
-        console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): low {_end_range(la, lb)}, high "
-                      f"{_end_range(ha, hb)} nM free; more --draws narrow this", soft_wrap=True)
+        terms = []
+        for kind, unit in (("free", "nM free"), ("plasma", "nM total plasma")):
+            ends = unc.end_precision(kind)
+            (la, lb), (ha, hb) = (ends.loc[e, ["range_low_nM", "range_high_nM"]] for e in ("low", "high"))
+            terms.append(f"low {_end_range(la, lb)}, high {_end_range(ha, hb)} {unit}")
+        console.print(f"  ends, as {unc.draws} draws pin them (90% confidence): {'; '.join(terms)}; more --draws "
+                      "narrow this", soft_wrap=True)
     for name, (a, b) in components.items():  # the ensemble alone is its members' envelope, not a percentile range
         what = "envelope" if name.startswith("calibration ensemble") else f"{unc.level:.0%} interval"
-        console.print(f"    {escape(name)} alone ({what}): {a:.4g}-{b:.4g} nM free", soft_wrap=True)
+        pa, pb = unc.components_plasma.get(name, (math.nan, math.nan))
+        console.print(f"    {escape(name)} alone ({what}): {a:.4g}-{b:.4g} nM free, {pa:.4g}-{pb:.4g} nM total plasma",
+                      soft_wrap=True)
     for note in unc.notes:
         console.print(f"  [dim]{escape(note)}[/dim]", soft_wrap=True)
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .. import catalog
 from ..potency.crossval import TrackRecord
 from ..potency.draws import UNFITTED_POTENCY, DrawPlan, central_interval, end_precision, interval, potency_fitted
 from ..results import flags_text, with_flags
@@ -25,8 +26,8 @@ class PredictiveIC50:
     highest tested dose, 0 where the lowest already halves it, NaN where the doses do not
     determine it), the matching total-plasma and whole-blood concentrations, and
     ``covers``, which says what varies. ``components`` gives the interval each source of
-    uncertainty would give alone (free nM), so that what the data constrain and what
-    they do not can be told apart. ``band`` has the inhibition at each tested dose:
+    uncertainty would give alone (free nM; ``components_plasma`` the same in total plasma),
+    so that what the data constrain and what they do not can be told apart. ``band`` has the inhibition at each tested dose:
     median and the interval's ends over the draws."""
 
     covers: str
@@ -43,6 +44,7 @@ class PredictiveIC50:
     track_record: TrackRecord | None = None  # the drug's held-out coverage and fold error (stored cross-validation)
     system_record: TrackRecord | None = None  # the same for the rows read in the curve's assay system
     seed: int | None = None  # the draws' seed (None for the calibration envelope, which draws nothing)
+    components_plasma: dict[str, tuple[float, float]] = field(default_factory=dict)  # as components, total plasma
 
     @property
     def draws(self) -> int:
@@ -77,9 +79,14 @@ class PredictiveIC50:
         for end, row in self.end_precision().iterrows():
             out[f"ic50_interval_{end}_range_low_nM"] = row.range_low_nM
             out[f"ic50_interval_{end}_range_high_nM"] = row.range_high_nM
+        for end, row in self.end_precision("plasma").iterrows():
+            out[f"ic50_plasma_interval_{end}_range_low_nM"] = row.range_low_nM
+            out[f"ic50_plasma_interval_{end}_range_high_nM"] = row.range_high_nM
         for name, (a, b) in self.components.items():
             key = name.split(" (")[0].replace(" ", "_")
             out[f"{key}_only_low_nM"], out[f"{key}_only_high_nM"] = a, b
+            pa, pb = self.components_plasma.get(name, (math.nan, math.nan))
+            out[f"{key}_only_plasma_low_nM"], out[f"{key}_only_plasma_high_nM"] = pa, pb
         for record in (self.track_record, self.system_record):
             out.update(record.as_dict() if record is not None else {})
         out["flags"] = flags_text(self.flags)
@@ -148,7 +155,7 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     ic50s = np.where(valid, base * scale, np.nan)  # inf * s stays inf, 0 * s stays 0
     plasma = ic50s / plan.fraction_unbound[drug]
     blood = ic50s * plan.blood_to_plasma[drug] / plan.fraction_unbound[drug]
-    components = {}
+    components, components_plasma = {}, {}
     if "drug potency posterior" in plan.components or UNFITTED_POTENCY in plan.components:
         name = "drug potency and between-assay variability" if potency_fitted(drug) else \
             "plausible potency range and between-assay variability"
@@ -156,11 +163,17 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
         # dose, say), the one parameter set's IC50 found by bisection, which the total interval uses too
         reference = nominal_ic50 if np.isfinite(nominal_ic50) or len(set_ic50s) != 1 else float(set_ic50s[0])
         components[name] = interval(reference * plan.potency_scale[drug], plan.uncertainty.level)
+        # each potency draw comes with its own fraction unbound (the posterior's pair), as in the total interval
+        components_plasma[name] = interval(reference * plan.potency_scale[drug] / plan.fraction_unbound[drug],
+                                           plan.uncertainty.level)
     if len(plan.parameter_sets) > 1:
         sets = np.asarray(set_ic50s, float) * plan.set_scale[drug]
         sets = np.where(plan.set_valid, sets, np.nan) if plan.set_valid.size == len(sets) else sets
         name = "calibration ensemble" if "calibration ensemble" in plan.components else "parameter ranges"
         components[name] = interval(sets, plan.uncertainty.level, envelope=name == "calibration ensemble")
+        # potency fixed: the parameter sets alone convert at the model's fraction unbound
+        components_plasma[name] = interval(sets / catalog.drug(drug).fraction_unbound, plan.uncertainty.level,
+                                           envelope=name == "calibration ensemble")
     positive = doses[doses > 0]
     inhibition = np.full((len(k), positive.size), np.nan)
     for j in range(len(k)):
@@ -196,4 +209,4 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
     flags += plan.flags
     return PredictiveIC50(plan.covers(), components, plan.uncertainty.level, ic50s, plasma, blood, plan.envelope,
                           band, plan.fraction_unbound[drug], plan.notes, tuple(flags), record, system,
-                          None if plan.envelope else int(plan.uncertainty.seed))
+                          None if plan.envelope else int(plan.uncertainty.seed), components_plasma)
