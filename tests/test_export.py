@@ -545,6 +545,8 @@ def test_a_cli_export_records_how_it_was_made(tmp_path):
     (["petab", "p", "--context", "hepatocyte", "--t-end", "30"], "takes its times from the data"),
     (["petab", "p", "--context", "hepatocyte", "--preincubation", "10"], "no condition to pre-incubate"),
     (["sbgn", "m.sbgn", "--points", "5"], "no time course to set"),
+    # an SBML file has a condition but no time course: --t-end was recorded and ignored (an audit)
+    (["sbml", "e.xml", "-c", "IL6=1", "--t-end", "30"], "an SBML file holds the model and its starting state"),
     # a folder where a file goes was answered "exists (folder) ... use --force", which then failed
     (["sbml", "d.xml"], "is a folder; give a file name ending in .xml"),
     # the condition is checked first: the misspelt cytokine is the error, not the path
@@ -563,6 +565,19 @@ def test_cli_export_refuses_options_it_would_ignore_and_paths_it_cannot_write(tm
     assert "--force" not in done.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.xml"]
     assert [p.name for p in (tmp_path / "d.xml").iterdir()] == ["notes.txt"]
+
+
+def test_an_sbml_export_refuses_a_time_course_it_does_not_keep(ctcl, tmp_path):
+    """SBML holds the model and its starting state; t_end and points belong to a simulation
+    (COPASI, SED-ML). They were accepted and recorded, and the file did not change. A
+    regimen's condition lasts the regimen by default, and that default is not refused."""
+    with pytest.raises(js.InputError, match="an SBML file holds the model"):
+        js.export(ctcl, tmp_path / "a.xml", cytokines={"IL6": 1}, t_end=30)
+    rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    with pytest.raises(js.InputError, match="got t_end 600 min"):
+        js.export(ctcl, tmp_path / "b.xml", cytokines={"IL6": 1}, regimen=rux, t_end=600)
+    assert not list(tmp_path.iterdir())
+    assert js.export(ctcl, tmp_path / "c.xml", cytokines={"IL6": 1}, regimen=rux).is_file()
 
 
 def test_a_copasi_time_course_finer_than_asked_says_so(ctcl, tmp_path):

@@ -99,7 +99,7 @@ def export_command(
     plasma: bool = PLASMA,
     context: str = CONTEXT,
     preincubation: float = PREINCUBATION,
-    t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min)."),
+    t_end: float = typer.Option(120.0, help="End time of the exported time-course tasks (min; copasi and omex)."),
     points: int = typer.Option(None, help="Output time points of those tasks, evenly spaced "
                                              "(default: one per minute when --t-end is a whole number; a COPASI "
                                              "file may output more, among which these: a warning says so)."),
@@ -163,6 +163,8 @@ def export_command(
         from ..calibration.datasets import DEFAULT_DATASET
 
         settings = {"format": "petab", "dataset": dataset or DEFAULT_DATASET}
+    elif FORMATS[format_.lower()].no_time_course:  # nothing to record of a time course it does not have
+        settings = {"format": format_.lower()}
     else:
         settings = {"format": format_.lower(), "t_end": t_end, "points": points}
     run = provenance.identity("export", condition, settings)

@@ -51,6 +51,8 @@ class Format:
     write: Callable[..., None]  # write(model, condition, path, **options)
     options: tuple[str, ...] = ()  # keywords of export() the writer takes
     untimed: str = ""  # why it has no time course of its own ("": it has one); t_end, points are then refused
+    # why t_end and points do not apply to a format that does take a condition ("": they do)
+    no_time_course: str = ""
 
     @property
     def folder(self) -> bool:
@@ -116,7 +118,7 @@ def _no_condition(what: str, condition: Condition) -> None:
 def _no_timing(what: str, condition: Condition) -> None:
     """A format without a time course of its own: a t_end or points would be recorded and
     ignored (an audit found a PEtab export 'with t_end 30' that had the data's times)."""
-    plain = Condition.make()
+    plain = Condition.make(regimen=condition.regimens or None)  # a regimen's default lasts the regimen
     if (condition.t_end, condition.points) != (plain.t_end, plain.points):
         raise InputError(f"{what}: it has no time course to set, so give no t_end or points "
                          f"(got t_end {condition.t_end:g} min, {condition.points} points)")
@@ -132,7 +134,9 @@ def _write_petab(model, condition, path, dataset=None):
 
 # The writers import their modules when called: COPASI, libCombine and PEtab are
 # optional (the interop extra) and slow to import.
-register_format(Format("sbml", (".xml", ".sbml"), "SBML export", (), _write_sbml))
+register_format(Format("sbml", (".xml", ".sbml"), "SBML export", (), _write_sbml,
+                       no_time_course="an SBML file holds the model and its starting state, not a simulation "
+                                      "(export copasi or omex for a time course)"))
 register_format(Format("copasi", (".cps",), "COPASI export", ("basico",), _write_copasi))
 register_format(Format("omex", (".omex",), "COMBINE/OMEX export", ("libcombine", "libsedml"), _write_omex))
 register_format(Format("petab", (), "PEtab export", ("petab", "sympy"), _write_petab, options=("dataset",),
@@ -159,7 +163,10 @@ def export(model: Model, path: str | os.PathLike, format: str | None = None, *, 
     (.omex), ``"sbgn"`` (.sbgn) and ``"petab"`` (a folder; ``dataset=`` names the data,
     default ``"Sobotta_Frontiers2017"``; the data set its own doses, so no condition).
     Without ``format=`` the path's ending names it (``"x.cps"`` is COPASI); a folder
-    has no ending, so a PEtab export says ``format="petab"``.
+    has no ending, so a PEtab export says ``format="petab"``. ``t_end``/``points`` set the
+    time course of a COPASI file and an OMEX archive's SED-ML; an SBML file holds the model
+    and its starting state only, so typed for one they are refused (a ``condition=`` keeps
+    its own timing, which the SBML file leaves out).
     Bad input raises :class:`~jakstat_sbml.errors.InputError` before anything is
     written; an existing file (or PEtab folder) at ``path`` is replaced. Formats
     other than SBML need the ``interop`` extra; without it
@@ -173,6 +180,8 @@ def export(model: Model, path: str | os.PathLike, format: str | None = None, *, 
         raise InputError(f"{option}= only applies to format {takers}, not {fmt.name!r}")
     if fmt.untimed:
         _no_timing(fmt.untimed, cond)
+    if fmt.no_time_course and condition is None:  # t_end= typed for this file; a Condition's timing is its own
+        _no_timing(fmt.no_time_course, cond)
     target = _target(path, fmt)
     for module in fmt.needs:
         require(module, fmt.purpose)
