@@ -175,3 +175,37 @@ def test_pathway_pairs_are_one_drugs_two_systems_in_one_source_and_matrix():
     found = same_assay.pathway_pairs(rows)
     assert sorted(found) == [(0, 2), (1, 0), (1, 2), (7, 0), (7, 2)]  # systems in alphabetical order
     assert same_assay.assay_pairs(rows) == []  # no two drugs in one assay here
+
+
+def test_validate_prints_the_same_verdicts_with_and_without_cross_validate():
+    """`validate pharmacology --cross-validate` printed abrocitinib and upadacitinib as "no
+    independent test" while the stored path (and the report) said "relative test only" and
+    "ex vivo test only", beside the very ratio and ex vivo tables that justify those (an
+    audit). Both paths now count the same tests."""
+    import dataclasses
+
+    from jakstat_sbml.cli.common import console
+    from jakstat_sbml.cli.model_commands import _print_cross_validation, _print_stored_cross_validation
+    from jakstat_sbml.potency.ex_vivo import stored_ex_vivo_tests
+
+    stored = crossval.stored_cross_validation()
+    rerun = dataclasses.replace(stored, info={"seconds": 0.0, "folds_reused": stored.table["source_id"].nunique()})
+    tests = {"relative": same_assay.stored_same_assay_ratios(), "ex_vivo": stored_ex_vivo_tests()}
+
+    def verdicts(print_it) -> dict[str, str]:
+        with console.capture() as captured:
+            print_it()
+        lines = [line for line in captured.get().splitlines() if line.startswith("│")]
+        cells = [[c.strip() for c in line.strip("│").split("│")] for line in lines]
+        return {c[0]: c[-1] for c in cells if c[0] in ("abrocitinib", "upadacitinib", "ruxolitinib")}
+
+    old_width = console.width
+    console.width = 250  # the wide tables unwrapped: their wrapping is not what is compared
+    try:
+        printed_stored = verdicts(_print_stored_cross_validation)
+        printed_rerun = verdicts(lambda: _print_cross_validation(rerun, tests=tests))
+    finally:
+        console.width = old_width
+    assert printed_stored["abrocitinib"] == "relative test only"  # its same-assay ratios (above)
+    assert printed_stored["upadacitinib"] == "ex vivo test only"  # tests/test_ex_vivo.py
+    assert printed_rerun == printed_stored

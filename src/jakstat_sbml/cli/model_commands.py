@@ -610,7 +610,7 @@ def validate_pharmacology_command(
                   f"{s['gmfe_test']:.2f}); 90% predictive intervals cover {s['coverage_90']:.0%} of rows "
                   f"({s['coverage_90_test']:.0%} of test rows); {s['rows']} rows, {s['sources']} sources", soft_wrap=True)
     if cv is not None:
-        _print_cross_validation(cv, posterior)
+        _print_cross_validation(cv, posterior, tests={"relative": ratios, "ex_vivo": ex_vivo})
     else:
         _print_stored_cross_validation()
     _print_same_assay_ratios(ratios)
@@ -662,12 +662,12 @@ def validate_pharmacology_command(
         raise typer.Exit(1)
 
 
-def _print_cross_validation(cv, posterior=None) -> None:
+def _print_cross_validation(cv, posterior=None, tests=None) -> None:
     """The held-out sources worst first, the cross-validation against its targets, and the
     floor replicate measurements put under its fold error (beside the fitted spreads)."""
     import numpy as np
 
-    from ..potency.crossval import qualifiers_text
+    from ..potency.crossval import TARGET_COVERAGE, qualifiers_text, with_tests
     from ..potency.posterior import load_posterior
     from ..potency.replicates import replicate_spread
 
@@ -685,12 +685,16 @@ def _print_cross_validation(cv, posterior=None) -> None:
         sources.add_row(r["source_id"], ", ".join(sorted(drugs[r["source_id"]])), str(n), f"{r['gmfe']:.2f}",
                         f"[{colour}]{covered}/{n}[/{colour}]")
     console.print(sources)
-    _print_track_records(cv.track_records())
+    records = cv.track_records()
+    for kind, judged in (tests or {}).items():  # the verdicts the stored records give: "relative test only"
+        records = with_tests(records, judged, kind)
+    _print_track_records(records)
     _print_track_records(cv.track_records("system"), "system")
     cs = cv.summary()
+    low, high = TARGET_COVERAGE
     console.print(f"leave-one-source-out ({cs['sources']} sources, {cs['rows']} held-out rows): GMFE "
                   f"{cs['gmfe']:.2f} (target <= {cs['target_gmfe']:g}), 90% predictive interval coverage "
-                  f"{cs['coverage_90']:.0%} (target {cs['target_coverage']}); refits {cs['seconds']:.0f} s "
+                  f"{cs['coverage_90']:.0%} (target {low:.0%}-{high:.0%}); refits {cs['seconds']:.0f} s "
                   f"({cs['folds_reused']} folds read back from checkpoints)", soft_wrap=True)
     console.print(qualifiers_text(cs), soft_wrap=True)
     fitted = (posterior or load_posterior()).draws
