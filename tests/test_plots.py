@@ -241,6 +241,11 @@ def test_dose_curve_with_flags_shows_them_and_no_ic50_marker(curve):
     assert _marker_lines(ax) == []
     assert not any("IC50 " in label and "nM" in label for label in _legend(ax))
     assert any("not trusted" in t and "still falling" in t.replace("\n", " ") for t in _texts(ax))
+    # the flag sits below the axes, on neither the legend nor the points (inside, a report panel overlaid them)
+    renderer = ax.figure.canvas.get_renderer()
+    flag = next(t for t in ax.texts if t.get_text().startswith("not trusted")).get_window_extent(renderer)
+    assert not flag.overlaps(ax.get_legend().get_window_extent(renderer))
+    assert flag.y1 < ax.get_window_extent(renderer).y0
 
 
 def test_dose_curve_does_not_mark_an_extrapolated_ic50(ctcl, curve):

@@ -990,7 +990,14 @@ def test_every_potency_interval_quotes_its_drugs_stored_track_record(ctcl, poten
     assert (record.warning() in unc.flags) == record.too_narrow
     figure = potency_curve.plot()  # and the figure says it beside the band
     # in the legend's title, where it cannot fall on the points (as text on the axes, it did)
-    assert figure.axes[0].get_legend().get_title().get_text().startswith(f"held out: {record.covered}/{record.rows}")
+    legend = figure.axes[0].get_legend()
+    assert legend.get_title().get_text().startswith(f"held out: {record.covered}/{record.rows}")
+    # the band names what it draws over: "of the draws" matched no component's name (an audit)
+    assert "90% predictive band of potency (200 draws)" in [t.get_text() for t in legend.get_texts()]
+    # a drug no held-out row tested shows its verdict, not "held out: 0/0 covered" (an audit)
+    untested = next(r for r in crossval.stored_track_records() if r.rows == 0)
+    curve = js.dose_response(ctcl, untested.name, "IL2", uncertainty="potency", draws=20)
+    assert curve.plot().axes[0].get_legend().get_title().get_text() == f"no held-out rows ({untested.verdict})"
     # a calibration envelope holds potency fixed: the potency record is not its to quote
     hepatocyte = js.load_model(context="hepatocyte")
     plan = draws.plan_draws(hepatocyte, ["ruxolitinib"], draws.Uncertainty("calibration"))

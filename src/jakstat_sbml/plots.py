@@ -413,7 +413,7 @@ def dose_curve(curve, ax=None):
         band = predictive.band
         # what the band draws over, in the legend: the same words for every mode once
         what = ("envelope" if predictive.envelope else
-                f"{predictive.level:.0%} predictive band of {interval_sources(' '.join(predictive.components))}")
+                f"{predictive.level:.0%} predictive band of {interval_sources(predictive.covers)}")
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,
                         label=f"{what} ({len(predictive.ic50s)} {'members' if predictive.envelope else 'draws'})")
@@ -421,10 +421,13 @@ def dose_curve(curve, ax=None):
         if record is not None:  # with the band's entry, what its level has delivered for this drug when held out
             narrow = record.too_narrow
             # the legend's title: text placed on the axes fell on the points and curve at low doses
-            held_out = f"held out: {record.covered}/{record.rows} covered" + (" (too narrow)" if narrow else "")
-    if flags:
-        ax.text(0.03, 0.03, _flag_text(flags), transform=ax.transAxes, ha="left", va="bottom", fontsize=7,
-                color="firebrick", bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))
+            # a drug no held-out row tested has no count to show ("0/0 covered", an audit), only its verdict
+            held_out = (f"held out: {record.covered}/{record.rows} covered" + (" (too narrow)" if narrow else "")
+                        if record.rows else f"no held-out rows ({record.verdict})")
+    if flags:  # below the axis label, where it covers no point and no legend (inside, the two overlaid: an audit)
+        ax.annotate(_flag_text(flags), xy=(0, 0), xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -6),
+                    textcoords="offset points", ha="left", va="top", fontsize=7, color="firebrick",
+                    bbox=dict(facecolor="white", edgecolor="firebrick", alpha=0.85, pad=2))
     background = _background_text(getattr(curve, "background", None))
     extra = f"\n{background}" if background else ""
     if drug:
