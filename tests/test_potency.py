@@ -1232,3 +1232,20 @@ def test_a_combination_interval_says_how_many_draws_gave_a_score(ctcl):
         said = [f for f in grid.uncertainty_flags if f.startswith(f"{name}: its interval is over the {scored} of 20")]
         assert said == ([] if scored == 20 else [said[0]])
     assert any(summary[f"{name}_interval_draws_scored"] < 20 for name in ("bliss", "loewe", "hsa"))
+
+
+def test_a_calibration_combination_is_the_envelope_of_its_members(hepatocyte):
+    """Calibration alone runs each member of the ensemble once, and its interval is their
+    envelope, as a dose-response's is. The combination applied the 20-draw rule of a
+    percentile interval to hepatocyte's 12 members, and every score's interval came out
+    NaN without a flag (an audit)."""
+    grid = js.combination(hepatocyte, "ruxolitinib", "tofacitinib", "IL6", doses_a=[3, 30], doses_b=[30, 300],
+                          uncertainty="calibration")
+    frame = grid.interval_frame().set_index("score")
+    assert len(js.load_ensemble(hepatocyte)) < 20  # the case the rule broke
+    for name, row in frame.iterrows():
+        assert np.isnan(row["level"])  # an envelope has no level
+        if row["draws"] > 0:
+            assert row["mean_excess_low"] <= row["mean_excess_median"] <= row["mean_excess_high"], name
+    assert np.isfinite(frame[["mean_excess_low", "mean_excess_high"]].to_numpy()).any()
+    assert "envelope over the" in grid.uncertainty_covers

@@ -546,15 +546,18 @@ def _print_synergy(result) -> None:
         console.print(f"over the draws ({escape(result.uncertainty_covers)}):", soft_wrap=True)
         for score, row in result.uncertainty.iterrows():
             undetermined = f", not determined in {row.not_determined:.0%}" if row.not_determined > 0 else ""
+            envelope = not np.isfinite(row["level"])  # a calibration ensemble's members, each once
+            drawn, kind = ("members", "envelope ") if envelope else ("draws", "")
             if not np.isfinite(row["median"]):
-                spread = "not determined in any draw"
+                spread = f"not determined in any {drawn[:-1]}"
             elif np.isfinite(row["low"]) and np.isfinite(row["high"]):
-                spread = (f"median of the {int(row.draws)} draws that give one {row['median']:+.3f} "
-                          f"({row['low']:+.3f} to {row['high']:+.3f})")
+                spread = (f"median of the {int(row.draws)} {drawn} that give one {row['median']:+.3f} "
+                          f"({kind}{row['low']:+.3f} to {row['high']:+.3f})")
             else:
-                spread = f"median of the {int(row.draws)} draws that give one {row['median']:+.3f} (too few for an interval)"
+                spread = (f"median of the {int(row.draws)} {drawn} that give one {row['median']:+.3f} "
+                          "(too few for an interval)")
             console.print(f"  {score}: mean excess, {spread}; "
-                          f"synergistic in {row.synergistic:.0%} of draws, additive in {row.additive:.0%}, "
+                          f"synergistic in {row.synergistic:.0%} of {drawn}, additive in {row.additive:.0%}, "
                           f"antagonistic in {row.antagonistic:.0%}{undetermined}", soft_wrap=True)
         if (result.uncertainty["not_determined"] > 0).any():
             console.print(f"  not determined: the draw left no score (no combination cell where neither drug alone "

@@ -529,18 +529,24 @@ def _score_intervals(model: Model, nominal: Combination, conditions: list, unc, 
         v = np.array(means[name], float)
         finite = v[np.isfinite(v)]
         low, mid, high = central_interval(finite, unc.level)
-        if finite.size < MIN_DRAWS:  # the order statistics of so few cannot place the ends (an audit saw 19 used)
+        if plan.envelope:  # every member of a calibration ensemble, once: its envelope, as a curve's (an audit
+            # found hepatocyte's 12 members given NaN under the percentile rule below, without a flag)
+            low, high = (float(finite.min()), float(finite.max())) if finite.size else (math.nan, math.nan)
+        elif finite.size < MIN_DRAWS:  # the order statistics of so few cannot place the ends (an audit saw 19 used)
             low = high = math.nan
         n = max(len(verdicts[name]), 1)
         # "not determined": a draw leaves no cell where neither drug alone saturates, or no band
-        rows.append({"score": name, "median": mid, "low": low, "high": high, "level": unc.level,
+        rows.append({"score": name, "median": mid, "low": low, "high": high,
+                     "level": math.nan if plan.envelope else unc.level,
                      "draws": int(finite.size),
                      **{kind.replace(" ", "_"): verdicts[name].count(kind) / n for kind in VERDICTS}})
         if finite.size < plan.draws:  # the interval was labelled with every draw run (an audit found 12 of 20 used)
-            flags.append(f"{name}: its interval is over the {finite.size} of {plan.draws} draws whose grid gives a "
+            drawn = "calibration-ensemble members" if plan.envelope else "draws"
+            flags.append(f"{name}: its interval is over the {finite.size} of {plan.draws} {drawn} whose grid gives a "
                          "score (the others' are not determined), so it holds only where a score exists"
                          + (f"; fewer than {MIN_DRAWS} cannot place a {unc.level:.0%} interval's ends, so it has "
-                            "none (NaN): widen the grid or draw more" if finite.size < MIN_DRAWS else ""))
+                            "none (NaN): widen the grid or draw more"
+                            if finite.size < MIN_DRAWS and not plan.envelope else ""))
     warn_flags(flags[len(plan.flags):])  # the plan's own were warned above
     return pd.DataFrame(rows).set_index("score"), plan.covers(), tuple(flags), plan.draws
 
