@@ -150,9 +150,11 @@ def test_the_selectivity_fold_has_an_interval_from_the_draws_of_its_ic50s(ctcl):
     with potency draws; lymphoma's calibration ensemble changes the pathways unequally, so
     there it must."""
     potency = js.compare_drugs(ctcl, ["tofacitinib"], ["IL2", "IL6"], regimens=False, uncertainty="potency", draws=20)
-    row = potency.gamma_c_selectivity_interval().set_index("drug").loc["tofacitinib"]
-    assert row.fold == pytest.approx(potency.gamma_c_selectivity()["tofacitinib"])
-    assert row.fold_low == pytest.approx(row.fold, rel=1e-3) == row.fold_high and row.draws == 20
+    drawn = {c: potency.curves[("tofacitinib", c)].uncertainty.ic50s for c in ("IL2", "IL6")}
+    assert np.ptp(np.log(drawn["IL6"] / drawn["IL2"])) < 1e-3  # every draw's fold is the same
+    # so no interval is given: its three equal numbers were labelled a 90% predictive interval (an audit)
+    assert potency.gamma_c_selectivity_interval().empty and "selectivity" not in potency.companion_frames()
+    assert not any(k.startswith("gamma_c_selectivity_low_fold") for k in potency.summary())
     lymphoma = js.load_model(context="lymphoma")
     ensemble = js.compare_drugs(lymphoma, ["ruxolitinib"], ["IL4", "IL6"], regimens=False, uncertainty="calibration")
     row = ensemble.gamma_c_selectivity_interval().set_index("drug").loc["ruxolitinib"]
@@ -199,6 +201,7 @@ def test_cli_writes_the_table_and_figure(tmp_path):
     table = pd.read_csv(out / "compare_drugs.csv")
     assert set(table.pathway) == {"IL2/pSTAT5", "IFNG/pSTAT1"}
     assert (out / "compare_drugs.png").stat().st_size > 0 and (out / "compare_drugs_regimens.csv").exists()
+    assert not (out / "compare_drugs_selectivity.csv").exists()  # no draws, no folds' interval to keep
     # the IC50s are printed, not only written (the console showed the selectivity and regimens alone)
     from jakstat_sbml.cli.common import compact_nM
 
@@ -275,6 +278,11 @@ def test_cli_calls_a_calibration_envelope_an_envelope_and_says_regimens_were_not
     assert "(fit of the calibration data only; drug potency fixed) ('?': an open end)" in said
     assert "potency: held out" not in said  # potency is fixed in an envelope, as dose-response leaves it out
     assert "not simulated" in said and "none tabulated" not in said
+    # the selectivity fold's envelope is kept beside the table, as js.save keeps it (the command wrote none)
+    folds = pd.read_csv(tmp_path / "compare_drugs_selectivity.csv").set_index("drug")
+    assert folds.loc["ruxolitinib", "fold_low"] < folds.loc["ruxolitinib", "fold_high"]
+    kept = js.load(tmp_path / "compare_drugs.csv").companion_frames()
+    assert kept["selectivity"]["fold_high"].tolist() == pytest.approx(folds["fold_high"].tolist())
     result = js.compare_drugs(js.load_model(context="lymphoma"), ["ruxolitinib"], ["IL6"], regimens=False)
     assert not result.regimens_simulated and result.interval_kind == ""
     text = [t.get_text() for ax in result.plot().axes for t in ax.texts]

@@ -368,25 +368,31 @@ def compare_drugs_command(
         "drugs": drugs, "cytokines": cytokines, "regimens": regimens, "engine": engine, "uncertainty": uncertainty,
         **interval_keywords(uncertainty, draws, seed)})
     data, schedule = out / f"{name}.csv", out / f"{name}_regimens.csv"
+    selectivity_csv = out / f"{name}_selectivity.csv"  # written where parameter sets move the folds
     figure = out / f"{name}.{figure_format.value}"
-    check_outputs([data, schedule, figure, provenance.sidecar(name, out)], run, force)
+    check_outputs([data, schedule, selectivity_csv, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():
         with progress_bar() as bar:
             result = js.compare_drugs(model, drugs, cytokines, regimens=regimens, uncertainty=uncertainty or None,
                                       **interval_keywords(uncertainty, draws, seed),
                                       n_jobs=n_jobs, progress=bar, engine=engine)
+    folds = result.gamma_c_selectivity_interval()
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(data, index=False)
         result.regimens.to_csv(schedule, index=False)
+        if len(folds):  # js.save kept the folds' intervals and the command did not (an audit)
+            folds.to_csv(selectivity_csv, index=False)
         save_figure(result.plot(), figure)
-    record = record_outputs(name, out, run, {
+    described = {
         data: "per drug and pathway: IC50 (nM free and total plasma), fold over the drug's most potent pathway, "
               "steady-state inhibition at each approved regimen",
         schedule: "per drug, approved regimen and pathway: time-averaged, trough and maximal inhibition (fraction)",
-        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}, model, engine,
-        result=(data, result))
+        figure: "heatmaps: IC50 (total plasma) and inhibition at the approved regimens"}
+    if len(folds):
+        described[selectivity_csv] = "per drug: the gamma-c selectivity fold and its interval over the draws"
+    record = record_outputs(name, out, run, described, model, engine, result=(data, result))
     table = Table(title=f"gamma-c cytokines (IL-2, IL-4, IL-15, IL-21) vs interferons and IL-6, context "
                         f"{model.context!r}")
     for column in ("drug", "selectivity (fold)", "regimen", "gamma-c inhibited (mean)", "IFN/IL-6 inhibited (mean)"):
@@ -413,7 +419,7 @@ def compare_drugs_command(
                   "or IL-6 IC50 within the doses tested); inhibited (mean): time-averaged at "
                   "steady state, averaged over the group's pathways (each pathway below), a pathway readout, not a "
                   "clinical response", soft_wrap=True)
-    if len(spread):
+    if result.covers:
         console.print("selectivity over the draws: " + (
             f"in brackets, its {escape(first_clause(spread.covers.iloc[0]))} ('?': an open end)" if len(moved)
             else "the drugs' potency draws scale all of a drug's pathways alike, so its fold does not move with "
@@ -459,7 +465,7 @@ def compare_drugs_command(
                       "--uncertainty potency, which gives each IC50 and each regimen's inhibition its 90% "
                       "predictive interval", soft_wrap=True)
     warn_flags(flags_of(result))
-    print_wrote(data, schedule, figure, record)
+    print_wrote(data, schedule, *([selectivity_csv] if len(folds) else []), figure, record)
 
 
 def print_regimen_matrix(result, pathways: list[str]) -> None:

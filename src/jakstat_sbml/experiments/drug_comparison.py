@@ -101,6 +101,9 @@ class SelectivityRecord:
                 + ("" if self.current else " [stored cross-validation of other data]"))
 
 
+SET_COMPONENTS = ("calibration ensemble", "parameter ranges")  # what moves a selectivity fold
+
+
 def selectivity_track_record() -> SelectivityRecord | None:
     """The held-out record of the gamma-c selectivity (:class:`SelectivityRecord`); None
     where no stored cross-validation holds such ratios."""
@@ -178,8 +181,10 @@ class DrugComparison:
         interval at the IC50 intervals' level (``fold_low``, ``fold_high``; NaN for an open
         end), with ``draws`` and ``covers``. A drug's potency draws scale all its pathways
         alike and cancel in the fold: what moves it are parameter sets (``parameters``,
-        ``calibration``, ``all``). Empty without uncertainty. (An audit found the fold
-        printed without any interval while every IC50 beside it had one.)"""
+        ``calibration``, ``all``), so a drug whose draws vary potency alone has no row (its
+        "interval" was the fold three times, labelled a 90% predictive interval: an audit).
+        Empty without uncertainty. (An audit found the fold printed without any interval
+        while every IC50 beside it had one.)"""
         from ..potency.draws import interval
 
         gamma, folds, rows = set(gamma_c_cytokines()), self.gamma_c_selectivity(), []
@@ -190,6 +195,8 @@ class DrugComparison:
             drawn = [u for group in groups for u in group]
             if not all(groups) or len({(u.draws, u.seed) for u in drawn}) != 1:
                 continue  # a group without curves, or curves of other draws: no fold per draw
+            if not any(name in SET_COMPONENTS for u in drawn for name in u.components):
+                continue  # potency draws alone: the fold does not move with them
             with np.errstate(divide="ignore", invalid="ignore"):
                 g, s = (np.exp(np.mean([np.log(u.ic50s) for u in group], axis=0)) for group in groups)
             low, high = interval(s / g, drawn[0].level, drawn[0].envelope)
