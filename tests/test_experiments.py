@@ -495,6 +495,13 @@ BAD_CALLS = [
      "not calibrated"),
     (lambda m: js.combination(m, "ruxolitinib", "tofacitinib", "IL6", uncertainty="potency", seed=-2),
      "non-negative"),
+    # a context's name where the model goes raised AttributeError deep inside (an audit)
+    (lambda m: js.dose_response("ctcl", "ruxolitinib", "IL6"), r"got 'ctcl': load one with js.load_model\(context="),
+    (lambda m: js.exposure_response(None, js.regimen("ruxolitinib", 20), ["IL6"]), "must be a jakstat Model"),
+    (lambda m: js.virtual_trial("ctcl", {"a": js.regimen("ruxolitinib", 20)}, 2, ["IL6"]), "must be a jakstat Model"),
+    # two draw counts for one interval: the keyword silently won (an audit)
+    (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty=js.Uncertainty("potency", draws=40), draws=20),
+     "draws=20 and the Uncertainty's draws=40 differ"),
 ]
 
 

@@ -593,6 +593,13 @@ def test_bad_uncertainty_is_one_clear_error(ctcl, value, message):
         js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty=value)
 
 
+def test_a_mode_is_read_the_same_by_the_keyword_and_by_uncertainty():
+    """uncertainty="Potency" ran while Uncertainty("Potency") was refused (an audit)."""
+    assert draws.Uncertainty(" Potency").mode == "potency" == draws.as_uncertainty("POTENCY").mode
+    with pytest.raises(js.InputError, match="uncertainty=True means all"):
+        draws.Uncertainty("true")
+
+
 def test_too_few_draws_and_parameter_ranges_in_a_calibrated_context_are_refused(ctcl, hepatocyte):
     with pytest.raises(js.InputError, match="too few draws"):
         js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100], uncertainty="potency", draws=5)

@@ -938,6 +938,15 @@ def _selector(rr, name: str) -> str:
     return name
 
 
+def check_model(model) -> None:
+    """InputError unless ``model`` is a :class:`Model`: an experiment given a context's name
+    where the model goes failed with an AttributeError deep inside (an audit)."""
+    if not isinstance(model, Model):
+        shown = repr(model) if len(repr(model)) <= 40 else f"{type(model).__name__} object"
+        hint = f"js.load_model(context={model!r})" if isinstance(model, str) else "js.load_model()"
+        raise InputError(f"the model argument must be a jakstat Model, got {shown}: load one with {hint}")
+
+
 def load_model(path: str | Path | None = None, context: str = catalog.DEFAULT_CONTEXT) -> Model:
     """Load the bundled model (or the SBML at ``path``) in a cell context.
 

@@ -41,7 +41,7 @@ import pandas as pd
 from .. import catalog
 from ..errors import InputError, JakStatWarning, refuse_repeats
 from ..engines import DOSING_ENGINE
-from ..model import Condition, Model
+from ..model import Condition, Model, check_model
 from ..parallel import RunOptions, progress_steps
 from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses
@@ -259,6 +259,7 @@ def exposure_response(model: Model, regimens, cytokines=None, *, stimulation: st
     inhibition summary's predictive interval over ``draws`` draws (``intervals``;
     :mod:`.uncertainty` says how a draw becomes a dose multiplier, simulated on a grid).
     """
+    check_model(model)
     from ..potency.draws import as_uncertainty, recorded_seed
 
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
@@ -427,6 +428,7 @@ def lowest_dose(model: Model, drug: str, doses_mg: Sequence[float], cytokine: st
     and at least 95% of the draws reach the target there; over a calibration ensemble
     alone, some member and every member).
     """
+    check_model(model)
     from ..potency.draws import as_uncertainty
     from ..regimens.regimen import regimen
 
@@ -503,6 +505,7 @@ def steady_state_inhibition(model: Model, regimens, cytokine: str, *, readout: s
     inhibition and a flag saying so. Runs in this process on ``engine`` (one that runs
     dosing regimens: RoadRunner or AMICI).
     """
+    check_model(model)
     arm = as_regimens(regimens)
     c = catalog.cytokine(cytokine)
     name = catalog.readout(readout).name if readout is not None else c.main_readout

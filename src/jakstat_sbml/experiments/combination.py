@@ -14,7 +14,7 @@ import pandas as pd
 from .. import catalog
 from ..errors import InputError
 from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess, midpoint_support
-from ..model import DEFAULT_PREINCUBATION, Model
+from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import run
 from ..potency.draws import MIN_DRAWS, as_uncertainty, central_interval, plan_draws, recorded_seed, with_parameter_set
 from ..results import background_text, flags_text, with_flags
@@ -387,6 +387,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     full grid of simulations: the default 200 draws of the default 6 x 6 grid are 7,200
     simulations.
     """
+    check_model(model)
     a, b = catalog.drug(drug_a), catalog.drug(drug_b)
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)  # before any simulation
     if a.name == b.name:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import catalog
 from ..fitting import HillFit, midpoint_support
-from ..model import DEFAULT_PREINCUBATION, Model
+from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import run
 from ..results import background_text, flags_text, with_flags
 from ..units import quiet_bare_doses, to_nM
@@ -137,6 +137,7 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
     concentrations when marked ``js.plasma()`` or with ``plasma=True``. What the doses cannot
     support is NaN, with a reason in ``flags`` and a :class:`JakStatWarning`.
     """
+    check_model(model)
     c = catalog.cytokine(cytokine)
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import catalog
 from ..errors import InputError
 from ..fitting import HillFit, midpoint_support
-from ..model import DEFAULT_PREINCUBATION, Model
+from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import RunOptions, progress_steps, run
 from ..potency.draws import as_uncertainty, plan_draws, uses_parameter_ranges, with_parameter_set
 from ..potency.reference import half_inhibition_dose
@@ -249,6 +249,7 @@ def dose_response(model: Model, drug: str, cytokine: str, readout: str | None = 
     with ``uncertainty``). Each distinct parameter set is simulated once; each draw's
     potency moves the dose axis.
     """
+    check_model(model)
     RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     unc = as_uncertainty(uncertainty, draws=draws, seed=seed, context=model.context)
     curve = plan_curve(drug, cytokine, readout, doses, time=time, window=window, cytokine_dose=cytokine_dose,

@@ -33,7 +33,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, JakStatWarning, refuse_repeats
-from ..model import DEFAULT_PREINCUBATION, Model
+from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import RunOptions, run
 from ..potency.crossval import records_clause, stored_pairs, stored_summary
 from ..potency.posterior import gmfe
@@ -290,6 +290,7 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     question). ``preincubation`` is the dose-responses' (the regimens dose from time 0).
     Which pathways the context signals through is judged on the wild type.
     """
+    check_model(model)
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     background = checked_background(condition)
     model.warn_inert_background(background.get("knockouts"), background.get("parameters"),

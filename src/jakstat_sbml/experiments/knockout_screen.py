@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError, refuse_repeats
-from ..model import DEFAULT_PREINCUBATION, Model
+from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import run
 from ..results import background_text, flags_text, with_flags
 from .inputs import checked_background, converted_condition, stimulus_nM
@@ -135,6 +135,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
     Pairs whose wild-type response is below the detection floor get NaN fold
     changes, a line in ``flags`` and a :class:`JakStatWarning`.
     """
+    check_model(model)
     if cytokines is None:
         cytokines = list(catalog.CYTOKINES)
     if isinstance(cytokines, str):

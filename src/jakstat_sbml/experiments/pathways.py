@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import catalog
-from ..model import Model
+from ..model import Model, check_model
 from ..parallel import run
 from .inputs import converted_condition, stimulus_nM
 from .measures import Measure
@@ -30,6 +30,7 @@ def absent_pathways(model: Model, cytokines: Sequence[str] | None = None, *, t_e
     main readout from the unstimulated level by more than the detection floor
     (:data:`SIGNAL_FLOOR`) within ``t_end`` min. Wild type, no drug. Run options as in
     :func:`jakstat_sbml.run`."""
+    check_model(model)
     names = [catalog.cytokine(c).name for c in (cytokines if cytokines is not None else catalog.cytokines())]
     readouts = sorted({catalog.CYTOKINES[c].main_readout for c in names})
     conditions = [converted_condition(t_end=t_end)]

@@ -74,9 +74,11 @@ class Uncertainty:
     parameter_sets: int = DEFAULT_PARAMETER_SETS
 
     def __post_init__(self):
+        if isinstance(self.mode, str):  # "Potency" ran through uncertainty= and failed here (an audit)
+            object.__setattr__(self, "mode", self.mode.strip().lower())
         if self.mode not in MODES:
-            raise InputError(f"unknown uncertainty mode {self.mode!r}; choose one of {', '.join(MODES)} (True in "
-                             "Python means all)")
+            raise InputError(f"unknown uncertainty mode {self.mode!r}; choose one of {', '.join(MODES)} (in "
+                             "Python, uncertainty=True means all)")
         if isinstance(self.draws, bool) or not isinstance(self.draws, (int, np.integer)):
             raise InputError(f"draws must be a whole number (at least {MIN_DRAWS}), got {self.draws!r}")
         if self.draws > MAX_DRAWS:  # 10^8 once ran for over 10 minutes before it was stopped
@@ -119,8 +121,13 @@ def as_uncertainty(value, *, draws: int | None = None, seed: int | None = None,
         unc = Uncertainty("all")
     elif isinstance(value, Uncertainty):
         unc = value
+        # two numbers for one setting: the keyword silently won (an audit)
+        clash = [f"{k}={v!r} and the Uncertainty's {k}={getattr(value, k)!r}"
+                 for k, v in (("draws", draws), ("seed", seed)) if v is not None and v != getattr(value, k)]
+        if clash:
+            raise InputError(f"{'; '.join(clash)} differ: set it in one place")
     elif isinstance(value, str):
-        unc = Uncertainty(value.strip().lower())
+        unc = Uncertainty(value)
     else:
         raise InputError(f"uncertainty must be True, False, None, one of {', '.join(MODES)} or an Uncertainty, "
                          f"got {value!r}")

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import catalog
 from ..errors import InputError
-from ..model import Condition, Model
+from ..model import Condition, Model, check_model
 from ..optional import require
 from ..engines import DEFAULT_ENGINE
 from ..parallel import RunOptions, progress_steps, run
@@ -244,6 +244,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     ranges are what a sensitivity analysis varies anyway; calibration ensembles are not
     a sampling design, so no other mode applies here.)
     """
+    check_model(model)
     RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")

@@ -57,7 +57,7 @@ from .. import catalog
 from ..dosing.exposure import (MEASURABLE_REFERENCE_NM, STIMULATIONS, Stimulation, as_arms, as_stimuli,
                                pharmacokinetic_steady_state_flags, summarise_course)
 from ..errors import InputError, UnknownNameError, refuse_repeats
-from ..model import Model
+from ..model import Model, check_model
 from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
 from ..regimens.checks import label_flags, pharmacokinetic_flags
@@ -317,6 +317,7 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     in :func:`jakstat_sbml.run`; the same ``seed`` gives the same patients and outcomes,
     bit for bit, whichever way it runs.
     """
+    check_model(model)
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
     if mutations is not None:  # the former name, which meant a frequency here and a mutant fraction elsewhere
         if mutation_frequencies is not None:
