@@ -273,6 +273,8 @@ def test_report_quotes_the_stored_cross_validation_against_its_targets(ctcl_repo
     assert "| ritlecitinib | 0 | - | - | - | 2 | no independent test |" in potency
     # one whose only test is an ex vivo EC50 in dosed people (never fitted), counted apart
     assert "| upadacitinib | 0 | - | - | - | 6 | ex vivo test only |" in potency
+    # a row that measured proliferation says so beside the readout it is read at (it read as a pSTAT5 row)
+    assert "| tofa_tblast_IL2_prolif_eubopen | tofacitinib | IL2 / pSTAT5 (measured: proliferation) |" in potency
     # and the IC50 section says, below its interval table, what those intervals delivered per drug
     rux = next(t for t in stored_track_records() if t.name == "ruxolitinib")
     assert rux.text() in sections["Drug dose-response (IC50)"]
@@ -302,6 +304,13 @@ def test_report_says_how_the_pharmacokinetics_fare_against_published_numbers(ctc
         assert f"{r.drug} {r.formulation} {r.quantity.replace('_', ' ')}: model " in dosing, r.quantity
     written = pd.read_csv(out / "pharmacokinetic_checks.csv")
     assert written.model.tolist() == pytest.approx(checks.table.model.tolist())
+    # its table has no interval and says so; brackets, which hold a 90% interval in `jakstat regimen`,
+    # held the mutant value here (an audit)
+    assert "without intervals" in dosing and "--uncertainty potency" in dosing
+    wild = pd.read_csv(out / "dosing.csv").set_index(["arm", "pathway"])["mean_inhibition"]
+    row = next(line for line in dosing.splitlines() if line.startswith("| ruxolitinib 20 mg BID |"))
+    assert "; mut " in row and "(" not in row
+    assert f"| {100 * wild.loc[('ruxolitinib 20 mg BID', 'IL2/pSTAT5')]:.0f}%; mut " in row
 
 
 def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):

@@ -199,8 +199,8 @@ class EnsembleBand:
         ax.set_xlabel("time (min)")
         units = {catalog.readout(r).unit for r in self.frame["readout"].unique()}
         ax.set_ylabel(" / ".join(sorted(units)))
-        ax.set_title(f"{self.context}: optimum and envelope of {self.members} parameter sets ({self.dataset})",
-                     fontsize=9)
+        ax.set_title(f"{self.context}: optimum (line) and calibration envelope (band) of {self.members} parameter "
+                     f"sets ({self.dataset})", fontsize=9)
         ax.legend(fontsize=8)
         return ax.figure
 

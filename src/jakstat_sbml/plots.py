@@ -412,7 +412,7 @@ def dose_curve(curve, ax=None):
     if predictive is not None and drug and len(predictive.band) and np.isfinite(curve.baseline):
         band = predictive.band
         # what the band draws over, in the legend: the same words for every mode once
-        what = ("envelope" if predictive.envelope else
+        what = ("calibration envelope" if predictive.envelope else
                 f"{predictive.level:.0%} predictive band of {interval_sources(predictive.covers)}")
         ax.fill_between(band["dose_nM"], curve.baseline * (1 - band["inhibition_low"]),
                         curve.baseline * (1 - band["inhibition_high"]), color="C1", alpha=0.18, lw=0,

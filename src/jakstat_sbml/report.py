@@ -724,11 +724,19 @@ def pharmacology_section(model: Model, out: Path, figure_format: str) -> str:
              f"from {s['sources']} sources (fit {s['gmfe_fit']:.2f}, test {s['gmfe_test']:.2f}); the 90% predictive "
              f"intervals cover {s['coverage_90']:.0%} of rows ({s['coverage_90_test']:.0%} of test rows).", "",
              cross_validation_paragraph(), "", held_out_drugs_markdown(), "", held_out_systems_markdown(), "",
+             "Cytokine / readout is the model readout a row is read at; where the assay measured something else "
+             "(proliferation, colonies, a reporter) it is named after it.", "",
              "| row | drug | cytokine / readout | matrix | role | measured (nM, as added) | predicted (nM) | "
              "90% predictive interval (nM) | fold error |", "|---|---|---|---|---|---|---|---|---|"]
+    from .potency.measurements import measurements
+
+    # a proliferation row was shown as "IL2 / pSTAT5", what it is read at, not what was measured (an audit)
+    kinds = measurements().set_index("id")["assay_kind"]
     for _, r in result.table.iterrows():
         relation = r["relation"] if r["relation"] != "=" else ""
-        lines.append(f"| {r['id']} | {r['drug']} | {r['cytokine']} / {r['readout']} | {r['matrix']} | {r['role']} | "
+        kind = kinds.get(r["id"], "pSTAT")
+        measured = f" (measured: {kind})" if kind != "pSTAT" else ""
+        lines.append(f"| {r['id']} | {r['drug']} | {r['cytokine']} / {r['readout']}{measured} | {r['matrix']} | {r['role']} | "
                      f"{relation}{_fmt(r['measured_nM'])} | {_fmt(r['predicted_nM'])} | "
                      f"{_fmt(r['low_90_nM'])}-{_fmt(r['high_90_nM'])} | {r['fold_error']:.2f} |")
     lines += ["", "Data: [pharmacology_validation.csv](pharmacology_validation.csv)", "",

@@ -47,12 +47,15 @@ def dosing_section(model, out: Path, figure_format: str, cytokines: list[str] | 
     lines = [f"Oral regimens (one-compartment PK from data/pharmacokinetics, free drug = fu x total plasma) driving "
              f"the model in context {model.context!r}; each cytokine at its standard dose from the first dose on "
              f"(continuous stimulation, docs/dosing.md). Time-averaged inhibition of the main readout over the "
-             f"last dosing interval of {REPORT_DAYS} days; in brackets with the CTCL mutations "
-             f"({', '.join(mutant)}, mutant fraction 0.5 each).", "",
+             f"last dosing interval of {REPORT_DAYS} days; each cell gives the wild type, then (after 'mut') "
+             f"the same with the CTCL mutations ({', '.join(mutant)}, mutant fraction 0.5 each). Point "
+             "predictions at each drug's fitted potency, without intervals (brackets elsewhere hold a 90% "
+             "predictive interval): `jakstat regimen DRUG DOSE -c CYTOKINE --uncertainty potency` gives each "
+             "its interval, docs/pharmacology.md section 8.", "",
              "| regimen | " + " | ".join(pathways) + " |", "|---" * (len(pathways) + 1) + "|"]
     w, m = wild.inhibition_matrix(), mut.inhibition_matrix()
     for arm in arms:
-        lines.append(f"| {arm} | " + " | ".join(f"{_percent(w.loc[arm, p])} ({_percent(m.loc[arm, p])})"
+        lines.append(f"| {arm} | " + " | ".join(f"{_percent(w.loc[arm, p])}; mut {_percent(m.loc[arm, p])}"
                                               for p in pathways) + " |")
     flags = sorted({str(c.message) for c in caught})
     if flags:

@@ -142,7 +142,7 @@ class CrossValidation:
 
     def plot(self, ax=None):
         """Measured vs held-out prediction (as added, nM) with 90% intervals; returns the Figure."""
-        return measured_vs_predicted(self.table, ax=ax, bands=(2.5,),
+        return measured_vs_predicted(self.table, ax=ax, bands=(2.5,), held_out=True,
                                      ylabel="predicted with its source left out (nM, as added)",
                                      title=f"leave-one-source-out: GMFE {self.gmfe:.2f}, 90% interval coverage "
                                            f"{self.coverage:.0%}")

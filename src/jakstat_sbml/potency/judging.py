@@ -119,9 +119,12 @@ def drug_style(drug: str) -> tuple[str, str]:
     return _COLOURS[i % len(_COLOURS)], _MARKERS[i % len(_MARKERS)]
 
 
-def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands=(2.0, 5.0), ax=None):
+def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands=(2.0, 5.0), ax=None,
+                          held_out: bool = False):
     """Measured against predicted IC50s as added (log-log) with 90% intervals; fit rows
-    filled, test rows open, one colour per drug, the fold bands shaded. Returns the Figure."""
+    filled, test rows open, one colour per drug, the fold bands shaded. ``held_out``: every
+    row was predicted with its source left out (the legend says so of the fit rows, which
+    it called "fit rows" in the cross-validation's figure). Returns the Figure."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -139,7 +142,8 @@ def measured_vs_predicted(table: pd.DataFrame, *, ylabel: str, title: str, bands
         ax.errorbar(g["measured_nM"], g["predicted_nM"],
                     yerr=[g["predicted_nM"] - g["low_90_nM"], g["high_90_nM"] - g["predicted_nM"]],
                     fmt=marker, mfc=c if role == "fit" else "none", mec=c, ecolor=c,
-                    elinewidth=0.8, alpha=0.85, label=f"{drug} ({role} rows)")
+                    elinewidth=0.8, alpha=0.85,
+                    label=f"{drug} ({role} rows{', held out' if held_out and role == 'fit' else ''})")
     ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi), xlabel="measured IC50 (nM, as added)",
            ylabel=ylabel, title=title)
     ax.legend(fontsize=7, loc="upper left")
