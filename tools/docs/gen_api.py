@@ -10,11 +10,14 @@ package would show the module instead.
 """
 
 import importlib
+import re
 from pathlib import Path
 
 import mkdocs_gen_files
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+# a Sphinx role in a summary, shown as code (the module pages link them: sphinx_roles.py)
+ROLE = re.compile(r":(?:py:)?(?:func|class|meth|data|mod|attr|exc|obj|const):`(~?)([^`]+?)`")
 
 
 
@@ -34,6 +37,7 @@ def front_door() -> str:
     for name in sorted(package.__all__, key=str.lower):
         obj = getattr(package, name)
         summary = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+        summary = ROLE.sub(lambda m: f"`{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}`", summary)
         lines.append(f"| [`{name}`][{obj.__module__}.{obj.__qualname__}] | {summary} |")
     return "\n".join(lines) + "\n"
 
