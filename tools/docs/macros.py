@@ -695,19 +695,34 @@ def diagnostics() -> dict:
 
 def predictions_table() -> str:
     """The model's IC50s in the ctcl context (docs/pharmacology/predicted_ic50_ctcl.csv):
-    one row per cytokine/readout, free and total-plasma nM per drug."""
+    one row per drug, one column per cytokine/readout, each cell free / total-plasma nM.
+    Pathways no drug can be read on in ctcl (no receptor: all NaN) are left out and named
+    under the table; a drug that does not halve a pathway by the grid's top dose shows
+    "> 10⁶". (Drugs as columns made 29 columns, 7 of them visible: an audit.)"""
+    from jakstat_sbml.pharmacology import PREDICTION_MAX_NM
+
     table = pd.read_csv(PHARMACOLOGY / "predicted_ic50_ctcl.csv")
-    drugs = list(dict.fromkeys(table["drug"]))
-    header = "| cytokine → readout | " + " | ".join(f"{d} free | {d} plasma" for d in drugs) + " |"
-    lines = [header, "|---|" + "---:|" * (2 * len(drugs))]
-    for (cytokine, readout), part in table.groupby(["cytokine", "readout"], sort=False):
-        by_drug = part.set_index("drug")
+    pathways = [(c, r) for (c, r), part in table.groupby(["cytokine", "readout"], sort=False)
+                if part["ic50_free_nM"].notna().any()]
+    above = f"> {PREDICTION_MAX_NM:.0e}".replace("1e+06", "10⁶")
+    lines = ["| drug | " + " | ".join(f"{c} → {r}" for c, r in pathways) + " |",
+             "|---|" + "---:|" * len(pathways)]
+    for drug, part in table.groupby("drug", sort=False):
+        by = part.set_index(["cytokine", "readout"])
         cells = []
-        for d in drugs:
-            free, plasma = by_drug.loc[d, "ic50_free_nM"], by_drug.loc[d, "ic50_plasma_nM"]
-            cells += [fmt(free, 3) if math.isfinite(free) else "—", fmt(plasma, 3) if math.isfinite(plasma) else "—"]
-        lines.append(f"| {cytokine} → {readout} | " + " | ".join(cells) + " |")
+        for key in pathways:
+            free, plasma = by.loc[key, "ic50_free_nM"], by.loc[key, "ic50_plasma_nM"]
+            cells.append(above if math.isinf(free) else f"{fmt(free, 3)} / {fmt(plasma, 3)}")
+        lines.append(f"| {drug} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def predictions_left_out() -> str:
+    """The pathways predictions_table leaves out: no drug has an IC50 there in ctcl."""
+    table = pd.read_csv(PHARMACOLOGY / "predicted_ic50_ctcl.csv")
+    empty = [f"{c} → {r}" for (c, r), part in table.groupby(["cytokine", "readout"], sort=False)
+             if part["ic50_free_nM"].isna().all()]
+    return ", ".join(empty)
 
 
 # ----------------------------------------------------------------------------- mkdocs-macros
@@ -1009,7 +1024,7 @@ def define_env(env) -> None:
     for function in (fmt, percent, chi2_ratio, calibration_value, calibration_table, cross_validation_table, cross_validation_qualifiers, lab_grouped, variants_score_table, held_out_gmfe,
                      held_out_coverage, measured_rows_table, modelled_rows, posterior_quantile, posterior_quantiles,
                      posterior_summary,
-                     posterior_table, predictions_table, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, selectivity_record, fit_rows_text, system_terms_gmfe,
+                     posterior_table, predictions_table, predictions_left_out, held_out_split_table, held_out_pairs_table, held_out_pairs_reading, held_out_pathway_pairs_table, same_assay_table, chance_comparison, same_assay_width, ex_vivo_table, ex_vivo_width, ex_vivo_fold, selectivity_record, fit_rows_text, system_terms_gmfe,
                      system_terms_coverage, system_terms_gain, system_terms_table, variance_priors_table,
                      variance_priors_outcome, replicates, replicates_table, replicate_floor,
                      replicate_sigma_ratio, replicate_share, held_out_drugs_table,
