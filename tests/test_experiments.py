@@ -499,6 +499,9 @@ BAD_CALLS = [
     (lambda m: js.dose_response("ctcl", "ruxolitinib", "IL6"), r"got 'ctcl': load one with js.load_model\(context="),
     (lambda m: js.exposure_response(None, js.regimen("ruxolitinib", 20), ["IL6"]), "must be a jakstat Model"),
     (lambda m: js.virtual_trial("ctcl", {"a": js.regimen("ruxolitinib", 20)}, 2, ["IL6"]), "must be a jakstat Model"),
+    # an option of other experiments was called a background keyword (an audit)
+    (lambda m: js.compare_drugs(m, ["ruxolitinib"], ["IL6"], plasma=True),
+     r"unknown keyword of compare_drugs\(\) 'plasma'; not one of its options nor a background keyword"),
     # two draw counts for one interval: the keyword silently won (an audit)
     (lambda m: js.dose_response(m, "ruxolitinib", "IL6", uncertainty=js.Uncertainty("potency", draws=40), draws=20),
      "draws=20 and the Uncertainty's draws=40 differ"),

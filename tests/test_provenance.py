@@ -278,6 +278,11 @@ def test_a_python_result_is_kept_with_its_record_and_never_replaces_anothers(ctc
     # the message names what differs, theirs -> ours (the whole of both runs hid it in 700 characters: an audit)
     with pytest.raises(js.InputError, match="written by a different run .*drug: ruxolitinib -> tofacitinib"):
         js.save(other, tmp_path / "keep" / "curve.csv")
+    # another kind of result is named as such, not by its 2,371 characters of differing summary (an audit)
+    screen = js.knockout_screen(ctcl, ["IL6"], genes=["SOCS3"])
+    with pytest.raises(js.InputError, match=r"experiment: DoseResponse -> KnockoutScreen\)?") as refused:
+        js.save(screen, tmp_path / "keep" / "curve.csv")
+    assert len(str(refused.value)) < 600
     (tmp_path / "mine.csv").write_text("my notes\n", encoding="utf-8")
     with pytest.raises(js.InputError, match="has no provenance record"):
         js.save(other, tmp_path / "mine.csv", figure=False)

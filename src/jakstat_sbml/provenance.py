@@ -651,7 +651,8 @@ def differences(theirs: Mapping, ours: Mapping) -> str:
     runs, some 700 characters, hid the one setting that differed: an audit)."""
     parts = []
     if theirs.get("experiment") != ours.get("experiment"):
-        parts.append(f"experiment: {theirs.get('experiment')} -> {ours.get('experiment')}")
+        # another kind of result differs in everything else too: 2,371 characters of it (an audit)
+        return f"experiment: {theirs.get('experiment')} -> {ours.get('experiment')}"
     for part in ("condition", "settings"):
         a, b = theirs.get(part) or {}, ours.get(part) or {}
         for key in dict.fromkeys([*a, *b]):
@@ -663,15 +664,22 @@ def differences(theirs: Mapping, ours: Mapping) -> str:
                           for k in dict.fromkeys([*x, *y]) if x.get(k) != y.get(k)]
             else:
                 parts.append(f"{key}: {_short(x) or 'none'} -> {_short(y) or 'none'}")
-    return "; ".join(parts) or describe(ours)
+    shown = parts[:MAX_DIFFERENCES] + ([f"{len(parts) - MAX_DIFFERENCES} more"] if len(parts) > MAX_DIFFERENCES else [])
+    return "; ".join(shown) or describe(ours)
+
+
+MAX_DIFFERENCES = 6  # settings named in a clash message; the rest counted
+MAX_VALUE_CHARS = 80  # a long value (what an interval covers) cut in a clash message
 
 
 def _short(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+        text = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in value.items())
+    elif isinstance(value, list):
+        text = ", ".join(map(str, value))
+    else:
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 3] + "..."
 
 
 def _plain(value):

@@ -398,7 +398,7 @@ def combination(model: Model, drug_a: str, drug_b: str, cytokine: str, readout: 
     # the given doses, converted (bad ones fail before any simulation); None: centred below
     grids = {d.name: None if doses is None else _grid_doses(doses, d, plasma)
              for d, doses in ((a, doses_a), (b, doses_b))}
-    bg = checked_background(condition, plasma, own_doses=True)
+    bg = checked_background(condition, plasma, own_doses=True, experiment="combination")
     model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     for name in (a.name, b.name):
         check_not_varied(name, bg.get("drugs"), "drug")

@@ -147,7 +147,7 @@ def cytokine_response(model: Model, cytokine: str, readout: str | None = None, d
             doses_nM = concentrations_nM(standard * 10.0 ** np.arange(-3, 2.01, 0.5), f"doses of {c.name}")
     else:
         doses_nM = concentrations_nM(doses, f"doses of {c.name}", mass_kda=c.mass_kda)
-    bg = checked_background(condition, plasma)
+    bg = checked_background(condition, plasma, experiment="cytokine_response")
     model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     check_not_varied(c.name, bg.get("cytokines"), "cytokine")
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)

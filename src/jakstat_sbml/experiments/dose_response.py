@@ -354,7 +354,7 @@ def plan_curve(drug: str, cytokine: str, readout: str | None = None, doses: Sequ
     readout = catalog.readout(readout).name if readout is not None else c.main_readout
     measure = Measure.make(time, window)
     doses_nM = drug_doses_nM(default_doses(d.name) if doses is None else doses, d, plasma)
-    bg = checked_background(condition, plasma, own_doses=True)
+    bg = checked_background(condition, plasma, own_doses=True, experiment="dose_response")
     check_not_varied(d.name, bg.get("drugs"), "drug")
     stimulus = stimulus_nM(bg, c, cytokine_dose)
     common = dict(bg, preincubation=preincubation, t_end=measure.t_end, points=measure.points)

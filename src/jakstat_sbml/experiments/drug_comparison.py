@@ -292,7 +292,7 @@ def compare_drugs(model: Model, drugs: Sequence[str] | None = None, cytokines: S
     """
     check_model(model)
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
-    background = checked_background(condition)
+    background = checked_background(condition, experiment="compare_drugs")
     model.warn_inert_background(background.get("knockouts"), background.get("parameters"),
                                 background.get("mutations"))
     if "cytokines" in background:

@@ -75,15 +75,19 @@ def converted_condition(**keywords) -> Condition:
         return Condition.make(**keywords)
 
 
-def checked_background(condition: Mapping, plasma: bool = False, *, own_doses: bool = False) -> dict:
+def checked_background(condition: Mapping, plasma: bool = False, *, own_doses: bool = False,
+                       experiment: str = "") -> dict:
     """The background keywords of an experiment (the same set, with the same meaning as
     in :meth:`Model.simulate`, for every experiment): applied to every simulation.
     ``plasma=True`` marks the background drug doses as total plasma too; in an
     experiment without drug doses of its own (``own_doses=False``) it must have
-    background drugs to mark."""
+    background drugs to mark. ``experiment``: the function's name, for the error."""
     for key in condition:
         if key not in BACKGROUND_KEYS:
-            raise UnknownNameError("background keyword", key, list(BACKGROUND_KEYS))
+            # compare_drugs(plasma=True) was "unknown background keyword 'plasma'", as if plasma were one
+            raise UnknownNameError(f"keyword of {experiment}()" if experiment else "background keyword", key,
+                                   list(BACKGROUND_KEYS), note="not one of its options nor a background keyword"
+                                   if experiment else "")
     if not isinstance(plasma, bool):
         raise InputError(f"plasma must be True or False, got {plasma!r}")
     bg = dict(condition)

@@ -163,7 +163,7 @@ def knockout_screen(model: Model, cytokines: Sequence[str] | Mapping | None = No
         raise InputError("genes must not be empty (None means every gene)")
     refuse_repeats(genes, "genes")
     measure = Measure.make(window=window)
-    bg = checked_background(condition, plasma)
+    bg = checked_background(condition, plasma, experiment="knockout_screen")
     model.warn_inert_background(bg.get("knockouts"), bg.get("parameters"), bg.get("mutations"))
     background_ko = bg.pop("knockouts", None) or []
     background_ko = [background_ko] if isinstance(background_ko, str) else list(background_ko)

@@ -301,8 +301,10 @@ def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int) -> pd.DataFrame:
         return ranges
     unc = as_uncertainty(uncertainty)
     if unc.mode != "potency":
+        why = {"calibration": "a sensitivity analysis varies the plausible parameter ranges, not a calibration "
+                              "ensemble's members"}.get(unc.mode, "the parameter ranges are what it varies anyway")
         raise InputError(f"sensitivity takes uncertainty='potency' only (the drug-potency posterior as the potency "
-                         f"factors' ranges), got {uncertainty!r}: the parameter ranges are what it varies anyway")
+                         f"factors' ranges), got {uncertainty!r}: {why}")
     posterior = load_posterior()
     ranges = ranges.copy()
     for drug in posterior.drugs:
