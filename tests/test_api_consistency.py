@@ -502,3 +502,25 @@ def test_every_drug_experiment_takes_one_uncertainty_keyword():
     assert inspect.signature(js.sensitivity).parameters["uncertainty"].default is None
     with pytest.raises(js.InputError, match="unknown uncertainty mode"):
         js.exposure_response(js.load_model(), js.regimen("tofacitinib", "5 mg"), ["IL2"], uncertainty="bogus")
+
+
+def test_every_drug_experiment_states_its_interval_under_the_same_keys(ctcl):
+    """One experiment API: a dose-response's summary named the interval's kind and level,
+    a combination's, an exposure's and a lowest dose's did not, and a comparison's gave
+    only what it covers (an audit). Each now carries the same interval_* keys."""
+    unc = {"uncertainty": "potency", "draws": 20}
+    rux = js.regimen("ruxolitinib", "20 mg", every="12 h", days=1)
+    results = {
+        "dose_response": js.dose_response(ctcl, "ruxolitinib", "IL2", doses=[1, 10, 100, 1000], **unc),
+        "combination": js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL2", doses_a=[3, 30],
+                                      doses_b=[30, 300], **unc),
+        "exposure_response": js.exposure_response(ctcl, rux, ["IL2"], **unc),
+        "lowest_dose": js.lowest_dose(ctcl, "ruxolitinib", [10, 20], "IL2", days=1, **unc),
+        "compare_drugs": js.compare_drugs(ctcl, ["ruxolitinib"], ["IL2"], regimens=False, **unc),
+    }
+    keys = {"interval_kind", "interval_level", "interval_draws", "interval_seed", "interval_covers"}
+    for name, result in results.items():
+        summary = result.summary()
+        assert keys <= set(summary), (name, keys - set(summary))
+        assert (summary["interval_kind"], summary["interval_level"], summary["interval_draws"],
+                summary["interval_seed"]) == ("predictive", 0.9, 20, 0), name

@@ -91,6 +91,21 @@ def flags_text(flags: Sequence[str]) -> str:
     return "; ".join(flags)
 
 
+def interval_fields(covers: str, level: float, draws: int | None, seed: int | None,
+                    flags: Sequence[str] | None = ()) -> dict:
+    """What every result with ``uncertainty=`` says of its interval in its summary, under the
+    same keys: ``interval_kind`` (``predictive``, or ``envelope`` for a calibration
+    ensemble's members, whose ``level`` is NaN), ``interval_level``, ``interval_draws``,
+    ``interval_seed``, ``interval_covers`` and, unless ``flags`` is None, ``interval_flags``
+    (a dose-response's summary had the first two, a combination's and an exposure's not: an
+    audit)."""
+    envelope = level is None or not isinstance(level, numbers.Real) or level != level
+    out = {"interval_kind": "envelope" if envelope else "predictive",
+           "interval_level": float("nan") if envelope else float(level), "interval_draws": draws,
+           "interval_seed": seed, "interval_covers": covers}
+    return out if flags is None else {**out, "interval_flags": flags_text(flags)}
+
+
 def with_flags(frame: pd.DataFrame, flags: Sequence[str]) -> pd.DataFrame:
     """``frame`` with ``attrs["flags"]`` set to ``flags`` (a tuple); returns it."""
     frame.attrs["flags"] = tuple(flags)

@@ -43,7 +43,7 @@ from ..errors import InputError, JakStatWarning, refuse_repeats
 from ..engines import DOSING_ENGINE
 from ..model import Condition, Model, check_model
 from ..parallel import RunOptions, progress_steps
-from ..results import background_text, flags_text, with_flags
+from ..results import background_text, flags_text, interval_fields, with_flags
 from ..units import quiet_bare_doses
 from ..regimens.checks import label_flags, pharmacokinetic_flags
 from ..regimens.regimen import Regimen
@@ -130,10 +130,8 @@ class ExposureResponse:
             for r in mean.itertuples():
                 out[f"mean_inhibition_low_fraction[{r.arm} | {r.pathway}]"] = float(r.low)
                 out[f"mean_inhibition_high_fraction[{r.arm} | {r.pathway}]"] = float(r.high)
-            out["interval_covers"] = self.covers
-            out["interval_draws"] = self.interval_draws
-            out["interval_seed"] = self.interval_seed
-            out["interval_flags"] = flags_text(self.interval_flags)
+            out.update(interval_fields(self.covers, float(self.intervals["level"].iloc[0]), self.interval_draws,
+                                       self.interval_seed, self.interval_flags))
         out["flags"] = flags_text(self.flags)
         return out
 
@@ -201,8 +199,9 @@ class LowestDose:
                 "background": background_text(self.exposure.background),
                 **({} if self.dose_mg_interval is None else {
                     "dose_low_mg": self.dose_mg_interval[0], "dose_high_mg": self.dose_mg_interval[1],
-                    "interval_covers": self.covers, "interval_draws": self.exposure.interval_draws,
-                    "interval_seed": self.exposure.interval_seed, "interval_flags": flags_text(self.interval_flags)}),
+                    **interval_fields(self.covers, float(self.exposure.intervals["level"].iloc[0]),
+                                      self.exposure.interval_draws, self.exposure.interval_seed,
+                                      self.interval_flags)}),
                 "flags": flags_text(self.flags)}
 
     def plot(self, ax=None) -> Figure:

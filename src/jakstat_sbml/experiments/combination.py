@@ -17,7 +17,7 @@ from ..fitting import HillFit, bliss_excess, fit_hill, hsa_excess, loewe_excess,
 from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import run
 from ..potency.draws import MIN_DRAWS, as_uncertainty, central_interval, plan_draws, recorded_seed, with_parameter_set
-from ..results import background_text, flags_text, with_flags
+from ..results import background_text, flags_text, interval_fields, with_flags
 from .inputs import check_not_varied, checked_background, converted_condition, drug_doses_nM, merged, stimulus_nM
 from .measures import MIN_EFFECT, Measure, measured_values
 from .support import figure_of, nM_text, signal_floor, warn_flags
@@ -222,9 +222,8 @@ class Combination:
                                   f"{name}_interval_draws_scored": int(row.draws),
                                   **{f"{name}_{kind}_draws_fraction": float(row[kind])
                                      for kind in ("synergistic", "additive", "antagonistic", "not_determined")}})
-            per_score["interval_covers"] = self.uncertainty_covers
-            per_score["interval_draws"], per_score["interval_seed"] = self.interval_draws, self.interval_seed
-            per_score["interval_flags"] = flags_text(self.uncertainty_flags)
+            per_score.update(interval_fields(self.uncertainty_covers, float(self.uncertainty["level"].iloc[0]),
+                                             self.interval_draws, self.interval_seed, self.uncertainty_flags))
         return {"drug_a": self.drug_a, "drug_b": self.drug_b, "cytokine": self.cytokine, "readout": self.readout,
                 "measure": self.metric, "max_dose_a_nM": float(self.doses_a.max()),
                 "max_dose_b_nM": float(self.doses_b.max()),

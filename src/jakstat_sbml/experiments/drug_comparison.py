@@ -37,7 +37,7 @@ from ..model import DEFAULT_PREINCUBATION, Model, check_model
 from ..parallel import RunOptions, run
 from ..potency.crossval import records_clause, stored_pairs, stored_summary
 from ..potency.posterior import gmfe
-from ..results import background_text, flags_text, with_flags
+from ..results import background_text, flags_text, interval_fields, with_flags
 from .dose_response import DoseResponse, dose_response, plan_curve
 from .inputs import checked_background
 from .measures import measured_values
@@ -249,8 +249,10 @@ class DrugComparison:
                 inside = part[part.cytokine.isin(members)]["mean_inhibition"]
                 out[f"{name}_mean_inhibition_fraction[{regimen}]"] = (float(inside.mean()) if len(inside)
                                                                        else math.nan)
-        if self.covers:
-            out["interval_covers"] = self.covers
+        drawn = next((c.uncertainty for c in self.curves.values() if c.uncertainty is not None), None)
+        if self.covers and drawn is not None:  # its interval flags (the drugs' held-out records) are among its flags
+            out.update(interval_fields(self.covers, math.nan if drawn.envelope else drawn.level, drawn.draws,
+                                       drawn.seed, flags=None))
         out["flags"] = flags_text(self.flags)
         return out
 

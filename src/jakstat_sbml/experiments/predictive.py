@@ -13,7 +13,7 @@ import pandas as pd
 from .. import catalog
 from ..potency.crossval import TrackRecord
 from ..potency.draws import UNFITTED_POTENCY, DrawPlan, central_interval, end_precision, interval, potency_fitted
-from ..results import flags_text, with_flags
+from ..results import flags_text, interval_fields, with_flags
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,9 +73,8 @@ class PredictiveIC50:
         out = {"ic50_interval_low_nM": lo, "ic50_interval_high_nM": hi, "ic50_plasma_interval_low_nM": plo,
                "ic50_plasma_interval_high_nM": phi,
                # an envelope spans every member of a calibration ensemble: no level to state
-               "interval_kind": "envelope" if self.envelope else "predictive",
-               "interval_level": math.nan if self.envelope else self.level, "interval_draws": self.draws,
-               "interval_seed": self.seed, "interval_covers": self.covers}
+               **interval_fields(self.covers, math.nan if self.envelope else self.level, self.draws, self.seed,
+                                 flags=None)}
         for end, row in self.end_precision().iterrows():
             out[f"ic50_interval_{end}_range_low_nM"] = row.range_low_nM
             out[f"ic50_interval_{end}_range_high_nM"] = row.range_high_nM
