@@ -869,9 +869,10 @@ def test_validate_pharmacology_prints_the_table_and_writes_its_files(tmp_path, m
     best, worst = by_source["source_id"].iloc[0], by_source["source_id"].iloc[-1]
     per_source = result.output[result.output.index("┃ source"):]  # the per-source table, worst first
     assert per_source.index(f"│ {worst} ") < per_source.index(f"│ {best} ")
-    # per drug: the record each of its predictive intervals quotes, with the verdict on it
+    # per drug: the record each of its predictive intervals quotes, with the verdict on it, counting its
+    # same-assay ratios and ex vivo tests as the stored path does ("no independent test" beside them: an audit)
     per_drug = result.output[result.output.index("┃ drug"):]
-    for record in crossval.track_records(pd.read_csv(stored / "cross_validation.csv")):
+    for record in crossval.stored_track_records():
         line = next(x for x in per_drug.splitlines() if x.startswith(f"│ {record.drug} "))
         assert (f"{record.covered}/{record.rows}" if record.rows else " - ") in line and record.verdict in line, line
     # the same-assay ratios, a one-source drug's test relative to a partner: printed and written

@@ -178,7 +178,11 @@ def test_the_pharmacology_page_quotes_the_stored_validation_and_cross_validation
         assert f"{drug} {len(part)} {_macros().fmt(gm, 3)} {100 * part['covered'].mean():.0f}%" in page, drug
     predictions = pd.read_csv(REPO / "docs" / "pharmacology" / "predicted_ic50_ctcl.csv")
     rux_il6 = predictions.query("drug == 'ruxolitinib' and cytokine == 'IL6'").iloc[0]
-    assert f"IL6 → pSTAT3 {_macros().fmt(rux_il6['ic50_free_nM'], 3)} " in page
+    # a row per drug, each cell free / total plasma (drugs as columns made 29 columns: an audit)
+    fmt = _macros().fmt
+    assert f" {fmt(rux_il6['ic50_free_nM'], 3)} / {fmt(rux_il6['ic50_plasma_nM'], 3)} " in page
+    assert "ruxolitinib " + " ".join(f"{fmt(r.ic50_free_nM, 3)} / {fmt(r.ic50_plasma_nM, 3)}" for r in predictions.query(
+        "drug == 'ruxolitinib' and ic50_free_nM == ic50_free_nM").itertuples()) in page
     assert "PREDICTIONS_TABLE" not in page
 
 
