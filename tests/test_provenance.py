@@ -278,11 +278,15 @@ def test_a_python_result_is_kept_with_its_record_and_never_replaces_anothers(ctc
     # the message names what differs, theirs -> ours (the whole of both runs hid it in 700 characters: an audit)
     with pytest.raises(js.InputError, match="written by a different run .*drug: ruxolitinib -> tofacitinib"):
         js.save(other, tmp_path / "keep" / "curve.csv")
-    # another kind of result is named as such, not by its 2,371 characters of differing summary (an audit)
-    screen = js.knockout_screen(ctcl, ["IL6"], genes=["SOCS3"])
-    with pytest.raises(js.InputError, match=r"experiment: DoseResponse -> KnockoutScreen\)?") as refused:
-        js.save(screen, tmp_path / "keep" / "curve.csv")
-    assert len(str(refused.value)) < 600
+    # another kind of result is named as such, not by its 2,371 characters of differing summary, what
+    # each interval covers included (an audit)
+    drawn = js.dose_response(ctcl, "ruxolitinib", "IL6", doses=[1, 10, 100, 1000], uncertainty="potency", draws=20)
+    js.save(drawn, tmp_path / "drawn" / "curve.csv", figure=False)
+    pair = js.combination(ctcl, "ruxolitinib", "tofacitinib", "IL6", doses_a=[3, 30], doses_b=[30, 300],
+                          uncertainty="potency", draws=20)
+    with pytest.raises(js.InputError, match=r"differs in experiment: DoseResponse -> Combination\)") as refused:
+        js.save(pair, tmp_path / "drawn" / "curve.csv", figure=False)
+    assert len(str(refused.value)) < 400
     (tmp_path / "mine.csv").write_text("my notes\n", encoding="utf-8")
     with pytest.raises(js.InputError, match="has no provenance record"):
         js.save(other, tmp_path / "mine.csv", figure=False)
