@@ -1256,3 +1256,23 @@ def test_a_calibration_combination_is_the_envelope_of_its_members(hepatocyte):
             assert row["mean_excess_low"] <= row["mean_excess_median"] <= row["mean_excess_high"], name
     assert np.isfinite(frame[["mean_excess_low", "mean_excess_high"]].to_numpy()).any()
     assert "envelope over the" in grid.uncertainty_covers
+
+
+def test_the_inhibition_band_is_given_at_each_dose_as_total_plasma_too(ctcl, hepatocyte):
+    """Issue 22 asks for intervals in total plasma and free terms; the band was free only
+    (an audit). At each dose as total plasma (the model's fraction unbound, as the curve's
+    dose_plasma_nM), a draw sees the free concentration its own fraction unbound gives.
+    With potency fixed (a calibration envelope) that is the free dose itself, so the two
+    bands agree; with potency draws, whose fraction unbound varies, they differ."""
+    fu = catalog.drug("ruxolitinib").fraction_unbound
+    envelope = js.dose_response(hepatocyte, "ruxolitinib", "IL6", uncertainty="calibration").uncertainty.band_frame()
+    assert envelope["dose_plasma_nM"].to_numpy() == pytest.approx(envelope["dose_nM"].to_numpy() / fu)
+    for end in ("median", "low", "high"):
+        assert envelope[f"inhibition_plasma_{end}"].to_numpy() == pytest.approx(
+            envelope[f"inhibition_{end}"].to_numpy(), nan_ok=True)
+    drawn = js.dose_response(ctcl, "ruxolitinib", "IL6", uncertainty="potency", draws=60)
+    band = drawn.uncertainty.band_frame()
+    assert (band["inhibition_plasma_low"] <= band["inhibition_plasma_high"]).all()
+    assert not np.allclose(band["inhibition_plasma_high"], band["inhibition_high"])  # each draw's own fu
+    curve = drawn.to_frame()
+    assert band["dose_plasma_nM"].to_numpy() == pytest.approx(curve.loc[curve.dose_nM > 0, "dose_plasma_nM"].to_numpy())

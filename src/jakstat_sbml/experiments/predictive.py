@@ -28,7 +28,9 @@ class PredictiveIC50:
     ``covers``, which says what varies. ``components`` gives the interval each source of
     uncertainty would give alone (free nM; ``components_plasma`` the same in total plasma),
     so that what the data constrain and what they do not can be told apart. ``band`` has the inhibition at each tested dose:
-    median and the interval's ends over the draws."""
+    median and the interval's ends over the draws, in free terms and, at each dose as total
+    plasma (``dose_plasma_nM``, the model's fraction unbound), with each draw's own fraction
+    unbound."""
 
     covers: str
     components: dict[str, tuple[float, float]]
@@ -93,8 +95,10 @@ class PredictiveIC50:
 
     def band_frame(self) -> pd.DataFrame:
         """Per tested dose (nM free): the predicted inhibition's median and its interval over
-        the draws (the band the figure shades), with the level, the draws and what it covers:
-        what inhibition at which dose, and how sure."""
+        the draws (the band the figure shades), and the same at that dose as total plasma
+        (``dose_plasma_nM``; ``inhibition_plasma_*``: each draw converts it with its own
+        fraction unbound), with the level, the draws and what it covers: what inhibition at
+        which dose, and how sure."""
         out = self.band.copy()
         out["interval_level"] = math.nan if self.envelope else self.level
         out["interval_draws"] = self.draws
@@ -174,17 +178,22 @@ def predictive_ic50(plan: DrawPlan, drug: str, set_ic50s: np.ndarray, set_fits: 
         components_plasma[name] = interval(sets / catalog.drug(drug).fraction_unbound, plan.uncertainty.level,
                                            envelope=name == "calibration ensemble")
     positive = doses[doses > 0]
-    inhibition = np.full((len(k), positive.size), np.nan)
+    # the same doses as total plasma at the model's fraction unbound (the curve's dose_plasma_nM); a draw
+    # with its own fraction unbound sees another free concentration there (free terms only before: an audit)
+    fu = catalog.drug(drug).fraction_unbound
+    inhibition, in_plasma = (np.full((len(k), positive.size), np.nan) for _ in range(2))
     for j in range(len(k)):
         fit = set_fits[k[j]]
-        if fit is not None and valid[j]:
-            drawn = fit.predict(positive / scale[j])
-            inhibition[j] = 1 - drawn / fit.zero if fit.zero else np.nan
+        if fit is not None and valid[j] and fit.zero:
+            inhibition[j] = 1 - fit.predict(positive / scale[j]) / fit.zero
+            in_plasma[j] = 1 - fit.predict(positive * plan.fraction_unbound[drug][j] / fu / scale[j]) / fit.zero
     # per dose, the same order statistics as the IC50's interval (linear quantiles before)
-    ends = np.array([central_interval(inhibition[:, i], plan.uncertainty.level) for i in range(positive.size)]
-                    ).reshape(-1, 3)
+    ends, plasma_ends = (np.array([central_interval(m[:, i], plan.uncertainty.level) for i in range(positive.size)]
+                                  ).reshape(-1, 3) for m in (inhibition, in_plasma))
     band = pd.DataFrame({"dose_nM": positive, "inhibition_median": ends[:, 1], "inhibition_low": ends[:, 0],
-                         "inhibition_high": ends[:, 2]})
+                         "inhibition_high": ends[:, 2], "dose_plasma_nM": positive / fu,
+                         "inhibition_plasma_median": plasma_ends[:, 1], "inhibition_plasma_low": plasma_ends[:, 0],
+                         "inhibition_plasma_high": plasma_ends[:, 2]})
     flags = []
     above, below, unknown = np.isinf(ic50s).sum(), (ic50s == 0).sum(), np.isnan(ic50s).sum()
     if above or below or unknown:
