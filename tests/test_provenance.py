@@ -494,3 +494,31 @@ def test_save_never_orphans_or_removes_files_another_run_recorded(ctcl, tmp_path
     with pytest.raises(js.InputError, match=f"also records {fit.name}"):
         js.save(curve, main, figure=False, force=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_the_source_commit_counts_the_package_files_not_a_runs_outputs(tmp_path, monkeypatch):
+    """Every stored result of `make pharmacology` recorded "+ uncommitted changes": its own
+    outputs (docs/, models/potency/) are uncommitted while it writes them, and the whole
+    repository was compared (an audit). Only the package's files count now."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    package = repo / "src" / "pkg"
+    package.mkdir(parents=True)
+    (package / "provenance.py").write_text("# the package\n", encoding="utf-8")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "stored.csv").write_text("a\n1\n", encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "first"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    head = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    monkeypatch.setattr(provenance, "__file__", str(package / "provenance.py"))
+    provenance.source_commit.cache_clear()
+    try:
+        (repo / "docs" / "stored.csv").write_text("a\n2\n", encoding="utf-8")  # a run's output, being written
+        assert provenance.source_commit() == head
+        provenance.source_commit.cache_clear()
+        (package / "provenance.py").write_text("# the package, changed\n", encoding="utf-8")
+        assert provenance.source_commit() == f"{head} + uncommitted changes"
+    finally:
+        provenance.source_commit.cache_clear()

@@ -222,7 +222,10 @@ def source_commit() -> str:
     """The git commit of the package source that is running, with "+ uncommitted changes"
     when its tracked files differ from it; "not a git checkout" for an installed wheel
     (its version says it all). The version alone, read from an editable install's
-    metadata, named the same 0.1.0 for every commit (an audit)."""
+    metadata, named the same 0.1.0 for every commit (an audit). Only the package's own
+    files count: a stored run's outputs (docs/, models/potency/) are uncommitted while it
+    writes them, which marked every stored result "+ uncommitted changes" (an audit); the
+    model, tables and posterior it read are pinned by their SHA-256 in the record."""
     import shutil
     import subprocess
 
@@ -234,7 +237,7 @@ def source_commit() -> str:
                               timeout=10)
         if head.returncode != 0:
             return "not a git checkout"
-        dirty = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD", "--"], capture_output=True,
+        dirty = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD", "--", "."], capture_output=True,
                                timeout=30).returncode != 0
     except (OSError, subprocess.SubprocessError):
         return "not known (git failed)"
