@@ -90,6 +90,13 @@ def test_regimen_inhibition_is_the_exposure_response_of_the_approved_regimen(ctc
     flags = comparison.regimens.set_index(["regimen", "cytokine"])["flags"]
     xr = flags[("tofacitinib 11 mg XR once daily", "IL6")]
     assert "pharmacokinetics of tofacitinib 11 mg XR once daily miss" in xr
+    # each miss names the dose it was checked at: ritlecitinib's one miss, a children's 20 mg AUC, was
+    # printed beside its 50 mg adult regimen as if it were the regimen's (an audit)
+    from jakstat_sbml.regimens.checks import pharmacokinetic_flags, validate_pharmacokinetics
+
+    missed = validate_pharmacokinetics("ritlecitinib").table.query("not within").iloc[0]
+    flag = pharmacokinetic_flags({"ritle 50": [js.regimen("ritlecitinib", "50 mg", every="24 h")]})[0]
+    assert f"{missed.quantity.replace('_', ' ')} at {missed.dose_mg:g} mg: model" in flag
     assert "pharmacokinetics" not in flags[(rux[0].label(), "IL6")]
     assert "flags" in comparison.ic50s.columns
 

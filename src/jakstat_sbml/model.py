@@ -519,7 +519,8 @@ class Model:
 
     def __repr__(self) -> str:
         m = self._rr.model
-        return (f"<jakstat Model context={self.context!r} species={m.getNumFloatingSpecies()} "
+        # integrated (floating) species, as docs/index.md says them; `jakstat build` gives boundary ones too
+        return (f"<jakstat Model context={self.context!r} integrated_species={m.getNumFloatingSpecies()} "
                 f"reactions={m.getNumReactions()} file={self.path.name!r}>")
 
     # ------------------------------------------------------------------ run

@@ -161,7 +161,8 @@ def simulate(
         shown = len(cols) - 1
         # a user took the seven columns for the whole output (an audit): say what is left out
         more = "" if readout else f"; {shown} of {len(df.columns) - 1} readouts: -r for others, --out writes all"
-        table = Table(*cols, title=f"nM (tx_*: 0-1), time in min{more}")
+        promoters = "; tx_*: promoter activity 0-1" if any(c.startswith("tx_") for c in cols) else ""
+        table = Table(*cols, title=f"nM{promoters}, time in min{more}")
         step = max(1, len(df) // 12)
         shown = sorted(set(range(0, len(df), step)) | {len(df) - 1})  # the last time point too
         for _, row in df.iloc[shown][cols].iterrows():
@@ -580,11 +581,15 @@ def report(out: Path = typer.Option(Path("report"), help="Output folder."),
     """Write the report folder (what `make demo` runs).
 
     Time courses for every cytokine the context signals through,
-    cytokine EC50s, drug IC50 curves and table, the knockout-screen
-    heatmap, a drug combination map and the mutations, with an index
-    page (index.md) tying them together and report.provenance.json
-    (how each file was made). A folder holding files of another report
-    or not written by jakstat is kept unless --force.
+    cytokine EC50s, drug IC50 curves with their predictive intervals and
+    a table, the knockout-screen heatmap, the pathway map, a drug
+    combination map, the mutations, the drugs' potency against measured
+    data (with the stored cross-validation), the approved regimens with
+    the PK's record, every drug compared, a virtual cohort and the
+    calibrated contexts' ensemble intervals, with an index page
+    (index.md) tying them together and report.provenance.json (how each
+    file was made). A folder holding files of another report or not
+    written by jakstat is kept unless --force.
     """
     use_agg()
     from .. import report as rep

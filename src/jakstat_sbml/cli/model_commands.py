@@ -74,8 +74,10 @@ def build(check: bool = typer.Option(False, help="Only check that the committed 
     import libsbml
 
     m = libsbml.readSBMLFromString(sbml).getModel()
-    console.print(f"wrote {paths['sbml']}: {m.getNumSpecies()} species, {m.getNumReactions()} reactions, "
-                  f"{m.getNumParameters()} parameters")
+    # a model's repr counts the integrated ones (170 beside 195 here read as two models: an audit)
+    fixed = sum(m.getSpecies(i).getBoundaryCondition() for i in range(m.getNumSpecies()))
+    console.print(f"wrote {paths['sbml']}: {m.getNumSpecies()} species ({m.getNumSpecies() - fixed} integrated, {fixed} "
+                  f"boundary), {m.getNumReactions()} reactions, {m.getNumParameters()} parameters")
     console.print(f"libsbml checkConsistency (all categories, units on): {len(report.errors)} errors, "
                   f"{len(report.warnings)} warnings")
     counts = b.provenance_counts(b.read_parameter_rows(paths["parameters_tsv"]))
@@ -479,7 +481,8 @@ def sensitivity_command(
     print_wrote(*paths, record)
 
 
-validate_app = typer.Typer(help="Check the model against measured data it was not built from.", no_args_is_help=True)
+validate_app = typer.Typer(help="Check the model against measured data: fitted and held-out rows, each labelled, "
+                                "and the published pharmacokinetics.", no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 
 
@@ -806,7 +809,9 @@ def _print_context_ic50s(predicted, context: str, beyond_nM: float) -> None:
                           "free and in total plasma, on each cytokine's main readout ("
                           + ", ".join(f"{c} {r}" for c, r in pathways) + "); drugs: "
                           + ", ".join(f"{d[:4]} = {d}" for d in drugs) + f"; '-': not half-inhibited below "
-                          f"{beyond_nM:g} nM free, or no response in this context; predictive intervals: jakstat "
+                          f"{beyond_nM:g} nM free, or no response in this context; read off a fine dose grid, as the "
+                          "rows are, so `jakstat dose-response`, whose IC50 is a Hill fit's midpoint over its own doses, "
+                          "can differ by a few % (docs/pharmacology.md 9); predictive intervals: jakstat "
                           "dose-response --uncertainty")
     shown.add_column("drug", no_wrap=True)
     for cytokine, _ in pathways:

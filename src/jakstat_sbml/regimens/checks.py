@@ -371,8 +371,10 @@ def pharmacokinetic_flags(arms: dict) -> list[str]:
         checks = validate_pharmacokinetics(drug).table
         missed = checks[(checks.formulation == formulation) & ~checks.within]
         if len(missed):
-            what = "; ".join(f"{r.quantity.replace('_', ' ')}: model {format_value(r.model, r.unit)}, published "
-                             f"{format_value(r.observed, r.unit)}" for r in missed.itertuples())
+            # the dose each miss was checked at: a children's 20 mg check read as the adults' 50 mg (an audit)
+            what = "; ".join(f"{r.quantity.replace('_', ' ')} at {r.dose_mg:g} mg: model "
+                             f"{format_value(r.model, r.unit)}, published {format_value(r.observed, r.unit)}"
+                             for r in missed.itertuples())
             flags.append(f"the {drug} {formulation} pharmacokinetics of {', '.join(dict.fromkeys(named))} miss "
                          f"{len(missed)} published number{'s' if len(missed) > 1 else ''} ({what}; why: jakstat "
                          "validate pharmacokinetics)")
