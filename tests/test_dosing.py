@@ -149,7 +149,7 @@ def test_a_regimen_whose_pk_misses_a_published_number_says_so(ctcl):
     pk = [f for f in result.flags if "pharmacokinetics of" in f]
     assert len(pk) == 1 and "ruxolitinib" not in pk[0]
     for r in missed.itertuples():
-        assert f"{r.quantity.replace('_', ' ')}: model " in pk[0]
+        assert f"{r.quantity.replace('_', ' ')} at {r.dose_mg:g} mg: model " in pk[0]  # and the dose checked at
     # the flag stays with the arm's rows of a table written to a file (it was lost: a CSV keeps no attrs)
     rows = result.to_frame().set_index("arm")["flags"]
     assert pk[0] in rows["tofa XR"] and "pharmacokinetics" not in rows["rux"]
