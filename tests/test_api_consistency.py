@@ -523,4 +523,4 @@ def test_every_drug_experiment_states_its_interval_under_the_same_keys(ctcl):
         summary = result.summary()
         assert keys <= set(summary), (name, keys - set(summary))
         assert (summary["interval_kind"], summary["interval_level"], summary["interval_draws"],
-                summary["interval_seed"]) == ("predictive", 0.9, 20, 0), name
+                summary["interval_seed"]) == ("predictive", 0.9, 20, 0), name  # default level and seed, draws=20

@@ -74,3 +74,17 @@ def test_each_cytokine_names_its_receptor_chains_from_the_tables():
     assert catalog.cytokine("EPO").receptor_chains == ("EPOR",)
     for c in catalog.CYTOKINES.values():
         assert c.receptor_chains and all(catalog.gene(g).module == "receptors" for g in c.receptor_chains), c.name
+
+
+def test_a_data_table_that_is_missing_or_lacks_a_column_is_one_clear_error(tmp_path):
+    """The data's readers (pharmacology rows, ex vivo tests, same-assay pairs, CTCL mutation
+    frequencies) share one reader; each had its own copy of these checks."""
+    from jakstat_sbml.errors import InputError
+
+    with pytest.raises(InputError, match="is missing: the test rows ship with the package"):
+        catalog.read_data_table(tmp_path / "none.tsv", ["id"], "the test rows")
+    (tmp_path / "rows.tsv").write_text("id\tvalue\nA\t\n", encoding="utf-8")
+    with pytest.raises(InputError, match="columns missing: source"):
+        catalog.read_data_table(tmp_path / "rows.tsv", ["id", "source"], "the test rows")
+    table = catalog.read_data_table(tmp_path / "rows.tsv", ["id"], "the test rows")
+    assert table.loc[0, "value"] == ""  # an empty cell stays text, not NaN

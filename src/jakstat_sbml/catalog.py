@@ -76,6 +76,23 @@ def read_table(path: Path, columns: list[str], optional: frozenset[str] | set[st
     return rows
 
 
+def read_data_table(path: Path, columns, shipped: str):
+    """A tab-separated table of data/ as text (a pandas DataFrame, empty cells ""): an
+    :class:`~jakstat_sbml.errors.InputError` where it is missing or lacks one of
+    ``columns`` (``shipped``: what it holds, for the message). The data's readers had each
+    their own copy of these checks."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} is missing: {shipped} ship with the package (data/)")
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
+    return table
+
+
 def pairs(text: str) -> dict[str, str]:
     """``"JAK1:IC50_x_JAK1 JAK2:IC50_x_JAK2"`` -> {"JAK1": "IC50_x_JAK1", ...} (the tables'
     name:parameter lists; a bare name maps to "")."""

@@ -50,12 +50,7 @@ def read_test_table(path: Path, columns, shipped: str, item: str = "row") -> pd.
     of ``columns`` or names an ``id`` twice (``shipped``: what it is, for the message)."""
     from ..errors import InputError
 
-    if not path.exists():
-        raise InputError(f"{path} is missing: {shipped} ship with the pharmacology data")
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
+    table = catalog.read_data_table(path, columns, shipped)
     if table["id"].duplicated().any():
         raise InputError(f"{path}: {item} {table['id'][table['id'].duplicated()].iloc[0]!r} appears twice")
     return table

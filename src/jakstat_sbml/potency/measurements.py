@@ -39,11 +39,8 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / "pharmacology"
 
 
-def _read(name: str) -> pd.DataFrame:
-    path = data_dir() / name
-    if not path.exists():
-        raise InputError(f"{path} is missing: the pharmacology data ship with the package (data/pharmacology)")
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+def _read(name: str, columns) -> pd.DataFrame:
+    return catalog.read_data_table(data_dir() / name, columns, "the pharmacology data")
 
 
 def number(value, default: float = math.nan) -> float:
@@ -57,11 +54,8 @@ def number(value, default: float = math.nan) -> float:
 
 @cache
 def _ic50_table() -> pd.DataFrame:
-    df = _read(IC50_FILE)
+    df = _read(IC50_FILE, REQUIRED_IC50)
     path = data_dir() / IC50_FILE
-    missing = [c for c in REQUIRED_IC50 if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
     for column, allowed in (("role", ROLES), ("matrix", MATRICES)):
         bad = sorted(set(df[column]) - set(allowed))
         if bad:
@@ -121,11 +115,7 @@ def protein_binding() -> pd.DataFrame:
     """Plasma fraction unbound, blood-to-plasma ratio and albumin binding per drug, each
     with a plausible range (``low``, ``high``), its ``kind`` (measured, derived,
     assumed) and its source."""
-    df = _read(BINDING_FILE)
-    path = data_dir() / BINDING_FILE
-    missing = [c for c in ("drug", "quantity", "value", "low", "high", "kind", "source") if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
+    df = _read(BINDING_FILE, ("drug", "quantity", "value", "low", "high", "kind", "source"))
     for column in ("value", "low", "high"):
         df[column] = pd.to_numeric(df[column].str.extract(r"^\s*([-+0-9.eE]+)")[0], errors="coerce")
     return df
@@ -135,11 +125,7 @@ def protein_binding() -> pd.DataFrame:
 def assay_matrix() -> pd.DataFrame:
     """Constants of the assay matrices (albumin in human plasma and in fetal bovine
     serum, default serum percentage, ...) with ranges and sources, indexed by quantity."""
-    df = _read(MATRIX_FILE)
-    path = data_dir() / MATRIX_FILE
-    missing = [c for c in ("quantity", "value", "low", "high", "unit", "source") if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: columns missing: {', '.join(missing)}")
+    df = _read(MATRIX_FILE, ("quantity", "value", "low", "high", "unit", "source"))
     for column in ("value", "low", "high"):
         df[column] = pd.to_numeric(df[column], errors="coerce")
     return df.set_index("quantity")

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from .. import catalog
-from ..errors import InputError
 
 TABLE = "mutation_frequencies.tsv"
 COLUMNS = ("mutation", "gene", "protein_change", "cohort", "carriers", "patients", "frequency", "match", "method",
@@ -31,13 +30,7 @@ def _folder() -> Path:
 
 @cache
 def _table() -> pd.DataFrame:
-    path = _folder() / TABLE
-    if not path.exists():
-        raise InputError(f"{path} is missing: the CTCL mutation frequencies ship with the package (data/ctcl)")
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(f"{path} lacks the columns {', '.join(missing)}")
+    table = catalog.read_data_table(_folder() / TABLE, COLUMNS, "the CTCL mutation frequencies")
     for column in ("carriers", "patients"):
         table[column] = table[column].astype(int)
     table["frequency"] = table["frequency"].astype(float)
