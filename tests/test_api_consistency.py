@@ -500,6 +500,9 @@ def test_every_drug_experiment_takes_one_uncertainty_keyword():
         for key in ("uncertainty", "draws", "seed"):
             assert key in params and params[key].default is None, (name, key)
     assert inspect.signature(js.sensitivity).parameters["uncertainty"].default is None
+    # a trial's seed is its patients' (default 0), and seeds its potency draws too
+    trial = inspect.signature(js.virtual_trial).parameters
+    assert trial["uncertainty"].default is None and trial["draws"].default is None
     with pytest.raises(js.InputError, match="unknown uncertainty mode"):
         js.exposure_response(js.load_model(), js.regimen("tofacitinib", "5 mg"), ["IL2"], uncertainty="bogus")
 
@@ -517,6 +520,7 @@ def test_every_drug_experiment_states_its_interval_under_the_same_keys(ctcl):
         "exposure_response": js.exposure_response(ctcl, rux, ["IL2"], **unc),
         "lowest_dose": js.lowest_dose(ctcl, "ruxolitinib", [10, 20], "IL2", days=1, **unc),
         "compare_drugs": js.compare_drugs(ctcl, ["ruxolitinib"], ["IL2"], regimens=False, **unc),
+        "virtual_trial": js.virtual_trial(ctcl, rux, 2, ["IL2"], stimulation="ex vivo", **unc),
     }
     keys = {"interval_kind", "interval_level", "interval_draws", "interval_seed", "interval_covers"}
     for name, result in results.items():

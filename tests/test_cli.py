@@ -446,7 +446,8 @@ def test_bad_input_found_by_the_audit_exits_2_and_writes_nothing(tmp_path, args,
 @pytest.mark.parametrize("args,message", [
     (["dose-response", "IL6", "--drug", "ruxolitinib", "--draws", "30"], "give --uncertainty too"),
     (["dose-response", "IL6", "--drug", "ruxolitinib", "-u", "potency", "--seed", "-1"], "--seed"),
-    (["trial", "ruxolitinib", "20mg", "--uncertainty"], "--uncertainty"),
+    # a trial's --seed is its patients', so --draws alone is what asks for --uncertainty there
+    (["trial", "ruxolitinib", "20mg", "--draws", "30"], "give --uncertainty potency too"),
     (["dose-response", "IL6", "--bogus"], "No such option: --bogus"),
     (["dose-response"], "Missing argument"),
     (["validate", "bogus"], "No such command 'bogus'"),

@@ -214,6 +214,11 @@ def test_report_writes_one_folder_tied_together_by_its_index(ctcl_report):
     assert set(cohort.arm) == {"ruxolitinib 20 mg BID", "tofacitinib 5 mg BID"}
     assert set(cohort.pathway) == {"IL2/pSTAT5", "IL6/pSTAT3"}
     assert (cohort.p5 < cohort["median"]).all() and (cohort["median"] < cohort.p95).all()  # patients differ
+    # and the drug's potency is not known: each statistic carries its potency interval, which holds the
+    # cohort's own value (every inhibition rises with potency, docs/dosing.md section 4)
+    assert (cohort.median_low <= cohort["median"]).all() and (cohort["median"] <= cohort.median_high).all()
+    assert (cohort.above_threshold_low <= cohort.above_threshold_high).all()
+    assert cohort.interval_covers.str.contains("drug potency posterior").all()
     patients = pd.read_csv(out / "cohort_patients.csv")
     assert patients.patient.nunique() == cohort.patients.iloc[0]
     assert "not a clinical one" in index

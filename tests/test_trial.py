@@ -524,3 +524,106 @@ def test_cli_trial_table_says_how_many_patients_were_measurable(tmp_path):
     at = next(i for i, line in enumerate(lines) if "IL2/pSTAT5" in line and "│" in line)
     il2 = " ".join(lines[at:at + 2])  # a narrow console wraps the cell onto the next line
     assert "of patients" in il2 or ("of 1" in il2 and "measurable" in il2)
+
+
+# --- uncertainty="potency": a predictive interval of each cohort statistic over the drug's potency
+
+EX_VIVO_IL6 = dict(cytokines=["IL6"], stimulation="ex vivo")
+
+
+def test_a_potency_interval_is_what_simulating_every_draw_gives(ctcl):
+    """The trial's potency interval is read off two cohorts, at the order statistics of the
+    draws' dose multipliers (the module docstring: every inhibition rises with potency, so
+    every cohort statistic does). Here every one of 20 draws is simulated as an arm of its
+    own, on the same patients, and each statistic's 90% interval over them is computed as
+    the other experiments compute theirs (central_interval): the trial's ends must be the
+    same numbers. A patient whose inhibition fell as potency rose would break this."""
+    from dataclasses import replace
+
+    from jakstat_sbml.potency.draws import Uncertainty, central_interval, plan_draws
+
+    regimen = RUX["rux 20 BID"]
+    result = js.virtual_trial(ctcl, RUX, 3, seed=5, uncertainty="potency", draws=20, **EX_VIVO_IL6)
+    plan = plan_draws(ctcl, ["ruxolitinib"], Uncertainty("potency", draws=20, seed=5), cytokine="IL6")
+    g = (plan.fraction_unbound["ruxolitinib"] / regimen.pk.fraction_unbound) / plan.dose_scale["ruxolitinib"]
+    every = js.virtual_trial(ctcl, {f"draw {i}": replace(regimen, dose_mg=regimen.dose_mg * m) for i, m in enumerate(g)},
+                             3, seed=5, **EX_VIVO_IL6)
+    per_draw = every.distribution().set_index("arm")
+    row = result.distribution().iloc[0]
+    for name in ("median", "p5", "p95", "above_threshold"):
+        low, _, high = central_interval(per_draw[name].to_numpy(), 0.9)
+        assert (row[f"{name}_low"], row[f"{name}_high"]) == pytest.approx((low, high), abs=1e-9), name
+    # the draws spread potency over decades (ruxolitinib's posterior and a new assay's spread):
+    # the interval of the median patient must be wider than the patients' own 5th-95th spread here
+    assert row["median_high"] - row["median_low"] > row["p95"] - row["p5"]
+    assert row["median_low"] <= row["median"] <= row["median_high"]
+    assert "drug potency posterior" in row["interval_covers"] and "ruxolitinib" in row["interval_covers"]
+    assert row["spread"].startswith("between the virtual patients")  # the percentiles stay the patients' spread
+    summary = result.summary()
+    assert summary["interval_kind"] == "predictive" and summary["interval_draws"] == 20
+    assert summary["interval_seed"] == 5  # the trial's seed draws its patients and its potency
+    key = "rux 20 BID | IL6/pSTAT3 | ex vivo"
+    assert summary[f"patients_above_threshold_fraction_low[{key}]"] <= summary[
+        f"patients_above_threshold_fraction_high[{key}]"]
+    # without uncertainty= nothing of it is there, and the outcomes are the same patients' numbers
+    plain = js.virtual_trial(ctcl, RUX, 3, seed=5, **EX_VIVO_IL6)
+    assert "median_low" not in plain.distribution() and "interval_covers" not in plain.summary()
+    pd.testing.assert_frame_equal(plain.outcomes, result.outcomes)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(uncertainty="all"), "takes uncertainty='potency' only"),
+    (dict(uncertainty=True), "takes uncertainty='potency' only"),
+    (dict(uncertainty="calibration"), "takes uncertainty='potency' only"),
+    (dict(draws=50), "uncertainty= is not"),
+    (dict(uncertainty="potency", draws=5), "too few draws"),
+    (dict(uncertainty=js.Uncertainty("potency", seed=3)), "differ: set it in one place"),  # the trial's seed is 0
+])
+def test_bad_trial_uncertainty_gets_a_clear_error(ctcl, kwargs, match):
+    with pytest.raises(js.InputError, match=match):
+        js.virtual_trial(ctcl, RUX, 2, **SMALL, **kwargs)
+
+
+def test_a_potency_interval_of_drugs_given_together_is_refused(ctcl):
+    together = {"rux + tofa": (js.regimen("ruxolitinib", "10 mg", days=1), js.regimen("tofacitinib", "5 mg", days=1))}
+    with pytest.raises(js.InputError, match="one regimen per arm"):
+        js.virtual_trial(ctcl, together, 2, uncertainty="potency", **SMALL)
+
+
+def test_cli_trial_prints_and_writes_the_potency_interval(tmp_path):
+    runner = CliRunner()
+    args = ["trial", "ruxolitinib", "20mg", "--days", "1", "--patients", "2", "-c", "IL6", "--stimulation",
+            "ex-vivo"]
+    done = runner.invoke(cli.app, [*args, "--uncertainty", "potency", "--draws", "20", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "[in brackets]: the 90% predictive interval over the drug's potency" in text
+    assert "potency interval, IL6/pSTAT3: 90% predictive interval over 20 draws" in text
+    summary = pd.read_csv(tmp_path / "trial_ruxolitinib_20mg_every_12h_summary.csv")
+    assert {"median_low", "median_high", "above_threshold_low", "above_threshold_high"} <= set(summary)
+    assert summary["interval_covers"].str.contains("drug potency posterior").all()
+    record = js.read_provenance(tmp_path / "trial_ruxolitinib_20mg_every_12h_summary.csv")
+    assert record["settings"]["uncertainty"] == "potency" and record["settings"]["draws"] == 20
+    for extra, message in ((["--uncertainty", "all"], "takes uncertainty='potency' only"),
+                           (["--draws", "50"], "give --uncertainty potency too")):
+        bad = runner.invoke(cli.app, [*args, *extra, "--out", str(tmp_path / "bad")])
+        assert bad.exit_code == 2 and message in " ".join(bad.output.split()) and "Traceback" not in bad.output
+        assert not (tmp_path / "bad").exists()
+
+
+def test_each_arm_and_pathway_says_what_its_own_interval_covers(ctcl):
+    """What an interval covers names the drug's held-out record and its assay system's. With two
+    arms and two pathways each row must name its own: the report's cohort once printed the
+    last arm's and pathway's statement on every row."""
+    arms = {"rux": js.regimen("ruxolitinib", "20 mg", days=1), "tofa": js.regimen("tofacitinib", "5 mg", days=1)}
+    result = js.virtual_trial(ctcl, arms, 2, ["IL2", "IL6"], stimulation="ex vivo", uncertainty="potency", draws=20)
+    for r in result.distribution().itertuples():
+        drug, other = ("ruxolitinib", "tofacitinib") if r.arm == "rux" else ("tofacitinib", "ruxolitinib")
+        cytokine = r.pathway.split("/")[0]
+        assert f"{drug}'s 90% intervals" in r.interval_covers and other not in r.interval_covers, r
+        assert f"ctcl:{cytokine} " in r.interval_covers, r
+    covers = result.summary()["interval_covers"]
+    assert covers.count(" || ") == 3 and "rux | IL2/pSTAT5: " in covers and "tofa | IL6/pSTAT3: " in covers
+    # each arm's potency flags stay on its own rows (ruxolitinib's held-out record is flagged as too narrow)
+    flagged = result.distribution().groupby("arm")["flags"].first()
+    assert not any(f.startswith("rux:") for f in flagged["tofa"].split("; "))

@@ -35,8 +35,10 @@ COMBINATION = dict(drug_a="ruxolitinib", drug_b="pimozide", cytokine="IL2", read
 MEASURE_TIME = 20.0  # min: dose-responses read early, before most feedback (as in DESIGN 2.5.9)
 # The report's virtual cohort (issue 24): the approved ruxolitinib and tofacitinib regimens,
 # small enough for the report (notebook 10 and `jakstat trial` run larger cohorts).
+# With the potency interval of each cohort statistic: the spread between patients alone read as
+# if the drug's potency were known (two more cohorts, about 15 s here).
 COHORT = dict(arms={"ruxolitinib 20 mg BID": ("ruxolitinib", "20 mg"), "tofacitinib 5 mg BID": ("tofacitinib", "5 mg")},
-              cytokines=("IL2", "IL6"), patients=24, days=2, seed=0, stimulation="continuous")
+              cytokines=("IL2", "IL6"), patients=24, days=2, seed=0, stimulation="continuous", uncertainty="potency")
 
 
 def ic50_drugs() -> list[str]:
@@ -251,7 +253,7 @@ def _write_provenance(model: Model, out: Path, fmt: str, present: list[str], com
         "inhibition", "compare_drugs", base, panel)
     add(["cohort_patients.csv", "cohort_summary.csv", f"cohort.{fmt}"], "a virtual cohort under the approved "
         "ruxolitinib and tofacitinib regimens: each patient's PK and cell, and the distribution of pathway "
-        "inhibition", "virtual_trial", base, {**cohort_design(present), "arms": list(COHORT["arms"])})
+        "inhibition with the potency interval of each statistic", "virtual_trial", base, {**cohort_design(present), "arms": list(COHORT["arms"])})
     cases = [c for c in ENSEMBLE_CASES if c[0] in ensemble_contexts()]
     for context, drug, cytokine, readout in cases:
         add([f"ensemble_band_{context}_{cytokine}_{readout}.csv"], f"time course of {readout} over the calibration "
@@ -536,7 +538,8 @@ def panel_section(panel: DrugComparison, out: Path, figure_format: str) -> str:
 def cohort_design(cytokines: list[str]) -> dict:
     """The report cohort's settings, its pathways limited to those the context signals through."""
     return {"patients": COHORT["patients"], "days": COHORT["days"], "seed": COHORT["seed"],
-            "stimulation": COHORT["stimulation"], "cytokines": [c for c in COHORT["cytokines"] if c in cytokines]}
+            "stimulation": COHORT["stimulation"], "cytokines": [c for c in COHORT["cytokines"] if c in cytokines],
+            "uncertainty": COHORT["uncertainty"]}
 
 
 def cohort_section(model: Model, out: Path, figure_format: str, cytokines: list[str], n_jobs: int = 1,
@@ -553,7 +556,8 @@ def cohort_section(model: Model, out: Path, figure_format: str, cytokines: list[
     arms = {label: regimen(drug, dose, every="12 h", days=design["days"])
             for label, (drug, dose) in COHORT["arms"].items()}
     trial = virtual_trial(model, arms, design["patients"], design["cytokines"], seed=design["seed"],
-                          stimulation=design["stimulation"], n_jobs=n_jobs, client=client)
+                          stimulation=design["stimulation"], n_jobs=n_jobs, client=client,
+                          uncertainty=design["uncertainty"])
     trial.to_frame().to_csv(out / "cohort_patients.csv", index=False)
     table = trial.distribution()
     table.to_csv(out / "cohort_summary.csv", index=False)
@@ -565,11 +569,20 @@ def cohort_section(model: Model, out: Path, figure_format: str, cytokines: list[
              "median and 5th-95th percentile over the patients, and the fraction of patients reaching "
              f"{trial.threshold:.0%}. A pharmacological response, not a clinical one: tumour response is not "
              "modelled, and the fraction is not a response rate. Notebook 10 runs a larger cohort.", "",
-             f"| regimen | pathway | median | 5th-95th percentile | patients >= {trial.threshold:.0%} |",
+             "The percentiles are the spread between the patients, as if the drug's potency were known. "
+             f"In brackets: the {trial.potency.level:.0%} predictive interval of the median patient and of the "
+             f"fraction reaching {trial.threshold:.0%}, over the drug's potency (docs/dosing.md section 4); "
+             f"what it covers, per regimen and pathway, is below the table.", "",
+             f"| regimen | pathway | median [potency interval] | 5th-95th percentile | patients >= "
+             f"{trial.threshold:.0%} [potency interval] |",
              "|---|---|---|---|---|"]
     for r in table.itertuples():
-        lines.append(f"| {r.arm} | {r.pathway} | {_percent(r.median)} | {_percent(r.p5)}-{_percent(r.p95)} | "
-                     f"{_percent(r.above_threshold)} |")
+        lines.append(f"| {r.arm} | {r.pathway} | {_percent(r.median)} [{_percent(r.median_low)}-"
+                     f"{_percent(r.median_high)}] | {_percent(r.p5)}-{_percent(r.p95)} | "
+                     f"{_percent(r.above_threshold)} [{_percent(r.above_threshold_low)}-"
+                     f"{_percent(r.above_threshold_high)}] |")
+    lines += [""] + [f"- {arm}, {pathway}: {covers}" for arm, pathway, covers in table.drop_duplicates(
+        ["arm", "pathway"])[["arm", "pathway", "interval_covers"]].itertuples(index=False)]
     lines += ["", _cohort_drivers(trial, table.pathway.iloc[0])]
     if trial.flags:
         lines += ["", "Flags: " + "; ".join(trial.flags)]

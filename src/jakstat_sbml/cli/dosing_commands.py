@@ -54,6 +54,7 @@ from .common import (
     reported,
     save_figure,
     stimuli_nM,
+    uncertainty_given,
     use_agg,
     warn_flags,
 )
@@ -535,6 +536,12 @@ def trial_command(
     context: str = CONTEXT,
     out: Path = typer.Option(Path("."), help="Output folder for the CSV files and the figure."),
     figure_format: FigureFormat = FORMAT,
+    uncertainty: str = typer.Option(None, "--uncertainty", "-u", callback=uncertainty_given,
+                                    help="potency: a 90% predictive interval of each cohort statistic over draws "
+                                         "of the drug-potency posterior and between-assay variability (the one "
+                                         "mode a trial takes: its patients' cells already vary)."),
+    draws: int = typer.Option(None, "--draws", help="Draws of the potency interval (default 200, at least 20; "
+                                                    "with --uncertainty; seeded by --seed)."),
     n_jobs: int = N_JOBS,
     engine: str = ENGINE,
     force: bool = FORCE,
@@ -549,15 +556,18 @@ def trial_command(
     data/pharmacokinetics/pk_covariates.tsv). Writes <name>_patients.csv (one
     row per patient, pathway and stimulation, with the patient's features),
     <name>_summary.csv (median, 5th-95th percentiles, fraction of patients
-    at or above the threshold) and a figure. The inhibition is
-    pharmacological, not a clinical response. Example:
+    at or above the threshold; with --uncertainty potency, each one's 90%
+    predictive interval over the drug's potency) and a figure. The inhibition is
+    pharmacological, not a clinical response. Examples:
 
       jakstat trial ruxolitinib 20mg --every 12h --patients 1000 -c IL6 -c IL2 --checkpoint out/ckpt
+
+      jakstat trial tofacitinib 5mg --every 12h --patients 200 -c IL2 --uncertainty potency
     """
     import jakstat_sbml as js
 
     from .. import provenance
-    from ..uncertainty.trial import checked_trial_settings
+    from ..uncertainty.trial import checked_trial_settings, trial_uncertainty
 
     use_agg()
     check_writable(out)
@@ -583,13 +593,18 @@ def trial_command(
         "sources": source or ["pk", "cell"] + (["mutations"] if mutations else [])
         + (["covariates"] if covariates else []),
         **({"mutations": frequencies} if mutations else {}), "covariates": covariates,
-        "threshold": threshold, "seed": seed, "engine": engine})
+        "threshold": threshold, "seed": seed, "engine": engine,
+        **({"uncertainty": uncertainty, "draws": draws} if uncertainty else {})})
     table, summary = out / f"{name}_patients.csv", out / f"{name}_summary.csv"
     figure = out / f"{name}.{figure_format.value}"
     with reported():  # a bad option is reported as itself, not as a clash with an earlier trial's files
         checked_trial_settings(patients, seed=seed, stimulation=stims or ("continuous", "ex vivo"),
                                sources=source or None, mutation_frequencies=frequencies, covariates=covariates or None,
                                threshold=threshold, engine=engine)
+        if draws is not None and not uncertainty:
+            raise typer.BadParameter("sets the predictive interval's draws: give --uncertainty potency too",
+                                     param_hint="--draws")
+        trial_uncertainty(uncertainty or None, draws, seed, catalog.context(context).name)
     check_outputs([table, summary, figure, provenance.sidecar(name, out)], run, force)
     model = load_context_model(context)
     with reported():
@@ -599,7 +614,7 @@ def trial_command(
                                       stimulation=stims or ("continuous", "ex vivo"), threshold=threshold,
                                       sources=source or None, mutation_frequencies=frequencies,
                                       covariates=covariates or None, checkpoint=checkpoint, n_jobs=n_jobs,
-                                      progress=bar, engine=engine)
+                                      progress=bar, engine=engine, uncertainty=uncertainty or None, draws=draws)
     with reported(out):
         out.mkdir(parents=True, exist_ok=True)
         result.to_frame().to_csv(table, index=False)
@@ -610,23 +625,35 @@ def trial_command(
                "patient's drawn PK folds, protein abundances (nM), mutations and covariates",
         summary: "per pathway and stimulation: median, 5th and 95th percentile of the time-averaged inhibition, "
                  "fraction of patients at or above the threshold (of the measurable patients, counted in "
-                 "'patients'), and the arm's flags",
+                 "'patients'), and the arm's flags"
+                 + ("; each statistic's potency interval (_low, _high) and what it covers (interval_covers)"
+                    if uncertainty else ""),
         figure: "distributions over the patients"}, model, engine,
         # what the trial cannot support, kept with every file (the console's warnings are not)
         extra={p.name: {"flags": list(result.flags), **({"companion": "distribution"} if p == summary else {})}
                for p in (table, summary, figure)}, result=(table, result))  # js.load: the summary comes back
     # The spread is between patients, not an uncertainty of the prediction: the caption says so.
+    potency = result.potency
     shown = Table(title=f"{reg}, {patients} virtual patients, context {model.context!r}",
                   caption="time-averaged inhibition over the last dosing interval; the percentiles are the "
-                          "spread between the virtual patients, not an uncertainty of the prediction")
+                          "spread between the virtual patients, not an uncertainty of the prediction"
+                          + (escape(f"; [in brackets]: the {potency.level:.0%} predictive interval over the "
+                                    "drug's potency (below)") if potency else ""))
     for column in ("pathway", "stimulation", "median", "5th-95th percentile", f"inhibition >= {100 * threshold:g}%"):
         shown.add_column(column, justify="left" if column in ("pathway", "stimulation") else "right")
+
+    def ranged(r, name: str) -> str:
+        return f" [{100 * getattr(r, name + '_low'):.0f}-{100 * getattr(r, name + '_high'):.0f}%]" if potency else ""
+
     for r in result.distribution().itertuples():
-        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%" if r.patients else "-",
+        shown.add_row(r.pathway, r.stimulation, f"{100 * r.median:.0f}%{ranged(r, 'median')}" if r.patients else "-",
                       f"{100 * r.p5:.0f}-{100 * r.p95:.0f}%" if r.patients else "-",
-                      f"{100 * r.above_threshold:.0f}% of patients" if r.patients == patients else
-                      "none measurable" if r.patients == 0 else
-                      f"{100 * r.above_threshold:.0f}% of {r.patients} measurable")
+                      f"{100 * r.above_threshold:.0f}% of patients{ranged(r, 'above_threshold')}"
+                      if r.patients == patients else "none measurable" if r.patients == 0 else
+                      f"{100 * r.above_threshold:.0f}% of {r.patients} measurable{ranged(r, 'above_threshold')}")
     console.print(shown)
+    if potency:
+        for (_, pathway), covers in potency.covers.items():  # each names its assay system's held-out record
+            console.print(f"potency interval, {pathway}: " + escape(covers), soft_wrap=True)
     warn_flags(flags_of(result))
     print_wrote(table, summary, figure, record)

@@ -37,6 +37,19 @@ checkpointed, so a killed trial resumes with identical output.
 The outcome is a pathway's inhibition (its readout), a pharmacological response: tumour
 response is not modelled, and the fraction of patients above a threshold is never a
 response rate.
+
+The patients' spread is not an uncertainty of the prediction. ``uncertainty="potency"``
+adds one: a predictive interval of every cohort statistic (the median patient, the 5th
+and 95th percentile patients, the fraction at or above the threshold) over draws of the
+drug-potency posterior with a new assay's variability (:mod:`jakstat_sbml.potency.draws`),
+the same draws as ``exposure_response(..., uncertainty="potency")``. A draw acts on every
+patient alike, as the dose times ``g = (fu_draw / fu_regimen) / scale`` (linear PK; the
+module docstring of :mod:`jakstat_sbml.dosing.uncertainty`), and every inhibition rises with
+``g``, so each cohort statistic does too and its interval's ends are the cohort simulated
+at the draws' own order statistics of ``g`` (:func:`~jakstat_sbml.potency.draws.order_rank`):
+exactly the interval of simulating every draw, at the cost of two more cohorts. A patient
+whose inhibition does not rise between those two is flagged (the ends would then not bound
+the draws).
 """
 
 from __future__ import annotations
@@ -62,7 +75,7 @@ from ..parallel import RunOptions, progress_steps
 from ..parameter_ranges import parameter_ranges
 from ..regimens.checks import label_flags, pharmacokinetic_flags
 from ..regimens.pharmacokinetics import covariate_table, variability_table
-from ..results import flags_text, with_flags
+from ..results import flags_text, interval_fields, with_flags
 from .checkpoint import Checkpoint, design_key
 from .mutation_frequencies import cited_mutation_frequencies
 
@@ -71,6 +84,7 @@ if TYPE_CHECKING:
 
 SOURCES = ("pk", "cell", "mutations", "covariates")
 INHIBITION_METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition")
+COHORT_STATISTICS = ("median", "p5", "p95", "above_threshold")  # what distribution() gives of each metric
 METRICS = (*INHIBITION_METRICS, "hours_to_max_inhibition")
 MUTANT_FRACTION = 0.5  # one mutated allele of two (assumption: CTCL mutations are heterozygous)
 DEFAULT_CHUNK = 25
@@ -90,6 +104,21 @@ NOT_CLINICAL = ("the outcome is a pathway's inhibition (pharmacological), not a 
 
 SPREAD = ("between the virtual patients (their drawn PK, cells, mutations and covariates), "
           "not an uncertainty of the prediction")
+
+
+@dataclass(frozen=True)
+class PotencyInterval:
+    """What a trial's potency interval is: per (arm, pathway) what it ``covers`` (the draws'
+    own statement, with the drug's held-out record and the assay system's) and the dose
+    multipliers ``(low, high)`` whose cohorts are its ends (:func:`virtual_trial`, module
+    docstring); its ``level``, ``draws`` and ``seed``."""
+
+    covers: Mapping[tuple[str, str], str]
+    level: float
+    draws: int
+    seed: int
+    multipliers: Mapping[tuple[str, str], tuple[float, float]]
+    flags: tuple[str, ...] = ()  # a drug whose held-out potency intervals were too narrow (per arm)
 
 
 @dataclass(frozen=True)
@@ -117,6 +146,10 @@ class VirtualTrial:
     # what a saved trial needs to be rerun (a js.save record lacked the regimens and frequencies: an audit):
     # each arm's regimens, the cytokine doses (nM), the stimulations, mutation and covariate frequencies
     design: Mapping[str, object] = field(default_factory=dict)
+    # with uncertainty="potency": every patient's outcomes at the low and high end of the draws'
+    # potency (columns of ``outcomes`` plus ``end``), and what the interval covers (PotencyInterval)
+    potency_ends: pd.DataFrame | None = None
+    potency: PotencyInterval | None = None
 
     def distribution(self, metric: str = "mean_inhibition") -> pd.DataFrame:
         """Per arm, pathway and stimulation: median, 5th and 95th percentile of ``metric``
@@ -126,21 +159,38 @@ class VirtualTrial:
         what the trial cannot support, kept when the table is written to a file)."""
         if metric not in METRICS:
             raise InputError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+        ends = {} if self.potency_ends is None else {
+            key: part for key, part in self.potency_ends.groupby(["arm", "pathway", "stimulation", "end"], sort=False)}
         rows = []
         for (arm, pathway, stimulation), part in self.outcomes.groupby(["arm", "pathway", "stimulation"], sort=False):
-            x = part[metric].to_numpy(dtype=float)
-            x = x[np.isfinite(x)]
-            lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95]) if x.size else (math.nan,) * 3
-            rows.append({"arm": arm, "pathway": pathway, "stimulation": stimulation, "metric": metric,
-                         "median": mid, "p5": lo, "p95": hi,
-                         # the threshold is an inhibition; hours have none
-                         "above_threshold": float((x >= self.threshold).mean())
-                         if x.size and metric in INHIBITION_METRICS else math.nan,
-                         "patients": int(x.size),
-                         # the file said nothing of what its percentiles span (only the console did)
-                         "spread": SPREAD,
-                         "flags": flags_text((*self.shared_flags, *self.arm_flags.get(arm, ())))})
+            row = {"arm": arm, "pathway": pathway, "stimulation": stimulation, "metric": metric,
+                   **self._cohort(part[metric], metric)}
+            if self.potency is not None:
+                # each statistic's potency interval: the cohort at the low and at the high end (an
+                # hour of the peak does not rise with potency, so it has none)
+                at = {end: self._cohort(ends[(arm, pathway, stimulation, end)][metric], metric)
+                      if metric in INHIBITION_METRICS and (arm, pathway, stimulation, end) in ends else {}
+                      for end in ("low", "high")}
+                for name in COHORT_STATISTICS:
+                    row[f"{name}_low"] = at["low"].get(name, math.nan)
+                    row[f"{name}_high"] = at["high"].get(name, math.nan)
+                row["interval_covers"] = self.potency.covers[(arm, pathway)]
+            # the file said nothing of what its percentiles span (only the console did)
+            row["spread"] = SPREAD
+            row["flags"] = flags_text((*self.shared_flags, *self.arm_flags.get(arm, ())))
+            rows.append(row)
         return pd.DataFrame(rows)
+
+    def _cohort(self, values: pd.Series, metric: str) -> dict:
+        """The cohort statistics of one metric over the patients whose pathway signals."""
+        x = values.to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95]) if x.size else (math.nan,) * 3
+        return {"median": mid, "p5": lo, "p95": hi,
+                # the threshold is an inhibition; hours have none
+                "above_threshold": float((x >= self.threshold).mean())
+                if x.size and metric in INHIBITION_METRICS else math.nan,
+                "patients": int(x.size)}
 
     def drivers(self, arm: str | None = None, pathway: str | None = None, stimulation: str = "continuous",
                 top: int = 5) -> pd.DataFrame:
@@ -196,6 +246,15 @@ class VirtualTrial:
             # patient measures nothing there (NaN, counted in the flags)
             out[f"patients_above_threshold_fraction[{key}]"] = float(r.above_threshold)
             out[f"measurable_patients[{key}]"] = int(r.patients)
+            if self.potency is not None:
+                for end in ("low", "high"):
+                    out[f"mean_inhibition_median_fraction_{end}[{key}]"] = float(getattr(r, f"median_{end}"))
+                    out[f"patients_above_threshold_fraction_{end}[{key}]"] = float(getattr(r, f"above_threshold_{end}"))
+        if self.potency is not None:
+            # one statement per arm and pathway (each names its drug's and its assay system's records)
+            covers = dict.fromkeys(f"{arm} | {pathway}: {text}" for (arm, pathway), text in self.potency.covers.items())
+            out.update(interval_fields(" || ".join(covers), self.potency.level, self.potency.draws,
+                                       self.potency.seed, self.potency.flags))
         out["flags"] = flags_text(self.flags)
         return out
 
@@ -218,6 +277,14 @@ class VirtualTrial:
             data = [part[(part.arm == g[0]) & (part.stimulation == g[1])]["mean_inhibition"].dropna().to_numpy()
                     for g in groups]
             a.boxplot(data, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
+            if self.potency is not None:  # beside each box: where the median patient lies over the potency draws
+                dist = self.distribution().set_index(["arm", "pathway", "stimulation"])
+                for i, (arm, stim) in enumerate(groups):
+                    r = dist.loc[(arm, pathway, stim)]
+                    a.vlines(i + 1.3, r["median_low"], r["median_high"], color="tab:purple", lw=2,
+                             label=f"median patient: {self.potency.level:.0%} potency interval" if i == 0 else None)
+                a.set_xlim(0.5, len(groups) + 0.5)
+                a.legend(fontsize=7, loc="lower right")
             a.set_xticks(range(1, len(groups) + 1), [f"{arm}\n{stim}" for arm, stim in groups], fontsize=7,
                          rotation=30, ha="right")
             a.axhline(self.threshold, ls="--", color="firebrick", lw=1)
@@ -226,8 +293,9 @@ class VirtualTrial:
             a.set_ylabel("time-averaged inhibition (fraction)", fontsize=8)
         # three lines: a one-pathway figure is narrow, and one line was cut at both ends
         ax[0].figure.suptitle(f"Virtual trial: {self.patients.shape[0]} patients in context {self.context!r}\n"
-                              f"(whiskers 5-95%; dashed: threshold {self.threshold:g})\npharmacological, "
-                              "not a clinical response", fontsize=9)
+                              f"(whiskers 5-95% of the patients; dashed: threshold {self.threshold:g})\n"
+                              + ("purple: the median patient over the drug-potency draws\n" if self.potency else "")
+                              + "pharmacological, not a clinical response", fontsize=9)
         return ax[0].figure
 
 
@@ -294,7 +362,8 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                   covariates: Mapping | None = None, checkpoint: str | Path | None = None,
                   chunk_size: int = DEFAULT_CHUNK,
                   n_jobs: int = 1, client=None, progress: bool = False, engine: str = "roadrunner",
-                  mutations: Mapping[str, float] | str | None = None) -> VirtualTrial:
+                  mutations: Mapping[str, float] | str | None = None, uncertainty=None,
+                  draws: int | None = None) -> VirtualTrial:
     """Simulate ``n_patients`` virtual patients (the module docstring says what one is)
     under each arm of ``regimens`` (as in :func:`~jakstat_sbml.exposure_response`) on
     ``cytokines`` (names; default every cytokine's standard dose), for each
@@ -316,6 +385,13 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     ``chunk_size`` patients is kept, so a rerun of the same trial resumes. Run options as
     in :func:`jakstat_sbml.run`; the same ``seed`` gives the same patients and outcomes,
     bit for bit, whichever way it runs.
+
+    ``uncertainty="potency"`` (the one mode a trial takes: its patients' cells already vary
+    over the plausible ranges) gives every cohort statistic of :meth:`VirtualTrial.distribution`
+    a predictive interval over ``draws`` (default 200) draws of the drug-potency posterior
+    and a new assay's variability, seeded by ``seed`` (module docstring: two more cohorts
+    are simulated, whatever the draws). One regimen per arm, as in
+    :func:`~jakstat_sbml.exposure_response`.
     """
     check_model(model)
     options = RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)
@@ -331,9 +407,13 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
         mutation_frequencies=mutation_frequencies, covariates=covariates, engine=engine)
     stimulations, mutations, cited_flag, covariates, sources = (
         settings.stimulations, settings.mutations, settings.cited_flag, settings.covariates, settings.sources)
+    unc = trial_uncertainty(uncertainty, draws, seed, model.context)
     arms = as_arms(regimens)
     stimuli = as_stimuli(cytokines)
     drugs = sorted({r.drug for arm in arms.values() for r in arm})
+    pathways = [(c, dose, catalog.CYTOKINES[c].main_readout) for c, dose in stimuli.items()]
+    potency, end_arms, end_info, potency_flags = (None, {}, {}, {}) if unc is None else \
+        _potency_ends(model, arms, pathways, unc)
     variability, flags = _pk_variability(drugs) if "pk" in sources else ({}, [])
     cell = _cell_ranges(model) if "cell" in sources else pd.DataFrame(columns=["lower", "upper"])
     if "cell" in sources:
@@ -353,17 +433,20 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
     steady = {label: [f"{label}: {f} (the typical patient; a slower clearance takes longer)"
                       for f in pharmacokinetic_steady_state_flags(arm)] for label, arm in arms.items()}
     flags += [f for label in arms for f in steady[label]]
-    arm_flags = {label: tuple(pharmacokinetic_flags({label: arm}) + label_flags({label: arm}) + steady[label])
-                 for label, arm in arms.items()}
+    # with uncertainty=: a drug whose held-out potency intervals were too narrow, on its arm's rows
+    arm_flags = {label: tuple(pharmacokinetic_flags({label: arm}) + label_flags({label: arm}) + steady[label]
+                              + potency_flags.get(label, [])) for label, arm in arms.items()}
     if n_patients < FEW_PATIENTS:
         flags.append(f"only {n_patients} patient{'s' if n_patients > 1 else ''}: the 5th and 95th percentiles of so "
                      f"few are close to their extremes, and drivers()' rank correlations are loose (see their p "
                      f"values); {FEW_PATIENTS} or more give percentiles that interpolate between patients")
     flags.append(NOT_CLINICAL)
+    flags += [f for label in arms for f in potency_flags.get(label, [])]
 
     patients = pd.DataFrame([draw_patient(i, seed, sources, drugs, variability, cell, mutations,
                                           drawn_covariates, effects) for i in range(n_patients)])
-    pathways = [(c, dose, catalog.CYTOKINES[c].main_readout) for c, dose in stimuli.items()]
+    real_arms = arms
+    arms = {**arms, **end_arms}  # the cohorts at the potency interval's ends are simulated as arms of their own
     columns = [(arm, f"{c}/{r}", s) for arm in arms for c, _, r in pathways for s in stimulations]
     # everything that sets the numbers, the solver's tolerances and the engine included (a
     # checkpoint made at other tolerances was once read back as this run's)
@@ -395,11 +478,19 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
 
         _simulate_chunks(model, patients, missing, arms, pathways, stimulations, options, finished)
     reused, computed = len(chunks) - len(missing), len(missing)
-    outcomes = []
+    outcomes, at_ends = [], []
     for j, (arm, pathway, s) in enumerate(columns):
         block = values[:, j * len(METRICS):(j + 1) * len(METRICS)]
-        outcomes.append(pd.DataFrame({"patient": patients["patient"], "arm": arm, "pathway": pathway,
-                                      "stimulation": s, **{m: block[:, i] for i, m in enumerate(METRICS)}}))
+        frame = pd.DataFrame({"patient": patients["patient"], "arm": arm, "pathway": pathway,
+                              "stimulation": s, **{m: block[:, i] for i, m in enumerate(METRICS)}})
+        if arm in real_arms:
+            outcomes.append(frame)
+        elif end_info[arm].pathways is None or pathway in end_info[arm].pathways:
+            at_ends.append(frame.assign(arm=end_info[arm].arm, end=end_info[arm].end))
+    arms = real_arms
+    ends = pd.concat(at_ends, ignore_index=True) if at_ends else None
+    if ends is not None:
+        flags += _not_rising(ends)
     for frame in outcomes:  # a patient whose pathway never signals has no inhibition: said, not a silent NaN
         unmeasured = int(frame["mean_inhibition"].isna().sum())
         if unmeasured:
@@ -408,12 +499,95 @@ def virtual_trial(model: Model, regimens, n_patients: int = 100, cytokines=None,
                          f"no-drug readout falls below {MEASURABLE_REFERENCE_NM} nM), left out of the percentiles"
                          + ("; the context does not signal through this pathway" if unmeasured == n_patients
                             else ""))
-    about_arms = set(pharmacokinetic_flags(arms) + label_flags(arms)) | {f for fs in steady.values() for f in fs}
+    about_arms = set(pharmacokinetic_flags(arms) + label_flags(arms)) | {f for fs in steady.values() for f in fs} \
+        | {f for fs in potency_flags.values() for f in fs}
     return VirtualTrial(pd.concat(outcomes, ignore_index=True), patients, tuple(arms), model.context, int(seed),
                         float(threshold), sources, tuple(flags), reused, computed, arm_flags,
                         tuple(f for f in flags if f not in about_arms),
                         {label: tuple(sorted({r.drug for r in arm})) for label, arm in arms.items()},
-                        _design(arms, stimuli, stimulations, mutations, covariates))
+                        _design(arms, stimuli, stimulations, mutations, covariates), ends, potency)
+
+
+def trial_uncertainty(value, draws, seed: int, context: str):
+    """The trial's ``uncertainty=`` checked: None, or the potency draws seeded by the trial's
+    seed (InputError for any other mode, and for ``draws`` without it)."""
+    from ..potency.draws import as_uncertainty
+
+    if value is None or value is False:
+        as_uncertainty(value, draws=draws)  # draws= without uncertainty= is refused as everywhere
+        return None
+    if isinstance(value, str) and value.strip().lower() != "potency":  # not offered modes it would then refuse
+        raise InputError(f"a virtual trial takes uncertainty='potency' only, got {value!r}")
+    unc = as_uncertainty(value, draws=draws, seed=seed, context=context)
+    if unc.mode != "potency":
+        raise InputError(f"a virtual trial takes uncertainty='potency' only (the drug-potency posterior and a new "
+                         f"assay's variability), got {unc.mode!r}: its patients' cells already vary over the "
+                         "plausible parameter ranges, which are the patients' spread, not an uncertainty")
+    return unc
+
+
+@dataclass(frozen=True)
+class _EndArm:
+    """A cohort at one end of an arm's potency interval, simulated as an arm of its own:
+    ``pathways`` it stands for (None: every pathway)."""
+
+    arm: str
+    end: str
+    pathways: frozenset[str] | None
+
+
+def _potency_ends(model: Model, arms, pathways, unc) -> tuple[PotencyInterval, dict, dict, list[str]]:
+    """Per arm and pathway, the dose multipliers at the order statistics of the draws' ``g``
+    (the interval's ends); the end cohorts as arms (name -> regimens) and what each stands
+    for (name -> :class:`_EndArm`); the draws' flags per arm."""
+    from ..potency.draws import order_rank, plan_draws
+
+    multipliers, regimens, info, flags, covers = {}, {}, {}, {}, {}
+    for label, arm in arms.items():
+        if len(arm) != 1:
+            raise InputError(f"arm {label!r}: uncertainty= needs one regimen per arm (a potency interval of drugs "
+                             "given together is not supported yet)")
+        regimen = arm[0]
+        by_ends: dict[tuple[float, float], list[str]] = {}
+        for cytokine, _, readout in pathways:
+            plan = plan_draws(model, [regimen.drug], unc, cytokine=cytokine)
+            g = np.sort((plan.fraction_unbound[regimen.drug] / regimen.pk.fraction_unbound)
+                        / plan.dose_scale[regimen.drug])
+            k = order_rank(g.size, unc.level)
+            pair = (float(g[k]), float(g[g.size - 1 - k]))
+            multipliers[(label, f"{cytokine}/{readout}")] = pair
+            by_ends.setdefault(pair, []).append(f"{cytokine}/{readout}")
+            mine = flags.setdefault(label, [])
+            mine += [f"{label}: {f}" for f in plan.flags if f"{label}: {f}" not in mine]
+            covers[(label, f"{cytokine}/{readout}")] = plan.covers().replace(
+                f"over {unc.draws} draws", f"over {unc.draws} draws (each end the cohort at the draws' order "
+                "statistic of potency)", 1)
+        for n, (pair, names) in enumerate(by_ends.items()):
+            # one pair for every pathway, unless the posterior has assay-system terms
+            which = None if len(by_ends) == 1 else frozenset(names)
+            for end, m in zip(("low", "high"), pair):
+                name = f"{label} [potency {end}{'' if which is None else f' {n + 1}'}]"
+                regimens[name] = (replace(regimen, dose_mg=regimen.dose_mg * m),)
+                info[name] = _EndArm(label, end, which)
+    interval = PotencyInterval(covers, unc.level, unc.draws, int(unc.seed), multipliers,
+                               tuple(f for fs in flags.values() for f in fs))
+    return interval, regimens, info, flags
+
+
+def _not_rising(ends: pd.DataFrame) -> list[str]:
+    """A flag per arm, pathway and stimulation where some patient's inhibition is lower at the
+    high end of potency than at the low end (the ends would not bound the draws there)."""
+    keys = ["patient", "arm", "pathway", "stimulation"]
+    low = ends[ends.end == "low"].set_index(keys)
+    high = ends[ends.end == "high"].set_index(keys).reindex(low.index)
+    flags = []
+    for metric in INHIBITION_METRICS:
+        falls = (high[metric] < low[metric] - 1e-6).groupby(level=[1, 2, 3]).sum()
+        for (arm, pathway, stim), n in falls.items():
+            if n:
+                flags.append(f"{arm}, {pathway}, {stim}: {metric} falls with potency in {int(n)} patients, so the "
+                             "potency interval's ends may not bound its draws there")
+    return flags
 
 
 def _design(arms, stimuli, stimulations, mutations, covariates) -> dict:
@@ -726,5 +900,5 @@ def _draw_covariates(uniform, drugs, covariates: dict, effects: Mapping) -> dict
     return row
 
 
-__all__ = ["METRICS", "SOURCES", "VirtualTrial", "covariate_frequencies", "covariate_levels", "draw_patient",
-           "virtual_trial"]
+__all__ = ["METRICS", "SOURCES", "PotencyInterval", "VirtualTrial", "covariate_frequencies", "covariate_levels",
+           "draw_patient", "trial_uncertainty", "virtual_trial"]
