@@ -321,6 +321,10 @@ def test_combination_columns_name_each_drug_and_the_unit(ctcl):
     assert not [c for c in frame.columns if "text" in c]
     assert sorted(set(frame["ruxolitinib_nM"])) == [0, 3, 30, 300]
     assert frame["single_agent_saturates"].dtype == bool
+    # the doses in total plasma terms too, as a dose-response's table has them (free / fraction unbound)
+    for drug in ("ruxolitinib", "tofacitinib"):
+        fu = catalog.drug(drug).fraction_unbound
+        assert np.allclose(frame[f"{drug}_plasma_nM"], frame[f"{drug}_nM"] / fu)
 
 
 def test_the_additivity_band_bounds_the_numerical_error_of_the_scores(ctcl):

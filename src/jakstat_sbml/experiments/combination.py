@@ -175,12 +175,16 @@ class Combination:
         return table
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per grid cell: free doses of both drugs (nM), the response, the effect,
+        """One row per grid cell: free doses of both drugs (nM) and the same doses as total
+        plasma concentrations (free / the drug's fraction unbound), the response, the effect,
         the three excesses and whether a drug alone saturates there."""
         ia, ib = np.meshgrid(np.arange(self.doses_a.size), np.arange(self.doses_b.size), indexing="ij")
         ia, ib = ia.ravel(), ib.ravel()
+        # a dose-response's table has both terms; a combination's had the free doses only (an audit)
+        fu_a, fu_b = (catalog.drug(d).fraction_unbound for d in (self.drug_a, self.drug_b))
         frame = pd.DataFrame({
             f"{self.drug_a}_nM": self.doses_a[ia], f"{self.drug_b}_nM": self.doses_b[ib],
+            f"{self.drug_a}_plasma_nM": self.doses_a[ia] / fu_a, f"{self.drug_b}_plasma_nM": self.doses_b[ib] / fu_b,
             self.readout: self.responses[ia, ib], "effect": self.effect[ia, ib],
             "bliss": self.bliss[ia, ib], "loewe": self.loewe[ia, ib], "hsa": self.hsa[ia, ib],
             "single_agent_saturates": self.saturated[ia, ib],
