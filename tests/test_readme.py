@@ -339,6 +339,14 @@ def test_every_file_of_the_report_records_how_it_was_made(ctcl_report):
     drawn = js.read_provenance(out / "drug_ic50.csv")["settings"]["interval"]
     assert drawn == {"mode": "potency", "draws": 200, "seed": 0, "level": 0.9}
     assert js.read_provenance(out / "ensemble_ic50.csv")["settings"]["interval"]["mode"] == "all"
+    # the calibration envelope in both terms, as the predictive interval beside it: potency is fixed there,
+    # so its total plasma ends are the free ends over ruxolitinib's fraction unbound
+    index = (out / "index.md").read_text(encoding="utf-8")
+    row = next(line for line in index.splitlines() if line.startswith("| hepatocyte | ruxolitinib IC50"))
+    free, plasma = row.split(" | ")[3].split("; ")
+    fu = catalog.drug("ruxolitinib").fraction_unbound
+    ends = [[float(x) for x in re.split(r"(?<=\d)-(?=\d)", cell)] for cell in (free, plasma)]
+    assert [x / fu for x in ends[0]] == pytest.approx(ends[1], rel=0.01)  # printed to 3 significant figures
     # the same report again may replace these files; a report of another context may not
     provenance.check_overwrite(files, report.report_run("ctcl", "png"))
     result = runner.invoke(app, ["report", "--out", str(out), "--context", "lymphoma"])

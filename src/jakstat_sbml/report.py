@@ -866,7 +866,8 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
              "only. The last column is the 90% predictive interval over the drug-potency posterior, the "
              "between-assay variability and the members together, the IC50's uncertainty as far as the package "
              "knows it (n/a: an end beyond the tested doses).", "",
-             "| context | prediction | point estimate (nM, free) | calibration envelope (nM, free) | members | "
+             "| context | prediction | point estimate (nM, free) | calibration envelope (nM, free; total plasma) | "
+             "members | "
              "90% predictive interval, potency and calibration (nM, free) | the same (nM, total plasma) |",
              "|---|---|---|---|---|---|---|"]
     rows = []
@@ -878,11 +879,14 @@ def ensemble_section(out: Path, figure_format: str, n_jobs: int = 1, client=None
                 curve = dose_response(model, drug, cytokine, readout, time=MEASURE_TIME, uncertainty=True,
                                       n_jobs=n_jobs, client=client)
             calibration = curve.uncertainty.components.get("calibration ensemble", (np.nan, np.nan))
+            # in both terms, as the predictive interval beside it (the envelope was free only: an audit)
+            calibration_plasma = curve.uncertainty.components_plasma.get("calibration ensemble", (np.nan, np.nan))
             lo, hi = curve.ic50_interval
             plo, phi = curve.ic50_plasma_interval
             flags = "; ".join(curve.uncertainty.flags)
             lines.append(f"| {context} | {drug} IC50, {cytokine}/{readout} at {MEASURE_TIME:g} min | "
-                         f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])} | "
+                         f"{_fmt(curve.ic50)}{_flagged(curve)} | {_fmt(calibration[0])}-{_fmt(calibration[1])}; "
+                         f"{_fmt(calibration_plasma[0])}-{_fmt(calibration_plasma[1])} | "
                          f"{len(load_ensemble(context))} ({load_ensemble(context).dataset}) | "
                          f"{_fmt(lo)}-{_fmt(hi)}{f' ({flags})' if flags else ''} | {_fmt(plo)}-{_fmt(phi)} |")
             rows.append(curve.summary())
