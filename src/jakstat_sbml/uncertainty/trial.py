@@ -516,12 +516,12 @@ def trial_uncertainty(value, draws, seed: int, context: str):
     if value is None or value is False:
         as_uncertainty(value, draws=draws)  # draws= without uncertainty= is refused as everywhere
         return None
-    if isinstance(value, str) and value.strip().lower() != "potency":  # not offered modes it would then refuse
-        raise InputError(f"a virtual trial takes uncertainty='potency' only, got {value!r}")
-    unc = as_uncertainty(value, draws=draws, seed=seed, context=context)
-    if unc.mode != "potency":
+    # checked before as_uncertainty, whose message would offer the modes a trial refuses
+    mode = value.strip().lower() if isinstance(value, str) else "all" if value is True else None
+    unc = None if mode not in (None, "potency") else as_uncertainty(value, draws=draws, seed=seed, context=context)
+    if unc is None or unc.mode != "potency":
         raise InputError(f"a virtual trial takes uncertainty='potency' only (the drug-potency posterior and a new "
-                         f"assay's variability), got {unc.mode!r}: its patients' cells already vary over the "
+                         f"assay's variability), got {value!r}: its patients' cells already vary over the "
                          "plausible parameter ranges, which are the patients' spread, not an uncertainty")
     return unc
 
@@ -536,7 +536,7 @@ class _EndArm:
     pathways: frozenset[str] | None
 
 
-def _potency_ends(model: Model, arms, pathways, unc) -> tuple[PotencyInterval, dict, dict, list[str]]:
+def _potency_ends(model: Model, arms, pathways, unc) -> tuple[PotencyInterval, dict, dict, dict[str, list[str]]]:
     """Per arm and pathway, the dose multipliers at the order statistics of the draws' ``g``
     (the interval's ends); the end cohorts as arms (name -> regimens) and what each stands
     for (name -> :class:`_EndArm`); the draws' flags per arm."""
@@ -567,6 +567,8 @@ def _potency_ends(model: Model, arms, pathways, unc) -> tuple[PotencyInterval, d
             which = None if len(by_ends) == 1 else frozenset(names)
             for end, m in zip(("low", "high"), pair):
                 name = f"{label} [potency {end}{'' if which is None else f' {n + 1}'}]"
+                if name in arms:  # an end cohort would be read as the user's arm, or the reverse
+                    raise InputError(f"the arm label {name!r} is what uncertainty= names its end cohorts: rename it")
                 regimens[name] = (replace(regimen, dose_mg=regimen.dose_mg * m),)
                 info[name] = _EndArm(label, end, which)
     interval = PotencyInterval(covers, unc.level, unc.draws, int(unc.seed), multipliers,
