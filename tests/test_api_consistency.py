@@ -520,7 +520,7 @@ def test_every_drug_experiment_states_its_interval_under_the_same_keys(ctcl):
         "exposure_response": js.exposure_response(ctcl, rux, ["IL2"], **unc),
         "lowest_dose": js.lowest_dose(ctcl, "ruxolitinib", [10, 20], "IL2", days=1, **unc),
         "compare_drugs": js.compare_drugs(ctcl, ["ruxolitinib"], ["IL2"], regimens=False, **unc),
-        "virtual_trial": js.virtual_trial(ctcl, rux, 2, ["IL2"], stimulation="ex vivo", **unc),
+        "virtual_trial": js.virtual_trial(ctcl, rux, 2, ["IL2"], stimulation="continuous", **unc),
     }
     keys = {"interval_kind", "interval_level", "interval_draws", "interval_seed", "interval_covers"}
     for name, result in results.items():

@@ -529,6 +529,8 @@ def test_cli_trial_table_says_how_many_patients_were_measurable(tmp_path):
 # --- uncertainty="potency": a predictive interval of each cohort statistic over the drug's potency
 
 EX_VIVO_IL6 = dict(cytokines=["IL6"], stimulation="ex vivo")
+# one simulation per patient and arm (ex vivo samples blood every 30 min: 48 simulations each)
+CONTINUOUS_IL6 = dict(cytokines=["IL6"], stimulation="continuous")
 
 
 def test_a_potency_interval_is_what_simulating_every_draw_gives(ctcl):
@@ -543,12 +545,12 @@ def test_a_potency_interval_is_what_simulating_every_draw_gives(ctcl):
     from jakstat_sbml.potency.draws import Uncertainty, central_interval, plan_draws
 
     regimen = RUX["rux 20 BID"]
-    # two patients: their median, 5th and 95th percentiles still differ (interpolated between them)
-    result = js.virtual_trial(ctcl, RUX, 2, seed=5, uncertainty="potency", draws=20, **EX_VIVO_IL6)
+    # three patients: their median, 5th and 95th percentiles differ
+    result = js.virtual_trial(ctcl, RUX, 3, seed=5, uncertainty="potency", draws=20, **CONTINUOUS_IL6)
     plan = plan_draws(ctcl, ["ruxolitinib"], Uncertainty("potency", draws=20, seed=5), cytokine="IL6")
     g = (plan.fraction_unbound["ruxolitinib"] / regimen.pk.fraction_unbound) / plan.dose_scale["ruxolitinib"]
     every = js.virtual_trial(ctcl, {f"draw {i}": replace(regimen, dose_mg=regimen.dose_mg * m) for i, m in enumerate(g)},
-                             2, seed=5, **EX_VIVO_IL6)
+                             3, seed=5, **CONTINUOUS_IL6)
     per_draw = every.distribution().set_index("arm")
     row = result.distribution().iloc[0]
     for name in ("median", "p5", "p95", "above_threshold"):
@@ -563,11 +565,11 @@ def test_a_potency_interval_is_what_simulating_every_draw_gives(ctcl):
     summary = result.summary()
     assert summary["interval_kind"] == "predictive" and summary["interval_draws"] == 20
     assert summary["interval_seed"] == 5  # the trial's seed draws its patients and its potency
-    key = "rux 20 BID | IL6/pSTAT3 | ex vivo"
+    key = "rux 20 BID | IL6/pSTAT3 | continuous"
     assert summary[f"patients_above_threshold_fraction_low[{key}]"] <= summary[
         f"patients_above_threshold_fraction_high[{key}]"]
     # without uncertainty= nothing of it is there, and the outcomes are the same patients' numbers
-    plain = js.virtual_trial(ctcl, RUX, 2, seed=5, **EX_VIVO_IL6)
+    plain = js.virtual_trial(ctcl, RUX, 3, seed=5, **CONTINUOUS_IL6)
     assert "median_low" not in plain.distribution() and "interval_covers" not in plain.summary()
     pd.testing.assert_frame_equal(plain.outcomes, result.outcomes)
 
@@ -589,12 +591,16 @@ def test_a_potency_interval_of_drugs_given_together_is_refused(ctcl):
     together = {"rux + tofa": (js.regimen("ruxolitinib", "10 mg", days=1), js.regimen("tofacitinib", "5 mg", days=1))}
     with pytest.raises(js.InputError, match="one regimen per arm"):
         js.virtual_trial(ctcl, together, 2, uncertainty="potency", **SMALL)
+    # an arm named as an end cohort would be read as one (or the reverse): refused before any simulation
+    clash = {"a": RUX["rux 20 BID"], "a [potency low]": RUX["rux 20 BID"]}
+    with pytest.raises(js.InputError, match="rename it"):
+        js.virtual_trial(ctcl, clash, 2, uncertainty="potency", **SMALL)
 
 
 def test_cli_trial_prints_and_writes_the_potency_interval(tmp_path):
     runner = CliRunner()
     args = ["trial", "ruxolitinib", "20mg", "--days", "1", "--patients", "2", "-c", "IL6", "--stimulation",
-            "ex-vivo"]
+            "continuous"]
     done = runner.invoke(cli.app, [*args, "--uncertainty", "potency", "--draws", "20", "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
     text = " ".join(done.output.split())
@@ -617,7 +623,8 @@ def test_each_arm_and_pathway_says_what_its_own_interval_covers(ctcl):
     arms and two pathways each row must name its own: the report's cohort once printed the
     last arm's and pathway's statement on every row."""
     arms = {"rux": js.regimen("ruxolitinib", "20 mg", days=1), "tofa": js.regimen("tofacitinib", "5 mg", days=1)}
-    result = js.virtual_trial(ctcl, arms, 2, ["IL2", "IL6"], stimulation="ex vivo", uncertainty="potency", draws=20)
+    result = js.virtual_trial(ctcl, arms, 2, ["IL2", "IL6"], stimulation="continuous", uncertainty="potency",
+                              draws=20)
     for r in result.distribution().itertuples():
         drug, other = ("ruxolitinib", "tofacitinib") if r.arm == "rux" else ("tofacitinib", "ruxolitinib")
         cytokine = r.pathway.split("/")[0]
