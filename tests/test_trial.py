@@ -632,6 +632,9 @@ def test_each_arm_and_pathway_says_what_its_own_interval_covers(ctcl):
         assert f"ctcl:{cytokine} " in r.interval_covers, r
     covers = result.summary()["interval_covers"]
     assert covers.count(" || ") == 3 and "rux | IL2/pSTAT5: " in covers and "tofa | IL6/pSTAT3: " in covers
-    # each arm's potency flags stay on its own rows (ruxolitinib's held-out record is flagged as too narrow)
+    # each arm's potency flags stay on its own rows. Ruxolitinib's held-out record is flagged as too narrow
+    # (6 of its 10 held-out rows covered, docs/pharmacology/cross_validation.csv); tofacitinib's is not
     flagged = result.distribution().groupby("arm")["flags"].first()
-    assert not any(f.startswith("rux:") for f in flagged["tofa"].split("; "))
+    assert result.potency.flags and all(f.startswith("rux: ruxolitinib") for f in result.potency.flags)
+    for flag in result.potency.flags:
+        assert flag in flagged["rux"] and flag not in flagged["tofa"]

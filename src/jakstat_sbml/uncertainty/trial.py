@@ -252,8 +252,8 @@ class VirtualTrial:
                     out[f"patients_above_threshold_fraction_{end}[{key}]"] = float(getattr(r, f"above_threshold_{end}"))
         if self.potency is not None:
             # one statement per arm and pathway (each names its drug's and its assay system's records)
-            covers = dict.fromkeys(f"{arm} | {pathway}: {text}" for (arm, pathway), text in self.potency.covers.items())
-            out.update(interval_fields(" || ".join(covers), self.potency.level, self.potency.draws,
+            covers = " || ".join(f"{arm} | {pathway}: {text}" for (arm, pathway), text in self.potency.covers.items())
+            out.update(interval_fields(covers, self.potency.level, self.potency.draws,
                                        self.potency.seed, self.potency.flags))
         out["flags"] = flags_text(self.flags)
         return out
@@ -269,6 +269,7 @@ class VirtualTrial:
                                    constrained_layout=True)
             ax = ax[0]
         ax = list(np.atleast_1d(ax))
+        dist = self.distribution().set_index(["arm", "pathway", "stimulation"]) if self.potency is not None else None
         if len(ax) != len(pathways):
             raise InputError(f"a virtual trial draws one Axes per pathway ({len(pathways)}), got {len(ax)}")
         for a, pathway in zip(ax, pathways):
@@ -277,8 +278,7 @@ class VirtualTrial:
             data = [part[(part.arm == g[0]) & (part.stimulation == g[1])]["mean_inhibition"].dropna().to_numpy()
                     for g in groups]
             a.boxplot(data, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
-            if self.potency is not None:  # beside each box: where the median patient lies over the potency draws
-                dist = self.distribution().set_index(["arm", "pathway", "stimulation"])
+            if dist is not None:  # beside each box: where the median patient lies over the potency draws
                 for i, (arm, stim) in enumerate(groups):
                     r = dist.loc[(arm, pathway, stim)]
                     a.vlines(i + 1.3, r["median_low"], r["median_high"], color="tab:purple", lw=2,
