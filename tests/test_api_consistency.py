@@ -500,6 +500,14 @@ def test_every_drug_experiment_takes_one_uncertainty_keyword():
         for key in ("uncertainty", "draws", "seed"):
             assert key in params and params[key].default is None, (name, key)
     assert inspect.signature(js.sensitivity).parameters["uncertainty"].default is None
+    # sensitivity takes draws= only to refuse it with a reason (it raised Python's own
+    # TypeError): its potency ranges use every posterior draw, and n sets the design
+    assert inspect.signature(js.sensitivity).parameters["draws"].default is None
+    ctcl = js.load_model()
+    with pytest.raises(js.InputError, match="draws= is given but uncertainty= is not"):
+        js.sensitivity(ctcl, "ic50:ruxolitinib:IL6", draws=10)
+    with pytest.raises(js.InputError, match="sensitivity takes no draws="):
+        js.sensitivity(ctcl, "ic50:ruxolitinib:IL6", uncertainty="potency", draws=10)
     # a trial's seed is its patients' (default 0), and seeds its potency draws too
     trial = inspect.signature(js.virtual_trial).parameters
     assert trial["uncertainty"].default is None and trial["draws"].default is None

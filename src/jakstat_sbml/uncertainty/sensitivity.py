@@ -214,7 +214,7 @@ class SensitivityResult:
 def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Prediction], method: str = "morris",
                 n: int | None = None, parameters: Sequence[str] | None = None, *, seed: int = 0,
                 checkpoint: str | Path | None = None, chunk_size: int = DEFAULT_CHUNK, uncertainty=None,
-                n_jobs: int = 1, client=None, progress: bool = False,
+                draws: int | None = None, n_jobs: int = 1, client=None, progress: bool = False,
                 engine: str = "roadrunner") -> SensitivityResult:
     """Global sensitivity of one or more predictions to the uncertain parameters.
 
@@ -242,7 +242,10 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     (models/potency/), instead of its range in models/parameters.tsv, so the indices
     weigh the measured potency's uncertainty against the network's. (The parameter
     ranges are what a sensitivity analysis varies anyway; calibration ensembles are not
-    a sampling design, so no other mode applies here.)
+    a sampling design, so no other mode applies here.) ``draws`` is refused: the range is
+    taken over every posterior draw, and ``n`` sets how many parameter sets run; it is
+    accepted only so that the keyword every drug experiment takes gets a reason, not a
+    TypeError.
     """
     check_model(model)
     RunOptions(n_jobs=n_jobs, client=client, progress=progress, engine=engine)  # checked before any work
@@ -257,7 +260,7 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     ranges = uncertain_parameters(parameters)
-    ranges = _with_potency(ranges, uncertainty, seed)
+    ranges = _with_potency(ranges, uncertainty, seed, draws)
     # A context may set a parameter to 0 on purpose (hepatocytes have no IL-2
     # receptor): sampling it would add what the context says is absent.
     context_values = model.parameter_values()
@@ -292,13 +295,17 @@ def sensitivity(model: Model, prediction: str | Prediction | Sequence[str | Pred
                                    if str(x).startswith("potency posterior")), "models/parameters.tsv"))
 
 
-def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int) -> pd.DataFrame:
+def _with_potency(ranges: pd.DataFrame, uncertainty, seed: int, draws=None) -> pd.DataFrame:
     """``ranges`` with the cellular potency factors over the posterior predictive range."""
     from ..potency.draws import as_uncertainty
     from ..potency.posterior import load_posterior
 
     if uncertainty is None or uncertainty is False:
+        as_uncertainty(uncertainty, draws=draws)  # draws= without uncertainty= is refused as everywhere
         return ranges
+    if draws is not None:
+        raise InputError(f"sensitivity takes no draws= (got {draws!r}): each potency factor's range is the "
+                         "predictive range over every posterior draw, and n sets how many parameter sets run")
     unc = as_uncertainty(uncertainty)
     if unc.mode != "potency":
         why = {"calibration": "a sensitivity analysis varies the plausible parameter ranges, not a calibration "
