@@ -353,11 +353,12 @@ def _check_background(background: Mapping, function: str) -> None:
 def _intervals(model, arms, stimuli, design: Stimulation, background, unc, options: RunOptions):
     """Each arm x pathway's predictive intervals (:mod:`.uncertainty`); every grid point of
     every parameter set of one arm and pathway runs in one batch of conditions."""
-    from .uncertainty import MAX_GRID_POINTS, arm_intervals
+    from .uncertainty import MAX_GRID_POINTS, ORDER_STATISTIC_POINTS, arm_intervals
 
     parts, plans, flags, planned = [], [], [], {}
     quiet = options.quiet()
-    with progress_steps(options.progress, len(arms) * len(stimuli) * MAX_GRID_POINTS,
+    per_arm = ORDER_STATISTIC_POINTS if unc.mode == "potency" else MAX_GRID_POINTS  # one parameter set: its ends
+    with progress_steps(options.progress, len(arms) * len(stimuli) * per_arm,
                         "intervals") as advance:
         for cytokine, dose in stimuli.items():
             readout = catalog.CYTOKINES[cytokine].main_readout

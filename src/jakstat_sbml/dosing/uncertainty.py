@@ -14,6 +14,14 @@ spaced over the draws' span, plus the draws' own quantiles (every summary rises 
 so the interval's ends are draws near those quantiles and are read close to a simulated
 point; a user audit found the time above a threshold off by 0.10 between seven even points),
 and a set with few draws simulates each of them.
+
+Where every draw shares one parameter set (``uncertainty="potency"``), no grid is needed:
+every summary rises with ``g``, so its order statistics are those of ``g``, and the
+interval (the order statistics of :func:`~jakstat_sbml.potency.draws.central_interval`)
+is the regimen simulated at the draws' own ``g`` of those ranks: three or four
+simulations instead of up to sixteen, and exact rather than interpolated, as
+:func:`jakstat_sbml.virtual_trial` computes its ends. A summary found not to rise is
+flagged.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, JakStatWarning
-from ..potency.draws import DrawPlan, Uncertainty, central_interval, plan_draws
+from ..potency.draws import DrawPlan, Uncertainty, central_interval, order_rank, plan_draws
 from ..regimens.regimen import Regimen
 
 METRICS = ("mean_inhibition", "trough_inhibition", "max_inhibition", "fraction_above_50", "fraction_above_90")
@@ -34,6 +42,7 @@ GRID_POINTS = 7  # evenly spaced dose multipliers simulated per parameter set (i
 # and at these quantiles of the set's draws: the ends of 90% (and 95%) intervals and the median
 QUANTILE_NODES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
 MAX_GRID_POINTS = GRID_POINTS + len(QUANTILE_NODES)  # a set with no more draws simulates each one
+ORDER_STATISTIC_POINTS = 4  # draws sharing one parameter set: the interval's two ends and the one or two middle draws
 
 
 def multiplier_grid(g: np.ndarray, points: int = GRID_POINTS) -> np.ndarray:
@@ -76,6 +85,8 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
             warnings.warn(flag, JakStatWarning, stacklevel=2)
     drug = regimen.drug
     g = (plan.fraction_unbound[drug] / regimen.pk.fraction_unbound) / plan.dose_scale[drug]
+    if not plan.envelope and len(plan.parameter_sets) == 1 and plan.set_valid.all():
+        return _order_statistic_intervals(regimen, g, plan.parameter_sets[0], unc, summarise), plan
     values = np.full((plan.draws, len(METRICS)), np.nan)
     variants, grids = [], {}
     for k, params in enumerate(plan.parameter_sets):
@@ -103,3 +114,35 @@ def arm_intervals(model, arm: tuple[Regimen, ...], unc: Uncertainty,
         rows.append({"metric": name, "low": low, "median": mid, "high": high, "draws": int(v.size),
                      "level": np.nan if plan.envelope else unc.level})  # an envelope has no level
     return pd.DataFrame(rows), plan
+
+
+def _order_statistic_intervals(regimen: Regimen, g: np.ndarray, parameters: Mapping[str, float], unc: Uncertainty,
+                               summarise) -> pd.DataFrame:
+    """The interval rows of draws sharing one parameter set: the regimen simulated at the
+    ``g`` of the ranks :func:`central_interval` reads (its ends and the one or two middle
+    draws), each summary's order statistics being those of ``g`` where it rises with ``g``."""
+    finite = np.sort(g[np.isfinite(g) & (g > 0)])
+    n = finite.size
+    rows = []
+    if n == 0:
+        return pd.DataFrame([{"metric": name, "low": np.nan, "median": np.nan, "high": np.nan, "draws": 0,
+                              "level": unc.level} for name in METRICS])
+    k = order_rank(n, unc.level)
+    ranks = (k, (n - 1) // 2, n // 2, n - 1 - k)  # ORDER_STATISTIC_POINTS of them
+    multipliers = np.unique(finite[list(ranks)])
+    simulated = summarise([((replace(regimen, dose_mg=regimen.dose_mg * m),), parameters) for m in multipliers])
+    at = {float(m): row for m, row in zip(multipliers, simulated)}
+    for name in METRICS:
+        low, mid_a, mid_b, high = (float(at[float(finite[r])][name]) for r in ranks)
+        if not np.all(np.isfinite([low, mid_a, mid_b, high])):  # no signal to inhibit: no draw has a value
+            rows.append({"metric": name, "low": np.nan, "median": np.nan, "high": np.nan, "draws": 0,
+                         "level": unc.level})
+            continue
+        if not low - 1e-9 <= mid_a <= mid_b + 1e-9 <= high + 2e-9:
+            warnings.warn(f"{name} of {regimen.drug} {regimen.dose_mg:g} mg does not rise with the drug's potency "
+                          f"across its draws ({low:.3g}, {mid_a:.3g}, {mid_b:.3g}, {high:.3g} at increasing dose "
+                          "multipliers): its interval, read at the multipliers' order statistics, may be wrong",
+                          JakStatWarning, stacklevel=3)
+        rows.append({"metric": name, "low": low, "median": (mid_a + mid_b) / 2, "high": high, "draws": int(n),
+                     "level": unc.level})
+    return pd.DataFrame(rows)
