@@ -1089,6 +1089,33 @@ def test_parameter_ranges_refit_the_drug_layer_per_set(ctcl, monkeypatch):
     assert "parameter ranges" in curve.uncertainty.components
 
 
+def test_exposure_order_statistic_intervals_flag_a_summary_that_falls():
+    """The exact exposure interval reads each summary at the order statistics of the dose
+    multiplier, which is right only where the summary rises with it: a summary that falls
+    is flagged, not given as an interval without a word. (A fake simulation stands in for
+    the regimen: the summary is the multiplier itself, or its inverse.)"""
+    from jakstat_sbml.dosing.uncertainty import METRICS, ORDER_STATISTIC_POINTS, _order_statistic_intervals
+
+    reg = js.regimen("ruxolitinib", "20 mg", every="12 h", days=2)
+    g = np.linspace(0.5, 2.0, 21)[::-1]  # any order: the ranks are of the sorted multipliers
+    asked = []
+
+    def summarise(variants, falling=False):
+        asked.append(len(variants))
+        return [{m: (1 / (arm[0].dose_mg / 20) if falling else arm[0].dose_mg / 20) for m in METRICS}
+                for arm, _ in variants]
+
+    unc = draws.Uncertainty("potency", draws=21)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", js.JakStatWarning)  # a rising summary warns nothing
+        rows = _order_statistic_intervals(reg, g, {}, unc, summarise)
+    low, median, high = draws.central_interval(g, 0.9)
+    assert rows[["low", "median", "high"]].to_numpy() == pytest.approx(np.tile([low, median, high], (len(METRICS), 1)))
+    assert asked == [3] and 3 <= ORDER_STATISTIC_POINTS  # odd number of draws: one middle draw
+    with pytest.warns(js.JakStatWarning, match="does not rise with the drug's potency"):
+        _order_statistic_intervals(reg, g, {}, unc, lambda v: summarise(v, falling=True))
+
+
 def test_parameter_ranges_alone_give_one_draw_per_set(ctcl):
     """200 draws of the parameter ranges alone cycled through 40 sets: 40 values, each five
     times, and the ends' precision was computed as from 200 ("more --draws narrow this",
