@@ -43,6 +43,34 @@ def test_each_command_explains_itself(command, expected):
     assert expected in result.output and "--format" in result.output
 
 
+def _leaf_commands():
+    from typer.main import get_command
+
+    def walk(command, path):
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+        else:
+            yield path, command
+    return list(walk(get_command(app), []))
+
+
+def test_every_commands_help_fits_an_80_column_terminal():
+    """Typer keeps a docstring's line breaks, and a help line a little longer than the
+    80-column panel left one word on a line of its own (`jakstat lowest-dose --help`:
+    "...each draw has its own lowest dose and the" / "answer is..."); examples longer than
+    the panel were cut mid-command. Every line of every command's help, past its first
+    paragraph (Typer joins that one), is now a whole line of the help shown at 80 columns,
+    examples with their indent (continued with a backslash where long)."""
+    for path, command in _leaf_commands():
+        shown = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80", "TERMINAL_WIDTH": "80"})
+        assert shown.exit_code == 0, path
+        lines = {line.rstrip() for line in shown.output.splitlines()}
+        for paragraph in (command.help or "").split("\n\n")[1:]:
+            for line in paragraph.splitlines():
+                assert " " + line.rstrip() in lines, (path, line)
+
+
 def test_simulate_writes_csv_and_svg(tmp_path):
     out = tmp_path / "il6.csv"
     result = invoke("simulate", "-c", "IL6=40 ng/mL", "-d", "ruxolitinib=500", "-k", "SOCS3", "--t-end", 30,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import shlex
+import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -152,6 +154,24 @@ NEGATIVE_NUMBER = re.compile(r"-\.?\d")
 _command_line: ContextVar[str | None] = ContextVar("jakstat_command_line", default=None)  # for provenance records
 
 
+HELP_WIDTH = 76  # an 80-column terminal less the help panel's margins and the examples' indent
+
+
+def reflowed(help_text: str | None) -> str | None:
+    """A command's help with each prose paragraph refilled to :data:`HELP_WIDTH`: Typer
+    keeps a docstring's line breaks, so a line a little longer than an 80-column panel
+    left one word on a line of its own. Paragraphs with an indented line (examples) keep
+    their lines. (Not one line per paragraph for Rich to wrap: Typer then dedents the
+    examples that follow a one-line paragraph.)"""
+    if not help_text:
+        return help_text
+    paragraphs = inspect.cleandoc(help_text).split("\n\n")
+    return "\n\n".join(p if any(line.startswith(" ") for line in p.splitlines())
+                       else textwrap.fill(" ".join(p.split()), HELP_WIDTH, break_on_hyphens=False,
+                                          break_long_words=False)
+                       for p in paragraphs)
+
+
 class NegativeValues(TyperCommand):
     """A command that reads a token such as ``-20mg`` or ``-5`` as a value, and keeps its
     command line for the provenance records of what it writes.
@@ -162,6 +182,10 @@ class NegativeValues(TyperCommand):
     one; every parser here strips it), so the package checks them and says what
     Python says.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
 
     def parse_args(self, ctx, args):
         # the command's names from the context chain: under `python -m jakstat_sbml.cli` the

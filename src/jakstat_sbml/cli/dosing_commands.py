@@ -109,7 +109,8 @@ def regimen_command(
 
       jakstat regimen ruxolitinib 20mg --every 12h --days 5
 
-      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 -m STAT5B_N642H
+      jakstat regimen tofacitinib 11mg --every 24h --formulation XR -c IL2 \\
+          -m STAT5B_N642H
     """
     import jakstat_sbml as js
 
@@ -232,7 +233,8 @@ def lowest_dose_command(
     answer is their 90% predictive interval. Writes <name>.csv (every dose's
     summary row) and a figure. Example:
 
-      jakstat lowest-dose ruxolitinib IL2 --doses 5,10,20,50 --every 12h -u potency
+      jakstat lowest-dose ruxolitinib IL2 --doses 5,10,20,50 --every 12h \\
+          -u potency
     """
     import jakstat_sbml as js
 
@@ -560,9 +562,11 @@ def trial_command(
     predictive interval over the drug's potency) and a figure. The inhibition is
     pharmacological, not a clinical response. Examples:
 
-      jakstat trial ruxolitinib 20mg --every 12h --patients 1000 -c IL6 -c IL2 --checkpoint out/ckpt
+      jakstat trial ruxolitinib 20mg --every 12h --patients 1000 -c IL6 -c IL2 \\
+          --checkpoint out/ckpt
 
-      jakstat trial tofacitinib 5mg --every 12h --patients 200 -c IL2 --uncertainty potency
+      jakstat trial tofacitinib 5mg --every 12h --patients 200 -c IL2 \\
+          --uncertainty potency
     """
     import jakstat_sbml as js
 

@@ -101,11 +101,14 @@ def simulate(
 ):
     """Simulate one condition and print (or write) the time course.
 
-    Examples:
+    Prints seven main readouts (or those -r names) at about a dozen time points; --out
+    writes every readout at every point as CSV, with a figure beside it. Examples:
 
-      jakstat simulate -c IL6='40 ng/mL' -d ruxolitinib=500 -k SOCS3 --out il6.csv
+      jakstat simulate -c IL6='40 ng/mL' -d ruxolitinib=500 -k SOCS3 \\
+          --out il6.csv
 
-      jakstat simulate -c IL6='10 ng/mL' --context hepatocyte -r pSTAT3 --ensemble --out band.csv
+      jakstat simulate -c IL6='10 ng/mL' --context hepatocyte -r pSTAT3 \\
+          --ensemble --out band.csv
     """
     import jakstat_sbml as js
 
@@ -232,7 +235,8 @@ def dose_response_command(
 
       jakstat dose-response IL6 --drug ruxolitinib --doses 1,10,100,1000,10000
 
-      jakstat dose-response IL6 --drug ruxolitinib --context hepatocyte --uncertainty all
+      jakstat dose-response IL6 --drug ruxolitinib --context hepatocyte \\
+          --uncertainty all
 
       jakstat dose-response IL2 --window 0,60
     """
@@ -466,7 +470,8 @@ def combine(
 
       jakstat combine ruxolitinib pimozide IL2
 
-      jakstat combine ruxolitinib tofacitinib IL6 --doses-a 1,3,10,30 --doses-b 10,30,100,300
+      jakstat combine ruxolitinib tofacitinib IL6 --doses-a 1,3,10,30 \\
+          --doses-b 10,30,100,300
     """
     import jakstat_sbml as js
 

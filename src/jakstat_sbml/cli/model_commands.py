@@ -211,7 +211,7 @@ def calibrate_command(
 
       jakstat calibrate Raia_CancerResearch2011 --starts 4
 
-      jakstat calibrate all --store --out docs/calibration --force   (the full calibration)
+      jakstat calibrate all --store --out docs/calibration --force  # all of it
     """
     use_agg()
     require_optional("petab", "calibration")
@@ -325,9 +325,10 @@ def profiles_command(
     to OUT/<dataset> (with --store also ensemble_ic50.tsv and ensemble_band.png).
     Examples:
 
-      jakstat profiles Raia_CancerResearch2011 --parameters kon_SOCS3_JAK2 --out /tmp/profiles
+      jakstat profiles Raia_CancerResearch2011 --parameters kon_SOCS3_JAK2 \\
+          --out /tmp/profiles
 
-      jakstat profiles all --store --out docs/calibration --force   (make profiles)
+      jakstat profiles all --store --out docs/calibration --force  # make profiles
 
     The files of another run (another dataset, parameters, iterations, budget or
     engine; profiles.provenance.json says) are replaced only with --force.
@@ -418,11 +419,14 @@ def sensitivity_command(
     interval of 3 days of the regimen, the cytokine on throughout; it runs on
     the engine --engine names, as every prediction does. Examples:
 
-      jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 --n 10 -j 2 --out out/morris
+      jakstat sensitivity ic50:ruxolitinib:IL6 ic50:tofacitinib:IL2 \\
+          --n 10 -j 2 --out out/morris
 
-      jakstat sensitivity exposure:ruxolitinib:20mg/12h:IL6 exposure:tofacitinib:5mg/12h:IL2 --n 4 --out out/exp
+      jakstat sensitivity exposure:ruxolitinib:20mg/12h:IL6 \\
+          exposure:tofacitinib:5mg/12h:IL2 --n 4 --out out/exp
 
-      jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 --morris out/morris/sensitivity_indices.csv
+      jakstat sensitivity ic50:ruxolitinib:IL6 --method sobol --top 8 \\
+          --morris out/morris/sensitivity_indices.csv
     """
     import jakstat_sbml as js
 
