@@ -83,7 +83,12 @@ def model_ic50(model: Model, row: Mapping, *, parameters: Mapping[str, float] | 
     """The model's IC50 (nM free) for one measured row: the free dose that removes
     half of the cytokine-induced signal (stimulated minus unstimulated), read off a
     dose grid of :data:`GRID_PER_DECADE` points per decade over ``decades`` (log10
-    nM) and interpolated. ``inf`` when half is never reached in the grid."""
+    nM) and interpolated. ``inf`` when half is never reached in the grid.
+
+    Inhibition rises with the dose, so the first grid dose reaching half is found by
+    bisection: about 8 simulations of the grid's 25-49 instead of every one up to the
+    crossing, the same doses interpolated (the context's 154 IC50s of `jakstat validate
+    pharmacology` took 51 s scanned)."""
     doses = np.logspace(decades[0], decades[1], int((decades[1] - decades[0]) * GRID_PER_DECADE) + 1)
     pre, stim = timing(row)
     common = dict(preincubation=pre, t_end=stim, points=2, parameters=dict(parameters or {}))
@@ -98,12 +103,25 @@ def model_ic50(model: Model, row: Mapping, *, parameters: Mapping[str, float] | 
     if not signal > 0:  # before the dose grid: a pathway the context lacks costs two runs, not the grid
         raise InputError(f"row {row['id']}: {row['cytokine']} does not raise {row['readout']} in context "
                          f"{model.context!r}; the row cannot be recomputed")
-    inhibition = []
-    for dose in doses:  # ascending; the crossing is read at the first dose reaching half, so stop there
-        inhibition.append((stimulated - at(cytokine, {row["drug"]: dose})) / signal)
-        if inhibition[-1] >= 0.5:
-            break
-    return _crossing(doses[:len(inhibition)], np.array(inhibition))
+    seen: dict[int, float] = {}
+
+    def inhibition(i: int) -> float:
+        if i not in seen:
+            seen[i] = (stimulated - at(cytokine, {row["drug"]: float(doses[i])})) / signal
+        return seen[i]
+
+    if not inhibition(len(doses) - 1) >= 0.5:
+        return math.inf
+    low, high = -1, len(doses) - 1  # inhibition below half at low (-1: below the grid), at least half at high
+    while high - low > 1:
+        mid = (low + high) // 2
+        if inhibition(mid) >= 0.5:
+            high = mid
+        else:
+            low = mid
+    if high == 0:
+        return float(doses[0])
+    return _crossing(doses[high - 1:high + 1], np.array([inhibition(high - 1), inhibition(high)]))
 
 
 # ----------------------------------------------------------------------------- validation
