@@ -632,6 +632,30 @@ def test_an_unwritable_out_exits_2_naming_the_path_before_any_simulation(monkeyp
     assert f"cannot write to {out}" in line and reason in line
 
 
+@pytest.mark.parametrize("args", EXPERIMENTS, ids=lambda a: a[0])
+def test_an_out_folder_named_like_a_file_exits_2_and_creates_nothing(monkeypatch, tmp_path, args):
+    """`jakstat dose-response IL6 --drug ruxolitinib --out x.csv` made a folder named
+    x.csv and wrote four files into it (a user audit): --out of these commands is a
+    folder, so a new one named like a file is refused, before any simulation, and
+    nothing is created. An existing folder of that name is used as it is."""
+    def no_work(*a, **k):
+        raise AssertionError("the output folder must be checked before any model is loaded")
+
+    monkeypatch.setattr(js, "load_model", no_work)
+    out = tmp_path / "x.csv"
+    line = one_line_error(runner.invoke(app, [*args, "--out", str(out)]))
+    assert f"cannot write to {out}" in line and "named like a .csv file: give a folder name" in line
+    assert not out.exists()
+
+
+def test_an_existing_folder_named_like_a_file_is_still_written(tmp_path):
+    out = tmp_path / "x.csv"
+    out.mkdir()
+    result = invoke("dose-response", "IL6", "--drug", "ruxolitinib", "--doses", "10,100", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "dose_response_ruxolitinib_IL6_pSTAT3.csv").is_file()
+
+
 @pytest.mark.parametrize("out,reason", UNWRITABLE)
 def test_simulate_and_export_to_an_unwritable_path_exit_2_naming_it(monkeypatch, tmp_path, out, reason):
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")

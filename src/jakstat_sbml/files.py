@@ -17,6 +17,11 @@ from pathlib import Path
 from .errors import OutputError
 
 
+# what the package writes, and what a user means by a name ending so: a file, not a folder
+FILE_SUFFIXES = frozenset({".csv", ".tsv", ".json", ".png", ".svg", ".pdf", ".html", ".md", ".txt", ".xml", ".sbml",
+                           ".cps", ".omex", ".sedml", ".yaml", ".yml", ".ant", ".parquet", ".xlsx"})
+
+
 def writable(path: str | os.PathLike, *, folder: bool, name: str | os.PathLike | None = None) -> Path:
     """Check, before any work, that ``path`` can be written; return it as an absolute path.
 
@@ -33,6 +38,10 @@ def writable(path: str | os.PathLike, *, folder: bool, name: str | os.PathLike |
         raise OutputError(f"cannot write to {shown}: it is a folder, not a file")
     if target.exists() and not target.is_dir() and folder:
         raise OutputError(f"cannot write to {shown}: {target} is a file, not a folder")
+    if folder and not target.exists() and target.suffix.lower() in FILE_SUFFIXES:
+        # `--out x.csv` made a folder named x.csv and filled it (a user audit)
+        raise OutputError(f"cannot write to {shown}: the outputs go into a folder, and {target.name} would be a new "
+                          f"folder named like a {target.suffix} file: give a folder name")
     probe = target if folder and target.is_dir() else target.parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
