@@ -34,8 +34,8 @@ def test_model_ic50_finds_the_grid_crossing_a_full_scan_finds(ctcl, drug, cytoki
     """model_ic50 bisects its dose grid for the first dose reaching half inhibition (it
     scanned every dose up to it, 51 s for `jakstat validate pharmacology`'s 154 context
     IC50s, 11 s now): the same IC50 as scanning the whole grid, to the last bit, for two
-    crossings and for a drug that never reaches half (ritlecitinib on JAK1-only IL-6,
-    inf: it stays below 2% inhibition at 3 uM, docs/pharmacology.md)."""
+    crossings and for a drug that never reaches half on the grid (ritlecitinib, a JAK3
+    inhibitor, on IL-6, which signals through JAK1: inf up to 10^5 nM free)."""
     row = {"id": "scan", "drug": drug, "cytokine": cytokine, "readout": readout,
            "cytokine_dose": catalog.CYTOKINES[cytokine].standard_dose, "preincubation_min": 30,
            "stimulation_min": 20}

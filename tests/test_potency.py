@@ -1111,9 +1111,46 @@ def test_exposure_order_statistic_intervals_flag_a_summary_that_falls():
         rows = _order_statistic_intervals(reg, g, {}, unc, summarise)
     low, median, high = draws.central_interval(g, 0.9)
     assert rows[["low", "median", "high"]].to_numpy() == pytest.approx(np.tile([low, median, high], (len(METRICS), 1)))
-    assert asked == [3] and 3 <= ORDER_STATISTIC_POINTS  # odd number of draws: one middle draw
+    assert asked == [3]  # odd number of draws: one middle draw
+    _order_statistic_intervals(reg, g[:20], {}, unc, summarise)
+    assert asked[-1] == ORDER_STATISTIC_POINTS  # even: the two middle draws, averaged as np.median does
     with pytest.warns(js.JakStatWarning, match="does not rise with the drug's potency"):
         _order_statistic_intervals(reg, g, {}, unc, lambda v: summarise(v, falling=True))
+
+
+def test_exposure_intervals_over_several_parameter_sets_interpolate_their_grid(ctcl):
+    """Draws spread over several parameter sets (a calibration ensemble, the parameter
+    ranges) are still read off each set's grid of dose multipliers by interpolation; the
+    exact test above reaches only one set. A plan of two sets, 200 draws, and a smooth
+    rising stand-in for the regimen's summary (an Emax curve of the dose with a set's own
+    EC50) give the interval that evaluating every draw gives, within 0.01 (a fraction),
+    from at most 16 evaluations per set."""
+    from dataclasses import replace
+
+    from jakstat_sbml.dosing.uncertainty import MAX_GRID_POINTS, METRICS, arm_intervals
+
+    reg = js.regimen("ruxolitinib", "20 mg", every="12 h", days=2)
+    with warnings.catch_warnings():  # ruxolitinib's too-narrow record: tested elsewhere
+        warnings.simplefilter("ignore", js.JakStatWarning)
+        plan = draws.plan_draws(ctcl, ["ruxolitinib"], draws.Uncertainty("potency", draws=200, seed=1),
+                                cytokine="IL2")
+    sets = ({"ec50_mg": 10.0}, {"ec50_mg": 60.0})
+    two = replace(plan, parameter_sets=sets, set_index=np.arange(plan.draws) % 2, set_valid=np.array([True, True]),
+                  set_scale={"ruxolitinib": np.ones(2)}, components=("drug potency", "parameter ranges"))
+    effect = lambda dose, params: dose / (dose + params["ec50_mg"])
+    asked = []
+
+    def summarise(variants):
+        asked.append(len(variants))
+        return [{m: effect(arm[0].dose_mg, params) for m in METRICS} for arm, params in variants]
+
+    frame, _ = arm_intervals(ctcl, (reg,), two.uncertainty, summarise, plan=two)
+    g = (two.fraction_unbound["ruxolitinib"] / reg.pk.fraction_unbound) / two.dose_scale["ruxolitinib"]
+    every = [effect(reg.dose_mg * x, sets[k]) for x, k in zip(g, two.set_index)]
+    low, median, high = draws.central_interval(every, 0.9)
+    read = frame.set_index("metric").loc["mean_inhibition"]
+    assert (read["low"], read["median"], read["high"]) == pytest.approx((low, median, high), abs=0.01)
+    assert asked == [sum(min(MAX_GRID_POINTS, (two.set_index == k).sum()) for k in range(2))] and asked[0] <= 32
 
 
 def test_parameter_ranges_alone_give_one_draw_per_set(ctcl, monkeypatch):
